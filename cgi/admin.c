@@ -1,0 +1,147 @@
+/* admin: logging in and out, the health check, and (issue 6) settings. */
+#include "config.h"
+
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/session.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "http/app.h"
+
+/* Only a local path may follow a login: "/calls?x=1", never
+ * "//evil.example" or "/\evil.example" (open redirect). */
+static const char *
+safe_next(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' ||
+	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL ||
+	    strncmp(next, "/login", 6) == 0 || strncmp(next, "/logout", 7) == 0)
+		return "/calls";
+	return next;
+}
+
+static enum cb_err
+show_login(struct ctx *ctx, const char *error, const char *login)
+{
+	struct json_object *m = json_object_new_object();
+	const char *tok = kv_get(&ctx->req->cookies, PRELOGIN_COOKIE);
+	char fresh[RAND_TOKEN_LEN + 1];
+
+	/* The login form's CSRF token is a double-submit cookie: there is
+	 * no session to keep it in yet. */
+	if (tok == NULL || strlen(tok) != RAND_TOKEN_LEN) {
+		if (rand_token(fresh, sizeof(fresh)) != CB_OK) {
+			json_object_put(m);
+			return CB_EIO;
+		}
+		resp_cookie(ctx->resp, PRELOGIN_COOKIE, fresh, -1, true,
+		    ctx->cfg->cookie_secure);
+		tok = arena_strdup(ctx->arena, fresh);
+	}
+	json_object_object_add(m, "title", app_jstr("Log in"));
+	json_object_object_add(m, "csrf", app_jstr(tok));
+	json_object_object_add(m, "next",
+	    app_jstr(safe_next(app_param(ctx, "next"))));
+	json_object_object_add(m, "login", app_jstr(login));
+	json_object_object_add(m, "error", app_jstr(error));
+	return app_render(ctx, "login.html", m);
+}
+
+static enum cb_err
+page_login(struct ctx *ctx)
+{
+	struct user u;
+	char csrf[CSRF_LEN + 1];
+
+	/* Already logged in: straight to the history. */
+	if (session_load(ctx->db, ctx->req, &u, csrf) == CB_OK) {
+		resp_redirect(ctx->resp, 303, safe_next(app_param(ctx, "next")));
+		return CB_OK;
+	}
+	return show_login(ctx, NULL, NULL);
+}
+
+static enum cb_err
+do_login(struct ctx *ctx)
+{
+	const char *login = kv_get(&ctx->req->form, "login");
+	const char *password = kv_get(&ctx->req->form, "password");
+	const char *csrf = kv_get(&ctx->req->form, "csrf");
+	char hash[PASSWORD_HASH_MAX] = "";
+	int64_t user_id = 0;
+	enum cb_err rc;
+
+	if (!csrf_equal(kv_get(&ctx->req->cookies, PRELOGIN_COOKIE), csrf)) {
+		ctx->resp->status = 403;
+		return show_login(ctx, "The form expired. Please try again.",
+		    login);
+	}
+	if (login == NULL || password == NULL || !*login || !*password ||
+	    strlen(login) > 64 || strlen(password) > 256) {
+		ctx->resp->status = 400;
+		return show_login(ctx, "Enter your login and password.", login);
+	}
+	rc = db_user_login(ctx->db, login, &user_id, hash, sizeof(hash));
+	if (rc != CB_OK && rc != CB_ENOTFOUND) {
+		ctx->message = "The database is not answering. Try again in "
+		    "a minute.";
+		return rc;
+	}
+	/* Verify even for an unknown login: same time either way. */
+	if (!password_verify(password, rc == CB_OK ? hash : NULL)) {
+		log_info("failed login");
+		ctx->resp->status = 401;
+		return show_login(ctx, "Wrong login or password.", login);
+	}
+	if ((rc = session_start(ctx->db, ctx->cfg, ctx->req, ctx->resp,
+	    user_id)) != CB_OK)
+		return rc;
+	log_info("user %lld logged in", (long long)user_id);
+	resp_redirect(ctx->resp, 303, safe_next(kv_get(&ctx->req->form,
+	    "next")));
+	return CB_OK;
+}
+
+static enum cb_err
+do_logout(struct ctx *ctx)
+{
+	session_end(ctx->db, ctx->cfg, ctx->req, ctx->resp);
+	resp_redirect(ctx->resp, 303, "/login");
+	return CB_OK;
+}
+
+/* 200 only when the database answers (load balancers and ./run use it). */
+static enum cb_err
+page_healthz(struct ctx *ctx)
+{
+	bool ok = db_ping(ctx->db) == CB_OK;
+
+	ctx->resp->status = ok ? 200 : 503;
+	ctx->resp->content_type = "application/json";
+	buf_puts(&ctx->resp->body, ok ? "{\"status\":\"ok\",\"database\":\"ok\"}\n"
+	    : "{\"status\":\"unavailable\",\"database\":\"down\"}\n");
+	if (!ok)
+		log_warn("health check: database down: %s", db_error(ctx->db));
+	return CB_OK;
+}
+
+static const struct route routes[] = {
+	{ "/login", HTTP_M(HTTP_GET), AUTH_NONE, PERM_NONE, 0, 0, page_login },
+	{ "/login", HTTP_M(HTTP_POST), AUTH_NONE, PERM_NONE, BODY_FORM,
+	    8192, do_login },
+	{ "/logout", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM,
+	    4096, do_logout },
+	{ "/healthz", HTTP_M(HTTP_GET), AUTH_NONE, PERM_NONE, 0, 0,
+	    page_healthz },
+};
+
+static const struct program program = {
+	"admin", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	return app_main(&program, argc, argv);
+}

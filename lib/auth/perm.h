@@ -1,0 +1,40 @@
+/* Role permissions (issue 4 §3, DESIGN §3): each with a scope, own calls
+ * only or all. */
+#ifndef CB_AUTH_PERM_H
+#define CB_AUTH_PERM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum perm {
+	PERM_CALLS = 0,           /* the history page and every recording */
+	PERM_ORDERS_CALLS,        /* listen in an order's feed */
+	PERM_CUSTOMERS_CALLS,     /* listen in a customer's feed */
+	PERM_RECORDINGS_DOWNLOAD, /* download recordings */
+	PERM_CALLS_DIAL,          /* click-to-call */
+	PERM_SETTINGS,            /* settings pages */
+	PERM__MAX,
+	PERM_NONE = -1
+};
+
+enum perm_scope { SCOPE_NONE = 0, SCOPE_OWN, SCOPE_ALL };
+
+struct user {
+	int64_t id;
+	int64_t role_id;
+	char login[65];
+	char name[129];
+	char extension[17];
+	char time_zone[65];
+	bool deep_link;
+	enum perm_scope perms[PERM__MAX];
+};
+
+const char *perm_name(enum perm p);
+/* PERM_NONE for an unknown name. */
+enum perm perm_parse(const char *name);
+bool perm_has(const struct user *u, enum perm p);
+/* Parses "calls:all,orders.calls:own" (as the session query returns it). */
+void perm_load(struct user *u, const char *list);
+
+#endif

@@ -1,0 +1,38 @@
+/* The configuration file: `key = value` lines, `#` comments
+ * (etc/callboard.conf.sample documents every key). Loaded once per process;
+ * the struct is read-only afterwards. */
+#ifndef CB_CORE_CONF_H
+#define CB_CORE_CONF_H
+
+#include "core/buf.h"
+#include "core/log.h"
+
+struct cb_config {
+	char db_host[256];
+	unsigned db_port;
+	char db_socket[256];
+	char db_user[64];
+	char db_password[256];
+	char db_name[64];
+	char templates_dir[1024];
+	char static_dir[1024];
+	char sql_dir[1024];
+	char spool_dir[1024];
+	char recordings_dir[1024];
+	char public_url[512];
+	char secret_key[129];
+	char default_country[3];  /* ISO 3166 alpha-2 for numbers typed in pages */
+	enum log_level log_level;
+	unsigned session_ttl_hours;
+	int cookie_secure;
+};
+
+/* Where the file is: the value after --config in argv, else
+ * $CALLBOARD_CONFIG, else CB_SYSCONFDIR/callboard.conf. Static storage. */
+const char *config_path(int argc, char *argv[]);
+/* Fills defaults, then the file. On error writes "path:line: reason" into
+ * errmsg. */
+enum cb_err config_load(const char *path, struct cb_config *cfg,
+    struct buf *errmsg);
+
+#endif

@@ -1,0 +1,27 @@
+#include "config.h"
+
+#include "core/err.h"
+
+static const char *const messages[CB_ERR__MAX] = {
+	[CB_OK] = "success",
+	[CB_ENOMEM] = "out of memory",
+	[CB_EINVAL] = "malformed input",
+	[CB_ETOOBIG] = "input too large",
+	[CB_ENOTFOUND] = "not found",
+	[CB_EDENIED] = "permission denied",
+	[CB_EAUTH] = "authentication required",
+	[CB_EMETHOD] = "method not allowed",
+	[CB_EMEDIA] = "unsupported media type",
+	[CB_EDB] = "database unavailable",
+	[CB_EUPSTREAM] = "upstream service failed",
+	[CB_EIO] = "local I/O error",
+	[CB_DUPLICATE] = "already stored",
+};
+
+const char *
+cb_strerror(enum cb_err err)
+{
+	if ((unsigned)err >= CB_ERR__MAX)
+		return "unknown error";
+	return messages[err];
+}

@@ -1,0 +1,119 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/timefmt.h"
+
+static char current_tz[80];
+
+/* Zone names come from our users table; still refuse anything that is
+ * not a plain IANA name, so TZ can never point at an arbitrary file. */
+static void
+use_zone(const char *tz)
+{
+	size_t i, n;
+
+	if (tz == NULL || *tz == '\0' || (n = strlen(tz)) >= 64 ||
+	    tz[0] == '/' || strstr(tz, ".."))
+		tz = "UTC";
+	for (i = 0; tz[i]; i++) {
+		char c = tz[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+		    c == '-' || c == '+')) {
+			tz = "UTC";
+			break;
+		}
+	}
+	if (strcmp(current_tz, tz) == 0)
+		return;
+	snprintf(current_tz, sizeof(current_tz), "%s", tz);
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static int
+parse_dt(const char *s, struct tm *tm, int need_time)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	size_t len = strlen(s);
+
+	memset(tm, 0, sizeof(*tm));
+	if (len == 10) {
+		if (need_time || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n)
+		    != 3 || n != 10)
+			return -1;
+	} else if (len == 16) {
+		if (sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi,
+		    &n) != 5 || n != 16)
+			return -1;
+	} else if (len >= 19) {
+		if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h,
+		    &mi, &sec, &n) != 6 || n != 19)
+			return -1;
+	} else
+		return -1;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return -1;
+	tm->tm_year = y - 1900;
+	tm->tm_mon = mo - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = h;
+	tm->tm_min = mi;
+	tm->tm_sec = sec;
+	tm->tm_isdst = -1;
+	return 0;
+}
+
+enum cb_err
+time_utc_to_local(const char *utc, const char *tz, char *out, size_t outsz)
+{
+	struct tm tm;
+	time_t t;
+
+	if (utc == NULL || parse_dt(utc, &tm, 0) != 0)
+		return CB_EINVAL;
+	t = timegm(&tm);
+	use_zone(tz);
+	localtime_r(&t, &tm);
+	if (strftime(out, outsz, "%Y-%m-%d %H:%M", &tm) == 0)
+		return CB_ETOOBIG;
+	return CB_OK;
+}
+
+enum cb_err
+time_local_to_utc(const char *local, const char *tz, char *out, size_t outsz)
+{
+	struct tm tm, chk;
+	time_t t;
+
+	if (local == NULL || parse_dt(local, &tm, 0) != 0)
+		return CB_EINVAL;
+	chk = tm;
+	use_zone(tz);
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return CB_EINVAL;
+	/* mktime normalises 2026-02-31 to March: refuse such dates. */
+	if (tm.tm_mday != chk.tm_mday && tm.tm_hour == chk.tm_hour)
+		return CB_EINVAL;
+	gmtime_r(&t, &tm);
+	if (strftime(out, outsz, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return CB_ETOOBIG;
+	return CB_OK;
+}
+
+void
+time_duration(long s, char *out, size_t outsz)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 3600)
+		snprintf(out, outsz, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+		    s % 60);
+	else
+		snprintf(out, outsz, "%ld:%02ld", s / 60, s % 60);
+}

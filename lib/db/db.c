@@ -1,0 +1,612 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "core/log.h"
+#include "core/strparse.h"
+#include "db/db.h"
+
+#define DB_MAX_PARAMS 64
+
+struct db_stmt {
+	struct db_stmt *next;
+	struct db *db;
+	const char *sql;              /* static: the cache key */
+	char *owned_sql;              /* db_stmt_text(): our copy, keyed by content */
+	MYSQL_STMT *h;                /* NULL after a reconnect until re-prepared */
+	unsigned nparams;
+	MYSQL_BIND *params;
+	int64_t *ints;
+	char **strs;                  /* copies of string parameters */
+	unsigned long *lens;
+	bool has_result;
+	unsigned ncols;
+	MYSQL_BIND *cols;
+	unsigned long *col_lens;
+	my_bool *col_nulls;
+	char **col_names;
+};
+
+struct db {
+	const struct cb_config *cfg;
+	MYSQL *conn;
+	bool in_tx;
+	struct db_stmt *stmts;
+	char error[512];
+};
+
+void
+db_library_end(void)
+{
+	mysql_library_end();
+}
+
+struct db *
+db_new(const struct cb_config *cfg)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		abort();
+	db->cfg = cfg;
+	return db;
+}
+
+static void
+stmt_free_result(struct db_stmt *st)
+{
+	unsigned i;
+
+	if (st->has_result && st->h)
+		mysql_stmt_free_result(st->h);
+	st->has_result = false;
+	for (i = 0; i < st->ncols; i++)
+		free(st->cols[i].buffer);
+	for (i = 0; i < st->ncols && st->col_names; i++)
+		free(st->col_names[i]);
+	free(st->cols);
+	free(st->col_lens);
+	free(st->col_nulls);
+	free(st->col_names);
+	st->cols = NULL;
+	st->col_lens = NULL;
+	st->col_nulls = NULL;
+	st->col_names = NULL;
+	st->ncols = 0;
+}
+
+static void
+stmt_close(struct db_stmt *st)
+{
+	stmt_free_result(st);
+	if (st->h)
+		mysql_stmt_close(st->h);
+	st->h = NULL;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	struct db_stmt *st;
+
+	for (st = db->stmts; st; st = st->next)
+		stmt_close(st);
+	if (db->conn)
+		mysql_close(db->conn);
+	db->conn = NULL;
+	db->in_tx = false;
+}
+
+void
+db_free(struct db *db)
+{
+	struct db_stmt *st, *next;
+	unsigned i;
+
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	for (st = db->stmts; st; st = next) {
+		next = st->next;
+		for (i = 0; i < st->nparams; i++)
+			free(st->strs[i]);
+		free(st->params);
+		free(st->ints);
+		free(st->strs);
+		free(st->lens);
+		free(st->owned_sql);
+		free(st);
+	}
+	free(db);
+}
+
+const char *
+db_error(const struct db *db)
+{
+	return db->error;
+}
+
+static void
+set_error(struct db *db, const char *what, const char *msg)
+{
+	snprintf(db->error, sizeof(db->error), "%s: %s", what, msg);
+}
+
+static enum cb_err
+db_connect(struct db *db)
+{
+	const struct cb_config *c = db->cfg;
+	unsigned timeout = 2, rw_timeout = 15;
+	my_bool off = 0;
+
+	if (db->conn)
+		return CB_OK;
+	if ((db->conn = mysql_init(NULL)) == NULL)
+		return CB_ENOMEM;
+	mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rw_timeout);
+	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw_timeout);
+	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* Times are stored and compared in UTC (DESIGN §4). */
+	mysql_options(db->conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	if (mysql_real_connect(db->conn, c->db_host, c->db_user,
+	    c->db_password, c->db_name, c->db_port,
+	    c->db_socket[0] ? c->db_socket : NULL,
+	    CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
+		set_error(db, "connect", mysql_error(db->conn));
+		mysql_close(db->conn);
+		db->conn = NULL;
+		return CB_EDB;
+	}
+	return CB_OK;
+}
+
+enum cb_err
+db_ping(struct db *db)
+{
+	enum cb_err rc;
+
+	if ((rc = db_connect(db)) != CB_OK)
+		return rc;
+	if (mysql_ping(db->conn) != 0) {
+		db_disconnect(db);
+		if ((rc = db_connect(db)) != CB_OK)
+			return rc;
+	}
+	return CB_OK;
+}
+
+static bool
+conn_lost(unsigned err)
+{
+	return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST ||
+	    err == CR_CONNECTION_ERROR || err == CR_CONN_HOST_ERROR ||
+	    err == ER_CONNECTION_KILLED;
+}
+
+static enum cb_err
+stmt_prepare(struct db_stmt *st)
+{
+	struct db *db = st->db;
+	enum cb_err rc;
+	my_bool on = 1;
+
+	if (st->h)
+		return CB_OK;
+	if ((rc = db_connect(db)) != CB_OK)
+		return rc;
+	if ((st->h = mysql_stmt_init(db->conn)) == NULL)
+		return CB_ENOMEM;
+	mysql_stmt_attr_set(st->h, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+	if (mysql_stmt_prepare(st->h, st->sql, strlen(st->sql)) != 0) {
+		unsigned err = mysql_stmt_errno(st->h);
+		set_error(db, "prepare", mysql_stmt_error(st->h));
+		mysql_stmt_close(st->h);
+		st->h = NULL;
+		if (conn_lost(err))
+			db_disconnect(db);
+		return CB_EDB;
+	}
+	if (mysql_stmt_param_count(st->h) != st->nparams) {
+		set_error(db, "prepare", "parameter count changed");
+		return CB_EDB;
+	}
+	return CB_OK;
+}
+
+static enum cb_err stmt_add(struct db *db, const char *sql, char *owned,
+    struct db_stmt **out);
+
+enum cb_err
+db_stmt(struct db *db, const char *sql, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	for (st = db->stmts; st; st = st->next)
+		if (st->sql == sql) {
+			if ((rc = stmt_prepare(st)) != CB_OK)
+				return rc;
+			*out = st;
+			return CB_OK;
+		}
+	return stmt_add(db, sql, NULL, out);
+}
+
+enum cb_err
+db_stmt_text(struct db *db, const char *sql, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	char *copy;
+
+	for (st = db->stmts; st; st = st->next)
+		if (st->owned_sql && strcmp(st->owned_sql, sql) == 0) {
+			if ((rc = stmt_prepare(st)) != CB_OK)
+				return rc;
+			*out = st;
+			return CB_OK;
+		}
+	if ((copy = strdup(sql)) == NULL)
+		abort();
+	return stmt_add(db, copy, copy, out);
+}
+
+static enum cb_err
+stmt_add(struct db *db, const char *sql, char *owned, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned n = 0;
+	const char *p;
+	/* Count '?' placeholders outside quotes; we only write simple SQL,
+	 * and the server's count is checked against it at prepare. */
+	{
+		char q = 0;
+		for (p = sql; *p; p++) {
+			if (q) {
+				if (*p == q)
+					q = 0;
+			} else if (*p == '\'' || *p == '"' || *p == '`')
+				q = *p;
+			else if (*p == '?')
+				n++;
+		}
+	}
+	if (n > DB_MAX_PARAMS) {
+		free(owned);
+		return CB_EINVAL;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		abort();
+	st->db = db;
+	st->sql = sql;
+	st->owned_sql = owned;
+	st->nparams = n;
+	st->params = calloc(n ? n : 1, sizeof(*st->params));
+	st->ints = calloc(n ? n : 1, sizeof(*st->ints));
+	st->strs = calloc(n ? n : 1, sizeof(*st->strs));
+	st->lens = calloc(n ? n : 1, sizeof(*st->lens));
+	if (!st->params || !st->ints || !st->strs || !st->lens)
+		abort();
+	st->next = db->stmts;
+	db->stmts = st;
+	if ((rc = stmt_prepare(st)) != CB_OK)
+		return rc;
+	*out = st;
+	return CB_OK;
+}
+
+void
+db_bind_i64(struct db_stmt *st, unsigned idx, int64_t v)
+{
+	MYSQL_BIND *b;
+
+	if (idx >= st->nparams)
+		abort();
+	b = &st->params[idx];
+	memset(b, 0, sizeof(*b));
+	st->ints[idx] = v;
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = &st->ints[idx];
+}
+
+void
+db_bind_str(struct db_stmt *st, unsigned idx, const char *s, size_t len)
+{
+	MYSQL_BIND *b;
+
+	if (idx >= st->nparams)
+		abort();
+	b = &st->params[idx];
+	memset(b, 0, sizeof(*b));
+	free(st->strs[idx]);
+	if ((st->strs[idx] = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(st->strs[idx], s, len);
+	st->strs[idx][len] = '\0';
+	st->lens[idx] = len;
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = st->strs[idx];
+	b->buffer_length = len;
+	b->length = &st->lens[idx];
+}
+
+void
+db_bind_null(struct db_stmt *st, unsigned idx)
+{
+	MYSQL_BIND *b;
+
+	if (idx >= st->nparams)
+		abort();
+	b = &st->params[idx];
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_NULL;
+}
+
+void
+db_bind_text(struct db_stmt *st, unsigned idx, const char *s)
+{
+	if (s == NULL)
+		db_bind_null(st, idx);
+	else
+		db_bind_str(st, idx, s, strlen(s));
+}
+
+static enum cb_err
+stmt_bind_result(struct db_stmt *st)
+{
+	MYSQL_RES *meta;
+	MYSQL_FIELD *f;
+	unsigned i;
+
+	if ((meta = mysql_stmt_result_metadata(st->h)) == NULL)
+		return CB_OK; /* not a SELECT */
+	if (mysql_stmt_store_result(st->h) != 0) {
+		set_error(st->db, "store", mysql_stmt_error(st->h));
+		mysql_free_result(meta);
+		return CB_EDB;
+	}
+	st->has_result = true;
+	st->ncols = mysql_num_fields(meta);
+	f = mysql_fetch_fields(meta);
+	st->cols = calloc(st->ncols, sizeof(*st->cols));
+	st->col_lens = calloc(st->ncols, sizeof(*st->col_lens));
+	st->col_nulls = calloc(st->ncols, sizeof(*st->col_nulls));
+	st->col_names = calloc(st->ncols, sizeof(*st->col_names));
+	if (!st->cols || !st->col_lens || !st->col_nulls || !st->col_names)
+		abort();
+	for (i = 0; i < st->ncols; i++) {
+		/* Numbers and dates print in at most 64 bytes; strings report
+		 * their longest value thanks to UPDATE_MAX_LENGTH. */
+		size_t cap = f[i].max_length > 64 ? f[i].max_length : 64;
+		st->cols[i].buffer_type = MYSQL_TYPE_STRING;
+		if ((st->cols[i].buffer = malloc(cap + 1)) == NULL)
+			abort();
+		st->cols[i].buffer_length = cap + 1;
+		st->cols[i].length = &st->col_lens[i];
+		st->cols[i].is_null = &st->col_nulls[i];
+		if ((st->col_names[i] = strdup(f[i].name)) == NULL)
+			abort();
+	}
+	mysql_free_result(meta);
+	if (mysql_stmt_bind_result(st->h, st->cols) != 0) {
+		set_error(st->db, "bind result", mysql_stmt_error(st->h));
+		return CB_EDB;
+	}
+	return CB_OK;
+}
+
+enum cb_err
+db_exec(struct db_stmt *st)
+{
+	struct db *db = st->db;
+	enum cb_err rc;
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		unsigned err;
+
+		stmt_free_result(st);
+		if ((rc = stmt_prepare(st)) != CB_OK) {
+			if (rc == CB_EDB && !db->in_tx && attempt == 0 &&
+			    db->conn == NULL)
+				continue;
+			return rc;
+		}
+		if (st->nparams && mysql_stmt_bind_param(st->h, st->params)) {
+			set_error(db, "bind", mysql_stmt_error(st->h));
+			return CB_EDB;
+		}
+		if (mysql_stmt_execute(st->h) == 0)
+			return stmt_bind_result(st);
+		err = mysql_stmt_errno(st->h);
+		set_error(db, "execute", mysql_stmt_error(st->h));
+		if (err == ER_DUP_ENTRY)
+			return CB_DUPLICATE;
+		if (!conn_lost(err))
+			return CB_EDB;
+		/* The server went away: reconnect and retry once, but never
+		 * inside a transaction (its earlier statements are lost). */
+		{
+			bool in_tx = db->in_tx;
+			db_disconnect(db);
+			if (in_tx)
+				return CB_EDB;
+		}
+	}
+	return CB_EDB;
+}
+
+enum cb_err
+db_fetch(struct db_stmt *st)
+{
+	int r;
+
+	if (!st->has_result)
+		return CB_ENOTFOUND;
+	r = mysql_stmt_fetch(st->h);
+	if (r == 0)
+		return CB_OK;
+	if (r == MYSQL_NO_DATA)
+		return CB_ENOTFOUND;
+	if (r == MYSQL_DATA_TRUNCATED) {
+		/* Cannot happen with max_length-sized buffers; treat as a bug
+		 * in this layer rather than return a cut value. */
+		set_error(st->db, "fetch", "column truncated");
+		return CB_EDB;
+	}
+	set_error(st->db, "fetch", mysql_stmt_error(st->h));
+	return CB_EDB;
+}
+
+const char *
+db_col(struct db_stmt *st, unsigned idx, size_t *len)
+{
+	if (idx >= st->ncols || st->col_nulls[idx]) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	((char *)st->cols[idx].buffer)[st->col_lens[idx]] = '\0';
+	if (len)
+		*len = st->col_lens[idx];
+	return st->cols[idx].buffer;
+}
+
+int64_t
+db_col_i64(struct db_stmt *st, unsigned idx)
+{
+	const char *s = db_col(st, idx, NULL);
+	int64_t v = 0;
+
+	if (s == NULL || strparse_i64z(s, INT64_MIN, INT64_MAX, &v) != CB_OK)
+		return 0;
+	return v;
+}
+
+bool
+db_col_null(struct db_stmt *st, unsigned idx)
+{
+	return idx >= st->ncols || st->col_nulls[idx];
+}
+
+unsigned
+db_col_count(struct db_stmt *st)
+{
+	return st->ncols;
+}
+
+const char *
+db_col_name(struct db_stmt *st, unsigned idx)
+{
+	return idx < st->ncols ? st->col_names[idx] : "";
+}
+
+uint64_t
+db_affected(struct db_stmt *st)
+{
+	return st->h ? mysql_stmt_affected_rows(st->h) : 0;
+}
+
+uint64_t
+db_insert_id(struct db_stmt *st)
+{
+	return st->h ? mysql_stmt_insert_id(st->h) : 0;
+}
+
+void
+db_stmt_done(struct db_stmt *st)
+{
+	stmt_free_result(st);
+}
+
+static enum cb_err
+db_query(struct db *db, const char *sql)
+{
+	enum cb_err rc;
+
+	if ((rc = db_connect(db)) != CB_OK)
+		return rc;
+	if (mysql_query(db->conn, sql) != 0) {
+		unsigned err = mysql_errno(db->conn);
+		set_error(db, "query", mysql_error(db->conn));
+		if (conn_lost(err))
+			db_disconnect(db);
+		return CB_EDB;
+	}
+	return CB_OK;
+}
+
+enum cb_err
+db_begin(struct db *db)
+{
+	enum cb_err rc;
+
+	/* A fresh connection first, so a reconnect never happens mid-way. */
+	if ((rc = db_ping(db)) != CB_OK)
+		return rc;
+	if ((rc = db_query(db, "START TRANSACTION")) == CB_OK)
+		db->in_tx = true;
+	return rc;
+}
+
+enum cb_err
+db_commit(struct db *db)
+{
+	enum cb_err rc = db_query(db, "COMMIT");
+
+	db->in_tx = false;
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->conn && db->in_tx)
+		(void)db_query(db, "ROLLBACK");
+	db->in_tx = false;
+}
+
+void
+db_request_end(struct db *db)
+{
+	struct db_stmt *st;
+
+	for (st = db->stmts; st; st = st->next)
+		stmt_free_result(st);
+	db_rollback(db);
+}
+
+enum cb_err
+db_exec_script(struct db *db, const char *sql, size_t len)
+{
+	enum cb_err rc;
+	int status;
+
+	if ((rc = db_connect(db)) != CB_OK)
+		return rc;
+	if (mysql_real_query(db->conn, sql, len) != 0) {
+		set_error(db, "script", mysql_error(db->conn));
+		return CB_EDB;
+	}
+	/* Drain every result of the multi-statement script; stop at the
+	 * first failing statement. */
+	do {
+		MYSQL_RES *res = mysql_store_result(db->conn);
+		if (res)
+			mysql_free_result(res);
+		if ((status = mysql_next_result(db->conn)) > 0) {
+			set_error(db, "script", mysql_error(db->conn));
+			return CB_EDB;
+		}
+	} while (status == 0);
+	return CB_OK;
+}

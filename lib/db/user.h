@@ -1,0 +1,33 @@
+/* Users, roles and sessions. */
+#ifndef CB_DB_USER_H
+#define CB_DB_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/perm.h"
+#include "db/db.h"
+
+#define SESSION_HASH_LEN 32 /* SHA-256 of the cookie token */
+#define CSRF_LEN 43
+
+/* Active user by login: fills id and copies the password hash.
+ * CB_ENOTFOUND when absent or disabled. */
+enum cb_err db_user_login(struct db *db, const char *login, int64_t *user_id,
+    char *hash, size_t hashsz);
+enum cb_err db_session_create(struct db *db, int64_t user_id,
+    const unsigned char token_hash[SESSION_HASH_LEN], const char *csrf,
+    unsigned ttl_hours, const char *ip, const char *user_agent);
+/* The session's user with permissions, and its CSRF token
+ * (csrf has CSRF_LEN + 1 bytes). CB_EAUTH when unknown or expired. */
+enum cb_err db_session_user(struct db *db,
+    const unsigned char token_hash[SESSION_HASH_LEN], struct user *u,
+    char *csrf);
+enum cb_err db_session_delete(struct db *db,
+    const unsigned char token_hash[SESSION_HASH_LEN]);
+enum cb_err db_session_purge_expired(struct db *db, uint64_t *deleted);
+/* Creates or updates a user (the admin tool). role is a role name. */
+enum cb_err db_user_upsert(struct db *db, const char *login, const char *name,
+    const char *password_hash, const char *role, const char *extension);
+
+#endif

@@ -1,0 +1,403 @@
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "auth/session.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/strparse.h"
+#include "http/app.h"
+#include "http/escape.h"
+
+#define DEFAULT_MAX_BODY (64 * 1024)
+
+extern char **environ;
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+struct json_object *
+app_jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+const char *
+app_param(const struct ctx *ctx, const char *name)
+{
+	const char *v = kv_get(&ctx->req->form, name);
+
+	return v ? v : kv_get(&ctx->req->query, name);
+}
+
+/* Matches path against pattern; '#' matches one segment that is a positive
+ * decimal id. */
+static bool
+route_match(const char *pattern, const char *path, int64_t *ids,
+    unsigned *nids)
+{
+	const char *p = pattern, *s = path;
+
+	*nids = 0;
+	while (*p && *s) {
+		if (*p == '#') {
+			const char *e = s;
+			int64_t v;
+			while (*e >= '0' && *e <= '9')
+				e++;
+			if (e == s || *s == '0' || *nids == APP_MAX_IDS ||
+			    strparse_i64(s, (size_t)(e - s), 1, INT64_MAX,
+			    &v) != CB_OK)
+				return false;
+			ids[(*nids)++] = v;
+			s = e;
+			p++;
+		} else if (*p++ != *s++)
+			return false;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static void
+add_me(struct ctx *ctx, struct json_object *model)
+{
+	struct json_object *me, *can;
+	int i;
+
+	if (ctx->user == NULL)
+		return;
+	me = json_object_new_object();
+	json_object_object_add(me, "id", json_object_new_int64(ctx->user->id));
+	json_object_object_add(me, "login", app_jstr(ctx->user->login));
+	json_object_object_add(me, "name", app_jstr(ctx->user->name));
+	json_object_object_add(me, "extension",
+	    app_jstr(ctx->user->extension));
+	json_object_object_add(me, "time_zone",
+	    app_jstr(ctx->user->time_zone));
+	can = json_object_new_object();
+	for (i = 0; i < PERM__MAX; i++) {
+		char key[32];
+		size_t j;
+		/* "orders.calls" → "orders_calls": dots are path separators. */
+		snprintf(key, sizeof(key), "%s", perm_name((enum perm)i));
+		for (j = 0; key[j]; j++)
+			if (key[j] == '.')
+				key[j] = '_';
+		json_object_object_add(can, key,
+		    json_object_new_boolean(perm_has(ctx->user, (enum perm)i)));
+	}
+	json_object_object_add(me, "can", can);
+	json_object_object_add(model, "me", me);
+	json_object_object_add(model, "csrf", app_jstr(ctx->csrf));
+}
+
+enum cb_err
+app_render(struct ctx *ctx, const char *tmpl, struct json_object *model)
+{
+	struct http_response *r = ctx->resp;
+	enum cb_err rc;
+
+	if (ctx->req->want == WANT_JSON || ctx->app->tmpl == NULL) {
+		const char *s = json_object_to_json_string_ext(model,
+		    JSON_C_TO_STRING_PLAIN);
+		r->content_type = "application/json";
+		rc = buf_puts(&r->body, s);
+		buf_puts(&r->body, "\n");
+		json_object_put(model);
+		return rc;
+	}
+	add_me(ctx, model);
+	rc = tmpl_render(ctx->app->tmpl, tmpl, model, &r->body);
+	json_object_put(model);
+	if (rc != CB_OK) {
+		log_error("rendering %s: %s", tmpl, cb_strerror(rc));
+		buf_reset(&r->body);
+	}
+	return rc;
+}
+
+void
+app_fail(struct ctx *ctx, enum cb_err err, int status, const char *message)
+{
+	struct http_response *r = ctx->resp;
+	struct json_object *model;
+
+	if (status == 0)
+		status = http_status_for_err(err);
+	if (message == NULL)
+		message = ctx->message ? ctx->message : cb_strerror(err);
+	if (status >= 500)
+		log_error("%d %s %s: %s%s%s", status, ctx->req->method_name,
+		    ctx->req->path, message, err == CB_EDB ? ": " : "",
+		    err == CB_EDB ? db_error(ctx->db) : "");
+	else
+		log_debug("%d %s %s: %s", status, ctx->req->method_name,
+		    ctx->req->path, message);
+	buf_reset(&r->body);
+	r->status = status;
+	model = json_object_new_object();
+	if (ctx->req->want == WANT_JSON || ctx->app->tmpl == NULL) {
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "status",
+		    json_object_new_int(status));
+		json_object_object_add(e, "message", app_jstr(message));
+		json_object_object_add(model, "error", e);
+		(void)app_render(ctx, NULL, model);
+		return;
+	}
+	json_object_object_add(model, "status", json_object_new_int(status));
+	json_object_object_add(model, "title", app_jstr(http_reason(status)));
+	json_object_object_add(model, "message", app_jstr(message));
+	if (app_render(ctx, "error.html", model) != CB_OK) {
+		r->content_type = "text/plain; charset=utf-8";
+		buf_printf(&r->body, "%d %s\n%s\n", status, http_reason(status),
+		    message);
+	}
+}
+
+static long
+fcgi_reader(void *p, char *buf, size_t n)
+{
+	int want = n > 65536 ? 65536 : (int)n;
+	return FCGX_GetStr(buf, want, (FCGX_Stream *)p);
+}
+
+static long
+cgi_reader(void *p, char *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, (FILE *)p);
+	return got == 0 && ferror((FILE *)p) ? -1 : (long)got;
+}
+
+/* The fixed front line. Returns with ctx->resp filled (not sent). */
+static void
+dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
+{
+	const struct program *prog = ctx->app->prog;
+	const char *path = http_env(envp, "DOCUMENT_URI");
+	const char *method = http_env(envp, "REQUEST_METHOD");
+	enum http_method m = http_method_parse(method ? method : "GET");
+	const struct route *route = NULL;
+	unsigned allowed = 0, nids = 0;
+	struct user *user;
+	enum cb_err rc;
+	size_t i;
+
+	if (path == NULL)
+		path = (path = http_env(envp, "SCRIPT_NAME")) ? path : "/";
+	for (i = 0; i < prog->nroutes; i++) {
+		int64_t ids[APP_MAX_IDS];
+		if (!route_match(prog->routes[i].pattern, path, ids, &nids))
+			continue;
+		allowed |= prog->routes[i].methods;
+		if (prog->routes[i].methods & HTTP_M(m) ||
+		    (m == HTTP_HEAD &&
+		    prog->routes[i].methods & HTTP_M(HTTP_GET))) {
+			route = &prog->routes[i];
+			memcpy(ctx->ids, ids, sizeof(ids));
+			break;
+		}
+	}
+	ctx->route = route;
+	rc = http_request_read(ctx->req, ctx->arena, envp, reader, rctx,
+	    route && route->max_body ? route->max_body : DEFAULT_MAX_BODY);
+	if (ctx->req->request_id == NULL) {
+		char id[17];
+		ctx->req->request_id = rand_hex(id, sizeof(id), 8) == CB_OK ?
+		    arena_strdup(ctx->arena, id) : "-";
+	}
+	log_set_request(ctx->req->request_id, ctx->req->remote_addr);
+	if (route == NULL && allowed == 0) {
+		app_fail(ctx, CB_ENOTFOUND, 0, "There is no page at this "
+		    "address. Check the link, or start from the call history.");
+		return;
+	}
+	if (route == NULL) {
+		struct buf allow;
+		int k;
+		buf_init(&allow, 128);
+		for (k = 0; k < HTTP_OTHER; k++)
+			if (allowed & HTTP_M(k) || (k == HTTP_HEAD &&
+			    allowed & HTTP_M(HTTP_GET)))
+				buf_printf(&allow, "%s%s", allow.len ? ", " :
+				    "", (const char *[]){ "GET", "HEAD",
+				    "POST", "PUT", "DELETE", "PATCH",
+				    "OPTIONS" }[k]);
+		resp_header(ctx->resp, "Allow", "%s", buf_cstr(&allow));
+		buf_free(&allow);
+		app_fail(ctx, CB_EMETHOD, 0, "This address does not accept "
+		    "that method.");
+		return;
+	}
+	if (rc == CB_ETOOBIG) {
+		app_fail(ctx, rc, 0, "The request body is too large.");
+		return;
+	}
+	if (ctx->req->body_len > 0 && ctx->req->content_type &&
+	    !((route->bodies & BODY_FORM) && strcmp(ctx->req->content_type,
+	    "application/x-www-form-urlencoded") == 0) &&
+	    !((route->bodies & BODY_JSON) && strcmp(ctx->req->content_type,
+	    "application/json") == 0)) {
+		app_fail(ctx, CB_EMEDIA, 0, "This address does not accept "
+		    "that Content-Type.");
+		return;
+	}
+	if (rc != CB_OK) {
+		app_fail(ctx, rc, 0, arena_printf(ctx->arena,
+		    "The request could not be read: %s.",
+		    ctx->req->error ? ctx->req->error : cb_strerror(rc)));
+		return;
+	}
+	if (route->auth == AUTH_SESSION) {
+		user = arena_alloc(ctx->arena, sizeof(*user));
+		rc = session_load(ctx->db, ctx->req, user, ctx->csrf);
+		if (rc == CB_EAUTH || rc == CB_ENOTFOUND) {
+			if (ctx->req->want == WANT_HTML && (m == HTTP_GET ||
+			    m == HTTP_HEAD)) {
+				struct buf loc;
+				buf_init(&loc, 4096);
+				buf_puts(&loc, "/login?next=");
+				url_component(&loc, ctx->req->request_uri,
+				    strlen(ctx->req->request_uri));
+				resp_redirect(ctx->resp, 303,
+				    loc.err ? "/login" : buf_cstr(&loc));
+				buf_free(&loc);
+				return;
+			}
+			app_fail(ctx, CB_EAUTH, 0, "Please log in.");
+			return;
+		}
+		if (rc != CB_OK) {
+			app_fail(ctx, rc, 0, "The database is not answering. "
+			    "Try again in a minute.");
+			return;
+		}
+		ctx->user = user;
+		if (m != HTTP_GET && m != HTTP_HEAD) {
+			const char *tok = kv_get(&ctx->req->form, "csrf");
+			if (tok == NULL)
+				tok = http_header(ctx->req, "X-CSRF-Token");
+			if (!csrf_equal(ctx->csrf, tok)) {
+				app_fail(ctx, CB_EDENIED, 0, "This form has "
+				    "expired or came from another site. Reload "
+				    "the page and try again.");
+				return;
+			}
+		}
+		if (route->perm != PERM_NONE && !perm_has(user, route->perm)) {
+			app_fail(ctx, CB_EDENIED, 0, "Your role does not allow "
+			    "this page. Ask an administrator.");
+			return;
+		}
+	}
+	rc = route->fn(ctx);
+	if (rc != CB_OK && rc != CB_DUPLICATE)
+		app_fail(ctx, rc, 0, NULL);
+}
+
+static void
+handle(struct app *app, struct arena *arena, char **envp,
+    http_body_reader reader, void *rctx, struct http_out *out)
+{
+	struct http_request req;
+	struct http_response resp;
+	struct ctx ctx;
+	const char *method = http_env(envp, "REQUEST_METHOD");
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&req, 0, sizeof(req));
+	req.envp = envp;
+	req.method_name = method ? method : "GET";
+	req.path = "/";
+	req.request_uri = "/";
+	req.remote_addr = "";
+	resp_init(&resp, out, method && strcmp(method, "HEAD") == 0);
+	ctx.app = app;
+	ctx.cfg = &app->cfg;
+	ctx.db = app->db;
+	ctx.arena = arena;
+	ctx.req = &req;
+	ctx.resp = &resp;
+	dispatch(&ctx, envp, reader, rctx);
+	if (resp_send(&resp) != CB_OK)
+		log_info("client went away before the response was sent");
+	resp_free(&resp);
+	db_request_end(app->db);
+	arena_reset(arena);
+	log_set_request(NULL, NULL);
+}
+
+int
+app_main(const struct program *prog, int argc, char *argv[])
+{
+	struct app app;
+	struct arena *arena;
+	struct buf err;
+	struct sigaction sa;
+	const char *path = config_path(argc, argv);
+
+	memset(&app, 0, sizeof(app));
+	app.prog = prog;
+	buf_init(&err, 4096);
+	log_init(prog->name, LOGL_INFO);
+	if (config_load(path, &app.cfg, &err) != CB_OK) {
+		log_error("%s", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	log_init(prog->name, app.cfg.log_level);
+	if (prog->uses_templates &&
+	    tmpl_set_load(app.cfg.templates_dir, &app.tmpl, &err) != CB_OK) {
+		log_error("templates: %s", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	app.db = db_new(&app.cfg);
+	arena = arena_new();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_IsCGI()) {
+		struct http_out out = { NULL, stdout };
+		handle(&app, arena, environ, cgi_reader, stdin, &out);
+		fflush(stdout);
+	} else {
+		FCGX_Request fr;
+
+		FCGX_Init();
+		FCGX_InitRequest(&fr, 0, 0);
+		log_info("ready");
+		while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+			struct http_out out = { fr.out, NULL };
+			handle(&app, arena, fr.envp, fcgi_reader, fr.in, &out);
+			FCGX_Finish_r(&fr);
+		}
+		FCGX_Free(&fr, 1);
+		log_info("stopping");
+	}
+	arena_free(arena);
+	db_free(app.db);
+	if (app.tmpl)
+		tmpl_set_free(app.tmpl);
+	db_library_end();
+	return 0;
+}

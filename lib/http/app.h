@@ -1,0 +1,96 @@
+/* The request front line shared by every FastCGI program (STYLE §2.1-2.2):
+ * accept loop (FastCGI, or one request as CGI for handler tests), then in
+ * this fixed order: route 404 → method 405 → content type 415 → size 413
+ * → session (login redirect / 401) → CSRF 403 → permission 403 → handler.
+ * Handlers see a validated request and return an enum cb_err; the one
+ * error page or JSON error comes from app_fail(). */
+#ifndef CB_HTTP_APP_H
+#define CB_HTTP_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "auth/perm.h"
+#include "core/arena.h"
+#include "core/conf.h"
+#include "db/db.h"
+#include "db/user.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "tmpl/template.h"
+
+#define APP_MAX_IDS 4
+
+enum route_auth {
+	AUTH_NONE = 0,   /* public (login page, health, provider hooks) */
+	AUTH_SESSION,    /* a logged-in user; POSTs need the CSRF token */
+};
+
+/* Body media types a route accepts (415 otherwise). */
+#define BODY_FORM 1u
+#define BODY_JSON 2u
+
+struct ctx;
+typedef enum cb_err (*handler_fn)(struct ctx *ctx);
+
+struct route {
+	const char *pattern;   /* "/calls", "/customers/#/calls": '#' = an id */
+	unsigned methods;      /* HTTP_M(HTTP_GET) | ... */
+	enum route_auth auth;
+	enum perm perm;        /* PERM_NONE: any logged-in user */
+	unsigned bodies;       /* BODY_FORM | BODY_JSON; 0 = no body */
+	size_t max_body;       /* bytes; 0 = default (64 KiB) */
+	handler_fn fn;
+};
+
+struct program {
+	const char *name;              /* "calls": log prefix */
+	const struct route *routes;
+	size_t nroutes;
+	bool uses_templates;
+};
+
+/* Per-process state. Read-only for handlers. */
+struct app {
+	const struct program *prog;
+	struct cb_config cfg;
+	struct db *db;
+	struct tmpl_set *tmpl;
+};
+
+/* Per-request state: created and destroyed each iteration (STYLE §3.1). */
+struct ctx {
+	struct app *app;
+	const struct cb_config *cfg;
+	struct db *db;
+	struct arena *arena;
+	struct http_request *req;
+	struct http_response *resp;
+	const struct route *route;
+	int64_t ids[APP_MAX_IDS];      /* the '#' segments of the path */
+	struct user *user;             /* NULL unless logged in */
+	char csrf[CSRF_LEN + 1];       /* the session's CSRF token */
+	const char *message;           /* for the error page: what to do */
+};
+
+/* Runs the program; returns the process exit status. */
+int app_main(const struct program *prog, int argc, char *argv[]);
+
+/* Renders `tmpl` with model (HTML) or the model itself (JSON, by
+ * negotiation). Adds "me" (user, csrf, nav) to the model. Takes ownership
+ * of model. */
+enum cb_err app_render(struct ctx *ctx, const char *tmpl,
+    struct json_object *model);
+/* The error page (or JSON error) for err with a message a person can act
+ * on; status from http_status_for_err() unless status != 0. */
+void app_fail(struct ctx *ctx, enum cb_err err, int status,
+    const char *message);
+/* Form field or query parameter (form first). */
+const char *app_param(const struct ctx *ctx, const char *name);
+/* A json-c string from a C string; NULL becomes JSON null. */
+struct json_object *app_jstr(const char *s);
+
+#endif

@@ -1,0 +1,89 @@
+/* The parsed HTTP request (one per FastCGI iteration; everything lives in
+ * the request's arena). Parsing is validation: after http_request_read()
+ * succeeds, handlers see only bounded, NUL-free, decoded values (STYLE
+ * §2.1, §2.8, §2.9). The pure parsers are exported for tests and fuzzers. */
+#ifndef CB_HTTP_REQUEST_H
+#define CB_HTTP_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+#define HTTP_MAX_FIELDS 256        /* query, form or cookie pairs */
+#define HTTP_MAX_KEY 128
+#define HTTP_MAX_VALUE (64 * 1024)
+#define HTTP_MAX_JSON_DEPTH 32
+
+enum http_method {
+	HTTP_GET = 0, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_DELETE, HTTP_PATCH,
+	HTTP_OPTIONS, HTTP_OTHER, HTTP_METHOD__MAX
+};
+#define HTTP_M(m) (1u << (m))
+
+/* What the client wants back, from ?format= or Accept (DESIGN §5). */
+enum http_want { WANT_HTML = 0, WANT_JSON, WANT_CSV, WANT__MAX };
+
+struct kv {
+	const char *key;    /* NUL-terminated, no embedded NUL */
+	const char *val;    /* NUL-terminated, no embedded NUL */
+	size_t val_len;
+};
+
+struct kvlist {
+	struct kv *v;
+	size_t n;
+};
+
+struct http_request {
+	struct arena *arena;          /* borrowed: the iteration's arena */
+	char **envp;                  /* borrowed until the next accept */
+	enum http_method method;
+	const char *method_name;
+	const char *path;             /* decoded path, no query (DOCUMENT_URI) */
+	const char *request_uri;      /* raw, as the client sent it */
+	const char *query_string;     /* raw */
+	const char *remote_addr;
+	const char *request_id;
+	const char *content_type;     /* media type only, lowercased, no params */
+	enum http_want want;
+	struct kvlist query;
+	struct kvlist form;           /* application/x-www-form-urlencoded body */
+	struct kvlist cookies;
+	struct json_object *json;     /* application/json body (arena frees) */
+	const char *body;             /* raw body, NUL-terminated */
+	size_t body_len;
+	const char *error;            /* why parsing failed, for the 4xx page */
+};
+
+/* Environment lookup in envp ("NAME=value"); NULL if absent. */
+const char *http_env(char **envp, const char *name);
+/* A request header by its HTTP name ("X-Twilio-Signature"). */
+const char *http_header(const struct http_request *req, const char *name);
+
+/* Pure parsers. Decoding errors, embedded NULs, too many fields or values
+ * over the caps give CB_EINVAL/CB_ETOOBIG with *why set. */
+enum cb_err http_parse_urlencoded(struct arena *a, const char *s, size_t len,
+    struct kvlist *out, const char **why);
+enum cb_err http_parse_cookies(struct arena *a, const char *s, size_t len,
+    struct kvlist *out, const char **why);
+/* The JSON object is registered for release with the arena. */
+enum cb_err http_parse_json(struct arena *a, const char *s, size_t len,
+    struct json_object **out, const char **why);
+enum http_method http_method_parse(const char *s);
+enum http_want http_negotiate(const char *format_param, const char *accept);
+
+/* First value of key, or NULL. */
+const char *kv_get(const struct kvlist *l, const char *key);
+
+/* Reads envp and the body (at most max_body bytes: CB_ETOOBIG beyond) and
+ * fills req. `read_body(ctx, buf, n)` reads up to n bytes, returns the count
+ * (0 at end, -1 on error). */
+typedef long (*http_body_reader)(void *ctx, char *buf, size_t n);
+enum cb_err http_request_read(struct http_request *req, struct arena *a,
+    char **envp, http_body_reader read_body, void *ctx, size_t max_body);
+
+#endif

@@ -1,0 +1,709 @@
+#!/usr/bin/env bash
+# The local Callboard stack: MariaDB, every FastCGI program, the worker and nginx (with nchan when
+# installed), all state under one folder, no system service, as root or as a normal user.
+#
+#   scripts/stack.sh start              start what is not running (idempotent), migrate
+#   scripts/stack.sh stop               stop what this script started, wait until ports are free
+#   scripts/stack.sh status             print what runs (exit 0: all of it, 3: not all)
+#   scripts/stack.sh restart-programs   restart the FastCGI programs and the worker (after make)
+#
+# Environment (defaults in brackets):
+#   CB_BUILD_DIR      out-of-tree build with cgi/callboard-* and tools/  [<repo>/build]
+#   CB_STATE_DIR      datadir, configs, pid files, logs                   [<repo>/var/stack]
+#   CB_HTTP_PORT      nginx on 127.0.0.1                                  [8080]
+#   CB_DB_PORT        MariaDB on 127.0.0.1                                [33306]
+#   CB_SOCK_DIR       unix sockets; short: sun_path holds 107 bytes  [/tmp/cb-<uid>-<hash>]
+#   CB_FCGI_CHILDREN  processes per FastCGI program                       [2]
+#
+# nginx includes the repository's own etc/nginx/callboard.conf (and callboard-live.conf when
+# nchan is installed) unchanged; only the http{}-level file is generated, from
+# etc/nginx/callboard-http.conf with the paths replaced. The traps this avoids are listed in
+# STACK-NOTES.md (shared folder).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+
+CB_BUILD_DIR=$(realpath -m -- "${CB_BUILD_DIR:-$REPO/build}")
+CB_STATE_DIR=$(realpath -m -- "${CB_STATE_DIR:-$REPO/var/stack}")
+CB_HTTP_PORT=${CB_HTTP_PORT:-8080}
+CB_DB_PORT=${CB_DB_PORT:-33306}
+CB_FCGI_CHILDREN=${CB_FCGI_CHILDREN:-2}
+STATE_HASH=$(printf '%s' "$CB_STATE_DIR" | sha256sum | cut -c1-8)
+CB_SOCK_DIR=$(realpath -m -- "${CB_SOCK_DIR:-/tmp/cb-$(id -u)-$STATE_HASH}")
+
+RUN_DIR=$CB_STATE_DIR/run               # pid files
+LOG_DIR=$CB_STATE_DIR/log
+DATA_DIR=$CB_STATE_DIR/mysql
+MY_CNF=$CB_STATE_DIR/mariadb.cnf
+DB_SOCK=$CB_SOCK_DIR/mysqld.sock
+DB_PID=$RUN_DIR/mariadb.pid
+DB_PASSWORD_FILE=$CB_STATE_DIR/db-password
+SECRET_KEY_FILE=$CB_STATE_DIR/secret-key
+CONFIG=$CB_STATE_DIR/callboard.conf
+NGX_PREFIX=$CB_STATE_DIR/nginx
+NGX_CONF=$NGX_PREFIX/conf/nginx.conf
+NGX_PID=$RUN_DIR/nginx.pid
+NGX_SUM=$RUN_DIR/nginx.conf.sha256
+NCHAN_SO=/usr/lib/nginx/modules/ngx_nchan_module.so
+WORKER_PID=$RUN_DIR/worker.pid
+ADMIN_HTTP_CONF=$REPO/etc/nginx/callboard-http.conf
+WAIT_SECONDS=30
+
+say()  { printf 'stack: %s\n' "$*"; }
+warn() { printf 'stack: warning: %s\n' "$*" >&2; }
+die()  { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+}
+
+# --- checks -------------------------------------------------------------------------------------
+
+check_settings() {
+    local v
+    for v in CB_HTTP_PORT CB_DB_PORT; do
+        if ! [[ ${!v} =~ ^[0-9]+$ ]] || (( ${!v} < 1 || ${!v} > 65535 )); then
+            die "$v must be a TCP port number, got '${!v}'"
+        fi
+    done
+    [[ $CB_HTTP_PORT != "$CB_DB_PORT" ]] || die "CB_HTTP_PORT and CB_DB_PORT are the same"
+    if ! [[ $CB_FCGI_CHILDREN =~ ^[0-9]+$ ]] || (( CB_FCGI_CHILDREN < 1 || CB_FCGI_CHILDREN > 64 )); then
+        die "CB_FCGI_CHILDREN must be 1..64, got '$CB_FCGI_CHILDREN'"
+    fi
+    # The paths end up in nginx and MariaDB configs and in sed replacements.
+    for v in REPO CB_BUILD_DIR CB_STATE_DIR CB_SOCK_DIR; do
+        [[ ${!v} =~ ^[A-Za-z0-9._/@+=,:~-]+$ ]] ||
+            die "$v='${!v}' has spaces or special characters; use a plain path"
+    done
+    local longest=$CB_SOCK_DIR/recording.sock
+    (( ${#longest} <= 107 )) ||
+        die "CB_SOCK_DIR is too long for unix sockets (${#longest} > 107 bytes): '$CB_SOCK_DIR'"
+}
+
+# A command from PATH or from the sbin folders a normal user's PATH lacks on Debian.
+find_cmd() {
+    local name=$1 package=$2 dir
+    if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
+    for dir in /usr/sbin /sbin /usr/local/sbin; do
+        if [[ -x $dir/$name ]]; then printf '%s\n' "$dir/$name"; return; fi
+    done
+    die "'$name' not found: apt-get install $package"
+}
+
+find_tools() {
+    MARIADBD=$(find_cmd mariadbd mariadb-server)
+    MARIADB_INSTALL_DB=$(find_cmd mariadb-install-db mariadb-server)
+    MARIADB=$(find_cmd mariadb mariadb-client)
+    MARIADB_ADMIN=$(find_cmd mariadb-admin mariadb-client)
+    NGINX=$(find_cmd nginx nginx-light)
+    SPAWN_FCGI=$(find_cmd spawn-fcgi spawn-fcgi)
+    find_cmd flock util-linux >/dev/null
+    find_cmd setsid util-linux >/dev/null
+}
+
+# --- processes ----------------------------------------------------------------------------------
+
+# pids_of FILE: the pids in a pid file (spawn-fcgi -F N writes N of them, no final newline).
+pids_of() {
+    local pids=()
+    [[ -f $1 ]] || return 0
+    read -r -a pids <<<"$(tr -c '0-9' ' ' <"$1")" || true
+    printf '%s\n' "${pids[*]-}"
+}
+
+# is_ours PID TEXT: PID is alive and its command line contains TEXT (guards against a pid reused
+# by an unrelated process after a crash or a reboot).
+is_ours() {
+    local cmd
+    [[ $1 =~ ^[0-9]+$ ]] || return 1
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
+    [[ -n $cmd && $cmd == *"$2"* ]]
+}
+
+# live_pids FILE TEXT: the pids of FILE that are alive and ours.
+live_pids() {
+    local pid alive=()
+    for pid in $(pids_of "$1"); do
+        if is_ours "$pid" "$2"; then alive+=("$pid"); fi
+    done
+    printf '%s\n' "${alive[*]-}"
+}
+
+# alive PID: the process exists and is not a zombie (an orphan stays a zombie until PID 1 reaps
+# it, which some container inits do only now and then; kill -0 succeeds on zombies).
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != [ZX] ]]
+}
+
+# stop_pids NAME SECONDS PID...: TERM, wait, then KILL whatever is left.
+stop_pids() {
+    local name=$1 seconds=$2 pid left i
+    shift 2
+    (( $# )) || return 0
+    kill -TERM "$@" 2>/dev/null || true
+    for (( i = 0; i < seconds * 10; i++ )); do
+        left=()
+        for pid in "$@"; do
+            if alive "$pid"; then left+=("$pid"); fi
+        done
+        (( ${#left[@]} )) || return 0
+        sleep 0.1
+    done
+    warn "$name did not stop in ${seconds}s: KILL ${left[*]}"
+    kill -KILL "${left[@]}" 2>/dev/null || true
+}
+
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+wait_port_free() {
+    local port=$1 i
+    for (( i = 0; i < WAIT_SECONDS * 10; i++ )); do
+        port_open "$port" || return 0
+        sleep 0.1
+    done
+    warn "port $port is still in use after ${WAIT_SECONDS}s"
+    return 1
+}
+
+show_log() {
+    [[ -f $1 ]] || return 0
+    printf -- '--- last lines of %s ---\n' "$1" >&2
+    tail -n 20 "$1" >&2
+}
+
+random_hex() {   # random_hex BYTES
+    od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'
+}
+
+# A secret generated once and kept in the state folder.
+keep_secret() {   # keep_secret FILE BYTES
+    if [[ ! -s $1 ]]; then
+        (umask 077 && random_hex "$2" >"$1.tmp" && mv -f "$1.tmp" "$1")
+    fi
+    cat "$1"
+}
+
+# --- folders ------------------------------------------------------------------------------------
+
+make_dirs() {
+    mkdir -p "$CB_STATE_DIR" "$RUN_DIR" "$LOG_DIR" "$CB_STATE_DIR/spool" \
+        "$CB_STATE_DIR/recordings" "$NGX_PREFIX/conf/callboard" "$NGX_PREFIX/logs" \
+        "$NGX_PREFIX/tmp"
+    if [[ -L $CB_SOCK_DIR ]]; then die "$CB_SOCK_DIR is a symbolic link; refusing to use it"; fi
+    if [[ ! -d $CB_SOCK_DIR ]]; then
+        mkdir -p "$CB_SOCK_DIR"
+    fi
+    [[ -O $CB_SOCK_DIR ]] || die "$CB_SOCK_DIR belongs to another user; set CB_SOCK_DIR"
+    # nginx workers (nobody, when started by root) must traverse it
+    chmod 0755 "$CB_SOCK_DIR"
+}
+
+# --- MariaDB ------------------------------------------------------------------------------------
+
+db_pids() { live_pids "$DB_PID" "--defaults-file=$MY_CNF"; }
+
+# The account that administers the local server: unix_socket authentication as the OS user.
+db_admin_user() { id -un; }
+
+write_db_cnf() {
+    local user_line=""
+    if (( EUID == 0 )); then user_line="user = root          # mariadbd refuses root otherwise"; fi
+    cat >"$MY_CNF.tmp" <<EOF
+# Generated by scripts/stack.sh: the local stack's own MariaDB (never the system service).
+# Every client and server command takes --defaults-file=THIS FILE as its FIRST option.
+[client-server]
+socket = $DB_SOCK
+port = $CB_DB_PORT
+
+[mysqld]
+$user_line
+datadir = $DATA_DIR
+pid-file = $DB_PID
+bind-address = 127.0.0.1
+skip-name-resolve
+log-error = $LOG_DIR/mariadb.log
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 128M
+max_connections = 200
+EOF
+    mv -f "$MY_CNF.tmp" "$MY_CNF"
+}
+
+db_ping() {
+    "$MARIADB_ADMIN" --defaults-file="$MY_CNF" --user="$(db_admin_user)" \
+        --connect-timeout=2 --silent ping >/dev/null 2>&1
+}
+
+start_db() {
+    local pids pid i
+    pids=$(db_pids)
+    if [[ -n $pids ]]; then
+        say "mariadb: already running (pid $pids)"
+    else
+        if port_open "$CB_DB_PORT"; then
+            die "port $CB_DB_PORT is used by another program; set CB_DB_PORT"
+        fi
+        write_db_cnf
+        if [[ ! -d $DATA_DIR/mysql ]]; then
+            say "mariadb: first run, creating $DATA_DIR"
+            rm -rf "$DATA_DIR"
+            mkdir -p "$DATA_DIR"
+            if ! "$MARIADB_INSTALL_DB" --defaults-file="$MY_CNF" \
+                    --auth-root-authentication-method=socket \
+                    --auth-root-socket-user="$(db_admin_user)" \
+                    --skip-test-db >>"$LOG_DIR/mariadb-install.log" 2>&1 9>&-; then
+                show_log "$LOG_DIR/mariadb-install.log"
+                rm -rf "$DATA_DIR"
+                die "mariadb-install-db failed"
+            fi
+        fi
+        rm -f "$DB_SOCK" "$DB_PID"
+        setsid "$MARIADBD" --defaults-file="$MY_CNF" \
+            </dev/null >>"$LOG_DIR/mariadb.log" 2>&1 9>&- &
+        pid=$!
+        say "mariadb: starting on 127.0.0.1:$CB_DB_PORT (pid $pid)"
+    fi
+    for (( i = 0; i < WAIT_SECONDS * 5; i++ )); do
+        if db_ping; then break; fi
+        if [[ -n ${pid-} ]] && ! alive "$pid"; then
+            show_log "$LOG_DIR/mariadb.log"
+            die "mariadbd exited during start"
+        fi
+        sleep 0.2
+    done
+    db_ping || { show_log "$LOG_DIR/mariadb.log"; die "mariadb did not answer in ${WAIT_SECONDS}s"; }
+    setup_db
+}
+
+# Database and application account; run at every start, harmless when they exist. The password
+# is generated once and kept in $DB_PASSWORD_FILE.
+setup_db() {
+    local password host
+    password=$(keep_secret "$DB_PASSWORD_FILE" 16)
+    {
+        echo "CREATE DATABASE IF NOT EXISTS callboard CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+        for host in localhost 127.0.0.1 ::1; do
+            echo "CREATE USER IF NOT EXISTS 'callboard'@'$host' IDENTIFIED BY '$password';"
+            echo "ALTER USER 'callboard'@'$host' IDENTIFIED BY '$password';"
+            echo "GRANT ALL PRIVILEGES ON callboard.* TO 'callboard'@'$host';"
+        done
+    } | "$MARIADB" --defaults-file="$MY_CNF" --user="$(db_admin_user)" --batch 9>&- ||
+        die "could not create the database 'callboard' and its user"
+}
+
+stop_db() {
+    local pids
+    pids=$(db_pids)
+    if [[ -z $pids ]]; then say "mariadb: not running"; rm -f "$DB_PID"; return 0; fi
+    say "mariadb: stopping (pid $pids)"
+    # shellcheck disable=SC2086 # one or more pids
+    stop_pids mariadb 60 $pids
+    rm -f "$DB_PID" "$DB_SOCK"
+    wait_port_free "$CB_DB_PORT" || true
+}
+
+# --- the programs' configuration ----------------------------------------------------------------
+
+write_config() {
+    local password secret
+    password=$(keep_secret "$DB_PASSWORD_FILE" 16)
+    secret=$(keep_secret "$SECRET_KEY_FILE" 32)
+    (umask 077 && cat >"$CONFIG.tmp" <<EOF
+# Generated by scripts/stack.sh at every start: the local stack's callboard.conf.
+# Same keys as etc/callboard.conf.sample; edit the script, not this file.
+db_host = 127.0.0.1
+db_port = $CB_DB_PORT
+db_socket = $DB_SOCK
+db_user = callboard
+db_password = $password
+db_name = callboard
+templates_dir = $REPO/templates
+static_dir = $REPO/static
+sql_dir = $REPO/sql
+spool_dir = $CB_STATE_DIR/spool
+recordings_dir = $CB_STATE_DIR/recordings
+log_level = info
+public_url = http://127.0.0.1:$CB_HTTP_PORT
+session_ttl_hours = 12
+cookie_secure = 0
+secret_key = $secret
+EOF
+    ) && mv -f "$CONFIG.tmp" "$CONFIG"
+}
+
+migrate() {
+    local tool=$CB_BUILD_DIR/tools/callboard
+    if [[ ! -x $tool ]]; then
+        warn "$tool is not built: database not migrated"
+        return 0
+    fi
+    say "migrate: $tool --config $CONFIG migrate"
+    CALLBOARD_CONFIG=$CONFIG "$tool" --config "$CONFIG" migrate 9>&- ||
+        die "migration failed"
+}
+
+# --- FastCGI programs ---------------------------------------------------------------------------
+
+# The built programs: name<TAB>path, for every executable cgi/callboard-<name>.
+built_programs() {
+    local bin name
+    for bin in "$CB_BUILD_DIR"/cgi/callboard-*; do
+        [[ -f $bin && -x $bin ]] || continue
+        name=${bin##*/callboard-}
+        [[ $name =~ ^[a-z0-9_]+$ ]] || continue
+        printf '%s\t%s\n' "$name" "$bin"
+    done
+}
+
+# Programs with a pid file (built or not any more), for stop and status.
+started_programs() {
+    local f name
+    for f in "$RUN_DIR"/fcgi-*.pid; do
+        [[ -f $f ]] || continue
+        name=${f##*/fcgi-}
+        printf '%s\n' "${name%.pid}"
+    done
+}
+
+program_pids() {   # program_pids NAME
+    live_pids "$RUN_DIR/fcgi-$1.pid" "$CB_BUILD_DIR/cgi/callboard-$1"
+}
+
+start_program() {   # start_program NAME BIN
+    local name=$1 bin=$2 pidfile=$RUN_DIR/fcgi-$1.pid sock=$CB_SOCK_DIR/$1.sock
+    local pids expected
+    pids=$(program_pids "$name")
+    expected=$(pids_of "$pidfile" | wc -w)
+    if [[ -n $pids ]] && (( $(wc -w <<<"$pids") == expected )) && [[ -S $sock ]]; then
+        say "$name: already running (pids $pids)"
+        return 0
+    fi
+    if [[ -n $pids ]]; then
+        warn "$name: some processes died; restarting it"
+        # shellcheck disable=SC2086 # one or more pids
+        stop_pids "$name" 10 $pids
+    fi
+    rm -f "$sock" "$pidfile"
+    # spawn-fcgi points the children's stderr at /dev/null: the sh in between sends it to the log,
+    # then execs the program (same pid, so the pid file stays right).
+    # shellcheck disable=SC2016 # $0 and $1 belong to the inner sh
+    if ! CALLBOARD_CONFIG=$CONFIG "$SPAWN_FCGI" -s "$sock" -M 0666 -F "$CB_FCGI_CHILDREN" \
+            -P "$pidfile" -- /bin/sh -c 'exec "$0" 2>>"$1"' "$bin" "$LOG_DIR/$name.log" \
+            </dev/null >>"$LOG_DIR/spawn-fcgi.log" 2>&1 9>&-; then
+        show_log "$LOG_DIR/spawn-fcgi.log"
+        show_log "$LOG_DIR/$name.log"
+        die "$name: spawn-fcgi failed"
+    fi
+    say "$name: started on $sock (pids $(pids_of "$pidfile"))"
+}
+
+start_programs() {
+    local name bin n=0
+    while IFS=$'\t' read -r name bin; do
+        start_program "$name" "$bin"
+        n=$((n + 1))
+    done < <(built_programs)
+    (( n )) || warn "no FastCGI programs built in $CB_BUILD_DIR/cgi (run make)"
+}
+
+stop_programs() {   # all at once: each one's TERM-to-exit time is not added up
+    local name pids more=() all=()
+    for name in $(started_programs); do
+        pids=$(program_pids "$name")
+        if [[ -n $pids ]]; then
+            say "$name: stopping (pids $pids)"
+            read -r -a more <<<"$pids"
+            all+=("${more[@]}")
+        fi
+    done
+    stop_pids programs 10 "${all[@]}"
+    for name in $(started_programs); do
+        rm -f "$RUN_DIR/fcgi-$name.pid" "$CB_SOCK_DIR/$name.sock"
+    done
+}
+
+# --- the worker daemon --------------------------------------------------------------------------
+
+worker_bin() { printf '%s\n' "$CB_BUILD_DIR/tools/callboard-worker"; }
+worker_pids() { live_pids "$WORKER_PID" "$(worker_bin)"; }
+
+start_worker() {
+    local bin pids pid
+    bin=$(worker_bin)
+    pids=$(worker_pids)
+    if [[ -n $pids ]]; then say "worker: already running (pid $pids)"; return 0; fi
+    if [[ ! -x $bin ]]; then warn "$bin is not built: no worker"; return 0; fi
+    CALLBOARD_CONFIG=$CONFIG setsid "$bin" --config "$CONFIG" \
+        </dev/null >>"$LOG_DIR/worker.log" 2>&1 9>&- &
+    pid=$!
+    printf '%s\n' "$pid" >"$WORKER_PID"
+    sleep 0.2
+    if ! alive "$pid"; then
+        show_log "$LOG_DIR/worker.log"
+        rm -f "$WORKER_PID"
+        die "worker exited at start"
+    fi
+    say "worker: started (pid $pid)"
+}
+
+stop_worker() {
+    local pids
+    pids=$(worker_pids)
+    if [[ -n $pids ]]; then
+        say "worker: stopping (pid $pids)"
+        # shellcheck disable=SC2086
+        stop_pids worker 15 $pids
+    fi
+    rm -f "$WORKER_PID"
+}
+
+# --- nginx --------------------------------------------------------------------------------------
+
+nginx_pids() { live_pids "$NGX_PID" "$NGX_PREFIX/"; }
+
+nginx_cmd() {
+    "$NGINX" -p "$NGX_PREFIX/" -c "$NGX_CONF" -e "$LOG_DIR/nginx-error.log" "$@"
+}
+
+have_nchan() { [[ -f $NCHAN_SO ]]; }
+
+# The http{}-level file: the admin's etc/nginx/callboard-http.conf with only the paths changed.
+# Every upstream stays, built or not: callboard.conf names them all, and a program that is not
+# running makes nginx fail to connect, which callboard.conf turns into a clear 503.
+write_http_conf() {
+    local out=$NGX_PREFIX/conf/callboard/callboard-http.conf
+    [[ -f $ADMIN_HTTP_CONF ]] || die "$ADMIN_HTTP_CONF is missing"
+    {
+        echo "# Generated by scripts/stack.sh from $ADMIN_HTTP_CONF: only the paths differ."
+        sed -e "s|unix:/run/callboard/|unix:$CB_SOCK_DIR/|g" \
+            -e "s|/usr/share/callboard/static|$REPO/static|g" \
+            -e "s|/var/lib/callboard/recordings|$CB_STATE_DIR/recordings|g" \
+            "$ADMIN_HTTP_CONF"
+    } >"$out.tmp"
+    if grep -vE '^[[:space:]]*#' "$out.tmp" |
+            grep -E '/run/callboard|/usr/share/callboard|/var/lib/callboard' >&2; then
+        die "$ADMIN_HTTP_CONF has a path this script does not know how to replace (above)"
+    fi
+    mv -f "$out.tmp" "$out"
+}
+
+write_nginx_conf() {
+    local user_line="" nchan_load="" nchan_http="" live_include=""
+    if (( EUID == 0 )); then
+        # Workers would run as nobody and could not read a checkout under /root (mode 700).
+        user_line="user root root;    # local stack only: workers must read the checkout"
+    fi
+    if have_nchan; then
+        nchan_load="load_module $NCHAN_SO;"
+        nchan_http="nchan_shared_memory_size 16m;"
+        live_include="include $REPO/etc/nginx/callboard-live.conf;"
+    fi
+    cp -f "$REPO/etc/nginx/fastcgi_params" "$NGX_PREFIX/conf/callboard/fastcgi_params"
+    if [[ -f /etc/nginx/mime.types ]]; then
+        cp -f /etc/nginx/mime.types "$NGX_PREFIX/conf/mime.types"
+    else
+        printf 'types { text/html html; text/css css; application/javascript js; }\n' \
+            >"$NGX_PREFIX/conf/mime.types"
+    fi
+    write_http_conf
+    cat >"$NGX_CONF.tmp" <<EOF
+# Generated by scripts/stack.sh: the local stack's nginx. Edit etc/nginx/*.conf in the repository
+# (included below, unchanged) or the script, not this file.
+$nchan_load
+$user_line
+daemon on;
+worker_processes 2;
+pid $NGX_PID;
+error_log $LOG_DIR/nginx-error.log warn;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    include mime.types;
+    default_type application/octet-stream;
+
+    log_format callboard '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent '
+                         '\$request_time "\$http_user_agent" id=\$request_id';
+    access_log $LOG_DIR/nginx-access.log callboard;
+
+    client_body_temp_path $NGX_PREFIX/tmp/body;
+    fastcgi_temp_path $NGX_PREFIX/tmp/fastcgi;
+    proxy_temp_path $NGX_PREFIX/tmp/proxy;
+    scgi_temp_path $NGX_PREFIX/tmp/scgi;
+    uwsgi_temp_path $NGX_PREFIX/tmp/uwsgi;
+
+    sendfile on;
+    keepalive_timeout 65;
+    $nchan_http
+
+    include callboard/callboard-http.conf;
+
+    server {
+        listen 127.0.0.1:$CB_HTTP_PORT;
+        server_name localhost 127.0.0.1;
+
+        include $REPO/etc/nginx/callboard.conf;
+        $live_include
+
+        location / {
+            return 404;
+        }
+    }
+}
+EOF
+    mv -f "$NGX_CONF.tmp" "$NGX_CONF"
+}
+
+# Everything the running nginx read, to reload only when something changed.
+nginx_conf_sum() {
+    local f files=("$NGX_CONF" "$NGX_PREFIX/conf/callboard/callboard-http.conf"
+                   "$NGX_PREFIX/conf/callboard/fastcgi_params" "$REPO/etc/nginx/callboard.conf")
+    if have_nchan; then files+=("$REPO/etc/nginx/callboard-live.conf"); fi
+    for f in "${files[@]}"; do sha256sum "$f"; done | sha256sum | cut -d' ' -f1
+}
+
+start_nginx() {
+    local pids sum i
+    write_nginx_conf
+    if ! nginx_cmd -t -q 9>&- >>"$LOG_DIR/nginx-error.log" 2>&1; then
+        nginx_cmd -t 9>&- >&2 || true
+        die "nginx configuration test failed ($NGX_CONF)"
+    fi
+    sum=$(nginx_conf_sum)
+    pids=$(nginx_pids)
+    if [[ -n $pids ]]; then
+        if [[ -f $NGX_SUM && $(cat "$NGX_SUM") == "$sum" ]]; then
+            say "nginx: already running (pid $pids)"
+        else
+            say "nginx: already running (pid $pids), configuration changed: reloading"
+            nginx_cmd -s reload 9>&- || die "nginx reload failed"
+            printf '%s\n' "$sum" >"$NGX_SUM"
+        fi
+    else
+        if port_open "$CB_HTTP_PORT"; then
+            die "port $CB_HTTP_PORT is used by another program; set CB_HTTP_PORT"
+        fi
+        if ! nginx_cmd </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 9>&-; then
+            show_log "$LOG_DIR/nginx-error.log"
+            die "nginx did not start"
+        fi
+        printf '%s\n' "$sum" >"$NGX_SUM"
+        say "nginx: started on http://127.0.0.1:$CB_HTTP_PORT/ (pid $(pids_of "$NGX_PID"))"
+    fi
+    for (( i = 0; i < WAIT_SECONDS * 10; i++ )); do
+        if port_open "$CB_HTTP_PORT"; then return 0; fi
+        sleep 0.1
+    done
+    show_log "$LOG_DIR/nginx-error.log"
+    die "nginx does not answer on 127.0.0.1:$CB_HTTP_PORT"
+}
+
+stop_nginx() {
+    local pids
+    pids=$(nginx_pids)
+    if [[ -n $pids ]]; then
+        say "nginx: stopping (pid $pids)"
+        # The master stops its workers on TERM; wait for the master only.
+        # shellcheck disable=SC2086
+        stop_pids nginx 20 $pids
+        wait_port_free "$CB_HTTP_PORT" || true
+    else
+        say "nginx: not running"
+    fi
+    rm -f "$NGX_PID" "$NGX_SUM"
+}
+
+# --- commands -----------------------------------------------------------------------------------
+
+lock() {
+    mkdir -p "$CB_STATE_DIR"
+    exec 9>"$CB_STATE_DIR/stack.lock"
+    flock -w 300 9 || die "another stack.sh holds $CB_STATE_DIR/stack.lock"
+}
+
+cmd_start() {
+    local t0=$SECONDS
+    find_tools
+    lock
+    make_dirs
+    start_db
+    write_config
+    migrate
+    start_programs
+    start_worker
+    start_nginx
+    say "ready in $((SECONDS - t0))s: http://127.0.0.1:$CB_HTTP_PORT/  (state: $CB_STATE_DIR, logs: $LOG_DIR)"
+}
+
+cmd_stop() {
+    if [[ ! -d $CB_STATE_DIR ]]; then say "nothing to stop ($CB_STATE_DIR does not exist)"; return 0; fi
+    lock
+    stop_nginx
+    stop_worker
+    stop_programs
+    stop_db
+    if [[ -d $CB_SOCK_DIR ]]; then rmdir "$CB_SOCK_DIR" 2>/dev/null || true; fi
+    say "stopped"
+}
+
+cmd_restart_programs() {
+    find_tools
+    lock
+    [[ -s $DB_PASSWORD_FILE ]] || die "the stack was never started: run '$0 start'"
+    make_dirs
+    write_config
+    stop_worker
+    stop_programs
+    start_programs
+    start_worker
+}
+
+line() { printf '%-10s %-8s %s\n' "$1" "$2" "$3"; }
+
+cmd_status() {
+    local rc=0 pids name bin
+    pids=$(db_pids)
+    if [[ -n $pids ]]; then line mariadb running "pid $pids, 127.0.0.1:$CB_DB_PORT, $DB_SOCK"
+    else line mariadb stopped ""; rc=3; fi
+    while IFS=$'\t' read -r name bin; do
+        pids=$(program_pids "$name")
+        if [[ -n $pids ]]; then line "$name" running "pids $pids, $CB_SOCK_DIR/$name.sock"
+        else line "$name" stopped "$bin"; rc=3; fi
+    done < <(built_programs)
+    for name in $(started_programs); do
+        [[ -x $CB_BUILD_DIR/cgi/callboard-$name ]] && continue
+        pids=$(program_pids "$name")
+        if [[ -n $pids ]]; then line "$name" running "pids $pids (no longer built)"; fi
+    done
+    pids=$(worker_pids)
+    if [[ -n $pids ]]; then line worker running "pid $pids"
+    elif [[ -x $(worker_bin) ]]; then line worker stopped ""; rc=3
+    else line worker "-" "not built"; fi
+    pids=$(nginx_pids)
+    if [[ -n $pids ]]; then
+        line nginx running "pid $pids, http://127.0.0.1:$CB_HTTP_PORT/$(have_nchan && printf ' (nchan)')"
+    else line nginx stopped ""; rc=3; fi
+    return "$rc"
+}
+
+main() {
+    check_settings
+    case ${1-} in
+        start) cmd_start ;;
+        stop) cmd_stop ;;
+        status) cmd_status ;;
+        restart-programs) cmd_restart_programs ;;
+        -h|--help|help) usage ;;
+        *) usage >&2; exit 2 ;;
+    esac
+}
+
+main "$@"

@@ -1,0 +1,225 @@
+/* callboard: the admin's command-line tool.
+ *
+ *   callboard [--config FILE] migrate
+ *   callboard [--config FILE] demo [--calls N]
+ *   callboard [--config FILE] user LOGIN --role ROLE [--name NAME]
+ *             [--extension EXT]     (password read from stdin)
+ *   callboard [--config FILE] check
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "core/conf.h"
+#include "core/log.h"
+#include "core/strparse.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/user.h"
+
+static void
+usage(void)
+{
+	fputs("usage: callboard [--config FILE] command\n"
+	    "  migrate                 apply missing schema migrations\n"
+	    "  demo [--calls N]        load demo data (skipped if users exist)\n"
+	    "  user LOGIN --role ROLE [--name NAME] [--extension EXT]\n"
+	    "                          create or update a user; the password\n"
+	    "                          is read from standard input\n"
+	    "  check                   check the configuration and database\n",
+	    stderr);
+}
+
+static const char *
+opt(int argc, char *argv[], const char *name)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static int
+cmd_migrate(struct db *db, const struct cb_config *cfg)
+{
+	struct buf msg;
+	int applied;
+	enum cb_err rc;
+
+	buf_init(&msg, 4096);
+	rc = migrate_run(db, cfg->sql_dir, &applied, &msg);
+	if (rc != CB_OK)
+		fprintf(stderr, "callboard: migrate failed: %s\n",
+		    buf_cstr(&msg));
+	else
+		printf("migrations: %d applied, schema up to date\n", applied);
+	buf_free(&msg);
+	return rc == CB_OK ? 0 : 1;
+}
+
+static const char sql_count_users[] = "SELECT COUNT(*) FROM users";
+static const char sql_set_var[] =
+    "SELECT @calls := ?, @admin_hash := ?, @manager_hash := ?, "
+    "@intern_hash := ?";
+
+static int
+cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
+{
+	char hashes[3][PASSWORD_HASH_MAX], path[1100];
+	const char *pw[3] = { "admin", "manager", "intern" };
+	const char *s;
+	int64_t calls = 300;
+	struct db_stmt *st;
+	char *sql;
+	size_t len;
+	enum cb_err rc;
+	int i;
+
+	if ((s = opt(argc, argv, "--calls")) != NULL &&
+	    strparse_i64z(s, 0, 50000000, &calls) != CB_OK) {
+		fprintf(stderr, "callboard: --calls wants a number from 0 to "
+		    "50000000\n");
+		return 2;
+	}
+	if (cmd_migrate(db, cfg) != 0)
+		return 1;
+	if ((rc = db_stmt(db, sql_count_users, &st)) != CB_OK ||
+	    (rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	if (db_col_i64(st, 0) > 0) {
+		db_stmt_done(st);
+		printf("demo data already loaded (users exist); nothing to do\n");
+		return 0;
+	}
+	db_stmt_done(st);
+	for (i = 0; i < 3; i++)
+		if (password_hash(pw[i], hashes[i], sizeof(hashes[i])) !=
+		    CB_OK) {
+			fputs("callboard: cannot hash passwords\n", stderr);
+			return 1;
+		}
+	if ((rc = db_stmt(db, sql_set_var, &st)) != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	db_bind_i64(st, 0, calls);
+	for (i = 0; i < 3; i++)
+		db_bind_text(st, (unsigned)i + 1, hashes[i]);
+	if ((rc = db_exec(st)) != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	db_stmt_done(st);
+	snprintf(path, sizeof(path), "%s/demo.sql", cfg->sql_dir);
+	if (file_read_all(path, &sql, &len) != CB_OK) {
+		fprintf(stderr, "callboard: cannot read %s\n", path);
+		return 1;
+	}
+	rc = db_exec_script(db, sql, len);
+	free(sql);
+	if (rc != CB_OK) {
+		fprintf(stderr, "callboard: demo data failed: %s\n",
+		    db_error(db));
+		return 1;
+	}
+	printf("demo data loaded: %lld calls\n", (long long)calls);
+	return 0;
+}
+
+static int
+cmd_user(struct db *db, int argc, char *argv[], int at)
+{
+	const char *login = at + 1 < argc ? argv[at + 1] : NULL;
+	const char *role = opt(argc, argv, "--role");
+	const char *name = opt(argc, argv, "--name");
+	const char *ext = opt(argc, argv, "--extension");
+	char pw[256], hash[PASSWORD_HASH_MAX];
+	size_t n;
+	enum cb_err rc;
+
+	if (login == NULL || login[0] == '-' || role == NULL) {
+		usage();
+		return 2;
+	}
+	if (fgets(pw, sizeof(pw), stdin) == NULL) {
+		fputs("callboard: give the password on standard input\n", stderr);
+		return 2;
+	}
+	n = strcspn(pw, "\r\n");
+	pw[n] = '\0';
+	if (n < 5) {
+		fputs("callboard: the password needs at least 5 characters\n",
+		    stderr);
+		return 2;
+	}
+	if (password_hash(pw, hash, sizeof(hash)) != CB_OK)
+		return 1;
+	rc = db_user_upsert(db, login, name ? name : login, hash, role, ext);
+	if (rc == CB_ENOTFOUND) {
+		fprintf(stderr, "callboard: no role named '%s'\n", role);
+		return 1;
+	}
+	if (rc != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	printf("user %s saved\n", login);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cb_config cfg;
+	struct buf err;
+	struct db *db;
+	const char *cmd = NULL;
+	int i, at = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0) {
+			i++;
+			continue;
+		}
+		cmd = argv[i];
+		at = i;
+		break;
+	}
+	if (cmd == NULL || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "--help") == 0) {
+		usage();
+		return cmd ? 0 : 2;
+	}
+	buf_init(&err, 4096);
+	log_init("callboard", LOGL_INFO);
+	if (config_load(config_path(argc, argv), &cfg, &err) != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	db = db_new(&cfg);
+	if (strcmp(cmd, "migrate") == 0)
+		rc = cmd_migrate(db, &cfg);
+	else if (strcmp(cmd, "demo") == 0)
+		rc = cmd_demo(db, &cfg, argc, argv);
+	else if (strcmp(cmd, "user") == 0)
+		rc = cmd_user(db, argc, argv, at);
+	else if (strcmp(cmd, "check") == 0) {
+		rc = db_ping(db) == CB_OK ? 0 : 1;
+		printf("database: %s\n", rc == 0 ? "ok" : db_error(db));
+	} else {
+		usage();
+		rc = 2;
+	}
+	db_free(db);
+	db_library_end();
+	return rc;
+}

@@ -1,0 +1,157 @@
+/* callboard-worker: the jobs daemon (DESIGN §1). Slow or external work
+ * never runs inside a provider's request; it is queued in `jobs` and done
+ * here, with retries and backoff. Also housekeeping: expired sessions and
+ * jobs orphaned by a killed worker. Stops cleanly on SIGTERM between jobs.
+ *
+ *   callboard-worker [--config FILE] [--once]
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/conf.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/job.h"
+#include "db/user.h"
+
+/* A job handler returns CB_OK when done; otherwise it writes a reason
+ * into err (shown to admins) and the job is retried. */
+typedef enum cb_err (*job_fn)(struct db *db, const struct job *j,
+    char *err, size_t errsz);
+
+struct job_kind {
+	const char *kind;
+	job_fn fn;
+};
+
+/* Job kinds arrive with the features that queue them (recording downloads,
+ * trigger webhooks and e-mails). An unknown kind is failed visibly, never
+ * dropped. */
+static const struct job_kind kinds[] = {
+	{ NULL, NULL }
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+run_job(struct db *db, struct job *j)
+{
+	const struct job_kind *k;
+	char err[1024] = "";
+	enum cb_err rc = CB_ENOTFOUND;
+
+	for (k = kinds; k->kind; k++)
+		if (strcmp(k->kind, j->kind) == 0)
+			break;
+	if (k->kind == NULL) {
+		snprintf(err, sizeof(err), "unknown job kind '%s'", j->kind);
+		/* No handler will appear by retrying: fail it now. */
+		j->attempts = j->max_attempts;
+	} else
+		rc = k->fn(db, j, err, sizeof(err));
+	if (rc == CB_OK) {
+		if (db_job_done(db, j->id) != CB_OK)
+			log_error("job %lld done but not recorded: %s",
+			    (long long)j->id, db_error(db));
+		return;
+	}
+	log_warn("job %lld (%s) attempt %u/%u failed: %s", (long long)j->id,
+	    j->kind, j->attempts, j->max_attempts, err);
+	if (db_job_fail(db, j, err) != CB_OK)
+		log_error("job %lld: cannot record the failure: %s",
+		    (long long)j->id, db_error(db));
+}
+
+static void
+housekeeping(struct db *db)
+{
+	uint64_t n = 0;
+
+	if (db_job_requeue_stale(db, 300, &n) == CB_OK && n)
+		log_warn("requeued %llu job(s) left running by a stopped worker",
+		    (unsigned long long)n);
+	if (db_session_purge_expired(db, &n) == CB_OK && n)
+		log_info("purged %llu expired session(s)", (unsigned long long)n);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cb_config cfg;
+	struct sigaction sa;
+	struct buf err;
+	struct db *db;
+	char name[96], host[64] = "localhost";
+	time_t last_house = 0;
+	bool once = false, db_down = false;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--once") == 0)
+			once = true;
+	buf_init(&err, 4096);
+	log_init("worker", LOGL_INFO);
+	if (config_load(config_path(argc, argv), &cfg, &err) != CB_OK) {
+		log_error("%s", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	log_init("worker", cfg.log_level);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	db = db_new(&cfg);
+	log_info("ready");
+	while (!stopping) {
+		struct job j;
+		enum cb_err rc;
+
+		if (time(NULL) - last_house >= 60) {
+			housekeeping(db);
+			last_house = time(NULL);
+		}
+		rc = db_job_claim(db, name, &j);
+		if (rc == CB_OK) {
+			db_down = false;
+			run_job(db, &j);
+			free(j.payload);
+			continue;
+		}
+		if (rc != CB_ENOTFOUND && !db_down) {
+			log_warn("database unavailable: %s", db_error(db));
+			db_down = true;
+		} else if (rc == CB_ENOTFOUND && db_down) {
+			log_info("database is back");
+			db_down = false;
+		}
+		if (once)
+			break;
+		/* Idle: poll twice a second (LISTEN/NOTIFY does not exist in
+		 * MariaDB; the poll is one indexed lookup). */
+		usleep(rc == CB_ENOTFOUND ? 500000 : 2000000);
+	}
+	log_info("stopping");
+	db_free(db);
+	db_library_end();
+	return 0;
+}

@@ -104,20 +104,22 @@ find_tools() {
 # --- processes ----------------------------------------------------------------------------------
 
 # pids_of FILE: the pids in a pid file (spawn-fcgi -F N writes N of them, no final newline).
+# Builtins only here and below: these run often, and every fork costs milliseconds.
 pids_of() {
-    local pids=()
+    local content="" pids=()
     [[ -f $1 ]] || return 0
-    read -r -a pids <<<"$(tr -c '0-9' ' ' <"$1")" || true
+    read -r -d '' content <"$1" || true
+    read -r -a pids <<<"${content//[^0-9]/ }" || true
     printf '%s\n' "${pids[*]-}"
 }
 
 # is_ours PID TEXT: PID is alive and its command line contains TEXT (guards against a pid reused
 # by an unrelated process after a crash or a reboot).
 is_ours() {
-    local cmd
+    local args=()
     [[ $1 =~ ^[0-9]+$ ]] || return 1
-    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
-    [[ -n $cmd && $cmd == *"$2"* ]]
+    mapfile -d '' args 2>/dev/null <"/proc/$1/cmdline" || return 1
+    [[ ${#args[@]} -gt 0 && "${args[*]}" == *"$2"* ]]
 }
 
 # live_pids FILE TEXT: the pids of FILE that are alive and ours.
@@ -132,8 +134,8 @@ live_pids() {
 # alive PID: the process exists and is not a zombie (an orphan stays a zombie until PID 1 reaps
 # it, which some container inits do only now and then; kill -0 succeeds on zombies).
 alive() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    local stat=""
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
     stat=${stat##*) }
     [[ ${stat:0:1} != [ZX] ]]
 }
@@ -542,6 +544,7 @@ http {
 
     sendfile on;
     keepalive_timeout 65;
+    variables_hash_bucket_size 128;     # nchan adds many variables
     $nchan_http
 
     include callboard/callboard-http.conf;
@@ -573,30 +576,29 @@ nginx_conf_sum() {
 start_nginx() {
     local pids sum i
     write_nginx_conf
-    if ! nginx_cmd -t -q 9>&- >>"$LOG_DIR/nginx-error.log" 2>&1; then
-        nginx_cmd -t 9>&- >&2 || true
-        die "nginx configuration test failed ($NGX_CONF)"
-    fi
     sum=$(nginx_conf_sum)
     pids=$(nginx_pids)
-    if [[ -n $pids ]]; then
-        if [[ -f $NGX_SUM && $(cat "$NGX_SUM") == "$sum" ]]; then
-            say "nginx: already running (pid $pids)"
-        else
+    if [[ -n $pids && -f $NGX_SUM && $(<"$NGX_SUM") == "$sum" ]]; then
+        say "nginx: already running (pid $pids)"
+    else
+        if ! nginx_cmd -t -q 9>&- >>"$LOG_DIR/nginx-error.log" 2>&1; then
+            nginx_cmd -t 9>&- >&2 || true
+            die "nginx configuration test failed ($NGX_CONF)"
+        fi
+        if [[ -n $pids ]]; then
             say "nginx: already running (pid $pids), configuration changed: reloading"
             nginx_cmd -s reload 9>&- || die "nginx reload failed"
-            printf '%s\n' "$sum" >"$NGX_SUM"
-        fi
-    else
-        if port_open "$CB_HTTP_PORT"; then
-            die "port $CB_HTTP_PORT is used by another program; set CB_HTTP_PORT"
-        fi
-        if ! nginx_cmd </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 9>&-; then
-            show_log "$LOG_DIR/nginx-error.log"
-            die "nginx did not start"
+        else
+            if port_open "$CB_HTTP_PORT"; then
+                die "port $CB_HTTP_PORT is used by another program; set CB_HTTP_PORT"
+            fi
+            if ! nginx_cmd </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 9>&-; then
+                show_log "$LOG_DIR/nginx-error.log"
+                die "nginx did not start"
+            fi
+            say "nginx: started on http://127.0.0.1:$CB_HTTP_PORT/ (pid $(pids_of "$NGX_PID"))"
         fi
         printf '%s\n' "$sum" >"$NGX_SUM"
-        say "nginx: started on http://127.0.0.1:$CB_HTTP_PORT/ (pid $(pids_of "$NGX_PID"))"
     fi
     for (( i = 0; i < WAIT_SECONDS * 10; i++ )); do
         if port_open "$CB_HTTP_PORT"; then return 0; fi
@@ -629,10 +631,21 @@ lock() {
     flock -w 300 9 || die "another stack.sh holds $CB_STATE_DIR/stack.lock"
 }
 
+# Refuse before starting anything when another program holds one of our ports.
+check_ports() {
+    if [[ -z $(db_pids) ]] && port_open "$CB_DB_PORT"; then
+        die "port $CB_DB_PORT is used by another program; set CB_DB_PORT"
+    fi
+    if [[ -z $(nginx_pids) ]] && port_open "$CB_HTTP_PORT"; then
+        die "port $CB_HTTP_PORT is used by another program; set CB_HTTP_PORT"
+    fi
+}
+
 cmd_start() {
     local t0=$SECONDS
     find_tools
     lock
+    check_ports
     make_dirs
     start_db
     write_config

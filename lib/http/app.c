@@ -124,10 +124,13 @@ app_render(struct ctx *ctx, const char *tmpl, struct json_object *model)
 	rc = tmpl_render(ctx->app->tmpl, tmpl, model, &r->body);
 	json_object_put(model);
 	if (rc != CB_OK) {
+		/* Whatever the cause (a cap, a missing include), a page that
+		 * cannot be drawn is our fault: 500, never a 4xx. */
 		log_error("rendering %s: %s", tmpl, cb_strerror(rc));
 		buf_reset(&r->body);
+		return CB_EIO;
 	}
-	return rc;
+	return CB_OK;
 }
 
 void

@@ -88,7 +88,7 @@ struct path {
 
 #define OPF_URL     0x1u  /* OP_ATTR: value must pass url_is_safe() */
 #define OPF_BOOL    0x2u  /* OP_ATTR: a boolean attribute: name or nothing */
-#define OPF_LF      0x4u  /* OP_TEXT: in <pre>/<textarea>: double a leading LF */
+#define OPF_LF      0x4u  /* OP_TEXT: in <pre>, <textarea>: keep a leading LF */
 
 struct op {
 	enum op_kind kind;
@@ -607,18 +607,21 @@ compile_element(struct compiler *c, const xmlNode *n)
 	/* data-repeat is outermost: data-if and data-unless on the same
 	 * element are tested once per item, so they can filter items. */
 	if (d.repeat != NULL) {
+		flush_static(c); /* so that the op lands at c->nops */
 		jumps[njumps++] = c->nops;
 		op = push_op(c, OP_REPEAT, n);
 		compile_path(c, n, "data-repeat", (const char *)d.repeat,
 		    &op->path);
 	}
 	if (d.cond_if != NULL) {
+		flush_static(c);
 		jumps[njumps++] = c->nops;
 		op = push_op(c, OP_IF, n);
 		compile_path(c, n, "data-if", (const char *)d.cond_if,
 		    &op->path);
 	}
 	if (d.unless != NULL) {
+		flush_static(c);
 		jumps[njumps++] = c->nops;
 		op = push_op(c, OP_UNLESS, n);
 		compile_path(c, n, "data-unless", (const char *)d.unless,
@@ -716,7 +719,8 @@ compile_nodes(struct compiler *c, const xmlNode *n)
 			if (raw_text_parent(n))
 				emit_str(c, (const char *)n->content);
 			else
-				emit_escaped(c, (const char *)n->content, false);
+				emit_escaped(c, (const char *)n->content,
+				    false);
 			break;
 		case XML_CDATA_SECTION_NODE:
 			/* libxml2's node for <script>/<style> content: trusted
@@ -1073,10 +1077,16 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *html,
 			buf_printf(errmsg, "%s: already in the set", name);
 		return CB_EINVAL;
 	}
-	if (set->n >= TMPL_MAX_FILES || len > TMPL_MAX_FILE) {
+	if (set->n >= TMPL_MAX_FILES) {
 		if (errmsg != NULL)
-			buf_printf(errmsg, "%s: over the cap of %d templates "
-			    "of %d bytes", name, TMPL_MAX_FILES, TMPL_MAX_FILE);
+			buf_printf(errmsg, "%s: the set already has %d "
+			    "templates", name, TMPL_MAX_FILES);
+		return CB_ETOOBIG;
+	}
+	if (len > TMPL_MAX_FILE) {
+		if (errmsg != NULL)
+			buf_printf(errmsg, "%s: larger than %d bytes", name,
+			    TMPL_MAX_FILE);
 		return CB_ETOOBIG;
 	}
 	if ((e = tmpl_compile(name, html ? html : "", len, errmsg, &t)) !=
@@ -1149,9 +1159,9 @@ tmpl_set_check(const struct tmpl_set *set, struct buf *errmsg)
 			if (op->kind != OP_INCLUDE || op->target != NULL)
 				continue;
 			if (errmsg != NULL)
-				buf_printf(errmsg, "%s:%ld: data-include=\"%s\":"
-				    " no such template", t->name, op->line,
-				    t->pool + op->off);
+				buf_printf(errmsg, "%s:%ld: data-include="
+				    "\"%s\": no such template", t->name,
+				    op->line, t->pool + op->off);
 			return CB_EINVAL;
 		}
 	}

@@ -1,0 +1,244 @@
+/* Unit tests for lib/core and lib/http/escape: buffers, number parsing,
+ * escaping by context, time zones, arena, config. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/conf.h"
+#include "core/rand.h"
+#include "core/strparse.h"
+#include "core/timefmt.h"
+#include "http/escape.h"
+
+START_TEST(test_buf_cap_is_hard_and_sticky)
+{
+	struct buf b;
+
+	buf_init(&b, 8);
+	ck_assert_int_eq(buf_puts(&b, "12345678"), CB_OK);
+	ck_assert_int_eq(buf_puts(&b, "9"), CB_ETOOBIG);
+	ck_assert_int_eq(buf_puts(&b, ""), CB_ETOOBIG);
+	ck_assert_uint_eq(b.len, 8);
+	ck_assert_str_eq(buf_cstr(&b), "12345678");
+	buf_reset(&b);
+	ck_assert_int_eq(buf_printf(&b, "%d-%s", 42, "x"), CB_OK);
+	ck_assert_str_eq(buf_cstr(&b), "42-x");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_strparse_ranges)
+{
+	int64_t v;
+
+	ck_assert_int_eq(strparse_i64z("42", 0, 100, &v), CB_OK);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(strparse_i64z("-5", -10, 10, &v), CB_OK);
+	ck_assert_int_eq(v, -5);
+	ck_assert_int_eq(strparse_i64z("abc", 0, 100, &v), CB_EINVAL);
+	ck_assert_int_eq(strparse_i64z("", 0, 100, &v), CB_EINVAL);
+	ck_assert_int_eq(strparse_i64z("12a", 0, 100, &v), CB_EINVAL);
+	ck_assert_int_eq(strparse_i64z(" 1", 0, 100, &v), CB_EINVAL);
+	ck_assert_int_eq(strparse_i64z("101", 0, 100, &v), CB_EINVAL);
+	ck_assert_int_eq(strparse_i64z("99999999999999999999", 0, INT64_MAX,
+	    &v), CB_EINVAL);
+	ck_assert_int_eq(strparse_i64z("9223372036854775807", 0, INT64_MAX,
+	    &v), CB_OK);
+	ck_assert_int_eq(strparse_i64z("-9223372036854775808", INT64_MIN, 0,
+	    &v), CB_OK);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(strparse_i64z("-", -1, 1, &v), CB_EINVAL);
+}
+END_TEST
+
+static const char *
+esc(enum cb_err (*fn)(struct buf *, const char *, size_t), const char *s)
+{
+	static char out[512];
+	struct buf b;
+
+	buf_init(&b, 400);
+	fn(&b, s, strlen(s));
+	snprintf(out, sizeof(out), "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+START_TEST(test_escape_html_contexts)
+{
+	ck_assert_str_eq(esc(html_text, "<script>alert(1)</script>"),
+	    "&lt;script&gt;alert(1)&lt;/script&gt;");
+	ck_assert_str_eq(esc(html_attr, "\"><img src=x onerror=alert(1)>"),
+	    "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
+	ck_assert_str_eq(esc(html_attr, "it's & co"), "it&#39;s &amp; co");
+	ck_assert_str_eq(esc(url_component, "+380 67/1?&="),
+	    "%2B380%2067%2F1%3F%26%3D");
+	ck_assert_str_eq(esc(json_string, "a\"b</script>\n"),
+	    "a\\\"b\\u003c\\/script\\u003e\\n");
+	ck_assert_str_eq(esc(log_field, "tok\r\nen\x01"),
+	    "tok\\x0d\\x0aen\\x01");
+}
+END_TEST
+
+START_TEST(test_url_is_safe_schemes)
+{
+	ck_assert(url_is_safe("/calls?x=1", 10));
+	ck_assert(url_is_safe("https://a.example/", 18));
+	ck_assert(url_is_safe("tel:+380671234567", 17));
+	ck_assert(url_is_safe("sip:101@pbx", 11));
+	ck_assert(!url_is_safe("javascript:alert(1)", 19));
+	ck_assert(!url_is_safe("JaVaScRiPt:alert(1)", 19));
+	ck_assert(!url_is_safe("data:text/html,x", 16));
+	ck_assert(!url_is_safe("java\tscript:alert(1)", 20));
+	ck_assert(!url_is_safe("vbscript:x", 10));
+}
+END_TEST
+
+START_TEST(test_time_zones_round_trip)
+{
+	char out[32];
+
+	ck_assert_int_eq(time_utc_to_local("2026-11-23 08:15:00.000",
+	    "Europe/Kyiv", out, sizeof(out)), CB_OK);
+	ck_assert_str_eq(out, "2026-11-23 10:15");
+	ck_assert_int_eq(time_utc_to_local("2026-07-01 08:15:00",
+	    "Europe/Kyiv", out, sizeof(out)), CB_OK);
+	ck_assert_str_eq(out, "2026-07-01 11:15"); /* summer time */
+	ck_assert_int_eq(time_local_to_utc("2026-11-23", "Europe/Kyiv", out,
+	    sizeof(out)), CB_OK);
+	ck_assert_str_eq(out, "2026-11-22 22:00:00");
+	ck_assert_int_eq(time_local_to_utc("2026-11-23 14:30", "America/New_York",
+	    out, sizeof(out)), CB_OK);
+	ck_assert_str_eq(out, "2026-11-23 19:30:00");
+	ck_assert_int_eq(time_local_to_utc("23.11.2026", "UTC", out,
+	    sizeof(out)), CB_EINVAL);
+	ck_assert_int_eq(time_local_to_utc("2026-13-01", "UTC", out,
+	    sizeof(out)), CB_EINVAL);
+	ck_assert_int_eq(time_local_to_utc("2026-02-31", "UTC", out,
+	    sizeof(out)), CB_EINVAL);
+	/* A hostile zone name falls back to UTC, never a file path. */
+	ck_assert_int_eq(time_utc_to_local("2026-11-23 08:15:00",
+	    "../../etc/passwd", out, sizeof(out)), CB_OK);
+	ck_assert_str_eq(out, "2026-11-23 08:15");
+	time_duration(65, out, sizeof(out));
+	ck_assert_str_eq(out, "1:05");
+	time_duration(3725, out, sizeof(out));
+	ck_assert_str_eq(out, "1:02:05");
+}
+END_TEST
+
+static int cleaned;
+static void
+count_cleanup(void *p)
+{
+	cleaned += *(int *)p;
+}
+
+START_TEST(test_arena_cleanups_and_large_allocs)
+{
+	struct arena *a = arena_new();
+	static int one = 1;
+	char *big;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		ck_assert_ptr_nonnull(arena_alloc(a, 100));
+	big = arena_alloc(a, 100000);
+	memset(big, 'x', 100000);
+	ck_assert_str_eq(arena_printf(a, "%s-%d", "a", 7), "a-7");
+	arena_cleanup_add(a, count_cleanup, &one);
+	arena_cleanup_add(a, count_cleanup, &one);
+	arena_reset(a);
+	ck_assert_int_eq(cleaned, 2);
+	ck_assert_str_eq(arena_strdup(a, "again"), "again");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(test_rand_tokens_are_distinct)
+{
+	char a[RAND_TOKEN_LEN + 1], b[RAND_TOKEN_LEN + 1];
+
+	ck_assert_int_eq(rand_token(a, sizeof(a)), CB_OK);
+	ck_assert_int_eq(rand_token(b, sizeof(b)), CB_OK);
+	ck_assert_uint_eq(strlen(a), RAND_TOKEN_LEN);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(rand_token(a, RAND_TOKEN_LEN), CB_EIO);
+}
+END_TEST
+
+static const char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	strcpy(path, "/tmp/cbconfXXXXXX");
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+START_TEST(test_config_parses_and_reports_line)
+{
+	struct cb_config c;
+	struct buf err;
+	const char *p;
+
+	buf_init(&err, 1024);
+	p = write_tmp("# comment\n db_port = 3307 \ndb_user=cb\n"
+	    "cookie_secure = 1\nlog_level = debug\n");
+	ck_assert_int_eq(config_load(p, &c, &err), CB_OK);
+	ck_assert_uint_eq(c.db_port, 3307);
+	ck_assert_str_eq(c.db_user, "cb");
+	ck_assert_int_eq(c.cookie_secure, 1);
+	ck_assert_int_eq(c.log_level, LOGL_DEBUG);
+	ck_assert_str_eq(c.db_name, "callboard"); /* default */
+	unlink(p);
+	p = write_tmp("db_port = 3306\ndb_port = lots\n");
+	ck_assert_int_eq(config_load(p, &c, &err), CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&err), ":2: db_port"));
+	unlink(p);
+	buf_reset(&err);
+	p = write_tmp("no_such_key = 1\n");
+	ck_assert_int_eq(config_load(p, &c, &err), CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "unknown key"));
+	unlink(p);
+	buf_reset(&err);
+	ck_assert_int_eq(config_load("/nonexistent/cb.conf", &c, &err), CB_EIO);
+	buf_free(&err);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_buf_cap_is_hard_and_sticky);
+	tcase_add_test(tc, test_strparse_ranges);
+	tcase_add_test(tc, test_escape_html_contexts);
+	tcase_add_test(tc, test_url_is_safe_schemes);
+	tcase_add_test(tc, test_time_zones_round_trip);
+	tcase_add_test(tc, test_arena_cleanups_and_large_allocs);
+	tcase_add_test(tc, test_rand_tokens_are_distinct);
+	tcase_add_test(tc, test_config_parses_and_reports_line);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,234 @@
+/* Unit tests for the request parsers (lib/http/request.c): forms, query
+ * strings, cookies, JSON bodies, negotiation, body limits. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+/* envp is char ** (as libfcgi gives it); our literals are const. */
+#define S(x) ((char *)(x))
+
+#include "core/arena.h"
+#include "http/request.h"
+
+static struct arena *a;
+
+static void
+setup(void)
+{
+	a = arena_new();
+}
+
+static void
+teardown(void)
+{
+	arena_free(a);
+}
+
+static enum cb_err
+form(const char *s, struct kvlist *l, const char **why)
+{
+	return http_parse_urlencoded(a, s, strlen(s), l, why);
+}
+
+START_TEST(test_form_decodes_plus_and_percent)
+{
+	struct kvlist l;
+	const char *why = NULL;
+
+	ck_assert_int_eq(form("From=%2B380+67&To=101&empty=&flag", &l, &why),
+	    CB_OK);
+	ck_assert_uint_eq(l.n, 4);
+	ck_assert_str_eq(kv_get(&l, "From"), "+380 67");
+	ck_assert_str_eq(kv_get(&l, "To"), "101");
+	ck_assert_str_eq(kv_get(&l, "empty"), "");
+	ck_assert_str_eq(kv_get(&l, "flag"), "");
+	ck_assert_ptr_null(kv_get(&l, "missing"));
+}
+END_TEST
+
+START_TEST(test_form_skips_empty_pairs_and_names)
+{
+	struct kvlist l;
+	const char *why = NULL;
+
+	ck_assert_int_eq(form("&&=x&a=1&", &l, &why), CB_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(kv_get(&l, "a"), "1");
+}
+END_TEST
+
+START_TEST(test_form_rejects_bad_escape)
+{
+	struct kvlist l;
+	const char *why = NULL;
+
+	ck_assert_int_eq(form("a=%zz", &l, &why), CB_EINVAL);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(form("a=%4", &l, &why), CB_EINVAL);
+	ck_assert_int_eq(form("a=%", &l, &why), CB_EINVAL);
+}
+END_TEST
+
+START_TEST(test_form_rejects_embedded_nul)
+{
+	struct kvlist l;
+	const char *why = NULL;
+
+	ck_assert_int_eq(form("a=x%00y", &l, &why), CB_EINVAL);
+	ck_assert_str_eq(why, "NUL byte in a value");
+	ck_assert_int_eq(form("a%00=1", &l, &why), CB_EINVAL);
+}
+END_TEST
+
+START_TEST(test_form_caps_fields)
+{
+	struct kvlist l;
+	const char *why = NULL;
+	char s[4000];
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < HTTP_MAX_FIELDS + 1; i++)
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "k%d=1&", i);
+	ck_assert_int_eq(form(s, &l, &why), CB_ETOOBIG);
+	ck_assert_str_eq(why, "too many fields");
+}
+END_TEST
+
+START_TEST(test_cookies_trim_and_split)
+{
+	struct kvlist l;
+	const char *why = NULL;
+	const char *h = " cb_session=abc ; theme=dark;junk; =x; cb_csrf=t=1";
+
+	ck_assert_int_eq(http_parse_cookies(a, h, strlen(h), &l, &why), CB_OK);
+	ck_assert_str_eq(kv_get(&l, "cb_session"), "abc");
+	ck_assert_str_eq(kv_get(&l, "theme"), "dark");
+	ck_assert_str_eq(kv_get(&l, "cb_csrf"), "t=1");
+	ck_assert_uint_eq(l.n, 3);
+}
+END_TEST
+
+START_TEST(test_json_valid_and_invalid)
+{
+	struct json_object *o;
+	const char *why = NULL;
+	const char *ok = "{\"event\":\"ringing\",\"n\":[1,2]}";
+	char deep[200];
+	int i;
+
+	ck_assert_int_eq(http_parse_json(a, ok, strlen(ok), &o, &why), CB_OK);
+	ck_assert(json_object_is_type(o, json_type_object));
+	ck_assert_int_eq(http_parse_json(a, "{\"a\":", 5, &o, &why), CB_EINVAL);
+	ck_assert_str_eq(why, "truncated JSON");
+	ck_assert_int_eq(http_parse_json(a, "{} x", 4, &o, &why), CB_EINVAL);
+	ck_assert_int_eq(http_parse_json(a, "{a:1}", 5, &o, &why), CB_EINVAL);
+	for (i = 0; i < 100; i++)
+		deep[i] = '[';
+	for (; i < 200; i++)
+		deep[i] = ']';
+	ck_assert_int_eq(http_parse_json(a, deep, 200, &o, &why), CB_EINVAL);
+}
+END_TEST
+
+START_TEST(test_negotiation)
+{
+	ck_assert_int_eq(http_negotiate("json", "text/html"), WANT_JSON);
+	ck_assert_int_eq(http_negotiate("csv", NULL), WANT_CSV);
+	ck_assert_int_eq(http_negotiate(NULL, "application/json"), WANT_JSON);
+	ck_assert_int_eq(http_negotiate(NULL,
+	    "text/html,application/xhtml+xml,application/json;q=0.9"),
+	    WANT_HTML);
+	ck_assert_int_eq(http_negotiate(NULL, NULL), WANT_HTML);
+}
+END_TEST
+
+struct src {
+	const char *p;
+	size_t n, off;
+};
+
+static long
+reader(void *ctx, char *buf, size_t n)
+{
+	struct src *s = ctx;
+	size_t k = s->n - s->off < n ? s->n - s->off : n;
+
+	memcpy(buf, s->p + s->off, k);
+	s->off += k;
+	return (long)k;
+}
+
+START_TEST(test_request_read_form_body_and_limits)
+{
+	char *env[] = {
+		S("REQUEST_METHOD=POST"), S("DOCUMENT_URI=/login"),
+		S("QUERY_STRING=next=%2Fcalls"),
+		S("CONTENT_TYPE=application/x-www-form-urlencoded; charset=UTF-8"),
+		S("CONTENT_LENGTH=17"), S("HTTP_COOKIE=cb_csrf=abc"),
+		S("HTTP_X_TWILIO_SIGNATURE=sig"), NULL
+	};
+	struct src s = { "login=a&password=", 17, 0 };
+	struct http_request req;
+
+	ck_assert_int_eq(http_request_read(&req, a, env, reader, &s, 1024),
+	    CB_OK);
+	ck_assert_int_eq(req.method, HTTP_POST);
+	ck_assert_str_eq(req.path, "/login");
+	ck_assert_str_eq(req.content_type,
+	    "application/x-www-form-urlencoded");
+	ck_assert_str_eq(kv_get(&req.form, "login"), "a");
+	ck_assert_str_eq(kv_get(&req.query, "next"), "/calls");
+	ck_assert_str_eq(kv_get(&req.cookies, "cb_csrf"), "abc");
+	ck_assert_str_eq(http_header(&req, "X-Twilio-Signature"), "sig");
+
+	s.off = 0;
+	ck_assert_int_eq(http_request_read(&req, a, env, reader, &s, 16),
+	    CB_ETOOBIG);
+}
+END_TEST
+
+START_TEST(test_request_read_short_body_and_bad_length)
+{
+	char *env[] = { S("REQUEST_METHOD=POST"), S("CONTENT_LENGTH=50"),
+		S("CONTENT_TYPE=application/json"), NULL };
+	char *env2[] = { S("REQUEST_METHOD=POST"), S("CONTENT_LENGTH=-1"), NULL };
+	struct src s = { "{}", 2, 0 };
+	struct http_request req;
+
+	ck_assert_int_eq(http_request_read(&req, a, env, reader, &s, 1024),
+	    CB_EINVAL);
+	ck_assert_int_eq(http_request_read(&req, a, env2, reader, &s, 1024),
+	    CB_EINVAL);
+	ck_assert_str_eq(req.error, "bad Content-Length");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("request");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_form_decodes_plus_and_percent);
+	tcase_add_test(tc, test_form_skips_empty_pairs_and_names);
+	tcase_add_test(tc, test_form_rejects_bad_escape);
+	tcase_add_test(tc, test_form_rejects_embedded_nul);
+	tcase_add_test(tc, test_form_caps_fields);
+	tcase_add_test(tc, test_cookies_trim_and_split);
+	tcase_add_test(tc, test_json_valid_and_invalid);
+	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_request_read_form_body_and_limits);
+	tcase_add_test(tc, test_request_read_short_body_and_bad_length);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

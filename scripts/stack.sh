@@ -14,6 +14,7 @@
 #   CB_DB_PORT        MariaDB on 127.0.0.1                                [33306]
 #   CB_SOCK_DIR       unix sockets; short: sun_path holds 107 bytes  [/tmp/cb-<uid>-<hash>]
 #   CB_FCGI_CHILDREN  processes per FastCGI program                       [2]
+#   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
 #
 # nginx includes the repository's own etc/nginx/callboard.conf (and callboard-live.conf when
 # nchan is installed) unchanged; only the http{}-level file is generated, from
@@ -28,6 +29,7 @@ CB_STATE_DIR=$(realpath -m -- "${CB_STATE_DIR:-$REPO/var/stack}")
 CB_HTTP_PORT=${CB_HTTP_PORT:-8080}
 CB_DB_PORT=${CB_DB_PORT:-33306}
 CB_FCGI_CHILDREN=${CB_FCGI_CHILDREN:-2}
+CB_NCHAN=${CB_NCHAN:-auto}
 STATE_HASH=$(printf '%s' "$CB_STATE_DIR" | sha256sum | cut -c1-8)
 CB_SOCK_DIR=$(realpath -m -- "${CB_SOCK_DIR:-/tmp/cb-$(id -u)-$STATE_HASH}")
 
@@ -473,7 +475,7 @@ nginx_cmd() {
     "$NGINX" -p "$NGX_PREFIX/" -c "$NGX_CONF" -e "$LOG_DIR/nginx-error.log" "$@"
 }
 
-have_nchan() { [[ -f $NCHAN_SO ]]; }
+have_nchan() { [[ $CB_NCHAN != 0 && -f $NCHAN_SO ]]; }
 
 # The http{}-level file: the admin's etc/nginx/callboard-http.conf with only the paths changed.
 # Every upstream stays, built or not: callboard.conf names them all, and a program that is not

@@ -456,12 +456,6 @@ FROM (
 -- answered. Incoming 63, outgoing 35, internal 2 percent. 85 percent of
 -- external calls come from the pool (customers and leads), the rest from
 -- unknown Ukrainian mobiles.
--- calls is empty here: with unique and foreign key checks off, InnoDB
--- loads an empty table in bulk (indexes built by sorting, MariaDB 10.6+),
--- several times faster. The generator guarantees uniqueness (id = n,
--- every external_id contains n) and every referenced row exists.
-SET @demo_fk = @@foreign_key_checks, @demo_uc = @@unique_checks;
-SET SESSION foreign_key_checks = 0, SESSION unique_checks = 0;
 INSERT INTO calls (id, integration_id, external_id, direction, state, result,
                    client_number, client_digits_rev, our_number, manager_id,
                    extension, customer_id, order_id, lead_id, store_id,
@@ -595,7 +589,6 @@ FROM (
                                     x.pool_k, -1)
 ) z
 LEFT JOIN users u ON u.id = z.manager_id;
-SET SESSION foreign_key_checks = @demo_fk, SESSION unique_checks = @demo_uc;
 
 -- Notes: the comment column is the latest note, so every comment is a note.
 INSERT INTO call_notes (call_id, user_id, body, created_at)

@@ -39,10 +39,10 @@
  * - Without HTML_PARSE_NODEFDTD a page without a doctype gets an HTML 4.0
  *   Transitional one.
  * - HTML_PARSE_NOIMPLIED nests the second top-level element of a fragment
- *   inside the first, and text at the top level is wrapped in an implied
- *   <p>. A fragment (a file that does not start with <!DOCTYPE or <html>)
- *   is therefore parsed as the content of an explicit <body>, which is
- *   what a browser does for body.innerHTML.
+ *   inside the first, and with or without it text at the top level is
+ *   wrapped in an implied <p>. A fragment (a file that does not start with
+ *   <!DOCTYPE, <html>, <head> or <body>) is therefore parsed as the
+ *   content of an explicit <body>, as a browser does for body.innerHTML.
  * - HTML5 void elements it does not know (source, track, wbr) swallow
  *   their following siblings as children; we print those children after
  *   the tag, which restores the author's order.
@@ -163,7 +163,6 @@ static const char *const bool_attrs[] = {
 
 struct directives {
 	xmlChar *text, *include, *cond_if, *unless, *repeat; /* xmlFree */
-	bool attrs;                  /* has data-attr-* */
 };
 
 struct compiler {
@@ -246,20 +245,14 @@ emit_escaped(struct compiler *c, const char *s, bool attr)
 	emit(c, run, (size_t)(s - run));
 }
 
-/* Ends the current run of static bytes with an OP_STATIC. Every op that
- * is not static is pushed through here, so static runs never span one. */
+/* Appends an op. When out of memory it records the error and answers a
+ * scratch op, so callers can fill it in without checking. */
 static struct op *
-push_op(struct compiler *c, enum op_kind kind, const xmlNode *n)
+new_op(struct compiler *c, enum op_kind kind, const xmlNode *n)
 {
 	struct op *op, *ops;
 	size_t cap;
 
-	if (kind != OP_STATIC && c->pool.len > c->run) {
-		op = push_op(c, OP_STATIC, NULL);
-		op->off = c->run;
-		op->len = c->pool.len - c->run;
-		c->run = c->pool.len;
-	}
 	if (c->nops == c->cap) {
 		cap = c->cap ? c->cap * 2 : 64;
 		if ((ops = realloc(c->ops, cap * sizeof(*ops))) == NULL) {
@@ -278,17 +271,26 @@ push_op(struct compiler *c, enum op_kind kind, const xmlNode *n)
 	return op;
 }
 
+/* Ends the pending run of static bytes with an OP_STATIC. */
 static void
 flush_static(struct compiler *c)
 {
 	struct op *op;
 
 	if (c->pool.len > c->run) {
-		op = push_op(c, OP_STATIC, NULL);
+		op = new_op(c, OP_STATIC, NULL);
 		op->off = c->run;
 		op->len = c->pool.len - c->run;
 		c->run = c->pool.len;
 	}
+}
+
+/* Every dynamic op goes through here, so a static run never spans one. */
+static struct op *
+push_op(struct compiler *c, enum op_kind kind, const xmlNode *n)
+{
+	flush_static(c);
+	return new_op(c, kind, n);
 }
 
 /* Stores data an op refers to (not output) in the pool. Called right after
@@ -465,8 +467,7 @@ parse_directives(struct compiler *c, const xmlNode *n, struct directives *d)
 		if (strncmp(an, "data-attr-", 10) == 0) {
 			if (!check_attr_directive(c, n, an))
 				return false;
-			d->attrs = true;
-			slot = NULL;
+			slot = NULL; /* compile_open_tag() reads these */
 		} else if (strcmp(an, "data-text") == 0)
 			slot = &d->text;
 		else if (strcmp(an, "data-include") == 0)

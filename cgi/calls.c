@@ -254,7 +254,10 @@ next_url(struct ctx *ctx, const char *base, const char *at, int64_t id)
 	buf_puts(&u, "?");
 	for (i = 0; i < ctx->req->query.n; i++) {
 		const struct kv *kv = &ctx->req->query.v[i];
-		if (strcmp(kv->key, "before") == 0)
+		/* The link is the page's URL: the cursor is replaced, and the
+		 * format stays with the client that asked for it. */
+		if (strcmp(kv->key, "before") == 0 ||
+		    strcmp(kv->key, "format") == 0)
 			continue;
 		url_component(&u, kv->key, strlen(kv->key));
 		buf_putc(&u, '=');

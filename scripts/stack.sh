@@ -716,6 +716,10 @@ main() {
         stop) cmd_stop ;;
         status) cmd_status ;;
         restart-programs) cmd_restart_programs ;;
+        # Fault injection for the tests: the database alone goes away and
+        # comes back while nginx and the programs keep running.
+        db-stop) lock; stop_db ;;
+        db-start) find_tools; lock; start_db ;;
         -h|--help|help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

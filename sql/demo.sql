@@ -28,6 +28,9 @@ SET @calls = GREATEST(0, COALESCE(@calls, 300));
 SET @now   = UTC_TIMESTAMP(3);
 
 -- ------------------------------------------------------------ roles/users --
+-- Ids are read back into variables (a fresh database gives 1, 2, 3...,
+-- but nothing below relies on it). In JSON, such a variable must be CAST
+-- to a number, or MariaDB writes it as a string.
 
 INSERT INTO roles (name, description) VALUES
   ('admin',   'Everything, including settings'),
@@ -110,7 +113,7 @@ INSERT INTO integrations (kind, slug, name, enabled, default_country,
                           api_token_hash, created_at)
 VALUES
   ('twilio', 'twilio', 'Twilio (demo)', 1, 'UA', 0,
-   '{"type":"manager","login":"manager"}',
+   JSON_OBJECT('type', 'manager', 'user_id', CAST(@u_manager AS UNSIGNED)),
    '{"account_sid":"ACdemo00000000000000000000000000000","auth_token":"demo-twilio-token"}',
    NULL, @now - INTERVAL 300 DAY),
   ('zadarma', 'zadarma', 'Zadarma (demo)', 1, 'UA', 0,
@@ -791,7 +794,7 @@ INSERT INTO automation_rules (kind, enabled, assignee_ids, task_mode,
                               due_offset_minutes, lead_type, lead_manager_id,
                               even_if_open_order, even_if_open_lead, updated_by)
 VALUES
-  ('missed_call_task', 1, JSON_ARRAY(@u_manager), 'shared', 30, NULL, NULL, 0, 0,
+  ('missed_call_task', 1, JSON_ARRAY(CAST(@u_manager AS UNSIGNED)), 'shared', 30, NULL, NULL, 0, 0,
    @u_admin),
   ('lead_on_missed',   1, NULL, 'shared', 30, 'call', @u_manager, 0, 0, @u_admin),
   ('lead_on_received', 0, NULL, 'shared', 30, 'call', @u_manager, 0, 0, @u_admin);

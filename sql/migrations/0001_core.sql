@@ -318,7 +318,7 @@ CREATE TABLE calls (
   KEY ix_calls_direction_started (direction, started_at, id),
   KEY ix_calls_our_number_started (our_number, started_at, id),
   KEY ix_calls_state_started (state, started_at),
-  KEY ix_calls_client_digits_rev (client_digits_rev),
+  KEY ix_calls_client_digits_rev (client_digits_rev, started_at, id),
   KEY ix_calls_talk (talk_seconds, id),
   KEY ix_calls_external (external_id),
   CONSTRAINT fk_calls_integration FOREIGN KEY (integration_id)

@@ -11,6 +11,7 @@ after(async () => { await browser.close(); });
 test('the root URL leads to the login page, then to the history', async () => {
   const page = await browser.context.newPage();
   const events = watch(page);
+  await browser.context.clearCookies();
   await page.goto(BASE + '/');
   assert.match(page.url(), /\/login\?next=/);
   assert.equal(await page.title(), 'Log in · Callboard');
@@ -27,6 +28,7 @@ test('the root URL leads to the login page, then to the history', async () => {
 
 test('a wrong password shows the error on the page', async () => {
   const page = await browser.context.newPage();
+  await browser.context.clearCookies();
   await page.goto(BASE + '/login');
   await page.fill('input[name=login]', 'manager');
   await page.fill('input[name=password]', 'wrong');

@@ -29,6 +29,8 @@ export function watch(page) {
 }
 
 export async function login(page, user, password) {
+  // Every test starts logged out: the context is shared between tests.
+  await page.context().clearCookies();
   await page.goto(BASE + '/login');
   await page.fill('input[name=login]', user);
   await page.fill('input[name=password]', password);

@@ -32,20 +32,7 @@ SET @now   = UTC_TIMESTAMP(3);
 -- but nothing below relies on it). In JSON, such a variable must be CAST
 -- to a number, or MariaDB writes it as a string.
 
-INSERT INTO roles (name, description) VALUES
-  ('admin',   'Everything, including settings'),
-  ('manager', 'Call history, recordings, click-to-call'),
-  ('intern',  'Call history and click-to-call, no recordings');
-
-INSERT INTO role_permissions (role_id, permission, scope)
-SELECT r.id, p.permission, 'all'
-FROM roles r
-JOIN (SELECT 'calls' AS permission UNION ALL SELECT 'orders.calls'
-      UNION ALL SELECT 'customers.calls' UNION ALL SELECT 'recordings.download'
-      UNION ALL SELECT 'calls.dial' UNION ALL SELECT 'settings') p
-WHERE r.name = 'admin'
-   OR (r.name = 'manager' AND p.permission <> 'settings')
-   OR (r.name = 'intern'  AND p.permission IN ('calls', 'calls.dial'));
+-- The roles admin, manager and intern come from migration 0002.
 
 INSERT INTO users (login, password_hash, name, email, extension, phone, role_id,
                    time_zone, created_at)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <fcgiapp.h>
 
@@ -170,6 +171,70 @@ app_fail(struct ctx *ctx, enum cb_err err, int status, const char *message)
 		buf_printf(&r->body, "%d %s\n%s\n", status, http_reason(status),
 		    message);
 	}
+}
+
+/* With CALLBOARD_CHILDREN=N (N > 1) the process forks N children that all
+ * accept on the inherited listening socket, and restarts any that die.
+ * systemd socket activation hands one socket to one process; this is how
+ * such a unit serves several requests at once (spawn-fcgi -F does the same
+ * locally). Templates are parsed before the fork and shared copy-on-write;
+ * the database connection is opened lazily, so each child has its own.
+ * Returns 0 in a child, 1 in the parent once every child has exited. */
+static int
+prefork(volatile sig_atomic_t *stop)
+{
+	const char *v = getenv("CALLBOARD_CHILDREN");
+	int64_t n = 1;
+	pid_t *kids;
+	int i, live = 0;
+
+	if (v == NULL || strparse_i64z(v, 1, 64, &n) != CB_OK || n == 1)
+		return 0;
+	if ((kids = calloc((size_t)n, sizeof(*kids))) == NULL)
+		return 0;
+	for (;;) {
+		pid_t pid;
+		int status;
+
+		for (i = 0; i < n && !*stop; i++) {
+			if (kids[i] > 0)
+				continue;
+			if ((pid = fork()) == 0) {
+				free(kids);
+				return 0;
+			}
+			if (pid > 0) {
+				kids[i] = pid;
+				live++;
+			}
+		}
+		if (live == 0)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0 && errno == EINTR && *stop) {
+			for (i = 0; i < n; i++)
+				if (kids[i] > 0)
+					kill(kids[i], SIGTERM);
+			continue;
+		}
+		if (pid < 0) {
+			if (errno == ECHILD)
+				break;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (kids[i] == pid) {
+				kids[i] = 0;
+				live--;
+				if (!*stop)
+					log_warn("child %ld exited (status %d); "
+					    "starting another", (long)pid, status);
+			}
+		if (!*stop)
+			sleep(1); /* no tight loop if children keep dying */
+	}
+	free(kids);
+	return 1;
 }
 
 static long
@@ -387,6 +452,15 @@ app_main(const struct program *prog, int argc, char *argv[])
 		FCGX_Request fr;
 
 		FCGX_Init();
+		if (prefork(&stopping) != 0) {
+			/* The supervising parent: its children have exited. */
+			arena_free(arena);
+			db_free(app.db);
+			if (app.tmpl)
+				tmpl_set_free(app.tmpl);
+			db_library_end();
+			return 0;
+		}
 		FCGX_InitRequest(&fr, 0, 0);
 		log_info("ready");
 		while (!stopping && FCGX_Accept_r(&fr) >= 0) {

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calls/replay.h"
+#include "calls/spool.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -75,6 +77,25 @@ run_job(struct db *db, struct job *j)
 		    (long long)j->id, db_error(db));
 }
 
+static enum cb_err
+replay_one(void *ctx, struct json_object *rec)
+{
+	return replay_record(ctx, rec);
+}
+
+/* Events the hook spooled while the database was down (issue 3 §8). */
+static void
+replay_spool(struct db *db, const char *dir)
+{
+	unsigned done = 0, kept = 0;
+
+	if (spool_replay(dir, replay_one, db, &done, &kept) != CB_OK)
+		log_error("spool: replay failed; will retry");
+	else if (done || kept)
+		log_info("spool: replayed %u event(s), %u kept for later", done,
+		    kept);
+}
+
 static void
 housekeeping(struct db *db)
 {
@@ -130,6 +151,8 @@ main(int argc, char *argv[])
 			housekeeping(db);
 			last_house = time(NULL);
 		}
+		if (!db_down)
+			replay_spool(db, cfg.spool_dir);
 		rc = db_job_claim(db, name, &j);
 		if (rc == CB_OK) {
 			db_down = false;

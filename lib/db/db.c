@@ -159,7 +159,7 @@ db_connect(struct db *db)
 	if (mysql_real_connect(db->conn, c->db_host, c->db_user,
 	    c->db_password, c->db_name, c->db_port,
 	    c->db_socket[0] ? c->db_socket : NULL,
-	    CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
+	    CLIENT_MULTI_STATEMENTS) == NULL) {
 		set_error(db, "connect", mysql_error(db->conn));
 		mysql_close(db->conn);
 		db->conn = NULL;

@@ -151,3 +151,25 @@ db_user_upsert(struct db *db, const char *login, const char *name,
 		return rc;
 	return db_affected(st) > 0 ? CB_OK : CB_ENOTFOUND;
 }
+
+static const char sql_api_token[] =
+    "SELECT COALESCE(user_id, 0) FROM api_tokens WHERE token_hash = ? "
+    "AND revoked_at IS NULL";
+
+enum cb_err
+db_api_token_user(struct db *db, const char *hash_hex, int64_t *user_id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_api_token, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, hash_hex);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) != CB_OK)
+		return rc == CB_ENOTFOUND ? CB_EAUTH : rc;
+	*user_id = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return CB_OK;
+}

@@ -26,6 +26,10 @@ enum cb_err db_session_user(struct db *db,
 enum cb_err db_session_delete(struct db *db,
     const unsigned char token_hash[SESSION_HASH_LEN]);
 enum cb_err db_session_purge_expired(struct db *db, uint64_t *deleted);
+/* The user of an unrevoked API token given its SHA-256 hex (0 when the
+ * token has no user). CB_EAUTH when unknown. */
+enum cb_err db_api_token_user(struct db *db, const char *hash_hex,
+    int64_t *user_id);
 /* Creates or updates a user (the admin tool). role is a role name. */
 enum cb_err db_user_upsert(struct db *db, const char *login, const char *name,
     const char *password_hash, const char *role, const char *extension);

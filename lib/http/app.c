@@ -16,6 +16,7 @@
 #include "core/strparse.h"
 #include "http/app.h"
 #include "http/escape.h"
+#include "net/sig.h"
 
 #define DEFAULT_MAX_BODY (64 * 1024)
 
@@ -46,25 +47,36 @@ app_param(const struct ctx *ctx, const char *name)
 }
 
 /* Matches path against pattern; '#' matches one segment that is a positive
- * decimal id. */
+ * decimal id, '*' one segment of [A-Za-z0-9_-]{1,64} (a slug). */
 static bool
-route_match(const char *pattern, const char *path, int64_t *ids,
-    unsigned *nids)
+route_match(struct arena *a, const char *pattern, const char *path,
+    int64_t *ids, const char **segs)
 {
 	const char *p = pattern, *s = path;
+	unsigned nids = 0, nsegs = 0;
 
-	*nids = 0;
 	while (*p && *s) {
 		if (*p == '#') {
 			const char *e = s;
 			int64_t v;
 			while (*e >= '0' && *e <= '9')
 				e++;
-			if (e == s || *s == '0' || *nids == APP_MAX_IDS ||
+			if (e == s || *s == '0' || nids == APP_MAX_IDS ||
 			    strparse_i64(s, (size_t)(e - s), 1, INT64_MAX,
 			    &v) != CB_OK)
 				return false;
-			ids[(*nids)++] = v;
+			ids[nids++] = v;
+			s = e;
+			p++;
+		} else if (*p == '*') {
+			const char *e = s;
+			while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' &&
+			    *e <= 'Z') || (*e >= '0' && *e <= '9') ||
+			    *e == '_' || *e == '-')
+				e++;
+			if (e == s || e - s > 64 || nsegs == APP_MAX_IDS)
+				return false;
+			segs[nsegs++] = arena_strndup(a, s, (size_t)(e - s));
 			s = e;
 			p++;
 		} else if (*p++ != *s++)
@@ -251,6 +263,23 @@ cgi_reader(void *p, char *buf, size_t n)
 	return got == 0 && ferror((FILE *)p) ? -1 : (long)got;
 }
 
+/* API tokens are random strings given to other systems; the database
+ * keeps their SHA-256 (hex), like session tokens. */
+static enum cb_err
+token_check(struct ctx *ctx)
+{
+	const char *h = http_header(ctx->req, "Authorization");
+	unsigned char digest[32];
+	char hex[65];
+
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) < 8 ||
+	    strlen(h + 7) > 256)
+		return CB_EAUTH;
+	sig_sha256(h + 7, strlen(h + 7), digest);
+	sig_hex(digest, sizeof(digest), hex);
+	return db_api_token_user(ctx->db, hex, &ctx->token_user_id);
+}
+
 /* The fixed front line. Returns with ctx->resp filled (not sent). */
 static void
 dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
@@ -260,7 +289,7 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 	const char *method = http_env(envp, "REQUEST_METHOD");
 	enum http_method m = http_method_parse(method ? method : "GET");
 	const struct route *route = NULL;
-	unsigned allowed = 0, nids = 0;
+	unsigned allowed = 0;
 	struct user *user;
 	enum cb_err rc;
 	size_t i;
@@ -269,7 +298,9 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		path = (path = http_env(envp, "SCRIPT_NAME")) ? path : "/";
 	for (i = 0; i < prog->nroutes; i++) {
 		int64_t ids[APP_MAX_IDS];
-		if (!route_match(prog->routes[i].pattern, path, ids, &nids))
+		const char *segs[APP_MAX_IDS];
+		if (!route_match(ctx->arena, prog->routes[i].pattern, path,
+		    ids, segs))
 			continue;
 		allowed |= prog->routes[i].methods;
 		if (prog->routes[i].methods & HTTP_M(m) ||
@@ -277,6 +308,7 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		    prog->routes[i].methods & HTTP_M(HTTP_GET))) {
 			route = &prog->routes[i];
 			memcpy(ctx->ids, ids, sizeof(ids));
+			memcpy(ctx->segs, segs, sizeof(segs));
 			break;
 		}
 	}
@@ -329,6 +361,21 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		    "The request could not be read: %s.",
 		    ctx->req->error ? ctx->req->error : cb_strerror(rc)));
 		return;
+	}
+	if (route->auth == AUTH_TOKEN) {
+		rc = token_check(ctx);
+		if (rc == CB_EAUTH) {
+			resp_header(ctx->resp, "WWW-Authenticate",
+			    "Bearer realm=\"callboard\"");
+			app_fail(ctx, rc, 0, "A valid API token is required: "
+			    "send Authorization: Bearer <token>.");
+			return;
+		}
+		if (rc != CB_OK) {
+			app_fail(ctx, rc, 0, "The database is not answering. "
+			    "Try again in a minute.");
+			return;
+		}
 	}
 	if (route->auth == AUTH_SESSION) {
 		user = arena_alloc(ctx->arena, sizeof(*user));

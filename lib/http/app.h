@@ -25,8 +25,10 @@
 #define APP_MAX_IDS 4
 
 enum route_auth {
-	AUTH_NONE = 0,   /* public (login page, health, provider hooks) */
+	AUTH_NONE = 0,   /* public (login page, health), or the handler
+	                  * authenticates (provider signatures) */
 	AUTH_SESSION,    /* a logged-in user; POSTs need the CSRF token */
+	AUTH_TOKEN,      /* an API token: Authorization: Bearer <token> */
 };
 
 /* Body media types a route accepts (415 otherwise). */
@@ -37,7 +39,8 @@ struct ctx;
 typedef enum cb_err (*handler_fn)(struct ctx *ctx);
 
 struct route {
-	const char *pattern;   /* "/calls", "/customers/#/calls": '#' = an id */
+	const char *pattern;   /* "/calls", "/customers/#/calls": '#' = an id,
+	                        * '*' = one segment of [A-Za-z0-9_-] (a slug) */
 	unsigned methods;      /* HTTP_M(HTTP_GET) | ... */
 	enum route_auth auth;
 	enum perm perm;        /* PERM_NONE: any logged-in user */
@@ -71,6 +74,8 @@ struct ctx {
 	struct http_response *resp;
 	const struct route *route;
 	int64_t ids[APP_MAX_IDS];      /* the '#' segments of the path */
+	const char *segs[APP_MAX_IDS]; /* the '*' segments of the path */
+	int64_t token_user_id;         /* AUTH_TOKEN: the token's user, or 0 */
 	struct user *user;             /* NULL unless logged in */
 	char csrf[CSRF_LEN + 1];       /* the session's CSRF token */
 	const char *message;           /* for the error page: what to do */

@@ -1,0 +1,263 @@
+/* api: the token-authenticated JSON API (/api/v1/...) for other systems
+ * (a CRM, a custom PBX) and for the tests: calls with their links, the
+ * responsible manager of a number, and customers (creating one links the
+ * calls that arrived before it existed). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "calls/link.h"
+#include "calls/route.h"
+#include "core/strparse.h"
+#include "db/apicall.h"
+#include "db/integration.h"
+#include "db/route.h"
+#include "http/app.h"
+#include "phone/phone.h"
+
+static void
+reverse(const char *s, char *out, size_t outsz)
+{
+	size_t n = strlen(s), i;
+
+	if (n >= outsz)
+		n = outsz - 1;
+	for (i = 0; i < n; i++)
+		out[i] = s[n - 1 - i];
+	out[n] = '\0';
+}
+
+/* A number in any format → reversed digits of its E.164 form (or of its
+ * digits when it cannot be normalised): what calls.client_digits_rev and
+ * customer_phones.phone_digits_rev hold. false when it has no digits. */
+static bool
+number_key(const char *in, const char *country, char *e164, char *rev)
+{
+	char norm[PHONE_MAX], digits[PHONE_MAX];
+	enum phone_kind k;
+
+	k = phone_normalize(in, strlen(in), country, norm, sizeof(norm));
+	if (k == PHONE_INVALID)
+		return false;
+	if (e164)
+		snprintf(e164, PHONE_MAX, "%s", norm);
+	if (phone_digits(norm, strlen(norm), digits, sizeof(digits)) == 0)
+		return false;
+	reverse(digits, rev, PHONE_MAX);
+	return true;
+}
+
+static enum cb_err
+api_calls(struct ctx *ctx)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct api_call_filter f;
+	char rev[PHONE_MAX];
+	const char *v;
+	int64_t n = 50, last = 0;
+	enum cb_err rc;
+
+	memset(&f, 0, sizeof(f));
+	json_object_object_add(m, "calls", arr);
+	f.integration = kv_get(&ctx->req->query, "integration");
+	f.external_id = kv_get(&ctx->req->query, "external_id");
+	if ((v = kv_get(&ctx->req->query, "phone")) != NULL) {
+		if (!number_key(v, ctx->cfg->default_country, NULL, rev)) {
+			json_object_put(m);
+			ctx->message = "phone: no digits in it.";
+			return CB_EINVAL;
+		}
+		f.digits_rev = rev;
+	}
+	if (((v = kv_get(&ctx->req->query, "limit")) != NULL &&
+	    strparse_i64z(v, 1, 500, &n) != CB_OK) ||
+	    ((v = kv_get(&ctx->req->query, "before")) != NULL &&
+	    strparse_i64z(v, 1, INT64_MAX, &f.before_id) != CB_OK)) {
+		json_object_put(m);
+		ctx->message = "limit must be 1..500 and before a call id.";
+		return CB_EINVAL;
+	}
+	f.limit = (unsigned)n;
+	if ((rc = db_api_calls(ctx->db, &f, arr, &last)) != CB_OK) {
+		json_object_put(m);
+		return rc;
+	}
+	if (last && json_object_array_length(arr) == (size_t)n)
+		json_object_object_add(m, "next", json_object_new_string(
+		    arena_printf(ctx->arena, "%lld", (long long)last)));
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
+/* GET /api/v1/route?phone=&integration= — who answers this number
+ * (Asterisk dialplans and generic PBXs ask this before ringing). */
+static enum cb_err
+api_route(struct ctx *ctx)
+{
+	const char *phone = kv_get(&ctx->req->query, "phone");
+	const char *slug = kv_get(&ctx->req->query, "integration");
+	struct json_object *m, *o;
+	struct integration ig;
+	struct route_answer ra;
+	int64_t customer = 0;
+	enum cb_err rc;
+
+	if (phone == NULL || *phone == '\0') {
+		ctx->message = "phone is required.";
+		return CB_EINVAL;
+	}
+	memset(&ig, 0, sizeof(ig));
+	snprintf(ig.default_country, sizeof(ig.default_country), "%s",
+	    ctx->cfg->default_country);
+	if (slug && (rc = db_integration_by_slug(ctx->db, ctx->arena, slug,
+	    &ig)) != CB_OK) {
+		ctx->message = "No integration with that slug.";
+		return rc;
+	}
+	if ((rc = route_lookup(ctx->db, ctx->arena, &ig, ctx->cfg->public_url,
+	    phone, &ra, &customer)) != CB_OK)
+		return rc;
+	m = json_object_new_object();
+	json_object_object_add(m, "extension", app_jstr(ra.extension));
+	json_object_object_add(m, "manager_email", app_jstr(ra.manager_email));
+	if (customer) {
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(customer));
+		json_object_object_add(o, "name", app_jstr(ra.customer_name));
+		json_object_object_add(o, "url", app_jstr(ra.customer_url));
+		json_object_object_add(m, "customer", o);
+	} else
+		json_object_object_add(m, "customer", NULL);
+	if (ra.fallback_kind) {
+		o = json_object_new_object();
+		json_object_object_add(o, "kind", app_jstr(ra.fallback_kind));
+		json_object_object_add(o, "target", app_jstr(ra.fallback_target));
+		json_object_object_add(m, "fallback", o);
+	} else
+		json_object_object_add(m, "fallback", NULL);
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
+static const char *
+jget(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if (o && json_object_object_get_ex(o, k, &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+/* POST /api/v1/customers {"name", "phones": [...], "email",
+ * "manager_login", "external_id"}: creates the customer and links the
+ * calls that came from their numbers before (DESIGN §3). */
+static enum cb_err
+api_customer_create(struct ctx *ctx)
+{
+	struct json_object *body = ctx->req->json, *phones, *m, *linked;
+	const char *name = jget(body, "name"), *mgr;
+	int64_t id = 0, manager = 0, ids[1000];
+	int to_leads[1000];
+	unsigned got, k;
+	size_t i, n;
+	enum cb_err rc;
+
+	if (body == NULL || !json_object_is_type(body, json_type_object) ||
+	    name == NULL || *name == '\0' || strlen(name) > 255) {
+		ctx->message = "Send a JSON object with a \"name\" (and "
+		    "\"phones\": [\"...\"]).";
+		return CB_EINVAL;
+	}
+	if (!json_object_object_get_ex(body, "phones", &phones))
+		phones = NULL;
+	if (phones && !json_object_is_type(phones, json_type_array)) {
+		ctx->message = "\"phones\" must be an array of strings.";
+		return CB_EINVAL;
+	}
+	n = phones ? json_object_array_length(phones) : 0;
+	if (n > 20) {
+		ctx->message = "At most 20 phones per customer.";
+		return CB_EINVAL;
+	}
+	if ((rc = db_begin(ctx->db)) != CB_OK)
+		return rc;
+	if ((mgr = jget(body, "manager_login")) != NULL &&
+	    (rc = db_user_id_by_login(ctx->db, mgr, &manager)) != CB_OK) {
+		db_rollback(ctx->db);
+		ctx->message = "manager_login names no active user.";
+		return rc == CB_ENOTFOUND ? CB_EINVAL : rc;
+	}
+	if ((rc = db_customer_create(ctx->db, name, jget(body, "email"),
+	    manager, jget(body, "external_id"), &id)) != CB_OK) {
+		db_rollback(ctx->db);
+		if (rc == CB_DUPLICATE) {
+			ctx->message = "A customer with this external_id exists.";
+			return CB_EINVAL;
+		}
+		return rc;
+	}
+	linked = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(phones, i);
+		char e164[PHONE_MAX], rev[PHONE_MAX];
+
+		if (!json_object_is_type(p, json_type_string) ||
+		    !number_key(json_object_get_string(p),
+		    ctx->cfg->default_country, e164, rev)) {
+			db_rollback(ctx->db);
+			json_object_put(linked);
+			ctx->message = "Every phone must be a number.";
+			return CB_EINVAL;
+		}
+		rc = db_customer_add_phone(ctx->db, id, e164, rev);
+		if (rc == CB_DUPLICATE)
+			continue;
+		if (rc == CB_OK)
+			rc = db_unlinked_calls(ctx->db, rev, ids, to_leads,
+			    sizeof(ids) / sizeof(ids[0]), &got);
+		for (k = 0; rc == CB_OK && k < got; k++) {
+			rc = link_call(ctx->db, ids[k], to_leads[k] != 0);
+			json_object_array_add(linked,
+			    json_object_new_int64(ids[k]));
+		}
+		if (rc != CB_OK) {
+			db_rollback(ctx->db);
+			json_object_put(linked);
+			return rc;
+		}
+	}
+	if ((rc = db_commit(ctx->db)) != CB_OK) {
+		json_object_put(linked);
+		return rc;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "id", json_object_new_int64(id));
+	json_object_object_add(m, "linked_calls", linked);
+	ctx->resp->status = 201;
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
+static const struct route routes[] = {
+	{ "/api/v1/calls", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,
+	    api_calls },
+	{ "/api/v1/route", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,
+	    api_route },
+	{ "/api/v1/customers", HTTP_M(HTTP_POST), AUTH_TOKEN, PERM_NONE,
+	    BODY_JSON, 64 * 1024, api_customer_create },
+};
+
+static const struct program program = {
+	"api", routes, sizeof(routes) / sizeof(routes[0]), false
+};
+
+int
+main(int argc, char *argv[])
+{
+	phone_init();
+	return app_main(&program, argc, argv);
+}

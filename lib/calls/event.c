@@ -1,0 +1,63 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "calls/event.h"
+
+void
+ev_init(struct call_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->talk_s = -1;
+	ev->wait_s = -1;
+	ev->seq = -1;
+}
+
+bool
+ev_copy(char *field, size_t cap, const char *s, size_t len)
+{
+	if (s == NULL) {
+		field[0] = '\0';
+		return true;
+	}
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len >= cap || memchr(s, '\0', len) != NULL) {
+		field[0] = '\0';
+		return false;
+	}
+	memcpy(field, s, len);
+	field[len] = '\0';
+	return true;
+}
+
+const char *
+ev_kind_name(enum ev_kind k)
+{
+	static const char *const names[EV_KIND__MAX] = {
+		"none", "ringing", "answered", "ended", "recording", "echo",
+		"ignored", "unknown"
+	};
+	return (unsigned)k < EV_KIND__MAX ? names[k] : "none";
+}
+
+const char *
+call_dir_name(enum call_dir d)
+{
+	static const char *const names[DIR__MAX] = {
+		"in", "in", "out", "internal"
+	};
+	/* Unknown direction is stored as incoming: providers that omit it
+	 * only ever report incoming calls (DESIGN §3 "simple" integrations). */
+	return (unsigned)d < DIR__MAX ? names[d] : "in";
+}
+
+const char *
+call_result_name(enum call_result r)
+{
+	static const char *const names[RES__MAX] = {
+		"unknown", "unknown", "failed", "busy", "no_answer", "missed",
+		"answered"
+	};
+	return (unsigned)r < RES__MAX ? names[r] : "unknown";
+}

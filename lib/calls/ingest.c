@@ -1,0 +1,276 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "calls/ingest.h"
+#include "calls/link.h"
+#include "core/log.h"
+#include "db/ingest.h"
+#include "db/job.h"
+#include "net/sig.h"
+#include "phone/phone.h"
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ms_to_datetime(int64_t ms, char out[32])
+{
+	time_t t;
+	struct tm tm;
+	size_t n;
+
+	/* Clamp to the years DATETIME holds; providers send odd values. */
+	if (ms < 0)
+		ms = 0;
+	if (ms > 253402300799999LL)
+		ms = 253402300799999LL;
+	t = (time_t)(ms / 1000);
+	gmtime_r(&t, &tm);
+	n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03u", (unsigned)(ms % 1000));
+}
+
+/* "e:" + the provider's event id, or "h:" + SHA-256 of what the provider
+ * sent: a retry carries the same bytes. Keys fit VARBINARY(64). */
+static void
+dedupe_key(const struct ingest_input *in, char out[68])
+{
+	unsigned char d[SIG_SHA256_LEN];
+	char hex[2 * SIG_SHA256_LEN + 1];
+	const char *id = in->ev->event_id;
+	size_t n = strlen(id);
+
+	if (n > 0 && n <= 62) {
+		snprintf(out, 68, "e:%s", id);
+		return;
+	}
+	if (n > 0)
+		sig_sha256(id, n, d);
+	else
+		sig_sha256(in->dedupe_source, strlen(in->dedupe_source), d);
+	sig_hex(d, 31, hex); /* 62 hex chars + "h:" = 64 */
+	snprintf(out, 68, "h:%s", hex);
+}
+
+static const char *
+state_for(const struct call_event *ev)
+{
+	switch (ev->kind) {
+	case EV_ANSWERED:
+		return "talking";
+	case EV_ENDED:
+		return "ended";
+	default:
+		return "ringing";
+	}
+}
+
+static void
+reverse(const char *s, char *out, size_t outsz)
+{
+	size_t n = strlen(s), i;
+
+	if (n >= outsz)
+		n = outsz - 1;
+	for (i = 0; i < n; i++)
+		out[i] = s[n - 1 - i];
+	out[n] = '\0';
+}
+
+/* The event's times as the call row wants them. */
+struct ev_times {
+	char at[32], started[32], answered[32], ended[32];
+	bool has_answered, has_ended;
+};
+
+static void
+event_times(const struct call_event *ev, int64_t received,
+    struct ev_times *t)
+{
+	int64_t at = ev->at_ms > 0 ? ev->at_ms : received;
+	int64_t started = ev->started_ms > 0 ? ev->started_ms : at;
+	int64_t answered = ev->answered_ms, ended = ev->ended_ms;
+
+	if (ev->kind == EV_ENDED && ended <= 0)
+		ended = at;
+	if (answered <= 0 && ev->kind == EV_ANSWERED)
+		answered = at;
+	if (answered <= 0 && ev->result == RES_ANSWERED && ended > 0 &&
+	    ev->talk_s > 0)
+		answered = ended - (int64_t)ev->talk_s * 1000;
+	if (started > at)
+		started = at;
+	if (answered > 0 && started > answered)
+		started = answered;
+	ms_to_datetime(at, t->at);
+	ms_to_datetime(started, t->started);
+	t->has_answered = answered > 0;
+	t->has_ended = ended > 0;
+	if (t->has_answered)
+		ms_to_datetime(answered, t->answered);
+	if (t->has_ended)
+		ms_to_datetime(ended, t->ended);
+}
+
+static enum cb_err
+store_call(struct db *db, const struct ingest_input *in, int64_t event_id,
+    struct ingest_result *out)
+{
+	const struct call_event *ev = in->ev;
+	const struct integration *ig = in->integ;
+	char number[PHONE_MAX] = "", digits[PHONE_MAX] = "", rev[PHONE_MAX] = "";
+	char ournum[PHONE_MAX] = "", legid[300], recref[160];
+	struct call_upsert cu;
+	struct ev_times t;
+	enum phone_kind pk;
+	enum cb_err rc;
+
+	if (ev->client[0]) {
+		pk = phone_normalize(ev->client, strlen(ev->client),
+		    ig->default_country, number, sizeof(number));
+		if (pk == PHONE_INVALID)
+			number[0] = '\0';
+		else if (phone_digits(number, strlen(number), digits,
+		    sizeof(digits)) > 0)
+			reverse(digits, rev, sizeof(rev));
+	}
+	if (ev->our_number[0] && phone_normalize(ev->our_number,
+	    strlen(ev->our_number), ig->default_country, ournum,
+	    sizeof(ournum)) == PHONE_INVALID)
+		ournum[0] = '\0';
+	if (number[0]) {
+		bool excepted;
+		if ((rc = db_phone_is_excepted(db, number, &excepted)) != CB_OK)
+			return rc;
+		if (excepted) {
+			out->excepted = true;
+			return CB_OK;
+		}
+	}
+	event_times(ev, in->received_ms, &t);
+
+	memset(&cu, 0, sizeof(cu));
+	cu.integration_id = ig->id;
+	cu.external_id = ev->call_id;
+	cu.direction = ev->dir == DIR_UNKNOWN ? NULL : call_dir_name(ev->dir);
+	/* A leg's end is not the call's end (transfers, ring groups). */
+	cu.state = ev->leg_id[0] && ev->kind == EV_ENDED ? "ringing" :
+	    state_for(ev);
+	if (ev->leg_id[0] && ev->kind == EV_ANSWERED)
+		cu.state = "talking";
+	/* A leg's own no-answer/busy says nothing about the call; its
+	 * answer does. */
+	cu.result = ev->result == RES_NONE ? NULL :
+	    (ev->leg_id[0] && ev->result != RES_ANSWERED) ? NULL :
+	    call_result_name(ev->result);
+	cu.client_number = number;
+	cu.client_digits_rev = rev;
+	cu.client_name = ev->caller_name[0] ? ev->caller_name : NULL;
+	cu.our_number = ournum;
+	cu.started_at = t.started;
+	cu.answered_at = t.has_answered ? t.answered : NULL;
+	cu.ended_at = t.has_ended && (ev->leg_id[0] == '\0') ? t.ended : NULL;
+	cu.talk_s = ev->leg_id[0] ? -1 : ev->talk_s;
+	cu.wait_s = ev->wait_s;
+	cu.hangup_cause = ev->hangup_cause[0] ? ev->hangup_cause : NULL;
+	if (ev->recording_url[0] || ev->recording_ref[0])
+		cu.recording_state = "pending";
+	else if (ev->recording_absent)
+		cu.recording_state = "unavailable";
+	/* A provider recording id without a URL is kept as "ref:<id>"; the
+	 * worker asks the provider's API for the file. */
+	snprintf(recref, sizeof(recref), "ref:%s", ev->recording_ref);
+	cu.recording_url = ev->recording_url[0] ? ev->recording_url :
+	    ev->recording_ref[0] ? recref : NULL;
+	cu.event_at = t.at;
+	if ((rc = db_call_upsert(db, &cu, &out->call_id, &out->created)) !=
+	    CB_OK)
+		return rc;
+	if ((rc = db_event_set_call(db, event_id, out->call_id)) != CB_OK)
+		return rc;
+
+	/* The leg: the provider's leg id, or one per extension of the call. */
+	if (ev->leg_id[0] || ev->extension[0]) {
+		struct leg_upsert lu;
+
+		if (ev->leg_id[0])
+			snprintf(legid, sizeof(legid), "%s", ev->leg_id);
+		else
+			snprintf(legid, sizeof(legid), "%s#ext:%s",
+			    ev->call_id, ev->extension);
+		memset(&lu, 0, sizeof(lu));
+		lu.call_id = out->call_id;
+		lu.integration_id = ig->id;
+		lu.external_leg_id = legid;
+		lu.extension = ev->extension[0] ? ev->extension : NULL;
+		lu.number = NULL;
+		lu.state = state_for(ev);
+		lu.result = ev->result == RES_NONE ? NULL :
+		    call_result_name(ev->result);
+		lu.started_at = t.started;
+		/* Only an answer by this extension makes the leg answered. */
+		lu.answered_at = t.has_answered && (ev->kind == EV_ANSWERED ||
+		    ev->result == RES_ANSWERED) ? t.answered : NULL;
+		lu.ended_at = t.has_ended ? t.ended : NULL;
+		lu.talk_s = ev->talk_s;
+		if ((rc = db_leg_upsert(db, &lu)) != CB_OK)
+			return rc;
+		if ((rc = db_call_pick_talker(db, out->call_id)) != CB_OK)
+			return rc;
+	}
+	if ((rc = link_call(db, out->call_id, ig->link_to_leads)) != CB_OK)
+		return rc;
+	if (cu.recording_state && strcmp(cu.recording_state, "pending") == 0) {
+		char payload[96];
+		snprintf(payload, sizeof(payload), "{\"call_id\":%lld}",
+		    (long long)out->call_id);
+		/* Zadarma advises fetching about 40 s after the notice. */
+		if ((rc = db_job_add(db, "recording.fetch", payload,
+		    out->call_id, 40)) != CB_OK)
+			return rc;
+	}
+	return CB_OK;
+}
+
+enum cb_err
+ingest_event(struct db *db, const struct ingest_input *in,
+    struct ingest_result *out)
+{
+	const struct call_event *ev = in->ev;
+	char key[68], occurred[32];
+	int64_t event_id = 0;
+	enum cb_err rc;
+
+	memset(out, 0, sizeof(*out));
+	dedupe_key(in, key);
+	ms_to_datetime(ev->at_ms > 0 ? ev->at_ms : in->received_ms, occurred);
+	if ((rc = db_begin(db)) != CB_OK)
+		return rc;
+	rc = db_event_insert(db, in->integ->id, key, ev->type_name[0] ?
+	    ev->type_name : ev_kind_name(ev->kind), ev->call_id, in->source,
+	    in->remote_addr, occurred, in->payload, &event_id);
+	if (rc == CB_OK && ev->call_id[0] && (ev->kind == EV_RINGING ||
+	    ev->kind == EV_ANSWERED || ev->kind == EV_ENDED ||
+	    ev->kind == EV_RECORDING))
+		rc = store_call(db, in, event_id, out);
+	if (rc == CB_OK && out->excepted) {
+		/* Calls from excepted numbers are not stored at all, not even
+		 * as raw events. */
+		db_rollback(db);
+		return CB_OK;
+	}
+	if (rc != CB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}

@@ -1,0 +1,41 @@
+/* The call pipeline's store step (DESIGN §2.3–§2.5): one provider event
+ * in, in one transaction: the raw event (deduplicated), the call upserted
+ * by (integration, external call id) with forward-only merging, the leg,
+ * who talked last, the links, and the jobs that follow. Delivering the
+ * same event twice, or a call's events in any order, gives the same call. */
+#ifndef CB_CALLS_INGEST_H
+#define CB_CALLS_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "calls/event.h"
+#include "db/db.h"
+#include "db/integration.h"
+
+struct ingest_input {
+	const struct integration *integ;
+	const struct call_event *ev;
+	const char *payload;       /* the raw request, as stored in call_events */
+	const char *dedupe_source; /* what is hashed when ev has no event_id */
+	const char *remote_addr;
+	const char *source;        /* "hook", "spool", "api", "test" */
+	int64_t received_ms;       /* when we got it (spool replays: then) */
+};
+
+struct ingest_result {
+	int64_t call_id;           /* 0 when no call was touched */
+	bool created;              /* a new call row */
+	bool excepted;             /* the number is on the exception list */
+};
+
+/* CB_OK; CB_DUPLICATE for an event stored before (answer 200 anyway);
+ * CB_EDB when the database failed (spool it). */
+enum cb_err ingest_event(struct db *db, const struct ingest_input *in,
+    struct ingest_result *out);
+
+/* "YYYY-MM-DD HH:MM:SS.mmm" UTC for unix milliseconds. */
+void ms_to_datetime(int64_t ms, char out[32]);
+int64_t now_ms(void);
+
+#endif

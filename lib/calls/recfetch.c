@@ -1,0 +1,1089 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "calls/recfetch.h"
+#include "db/recording.h"
+#include "http/escape.h"
+#include "net/httpc.h"
+#include "net/sig.h"
+
+#define ZADARMA_API_BASE "https://api.zadarma.com"
+#define BINOTEL_API_BASE "https://api.binotel.com"
+#define TWILIO_API_BASE "https://api.twilio.com"
+/* providers.md §2.5: the path is signed with its trailing slash. */
+#define ZADARMA_RECORD_PATH "/v1/pbx/record/request/"
+#define BINOTEL_RECORD_PATH "/api/4.0/stats/call-record.json"
+#define RELPATH_MAX 512
+
+/* ------------------------------------------------------------ helpers -- */
+
+static void __attribute__((format(printf, 3, 4)))
+say(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* A string member of a settings object, or NULL. */
+static const char *
+jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o != NULL && json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static bool
+is_http_url(const char *s)
+{
+	return strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0;
+}
+
+static bool
+has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool
+fits(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* snprintf that says whether everything fitted. */
+static bool
+fits(char *out, size_t outsz, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, outsz, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < outsz;
+}
+
+/* ----------------------------------------------------- Zadarma signing -- */
+
+enum cb_err
+recfetch_php_urlencode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.')
+			buf_putc(b, (char)*p);
+		else if (*p == ' ')
+			buf_putc(b, '+');
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[*p >> 4]);
+			buf_putc(b, hex[*p & 15]);
+		}
+	}
+	return b->err;
+}
+
+enum cb_err
+recfetch_zadarma_query(const char *const *kv, size_t n, struct buf *q)
+{
+	size_t order[16], i, j, t;
+
+	if (n > sizeof(order) / sizeof(order[0]))
+		return CB_EINVAL;
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	/* PHP ksort on non-numeric string keys is byte order. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(kv[2 * order[j - 1]],
+		    kv[2 * order[j]]) > 0; j--) {
+			t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(q, '&');
+		recfetch_php_urlencode(q, kv[2 * order[i]]);
+		buf_putc(q, '=');
+		recfetch_php_urlencode(q, kv[2 * order[i] + 1]);
+	}
+	return q->err;
+}
+
+enum cb_err
+recfetch_zadarma_auth(const char *key, const char *secret,
+    const char *method_path, const char *q, char *out, size_t outsz)
+{
+	unsigned char md5[SIG_MD5_LEN], mac[SIG_SHA1_LEN];
+	char md5hex[2 * SIG_MD5_LEN + 1], machex[2 * SIG_SHA1_LEN + 1];
+	char b64[4 * ((2 * SIG_SHA1_LEN + 2) / 3) + 1];
+	struct buf s;
+	enum cb_err rc;
+
+	sig_md5(q, strlen(q), md5);
+	sig_hex(md5, sizeof(md5), md5hex);
+	buf_init(&s, 8192);
+	buf_puts(&s, method_path);
+	buf_puts(&s, q);
+	buf_puts(&s, md5hex);
+	if ((rc = s.err) != CB_OK) {
+		buf_free(&s);
+		return rc;
+	}
+	sig_hmac_sha1(secret, strlen(secret), s.p, s.len, mac);
+	buf_free(&s);
+	/* §2.4 step 4: base64 of the 40 lowercase hex characters, not of
+	 * the raw digest. */
+	sig_hex(mac, sizeof(mac), machex);
+	sig_base64((const unsigned char *)machex, 2 * SIG_SHA1_LEN, b64);
+	return fits(out, outsz, "%s:%s", key, b64) ? CB_OK : CB_ETOOBIG;
+}
+
+/* ------------------------------------------------------- URL building -- */
+
+bool
+recfetch_safe_relpath(const char *path)
+{
+	const char *seg, *p;
+	size_t n;
+
+	if (path == NULL || *path == '\0' || *path == '/' ||
+	    strlen(path) > RELPATH_MAX)
+		return false;
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '\\')
+			return false;
+	/* Every segment: non-empty, not "." or "..". */
+	for (seg = path;; seg = p + 1) {
+		p = strchr(seg, '/');
+		n = p != NULL ? (size_t)(p - seg) : strlen(seg);
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		if (p == NULL)
+			return true;
+	}
+}
+
+/* Base URLs: http(s), no query, fragment, user info or blanks. */
+static bool
+base_ok(const char *base)
+{
+	const char *p;
+
+	if (base == NULL || !is_http_url(base))
+		return false;
+	for (p = base; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '?' || *p == '#' || *p == '@' || *p == '\\')
+			return false;
+	/* A host after the scheme. */
+	p = strstr(base, "://") + 3;
+	return *p != '\0' && *p != '/';
+}
+
+static size_t
+trimmed_len(const char *base)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return n;
+}
+
+enum cb_err
+recfetch_join_url(const char *base, const char *path, char *out,
+    size_t outsz)
+{
+	struct buf b;
+	const char *seg, *p;
+	enum cb_err rc;
+
+	if (!base_ok(base) || !recfetch_safe_relpath(path))
+		return CB_EINVAL;
+	buf_init(&b, outsz > 0 ? outsz - 1 : 0);
+	buf_append(&b, base, trimmed_len(base));
+	for (seg = path;; seg = p + 1) {
+		p = strchr(seg, '/');
+		buf_putc(&b, '/');
+		url_component(&b, seg, p != NULL ? (size_t)(p - seg) :
+		    strlen(seg));
+		if (p == NULL)
+			break;
+	}
+	if ((rc = b.err) == CB_OK)
+		snprintf(out, outsz, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return rc == CB_OK ? CB_OK : CB_EINVAL;
+}
+
+enum cb_err
+recfetch_api_base(const char *base, char *out, size_t outsz)
+{
+	size_t n;
+
+	if (!base_ok(base))
+		return CB_EINVAL;
+	/* Keys, secrets and signatures travel in these requests: never in
+	 * clear text across a network (a stand-in on loopback is fine). */
+	if (strncasecmp(base, "http://", 7) == 0 && !httpc_is_loopback(base))
+		return CB_EINVAL;
+	n = trimmed_len(base);
+	if (n >= outsz)
+		return CB_EINVAL;
+	memcpy(out, base, n);
+	out[n] = '\0';
+	return CB_OK;
+}
+
+enum cb_err
+recfetch_twilio_url(const char *recording_url, char *out, size_t outsz)
+{
+	const char *q;
+	size_t n;
+
+	if (recording_url == NULL || !is_http_url(recording_url))
+		return CB_EINVAL;
+	q = recording_url + strcspn(recording_url, "?#");
+	n = (size_t)(q - recording_url);
+	if ((n >= 4 && (strncasecmp(q - 4, ".mp3", 4) == 0 ||
+	    strncasecmp(q - 4, ".wav", 4) == 0)))
+		return fits(out, outsz, "%s", recording_url) ? CB_OK :
+		    CB_EINVAL;
+	return fits(out, outsz, "%.*s.mp3%s", (int)n, recording_url, q) ?
+	    CB_OK : CB_EINVAL;
+}
+
+/* Credentials go over https, to loopback, or to the origin the admin
+ * configured for the PBX's recordings: never in clear text to a host an
+ * event named. */
+static bool
+creds_allowed(const char *url, const char *trusted_base)
+{
+	char a[300], b[300];
+
+	if (strncasecmp(url, "https://", 8) == 0 || httpc_is_loopback(url))
+		return true;
+	if (trusted_base == NULL)
+		return false;
+	httpc_origin(url, a, sizeof(a));
+	httpc_origin(trusted_base, b, sizeof(b));
+	return strcmp(a, "(bad URL)") != 0 && strcasecmp(a, b) == 0;
+}
+
+static bool
+set_creds(struct recfetch_plan *p, const char *user, const char *password)
+{
+	return fits(p->user, sizeof(p->user), "%s", user) &&
+	    fits(p->password, sizeof(p->password), "%s", password);
+}
+
+static enum cb_err
+api_base_of(struct json_object *config, const char *dflt, const char *kind,
+    char *out, size_t outsz, char *err, size_t errsz)
+{
+	const char *base = jstr(config, "api_base");
+
+	if (recfetch_api_base(base != NULL ? base : dflt, out, outsz) !=
+	    CB_OK) {
+		say(err, errsz, "%s: config api_base must be an https URL "
+		    "(http only on loopback) without query or user info", kind);
+		return CB_EINVAL;
+	}
+	return CB_OK;
+}
+
+/* ------------------------------------------------------------ plans -- */
+
+static enum cb_err
+plan_twilio(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	const char *sid = jstr(secrets, "account_sid");
+	const char *token = jstr(secrets, "auth_token");
+	char base[512];
+	const char *c;
+	enum cb_err rc;
+
+	if (has_prefix(url, "ref:")) {
+		/* Only a RecordingSid: build the media URL (§1.5). */
+		url += 4;
+		for (c = url; *c != '\0'; c++)
+			if (!isalnum((unsigned char)*c))
+				break;
+		if (*url == '\0' || *c != '\0' || strlen(url) > 64 ||
+		    sid == NULL) {
+			say(err, errsz, "twilio: cannot build a media URL "
+			    "from this recording id");
+			return CB_EINVAL;
+		}
+		if ((rc = api_base_of(config, TWILIO_API_BASE, "twilio", base,
+		    sizeof(base), err, errsz)) != CB_OK)
+			return rc;
+		for (c = sid; isalnum((unsigned char)*c); c++)
+			;
+		if (*sid == '\0' || *c != '\0' || !fits(p->url,
+		    sizeof(p->url), "%s/2010-04-01/Accounts/%s/Recordings/%s.mp3",
+		    base, sid, url)) {
+			say(err, errsz, "twilio: bad account_sid");
+			return CB_EINVAL;
+		}
+	} else if (recfetch_twilio_url(url, p->url, sizeof(p->url)) !=
+	    CB_OK) {
+		say(err, errsz, "twilio: the recording URL is not an http(s) "
+		    "URL");
+		return CB_EINVAL;
+	}
+	/* §1.5: media may require Basic auth; always sending it is
+	 * harmless (over https). */
+	if (sid != NULL && token != NULL && creds_allowed(p->url, NULL) &&
+	    !set_creds(p, sid, token)) {
+		say(err, errsz, "twilio: account_sid or auth_token too long");
+		return CB_EINVAL;
+	}
+	snprintf(p->ext, sizeof(p->ext), "mp3");
+	return CB_OK;
+}
+
+static enum cb_err
+plan_zadarma(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	const char *key = jstr(secrets, "key");
+	const char *secret = jstr(secrets, "secret");
+	const char *kv[4];
+	char base[512], auth[160];
+	struct buf q;
+	enum cb_err rc;
+
+	snprintf(p->ext, sizeof(p->ext), "mp3");
+	if (is_http_url(url)) {
+		/* Already a (pre-authorised) download link. */
+		p->step = RECFETCH_FILE;
+		return fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
+		    CB_EINVAL;
+	}
+	if (!has_prefix(url, "ref:") || url[4] == '\0' ||
+	    strlen(url + 4) > 128) {
+		say(err, errsz, "zadarma: no recording id");
+		return CB_EINVAL;
+	}
+	url += 4;
+	if (key == NULL || secret == NULL || *key == '\0' || *secret == '\0') {
+		say(err, errsz, "zadarma: the integration's secrets need "
+		    "\"key\" and \"secret\" to ask for recordings");
+		return CB_EINVAL;
+	}
+	if ((rc = api_base_of(config, ZADARMA_API_BASE, "zadarma", base,
+	    sizeof(base), err, errsz)) != CB_OK)
+		return rc;
+	/* §2.5: call_id=<call_id_with_rec>, or pbx_call_id=<in_…/out_…>. */
+	kv[0] = has_prefix(url, "in_") || has_prefix(url, "out_") ?
+	    "pbx_call_id" : "call_id";
+	kv[1] = url;
+	kv[2] = "format";
+	kv[3] = "json";
+	buf_init(&q, 1024);
+	if (recfetch_zadarma_query(kv, 2, &q) != CB_OK ||
+	    recfetch_zadarma_auth(key, secret, ZADARMA_RECORD_PATH,
+	    buf_cstr(&q), auth, sizeof(auth)) != CB_OK ||
+	    !fits(p->url, sizeof(p->url), "%s%s?%s", base, ZADARMA_RECORD_PATH,
+	    buf_cstr(&q)) ||
+	    !fits(p->auth_header, sizeof(p->auth_header), "Authorization: %s",
+	    auth)) {
+		buf_free(&q);
+		explicit_bzero(auth, sizeof(auth));
+		say(err, errsz, "zadarma: recording id or key too long");
+		return CB_EINVAL;
+	}
+	buf_free(&q);
+	explicit_bzero(auth, sizeof(auth));
+	p->step = RECFETCH_ZADARMA;
+	return CB_OK;
+}
+
+static enum cb_err
+plan_binotel(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	const char *key = jstr(secrets, "key");
+	const char *secret = jstr(secrets, "secret");
+	struct json_object *o;
+	char base[512];
+	bool ok;
+	enum cb_err rc;
+
+	snprintf(p->ext, sizeof(p->ext), "mp3");
+	if (is_http_url(url)) {
+		p->step = RECFETCH_FILE;
+		return fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
+		    CB_EINVAL;
+	}
+	if (!has_prefix(url, "ref:") || url[4] == '\0' ||
+	    strlen(url + 4) > 128) {
+		say(err, errsz, "binotel: no generalCallID");
+		return CB_EINVAL;
+	}
+	if (key == NULL || secret == NULL || *key == '\0' || *secret == '\0') {
+		say(err, errsz, "binotel: the integration's secrets need "
+		    "\"key\" and \"secret\" to ask for recordings");
+		return CB_EINVAL;
+	}
+	if ((rc = api_base_of(config, BINOTEL_API_BASE, "binotel", base,
+	    sizeof(base), err, errsz)) != CB_OK)
+		return rc;
+	/* §3.5: the key and secret travel in the JSON body. */
+	if ((o = json_object_new_object()) == NULL)
+		return CB_ENOMEM;
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "secret", json_object_new_string(secret));
+	json_object_object_add(o, "generalCallID",
+	    json_object_new_string(url + 4));
+	ok = fits(p->body, sizeof(p->body), "%s",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE)) &&
+	    fits(p->url, sizeof(p->url), "%s%s", base, BINOTEL_RECORD_PATH);
+	json_object_put(o);
+	if (!ok) {
+		say(err, errsz, "binotel: key, secret or generalCallID too long");
+		return CB_EINVAL;
+	}
+	p->step = RECFETCH_BINOTEL;
+	return CB_OK;
+}
+
+static enum cb_err
+plan_pbx(const char *kind, const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	const char *base = jstr(config, "recordings_base_url");
+	const char *auth = jstr(secrets, "recordings_auth");
+	const char *colon;
+	char user[256];
+
+	if (auth == NULL)
+		auth = jstr(config, "recordings_auth");
+	snprintf(p->ext, sizeof(p->ext), strcmp(kind, "asterisk") == 0 ?
+	    "wav" : "mp3");
+	if (has_prefix(url, "ref:"))
+		url += 4;
+	if (base != NULL && !base_ok(base)) {
+		say(err, errsz, "%s: config recordings_base_url must be an "
+		    "http(s) URL", kind);
+		return CB_EINVAL;
+	}
+	if (is_http_url(url)) {
+		if (!fits(p->url, sizeof(p->url), "%s", url)) {
+			say(err, errsz, "%s: recording URL too long", kind);
+			return CB_EINVAL;
+		}
+	} else if (!recfetch_safe_relpath(url)) {
+		/* §4.5: never absolute paths or "..". */
+		say(err, errsz, "%s: refusing recording path (absolute, "
+		    "\"..\", or odd characters)", kind);
+		return CB_EINVAL;
+	} else if (base == NULL) {
+		say(err, errsz, "%s: a relative recording path needs config "
+		    "recordings_base_url", kind);
+		return CB_EINVAL;
+	} else if (recfetch_join_url(base, url, p->url, sizeof(p->url)) !=
+	    CB_OK) {
+		say(err, errsz, "%s: recording URL too long", kind);
+		return CB_EINVAL;
+	}
+	if (auth != NULL && *auth != '\0' && creds_allowed(p->url, base)) {
+		colon = strchr(auth, ':');
+		if (colon == NULL || !fits(user, sizeof(user), "%.*s",
+		    (int)(colon - auth), auth) || !set_creds(p, user,
+		    colon + 1)) {
+			explicit_bzero(user, sizeof(user));
+			say(err, errsz, "%s: recordings_auth must be "
+			    "\"user:password\"", kind);
+			return CB_EINVAL;
+		}
+		explicit_bzero(user, sizeof(user));
+	}
+	p->step = RECFETCH_FILE;
+	return CB_OK;
+}
+
+enum cb_err
+recfetch_plan(const char *kind, const char *recording_url,
+    struct json_object *config, struct json_object *secrets,
+    struct recfetch_plan *p, char *err, size_t errsz)
+{
+	memset(p, 0, sizeof(*p));
+	if (recording_url == NULL || *recording_url == '\0') {
+		say(err, errsz, "no recording reference");
+		return CB_EINVAL;
+	}
+	if (strcmp(kind, "twilio") == 0)
+		return plan_twilio(recording_url, config, secrets, p, err, errsz);
+	if (strcmp(kind, "zadarma") == 0)
+		return plan_zadarma(recording_url, config, secrets, p, err,
+		    errsz);
+	if (strcmp(kind, "binotel") == 0)
+		return plan_binotel(recording_url, config, secrets, p, err,
+		    errsz);
+	if (strcmp(kind, "asterisk") == 0 || strcmp(kind, "generic") == 0)
+		return plan_pbx(kind, recording_url, config, secrets, p, err,
+		    errsz);
+	say(err, errsz, "no recording download for integrations of kind '%s'",
+	    kind);
+	return CB_EINVAL;
+}
+
+/* ------------------------------------------------- reading answers -- */
+
+/* Provider wording for "there is no such recording" (the exact texts are
+ * not documented, §6): matched loosely, case-insensitively. */
+static bool
+says_missing(const char *msg)
+{
+	static const char *const words[] = {
+		"not found", "not exist", "doesn't exist", "no record",
+		"not recorded", "no such"
+	};
+	size_t i;
+
+	if (msg == NULL)
+		return false;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasestr(msg, words[i]) != NULL)
+			return true;
+	return false;
+}
+
+static struct json_object *
+parse_object(const char *json, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if (json == NULL || len == 0 || len > RECFETCH_MAX_JSON ||
+	    (tok = json_tokener_new_ex(32)) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, json, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		if (o != NULL)
+			json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* Copies a link if it is an http(s) URL that fits. */
+static bool
+take_link(const char *s, char *out, size_t outsz)
+{
+	const char *p;
+
+	if (s == NULL || !is_http_url(s))
+		return false;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7f)
+			return false;
+	return fits(out, outsz, "%s", s);
+}
+
+/* Shared by both providers: {"status":"success", <field>: url} or
+ * {"status":"error","message":...}. */
+static enum cb_err
+read_answer(const char *who, const char *json, size_t len, const char *field,
+    bool array_too, char *out, size_t outsz, char *err, size_t errsz)
+{
+	struct json_object *o, *v, *e;
+	const char *status, *msg, *s = NULL;
+	enum cb_err rc;
+
+	if ((o = parse_object(json, len)) == NULL) {
+		say(err, errsz, "%s: the answer is not a JSON object", who);
+		return CB_EUPSTREAM;
+	}
+	status = jstr(o, "status");
+	msg = jstr(o, "message");
+	if (msg == NULL)
+		msg = jstr(o, "error");
+	if (status != NULL && strcasecmp(status, "success") != 0) {
+		rc = says_missing(msg) ? CB_ENOTFOUND : CB_EUPSTREAM;
+		/* The provider's own words help the admin; they are not
+		 * secrets. Printable, bounded. */
+		say(err, errsz, "%s: %s: %.120s", who, status,
+		    msg != NULL ? msg : "(no message)");
+		for (char *c = err; c != NULL && *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
+				*c = ' ';
+		json_object_put(o);
+		return rc;
+	}
+	if (json_object_object_get_ex(o, field, &v) &&
+	    json_object_is_type(v, json_type_string))
+		s = json_object_get_string(v);
+	else if (array_too && json_object_object_get_ex(o, "links", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		size_t i, n = json_object_array_length(v);
+
+		for (i = 0; i < n && s == NULL; i++) {
+			e = json_object_array_get_idx(v, i);
+			if (json_object_is_type(e, json_type_string) &&
+			    *json_object_get_string(e) != '\0')
+				s = json_object_get_string(e);
+		}
+	}
+	if (s == NULL || *s == '\0') {
+		/* Success without a file: the provider has nothing. */
+		json_object_put(o);
+		say(err, errsz, "%s: the answer names no file", who);
+		return CB_ENOTFOUND;
+	}
+	rc = take_link(s, out, outsz) ? CB_OK : CB_EUPSTREAM;
+	if (rc != CB_OK)
+		say(err, errsz, "%s: the answer's link is not an http(s) URL",
+		    who);
+	json_object_put(o);
+	return rc;
+}
+
+enum cb_err
+recfetch_zadarma_link(const char *json, size_t len, char *out, size_t outsz,
+    char *err, size_t errsz)
+{
+	return read_answer("zadarma", json, len, "link", true, out, outsz,
+	    err, errsz);
+}
+
+enum cb_err
+recfetch_binotel_url(const char *json, size_t len, char *out, size_t outsz,
+    char *err, size_t errsz)
+{
+	return read_answer("binotel", json, len, "url", false, out, outsz,
+	    err, errsz);
+}
+
+/* ------------------------------------------------------ file naming -- */
+
+const char *
+recfetch_ext(const char *url, const char *content_type, const char *fallback)
+{
+	static const struct {
+		const char *type, *ext;
+	} types[] = {
+		{ "audio/mpeg", "mp3" }, { "audio/mp3", "mp3" },
+		{ "audio/mpeg3", "mp3" }, { "audio/x-mpeg-3", "mp3" },
+		{ "audio/wav", "wav" }, { "audio/x-wav", "wav" },
+		{ "audio/wave", "wav" }, { "audio/vnd.wave", "wav" },
+		{ "audio/ogg", "ogg" }, { "audio/opus", "opus" },
+		{ "audio/mp4", "m4a" }, { "audio/x-m4a", "m4a" },
+		{ "audio/gsm", "gsm" }, { "audio/x-gsm", "gsm" },
+	};
+	static const char *const exts[] = {
+		"mp3", "wav", "ogg", "opus", "m4a", "gsm"
+	};
+	const char *end, *dot, *slash;
+	size_t i, n;
+
+	if (content_type != NULL) {
+		n = strcspn(content_type, "; \t");
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strlen(types[i].type) == n &&
+			    strncasecmp(content_type, types[i].type, n) == 0)
+				return types[i].ext;
+	}
+	if (url != NULL && is_http_url(url)) {
+		end = url + strcspn(url, "?#");
+		slash = NULL;
+		dot = NULL;
+		for (const char *c = strstr(url, "://") + 3; c < end; c++) {
+			if (*c == '/') {
+				slash = c;
+				dot = NULL;
+			} else if (*c == '.')
+				dot = c;
+		}
+		if (slash != NULL && dot != NULL) {
+			n = (size_t)(end - dot - 1);
+			for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+				if (strlen(exts[i]) == n &&
+				    strncasecmp(dot + 1, exts[i], n) == 0)
+					return exts[i];
+		}
+	}
+	return fallback;
+}
+
+enum cb_err
+recfetch_rel_path(const char *day, int64_t call_id, const char *ext,
+    char *out, size_t outsz)
+{
+	const char *c;
+	size_t i;
+
+	/* "YYYY/MM/DD" exactly: it becomes folders. */
+	if (day == NULL || strlen(day) != 10 || day[4] != '/' ||
+	    day[7] != '/')
+		return CB_EINVAL;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)day[i]))
+			return CB_EINVAL;
+	if (ext == NULL || *ext == '\0' || strlen(ext) > 5 || call_id <= 0)
+		return CB_EINVAL;
+	for (c = ext; *c != '\0'; c++)
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c))
+			return CB_EINVAL;
+	return fits(out, outsz, "%s/%lld.%s", day, (long long)call_id, ext) ?
+	    CB_OK : CB_EINVAL;
+}
+
+/* --------------------------------------------------- the job itself -- */
+
+bool
+recording_fetch_retryable(enum cb_err rc)
+{
+	return rc != CB_OK && rc != CB_EINVAL && rc != CB_ENOTFOUND;
+}
+
+/* What an HTTP status means for a recording. */
+enum answer { ANS_OK, ANS_MISSING, ANS_FAILED };
+
+static enum answer
+classify(long status)
+{
+	if (status >= 200 && status <= 299)
+		return ANS_OK;
+	/* §1.5: Twilio answers 404 for a deleted or never-made recording;
+	 * 410 says the same. Anything else (401, 429, 5xx...) may pass. */
+	if (status == 404 || status == 410)
+		return ANS_MISSING;
+	return ANS_FAILED;
+}
+
+/* mkdir -p for the day's folder. Folders are 0755 (then the umask):
+ * nginx, often another user, serves the files; restrict access with the
+ * recordings_dir's own mode and group. */
+static enum cb_err
+make_dirs(const char *path, char *err, size_t errsz)
+{
+	char tmp[1200];
+	char *p;
+
+	if (!fits(tmp, sizeof(tmp), "%s", path))
+		return CB_EINVAL;
+	for (p = tmp + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+			say(err, errsz, "cannot create %s: %s", tmp,
+			    strerror(errno));
+			return CB_EIO;
+		}
+		if (c == '\0')
+			break;
+		*p = c;
+	}
+	return CB_OK;
+}
+
+static void
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static bool
+is_error_page(const char *ct)
+{
+	static const char *const bad[] = {
+		"text/html", "application/json", "text/xml", "application/xml",
+		"text/plain", "application/problem+json"
+	};
+	size_t i, n;
+
+	if (ct == NULL || *ct == '\0')
+		return false;
+	n = strcspn(ct, "; \t");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strlen(bad[i]) == n && strncasecmp(ct, bad[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Downloads url into recordings_dir/day/<id>.<ext>. CB_ENOTFOUND when the
+ * server says there is no such file. */
+static enum cb_err
+download(const struct cb_config *cfg, const struct recording_source *src,
+    const struct recfetch_plan *p, const char *url, char *relpath,
+    size_t relsz, char *err, size_t errsz)
+{
+	char dir[1200], tmp[1300], final[1300], origin[300];
+	struct httpc_req rq;
+	struct httpc_res res;
+	const char *ext;
+	enum cb_err rc;
+	FILE *f;
+	int fd;
+
+	httpc_origin(url, origin, sizeof(origin));
+	if (cfg->recordings_dir[0] == '\0') {
+		say(err, errsz, "recordings_dir is not set");
+		return CB_EINVAL;
+	}
+	if (!fits(dir, sizeof(dir), "%s/%s", cfg->recordings_dir, src->day) ||
+	    !fits(tmp, sizeof(tmp), "%s/.%lld.XXXXXX", dir,
+	    (long long)src->call_id)) {
+		say(err, errsz, "recordings_dir path too long");
+		return CB_EINVAL;
+	}
+	if ((rc = make_dirs(dir, err, errsz)) != CB_OK)
+		return rc;
+	/* A temporary name in the same folder: the rename below is atomic
+	 * and the final name never shows a partial file. */
+	if ((fd = mkstemp(tmp)) < 0) {
+		say(err, errsz, "cannot create a file in %s: %s", dir,
+		    strerror(errno));
+		return CB_EIO;
+	}
+	if ((f = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		unlink(tmp);
+		say(err, errsz, "fdopen: %s", strerror(errno));
+		return CB_EIO;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = HTTPC_GET;
+	rq.url = url;
+	rq.user = p->user[0] ? p->user : NULL;
+	rq.password = p->password;
+	rq.timeout_s = RECFETCH_FILE_TIMEOUT;
+	rq.max_bytes = RECFETCH_MAX_FILE;
+	rc = httpc_download(&rq, f, &res);
+	if (rc != CB_OK) {
+		say(err, errsz, "GET %s: %s", origin, res.error);
+		goto drop;
+	}
+	switch (classify(res.status)) {
+	case ANS_MISSING:
+		say(err, errsz, "GET %s: HTTP %ld: no recording", origin,
+		    res.status);
+		rc = CB_ENOTFOUND;
+		goto drop;
+	case ANS_FAILED:
+		say(err, errsz, "GET %s: HTTP %ld", origin, res.status);
+		rc = CB_EUPSTREAM;
+		goto drop;
+	case ANS_OK:
+		break;
+	}
+	if (is_error_page(res.content_type)) {
+		say(err, errsz, "GET %s: answered %.60s, not audio", origin,
+		    res.content_type);
+		rc = CB_EUPSTREAM;
+		goto drop;
+	}
+	if (res.bytes == 0) {
+		say(err, errsz, "GET %s: empty file", origin);
+		rc = CB_EUPSTREAM;
+		goto drop;
+	}
+	ext = recfetch_ext(url, res.content_type, p->ext);
+	if (recfetch_rel_path(src->day, src->call_id, ext, relpath, relsz) !=
+	    CB_OK || !fits(final, sizeof(final), "%s/%s", cfg->recordings_dir,
+	    relpath)) {
+		say(err, errsz, "bad recording file name");
+		rc = CB_EINVAL;
+		goto drop;
+	}
+	/* Readable by nginx (see make_dirs); durable before it is named. */
+	if (fflush(f) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		say(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
+		rc = CB_EIO;
+		goto drop;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		say(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
+		rc = CB_EIO;
+		goto drop;
+	}
+	f = NULL;
+	if (rename(tmp, final) != 0) {
+		say(err, errsz, "cannot rename to %s: %s", final,
+		    strerror(errno));
+		rc = CB_EIO;
+		goto drop;
+	}
+	sync_dir(dir);
+	return CB_OK;
+drop:
+	if (f != NULL)
+		fclose(f);
+	unlink(tmp);
+	return rc;
+}
+
+/* Asks a provider API (Zadarma GET, Binotel POST) for the file's link.
+ * CB_ENOTFOUND when the provider says there is none. */
+static enum cb_err
+ask_link(const struct recfetch_plan *p, char *link, size_t linksz,
+    char *err, size_t errsz)
+{
+	const char *headers[2] = { NULL, NULL };
+	const char *who = p->step == RECFETCH_ZADARMA ? "zadarma" : "binotel";
+	char where[600];
+	struct httpc_req rq;
+	struct httpc_res res;
+	struct buf body;
+	enum cb_err rc;
+	size_t n;
+
+	/* For messages: origin and path, never the query. */
+	n = strcspn(p->url, "?");
+	snprintf(where, sizeof(where), "%.*s", (int)(n < 599 ? n : 599),
+	    p->url);
+	memset(&rq, 0, sizeof(rq));
+	rq.url = p->url;
+	rq.timeout_s = RECFETCH_API_TIMEOUT;
+	rq.max_bytes = RECFETCH_MAX_JSON;
+	if (p->step == RECFETCH_ZADARMA) {
+		rq.method = HTTPC_GET;
+		headers[0] = p->auth_header;
+		rq.headers = headers;
+	} else {
+		rq.method = HTTPC_POST;
+		rq.body = p->body;
+		rq.body_len = strlen(p->body);
+		rq.content_type = "application/json";
+	}
+	buf_init(&body, RECFETCH_MAX_JSON);
+	rc = httpc_request(&rq, &body, &res);
+	if (rc != CB_OK) {
+		say(err, errsz, "%s: %s %s: %s", who, rq.method == HTTPC_GET ?
+		    "GET" : "POST", where, res.error);
+		buf_free(&body);
+		return rc == CB_ETOOBIG ? CB_EUPSTREAM : rc;
+	}
+	if (classify(res.status) == ANS_MISSING) {
+		say(err, errsz, "%s: HTTP %ld: no recording", who, res.status);
+		rc = CB_ENOTFOUND;
+	} else {
+		/* Zadarma reports errors in JSON, sometimes with a 4xx: the
+		 * body decides "not found" even then. */
+		rc = p->step == RECFETCH_ZADARMA ?
+		    recfetch_zadarma_link(body.p, body.len, link, linksz, err,
+		    errsz) :
+		    recfetch_binotel_url(body.p, body.len, link, linksz, err,
+		    errsz);
+		if (rc == CB_OK && classify(res.status) != ANS_OK) {
+			say(err, errsz, "%s: %s: HTTP %ld", who, where,
+			    res.status);
+			rc = CB_EUPSTREAM;
+		} else if (rc == CB_EUPSTREAM && classify(res.status) !=
+		    ANS_OK) {
+			size_t l = strlen(err);
+			if (l < errsz)
+				snprintf(err + l, errsz - l, " (HTTP %ld)",
+				    res.status);
+		}
+	}
+	buf_free(&body);
+	return rc;
+}
+
+enum cb_err
+recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
+    char *err, size_t errsz)
+{
+	struct recording_source src;
+	struct recfetch_plan plan;
+	char link[2048], relpath[256];
+	const char *url;
+	enum cb_err rc;
+
+	if (errsz > 0)
+		err[0] = '\0';
+	if ((rc = db_recording_source(db, call_id, &src)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			say(err, errsz, "no call %lld", (long long)call_id);
+		else
+			say(err, errsz, "database: %s", db_error(db));
+		return rc;
+	}
+	/* Several events of one call may each queue a job: the first to
+	 * finish decides, the others have nothing left to do. */
+	if (strcmp(src.state, "stored") == 0 ||
+	    strcmp(src.state, "unavailable") == 0) {
+		db_recording_source_free(&src);
+		return CB_OK;
+	}
+	if (src.url[0] == '\0') {
+		rc = CB_OK;
+		if (strcmp(src.state, "pending") == 0 &&
+		    (rc = db_recording_unavailable(db, call_id)) != CB_OK)
+			say(err, errsz, "database: %s", db_error(db));
+		db_recording_source_free(&src);
+		return rc;
+	}
+	rc = recfetch_plan(src.kind, src.url, src.config, src.secrets, &plan,
+	    err, errsz);
+	if (rc != CB_OK)
+		goto out;
+	url = plan.url;
+	if (plan.step != RECFETCH_FILE) {
+		if ((rc = ask_link(&plan, link, sizeof(link), err, errsz)) !=
+		    CB_OK)
+			goto out;
+		url = link;
+	}
+	rc = download(cfg, &src, &plan, url, relpath, sizeof(relpath), err,
+	    errsz);
+	if (rc == CB_OK && (rc = db_recording_stored(db, call_id, relpath)) !=
+	    CB_OK)
+		say(err, errsz, "database: %s", db_error(db));
+out:
+	if (rc == CB_ENOTFOUND) {
+		/* "A provider that offers no recording is shown as such,
+		 * never as an error" (issue 3 §6). */
+		if ((rc = db_recording_unavailable(db, call_id)) != CB_OK)
+			say(err, errsz, "database: %s", db_error(db));
+	}
+	explicit_bzero(&plan, sizeof(plan));
+	db_recording_source_free(&src);
+	return rc;
+}

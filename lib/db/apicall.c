@@ -1,0 +1,306 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "db/apicall.h"
+
+static const char sql_api_head[] =
+    "SELECT c.id, i.slug, c.external_id, c.direction, c.state, c.result, "
+    "c.client_number, c.our_number, c.extension, c.manager_id, u.login, "
+    "u.name, c.customer_id, cu.name, c.order_id, c.lead_id, c.store_id, "
+    "DATE_FORMAT(c.started_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+    "DATE_FORMAT(c.answered_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+    "DATE_FORMAT(c.ended_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+    "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
+    "(SELECT COUNT(*) FROM call_events e WHERE e.call_id = c.id) "
+    "FROM calls c JOIN integrations i ON i.id = c.integration_id "
+    "LEFT JOIN users u ON u.id = c.manager_id "
+    "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1";
+static const char sql_api_integration[] = " AND i.slug = ?";
+static const char sql_api_external[] = " AND c.external_id = ?";
+static const char sql_api_digits[] = " AND c.client_digits_rev LIKE CONCAT(?, '%')";
+static const char sql_api_before[] = " AND c.id < ?";
+static const char sql_api_tail[] = " ORDER BY c.id DESC LIMIT ?";
+
+static const char sql_legs[] =
+    "SELECT external_leg_id, extension, state, result, "
+    "DATE_FORMAT(answered_at, '%Y-%m-%dT%H:%i:%s.%fZ') FROM call_legs "
+    "WHERE call_id = ? ORDER BY started_at, id";
+
+/* DATE_FORMAT's %f is microseconds: keep milliseconds. */
+static struct json_object *
+jtime(const char *s)
+{
+	char t[32];
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if (n == 27) { /* 2026-11-23T10:00:00.123000Z */
+		memcpy(t, s, 23);
+		t[23] = 'Z';
+		t[24] = '\0';
+		return json_object_new_string(t);
+	}
+	return json_object_new_string(s);
+}
+
+static struct json_object *
+jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *
+jid(struct db_stmt *st, unsigned i)
+{
+	return db_col_null(st, i) ? NULL :
+	    json_object_new_int64(db_col_i64(st, i));
+}
+
+static enum cb_err
+add_legs(struct db *db, int64_t call_id, struct json_object *call)
+{
+	struct json_object *legs = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	json_object_object_add(call, "legs", legs);
+	if ((rc = db_stmt(db, sql_legs, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *l = json_object_new_object();
+		json_object_object_add(l, "leg_id", jstr(db_col(st, 0, NULL)));
+		json_object_object_add(l, "extension",
+		    jstr(db_col(st, 1, NULL)));
+		json_object_object_add(l, "state", jstr(db_col(st, 2, NULL)));
+		json_object_object_add(l, "result", jstr(db_col(st, 3, NULL)));
+		json_object_object_add(l, "answered_at",
+		    jtime(db_col(st, 4, NULL)));
+		json_object_array_add(legs, l);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+enum cb_err
+db_api_calls(struct db *db, const struct api_call_filter *f,
+    struct json_object *arr, int64_t *last_id)
+{
+	struct db_stmt *st;
+	struct buf sql;
+	enum cb_err rc;
+	unsigned i = 0, k, n;
+	int64_t *ids;
+	struct json_object **objs;
+
+	*last_id = 0;
+	buf_init(&sql, 8192);
+	buf_puts(&sql, sql_api_head);
+	if (f->integration)
+		buf_puts(&sql, sql_api_integration);
+	if (f->external_id)
+		buf_puts(&sql, sql_api_external);
+	if (f->digits_rev)
+		buf_puts(&sql, sql_api_digits);
+	if (f->before_id)
+		buf_puts(&sql, sql_api_before);
+	buf_puts(&sql, sql_api_tail);
+	rc = sql.err ? sql.err : db_stmt_text(db, buf_cstr(&sql), &st);
+	buf_free(&sql);
+	if (rc != CB_OK)
+		return rc;
+	if (f->integration)
+		db_bind_text(st, i++, f->integration);
+	if (f->external_id)
+		db_bind_text(st, i++, f->external_id);
+	if (f->digits_rev)
+		db_bind_text(st, i++, f->digits_rev);
+	if (f->before_id)
+		db_bind_i64(st, i++, f->before_id);
+	db_bind_i64(st, i, f->limit);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	ids = calloc(f->limit, sizeof(*ids));
+	objs = calloc(f->limit, sizeof(*objs));
+	if (!ids || !objs) {
+		free(ids);
+		free(objs);
+		return CB_ENOMEM;
+	}
+	n = 0;
+	while (n < f->limit && (rc = db_fetch(st)) == CB_OK) {
+		struct json_object *c = json_object_new_object(), *o;
+		int64_t id = db_col_i64(st, 0);
+
+		json_object_object_add(c, "id", json_object_new_int64(id));
+		json_object_object_add(c, "integration", jstr(db_col(st, 1, NULL)));
+		json_object_object_add(c, "external_id", jstr(db_col(st, 2, NULL)));
+		json_object_object_add(c, "direction", jstr(db_col(st, 3, NULL)));
+		json_object_object_add(c, "state", jstr(db_col(st, 4, NULL)));
+		json_object_object_add(c, "result", jstr(db_col(st, 5, NULL)));
+		json_object_object_add(c, "client_number",
+		    jstr(db_col(st, 6, NULL)));
+		json_object_object_add(c, "our_number", jstr(db_col(st, 7, NULL)));
+		json_object_object_add(c, "extension", jstr(db_col(st, 8, NULL)));
+		if (db_col_null(st, 9))
+			o = NULL;
+		else {
+			o = json_object_new_object();
+			json_object_object_add(o, "id", jid(st, 9));
+			json_object_object_add(o, "login",
+			    jstr(db_col(st, 10, NULL)));
+			json_object_object_add(o, "name",
+			    jstr(db_col(st, 11, NULL)));
+		}
+		json_object_object_add(c, "manager", o);
+		if (db_col_null(st, 12))
+			o = NULL;
+		else {
+			o = json_object_new_object();
+			json_object_object_add(o, "id", jid(st, 12));
+			json_object_object_add(o, "name",
+			    jstr(db_col(st, 13, NULL)));
+		}
+		json_object_object_add(c, "customer", o);
+		json_object_object_add(c, "order_id", jid(st, 14));
+		json_object_object_add(c, "lead_id", jid(st, 15));
+		json_object_object_add(c, "store_id", jid(st, 16));
+		json_object_object_add(c, "started_at", jtime(db_col(st, 17, NULL)));
+		json_object_object_add(c, "answered_at",
+		    jtime(db_col(st, 18, NULL)));
+		json_object_object_add(c, "ended_at", jtime(db_col(st, 19, NULL)));
+		json_object_object_add(c, "talk_seconds",
+		    json_object_new_int64(db_col_i64(st, 20)));
+		json_object_object_add(c, "wait_seconds",
+		    json_object_new_int64(db_col_i64(st, 21)));
+		o = json_object_new_object();
+		json_object_object_add(o, "state", jstr(db_col(st, 22, NULL)));
+		json_object_object_add(c, "recording", o);
+		json_object_object_add(c, "comment", jstr(db_col(st, 23, NULL)));
+		json_object_object_add(c, "events",
+		    json_object_new_int64(db_col_i64(st, 24)));
+		ids[n] = id;
+		objs[n++] = c;
+	}
+	db_stmt_done(st);
+	if (rc != CB_OK && rc != CB_ENOTFOUND) {
+		for (k = 0; k < n; k++)
+			json_object_put(objs[k]);
+		free(ids);
+		free(objs);
+		return rc;
+	}
+	rc = CB_OK;
+	/* Legs after the list: one statement's result at a time. */
+	for (k = 0; k < n; k++) {
+		if (rc == CB_OK)
+			rc = add_legs(db, ids[k], objs[k]);
+		json_object_array_add(arr, objs[k]);
+	}
+	if (n)
+		*last_id = ids[n - 1];
+	free(ids);
+	free(objs);
+	return rc;
+}
+
+static const char sql_customer_create[] =
+    "INSERT INTO customers (name, email, manager_id, external_id, "
+    "created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))";
+
+enum cb_err
+db_customer_create(struct db *db, const char *name, const char *email,
+    int64_t manager_id, const char *external_id, int64_t *id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_customer_create, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, name);
+	db_bind_text(st, 1, email);
+	if (manager_id > 0)
+		db_bind_i64(st, 2, manager_id);
+	else
+		db_bind_null(st, 2);
+	db_bind_text(st, 3, external_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	*id = (int64_t)db_insert_id(st);
+	return CB_OK;
+}
+
+static const char sql_add_phone[] =
+    "INSERT INTO customer_phones (customer_id, phone, phone_digits_rev) "
+    "VALUES (?, ?, ?)";
+
+enum cb_err
+db_customer_add_phone(struct db *db, int64_t customer_id, const char *phone,
+    const char *digits_rev)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_add_phone, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, customer_id);
+	db_bind_text(st, 1, phone);
+	db_bind_text(st, 2, digits_rev);
+	return db_exec(st);
+}
+
+static const char sql_user_by_login[] =
+    "SELECT id FROM users WHERE login = ? AND active = 1";
+
+enum cb_err
+db_user_id_by_login(struct db *db, const char *login, int64_t *id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*id = 0;
+	if ((rc = db_stmt(db, sql_user_by_login, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, login);
+	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK)
+		return rc;
+	*id = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return CB_OK;
+}
+
+static const char sql_unlinked[] =
+    "SELECT c.id, i.link_to_leads FROM calls c "
+    "JOIN integrations i ON i.id = c.integration_id "
+    "WHERE c.client_digits_rev = ? AND c.customer_id IS NULL "
+    "AND c.direction <> 'internal' ORDER BY c.id DESC LIMIT ?";
+
+enum cb_err
+db_unlinked_calls(struct db *db, const char *digits_rev, int64_t *ids,
+    int *to_leads, unsigned n, unsigned *got)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*got = 0;
+	if ((rc = db_stmt(db, sql_unlinked, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, digits_rev);
+	db_bind_i64(st, 1, n);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while (*got < n && (rc = db_fetch(st)) == CB_OK) {
+		ids[*got] = db_col_i64(st, 0);
+		to_leads[*got] = (int)db_col_i64(st, 1);
+		(*got)++;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND || rc == CB_OK ? CB_OK : rc;
+}

@@ -1,0 +1,38 @@
+/* Calls as the JSON API returns them (issue 3 §7), customers created
+ * through the API, and relinking calls stored before their customer
+ * existed. */
+#ifndef CB_DB_APICALL_H
+#define CB_DB_APICALL_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "db/db.h"
+
+struct api_call_filter {
+	const char *integration;   /* slug or NULL */
+	const char *external_id;   /* or NULL */
+	const char *digits_rev;    /* reversed digits of a number, or NULL */
+	int64_t before_id;         /* keyset: id < before_id (0 = newest) */
+	unsigned limit;            /* 1..500 */
+};
+
+/* Appends one JSON object per call to arr (newest first); *last_id is the
+ * smallest id returned (the next cursor), 0 if none. */
+enum cb_err db_api_calls(struct db *db, const struct api_call_filter *f,
+    struct json_object *arr, int64_t *last_id);
+
+enum cb_err db_customer_create(struct db *db, const char *name,
+    const char *email, int64_t manager_id, const char *external_id,
+    int64_t *id);
+/* CB_DUPLICATE when the customer already has this phone. */
+enum cb_err db_customer_add_phone(struct db *db, int64_t customer_id,
+    const char *phone, const char *digits_rev);
+enum cb_err db_user_id_by_login(struct db *db, const char *login, int64_t *id);
+/* Calls from this number (its reversed digits) with no customer yet: their
+ * ids and whether their integration links to leads (max n). */
+enum cb_err db_unlinked_calls(struct db *db, const char *digits_rev,
+    int64_t *ids, int *to_leads, unsigned n, unsigned *got);
+
+#endif

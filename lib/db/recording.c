@@ -1,0 +1,120 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db/recording.h"
+
+static const char sql_source[] =
+    "SELECT c.recording_state, c.recording_url, "
+    "DATE_FORMAT(c.started_at, '%Y/%m/%d'), i.kind, i.config, i.secrets "
+    "FROM calls c JOIN integrations i ON i.id = c.integration_id "
+    "WHERE c.id = ?";
+
+/* A JSON object column, or NULL (absent, malformed or not an object:
+ * the settings pages validate what they save). Caller puts it. */
+static struct json_object *
+json_col(struct db_stmt *st, unsigned idx)
+{
+	const char *s = db_col(st, idx, NULL);
+	struct json_object *o;
+
+	if (s == NULL || (o = json_tokener_parse(s)) == NULL)
+		return NULL;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void
+copy_col(struct db_stmt *st, unsigned idx, char *out, size_t outsz)
+{
+	const char *v = db_col(st, idx, NULL);
+
+	snprintf(out, outsz, "%s", v != NULL ? v : "");
+}
+
+enum cb_err
+db_recording_source(struct db *db, int64_t call_id,
+    struct recording_source *out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_stmt(db, sql_source, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK)
+		return rc;
+	out->call_id = call_id;
+	copy_col(st, 0, out->state, sizeof(out->state));
+	copy_col(st, 1, out->url, sizeof(out->url));
+	copy_col(st, 2, out->day, sizeof(out->day));
+	copy_col(st, 3, out->kind, sizeof(out->kind));
+	out->config = json_col(st, 4);
+	out->secrets = json_col(st, 5);
+	db_stmt_done(st);
+	return CB_OK;
+}
+
+void
+db_recording_source_free(struct recording_source *src)
+{
+	if (src->config != NULL)
+		json_object_put(src->config);
+	if (src->secrets != NULL)
+		json_object_put(src->secrets);
+	src->config = src->secrets = NULL;
+}
+
+static const char sql_stored[] =
+    "UPDATE calls SET recording_state = 'stored', recording_path = ? "
+    "WHERE id = ?";
+
+enum cb_err
+db_recording_stored(struct db *db, int64_t call_id, const char *path)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_stored, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, path);
+	db_bind_i64(st, 1, call_id);
+	return db_exec(st);
+}
+
+static const char sql_unavailable[] =
+    "UPDATE calls SET recording_state = 'unavailable' "
+    "WHERE id = ? AND recording_state <> 'stored'";
+
+enum cb_err
+db_recording_unavailable(struct db *db, int64_t call_id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_unavailable, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	return db_exec(st);
+}
+
+static const char sql_failed[] =
+    "UPDATE calls SET recording_state = 'failed' "
+    "WHERE id = ? AND recording_state IN ('pending', 'failed')";
+
+enum cb_err
+db_recording_failed(struct db *db, int64_t call_id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_failed, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	return db_exec(st);
+}

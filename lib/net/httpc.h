@@ -1,0 +1,91 @@
+/* Outgoing HTTP for the whole project (DESIGN §6, STYLE §2.9): provider
+ * APIs, recording downloads, trigger webhooks. One small libcurl wrapper so
+ * that every request gets the same rules:
+ *   - connect timeout 5 s, a total timeout chosen by the caller, and a
+ *     low-speed limit so a stalled peer cannot hold a worker for long;
+ *   - TLS verification always on (no switch to turn it off);
+ *   - http and https only, for the request and for redirects; GET follows
+ *     at most HTTPC_MAX_REDIRS redirects, and a redirect from https never
+ *     goes down to http; POST never follows (a webhook answering 30x is
+ *     reported, not replayed as a GET);
+ *   - a hard cap on the response body, checked while it arrives;
+ *   - the HTTP status and a human error text (curl's error buffer), which
+ *     never holds a credential: Basic auth and headers are not echoed, and
+ *     libcurl drops them on a redirect to another host.
+ * Nothing here logs. Callers log res.error with the URL's origin only. */
+#ifndef CB_NET_HTTPC_H
+#define CB_NET_HTTPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define HTTPC_CONNECT_TIMEOUT 5     /* seconds */
+#define HTTPC_DEFAULT_TIMEOUT 20    /* seconds, when the request says 0 */
+#define HTTPC_MAX_REDIRS 3
+#define HTTPC_ERROR_MAX 256
+
+enum httpc_method { HTTPC_GET, HTTPC_POST };
+
+/* Everything is borrowed for the duration of the call. */
+struct httpc_req {
+	enum httpc_method method;
+	const char *url;              /* absolute http:// or https:// URL */
+	/* Extra request headers as "Name: value" lines, NULL-terminated, or
+	 * NULL. They may hold credentials (Zadarma's Authorization); they are
+	 * never copied into res.error. */
+	const char *const *headers;
+	const void *body;             /* POST body (any bytes), or NULL */
+	size_t body_len;
+	const char *content_type;     /* POST body's type, or NULL */
+	/* Basic auth when user != NULL (password may be ""). */
+	const char *user;
+	const char *password;
+	unsigned timeout_s;           /* whole transfer; 0 = HTTPC_DEFAULT_TIMEOUT */
+	size_t max_bytes;             /* cap on the response body; must be > 0 */
+};
+
+struct httpc_res {
+	long status;                  /* the last response's status; 0 if none */
+	size_t bytes;                 /* body bytes received (or written) */
+	char content_type[128];       /* the response's Content-Type, or "" */
+	char error[HTTPC_ERROR_MAX];  /* why it failed; "" on CB_OK */
+};
+
+/* One-time process setup and teardown of libcurl, before any thread is
+ * started and at exit (libcurl also initialises itself lazily if a
+ * program forgets; the explicit call keeps sanitizer leak reports clean). */
+void httpc_global_init(void);
+void httpc_global_cleanup(void);
+
+/* Sends rq and stores the response body in out (appended; out's own max
+ * also applies). CB_OK means a complete HTTP response arrived, whatever
+ * its status: the caller reads res->status. Otherwise, with res->error
+ * set:
+ *   CB_EINVAL     not an http(s) URL, max_bytes 0, or a malformed request
+ *   CB_ETOOBIG    the body went over the cap (the transfer is stopped)
+ *   CB_EUPSTREAM  DNS, connect, TLS, timeout, reset, too many redirects
+ *   CB_ENOMEM     allocation failed */
+enum cb_err httpc_request(const struct httpc_req *rq, struct buf *out,
+    struct httpc_res *res);
+
+/* Like httpc_request() but streams a 2xx body into out (for files that do
+ * not belong in memory). The body of a non-2xx answer is read and dropped,
+ * never written to out, and the result is still CB_OK with res->status
+ * set. A write error on out is CB_EIO. The caller owns out and flushes,
+ * syncs and closes it. */
+enum cb_err httpc_download(const struct httpc_req *rq, FILE *out,
+    struct httpc_res *res);
+
+/* The origin of url ("https://host:port"), without user info, path or
+ * query, for log lines and error texts: URLs of pre-signed downloads carry
+ * tokens. "(bad URL)" when url is not an absolute http(s) URL. */
+void httpc_origin(const char *url, char *out, size_t outsz);
+
+/* true for 127.0.0.0/8, ::1 and "localhost" hosts of an http(s) URL. */
+bool httpc_is_loopback(const char *url);
+
+#endif

@@ -1,0 +1,55 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "providers/provider.h"
+#include "providers/registry.h"
+
+static const struct provider *const providers[] = {
+	&provider_twilio,
+	&provider_zadarma,
+	&provider_binotel,
+	&provider_asterisk,
+	&provider_generic,
+};
+
+const struct provider *
+provider_find(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (strcmp(providers[i]->kind, kind) == 0)
+			return providers[i];
+	return NULL;
+}
+
+const char *
+prov_secret(const struct prov_conf *c, const char *key)
+{
+	struct json_object *v;
+
+	if (c->secrets && json_object_object_get_ex(c->secrets, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+const char *
+prov_field(const struct prov_req *r, const char *name)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (r->form && (s = kv_get(r->form, name)) != NULL)
+		return s;
+	if (r->query && (s = kv_get(r->query, name)) != NULL)
+		return s;
+	if (r->json && json_object_is_type(r->json, json_type_object) &&
+	    json_object_object_get_ex(r->json, name, &v) &&
+	    (json_object_is_type(v, json_type_string) ||
+	    json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double)))
+		return json_object_get_string(v);
+	return NULL;
+}

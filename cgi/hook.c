@@ -248,6 +248,8 @@ hook(struct ctx *ctx)
 	pr.hctx = ctx->req;
 	memset(&pc, 0, sizeof(pc));
 	pc.slug = ig->slug;
+	pc.hook_url = arena_printf(ctx->arena, "%.*s", (int)(strcspn(url, "?")),
+	    url);
 	pc.secrets = ig->secrets;
 	pc.config = ig->config;
 	pc.default_country = ig->default_country;

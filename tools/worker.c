@@ -14,13 +14,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "calls/recfetch.h"
 #include "calls/replay.h"
 #include "calls/spool.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/job.h"
+#include "db/recording.h"
 #include "db/user.h"
+#include "net/httpc.h"
 
 /* A job handler returns CB_OK when done; otherwise it writes a reason
  * into err (shown to admins) and the job is retried. */
@@ -32,10 +37,40 @@ struct job_kind {
 	job_fn fn;
 };
 
-/* Job kinds arrive with the features that queue them (recording downloads,
- * trigger webhooks and e-mails). An unknown kind is failed visibly, never
+static const struct cb_config *worker_cfg;
+
+/* recording.fetch {"call_id": N}: download the call's recording from the
+ * provider into the recordings directory (lib/calls/recfetch.c). */
+static enum cb_err
+job_recording_fetch(struct db *db, const struct job *j, char *err,
+    size_t errsz)
+{
+	struct json_object *o = json_tokener_parse(j->payload), *v;
+	int64_t call_id = 0;
+	enum cb_err rc;
+
+	if (o != NULL && json_object_object_get_ex(o, "call_id", &v) &&
+	    json_object_is_type(v, json_type_int))
+		call_id = json_object_get_int64(v);
+	json_object_put(o);
+	if (call_id <= 0) {
+		snprintf(err, errsz, "payload has no call_id");
+		return CB_EINVAL;
+	}
+	rc = recording_fetch(db, worker_cfg, call_id, err, errsz);
+	/* Giving up: the page shows "failed", never an eternal "pending". */
+	if (rc != CB_OK && (!recording_fetch_retryable(rc) ||
+	    j->attempts >= j->max_attempts) &&
+	    db_recording_failed(db, call_id) != CB_OK)
+		log_error("call %lld: cannot mark the recording failed: %s",
+		    (long long)call_id, db_error(db));
+	return rc;
+}
+
+/* Job kinds and their handlers. An unknown kind is failed visibly, never
  * dropped. */
 static const struct job_kind kinds[] = {
+	{ "recording.fetch", job_recording_fetch },
 	{ NULL, NULL }
 };
 
@@ -64,6 +99,9 @@ run_job(struct db *db, struct job *j)
 		j->attempts = j->max_attempts;
 	} else
 		rc = k->fn(db, j, err, sizeof(err));
+	/* Errors that no retry can fix fail the job at once. */
+	if (rc == CB_EINVAL || rc == CB_ENOTFOUND || rc == CB_ETOOBIG)
+		j->attempts = j->max_attempts;
 	if (rc == CB_OK) {
 		if (db_job_done(db, j->id) != CB_OK)
 			log_error("job %lld done but not recorded: %s",
@@ -141,6 +179,8 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	worker_cfg = &cfg;
+	httpc_global_init();
 	db = db_new(&cfg);
 	log_info("ready");
 	while (!stopping) {
@@ -174,6 +214,7 @@ main(int argc, char *argv[])
 		usleep(rc == CB_ENOTFOUND ? 500000 : 2000000);
 	}
 	log_info("stopping");
+	httpc_global_cleanup();
 	db_free(db);
 	db_library_end();
 	return 0;

@@ -86,10 +86,12 @@ reverse(const char *s, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-/* The event's times as the call row wants them. */
+/* The event's times as the call row wants them: what the provider stated,
+ * else what we fill in from the event's arrival (flags say which). */
 struct ev_times {
 	char at[32], started[32], answered[32], ended[32];
 	bool has_answered, has_ended;
+	unsigned flags;            /* TIME_*_STATED */
 };
 
 static void
@@ -97,19 +99,39 @@ event_times(const struct call_event *ev, int64_t received,
     struct ev_times *t)
 {
 	int64_t at = ev->at_ms > 0 ? ev->at_ms : received;
-	int64_t started = ev->started_ms > 0 ? ev->started_ms : at;
-	int64_t answered = ev->answered_ms, ended = ev->ended_ms;
+	int64_t started = 0, answered = 0, ended = 0;
 
-	if (ev->kind == EV_ENDED && ended <= 0)
-		ended = at;
-	if (answered <= 0 && ev->kind == EV_ANSWERED)
-		answered = at;
-	if (answered <= 0 && ev->result == RES_ANSWERED && ended > 0 &&
-	    ev->talk_s > 0)
-		answered = ended - (int64_t)ev->talk_s * 1000;
-	if (started > at)
+	t->flags = 0;
+	if (ev->started_ms > 0) {
+		started = ev->started_ms;
+		t->flags |= TIME_STARTED_STATED;
+	} else if (ev->kind == EV_RINGING && ev->at_ms > 0) {
+		started = ev->at_ms;
+		t->flags |= TIME_STARTED_STATED;
+	} else
 		started = at;
-	if (answered > 0 && started > answered)
+	if (ev->ended_ms > 0) {
+		ended = ev->ended_ms;
+		t->flags |= TIME_ENDED_STATED;
+	} else if (ev->kind == EV_ENDED) {
+		ended = at;
+		if (ev->at_ms > 0)
+			t->flags |= TIME_ENDED_STATED;
+	}
+	if (ev->answered_ms > 0) {
+		answered = ev->answered_ms;
+		t->flags |= TIME_ANSWERED_STATED;
+	} else if (ev->kind == EV_ANSWERED) {
+		answered = at;
+		if (ev->at_ms > 0)
+			t->flags |= TIME_ANSWERED_STATED;
+	} else if (ev->result == RES_ANSWERED && ended > 0 && ev->talk_s > 0) {
+		answered = ended - (int64_t)ev->talk_s * 1000;
+		if (t->flags & TIME_ENDED_STATED)
+			t->flags |= TIME_ANSWERED_STATED;
+	}
+	if (answered > 0 && started > answered &&
+	    !(t->flags & TIME_STARTED_STATED))
 		started = answered;
 	ms_to_datetime(at, t->at);
 	ms_to_datetime(started, t->started);
@@ -179,6 +201,7 @@ store_call(struct db *db, const struct ingest_input *in, int64_t event_id,
 	cu.started_at = t.started;
 	cu.answered_at = t.has_answered ? t.answered : NULL;
 	cu.ended_at = t.has_ended && (ev->leg_id[0] == '\0') ? t.ended : NULL;
+	cu.time_flags = t.flags & (ev->leg_id[0] ? ~TIME_ENDED_STATED : ~0u);
 	cu.talk_s = ev->leg_id[0] ? -1 : ev->talk_s;
 	cu.wait_s = ev->wait_s;
 	cu.hangup_cause = ev->hangup_cause[0] ? ev->hangup_cause : NULL;
@@ -221,10 +244,19 @@ store_call(struct db *db, const struct ingest_input *in, int64_t event_id,
 		lu.answered_at = t.has_answered && (ev->kind == EV_ANSWERED ||
 		    ev->result == RES_ANSWERED) ? t.answered : NULL;
 		lu.ended_at = t.has_ended ? t.ended : NULL;
+		lu.time_flags = t.flags;
 		lu.talk_s = ev->talk_s;
 		if ((rc = db_leg_upsert(db, &lu)) != CB_OK)
 			return rc;
 		if ((rc = db_call_pick_talker(db, out->call_id)) != CB_OK)
+			return rc;
+		/* The provider's final record (a call-level end, answered, with
+		 * an extension) names who talked last: it outranks live pushes
+		 * however late they come. */
+		if (ev->leg_id[0] == '\0' && ev->kind == EV_ENDED &&
+		    ev->result == RES_ANSWERED && ev->extension[0] &&
+		    (rc = db_call_set_final_talker(db, out->call_id,
+		    ev->extension)) != CB_OK)
 			return rc;
 	}
 	if ((rc = link_call(db, out->call_id, ig->link_to_leads)) != CB_OK)

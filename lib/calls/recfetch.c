@@ -2,8 +2,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -626,6 +626,8 @@ read_answer(const char *who, const char *json, size_t len, const char *field,
 	struct json_object *o, *v, *e;
 	const char *status, *msg, *s = NULL;
 	enum cb_err rc;
+	size_t i, n;
+	char *c;
 
 	if ((o = parse_object(json, len)) == NULL) {
 		say(err, errsz, "%s: the answer is not a JSON object", who);
@@ -639,9 +641,9 @@ read_answer(const char *who, const char *json, size_t len, const char *field,
 		rc = says_missing(msg) ? CB_ENOTFOUND : CB_EUPSTREAM;
 		/* The provider's own words help the admin; they are not
 		 * secrets. Printable, bounded. */
-		say(err, errsz, "%s: %s: %.120s", who, status,
+		say(err, errsz, "%s: %.20s: %.120s", who, status,
 		    msg != NULL ? msg : "(no message)");
-		for (char *c = err; c != NULL && *c != '\0'; c++)
+		for (c = errsz > 0 ? err : NULL; c != NULL && *c != '\0'; c++)
 			if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
 				*c = ' ';
 		json_object_put(o);
@@ -652,8 +654,7 @@ read_answer(const char *who, const char *json, size_t len, const char *field,
 		s = json_object_get_string(v);
 	else if (array_too && json_object_object_get_ex(o, "links", &v) &&
 	    json_object_is_type(v, json_type_array)) {
-		size_t i, n = json_object_array_length(v);
-
+		n = json_object_array_length(v);
 		for (i = 0; i < n && s == NULL; i++) {
 			e = json_object_array_get_idx(v, i);
 			if (json_object_is_type(e, json_type_string) &&
@@ -661,8 +662,14 @@ read_answer(const char *who, const char *json, size_t len, const char *field,
 				s = json_object_get_string(e);
 		}
 	}
+	if ((s == NULL || *s == '\0') && status == NULL) {
+		json_object_put(o);
+		say(err, errsz, "%s: the answer has neither status nor link",
+		    who);
+		return CB_EUPSTREAM;
+	}
 	if (s == NULL || *s == '\0') {
-		/* Success without a file: the provider has nothing. */
+		/* "success" without a file: the provider has nothing. */
 		json_object_put(o);
 		say(err, errsz, "%s: the answer names no file", who);
 		return CB_ENOTFOUND;
@@ -710,7 +717,7 @@ recfetch_ext(const char *url, const char *content_type, const char *fallback)
 	static const char *const exts[] = {
 		"mp3", "wav", "ogg", "opus", "m4a", "gsm"
 	};
-	const char *end, *dot, *slash;
+	const char *end, *dot, *slash, *c;
 	size_t i, n;
 
 	if (content_type != NULL) {
@@ -724,7 +731,7 @@ recfetch_ext(const char *url, const char *content_type, const char *fallback)
 		end = url + strcspn(url, "?#");
 		slash = NULL;
 		dot = NULL;
-		for (const char *c = strstr(url, "://") + 3; c < end; c++) {
+		for (c = strstr(url, "://") + 3; c < end; c++) {
 			if (*c == '/') {
 				slash = c;
 				dot = NULL;
@@ -770,7 +777,10 @@ recfetch_rel_path(const char *day, int64_t call_id, const char *ext,
 bool
 recording_fetch_retryable(enum cb_err rc)
 {
-	return rc != CB_OK && rc != CB_EINVAL && rc != CB_ENOTFOUND;
+	/* A file over the cap stays over it: retrying only re-downloads
+	 * 200 MiB eight times. */
+	return rc != CB_OK && rc != CB_EINVAL && rc != CB_ENOTFOUND &&
+	    rc != CB_ETOOBIG;
 }
 
 /* What an HTTP status means for a recording. */
@@ -794,7 +804,7 @@ classify(long status)
 static enum cb_err
 make_dirs(const char *path, char *err, size_t errsz)
 {
-	char tmp[1200];
+	char tmp[1200], c;
 	char *p;
 
 	if (!fits(tmp, sizeof(tmp), "%s", path))
@@ -802,7 +812,7 @@ make_dirs(const char *path, char *err, size_t errsz)
 	for (p = tmp + 1; ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		char c = *p;
+		c = *p;
 		*p = '\0';
 		if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
 			say(err, errsz, "cannot create %s: %s", tmp,

@@ -40,7 +40,10 @@
 
 #define RECFETCH_MAX_FILE ((size_t)200 * 1024 * 1024)  /* one recording */
 #define RECFETCH_MAX_JSON ((size_t)64 * 1024)          /* an API answer */
-#define RECFETCH_FILE_TIMEOUT 600                      /* seconds */
+/* Whole job under the worker's 300 s "stale running job" requeue
+ * (tools/worker.c housekeeping), so a slow download is never started
+ * twice: API answer + file <= 260 s. */
+#define RECFETCH_FILE_TIMEOUT 240                      /* seconds */
 #define RECFETCH_API_TIMEOUT 20                        /* seconds */
 
 /* Fetches call_id's recording. Results:
@@ -49,8 +52,9 @@
  *                 there was nothing left to do (already stored)
  *   CB_EUPSTREAM  the provider failed or is unreachable (timeout, 5xx,
  *                 429, other unexpected answers): retry later
- *   CB_EDB, CB_EIO, CB_ETOOBIG, CB_ENOMEM
- *                 local trouble (database, disk, a file over the cap)
+ *   CB_EDB, CB_EIO, CB_ENOMEM
+ *                 local trouble (database, disk, memory): retry later
+ *   CB_ETOOBIG    the file is over RECFETCH_MAX_FILE
  *   CB_EINVAL     can never work as configured (unknown kind, missing
  *                 secrets, an unsafe path, no recordings_base_url)
  *   CB_ENOTFOUND  no such call
@@ -61,7 +65,8 @@ enum cb_err recording_fetch(struct db *db, const struct cb_config *cfg,
     int64_t call_id, char *err, size_t errsz);
 
 /* Whether a failed fetch may succeed later (the worker retries with
- * backoff) or should be given up now (CB_EINVAL, CB_ENOTFOUND). */
+ * backoff) or should be given up now (CB_EINVAL, CB_ENOTFOUND,
+ * CB_ETOOBIG). */
 bool recording_fetch_retryable(enum cb_err rc);
 
 /* ---- for tests: the pure parts, no network and no database ---- */

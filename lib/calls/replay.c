@@ -124,6 +124,8 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec)
 	pr.hctx = &hs;
 	memset(&pc, 0, sizeof(pc));
 	pc.slug = ig.slug;
+	pc.hook_url = pr.url ? arena_printf(a, "%.*s",
+	    (int)strcspn(pr.url, "?"), pr.url) : NULL;
 	pc.secrets = ig.secrets;
 	pc.config = ig.config;
 	pc.default_country = ig.default_country;

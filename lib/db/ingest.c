@@ -69,6 +69,29 @@ db_event_set_call(struct db *db, int64_t event_id, int64_t call_id)
 	return db_exec(st);
 }
 
+/* Times: a stated time beats a filled-in one; among stated times the
+ * earliest start and answer and the latest end win; a filled-in time only
+ * fills a gap (or improves on another filled-in time). VALUES(time_flags)
+ * says which of this event's times were stated; time_flags (the old value,
+ * updated last) which of the row's were. */
+#define TIMES_MERGE \
+    "started_at = CASE WHEN VALUES(time_flags) & 4 THEN " \
+    "  IF(time_flags & 4, LEAST(started_at, VALUES(started_at)), " \
+    "  VALUES(started_at)) WHEN time_flags & 4 THEN started_at " \
+    "  ELSE LEAST(started_at, VALUES(started_at)) END, " \
+    "answered_at = CASE WHEN VALUES(answered_at) IS NULL THEN answered_at " \
+    "  WHEN VALUES(time_flags) & 1 THEN IF(time_flags & 1, " \
+    "  LEAST(answered_at, VALUES(answered_at)), VALUES(answered_at)) " \
+    "  WHEN time_flags & 1 THEN answered_at " \
+    "  ELSE LEAST(COALESCE(answered_at, VALUES(answered_at)), " \
+    "  VALUES(answered_at)) END, " \
+    "ended_at = CASE WHEN VALUES(ended_at) IS NULL THEN ended_at " \
+    "  WHEN VALUES(time_flags) & 2 THEN IF(time_flags & 2, " \
+    "  GREATEST(ended_at, VALUES(ended_at)), VALUES(ended_at)) " \
+    "  WHEN time_flags & 2 THEN ended_at " \
+    "  ELSE GREATEST(COALESCE(ended_at, VALUES(ended_at)), " \
+    "  VALUES(ended_at)) END, "
+
 /* The merge rules that make delivery order irrelevant (DESIGN §2.3):
  * state only moves forward; the result with the higher precedence wins
  * (answered > missed > no_answer > busy > failed > unknown), so a ring
@@ -81,9 +104,11 @@ static const char sql_call_upsert[] =
     "INSERT INTO calls (integration_id, external_id, direction, state, "
     "result, client_number, client_digits_rev, client_name, our_number, "
     "started_at, answered_at, ended_at, talk_seconds, wait_seconds, "
-    "hangup_cause, recording_state, recording_url, last_event_at) "
+    "hangup_cause, recording_state, recording_url, last_event_at, "
+    "time_flags) "
     "VALUES (?, ?, COALESCE(?, 'in'), ?, COALESCE(?, 'unknown'), ?, ?, ?, ?, "
-    "?, ?, ?, COALESCE(?, 0), COALESCE(?, 0), ?, COALESCE(?, 'none'), ?, ?) "
+    "?, ?, ?, COALESCE(?, 0), COALESCE(?, 0), ?, COALESCE(?, 'none'), ?, ?, "
+    "?) "
     "ON DUPLICATE KEY UPDATE "
     "id = LAST_INSERT_ID(id), "
     "direction = COALESCE(?, direction), "
@@ -98,11 +123,7 @@ static const char sql_call_upsert[] =
     "  VALUES(client_digits_rev), client_digits_rev), "
     "client_name = COALESCE(client_name, VALUES(client_name)), "
     "our_number = IF(our_number = '', VALUES(our_number), our_number), "
-    "started_at = LEAST(started_at, VALUES(started_at)), "
-    "answered_at = IF(answered_at IS NULL, VALUES(answered_at), "
-    "  LEAST(answered_at, COALESCE(VALUES(answered_at), answered_at))), "
-    "ended_at = IF(ended_at IS NULL, VALUES(ended_at), "
-    "  GREATEST(ended_at, COALESCE(VALUES(ended_at), ended_at))), "
+    TIMES_MERGE
     "talk_seconds = GREATEST(talk_seconds, VALUES(talk_seconds)), "
     "wait_seconds = GREATEST(wait_seconds, VALUES(wait_seconds)), "
     "hangup_cause = COALESCE(VALUES(hangup_cause), hangup_cause), "
@@ -111,7 +132,8 @@ static const char sql_call_upsert[] =
     "  THEN recording_state ELSE ? END, "
     "recording_url = COALESCE(VALUES(recording_url), recording_url), "
     "last_event_at = GREATEST(COALESCE(last_event_at, VALUES(last_event_at)), "
-    "  VALUES(last_event_at))";
+    "  VALUES(last_event_at)), "
+    "time_flags = time_flags | VALUES(time_flags)";
 
 enum cb_err
 db_call_upsert(struct db *db, const struct call_upsert *u, int64_t *call_id,
@@ -141,6 +163,7 @@ db_call_upsert(struct db *db, const struct call_upsert *u, int64_t *call_id,
 	db_bind_text(st, i++, u->recording_state);
 	db_bind_text(st, i++, u->recording_url);
 	db_bind_text(st, i++, u->event_at);
+	db_bind_i64(st, i++, u->time_flags);
 	/* the UPDATE part */
 	db_bind_text(st, i++, u->direction);
 	db_bind_text(st, i++, u->result);
@@ -159,11 +182,11 @@ db_call_upsert(struct db *db, const struct call_upsert *u, int64_t *call_id,
 static const char sql_leg_upsert[] =
     "INSERT INTO call_legs (call_id, integration_id, external_leg_id, "
     "leg_type, user_id, extension, number, state, result, started_at, "
-    "answered_at, ended_at, talk_seconds) VALUES (?, ?, ?, "
+    "answered_at, ended_at, talk_seconds, time_flags) VALUES (?, ?, ?, "
     "IF(? IS NULL, 'ring', 'answer'), "
     "(SELECT id FROM users WHERE extension = ? AND active = 1 "
     " ORDER BY id LIMIT 1), ?, ?, ?, COALESCE(?, 'unknown'), ?, ?, ?, "
-    "COALESCE(?, 0)) "
+    "COALESCE(?, 0), ?) "
     "ON DUPLICATE KEY UPDATE "
     "leg_type = IF(VALUES(answered_at) IS NOT NULL, 'answer', leg_type), "
     "user_id = COALESCE(user_id, VALUES(user_id)), "
@@ -174,12 +197,9 @@ static const char sql_leg_upsert[] =
     "result = IF(? IS NOT NULL AND FIELD(?, 'unknown', 'failed', 'busy', "
     "  'no_answer', 'missed', 'answered') > FIELD(result, 'unknown', "
     "  'failed', 'busy', 'no_answer', 'missed', 'answered'), ?, result), "
-    "started_at = LEAST(started_at, VALUES(started_at)), "
-    "answered_at = IF(answered_at IS NULL, VALUES(answered_at), "
-    "  LEAST(answered_at, COALESCE(VALUES(answered_at), answered_at))), "
-    "ended_at = IF(ended_at IS NULL, VALUES(ended_at), "
-    "  GREATEST(ended_at, COALESCE(VALUES(ended_at), ended_at))), "
-    "talk_seconds = GREATEST(talk_seconds, VALUES(talk_seconds))";
+    TIMES_MERGE
+    "talk_seconds = GREATEST(talk_seconds, VALUES(talk_seconds)), "
+    "time_flags = time_flags | VALUES(time_flags)";
 
 enum cb_err
 db_leg_upsert(struct db *db, const struct leg_upsert *u)
@@ -203,6 +223,7 @@ db_leg_upsert(struct db *db, const struct leg_upsert *u)
 	db_bind_text(st, i++, u->answered_at);
 	db_bind_text(st, i++, u->ended_at);
 	bind_opt_i32(st, i++, u->talk_s);
+	db_bind_i64(st, i++, u->time_flags);
 	db_bind_text(st, i++, u->result);
 	db_bind_text(st, i++, u->result);
 	db_bind_text(st, i++, u->result);
@@ -214,13 +235,14 @@ static const char sql_pick_answered[] =
     " WHERE l.call_id = ? AND l.answered_at IS NOT NULL "
     " AND l.extension IS NOT NULL "
     " ORDER BY l.answered_at DESC, l.id DESC LIMIT 1) t "
-    "SET c.extension = t.extension, c.manager_id = t.user_id WHERE c.id = ?";
+    "SET c.extension = t.extension, c.manager_id = t.user_id "
+    "WHERE c.id = ? AND c.talker_final = 0";
 static const char sql_pick_only_rung[] =
     "UPDATE calls c JOIN (SELECT MIN(l.extension) AS ext, "
     " MIN(l.user_id) AS uid, COUNT(DISTINCT l.extension) AS n "
     " FROM call_legs l WHERE l.call_id = ? AND l.extension IS NOT NULL) t "
     "SET c.extension = t.ext, c.manager_id = t.uid "
-    "WHERE c.id = ? AND t.n = 1 AND NOT EXISTS (SELECT 1 FROM call_legs a "
+    "WHERE c.id = ? AND t.n = 1 AND c.talker_final = 0 AND NOT EXISTS (SELECT 1 FROM call_legs a "
     " WHERE a.call_id = c.id AND a.answered_at IS NOT NULL "
     " AND a.extension IS NOT NULL)";
 
@@ -242,6 +264,25 @@ db_call_pick_talker(struct db *db, int64_t call_id)
 		return rc;
 	db_bind_i64(st, 0, call_id);
 	db_bind_i64(st, 1, call_id);
+	return db_exec(st);
+}
+
+static const char sql_final_talker[] =
+    "UPDATE calls SET extension = ?, talker_final = 1, manager_id = "
+    "(SELECT id FROM users WHERE extension = ? AND active = 1 "
+    " ORDER BY id LIMIT 1) WHERE id = ?";
+
+enum cb_err
+db_call_set_final_talker(struct db *db, int64_t call_id, const char *ext)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_final_talker, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, ext);
+	db_bind_text(st, 1, ext);
+	db_bind_i64(st, 2, call_id);
 	return db_exec(st);
 }
 

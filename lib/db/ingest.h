@@ -18,6 +18,10 @@ enum cb_err db_event_insert(struct db *db, int64_t integration_id,
 enum cb_err db_event_set_call(struct db *db, int64_t event_id,
     int64_t call_id);
 
+#define TIME_ANSWERED_STATED 1u
+#define TIME_ENDED_STATED 2u
+#define TIME_STARTED_STATED 4u
+
 struct call_upsert {
 	int64_t integration_id;
 	const char *external_id;
@@ -31,6 +35,9 @@ struct call_upsert {
 	const char *started_at;     /* never NULL: the event time at worst */
 	const char *answered_at;
 	const char *ended_at;
+	unsigned time_flags;        /* TIME_*_STATED: which times the
+	                             * provider stated (the rest are filled in
+	                             * from arrival and never beat stated ones) */
 	int32_t talk_s;             /* -1 = not said */
 	int32_t wait_s;
 	const char *hangup_cause;
@@ -54,12 +61,17 @@ struct leg_upsert {
 	const char *started_at;
 	const char *answered_at;
 	const char *ended_at;
+	unsigned time_flags;
 	int32_t talk_s;
 };
 enum cb_err db_leg_upsert(struct db *db, const struct leg_upsert *u);
 /* Sets the call's extension and manager to who talked last (the latest
  * answered leg), else to the only extension that rang. */
 enum cb_err db_call_pick_talker(struct db *db, int64_t call_id);
+/* The provider's final record named who talked last: that wins over any
+ * live push, whatever order they arrive in. */
+enum cb_err db_call_set_final_talker(struct db *db, int64_t call_id,
+    const char *extension);
 
 /* Linking (DESIGN §3). Each returns 0 in *id when nothing matches. */
 enum cb_err db_phone_is_excepted(struct db *db, const char *phone,

@@ -62,7 +62,7 @@ void httpc_global_init(void);
 void httpc_global_cleanup(void);
 
 /* Sends rq and stores the response body in out (appended; out's own max
- * also applies). CB_OK means a complete HTTP response arrived, whatever
+ * also applies; after a failure out may hold part of it). CB_OK means a complete HTTP response arrived, whatever
  * its status: the caller reads res->status. Otherwise, with res->error
  * set:
  *   CB_EINVAL     not an http(s) URL, max_bytes 0, or a malformed request

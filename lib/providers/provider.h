@@ -38,6 +38,10 @@ struct prov_req {
 /* The integration's settings, from the integrations row. */
 struct prov_conf {
 	const char *slug;
+	/* This integration's public callback URL, without a query
+	 * ("https://crm.example.com/hook/twilio"): for answers that point the
+	 * provider back at us (TwiML action and status callbacks). */
+	const char *hook_url;
 	struct json_object *secrets;   /* provider keys (see each adapter) */
 	struct json_object *config;    /* options (IP allow-lists, ...), or NULL */
 	const char *default_country;   /* ISO 3166 alpha-2 */

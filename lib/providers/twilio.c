@@ -485,7 +485,9 @@ tw_url_other_port(const char *url, struct buf *out)
 {
 	const char *sep = strstr(url, "://"), *auth, *end, *host, *p, *colon;
 
-	if (sep == NULL)
+	/* Only a scheme before "://" (not one inside the query). */
+	if (sep == NULL || sep == url || strcspn(url, ":/?#") != (size_t)(sep -
+	    url))
 		return false;
 	auth = sep + 3;
 	end = auth + strcspn(auth, "/?#");
@@ -857,7 +859,8 @@ tw_parse(const struct prov_conf *c, const struct prov_req *r,
 	    n.has[TI_CALL_DUR]) {
 		ev->talk_s = (int32_t)n.v[TI_CALL_DUR];
 		if (ev->ended_ms > 0)
-			ev->answered_ms = ev->ended_ms - n.v[TI_CALL_DUR] * 1000;
+			ev->answered_ms = ev->ended_ms -
+			    n.v[TI_CALL_DUR] * 1000;
 	}
 	if (ev->kind == EV_ENDED && st != ST_COMPLETED)
 		ev_set(ev, hangup_cause, tw_st_names[st]);
@@ -937,13 +940,17 @@ tw_conf(const struct prov_conf *c, const char *key)
 	return NULL;
 }
 
-/* Where Twilio calls back: config hook_url, or the relative reference
- * "<slug>" that resolves against the URL Twilio requested (our
- * …/hook/<slug>?…) to that URL without its query. */
+/* Where Twilio calls back: config hook_url, else the integration's public
+ * hook URL from the hook program, else the relative reference "<slug>"
+ * that resolves against the URL Twilio requested (our …/hook/<slug>?…) to
+ * that URL without its query. */
 static enum cb_err
 tw_base(const struct prov_conf *c, struct buf *b)
 {
 	const char *u = tw_conf(c, "hook_url");
+
+	if (u == NULL)
+		u = c->hook_url;
 
 	if (u != NULL && tw_xml_ok(u, 1024) && url_is_safe(u, strlen(u)) &&
 	    (strncasecmp(u, "https://", 8) == 0 ||

@@ -525,17 +525,26 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		extra = internal;
 		break;
 	case ZD_ANSWER:
-		/* `destination` is the number the call went to: the
-		 * extension itself unless `internal` says otherwise. */
 		ev->kind = EV_ANSWERED;
-		ev->dir = DIR_IN;
-		ev_set(ev, client, caller);
-		if (internal == NULL && dest != NULL &&
-		    strlen(dest) >= sizeof(ev->extension)) {
-			*why = "malformed destination";
-			return CB_EINVAL;
+		if (strncmp(id, "out_", 4) == 0) {
+			/* Documented for incoming calls only; should one come
+			 * for an outgoing call (ids "out_...", §2.1 [U]), the
+			 * customer is the destination. */
+			ev->dir = DIR_OUT;
+			ev_set(ev, client, dest);
+			ev_set(ev, extension, internal);
+		} else {
+			/* `destination` is the number the call went to: the
+			 * extension unless `internal` says otherwise. */
+			ev->dir = DIR_IN;
+			ev_set(ev, client, caller);
+			if (internal == NULL && dest != NULL &&
+			    strlen(dest) >= sizeof(ev->extension)) {
+				*why = "malformed destination";
+				return CB_EINVAL;
+			}
+			ev_set(ev, extension, internal ? internal : dest);
 		}
-		ev_set(ev, extension, internal ? internal : dest);
 		extra = ev->extension[0] ? ev->extension : NULL;
 		break;
 	case ZD_END:

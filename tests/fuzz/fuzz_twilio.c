@@ -44,7 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const configs[] = {
 		NULL,
 		"{\"hook_url\":\"https://crm.example.com/hook/twilio?a=1&b=<\","
-		"\"sip_domain\":\"pbx.example.com\",\"caller_id\":\"+14155550123\","
+		"\"sip_domain\":\"pbx.example.com\","
+		"\"caller_id\":\"+14155550123\","
 		"\"busy_text\":\"Зайнято\",\"voicemail_text\":\"\"}",
 	};
 	static const struct route_answer answers[8] = {

@@ -220,6 +220,14 @@ START_TEST(test_vector_answer_both_encodings)
 	ck_assert_str_eq(ev.extension, "100");
 	ck_assert_str_eq(ev.client, "442037691880");
 	ck_assert_str_eq(ev.event_id, CALL ":NOTIFY_ANSWER:100");
+	ck_assert_int_eq(ev.dir, DIR_IN);
+	/* On an outgoing call the customer is the destination. */
+	post("event=NOTIFY_ANSWER&pbx_call_id=out_7&caller_id=380443900100"
+	    "&destination=380671234567&internal=104", NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert_int_eq(ev.dir, DIR_OUT);
+	ck_assert_str_eq(ev.client, "380671234567");
+	ck_assert_str_eq(ev.extension, "104");
 }
 END_TEST
 

@@ -507,6 +507,7 @@ START_TEST(test_zadarma_answer_errors_are_upstream)
 		"{\"status\":\"success\",\"link\":\"file:///etc/passwd\"}",
 		"{\"status\":\"success\",\"link\":\"https://h/a b.mp3\"}",
 		"{\"status\":\"success\",\"link\":",
+		"{\"error\":\"Too many requests\"}",
 	};
 	static const char ctl[] = "{\"status\":\"error\","
 	    "\"message\":\"a\\nb\"}";
@@ -590,6 +591,7 @@ START_TEST(test_retryable_results)
 	ck_assert(!recording_fetch_retryable(CB_OK));
 	ck_assert(!recording_fetch_retryable(CB_EINVAL));
 	ck_assert(!recording_fetch_retryable(CB_ENOTFOUND));
+	ck_assert(!recording_fetch_retryable(CB_ETOOBIG));
 }
 END_TEST
 

@@ -197,23 +197,37 @@ stmt_prepare(struct db_stmt *st)
 	struct db *db = st->db;
 	enum cb_err rc;
 	my_bool on = 1;
+	int attempt;
 
 	if (st->h)
 		return CB_OK;
-	if ((rc = db_connect(db)) != CB_OK)
-		return rc;
-	if ((st->h = mysql_stmt_init(db->conn)) == NULL)
-		return CB_ENOMEM;
-	mysql_stmt_attr_set(st->h, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
-	if (mysql_stmt_prepare(st->h, st->sql, strlen(st->sql)) != 0) {
-		unsigned err = mysql_stmt_errno(st->h);
+	for (attempt = 0; attempt < 2; attempt++) {
+		unsigned err;
+
+		if ((rc = db_connect(db)) != CB_OK)
+			return rc;
+		if ((st->h = mysql_stmt_init(db->conn)) == NULL)
+			return CB_ENOMEM;
+		mysql_stmt_attr_set(st->h, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+		if (mysql_stmt_prepare(st->h, st->sql, strlen(st->sql)) == 0)
+			break;
+		err = mysql_stmt_errno(st->h);
 		set_error(db, "prepare", mysql_stmt_error(st->h));
 		mysql_stmt_close(st->h);
 		st->h = NULL;
-		if (conn_lost(err))
+		if (!conn_lost(err))
+			return CB_EDB;
+		/* The server restarted since our last statement: a fresh
+		 * connection, once, unless a transaction was under way. */
+		{
+			bool in_tx = db->in_tx;
 			db_disconnect(db);
-		return CB_EDB;
+			if (in_tx)
+				return CB_EDB;
+		}
 	}
+	if (st->h == NULL)
+		return CB_EDB;
 	if (mysql_stmt_param_count(st->h) != st->nparams) {
 		set_error(db, "prepare", "parameter count changed");
 		return CB_EDB;

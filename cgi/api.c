@@ -152,6 +152,35 @@ jget(struct json_object *o, const char *k)
 	return NULL;
 }
 
+/* Adds a phone to a customer (inside the caller's transaction) and links
+ * the calls that came from it before, appending their ids to linked.
+ * CB_EINVAL for a value that is not a phone number. */
+static enum cb_err
+add_phone_and_relink(struct ctx *ctx, int64_t customer_id, const char *phone,
+    struct json_object *linked)
+{
+	enum { MAX_RELINK = 1000 };
+	int64_t *ids = arena_alloc(ctx->arena, MAX_RELINK * sizeof(*ids));
+	int *to_leads = arena_alloc(ctx->arena, MAX_RELINK * sizeof(*to_leads));
+	char e164[PHONE_MAX], rev[PHONE_MAX];
+	unsigned got = 0, k;
+	enum cb_err rc;
+
+	if (!number_key(phone, ctx->cfg->default_country, e164, rev))
+		return CB_EINVAL;
+	rc = db_customer_add_phone(ctx->db, customer_id, e164, rev);
+	if (rc == CB_DUPLICATE)
+		return CB_OK;
+	if (rc == CB_OK)
+		rc = db_unlinked_calls(ctx->db, rev, ids, to_leads,
+		    MAX_RELINK, &got);
+	for (k = 0; rc == CB_OK && k < got; k++) {
+		rc = link_call(ctx->db, ids[k], to_leads[k] != 0);
+		json_object_array_add(linked, json_object_new_int64(ids[k]));
+	}
+	return rc;
+}
+
 /* POST /api/v1/customers {"name", "phones": [...], "email",
  * "manager_login", "external_id"}: creates the customer and links the
  * calls that came from their numbers before (DESIGN §3). */
@@ -160,9 +189,7 @@ api_customer_create(struct ctx *ctx)
 {
 	struct json_object *body = ctx->req->json, *phones, *m, *linked;
 	const char *name = jget(body, "name"), *mgr;
-	int64_t id = 0, manager = 0, ids[1000];
-	int to_leads[1000];
-	unsigned got, k;
+	int64_t id = 0, manager = 0;
 	size_t i, n;
 	enum cb_err rc;
 
@@ -203,30 +230,15 @@ api_customer_create(struct ctx *ctx)
 	linked = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(phones, i);
-		char e164[PHONE_MAX], rev[PHONE_MAX];
 
-		if (!json_object_is_type(p, json_type_string) ||
-		    !number_key(json_object_get_string(p),
-		    ctx->cfg->default_country, e164, rev)) {
-			db_rollback(ctx->db);
-			json_object_put(linked);
-			ctx->message = "Every phone must be a number.";
-			return CB_EINVAL;
-		}
-		rc = db_customer_add_phone(ctx->db, id, e164, rev);
-		if (rc == CB_DUPLICATE)
-			continue;
-		if (rc == CB_OK)
-			rc = db_unlinked_calls(ctx->db, rev, ids, to_leads,
-			    sizeof(ids) / sizeof(ids[0]), &got);
-		for (k = 0; rc == CB_OK && k < got; k++) {
-			rc = link_call(ctx->db, ids[k], to_leads[k] != 0);
-			json_object_array_add(linked,
-			    json_object_new_int64(ids[k]));
-		}
+		rc = json_object_is_type(p, json_type_string) ?
+		    add_phone_and_relink(ctx, id, json_object_get_string(p),
+		    linked) : CB_EINVAL;
 		if (rc != CB_OK) {
 			db_rollback(ctx->db);
 			json_object_put(linked);
+			if (rc == CB_EINVAL)
+				ctx->message = "Every phone must be a number.";
 			return rc;
 		}
 	}
@@ -242,6 +254,52 @@ api_customer_create(struct ctx *ctx)
 	return app_render(ctx, NULL, m);
 }
 
+static const char sql_customer_exists[] = "SELECT id FROM customers WHERE id = ?";
+
+/* POST /api/v1/customers/<id>/phones {"phone": "..."}: a new phone of an
+ * existing customer; earlier calls from it are linked to them. */
+static enum cb_err
+api_customer_add_phone(struct ctx *ctx)
+{
+	struct json_object *linked, *m;
+	const char *phone = jget(ctx->req->json, "phone");
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if (phone == NULL || *phone == '\0') {
+		ctx->message = "Send {\"phone\": \"...\"}.";
+		return CB_EINVAL;
+	}
+	if ((rc = db_begin(ctx->db)) != CB_OK)
+		return rc;
+	if ((rc = db_stmt(ctx->db, sql_customer_exists, &st)) != CB_OK)
+		goto fail;
+	db_bind_i64(st, 0, ctx->ids[0]);
+	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "No customer with this id.";
+		goto fail;
+	}
+	db_stmt_done(st);
+	linked = json_object_new_array();
+	if ((rc = add_phone_and_relink(ctx, ctx->ids[0], phone, linked)) !=
+	    CB_OK || (rc = db_commit(ctx->db)) != CB_OK) {
+		json_object_put(linked);
+		if (rc == CB_EINVAL)
+			ctx->message = "That is not a phone number.";
+		goto fail;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "id", json_object_new_int64(ctx->ids[0]));
+	json_object_object_add(m, "linked_calls", linked);
+	ctx->resp->status = 201;
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+fail:
+	db_rollback(ctx->db);
+	return rc;
+}
+
 static const struct route routes[] = {
 	{ "/api/v1/calls", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,
 	    api_calls },
@@ -249,6 +307,8 @@ static const struct route routes[] = {
 	    api_route },
 	{ "/api/v1/customers", HTTP_M(HTTP_POST), AUTH_TOKEN, PERM_NONE,
 	    BODY_JSON, 64 * 1024, api_customer_create },
+	{ "/api/v1/customers/#/phones", HTTP_M(HTTP_POST), AUTH_TOKEN,
+	    PERM_NONE, BODY_JSON, 4096, api_customer_add_phone },
 };
 
 static const struct program program = {

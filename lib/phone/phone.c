@@ -214,6 +214,20 @@ phone_normalize(const char *in, size_t len, const char *region, char *out,
 	case PHONE_LPN_NOPARSE:
 	case PHONE_LPN_FAIL:
 	default:
+		/* Providers (Zadarma, PBX trunks) send international numbers
+		 * without the '+': "442037691880". When the digits are not a
+		 * valid number of the default region, try them as
+		 * international; only a valid result is taken. */
+		if (!s.intl && s.ndigits >= 11 && s.num[0] != '0') {
+			char plus[PHONE_MAX + 1];
+			plus[0] = '+';
+			memcpy(plus + 1, s.num, s.ndigits + 1);
+			if (phone_lpn_parse(plus, rc, lpn, sizeof(lpn)) ==
+			    PHONE_LPN_VALID) {
+				memcpy(out, lpn, strlen(lpn) + 1);
+				return PHONE_E164;
+			}
+		}
 		/* FAIL too: an out-of-memory in C++ costs this one number
 		 * its E.164 form, not the request. */
 		res = s.num;

@@ -582,6 +582,28 @@ START_TEST(test_normalize_cost)
 }
 END_TEST
 
+
+START_TEST(test_international_without_plus_from_providers)
+{
+	char out[PHONE_MAX];
+
+	/* Zadarma sends international numbers without '+'. */
+	ck_assert_int_eq(phone_normalize("442037691880", 12, "UA", out,
+	    sizeof(out)), PHONE_E164);
+	ck_assert_str_eq(out, "+442037691880");
+	ck_assert_int_eq(phone_normalize("34611223344", 11, "UA", out,
+	    sizeof(out)), PHONE_E164);
+	ck_assert_str_eq(out, "+34611223344");
+	/* The region's own numbers keep winning. */
+	ck_assert_int_eq(phone_normalize("380671234567", 12, "UA", out,
+	    sizeof(out)), PHONE_E164);
+	ck_assert_str_eq(out, "+380671234567");
+	ck_assert_int_eq(phone_normalize("14155552671", 11, "US", out,
+	    sizeof(out)), PHONE_E164);
+	ck_assert_str_eq(out, "+14155552671");
+}
+END_TEST
+
 static Suite *
 phone_suite(void)
 {
@@ -628,6 +650,7 @@ phone_suite(void)
 	tcase_add_test(tc, test_digits_none);
 	tcase_add_test(tc, test_digits_buffer_too_small);
 	tcase_add_test(tc, test_digits_caps);
+	tcase_add_test(tc, test_international_without_plus_from_providers);
 	suite_add_tcase(s, tc);
 	return s;
 }

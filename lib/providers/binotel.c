@@ -31,6 +31,7 @@
 #include "core/strparse.h"
 #include "http/request.h"
 #include "net/sig.h"
+#include "net/ipmatch.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
 
@@ -91,56 +92,7 @@ static const struct bn_disposition {
 
 /* --- source addresses and the URL key (§3.2) --- */
 
-/* An address as 16 bytes, IPv4 as ::ffff:a.b.c.d so either spelling of a
- * v4 peer matches a v4 entry. */
-static bool
-bn_ip_parse(const char *s, unsigned char a[16], bool *v4)
-{
-	struct in_addr in4;
 
-	if (inet_pton(AF_INET, s, &in4) == 1) {
-		memset(a, 0, 10);
-		a[10] = a[11] = 0xff;
-		memcpy(a + 12, &in4, 4);
-		*v4 = true;
-		return true;
-	}
-	*v4 = false;
-	return inet_pton(AF_INET6, s, a) == 1;
-}
-
-/* "a.b.c.d", "a.b.c.d/n", an IPv6 address or prefix. A malformed entry
- * matches nothing. */
-static bool
-bn_ip_match(const char *entry, const unsigned char addr[16])
-{
-	unsigned char net[16];
-	char host[INET6_ADDRSTRLEN];
-	const char *slash;
-	size_t hl, i;
-	int64_t bits;
-	bool v4;
-
-	slash = strchr(entry, '/');
-	hl = slash ? (size_t)(slash - entry) : strlen(entry);
-	if (hl == 0 || hl >= sizeof(host))
-		return false;
-	memcpy(host, entry, hl);
-	host[hl] = '\0';
-	if (!bn_ip_parse(host, net, &v4))
-		return false;
-	if (slash == NULL)
-		bits = 128;
-	else if (strparse_i64z(slash + 1, 0, v4 ? 32 : 128, &bits) != CB_OK)
-		return false;
-	else if (v4)
-		bits += 96;
-	for (i = 0; bits >= 8; i++, bits -= 8)
-		if (net[i] != addr[i])
-			return false;
-	return bits == 0 ||
-	    ((net[i] ^ addr[i]) & (0xff00 >> bits) & 0xff) == 0;
-}
 
 /* The peer is in config "allowed_ips", or in Binotel's list when the
  * config has none. */
@@ -152,7 +104,7 @@ bn_ip_allowed(const struct prov_conf *c, const char *remote)
 	size_t i, n;
 	bool v4;
 
-	if (remote == NULL || !bn_ip_parse(remote, addr, &v4))
+	if (remote == NULL || !ip_parse(remote, addr, &v4))
 		return false;
 	if (c->config != NULL &&
 	    json_object_object_get_ex(c->config, "allowed_ips", &list)) {
@@ -163,14 +115,14 @@ bn_ip_allowed(const struct prov_conf *c, const char *remote)
 		for (i = 0; i < n; i++) {
 			e = json_object_array_get_idx(list, i);
 			if (json_object_is_type(e, json_type_string) &&
-			    bn_ip_match(json_object_get_string(e), addr))
+			    ip_match(json_object_get_string(e), addr))
 				return true;
 		}
 		return false;
 	}
 	for (i = 0; i < sizeof(bn_default_ips) / sizeof(bn_default_ips[0]);
 	    i++)
-		if (bn_ip_match(bn_default_ips[i], addr))
+		if (ip_match(bn_default_ips[i], addr))
 			return true;
 	return false;
 }

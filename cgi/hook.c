@@ -254,7 +254,9 @@ hook(struct ctx *ctx)
 	pc.config = ig->config;
 	pc.default_country = ig->default_country;
 
-	if ((rc = p->verify(&pc, &pr, &why)) != CB_OK) {
+	if ((rc = p->verify(&pc, &pr, &why)) == CB_ENOMEM)
+		return rc;
+	if (rc != CB_OK) {
 		log_info("integration %s: refused: %s", slug,
 		    why ? why : "bad signature");
 		ctx->message = arena_printf(ctx->arena, "Refused: %s.",

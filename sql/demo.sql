@@ -476,7 +476,7 @@ SELECT
        ELSE 'no_answer' END,
   CASE WHEN z.result <> 'answered' THEN 'none'
        WHEN z.rec_die < 9 THEN 'stored' ELSE 'unavailable' END,
-  IF(z.result = 'answered' AND z.rec_die < 9, CONCAT('demo/', z.n, '.mp3'), NULL),
+  IF(z.result = 'answered' AND z.rec_die < 9, 'demo/demo.wav', NULL),
   IF(z.note_die < 3, ELT(1 + z.note_pick % 12,
      'Asked about delivery times', 'Wants an invoice for the company',
      'Call back after 15:00', 'Complained about a late parcel',
@@ -687,7 +687,8 @@ JOIN demo_did d ON d.integration_id = i.id AND d.k = sp.did_k
 LEFT JOIN users u ON u.id = sp.manager_id
 ORDER BY sp.minutes_ago DESC;
 
-UPDATE calls SET recording_path = CONCAT('demo/', id, '.mp3')
+-- Every demo recording is the one file `callboard demo` writes.
+UPDATE calls SET recording_path = 'demo/demo.wav'
 WHERE external_id LIKE 'demo-special-%' AND recording_state = 'stored';
 
 SET @s0 = (SELECT id FROM calls WHERE external_id = 'demo-special-S0');

@@ -303,6 +303,9 @@ media_type(struct arena *a, const char *ct)
 		return NULL;
 	while (ct[n] && ct[n] != ';' && ct[n] != ' ')
 		n++;
+	/* nginx passes an absent Content-Type as "" (dialplan CURL()). */
+	if (n == 0)
+		return NULL;
 	m = arena_strndup(a, ct, n);
 	for (i = 0; i < n; i++)
 		m[i] = (char)tolower((unsigned char)m[i]);

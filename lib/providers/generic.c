@@ -679,9 +679,12 @@ gx_unknown(struct gx_src *src, const char *type, struct call_event *ev)
 static enum cb_err
 gx_source(const struct prov_req *r, struct gx_src *src, const char **why)
 {
-	const char *b = r->body;
+	const char *b = r->body, *ct = r->content_type;
 	size_t i;
 
+	/* nginx passes an absent Content-Type as an empty one. */
+	if (ct != NULL && *ct == '\0')
+		ct = NULL;
 	if (r->json != NULL) {
 		if (!json_object_is_type(r->json, json_type_object)) {
 			*why = "the JSON body must be an object";
@@ -693,8 +696,8 @@ gx_source(const struct prov_req *r, struct gx_src *src, const char **why)
 		return CB_OK;
 	if (r->body_len == 0 || b == NULL)
 		return CB_OK;
-	if (r->content_type != NULL && strcmp(r->content_type,
-	    "application/x-www-form-urlencoded") != 0) {
+	if (ct != NULL && strcmp(ct, "application/x-www-form-urlencoded") !=
+	    0) {
 		*why = "expected a JSON object or a urlencoded form";
 		return CB_EINVAL;
 	}
@@ -708,7 +711,7 @@ gx_source(const struct prov_req *r, struct gx_src *src, const char **why)
 		*why = "the form body contains a NUL byte";
 		return CB_EINVAL;
 	}
-	src->raw_form = r->content_type == NULL;
+	src->raw_form = ct == NULL;
 	return CB_OK;
 }
 

@@ -85,8 +85,8 @@ const struct provider *provider_find(const char *kind);
 /* Helpers for adapters. */
 /* A string member of the secrets/config object, or NULL. */
 const char *prov_secret(const struct prov_conf *c, const char *key);
-/* A form field, else a query parameter, else a top-level JSON string or
- * number member (as text, in the arena-free static buffer of json-c). */
+/* A form field, else a top-level JSON string or number member (as text,
+ * owned by the JSON object), else a query parameter. */
 const char *prov_field(const struct prov_req *r, const char *name);
 
 #endif

@@ -32,6 +32,8 @@ prov_secret(const struct prov_conf *c, const char *key)
 	if (c->secrets && json_object_object_get_ex(c->secrets, key, &v) &&
 	    json_object_is_type(v, json_type_string))
 		return json_object_get_string(v);
+	if (r->query && (s = kv_get(r->query, name)) != NULL)
+		return s;
 	return NULL;
 }
 
@@ -41,9 +43,9 @@ prov_field(const struct prov_req *r, const char *name)
 	struct json_object *v;
 	const char *s;
 
+	/* The body before the query: body signatures (generic, Zadarma)
+	 * do not cover the URL, so the query must not override them. */
 	if (r->form && (s = kv_get(r->form, name)) != NULL)
-		return s;
-	if (r->query && (s = kv_get(r->query, name)) != NULL)
 		return s;
 	if (r->json && json_object_is_type(r->json, json_type_object) &&
 	    json_object_object_get_ex(r->json, name, &v) &&
@@ -51,5 +53,7 @@ prov_field(const struct prov_req *r, const char *name)
 	    json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double)))
 		return json_object_get_string(v);
+	if (r->query && (s = kv_get(r->query, name)) != NULL)
+		return s;
 	return NULL;
 }

@@ -838,6 +838,17 @@ START_TEST(test_form_without_content_type)
 }
 END_TEST
 
+START_TEST(test_form_with_empty_content_type)
+{
+	/* nginx's $content_type is "" when the header is absent. */
+	body_raw("event=call.start&call_id=c13&ext=103");
+	req.content_type = "";
+	parse_ok();
+	ck_assert_str_eq(ev.call_id, "c13");
+	ck_assert_str_eq(ev.extension, "103");
+}
+END_TEST
+
 START_TEST(test_raw_form_bad_escape)
 {
 	body_raw("event=call.end&call_id=c%2");
@@ -1242,6 +1253,7 @@ suite(void)
 	tcase_add_test(t, test_json_null_is_not_said);
 	tcase_add_test(t, test_empty_values_are_not_said);
 	tcase_add_test(t, test_form_without_content_type);
+	tcase_add_test(t, test_form_with_empty_content_type);
 	tcase_add_test(t, test_extension_from_channel_names);
 	tcase_add_test(t, test_direction_synonyms);
 	tcase_add_test(t, test_internal_call_parties);

@@ -313,6 +313,32 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 spooled_now() { grep -c 'spooled' "$STATE/log/hook.log" 2>/dev/null || true; }
 
+# CPU accounting: clock ticks (utime + stime) of the processes that serve a path, read from /proc
+# before and after each run, so the report can say where each request's CPU time goes.
+pids_in() { [[ -f $1 ]] && tr -c '0-9' ' ' <"$1"; true; }
+ticks_of() {
+    local t=0 p v
+    for p in "$@"; do
+        v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || continue
+        t=$((t + ${v:-0}))
+    done
+    echo "$t"
+}
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+cpu_snapshot() {   # cpu_snapshot PATH: "app=.. db=.. ngx=.. busy=.." in clock ticks
+    local app="" master
+    case $1 in
+        real) app=$(pids_in "$STATE/run/fcgi-hook.pid") ;;
+        noop) app=$(pids_in "$WORK/noop.pid") ;;
+        insert) app=$(pids_in "$WORK/insert.pid") ;;
+    esac
+    if [[ $1 == real ]]; then master=$(pids_in "$STATE/run/nginx.pid"); else master=$(pids_in "$NGX/nginx.pid"); fi
+    # shellcheck disable=SC2046,SC2086 # lists of pids
+    printf 'app=%s db=%s ngx=%s busy=%s\n' "$(ticks_of $app)" \
+        "$(ticks_of $(pids_in "$STATE/run/mariadb.pid"))" \
+        "$(ticks_of $(pgrep -P "${master// /}" 2>/dev/null))" "$(machine_busy)"
+}
+
 if (( WARMUP > 0 )); then
     say "warm-up: ${WARMUP}s on real and insert (not counted)"
     for p in $PATHS; do
@@ -341,6 +367,13 @@ BASE_CALL=$(sql "SELECT COALESCE(MAX(id), 0) FROM calls")
 BASE_SPOOLED=$(spooled_now)
 : >"$RESULTS"
 : >"$WORK/status-deltas.txt"
+: >"$WORK/cpu.txt"
+
+# Other programs on the machine make every figure lower (2 cores): say how busy it was before.
+b0=$(machine_busy); sleep 2; b1=$(machine_busy)
+IDLE_BUSY=$(awk -v d=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN { printf "%.0f", 100 * d / hz / 2 / n }')
+say "machine busy before the rounds (other programs): ${IDLE_BUSY}% of $(nproc) cores"
+if (( IDLE_BUSY > 10 )); then say "warning: the machine is busy; the figures will be low and noisy"; fi
 
 say "running: $ROUNDS round(s) x ${DURATION}s of: $PATHS (wrk -t$THREADS -c$CONNS --latency)"
 for (( r = 1; r <= ROUNDS; r++ )); do
@@ -349,7 +382,10 @@ for (( r = 1; r <= ROUNDS; r++ )); do
             gen "r$r" "$EVENTS"
             db_status >"$WORK/status-before.txt"
         fi
+        cpu0=$(cpu_snapshot "$p")
         line=$(run_wrk "$p" "$DURATION" "r$r")
+        cpu1=$(cpu_snapshot "$p")
+        echo "$p $r $(field requests "$line") $cpu0 $cpu1" >>"$WORK/cpu.txt"
         if [[ $p == real ]]; then
             db_status >"$WORK/status-after.txt"
             awk 'NR == FNR { before[$1] = $2; next } { print $1, $2 - before[$1] }' \
@@ -426,6 +462,28 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
                 if (n) printf "| %s | %.0f | %.2f | %.2f (%.2f-%.2f) | %d |\n", label[p], rps / n, p50 / n, p99 / n, lo, hi, bad
             }' "$RESULTS"
     done
+    echo
+    echo "CPU time per request in ms (clock ticks of each process from /proc, mean over the rounds):"
+    echo
+    echo "| path | app (hook / responder) | mariadbd | nginx workers | rest: wrk, kernel, others | machine busy |"
+    echo "|---|---|---|---|---|---|"
+    for p in $PATHS; do
+        awk -v p="$p" -v hz="$(getconf CLK_TCK)" -v ncpu="$(nproc)" -v secs="$DURATION" '
+            $1 == p {
+                for (i = 4; i <= NF; i++) { split($i, kv, "="); k = kv[1] (i <= 7 ? "0" : "1"); v[k] = kv[2] }
+                n = $3; if (n <= 0) next
+                app += (v["app1"] - v["app0"]) / n; db += (v["db1"] - v["db0"]) / n
+                ngx += (v["ngx1"] - v["ngx0"]) / n; busy += (v["busy1"] - v["busy0"]) / n
+                pct += (v["busy1"] - v["busy0"]) / hz / secs / ncpu; runs++
+            }
+            END {
+                if (!runs) exit
+                ms = 1000 / hz / runs
+                printf "| %s | %.3f | %.3f | %.3f | %.3f | %.0f%% of %d cores |\n", p, app * ms, db * ms, ngx * ms,
+                    (busy - app - db - ngx) * ms, 100 * pct / runs, ncpu
+            }' "$WORK/cpu.txt"
+    done
+    echo "(machine busy before the rounds, other programs: ${IDLE_BUSY}% of $(nproc) cores)"
     echo
     mean() { awk -v p="$1" '$1 == p { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") { s += kv[2]; n++ } } } END { if (n) printf "%.1f", s / n }' "$RESULTS"; }
     real=$(mean real); ins=$(mean insert); noop=$(mean noop); r200=$(mean return200)

@@ -8,9 +8,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth/password.h"
 #include "core/conf.h"
@@ -62,10 +67,67 @@ cmd_migrate(struct db *db, const struct cb_config *cfg)
 	return rc == CB_OK ? 0 : 1;
 }
 
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
 static const char sql_count_users[] = "SELECT COUNT(*) FROM users";
 static const char sql_set_var[] =
     "SELECT @calls := ?, @admin_hash := ?, @manager_hash := ?, "
     "@intern_hash := ?";
+
+/* The one audio file every demo recording points at (sql/demo.sql): 20 s
+ * of a rising tone, 8 kHz 8-bit mono WAV, so playing and seeking can be
+ * heard and seen. Written with a temp file + rename. */
+static int
+demo_recording(const struct cb_config *cfg)
+{
+	enum { RATE = 8000, SECS = 20, N = RATE * SECS };
+	char dir[1100], path[1200], tmp[1300];
+	unsigned char hdr[44];
+	double phase = 0;
+	FILE *f;
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/demo", cfg->recordings_dir);
+	snprintf(path, sizeof(path), "%s/demo.wav", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (access(path, F_OK) == 0)
+		return 0;
+	mkdir(cfg->recordings_dir, 0755);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "callboard: cannot create %s\n", dir);
+		return 1;
+	}
+	if ((f = fopen(tmp, "wb")) == NULL) {
+		fprintf(stderr, "callboard: cannot write %s\n", tmp);
+		return 1;
+	}
+	memcpy(hdr, "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0"
+	    "\0\0\0\0\0\0\0\0\x01\0\x08\0data\0\0\0\0", 44);
+	put_le32(hdr + 4, 36 + N);
+	put_le32(hdr + 24, RATE);
+	put_le32(hdr + 28, RATE);
+	put_le32(hdr + 40, N);
+	fwrite(hdr, 1, sizeof(hdr), f);
+	for (i = 0; i < N; i++) {
+		/* 220 Hz rising one semitone a second, softly. */
+		double freq = 220.0 * pow(2.0, (i / RATE) / 12.0);
+		phase += 2 * M_PI * freq / RATE;
+		fputc(128 + (int)(40 * sin(phase)), f);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		fprintf(stderr, "callboard: cannot write %s\n", path);
+		return 1;
+	}
+	return 0;
+}
 
 static int
 cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
@@ -86,7 +148,7 @@ cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
 		    "50000000\n");
 		return 2;
 	}
-	if (cmd_migrate(db, cfg) != 0)
+	if (cmd_migrate(db, cfg) != 0 || demo_recording(cfg) != 0)
 		return 1;
 	if ((rc = db_stmt(db, sql_count_users, &st)) != CB_OK ||
 	    (rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK) {

@@ -32,8 +32,6 @@ prov_secret(const struct prov_conf *c, const char *key)
 	if (c->secrets && json_object_object_get_ex(c->secrets, key, &v) &&
 	    json_object_is_type(v, json_type_string))
 		return json_object_get_string(v);
-	if (r->query && (s = kv_get(r->query, name)) != NULL)
-		return s;
 	return NULL;
 }
 

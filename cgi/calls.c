@@ -177,8 +177,10 @@ direction_label(const char *d)
 	return "Internal";
 }
 
+/* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
+ * the history: the recording program checks the permission of that page. */
 static struct json_object *
-call_row(struct ctx *ctx, struct db_stmt *st)
+call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 {
 	struct json_object *c = json_object_new_object();
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
@@ -233,9 +235,19 @@ call_row(struct ctx *ctx, struct db_stmt *st)
 	    json_object_new_int64(db_col_i64(st, CALL_WAIT)));
 	add_str(c, "comment", db_col(st, CALL_COMMENT, NULL));
 	add_str(c, "recording_state", rec);
-	if (rec && strcmp(rec, "stored") == 0)
+	if (rec && strcmp(rec, "stored") == 0) {
 		add_str(c, "recording_url", arena_printf(ctx->arena,
-		    "/calls/%lld/recording", (long long)id));
+		    "/calls/%lld/recording%s%s", (long long)id,
+		    from ? "?from=" : "", from ? from : ""));
+		add_str(c, "download_url", arena_printf(ctx->arena,
+		    "/calls/%lld/recording?download=1%s%s", (long long)id,
+		    from ? "&from=" : "", from ? from : ""));
+	} else if (rec && strcmp(rec, "pending") == 0)
+		add_str(c, "recording_note", "recording is being fetched");
+	else if (rec && strcmp(rec, "failed") == 0)
+		add_str(c, "recording_note", "recording could not be fetched");
+	else
+		add_str(c, "recording_note", "no recording");
 	add_str(c, "card_url", arena_printf(ctx->arena, "/calls/%lld",
 	    (long long)id));
 	return c;
@@ -274,7 +286,7 @@ next_url(struct ctx *ctx, const char *base, const char *at, int64_t id)
 
 static enum cb_err
 render_list(struct ctx *ctx, struct call_filter *f, struct json_object *m,
-    const char *base)
+    const char *base, const char *from)
 {
 	struct json_object *calls = json_object_new_array();
 	struct db_stmt *st;
@@ -297,7 +309,7 @@ render_list(struct ctx *ctx, struct call_filter *f, struct json_object *m,
 			    json_object_get_int64(id)));
 			break;
 		}
-		json_object_array_add(calls, call_row(ctx, st));
+		json_object_array_add(calls, call_row(ctx, st, from));
 	}
 	db_stmt_done(st);
 	if (rc != CB_OK && rc != CB_ENOTFOUND)
@@ -326,7 +338,7 @@ page_calls(struct ctx *ctx)
 		json_object_put(m);
 		return rc;
 	}
-	return render_list(ctx, &f, m, "/calls");
+	return render_list(ctx, &f, m, "/calls", NULL);
 }
 
 static enum cb_err
@@ -346,7 +358,8 @@ page_customer_calls(struct ctx *ctx)
 		return rc;
 	}
 	f.customer_id = ctx->ids[0];
-	return render_list(ctx, &f, m, base);
+	return render_list(ctx, &f, m, base, arena_printf(ctx->arena,
+	    "customer:%lld", (long long)ctx->ids[0]));
 }
 
 static enum cb_err
@@ -366,7 +379,8 @@ page_order_calls(struct ctx *ctx)
 		return rc;
 	}
 	f.order_id = ctx->ids[0];
-	return render_list(ctx, &f, m, base);
+	return render_list(ctx, &f, m, base, arena_printf(ctx->arena,
+	    "order:%lld", (long long)ctx->ids[0]));
 }
 
 static const struct route routes[] = {

@@ -8,6 +8,7 @@ static const char *const names[PERM__MAX] = {
 	[PERM_CALLS] = "calls",
 	[PERM_ORDERS_CALLS] = "orders.calls",
 	[PERM_CUSTOMERS_CALLS] = "customers.calls",
+	[PERM_RECORDINGS_LISTEN] = "recordings.listen",
 	[PERM_RECORDINGS_DOWNLOAD] = "recordings.download",
 	[PERM_CALLS_DIAL] = "calls.dial",
 	[PERM_SETTINGS] = "settings",

@@ -10,6 +10,7 @@ enum perm {
 	PERM_CALLS = 0,           /* the history page and every recording */
 	PERM_ORDERS_CALLS,        /* listen in an order's feed */
 	PERM_CUSTOMERS_CALLS,     /* listen in a customer's feed */
+	PERM_RECORDINGS_LISTEN,   /* play recordings of calls the role sees */
 	PERM_RECORDINGS_DOWNLOAD, /* download recordings */
 	PERM_CALLS_DIAL,          /* click-to-call */
 	PERM_SETTINGS,            /* settings pages */

@@ -1,0 +1,168 @@
+/* recording: GET/HEAD /calls/<id>/recording[?download=1][&from=order:<id>
+ * | customer:<id>]. Checks the session and the permission for the page the
+ * request came from on every request for the bytes (DESIGN §3), logs the
+ * play or download, then hands the file to nginx with X-Accel-Redirect to
+ * the internal /_recordings/ location, which serves Range requests for
+ * seeking. No byte of audio ever passes through this program. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/strparse.h"
+#include "db/access.h"
+#include "http/app.h"
+
+enum context { CTX_CALLS, CTX_CUSTOMER, CTX_ORDER };
+
+/* The user's permission p covers this call (scope "own": their calls). */
+static bool
+covers(const struct user *u, enum perm p, const struct call_access *c)
+{
+	if (!perm_has(u, p))
+		return false;
+	return u->perms[p] == SCOPE_ALL || c->manager_id == u->id;
+}
+
+/* Recording paths come from our own worker and demo data; still, nothing
+ * but a plain relative path ever reaches nginx. */
+static bool
+path_safe(const char *p)
+{
+	size_t i, n = strlen(p);
+
+	if (n == 0 || p[0] == '/' || strstr(p, "..") != NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = p[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '/' || ch == '.' ||
+		    ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static const char *
+media_type_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL)
+		return "application/octet-stream";
+	if (strcmp(dot, ".mp3") == 0)
+		return "audio/mpeg";
+	if (strcmp(dot, ".wav") == 0)
+		return "audio/wav";
+	if (strcmp(dot, ".ogg") == 0 || strcmp(dot, ".opus") == 0)
+		return "audio/ogg";
+	if (strcmp(dot, ".m4a") == 0)
+		return "audio/mp4";
+	return "application/octet-stream";
+}
+
+static enum cb_err
+recording(struct ctx *ctx)
+{
+	const char *from = kv_get(&ctx->req->query, "from");
+	const char *dl = kv_get(&ctx->req->query, "download");
+	bool download = dl && strcmp(dl, "1") == 0;
+	enum context where = CTX_CALLS;
+	int64_t where_id = 0;
+	struct call_access c;
+	bool allowed;
+	enum cb_err rc;
+
+	if (from && *from) {
+		const char *colon = strchr(from, ':');
+		if (colon && strncmp(from, "order:", 6) == 0)
+			where = CTX_ORDER;
+		else if (colon && strncmp(from, "customer:", 9) == 0)
+			where = CTX_CUSTOMER;
+		else {
+			ctx->message = "Unknown page in \"from\".";
+			return CB_EINVAL;
+		}
+		if (strparse_i64z(colon + 1, 1, INT64_MAX, &where_id) != CB_OK) {
+			ctx->message = "Unknown page in \"from\".";
+			return CB_EINVAL;
+		}
+	}
+	if ((rc = db_call_access(ctx->db, ctx->ids[0], &c)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such call.";
+		return rc;
+	}
+	/* Which calls the page lets this user see... */
+	switch (where) {
+	case CTX_ORDER:
+		allowed = c.order_id == where_id &&
+		    (covers(ctx->user, PERM_ORDERS_CALLS, &c) ||
+		    covers(ctx->user, PERM_CALLS, &c));
+		break;
+	case CTX_CUSTOMER:
+		allowed = c.customer_id == where_id &&
+		    (covers(ctx->user, PERM_CUSTOMERS_CALLS, &c) ||
+		    covers(ctx->user, PERM_CALLS, &c));
+		break;
+	case CTX_CALLS:
+	default:
+		allowed = covers(ctx->user, PERM_CALLS, &c);
+		break;
+	}
+	/* ...and whether the role may hear (or save) recordings at all. */
+	allowed = allowed && perm_has(ctx->user, PERM_RECORDINGS_LISTEN) &&
+	    (!download || perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD));
+	if (!allowed) {
+		log_info("user %lld refused the recording of call %lld",
+		    (long long)ctx->user->id, (long long)c.id);
+		ctx->message = download ? "Your role does not allow downloading "
+		    "this recording." : "Your role does not allow listening to "
+		    "this recording.";
+		return CB_EDENIED;
+	}
+	if (strcmp(c.recording_state, "stored") != 0) {
+		ctx->message = strcmp(c.recording_state, "pending") == 0 ?
+		    "The recording is still being fetched from the provider." :
+		    "This call has no recording.";
+		return CB_ENOTFOUND;
+	}
+	if (!path_safe(c.recording_path)) {
+		log_error("call %lld: unsafe recording path refused",
+		    (long long)c.id);
+		return CB_EIO;
+	}
+	if ((rc = db_listen_log(ctx->db, ctx->user->id, c.id, download ?
+	    "download" : "play", where == CTX_ORDER ? "order" :
+	    where == CTX_CUSTOMER ? "customer" : "calls",
+	    ctx->req->remote_addr, http_header(ctx->req, "User-Agent"))) !=
+	    CB_OK)
+		return rc; /* no log line, no bytes */
+	ctx->resp->content_type = media_type_of(c.recording_path);
+	/* Private audio: never in a shared cache. */
+	ctx->resp->no_store = true;
+	resp_header(ctx->resp, "X-Accel-Redirect", "/_recordings/%s",
+	    c.recording_path);
+	if (download)
+		resp_header(ctx->resp, "Content-Disposition",
+		    "attachment; filename=\"call-%lld%s\"", (long long)c.id,
+		    strrchr(c.recording_path, '.') ?
+		    strrchr(c.recording_path, '.') : "");
+	return CB_OK;
+}
+
+static const struct route routes[] = {
+	{ "/calls/#/recording", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0,
+	    0, recording },
+};
+
+static const struct program program = {
+	"recording", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	return app_main(&program, argc, argv);
+}

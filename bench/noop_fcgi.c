@@ -2,22 +2,15 @@
  * responder that reads nothing it does not have to and answers every
  * request 200 "ok": what nginx -> FastCGI -> a C process costs by itself.
  * Started by spawn-fcgi, which hands it the listening socket as fd 0.
+ * No signal handling: SIGTERM's default action ends it at once, and it
+ * has nothing to finish (a handler would not even interrupt accept(), which
+ * libfcgi restarts).
  *
  *   cc -O2 -o noop_fcgi noop_fcgi.c -lfcgi
  */
-#include <signal.h>
 #include <stdio.h>
 
 #include <fcgiapp.h>
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 int
 main(void)
@@ -28,11 +21,10 @@ main(void)
 	FCGX_Request r;
 	char sink[4096];
 
-	signal(SIGTERM, on_term);
 	if (FCGX_Init() != 0)
 		return 1;
 	FCGX_InitRequest(&r, 0, 0);
-	while (!stopping && FCGX_Accept_r(&r) >= 0) {
+	while (FCGX_Accept_r(&r) >= 0) {
 		/* Drain a body, as a real responder must before answering. */
 		while (FCGX_GetStr(sink, sizeof(sink), r.in) > 0)
 			;

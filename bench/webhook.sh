@@ -29,6 +29,7 @@
 #   BENCH_CEIL_PORT    the ceilings' nginx                                        [28081]
 #   BENCH_FRESH        1: delete the previous run's database first               [1]
 #   BENCH_KEEP         1: leave everything running at the end (for profiling)    [0]
+#   BENCH_QUIET_WAIT   seconds to wait for other programs to go quiet before the rounds  [0]
 #   BENCH_PERF         1: after the rounds, one more real run with perf record -g on every
 #                      hook process and mariadbd; reports land in the work folder  [0]
 #
@@ -57,6 +58,7 @@ CEIL_PORT=${BENCH_CEIL_PORT:-28081}
 FRESH=${BENCH_FRESH:-1}
 KEEP=${BENCH_KEEP:-0}
 PERF=${BENCH_PERF:-0}
+QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
 
 STATE=$BUILD/bench-state              # the stack's CB_STATE_DIR
 WORK=$BUILD/bench-run                 # this script's files: binaries, ceiling nginx, results
@@ -70,7 +72,7 @@ export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$STATE CB_HTTP_PORT=$HTTP_PORT CB_DB_POR
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
-for v in ROUNDS DURATION THREADS CONNS EVENTS WARMUP HTTP_PORT DB_PORT CEIL_PORT; do
+for v in ROUNDS DURATION THREADS CONNS EVENTS WARMUP HTTP_PORT DB_PORT CEIL_PORT QUIET_WAIT; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number, got '${!v}'"
 done
 (( ROUNDS >= 1 && DURATION >= 1 && THREADS >= 1 && CONNS >= THREADS )) ||
@@ -131,10 +133,14 @@ stop_pidfile() {   # stop_pidfile FILE TEXT: TERM the pids in FILE that are ours
 }
 
 PERF_PID=""
+PERF_DB_PID=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if [[ -n $PERF_PID ]]; then kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; fi
+    if [[ -n $PERF_PID ]]; then
+        kill -INT "$PERF_PID" "$PERF_DB_PID" 2>/dev/null || true
+        wait "$PERF_PID" "$PERF_DB_PID" 2>/dev/null || true
+    fi
     if [[ $KEEP == 1 ]]; then
         say "BENCH_KEEP=1: left running: stack on :$HTTP_PORT (CB_STATE_DIR=$STATE), ceilings on :$CEIL_PORT"
         say "stop with: BENCH_KEEP=0 $0 --stop"
@@ -166,6 +172,7 @@ if [[ ${1-} == --stop ]]; then stop_all; say "stopped"; exit 0; fi
 [[ $# -eq 0 ]] || die "usage: $0 [--stop]   (settings come from BENCH_* variables)"
 
 trap cleanup EXIT
+trap 'say "error: a command failed (line $LINENO): $BASH_COMMAND"' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -376,10 +383,17 @@ BASE_SPOOLED=$(spooled_now)
 : >"$RESULTS"
 : >"$WORK/status-deltas.txt"
 : >"$WORK/cpu.txt"
+rm -f "$WORK/perf-run.txt"
 
-# Other programs on the machine make every figure lower (2 cores): say how busy it was before.
-b0=$(machine_busy); sleep 2; b1=$(machine_busy)
-IDLE_BUSY=$(awk -v d=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN { printf "%.0f", 100 * d / hz / 2 / n }')
+# Other programs on the machine make every figure lower (2 cores): say how busy it was before,
+# after waiting up to BENCH_QUIET_WAIT seconds for it to calm down (below 10 % busy).
+busy_pct() {   # busy_pct: percent of all cores busy over the next 2 s
+    local b0 b1
+    b0=$(machine_busy); sleep 2; b1=$(machine_busy)
+    awk -v d=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN { printf "%.0f", 100 * d / hz / 2 / n }'
+}
+IDLE_BUSY=$(busy_pct)
+for (( waited = 0; IDLE_BUSY > 10 && waited < QUIET_WAIT; waited += 2 )); do IDLE_BUSY=$(busy_pct); done
 say "machine busy before the rounds (other programs): ${IDLE_BUSY}% of $(nproc) cores"
 if (( IDLE_BUSY > 10 )); then say "warning: the machine is busy; the figures will be low and noisy"; fi
 
@@ -410,30 +424,42 @@ done
 
 if [[ $PERF == 1 ]] && [[ " $PATHS " == *" real "* ]]; then
     PERF_BIN=$(find_cmd perf linux-perf)
-    hook_pids=$(tr -c '0-9' ' ' <"$STATE/run/fcgi-hook.pid" | xargs | tr ' ' ',')
-    say "perf: one more real run of ${DURATION}s with perf record -g on hook pids $hook_pids"
+    hook_pids=$(pids_in "$STATE/run/fcgi-hook.pid" | xargs | tr ' ' ',')
+    db_pid=$(pids_in "$STATE/run/mariadb.pid" | xargs)
+    say "perf: one more real run of ${DURATION}s, perf record on the hook processes ($hook_pids) and mariadbd ($db_pid)"
     gen perf "$EVENTS"
-    "$PERF_BIN" record -F 999 -g -o "$WORK/perf-hook.data" -p "$hook_pids" >"$WORK/perf-record.log" 2>&1 &
+    # DWARF call graphs: the release build has no frame pointers.
+    "$PERF_BIN" record -F 499 --call-graph dwarf,16384 -o "$WORK/perf-hook.data" -p "$hook_pids" \
+        >"$WORK/perf-record-hook.log" 2>&1 &
     PERF_PID=$!
+    "$PERF_BIN" record -F 999 -o "$WORK/perf-db.data" -p "$db_pid" >"$WORK/perf-record-db.log" 2>&1 &
+    PERF_DB_PID=$!
     sleep 0.5
     run_wrk real "$DURATION" perf >"$WORK/perf-run.txt"
-    kill -INT "$PERF_PID" 2>/dev/null || true
-    wait "$PERF_PID" 2>/dev/null || true
+    kill -INT "$PERF_PID" "$PERF_DB_PID" 2>/dev/null || true
+    wait "$PERF_PID" "$PERF_DB_PID" 2>/dev/null || true
     PERF_PID=""
-    "$PERF_BIN" report -i "$WORK/perf-hook.data" --no-children --sort dso,symbol --stdio \
-        2>/dev/null | grep -v '^$' | head -80 >"$WORK/perf-hook.txt" || true
-    say "perf: $WORK/perf-hook.txt (perf report -i $WORK/perf-hook.data for more)"
+    "$PERF_BIN" script -i "$WORK/perf-hook.data" -F pid,ip,sym,dso 2>/dev/null |
+        "$PYTHON" "$BENCH_SRC/perf_summary.py" callboard-hook >"$WORK/perf-hook.txt" || true
+    {
+        echo "mariadbd by library:"
+        "$PERF_BIN" report -i "$WORK/perf-db.data" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8 || true
+        echo "mariadbd by symbol:"
+        "$PERF_BIN" report -i "$WORK/perf-db.data" --sort symbol --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 || true
+    } >"$WORK/perf-db.txt"
+    say "perf: $WORK/perf-hook.txt and $WORK/perf-db.txt (the run: $(cat "$WORK/perf-run.txt"))"
 fi
 
 # --- results --------------------------------------------------------------------------------------
 
 drain_spool
-ACKED=0; SENT=0; NON2XX_REAL=0; WRAPPED=0
-while read -r p _ _ rest; do
+ACKED=0; SENT=0; NON2XX_REAL=0; WRAPPED=0; ACKED_ROUNDS=0
+while read -r p r _ rest; do
     [[ $p == real ]] || continue
+    if [[ $r != perf ]]; then ACKED_ROUNDS=$((ACKED_ROUNDS + $(field ok " $rest"))); fi
     ACKED=$((ACKED + $(field ok " $rest"))); SENT=$((SENT + $(field sent " $rest")))
     NON2XX_REAL=$((NON2XX_REAL + $(field non2xx " $rest"))); WRAPPED=$((WRAPPED + $(field wrapped " $rest")))
-done <"$RESULTS"
+done < <(cat "$RESULTS"; if [[ -s $WORK/perf-run.txt ]]; then echo "real perf x $(cat "$WORK/perf-run.txt")"; fi)
 
 read -r EV_STORED EV_CALLS EV_UNLINKED < <(sql "SELECT COUNT(*), COUNT(DISTINCT integration_id, external_id),
     COALESCE(SUM(call_id IS NULL), 0) FROM call_events WHERE id > $BASE_EVENT")
@@ -517,11 +543,11 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
         else
             echo "- check: MISMATCH (see the figures above)"
         fi
-        if [[ -s $WORK/status-deltas.txt ]] && (( ACKED > 0 )); then
+        if [[ -s $WORK/status-deltas.txt ]] && (( ACKED_ROUNDS > 0 )); then
             echo
             echo "MariaDB counters per acknowledged event (real runs only):"
             echo
-            awk -v n="$ACKED" '{ s[$1] += $2 } END { for (k in s) printf "%s=%.2f\n", k, s[k] / n }' \
+            awk -v n="$ACKED_ROUNDS" '{ s[$1] += $2 } END { for (k in s) printf "%s=%.2f\n", k, s[k] / n }' \
                 "$WORK/status-deltas.txt" | sort | paste -sd' ' | fold -s -w 110 | sed 's/^/    /'
         fi
     fi

@@ -17,7 +17,8 @@
 
 /* Query parameters this page understands; anything else gets a notice. */
 static const char *const known_params[] = {
-	"q", "direction", "result", "from", "to", "before", "format", NULL
+	"q", "direction", "result", "from", "to", "before", "format",
+	"external_id", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
@@ -111,6 +112,15 @@ read_filter(struct ctx *ctx, struct call_filter *f, struct json_object *m)
 		for (k = 0; k < n; k++)
 			rev[k] = digits[n - 1 - k];
 		f->digits_rev = rev;
+	}
+	if ((v = nonempty(app_param(ctx, "external_id"))) != NULL) {
+		if (strlen(v) > 128) {
+			ctx->message = "A provider's call id is at most 128 "
+			    "characters.";
+			return CB_EINVAL;
+		}
+		f->external_id = v;
+		add_str(filters, "external_id", v);
 	}
 	if ((v = nonempty(app_param(ctx, "from"))) != NULL) {
 		char *utc = arena_alloc(ctx->arena, 32);

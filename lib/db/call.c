@@ -23,6 +23,7 @@ static const char sql_order[] = " AND c.order_id = ?";
 static const char sql_direction[] = " AND c.direction = ?";
 static const char sql_result[] = " AND c.result = ?";
 static const char sql_digits[] = " AND c.client_digits_rev LIKE CONCAT(?, '%')";
+static const char sql_external[] = " AND c.external_id = ?";
 static const char sql_from[] = " AND c.started_at >= ?";
 static const char sql_to[] = " AND c.started_at <= ?";
 /* Not a row constructor: MariaDB scans the whole index for
@@ -54,6 +55,8 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 		buf_puts(&sql, sql_result);
 	if (f->digits_rev)
 		buf_puts(&sql, sql_digits);
+	if (f->external_id)
+		buf_puts(&sql, sql_external);
 	if (f->from_utc)
 		buf_puts(&sql, sql_from);
 	if (f->to_utc)
@@ -82,6 +85,8 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 		db_bind_text(st, i++, f->result);
 	if (f->digits_rev)
 		db_bind_text(st, i++, f->digits_rev);
+	if (f->external_id)
+		db_bind_text(st, i++, f->external_id);
 	if (f->from_utc)
 		db_bind_text(st, i++, f->from_utc);
 	if (f->to_utc)

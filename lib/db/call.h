@@ -18,6 +18,7 @@ struct call_filter {
 	const char *direction;     /* "in", "out", "internal" or NULL */
 	const char *result;        /* a calls.result value or NULL */
 	const char *digits_rev;    /* reversed digits: suffix search */
+	const char *external_id;   /* the provider's call id, exact */
 	const char *from_utc;      /* started_at >= */
 	const char *to_utc;        /* started_at <= */
 	const char *before_at;     /* keyset cursor: (started_at, id) < */

@@ -563,13 +563,24 @@ enum cb_err
 db_begin(struct db *db)
 {
 	enum cb_err rc;
+	int attempt;
 
-	/* A fresh connection first, so a reconnect never happens mid-way. */
-	if ((rc = db_ping(db)) != CB_OK)
-		return rc;
-	if ((rc = db_query(db, "START TRANSACTION")) == CB_OK)
-		db->in_tx = true;
-	return rc;
+	/* No ping first (a round trip on every event): if the server went
+	 * away, START TRANSACTION itself fails, and nothing has happened yet,
+	 * so a fresh connection and one more try are safe. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((rc = db_connect(db)) != CB_OK)
+			return rc;
+		if (mysql_query(db->conn, "START TRANSACTION") == 0) {
+			db->in_tx = true;
+			return CB_OK;
+		}
+		set_error(db, "begin", mysql_error(db->conn));
+		if (!conn_lost(mysql_errno(db->conn)))
+			return CB_EDB;
+		db_disconnect(db);
+	}
+	return CB_EDB;
 }
 
 enum cb_err

@@ -2,7 +2,8 @@
 // from the history and seeks in it; the intern's page has no player.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, login, watch } from '../lib/browser.js';
+import { BASE, launch, login, watch } from '../lib/browser.js';
+import { sql } from '../lib/db.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -12,6 +13,10 @@ test('the manager plays a recording and seeks in it', async () => {
   const page = await browser.context.newPage();
   const events = watch(page);
   await login(page, 'manager', 'manager');
+  // A demo call: its recording is the 20-second demo file.
+  const [[externalId]] = await sql(
+    "SELECT external_id FROM calls WHERE recording_path = 'demo/demo.wav' AND recording_state = 'stored' ORDER BY id DESC LIMIT 1");
+  await page.goto(`${BASE}/calls?external_id=${encodeURIComponent(externalId)}`);
   const audio = page.locator('td.rec audio').first();
   await audio.waitFor();
   const result = await audio.evaluate(async (a) => {

@@ -20,6 +20,7 @@ HELPERS = re.compile(r"^(db_exec|db_stmt|db_stmt_text|db_query|db_fetch|db_bind_
                      r"db_affected|db_insert_id|db_stmt_done|stmt_\w+|lookup_id|bind_\w+|"
                      r"db_connect|arena_\w+|buf_\w+|set_error|conn_lost|main|_start|"
                      r"dispatch|handle|app_main)$")
+HEADER = re.compile(r"^\s*\d+\s*$")
 FRAME = re.compile(r"^\s+[0-9a-f]+ (.+?) \((.+)\)$")
 
 
@@ -44,7 +45,9 @@ def main():
                 samples.append(cur)
             cur = None
             continue
-        if not line.startswith(("\t", " ")):
+        if HEADER.match(line):      # " 6480 ": a new sample (pid, right-aligned)
+            if cur:
+                samples.append(cur)
             cur = []
             continue
         m = FRAME.match(line.rstrip("\n"))

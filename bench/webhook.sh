@@ -24,6 +24,7 @@
 #   BENCH_PATHS        which paths to run                                         [real return200 noop insert]
 #   BENCH_WARMUP       seconds of warm-up for real and insert (0: none)           [2; quick 1]
 #   BENCH_BUILD_DIR    release build (configured here when missing)               [<repo>/build-bench]
+#   BENCH_BUILD        0: do not run make, benchmark what is built (a tree mid-edit) [1]
 #   BENCH_HTTP_PORT    the stack's nginx                                          [28080]
 #   BENCH_DB_PORT      the stack's MariaDB                                        [33506]
 #   BENCH_CEIL_PORT    the ceilings' nginx                                        [28081]
@@ -59,6 +60,7 @@ FRESH=${BENCH_FRESH:-1}
 KEEP=${BENCH_KEEP:-0}
 PERF=${BENCH_PERF:-0}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
+DO_BUILD=${BENCH_BUILD:-1}
 
 STATE=$BUILD/bench-state              # the stack's CB_STATE_DIR
 WORK=$BUILD/bench-run                 # this script's files: binaries, ceiling nginx, results
@@ -180,13 +182,19 @@ T0=$SECONDS
 
 # --- build ----------------------------------------------------------------------------------------
 
-say "build: release build in $BUILD"
-if [[ ! -x $REPO/configure ]]; then (cd "$REPO" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"; fi
-mkdir -p "$BUILD"
-if [[ ! -f $BUILD/Makefile ]]; then (cd "$BUILD" && "$REPO/configure" -q) || die "configure failed"; fi
-grep -q '^CB_SAN = *$' "$BUILD/Makefile" ||
-    die "$BUILD is configured with sanitizers; use a plain ../configure build (BENCH_BUILD_DIR)"
-make -C "$BUILD" -s -j2 >"$BUILD/bench-make.log" 2>&1 || { tail -30 "$BUILD/bench-make.log" >&2; die "make failed in $BUILD"; }
+if [[ $DO_BUILD == 1 ]]; then
+    say "build: release build in $BUILD"
+    if [[ ! -x $REPO/configure ]]; then (cd "$REPO" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"; fi
+    mkdir -p "$BUILD"
+    if [[ ! -f $BUILD/Makefile ]]; then (cd "$BUILD" && "$REPO/configure" -q) || die "configure failed"; fi
+    make -C "$BUILD" -s -j2 >"$BUILD/bench-make.log" 2>&1 ||
+        { tail -30 "$BUILD/bench-make.log" >&2; die "make failed in $BUILD (BENCH_BUILD=0 runs what is built)"; }
+else
+    say "build: BENCH_BUILD=0, using what is built in $BUILD"
+fi
+if [[ ! -f $BUILD/Makefile ]] || ! grep -q '^CB_SAN = *$' "$BUILD/Makefile"; then
+    die "$BUILD is not a plain release build (configured with sanitizers, or not configured)"
+fi
 [[ -x $BUILD/cgi/callboard-hook && -x $BUILD/tools/callboard ]] || die "callboard-hook or tools/callboard not built"
 
 mkdir -p "$WORK/bin" "$NGX/tmp" "$NGX/logs"
@@ -340,7 +348,7 @@ ticks_of() {
     echo "$t"
 }
 machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-cpu_snapshot() {   # cpu_snapshot PATH: "app=.. db=.. ngx=.. busy=.." in clock ticks
+cpu_snapshot() {   # cpu_snapshot PATH: "app=.. db=.. ngx=.. wrk=.. busy=.." in clock ticks
     local app="" master
     case $1 in
         real) app=$(pids_in "$STATE/run/fcgi-hook.pid") ;;
@@ -349,9 +357,20 @@ cpu_snapshot() {   # cpu_snapshot PATH: "app=.. db=.. ngx=.. busy=.." in clock t
     esac
     if [[ $1 == real ]]; then master=$(pids_in "$STATE/run/nginx.pid"); else master=$(pids_in "$NGX/nginx.pid"); fi
     # shellcheck disable=SC2046,SC2086 # lists of pids
-    printf 'app=%s db=%s ngx=%s busy=%s\n' "$(ticks_of $app)" \
+    # wrk: this shell's children's time (cutime + cstime), which wrk's ends up in once waited for.
+    printf 'app=%s db=%s ngx=%s wrk=%s busy=%s\n' "$(ticks_of $app)" \
         "$(ticks_of $(pids_in "$STATE/run/mariadb.pid"))" \
-        "$(ticks_of $(pgrep -P "${master// /}" 2>/dev/null))" "$(machine_busy)"
+        "$(ticks_of $(pgrep -P "${master// /}" 2>/dev/null))" \
+        "$(awk '{ print $16 + $17 }' "/proc/$$/stat")" "$(machine_busy)"
+}
+# others_pct "CPU0" "CPU1": percent of all cores used by neither this path's processes nor wrk
+# (kernel work on nobody's behalf and other programs) between two snapshots.
+others_pct() {
+    awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" -v secs="$DURATION" 'BEGIN {
+        split(a, x, "[ =]"); split(b, y, "[ =]"); d = 0
+        for (i = 2; i <= 8; i += 2) d -= y[i] - x[i]
+        d += y[10] - x[10]
+        printf "%.0f", 100 * d / hz / secs / n }'
 }
 
 if (( WARMUP > 0 )); then
@@ -408,15 +427,16 @@ for (( r = 1; r <= ROUNDS; r++ )); do
         line=$(run_wrk "$p" "$DURATION" "r$r")
         cpu1=$(cpu_snapshot "$p")
         echo "$p $r $(field requests "$line") $cpu0 $cpu1" >>"$WORK/cpu.txt"
+        others=$(others_pct "$cpu0" "$cpu1")
         if [[ $p == real ]]; then
             db_status >"$WORK/status-after.txt"
             awk 'NR == FNR { before[$1] = $2; next } { print $1, $2 - before[$1] }' \
                 "$WORK/status-before.txt" "$WORK/status-after.txt" >>"$WORK/status-deltas.txt"
         fi
         echo "$p $r $line" >>"$RESULTS"
-        say "$(printf '%-9s round %d: %8s req/s  p50 %6s ms  p99 %6s ms  non-2xx %s' "$p" "$r" \
-            "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p99_ms "$line")" \
-            "$(field non2xx "$line")")"
+        say "$(printf '%-9s round %d: %8s req/s  p50 %6s ms  p99 %6s ms  non-2xx %s  (others: %s%% CPU)' \
+            "$p" "$r" "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p99_ms "$line")" \
+            "$(field non2xx "$line")" "$others")"
     done
 done
 
@@ -477,6 +497,7 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
 
 {
     echo "Webhook ingest benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, wrk -t$THREADS -c$CONNS -d${DURATION}s --latency, $ROUNDS round(s) per path, interleaved"
+    echo "callboard-hook built $(date -u -r "$BUILD/cgi/callboard-hook" '+%Y-%m-%d %H:%M:%S UTC') in $BUILD"
     echo
     echo "| path | req/s (mean of $ROUNDS) | p50 ms | p99 ms (min-max) | non-2xx |"
     echo "|---|---|---|---|---|"
@@ -499,22 +520,24 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
     echo
     echo "CPU time per request in ms (clock ticks of each process from /proc, mean over the rounds):"
     echo
-    echo "| path | app (hook / responder) | mariadbd | nginx workers | rest: wrk, kernel, others | machine busy |"
-    echo "|---|---|---|---|---|---|"
+    echo "| path | app (hook / responder) | mariadbd | nginx workers | wrk | rest: kernel, other programs | machine busy |"
+    echo "|---|---|---|---|---|---|---|"
     for p in $PATHS; do
         awk -v p="$p" -v hz="$(getconf CLK_TCK)" -v ncpu="$(nproc)" -v secs="$DURATION" '
             $1 == p {
-                for (i = 4; i <= NF; i++) { split($i, kv, "="); k = kv[1] (i <= 7 ? "0" : "1"); v[k] = kv[2] }
+                delete v
+                for (i = 4; i <= NF; i++) { split($i, kv, "="); k = kv[1] ((kv[1] "0") in v ? "1" : "0"); v[k] = kv[2] }
                 n = $3; if (n <= 0) next
                 app += (v["app1"] - v["app0"]) / n; db += (v["db1"] - v["db0"]) / n
-                ngx += (v["ngx1"] - v["ngx0"]) / n; busy += (v["busy1"] - v["busy0"]) / n
+                ngx += (v["ngx1"] - v["ngx0"]) / n; wrk += (v["wrk1"] - v["wrk0"]) / n
+                busy += (v["busy1"] - v["busy0"]) / n
                 pct += (v["busy1"] - v["busy0"]) / hz / secs / ncpu; runs++
             }
             END {
                 if (!runs) exit
                 ms = 1000 / hz / runs
-                printf "| %s | %.3f | %.3f | %.3f | %.3f | %.0f%% of %d cores |\n", p, app * ms, db * ms, ngx * ms,
-                    (busy - app - db - ngx) * ms, 100 * pct / runs, ncpu
+                printf "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f%% of %d cores |\n", p, app * ms, db * ms,
+                    ngx * ms, wrk * ms, (busy - app - db - ngx - wrk) * ms, 100 * pct / runs, ncpu
             }' "$WORK/cpu.txt"
     done
     echo "(machine busy before the rounds, other programs: ${IDLE_BUSY}% of $(nproc) cores)"
@@ -523,6 +546,13 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
     real=$(mean real); ins=$(mean insert); noop=$(mean noop); r200=$(mean return200)
     if [[ -n $real && -n $ins ]]; then
         echo "- real / insert ceiling: $(awk -v a="$real" -v b="$ins" 'BEGIN { printf "%.2f", a / b }') (issue 3 target: at least 0.60; p99 under 25 ms)"
+        # The same ratio round by round (runs seconds apart), which noise from other programs
+        # distorts less than the ratio of the means.
+        echo "- real / insert ceiling per round: $(awk '
+            { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") r[$1, $2] = kv[2] } rounds[$2] = 1 }
+            END { for (k = 1; (k in rounds); k++) if (r["insert", k] > 0) { x[++n] = r["real", k] / r["insert", k]; printf "%.2f ", x[n] }
+                  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+                  if (n) printf "(median %.2f)", (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }' "$RESULTS")"
     fi
     if [[ -n $real && -n $noop ]]; then
         echo "- real / no-op FastCGI: $(awk -v a="$real" -v b="$noop" 'BEGIN { printf "%.2f", a / b }')"

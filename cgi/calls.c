@@ -1,11 +1,15 @@
-/* calls: the call history page (/calls) and the customer and order call
- * feeds. Filters live in the URL, so a filtered view can be shared and the
- * back button works; pagination is by keyset, never COUNT(*) or OFFSET. */
+/* calls: the call history page (/calls), the customer and order call
+ * feeds, and their CSV export (/calls.csv, /customers/<id>/calls.csv,
+ * /orders/<id>/calls.csv). Filters live in the URL, so a filtered view can
+ * be shared and the back button works; pagination is by keyset, never
+ * COUNT(*) or OFFSET; the export streams keyset chunks of CSV_CHUNK rows.
+ * Which filter is served by which index: lib/db/call.h. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "db/call.h"
@@ -14,25 +18,49 @@
 #include "phone/phone.h"
 
 #define PAGE_SIZE 50
+#define CSV_CHUNK 1000
+#define TEXT_MAX 128          /* longest text filter (external_id's width) */
+#define TALK_MAX 864000       /* ten days: the hook's own cap */
 
 /* Query parameters this page understands; anything else gets a notice. */
 static const char *const known_params[] = {
-	"q", "direction", "result", "from", "to", "before", "format",
-	"external_id", NULL
+	"q", "q_mode", "q_not", "contact", "manager", "integration",
+	"our_number", "our_number_mode", "our_number_not", "direction",
+	"result", "talk_min", "talk_max", "recording", "from", "to",
+	"external_id", "external_id_mode", "external_id_not", "sort",
+	"before", "format", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
 static const char *const results[] = {
 	"answered", "missed", "busy", "failed", "no_answer", "unknown", NULL
 };
+/* Index = enum call_match. */
+static const char *const modes[] = {
+	"", "exact", "begins", "ends", "contains", NULL
+};
+/* Index = enum call_sort. */
+static const char *const sorts[] = {
+	"time_desc", "time_asc", "talk_desc", "talk_asc", NULL
+};
 
-static bool
-one_of(const char *v, const char *const *set)
+/* One request's listing: the filter and what it borrows. */
+struct listing {
+	struct call_filter f;
+	int64_t contact_ids[CALL_CONTACT_MAX];
+	bool none;            /* a filter that can match nothing (no contact) */
+	bool bounded;         /* an indexed filter or a date range is set */
+};
+
+static int
+index_of(const char *v, const char *const *set)
 {
-	for (; *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
+	int i;
+
+	for (i = 0; set[i]; i++)
+		if (strcmp(v, set[i]) == 0)
+			return i;
+	return -1;
 }
 
 static const char *
@@ -47,123 +75,377 @@ add_str(struct json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, app_jstr(v));
 }
 
+static void
+add_flag(struct ctx *ctx, struct json_object *o, const char *prefix,
+    const char *v)
+{
+	json_object_object_add(o, arena_printf(ctx->arena, "%s%s", prefix, v),
+	    json_object_new_boolean(1));
+}
+
+static bool
+param_on(struct ctx *ctx, const char *name)
+{
+	const char *v = nonempty(app_param(ctx, name));
+
+	return v && strcmp(v, "0") != 0;
+}
+
+/* A text filter's mode and "not" from <name>_mode and <name>_not. */
+static enum cb_err
+read_mode(struct ctx *ctx, const char *name, enum call_match dflt,
+    struct call_text *t, struct json_object *filters)
+{
+	const char *v = nonempty(app_param(ctx, arena_printf(ctx->arena,
+	    "%s_mode", name)));
+	int m = dflt;
+
+	if (v && (m = index_of(v, modes)) <= 0) {
+		ctx->message = arena_printf(ctx->arena, "The match for \"%s\" "
+		    "must be exact, begins, ends or contains.", name);
+		return CB_EINVAL;
+	}
+	t->mode = (enum call_match)m;
+	t->negate = param_on(ctx, arena_printf(ctx->arena, "%s_not", name));
+	add_flag(ctx, filters, arena_printf(ctx->arena, "%s_is_", name),
+	    modes[m]);
+	json_object_object_add(filters, arena_printf(ctx->arena, "%s_not",
+	    name), json_object_new_boolean(t->negate));
+	return CB_OK;
+}
+
+static enum cb_err
+read_id(struct ctx *ctx, const char *name, int64_t *out, const char *what)
+{
+	const char *v = nonempty(app_param(ctx, name));
+
+	if (v == NULL)
+		return CB_OK;
+	if (strparse_i64z(v, 1, INT64_MAX, out) != CB_OK) {
+		ctx->message = arena_printf(ctx->arena, "Pick the %s from "
+		    "the list.", what);
+		return CB_EINVAL;
+	}
+	return CB_OK;
+}
+
+static enum cb_err
+read_talk(struct ctx *ctx, const char *name, int64_t *out,
+    struct json_object *filters)
+{
+	const char *v = nonempty(app_param(ctx, name));
+
+	*out = -1;
+	if (v == NULL)
+		return CB_OK;
+	if (strparse_i64z(v, 0, TALK_MAX, out) != CB_OK) {
+		ctx->message = "A duration bound is a whole number of seconds "
+		    "(0 to 864000).";
+		return CB_EINVAL;
+	}
+	add_str(filters, name, v);
+	return CB_OK;
+}
+
+/* Keeps digits and letters and the characters of a call id; drops the
+ * spaces, dashes and brackets people type inside phone numbers. */
+static const char *
+squeeze_number(struct ctx *ctx, const char *v)
+{
+	char *out = arena_alloc(ctx->arena, strlen(v) + 1), *o = out;
+
+	for (; *v; v++)
+		if (!strchr(" -().\t", *v))
+			*o++ = *v;
+	*o = '\0';
+	return out;
+}
+
+/* The client number: "ends" (default) and "exact" on the E.164 form when
+ * the text is a whole number in any format, else on its digits. */
+static enum cb_err
+read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
+{
+	const char *v = nonempty(app_param(ctx, "q"));
+	char norm[PHONE_MAX], digits[PHONE_MAX], *rev;
+	size_t n, k;
+	enum cb_err rc;
+
+	if ((rc = read_mode(ctx, "q", MATCH_ENDS, &l->f.number, filters)) !=
+	    CB_OK)
+		return rc;
+	if (v == NULL) {
+		l->f.number.mode = MATCH_NONE;
+		return CB_OK;
+	}
+	add_str(filters, "q", v);
+	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
+	    MATCH_CONTAINS && phone_normalize(v, strlen(v),
+	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164)
+		n = phone_digits(norm, strlen(norm), digits, sizeof(digits));
+	else
+		n = phone_digits(v, strlen(v), digits, sizeof(digits));
+	if (n == 0) {
+		ctx->message = "Search by number needs some digits.";
+		return CB_EINVAL;
+	}
+	rev = arena_alloc(ctx->arena, n + 1);
+	for (k = 0; k < n; k++)
+		rev[k] = digits[n - 1 - k];
+	rev[n] = '\0';
+	l->f.number.value = rev;
+	/* "ends" and "exact" are ranges of ix_calls_client_digits_rev. */
+	if (!l->f.number.negate && (l->f.number.mode == MATCH_ENDS ||
+	    l->f.number.mode == MATCH_EXACT))
+		l->bounded = true;
+	return CB_OK;
+}
+
+static enum cb_err
+read_text(struct ctx *ctx, const char *name, enum call_match dflt,
+    struct call_text *t, struct json_object *filters, bool phone)
+{
+	const char *v = nonempty(app_param(ctx, name));
+	enum cb_err rc;
+
+	if ((rc = read_mode(ctx, name, dflt, t, filters)) != CB_OK)
+		return rc;
+	if (v == NULL) {
+		t->mode = MATCH_NONE;
+		return CB_OK;
+	}
+	if (strlen(v) > TEXT_MAX) {
+		ctx->message = arena_printf(ctx->arena, "The \"%s\" filter "
+		    "is at most %d characters.", name, TEXT_MAX);
+		return CB_EINVAL;
+	}
+	add_str(filters, name, v);
+	t->value = v;
+	if (phone) {
+		char norm[PHONE_MAX];
+		/* our_number is stored E.164: a whole number typed in any
+		 * format matches exactly; parts are compared as typed
+		 * without the formatting characters. */
+		if (t->mode == MATCH_EXACT && phone_normalize(v, strlen(v),
+		    ctx->cfg->default_country, norm, sizeof(norm)) ==
+		    PHONE_E164)
+			t->value = arena_strdup(ctx->arena, norm);
+		else
+			t->value = squeeze_number(ctx, v);
+	}
+	return CB_OK;
+}
+
+static enum cb_err
+read_date(struct ctx *ctx, const char *name, bool end, const char **out,
+    struct json_object *filters)
+{
+	const char *tz = ctx->user->time_zone;
+	const char *v = nonempty(app_param(ctx, name));
+	char *utc;
+
+	if (v == NULL)
+		return CB_OK;
+	utc = arena_alloc(ctx->arena, 32);
+	if (time_local_to_utc(end && strlen(v) == 10 ? arena_printf(
+	    ctx->arena, "%s 23:59", v) : v, tz, utc, 32) != CB_OK) {
+		ctx->message = arena_printf(ctx->arena, "The \"%s\" date must "
+		    "look like 2026-11-23 or 2026-11-23 14:30.", name);
+		return CB_EINVAL;
+	}
+	/* "to" includes its whole last minute: HH:MM:59.999. */
+	*out = end ? arena_printf(ctx->arena, "%.17s59.999", utc) : utc;
+	add_str(filters, name, v);
+	return CB_OK;
+}
+
+static enum cb_err
+read_cursor(struct ctx *ctx, struct call_filter *f)
+{
+	const char *v = nonempty(app_param(ctx, "before"));
+	const char *comma;
+	char at[32];
+
+	if (v == NULL)
+		return CB_OK;
+	comma = strrchr(v, ',');
+	if (comma == NULL || (size_t)(comma - v) >= sizeof(at) ||
+	    strparse_i64z(comma + 1, 1, INT64_MAX, &f->cursor_id) != CB_OK)
+		goto broken;
+	memcpy(at, v, (size_t)(comma - v));
+	at[comma - v] = '\0';
+	if (f->sort == SORT_TALK_DESC || f->sort == SORT_TALK_ASC) {
+		if (strparse_i64z(at, 0, INT64_MAX, &f->cursor_talk) != CB_OK)
+			goto broken;
+	} else {
+		if (time_local_to_utc(at, "UTC", at, sizeof(at)) != CB_OK)
+			goto broken;
+		f->cursor_at = arena_strndup(ctx->arena, v,
+		    (size_t)(comma - v));
+	}
+	f->has_cursor = true;
+	return CB_OK;
+broken:
+	ctx->message = "The page link is broken; start again from the first "
+	    "page.";
+	return CB_EINVAL;
+}
+
+/* A text filter that only a scan can answer: "contains" or the other
+ * unindexed mode, not negated ("not" matches most rows, so a page fills
+ * fast). */
+static bool
+scan_only(const struct call_text *t, enum call_match unindexed)
+{
+	return t->value && !t->negate && (t->mode == MATCH_CONTAINS ||
+	    t->mode == unindexed);
+}
+
 /* Reads and validates the filters. CB_EINVAL with ctx->message set when a
  * value cannot be used. */
 static enum cb_err
-read_filter(struct ctx *ctx, struct call_filter *f, struct json_object *m)
+read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 {
-	const char *tz = ctx->user->time_zone, *v;
+	struct call_filter *f = &l->f;
 	struct json_object *filters = json_object_new_object();
 	struct json_object *notices = json_object_new_array();
+	const char *v;
+	enum cb_err rc;
 	size_t i;
+	int k;
 
 	json_object_object_add(m, "filters", filters);
 	json_object_object_add(m, "notices", notices);
 	for (i = 0; i < ctx->req->query.n; i++) {
-		const char *k = ctx->req->query.v[i].key;
-		size_t j;
-		bool known = false;
-		for (j = 0; known_params[j]; j++)
-			known = known || strcmp(k, known_params[j]) == 0;
-		if (!known)
+		const char *key = ctx->req->query.v[i].key;
+		if (index_of(key, known_params) < 0)
 			json_object_array_add(notices, app_jstr(arena_printf(
-			    ctx->arena, "Unknown filter \"%s\" was ignored.", k)));
+			    ctx->arena, "Unknown filter \"%s\" was ignored.",
+			    key)));
 	}
 
 	f->limit = PAGE_SIZE + 1; /* one extra row tells if there is more */
+	f->talk_min = f->talk_max = -1;
 	if ((v = nonempty(app_param(ctx, "direction"))) != NULL) {
-		if (!one_of(v, directions)) {
+		if (index_of(v, directions) < 0) {
 			ctx->message = "Direction must be in, out or internal.";
 			return CB_EINVAL;
 		}
 		f->direction = v;
 		add_str(filters, "direction", v);
-		json_object_object_add(filters, arena_printf(ctx->arena,
-		    "is_%s", v), json_object_new_boolean(1));
+		add_flag(ctx, filters, "is_", v);
+		l->bounded = true;
 	}
 	if ((v = nonempty(app_param(ctx, "result"))) != NULL) {
-		if (!one_of(v, results)) {
+		if (index_of(v, results) < 0) {
 			ctx->message = "Unknown call result in the filter.";
 			return CB_EINVAL;
 		}
 		f->result = v;
 		add_str(filters, "result", v);
-		json_object_object_add(filters, arena_printf(ctx->arena,
-		    "is_%s", v), json_object_new_boolean(1));
+		add_flag(ctx, filters, "is_", v);
+		l->bounded = true;
 	}
-	if ((v = nonempty(app_param(ctx, "q"))) != NULL) {
-		char norm[PHONE_MAX], digits[PHONE_MAX], *rev;
-		size_t n, k;
-
-		add_str(filters, "q", v);
-		/* A full number in any format matches its E.164 form; a few
-		 * digits match the end of numbers. */
-		if (phone_normalize(v, strlen(v), ctx->cfg->default_country,
-		    norm, sizeof(norm)) == PHONE_E164)
-			n = phone_digits(norm, strlen(norm), digits,
-			    sizeof(digits));
-		else
-			n = phone_digits(v, strlen(v), digits, sizeof(digits));
-		if (n == 0) {
-			ctx->message = "Search by number needs some digits.";
-			return CB_EINVAL;
-		}
-		rev = arena_alloc(ctx->arena, n + 1);
-		for (k = 0; k < n; k++)
-			rev[k] = digits[n - 1 - k];
-		f->digits_rev = rev;
-	}
-	if ((v = nonempty(app_param(ctx, "external_id"))) != NULL) {
-		if (strlen(v) > 128) {
-			ctx->message = "A provider's call id is at most 128 "
+	if ((rc = read_id(ctx, "manager", &f->manager_id, "manager")) !=
+	    CB_OK || (rc = read_id(ctx, "integration", &f->integration_id,
+	    "integration")) != CB_OK)
+		return rc;
+	if (f->manager_id || f->integration_id)
+		l->bounded = true;
+	if ((rc = read_number(ctx, l, filters)) != CB_OK)
+		return rc;
+	if ((rc = read_text(ctx, "our_number", MATCH_EXACT, &f->our_number,
+	    filters, true)) != CB_OK)
+		return rc;
+	if ((rc = read_text(ctx, "external_id", MATCH_EXACT, &f->external_id,
+	    filters, false)) != CB_OK)
+		return rc;
+	/* Exact and begins (not negated) are ranges of ix_calls_external and
+	 * ix_calls_our_number_started. */
+	if ((f->our_number.mode == MATCH_EXACT || f->our_number.mode ==
+	    MATCH_BEGINS) && !f->our_number.negate)
+		l->bounded = true;
+	if ((f->external_id.mode == MATCH_EXACT || f->external_id.mode ==
+	    MATCH_BEGINS) && !f->external_id.negate)
+		l->bounded = true;
+	if ((v = nonempty(app_param(ctx, "contact"))) != NULL) {
+		unsigned n;
+		if (strlen(v) > TEXT_MAX) {
+			ctx->message = "A contact name search is at most 128 "
 			    "characters.";
 			return CB_EINVAL;
 		}
-		f->external_id = v;
-		add_str(filters, "external_id", v);
+		add_str(filters, "contact", v);
+		/* Name prefix → at most CALL_CONTACT_MAX customer ids on
+		 * ix_customers_name → customer_id IN (...) on
+		 * ix_calls_customer_started. */
+		if ((rc = db_call_contact_ids(ctx->db, v, l->contact_ids,
+		    CALL_CONTACT_MAX, &n)) != CB_OK) {
+			ctx->message = "The database is not answering. Try "
+			    "again in a minute.";
+			return rc;
+		}
+		if (n == 0)
+			l->none = true;
+		if (n == CALL_CONTACT_MAX)
+			json_object_array_add(notices, app_jstr(arena_printf(
+			    ctx->arena, "More than %d contacts match the "
+			    "name; only the first %d are searched. Type more "
+			    "of the name.", CALL_CONTACT_MAX - 1,
+			    CALL_CONTACT_MAX)));
+		f->customer_ids = l->contact_ids;
+		f->ncustomer_ids = n;
+		l->bounded = true;
 	}
-	if ((v = nonempty(app_param(ctx, "from"))) != NULL) {
-		char *utc = arena_alloc(ctx->arena, 32);
-		if (time_local_to_utc(v, tz, utc, 32) != CB_OK) {
-			ctx->message = "The \"from\" date must look like "
-			    "2026-11-23 or 2026-11-23 14:30.";
-			return CB_EINVAL;
-		}
-		f->from_utc = utc;
-		add_str(filters, "from", v);
+	if ((rc = read_talk(ctx, "talk_min", &f->talk_min, filters)) != CB_OK ||
+	    (rc = read_talk(ctx, "talk_max", &f->talk_max, filters)) != CB_OK)
+		return rc;
+	if (f->talk_min >= 0 && f->talk_max >= 0 && f->talk_min > f->talk_max) {
+		ctx->message = "The shortest duration is longer than the "
+		    "longest one.";
+		return CB_EINVAL;
 	}
-	if ((v = nonempty(app_param(ctx, "to"))) != NULL) {
-		char *utc = arena_alloc(ctx->arena, 32);
-		char *end = arena_printf(ctx->arena, "%s%s", v,
-		    strlen(v) == 10 ? " 23:59" : "");
-		if (time_local_to_utc(end, tz, utc, 32) != CB_OK) {
-			ctx->message = "The \"to\" date must look like "
-			    "2026-11-23 or 2026-11-23 14:30.";
+	if ((v = nonempty(app_param(ctx, "recording"))) != NULL) {
+		if (strcmp(v, "yes") == 0)
+			f->recording = REC_YES;
+		else if (strcmp(v, "no") == 0)
+			f->recording = REC_NO;
+		else {
+			ctx->message = "The recording filter is yes or no.";
 			return CB_EINVAL;
 		}
-		/* "to" includes its whole last minute: HH:MM:59.999. */
-		f->to_utc = arena_printf(ctx->arena, "%.17s59.999", utc);
-		add_str(filters, "to", v);
+		add_str(filters, "recording", v);
+		add_flag(ctx, filters, "recording_", v);
 	}
-	if ((v = nonempty(app_param(ctx, "before"))) != NULL) {
-		const char *comma = strrchr(v, ',');
-		char at[32];
-		if (comma == NULL || (size_t)(comma - v) >= sizeof(at) ||
-		    strparse_i64z(comma + 1, 1, INT64_MAX, &f->before_id) !=
-		    CB_OK) {
-			ctx->message = "The page link is broken; start again "
-			    "from the first page.";
+	if ((rc = read_date(ctx, "from", false, &f->from_utc, filters)) !=
+	    CB_OK || (rc = read_date(ctx, "to", true, &f->to_utc, filters)) !=
+	    CB_OK)
+		return rc;
+	if (f->from_utc || f->to_utc)
+		l->bounded = true;
+	if ((v = nonempty(app_param(ctx, "sort"))) != NULL) {
+		if ((k = index_of(v, sorts)) < 0) {
+			ctx->message = "Sort by time_desc, time_asc, talk_desc "
+			    "or talk_asc.";
 			return CB_EINVAL;
 		}
-		memcpy(at, v, (size_t)(comma - v));
-		at[comma - v] = '\0';
-		if (time_local_to_utc(at, "UTC", at, sizeof(at)) != CB_OK) {
-			ctx->message = "The page link is broken; start again "
-			    "from the first page.";
-			return CB_EINVAL;
-		}
-		f->before_at = arena_strndup(ctx->arena, v,
-		    (size_t)(comma - v));
+		f->sort = (enum call_sort)k;
+	}
+	add_flag(ctx, filters, "sort_", sorts[f->sort]);
+	if ((rc = read_cursor(ctx, f)) != CB_OK)
+		return rc;
+	/* "contains" (and the suffix/prefix modes no B-tree can serve) is a
+	 * post-filter on an ordered scan: on a history of millions it must
+	 * ride with a date range or an indexed filter (or the feed's
+	 * customer/order), or one page could read the whole table. */
+	if (!l->bounded && !f->customer_id && !f->order_id &&
+	    (scan_only(&f->number, MATCH_BEGINS) ||
+	    scan_only(&f->our_number, MATCH_ENDS) ||
+	    scan_only(&f->external_id, MATCH_ENDS))) {
+		ctx->message = "A \"contains\" or \"ends\" search reads calls "
+		    "one by one: add a date range (From/To), a manager, a "
+		    "line or a contact to it.";
+		return CB_EINVAL;
 	}
 	return CB_OK;
 }
@@ -187,6 +469,22 @@ direction_label(const char *d)
 	return "Internal";
 }
 
+/* The contact shown for a row: the customer, else the lead, else the
+ * caller's name from the PBX; NULL when unknown. */
+static const char *
+row_contact(struct db_stmt *st)
+{
+	const char *name;
+
+	if (!db_col_null(st, CALL_CUSTOMER_ID))
+		return db_col(st, CALL_CUSTOMER_NAME, NULL);
+	if ((name = db_col(st, CALL_LEAD_NAME, NULL)) != NULL)
+		return name;
+	if ((name = db_col(st, CALL_CLIENT_NAME, NULL)) != NULL && *name)
+		return name;
+	return NULL;
+}
+
 /* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
  * the history: the recording program checks the permission of that page. */
 static struct json_object *
@@ -198,7 +496,6 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 	const char *dir = db_col(st, CALL_DIRECTION, NULL);
 	const char *number = db_col(st, CALL_CLIENT_NUMBER, NULL);
 	const char *rec = db_col(st, CALL_RECORDING_STATE, NULL);
-	const char *name;
 	char local[32], dur[32];
 	int64_t id = db_col_i64(st, CALL_ID);
 
@@ -218,21 +515,23 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 	if (number && *number)
 		add_str(c, "number_url", arena_printf(ctx->arena, "tel:%s",
 		    number));
+	add_str(c, "contact", row_contact(st));
 	if (!db_col_null(st, CALL_CUSTOMER_ID)) {
-		add_str(c, "contact", db_col(st, CALL_CUSTOMER_NAME, NULL));
+		json_object_object_add(c, "customer_id", json_object_new_int64(
+		    db_col_i64(st, CALL_CUSTOMER_ID)));
 		add_str(c, "contact_url", arena_printf(ctx->arena,
 		    "/customers/%lld/calls",
 		    (long long)db_col_i64(st, CALL_CUSTOMER_ID)));
-	} else if ((name = db_col(st, CALL_LEAD_NAME, NULL)) != NULL) {
-		add_str(c, "contact", name);
-	} else if ((name = db_col(st, CALL_CLIENT_NAME, NULL)) != NULL &&
-	    *name) {
-		add_str(c, "contact", name);
 	}
 	json_object_object_add(c, "unknown", json_object_new_boolean(
 	    db_col_null(st, CALL_CUSTOMER_ID)));
+	if (!db_col_null(st, CALL_MANAGER_ID))
+		json_object_object_add(c, "manager_id", json_object_new_int64(
+		    db_col_i64(st, CALL_MANAGER_ID)));
 	add_str(c, "manager", db_col(st, CALL_MANAGER_NAME, NULL));
 	add_str(c, "extension", db_col(st, CALL_EXTENSION, NULL));
+	json_object_object_add(c, "integration_id", json_object_new_int64(
+	    db_col_i64(st, CALL_INTEGRATION_ID)));
 	add_str(c, "integration", db_col(st, CALL_INTEGRATION_NAME, NULL));
 	add_str(c, "provider", db_col(st, CALL_INTEGRATION_KIND, NULL));
 	add_str(c, "our_number", db_col(st, CALL_OUR_NUMBER, NULL));
@@ -263,47 +562,121 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 	return c;
 }
 
-/* The URL of the next page: this page's filters plus the cursor. */
+/* This page's query without the cursor and the format: the base of the
+ * next-page link and of the CSV link. Ends with '&' unless empty. */
+static void
+put_query(struct ctx *ctx, struct buf *u)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->req->query.n; i++) {
+		const struct kv *kv = &ctx->req->query.v[i];
+		/* The cursor is replaced, and the format stays with the
+		 * client that asked for it. */
+		if (strcmp(kv->key, "before") == 0 ||
+		    strcmp(kv->key, "format") == 0)
+			continue;
+		url_component(u, kv->key, strlen(kv->key));
+		buf_putc(u, '=');
+		url_component(u, kv->val, kv->val_len);
+		buf_putc(u, '&');
+	}
+}
+
+/* The URL of the next page: this page's filters plus the cursor, which is
+ * the last row's sort key and id. */
 static const char *
-next_url(struct ctx *ctx, const char *base, const char *at, int64_t id)
+next_url(struct ctx *ctx, const char *base, const char *key, int64_t id)
 {
 	struct buf u;
 	const char *r;
-	size_t i;
 
 	buf_init(&u, 8192);
 	buf_puts(&u, base);
 	buf_puts(&u, "?");
-	for (i = 0; i < ctx->req->query.n; i++) {
-		const struct kv *kv = &ctx->req->query.v[i];
-		/* The link is the page's URL: the cursor is replaced, and the
-		 * format stays with the client that asked for it. */
-		if (strcmp(kv->key, "before") == 0 ||
-		    strcmp(kv->key, "format") == 0)
-			continue;
-		url_component(&u, kv->key, strlen(kv->key));
-		buf_putc(&u, '=');
-		url_component(&u, kv->val, kv->val_len);
-		buf_putc(&u, '&');
-	}
+	put_query(ctx, &u);
 	buf_puts(&u, "before=");
-	url_component(&u, at, strlen(at));
+	url_component(&u, key, strlen(key));
 	buf_printf(&u, "%%2C%lld", (long long)id);
 	r = u.err ? NULL : arena_strdup(ctx->arena, buf_cstr(&u));
 	buf_free(&u);
 	return r;
 }
 
+/* base + suffix + this page's filters: the CSV link and the first page. */
+static const char *
+query_url(struct ctx *ctx, const char *base, const char *suffix)
+{
+	struct buf u;
+	const char *r;
+
+	buf_init(&u, 8192);
+	buf_puts(&u, base);
+	buf_puts(&u, suffix);
+	buf_puts(&u, "?");
+	put_query(ctx, &u);
+	if (u.len && (u.p[u.len - 1] == '&' || u.p[u.len - 1] == '?'))
+		u.len--;
+	r = u.err ? NULL : arena_strndup(ctx->arena, u.p, u.len);
+	buf_free(&u);
+	return r;
+}
+
+/* The options of the manager and integration selects, the chosen one
+ * marked. A failure leaves the select with "Any" only. */
+static void
+add_choices(struct ctx *ctx, struct json_object *m, const struct call_filter *f)
+{
+	struct json_object *mgrs = json_object_new_array();
+	struct json_object *ints = json_object_new_array();
+	struct db_stmt *st;
+
+	json_object_object_add(m, "managers", mgrs);
+	json_object_object_add(m, "integrations", ints);
+	if (db_call_managers(ctx->db, &st) == CB_OK) {
+		while (db_fetch(st) == CB_OK) {
+			struct json_object *o = json_object_new_object();
+			int64_t id = db_col_i64(st, 0);
+			const char *ext = db_col(st, 2, NULL);
+			json_object_object_add(o, "id", json_object_new_int64(id));
+			add_str(o, "label", ext && *ext ? arena_printf(
+			    ctx->arena, "%s (%s)", db_col(st, 1, NULL), ext) :
+			    db_col(st, 1, NULL));
+			json_object_object_add(o, "selected",
+			    json_object_new_boolean(id == f->manager_id));
+			json_object_array_add(mgrs, o);
+		}
+		db_stmt_done(st);
+	}
+	if (db_call_integrations(ctx->db, &st) == CB_OK) {
+		while (db_fetch(st) == CB_OK) {
+			struct json_object *o = json_object_new_object();
+			int64_t id = db_col_i64(st, 0);
+			json_object_object_add(o, "id", json_object_new_int64(id));
+			add_str(o, "label", db_col(st, 1, NULL));
+			json_object_object_add(o, "selected",
+			    json_object_new_boolean(id == f->integration_id));
+			json_object_array_add(ints, o);
+		}
+		db_stmt_done(st);
+	}
+}
+
 static enum cb_err
-render_list(struct ctx *ctx, struct call_filter *f, struct json_object *m,
+render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
     const char *base, const char *from)
 {
+	struct call_filter *f = &l->f;
 	struct json_object *calls = json_object_new_array();
 	struct db_stmt *st;
-	enum cb_err rc;
+	enum cb_err rc = CB_ENOTFOUND;
 	unsigned n = 0;
 
 	json_object_object_add(m, "calls", calls);
+	add_str(m, "csv_url", query_url(ctx, base, ".csv"));
+	add_choices(ctx, m, f);
+	if (l->none)
+		goto done;
 	if ((rc = db_call_list(ctx->db, f, &st)) != CB_OK)
 		goto fail;
 	while ((rc = db_fetch(st)) == CB_OK) {
@@ -311,12 +684,16 @@ render_list(struct ctx *ctx, struct call_filter *f, struct json_object *m,
 			/* The cursor is the last row shown. */
 			struct json_object *last = json_object_array_get_idx(
 			    calls, PAGE_SIZE - 1);
-			struct json_object *at, *id;
-			json_object_object_get_ex(last, "started_at_utc", &at);
+			struct json_object *key, *id;
+			bool talk = f->sort == SORT_TALK_DESC ||
+			    f->sort == SORT_TALK_ASC;
+			json_object_object_get_ex(last, talk ? "talk_seconds" :
+			    "started_at_utc", &key);
 			json_object_object_get_ex(last, "id", &id);
 			add_str(m, "next_url", next_url(ctx, base,
-			    json_object_get_string(at),
+			    json_object_get_string(key),
 			    json_object_get_int64(id)));
+			n = PAGE_SIZE;
 			break;
 		}
 		json_object_array_add(calls, call_row(ctx, st, from));
@@ -324,9 +701,10 @@ render_list(struct ctx *ctx, struct call_filter *f, struct json_object *m,
 	db_stmt_done(st);
 	if (rc != CB_OK && rc != CB_ENOTFOUND)
 		goto fail;
+done:
 	json_object_object_add(m, "empty", json_object_new_boolean(n == 0));
-	if (f->before_at)
-		add_str(m, "first_url", base);
+	if (f->has_cursor)
+		add_str(m, "first_url", query_url(ctx, base, ""));
 	return app_render(ctx, "calls.html", m);
 fail:
 	json_object_put(m);
@@ -334,72 +712,222 @@ fail:
 	return rc;
 }
 
-static enum cb_err
-page_calls(struct ctx *ctx)
+/* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF,
+ * quotes doubled. A cell a spreadsheet would read as a formula (= + - @,
+ * or a leading tab/CR) gets a leading apostrophe first (OWASP "CSV
+ * injection"); that includes E.164 numbers, which then read as text. */
+static void
+csv_cell(struct buf *b, const char *s, bool last)
 {
-	struct json_object *m = json_object_new_object();
-	struct call_filter f;
-	enum cb_err rc;
+	const char *p;
+	bool quote;
 
-	memset(&f, 0, sizeof(f));
-	add_str(m, "title", "Call history");
-	add_str(m, "base_url", "/calls");
-	if ((rc = read_filter(ctx, &f, m)) != CB_OK) {
-		json_object_put(m);
-		return rc;
+	if (s == NULL)
+		s = "";
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		buf_putc(b, '"');
+	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
+		buf_putc(b, '\'');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *p);
 	}
-	return render_list(ctx, &f, m, "/calls", NULL);
+	if (quote)
+		buf_putc(b, '"');
+	buf_puts(b, last ? "\r\n" : ",");
 }
 
+static void
+csv_row(struct ctx *ctx, struct buf *b, struct db_stmt *st)
+{
+	const char *started = db_col(st, CALL_STARTED_AT, NULL);
+	char local[32];
+
+	if (time_utc_to_local(started, ctx->user->time_zone, local,
+	    sizeof(local)) != CB_OK)
+		snprintf(local, sizeof(local), "%s", started ? started : "");
+	csv_cell(b, db_col(st, CALL_ID, NULL), false);
+	csv_cell(b, local, false);
+	csv_cell(b, db_col(st, CALL_DIRECTION, NULL), false);
+	csv_cell(b, db_col(st, CALL_RESULT, NULL), false);
+	csv_cell(b, db_col(st, CALL_CLIENT_NUMBER, NULL), false);
+	csv_cell(b, row_contact(st), false);
+	csv_cell(b, db_col(st, CALL_MANAGER_NAME, NULL), false);
+	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), false);
+	csv_cell(b, db_col(st, CALL_INTEGRATION_NAME, NULL), false);
+	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), false);
+	csv_cell(b, db_col(st, CALL_TALK, NULL), false);
+	csv_cell(b, db_col(st, CALL_WAIT, NULL), false);
+	csv_cell(b, db_col(st, CALL_RECORDING_STATE, NULL), false);
+	csv_cell(b, db_col(st, CALL_COMMENT, NULL), false);
+	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), true);
+}
+
+/* The export of the current filter: keyset chunks of CSV_CHUNK rows, each
+ * chunk written out before the next is read, so neither the database nor
+ * this process ever holds the whole file. Errors before the first byte are
+ * the usual error page; after it, the download is cut short and logged. */
 static enum cb_err
-page_customer_calls(struct ctx *ctx)
+export_csv(struct ctx *ctx, struct listing *l, const char *filename)
+{
+	struct call_filter *f = &l->f;
+	struct db_stmt *st = NULL;
+	struct buf b;
+	enum cb_err rc;
+	char at[32];
+	bool started = false, talk = f->sort == SORT_TALK_DESC ||
+	    f->sort == SORT_TALK_ASC;
+	unsigned n;
+	uint64_t total = 0;
+
+	f->limit = CSV_CHUNK;
+	buf_init(&b, 4u * 1024 * 1024);
+	for (;;) {
+		n = 0;
+		if (!l->none && (rc = db_call_list(ctx->db, f, &st)) != CB_OK)
+			goto fail;
+		if (!started) {
+			ctx->resp->status = 200;
+			ctx->resp->content_type = "text/csv; charset=utf-8";
+			ctx->resp->no_store = true;
+			resp_header(ctx->resp, "Content-Disposition",
+			    "attachment; filename=\"%s\"", filename);
+			if ((rc = resp_stream_begin(ctx->resp)) != CB_OK)
+				goto cut;
+			started = true;
+			buf_puts(&b, "id,time (");
+			buf_puts(&b, ctx->user->time_zone);
+			buf_puts(&b, "),direction,result,number,contact,manager,"
+			    "extension,integration,our number,talk seconds,"
+			    "wait seconds,recording,comment,external id\r\n");
+		}
+		if (l->none)
+			break;
+		while ((rc = db_fetch(st)) == CB_OK) {
+			n++;
+			csv_row(ctx, &b, st);
+			/* Long comments: keep the buffer small. */
+			if (b.len > 256 * 1024) {
+				if (b.err != CB_OK || resp_stream_write(
+				    ctx->resp, b.p, b.len) != CB_OK) {
+					rc = CB_EIO;
+					break;
+				}
+				buf_reset(&b);
+			}
+			/* The cursor: this chunk's last row. */
+			f->cursor_id = db_col_i64(st, CALL_ID);
+			if (talk)
+				f->cursor_talk = db_col_i64(st, CALL_TALK);
+			else
+				snprintf(at, sizeof(at), "%s", db_col(st,
+				    CALL_STARTED_AT, NULL));
+		}
+		db_stmt_done(st);
+		if (rc != CB_ENOTFOUND)
+			goto cut;
+		total += n;
+		if (b.err != CB_OK || (rc = resp_stream_write(ctx->resp, b.p,
+		    b.len)) != CB_OK)
+			goto cut;
+		buf_reset(&b);
+		if (n < CSV_CHUNK)
+			break;
+		f->has_cursor = true;
+		f->cursor_at = at;
+	}
+	if (b.len && resp_stream_write(ctx->resp, b.p, b.len) != CB_OK)
+		log_info("csv export: client went away");
+	buf_free(&b);
+	return CB_OK;
+cut:
+	log_error("csv export cut after %llu rows: %s",
+	    (unsigned long long)total, db_error(ctx->db));
+	buf_free(&b);
+	return CB_OK;
+fail:
+	buf_free(&b);
+	if (started) {
+		log_error("csv export cut after %llu rows: %s",
+		    (unsigned long long)total, db_error(ctx->db));
+		return CB_OK;
+	}
+	ctx->message = "The database is not answering. Try again in a minute.";
+	return rc;
+}
+
+enum feed { FEED_ALL, FEED_CUSTOMER, FEED_ORDER };
+
+/* The history, a feed, or its CSV: the filters, then the page or file. */
+static enum cb_err
+serve(struct ctx *ctx, enum feed feed, bool csv)
 {
 	struct json_object *m = json_object_new_object();
-	struct call_filter f;
+	struct listing *l = arena_alloc(ctx->arena, sizeof(*l));
+	const char *base = "/calls", *from = NULL, *file = "calls.csv";
 	enum cb_err rc;
-	const char *base = arena_printf(ctx->arena, "/customers/%lld/calls",
-	    (long long)ctx->ids[0]);
 
-	memset(&f, 0, sizeof(f));
-	add_str(m, "title", "Customer's calls");
+	memset(l, 0, sizeof(*l));
+	if (feed == FEED_CUSTOMER) {
+		l->f.customer_id = ctx->ids[0];
+		base = arena_printf(ctx->arena, "/customers/%lld/calls",
+		    (long long)ctx->ids[0]);
+		from = arena_printf(ctx->arena, "customer:%lld",
+		    (long long)ctx->ids[0]);
+		file = arena_printf(ctx->arena, "customer-%lld-calls.csv",
+		    (long long)ctx->ids[0]);
+		add_str(m, "title", "Customer's calls");
+	} else if (feed == FEED_ORDER) {
+		l->f.order_id = ctx->ids[0];
+		base = arena_printf(ctx->arena, "/orders/%lld/calls",
+		    (long long)ctx->ids[0]);
+		from = arena_printf(ctx->arena, "order:%lld",
+		    (long long)ctx->ids[0]);
+		file = arena_printf(ctx->arena, "order-%lld-calls.csv",
+		    (long long)ctx->ids[0]);
+		add_str(m, "title", "Order's calls");
+	} else
+		add_str(m, "title", "Call history");
 	add_str(m, "base_url", base);
-	if ((rc = read_filter(ctx, &f, m)) != CB_OK) {
+	if ((rc = read_filter(ctx, l, m)) != CB_OK) {
 		json_object_put(m);
 		return rc;
 	}
-	f.customer_id = ctx->ids[0];
-	return render_list(ctx, &f, m, base, arena_printf(ctx->arena,
-	    "customer:%lld", (long long)ctx->ids[0]));
-}
-
-static enum cb_err
-page_order_calls(struct ctx *ctx)
-{
-	struct json_object *m = json_object_new_object();
-	struct call_filter f;
-	enum cb_err rc;
-	const char *base = arena_printf(ctx->arena, "/orders/%lld/calls",
-	    (long long)ctx->ids[0]);
-
-	memset(&f, 0, sizeof(f));
-	add_str(m, "title", "Order's calls");
-	add_str(m, "base_url", base);
-	if ((rc = read_filter(ctx, &f, m)) != CB_OK) {
+	if (csv) {
 		json_object_put(m);
-		return rc;
+		return export_csv(ctx, l, file);
 	}
-	f.order_id = ctx->ids[0];
-	return render_list(ctx, &f, m, base, arena_printf(ctx->arena,
-	    "order:%lld", (long long)ctx->ids[0]));
+	return render_list(ctx, l, m, base, from);
 }
+
+static enum cb_err page_calls(struct ctx *ctx)
+{ return serve(ctx, FEED_ALL, false); }
+static enum cb_err page_customer_calls(struct ctx *ctx)
+{ return serve(ctx, FEED_CUSTOMER, false); }
+static enum cb_err page_order_calls(struct ctx *ctx)
+{ return serve(ctx, FEED_ORDER, false); }
+static enum cb_err csv_calls(struct ctx *ctx)
+{ return serve(ctx, FEED_ALL, true); }
+static enum cb_err csv_customer_calls(struct ctx *ctx)
+{ return serve(ctx, FEED_CUSTOMER, true); }
+static enum cb_err csv_order_calls(struct ctx *ctx)
+{ return serve(ctx, FEED_ORDER, true); }
 
 static const struct route routes[] = {
 	{ "/calls", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CALLS, 0, 0,
 	    page_calls },
+	{ "/calls.csv", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CALLS, 0, 0,
+	    csv_calls },
 	{ "/customers/#/calls", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_CUSTOMERS_CALLS, 0, 0, page_customer_calls },
+	{ "/customers/#/calls.csv", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_CUSTOMERS_CALLS, 0, 0, csv_customer_calls },
 	{ "/orders/#/calls", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_ORDERS_CALLS, 0, 0, page_order_calls },
+	{ "/orders/#/calls.csv", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_ORDERS_CALLS, 0, 0, csv_order_calls },
 };
 
 static const struct program program = {

@@ -10,7 +10,7 @@ static const char sql_list_head[] =
     "c.client_number, c.client_name, c.our_number, c.extension, "
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "c.customer_id, cu.name, c.order_id, c.lead_id, l.name, u.name, "
-    "i.name, i.kind, c.external_id "
+    "i.name, i.kind, c.external_id, c.manager_id, c.integration_id "
     "FROM calls c "
     "LEFT JOIN customers cu ON cu.id = c.customer_id "
     "LEFT JOIN leads l ON l.id = c.lead_id "
@@ -18,20 +18,130 @@ static const char sql_list_head[] =
     "LEFT JOIN integrations i ON i.id = c.integration_id "
     "WHERE 1 = 1";
 static const char sql_manager[] = " AND c.manager_id = ?";
+static const char sql_integration[] = " AND c.integration_id = ?";
 static const char sql_customer[] = " AND c.customer_id = ?";
 static const char sql_order[] = " AND c.order_id = ?";
 static const char sql_direction[] = " AND c.direction = ?";
 static const char sql_result[] = " AND c.result = ?";
-static const char sql_digits[] = " AND c.client_digits_rev LIKE CONCAT(?, '%')";
-static const char sql_external[] = " AND c.external_id = ?";
+static const char sql_talk_min[] = " AND c.talk_seconds >= ?";
+static const char sql_talk_max[] = " AND c.talk_seconds <= ?";
+static const char sql_rec_yes[] = " AND c.recording_state = 'stored'";
+static const char sql_rec_no[] = " AND c.recording_state <> 'stored'";
 static const char sql_from[] = " AND c.started_at >= ?";
 static const char sql_to[] = " AND c.started_at <= ?";
-/* Not a row constructor: MariaDB scans the whole index for
- * (started_at, id) < (?, ?) but ranges over this form (docs/schema.md). */
-static const char sql_before[] =
-    " AND c.started_at <= ? AND (c.started_at < ? OR c.id < ?)";
-static const char sql_order_by[] =
-    " ORDER BY c.started_at DESC, c.id DESC LIMIT ?";
+/* customer_id IN (?, ..., ?): the count is rounded up to a power of two
+ * (the last id repeated) so at most 9 statement texts are ever cached. */
+static const char sql_in_head[] = " AND c.customer_id IN (?";
+static const char sql_in_more[] = ", ?";
+static const char sql_in_tail[] = ")";
+
+/* Text filters. The value is bound; LIKE wildcards in it were escaped with
+ * '!' by like_escape() (digits-only values need no escaping). The client
+ * number is matched on its reversed digits, so "ends" is a prefix of
+ * client_digits_rev (an index range) and "begins" a suffix of it. */
+struct text_sql {
+	const char *is, *not_;
+};
+static const struct text_sql sql_number[] = {
+	[MATCH_EXACT] = { " AND c.client_digits_rev = ?",
+	    " AND c.client_digits_rev <> ?" },
+	[MATCH_BEGINS] = { " AND c.client_digits_rev LIKE CONCAT('%', ?)",
+	    " AND c.client_digits_rev NOT LIKE CONCAT('%', ?)" },
+	[MATCH_ENDS] = { " AND c.client_digits_rev LIKE CONCAT(?, '%')",
+	    " AND c.client_digits_rev NOT LIKE CONCAT(?, '%')" },
+	[MATCH_CONTAINS] = {
+	    " AND c.client_digits_rev LIKE CONCAT('%', ?, '%')",
+	    " AND c.client_digits_rev NOT LIKE CONCAT('%', ?, '%')" },
+};
+static const struct text_sql sql_our[] = {
+	[MATCH_EXACT] = { " AND c.our_number = ?", " AND c.our_number <> ?" },
+	[MATCH_BEGINS] = { " AND c.our_number LIKE CONCAT(?, '%') ESCAPE '!'",
+	    " AND c.our_number NOT LIKE CONCAT(?, '%') ESCAPE '!'" },
+	[MATCH_ENDS] = { " AND c.our_number LIKE CONCAT('%', ?) ESCAPE '!'",
+	    " AND c.our_number NOT LIKE CONCAT('%', ?) ESCAPE '!'" },
+	[MATCH_CONTAINS] = {
+	    " AND c.our_number LIKE CONCAT('%', ?, '%') ESCAPE '!'",
+	    " AND c.our_number NOT LIKE CONCAT('%', ?, '%') ESCAPE '!'" },
+};
+static const struct text_sql sql_external[] = {
+	[MATCH_EXACT] = { " AND c.external_id = ?", " AND c.external_id <> ?" },
+	[MATCH_BEGINS] = {
+	    " AND c.external_id LIKE CONCAT(?, '%') ESCAPE '!'",
+	    " AND c.external_id NOT LIKE CONCAT(?, '%') ESCAPE '!'" },
+	[MATCH_ENDS] = { " AND c.external_id LIKE CONCAT('%', ?) ESCAPE '!'",
+	    " AND c.external_id NOT LIKE CONCAT('%', ?) ESCAPE '!'" },
+	[MATCH_CONTAINS] = {
+	    " AND c.external_id LIKE CONCAT('%', ?, '%') ESCAPE '!'",
+	    " AND c.external_id NOT LIKE CONCAT('%', ?, '%') ESCAPE '!'" },
+};
+
+/* Keyset conditions, never a row constructor: MariaDB scans the whole
+ * index for (started_at, id) < (?, ?) but ranges over this expanded form
+ * (docs/schema.md). Each sort has its cursor and its ORDER BY. */
+static const char *const sql_cursor[] = {
+	[SORT_TIME_DESC] =
+	    " AND c.started_at <= ? AND (c.started_at < ? OR c.id < ?)",
+	[SORT_TIME_ASC] =
+	    " AND c.started_at >= ? AND (c.started_at > ? OR c.id > ?)",
+	[SORT_TALK_DESC] =
+	    " AND c.talk_seconds <= ? AND (c.talk_seconds < ? OR c.id < ?)",
+	[SORT_TALK_ASC] =
+	    " AND c.talk_seconds >= ? AND (c.talk_seconds > ? OR c.id > ?)",
+};
+static const char *const sql_order_by[] = {
+	[SORT_TIME_DESC] = " ORDER BY c.started_at DESC, c.id DESC LIMIT ?",
+	[SORT_TIME_ASC] = " ORDER BY c.started_at ASC, c.id ASC LIMIT ?",
+	[SORT_TALK_DESC] = " ORDER BY c.talk_seconds DESC, c.id DESC LIMIT ?",
+	[SORT_TALK_ASC] = " ORDER BY c.talk_seconds ASC, c.id ASC LIMIT ?",
+};
+
+static bool
+text_on(const struct call_text *t)
+{
+	return t->mode > MATCH_NONE && t->mode <= MATCH_CONTAINS && t->value;
+}
+
+static void
+put_text(struct buf *sql, const struct text_sql *tab, const struct call_text *t)
+{
+	if (text_on(t))
+		buf_puts(sql, t->negate ? tab[t->mode].not_ : tab[t->mode].is);
+}
+
+/* Escapes LIKE's wildcards with '!' (the ESCAPE of the fragments above);
+ * an exact match binds the text as it is. */
+static void
+bind_text(struct db_stmt *st, unsigned *i, const struct call_text *t,
+    bool like_escape)
+{
+	char tmp[2 * 256 + 1];
+	size_t k = 0;
+	const char *s;
+
+	if (!text_on(t))
+		return;
+	if (t->mode == MATCH_EXACT || !like_escape ||
+	    strlen(t->value) >= sizeof(tmp) / 2) {
+		db_bind_text(st, (*i)++, t->value);
+		return;
+	}
+	for (s = t->value; *s; s++) {
+		if (*s == '!' || *s == '%' || *s == '_')
+			tmp[k++] = '!';
+		tmp[k++] = *s;
+	}
+	db_bind_str(st, (*i)++, tmp, k);
+}
+
+static unsigned
+in_slots(unsigned n)
+{
+	unsigned s = 1;
+
+	while (s < n)
+		s <<= 1;
+	return s;
+}
 
 enum cb_err
 db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
@@ -39,12 +149,16 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 	struct db_stmt *st;
 	struct buf sql;
 	enum cb_err rc;
-	unsigned i = 0;
+	enum call_sort sort = f->sort <= SORT_TALK_ASC ? f->sort :
+	    SORT_TIME_DESC;
+	unsigned i = 0, k, slots = 0;
 
-	buf_init(&sql, 8192);
+	buf_init(&sql, 16384);
 	buf_puts(&sql, sql_list_head);
 	if (f->manager_id)
 		buf_puts(&sql, sql_manager);
+	if (f->integration_id)
+		buf_puts(&sql, sql_integration);
 	if (f->customer_id)
 		buf_puts(&sql, sql_customer);
 	if (f->order_id)
@@ -53,17 +167,32 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 		buf_puts(&sql, sql_direction);
 	if (f->result)
 		buf_puts(&sql, sql_result);
-	if (f->digits_rev)
-		buf_puts(&sql, sql_digits);
-	if (f->external_id)
-		buf_puts(&sql, sql_external);
+	put_text(&sql, sql_number, &f->number);
+	put_text(&sql, sql_our, &f->our_number);
+	put_text(&sql, sql_external, &f->external_id);
+	if (f->customer_ids && f->ncustomer_ids > 0 &&
+	    f->ncustomer_ids <= CALL_CONTACT_MAX) {
+		slots = in_slots(f->ncustomer_ids);
+		buf_puts(&sql, sql_in_head);
+		for (k = 1; k < slots; k++)
+			buf_puts(&sql, sql_in_more);
+		buf_puts(&sql, sql_in_tail);
+	}
+	if (f->talk_min >= 0)
+		buf_puts(&sql, sql_talk_min);
+	if (f->talk_max >= 0)
+		buf_puts(&sql, sql_talk_max);
+	if (f->recording == REC_YES)
+		buf_puts(&sql, sql_rec_yes);
+	else if (f->recording == REC_NO)
+		buf_puts(&sql, sql_rec_no);
 	if (f->from_utc)
 		buf_puts(&sql, sql_from);
 	if (f->to_utc)
 		buf_puts(&sql, sql_to);
-	if (f->before_at)
-		buf_puts(&sql, sql_before);
-	buf_puts(&sql, sql_order_by);
+	if (f->has_cursor)
+		buf_puts(&sql, sql_cursor[sort]);
+	buf_puts(&sql, sql_order_by[sort]);
 	if (sql.err != CB_OK) {
 		rc = sql.err;
 		buf_free(&sql);
@@ -75,6 +204,8 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 		return rc;
 	if (f->manager_id)
 		db_bind_i64(st, i++, f->manager_id);
+	if (f->integration_id)
+		db_bind_i64(st, i++, f->integration_id);
 	if (f->customer_id)
 		db_bind_i64(st, i++, f->customer_id);
 	if (f->order_id)
@@ -83,22 +214,87 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 		db_bind_text(st, i++, f->direction);
 	if (f->result)
 		db_bind_text(st, i++, f->result);
-	if (f->digits_rev)
-		db_bind_text(st, i++, f->digits_rev);
-	if (f->external_id)
-		db_bind_text(st, i++, f->external_id);
+	bind_text(st, &i, &f->number, false);
+	bind_text(st, &i, &f->our_number, true);
+	bind_text(st, &i, &f->external_id, true);
+	for (k = 0; k < slots; k++)
+		db_bind_i64(st, i++, f->customer_ids[k < f->ncustomer_ids ?
+		    k : f->ncustomer_ids - 1]);
+	if (f->talk_min >= 0)
+		db_bind_i64(st, i++, f->talk_min);
+	if (f->talk_max >= 0)
+		db_bind_i64(st, i++, f->talk_max);
 	if (f->from_utc)
 		db_bind_text(st, i++, f->from_utc);
 	if (f->to_utc)
 		db_bind_text(st, i++, f->to_utc);
-	if (f->before_at) {
-		db_bind_text(st, i++, f->before_at);
-		db_bind_text(st, i++, f->before_at);
-		db_bind_i64(st, i++, f->before_id);
+	if (f->has_cursor) {
+		if (sort == SORT_TIME_DESC || sort == SORT_TIME_ASC) {
+			db_bind_text(st, i++, f->cursor_at);
+			db_bind_text(st, i++, f->cursor_at);
+		} else {
+			db_bind_i64(st, i++, f->cursor_talk);
+			db_bind_i64(st, i++, f->cursor_talk);
+		}
+		db_bind_i64(st, i++, f->cursor_id);
 	}
-	db_bind_i64(st, i, f->limit ? f->limit : 50);
+	db_bind_i64(st, i, f->limit && f->limit <= CALL_PAGE_MAX ? f->limit :
+	    50);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	*out = st;
 	return CB_OK;
+}
+
+/* A prefix range of ix_customers_name; the collation makes it
+ * case-insensitive. */
+static const char sql_contact_ids[] =
+    "SELECT id FROM customers WHERE name LIKE CONCAT(?, '%') ESCAPE '!' "
+    "ORDER BY name, id LIMIT ?";
+
+enum cb_err
+db_call_contact_ids(struct db *db, const char *prefix, int64_t *ids,
+    unsigned max, unsigned *n)
+{
+	struct call_text t = { MATCH_BEGINS, false, prefix };
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i = 0;
+
+	*n = 0;
+	if ((rc = db_stmt(db, sql_contact_ids, &st)) != CB_OK)
+		return rc;
+	bind_text(st, &i, &t, true);
+	db_bind_i64(st, i, max);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while (*n < max && (rc = db_fetch(st)) == CB_OK)
+		ids[(*n)++] = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return rc == CB_OK || rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static const char sql_managers[] =
+    "SELECT id, name, extension FROM users ORDER BY name, id LIMIT 1000";
+static const char sql_integrations[] =
+    "SELECT id, name FROM integrations ORDER BY name, id LIMIT 1000";
+
+enum cb_err
+db_call_managers(struct db *db, struct db_stmt **out)
+{
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_managers, out)) != CB_OK)
+		return rc;
+	return db_exec(*out);
+}
+
+enum cb_err
+db_call_integrations(struct db *db, struct db_stmt **out)
+{
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_integrations, out)) != CB_OK)
+		return rc;
+	return db_exec(*out);
 }

@@ -1,28 +1,93 @@
-/* Reading calls for the history pages and feeds. The query is assembled
- * from static fragments only (one per filter), every value is bound, and
- * every combination is served by an index of 0001_core.sql: each filter
- * leads with its equality column, then (started_at, id) for the keyset. */
+/* Reading calls for the history pages, feeds and CSV export. The query is
+ * assembled from static fragments only (one per filter and mode), every
+ * value is bound, and no request text ever becomes SQL text.
+ *
+ * Which index serves what (docs/schema.md has the EXPLAIN figures):
+ *  - sort by time (default): every equality filter has an index that leads
+ *    with its column, then (started_at, id), so manager, integration,
+ *    customer, order, direction, result, our number (exact) and the
+ *    client number (exact) are ranges read in keyset order with no sort;
+ *    a date range alone is a range of ix_calls_started.
+ *  - range plus a sort of the matches (EXPLAIN: "Using filesort"): the
+ *    contact-name search (customer_id IN (<= 200 ids)) on
+ *    ix_calls_customer_started, client number "ends" (a prefix of the
+ *    reversed digits) on ix_calls_client_digits_rev, external id "exact"/
+ *    "begins" on ix_calls_external, our number "begins" on
+ *    ix_calls_our_number_started.
+ *  - "contains", the other "ends"/"begins" and every "not", the duration
+ *    range and the recording filter have no index of their own: they are
+ *    post-filters on one of the ordered scans above, so a page reads
+ *    until it has LIMIT rows. The page refuses them over an unbounded
+ *    table unless they ride with a date range or an indexed filter
+ *    (cgi/calls.c says which).
+ *  - sort by duration: ix_calls_talk (talk_seconds, id) in keyset order,
+ *    alone or with a duration range. Combined with other filters the
+ *    optimizer either scans ix_calls_talk and filters, or ranges the
+ *    filter's index and sorts its matches (a filesort of that range). */
 #ifndef CB_DB_CALL_H
 #define CB_DB_CALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db/db.h"
 
-#define CALL_PAGE_MAX 200
+#define CALL_PAGE_MAX 1000
+#define CALL_CONTACT_MAX 200   /* customers a name search may match */
+
+/* How a text filter compares. */
+enum call_match {
+	MATCH_NONE = 0,
+	MATCH_EXACT,
+	MATCH_BEGINS,
+	MATCH_ENDS,
+	MATCH_CONTAINS,
+};
+
+struct call_text {
+	enum call_match mode;      /* MATCH_NONE: no filter */
+	bool negate;               /* "not": rows that do not match */
+	const char *value;         /* client number: reversed digits;
+	                            * others: the text as typed */
+};
+
+enum call_sort {
+	SORT_TIME_DESC = 0,
+	SORT_TIME_ASC,
+	SORT_TALK_DESC,
+	SORT_TALK_ASC,
+};
+
+enum call_rec {
+	REC_ANY = 0,
+	REC_YES,                   /* recording_state = 'stored' */
+	REC_NO,
+};
 
 struct call_filter {
 	int64_t manager_id;        /* 0 = any */
+	int64_t integration_id;
 	int64_t customer_id;
 	int64_t order_id;
 	const char *direction;     /* "in", "out", "internal" or NULL */
 	const char *result;        /* a calls.result value or NULL */
-	const char *digits_rev;    /* reversed digits: suffix search */
-	const char *external_id;   /* the provider's call id, exact */
+	struct call_text number;   /* client number, on client_digits_rev */
+	struct call_text our_number;
+	struct call_text external_id;
+	const int64_t *customer_ids; /* contact-name search: customer_id IN */
+	unsigned ncustomer_ids;    /* 1..CALL_CONTACT_MAX */
+	int64_t talk_min;          /* -1 = no bound */
+	int64_t talk_max;
+	enum call_rec recording;
 	const char *from_utc;      /* started_at >= */
 	const char *to_utc;        /* started_at <= */
-	const char *before_at;     /* keyset cursor: (started_at, id) < */
-	int64_t before_id;
+	enum call_sort sort;
+	/* Keyset cursor: the last row of the previous page. cursor_at is
+	 * started_at (time sorts); cursor_talk is talk_seconds (duration). */
+	bool has_cursor;
+	const char *cursor_at;
+	int64_t cursor_talk;
+	int64_t cursor_id;
 	unsigned limit;            /* 1..CALL_PAGE_MAX */
 };
 
@@ -33,12 +98,23 @@ enum call_col {
 	CALL_TALK, CALL_WAIT, CALL_RECORDING_STATE, CALL_COMMENT,
 	CALL_CUSTOMER_ID, CALL_CUSTOMER_NAME, CALL_ORDER_ID, CALL_LEAD_ID,
 	CALL_LEAD_NAME, CALL_MANAGER_NAME, CALL_INTEGRATION_NAME,
-	CALL_INTEGRATION_KIND, CALL_EXTERNAL_ID, CALL_COL__MAX
+	CALL_INTEGRATION_KIND, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
+	CALL_INTEGRATION_ID, CALL_COL__MAX
 };
 
 /* Runs the list query; the caller fetches rows with db_fetch() and reads
  * columns by enum call_col. */
 enum cb_err db_call_list(struct db *db, const struct call_filter *f,
     struct db_stmt **out);
+
+/* Customers whose name begins with prefix (ix_customers_name), at most
+ * max ids into ids; *n is how many. */
+enum cb_err db_call_contact_ids(struct db *db, const char *prefix,
+    int64_t *ids, unsigned max, unsigned *n);
+
+/* For the filter form's selects: rows of (id, name, extension) of the
+ * users, and (id, name) of the integrations, ordered by name. */
+enum cb_err db_call_managers(struct db *db, struct db_stmt **out);
+enum cb_err db_call_integrations(struct db *db, struct db_stmt **out);
 
 #endif

@@ -1,0 +1,748 @@
+/* card: the call card (issue 5 §1), the page a manager has open while the
+ * phone rings and the content of the live popup.
+ *
+ *   GET  /calls/<id>            the card (HTML, or the same view model as
+ *                               JSON with ?format=json)
+ *   POST /calls/<id>/notes      note=<1..4000 characters>: saved with the
+ *                               author, and made the call's comment
+ *   POST /calls/<id>/callback   minutes=10|30|60: a call-back task for the
+ *                               current user, linked to the call
+ *
+ * Who may see a call: the role's `calls` permission, and with scope "own"
+ * only calls whose manager is the user (DESIGN §3). The same rule guards the
+ * two POSTs, checked before anything is written. The recording player is
+ * drawn only for roles with `recordings.listen`; the bytes themselves are
+ * checked again by the recording program on every request. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/strparse.h"
+#include "core/timefmt.h"
+#include "db/card.h"
+#include "http/app.h"
+#include "http/escape.h"
+
+/* One call's row, copied out of the statement so the statement can be
+ * reused by the lists that follow. Values are arena strings or NULL. */
+struct card {
+	const char *v[CARD_COL__MAX];
+	int64_t id;
+	int64_t manager_id;       /* 0 when none */
+	int64_t customer_id;
+	int64_t order_id;
+	int64_t lead_id;
+	int64_t store_id;
+};
+
+static const char *
+nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static void
+add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, app_jstr(v));
+}
+
+static void
+add_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+static void
+add_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+static int64_t
+id_of(const char *s)
+{
+	int64_t v;
+
+	return s && strparse_i64z(s, 1, INT64_MAX, &v) == CB_OK ? v : 0;
+}
+
+/* "2026-11-23 08:15:00.000" (UTC, from the database) → ISO 8601 with Z,
+ * as the JSON API writes times. NULL stays NULL. */
+static const char *
+iso_utc(struct ctx *ctx, const char *utc)
+{
+	if (utc == NULL || strlen(utc) < 19)
+		return NULL;
+	return arena_printf(ctx->arena, "%.10sT%sZ", utc, utc + 11);
+}
+
+/* A UTC time in the viewer's zone (issue 4 §5); NULL stays NULL. */
+static const char *
+local_time(struct ctx *ctx, const char *utc)
+{
+	char *out;
+
+	if (utc == NULL)
+		return NULL;
+	out = arena_alloc(ctx->arena, 32);
+	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
+		snprintf(out, 32, "%.16s UTC", utc);
+	return out;
+}
+
+static const char *
+duration(struct ctx *ctx, int64_t seconds)
+{
+	char *out = arena_alloc(ctx->arena, 32);
+
+	time_duration((long)seconds, out, 32);
+	return out;
+}
+
+static const char *
+result_label(const char *r)
+{
+	if (r == NULL) return "Unknown";
+	if (strcmp(r, "answered") == 0) return "Answered";
+	if (strcmp(r, "missed") == 0) return "Missed";
+	if (strcmp(r, "busy") == 0) return "Busy";
+	if (strcmp(r, "failed") == 0) return "Failed";
+	if (strcmp(r, "no_answer") == 0) return "No answer";
+	return "Unknown";
+}
+
+static const char *
+direction_label(const char *d)
+{
+	if (d && strcmp(d, "in") == 0) return "Incoming";
+	if (d && strcmp(d, "out") == 0) return "Outgoing";
+	return "Internal";
+}
+
+static const char *
+state_label(const char *s)
+{
+	if (s && strcmp(s, "ringing") == 0) return "Ringing";
+	if (s && strcmp(s, "talking") == 0) return "Talking";
+	return "Ended";
+}
+
+/* A relative URL with query parameters; NULL values are left out. The
+ * values are %-encoded, so a number or name cannot add a parameter. */
+static const char *
+link_with(struct ctx *ctx, const char *path, const char *const *kv)
+{
+	struct buf u;
+	const char *r;
+	char sep = '?';
+
+	buf_init(&u, 2048);
+	buf_puts(&u, path);
+	for (; kv[0]; kv += 2) {
+		if (kv[1] == NULL || *kv[1] == '\0')
+			continue;
+		buf_putc(&u, sep);
+		buf_puts(&u, kv[0]);
+		buf_putc(&u, '=');
+		url_component(&u, kv[1], strlen(kv[1]));
+		sep = '&';
+	}
+	r = u.err ? path : arena_strdup(ctx->arena, buf_cstr(&u));
+	buf_free(&u);
+	return r;
+}
+
+/* Reads the call and decides whether this user may see it. ctx->message
+ * says what happened when the result is not CB_OK. */
+static enum cb_err
+load_call(struct ctx *ctx, int64_t call_id, struct card *c)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = db_card_call(ctx->db, call_id, &st)) != CB_OK) {
+		ctx->message = rc == CB_ENOTFOUND ? "There is no such call. "
+		    "It may have been deleted." : "The database is not "
+		    "answering. Try again in a minute.";
+		return rc;
+	}
+	for (i = 0; i < CARD_COL__MAX; i++) {
+		const char *v = db_col(st, i, NULL);
+		c->v[i] = v ? arena_strdup(ctx->arena, v) : NULL;
+	}
+	db_stmt_done(st);
+	c->id = call_id;
+	c->manager_id = id_of(c->v[CARD_MANAGER_ID]);
+	c->customer_id = id_of(c->v[CARD_CUSTOMER_ID]);
+	c->order_id = id_of(c->v[CARD_ORDER_ID]);
+	c->lead_id = id_of(c->v[CARD_LEAD_ID]);
+	c->store_id = id_of(c->v[CARD_STORE_ID]);
+	/* The route already required `calls`; scope "own" narrows it to the
+	 * user's calls. */
+	if (ctx->user->perms[PERM_CALLS] != SCOPE_ALL &&
+	    (c->manager_id == 0 || c->manager_id != ctx->user->id)) {
+		ctx->message = "Your role shows only your own calls, and this "
+		    "call is not yours.";
+		return CB_EDENIED;
+	}
+	return CB_OK;
+}
+
+static enum cb_err
+add_legs(struct ctx *ctx, const struct card *c, struct json_object *m)
+{
+	struct json_object *legs = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	json_object_object_add(m, "legs", legs);
+	if ((rc = db_card_legs(ctx->db, c->id, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *l = json_object_new_object();
+		const char *res = db_col(st, LEG_RESULT, NULL);
+		int64_t off = db_col_i64(st, LEG_OFFSET);
+
+		add_str(l, "type", db_col(st, LEG_TYPE, NULL));
+		add_str(l, "extension", db_col(st, LEG_EXTENSION, NULL));
+		add_str(l, "user", db_col(st, LEG_USER_NAME, NULL));
+		add_str(l, "number", db_col(st, LEG_NUMBER, NULL));
+		add_str(l, "state", db_col(st, LEG_STATE, NULL));
+		add_str(l, "result", res);
+		add_str(l, "result_label", result_label(res));
+		add_bool(l, "ok", res && strcmp(res, "answered") == 0);
+		add_str(l, "started", local_time(ctx,
+		    db_col(st, LEG_STARTED_AT, NULL)));
+		add_str(l, "started_at", iso_utc(ctx,
+		    db_col(st, LEG_STARTED_AT, NULL)));
+		add_str(l, "answered_at", iso_utc(ctx,
+		    db_col(st, LEG_ANSWERED_AT, NULL)));
+		add_str(l, "ended_at", iso_utc(ctx,
+		    db_col(st, LEG_ENDED_AT, NULL)));
+		add_int(l, "offset_seconds", off);
+		add_str(l, "offset", arena_printf(ctx->arena, "+%s",
+		    duration(ctx, off)));
+		add_int(l, "talk_seconds", db_col_i64(st, LEG_TALK));
+		add_str(l, "talk", duration(ctx, db_col_i64(st, LEG_TALK)));
+		json_object_array_add(legs, l);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static enum cb_err
+add_orders(struct ctx *ctx, const struct card *c, struct json_object *m)
+{
+	struct json_object *orders = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	json_object_object_add(m, "orders", orders);
+	if (c->customer_id == 0)
+		return CB_OK;
+	if ((rc = db_card_orders(ctx->db, c->customer_id, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		int64_t id = db_col_i64(st, ORD_ID);
+		const char *num = db_col(st, ORD_NUMBER, NULL);
+
+		add_int(o, "id", id);
+		add_str(o, "number", num ? num : arena_printf(ctx->arena,
+		    "#%lld", (long long)id));
+		add_str(o, "status", db_col(st, ORD_STATUS, NULL));
+		add_str(o, "total", db_col(st, ORD_TOTAL, NULL));
+		add_str(o, "currency", db_col(st, ORD_CURRENCY, NULL));
+		add_str(o, "store", db_col(st, ORD_STORE, NULL));
+		add_str(o, "created", local_time(ctx,
+		    db_col(st, ORD_CREATED_AT, NULL)));
+		add_bool(o, "this_call", id == c->order_id);
+		add_str(o, "url", arena_printf(ctx->arena,
+		    "/orders/%lld/calls", (long long)id));
+		json_object_array_add(orders, o);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static enum cb_err
+add_leads(struct ctx *ctx, const struct card *c, struct json_object *m)
+{
+	struct json_object *leads = json_object_new_array();
+	const char *phone = nonempty(c->v[CARD_CLIENT_NUMBER]);
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	json_object_object_add(m, "leads", leads);
+	if (c->customer_id == 0 && phone == NULL)
+		return CB_OK;
+	if ((rc = db_card_leads(ctx->db, c->customer_id, phone, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *l = json_object_new_object();
+		int64_t cust = db_col_null(st, LEAD_CUSTOMER_ID) ? 0 :
+		    db_col_i64(st, LEAD_CUSTOMER_ID);
+
+		add_int(l, "id", db_col_i64(st, LEAD_ID));
+		add_str(l, "name", db_col(st, LEAD_NAME, NULL));
+		add_str(l, "lead_type", db_col(st, LEAD_TYPE, NULL));
+		add_str(l, "created", local_time(ctx,
+		    db_col(st, LEAD_CREATED_AT, NULL)));
+		/* Leads have no page of their own yet: a lead of a customer
+		 * links to that customer's calls. */
+		add_str(l, "url", cust ? arena_printf(ctx->arena,
+		    "/customers/%lld/calls", (long long)cust) : NULL);
+		json_object_array_add(leads, l);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static enum cb_err
+add_notes(struct ctx *ctx, const struct card *c, struct json_object *m)
+{
+	struct json_object *notes = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	json_object_object_add(m, "notes", notes);
+	if ((rc = db_card_notes(ctx->db, c->id, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *n = json_object_new_object();
+		const char *author = db_col(st, NOTE_AUTHOR, NULL);
+
+		add_int(n, "id", db_col_i64(st, NOTE_ID));
+		add_str(n, "author", author ? author : "A former user");
+		add_str(n, "body", db_col(st, NOTE_BODY, NULL));
+		add_str(n, "time", local_time(ctx,
+		    db_col(st, NOTE_CREATED_AT, NULL)));
+		add_str(n, "created_at", iso_utc(ctx,
+		    db_col(st, NOTE_CREATED_AT, NULL)));
+		json_object_array_add(notes, n);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* The open call-back tasks; with shown_task (a task just created, from the
+ * redirect's ?callback=<id>) it also writes the confirmation. */
+static enum cb_err
+add_callbacks(struct ctx *ctx, const struct card *c, struct json_object *m,
+    int64_t shown_task)
+{
+	struct json_object *tasks = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	json_object_object_add(m, "callbacks", tasks);
+	if ((rc = db_card_callbacks(ctx->db, c->id,
+	    nonempty(c->v[CARD_CLIENT_NUMBER]), &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *t = json_object_new_object();
+		int64_t id = db_col_i64(st, TASK_ID);
+		const char *due = local_time(ctx, db_col(st, TASK_DUE_AT, NULL));
+
+		add_int(t, "id", id);
+		add_str(t, "title", db_col(st, TASK_TITLE, NULL));
+		add_str(t, "due", due);
+		add_str(t, "due_at", iso_utc(ctx,
+		    db_col(st, TASK_DUE_AT, NULL)));
+		add_bool(t, "overdue", db_col_i64(st, TASK_OVERDUE) != 0);
+		add_str(t, "author", db_col(st, TASK_AUTHOR, NULL));
+		add_bool(t, "just_created", id == shown_task);
+		if (id == shown_task)
+			add_str(m, "confirmation", arena_printf(ctx->arena,
+			    "Call-back task created: due %s.", due ? due :
+			    "soon"));
+		json_object_array_add(tasks, t);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* The call itself: type, number, status, times, recording. */
+static struct json_object *
+call_model(struct ctx *ctx, const struct card *c)
+{
+	struct json_object *o = json_object_new_object();
+	const char *const *v = c->v;
+	const char *number = nonempty(v[CARD_CLIENT_NUMBER]);
+	const char *rec = v[CARD_RECORDING_STATE];
+	const char *state = v[CARD_STATE];
+	int64_t dur = id_of(v[CARD_DURATION]), talk = id_of(v[CARD_TALK]),
+	    wait = id_of(v[CARD_WAIT]);
+
+	add_int(o, "id", c->id);
+	add_str(o, "external_id", v[CARD_EXTERNAL_ID]);
+	add_str(o, "direction", v[CARD_DIRECTION]);
+	add_str(o, "direction_label", direction_label(v[CARD_DIRECTION]));
+	add_str(o, "result", v[CARD_RESULT]);
+	add_str(o, "result_label", result_label(v[CARD_RESULT]));
+	add_bool(o, "ok", v[CARD_RESULT] &&
+	    strcmp(v[CARD_RESULT], "answered") == 0);
+	add_str(o, "state", state);
+	add_str(o, "state_label", state_label(state));
+	add_bool(o, "live", state && strcmp(state, "ended") != 0);
+	add_str(o, "number", number);
+	add_str(o, "number_url", number ? arena_printf(ctx->arena, "tel:%s",
+	    number) : NULL);
+	add_str(o, "caller_name", nonempty(v[CARD_CLIENT_NAME]));
+	add_str(o, "our_number", nonempty(v[CARD_OUR_NUMBER]));
+	add_str(o, "integration", v[CARD_INTEGRATION_NAME]);
+	add_str(o, "provider", v[CARD_INTEGRATION_KIND]);
+	add_str(o, "started", local_time(ctx, v[CARD_STARTED_AT]));
+	add_str(o, "answered", local_time(ctx, v[CARD_ANSWERED_AT]));
+	add_str(o, "ended", local_time(ctx, v[CARD_ENDED_AT]));
+	add_str(o, "started_at", iso_utc(ctx, v[CARD_STARTED_AT]));
+	add_str(o, "answered_at", iso_utc(ctx, v[CARD_ANSWERED_AT]));
+	add_str(o, "ended_at", iso_utc(ctx, v[CARD_ENDED_AT]));
+	add_int(o, "duration_seconds", dur);
+	add_str(o, "duration", duration(ctx, dur));
+	add_int(o, "talk_seconds", talk);
+	add_str(o, "talk", duration(ctx, talk));
+	add_int(o, "wait_seconds", wait);
+	add_str(o, "wait", duration(ctx, wait));
+	add_str(o, "hangup_cause", v[CARD_HANGUP_CAUSE]);
+	add_str(o, "comment", v[CARD_COMMENT]);
+	add_str(o, "recording_state", rec);
+	if (rec && strcmp(rec, "stored") == 0) {
+		/* Same rule as the history: no player without
+		 * recordings.listen, and the JSON does not hand out the
+		 * address either. */
+		if (perm_has(ctx->user, PERM_RECORDINGS_LISTEN)) {
+			add_str(o, "recording_url", arena_printf(ctx->arena,
+			    "/calls/%lld/recording", (long long)c->id));
+			if (perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD))
+				add_str(o, "download_url", arena_printf(
+				    ctx->arena, "/calls/%lld/recording?"
+				    "download=1", (long long)c->id));
+		} else
+			add_str(o, "recording_note", "recorded");
+	} else if (rec && strcmp(rec, "pending") == 0)
+		add_str(o, "recording_note", "recording is being fetched");
+	else if (rec && strcmp(rec, "failed") == 0)
+		add_str(o, "recording_note", "recording could not be fetched");
+	else
+		add_str(o, "recording_note", "no recording");
+	return o;
+}
+
+/* Who and where: customer, lead, manager, store, and the links of the
+ * "Create customer" / "Add order" / "Add lead" buttons. */
+static void
+people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
+{
+	const char *const *v = c->v;
+	const char *number = nonempty(v[CARD_CLIENT_NUMBER]);
+	const char *call = arena_printf(ctx->arena, "%lld", (long long)c->id);
+	const char *cust = c->customer_id ? arena_printf(ctx->arena, "%lld",
+	    (long long)c->customer_id) : NULL;
+	const char *store = c->store_id ? arena_printf(ctx->arena, "%lld",
+	    (long long)c->store_id) : NULL;
+	struct json_object *o, *actions = json_object_new_object();
+
+	if (c->customer_id) {
+		o = json_object_new_object();
+		add_int(o, "id", c->customer_id);
+		add_str(o, "name", v[CARD_CUSTOMER_NAME]);
+		add_str(o, "url", arena_printf(ctx->arena,
+		    "/customers/%s/calls", cust));
+		json_object_object_add(m, "customer", o);
+	} else
+		json_object_object_add(m, "customer", NULL);
+	add_bool(m, "unknown", c->customer_id == 0);
+	add_str(m, "contact", c->customer_id ? v[CARD_CUSTOMER_NAME] :
+	    "Unknown caller");
+	if (c->lead_id) {
+		o = json_object_new_object();
+		add_int(o, "id", c->lead_id);
+		add_str(o, "name", v[CARD_LEAD_NAME]);
+		json_object_object_add(m, "lead", o);
+	} else
+		json_object_object_add(m, "lead", NULL);
+	if (c->manager_id || nonempty(v[CARD_EXTENSION])) {
+		o = json_object_new_object();
+		if (c->manager_id)
+			add_int(o, "id", c->manager_id);
+		else
+			json_object_object_add(o, "id", NULL);
+		add_str(o, "name", v[CARD_MANAGER_NAME]);
+		add_str(o, "login", v[CARD_MANAGER_LOGIN]);
+		add_str(o, "extension", nonempty(v[CARD_EXTENSION]));
+		json_object_object_add(m, "manager", o);
+	} else
+		json_object_object_add(m, "manager", NULL);
+	if (c->store_id) {
+		o = json_object_new_object();
+		add_int(o, "id", c->store_id);
+		add_str(o, "name", v[CARD_STORE_NAME]);
+		json_object_object_add(m, "store", o);
+	} else
+		json_object_object_add(m, "store", NULL);
+
+	/* The create forms are not part of the card yet: plain links that
+	 * carry the number, the customer, the store and the call. */
+	if (c->customer_id == 0) {
+		const char *kv[] = { "phone", number, "call", call, NULL };
+		add_str(actions, "create_customer_url", link_with(ctx,
+		    "/customers/new", kv));
+	}
+	{
+		const char *kv[] = { "customer", cust, "store", store,
+		    "phone", number, "call", call, NULL };
+		add_str(actions, "add_order_url", link_with(ctx,
+		    "/orders/new", kv));
+	}
+	{
+		const char *kv[] = { "customer", cust, "phone", number,
+		    "call", call, NULL };
+		add_str(actions, "add_lead_url", link_with(ctx, "/leads/new",
+		    kv));
+	}
+	add_str(actions, "notes_url", arena_printf(ctx->arena,
+	    "/calls/%s/notes", call));
+	add_str(actions, "callback_url", arena_printf(ctx->arena,
+	    "/calls/%s/callback", call));
+	json_object_object_add(m, "actions", actions);
+}
+
+/* The whole view model of the card. On error *out is NULL and
+ * ctx->message is set. */
+static enum cb_err
+card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task,
+    struct json_object **out)
+{
+	struct json_object *m;
+	struct card c;
+	enum cb_err rc;
+
+	*out = NULL;
+	if ((rc = load_call(ctx, call_id, &c)) != CB_OK)
+		return rc;
+	m = json_object_new_object();
+	add_str(m, "title", arena_printf(ctx->arena, "%s call · %s",
+	    direction_label(c.v[CARD_DIRECTION]),
+	    c.customer_id ? c.v[CARD_CUSTOMER_NAME] :
+	    nonempty(c.v[CARD_CLIENT_NUMBER]) ? c.v[CARD_CLIENT_NUMBER] :
+	    "Unknown caller"));
+	json_object_object_add(m, "call", call_model(ctx, &c));
+	people_model(ctx, &c, m);
+	json_object_object_add(m, "confirmation", NULL);
+	json_object_object_add(m, "note_error", NULL);
+	json_object_object_add(m, "note_draft", NULL);
+	add_int(m, "note_max", CARD_NOTE_MAX);
+	if ((rc = add_orders(ctx, &c, m)) != CB_OK ||
+	    (rc = add_leads(ctx, &c, m)) != CB_OK ||
+	    (rc = add_legs(ctx, &c, m)) != CB_OK ||
+	    (rc = add_notes(ctx, &c, m)) != CB_OK ||
+	    (rc = add_callbacks(ctx, &c, m, shown_task)) != CB_OK) {
+		json_object_put(m);
+		ctx->message = "The database is not answering. Try again in "
+		    "a minute.";
+		return rc;
+	}
+	*out = m;
+	return CB_OK;
+}
+
+static enum cb_err
+page_card(struct ctx *ctx)
+{
+	struct json_object *m;
+	const char *v;
+	int64_t task = 0;
+	enum cb_err rc;
+
+	/* Confirmations after the redirects of the two POSTs. A broken
+	 * value shows no confirmation; the card itself is still right. */
+	if ((v = kv_get(&ctx->req->query, "callback")) != NULL)
+		task = id_of(v);
+	if ((rc = card_model(ctx, ctx->ids[0], task, &m)) != CB_OK)
+		return rc;
+	if ((v = kv_get(&ctx->req->query, "note")) != NULL &&
+	    strcmp(v, "saved") == 0)
+		add_str(m, "confirmation", "Your note is saved.");
+	return app_render(ctx, "card.html", m);
+}
+
+/* Number of characters (code points) of a UTF-8 string, or -1 when it is
+ * not well-formed UTF-8 (RFC 3629 §4: no overlongs, no surrogates, nothing
+ * above U+10FFFF): MariaDB's utf8mb4 column would refuse it anyway. */
+static long
+utf8_chars(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	long n = 0;
+
+	while (i < len) {
+		unsigned char b = s[i];
+		size_t k, need;
+		unsigned long cp;
+
+		if (b < 0x80) {
+			i++;
+			n++;
+			continue;
+		} else if (b >= 0xc2 && b <= 0xdf) {
+			need = 1;
+			cp = b & 0x1f;
+		} else if (b >= 0xe0 && b <= 0xef) {
+			need = 2;
+			cp = b & 0x0f;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			need = 3;
+			cp = b & 0x07;
+		} else
+			return -1;
+		if (len - i <= need)
+			return -1;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 &&
+		    cp <= 0xdfff))) || (need == 3 && (cp < 0x10000 ||
+		    cp > 0x10ffff)))
+			return -1;
+		i += need + 1;
+		n++;
+	}
+	return n;
+}
+
+static bool
+is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\f' || ch == '\v';
+}
+
+/* The card again with the note's error next to the field and what the
+ * user typed kept in it: status 400. */
+static enum cb_err
+note_refused(struct ctx *ctx, const char *why, const char *draft)
+{
+	struct json_object *m;
+	enum cb_err rc;
+
+	if ((rc = card_model(ctx, ctx->ids[0], 0, &m)) != CB_OK)
+		return rc;
+	add_str(m, "note_error", why);
+	add_str(m, "note_draft", draft);
+	ctx->resp->status = 400;
+	return app_render(ctx, "card.html", m);
+}
+
+static enum cb_err
+post_note(struct ctx *ctx)
+{
+	const struct kv *kv = NULL;
+	struct card c;
+	const char *body;
+	size_t i, len, start;
+	int64_t note_id;
+	long chars;
+	enum cb_err rc;
+
+	for (i = 0; i < ctx->req->form.n; i++)
+		if (strcmp(ctx->req->form.v[i].key, "note") == 0)
+			kv = &ctx->req->form.v[i];
+	/* The call and the user's right to it first: a stranger's call gets
+	 * 403 or 404 whatever the note says. */
+	if ((rc = load_call(ctx, ctx->ids[0], &c)) != CB_OK)
+		return rc;
+	if (kv == NULL)
+		return note_refused(ctx, "Write a note first.", NULL);
+	len = kv->val_len;
+	for (start = 0; start < len && is_space(kv->val[start]); start++)
+		;
+	while (len > start && is_space(kv->val[len - 1]))
+		len--;
+	body = arena_strndup(ctx->arena, kv->val + start, len - start);
+	chars = utf8_chars((const unsigned char *)body, len - start);
+	if (chars < 0)
+		return note_refused(ctx, "The note has bytes that are not "
+		    "text (not UTF-8). Type it again.", NULL);
+	if (chars == 0)
+		return note_refused(ctx, "Write a note first.", NULL);
+	if (chars > CARD_NOTE_MAX)
+		return note_refused(ctx, arena_printf(ctx->arena, "A note is "
+		    "at most %d characters; this one has %ld.", CARD_NOTE_MAX,
+		    chars), body);
+	if ((rc = db_card_add_note(ctx->db, ctx->ids[0], ctx->user->id, body,
+	    &note_id)) != CB_OK) {
+		ctx->message = "The note could not be saved: the database is "
+		    "not answering. Try again in a minute.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/calls/%lld?note=saved#notes", (long long)ctx->ids[0]));
+	return CB_OK;
+}
+
+static enum cb_err
+post_callback(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "minutes");
+	struct card_callback t;
+	struct card c;
+	int64_t task_id;
+	enum cb_err rc;
+
+	if ((rc = load_call(ctx, ctx->ids[0], &c)) != CB_OK)
+		return rc;
+	if (v == NULL || (strcmp(v, "10") != 0 && strcmp(v, "30") != 0 &&
+	    strcmp(v, "60") != 0)) {
+		ctx->message = "Choose when to call back: in 10, 30 or 60 "
+		    "minutes.";
+		return CB_EINVAL;
+	}
+	memset(&t, 0, sizeof(t));
+	t.call_id = c.id;
+	t.user_id = ctx->user->id;
+	t.minutes = (unsigned)id_of(v);
+	t.phone = nonempty(c.v[CARD_CLIENT_NUMBER]);
+	t.customer_id = c.customer_id;
+	t.order_id = c.order_id;
+	t.lead_id = c.lead_id;
+	t.title = arena_printf(ctx->arena, "Call back %s",
+	    c.customer_id && nonempty(c.v[CARD_CUSTOMER_NAME]) ?
+	    c.v[CARD_CUSTOMER_NAME] : t.phone ? t.phone :
+	    "the caller (no number)");
+	if ((rc = db_card_add_callback(ctx->db, &t, &task_id)) != CB_OK) {
+		ctx->message = "The task could not be saved: the database is "
+		    "not answering. Try again in a minute.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/calls/%lld?callback=%lld#callbacks", (long long)c.id,
+	    (long long)task_id));
+	return CB_OK;
+}
+
+static const struct route routes[] = {
+	{ "/calls/#", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_CALLS, 0, 0, page_card },
+	{ "/calls/#/notes", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS,
+	    BODY_FORM, 0, post_note },
+	{ "/calls/#/callback", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS,
+	    BODY_FORM, 0, post_callback },
+};
+
+static const struct program program = {
+	"card", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	return app_main(&program, argc, argv);
+}

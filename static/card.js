@@ -1,0 +1,65 @@
+// The call card while the call goes on (issue 5 §1: "status and duration,
+// live"): the duration ticks every second, and the card's own JSON
+// (?format=json, the same view model as the page) is read every few
+// seconds until the call ends. When the state changes the page is reloaded
+// so the timeline, manager and recording are drawn by the server, unless
+// the user is typing a note. No inline script: CSP is script-src 'self'.
+(function () {
+  'use strict';
+  var POLL_MS = 3000;
+  var card = document.getElementById('card');
+  if (!card || !card.hasAttribute('data-live')) return;
+  var stateEl = document.getElementById('card-state');
+  var durEl = document.getElementById('card-duration');
+  var state = card.getAttribute('data-state');
+  var seconds = parseInt(card.getAttribute('data-duration') || '0', 10) || 0;
+  var since = Date.now();
+
+  function clock(s) {
+    s = Math.max(0, Math.floor(s));
+    var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
+    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    return h > 0 ? h + ':' + pad(m) + ':' + pad(r) : m + ':' + pad(r);
+  }
+
+  function typing() {
+    var note = document.getElementById('note');
+    return note && note.value.trim() !== '';
+  }
+
+  var ticker = setInterval(function () {
+    if (durEl) durEl.textContent = clock(seconds + (Date.now() - since) / 1000);
+  }, 1000);
+
+  function poll() {
+    fetch(window.location.pathname + '?format=json', {
+      credentials: 'same-origin', headers: { Accept: 'application/json' },
+    }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (m) {
+      var c = m && m.call;
+      if (!c) return;
+      seconds = c.duration_seconds || 0;
+      since = Date.now();
+      if (stateEl) {
+        stateEl.textContent = c.state_label;
+        stateEl.setAttribute('data-state', c.state);
+      }
+      if (c.state !== state) {
+        state = c.state;
+        if (!typing()) { window.location.reload(); return; }
+      }
+      if (!c.live) {
+        clearInterval(ticker);
+        if (durEl) durEl.textContent = c.duration;
+        return;
+      }
+      setTimeout(poll, POLL_MS);
+    }).catch(function () {
+      // A network blip or a lost session: try again later, slower.
+      setTimeout(poll, POLL_MS * 3);
+    });
+  }
+  setTimeout(poll, POLL_MS);
+}());

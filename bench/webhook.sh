@@ -154,6 +154,7 @@ cleanup() {
 
 stop_all() {
     stop_pidfile "$NGX/nginx.pid" "$NGX/"
+    rm -f "$NGX/logs/access.log"      # the ceilings' 1.5 M lines a run: of no use afterwards
     stop_pidfile "$WORK/noop.pid" "$WORK/bin/noop_fcgi"
     stop_pidfile "$WORK/insert.pid" "$WORK/bin/insert_fcgi"
     rm -f "$SOCK/noop.sock" "$SOCK/insert.sock"
@@ -209,6 +210,9 @@ mkdir -p "$WORK/bin" "$NGX/tmp" "$NGX/logs"
 
 "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || true      # a previous run's leftovers
 stop_pidfile "$NGX/nginx.pid" "$NGX/"
+stop_pidfile "$WORK/noop.pid" "$WORK/bin/noop_fcgi"
+stop_pidfile "$WORK/insert.pid" "$WORK/bin/insert_fcgi"
+rm -f "$NGX/logs/access.log" "$NGX/logs/error.log"         # 1.5 M lines a run: start afresh
 if [[ $FRESH == 1 && -d $STATE ]]; then rm -rf "$STATE"; fi
 say "stack: starting (state $STATE, http :$HTTP_PORT, db :$DB_PORT)"
 "$REPO/scripts/stack.sh" start >"$WORK/stack-start.log" 2>&1 ||

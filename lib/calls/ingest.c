@@ -143,9 +143,23 @@ event_times(const struct call_event *ev, int64_t received,
 		ms_to_datetime(ended, t->ended);
 }
 
+/* The raw event, with the call it touched (0 = none). After the call
+ * upsert, so one statement stores both; a duplicate rolls the upsert back
+ * with the rest of the transaction. */
 static enum cb_err
-store_call(struct db *db, const struct ingest_input *in, int64_t event_id,
-    struct ingest_result *out)
+store_event(struct db *db, const struct ingest_input *in, const char *key,
+    const char *occurred, int64_t call_id)
+{
+	const struct call_event *ev = in->ev;
+
+	return db_event_insert(db, in->integ->id, key, ev->type_name[0] ?
+	    ev->type_name : ev_kind_name(ev->kind), ev->call_id, in->source,
+	    in->remote_addr, occurred, in->payload, call_id);
+}
+
+static enum cb_err
+store_call(struct db *db, const struct ingest_input *in, const char *key,
+    const char *occurred, struct ingest_result *out)
 {
 	const struct call_event *ev = in->ev;
 	const struct integration *ig = in->integ;
@@ -218,7 +232,7 @@ store_call(struct db *db, const struct ingest_input *in, int64_t event_id,
 	if ((rc = db_call_upsert(db, &cu, &out->call_id, &out->created)) !=
 	    CB_OK)
 		return rc;
-	if ((rc = db_event_set_call(db, event_id, out->call_id)) != CB_OK)
+	if ((rc = store_event(db, in, key, occurred, out->call_id)) != CB_OK)
 		return rc;
 
 	/* The leg: the provider's leg id, or one per extension of the call. */
@@ -259,7 +273,10 @@ store_call(struct db *db, const struct ingest_input *in, int64_t event_id,
 		    ev->extension)) != CB_OK)
 			return rc;
 	}
-	if ((rc = link_call(db, out->call_id, ig->link_to_leads)) != CB_OK)
+	/* Linking needs a client number: a new call, or an event that brings
+	 * one (the call's first events may have had none). */
+	if ((out->created || ev->client[0]) &&
+	    (rc = link_call(db, out->call_id, ig->link_to_leads)) != CB_OK)
 		return rc;
 	if (cu.recording_state && strcmp(cu.recording_state, "pending") == 0) {
 		char payload[96];
@@ -279,30 +296,36 @@ ingest_event(struct db *db, const struct ingest_input *in,
 {
 	const struct call_event *ev = in->ev;
 	char key[68], occurred[32];
-	int64_t event_id = 0;
-	enum cb_err rc;
+	bool touches_call = ev->call_id[0] && (ev->kind == EV_RINGING ||
+	    ev->kind == EV_ANSWERED || ev->kind == EV_ENDED ||
+	    ev->kind == EV_RECORDING);
+	enum cb_err rc = CB_EDB;
+	int attempt;
 
-	memset(out, 0, sizeof(*out));
 	dedupe_key(in, key);
 	ms_to_datetime(ev->at_ms > 0 ? ev->at_ms : in->received_ms, occurred);
-	if ((rc = db_begin(db)) != CB_OK)
-		return rc;
-	rc = db_event_insert(db, in->integ->id, key, ev->type_name[0] ?
-	    ev->type_name : ev_kind_name(ev->kind), ev->call_id, in->source,
-	    in->remote_addr, occurred, in->payload, &event_id);
-	if (rc == CB_OK && ev->call_id[0] && (ev->kind == EV_RINGING ||
-	    ev->kind == EV_ANSWERED || ev->kind == EV_ENDED ||
-	    ev->kind == EV_RECORDING))
-		rc = store_call(db, in, event_id, out);
-	if (rc == CB_OK && out->excepted) {
-		/* Calls from excepted numbers are not stored at all, not even
-		 * as raw events. */
-		db_rollback(db);
-		return CB_OK;
+	/* A deadlock or lock wait between two events of one call is resolved
+	 * by running the loser again, here, rather than spooling it. */
+	for (attempt = 0; attempt < 3; attempt++) {
+		memset(out, 0, sizeof(*out));
+		if ((rc = db_begin(db)) != CB_OK)
+			return rc;
+		rc = touches_call ? store_call(db, in, key, occurred, out) :
+		    store_event(db, in, key, occurred, 0);
+		if (rc == CB_OK && out->excepted) {
+			/* Calls from excepted numbers are not stored at all,
+			 * not even as raw events. */
+			db_rollback(db);
+			return CB_OK;
+		}
+		if (rc == CB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+		if (rc != CB_EDB || !db_retryable(db))
+			return rc;
+		log_info("event for call %s: %s; trying again", ev->call_id,
+		    db_error(db));
 	}
-	if (rc != CB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return rc;
 }

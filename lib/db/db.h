@@ -27,6 +27,9 @@ void db_free(struct db *db);
 enum cb_err db_ping(struct db *db);
 /* The last server or client error text, for logs. Never NULL. */
 const char *db_error(const struct db *db);
+/* true when the last failure was a deadlock or a lock wait timeout: the
+ * whole transaction may simply be run again. */
+bool db_retryable(const struct db *db);
 
 /* sql must have static storage: its address is the cache key. The
  * statement is owned by the connection; valid until db_free(). */

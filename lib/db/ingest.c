@@ -24,15 +24,15 @@ bind_id(struct db_stmt *st, unsigned idx, int64_t v)
 }
 
 static const char sql_event_insert[] =
-    "INSERT INTO call_events (integration_id, dedupe_key, kind, external_id, "
-    "source, remote_addr, occurred_at, received_at, payload) "
-    "VALUES (?, ?, LEFT(?, 32), ?, ?, ?, ?, UTC_TIMESTAMP(3), ?)";
+    "INSERT INTO call_events (integration_id, call_id, dedupe_key, kind, "
+    "external_id, source, remote_addr, occurred_at, received_at, payload) "
+    "VALUES (?, ?, ?, LEFT(?, 32), ?, ?, ?, ?, UTC_TIMESTAMP(3), ?)";
 
 enum cb_err
 db_event_insert(struct db *db, int64_t integration_id, const char *dedupe_key,
     const char *kind, const char *external_id, const char *source,
     const char *remote_addr, const char *occurred_at, const char *payload,
-    int64_t *event_id)
+    int64_t call_id)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -40,32 +40,14 @@ db_event_insert(struct db *db, int64_t integration_id, const char *dedupe_key,
 	if ((rc = db_stmt(db, sql_event_insert, &st)) != CB_OK)
 		return rc;
 	db_bind_i64(st, 0, integration_id);
-	db_bind_text(st, 1, dedupe_key);
-	db_bind_text(st, 2, kind);
-	db_bind_text(st, 3, external_id && *external_id ? external_id : NULL);
-	db_bind_text(st, 4, source);
-	db_bind_text(st, 5, remote_addr && *remote_addr ? remote_addr : NULL);
-	db_bind_text(st, 6, occurred_at);
-	db_bind_text(st, 7, payload);
-	if ((rc = db_exec(st)) != CB_OK)
-		return rc;
-	*event_id = (int64_t)db_insert_id(st);
-	return CB_OK;
-}
-
-static const char sql_event_set_call[] =
-    "UPDATE call_events SET call_id = ? WHERE id = ?";
-
-enum cb_err
-db_event_set_call(struct db *db, int64_t event_id, int64_t call_id)
-{
-	struct db_stmt *st;
-	enum cb_err rc;
-
-	if ((rc = db_stmt(db, sql_event_set_call, &st)) != CB_OK)
-		return rc;
-	db_bind_i64(st, 0, call_id);
-	db_bind_i64(st, 1, event_id);
+	bind_id(st, 1, call_id);
+	db_bind_text(st, 2, dedupe_key);
+	db_bind_text(st, 3, kind);
+	db_bind_text(st, 4, external_id && *external_id ? external_id : NULL);
+	db_bind_text(st, 5, source);
+	db_bind_text(st, 6, remote_addr && *remote_addr ? remote_addr : NULL);
+	db_bind_text(st, 7, occurred_at);
+	db_bind_text(st, 8, payload);
 	return db_exec(st);
 }
 

@@ -10,13 +10,12 @@
 
 #include "db/db.h"
 
-/* CB_DUPLICATE when (integration, dedupe_key) was stored before. */
+/* CB_DUPLICATE when (integration, dedupe_key) was stored before. call_id
+ * 0 = the event touched no call. */
 enum cb_err db_event_insert(struct db *db, int64_t integration_id,
     const char *dedupe_key, const char *kind, const char *external_id,
     const char *source, const char *remote_addr, const char *occurred_at,
-    const char *payload, int64_t *event_id);
-enum cb_err db_event_set_call(struct db *db, int64_t event_id,
-    int64_t call_id);
+    const char *payload, int64_t call_id);
 
 #define TIME_ANSWERED_STATED 1u
 #define TIME_ENDED_STATED 2u

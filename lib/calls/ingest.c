@@ -262,7 +262,8 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		lu.talk_s = ev->talk_s;
 		if ((rc = db_leg_upsert(db, &lu)) != CB_OK)
 			return rc;
-		if ((rc = db_call_pick_talker(db, out->call_id)) != CB_OK)
+		if ((rc = db_call_pick_talker(db, out->call_id,
+		    lu.answered_at != NULL)) != CB_OK)
 			return rc;
 		/* The provider's final record (a call-level end, answered, with
 		 * an extension) names who talked last: it outranks live pushes
@@ -275,8 +276,14 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 	}
 	/* Linking needs a client number: a new call, or an event that brings
 	 * one (the call's first events may have had none). */
-	if ((out->created || ev->client[0]) &&
-	    (rc = link_call(db, out->call_id, ig->link_to_leads)) != CB_OK)
+	if (ev->dir == DIR_INTERNAL)
+		rc = CB_OK; /* between our own lines: never linked */
+	else if (out->created && number[0])
+		rc = link_numbers(db, out->call_id, ig->link_to_leads, number,
+		    ournum);
+	else if (!out->created && ev->client[0])
+		rc = link_call(db, out->call_id, ig->link_to_leads);
+	if (rc != CB_OK)
 		return rc;
 	if (cu.recording_state && strcmp(cu.recording_state, "pending") == 0) {
 		char payload[96];

@@ -229,20 +229,13 @@ static const char sql_pick_only_rung[] =
     " AND a.extension IS NOT NULL)";
 
 enum cb_err
-db_call_pick_talker(struct db *db, int64_t call_id)
+db_call_pick_talker(struct db *db, int64_t call_id, bool answered)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	if ((rc = db_stmt(db, sql_pick_answered, &st)) != CB_OK)
-		return rc;
-	db_bind_i64(st, 0, call_id);
-	db_bind_i64(st, 1, call_id);
-	if ((rc = db_exec(st)) != CB_OK)
-		return rc;
-	if (db_affected(st) > 0)
-		return CB_OK;
-	if ((rc = db_stmt(db, sql_pick_only_rung, &st)) != CB_OK)
+	if ((rc = db_stmt(db, answered ? sql_pick_answered :
+	    sql_pick_only_rung, &st)) != CB_OK)
 		return rc;
 	db_bind_i64(st, 0, call_id);
 	db_bind_i64(st, 1, call_id);
@@ -266,6 +259,35 @@ db_call_set_final_talker(struct db *db, int64_t call_id, const char *ext)
 	db_bind_text(st, 1, ext);
 	db_bind_i64(st, 2, call_id);
 	return db_exec(st);
+}
+
+static const char sql_link_lookup[] =
+    "SELECT (SELECT id FROM users WHERE phone = ? AND active = 1 LIMIT 1), "
+    "(SELECT c.id FROM customer_phones p JOIN customers c "
+    " ON c.id = p.customer_id WHERE p.phone = ? "
+    " ORDER BY c.created_at DESC, c.id DESC LIMIT 1), "
+    "(SELECT store_id FROM store_numbers WHERE number = ?)";
+
+enum cb_err
+db_link_lookup(struct db *db, const char *client, const char *our,
+    int64_t *user_id, int64_t *customer_id, int64_t *store_id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*user_id = *customer_id = *store_id = 0;
+	if ((rc = db_stmt(db, sql_link_lookup, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, client);
+	db_bind_text(st, 1, client);
+	db_bind_text(st, 2, our && *our ? our : NULL);
+	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK)
+		return rc;
+	*user_id = db_col_i64(st, 0);
+	*customer_id = db_col_i64(st, 1);
+	*store_id = db_col_i64(st, 2);
+	db_stmt_done(st);
+	return CB_OK;
 }
 
 /* One-row, one-id lookups share this shape. */

@@ -65,14 +65,21 @@ struct leg_upsert {
 };
 enum cb_err db_leg_upsert(struct db *db, const struct leg_upsert *u);
 /* Sets the call's extension and manager to who talked last (the latest
- * answered leg), else to the only extension that rang. */
-enum cb_err db_call_pick_talker(struct db *db, int64_t call_id);
+ * answered leg) when answered is true; otherwise, while nobody answered,
+ * to the only extension that rang. */
+enum cb_err db_call_pick_talker(struct db *db, int64_t call_id,
+    bool answered);
 /* The provider's final record named who talked last: that wins over any
  * live push, whatever order they arrive in. */
 enum cb_err db_call_set_final_talker(struct db *db, int64_t call_id,
     const char *extension);
 
 /* Linking (DESIGN §3). Each returns 0 in *id when nothing matches. */
+/* One round trip for the three lookups every new call needs: a user with
+ * this phone (internal call), the newest customer with it, and the store
+ * of our number. */
+enum cb_err db_link_lookup(struct db *db, const char *client, const char *our,
+    int64_t *user_id, int64_t *customer_id, int64_t *store_id);
 enum cb_err db_phone_is_excepted(struct db *db, const char *phone,
     bool *excepted);
 enum cb_err db_user_by_phone(struct db *db, const char *phone, int64_t *id);

@@ -10,7 +10,7 @@ build_pkgs=(autoconf automake pkg-config make gcc g++
 	libcurl4-openssl-dev libssl-dev libcrypt-dev libphonenumber-dev check)
 run_pkgs=(mariadb-server mariadb-client nginx-light libnginx-mod-nchan
 	spawn-fcgi curl ca-certificates tzdata)
-test_pkgs=(chromium nodejs wrk tidy clang libclang-rt-14-dev)
+test_pkgs=(chromium nodejs npm wrk tidy clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
@@ -19,8 +19,12 @@ fi
 
 missing=()
 for p in "${want[@]}"; do
-	# nodejs may come from another repository (nodesource): any node works.
+	# nodejs may come from another repository (nodesource), which bundles
+	# npm: any node with npm works. Debian's own nodejs needs its npm.
 	if [ "$p" = nodejs ] && command -v node >/dev/null 2>&1; then
+		continue
+	fi
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
 		continue
 	fi
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

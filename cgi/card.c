@@ -22,6 +22,7 @@
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "db/card.h"
+#include "core/utf8.h"
 #include "http/app.h"
 #include "http/escape.h"
 
@@ -572,51 +573,6 @@ page_card(struct ctx *ctx)
 	return app_render(ctx, "card.html", m);
 }
 
-/* Number of characters (code points) of a UTF-8 string, or -1 when it is
- * not well-formed UTF-8 (RFC 3629 §4: no overlongs, no surrogates, nothing
- * above U+10FFFF): MariaDB's utf8mb4 column would refuse it anyway. */
-static long
-utf8_chars(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	long n = 0;
-
-	while (i < len) {
-		unsigned char b = s[i];
-		size_t k, need;
-		unsigned long cp;
-
-		if (b < 0x80) {
-			i++;
-			n++;
-			continue;
-		} else if (b >= 0xc2 && b <= 0xdf) {
-			need = 1;
-			cp = b & 0x1f;
-		} else if (b >= 0xe0 && b <= 0xef) {
-			need = 2;
-			cp = b & 0x0f;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			need = 3;
-			cp = b & 0x07;
-		} else
-			return -1;
-		if (len - i <= need)
-			return -1;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 &&
-		    cp <= 0xdfff))) || (need == 3 && (cp < 0x10000 ||
-		    cp > 0x10ffff)))
-			return -1;
-		i += need + 1;
-		n++;
-	}
-	return n;
-}
 
 static bool
 is_space(char ch)
@@ -667,7 +623,7 @@ post_note(struct ctx *ctx)
 	while (len > start && is_space(kv->val[len - 1]))
 		len--;
 	body = arena_strndup(ctx->arena, kv->val + start, len - start);
-	chars = utf8_chars((const unsigned char *)body, len - start);
+	chars = utf8_chars(body, len - start);
 	if (chars < 0)
 		return note_refused(ctx, "The note has bytes that are not "
 		    "text (not UTF-8). Type it again.", NULL);

@@ -13,6 +13,7 @@
 #include "calls/route.h"
 #include "calls/spool.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "db/integration.h"
 #include "http/app.h"
 #include "net/sig.h"
@@ -90,34 +91,6 @@ header_of(const void *hctx, const char *name)
 	return http_header(hctx, name);
 }
 
-static bool
-utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], need, cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-		else return false;
-		for (size_t k = 1; k <= need; k++) {
-			if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 &&
-		    cp <= 0xdfff))) || (need == 3 && (cp < 0x10000 ||
-		    cp > 0x10ffff)))
-			return false;
-		i += need + 1;
-	}
-	return true;
-}
 
 /* What call_events keeps: the body (or the query of a GET), as text; any
  * bytes that are not UTF-8 are kept as base64 so the row always fits. */
@@ -129,7 +102,7 @@ raw_payload(struct ctx *ctx)
 	size_t n = r->body_len ? r->body_len : strlen(r->query_string);
 	char *b64;
 
-	if (utf8_valid((const unsigned char *)p, n) && !memchr(p, '\0', n))
+	if (utf8_valid(p, n) && !memchr(p, '\0', n))
 		return p;
 	b64 = arena_alloc(ctx->arena, 8 + 4 * ((n + 2) / 3) + 1);
 	memcpy(b64, "base64:", 7);

@@ -29,6 +29,7 @@
 #include "http/request.h"
 #include "net/sig.h"
 #include "providers/generic.h"
+#include "core/utf8.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
 
@@ -333,42 +334,12 @@ gx_ascii(const char *s, size_t n, unsigned char lo)
 static bool
 gx_utf8(const unsigned char *s, size_t n)
 {
-	size_t i = 0, k, need;
-	unsigned c, cp;
+	size_t i;
 
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return false;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f)
 			return false;
-		if (need >= n - i)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 &&
-		    cp <= 0xdfff))) || (need == 3 && (cp < 0x10000 ||
-		    cp > 0x10ffff)))
-			return false;
-		i += need + 1;
-	}
-	return true;
+	return utf8_valid((const char *)s, n);
 }
 
 /* "<digits>[.<digits>]": whole seconds up to max and the first three

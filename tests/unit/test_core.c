@@ -14,6 +14,7 @@
 #include "core/rand.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
+#include "core/utf8.h"
 #include "http/escape.h"
 
 START_TEST(test_buf_cap_is_hard_and_sticky)
@@ -219,6 +220,20 @@ START_TEST(test_config_parses_and_reports_line)
 }
 END_TEST
 
+START_TEST(test_utf8_strict)
+{
+	ck_assert_int_eq(utf8_chars("abc", 3), 3);
+	ck_assert_int_eq(utf8_chars("\xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2", 8), 4);
+	ck_assert_int_eq(utf8_chars("\xf0\x9f\x93\x9e", 4), 1);
+	ck_assert_int_eq(utf8_chars("\xc0\xaf", 2), -1);      /* overlong */
+	ck_assert_int_eq(utf8_chars("\xed\xa0\x80", 3), -1); /* surrogate */
+	ck_assert_int_eq(utf8_chars("\xf4\x90\x80\x80", 4), -1); /* > U+10FFFF */
+	ck_assert_int_eq(utf8_chars("\xe2\x82", 2), -1);      /* truncated */
+	ck_assert(!utf8_valid("\xff", 1));
+	ck_assert(utf8_valid("", 0));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -235,6 +250,7 @@ main(void)
 	tcase_add_test(tc, test_arena_cleanups_and_large_allocs);
 	tcase_add_test(tc, test_rand_tokens_are_distinct);
 	tcase_add_test(tc, test_config_parses_and_reports_line);
+	tcase_add_test(tc, test_utf8_strict);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

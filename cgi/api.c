@@ -16,17 +16,6 @@
 #include "http/app.h"
 #include "phone/phone.h"
 
-static void
-reverse(const char *s, char *out, size_t outsz)
-{
-	size_t n = strlen(s), i;
-
-	if (n >= outsz)
-		n = outsz - 1;
-	for (i = 0; i < n; i++)
-		out[i] = s[n - 1 - i];
-	out[n] = '\0';
-}
 
 /* A number in any format → reversed digits of its E.164 form (or of its
  * digits when it cannot be normalised): what calls.client_digits_rev and
@@ -34,7 +23,7 @@ reverse(const char *s, char *out, size_t outsz)
 static bool
 number_key(const char *in, const char *country, char *e164, char *rev)
 {
-	char norm[PHONE_MAX], digits[PHONE_MAX];
+	char norm[PHONE_MAX];
 	enum phone_kind k;
 
 	k = phone_normalize(in, strlen(in), country, norm, sizeof(norm));
@@ -42,10 +31,7 @@ number_key(const char *in, const char *country, char *e164, char *rev)
 		return false;
 	if (e164)
 		snprintf(e164, PHONE_MAX, "%s", norm);
-	if (phone_digits(norm, strlen(norm), digits, sizeof(digits)) == 0)
-		return false;
-	reverse(digits, rev, PHONE_MAX);
-	return true;
+	return phone_digits_rev(norm, strlen(norm), rev, PHONE_MAX) > 0;
 }
 
 static enum cb_err

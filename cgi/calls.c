@@ -167,8 +167,8 @@ static enum cb_err
 read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 {
 	const char *v = nonempty(app_param(ctx, "q"));
-	char norm[PHONE_MAX], digits[PHONE_MAX], *rev;
-	size_t n, k;
+	char norm[PHONE_MAX], *rev = arena_alloc(ctx->arena, PHONE_MAX);
+	size_t n;
 	enum cb_err rc;
 
 	if ((rc = read_mode(ctx, "q", MATCH_ENDS, &l->f.number, filters)) !=
@@ -182,17 +182,13 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
 	    MATCH_CONTAINS && phone_normalize(v, strlen(v),
 	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164)
-		n = phone_digits(norm, strlen(norm), digits, sizeof(digits));
+		n = phone_digits_rev(norm, strlen(norm), rev, PHONE_MAX);
 	else
-		n = phone_digits(v, strlen(v), digits, sizeof(digits));
+		n = phone_digits_rev(v, strlen(v), rev, PHONE_MAX);
 	if (n == 0) {
 		ctx->message = "Search by number needs some digits.";
 		return CB_EINVAL;
 	}
-	rev = arena_alloc(ctx->arena, n + 1);
-	for (k = 0; k < n; k++)
-		rev[k] = digits[n - 1 - k];
-	rev[n] = '\0';
 	l->f.number.value = rev;
 	/* "ends" and "exact" are ranges of ix_calls_client_digits_rev. */
 	if (!l->f.number.negate && (l->f.number.mode == MATCH_ENDS ||

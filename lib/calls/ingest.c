@@ -74,17 +74,6 @@ state_for(const struct call_event *ev)
 	}
 }
 
-static void
-reverse(const char *s, char *out, size_t outsz)
-{
-	size_t n = strlen(s), i;
-
-	if (n >= outsz)
-		n = outsz - 1;
-	for (i = 0; i < n; i++)
-		out[i] = s[n - 1 - i];
-	out[n] = '\0';
-}
 
 /* The event's times as the call row wants them: what the provider stated,
  * else what we fill in from the event's arrival (flags say which). */
@@ -163,7 +152,7 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 {
 	const struct call_event *ev = in->ev;
 	const struct integration *ig = in->integ;
-	char number[PHONE_MAX] = "", digits[PHONE_MAX] = "", rev[PHONE_MAX] = "";
+	char number[PHONE_MAX] = "", rev[PHONE_MAX] = "";
 	char ournum[PHONE_MAX] = "", legid[300], recref[160];
 	struct call_upsert cu;
 	struct ev_times t;
@@ -175,9 +164,9 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		    ig->default_country, number, sizeof(number));
 		if (pk == PHONE_INVALID)
 			number[0] = '\0';
-		else if (phone_digits(number, strlen(number), digits,
-		    sizeof(digits)) > 0)
-			reverse(digits, rev, sizeof(rev));
+		else
+			phone_digits_rev(number, strlen(number), rev,
+			    sizeof(rev));
 	}
 	if (ev->our_number[0] && phone_normalize(ev->our_number,
 	    strlen(ev->our_number), ig->default_country, ournum,

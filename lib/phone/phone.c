@@ -284,3 +284,16 @@ phone_kind_name(enum phone_kind k)
 		return "unknown";
 	return kind_names[k];
 }
+
+size_t
+phone_digits_rev(const char *in, size_t len, char *out, size_t outsz)
+{
+	size_t n = phone_digits(in, len, out, outsz), i;
+
+	for (i = 0; i < n / 2; i++) {
+		char t = out[i];
+		out[i] = out[n - 1 - i];
+		out[n - 1 - i] = t;
+	}
+	return n;
+}

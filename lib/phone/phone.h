@@ -76,6 +76,11 @@ enum phone_kind phone_normalize(const char *in, size_t len, const char *region,
  * in is over PHONE_IN_MAX bytes or holds a NUL byte: a truncated key would
  * find the wrong customers. */
 size_t phone_digits(const char *in, size_t len, char *out, size_t outsz);
+/* The digits in reverse order ("+380671234567" -> "765432176083"): the
+ * key of calls.client_digits_rev and customer_phones.phone_digits_rev,
+ * where "ends with" is an index prefix. Same return and caps as
+ * phone_digits(). */
+size_t phone_digits_rev(const char *in, size_t len, char *out, size_t outsz);
 
 /* The libphonenumber singleton loads ~10 MB of metadata: call once at
  * program start in programs that parse numbers (phone_normalize() would

@@ -583,6 +583,20 @@ START_TEST(test_normalize_cost)
 END_TEST
 
 
+START_TEST(test_digits_rev_is_the_index_key)
+{
+	char out[PHONE_MAX];
+
+	ck_assert_uint_eq(phone_digits_rev("+380 (67) 123-45-67", 19, out,
+	    sizeof(out)), 12);
+	ck_assert_str_eq(out, "765432176083");
+	ck_assert_uint_eq(phone_digits_rev("101", 3, out, sizeof(out)), 3);
+	ck_assert_str_eq(out, "101");
+	ck_assert_uint_eq(phone_digits_rev("abc", 3, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 START_TEST(test_international_without_plus_from_providers)
 {
 	char out[PHONE_MAX];
@@ -651,6 +665,7 @@ phone_suite(void)
 	tcase_add_test(tc, test_digits_buffer_too_small);
 	tcase_add_test(tc, test_digits_caps);
 	tcase_add_test(tc, test_international_without_plus_from_providers);
+	tcase_add_test(tc, test_digits_rev_is_the_index_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

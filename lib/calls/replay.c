@@ -33,32 +33,10 @@ static const char *
 header_of(const void *hctx, const char *name)
 {
 	const struct hdrs *hs = hctx;
-	char key[128] = "HTTP_";
-	size_t i, o = 5;
+	char key[128];
 
-	for (i = 0; name[i] && o + 1 < sizeof(key); i++)
-		key[o++] = name[i] == '-' ? '_' :
-		    (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 :
-		    name[i]);
-	key[o] = '\0';
+	http_header_cgi_name(name, key, sizeof(key));
 	return hs->h ? jstr(hs->h, key) : NULL;
-}
-
-static const char *
-media(struct arena *a, const char *ct)
-{
-	size_t n = 0, i;
-	char *m;
-
-	if (ct == NULL)
-		return NULL;
-	while (ct[n] && ct[n] != ';' && ct[n] != ' ')
-		n++;
-	m = arena_strndup(a, ct, n);
-	for (i = 0; i < n; i++)
-		if (m[i] >= 'A' && m[i] <= 'Z')
-			m[i] = (char)(m[i] + 32);
-	return m;
 }
 
 static enum cb_err
@@ -102,7 +80,7 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec)
 	if (http_parse_urlencoded(a, query ? query : "", query ? strlen(query)
 	    : 0, &q, &why) != CB_OK)
 		return CB_EINVAL;
-	pr.content_type = media(a, jstr(rec, "content_type"));
+	pr.content_type = http_media_type(a, jstr(rec, "content_type"));
 	if (blen && pr.content_type && strcmp(pr.content_type,
 	    "application/x-www-form-urlencoded") == 0 &&
 	    http_parse_urlencoded(a, body, blen, &form, &why) != CB_OK)

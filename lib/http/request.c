@@ -34,16 +34,27 @@ http_env(char **envp, const char *name)
 	return NULL;
 }
 
+void
+http_header_cgi_name(const char *name, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	const char *p = "HTTP_";
+
+	while (*p && o + 1 < outsz)
+		out[o++] = *p++;
+	for (i = 0; name[i] && o + 1 < outsz; i++)
+		out[o++] = name[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)name[i]);
+	if (outsz)
+		out[o] = '\0';
+}
+
 const char *
 http_header(const struct http_request *req, const char *name)
 {
-	char key[128] = "HTTP_";
-	size_t i, o = 5;
+	char key[128];
 
-	for (i = 0; name[i] && o + 1 < sizeof(key); i++)
-		key[o++] = name[i] == '-' ? '_' :
-		    (char)toupper((unsigned char)name[i]);
-	key[o] = '\0';
+	http_header_cgi_name(name, key, sizeof(key));
 	if (strcasecmp(name, "Content-Type") == 0)
 		return http_env(req->envp, "CONTENT_TYPE");
 	return http_env(req->envp, key);
@@ -292,8 +303,8 @@ http_negotiate(const char *format, const char *accept)
 	return WANT_HTML;
 }
 
-static const char *
-media_type(struct arena *a, const char *ct)
+const char *
+http_media_type(struct arena *a, const char *ct)
 {
 	size_t n = 0;
 	char *m;
@@ -333,7 +344,7 @@ http_request_read(struct http_request *req, struct arena *a, char **envp,
 	req->query_string = (v = http_env(envp, "QUERY_STRING")) ? v : "";
 	req->remote_addr = (v = http_env(envp, "REMOTE_ADDR")) ? v : "";
 	req->request_id = http_env(envp, "REQUEST_ID");
-	req->content_type = media_type(a, http_env(envp, "CONTENT_TYPE"));
+	req->content_type = http_media_type(a, http_env(envp, "CONTENT_TYPE"));
 	req->body = "";
 
 	if ((rc = http_parse_urlencoded(a, req->query_string,

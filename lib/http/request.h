@@ -59,6 +59,12 @@ struct http_request {
 	const char *error;            /* why parsing failed, for the 4xx page */
 };
 
+/* The media type of a Content-Type value: lowercased, without parameters;
+ * NULL for NULL or "" (nginx passes an absent header as ""). In a. */
+const char *http_media_type(struct arena *a, const char *content_type);
+/* A header's CGI variable name: "X-Twilio-Signature" →
+ * "HTTP_X_TWILIO_SIGNATURE" (truncated to outsz). */
+void http_header_cgi_name(const char *name, char *out, size_t outsz);
 /* Environment lookup in envp ("NAME=value"); NULL if absent. */
 const char *http_env(char **envp, const char *name);
 /* A request header by its HTTP name ("X-Twilio-Signature"). */

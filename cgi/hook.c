@@ -249,9 +249,11 @@ hook(struct ctx *ctx)
 		in.integ = ig;
 		in.ev = &ev;
 		in.payload = raw_payload(ctx);
-		in.dedupe_source = arena_printf(ctx->arena, "%s %s\n%s",
-		    ctx->req->method_name, ctx->req->request_uri,
-		    ctx->req->body);
+		/* Hashed only when the provider gave no event id: no copy of
+		 * the body on the hot path otherwise. */
+		in.dedupe_source = ev.event_id[0] ? "" : arena_printf(
+		    ctx->arena, "%s %s\n%s", ctx->req->method_name,
+		    ctx->req->request_uri, ctx->req->body);
 		in.remote_addr = ctx->req->remote_addr;
 		in.source = "hook";
 		in.received_ms = now_ms();

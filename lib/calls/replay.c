@@ -119,7 +119,8 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec)
 	in.integ = &ig;
 	in.ev = &ev;
 	in.payload = blen ? body : (query ? query : "");
-	in.dedupe_source = arena_printf(a, "%s %s\n%s", method,
+	in.dedupe_source = ev.event_id[0] ? "" : arena_printf(a,
+	    "%s %s\n%s", method,
 	    strstr(pr.url ? pr.url : "", "/hook/") ?
 	    strstr(pr.url, "/hook/") : "", body);
 	in.remote_addr = pr.remote_addr;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jsonget.h"
 #include "calls/link.h"
 #include "calls/route.h"
 #include "core/strparse.h"
@@ -127,16 +128,6 @@ api_route(struct ctx *ctx)
 	return app_render(ctx, NULL, m);
 }
 
-static const char *
-jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (o && json_object_object_get_ex(o, k, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
 
 /* Adds a phone to a customer (inside the caller's transaction) and links
  * the calls that came from it before, appending their ids to linked.
@@ -174,7 +165,7 @@ static enum cb_err
 api_customer_create(struct ctx *ctx)
 {
 	struct json_object *body = ctx->req->json, *phones, *m, *linked;
-	const char *name = jget(body, "name"), *mgr;
+	const char *name = json_member_str(body, "name"), *mgr;
 	int64_t id = 0, manager = 0;
 	size_t i, n;
 	enum cb_err rc;
@@ -198,14 +189,14 @@ api_customer_create(struct ctx *ctx)
 	}
 	if ((rc = db_begin(ctx->db)) != CB_OK)
 		return rc;
-	if ((mgr = jget(body, "manager_login")) != NULL &&
+	if ((mgr = json_member_str(body, "manager_login")) != NULL &&
 	    (rc = db_user_id_by_login(ctx->db, mgr, &manager)) != CB_OK) {
 		db_rollback(ctx->db);
 		ctx->message = "manager_login names no active user.";
 		return rc == CB_ENOTFOUND ? CB_EINVAL : rc;
 	}
-	if ((rc = db_customer_create(ctx->db, name, jget(body, "email"),
-	    manager, jget(body, "external_id"), &id)) != CB_OK) {
+	if ((rc = db_customer_create(ctx->db, name, json_member_str(body, "email"),
+	    manager, json_member_str(body, "external_id"), &id)) != CB_OK) {
 		db_rollback(ctx->db);
 		if (rc == CB_DUPLICATE) {
 			ctx->message = "A customer with this external_id exists.";
@@ -248,7 +239,7 @@ static enum cb_err
 api_customer_add_phone(struct ctx *ctx)
 {
 	struct json_object *linked, *m;
-	const char *phone = jget(ctx->req->json, "phone");
+	const char *phone = json_member_str(ctx->req->json, "phone");
 	struct db_stmt *st;
 	enum cb_err rc;
 

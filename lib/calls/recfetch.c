@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/jsonget.h"
 #include "calls/recfetch.h"
 #include "db/recording.h"
 #include "http/escape.h"
@@ -39,17 +40,6 @@ say(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A string member of a settings object, or NULL. */
-static const char *
-jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o != NULL && json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
 
 static bool
 is_http_url(const char *s)
@@ -304,7 +294,7 @@ static enum cb_err
 api_base_of(struct json_object *config, const char *dflt, const char *kind,
     char *out, size_t outsz, char *err, size_t errsz)
 {
-	const char *base = jstr(config, "api_base");
+	const char *base = json_member_str(config, "api_base");
 
 	if (recfetch_api_base(base != NULL ? base : dflt, out, outsz) !=
 	    CB_OK) {
@@ -322,8 +312,8 @@ plan_twilio(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
-	const char *sid = jstr(secrets, "account_sid");
-	const char *token = jstr(secrets, "auth_token");
+	const char *sid = json_member_str(secrets, "account_sid");
+	const char *token = json_member_str(secrets, "auth_token");
 	char base[512];
 	const char *c;
 	enum cb_err rc;
@@ -373,8 +363,8 @@ plan_zadarma(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
-	const char *key = jstr(secrets, "key");
-	const char *secret = jstr(secrets, "secret");
+	const char *key = json_member_str(secrets, "key");
+	const char *secret = json_member_str(secrets, "secret");
 	const char *kv[4];
 	char base[512], auth[160];
 	struct buf q;
@@ -431,8 +421,8 @@ plan_binotel(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
-	const char *key = jstr(secrets, "key");
-	const char *secret = jstr(secrets, "secret");
+	const char *key = json_member_str(secrets, "key");
+	const char *secret = json_member_str(secrets, "secret");
 	struct json_object *o;
 	char base[512];
 	bool ok;
@@ -482,13 +472,13 @@ plan_pbx(const char *kind, const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
-	const char *base = jstr(config, "recordings_base_url");
-	const char *auth = jstr(secrets, "recordings_auth");
+	const char *base = json_member_str(config, "recordings_base_url");
+	const char *auth = json_member_str(secrets, "recordings_auth");
 	const char *colon;
 	char user[256];
 
 	if (auth == NULL)
-		auth = jstr(config, "recordings_auth");
+		auth = json_member_str(config, "recordings_auth");
 	snprintf(p->ext, sizeof(p->ext), strcmp(kind, "asterisk") == 0 ?
 	    "wav" : "mp3");
 	if (has_prefix(url, "ref:"))
@@ -633,10 +623,10 @@ read_answer(const char *who, const char *json, size_t len, const char *field,
 		say(err, errsz, "%s: the answer is not a JSON object", who);
 		return CB_EUPSTREAM;
 	}
-	status = jstr(o, "status");
-	msg = jstr(o, "message");
+	status = json_member_str(o, "status");
+	msg = json_member_str(o, "message");
 	if (msg == NULL)
-		msg = jstr(o, "error");
+		msg = json_member_str(o, "error");
 	if (status != NULL && strcasecmp(status, "success") != 0) {
 		rc = says_missing(msg) ? CB_ENOTFOUND : CB_EUPSTREAM;
 		/* The provider's own words help the admin; they are not

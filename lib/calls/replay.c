@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/jsonget.h"
 #include "calls/ingest.h"
 #include "calls/replay.h"
 #include "calls/spool.h"
@@ -13,16 +14,6 @@
 #include "http/request.h"
 #include "providers/provider.h"
 
-static const char *
-jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(o, k, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
 
 struct hdrs {
 	struct json_object *h;
@@ -36,14 +27,14 @@ header_of(const void *hctx, const char *name)
 	char key[128];
 
 	http_header_cgi_name(name, key, sizeof(key));
-	return hs->h ? jstr(hs->h, key) : NULL;
+	return hs->h ? json_member_str(hs->h, key) : NULL;
 }
 
 static enum cb_err
 replay_in(struct db *db, struct arena *a, struct json_object *rec)
 {
-	const char *slug = jstr(rec, "slug"), *why = NULL;
-	const char *query = jstr(rec, "query"), *method = jstr(rec, "method");
+	const char *slug = json_member_str(rec, "slug"), *why = NULL;
+	const char *query = json_member_str(rec, "query"), *method = json_member_str(rec, "method");
 	struct json_object *v;
 	struct integration ig;
 	const struct provider *p;
@@ -80,7 +71,7 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec)
 	if (http_parse_urlencoded(a, query ? query : "", query ? strlen(query)
 	    : 0, &q, &why) != CB_OK)
 		return CB_EINVAL;
-	pr.content_type = http_media_type(a, jstr(rec, "content_type"));
+	pr.content_type = http_media_type(a, json_member_str(rec, "content_type"));
 	if (blen && pr.content_type && strcmp(pr.content_type,
 	    "application/x-www-form-urlencoded") == 0 &&
 	    http_parse_urlencoded(a, body, blen, &form, &why) != CB_OK)
@@ -90,12 +81,12 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec)
 	    http_parse_json(a, body, blen, &pr.json, &why) != CB_OK)
 		return CB_EINVAL;
 	pr.method = http_method_parse(method);
-	pr.url = jstr(rec, "url");
+	pr.url = json_member_str(rec, "url");
 	pr.query = &q;
 	pr.form = &form;
 	pr.body = body;
 	pr.body_len = blen;
-	pr.remote_addr = jstr(rec, "remote_addr");
+	pr.remote_addr = json_member_str(rec, "remote_addr");
 	/* Signatures are checked against the time the request arrived. */
 	pr.now = received / 1000;
 	pr.header = header_of;

@@ -3,28 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonget.h"
 #include "calls/route.h"
 #include "db/route.h"
 #include "phone/phone.h"
 
-static const char *
-json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o && json_object_object_get_ex(o, key, &v) &&
-	    (json_object_is_type(v, json_type_string) ||
-	    json_object_is_type(v, json_type_int)))
-		return json_object_get_string(v);
-	return NULL;
-}
 
 void
 route_fallback(struct db *db, struct arena *a, const struct integration *ig,
     struct route_answer *ra)
 {
 	struct json_object *fb = ig->routing_fallback;
-	const char *type = json_str(fb, "type");
+	const char *type = json_member_text(fb, "type");
 
 	ra->fallback_kind = NULL;
 	ra->fallback_target = NULL;
@@ -32,21 +22,21 @@ route_fallback(struct db *db, struct arena *a, const struct integration *ig,
 		return;
 	if (strcmp(type, "manager") == 0) {
 		char ext[17] = "", email[256] = "";
-		const char *uid = json_str(fb, "user_id");
+		const char *uid = json_member_text(fb, "user_id");
 		int64_t id = uid ? strtoll(uid, NULL, 10) : 0;
 
 		if (db && id > 0 && db_user_line(db, id, ext, sizeof(ext), email,
 		    sizeof(email)) == CB_OK && ext[0]) {
 			ra->fallback_kind = "manager";
 			ra->fallback_target = arena_strdup(a, ext);
-		} else if ((uid = json_str(fb, "extension")) != NULL) {
+		} else if ((uid = json_member_text(fb, "extension")) != NULL) {
 			ra->fallback_kind = "manager";
 			ra->fallback_target = arena_strdup(a, uid);
 		}
 		return;
 	}
 	if (strcmp(type, "queue") == 0 || strcmp(type, "voicemail") == 0) {
-		const char *target = json_str(fb, "target");
+		const char *target = json_member_text(fb, "target");
 		ra->fallback_kind = strcmp(type, "queue") == 0 ? "queue" :
 		    "voicemail";
 		ra->fallback_target = target ? arena_strdup(a, target) : NULL;

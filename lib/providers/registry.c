@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/jsonget.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
 
@@ -27,12 +28,7 @@ provider_find(const char *kind)
 const char *
 prov_secret(const struct prov_conf *c, const char *key)
 {
-	struct json_object *v;
-
-	if (c->secrets && json_object_object_get_ex(c->secrets, key, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
+	return json_member_str(c->secrets, key);
 }
 
 const char *

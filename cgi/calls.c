@@ -14,6 +14,7 @@
 #include "core/timefmt.h"
 #include "db/call.h"
 #include "http/app.h"
+#include "http/dial_link.h"
 #include "http/escape.h"
 #include "phone/phone.h"
 
@@ -509,8 +510,8 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 	    result && strcmp(result, "answered") == 0));
 	add_str(c, "number", number);
 	if (number && *number)
-		add_str(c, "number_url", arena_printf(ctx->arena, "tel:%s",
-		    number));
+		add_str(c, "number_url", dial_href(ctx->arena, ctx->user,
+		    number, id));
 	add_str(c, "contact", row_contact(st));
 	if (!db_col_null(st, CALL_CUSTOMER_ID)) {
 		json_object_object_add(c, "customer_id", json_object_new_int64(

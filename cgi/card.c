@@ -24,6 +24,7 @@
 #include "db/card.h"
 #include "core/utf8.h"
 #include "http/app.h"
+#include "http/dial_link.h"
 #include "http/escape.h"
 
 /* One call's row, copied out of the statement so the statement can be
@@ -392,8 +393,8 @@ call_model(struct ctx *ctx, const struct card *c)
 	add_str(o, "state_label", state_label(state));
 	add_bool(o, "live", state && strcmp(state, "ended") != 0);
 	add_str(o, "number", number);
-	add_str(o, "number_url", number ? arena_printf(ctx->arena, "tel:%s",
-	    number) : NULL);
+	add_str(o, "number_url", dial_href(ctx->arena, ctx->user, number,
+	    c->id));
 	add_str(o, "caller_name", nonempty(v[CARD_CLIENT_NAME]));
 	add_str(o, "our_number", nonempty(v[CARD_OUR_NUMBER]));
 	add_str(o, "integration", v[CARD_INTEGRATION_NAME]);

@@ -14,6 +14,7 @@
 #   CB_DB_PORT        MariaDB on 127.0.0.1                                [33306]
 #   CB_SOCK_DIR       unix sockets; short: sun_path holds 107 bytes  [/tmp/cb-<uid>-<hash>]
 #   CB_FCGI_CHILDREN  processes per FastCGI program                       [2]
+#   CB_SMTP_PORT      where trigger e-mails go (tests run an SMTP sink there)  [CB_HTTP_PORT+25]
 #   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
 #
 # nginx includes the repository's own etc/nginx/callboard.conf (and callboard-live.conf when
@@ -30,6 +31,7 @@ CB_HTTP_PORT=${CB_HTTP_PORT:-8080}
 CB_DB_PORT=${CB_DB_PORT:-33306}
 CB_FCGI_CHILDREN=${CB_FCGI_CHILDREN:-2}
 CB_NCHAN=${CB_NCHAN:-auto}
+CB_SMTP_PORT=${CB_SMTP_PORT:-$((CB_HTTP_PORT + 25))}
 STATE_HASH=$(printf '%s' "$CB_STATE_DIR" | sha256sum | cut -c1-8)
 CB_SOCK_DIR=$(realpath -m -- "${CB_SOCK_DIR:-/tmp/cb-$(id -u)-$STATE_HASH}")
 
@@ -337,6 +339,10 @@ public_url = http://127.0.0.1:$CB_HTTP_PORT
 session_ttl_hours = 12
 cookie_secure = 0
 secret_key = $secret
+live_publish_url = $(have_nchan && echo "http://127.0.0.1:$CB_HTTP_PORT/_pub/manager/")
+smtp_url = smtp://127.0.0.1:$CB_SMTP_PORT
+smtp_from = callboard@localhost
+outbound_timeout_seconds = 5
 EOF
     ) && mv -f "$CONFIG.tmp" "$CONFIG"
 }

@@ -47,6 +47,13 @@ static const struct key keys[] = {
 	STR(public_url),
 	STR(secret_key),
 	STR(default_country),
+	STR(live_publish_url),
+	STR(smtp_url),
+	STR(smtp_from),
+	STR(smtp_user),
+	STR(smtp_password),
+	{ "outbound_timeout_seconds", KEY_UINT,
+	    offsetof(struct cb_config, outbound_timeout_seconds), 0, 120 },
 	{ "log_level", KEY_LEVEL, offsetof(struct cb_config, log_level), 0, 0 },
 	{ "session_ttl_hours", KEY_UINT,
 	    offsetof(struct cb_config, session_ttl_hours), 0, 24 * 365 },
@@ -85,6 +92,8 @@ config_defaults(struct cb_config *cfg)
 	strcpy(cfg->default_country, "UA");
 	cfg->log_level = LOGL_INFO;
 	cfg->session_ttl_hours = 12;
+	strcpy(cfg->smtp_from, "callboard@localhost");
+	cfg->outbound_timeout_seconds = 8;
 }
 
 static char *

@@ -22,6 +22,17 @@ struct cb_config {
 	char public_url[512];
 	char secret_key[129];
 	char default_country[3];  /* ISO 3166 alpha-2 for numbers typed in pages */
+	/* Live popups: nchan's publisher location up to the manager's id, e.g.
+	 * http://127.0.0.1/_pub/manager/ ("" = popups are not published). */
+	char live_publish_url[512];
+	/* E-mail actions of triggers: smtp://host:port or smtps://...; "" = off */
+	char smtp_url[512];
+	char smtp_from[256];
+	char smtp_user[128];
+	char smtp_password[256];
+	/* Outgoing requests to providers and webhooks (click-to-call, trigger
+	 * webhooks, recordings): total time allowed per request. */
+	unsigned outbound_timeout_seconds;
 	enum log_level log_level;
 	unsigned session_ttl_hours;
 	int cookie_secure;

@@ -101,6 +101,8 @@ add_me(struct ctx *ctx, struct json_object *model)
 	    app_jstr(ctx->user->extension));
 	json_object_object_add(me, "time_zone",
 	    app_jstr(ctx->user->time_zone));
+	json_object_object_add(me, "deep_link",
+	    json_object_new_boolean(ctx->user->deep_link));
 	can = json_object_new_object();
 	for (i = 0; i < PERM__MAX; i++) {
 		char key[32];

@@ -122,7 +122,7 @@ test('the card of a known customer: type, number, customer, open orders and lead
   assert.equal(m.call.state, 'ended');
   assert.equal(m.call.state_label, 'Ended');
   assert.equal(m.call.number, known.number);
-  assert.equal(m.call.number_url, `tel:${known.number}`);
+  assert.equal(m.call.number_url, `/dial?number=${encodeURIComponent(known.number)}&call=${known.id}`, 'the click-to-call button');
   assert.equal(m.call.talk_seconds, 65);
   assert.equal(m.call.wait_seconds, 9);
   assert.equal(m.call.duration_seconds, 74);
@@ -143,12 +143,12 @@ test('the card of a known customer: type, number, customer, open orders and lead
   assert.match(m.call.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
 
-test('the HTML card shows the same model: tel link, customer, order and feed links', async () => {
+test('the HTML card shows the same model: call button, customer, order and feed links', async () => {
   const r = await manager.get(`/calls/${known.id}`);
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /text\/html/);
   const h = r.text_;
-  assert.ok(h.includes(`href="tel:${known.number}"`));
+  assert.ok(h.includes(`href="/dial?number=${encodeURIComponent(known.number)}&amp;call=${known.id}"`));
   assert.ok(h.includes(`href="/customers/${known.customerId}/calls">${known.name}</a>`));
   assert.ok(h.includes(`href="/orders/${known.orderId}/calls">CO-${RUN}</a>`));
   assert.ok(!h.includes(`CC-${RUN}`), 'the closed order is not shown');

@@ -6,6 +6,9 @@
 #   scripts/stack.sh stop               stop what this script started, wait until ports are free
 #   scripts/stack.sh status             print what runs (exit 0: all of it, 3: not all)
 #   scripts/stack.sh restart-programs   restart the FastCGI programs and the worker (after make)
+#   scripts/stack.sh crash NAME         fault injection: SIGKILL a program (hook, ...) or the worker
+#   scripts/stack.sh reload-nginx       fault injection: reload nginx (graceful)
+#   scripts/stack.sh db-stop|db-start   fault injection: the database alone goes away / comes back
 #
 # Environment (defaults in brackets):
 #   CB_BUILD_DIR      out-of-tree build with cgi/callboard-* and tools/  [<repo>/build]
@@ -687,6 +690,19 @@ cmd_restart_programs() {
     start_worker
 }
 
+cmd_crash() {
+    local pids
+    case $1 in
+        worker) pids=$(worker_pids) ;;
+        '') die "crash: name a program (e.g. hook) or 'worker'" ;;
+        *) pids=$(program_pids "$1") ;;
+    esac
+    [[ -n $pids ]] || die "crash: $1 is not running"
+    # shellcheck disable=SC2086 # one or more pids
+    kill -KILL $pids
+    say "$1: killed (pids $pids)"
+}
+
 line() { printf '%-10s %-8s %s\n' "$1" "$2" "$3"; }
 
 cmd_status() {
@@ -726,6 +742,10 @@ main() {
         # comes back while nginx and the programs keep running.
         db-stop) lock; stop_db ;;
         db-start) find_tools; lock; start_db ;;
+        # crash NAME: SIGKILL a program's processes (or the worker), as a crash would; `start`
+        # brings back whatever is missing.
+        crash) lock; cmd_crash "${2-}" ;;
+        reload-nginx) find_tools; lock; nginx_cmd -s reload 9>&- ;;
         -h|--help|help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

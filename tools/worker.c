@@ -135,10 +135,15 @@ replay_spool(struct db *db, const char *dir)
 }
 
 static void
-housekeeping(struct db *db)
+housekeeping(struct db *db, const char *host)
 {
 	uint64_t n = 0;
 
+	/* A worker of this host that was killed mid-job: its job runs again
+	 * now rather than after the stale timeout below. */
+	if (db_job_requeue_dead(db, host, &n) == CB_OK && n)
+		log_warn("requeued %llu job(s) of a worker that is gone",
+		    (unsigned long long)n);
 	if (db_job_requeue_stale(db, 300, &n) == CB_OK && n)
 		log_warn("requeued %llu job(s) left running by a stopped worker",
 		    (unsigned long long)n);
@@ -188,7 +193,7 @@ main(int argc, char *argv[])
 		enum cb_err rc;
 
 		if (time(NULL) - last_house >= 60) {
-			housekeeping(db);
+			housekeeping(db, host);
 			last_house = time(NULL);
 		}
 		if (!db_down)

@@ -1,8 +1,11 @@
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db/job.h"
 
@@ -30,6 +33,14 @@ static const char sql_stale[] =
     "last_error = 'worker stopped during the job; retrying' "
     "WHERE state = 'running' AND locked_at < UTC_TIMESTAMP(3) - "
     "INTERVAL ? SECOND";
+
+static const char sql_running_here[] =
+    "SELECT id, locked_by FROM jobs WHERE state = 'running' "
+    "AND locked_by LIKE CONCAT(?, ':%') LIMIT 64";
+static const char sql_requeue_one[] =
+    "UPDATE jobs SET state = 'queued', locked_at = NULL, locked_by = NULL, "
+    "last_error = 'worker stopped during the job; retrying' "
+    "WHERE id = ? AND state = 'running' AND locked_by = ?";
 
 enum cb_err
 db_job_add(struct db *db, const char *kind, const char *payload,
@@ -142,4 +153,61 @@ db_job_requeue_stale(struct db *db, unsigned older_than, uint64_t *count)
 	if ((rc = db_exec(st)) == CB_OK)
 		*count = db_affected(st);
 	return rc;
+}
+
+/* A pid from "<host>:<pid>" that no process has any more. */
+static bool
+holder_is_gone(const char *locked_by)
+{
+	const char *colon = strrchr(locked_by, ':');
+	char *end;
+	long pid;
+
+	if (colon == NULL)
+		return false;
+	errno = 0;
+	pid = strtol(colon + 1, &end, 10);
+	if (errno || *end || pid <= 1 || pid == (long)getpid())
+		return false;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+enum cb_err
+db_job_requeue_dead(struct db *db, const char *host, uint64_t *count)
+{
+	struct {
+		int64_t id;
+		char by[65];
+	} gone[64];
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t n = 0, i;
+
+	*count = 0;
+	if ((rc = db_stmt(db, sql_running_here, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, host);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while (n < 64 && (rc = db_fetch(st)) == CB_OK) {
+		const char *by = db_col(st, 1, NULL);
+		if (by == NULL || !holder_is_gone(by))
+			continue;
+		gone[n].id = db_col_i64(st, 0);
+		snprintf(gone[n].by, sizeof(gone[n].by), "%s", by);
+		n++;
+	}
+	db_stmt_done(st);
+	if (rc != CB_OK && rc != CB_ENOTFOUND)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if ((rc = db_stmt(db, sql_requeue_one, &st)) != CB_OK)
+			return rc;
+		db_bind_i64(st, 0, gone[i].id);
+		db_bind_text(st, 1, gone[i].by);
+		if ((rc = db_exec(st)) != CB_OK)
+			return rc;
+		*count += db_affected(st);
+	}
+	return CB_OK;
 }

@@ -29,6 +29,11 @@ enum cb_err db_job_fail(struct db *db, const struct job *j, const char *error);
 /* Jobs left "running" by a worker that died: queued again. */
 enum cb_err db_job_requeue_stale(struct db *db, unsigned older_than_seconds,
     uint64_t *count);
+/* Jobs left "running" by a worker of this host (locked_by "<host>:<pid>")
+ * whose process is gone: queued again at once, not after the stale timeout,
+ * so a killed worker's job runs again as soon as a worker starts. */
+enum cb_err db_job_requeue_dead(struct db *db, const char *host,
+    uint64_t *count);
 /* Seconds to wait after the n-th failed attempt (1-based). */
 unsigned job_backoff_seconds(unsigned attempt);
 

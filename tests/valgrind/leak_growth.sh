@@ -75,7 +75,7 @@ requests() {
 # Bytes still reachable on the heap now, as memcheck counts them (vgdb monitor command).
 heap_in_use() {
     local pid out
-    pid=$(pgrep -f "valgrind.*callboard-calls" | head -1)
+    pid=$VG_PID
     out=$(timeout 60 vgdb --pid="$pid" leak_check summary reachable any 2>&1 || true)
     printf '%s\n' "$out" | sed -n 's/.*still reachable: \([0-9,]*\) bytes.*/\1/p' | tr -d ',' | tail -1
 }

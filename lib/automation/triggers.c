@@ -211,7 +211,11 @@ act_notify(struct db *db, const char *event, const struct auto_trigger *t,
 		set(o, "failed", "notify: \"to\" must be \"manager\"");
 		return CB_OK;
 	}
-	uid = who(a, to ? "to" : "user_id", c);
+	/* Neither "to" nor "user_id": the manager, the usual wish. */
+	if (to == NULL && !json_object_object_get_ex(a, "user_id", NULL))
+		uid = c->manager_id ? c->manager_id : c->customer_manager_id;
+	else
+		uid = who(a, to ? "to" : "user_id", c);
 	if (uid == 0) {
 		set(o, "skipped", to ? "the call and the customer have no "
 		    "manager" : "notify needs \"to\": \"manager\" or a "

@@ -12,6 +12,8 @@
 #include "calls/route.h"
 #include "core/strparse.h"
 #include "db/apicall.h"
+#include "db/autolist.h"
+#include "db/task.h"
 #include "db/integration.h"
 #include "db/route.h"
 #include "http/app.h"
@@ -277,7 +279,148 @@ fail:
 	return rc;
 }
 
+/* The filters of the automation lists: ?call_id=&phone=&user_id=
+ * &trigger_id=&state=&limit= (every one optional). */
+static enum cb_err
+autolist_filter_of(struct ctx *ctx, struct autolist_filter *f, char *e164)
+{
+	char rev[PHONE_MAX];
+	const char *v;
+	int64_t n = 100;
+
+	memset(f, 0, sizeof(*f));
+	if (((v = kv_get(&ctx->req->query, "call_id")) != NULL &&
+	    strparse_i64z(v, 1, INT64_MAX, &f->call_id) != CB_OK) ||
+	    ((v = kv_get(&ctx->req->query, "user_id")) != NULL &&
+	    strparse_i64z(v, 1, INT64_MAX, &f->user_id) != CB_OK) ||
+	    ((v = kv_get(&ctx->req->query, "trigger_id")) != NULL &&
+	    strparse_i64z(v, 1, INT64_MAX, &f->trigger_id) != CB_OK) ||
+	    ((v = kv_get(&ctx->req->query, "limit")) != NULL &&
+	    strparse_i64z(v, 1, 500, &n) != CB_OK)) {
+		ctx->message = "call_id, user_id and trigger_id must be ids, "
+		    "limit 1..500.";
+		return CB_EINVAL;
+	}
+	f->limit = (unsigned)n;
+	if ((v = kv_get(&ctx->req->query, "phone")) != NULL) {
+		if (!number_key(v, ctx->cfg->default_country, e164, rev)) {
+			ctx->message = "phone: no digits in it.";
+			return CB_EINVAL;
+		}
+		f->phone = e164;
+	}
+	if ((v = kv_get(&ctx->req->query, "state")) != NULL) {
+		if (strcmp(v, "open") && strcmp(v, "done") &&
+		    strcmp(v, "cancelled")) {
+			ctx->message = "state must be open, done or cancelled.";
+			return CB_EINVAL;
+		}
+		f->state = v;
+	}
+	return CB_OK;
+}
+
+typedef enum cb_err (*autolist_fn)(struct db *, const struct autolist_filter *,
+    struct json_object *);
+
+static enum cb_err
+api_autolist(struct ctx *ctx, const char *name, autolist_fn fn)
+{
+	struct autolist_filter f;
+	struct json_object *m, *arr;
+	char e164[PHONE_MAX];
+	enum cb_err rc;
+
+	if ((rc = autolist_filter_of(ctx, &f, e164)) != CB_OK)
+		return rc;
+	arr = json_object_new_array();
+	if ((rc = fn(ctx->db, &f, arr)) != CB_OK) {
+		json_object_put(arr);
+		return rc;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, name, arr);
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
+/* GET /api/v1/tasks: tasks with their assignees and calls. */
+static enum cb_err
+api_tasks(struct ctx *ctx)
+{
+	return api_autolist(ctx, "tasks", db_autolist_tasks);
+}
+
+static enum cb_err
+api_leads(struct ctx *ctx)
+{
+	return api_autolist(ctx, "leads", db_autolist_leads);
+}
+
+static enum cb_err
+api_notifications(struct ctx *ctx)
+{
+	return api_autolist(ctx, "notifications", db_autolist_notifications);
+}
+
+static enum cb_err
+api_trigger_runs(struct ctx *ctx)
+{
+	return api_autolist(ctx, "trigger_runs", db_autolist_trigger_runs);
+}
+
+/* POST /api/v1/tasks/<id>/done {"user_id": N} (or {"login": "..."}; none:
+ * the token's user): that assignee completes the task (lib/db/task.h). */
+static enum cb_err
+api_task_done(struct ctx *ctx)
+{
+	struct json_object *body = ctx->req->json, *v, *m;
+	const char *login = json_member_str(body, "login");
+	int64_t user = ctx->token_user_id;
+	enum cb_err rc;
+
+	if (body && json_object_object_get_ex(body, "user_id", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    (user = json_object_get_int64(v)) <= 0) {
+			ctx->message = "user_id must be a user's id.";
+			return CB_EINVAL;
+		}
+	} else if (login && (rc = db_user_id_by_login(ctx->db, login,
+	    &user)) != CB_OK) {
+		ctx->message = "login names no active user.";
+		return rc == CB_ENOTFOUND ? CB_EINVAL : rc;
+	}
+	if (user <= 0) {
+		ctx->message = "Say who did it: {\"user_id\": N}.";
+		return CB_EINVAL;
+	}
+	rc = db_task_complete(ctx->db, ctx->ids[0], user);
+	if (rc == CB_ENOTFOUND)
+		ctx->message = "No task with this id.";
+	else if (rc == CB_EDENIED)
+		ctx->message = "This user is not assigned to the task.";
+	if (rc != CB_OK && rc != CB_DUPLICATE)
+		return rc;
+	m = json_object_new_object();
+	json_object_object_add(m, "id", json_object_new_int64(ctx->ids[0]));
+	json_object_object_add(m, "done_by", json_object_new_int64(user));
+	json_object_object_add(m, "already_done",
+	    json_object_new_boolean(rc == CB_DUPLICATE));
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
 static const struct route routes[] = {
+	{ "/api/v1/tasks", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,
+	    api_tasks },
+	{ "/api/v1/tasks/#/done", HTTP_M(HTTP_POST), AUTH_TOKEN, PERM_NONE,
+	    BODY_JSON, 4096, api_task_done },
+	{ "/api/v1/leads", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,
+	    api_leads },
+	{ "/api/v1/notifications", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0,
+	    0, api_notifications },
+	{ "/api/v1/trigger-runs", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0,
+	    0, api_trigger_runs },
 	{ "/api/v1/calls", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,
 	    api_calls },
 	{ "/api/v1/route", HTTP_M(HTTP_GET), AUTH_TOKEN, PERM_NONE, 0, 0,

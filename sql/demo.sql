@@ -785,11 +785,19 @@ VALUES
   ('missed_call_task', 1, JSON_ARRAY(CAST(@u_manager AS UNSIGNED)), 'shared', 30, NULL, NULL, 0, 0,
    @u_admin),
   ('lead_on_missed',   1, NULL, 'shared', 30, 'call', @u_manager, 0, 0, @u_admin),
-  ('lead_on_received', 0, NULL, 'shared', 30, 'call', @u_manager, 0, 0, @u_admin);
+  ('lead_on_received', 0, NULL, 'shared', 30, 'call', @u_manager, 0, 0, @u_admin)
+-- Migration 0005 created the three rows (switched off): take them over.
+ON DUPLICATE KEY UPDATE enabled = VALUES(enabled),
+  assignee_ids = VALUES(assignee_ids), task_mode = VALUES(task_mode),
+  due_offset_minutes = VALUES(due_offset_minutes),
+  lead_type = VALUES(lead_type), lead_manager_id = VALUES(lead_manager_id),
+  even_if_open_order = VALUES(even_if_open_order),
+  even_if_open_lead = VALUES(even_if_open_lead),
+  updated_by = VALUES(updated_by);
 
 INSERT INTO triggers (name, event, enabled, conditions, actions, created_by)
 VALUES ('Missed incoming call: notify the manager', 'missed_call', 1,
-        '{"direction":"in"}', '[{"type":"notify"}]', @u_admin);
+        '{"direction":"in"}', '[{"type":"notify","to":"manager"}]', @u_admin);
 SET @trg = LAST_INSERT_ID();
 
 INSERT INTO trigger_runs (trigger_id, call_id, action_index, action, result,

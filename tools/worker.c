@@ -16,6 +16,8 @@
 
 #include <json-c/json.h>
 
+#include "automation/deliver.h"
+#include "automation/engine.h"
 #include "calls/recfetch.h"
 #include "calls/replay.h"
 #include "calls/spool.h"
@@ -67,10 +69,39 @@ job_recording_fetch(struct db *db, const struct job *j, char *err,
 	return rc;
 }
 
+/* Automation (lib/automation/engine.h, deliver.h). */
+static enum cb_err
+job_call_new(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return engine_call_new(db, worker_cfg, j, err, errsz);
+}
+
+static enum cb_err
+job_call_ended(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return engine_call_ended(db, worker_cfg, j, err, errsz);
+}
+
+static enum cb_err
+job_webhook_send(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return deliver_webhook(db, worker_cfg, j, err, errsz);
+}
+
+static enum cb_err
+job_email_send(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return deliver_email(db, worker_cfg, j, err, errsz);
+}
+
 /* Job kinds and their handlers. An unknown kind is failed visibly, never
  * dropped. */
 static const struct job_kind kinds[] = {
 	{ "recording.fetch", job_recording_fetch },
+	{ "call.new", job_call_new },
+	{ "call.ended", job_call_ended },
+	{ "webhook.send", job_webhook_send },
+	{ "email.send", job_email_send },
 	{ NULL, NULL }
 };
 

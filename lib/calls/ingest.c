@@ -274,6 +274,12 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		rc = link_call(db, out->call_id, ig->link_to_leads);
 	if (rc != CB_OK)
 		return rc;
+	/* Automation (lib/automation/): the worker reacts to a new call and to
+	 * the call's end (a leg's end is not the call's). The jobs are keyed
+	 * by the call, so a second end event queues nothing. */
+	if ((rc = db_job_add_call_events(db, out->call_id, out->created,
+	    ev->kind == EV_ENDED && ev->leg_id[0] == '\0')) != CB_OK)
+		return rc;
 	if (cu.recording_state && strcmp(cu.recording_state, "pending") == 0) {
 		char payload[96];
 		snprintf(payload, sizeof(payload), "{\"call_id\":%lld}",

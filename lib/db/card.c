@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "db/card.h"
+#include "db/task.h"
 
 /* The LIMITs in the texts below are CARD_LIST_MAX, CARD_NOTES_MAX and
  * CARD_TASKS_MAX of card.h, written out so each text stays one literal. */
@@ -234,10 +235,18 @@ db_card_add_callback(struct db *db, const struct card_callback *t,
 {
 	struct db_stmt *st;
 	enum cb_err rc;
+	unsigned joined;
 	int64_t id;
 
 	if ((rc = db_begin(db)) != CB_OK)
 		return rc;
+	/* One open call-back task per number (issue 6 §1): a second request
+	 * joins it (this call, this manager, the sooner due time). */
+	if ((rc = db_task_join_open(db, "call_back", t->phone, t->call_id,
+	    t->minutes, t->user_id, &joined, &id)) != CB_OK)
+		goto fail;
+	if (joined > 0)
+		goto done;
 	if ((rc = db_stmt(db, sql_task_insert, &st)) != CB_OK)
 		goto fail;
 	db_bind_text(st, 0, t->title);
@@ -263,6 +272,7 @@ db_card_add_callback(struct db *db, const struct card_callback *t,
 	db_bind_i64(st, 1, t->call_id);
 	if ((rc = db_exec(st)) != CB_OK)
 		goto fail;
+done:
 	if ((rc = db_commit(db)) != CB_OK)
 		return rc;
 	*task_id = id;

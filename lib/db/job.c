@@ -12,8 +12,30 @@
 static const char sql_add[] =
     "INSERT INTO jobs (kind, payload, call_id, run_at) VALUES (?, ?, ?, "
     "UTC_TIMESTAMP(3) + INTERVAL ? SECOND)";
+/* A duplicate dedupe_key leaves the queued job as it is (ON DUPLICATE KEY
+ * rather than INSERT IGNORE, which would also hide other errors). */
+static const char sql_add_ex[] =
+    "INSERT INTO jobs (kind, payload, call_id, run_at, dedupe_key, "
+    "max_attempts, backoff_seconds) VALUES (?, ?, ?, "
+    "UTC_TIMESTAMP(3) + INTERVAL ? SECOND, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE id = id";
+/* The ingest path's automation jobs: one statement per event at most. */
+static const char sql_call_new[] =
+    "INSERT INTO jobs (kind, payload, call_id, dedupe_key) VALUES "
+    "('call.new', JSON_OBJECT('call_id', ?), ?, CONCAT('call.new:', ?)) "
+    "ON DUPLICATE KEY UPDATE id = id";
+static const char sql_call_ended[] =
+    "INSERT INTO jobs (kind, payload, call_id, dedupe_key) VALUES "
+    "('call.ended', JSON_OBJECT('call_id', ?), ?, CONCAT('call.ended:', ?)) "
+    "ON DUPLICATE KEY UPDATE id = id";
+static const char sql_call_both[] =
+    "INSERT INTO jobs (kind, payload, call_id, dedupe_key) VALUES "
+    "('call.new', JSON_OBJECT('call_id', ?), ?, CONCAT('call.new:', ?)), "
+    "('call.ended', JSON_OBJECT('call_id', ?), ?, CONCAT('call.ended:', ?)) "
+    "ON DUPLICATE KEY UPDATE id = id";
 static const char sql_pick[] =
-    "SELECT id, kind, payload, attempts, max_attempts FROM jobs "
+    "SELECT id, kind, payload, attempts, max_attempts, "
+    "COALESCE(backoff_seconds, 0) FROM jobs "
     "WHERE state = 'queued' AND run_at <= UTC_TIMESTAMP(3) "
     "ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED";
 static const char sql_lock[] =
@@ -62,6 +84,56 @@ db_job_add(struct db *db, const char *kind, const char *payload,
 }
 
 enum cb_err
+db_job_add_ex(struct db *db, const struct job_new *jn, int64_t *id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if (id)
+		*id = 0;
+	if ((rc = db_stmt(db, sql_add_ex, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, jn->kind);
+	db_bind_text(st, 1, jn->payload ? jn->payload : "{}");
+	if (jn->call_id)
+		db_bind_i64(st, 2, jn->call_id);
+	else
+		db_bind_null(st, 2);
+	db_bind_i64(st, 3, jn->delay_seconds);
+	db_bind_text(st, 4, jn->dedupe_key);
+	db_bind_i64(st, 5, jn->max_attempts ? jn->max_attempts : 8);
+	if (jn->backoff)
+		db_bind_i64(st, 6, jn->backoff);
+	else
+		db_bind_null(st, 6);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	/* 1 row = inserted; 0 = the dedupe key existed (id = id). */
+	if (id && db_affected(st) == 1)
+		*id = (int64_t)db_insert_id(st);
+	return CB_OK;
+}
+
+enum cb_err
+db_job_add_call_events(struct db *db, int64_t call_id, bool created,
+    bool ended)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i, n;
+
+	if (!created && !ended)
+		return CB_OK;
+	if ((rc = db_stmt(db, created && ended ? sql_call_both : created ?
+	    sql_call_new : sql_call_ended, &st)) != CB_OK)
+		return rc;
+	n = created && ended ? 6 : 3;
+	for (i = 0; i < n; i++)
+		db_bind_i64(st, i, call_id);
+	return db_exec(st);
+}
+
+enum cb_err
 db_job_claim(struct db *db, const char *worker, struct job *j)
 {
 	struct db_stmt *st;
@@ -84,6 +156,7 @@ db_job_claim(struct db *db, const char *worker, struct job *j)
 		abort();
 	j->attempts = (unsigned)db_col_i64(st, 3) + 1;
 	j->max_attempts = (unsigned)db_col_i64(st, 4);
+	j->backoff = (unsigned)db_col_i64(st, 5);
 	db_stmt_done(st);
 	if ((rc = db_stmt(db, sql_lock, &st)) != CB_OK)
 		goto fail;
@@ -112,10 +185,10 @@ db_job_done(struct db *db, int64_t id)
 }
 
 unsigned
-job_backoff_seconds(unsigned attempt)
+job_backoff_seconds(unsigned attempt, unsigned base)
 {
 	/* 30 s, 1 min, 2 min ... capped at 1 h. */
-	unsigned s = 30;
+	unsigned s = base ? base : 30;
 
 	while (attempt-- > 1 && s < 3600)
 		s *= 2;
@@ -135,7 +208,7 @@ db_job_fail(struct db *db, const struct job *j, const char *error)
 	if (final)
 		db_bind_i64(st, 1, j->id);
 	else {
-		db_bind_i64(st, 1, job_backoff_seconds(j->attempts));
+		db_bind_i64(st, 1, job_backoff_seconds(j->attempts, j->backoff));
 		db_bind_i64(st, 2, j->id);
 	}
 	return db_exec(st);

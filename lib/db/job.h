@@ -5,6 +5,7 @@
 #ifndef CB_DB_JOB_H
 #define CB_DB_JOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,11 +17,32 @@ struct job {
 	char *payload;       /* JSON text; caller frees */
 	unsigned attempts;   /* including this one */
 	unsigned max_attempts;
+	unsigned backoff;    /* first retry delay in seconds; 0 = 30 */
+};
+
+/* A job with the optional parts of db_job_add_ex(). */
+struct job_new {
+	const char *kind;
+	const char *payload;      /* JSON text; NULL = {} */
+	int64_t call_id;          /* 0 = none */
+	unsigned delay_seconds;
+	const char *dedupe_key;   /* NULL = none; else queued at most once */
+	unsigned max_attempts;    /* 0 = the table default (8) */
+	unsigned backoff;         /* 0 = 30 s */
 };
 
 /* Queues a job (inside the caller's transaction, if any). */
 enum cb_err db_job_add(struct db *db, const char *kind, const char *payload,
     int64_t call_id, unsigned delay_seconds);
+/* The same with a dedupe key, a retry budget and a backoff. A job whose
+ * dedupe key exists already is not queued again: CB_OK, *id = 0 (id may
+ * be NULL). */
+enum cb_err db_job_add_ex(struct db *db, const struct job_new *jn,
+    int64_t *id);
+/* call.new / call.ended for a call, at most once each per call, in ONE
+ * statement (the ingest hot path): either flag may be false. */
+enum cb_err db_job_add_call_events(struct db *db, int64_t call_id,
+    bool created, bool ended);
 /* CB_ENOTFOUND when nothing is due. */
 enum cb_err db_job_claim(struct db *db, const char *worker, struct job *j);
 enum cb_err db_job_done(struct db *db, int64_t id);
@@ -34,7 +56,8 @@ enum cb_err db_job_requeue_stale(struct db *db, unsigned older_than_seconds,
  * so a killed worker's job runs again as soon as a worker starts. */
 enum cb_err db_job_requeue_dead(struct db *db, const char *host,
     uint64_t *count);
-/* Seconds to wait after the n-th failed attempt (1-based). */
-unsigned job_backoff_seconds(unsigned attempt);
+/* Seconds to wait after the n-th failed attempt (1-based): base (0 = 30)
+ * doubling, capped at 1 h. */
+unsigned job_backoff_seconds(unsigned attempt, unsigned base);
 
 #endif

@@ -1,0 +1,35 @@
+/* What happens after a call is stored (docs/automation.md). The ingest
+ * path only queues call.new / call.ended jobs (exactly once per call); the
+ * worker runs these, reading the call as it is when the job runs.
+ *
+ *   call.new    new-call triggers
+ *   call.ended  a reached customer (answered incoming or outgoing call)
+ *               closes the number's open missed-call and call-back tasks;
+ *               a missed incoming call (result missed, no_answer or busy)
+ *               makes the missed-call task, the missed lead and runs the
+ *               missed-call triggers; an answered incoming call makes the
+ *               received lead.
+ * Internal calls and calls from an active user's own number do nothing.
+ *
+ * Each runs in ONE transaction that also marks the job done, so a worker
+ * killed mid-job reruns it from scratch and nothing happens twice. */
+#ifndef CB_AUTOMATION_ENGINE_H
+#define CB_AUTOMATION_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/conf.h"
+#include "db/job.h"
+
+/* Job handlers; err says why on failure. */
+enum cb_err engine_call_new(struct db *db, const struct cb_config *cfg,
+    const struct job *j, char *err, size_t errsz);
+enum cb_err engine_call_ended(struct db *db, const struct cb_config *cfg,
+    const struct job *j, char *err, size_t errsz);
+
+/* The rules' words for a call's outcome. */
+bool engine_is_missed(const char *direction, const char *result);
+bool engine_is_reached(const char *direction, const char *result);
+
+#endif

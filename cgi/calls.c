@@ -857,6 +857,21 @@ fail:
 
 enum feed { FEED_ALL, FEED_CUSTOMER, FEED_ORDER };
 
+/* Scope "own" (DESIGN §3): the page, the feed and the CSV list only the
+ * calls whose manager is the user. It rides on the manager filter, so
+ * ix_calls_manager_started serves it; another manager's id in the URL
+ * matches nothing rather than widening the scope. */
+static void
+apply_scope(struct ctx *ctx, struct listing *l, enum perm p)
+{
+	if (ctx->user->perms[p] != SCOPE_OWN)
+		return;
+	if (l->f.manager_id && l->f.manager_id != ctx->user->id)
+		l->none = true;
+	l->f.manager_id = ctx->user->id;
+	l->bounded = true;
+}
+
 /* The history, a feed, or its CSV: the filters, then the page or file. */
 static enum cb_err
 serve(struct ctx *ctx, enum feed feed, bool csv)
@@ -892,6 +907,8 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		json_object_put(m);
 		return rc;
 	}
+	apply_scope(ctx, l, feed == FEED_ALL ? PERM_CALLS :
+	    feed == FEED_CUSTOMER ? PERM_CUSTOMERS_CALLS : PERM_ORDERS_CALLS);
 	if (csv) {
 		json_object_put(m);
 		return export_csv(ctx, l, file);

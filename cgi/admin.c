@@ -126,7 +126,52 @@ page_healthz(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* The settings index: the settings pages this user may open. Everyone has
+ * their own profile; the rest need the settings permission (each page
+ * checks it again). */
+static enum cb_err
+page_settings(struct ctx *ctx)
+{
+	static const struct {
+		const char *url, *label, *about;
+	} pages[] = {
+		{ "/settings/users", "Users", "People who log in: role, "
+		    "extension, phone, time zone" },
+		{ "/settings/roles", "Roles", "What each role may see and do, "
+		    "for its own calls or all" },
+		{ "/settings/listening-log", "Listening log", "Who played or "
+		    "downloaded which recording, when" },
+		{ "/settings/automation", "Automation", "Missed-call tasks and "
+		    "automatic leads" },
+		{ "/settings/triggers", "Triggers", "Webhooks, e-mails and "
+		    "tasks on new and missed calls" },
+		{ "/settings/integrations", "Integrations", "Telephony "
+		    "accounts and their numbers" },
+		{ "/settings/exceptions", "Exceptions", "Numbers whose calls "
+		    "are not stored" },
+	};
+	struct json_object *m = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(m, "title", app_jstr("Settings"));
+	if (perm_has(ctx->user, PERM_SETTINGS))
+		for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+			struct json_object *o = json_object_new_object();
+			json_object_object_add(o, "url", app_jstr(pages[i].url));
+			json_object_object_add(o, "label",
+			    app_jstr(pages[i].label));
+			json_object_object_add(o, "about",
+			    app_jstr(pages[i].about));
+			json_object_array_add(list, o);
+		}
+	json_object_object_add(m, "pages", list);
+	return app_render(ctx, "settings.html", m);
+}
+
 static const struct route routes[] = {
+	{ "/settings", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_settings },
 	{ "/login", HTTP_M(HTTP_GET), AUTH_NONE, PERM_NONE, 0, 0, page_login },
 	{ "/login", HTTP_M(HTTP_POST), AUTH_NONE, PERM_NONE, BODY_FORM,
 	    8192, do_login },

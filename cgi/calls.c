@@ -12,7 +12,9 @@
 #include "core/log.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
+#include "core/utf8.h"
 #include "db/call.h"
+#include "db/savedfilter.h"
 #include "http/app.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
@@ -482,6 +484,38 @@ row_contact(struct db_stmt *st)
 	return NULL;
 }
 
+/* "Create customer" for an unknown number, "Create order" for a known
+ * customer: links to the CRM's create forms, which link this call. */
+static void
+row_actions(struct ctx *ctx, struct json_object *c, struct db_stmt *st,
+    const char *number, int64_t id)
+{
+	const char *dir = db_col(st, CALL_DIRECTION, NULL);
+	struct buf u;
+
+	if (number == NULL || *number == '\0' || dir == NULL ||
+	    strcmp(dir, "internal") == 0)
+		return;
+	buf_init(&u, 512);
+	if (db_col_null(st, CALL_CUSTOMER_ID)) {
+		buf_puts(&u, "/customers/new?phone=");
+		url_component(&u, number, strlen(number));
+		buf_printf(&u, "&call=%lld", (long long)id);
+		if (u.err == CB_OK)
+			add_str(c, "create_customer_url", arena_strdup(
+			    ctx->arena, buf_cstr(&u)));
+	} else {
+		buf_printf(&u, "/orders/new?customer=%lld&phone=",
+		    (long long)db_col_i64(st, CALL_CUSTOMER_ID));
+		url_component(&u, number, strlen(number));
+		buf_printf(&u, "&call=%lld", (long long)id);
+		if (u.err == CB_OK)
+			add_str(c, "create_order_url", arena_strdup(
+			    ctx->arena, buf_cstr(&u)));
+	}
+	buf_free(&u);
+}
+
 /* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
  * the history: the recording program checks the permission of that page. */
 static struct json_object *
@@ -556,6 +590,7 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 		add_str(c, "recording_note", "no recording");
 	add_str(c, "card_url", arena_printf(ctx->arena, "/calls/%lld",
 	    (long long)id));
+	row_actions(ctx, c, st, number, id);
 	return c;
 }
 
@@ -659,6 +694,39 @@ add_choices(struct ctx *ctx, struct json_object *m, const struct call_filter *f)
 	}
 }
 
+/* The user's saved filters as links, and the current query for the
+ * "save this filter" form. A failure leaves the list empty. */
+static void
+add_saved_filters(struct ctx *ctx, struct json_object *m)
+{
+	struct json_object *a = json_object_new_array();
+	struct db_stmt *st;
+	struct buf q;
+
+	json_object_object_add(m, "saved_filters", a);
+	buf_init(&q, SAVEDFILTER_QUERY_MAX + 1);
+	put_query(ctx, &q);
+	if (q.len && q.p[q.len - 1] == '&')
+		q.len--;
+	if (q.err == CB_OK && q.len > 0)
+		add_str(m, "save_query", arena_strndup(ctx->arena, q.p, q.len));
+	buf_free(&q);
+	if (db_savedfilter_list(ctx->db, ctx->user->id, "calls", &st) != CB_OK)
+		return;
+	while (db_fetch(st) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		const char *query = db_col(st, 2, NULL);
+		add_str(o, "name", db_col(st, 1, NULL));
+		add_str(o, "url", arena_printf(ctx->arena, "/calls%s%s",
+		    query && *query ? "?" : "", query ? query : ""));
+		add_str(o, "delete_url", arena_printf(ctx->arena,
+		    "/calls/filters/%lld/delete", (long long)db_col_i64(st,
+		    0)));
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+}
+
 static enum cb_err
 render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
     const char *base, const char *from)
@@ -671,6 +739,8 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 
 	json_object_object_add(m, "calls", calls);
 	add_str(m, "csv_url", query_url(ctx, base, ".csv"));
+	if (from == NULL)
+		add_saved_filters(ctx, m);
 	add_choices(ctx, m, f);
 	if (l->none)
 		goto done;
@@ -857,6 +927,21 @@ fail:
 
 enum feed { FEED_ALL, FEED_CUSTOMER, FEED_ORDER };
 
+/* Scope "own" (DESIGN §3): the page, the feed and the CSV list only the
+ * calls whose manager is the user. It rides on the manager filter, so
+ * ix_calls_manager_started serves it; another manager's id in the URL
+ * matches nothing rather than widening the scope. */
+static void
+apply_scope(struct ctx *ctx, struct listing *l, enum perm p)
+{
+	if (ctx->user->perms[p] != SCOPE_OWN)
+		return;
+	if (l->f.manager_id && l->f.manager_id != ctx->user->id)
+		l->none = true;
+	l->f.manager_id = ctx->user->id;
+	l->bounded = true;
+}
+
 /* The history, a feed, or its CSV: the filters, then the page or file. */
 static enum cb_err
 serve(struct ctx *ctx, enum feed feed, bool csv)
@@ -892,6 +977,8 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		json_object_put(m);
 		return rc;
 	}
+	apply_scope(ctx, l, feed == FEED_ALL ? PERM_CALLS :
+	    feed == FEED_CUSTOMER ? PERM_CUSTOMERS_CALLS : PERM_ORDERS_CALLS);
 	if (csv) {
 		json_object_put(m);
 		return export_csv(ctx, l, file);
@@ -912,7 +999,67 @@ static enum cb_err csv_customer_calls(struct ctx *ctx)
 static enum cb_err csv_order_calls(struct ctx *ctx)
 { return serve(ctx, FEED_ORDER, true); }
 
+/* A saved query is what put_query() wrote: URL-encoded key=value pairs,
+ * nothing that could leave the /calls page. */
+static bool
+query_chars_ok(const char *q)
+{
+	for (; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || strchr("-._~%&=+", *q)))
+			return false;
+	return true;
+}
+
+/* POST /calls/filters name=&query=: saves the filter, back to it (PRG). */
+static enum cb_err
+post_saved_filter(struct ctx *ctx)
+{
+	const char *name = kv_get(&ctx->req->form, "name");
+	const char *query = kv_get(&ctx->req->form, "query");
+	long chars;
+	enum cb_err rc;
+
+	if (query == NULL)
+		query = "";
+	chars = name ? utf8_chars(name, strlen(name)) : 0;
+	if (chars <= 0 || chars > SAVEDFILTER_NAME_MAX) {
+		ctx->message = "Give the filter a name of 1 to 100 characters.";
+		return CB_EINVAL;
+	}
+	if (strlen(query) > SAVEDFILTER_QUERY_MAX || !query_chars_ok(query)) {
+		ctx->message = "This filter cannot be saved: set it again on "
+		    "the history page and save from there.";
+		return CB_EINVAL;
+	}
+	if ((rc = db_savedfilter_save(ctx->db, ctx->user->id, "calls", name,
+	    query)) != CB_OK)
+		return rc;
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena, "/calls%s%s",
+	    *query ? "?" : "", query));
+	return CB_OK;
+}
+
+static enum cb_err
+post_saved_filter_delete(struct ctx *ctx)
+{
+	enum cb_err rc;
+
+	if ((rc = db_savedfilter_delete(ctx->db, ctx->user->id,
+	    ctx->ids[0])) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such saved filter.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, "/calls");
+	return CB_OK;
+}
+
 static const struct route routes[] = {
+	{ "/calls/filters", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS,
+	    BODY_FORM, 8192, post_saved_filter },
+	{ "/calls/filters/#/delete", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_CALLS, BODY_FORM, 4096, post_saved_filter_delete },
 	{ "/calls", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CALLS, 0, 0,
 	    page_calls },
 	{ "/calls.csv", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CALLS, 0, 0,

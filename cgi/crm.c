@@ -1,0 +1,766 @@
+/* crm: the minimal CRM pages Callboard needs around its calls (issue 4 §2,
+ * issue 5 §1). A real installation links to its own CRM instead.
+ *
+ *   GET  /customers/<id>   name, phones (call button; "Call history" only
+ *                          when that number has calls), manager, open
+ *                          orders and leads, the link to their calls
+ *   GET  /orders/<id>      number, status, customer, store, total
+ *   GET  /leads/<id>       a lead
+ *   GET  /customers/new?phone=&call=      and POST /customers
+ *   GET  /orders/new?customer=&store=&phone=&call=   and POST /orders
+ *   GET  /leads/new?customer=&phone=&call=           and POST /leads
+ *
+ * The create forms come from the call card's buttons and link the call
+ * they came from (calls.customer_id / order_id / lead_id). A new customer
+ * also gets the earlier calls from their number, through the same
+ * functions the JSON API uses (db/apicall.h, calls/link.h). A call id in
+ * a form must be a call the user may see (scope "own": their own). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "calls/link.h"
+#include "core/log.h"
+#include "core/strparse.h"
+#include "core/timefmt.h"
+#include "core/utf8.h"
+#include "db/access.h"
+#include "db/apicall.h"
+#include "db/crm.h"
+#include "http/app.h"
+#include "http/dial_link.h"
+#include "http/escape.h"
+#include "phone/phone.h"
+
+#define RELINK_MAX 1000
+
+static void
+add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, app_jstr(v));
+}
+
+static void
+add_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+static void
+add_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+static const char *
+param(struct ctx *ctx, const char *name)
+{
+	const char *v = app_param(ctx, name);
+
+	return v ? v : "";
+}
+
+static const char *
+local_time(struct ctx *ctx, const char *utc)
+{
+	char *out;
+
+	if (utc == NULL)
+		return NULL;
+	out = arena_alloc(ctx->arena, 32);
+	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
+		snprintf(out, 32, "%.16s UTC", utc);
+	return out;
+}
+
+/* Trimmed, valid UTF-8, 1..max characters (0..max when optional). */
+static const char *
+text_field(struct ctx *ctx, const char *name, long max, bool optional,
+    const char *what, struct json_object *errors)
+{
+	const char *v = param(ctx, name);
+	size_t len;
+	long chars;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	len = strlen(v);
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	v = arena_strndup(ctx->arena, v, len);
+	chars = utf8_chars(v, len);
+	if (chars < 0)
+		json_object_object_add(errors, name, app_jstr(arena_printf(
+		    ctx->arena, "The %s is not valid text.", what)));
+	else if (chars == 0 && !optional)
+		json_object_object_add(errors, name, app_jstr(arena_printf(
+		    ctx->arena, "Enter the %s.", what)));
+	else if (chars > max)
+		json_object_object_add(errors, name, app_jstr(arena_printf(
+		    ctx->arena, "The %s is at most %ld characters.", what,
+		    max)));
+	return v;
+}
+
+/* An optional id parameter; -1 when present but not an id. */
+static int64_t
+id_param(struct ctx *ctx, const char *name)
+{
+	const char *v = param(ctx, name);
+	int64_t id;
+
+	if (*v == '\0')
+		return 0;
+	return strparse_i64z(v, 1, INT64_MAX, &id) == CB_OK ? id : -1;
+}
+
+/* The call a form came from: 0 when none; CB_EDENIED/CB_ENOTFOUND when
+ * the user may not see it (the `calls` permission and its scope). */
+static enum cb_err
+source_call(struct ctx *ctx, int64_t *call_id)
+{
+	struct call_access c;
+	enum cb_err rc;
+
+	*call_id = id_param(ctx, "call");
+	if (*call_id == 0)
+		return CB_OK;
+	if (*call_id < 0) {
+		ctx->message = "The call in the link is not a call id.";
+		return CB_EINVAL;
+	}
+	if ((rc = db_call_access(ctx->db, *call_id, &c)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such call.";
+		return rc;
+	}
+	if (!perm_has(ctx->user, PERM_CALLS) || (ctx->user->perms[PERM_CALLS] ==
+	    SCOPE_OWN && c.manager_id != ctx->user->id)) {
+		ctx->message = "Your role does not allow linking this call.";
+		return CB_EDENIED;
+	}
+	return CB_OK;
+}
+
+/* A phone typed in any format → E.164 (or digits) and its reversed-digit
+ * key; false when it has no digits worth keeping. */
+static bool
+phone_key(struct ctx *ctx, const char *in, char *e164, char *rev)
+{
+	if (phone_normalize(in, strlen(in), ctx->cfg->default_country, e164,
+	    PHONE_MAX) != PHONE_E164)
+		return false;
+	return phone_digits_rev(e164, strlen(e164), rev, PHONE_MAX) > 0;
+}
+
+/* -------------------------------------------------------------- customer */
+
+static enum cb_err
+page_customer(struct ctx *ctx)
+{
+	int64_t id = ctx->ids[0];
+	struct json_object *m = json_object_new_object(), *a;
+	struct db_stmt *st;
+	enum cb_err rc;
+	bool has_calls, feed = perm_has(ctx->user, PERM_CUSTOMERS_CALLS);
+
+	if ((rc = db_crm_customer(ctx->db, id, &st)) != CB_OK) {
+		json_object_put(m);
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such customer.";
+		return rc;
+	}
+	add_int(m, "id", id);
+	add_str(m, "title", db_col(st, 0, NULL));
+	add_str(m, "name", db_col(st, 0, NULL));
+	add_str(m, "email", db_col(st, 1, NULL));
+	add_str(m, "manager", db_col(st, 2, NULL));
+	add_str(m, "created", local_time(ctx, db_col(st, 3, NULL)));
+	add_str(m, "comment", db_col(st, 4, NULL));
+	db_stmt_done(st);
+
+	a = json_object_new_array();
+	json_object_object_add(m, "phones", a);
+	if ((rc = db_crm_customer_phones(ctx->db, id, &st)) != CB_OK)
+		goto fail;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *p = json_object_new_object();
+		const char *phone = db_col(st, 0, NULL);
+		add_str(p, "phone", phone);
+		add_str(p, "dial_url", dial_href(ctx->arena, ctx->user, phone,
+		    0));
+		/* The history link only when there is history to show, and
+		 * only for roles that may open the history page. */
+		if (db_col_i64(st, 1) && perm_has(ctx->user, PERM_CALLS)) {
+			struct buf u;
+			buf_init(&u, 256);
+			buf_puts(&u, "/calls?q_mode=exact&q=");
+			url_component(&u, phone, strlen(phone));
+			if (u.err == CB_OK)
+				add_str(p, "history_url", arena_strdup(
+				    ctx->arena, buf_cstr(&u)));
+			buf_free(&u);
+		}
+		json_object_array_add(a, p);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		goto fail;
+
+	a = json_object_new_array();
+	json_object_object_add(m, "orders", a);
+	if ((rc = db_crm_customer_orders(ctx->db, id, &st)) != CB_OK)
+		goto fail;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		add_int(o, "id", db_col_i64(st, 0));
+		add_str(o, "url", arena_printf(ctx->arena, "/orders/%lld",
+		    (long long)db_col_i64(st, 0)));
+		add_str(o, "number", db_col(st, 1, NULL));
+		add_str(o, "status", db_col(st, 2, NULL));
+		add_str(o, "total", arena_printf(ctx->arena, "%s %s",
+		    db_col(st, 3, NULL), db_col(st, 4, NULL)));
+		add_str(o, "created", local_time(ctx, db_col(st, 5, NULL)));
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		goto fail;
+
+	a = json_object_new_array();
+	json_object_object_add(m, "leads", a);
+	if ((rc = db_crm_customer_leads(ctx->db, id, &st)) != CB_OK)
+		goto fail;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		add_int(o, "id", db_col_i64(st, 0));
+		add_str(o, "url", arena_printf(ctx->arena, "/leads/%lld",
+		    (long long)db_col_i64(st, 0)));
+		add_str(o, "name", db_col(st, 1, NULL));
+		add_str(o, "type", db_col(st, 2, NULL));
+		add_str(o, "created", local_time(ctx, db_col(st, 3, NULL)));
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		goto fail;
+
+	if ((rc = db_crm_customer_has_calls(ctx->db, id, &has_calls)) != CB_OK)
+		goto fail;
+	if (has_calls && feed)
+		add_str(m, "calls_url", arena_printf(ctx->arena,
+		    "/customers/%lld/calls", (long long)id));
+	add_str(m, "add_order_url", arena_printf(ctx->arena,
+	    "/orders/new?customer=%lld", (long long)id));
+	add_str(m, "add_lead_url", arena_printf(ctx->arena,
+	    "/leads/new?customer=%lld", (long long)id));
+	if (kv_get(&ctx->req->query, "created"))
+		add_str(m, "confirmation", "The customer is saved.");
+	return app_render(ctx, "customer.html", m);
+fail:
+	json_object_put(m);
+	return rc;
+}
+
+static enum cb_err
+customer_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object();
+
+	add_str(m, "title", "New customer");
+	add_str(m, "name", param(ctx, "name"));
+	add_str(m, "phone", param(ctx, "phone"));
+	add_str(m, "email", param(ctx, "email"));
+	if (call_id)
+		add_int(m, "call", call_id);
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+		add_bool(m, "has_errors", true);
+	}
+	return app_render(ctx, "customer_new.html", m);
+}
+
+static enum cb_err
+page_customer_new(struct ctx *ctx)
+{
+	int64_t call_id;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK)
+		return rc;
+	return customer_form(ctx, call_id, NULL);
+}
+
+/* Adds the phone and links the calls that came from it before, as the
+ * JSON API does for POST /api/v1/customers. Inside the transaction. */
+static enum cb_err
+add_phone_and_relink(struct ctx *ctx, int64_t customer_id, const char *e164,
+    const char *rev)
+{
+	int64_t *ids = arena_alloc(ctx->arena, RELINK_MAX * sizeof(*ids));
+	int *to_leads = arena_alloc(ctx->arena, RELINK_MAX * sizeof(*to_leads));
+	unsigned got = 0, k;
+	enum cb_err rc;
+
+	rc = db_customer_add_phone(ctx->db, customer_id, e164, rev);
+	if (rc == CB_DUPLICATE)
+		return CB_OK;
+	if (rc == CB_OK)
+		rc = db_unlinked_calls(ctx->db, rev, ids, to_leads, RELINK_MAX,
+		    &got);
+	for (k = 0; rc == CB_OK && k < got; k++)
+		rc = link_call(ctx->db, ids[k], to_leads[k] != 0);
+	return rc;
+}
+
+static enum cb_err
+post_customer(struct ctx *ctx)
+{
+	struct json_object *errors = json_object_new_object();
+	const char *name, *email, *phone = param(ctx, "phone");
+	char e164[PHONE_MAX], rev[PHONE_MAX];
+	int64_t call_id, id = 0;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK) {
+		json_object_put(errors);
+		return rc;
+	}
+	name = text_field(ctx, "name", 255, false, "name", errors);
+	email = text_field(ctx, "email", 255, true, "e-mail", errors);
+	if (*email && strchr(email, '@') == NULL)
+		json_object_object_add(errors, "email", app_jstr("An e-mail "
+		    "address has an @, like ann@example.com."));
+	if (*phone && !phone_key(ctx, phone, e164, rev))
+		json_object_object_add(errors, "phone", app_jstr("This is not "
+		    "a phone number; type it with the country code, like "
+		    "+380 67 123 45 67."));
+	if (json_object_object_length(errors) > 0)
+		return customer_form(ctx, call_id, errors);
+	json_object_put(errors);
+	if ((rc = db_begin(ctx->db)) != CB_OK)
+		return rc;
+	rc = db_customer_create(ctx->db, name, *email ? email : NULL,
+	    ctx->user->id, NULL, &id);
+	if (rc == CB_OK && *phone)
+		rc = add_phone_and_relink(ctx, id, e164, rev);
+	if (rc == CB_OK && call_id)
+		rc = db_crm_link_call(ctx->db, call_id, id, 0, 0);
+	if (rc == CB_OK)
+		rc = db_commit(ctx->db);
+	if (rc != CB_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	log_info("user %lld created customer %lld", (long long)ctx->user->id,
+	    (long long)id);
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/customers/%lld?created=1", (long long)id));
+	return CB_OK;
+}
+
+/* ----------------------------------------------------------------- order */
+
+static enum cb_err
+page_order(struct ctx *ctx)
+{
+	int64_t id = ctx->ids[0], cust;
+	struct json_object *m = json_object_new_object(), *a;
+	struct db_stmt *st;
+	enum cb_err rc;
+	bool has_calls;
+
+	if ((rc = db_crm_order(ctx->db, id, &st)) != CB_OK) {
+		json_object_put(m);
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such order.";
+		return rc;
+	}
+	add_int(m, "id", id);
+	add_str(m, "number", db_col(st, 0, NULL) ? db_col(st, 0, NULL) :
+	    arena_printf(ctx->arena, "#%lld", (long long)id));
+	add_str(m, "title", arena_printf(ctx->arena, "Order %s",
+	    db_col(st, 0, NULL) ? db_col(st, 0, NULL) : ""));
+	add_str(m, "status", db_col(st, 1, NULL));
+	add_bool(m, "open", strcmp(db_col(st, 2, NULL), "open") == 0);
+	cust = db_col_null(st, 3) ? 0 : db_col_i64(st, 3);
+	if (cust) {
+		add_str(m, "customer_url", arena_printf(ctx->arena,
+		    "/customers/%lld", (long long)cust));
+		add_str(m, "customer", db_col(st, 4, NULL));
+	}
+	add_str(m, "store", db_col(st, 5, NULL));
+	add_str(m, "total", arena_printf(ctx->arena, "%s %s",
+	    db_col(st, 6, NULL), db_col(st, 7, NULL)));
+	add_str(m, "manager", db_col(st, 8, NULL));
+	add_str(m, "created", local_time(ctx, db_col(st, 9, NULL)));
+	db_stmt_done(st);
+
+	a = json_object_new_array();
+	json_object_object_add(m, "phones", a);
+	if (cust) {
+		if ((rc = db_crm_customer_phones(ctx->db, cust, &st)) != CB_OK)
+			goto fail;
+		while ((rc = db_fetch(st)) == CB_OK) {
+			struct json_object *p = json_object_new_object();
+			const char *phone = db_col(st, 0, NULL);
+			add_str(p, "phone", phone);
+			add_str(p, "dial_url", dial_href(ctx->arena, ctx->user,
+			    phone, 0));
+			json_object_array_add(a, p);
+		}
+		db_stmt_done(st);
+		if (rc != CB_ENOTFOUND)
+			goto fail;
+	}
+	if ((rc = db_crm_order_has_calls(ctx->db, id, &has_calls)) != CB_OK)
+		goto fail;
+	if (has_calls && perm_has(ctx->user, PERM_ORDERS_CALLS))
+		add_str(m, "calls_url", arena_printf(ctx->arena,
+		    "/orders/%lld/calls", (long long)id));
+	if (kv_get(&ctx->req->query, "created"))
+		add_str(m, "confirmation", "The order is saved.");
+	return app_render(ctx, "order.html", m);
+fail:
+	json_object_put(m);
+	return rc;
+}
+
+/* The select options of rows (id, name), the chosen one marked. */
+static enum cb_err
+options(struct ctx *ctx, enum cb_err (*q)(struct db *, struct db_stmt **),
+    int64_t chosen, struct json_object **out)
+{
+	struct json_object *a = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = q(ctx->db, &st)) != CB_OK) {
+		json_object_put(a);
+		return rc;
+	}
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		int64_t id = db_col_i64(st, 0);
+		add_int(o, "id", id);
+		add_str(o, "name", db_col(st, 1, NULL));
+		add_bool(o, "selected", id == chosen);
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(a);
+		return rc;
+	}
+	*out = a;
+	return CB_OK;
+}
+
+static enum cb_err
+order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object(), *stores, *statuses;
+	int64_t cust = id_param(ctx, "customer"), store = id_param(ctx,
+	    "store"), status = id_param(ctx, "status");
+	char name[256];
+	enum cb_err rc;
+
+	if (cust > 0 && db_crm_customer_name(ctx->db, cust, name,
+	    sizeof(name)) == CB_OK) {
+		add_int(m, "customer_id", cust);
+		add_str(m, "customer", name);
+	}
+	if ((rc = options(ctx, db_crm_stores, store, &stores)) != CB_OK) {
+		json_object_put(m);
+		json_object_put(errors);
+		return rc;
+	}
+	json_object_object_add(m, "stores", stores);
+	if ((rc = options(ctx, db_crm_open_statuses, status, &statuses)) !=
+	    CB_OK) {
+		json_object_put(m);
+		json_object_put(errors);
+		return rc;
+	}
+	json_object_object_add(m, "statuses", statuses);
+	add_str(m, "title", "New order");
+	add_str(m, "number", param(ctx, "number"));
+	add_str(m, "total", *param(ctx, "total") ? param(ctx, "total") : "0");
+	if (call_id)
+		add_int(m, "call", call_id);
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+		add_bool(m, "has_errors", true);
+	}
+	return app_render(ctx, "order_new.html", m);
+}
+
+static enum cb_err
+page_order_new(struct ctx *ctx)
+{
+	int64_t call_id;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK)
+		return rc;
+	return order_form(ctx, call_id, NULL);
+}
+
+/* 0 to 9,999,999,999.99: digits with at most two decimals. */
+static bool
+money_ok(const char *s)
+{
+	size_t i = 0, before = 0, after = 0;
+
+	while (s[i] >= '0' && s[i] <= '9') {
+		i++;
+		before++;
+	}
+	if (s[i] == '.') {
+		i++;
+		while (s[i] >= '0' && s[i] <= '9') {
+			i++;
+			after++;
+		}
+	}
+	return s[i] == '\0' && before >= 1 && before <= 10 && after <= 2;
+}
+
+static enum cb_err
+post_order(struct ctx *ctx)
+{
+	struct json_object *errors = json_object_new_object();
+	struct crm_order_new o;
+	const char *total = param(ctx, "total");
+	char name[256];
+	int64_t call_id, id = 0;
+	bool ok;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK) {
+		json_object_put(errors);
+		return rc;
+	}
+	memset(&o, 0, sizeof(o));
+	o.manager_id = ctx->user->id;
+	o.number = text_field(ctx, "number", 32, true, "order number",
+	    errors);
+	if (o.number[0] == '\0')
+		o.number = NULL;
+	o.customer_id = id_param(ctx, "customer");
+	if (o.customer_id <= 0 || db_crm_customer_name(ctx->db, o.customer_id,
+	    name, sizeof(name)) != CB_OK)
+		json_object_object_add(errors, "customer", app_jstr("An order "
+		    "needs a customer: open it from the customer's page or "
+		    "create the customer first."));
+	o.store_id = id_param(ctx, "store");
+	if (o.store_id < 0 || (o.store_id > 0 && (db_crm_store_exists(
+	    ctx->db, o.store_id, &ok) != CB_OK || !ok)))
+		json_object_object_add(errors, "store",
+		    app_jstr("Pick the store from the list."));
+	o.status_id = id_param(ctx, "status");
+	if (o.status_id <= 0 || db_crm_open_status_exists(ctx->db,
+	    o.status_id, &ok) != CB_OK || !ok)
+		json_object_object_add(errors, "status",
+		    app_jstr("Pick the status from the list."));
+	if (*total == '\0')
+		total = "0";
+	if (!money_ok(total))
+		json_object_object_add(errors, "total", app_jstr("The total is "
+		    "a number like 1250 or 1250.50."));
+	o.total = total;
+	if (json_object_object_length(errors) > 0)
+		return order_form(ctx, call_id, errors);
+	if ((rc = db_begin(ctx->db)) != CB_OK) {
+		json_object_put(errors);
+		return rc;
+	}
+	rc = db_crm_order_create(ctx->db, &o, &id);
+	if (rc == CB_OK && call_id)
+		rc = db_crm_link_call(ctx->db, call_id, o.customer_id, id, 0);
+	if (rc == CB_OK)
+		rc = db_commit(ctx->db);
+	if (rc == CB_DUPLICATE) {
+		db_rollback(ctx->db);
+		json_object_object_add(errors, "number", app_jstr("An order "
+		    "with this number exists; choose another or leave it "
+		    "empty."));
+		return order_form(ctx, call_id, errors);
+	}
+	json_object_put(errors);
+	if (rc != CB_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/orders/%lld?created=1", (long long)id));
+	return CB_OK;
+}
+
+/* ------------------------------------------------------------------ lead */
+
+static enum cb_err
+page_lead(struct ctx *ctx)
+{
+	struct json_object *m = json_object_new_object();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_crm_lead(ctx->db, ctx->ids[0], &st)) != CB_OK) {
+		json_object_put(m);
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such lead.";
+		return rc;
+	}
+	add_int(m, "id", ctx->ids[0]);
+	add_str(m, "title", db_col(st, 0, NULL));
+	add_str(m, "name", db_col(st, 0, NULL));
+	add_str(m, "phone", db_col(st, 1, NULL));
+	if (db_col(st, 1, NULL))
+		add_str(m, "dial_url", dial_href(ctx->arena, ctx->user,
+		    db_col(st, 1, NULL), 0));
+	add_str(m, "type", db_col(st, 2, NULL));
+	add_str(m, "state", db_col(st, 3, NULL));
+	if (!db_col_null(st, 4)) {
+		add_str(m, "customer_url", arena_printf(ctx->arena,
+		    "/customers/%lld", (long long)db_col_i64(st, 4)));
+		add_str(m, "customer", db_col(st, 5, NULL));
+	}
+	add_str(m, "comment", db_col(st, 6, NULL));
+	add_str(m, "created", local_time(ctx, db_col(st, 7, NULL)));
+	if (!db_col_null(st, 8))
+		add_str(m, "call_url", arena_printf(ctx->arena, "/calls/%lld",
+		    (long long)db_col_i64(st, 8)));
+	db_stmt_done(st);
+	if (kv_get(&ctx->req->query, "created"))
+		add_str(m, "confirmation", "The lead is saved.");
+	return app_render(ctx, "lead.html", m);
+}
+
+static enum cb_err
+lead_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object();
+	int64_t cust = id_param(ctx, "customer");
+	char name[256];
+
+	if (cust > 0 && db_crm_customer_name(ctx->db, cust, name,
+	    sizeof(name)) == CB_OK) {
+		add_int(m, "customer_id", cust);
+		add_str(m, "customer", name);
+	}
+	add_str(m, "title", "New lead");
+	add_str(m, "name", *param(ctx, "name") ? param(ctx, "name") :
+	    cust > 0 ? NULL : "Unknown client");
+	add_str(m, "phone", param(ctx, "phone"));
+	add_str(m, "comment", param(ctx, "comment"));
+	if (call_id)
+		add_int(m, "call", call_id);
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+		add_bool(m, "has_errors", true);
+	}
+	return app_render(ctx, "lead_new.html", m);
+}
+
+static enum cb_err
+page_lead_new(struct ctx *ctx)
+{
+	int64_t call_id;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK)
+		return rc;
+	return lead_form(ctx, call_id, NULL);
+}
+
+static enum cb_err
+post_lead(struct ctx *ctx)
+{
+	struct json_object *errors = json_object_new_object();
+	struct crm_lead_new l;
+	const char *phone = param(ctx, "phone");
+	char e164[PHONE_MAX], rev[PHONE_MAX], name[256];
+	int64_t call_id, id = 0;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK) {
+		json_object_put(errors);
+		return rc;
+	}
+	memset(&l, 0, sizeof(l));
+	l.manager_id = ctx->user->id;
+	l.call_id = call_id;
+	l.customer_id = id_param(ctx, "customer");
+	if (l.customer_id < 0 || (l.customer_id > 0 && db_crm_customer_name(
+	    ctx->db, l.customer_id, name, sizeof(name)) != CB_OK))
+		json_object_object_add(errors, "customer", app_jstr("There is "
+		    "no such customer."));
+	l.name = text_field(ctx, "name", 255, l.customer_id > 0, "lead name",
+	    errors);
+	if (l.name[0] == '\0' && l.customer_id > 0)
+		l.name = arena_strdup(ctx->arena, name);
+	l.comment = text_field(ctx, "comment", 4000, true, "comment", errors);
+	if (l.comment[0] == '\0')
+		l.comment = NULL;
+	if (*phone) {
+		if (!phone_key(ctx, phone, e164, rev))
+			json_object_object_add(errors, "phone", app_jstr("This "
+			    "is not a phone number; type it with the country "
+			    "code, like +380 67 123 45 67."));
+		else
+			l.phone = e164;
+	}
+	if (json_object_object_length(errors) > 0)
+		return lead_form(ctx, call_id, errors);
+	json_object_put(errors);
+	if ((rc = db_begin(ctx->db)) != CB_OK)
+		return rc;
+	rc = db_crm_lead_create(ctx->db, &l, &id);
+	if (rc == CB_OK && call_id)
+		rc = db_crm_link_call(ctx->db, call_id, l.customer_id, 0, id);
+	if (rc == CB_OK)
+		rc = db_commit(ctx->db);
+	if (rc != CB_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/leads/%lld?created=1", (long long)id));
+	return CB_OK;
+}
+
+static const struct route routes[] = {
+	{ "/customers/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_customer_new },
+	{ "/customers", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM,
+	    0, post_customer },
+	{ "/customers/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_customer },
+	{ "/orders/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_order_new },
+	{ "/orders", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM, 0,
+	    post_order },
+	{ "/orders/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_order },
+	{ "/leads/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_lead_new },
+	{ "/leads", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM, 0,
+	    post_lead },
+	{ "/leads/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_lead },
+};
+
+static const struct program program = {
+	"crm", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	return app_main(&program, argc, argv);
+}

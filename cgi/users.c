@@ -1,0 +1,890 @@
+/* users: the settings pages for people and what they may do (issue 4 §3-5).
+ *
+ *   GET  /settings/users            every user, with their role
+ *   GET  /settings/users/new        the form; POST /settings/users creates
+ *   GET  /settings/users/<id>       the form; POST saves it
+ *   GET  /settings/users/me         anyone's own time zone and deep-link
+ *                                   preference (no settings permission)
+ *   GET  /settings/roles[/new|/<id>] roles and their permissions, each
+ *                                   with a scope (own calls or all)
+ *   GET  /settings/listening-log    who played or downloaded which
+ *                                   recording, when (filters, keyset pages)
+ *
+ * Every POST is a form with the session's CSRF token (checked by the front
+ * line in lib/http/app.c), one transaction, and a 303 to the list; a
+ * refused form is drawn again with the message next to its field (400).
+ * An admin can never lock themselves out: they cannot deactivate
+ * themselves or take `settings` away from their own role. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "auth/password.h"
+#include "core/log.h"
+#include "core/strparse.h"
+#include "core/timefmt.h"
+#include "core/utf8.h"
+#include "db/listening.h"
+#include "db/users_admin.h"
+#include "http/app.h"
+#include "http/escape.h"
+#include "phone/phone.h"
+
+#define LOG_PAGE 50
+#define PASSWORD_MIN 8
+
+/* Labels for the role form, index = enum perm. */
+static const char *const perm_labels[PERM__MAX] = {
+	[PERM_CALLS] = "Call history page and every recording in it",
+	[PERM_ORDERS_CALLS] = "An order's calls (and listening there)",
+	[PERM_CUSTOMERS_CALLS] = "A customer's calls (and listening there)",
+	[PERM_RECORDINGS_LISTEN] = "Listen to recordings",
+	[PERM_RECORDINGS_DOWNLOAD] = "Download recordings",
+	[PERM_CALLS_DIAL] = "Click-to-call",
+	[PERM_SETTINGS] = "Settings (users, roles, integrations...)",
+};
+
+/* Zones offered in the form's list; any IANA name installed is accepted. */
+static const char *const common_zones[] = {
+	"UTC", "Europe/Kyiv", "Europe/Warsaw", "Europe/Berlin",
+	"Europe/London", "Europe/Madrid", "America/New_York",
+	"America/Chicago", "America/Los_Angeles", "Asia/Tbilisi", NULL
+};
+
+static void
+add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, app_jstr(v));
+}
+
+static void
+add_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+static const char *
+form(struct ctx *ctx, const char *name)
+{
+	const char *v = kv_get(&ctx->req->form, name);
+
+	return v ? v : "";
+}
+
+static bool
+checked(struct ctx *ctx, const char *name)
+{
+	const char *v = kv_get(&ctx->req->form, name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* An IANA zone name that is installed: a plain name (as timefmt.c
+ * accepts) naming a regular file under /usr/share/zoneinfo. */
+static bool
+zone_valid(const char *tz)
+{
+	char path[128];
+	struct stat sb;
+	size_t i, n = strlen(tz);
+
+	if (n == 0 || n >= 64 || tz[0] == '/' || strstr(tz, "..") != NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = tz[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '/' || c == '_' ||
+		    c == '-' || c == '+'))
+			return false;
+	}
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static struct json_object *
+zone_list(void)
+{
+	struct json_object *a = json_object_new_array();
+	int i;
+
+	for (i = 0; common_zones[i]; i++)
+		json_object_array_add(a, app_jstr(common_zones[i]));
+	return a;
+}
+
+/* Trimmed text of 1..max characters (0..max when optional), valid UTF-8;
+ * NULL with *why set otherwise. */
+static const char *
+text_field(struct ctx *ctx, const char *name, long max, bool optional,
+    const char *what, const char **why)
+{
+	const char *v = form(ctx, name);
+	size_t len;
+	long chars;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	len = strlen(v);
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	v = arena_strndup(ctx->arena, v, len);
+	chars = utf8_chars(v, len);
+	if (chars < 0)
+		*why = arena_printf(ctx->arena, "The %s is not valid text.",
+		    what);
+	else if (chars == 0 && !optional)
+		*why = arena_printf(ctx->arena, "Enter the %s.", what);
+	else if (chars > max)
+		*why = arena_printf(ctx->arena, "The %s is at most %ld "
+		    "characters.", what, max);
+	else
+		return v;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ users */
+
+static enum cb_err
+page_users(struct ctx *ctx)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *users = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	add_str(m, "title", "Users");
+	json_object_object_add(m, "users", users);
+	if ((rc = db_admin_users(ctx->db, &st)) != CB_OK) {
+		json_object_put(m);
+		return rc;
+	}
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *u = json_object_new_object();
+		int64_t id = db_col_i64(st, 0);
+		json_object_object_add(u, "id", json_object_new_int64(id));
+		add_str(u, "url", arena_printf(ctx->arena,
+		    "/settings/users/%lld", (long long)id));
+		add_str(u, "login", db_col(st, 1, NULL));
+		add_str(u, "name", db_col(st, 2, NULL));
+		add_str(u, "extension", db_col(st, 3, NULL));
+		add_str(u, "phone", db_col(st, 4, NULL));
+		add_str(u, "role", db_col(st, 5, NULL));
+		add_str(u, "time_zone", db_col(st, 6, NULL));
+		add_bool(u, "deep_link", db_col_i64(st, 7) != 0);
+		add_bool(u, "active", db_col_i64(st, 8) != 0);
+		json_object_array_add(users, u);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(m);
+		return rc;
+	}
+	if (kv_get(&ctx->req->query, "saved"))
+		add_str(m, "confirmation", "The user is saved.");
+	return app_render(ctx, "settings_users.html", m);
+}
+
+/* The role select's options, the chosen one marked. */
+static enum cb_err
+role_options(struct ctx *ctx, int64_t chosen, struct json_object **out)
+{
+	struct json_object *a = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_admin_roles(ctx->db, &st)) != CB_OK) {
+		json_object_put(a);
+		return rc;
+	}
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		int64_t id = db_col_i64(st, 0);
+		json_object_object_add(o, "id", json_object_new_int64(id));
+		add_str(o, "name", db_col(st, 1, NULL));
+		add_bool(o, "selected", id == chosen);
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(a);
+		return rc;
+	}
+	*out = a;
+	return CB_OK;
+}
+
+/* The user form: u's values, errors (field → message) or NULL. Status 400
+ * when there are errors. Takes ownership of errors. */
+static enum cb_err
+user_form(struct ctx *ctx, const struct admin_user *u,
+    struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *f = json_object_new_object(), *roles;
+	enum cb_err rc;
+
+	if ((rc = role_options(ctx, u->role_id, &roles)) != CB_OK) {
+		json_object_put(m);
+		json_object_put(f);
+		json_object_put(errors);
+		return rc;
+	}
+	add_str(m, "title", u->id ? arena_printf(ctx->arena, "User %s",
+	    u->login) : "New user");
+	add_str(m, "action", u->id ? arena_printf(ctx->arena,
+	    "/settings/users/%lld", (long long)u->id) : "/settings/users");
+	add_bool(m, "is_new", u->id == 0);
+	add_str(f, "login", u->login);
+	add_str(f, "name", u->name);
+	add_str(f, "extension", u->extension);
+	add_str(f, "phone", u->phone);
+	add_str(f, "time_zone", u->time_zone);
+	add_bool(f, "deep_link", u->deep_link);
+	add_bool(f, "active", u->active);
+	json_object_object_add(m, "form", f);
+	json_object_object_add(m, "roles", roles);
+	json_object_object_add(m, "zones", zone_list());
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+		add_bool(m, "has_errors", true);
+	}
+	return app_render(ctx, "settings_users_form.html", m);
+}
+
+static enum cb_err
+page_user_new(struct ctx *ctx)
+{
+	struct admin_user u;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.time_zone, sizeof(u.time_zone), "%s",
+	    ctx->user->time_zone[0] ? ctx->user->time_zone : "UTC");
+	u.active = true;
+	return user_form(ctx, &u, NULL);
+}
+
+static enum cb_err
+page_user_edit(struct ctx *ctx)
+{
+	struct admin_user u;
+	enum cb_err rc;
+
+	if ((rc = db_admin_user_get(ctx->db, ctx->ids[0], &u)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such user.";
+		return rc;
+	}
+	return user_form(ctx, &u, NULL);
+}
+
+static bool
+login_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		    *s == '-' || *s == '@'))
+			return false;
+	return true;
+}
+
+static bool
+extension_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == '*' || *s == '#'))
+			return false;
+	return true;
+}
+
+/* Reads and checks the user form into u; errors gets one message per bad
+ * field. The new password (or NULL) goes to *password. */
+static void
+read_user_form(struct ctx *ctx, struct admin_user *u,
+    struct json_object *errors, const char **password)
+{
+	const char *why = NULL, *v;
+	char norm[PHONE_MAX];
+	int64_t role;
+	enum perm_scope scopes[PERM__MAX];
+	char rn[65], rd[256];
+
+#define FIELD_ERR(k) do { json_object_object_add(errors, k, app_jstr(why)); \
+	why = NULL; } while (0)
+	if ((v = text_field(ctx, "name", 128, false, "name", &why)) == NULL)
+		FIELD_ERR("name");
+	snprintf(u->name, sizeof(u->name), "%s", v ? v : form(ctx, "name"));
+	v = form(ctx, "login");
+	snprintf(u->login, sizeof(u->login), "%s", v);
+	if (*v == '\0')
+		json_object_object_add(errors, "login",
+		    app_jstr("Enter a login."));
+	else if (strlen(v) > 64 || !login_chars_ok(v))
+		json_object_object_add(errors, "login", app_jstr("A login is "
+		    "up to 64 letters, digits and . _ - @ (no spaces)."));
+	v = form(ctx, "extension");
+	snprintf(u->extension, sizeof(u->extension), "%s", v);
+	if (strlen(v) > 16 || !extension_ok(v))
+		json_object_object_add(errors, "extension", app_jstr("An "
+		    "extension is up to 16 digits (and * or #)."));
+	v = form(ctx, "phone");
+	snprintf(u->phone, sizeof(u->phone), "%s", v);
+	if (*v) {
+		if (phone_normalize(v, strlen(v), ctx->cfg->default_country,
+		    norm, sizeof(norm)) == PHONE_E164)
+			snprintf(u->phone, sizeof(u->phone), "%s", norm);
+		else
+			json_object_object_add(errors, "phone", app_jstr(
+			    "This is not a phone number we can dial; type it "
+			    "with the country code, like +380 67 123 45 67."));
+	}
+	v = form(ctx, "time_zone");
+	snprintf(u->time_zone, sizeof(u->time_zone), "%s", v);
+	if (!zone_valid(v))
+		json_object_object_add(errors, "time_zone", app_jstr("Pick a "
+		    "time zone from the list, like Europe/Kyiv or UTC."));
+	u->role_id = 0;
+	if (strparse_i64z(form(ctx, "role_id"), 1, INT64_MAX, &role) !=
+	    CB_OK || db_admin_role_get(ctx->db, role, rn, sizeof(rn), rd,
+	    sizeof(rd), scopes) != CB_OK)
+		json_object_object_add(errors, "role_id",
+		    app_jstr("Pick a role from the list."));
+	else
+		u->role_id = role;
+	u->deep_link = checked(ctx, "deep_link");
+	u->active = checked(ctx, "active");
+	*password = NULL;
+	v = form(ctx, "password");
+	if (*v) {
+		long n = utf8_chars(v, strlen(v));
+		if (n < PASSWORD_MIN || n > 256)
+			json_object_object_add(errors, "password", app_jstr(
+			    "A password is 8 to 256 characters."));
+		else
+			*password = v;
+	} else if (u->id == 0)
+		json_object_object_add(errors, "password",
+		    app_jstr("Set a password of at least 8 characters."));
+	/* The lock-out guard: the admin saving their own account keeps it
+	 * active and keeps a role with settings. */
+	if (u->id == ctx->user->id) {
+		if (!u->active)
+			json_object_object_add(errors, "active", app_jstr(
+			    "You cannot deactivate yourself; ask another "
+			    "admin."));
+		if (u->role_id && scopes[PERM_SETTINGS] == SCOPE_NONE)
+			json_object_object_add(errors, "role_id", app_jstr(
+			    "This role has no settings permission: you would "
+			    "lock yourself out. Ask another admin."));
+	}
+#undef FIELD_ERR
+}
+
+static enum cb_err
+save_user(struct ctx *ctx, int64_t id)
+{
+	struct json_object *errors = json_object_new_object();
+	struct admin_user u;
+	char hash[PASSWORD_HASH_MAX];
+	const char *password;
+	enum cb_err rc;
+
+	memset(&u, 0, sizeof(u));
+	if (id) {
+		if ((rc = db_admin_user_get(ctx->db, id, &u)) != CB_OK) {
+			json_object_put(errors);
+			if (rc == CB_ENOTFOUND)
+				ctx->message = "There is no such user.";
+			return rc;
+		}
+	}
+	read_user_form(ctx, &u, errors, &password);
+	if (json_object_object_length(errors) > 0)
+		return user_form(ctx, &u, errors);
+	if (password && (rc = password_hash(password, hash, sizeof(hash))) !=
+	    CB_OK) {
+		json_object_put(errors);
+		return rc;
+	}
+	if ((rc = db_begin(ctx->db)) != CB_OK) {
+		json_object_put(errors);
+		return rc;
+	}
+	rc = db_admin_user_save(ctx->db, &u, password ? hash : NULL);
+	/* Deactivated, or a new password: every session of theirs ends
+	 * (the admin's own is kept when they change their own password). */
+	if (rc == CB_OK && id && (!u.active || (password &&
+	    id != ctx->user->id)))
+		rc = db_admin_user_end_sessions(ctx->db, id);
+	if (rc == CB_OK)
+		rc = db_commit(ctx->db);
+	if (rc == CB_DUPLICATE) {
+		db_rollback(ctx->db);
+		json_object_object_add(errors, "login", app_jstr("This login "
+		    "is taken; choose another."));
+		return user_form(ctx, &u, errors);
+	}
+	json_object_put(errors);
+	if (rc != CB_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	log_info("user %lld saved user %lld", (long long)ctx->user->id,
+	    (long long)u.id);
+	resp_redirect(ctx->resp, 303, "/settings/users?saved=1");
+	return CB_OK;
+}
+
+static enum cb_err post_user_new(struct ctx *ctx) { return save_user(ctx, 0); }
+static enum cb_err post_user_edit(struct ctx *ctx)
+{ return save_user(ctx, ctx->ids[0]); }
+
+/* ---------------------------------------------------------------- profile */
+
+static enum cb_err
+profile_form(struct ctx *ctx, const char *tz, bool deep_link,
+    struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *f = json_object_new_object();
+
+	add_str(m, "title", "My profile");
+	add_str(f, "time_zone", tz);
+	add_bool(f, "deep_link", deep_link);
+	json_object_object_add(m, "form", f);
+	json_object_object_add(m, "zones", zone_list());
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+	}
+	if (kv_get(&ctx->req->query, "saved"))
+		add_str(m, "confirmation", "Your profile is saved.");
+	return app_render(ctx, "profile.html", m);
+}
+
+static enum cb_err
+page_profile(struct ctx *ctx)
+{
+	return profile_form(ctx, ctx->user->time_zone, ctx->user->deep_link,
+	    NULL);
+}
+
+static enum cb_err
+post_profile(struct ctx *ctx)
+{
+	const char *tz = form(ctx, "time_zone");
+	bool deep = checked(ctx, "deep_link");
+	enum cb_err rc;
+
+	if (!zone_valid(tz)) {
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "time_zone", app_jstr("Pick a time "
+		    "zone from the list, like Europe/Kyiv or UTC."));
+		return profile_form(ctx, tz, deep, e);
+	}
+	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep)) !=
+	    CB_OK)
+		return rc;
+	resp_redirect(ctx->resp, 303, "/settings/users/me?saved=1");
+	return CB_OK;
+}
+
+/* ------------------------------------------------------------------ roles */
+
+static enum cb_err
+page_roles(struct ctx *ctx)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *roles = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	add_str(m, "title", "Roles");
+	json_object_object_add(m, "roles", roles);
+	if ((rc = db_admin_roles(ctx->db, &st)) != CB_OK) {
+		json_object_put(m);
+		return rc;
+	}
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *r = json_object_new_object();
+		struct json_object *perms = json_object_new_array();
+		struct user tmp;
+		int i;
+
+		json_object_object_add(r, "id",
+		    json_object_new_int64(db_col_i64(st, 0)));
+		add_str(r, "url", arena_printf(ctx->arena,
+		    "/settings/roles/%lld", (long long)db_col_i64(st, 0)));
+		add_str(r, "name", db_col(st, 1, NULL));
+		add_str(r, "description", db_col(st, 2, NULL));
+		perm_load(&tmp, db_col(st, 3, NULL));
+		for (i = 0; i < PERM__MAX; i++)
+			if (tmp.perms[i] != SCOPE_NONE)
+				json_object_array_add(perms, app_jstr(
+				    arena_printf(ctx->arena, "%s (%s)",
+				    perm_name((enum perm)i), tmp.perms[i] ==
+				    SCOPE_ALL ? "all" : "own")));
+		json_object_object_add(r, "permissions", perms);
+		json_object_array_add(roles, r);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(m);
+		return rc;
+	}
+	if (kv_get(&ctx->req->query, "saved"))
+		add_str(m, "confirmation", "The role is saved.");
+	return app_render(ctx, "settings_roles.html", m);
+}
+
+static enum cb_err
+role_form(struct ctx *ctx, int64_t id, const char *name, const char *descr,
+    const enum perm_scope scopes[PERM__MAX], struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *perms = json_object_new_array();
+	int i;
+
+	add_str(m, "title", id ? arena_printf(ctx->arena, "Role %s", name) :
+	    "New role");
+	add_str(m, "action", id ? arena_printf(ctx->arena,
+	    "/settings/roles/%lld", (long long)id) : "/settings/roles");
+	add_str(m, "name", name);
+	add_str(m, "description", descr);
+	for (i = 0; i < PERM__MAX; i++) {
+		struct json_object *p = json_object_new_object();
+		add_str(p, "perm", perm_name((enum perm)i));
+		add_str(p, "field", arena_printf(ctx->arena, "perm_%s",
+		    perm_name((enum perm)i)));
+		add_str(p, "label", perm_labels[i]);
+		add_bool(p, "none", scopes[i] == SCOPE_NONE);
+		add_bool(p, "own", scopes[i] == SCOPE_OWN);
+		add_bool(p, "all", scopes[i] == SCOPE_ALL);
+		json_object_array_add(perms, p);
+	}
+	json_object_object_add(m, "permissions", perms);
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+		add_bool(m, "has_errors", true);
+	}
+	return app_render(ctx, "settings_roles_form.html", m);
+}
+
+static enum cb_err
+page_role_new(struct ctx *ctx)
+{
+	enum perm_scope scopes[PERM__MAX];
+	int i;
+
+	for (i = 0; i < PERM__MAX; i++)
+		scopes[i] = SCOPE_NONE;
+	return role_form(ctx, 0, "", "", scopes, NULL);
+}
+
+static enum cb_err
+page_role_edit(struct ctx *ctx)
+{
+	enum perm_scope scopes[PERM__MAX];
+	char name[65], descr[256];
+	enum cb_err rc;
+
+	if ((rc = db_admin_role_get(ctx->db, ctx->ids[0], name, sizeof(name),
+	    descr, sizeof(descr), scopes)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such role.";
+		return rc;
+	}
+	return role_form(ctx, ctx->ids[0], name, descr, scopes, NULL);
+}
+
+static enum cb_err
+save_role(struct ctx *ctx, int64_t id)
+{
+	struct json_object *errors = json_object_new_object();
+	enum perm_scope scopes[PERM__MAX], old[PERM__MAX];
+	char oname[65], odescr[256];
+	const char *name, *descr, *why = NULL;
+	enum cb_err rc;
+	int i;
+
+	if (id && (rc = db_admin_role_get(ctx->db, id, oname, sizeof(oname),
+	    odescr, sizeof(odescr), old)) != CB_OK) {
+		json_object_put(errors);
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such role.";
+		return rc;
+	}
+	if ((name = text_field(ctx, "name", 64, false, "role name", &why)) ==
+	    NULL) {
+		json_object_object_add(errors, "name", app_jstr(why));
+		name = form(ctx, "name");
+		why = NULL;
+	}
+	if ((descr = text_field(ctx, "description", 255, true, "description",
+	    &why)) == NULL) {
+		json_object_object_add(errors, "description", app_jstr(why));
+		descr = "";
+	}
+	for (i = 0; i < PERM__MAX; i++) {
+		const char *v = form(ctx, arena_printf(ctx->arena, "perm_%s",
+		    perm_name((enum perm)i)));
+		if (*v == '\0' || strcmp(v, "none") == 0)
+			scopes[i] = SCOPE_NONE;
+		else if (strcmp(v, "own") == 0)
+			scopes[i] = SCOPE_OWN;
+		else if (strcmp(v, "all") == 0)
+			scopes[i] = SCOPE_ALL;
+		else {
+			scopes[i] = SCOPE_NONE;
+			json_object_object_add(errors, "permissions", app_jstr(
+			    "Each permission is none, own calls or all."));
+		}
+	}
+	if (id && id == ctx->user->role_id && scopes[PERM_SETTINGS] ==
+	    SCOPE_NONE)
+		json_object_object_add(errors, "permissions", app_jstr("This "
+		    "is your own role: without the settings permission you "
+		    "would lock yourself out."));
+	if (json_object_object_length(errors) > 0)
+		return role_form(ctx, id, name, descr, scopes, errors);
+	if ((rc = db_begin(ctx->db)) == CB_OK &&
+	    (rc = db_admin_role_save(ctx->db, &id, name, descr, scopes)) ==
+	    CB_OK)
+		rc = db_commit(ctx->db);
+	if (rc == CB_DUPLICATE) {
+		db_rollback(ctx->db);
+		json_object_object_add(errors, "name", app_jstr("A role with "
+		    "this name exists; choose another name."));
+		return role_form(ctx, id, name, descr, scopes, errors);
+	}
+	json_object_put(errors);
+	if (rc != CB_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	log_info("user %lld saved role %lld", (long long)ctx->user->id,
+	    (long long)id);
+	resp_redirect(ctx->resp, 303, "/settings/roles?saved=1");
+	return CB_OK;
+}
+
+static enum cb_err post_role_new(struct ctx *ctx) { return save_role(ctx, 0); }
+static enum cb_err post_role_edit(struct ctx *ctx)
+{ return save_role(ctx, ctx->ids[0]); }
+
+/* ---------------------------------------------------------- listening log */
+
+static enum cb_err
+read_log_date(struct ctx *ctx, const char *name, bool end, const char **out,
+    struct json_object *filters)
+{
+	const char *v = kv_get(&ctx->req->query, name);
+	char *utc;
+
+	if (v == NULL || *v == '\0')
+		return CB_OK;
+	utc = arena_alloc(ctx->arena, 32);
+	if (time_local_to_utc(end && strlen(v) == 10 ? arena_printf(
+	    ctx->arena, "%s 23:59", v) : v, ctx->user->time_zone, utc, 32) !=
+	    CB_OK) {
+		ctx->message = arena_printf(ctx->arena, "The \"%s\" date must "
+		    "look like 2026-11-23 or 2026-11-23 14:30.", name);
+		return CB_EINVAL;
+	}
+	*out = end ? arena_printf(ctx->arena, "%.17s59.999", utc) : utc;
+	add_str(filters, name, v);
+	return CB_OK;
+}
+
+static enum cb_err
+read_log_filter(struct ctx *ctx, struct listening_filter *f,
+    struct json_object *filters)
+{
+	const char *v;
+	enum cb_err rc;
+
+	memset(f, 0, sizeof(*f));
+	f->limit = LOG_PAGE + 1;
+	if ((v = kv_get(&ctx->req->query, "user")) != NULL && *v) {
+		if (strparse_i64z(v, 1, INT64_MAX, &f->user_id) != CB_OK) {
+			ctx->message = "Pick the user from the list.";
+			return CB_EINVAL;
+		}
+	}
+	if ((v = kv_get(&ctx->req->query, "call")) != NULL && *v) {
+		if (strparse_i64z(v, 1, INT64_MAX, &f->call_id) != CB_OK) {
+			ctx->message = "A call id is a whole number, like 1234.";
+			return CB_EINVAL;
+		}
+		add_str(filters, "call", v);
+	}
+	if ((rc = read_log_date(ctx, "from", false, &f->from_utc, filters)) !=
+	    CB_OK || (rc = read_log_date(ctx, "to", true, &f->to_utc,
+	    filters)) != CB_OK)
+		return rc;
+	if ((v = kv_get(&ctx->req->query, "before")) != NULL && *v) {
+		const char *comma = strrchr(v, ',');
+		char at[32];
+		if (comma == NULL || (size_t)(comma - v) >= sizeof(at) ||
+		    strparse_i64z(comma + 1, 1, INT64_MAX, &f->cursor_id) !=
+		    CB_OK)
+			goto broken;
+		memcpy(at, v, (size_t)(comma - v));
+		at[comma - v] = '\0';
+		if (time_local_to_utc(at, "UTC", at, sizeof(at)) != CB_OK)
+			goto broken;
+		f->cursor_at = arena_strndup(ctx->arena, v,
+		    (size_t)(comma - v));
+		f->has_cursor = true;
+	}
+	return CB_OK;
+broken:
+	ctx->message = "The page link is broken; start again from the first "
+	    "page.";
+	return CB_EINVAL;
+}
+
+/* The next page: this page's filters plus the last row's cursor. */
+static const char *
+log_next_url(struct ctx *ctx, const char *at, int64_t id)
+{
+	struct buf u;
+	const char *r;
+	size_t i;
+
+	buf_init(&u, 8192);
+	buf_puts(&u, "/settings/listening-log?");
+	for (i = 0; i < ctx->req->query.n; i++) {
+		const struct kv *kv = &ctx->req->query.v[i];
+		if (strcmp(kv->key, "before") == 0 ||
+		    strcmp(kv->key, "format") == 0)
+			continue;
+		url_component(&u, kv->key, strlen(kv->key));
+		buf_putc(&u, '=');
+		url_component(&u, kv->val, kv->val_len);
+		buf_putc(&u, '&');
+	}
+	buf_puts(&u, "before=");
+	url_component(&u, at, strlen(at));
+	buf_printf(&u, "%%2C%lld", (long long)id);
+	r = u.err ? NULL : arena_strdup(ctx->arena, buf_cstr(&u));
+	buf_free(&u);
+	return r;
+}
+
+static enum cb_err
+page_listening_log(struct ctx *ctx)
+{
+	struct json_object *m = json_object_new_object();
+	struct json_object *filters = json_object_new_object();
+	struct json_object *rows = json_object_new_array();
+	struct json_object *users = json_object_new_array();
+	struct listening_filter f;
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned n = 0;
+	char last_at[32] = "";
+	int64_t last_id = 0;
+
+	add_str(m, "title", "Listening log");
+	json_object_object_add(m, "filters", filters);
+	json_object_object_add(m, "rows", rows);
+	json_object_object_add(m, "users", users);
+	if ((rc = read_log_filter(ctx, &f, filters)) != CB_OK)
+		goto fail;
+	if ((rc = db_admin_users(ctx->db, &st)) != CB_OK)
+		goto fail;
+	while (db_fetch(st) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		int64_t id = db_col_i64(st, 0);
+		json_object_object_add(o, "id", json_object_new_int64(id));
+		add_str(o, "name", db_col(st, 2, NULL));
+		add_bool(o, "selected", id == f.user_id);
+		json_object_array_add(users, o);
+	}
+	db_stmt_done(st);
+	if ((rc = db_listening_list(ctx->db, &f, &st)) != CB_OK)
+		goto fail;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *r;
+		const char *at = db_col(st, LISTEN_CREATED_AT, NULL);
+		char local[32];
+
+		if (++n > LOG_PAGE) {
+			add_str(m, "next_url", log_next_url(ctx, last_at,
+			    last_id));
+			break;
+		}
+		r = json_object_new_object();
+		last_id = db_col_i64(st, LISTEN_ID);
+		snprintf(last_at, sizeof(last_at), "%s", at ? at : "");
+		if (time_utc_to_local(at, ctx->user->time_zone, local,
+		    sizeof(local)) != CB_OK)
+			snprintf(local, sizeof(local), "%s", at ? at : "");
+		json_object_object_add(r, "id", json_object_new_int64(last_id));
+		add_str(r, "time", local);
+		add_str(r, "user", db_col(st, LISTEN_USER_NAME, NULL));
+		json_object_object_add(r, "call_id", json_object_new_int64(
+		    db_col_i64(st, LISTEN_CALL_ID)));
+		add_str(r, "call_url", arena_printf(ctx->arena, "/calls/%lld",
+		    (long long)db_col_i64(st, LISTEN_CALL_ID)));
+		add_str(r, "action", db_col(st, LISTEN_ACTION, NULL));
+		add_str(r, "context", db_col(st, LISTEN_CONTEXT, NULL));
+		add_str(r, "ip", db_col(st, LISTEN_IP, NULL));
+		add_str(r, "user_agent", db_col(st, LISTEN_USER_AGENT, NULL));
+		json_object_array_add(rows, r);
+	}
+	db_stmt_done(st);
+	if (rc != CB_OK && rc != CB_ENOTFOUND)
+		goto fail;
+	add_bool(m, "empty", json_object_array_length(rows) == 0);
+	if (f.has_cursor)
+		add_str(m, "first_url", "/settings/listening-log");
+	return app_render(ctx, "listening_log.html", m);
+fail:
+	json_object_put(m);
+	return rc;
+}
+
+static const struct route routes[] = {
+	{ "/settings/users", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_SETTINGS, 0,
+	    0, page_users },
+	{ "/settings/users", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_SETTINGS,
+	    BODY_FORM, 0, post_user_new },
+	{ "/settings/users/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_user_new },
+	{ "/settings/users/me", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0,
+	    0, page_profile },
+	{ "/settings/users/me", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE,
+	    BODY_FORM, 0, post_profile },
+	{ "/settings/users/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_SETTINGS,
+	    0, 0, page_user_edit },
+	{ "/settings/users/#", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_SETTINGS,
+	    BODY_FORM, 0, post_user_edit },
+	{ "/settings/roles", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_SETTINGS, 0,
+	    0, page_roles },
+	{ "/settings/roles", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_SETTINGS,
+	    BODY_FORM, 0, post_role_new },
+	{ "/settings/roles/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_role_new },
+	{ "/settings/roles/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_SETTINGS,
+	    0, 0, page_role_edit },
+	{ "/settings/roles/#", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_SETTINGS,
+	    BODY_FORM, 0, post_role_edit },
+	{ "/settings/listening-log", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_listening_log },
+};
+
+static const struct program program = {
+	"users", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	return app_main(&program, argc, argv);
+}

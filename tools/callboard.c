@@ -4,6 +4,7 @@
  *   callboard [--config FILE] demo [--calls N]
  *   callboard [--config FILE] user LOGIN --role ROLE [--name NAME]
  *             [--extension EXT]     (password read from stdin)
+ *   callboard [--config FILE] secrets encrypt
  *   callboard [--config FILE] check
  */
 #include "config.h"
@@ -22,6 +23,7 @@
 #include "core/log.h"
 #include "core/strparse.h"
 #include "db/db.h"
+#include "db/integrations_admin.h"
 #include "db/migrate.h"
 #include "db/user.h"
 
@@ -34,6 +36,8 @@ usage(void)
 	    "  user LOGIN --role ROLE [--name NAME] [--extension EXT]\n"
 	    "                          create or update a user; the password\n"
 	    "                          is read from standard input\n"
+	    "  secrets encrypt         encrypt integration secrets still stored\n"
+	    "                          as plaintext with the config's secret_key\n"
 	    "  check                   check the configuration and database\n",
 	    stderr);
 }
@@ -129,6 +133,47 @@ demo_recording(const struct cb_config *cfg)
 	return 0;
 }
 
+/* Integration secrets are kept encrypted at rest (core/secretbox.h);
+ * databases from before that, and sql/demo.sql, hold plaintext JSON. */
+static int
+encrypt_secrets(struct db *db, const struct cb_config *cfg)
+{
+	enum cb_err rc;
+	int n;
+
+	rc = db_integrations_encrypt_secrets(db, cfg->secret_key, &n);
+	if (rc == CB_EINVAL) {
+		fputs("callboard: secret_key in the configuration must be 64 "
+		    "hex characters (openssl rand -hex 32)\n", stderr);
+		return 1;
+	}
+	if (rc != CB_OK) {
+		fprintf(stderr, "callboard: encrypting secrets failed: %s\n",
+		    rc == CB_EDB ? db_error(db) : cb_strerror(rc));
+		return 1;
+	}
+	printf("integration secrets encrypted: %d\n", n);
+	return 0;
+}
+
+static int
+cmd_secrets(struct db *db, const struct cb_config *cfg, int argc,
+    char *argv[], int at)
+{
+	if (at + 1 >= argc || strcmp(argv[at + 1], "encrypt") != 0) {
+		usage();
+		return 2;
+	}
+	/* The sample configuration's all-zero key protects nothing: a
+	 * database encrypted with it would only look safe. */
+	if (strspn(cfg->secret_key, "0") == strlen(cfg->secret_key)) {
+		fputs("callboard: secret_key is still the sample's zeros; set "
+		    "it to `openssl rand -hex 32` first\n", stderr);
+		return 1;
+	}
+	return encrypt_secrets(db, cfg);
+}
+
 static int
 cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
 {
@@ -192,7 +237,7 @@ cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
 		return 1;
 	}
 	printf("demo data loaded: %lld calls\n", (long long)calls);
-	return 0;
+	return encrypt_secrets(db, cfg);
 }
 
 static int
@@ -272,6 +317,8 @@ main(int argc, char *argv[])
 		rc = cmd_migrate(db, &cfg);
 	else if (strcmp(cmd, "demo") == 0)
 		rc = cmd_demo(db, &cfg, argc, argv);
+	else if (strcmp(cmd, "secrets") == 0)
+		rc = cmd_secrets(db, &cfg, argc, argv, at);
 	else if (strcmp(cmd, "user") == 0)
 		rc = cmd_user(db, argc, argv, at);
 	else if (strcmp(cmd, "check") == 0) {

@@ -59,6 +59,12 @@ db_new(const struct cb_config *cfg)
 	return db;
 }
 
+const struct cb_config *
+db_config(const struct db *db)
+{
+	return db->cfg;
+}
+
 static void
 stmt_free_result(struct db_stmt *st)
 {

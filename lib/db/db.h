@@ -23,6 +23,9 @@ void db_library_end(void);
 /* Does not connect; the first statement does. Never NULL. */
 struct db *db_new(const struct cb_config *cfg);
 void db_free(struct db *db);
+/* The configuration the connection was created with (borrowed): readers
+ * of encrypted columns take the secret key from it. */
+const struct cb_config *db_config(const struct db *db);
 /* Connects if needed and checks the server answers. */
 enum cb_err db_ping(struct db *db);
 /* The last server or client error text, for logs. Never NULL. */

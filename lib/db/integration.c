@@ -1,8 +1,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "core/secretbox.h"
 #include "db/integration.h"
 
 static const char sql_by_slug[] =
@@ -24,6 +28,38 @@ json_col(struct arena *a, struct db_stmt *st, unsigned idx)
 	struct json_object *o;
 
 	if (s == NULL || (o = json_tokener_parse(s)) == NULL)
+		return NULL;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	arena_cleanup_add(a, json_release, o);
+	return o;
+}
+
+/* integrations.secrets: "v1:" (AES-GCM with the config's secret_key) or
+ * legacy plaintext JSON, decrypted here so no caller sees the difference.
+ * A value that does not open (wrong key, damaged) is treated as absent:
+ * the provider's requests then fail their signature check (403) rather
+ * than being accepted unverified. */
+static struct json_object *
+secrets_col(struct db *db, struct arena *a, struct db_stmt *st,
+    unsigned idx)
+{
+	const struct cb_config *cfg = db_config(db);
+	size_t len;
+	const char *s = db_col(st, idx, &len);
+	struct json_object *o;
+	char *plain;
+	size_t plen;
+
+	if (s == NULL || secretbox_open(cfg ? cfg->secret_key : "", s, len,
+	    &plain, &plen) != CB_OK)
+		return NULL;
+	o = json_tokener_parse(plain);
+	OPENSSL_cleanse(plain, plen);
+	free(plain);
+	if (o == NULL)
 		return NULL;
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
@@ -58,7 +94,7 @@ db_integration_by_slug(struct db *db, struct arena *a, const char *slug,
 	out->link_to_leads = db_col_i64(st, 6) != 0;
 	out->routing_fallback = json_col(a, st, 7);
 	out->config = json_col(a, st, 8);
-	out->secrets = json_col(a, st, 9);
+	out->secrets = secrets_col(db, a, st, 9);
 	db_stmt_done(st);
 	return CB_OK;
 }

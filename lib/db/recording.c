@@ -1,8 +1,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "core/secretbox.h"
 #include "db/recording.h"
 
 static const char sql_source[] =
@@ -24,6 +28,31 @@ json_col(struct db_stmt *st, unsigned idx)
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return NULL;
+	}
+	return o;
+}
+
+/* integrations.secrets, decrypted ("v1:") or legacy plaintext JSON; a
+ * value that does not open is absent (the download then fails its
+ * provider's authentication and the job records why). Caller puts it. */
+static struct json_object *
+secrets_col(struct db *db, struct db_stmt *st, unsigned idx)
+{
+	const struct cb_config *cfg = db_config(db);
+	size_t len, plen;
+	const char *s = db_col(st, idx, &len);
+	struct json_object *o;
+	char *plain;
+
+	if (s == NULL || secretbox_open(cfg ? cfg->secret_key : "", s, len,
+	    &plain, &plen) != CB_OK)
+		return NULL;
+	o = json_tokener_parse(plain);
+	OPENSSL_cleanse(plain, plen);
+	free(plain);
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
 	}
 	return o;
 }
@@ -55,7 +84,7 @@ db_recording_source(struct db *db, int64_t call_id,
 	copy_col(st, 2, out->day, sizeof(out->day));
 	copy_col(st, 3, out->kind, sizeof(out->kind));
 	out->config = json_col(st, 4);
-	out->secrets = json_col(st, 5);
+	out->secrets = secrets_col(db, st, 5);
 	db_stmt_done(st);
 	return CB_OK;
 }

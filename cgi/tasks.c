@@ -1,0 +1,453 @@
+/* tasks: the user's own work (issue 6 §2, pages half).
+ *
+ *   GET  /tasks                    my open tasks: overdue, due, open
+ *   GET  /tasks?view=done          the tasks I completed
+ *   POST /tasks/<id>/done          complete one (shared: for everybody,
+ *                                  kept in my done list; each: mine only)
+ *   GET  /tasks/missed[?days=N]    incoming missed calls of the last N
+ *                                  days (1..90, default 7) that no answered
+ *                                  call has reached since and that no done
+ *                                  task holds
+ *   GET  /notifications            my notifications, newest first
+ *   POST /notifications/<id>/read  mark one read
+ *   POST /notifications/read       mark all read
+ *
+ * Every page needs only a session and shows only the user's own rows: the
+ * user id comes from the session, never from the request. The missed-call
+ * view lists calls, so it needs `calls` like the history, narrowed to the
+ * user's calls with scope "own". */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/strparse.h"
+#include "core/timefmt.h"
+#include "db/tasklist.h"
+#include "http/app.h"
+#include "http/dial_link.h"
+
+static void
+add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, app_jstr(v));
+}
+
+static void
+add_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+static void
+add_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+static int64_t
+id_of(const char *s)
+{
+	int64_t v;
+
+	return s && strparse_i64z(s, 1, INT64_MAX, &v) == CB_OK ? v : 0;
+}
+
+static const char *
+nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* A UTC time from the database in the viewer's zone; NULL stays NULL. */
+static const char *
+local_time(struct ctx *ctx, const char *utc)
+{
+	char *out;
+
+	if (utc == NULL)
+		return NULL;
+	out = arena_alloc(ctx->arena, 32);
+	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
+		snprintf(out, 32, "%.16s UTC", utc);
+	return out;
+}
+
+static const char *
+iso_utc(struct ctx *ctx, const char *utc)
+{
+	if (utc == NULL || strlen(utc) < 19)
+		return NULL;
+	return arena_printf(ctx->arena, "%.10sT%sZ", utc, utc + 11);
+}
+
+static const char *
+result_label(const char *r)
+{
+	if (r == NULL) return "Unknown";
+	if (strcmp(r, "answered") == 0) return "Answered";
+	if (strcmp(r, "missed") == 0) return "Missed";
+	if (strcmp(r, "busy") == 0) return "Busy";
+	if (strcmp(r, "failed") == 0) return "Failed";
+	if (strcmp(r, "no_answer") == 0) return "No answer";
+	return "Unknown";
+}
+
+static const char *
+kind_label(const char *k)
+{
+	if (k && strcmp(k, "missed_call") == 0) return "Missed call";
+	if (k && strcmp(k, "call_back") == 0) return "Call back";
+	if (k && strcmp(k, "trigger") == 0) return "Automation";
+	return "Task";
+}
+
+static const char *db_down = "The database is not answering. Try again in "
+    "a minute.";
+
+/* One task row as the page and the JSON show it; "calls" is filled in
+ * afterwards. */
+static struct json_object *
+task_model(struct ctx *ctx, struct db_stmt *st)
+{
+	struct json_object *t = json_object_new_object();
+	const char *phone = nonempty(db_col(st, TL_PHONE, NULL));
+	int64_t id = db_col_i64(st, TL_ID), call = id_of(db_col(st,
+	    TL_CALL_ID, NULL)), cust = id_of(db_col(st, TL_CUSTOMER_ID, NULL));
+	bool overdue = db_col_i64(st, TL_OVERDUE) != 0;
+	bool today = db_col_i64(st, TL_DUE_TODAY) != 0;
+
+	add_int(t, "id", id);
+	add_str(t, "anchor", arena_printf(ctx->arena, "task-%lld",
+	    (long long)id));
+	add_str(t, "kind", db_col(st, TL_KIND, NULL));
+	add_str(t, "kind_label", kind_label(db_col(st, TL_KIND, NULL)));
+	add_str(t, "title", db_col(st, TL_TITLE, NULL));
+	add_str(t, "body", nonempty(db_col(st, TL_BODY, NULL)));
+	add_str(t, "mode", db_col(st, TL_MODE, NULL));
+	add_int(t, "assignees", db_col_i64(st, TL_ASSIGNEES));
+	add_bool(t, "shared", db_col_i64(st, TL_ASSIGNEES) > 1 &&
+	    strcmp(db_col(st, TL_MODE, NULL), "shared") == 0);
+	add_str(t, "phone", phone);
+	add_str(t, "dial_url", dial_href(ctx->arena, ctx->user, phone, call));
+	add_str(t, "customer", db_col(st, TL_CUSTOMER_NAME, NULL));
+	add_str(t, "customer_url", cust ? arena_printf(ctx->arena,
+	    "/customers/%lld/calls", (long long)cust) : NULL);
+	add_str(t, "due", local_time(ctx, db_col(st, TL_DUE_AT, NULL)));
+	add_str(t, "due_at", iso_utc(ctx, db_col(st, TL_DUE_AT, NULL)));
+	add_bool(t, "overdue", overdue);
+	add_bool(t, "due_today", today);
+	add_str(t, "status", overdue ? "overdue" : today ? "due" : "open");
+	add_str(t, "created", local_time(ctx, db_col(st, TL_CREATED_AT,
+	    NULL)));
+	add_str(t, "author", db_col(st, TL_AUTHOR, NULL));
+	add_str(t, "done", local_time(ctx, db_col(st, TL_DONE_AT, NULL)));
+	add_str(t, "done_url", arena_printf(ctx->arena, "/tasks/%lld/done",
+	    (long long)id));
+	json_object_object_add(t, "calls", json_object_new_array());
+	return t;
+}
+
+/* Attaches each gathered call to its task (rows are ordered by task). */
+static enum cb_err
+attach_calls(struct ctx *ctx, struct json_object *tasks, bool done)
+{
+	struct json_object *byid = json_object_new_object(), *t, *calls;
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t i, n = json_object_array_length(tasks);
+
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(tasks, i);
+		json_object_object_add(byid, json_object_get_string(
+		    json_object_object_get(t, "id")), json_object_get(t));
+	}
+	if ((rc = db_tasklist_calls(ctx->db, ctx->user->id, done, &st)) !=
+	    CB_OK) {
+		json_object_put(byid);
+		return rc;
+	}
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *c;
+		const char *res = db_col(st, TLC_RESULT, NULL);
+		int64_t id = db_col_i64(st, TLC_CALL_ID);
+
+		if (!json_object_object_get_ex(byid, db_col(st, TLC_TASK_ID,
+		    NULL), &t))
+			continue;   /* past the page's LIMIT */
+		calls = json_object_object_get(t, "calls");
+		c = json_object_new_object();
+		add_int(c, "id", id);
+		add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
+		    (long long)id));
+		add_str(c, "started", local_time(ctx, db_col(st,
+		    TLC_STARTED_AT, NULL)));
+		add_str(c, "result", res);
+		add_str(c, "result_label", result_label(res));
+		add_str(c, "direction", db_col(st, TLC_DIRECTION, NULL));
+		json_object_array_add(calls, c);
+	}
+	db_stmt_done(st);
+	json_object_put(byid);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static enum cb_err
+page_tasks(struct ctx *ctx)
+{
+	const char *view = kv_get(&ctx->req->query, "view");
+	const char *notice = kv_get(&ctx->req->query, "completed");
+	struct json_object *m, *tasks;
+	struct db_stmt *st;
+	int64_t overdue = 0, due = 0, n = 0;
+	bool done;
+	enum cb_err rc;
+
+	if (view != NULL && strcmp(view, "open") != 0 &&
+	    strcmp(view, "done") != 0) {
+		ctx->message = "Choose view=open (my open tasks) or view=done "
+		    "(the tasks I completed).";
+		return CB_EINVAL;
+	}
+	done = view != NULL && strcmp(view, "done") == 0;
+	rc = done ? db_tasklist_done(ctx->db, ctx->user->id, &st) :
+	    db_tasklist_open(ctx->db, ctx->user->id, &st);
+	if (rc != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	m = json_object_new_object();
+	tasks = json_object_new_array();
+	json_object_object_add(m, "tasks", tasks);
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *t = task_model(ctx, st);
+
+		overdue += db_col_i64(st, TL_OVERDUE) != 0;
+		due += db_col_i64(st, TL_DUE_TODAY) != 0;
+		n++;
+		json_object_array_add(tasks, t);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND || (rc = attach_calls(ctx, tasks, done)) !=
+	    CB_OK) {
+		json_object_put(m);
+		ctx->message = db_down;
+		return rc == CB_ENOTFOUND ? CB_EDB : rc;
+	}
+	add_str(m, "title", done ? "Tasks I completed" : "My tasks");
+	add_str(m, "view", done ? "done" : "open");
+	add_bool(m, "done_view", done);
+	add_int(m, "count", n);
+	add_int(m, "overdue_count", done ? 0 : overdue);
+	add_int(m, "due_count", done ? 0 : due);
+	add_bool(m, "capped", n >= TASKLIST_MAX);
+	add_str(m, "confirmation", notice && id_of(notice) ? arena_printf(
+	    ctx->arena, "Task %lld is done.", (long long)id_of(notice)) : NULL);
+	return app_render(ctx, "tasks.html", m);
+}
+
+static enum cb_err
+post_task_done(struct ctx *ctx)
+{
+	enum cb_err rc;
+
+	rc = db_tasklist_complete(ctx->db, ctx->ids[0], ctx->user->id);
+	switch (rc) {
+	case CB_OK:
+		break;
+	case CB_ENOTFOUND:
+		ctx->message = "There is no such task in your list.";
+		return rc;
+	case CB_DUPLICATE:
+		/* Someone sharing it, or the call that reached the
+		 * customer, was first: nothing left to do, and saying so is
+		 * more useful than an error. */
+		resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+		    "/tasks?completed=%lld", (long long)ctx->ids[0]));
+		return CB_OK;
+	default:
+		ctx->message = "The task could not be completed: the database "
+		    "is not answering. Try again in a minute.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/tasks?completed=%lld", (long long)ctx->ids[0]));
+	return CB_OK;
+}
+
+static enum cb_err
+page_missed(struct ctx *ctx)
+{
+	const char *v = kv_get(&ctx->req->query, "days");
+	struct json_object *m, *calls;
+	struct db_stmt *st;
+	int64_t days = 7;
+	enum cb_err rc;
+
+	if (v != NULL && strparse_i64z(v, 1, 90, &days) != CB_OK) {
+		ctx->message = "days is a whole number from 1 to 90.";
+		return CB_EINVAL;
+	}
+	if ((rc = db_tasklist_missed(ctx->db, (int)days,
+	    ctx->user->perms[PERM_CALLS] == SCOPE_ALL ? 0 : ctx->user->id,
+	    &st)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	m = json_object_new_object();
+	calls = json_object_new_array();
+	json_object_object_add(m, "calls", calls);
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *c = json_object_new_object();
+		int64_t id = db_col_i64(st, MC_CALL_ID);
+		int64_t task = id_of(db_col(st, MC_OPEN_TASK_ID, NULL));
+		const char *num = db_col(st, MC_NUMBER, NULL);
+		const char *res = db_col(st, MC_RESULT, NULL);
+
+		add_int(c, "id", id);
+		add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
+		    (long long)id));
+		add_str(c, "number", num);
+		add_str(c, "dial_url", dial_href(ctx->arena, ctx->user, num,
+		    id));
+		add_str(c, "started", local_time(ctx, db_col(st,
+		    MC_STARTED_AT, NULL)));
+		add_str(c, "started_at", iso_utc(ctx, db_col(st,
+		    MC_STARTED_AT, NULL)));
+		add_str(c, "customer", db_col(st, MC_CUSTOMER_NAME, NULL));
+		add_str(c, "manager", db_col(st, MC_MANAGER_NAME, NULL));
+		add_str(c, "result_label", result_label(res));
+		if (task)
+			add_int(c, "open_task_id", task);
+		else
+			json_object_object_add(c, "open_task_id", NULL);
+		json_object_array_add(calls, c);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(m);
+		ctx->message = db_down;
+		return rc;
+	}
+	add_str(m, "title", "Missed calls not yet handled");
+	add_int(m, "days", days);
+	add_int(m, "count", (int64_t)json_object_array_length(calls));
+	return app_render(ctx, "tasks_missed.html", m);
+}
+
+static enum cb_err
+page_notifications(struct ctx *ctx)
+{
+	const char *v = kv_get(&ctx->req->query, "marked");
+	struct json_object *m, *list;
+	struct db_stmt *st;
+	int64_t unread;
+	enum cb_err rc;
+
+	if ((rc = db_notifications_unread(ctx->db, ctx->user->id, &unread)) !=
+	    CB_OK || (rc = db_notifications(ctx->db, ctx->user->id, &st)) !=
+	    CB_OK) {
+		ctx->message = db_down;
+		return rc == CB_ENOTFOUND ? CB_EDB : rc;
+	}
+	m = json_object_new_object();
+	list = json_object_new_array();
+	json_object_object_add(m, "notifications", list);
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *n = json_object_new_object();
+		int64_t id = db_col_i64(st, NC_ID);
+		int64_t call = id_of(db_col(st, NC_CALL_ID, NULL));
+		const char *url = nonempty(db_col(st, NC_URL, NULL));
+
+		add_int(n, "id", id);
+		add_str(n, "anchor", arena_printf(ctx->arena, "n%lld",
+		    (long long)id));
+		add_str(n, "kind", db_col(st, NC_KIND, NULL));
+		add_str(n, "title", db_col(st, NC_TITLE, NULL));
+		add_str(n, "body", nonempty(db_col(st, NC_BODY, NULL)));
+		/* The call's card when the row names a call; the template's
+		 * URL check refuses anything but relative and http(s). */
+		add_str(n, "url", url ? url : call ? arena_printf(ctx->arena,
+		    "/calls/%lld", (long long)call) : NULL);
+		add_bool(n, "unread", db_col_null(st, NC_READ_AT));
+		add_str(n, "time", local_time(ctx, db_col(st, NC_CREATED_AT,
+		    NULL)));
+		add_str(n, "created_at", iso_utc(ctx, db_col(st,
+		    NC_CREATED_AT, NULL)));
+		add_str(n, "read_url", arena_printf(ctx->arena,
+		    "/notifications/%lld/read", (long long)id));
+		json_object_array_add(list, n);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(m);
+		ctx->message = db_down;
+		return rc;
+	}
+	add_str(m, "title", unread ? arena_printf(ctx->arena,
+	    "Notifications (%lld unread)", (long long)unread) :
+	    "Notifications");
+	add_int(m, "unread", unread);
+	add_str(m, "confirmation", v && strcmp(v, "all") == 0 ?
+	    "All notifications are marked read." : NULL);
+	return app_render(ctx, "notifications.html", m);
+}
+
+static enum cb_err
+post_notification_read(struct ctx *ctx)
+{
+	enum cb_err rc;
+
+	rc = db_notification_read(ctx->db, ctx->ids[0], ctx->user->id);
+	if (rc == CB_ENOTFOUND) {
+		ctx->message = "There is no such notification in your list.";
+		return rc;
+	}
+	if (rc != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/notifications#n%lld", (long long)ctx->ids[0]));
+	return CB_OK;
+}
+
+static enum cb_err
+post_notifications_read(struct ctx *ctx)
+{
+	int64_t marked;
+	enum cb_err rc;
+
+	if ((rc = db_notifications_read_all(ctx->db, ctx->user->id,
+	    &marked)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, "/notifications?marked=all");
+	return CB_OK;
+}
+
+static const struct route routes[] = {
+	{ "/tasks", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_tasks },
+	{ "/tasks/#/done", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE,
+	    BODY_FORM, 0, post_task_done },
+	{ "/tasks/missed", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CALLS, 0, 0,
+	    page_missed },
+	{ "/notifications", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_notifications },
+	{ "/notifications/#/read", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_NONE, BODY_FORM, 0, post_notification_read },
+	{ "/notifications/read", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE,
+	    BODY_FORM, 0, post_notifications_read },
+};
+
+static const struct program program = {
+	"tasks", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	return app_main(&program, argc, argv);
+}

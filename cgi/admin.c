@@ -5,8 +5,10 @@
 
 #include "auth/password.h"
 #include "auth/session.h"
+#include "calls/live.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/strparse.h"
 #include "http/app.h"
 
 /* Only a local path may follow a login: "/calls?x=1", never
@@ -169,6 +171,68 @@ page_settings(struct ctx *ctx)
 	return app_render(ctx, "settings.html", m);
 }
 
+/* ---- live popups (issue 5 §2) ---------------------------------------- */
+
+/* nchan's authorisation subrequest for a subscriber of /live/manager/<id>
+ * (etc/nginx/callboard-live.conf): 200 when the session's user is that
+ * manager, or may see settings; 403 otherwise, also without a session.
+ * The route is AUTH_NONE because nchan forwards any non-2xx answer to the
+ * subscriber: a login redirect would become a redirect of an EventSource. */
+static enum cb_err
+auth_live(struct ctx *ctx)
+{
+	const char *chan = http_env(ctx->req->envp, "CALLBOARD_LIVE_CHANNEL");
+	struct user u;
+	char csrf[CSRF_LEN + 1];
+	int64_t id = 0;
+	enum cb_err rc;
+
+	ctx->resp->content_type = "text/plain";
+	if (chan == NULL || strncmp(chan, "manager/", 8) != 0 ||
+	    strparse_i64z(chan + 8, 1, INT64_MAX, &id) != CB_OK) {
+		ctx->resp->status = 403;
+		return CB_OK;
+	}
+	rc = session_load(ctx->db, ctx->req, &u, csrf);
+	explicit_bzero(csrf, sizeof(csrf));
+	if (rc == CB_EDB) {
+		ctx->resp->status = 503;
+		return CB_OK;
+	}
+	ctx->resp->status = rc == CB_OK && (u.id == id ||
+	    perm_has(&u, PERM_SETTINGS)) ? 200 : 403;
+	if (ctx->resp->status == 403)
+		log_info("live channel %s refused to user %lld", chan,
+		    rc == CB_OK ? (long long)u.id : 0LL);
+	return CB_OK;
+}
+
+/* The polling fallback when nchan is missing: the user's ringing and
+ * talking calls, each as the message a popup would get. */
+static enum cb_err
+live_poll(struct ctx *ctx)
+{
+	struct json_object *m, *calls;
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_live_active(ctx->db, ctx->user->id, &st)) != CB_OK)
+		return rc;
+	calls = json_object_new_array();
+	while ((rc = db_fetch(st)) == CB_OK)
+		json_object_array_add(calls, live_message(st));
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(calls);
+		return CB_EDB;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "calls", calls);
+	json_object_object_add(m, "interval_ms", json_object_new_int(3000));
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
 static const struct route routes[] = {
 	{ "/settings", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
 	    page_settings },
@@ -179,6 +243,10 @@ static const struct route routes[] = {
 	    4096, do_logout },
 	{ "/healthz", HTTP_M(HTTP_GET), AUTH_NONE, PERM_NONE, 0, 0,
 	    page_healthz },
+	{ "/_auth/live", HTTP_M(HTTP_GET), AUTH_NONE, PERM_NONE, 0, 0,
+	    auth_live },
+	{ "/live/poll", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    live_poll },
 };
 
 static const struct program program = {

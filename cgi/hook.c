@@ -10,11 +10,13 @@
 #include <time.h>
 
 #include "calls/ingest.h"
+#include "calls/live.h"
 #include "calls/route.h"
 #include "calls/spool.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "db/integration.h"
+#include "net/httpc.h"
 #include "http/app.h"
 #include "net/sig.h"
 #include "phone/phone.h"
@@ -266,6 +268,10 @@ hook(struct ctx *ctx)
 				return CB_EDB; /* not stored anywhere: 503 */
 		} else if (rc != CB_OK && rc != CB_DUPLICATE)
 			return rc;
+		/* Committed: now the popup (a retry changed nothing, so it
+		 * publishes nothing). Never fails the provider's request. */
+		if (rc == CB_OK && !res.excepted)
+			live_publish(ctx->db, ctx->cfg, res.call_id, ev.kind);
 	}
 	if (ev.wants_route) {
 		int64_t customer;
@@ -298,6 +304,12 @@ int
 main(int argc, char *argv[])
 {
 	/* libphonenumber's metadata, once, before the first event. */
+	int rc;
+
 	phone_init();
-	return app_main(&program, argc, argv);
+	httpc_global_init();
+	rc = app_main(&program, argc, argv);
+	live_cleanup();
+	httpc_global_cleanup();
+	return rc;
 }

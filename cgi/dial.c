@@ -1,0 +1,322 @@
+/* dial: click-to-call (issue 5 §3).
+ *
+ *   GET  /dial?number=…[&call=<id>][&placed=<slug>]
+ *        the confirm page: the number, the integration picker when several
+ *        integrations can place calls, the manager's extension; after a
+ *        call was placed (PRG), what happens now
+ *   POST /dial   csrf, number, integration, call
+ *        normalises the number (refused with a message, and no request, when
+ *        it is not a valid number), asks the provider to ring the manager's
+ *        extension and then the customer (lib/dial/), and redirects to the
+ *        GET (303); JSON clients (static/dial.js) get {"status":"calling",
+ *        "message":…}. Provider failures re-show the page with the reason in
+ *        plain words (502); the request is bounded by outbound_timeout_seconds.
+ *
+ * Needs the calls.dial permission. Users with the deep-link preference get
+ * tel: links from dial_href() and never come here, but the page offers the
+ * tel: link too. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/jsonget.h"
+#include "core/strparse.h"
+#include "db/dial.h"
+#include "db/integration.h"
+#include "dial/dial.h"
+#include "http/app.h"
+#include "http/escape.h"
+#include "net/httpc.h"
+#include "phone/phone.h"
+
+#define DIAL_MAX_INTEGRATIONS 50
+#define NUMBER_INPUT_MAX 64
+
+struct choice {
+	const char *slug;
+	const char *name;
+	const char *kind;
+};
+
+struct form {
+	const char *number;        /* as typed */
+	const char *slug;          /* the integration picked, or NULL */
+	int64_t call_id;
+	const char *error;         /* next to the number */
+	const char *failure;       /* the provider's answer, in plain words */
+	const char *placed;        /* after the redirect: what happens now */
+};
+
+/* The enabled integrations that can place calls, in the arena. */
+static enum cb_err
+choices(struct ctx *ctx, struct choice *out, size_t *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*n = 0;
+	if ((rc = db_dial_integrations(ctx->db, &st)) != CB_OK)
+		return rc;
+	while (*n < DIAL_MAX_INTEGRATIONS && (rc = db_fetch(st)) == CB_OK) {
+		const char *cfg = db_col(st, DIAL_CONFIG, NULL);
+		struct json_object *c = cfg ? json_tokener_parse(cfg) : NULL;
+		if (dial_capable(db_col(st, DIAL_KIND, NULL), c)) {
+			out[*n].slug = arena_strdup(ctx->arena,
+			    db_col(st, DIAL_SLUG, NULL));
+			out[*n].name = arena_strdup(ctx->arena,
+			    db_col(st, DIAL_NAME, NULL));
+			out[*n].kind = arena_strdup(ctx->arena,
+			    db_col(st, DIAL_KIND, NULL));
+			(*n)++;
+		}
+		json_object_put(c);
+	}
+	db_stmt_done(st);
+	return rc == CB_OK || rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static int64_t
+call_param(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "call");
+	int64_t id;
+
+	return v && strparse_i64z(v, 1, INT64_MAX, &id) == CB_OK ? id : 0;
+}
+
+/* "tel:+380671234567": digits and a leading '+' only. */
+static const char *
+tel_url(struct ctx *ctx, const char *number)
+{
+	char *out, *o;
+	const char *p;
+
+	if (number == NULL || *number == '\0')
+		return NULL;
+	o = out = arena_alloc(ctx->arena, strlen(number) + 5);
+	memcpy(o, "tel:", 4);
+	o += 4;
+	for (p = number; *p; p++)
+		if ((*p >= '0' && *p <= '9') || (*p == '+' && p == number))
+			*o++ = *p;
+	*o = '\0';
+	return o == out + 4 ? NULL : out;
+}
+
+static enum cb_err
+show(struct ctx *ctx, const struct form *f, const struct choice *ch,
+    size_t n)
+{
+	struct json_object *m = json_object_new_object(), *list;
+	const char *ext = ctx->user->extension;
+	size_t i;
+
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "slug", app_jstr(ch[i].slug));
+		json_object_object_add(o, "name", app_jstr(ch[i].name));
+		json_object_object_add(o, "selected", json_object_new_boolean(
+		    f->slug != NULL && strcmp(f->slug, ch[i].slug) == 0));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(m, "title", app_jstr("Call a customer"));
+	json_object_object_add(m, "number", app_jstr(f->number));
+	json_object_object_add(m, "tel_url", app_jstr(tel_url(ctx,
+	    f->number)));
+	json_object_object_add(m, "call_id", f->call_id > 0 ?
+	    json_object_new_int64(f->call_id) : NULL);
+	json_object_object_add(m, "back_url", app_jstr(f->call_id > 0 ?
+	    arena_printf(ctx->arena, "/calls/%lld", (long long)f->call_id) :
+	    "/calls"));
+	json_object_object_add(m, "integrations", list);
+	json_object_object_add(m, "several", json_object_new_boolean(n > 1));
+	json_object_object_add(m, "only", n == 1 ? app_jstr(ch[0].slug) :
+	    NULL);
+	json_object_object_add(m, "only_name", n == 1 ? app_jstr(ch[0].name) :
+	    NULL);
+	json_object_object_add(m, "none", json_object_new_boolean(n == 0));
+	json_object_object_add(m, "extension", app_jstr(*ext ? ext : NULL));
+	json_object_object_add(m, "cannot_call", json_object_new_boolean(
+	    n == 0 || *ext == '\0'));
+	json_object_object_add(m, "error", app_jstr(f->error));
+	json_object_object_add(m, "failure", app_jstr(f->failure));
+	json_object_object_add(m, "placed", app_jstr(f->placed));
+	return app_render(ctx, "dial.html", m);
+}
+
+static const struct choice *
+find(const struct choice *ch, size_t n, const char *slug)
+{
+	size_t i;
+
+	for (i = 0; slug != NULL && i < n; i++)
+		if (strcmp(ch[i].slug, slug) == 0)
+			return &ch[i];
+	return NULL;
+}
+
+static enum cb_err
+page_dial(struct ctx *ctx)
+{
+	struct choice ch[DIAL_MAX_INTEGRATIONS];
+	struct form f;
+	const struct choice *placed;
+	size_t n;
+	enum cb_err rc;
+
+	if ((rc = choices(ctx, ch, &n)) != CB_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.number = app_param(ctx, "number");
+	f.call_id = call_param(ctx);
+	f.slug = app_param(ctx, "integration");
+	if (f.number != NULL && strlen(f.number) > NUMBER_INPUT_MAX)
+		f.number = NULL;
+	if ((placed = find(ch, n, app_param(ctx, "placed"))) != NULL) {
+		struct dial_target t = { .kind = placed->kind,
+		    .name = placed->name };
+		f.slug = placed->slug;
+		f.placed = arena_printf(ctx->arena, "%s is calling your "
+		    "extension %s. Pick up, and you will be connected to %s.",
+		    dial_provider_name(&t), ctx->user->extension,
+		    f.number ? f.number : "the customer");
+	}
+	return show(ctx, &f, ch, n);
+}
+
+/* A refusal for a form: the page again with the message (HTML), or the
+ * JSON error. */
+static enum cb_err
+refuse(struct ctx *ctx, int status, struct form *f, const struct choice *ch,
+    size_t n)
+{
+	const char *msg = f->error ? f->error : f->failure;
+
+	if (ctx->req->want == WANT_JSON) {
+		app_fail(ctx, status >= 500 ? CB_EUPSTREAM : CB_EINVAL, status,
+		    msg);
+		return CB_OK;
+	}
+	ctx->resp->status = status;
+	return show(ctx, f, ch, n);
+}
+
+static enum cb_err
+do_dial(struct ctx *ctx)
+{
+	struct choice ch[DIAL_MAX_INTEGRATIONS];
+	const struct choice *c;
+	struct integration ig;
+	struct dial_target t;
+	struct form f;
+	char e164[PHONE_MAX], msg[512];
+	const char *region;
+	size_t n;
+	enum cb_err rc;
+
+	if ((rc = choices(ctx, ch, &n)) != CB_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.number = kv_get(&ctx->req->form, "number");
+	f.slug = kv_get(&ctx->req->form, "integration");
+	f.call_id = call_param(ctx);
+	if (ctx->user->extension[0] == '\0') {
+		f.failure = "Your user has no extension, so there is no phone "
+		    "to ring first. Ask an admin to set it in Settings › Users.";
+		return refuse(ctx, 409, &f, ch, n);
+	}
+	if (n == 0) {
+		f.failure = "No integration can place calls yet. An admin can "
+		    "set one up in Settings › Integrations.";
+		return refuse(ctx, 409, &f, ch, n);
+	}
+	if (f.slug == NULL && n == 1)
+		f.slug = ch[0].slug;
+	if ((c = find(ch, n, f.slug)) == NULL) {
+		f.slug = NULL;
+		f.failure = "Pick the integration to call through.";
+		return refuse(ctx, 400, &f, ch, n);
+	}
+	if ((rc = db_integration_by_slug(ctx->db, ctx->arena, c->slug, &ig)) !=
+	    CB_OK)
+		return rc;
+	region = ig.default_country[0] ? ig.default_country :
+	    ctx->cfg->default_country;
+	if (f.number == NULL || *f.number == '\0' ||
+	    strlen(f.number) > NUMBER_INPUT_MAX ||
+	    phone_normalize(f.number, strlen(f.number), region, e164,
+	    sizeof(e164)) != PHONE_E164) {
+		f.error = f.number && *f.number ? arena_printf(ctx->arena,
+		    "“%.64s” is not a phone number that can be dialled. "
+		    "Check it and try again.", f.number) : "Enter the number "
+		    "to call.";
+		return refuse(ctx, 400, &f, ch, n);
+	}
+	memset(&t, 0, sizeof(t));
+	t.kind = ig.kind;
+	t.slug = ig.slug;
+	t.name = ig.name;
+	t.config = ig.config;
+	t.secrets = ig.secrets;
+	t.extension = ctx->user->extension;
+	t.number = e164;
+	t.public_url = ctx->cfg->public_url;
+	t.call_id = f.call_id;
+	t.now = (long long)time(NULL);
+	rc = dial_place(&t, ctx->cfg->outbound_timeout_seconds, msg,
+	    sizeof(msg));
+	if (rc != CB_OK) {
+		if (rc == CB_EINVAL)
+			log_warn("dial: integration %s: %s", ig.slug, msg);
+		f.failure = arena_strdup(ctx->arena, msg);
+		return refuse(ctx, 502, &f, ch, n);
+	}
+	if (ctx->req->want == WANT_JSON) {
+		struct json_object *m = json_object_new_object();
+		json_object_object_add(m, "status", app_jstr("calling"));
+		json_object_object_add(m, "message", app_jstr(msg));
+		json_object_object_add(m, "number", app_jstr(e164));
+		json_object_object_add(m, "integration", app_jstr(ig.slug));
+		return app_render(ctx, NULL, m);
+	}
+	{
+		struct buf loc;
+		buf_init(&loc, 1024);
+		buf_puts(&loc, "/dial?number=");
+		url_component(&loc, e164, strlen(e164));
+		if (f.call_id > 0)
+			buf_printf(&loc, "&call=%lld", (long long)f.call_id);
+		buf_puts(&loc, "&placed=");
+		url_component(&loc, ig.slug, strlen(ig.slug));
+		resp_redirect(ctx->resp, 303, buf_cstr(&loc));
+		buf_free(&loc);
+	}
+	return CB_OK;
+}
+
+static const struct route routes[] = {
+	{ "/dial", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CALLS_DIAL, 0, 0,
+	    page_dial },
+	{ "/dial", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS_DIAL, BODY_FORM,
+	    8192, do_dial },
+};
+
+static const struct program program = {
+	"dial", routes, sizeof(routes) / sizeof(routes[0]), true
+};
+
+int
+main(int argc, char *argv[])
+{
+	int rc;
+
+	phone_init();
+	httpc_global_init();
+	rc = app_main(&program, argc, argv);
+	httpc_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,198 @@
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "calls/live.h"
+#include "core/log.h"
+
+/* One handle per process, kept between requests: libcurl then keeps the
+ * connection to nginx open, so a publish is one local round trip. The
+ * project's httpc wrapper counts timeouts in whole seconds and opens a
+ * handle per request, which is right for provider APIs but not for a
+ * publish that must finish in LIVE_PUBLISH_TIMEOUT_MS. */
+static CURL *pub;
+static struct curl_slist *hdrs;
+static bool failing;   /* logged once until a publish works again */
+
+void
+live_cleanup(void)
+{
+	if (pub != NULL)
+		curl_easy_cleanup(pub);
+	curl_slist_free_all(hdrs);
+	pub = NULL;
+	hdrs = NULL;
+}
+
+static const char *
+col(struct db_stmt *st, enum live_col c)
+{
+	return db_col(st, (unsigned)c, NULL);
+}
+
+/* "2026-11-23 08:15:00.000" (UTC) → "2026-11-23T08:15:00.000Z". */
+static struct json_object *
+iso(const char *utc)
+{
+	char out[40];
+
+	if (utc == NULL || strlen(utc) < 19)
+		return NULL;
+	snprintf(out, sizeof(out), "%.10sT%sZ", utc, utc + 11);
+	return json_object_new_string(out);
+}
+
+static struct json_object *
+str_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? json_object_new_string(s) : NULL;
+}
+
+struct json_object *
+live_message(struct db_stmt *st)
+{
+	struct json_object *m = json_object_new_object();
+	int64_t id = db_col_i64(st, LIVE_ID);
+	char url[48];
+
+	snprintf(url, sizeof(url), "/calls/%lld", (long long)id);
+	json_object_object_add(m, "call_id", json_object_new_int64(id));
+	json_object_object_add(m, "state", str_or_null(col(st, LIVE_STATE)));
+	json_object_object_add(m, "direction",
+	    str_or_null(col(st, LIVE_DIRECTION)));
+	json_object_object_add(m, "number", str_or_null(col(st, LIVE_NUMBER)));
+	json_object_object_add(m, "name", str_or_null(col(st, LIVE_NAME)));
+	json_object_object_add(m, "url", json_object_new_string(url));
+	json_object_object_add(m, "started_at", iso(col(st, LIVE_STARTED_AT)));
+	json_object_object_add(m, "answered_at",
+	    iso(col(st, LIVE_ANSWERED_AT)));
+	json_object_object_add(m, "duration",
+	    json_object_new_int64(db_col_i64(st, LIVE_DURATION)));
+	return m;
+}
+
+static size_t
+discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
+/* POSTs body to base + user id. true when nchan took it (2xx). */
+static bool
+post(const char *base, int64_t user_id, const char *body, char *why,
+    size_t whysz)
+{
+	char url[600];
+	long status = 0;
+	CURLcode cc;
+
+	if (pub == NULL) {
+		if ((pub = curl_easy_init()) == NULL) {
+			snprintf(why, whysz, "curl_easy_init failed");
+			return false;
+		}
+	}
+	if (hdrs == NULL)
+		hdrs = curl_slist_append(NULL,
+		    "Content-Type: application/json");
+	snprintf(url, sizeof(url), "%s%lld", base, (long long)user_id);
+	curl_easy_reset(pub);
+	curl_easy_setopt(pub, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(pub, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(pub, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(pub, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(pub, CURLOPT_TIMEOUT_MS,
+	    (long)LIVE_PUBLISH_TIMEOUT_MS);
+	curl_easy_setopt(pub, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)LIVE_PUBLISH_TIMEOUT_MS);
+	curl_easy_setopt(pub, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(pub, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(pub, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(pub, CURLOPT_WRITEFUNCTION, discard);
+	if ((cc = curl_easy_perform(pub)) != CURLE_OK) {
+		snprintf(why, whysz, "%s", curl_easy_strerror(cc));
+		return false;
+	}
+	curl_easy_getinfo(pub, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		snprintf(why, whysz, "HTTP %ld", status);
+		return false;
+	}
+	return true;
+}
+
+int
+live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
+    enum ev_kind ev_kind)
+{
+	struct db_stmt *st;
+	struct json_object *m;
+	int64_t users[LIVE_RECIPIENTS_MAX];
+	size_t n = 0, i;
+	bool rang = false;
+	const char *body, *dir;
+	char why[CURL_ERROR_SIZE] = "";
+	int sent = 0;
+
+	if (cfg->live_publish_url[0] == '\0' || call_id <= 0 ||
+	    (ev_kind != EV_RINGING && ev_kind != EV_ANSWERED &&
+	    ev_kind != EV_ENDED))
+		return 0;
+	if (db_live_call(db, call_id, &st) != CB_OK)
+		return 0;
+	dir = col(st, LIVE_DIRECTION);
+	if (dir != NULL && strcmp(dir, "internal") == 0) {
+		db_stmt_done(st);
+		return 0;
+	}
+	m = live_message(st);
+	db_stmt_done(st);
+	if (db_live_recipients(db, call_id, &st) != CB_OK) {
+		json_object_put(m);
+		return 0;
+	}
+	while (n < LIVE_RECIPIENTS_MAX && db_fetch(st) == CB_OK) {
+		int64_t uid = db_col_i64(st, 0);
+		bool responsible = db_col_i64(st, 1) == 2;
+		bool dup = false;
+		/* The responsible manager only when nobody rang. */
+		if (responsible && rang)
+			break;
+		rang = rang || !responsible;
+		for (i = 0; i < n; i++)
+			dup = dup || users[i] == uid;
+		if (!dup && uid > 0)
+			users[n++] = uid;
+	}
+	db_stmt_done(st);
+	body = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN);
+	for (i = 0; i < n; i++) {
+		if (post(cfg->live_publish_url, users[i], body, why,
+		    sizeof(why))) {
+			sent++;
+			continue;
+		}
+		if (!failing)
+			log_warn("live popup for call %lld not published: %s "
+			    "(further failures are not logged until it works "
+			    "again)", (long long)call_id, why);
+		failing = true;
+		break; /* nginx is down: the next manager would wait too */
+	}
+	if (sent > 0 && failing) {
+		log_info("live popups are published again");
+		failing = false;
+	}
+	json_object_put(m);
+	return sent;
+}

@@ -1,0 +1,106 @@
+#include "config.h"
+
+#include "db/live.h"
+
+/* Duration runs to now while the call goes on (the connection is UTC). */
+#define LIVE_COLUMNS \
+    "c.id, c.state, c.direction, c.client_number, " \
+    "COALESCE(cu.name, c.client_name), c.started_at, c.answered_at, " \
+    "CASE WHEN c.state = 'ended' THEN GREATEST(0, COALESCE(" \
+    "TIMESTAMPDIFF(SECOND, c.started_at, c.ended_at), " \
+    "c.wait_seconds + c.talk_seconds)) ELSE GREATEST(0, TIMESTAMPDIFF(" \
+    "SECOND, c.started_at, UTC_TIMESTAMP(3))) END "
+
+static const char sql_call[] =
+    "SELECT " LIVE_COLUMNS
+    "FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id "
+    "WHERE c.id = ?";
+
+enum cb_err
+db_live_call(struct db *db, int64_t call_id, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_call, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) != CB_OK) {
+		db_stmt_done(st);
+		return rc;
+	}
+	*out = st;
+	return CB_OK;
+}
+
+/* Who rang: legs by user or extension (ix_call_legs_call), the call's own
+ * extension and manager (primary key), each user by ix_users_extension or
+ * the primary key. prio 1 = rang, 2 = the customer's responsible manager,
+ * which counts only when nobody rang (the ORDER BY puts prio 1 first; the
+ * caller stops at the first prio 2 row if it saw a prio 1 row). */
+static const char sql_recipients[] =
+    "SELECT DISTINCT u.id, r.prio FROM ("
+    "SELECT g.user_id AS uid, NULL AS ext, 1 AS prio FROM call_legs g "
+    "WHERE g.call_id = ? AND g.user_id IS NOT NULL "
+    "UNION ALL SELECT NULL, g.extension, 1 FROM call_legs g "
+    "WHERE g.call_id = ? AND g.extension IS NOT NULL AND g.extension <> '' "
+    "UNION ALL SELECT c.manager_id, c.extension, 1 FROM calls c "
+    "WHERE c.id = ? "
+    "UNION ALL SELECT cu.manager_id, NULL, 2 FROM calls c "
+    "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?"
+    ") r JOIN users u ON (u.id = r.uid OR u.extension = r.ext) "
+    "WHERE u.active = 1 ORDER BY r.prio, u.id LIMIT 64";
+
+enum cb_err
+db_live_recipients(struct db *db, int64_t call_id, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i;
+
+	if ((rc = db_stmt(db, sql_recipients, &st)) != CB_OK)
+		return rc;
+	for (i = 0; i < 4; i++)
+		db_bind_i64(st, i, call_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	*out = st;
+	return CB_OK;
+}
+
+/* ix_calls_state_started (state, started_at) serves the range; the
+ * recipient test then runs on a handful of live rows. Same rule as
+ * db_live_recipients(): the responsible manager only when nobody rang. */
+static const char sql_active[] =
+    "SELECT " LIVE_COLUMNS
+    "FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id "
+    "WHERE c.state IN ('ringing', 'talking') "
+    "AND c.started_at > UTC_TIMESTAMP(3) - INTERVAL 4 HOUR "
+    "AND c.direction <> 'internal' AND ("
+    "c.manager_id = ? OR c.extension = (SELECT extension FROM users "
+    "WHERE id = ?) OR EXISTS (SELECT 1 FROM call_legs g WHERE "
+    "g.call_id = c.id AND (g.user_id = ? OR g.extension = (SELECT "
+    "extension FROM users WHERE id = ?))) OR (cu.manager_id = ? AND "
+    "c.manager_id IS NULL AND (c.extension IS NULL OR c.extension = '') "
+    "AND NOT EXISTS (SELECT 1 FROM call_legs g WHERE g.call_id = c.id "
+    "AND (g.user_id IS NOT NULL OR g.extension IS NOT NULL)))) "
+    "ORDER BY c.started_at DESC, c.id DESC LIMIT 20";
+
+enum cb_err
+db_live_active(struct db *db, int64_t user_id, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i;
+
+	if ((rc = db_stmt(db, sql_active, &st)) != CB_OK)
+		return rc;
+	for (i = 0; i < 5; i++)
+		db_bind_i64(st, i, user_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	*out = st;
+	return CB_OK;
+}

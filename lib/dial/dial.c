@@ -1,0 +1,237 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calls/recfetch.h"
+#include "core/buf.h"
+#include "core/jsonget.h"
+#include "core/log.h"
+#include "dial/dial.h"
+
+void
+dial_say(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+bool
+dial_fits(char *out, size_t outsz, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, outsz, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < outsz;
+}
+
+enum cb_err
+dial_api_base(const struct dial_target *t, const char *dflt, char *out,
+    size_t outsz, char *err, size_t errsz)
+{
+	const char *base = json_member_str(t->config, "api_base");
+
+	/* The same rule as recording downloads: https, or http on loopback. */
+	if (recfetch_api_base(base != NULL ? base : dflt, out, outsz) !=
+	    CB_OK) {
+		dial_say(err, errsz, "%s: the setting api_base must be an "
+		    "https URL (http only on this machine)",
+		    dial_provider_name(t));
+		return CB_EINVAL;
+	}
+	return CB_OK;
+}
+
+const char *
+dial_provider_name(const struct dial_target *t)
+{
+	if (strcmp(t->kind, "zadarma") == 0)
+		return "Zadarma";
+	if (strcmp(t->kind, "binotel") == 0)
+		return "Binotel";
+	if (strcmp(t->kind, "twilio") == 0)
+		return "Twilio";
+	return t->name != NULL && *t->name ? t->name : "The PBX";
+}
+
+bool
+dial_capable(const char *kind, struct json_object *config)
+{
+	if (kind == NULL)
+		return false;
+	if (strcmp(kind, "zadarma") == 0 || strcmp(kind, "binotel") == 0)
+		return true;
+	if (strcmp(kind, "twilio") == 0)
+		return json_member_str(config, "caller_id") != NULL;
+	if (strcmp(kind, "asterisk") == 0 || strcmp(kind, "generic") == 0)
+		return json_member_str(config, "make_call_url") != NULL;
+	return false;
+}
+
+enum cb_err
+dial_build(const struct dial_target *t, struct dial_request *r, char *err,
+    size_t errsz)
+{
+	enum cb_err rc;
+	size_t i, n = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (strcmp(t->kind, "zadarma") == 0)
+		rc = dial_build_zadarma(t, r, err, errsz);
+	else if (strcmp(t->kind, "binotel") == 0)
+		rc = dial_build_binotel(t, r, err, errsz);
+	else if (strcmp(t->kind, "twilio") == 0)
+		rc = dial_build_twilio(t, r, err, errsz);
+	else if (strcmp(t->kind, "asterisk") == 0 ||
+	    strcmp(t->kind, "generic") == 0)
+		rc = dial_build_generic(t, r, err, errsz);
+	else {
+		dial_say(err, errsz, "%s cannot place calls",
+		    dial_provider_name(t));
+		return CB_EINVAL;
+	}
+	for (i = 0; i < 3; i++)
+		if (r->headers[i][0] != '\0')
+			r->header_ptrs[n++] = r->headers[i];
+	r->header_ptrs[n] = NULL;
+	return rc;
+}
+
+void
+dial_request_wipe(struct dial_request *r)
+{
+	explicit_bzero(r, sizeof(*r));
+}
+
+/* Printable ASCII only, at most n bytes: a provider's message goes into a
+ * page (escaped there) and a log line. */
+static void
+clean(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t i, j = 0;
+
+	for (i = 0; s[i] != '\0' && i < n && j + 1 < outsz; i++)
+		out[j++] = (unsigned char)s[i] >= 0x20 &&
+		    (unsigned char)s[i] < 0x7f ? s[i] : '?';
+	out[j] = '\0';
+}
+
+enum cb_err
+dial_read_answer(const struct dial_target *t, long status, const char *body,
+    size_t len, char *msg, size_t msgsz)
+{
+	const char *who = dial_provider_name(t), *st, *why;
+	struct json_tokener *tok = json_tokener_new_ex(16);
+	struct json_object *j = NULL;
+	bool ok2xx = status >= 200 && status <= 299;
+	char reason[200] = "";
+	enum cb_err rc;
+
+	if (tok != NULL && len > 0)
+		j = json_tokener_parse_ex(tok, body, (int)len);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	st = json_member_str(j, "status");
+	/* Zadarma and Binotel: "message"; Twilio: "message" (and "code");
+	 * our generic format: "error" or "message". */
+	why = json_member_str(j, "message");
+	if (why == NULL)
+		why = json_member_str(j, "error");
+	if (why != NULL)
+		clean(why, 160, reason, sizeof(reason));
+	if (strcmp(t->kind, "zadarma") == 0 || strcmp(t->kind, "binotel") == 0)
+		ok2xx = ok2xx && st != NULL && strcmp(st, "success") == 0;
+	if (ok2xx) {
+		rc = CB_OK;
+	} else {
+		rc = CB_EUPSTREAM;
+		if (reason[0] != '\0')
+			dial_say(msg, msgsz, "%s refused the request: %s", who,
+			    reason);
+		else if (status >= 200 && status <= 299)
+			dial_say(msg, msgsz, "%s refused the request without "
+			    "saying why", who);
+		else
+			dial_say(msg, msgsz, "%s refused the request (HTTP "
+			    "%ld)", who, status);
+	}
+	json_object_put(j);
+	return rc;
+}
+
+/* libcurl's texts for a timeout all say "timed out". */
+static bool
+timed_out(const char *error)
+{
+	return strcasestr(error, "timed out") != NULL ||
+	    strcasestr(error, "timeout") != NULL;
+}
+
+enum cb_err
+dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
+    size_t msgsz)
+{
+	struct dial_request r;
+	struct httpc_req rq;
+	struct httpc_res res;
+	struct buf body;
+	char origin[300];
+	const char *who = dial_provider_name(t);
+	enum cb_err rc;
+
+	if ((rc = dial_build(t, &r, msg, msgsz)) != CB_OK) {
+		dial_request_wipe(&r);
+		return rc;
+	}
+	httpc_origin(r.url, origin, sizeof(origin));
+	memset(&rq, 0, sizeof(rq));
+	rq.method = r.method;
+	rq.url = r.url;
+	rq.headers = r.header_ptrs[0] != NULL ? r.header_ptrs : NULL;
+	rq.body = r.method == HTTPC_POST ? r.body : NULL;
+	rq.body_len = r.method == HTTPC_POST ? r.body_len : 0;
+	rq.content_type = r.content_type;
+	rq.user = r.user[0] != '\0' ? r.user : NULL;
+	rq.password = r.password;
+	rq.timeout_s = timeout_s > 0 ? timeout_s : 5;
+	rq.max_bytes = DIAL_ANSWER_MAX;
+	buf_init(&body, DIAL_ANSWER_MAX);
+	rc = httpc_request(&rq, &body, &res);
+	/* Logged without the query (Zadarma's parameters), headers or body
+	 * (keys and signatures). */
+	log_info("dial: %s %s %s for extension %s: %s", t->slug,
+	    r.method == HTTPC_GET ? "GET" : "POST", origin, t->extension,
+	    rc == CB_OK ? "answered" : res.error);
+	dial_request_wipe(&r);
+	if (rc != CB_OK) {
+		if (timed_out(res.error))
+			dial_say(msg, msgsz, "%s did not answer within %u "
+			    "seconds. Try again in a minute.", who,
+			    rq.timeout_s);
+		else
+			dial_say(msg, msgsz, "Could not reach %s (%s). Try "
+			    "again in a minute.", who, res.error);
+		buf_free(&body);
+		return CB_EUPSTREAM;
+	}
+	rc = dial_read_answer(t, res.status, body.p ? body.p : "", body.len,
+	    msg, msgsz);
+	if (rc != CB_OK)
+		log_info("dial: %s: %s (HTTP %ld)", t->slug, msg, res.status);
+	else
+		dial_say(msg, msgsz, "%s is calling your extension %s. Pick "
+		    "up, and you will be connected to %s.", who, t->extension,
+		    t->number);
+	buf_free(&body);
+	return rc;
+}

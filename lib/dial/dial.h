@@ -1,0 +1,109 @@
+/* Click-to-call (issue 5 §3; providers.md §1.4, §2.4, §3.4, §4.2): ask the
+ * provider to ring the manager's extension first and then the customer.
+ * One request builder per provider kind (lib/dial/<kind>.c), pure functions
+ * of their input so unit tests can compare them with providers.md's exact
+ * parameters and signatures; dial_place() sends the request (libcurl, with
+ * the caller's timeout) and turns the answer into plain words.
+ *
+ *   zadarma   GET {api_base}/v1/request/callback/?format=json&from=<ext>
+ *             &sip=<ext>&to=<digits>, Authorization: key:signature (§2.4)
+ *   binotel   POST {api_base}/api/4.0/calls/internal-number-to-external-
+ *             number.json {"key","secret","internalNumber","externalNumber"}
+ *             (§3.4; externalNumber in the national form for UA)
+ *   twilio    POST {api_base}/2010-04-01/Accounts/{sid}/Calls.json, Basic
+ *             auth, form To/From/Twiml (the bridging <Dial>) and the status
+ *             callback to our hook (§1.4)
+ *   asterisk, generic
+ *             config "make_call_url" with {extension}, {number} and
+ *             {call_id}; "make_call_method" GET or POST (default; JSON body);
+ *             signed like the generic webhook when the integration has a
+ *             secret (docs/generic-format.md, "Click-to-call")
+ *
+ * config "api_base" overrides the providers' https bases (tests point it at
+ * a local stand-in; plain http only to loopback, as for recordings). */
+#ifndef CB_DIAL_DIAL_H
+#define CB_DIAL_DIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "core/err.h"
+#include "net/httpc.h"
+
+#define DIAL_BODY_MAX 4096
+#define DIAL_ANSWER_MAX (64 * 1024)
+
+/* What to dial, all borrowed. */
+struct dial_target {
+	const char *kind;          /* integrations.kind */
+	const char *slug;
+	const char *name;          /* the integration's name, for messages */
+	struct json_object *config;
+	struct json_object *secrets;
+	const char *extension;     /* the manager's */
+	const char *number;        /* the customer's, E.164 ("+380...") */
+	const char *public_url;    /* our base URL (Twilio's status callback) */
+	int64_t call_id;           /* the call the button was on, or 0 */
+	long long now;             /* unix seconds (generic signing) */
+};
+
+/* One HTTP request, ready for httpc. Holds credentials: wipe it after use
+ * (dial_request_wipe). */
+struct dial_request {
+	enum httpc_method method;
+	char url[2048];
+	char headers[3][600];      /* "Name: value" lines, "" = unused */
+	const char *header_ptrs[4];
+	char body[DIAL_BODY_MAX];
+	size_t body_len;
+	const char *content_type;  /* static, or NULL */
+	char user[256];            /* Basic auth; "" = none */
+	char password[256];
+};
+
+/* The provider's name for messages ("Zadarma"; the integration's own name
+ * for a generic PBX). Static or t->name. */
+const char *dial_provider_name(const struct dial_target *t);
+/* Whether an integration of this kind and config can place calls. */
+bool dial_capable(const char *kind, struct json_object *config);
+
+/* Builders. CB_EINVAL with err set when the integration's settings cannot
+ * work (a missing key, caller_id or make_call_url). */
+enum cb_err dial_build(const struct dial_target *t, struct dial_request *r,
+    char *err, size_t errsz);
+enum cb_err dial_build_zadarma(const struct dial_target *t,
+    struct dial_request *r, char *err, size_t errsz);
+enum cb_err dial_build_binotel(const struct dial_target *t,
+    struct dial_request *r, char *err, size_t errsz);
+enum cb_err dial_build_twilio(const struct dial_target *t,
+    struct dial_request *r, char *err, size_t errsz);
+enum cb_err dial_build_generic(const struct dial_target *t,
+    struct dial_request *r, char *err, size_t errsz);
+
+/* Reads the provider's answer: CB_OK when it accepted the call, else
+ * CB_EUPSTREAM with a reason in plain words in msg ("Zadarma refused the
+ * request: wrong key"). */
+enum cb_err dial_read_answer(const struct dial_target *t, long status,
+    const char *body, size_t len, char *msg, size_t msgsz);
+
+/* Builds, sends (whole request within timeout_s) and reads the answer.
+ * CB_OK: msg says what happens now. CB_EINVAL: the settings are wrong.
+ * CB_EUPSTREAM: unreachable, too slow, or refused. msg never holds a
+ * secret. */
+enum cb_err dial_place(const struct dial_target *t, unsigned timeout_s,
+    char *msg, size_t msgsz);
+
+void dial_request_wipe(struct dial_request *r);
+
+/* helpers shared by the builders (dial.c) */
+void dial_say(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool dial_fits(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+enum cb_err dial_api_base(const struct dial_target *t, const char *dflt,
+    char *out, size_t outsz, char *err, size_t errsz);
+
+#endif

@@ -433,43 +433,54 @@ queue_job(struct db *db, int64_t run_id, const struct auto_call *c,
 	return o->job ? db_auto_run_set_job(db, run_id, o->job) : CB_OK;
 }
 
+static const char *const action_types[] = {
+	"notify", "webhook", "email", "task", "create_customer",
+	"create_order", NULL
+};
+
 static enum cb_err
 run_action(struct db *db, const char *event, const struct auto_trigger *t,
     unsigned idx, struct json_object *a, struct auto_call *c,
     const char *public_url)
 {
 	struct outcome o;
-	const char *type = json_member_str(a, "type");
+	const char *type = json_member_str(a, "type"), *name = "?";
 	enum cb_err rc = CB_OK;
 	int64_t run_id = 0;
+	size_t k;
 
-	memset(&o, 0, sizeof(o));
-	if (!json_object_is_type(a, json_type_object) || type == NULL) {
-		type = "?";
-		set(&o, "failed", "an action must be an object with a \"type\"");
-	} else if (strcmp(type, "notify") == 0)
-		rc = act_notify(db, event, t, a, c, &o);
-	else if (strcmp(type, "webhook") == 0)
-		rc = act_webhook(event, t, idx, a, c, public_url, &o);
-	else if (strcmp(type, "email") == 0)
-		rc = act_email(event, t, a, c, public_url, &o);
-	else if (strcmp(type, "task") == 0)
-		rc = act_task(db, t, a, c, &o);
-	else if (strcmp(type, "create_customer") == 0)
-		rc = act_create_customer(db, c, &o);
-	else if (strcmp(type, "create_order") == 0)
-		rc = act_create_order(db, a, c, &o);
-	else {
-		set(&o, "failed", "unknown action type \"%s\"", type);
-		type = "?";
-	}
-	if (rc == CB_OK)
-		rc = db_auto_run_add(db, t->id, c->id, idx, type, o.result,
-		    o.error[0] ? o.error : NULL, &run_id);
-	/* The unique (trigger, call, action) key: it ran already. */
+	for (k = 0; type && action_types[k]; k++)
+		if (strcmp(type, action_types[k]) == 0)
+			name = action_types[k];
+	/* The run row first: the unique (trigger, call, action) key makes a
+	 * rerun of the job skip what already ran. */
+	rc = db_auto_run_add(db, t->id, c->id, idx, name, "queued", NULL,
+	    &run_id);
 	if (rc == CB_DUPLICATE)
-		rc = CB_OK;
-	else if (rc == CB_OK && o.job_kind)
+		return CB_OK;
+	if (rc != CB_OK)
+		return rc;
+	memset(&o, 0, sizeof(o));
+	if (!json_object_is_type(a, json_type_object) || type == NULL)
+		set(&o, "failed", "an action must be an object with a \"type\"");
+	else if (strcmp(name, "notify") == 0)
+		rc = act_notify(db, event, t, a, c, &o);
+	else if (strcmp(name, "webhook") == 0)
+		rc = act_webhook(event, t, idx, a, c, public_url, &o);
+	else if (strcmp(name, "email") == 0)
+		rc = act_email(event, t, a, c, public_url, &o);
+	else if (strcmp(name, "task") == 0)
+		rc = act_task(db, t, a, c, &o);
+	else if (strcmp(name, "create_customer") == 0)
+		rc = act_create_customer(db, c, &o);
+	else if (strcmp(name, "create_order") == 0)
+		rc = act_create_order(db, a, c, &o);
+	else
+		set(&o, "failed", "unknown action type \"%s\"", type);
+	if (rc == CB_OK)
+		rc = db_auto_run_finish(db, run_id, o.result,
+		    o.error[0] ? o.error : NULL);
+	if (rc == CB_OK && o.job_kind)
 		rc = queue_job(db, run_id, c, &o);
 	json_object_put(o.job_payload);
 	return rc;

@@ -4,7 +4,7 @@
 // tag)) and never shown back in full; external numbers with their stores;
 // the routing fallback; the callback URL; and "send a test event", which
 // goes through the real public URL, nginx and the hook.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -69,6 +69,13 @@ async function sendTest(id) {
   assert.ok(result, 'the page shows the test result');
   return { html: result[0], ok: /data-ok="true"/.test(result[0]) };
 }
+
+// The integrations made here stay, with their test calls, but disabled: an
+// extra enabled integration would change what other pages offer (e.g. the
+// dial program's choice of integration).
+after(async () => {
+  await sql("UPDATE integrations SET enabled = 0 WHERE slug LIKE 't-%'");
+});
 
 before(async () => {
   admin = new Client(); await admin.login('admin', 'admin');

@@ -408,6 +408,24 @@ users_model(struct ctx *ctx, const char *selected, struct json_object **out)
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
+/* CB_OK when id is an active user, CB_ENOTFOUND when not. */
+static enum cb_err
+user_known(struct ctx *ctx, int64_t id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	bool found = false;
+
+	if ((rc = db_automation_users(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK)
+		found = found || db_col_i64(st, 0) == id;
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	return found ? CB_OK : CB_ENOTFOUND;
+}
+
 static bool
 str_eq(const char *a, const char *b)
 {
@@ -779,9 +797,16 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	} else if (strcmp(f->fb_type, "manager") == 0) {
 		int64_t uid = 0;
 
-		if (strparse_i64z(f->fb_user, 1, INT64_MAX, &uid) != CB_OK)
+		enum cb_err urc;
+
+		if (strparse_i64z(f->fb_user, 1, INT64_MAX, &uid) != CB_OK ||
+		    (urc = user_known(ctx, uid)) == CB_ENOTFOUND)
 			f->err_fallback = "Choose the manager who takes the "
 			    "calls nobody else is responsible for.";
+		else if (urc != CB_OK) {
+			ctx->message = db_down;
+			return urc;
+		}
 		fb = json_object_new_object();
 		json_object_object_add(fb, "type",
 		    json_object_new_string("manager"));

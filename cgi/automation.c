@@ -6,16 +6,27 @@
  *   POST /settings/automation     saves all three in one transaction, or
  *                                 re-shows the form (400) with the errors
  *                                 next to the fields and what was typed
+ *   GET  /settings/triggers       the triggers, enable/disable, delete
+ *   GET  /settings/triggers/new   the form for a new trigger
+ *   POST /settings/triggers/new   create (PRG to its page)
+ *   GET  /settings/triggers/<id>  edit form and its runs, newest first
+ *   POST /settings/triggers/<id>  save
+ *   POST /settings/triggers/<id>/enabled   enabled=0|1
+ *   POST /settings/triggers/<id>/delete
  *
  * Every route needs the `settings` permission. */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/strparse.h"
+#include "core/timefmt.h"
 #include "core/utf8.h"
 #include "db/settings_automation.h"
+#include "db/triggers.h"
 #include "http/app.h"
 
 #define USERS_MAX 1000
@@ -65,6 +76,20 @@ add_bool(struct json_object *o, const char *key, bool v)
 
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
+
+/* A UTC time from the database in the viewer's zone; NULL stays NULL. */
+static const char *
+local_time(struct ctx *ctx, const char *utc)
+{
+	char *out;
+
+	if (utc == NULL)
+		return NULL;
+	out = arena_alloc(ctx->arena, 32);
+	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
+		snprintf(out, 32, "%.16s UTC", utc);
+	return out;
+}
 
 static enum cb_err
 load_users(struct ctx *ctx, struct users *u)
@@ -407,11 +432,913 @@ post_automation(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* ------------------------------------------------------------ triggers -- */
+
+#define ACTION_ROWS_MAX 20
+#define ACTION_ROWS_EMPTY 2
+#define TZ_DIR "/usr/share/zoneinfo/"
+
+/* One action row of the form, as typed (or as stored). */
+struct action_row {
+	const char *type, *notify, *user, *url, *secret, *email, *subject,
+	    *title, *assignee, *due, *status;
+	const char *masked;      /* the stored webhook secret, masked */
+	const char *stored_secret;
+	const char *error;
+};
+
+/* The action fields in the order each row posts them. */
+enum afield {
+	AF_TYPE, AF_NOTIFY, AF_USER, AF_URL, AF_SECRET, AF_EMAIL, AF_SUBJECT,
+	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF__MAX
+};
+static const char *const afield_names[AF__MAX] = {
+	"a_type", "a_notify", "a_user", "a_url", "a_secret", "a_email",
+	"a_subject", "a_title", "a_assignee", "a_due", "a_status"
+};
+
+static const char **
+afield(struct action_row *r, enum afield f)
+{
+	switch (f) {
+	case AF_TYPE: return &r->type;
+	case AF_NOTIFY: return &r->notify;
+	case AF_USER: return &r->user;
+	case AF_URL: return &r->url;
+	case AF_SECRET: return &r->secret;
+	case AF_EMAIL: return &r->email;
+	case AF_SUBJECT: return &r->subject;
+	case AF_TITLE: return &r->title;
+	case AF_ASSIGNEE: return &r->assignee;
+	case AF_DUE: return &r->due;
+	case AF_STATUS: return &r->status;
+	default: abort();
+	}
+}
+
+static const char *const action_types[][2] = {
+	{ "", "(no action)" },
+	{ "notify", "Notify" },
+	{ "webhook", "HTTP webhook" },
+	{ "email", "E-mail" },
+	{ "task", "Task" },
+	{ "create_customer", "Create the customer (unknown caller)" },
+	{ "create_order", "Create an order" },
+};
+#define NACTION_TYPES (sizeof(action_types) / sizeof(action_types[0]))
+
+struct tform {
+	int64_t id;
+	const char *name, *event;
+	bool enabled;
+	const char *direction, *integration, *customer, *order_status;
+	const char *time_from, *time_to, *time_zone;
+	struct action_row rows[ACTION_ROWS_MAX];
+	size_t nrows;
+	const char *err_name, *err_event, *err_direction, *err_integration,
+	    *err_customer, *err_status, *err_time, *err_zone, *err_actions;
+	bool errors;
+};
+
+static const char *
+jtext(struct ctx *ctx, struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
+		return NULL;
+	return arena_strdup(ctx->arena, json_object_get_string(v));
+}
+
+static const char *
+mask_secret(struct ctx *ctx, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0)
+		return NULL;
+	if (n < 12)
+		return "••••";
+	return arena_printf(ctx->arena, "•••• %s", s + n - 4);
+}
+
+/* The stored conditions and actions into the form. */
+static void
+tform_from_json(struct ctx *ctx, struct tform *f, const char *conds,
+    const char *actions)
+{
+	struct json_object *c = conds ? json_tokener_parse(conds) : NULL;
+	struct json_object *a = actions ? json_tokener_parse(actions) : NULL;
+	size_t i, n;
+
+	if (c && json_object_is_type(c, json_type_object)) {
+		f->direction = jtext(ctx, c, "direction");
+		f->integration = jtext(ctx, c, "integration_id");
+		f->customer = jtext(ctx, c, "customer");
+		f->order_status = jtext(ctx, c, "order_status");
+		f->time_from = jtext(ctx, c, "time_from");
+		f->time_to = jtext(ctx, c, "time_to");
+		f->time_zone = jtext(ctx, c, "time_zone");
+	}
+	if (a && json_object_is_type(a, json_type_array)) {
+		n = json_object_array_length(a);
+		for (i = 0; i < n && f->nrows < ACTION_ROWS_MAX; i++) {
+			struct json_object *o = json_object_array_get_idx(a, i);
+			struct action_row *r = &f->rows[f->nrows++];
+			const char *t = jtext(ctx, o, "type");
+
+			memset(r, 0, sizeof(*r));
+			r->type = t;
+			if (t && strcmp(t, "notify") == 0) {
+				r->user = jtext(ctx, o, "user_id");
+				r->notify = r->user ? "user" : "manager";
+			} else if (t && strcmp(t, "webhook") == 0) {
+				r->url = jtext(ctx, o, "url");
+				r->stored_secret = jtext(ctx, o, "secret");
+				r->masked = mask_secret(ctx, r->stored_secret);
+			} else if (t && strcmp(t, "email") == 0) {
+				r->email = jtext(ctx, o, "to");
+				r->subject = jtext(ctx, o, "subject");
+			} else if (t && strcmp(t, "task") == 0) {
+				r->title = jtext(ctx, o, "title");
+				r->assignee = jtext(ctx, o, "assignee");
+				r->due = jtext(ctx, o, "due_minutes");
+			} else if (t && strcmp(t, "create_order") == 0)
+				r->status = jtext(ctx, o, "status");
+		}
+	}
+	if (c)
+		json_object_put(c);
+	if (a)
+		json_object_put(a);
+}
+
+static struct json_object *
+options(struct ctx *ctx, struct db_stmt *st, const char *selected,
+    enum cb_err *rc)
+{
+	struct json_object *a = json_object_new_array();
+
+	while ((*rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		const char *v = db_col(st, 0, NULL);
+
+		add_str(o, "value", v);
+		add_str(o, "label", db_col(st, 1, NULL));
+		add_bool(o, "selected", selected && v && strcmp(v, selected) ==
+		    0);
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	if (*rc == CB_ENOTFOUND)
+		*rc = CB_OK;
+	(void)ctx;
+	return a;
+}
+
+static struct json_object *
+choice(const char *const (*opts)[2], size_t n, const char *selected)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "value", opts[i][0]);
+		add_str(o, "label", opts[i][1]);
+		add_bool(o, "selected", strcmp(opts[i][0], selected ? selected :
+		    "") == 0);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static const char *const directions[][2] = {
+	{ "", "any" }, { "in", "incoming" }, { "out", "outgoing" }
+};
+static const char *const customers[][2] = {
+	{ "", "any caller" }, { "known", "a known customer" },
+	{ "unknown", "an unknown caller" }
+};
+static const char *const notify_to[][2] = {
+	{ "manager", "the call's manager (else the customer's)" },
+	{ "user", "this user:" }
+};
+
+static enum cb_err
+trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
+    bool with_runs)
+{
+	struct json_object *m = json_object_new_object(),
+	    *t = json_object_new_object(), *c = json_object_new_object(),
+	    *rows = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t i;
+
+	add_bool(t, "is_new", f->id == 0);
+	if (f->id)
+		add_int(t, "id", f->id);
+	add_str(t, "name", f->name);
+	add_bool(t, "enabled", f->enabled);
+	add_bool(t, "on_new_call", f->event && strcmp(f->event, "new_call") ==
+	    0);
+	add_bool(t, "on_missed_call", f->event == NULL ||
+	    strcmp(f->event, "missed_call") == 0);
+	add_str(t, "action", f->id ? arena_printf(ctx->arena,
+	    "/settings/triggers/%lld", (long long)f->id) :
+	    "/settings/triggers/new");
+	add_str(t, "error_name", f->err_name);
+	add_str(t, "error_event", f->err_event);
+	add_str(t, "error_actions", f->err_actions);
+	json_object_object_add(m, "trigger", t);
+
+	json_object_object_add(c, "directions", choice(directions, 3,
+	    f->direction));
+	json_object_object_add(c, "customers", choice(customers, 3,
+	    f->customer));
+	if ((rc = db_trigger_integrations(ctx->db, &st)) != CB_OK)
+		goto fail;
+	json_object_object_add(c, "integrations", options(ctx, st,
+	    f->integration, &rc));
+	if (rc != CB_OK || (rc = db_trigger_order_statuses(ctx->db, &st)) !=
+	    CB_OK)
+		goto fail;
+	json_object_object_add(c, "statuses", options(ctx, st,
+	    f->order_status, &rc));
+	if (rc != CB_OK)
+		goto fail;
+	add_str(c, "time_from", f->time_from);
+	add_str(c, "time_to", f->time_to);
+	add_str(c, "time_zone", f->time_zone);
+	add_str(c, "error_direction", f->err_direction);
+	add_str(c, "error_integration", f->err_integration);
+	add_str(c, "error_customer", f->err_customer);
+	add_str(c, "error_status", f->err_status);
+	add_str(c, "error_time", f->err_time);
+	add_str(c, "error_zone", f->err_zone);
+	json_object_object_add(m, "conditions", c);
+
+	for (i = 0; i < f->nrows + ACTION_ROWS_EMPTY && i < ACTION_ROWS_MAX;
+	    i++) {
+		struct action_row empty, *r = i < f->nrows ? &f->rows[i] : NULL;
+		struct json_object *o = json_object_new_object(), *assignees;
+
+		if (r == NULL) {
+			memset(&empty, 0, sizeof(empty));
+			r = &empty;
+		}
+		add_int(o, "n", (int64_t)i + 1);
+		json_object_object_add(o, "types", choice(action_types,
+		    NACTION_TYPES, r->type));
+		json_object_object_add(o, "notify_to", choice(notify_to, 2,
+		    r->notify ? r->notify : "manager"));
+		if ((rc = db_automation_users(ctx->db, &st)) != CB_OK) {
+			json_object_put(o);
+			goto fail;
+		}
+		json_object_object_add(o, "users", options(ctx, st, r->user,
+		    &rc));
+		if (rc != CB_OK || (rc = db_automation_users(ctx->db, &st)) !=
+		    CB_OK) {
+			json_object_put(o);
+			goto fail;
+		}
+		assignees = options(ctx, st, r->assignee, &rc);
+		json_object_object_add(o, "assignees", assignees);
+		add_bool(o, "assignee_manager", r->assignee == NULL ||
+		    strcmp(r->assignee, "manager") == 0);
+		if (rc != CB_OK ||
+		    (rc = db_trigger_order_statuses(ctx->db, &st)) != CB_OK) {
+			json_object_put(o);
+			goto fail;
+		}
+		json_object_object_add(o, "statuses", options(ctx, st,
+		    r->status, &rc));
+		add_str(o, "url", r->url);
+		add_str(o, "masked", r->masked);
+		add_str(o, "email", r->email);
+		add_str(o, "subject", r->subject);
+		add_str(o, "title", r->title);
+		add_str(o, "due", r->due);
+		add_str(o, "error", r->error);
+		json_object_array_add(rows, o);
+		if (rc != CB_OK)
+			goto fail;
+	}
+	json_object_object_add(m, "actions", rows);
+	rows = NULL;
+
+	if (with_runs && f->id) {
+		struct json_object *runs = json_object_new_array();
+
+		json_object_object_add(m, "runs", runs);
+		if ((rc = db_trigger_runs(ctx->db, f->id, &st)) != CB_OK)
+			goto fail;
+		while ((rc = db_fetch(st)) == CB_OK) {
+			struct json_object *o = json_object_new_object();
+			int64_t call = db_col_null(st, TR_CALL_ID) ? 0 :
+			    db_col_i64(st, TR_CALL_ID);
+			const char *res = db_col(st, TR_RESULT, NULL);
+
+			add_int(o, "id", db_col_i64(st, TR_ID));
+			add_str(o, "call_url", call ? arena_printf(ctx->arena,
+			    "/calls/%lld", (long long)call) : NULL);
+			add_str(o, "call_label", call ? arena_printf(ctx->arena,
+			    "call %lld%s%s", (long long)call,
+			    db_col(st, TR_CALL_NUMBER, NULL) ? " · " : "",
+			    db_col(st, TR_CALL_NUMBER, NULL) ? db_col(st,
+			    TR_CALL_NUMBER, NULL) : "") : NULL);
+			add_int(o, "action_index", db_col_i64(st,
+			    TR_ACTION_INDEX) + 1);
+			add_str(o, "action", db_col(st, TR_ACTION, NULL));
+			add_str(o, "result", res);
+			add_bool(o, "failed", res && strcmp(res, "failed") == 0);
+			add_str(o, "error", db_col(st, TR_ERROR, NULL));
+			add_str(o, "time", local_time(ctx, db_col(st,
+			    TR_CREATED_AT, NULL)));
+			json_object_array_add(runs, o);
+		}
+		db_stmt_done(st);
+		if (rc != CB_ENOTFOUND)
+			goto fail;
+	} else
+		json_object_object_add(m, "runs", NULL);
+	add_bool(m, "has_errors", f->errors);
+	add_str(m, "confirmation", notice);
+	add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · Triggers",
+	    f->name ? f->name : "") : "New trigger");
+	if (f->errors)
+		ctx->resp->status = 400;
+	return app_render(ctx, "settings_trigger.html", m);
+fail:
+	if (rows)
+		json_object_put(rows);
+	json_object_put(m);
+	ctx->message = db_down;
+	return rc == CB_ENOTFOUND ? CB_EDB : rc;
+}
+
+static enum cb_err
+tform_load(struct ctx *ctx, int64_t id, struct tform *f)
+{
+	struct db_stmt *st;
+	const char *conds, *acts;
+	enum cb_err rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = db_trigger_get(ctx->db, id, &st)) != CB_OK) {
+		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger."
+		    : db_down;
+		return rc;
+	}
+	f->id = id;
+	f->name = arena_strdup(ctx->arena, db_col(st, TC_NAME, NULL));
+	f->event = arena_strdup(ctx->arena, db_col(st, TC_EVENT, NULL));
+	f->enabled = db_col_i64(st, TC_ENABLED) != 0;
+	conds = db_col(st, TC_CONDITIONS, NULL);
+	conds = conds ? arena_strdup(ctx->arena, conds) : NULL;
+	acts = db_col(st, TC_ACTIONS, NULL);
+	acts = acts ? arena_strdup(ctx->arena, acts) : NULL;
+	db_stmt_done(st);
+	tform_from_json(ctx, f, conds, acts);
+	return CB_OK;
+}
+
+static const char *
+event_label(const char *e)
+{
+	return e && strcmp(e, "missed_call") == 0 ? "Missed call" : "New call";
+}
+
+static enum cb_err
+page_triggers(struct ctx *ctx)
+{
+	struct json_object *m, *list;
+	struct db_stmt *st;
+	const char *v = kv_get(&ctx->req->query, "deleted");
+	enum cb_err rc;
+
+	if ((rc = db_triggers_list(ctx->db, &st)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	m = json_object_new_object();
+	list = json_object_new_array();
+	json_object_object_add(m, "triggers", list);
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object(), *a;
+		int64_t id = db_col_i64(st, TC_ID);
+		bool on = db_col_i64(st, TC_ENABLED) != 0;
+
+		add_int(o, "id", id);
+		add_str(o, "name", db_col(st, TC_NAME, NULL));
+		add_str(o, "event", db_col(st, TC_EVENT, NULL));
+		add_str(o, "event_label", event_label(db_col(st, TC_EVENT,
+		    NULL)));
+		add_bool(o, "enabled", on);
+		a = json_tokener_parse(db_col(st, TC_ACTIONS, NULL) ?
+		    db_col(st, TC_ACTIONS, NULL) : "[]");
+		add_int(o, "actions", a && json_object_is_type(a,
+		    json_type_array) ? (int64_t)json_object_array_length(a) : 0);
+		if (a)
+			json_object_put(a);
+		add_int(o, "runs", db_col_i64(st, TC_RUNS));
+		add_str(o, "last_run", local_time(ctx, db_col(st, TC_LAST_RUN,
+		    NULL)));
+		add_str(o, "url", arena_printf(ctx->arena,
+		    "/settings/triggers/%lld", (long long)id));
+		add_str(o, "enabled_url", arena_printf(ctx->arena,
+		    "/settings/triggers/%lld/enabled", (long long)id));
+		add_str(o, "delete_url", arena_printf(ctx->arena,
+		    "/settings/triggers/%lld/delete", (long long)id));
+		add_str(o, "toggle_value", on ? "0" : "1");
+		add_str(o, "toggle_label", on ? "Disable" : "Enable");
+		json_object_array_add(list, o);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(m);
+		ctx->message = db_down;
+		return rc;
+	}
+	add_str(m, "title", "Triggers");
+	add_str(m, "confirmation", v && *v == '1' ? "The trigger is deleted."
+	    : NULL);
+	return app_render(ctx, "settings_triggers.html", m);
+}
+
+static enum cb_err
+page_trigger_new(struct ctx *ctx)
+{
+	struct tform *f = arena_alloc(ctx->arena, sizeof(*f));
+
+	memset(f, 0, sizeof(*f));
+	f->enabled = true;
+	f->event = "missed_call";
+	return trigger_render(ctx, f, NULL, false);
+}
+
+static enum cb_err
+page_trigger(struct ctx *ctx)
+{
+	struct tform *f = arena_alloc(ctx->arena, sizeof(*f));
+	const char *v = kv_get(&ctx->req->query, "saved");
+	enum cb_err rc;
+
+	if ((rc = tform_load(ctx, ctx->ids[0], f)) != CB_OK)
+		return rc;
+	return trigger_render(ctx, f, v && *v == '1' ? "The trigger is "
+	    "saved." : v && *v == 'n' ? "The trigger is created." : NULL, true);
+}
+
+/* HH:MM, 00:00 to 23:59. */
+static bool
+valid_hhmm(const char *s)
+{
+	return strlen(s) == 5 && s[2] == ':' &&
+	    s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' &&
+	    (s[0] < '2' || s[1] <= '3') && s[3] >= '0' && s[3] <= '5' &&
+	    s[4] >= '0' && s[4] <= '9';
+}
+
+/* A zone the C library (and so the engine, with TZ) knows: a tzdata
+ * file. The name is checked first so it cannot leave the directory. */
+static bool
+known_zone(const char *z)
+{
+	char path[sizeof(TZ_DIR) + 64];
+	struct stat sb;
+	size_t n = strlen(z);
+
+	if (n == 0 || n > 64 || z[0] == '/' || strstr(z, "..") != NULL ||
+	    strspn(z, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_+-/") != n)
+		return false;
+	snprintf(path, sizeof(path), "%s%s", TZ_DIR, z);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* An http(s) URL with a host and no spaces or control bytes. */
+static bool
+valid_url(const char *u)
+{
+	const char *host;
+	size_t i, n = strlen(u);
+
+	if (n > 2000)
+		return false;
+	if (strncmp(u, "https://", 8) == 0)
+		host = u + 8;
+	else if (strncmp(u, "http://", 7) == 0)
+		host = u + 7;
+	else
+		return false;
+	if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* local@domain.tld: one @, a dot in the domain, no spaces (the SMTP
+ * server has the last word; this catches typing mistakes). */
+static bool
+valid_email(const char *e)
+{
+	const char *at = strchr(e, '@'), *dot;
+	size_t i, n = strlen(e);
+
+	if (n < 5 || n > 254 || at == NULL || at == e ||
+	    strchr(at + 1, '@') != NULL)
+		return false;
+	dot = strrchr(at + 1, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0')
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)e[i] <= ' ' || e[i] == '<' || e[i] == '>' ||
+		    e[i] == ',' || e[i] == ';')
+			return false;
+	return true;
+}
+
+static bool
+option_known(struct ctx *ctx, enum cb_err (*list)(struct db *,
+    struct db_stmt **), const char *v, enum cb_err *rc)
+{
+	struct db_stmt *st;
+	bool found = false;
+
+	if ((*rc = list(ctx->db, &st)) != CB_OK)
+		return false;
+	while ((*rc = db_fetch(st)) == CB_OK)
+		if (!found && db_col(st, 0, NULL) &&
+		    strcmp(db_col(st, 0, NULL), v) == 0)
+			found = true;
+	db_stmt_done(st);
+	if (*rc == CB_ENOTFOUND)
+		*rc = CB_OK;
+	return found;
+}
+
+static const char *
+tfield(struct ctx *ctx, const char *name)
+{
+	const char *v = kv_get(&ctx->req->form, name);
+	size_t n;
+
+	if (v == NULL)
+		return "";
+	while (*v == ' ')
+		v++;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	return arena_strndup(ctx->arena, v, n);
+}
+
+/* Reads and validates the form; on success *conds and *acts hold the
+ * JSON texts. stored: the rows as saved before (webhook secrets left
+ * empty are kept from the same row). */
+static enum cb_err
+tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
+    const char **conds, const char **acts)
+{
+	struct json_object *c = json_object_new_object(),
+	    *a = json_object_new_array();
+	size_t counts[AF__MAX] = { 0 }, i;
+	long chars;
+	int64_t v;
+	enum cb_err rc = CB_OK;
+	int e;
+
+	f->name = tfield(ctx, "name");
+	chars = utf8_chars(f->name, strlen(f->name));
+	if (chars <= 0 || chars > TRIGGER_NAME_MAX)
+		f->err_name = "Give the trigger a name of 1 to 128 characters.";
+	f->event = tfield(ctx, "event");
+	if (strcmp(f->event, "new_call") != 0 &&
+	    strcmp(f->event, "missed_call") != 0)
+		f->err_event = "Choose when the trigger runs: on a new call or "
+		    "on a missed call.";
+	f->enabled = kv_get(&ctx->req->form, "enabled") != NULL;
+
+	f->direction = tfield(ctx, "direction");
+	if (*f->direction) {
+		if (strcmp(f->direction, "in") && strcmp(f->direction, "out"))
+			f->err_direction = "Choose incoming, outgoing or any.";
+		else
+			json_object_object_add(c, "direction",
+			    json_object_new_string(f->direction));
+	}
+	f->integration = tfield(ctx, "integration_id");
+	if (*f->integration) {
+		if (strparse_i64z(f->integration, 1, INT64_MAX, &v) != CB_OK ||
+		    !option_known(ctx, db_trigger_integrations, f->integration,
+		    &rc))
+			f->err_integration = "Choose an integration from the "
+			    "list.";
+		else
+			json_object_object_add(c, "integration_id",
+			    json_object_new_int64(v));
+		if (rc != CB_OK)
+			goto fail;
+	}
+	f->customer = tfield(ctx, "customer");
+	if (*f->customer) {
+		if (strcmp(f->customer, "known") && strcmp(f->customer,
+		    "unknown"))
+			f->err_customer = "Choose known, unknown or any caller.";
+		else
+			json_object_object_add(c, "customer",
+			    json_object_new_string(f->customer));
+	}
+	f->order_status = tfield(ctx, "order_status");
+	if (*f->order_status) {
+		if (!option_known(ctx, db_trigger_order_statuses,
+		    f->order_status, &rc))
+			f->err_status = "Choose an order status from the list.";
+		else
+			json_object_object_add(c, "order_status",
+			    json_object_new_string(f->order_status));
+		if (rc != CB_OK)
+			goto fail;
+	}
+	f->time_from = tfield(ctx, "time_from");
+	f->time_to = tfield(ctx, "time_to");
+	f->time_zone = tfield(ctx, "time_zone");
+	if (*f->time_from || *f->time_to) {
+		if (!valid_hhmm(f->time_from) || !valid_hhmm(f->time_to))
+			f->err_time = "Give both times as HH:MM (00:00 to "
+			    "23:59); a window may wrap midnight, e.g. 22:00 "
+			    "to 06:00.";
+		else {
+			json_object_object_add(c, "time_from",
+			    json_object_new_string(f->time_from));
+			json_object_object_add(c, "time_to",
+			    json_object_new_string(f->time_to));
+		}
+	}
+	if (*f->time_zone) {
+		if (!known_zone(f->time_zone))
+			f->err_zone = "Unknown time zone: use a name like "
+			    "Europe/Kyiv or UTC.";
+		else
+			json_object_object_add(c, "time_zone",
+			    json_object_new_string(f->time_zone));
+	}
+
+	/* Action rows: the i-th value of each field makes the i-th row. */
+	for (i = 0; i < ctx->req->form.n; i++) {
+		const struct kv *kv = &ctx->req->form.v[i];
+
+		for (e = 0; e < AF__MAX; e++)
+			if (strcmp(kv->key, afield_names[e]) == 0)
+				break;
+		if (e == AF__MAX)
+			continue;
+		if (counts[e] >= ACTION_ROWS_MAX) {
+			f->err_actions = "At most 20 actions.";
+			continue;
+		}
+		*afield(&f->rows[counts[e]], (enum afield)e) = kv->val;
+		if (++counts[e] > f->nrows)
+			f->nrows = counts[e];
+	}
+	for (i = 0; i < f->nrows; i++) {
+		struct action_row *r = &f->rows[i];
+		const struct action_row *old = stored && i < stored->nrows ?
+		    &stored->rows[i] : NULL;
+		struct json_object *o;
+		const char *t = r->type ? r->type : "";
+
+		if (*t == '\0')
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "type", json_object_new_string(t));
+		if (strcmp(t, "notify") == 0) {
+			if (r->notify && strcmp(r->notify, "user") == 0) {
+				if (r->user == NULL || strparse_i64z(r->user, 1,
+				    INT64_MAX, &v) != CB_OK ||
+				    !option_known(ctx, db_automation_users,
+				    r->user, &rc))
+					r->error = "Choose the user to notify.";
+				else
+					json_object_object_add(o, "user_id",
+					    json_object_new_int64(v));
+			} else
+				json_object_object_add(o, "to",
+				    json_object_new_string("manager"));
+		} else if (strcmp(t, "webhook") == 0) {
+			const char *secret = r->secret && *r->secret ?
+			    r->secret : old && old->type && strcmp(old->type,
+			    "webhook") == 0 ? old->stored_secret : NULL;
+
+			if (r->url == NULL || !valid_url(r->url))
+				r->error = "The webhook URL must start with "
+				    "http:// or https:// and have no spaces.";
+			else if (secret == NULL || *secret == '\0')
+				r->error = "Give the webhook a secret: the "
+				    "receiver checks X-Callboard-Signature with "
+				    "it.";
+			else if (strlen(secret) > 256)
+				r->error = "The secret is at most 256 "
+				    "characters.";
+			else {
+				json_object_object_add(o, "url",
+				    json_object_new_string(r->url));
+				json_object_object_add(o, "secret",
+				    json_object_new_string(secret));
+			}
+			r->stored_secret = secret;
+			r->masked = mask_secret(ctx, secret);
+		} else if (strcmp(t, "email") == 0) {
+			if (r->email == NULL || !valid_email(r->email))
+				r->error = "Give an e-mail address like "
+				    "name@example.com.";
+			else if (r->subject && utf8_chars(r->subject,
+			    strlen(r->subject)) > 200)
+				r->error = "The subject is at most 200 "
+				    "characters.";
+			else {
+				json_object_object_add(o, "to",
+				    json_object_new_string(r->email));
+				if (r->subject && *r->subject)
+					json_object_object_add(o, "subject",
+					    json_object_new_string(r->subject));
+			}
+		} else if (strcmp(t, "task") == 0) {
+			long tc = r->title ? utf8_chars(r->title,
+			    strlen(r->title)) : 0;
+			int64_t due = 0, uid = 0;
+
+			if (tc <= 0 || tc > 255)
+				r->error = "Give the task a title of 1 to 255 "
+				    "characters.";
+			else if (r->assignee == NULL || (strcmp(r->assignee,
+			    "manager") != 0 && (strparse_i64z(r->assignee, 1,
+			    INT64_MAX, &uid) != CB_OK || !option_known(ctx,
+			    db_automation_users, r->assignee, &rc))))
+				r->error = "Choose who gets the task.";
+			else if (r->due == NULL || strparse_i64z(r->due, 0,
+			    AUTOMATION_MAX_OFFSET_MINUTES, &due) != CB_OK)
+				r->error = "Due in: whole minutes, 0 to 525600.";
+			else {
+				json_object_object_add(o, "title",
+				    json_object_new_string(r->title));
+				json_object_object_add(o, "assignee", uid ?
+				    json_object_new_int64(uid) :
+				    json_object_new_string("manager"));
+				json_object_object_add(o, "due_minutes",
+				    json_object_new_int64(due));
+			}
+		} else if (strcmp(t, "create_order") == 0) {
+			if (r->status == NULL || !option_known(ctx,
+			    db_trigger_order_statuses, r->status, &rc))
+				r->error = "Choose the new order's status.";
+			else
+				json_object_object_add(o, "status",
+				    json_object_new_string(r->status));
+		} else if (strcmp(t, "create_customer") != 0)
+			r->error = "Choose an action from the list.";
+		if (rc != CB_OK) {
+			json_object_put(o);
+			goto fail;
+		}
+		if (r->error) {
+			json_object_put(o);
+			f->errors = true;
+		} else
+			json_object_array_add(a, o);
+	}
+	if (json_object_array_length(a) == 0 && !f->errors)
+		f->err_actions = "Add at least one action.";
+	f->errors = f->errors || f->err_name || f->err_event ||
+	    f->err_direction || f->err_integration || f->err_customer ||
+	    f->err_status || f->err_time || f->err_zone || f->err_actions;
+	*conds = arena_strdup(ctx->arena, json_object_to_json_string_ext(c,
+	    JSON_C_TO_STRING_PLAIN));
+	*acts = arena_strdup(ctx->arena, json_object_to_json_string_ext(a,
+	    JSON_C_TO_STRING_PLAIN));
+	json_object_put(c);
+	json_object_put(a);
+	return CB_OK;
+fail:
+	json_object_put(c);
+	json_object_put(a);
+	ctx->message = db_down;
+	return rc;
+}
+
+static enum cb_err
+trigger_save(struct ctx *ctx, struct tform *f, const struct tform *stored)
+{
+	struct trigger_row row;
+	const char *conds, *acts;
+	int64_t id = f->id;
+	enum cb_err rc;
+
+	if ((rc = tform_read(ctx, f, stored, &conds, &acts)) != CB_OK)
+		return rc;
+	if (f->errors)
+		return trigger_render(ctx, f, NULL, f->id != 0);
+	row.name = f->name;
+	row.event = f->event;
+	row.enabled = f->enabled;
+	row.conditions = conds;
+	row.actions = acts;
+	if ((rc = db_trigger_save(ctx->db, &row, ctx->user->id, &id)) !=
+	    CB_OK) {
+		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger "
+		    "(any more)." : "The trigger was not saved: the database "
+		    "is not answering. Try again in a minute.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/settings/triggers/%lld?saved=%s", (long long)id, f->id ? "1" :
+	    "new"));
+	return CB_OK;
+}
+
+static enum cb_err
+post_trigger_new(struct ctx *ctx)
+{
+	struct tform *f = arena_alloc(ctx->arena, sizeof(*f));
+
+	memset(f, 0, sizeof(*f));
+	return trigger_save(ctx, f, NULL);
+}
+
+static enum cb_err
+post_trigger(struct ctx *ctx)
+{
+	struct tform *stored = arena_alloc(ctx->arena, sizeof(*stored));
+	struct tform *f = arena_alloc(ctx->arena, sizeof(*f));
+	enum cb_err rc;
+
+	if ((rc = tform_load(ctx, ctx->ids[0], stored)) != CB_OK)
+		return rc;
+	memset(f, 0, sizeof(*f));
+	f->id = stored->id;
+	return trigger_save(ctx, f, stored);
+}
+
+static enum cb_err
+post_trigger_enabled(struct ctx *ctx)
+{
+	const char *v = kv_get(&ctx->req->form, "enabled");
+	enum cb_err rc;
+
+	if (v == NULL || (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)) {
+		ctx->message = "Send enabled=1 to enable or enabled=0 to "
+		    "disable the trigger.";
+		return CB_EINVAL;
+	}
+	rc = db_trigger_set_enabled(ctx->db, ctx->ids[0], *v == '1');
+	if (rc != CB_OK) {
+		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger."
+		    : db_down;
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, "/settings/triggers");
+	return CB_OK;
+}
+
+static enum cb_err
+post_trigger_delete(struct ctx *ctx)
+{
+	enum cb_err rc;
+
+	if ((rc = db_trigger_delete(ctx->db, ctx->ids[0])) != CB_OK) {
+		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger "
+		    "(any more)." : db_down;
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, "/settings/triggers?deleted=1");
+	return CB_OK;
+}
+
 static const struct route routes[] = {
 	{ "/settings/automation", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_automation },
 	{ "/settings/automation", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 0, post_automation },
+	{ "/settings/triggers", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_triggers },
+	{ "/settings/triggers/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_trigger_new },
+	{ "/settings/triggers/new", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_new },
+	{ "/settings/triggers/#", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_trigger },
+	{ "/settings/triggers/#", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_trigger },
+	{ "/settings/triggers/#/enabled", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_enabled },
+	{ "/settings/triggers/#/delete", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_delete },
 };
 
 static const struct program program = {

@@ -1,6 +1,20 @@
 /* integrations: Settings › Integrations and Settings › Exceptions (issue 6
  * §4 and §5, pages half).
  *
+ *   GET  /settings/integrations          the list, with callback URLs
+ *   GET  /settings/integrations/new?kind=K   the form for a new one
+ *   POST /settings/integrations/new      create (PRG to its page)
+ *   GET  /settings/integrations/<id>     edit form, callback URL, numbers,
+ *                                        the "send a test event" button
+ *   POST /settings/integrations/<id>     save (one transaction with the
+ *                                        numbers); errors re-show the form
+ *   POST /settings/integrations/<id>/test  sends a signed test event to
+ *                                        the public callback URL and shows
+ *                                        the answer on the page
+ *
+ * Secrets are stored encrypted (core/secretbox.h) and never shown back:
+ * the form shows "•••• last 4", and an empty field keeps the stored value.
+ *
  *   GET  /settings/exceptions            the numbers whose calls are not
  *                                        stored, and the form to add one
  *   POST /settings/exceptions            phone=<any format>&comment=...
@@ -12,12 +26,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "core/secretbox.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "db/exceptions.h"
+#include "db/integrations_admin.h"
+#include "db/settings_automation.h"
 #include "http/app.h"
+#include "net/httpc.h"
 #include "phone/phone.h"
+#include "providers/test_event.h"
 
 static void
 add_str(struct json_object *o, const char *key, const char *v)
@@ -203,7 +227,926 @@ post_exception_delete(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* ------------------------------------------------------- integrations -- */
+
+struct secret_field {
+	const char *key;       /* in the secrets JSON */
+	const char *label;
+};
+
+struct kind_def {
+	const char *kind;
+	const char *label;
+	const struct secret_field *secrets;
+	size_t nsecrets;
+	const char *where;     /* where to paste the callback URL */
+};
+
+static const struct secret_field twilio_secrets[] = {
+	{ "account_sid", "Account SID" },
+	{ "auth_token", "Auth token (signs every webhook)" },
+};
+static const struct secret_field keyed_secrets[] = {
+	{ "key", "API key" },
+	{ "secret", "API secret" },
+};
+static const struct secret_field shared_secret[] = {
+	{ "secret", "Shared secret (signs every event)" },
+};
+
+static const struct kind_def kinds[] = {
+	{ "twilio", "Twilio Voice", twilio_secrets, 2, "the number's \"A call "
+	    "comes in\" webhook and its status callback" },
+	{ "zadarma", "Zadarma", keyed_secrets, 2, "PBX › API notifications "
+	    "(NOTIFY_START … NOTIFY_RECORD)" },
+	{ "binotel", "Binotel", keyed_secrets, 2, "WebHooks and \"API CALL "
+	    "SETTINGS\", with ?key=<your key> added" },
+	{ "asterisk", "Asterisk", shared_secret, 1, "contrib/asterisk/: the "
+	    "dialplan include or the AMI bridge's configuration" },
+	{ "generic", "Another PBX (generic format)", shared_secret, 1, "your "
+	    "PBX's webhook settings (docs/generic-format.md)" },
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+#define SECRETS_MAX 2
+#define NUMBER_ROWS_EMPTY 3
+
+static const struct kind_def *
+kind_find(const char *k)
+{
+	size_t i;
+
+	for (i = 0; k && i < NKINDS; i++)
+		if (strcmp(kinds[i].kind, k) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* One external number row of the form, as typed. */
+struct number_row {
+	const char *number;
+	const char *store;
+	const char *label;
+	const char *error;
+};
+
+/* The integration form: what is shown, what was typed, and the errors. */
+struct iform {
+	int64_t id;                      /* 0 = new */
+	const struct kind_def *kind;
+	const char *slug, *name, *country;
+	bool enabled, link_to_leads;
+	const char *fb_type, *fb_target, *fb_user;
+	const char *masked[SECRETS_MAX]; /* "•••• abcd", or NULL when unset */
+	struct number_row *rows;
+	size_t nrows;
+	const char *err_name, *err_slug, *err_country, *err_fallback;
+	const char *err_secret[SECRETS_MAX];
+	const char *err_numbers;
+	bool errors;
+	struct json_object *test;        /* the test event's result, or NULL */
+};
+
+/* The stored secrets decrypted, or an empty object (none, or not
+ * readable with this key: the page then asks for them again). Caller
+ * puts it. */
+static struct json_object *
+secrets_open(struct ctx *ctx, const char *stored, bool *unreadable)
+{
+	struct json_object *o = NULL;
+	char *plain;
+	size_t len;
+
+	*unreadable = false;
+	if (stored != NULL && *stored) {
+		if (secretbox_open(ctx->cfg->secret_key, stored, strlen(stored),
+		    &plain, &len) == CB_OK) {
+			o = json_tokener_parse(plain);
+			OPENSSL_cleanse(plain, len);
+			free(plain);
+		}
+		if (o == NULL || !json_object_is_type(o, json_type_object)) {
+			if (o)
+				json_object_put(o);
+			o = NULL;
+			*unreadable = true;
+		}
+	}
+	return o ? o : json_object_new_object();
+}
+
+/* "•••• " + the last 4 characters; short values show nothing of
+ * themselves. */
+static const char *
+mask(struct ctx *ctx, struct json_object *secrets, const char *key)
+{
+	struct json_object *v;
+	const char *s;
+	size_t n;
+
+	if (!json_object_object_get_ex(secrets, key, &v) ||
+	    (s = json_object_get_string(v)) == NULL || *s == '\0')
+		return NULL;
+	n = strlen(s);
+	if (n < 12)
+		return "••••";
+	return arena_printf(ctx->arena, "•••• %s", s + n - 4);
+}
+
+static const char *
+callback_url(struct ctx *ctx, const char *slug)
+{
+	const char *base = ctx->cfg->public_url;
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return arena_printf(ctx->arena, "%.*s/hook/%s", (int)n, base, slug);
+}
+
+static enum cb_err
+stores_model(struct ctx *ctx, struct json_object **out)
+{
+	struct json_object *a = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*out = a;
+	if ((rc = db_stores(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "id", db_col(st, 0, NULL));
+		add_str(o, "name", db_col(st, 1, NULL));
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static enum cb_err
+users_model(struct ctx *ctx, const char *selected, struct json_object **out)
+{
+	struct json_object *a = json_object_new_array();
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*out = a;
+	if ((rc = db_automation_users(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		const char *id = db_col(st, 0, NULL);
+
+		add_str(o, "id", id);
+		add_str(o, "name", db_col(st, 1, NULL));
+		add_bool(o, "selected", selected && id &&
+		    strcmp(selected, id) == 0);
+		json_object_array_add(a, o);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* CB_OK when id is an active user, CB_ENOTFOUND when not. */
+static enum cb_err
+user_known(struct ctx *ctx, int64_t id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	bool found = false;
+
+	if ((rc = db_automation_users(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK)
+		found = found || db_col_i64(st, 0) == id;
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	return found ? CB_OK : CB_ENOTFOUND;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static enum cb_err
+integration_render(struct ctx *ctx, struct iform *f, const char *notice)
+{
+	struct json_object *m = json_object_new_object(),
+	    *o = json_object_new_object(), *secrets = json_object_new_array(),
+	    *rows = json_object_new_array(), *stores, *users, *kl;
+	enum cb_err rc;
+	size_t i, j;
+
+	if ((rc = stores_model(ctx, &stores)) != CB_OK ||
+	    (rc = users_model(ctx, f->fb_user, &users)) != CB_OK) {
+		json_object_put(stores);
+		json_object_put(m);
+		json_object_put(o);
+		json_object_put(secrets);
+		json_object_put(rows);
+		ctx->message = db_down;
+		return rc;
+	}
+	add_bool(o, "is_new", f->id == 0);
+	if (f->id)
+		add_int(o, "id", f->id);
+	add_str(o, "kind", f->kind->kind);
+	add_str(o, "kind_label", f->kind->label);
+	add_str(o, "where", f->kind->where);
+	add_str(o, "slug", f->slug);
+	add_str(o, "name", f->name);
+	add_str(o, "country", f->country);
+	add_bool(o, "enabled", f->enabled);
+	add_bool(o, "link_to_leads", f->link_to_leads);
+	add_str(o, "callback_url", f->id ? callback_url(ctx, f->slug) : NULL);
+	add_str(o, "action", f->id ? arena_printf(ctx->arena,
+	    "/settings/integrations/%lld", (long long)f->id) :
+	    "/settings/integrations/new");
+	add_str(o, "test_url", f->id ? arena_printf(ctx->arena,
+	    "/settings/integrations/%lld/test", (long long)f->id) : NULL);
+	add_str(o, "error_name", f->err_name);
+	add_str(o, "error_slug", f->err_slug);
+	add_str(o, "error_country", f->err_country);
+	add_str(o, "error_fallback", f->err_fallback);
+	add_str(o, "error_numbers", f->err_numbers);
+	json_object_object_add(m, "integration", o);
+	for (i = 0; i < f->kind->nsecrets; i++) {
+		struct json_object *sf = json_object_new_object();
+
+		add_str(sf, "key", f->kind->secrets[i].key);
+		add_str(sf, "field", arena_printf(ctx->arena, "secret_%s",
+		    f->kind->secrets[i].key));
+		add_str(sf, "label", f->kind->secrets[i].label);
+		add_str(sf, "masked", f->masked[i]);
+		add_bool(sf, "is_set", f->masked[i] != NULL);
+		add_str(sf, "error", f->err_secret[i]);
+		json_object_array_add(secrets, sf);
+	}
+	json_object_object_add(m, "secrets", secrets);
+	o = json_object_new_object();
+	add_bool(o, "none", f->fb_type == NULL || *f->fb_type == '\0');
+	add_bool(o, "queue", str_eq(f->fb_type, "queue"));
+	add_bool(o, "voicemail", str_eq(f->fb_type, "voicemail"));
+	add_bool(o, "manager", str_eq(f->fb_type, "manager"));
+	add_str(o, "target", f->fb_target);
+	json_object_object_add(o, "users", users);
+	json_object_object_add(m, "fallback", o);
+	for (i = 0; i < f->nrows + NUMBER_ROWS_EMPTY; i++) {
+		const struct number_row *r = i < f->nrows ? &f->rows[i] : NULL;
+		struct json_object *row = json_object_new_object(),
+		    *ss = json_object_new_array();
+		size_t n = json_object_array_length(stores);
+
+		add_str(row, "number", r ? r->number : NULL);
+		add_str(row, "label", r ? r->label : NULL);
+		add_str(row, "error", r ? r->error : NULL);
+		add_bool(row, "no_store", r == NULL || r->store == NULL ||
+		    *r->store == '\0');
+		for (j = 0; j < n; j++) {
+			struct json_object *s = json_object_array_get_idx(
+			    stores, j), *c = json_object_new_object();
+			const char *sid = json_object_get_string(
+			    json_object_object_get(s, "id"));
+
+			add_str(c, "id", sid);
+			add_str(c, "name", json_object_get_string(
+			    json_object_object_get(s, "name")));
+			add_bool(c, "selected", r && str_eq(r->store, sid));
+			json_object_array_add(ss, c);
+		}
+		json_object_object_add(row, "stores", ss);
+		json_object_array_add(rows, row);
+	}
+	json_object_put(stores);
+	json_object_object_add(m, "numbers", rows);
+	kl = json_object_new_array();
+	for (i = 0; i < NKINDS; i++) {
+		struct json_object *k = json_object_new_object();
+
+		add_str(k, "kind", kinds[i].kind);
+		add_str(k, "label", kinds[i].label);
+		add_bool(k, "current", &kinds[i] == f->kind);
+		add_str(k, "url", arena_printf(ctx->arena,
+		    "/settings/integrations/new?kind=%s", kinds[i].kind));
+		json_object_array_add(kl, k);
+	}
+	json_object_object_add(m, "kinds", kl);
+	add_bool(m, "has_errors", f->errors);
+	add_str(m, "confirmation", notice);
+	add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
+	    "Integrations", f->name) : "New integration");
+	json_object_object_add(m, "test", f->test ? json_object_get(f->test) :
+	    NULL);
+	if (f->errors)
+		ctx->resp->status = 400;
+	return app_render(ctx, "settings_integration.html", m);
+}
+
+static const char *
+col_dup(struct ctx *ctx, struct db_stmt *st, unsigned i)
+{
+	const char *v = db_col(st, i, NULL);
+
+	return v ? arena_strdup(ctx->arena, v) : NULL;
+}
+
+/* The stored integration into the form. *secrets (caller puts) is the
+ * decrypted object. */
+static enum cb_err
+iform_load(struct ctx *ctx, int64_t id, struct iform *f,
+    struct json_object **secrets)
+{
+	struct json_object *fb;
+	struct db_stmt *st;
+	const char *stored;
+	bool unreadable;
+	enum cb_err rc;
+	size_t i, cap = 8;
+
+	memset(f, 0, sizeof(*f));
+	*secrets = NULL;
+	if ((rc = db_integration_get(ctx->db, id, &st)) != CB_OK) {
+		ctx->message = rc == CB_ENOTFOUND ? "There is no such "
+		    "integration." : db_down;
+		return rc;
+	}
+	f->id = id;
+	f->kind = kind_find(db_col(st, IC_KIND, NULL));
+	f->slug = col_dup(ctx, st, IC_SLUG);
+	f->name = col_dup(ctx, st, IC_NAME);
+	f->country = col_dup(ctx, st, IC_COUNTRY);
+	f->enabled = db_col_i64(st, IC_ENABLED) != 0;
+	f->link_to_leads = db_col_i64(st, IC_LINK_LEADS) != 0;
+	stored = col_dup(ctx, st, IC_SECRETS);
+	if ((fb = json_tokener_parse(db_col(st, IC_FALLBACK, NULL) ?
+	    db_col(st, IC_FALLBACK, NULL) : "null")) != NULL) {
+		struct json_object *v;
+
+		if (json_object_object_get_ex(fb, "type", &v))
+			f->fb_type = arena_strdup(ctx->arena,
+			    json_object_get_string(v));
+		if (json_object_object_get_ex(fb, "target", &v))
+			f->fb_target = arena_strdup(ctx->arena,
+			    json_object_get_string(v));
+		if (json_object_object_get_ex(fb, "user_id", &v))
+			f->fb_user = arena_strdup(ctx->arena,
+			    json_object_get_string(v));
+		json_object_put(fb);
+	}
+	db_stmt_done(st);
+	if (f->kind == NULL) {
+		ctx->message = "This integration's provider is not known to "
+		    "this version of Callboard.";
+		return CB_EIO;
+	}
+	*secrets = secrets_open(ctx, stored, &unreadable);
+	for (i = 0; i < f->kind->nsecrets; i++)
+		f->masked[i] = mask(ctx, *secrets, f->kind->secrets[i].key);
+	if (unreadable)
+		f->err_secret[0] = "The stored secrets cannot be read with this "
+		    "server's secret_key: type them again.";
+	if ((rc = db_integration_numbers(ctx->db, id, &st)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	f->rows = arena_alloc(ctx->arena, cap * sizeof(*f->rows));
+	while ((rc = db_fetch(st)) == CB_OK) {
+		if (f->nrows == cap) {
+			struct number_row *g = arena_alloc(ctx->arena,
+			    2 * cap * sizeof(*g));
+			memcpy(g, f->rows, cap * sizeof(*g));
+			f->rows = g;
+			cap *= 2;
+		}
+		memset(&f->rows[f->nrows], 0, sizeof(f->rows[0]));
+		f->rows[f->nrows].number = col_dup(ctx, st, INC_NUMBER);
+		f->rows[f->nrows].store = col_dup(ctx, st, INC_STORE_ID);
+		f->rows[f->nrows].label = col_dup(ctx, st, INC_LABEL);
+		f->nrows++;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static enum cb_err
+page_integrations(struct ctx *ctx)
+{
+	struct json_object *m, *list;
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_integrations_list(ctx->db, &st)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	m = json_object_new_object();
+	list = json_object_new_array();
+	json_object_object_add(m, "integrations", list);
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *o = json_object_new_object();
+		const struct kind_def *k = kind_find(db_col(st, IC_KIND, NULL));
+		int64_t id = db_col_i64(st, IC_ID);
+		const char *slug = db_col(st, IC_SLUG, NULL);
+
+		add_int(o, "id", id);
+		add_str(o, "name", db_col(st, IC_NAME, NULL));
+		add_str(o, "kind", db_col(st, IC_KIND, NULL));
+		add_str(o, "kind_label", k ? k->label : db_col(st, IC_KIND,
+		    NULL));
+		add_str(o, "slug", slug);
+		add_bool(o, "enabled", db_col_i64(st, IC_ENABLED) != 0);
+		add_str(o, "country", db_col(st, IC_COUNTRY, NULL));
+		add_int(o, "numbers", db_col_i64(st, IC_NUMBERS));
+		add_str(o, "callback_url", callback_url(ctx, slug ? slug : ""));
+		add_str(o, "url", arena_printf(ctx->arena,
+		    "/settings/integrations/%lld", (long long)id));
+		json_object_array_add(list, o);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(m);
+		ctx->message = db_down;
+		return rc;
+	}
+	{
+		struct json_object *kl = json_object_new_array();
+		size_t i;
+
+		for (i = 0; i < NKINDS; i++) {
+			struct json_object *k = json_object_new_object();
+			add_str(k, "label", kinds[i].label);
+			add_str(k, "url", arena_printf(ctx->arena,
+			    "/settings/integrations/new?kind=%s",
+			    kinds[i].kind));
+			json_object_array_add(kl, k);
+		}
+		json_object_object_add(m, "kinds", kl);
+	}
+	add_str(m, "title", "Integrations");
+	return app_render(ctx, "settings_integrations.html", m);
+}
+
+static enum cb_err
+page_integration_new(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	const char *k = kv_get(&ctx->req->query, "kind");
+
+	memset(f, 0, sizeof(*f));
+	if ((f->kind = kind_find(k ? k : "generic")) == NULL) {
+		ctx->message = "Choose the provider: twilio, zadarma, binotel, "
+		    "asterisk or generic.";
+		return CB_EINVAL;
+	}
+	f->enabled = true;
+	f->country = ctx->cfg->default_country[0] ? ctx->cfg->default_country :
+	    "UA";
+	return integration_render(ctx, f, NULL);
+}
+
+static enum cb_err
+page_integration(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	struct json_object *secrets;
+	const char *v = kv_get(&ctx->req->query, "saved");
+	enum cb_err rc;
+
+	rc = iform_load(ctx, ctx->ids[0], f, &secrets);
+	if (secrets)
+		json_object_put(secrets);
+	if (rc != CB_OK)
+		return rc;
+	return integration_render(ctx, f, v && *v == '1' ? "The integration "
+	    "is saved." : v && *v == 'n' ? "The integration is created. Paste "
+	    "its callback URL into the provider's panel, then send a test "
+	    "event." : NULL);
+}
+
+/* Reads the form's fields into f (over what iform_load put there) and
+ * validates them; the sealed secrets and the numbers go to *row. */
+static enum cb_err
+iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
+    struct integration_row *row)
+{
+	const char *v;
+	struct json_object *fb = NULL;
+	struct store_number *nums;
+	size_t i, nn = 0, ns = 0, nl = 0;
+	bool changed = false;
+	long chars;
+	char *sealed;
+
+	memset(row, 0, sizeof(*row));
+	f->name = trimmed(ctx, "name");
+	chars = utf8_chars(f->name, strlen(f->name));
+	if (chars <= 0 || chars > INTEGRATION_NAME_MAX)
+		f->err_name = "Give the integration a name of 1 to 128 "
+		    "characters (e.g. \"Zadarma, Kyiv office\").";
+	if (f->id == 0) {
+		f->slug = trimmed(ctx, "slug");
+		for (i = 0; f->slug[i]; i++)
+			if (!((f->slug[i] >= 'a' && f->slug[i] <= 'z') ||
+			    (f->slug[i] >= '0' && f->slug[i] <= '9') ||
+			    (i > 0 && (f->slug[i] == '-' || f->slug[i] == '_'))))
+				break;
+		if (i == 0 || f->slug[i] != '\0' || i > INTEGRATION_SLUG_MAX)
+			f->err_slug = "The address part: 1 to 64 lower-case "
+			    "letters, digits, - and _, starting with a letter "
+			    "or digit (e.g. zadarma-kyiv).";
+	}
+	v = trimmed(ctx, "country");
+	f->country = v;
+	if (strlen(v) != 2 || phone_country_code(v) == 0)
+		f->err_country = "A two-letter country code such as UA, PL or "
+		    "US.";
+	else {
+		char *up = arena_strdup(ctx->arena, v);
+		up[0] = (char)(up[0] & ~0x20);
+		up[1] = (char)(up[1] & ~0x20);
+		f->country = up;
+	}
+	f->enabled = kv_get(&ctx->req->form, "enabled") != NULL;
+	f->link_to_leads = kv_get(&ctx->req->form, "link_to_leads") != NULL;
+
+	/* Routing fallback (lib/calls/route.c reads these shapes). */
+	f->fb_type = trimmed(ctx, "fallback");
+	f->fb_target = trimmed(ctx, "fallback_target");
+	f->fb_user = trimmed(ctx, "fallback_user");
+	if (*f->fb_type == '\0')
+		fb = NULL;
+	else if (strcmp(f->fb_type, "queue") == 0 ||
+	    strcmp(f->fb_type, "voicemail") == 0) {
+		size_t n = strlen(f->fb_target);
+
+		if ((n == 0 && f->fb_type[0] == 'q') || n > 32 ||
+		    strspn(f->fb_target, "0123456789abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_*#-+") != n)
+			f->err_fallback = "The queue or voicemail number: 1 to "
+			    "32 letters, digits, *, #, - or _.";
+		fb = json_object_new_object();
+		json_object_object_add(fb, "type",
+		    json_object_new_string(f->fb_type));
+		if (n)
+			json_object_object_add(fb, "target",
+			    json_object_new_string(f->fb_target));
+	} else if (strcmp(f->fb_type, "manager") == 0) {
+		int64_t uid = 0;
+
+		enum cb_err urc;
+
+		if (strparse_i64z(f->fb_user, 1, INT64_MAX, &uid) != CB_OK ||
+		    (urc = user_known(ctx, uid)) == CB_ENOTFOUND)
+			f->err_fallback = "Choose the manager who takes the "
+			    "calls nobody else is responsible for.";
+		else if (urc != CB_OK) {
+			ctx->message = db_down;
+			return urc;
+		}
+		fb = json_object_new_object();
+		json_object_object_add(fb, "type",
+		    json_object_new_string("manager"));
+		json_object_object_add(fb, "user_id",
+		    json_object_new_int64(uid));
+	} else
+		f->err_fallback = "Choose what happens to other calls: no "
+		    "fallback, a queue, voicemail or a manager.";
+	if (fb) {
+		row->fallback = arena_strdup(ctx->arena,
+		    json_object_to_json_string_ext(fb, JSON_C_TO_STRING_PLAIN));
+		json_object_put(fb);
+	}
+
+	/* Secrets: a typed value replaces, an empty one keeps. */
+	for (i = 0; i < f->kind->nsecrets; i++) {
+		const char *key = f->kind->secrets[i].key;
+		const char *t = trimmed(ctx, arena_printf(ctx->arena,
+		    "secret_%s", key));
+		size_t n = strlen(t);
+
+		if (n == 0) {
+			if (f->masked[i] == NULL && f->err_secret[i] == NULL)
+				f->err_secret[i] = arena_printf(ctx->arena,
+				    "The provider needs this: type the %s.",
+				    f->kind->secrets[i].label);
+			continue;
+		}
+		if (n > 512 || !utf8_valid(t, n)) {
+			f->err_secret[i] = "At most 512 characters of text.";
+			continue;
+		}
+		f->err_secret[i] = NULL;
+		json_object_object_add(secrets, key, json_object_new_string(t));
+		changed = true;
+	}
+	if (changed) {
+		const char *plain = json_object_to_json_string_ext(secrets,
+		    JSON_C_TO_STRING_PLAIN);
+		if (secretbox_seal(ctx->cfg->secret_key, plain, strlen(plain),
+		    &sealed) != CB_OK) {
+			ctx->message = "The server's secret_key is not 64 hex "
+			    "characters, so secrets cannot be stored. Fix "
+			    "callboard.conf.";
+			return CB_EIO;
+		}
+		row->secrets = arena_strdup(ctx->arena, sealed);
+		free(sealed);
+	}
+
+	/* External numbers: the i-th number, store and label fields make
+	 * the i-th row; an empty number drops the row. */
+	for (i = 0; i < ctx->req->form.n; i++)
+		nn += strcmp(ctx->req->form.v[i].key, "number") == 0;
+	f->rows = arena_alloc(ctx->arena, (nn + 1) * sizeof(*f->rows));
+	memset(f->rows, 0, (nn + 1) * sizeof(*f->rows));
+	for (i = 0; i < ctx->req->form.n; i++) {
+		const struct kv *kv = &ctx->req->form.v[i];
+
+		if (strcmp(kv->key, "number") == 0)
+			f->rows[f->nrows++].number = kv->val;
+		else if (strcmp(kv->key, "store") == 0 && ns < nn)
+			f->rows[ns++].store = kv->val;
+		else if (strcmp(kv->key, "label") == 0 && nl < nn)
+			f->rows[nl++].label = kv->val;
+	}
+	nums = arena_alloc(ctx->arena, (f->nrows + 1) * sizeof(*nums));
+	for (i = 0; i < f->nrows; i++) {
+		struct number_row *r = &f->rows[i];
+		char e164[PHONE_MAX];
+		enum phone_kind k;
+		int64_t sid = 0;
+
+		while (r->number && *r->number == ' ')
+			r->number++;
+		if (r->number == NULL || *r->number == '\0')
+			continue;
+		k = phone_normalize(r->number, strlen(r->number),
+		    f->err_country ? NULL : f->country, e164, sizeof(e164));
+		if (k != PHONE_E164 && k != PHONE_DIGITS) {
+			r->error = "Not a phone number.";
+			continue;
+		}
+		if (r->store && *r->store && strparse_i64z(r->store, 1,
+		    INT64_MAX, &sid) != CB_OK) {
+			r->error = "Choose the store from the list.";
+			continue;
+		}
+		if (r->label && utf8_chars(r->label, strlen(r->label)) >
+		    STORE_NUMBER_LABEL_MAX) {
+			r->error = "A label is at most 100 characters.";
+			continue;
+		}
+		if (row->nnumbers == INTEGRATION_NUMBERS_MAX) {
+			f->err_numbers = "At most 100 numbers per integration.";
+			break;
+		}
+		nums[row->nnumbers].number = arena_strdup(ctx->arena, e164);
+		nums[row->nnumbers].store_id = sid;
+		nums[row->nnumbers].label = r->label && *r->label ? r->label :
+		    NULL;
+		row->nnumbers++;
+	}
+	row->numbers = nums;
+	row->kind = f->kind->kind;
+	row->slug = f->slug;
+	row->name = f->name;
+	row->country = f->country;
+	row->enabled = f->enabled;
+	row->link_to_leads = f->link_to_leads;
+	f->errors = f->err_name || f->err_slug || f->err_country ||
+	    f->err_fallback || f->err_numbers;
+	for (i = 0; i < f->kind->nsecrets; i++)
+		f->errors = f->errors || f->err_secret[i];
+	for (i = 0; i < f->nrows; i++)
+		f->errors = f->errors || f->rows[i].error;
+	return CB_OK;
+}
+
+/* Saves the read form, or re-shows it with the conflict. */
+static enum cb_err
+iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
+{
+	int64_t id = f->id;
+	int conflict;
+	enum cb_err rc;
+	size_t i, j;
+
+	if (f->errors)
+		return integration_render(ctx, f, NULL);
+	rc = db_integration_save(ctx->db, row, &id, &conflict);
+	if (rc == CB_DUPLICATE) {
+		f->errors = true;
+		if (conflict < 0)
+			f->err_slug = "Another integration already has this "
+			    "address; choose another.";
+		else {
+			/* Map the saved number back to its form row. */
+			for (i = 0, j = 0; i < f->nrows; i++) {
+				if (f->rows[i].number == NULL ||
+				    *f->rows[i].number == '\0' ||
+				    f->rows[i].error)
+					continue;
+				if (j++ == (size_t)conflict) {
+					f->rows[i].error = "This number "
+					    "belongs to another integration (or "
+					    "is listed twice).";
+					break;
+				}
+			}
+		}
+		return integration_render(ctx, f, NULL);
+	}
+	if (rc == CB_ENOTFOUND) {
+		ctx->message = "There is no such integration (any more).";
+		return rc;
+	}
+	if (rc != CB_OK) {
+		ctx->message = "The integration was not saved: the database "
+		    "is not answering. Try again in a minute.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/settings/integrations/%lld?saved=%s", (long long)id,
+	    f->id ? "1" : "new"));
+	return CB_OK;
+}
+
+static enum cb_err
+post_integration_new(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	struct json_object *secrets = json_object_new_object();
+	struct integration_row row;
+	enum cb_err rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((f->kind = kind_find(kv_get(&ctx->req->form, "kind"))) == NULL) {
+		json_object_put(secrets);
+		ctx->message = "Choose the provider: twilio, zadarma, binotel, "
+		    "asterisk or generic.";
+		return CB_EINVAL;
+	}
+	rc = iform_read(ctx, f, secrets, &row);
+	json_object_put(secrets);
+	if (rc != CB_OK)
+		return rc;
+	return iform_save(ctx, f, &row);
+}
+
+static enum cb_err
+post_integration(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	struct json_object *secrets;
+	struct integration_row row;
+	enum cb_err rc;
+
+	rc = iform_load(ctx, ctx->ids[0], f, &secrets);
+	if (rc == CB_OK)
+		rc = iform_read(ctx, f, secrets, &row);
+	if (secrets)
+		json_object_put(secrets);
+	if (rc != CB_OK)
+		return rc;
+	return iform_save(ctx, f, &row);
+}
+
+/* What the hook's answer means, for a person. */
+static const char *
+test_explain(struct ctx *ctx, long status, const char *slug)
+{
+	switch (status) {
+	case 403:
+		return "The hook refused the signature: the secret stored here "
+		    "does not match. If you changed it in the last 30 seconds, "
+		    "wait: the hook keeps integrations for 30 s.";
+	case 404:
+		return arena_printf(ctx->arena, "Nothing answers at /hook/%s "
+		    "on the public URL: check public_url in callboard.conf and "
+		    "that nginx includes callboard.conf.", slug);
+	case 410:
+		return "The integration is disabled: tick \"Enabled\" and save "
+		    "first.";
+	case 400:
+		return "The hook could not read the event (see the answer).";
+	case 502: case 503: case 504:
+		return "nginx could not reach the hook program: is "
+		    "callboard-hook running?";
+	default:
+		return arena_printf(ctx->arena, "The hook answered HTTP %ld.",
+		    status);
+	}
+}
+
+static enum cb_err
+post_integration_test(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	struct json_object *secrets, *t;
+	struct test_event ev;
+	struct httpc_req rq;
+	struct httpc_res res;
+	struct buf body;
+	const char *why, *url, *sign_url;
+	int64_t call = 0;
+	enum cb_err rc;
+
+	if ((rc = iform_load(ctx, ctx->ids[0], f, &secrets)) != CB_OK) {
+		if (secrets)
+			json_object_put(secrets);
+		return rc;
+	}
+	url = callback_url(ctx, f->slug);
+	sign_url = url;
+	t = json_object_new_object();
+	f->test = t;
+	rc = test_event_build(ctx->arena, f->kind->kind, url, sign_url,
+	    secrets, f->nrows ? f->rows[0].number : NULL, time(NULL), &ev,
+	    &why);
+	json_object_put(secrets);
+	add_str(t, "url", url);
+	if (rc != CB_OK) {
+		add_bool(t, "ok", false);
+		add_str(t, "message", why ? why : "The test event could not be "
+		    "built.");
+		rc = integration_render(ctx, f, NULL);
+		json_object_put(t);
+		return rc;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.method = ev.method;
+	rq.url = ev.url;
+	rq.headers = ev.headers;
+	rq.body = ev.body;
+	rq.body_len = ev.body_len;
+	rq.content_type = ev.content_type;
+	rq.timeout_s = 10;
+	rq.max_bytes = 4096;
+	buf_init(&body, 4096);
+	rc = httpc_request(&rq, &body, &res);
+	add_str(t, "method", ev.method == HTTPC_GET ? "GET" : "POST");
+	if (rc != CB_OK) {
+		add_bool(t, "ok", false);
+		add_str(t, "message", arena_printf(ctx->arena, "Could not reach "
+		    "%s: %s. Check public_url in callboard.conf: this server "
+		    "must be able to open it, as the provider will.", url,
+		    res.error));
+	} else {
+		bool answered = res.status >= 200 && res.status < 300 &&
+		    (ev.expect_body == NULL ||
+		    strcmp(buf_cstr(&body), ev.expect_body) == 0);
+
+		add_int(t, "status", res.status);
+		add_str(t, "answer", body.len ? buf_cstr(&body) : NULL);
+		if (answered && ev.external_id != NULL &&
+		    db_integration_call_of(ctx->db, f->id, ev.external_id,
+		    &call) == CB_OK && call == 0)
+			answered = false;
+		add_bool(t, "ok", answered);
+		if (answered && call)
+			add_str(t, "message", arena_printf(ctx->arena, "It "
+			    "works: the hook accepted the signed test event "
+			    "and stored it as call %lld.", (long long)call));
+		else if (answered)
+			add_str(t, "message", "It works: the hook answered "
+			    "the provider's check exactly as expected.");
+		else if (res.status >= 200 && res.status < 300)
+			add_str(t, "message", ev.external_id ? "The hook "
+			    "answered, but no call was stored: is the test "
+			    "number on the exception list?" : "The hook "
+			    "answered something else than the provider "
+			    "expects.");
+		else
+			add_str(t, "message", test_explain(ctx, res.status,
+			    f->slug));
+	}
+	buf_free(&body);
+	add_str(t, "call_url", call ? arena_printf(ctx->arena, "/calls/%lld",
+	    (long long)call) : NULL);
+	if (call)
+		add_int(t, "call_id", call);
+	rc = integration_render(ctx, f, NULL);
+	json_object_put(t);
+	return rc;
+}
+
 static const struct route routes[] = {
+	{ "/settings/integrations", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_integrations },
+	{ "/settings/integrations/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_integration_new },
+	{ "/settings/integrations/new", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_integration_new },
+	{ "/settings/integrations/#", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_integration },
+	{ "/settings/integrations/#", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_integration },
+	{ "/settings/integrations/#/test", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_integration_test },
 	{ "/settings/exceptions", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_exceptions },
 	{ "/settings/exceptions", HTTP_M(HTTP_POST), AUTH_SESSION,
@@ -219,6 +1162,11 @@ static const struct program program = {
 int
 main(int argc, char *argv[])
 {
+	int rc;
+
 	phone_init();
-	return app_main(&program, argc, argv);
+	httpc_global_init();
+	rc = app_main(&program, argc, argv);
+	httpc_global_cleanup();
+	return rc;
 }

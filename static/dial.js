@@ -32,10 +32,10 @@
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, j: j }; });
     }).then(function (x) {
+      if (button) button.disabled = false;
       if (x.ok) { say('dial-placed', 'confirmation', x.j.message); return; }
       document.getElementById('dial-placed').remove();
       say('dial-failure', 'error', (x.j.error && x.j.error.message) || 'The call could not be placed.');
-      if (button) button.disabled = false;
     }).catch(function () {
       document.getElementById('dial-placed').remove();
       say('dial-failure', 'error', 'Callboard did not answer. Check your connection and try again.');

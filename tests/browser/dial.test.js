@@ -1,0 +1,58 @@
+// Click-to-call in Chromium (issue 5 §3): the call button on a call card leads to /dial; its
+// Call button asks the provider (a loopback stand-in of Zadarma's API) through static/dial.js
+// without leaving the page, and a refusal is shown in plain words in place.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { BASE, launch, login, watch } from '../lib/browser.js';
+import { sql } from '../lib/db.js';
+
+let browser, server, saved;
+let hits = [];
+let refuse = false;
+
+before(async () => {
+  browser = await launch();
+  server = http.createServer((req, res) => {
+    hits.push(req.url);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(refuse ? { status: 'error', message: 'not enough money' } : { status: 'success' }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  [[saved]] = await sql("SELECT config FROM integrations WHERE slug = 'zadarma'");
+  await sql("UPDATE integrations SET config = JSON_SET(COALESCE(config, '{}'), '$.api_base', ?) WHERE slug = 'zadarma'",
+    [`http://127.0.0.1:${server.address().port}`]);
+});
+
+after(async () => {
+  await sql("UPDATE integrations SET config = ? WHERE slug = 'zadarma'", [saved === 'NULL' ? null : saved]);
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await browser.close();
+});
+
+test("the card's call button leads to /dial, and Call places the call in place", async () => {
+  const page = await browser.context.newPage();
+  const events = watch(page);
+  await login(page, 'manager', 'manager');
+  const [[id]] = await sql("SELECT id FROM calls WHERE client_number LIKE '+380%' AND direction = 'in' ORDER BY id LIMIT 1");
+  await page.goto(`${BASE}/calls/${id}`);
+  const dialLink = page.locator('a[href^="/dial?number="]').first();
+  await Promise.all([page.waitForNavigation(), dialLink.click()]);
+  assert.match(page.url(), /\/dial\?number=/);
+  const number = await page.inputValue('#dial-number');
+  await page.selectOption('#dial-integration', 'zadarma');
+  const url = page.url();
+  await page.click('#dial-form button[type=submit]');
+  await page.locator('#dial-placed', { hasText: 'Zadarma is calling your extension 101' }).waitFor({ timeout: 8000 });
+  assert.equal(page.url(), url);        // no navigation: the JSON answer was shown in place
+  assert.equal(hits.length, 1);
+  assert.match(hits[0], new RegExp(`to=${number.replace(/\D/g, '')}`));
+
+  refuse = true;
+  await page.click('#dial-form button[type=submit]');
+  await page.locator('#dial-failure', { hasText: 'Zadarma refused the request: not enough money' }).waitFor({ timeout: 8000 });
+  assert.equal(await page.locator('#dial-placed').count(), 0);
+  assert.deepEqual(events, { dialogs: [], errors: [] });
+  await page.close();
+});

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -108,29 +109,47 @@ put_text(struct buf *sql, const struct text_sql *tab, const struct call_text *t)
 		buf_puts(sql, t->negate ? tab[t->mode].not_ : tab[t->mode].is);
 }
 
-/* Escapes LIKE's wildcards with '!' (the ESCAPE of the fragments above);
- * an exact match binds the text as it is. */
 static void
-bind_text(struct db_stmt *st, unsigned *i, const struct call_text *t,
-    bool like_escape)
+param_i64(struct call_query *q, int64_t v)
 {
-	char tmp[2 * 256 + 1];
+	struct call_param *p = &q->params[q->nparams++];
+
+	p->is_text = false;
+	p->i64 = v;
+}
+
+static void
+param_str(struct call_query *q, const char *s, size_t len)
+{
+	struct call_param *p = &q->params[q->nparams++];
+
+	p->is_text = true;
+	p->text = s;
+	p->len = len;
+}
+
+/* Escapes LIKE's wildcards with '!' (the ESCAPE of the fragments above)
+ * into out; an exact match binds the text as it is. */
+static void
+param_text(struct call_query *q, const struct call_text *t, bool like_escape,
+    char out[2 * CALL_TEXT_MAX + 1])
+{
 	size_t k = 0;
 	const char *s;
 
 	if (!text_on(t))
 		return;
 	if (t->mode == MATCH_EXACT || !like_escape ||
-	    strlen(t->value) >= sizeof(tmp) / 2) {
-		db_bind_text(st, (*i)++, t->value);
+	    strlen(t->value) >= CALL_TEXT_MAX) {
+		param_str(q, t->value, strlen(t->value));
 		return;
 	}
 	for (s = t->value; *s; s++) {
 		if (*s == '!' || *s == '%' || *s == '_')
-			tmp[k++] = '!';
-		tmp[k++] = *s;
+			out[k++] = '!';
+		out[k++] = *s;
 	}
-	db_bind_str(st, (*i)++, tmp, k);
+	param_str(q, out, k);
 }
 
 static unsigned
@@ -144,102 +163,121 @@ in_slots(unsigned n)
 }
 
 enum cb_err
-db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
+db_call_list_query(const struct call_filter *f, struct call_query *q)
 {
-	struct db_stmt *st;
-	struct buf sql;
-	enum cb_err rc;
+	struct buf *sql = &q->sql;
 	enum call_sort sort = f->sort <= SORT_TALK_ASC ? f->sort :
 	    SORT_TIME_DESC;
-	unsigned i = 0, k, slots = 0;
+	unsigned k, slots = 0;
 
-	buf_init(&sql, 16384);
-	buf_puts(&sql, sql_list_head);
+	q->nparams = 0;
+	buf_init(sql, 16384);
+	buf_puts(sql, sql_list_head);
 	if (f->manager_id)
-		buf_puts(&sql, sql_manager);
+		buf_puts(sql, sql_manager);
 	if (f->integration_id)
-		buf_puts(&sql, sql_integration);
+		buf_puts(sql, sql_integration);
 	if (f->customer_id)
-		buf_puts(&sql, sql_customer);
+		buf_puts(sql, sql_customer);
 	if (f->order_id)
-		buf_puts(&sql, sql_order);
+		buf_puts(sql, sql_order);
 	if (f->direction)
-		buf_puts(&sql, sql_direction);
+		buf_puts(sql, sql_direction);
 	if (f->result)
-		buf_puts(&sql, sql_result);
-	put_text(&sql, sql_number, &f->number);
-	put_text(&sql, sql_our, &f->our_number);
-	put_text(&sql, sql_external, &f->external_id);
+		buf_puts(sql, sql_result);
+	put_text(sql, sql_number, &f->number);
+	put_text(sql, sql_our, &f->our_number);
+	put_text(sql, sql_external, &f->external_id);
 	if (f->customer_ids && f->ncustomer_ids > 0 &&
 	    f->ncustomer_ids <= CALL_CONTACT_MAX) {
 		slots = in_slots(f->ncustomer_ids);
-		buf_puts(&sql, sql_in_head);
+		buf_puts(sql, sql_in_head);
 		for (k = 1; k < slots; k++)
-			buf_puts(&sql, sql_in_more);
-		buf_puts(&sql, sql_in_tail);
+			buf_puts(sql, sql_in_more);
+		buf_puts(sql, sql_in_tail);
 	}
 	if (f->talk_min >= 0)
-		buf_puts(&sql, sql_talk_min);
+		buf_puts(sql, sql_talk_min);
 	if (f->talk_max >= 0)
-		buf_puts(&sql, sql_talk_max);
+		buf_puts(sql, sql_talk_max);
 	if (f->recording == REC_YES)
-		buf_puts(&sql, sql_rec_yes);
+		buf_puts(sql, sql_rec_yes);
 	else if (f->recording == REC_NO)
-		buf_puts(&sql, sql_rec_no);
+		buf_puts(sql, sql_rec_no);
 	if (f->from_utc)
-		buf_puts(&sql, sql_from);
+		buf_puts(sql, sql_from);
 	if (f->to_utc)
-		buf_puts(&sql, sql_to);
+		buf_puts(sql, sql_to);
 	if (f->has_cursor)
-		buf_puts(&sql, sql_cursor[sort]);
-	buf_puts(&sql, sql_order_by[sort]);
-	if (sql.err != CB_OK) {
-		rc = sql.err;
-		buf_free(&sql);
-		return rc;
-	}
-	rc = db_stmt_text(db, buf_cstr(&sql), &st);
-	buf_free(&sql);
-	if (rc != CB_OK)
-		return rc;
+		buf_puts(sql, sql_cursor[sort]);
+	buf_puts(sql, sql_order_by[sort]);
+	if (sql->err != CB_OK)
+		return sql->err;
+
 	if (f->manager_id)
-		db_bind_i64(st, i++, f->manager_id);
+		param_i64(q, f->manager_id);
 	if (f->integration_id)
-		db_bind_i64(st, i++, f->integration_id);
+		param_i64(q, f->integration_id);
 	if (f->customer_id)
-		db_bind_i64(st, i++, f->customer_id);
+		param_i64(q, f->customer_id);
 	if (f->order_id)
-		db_bind_i64(st, i++, f->order_id);
+		param_i64(q, f->order_id);
 	if (f->direction)
-		db_bind_text(st, i++, f->direction);
+		param_str(q, f->direction, strlen(f->direction));
 	if (f->result)
-		db_bind_text(st, i++, f->result);
-	bind_text(st, &i, &f->number, false);
-	bind_text(st, &i, &f->our_number, true);
-	bind_text(st, &i, &f->external_id, true);
+		param_str(q, f->result, strlen(f->result));
+	param_text(q, &f->number, false, q->escaped[0]);
+	param_text(q, &f->our_number, true, q->escaped[1]);
+	param_text(q, &f->external_id, true, q->escaped[2]);
 	for (k = 0; k < slots; k++)
-		db_bind_i64(st, i++, f->customer_ids[k < f->ncustomer_ids ?
-		    k : f->ncustomer_ids - 1]);
+		param_i64(q, f->customer_ids[k < f->ncustomer_ids ? k :
+		    f->ncustomer_ids - 1]);
 	if (f->talk_min >= 0)
-		db_bind_i64(st, i++, f->talk_min);
+		param_i64(q, f->talk_min);
 	if (f->talk_max >= 0)
-		db_bind_i64(st, i++, f->talk_max);
+		param_i64(q, f->talk_max);
 	if (f->from_utc)
-		db_bind_text(st, i++, f->from_utc);
+		param_str(q, f->from_utc, strlen(f->from_utc));
 	if (f->to_utc)
-		db_bind_text(st, i++, f->to_utc);
+		param_str(q, f->to_utc, strlen(f->to_utc));
 	if (f->has_cursor) {
 		if (sort == SORT_TIME_DESC || sort == SORT_TIME_ASC) {
-			db_bind_text(st, i++, f->cursor_at);
-			db_bind_text(st, i++, f->cursor_at);
+			param_str(q, f->cursor_at, strlen(f->cursor_at));
+			param_str(q, f->cursor_at, strlen(f->cursor_at));
 		} else {
-			db_bind_i64(st, i++, f->cursor_talk);
-			db_bind_i64(st, i++, f->cursor_talk);
+			param_i64(q, f->cursor_talk);
+			param_i64(q, f->cursor_talk);
 		}
-		db_bind_i64(st, i++, f->cursor_id);
+		param_i64(q, f->cursor_id);
 	}
-	db_bind_i64(st, i, f->limit && f->limit <= CALL_PAGE_MAX ? f->limit :
-	    50);
+	param_i64(q, f->limit && f->limit <= CALL_PAGE_MAX ? f->limit : 50);
+	return CB_OK;
+}
+
+enum cb_err
+db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
+{
+	struct call_query *q;
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i;
+
+	/* ~11 KiB: off the stack of a FastCGI handler */
+	if ((q = malloc(sizeof(*q))) == NULL)
+		return CB_ENOMEM;
+	if ((rc = db_call_list_query(f, q)) == CB_OK &&
+	    (rc = db_stmt_text(db, buf_cstr(&q->sql), &st)) == CB_OK) {
+		for (i = 0; i < q->nparams; i++)
+			if (q->params[i].is_text)
+				db_bind_str(st, i, q->params[i].text,
+				    q->params[i].len);
+			else
+				db_bind_i64(st, i, q->params[i].i64);
+	}
+	buf_free(&q->sql);
+	free(q);
+	if (rc != CB_OK)
+		return rc;
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	*out = st;
@@ -257,6 +295,7 @@ db_call_contact_ids(struct db *db, const char *prefix, int64_t *ids,
     unsigned max, unsigned *n)
 {
 	struct call_text t = { MATCH_BEGINS, false, prefix };
+	struct call_query q;
 	struct db_stmt *st;
 	enum cb_err rc;
 	unsigned i = 0;
@@ -264,7 +303,10 @@ db_call_contact_ids(struct db *db, const char *prefix, int64_t *ids,
 	*n = 0;
 	if ((rc = db_stmt(db, sql_contact_ids, &st)) != CB_OK)
 		return rc;
-	bind_text(st, &i, &t, true);
+	q.nparams = 0;
+	param_text(&q, &t, true, q.escaped[0]);
+	if (q.nparams == 1)
+		db_bind_str(st, i++, q.params[0].text, q.params[0].len);
 	db_bind_i64(st, i, max);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "db/db.h"
 
 #define CALL_PAGE_MAX 1000
@@ -101,6 +102,30 @@ enum call_col {
 	CALL_INTEGRATION_KIND, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
 	CALL_INTEGRATION_ID, CALL_COL__MAX
 };
+
+/* The list query of a filter, before it runs: its SQL text and the values
+ * for its '?', in order. db_call_list() executes it; tests EXPLAIN it
+ * (tests/explain/history_sql.c). */
+#define CALL_PARAMS_MAX 288        /* 9 ids + 256 IN slots + 3 texts + ... */
+#define CALL_TEXT_MAX 256          /* longer texts are bound unescaped */
+
+struct call_param {
+	bool is_text;
+	int64_t i64;
+	const char *text;          /* points into the filter or into escaped */
+	size_t len;
+};
+
+struct call_query {
+	struct buf sql;
+	struct call_param params[CALL_PARAMS_MAX];
+	unsigned nparams;
+	char escaped[3][2 * CALL_TEXT_MAX + 1];  /* LIKE-escaped texts */
+};
+
+/* Fills q (buf_free(&q->sql) afterwards, also on error). */
+enum cb_err db_call_list_query(const struct call_filter *f,
+    struct call_query *q);
 
 /* Runs the list query; the caller fetches rows with db_fetch() and reads
  * columns by enum call_col. */

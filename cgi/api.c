@@ -130,34 +130,24 @@ api_route(struct ctx *ctx)
 	return app_render(ctx, NULL, m);
 }
 
+/* Collects the ids of the calls a new phone linked into the answer. */
+static void
+note_linked(void *arg, int64_t call_id)
+{
+	json_object_array_add(arg, json_object_new_int64(call_id));
+}
 
-/* Adds a phone to a customer (inside the caller's transaction) and links
- * the calls that came from it before, appending their ids to linked.
- * CB_EINVAL for a value that is not a phone number. */
+/* A phone as typed, normalised, then stored and its earlier calls linked. */
 static enum cb_err
 add_phone_and_relink(struct ctx *ctx, int64_t customer_id, const char *phone,
     struct json_object *linked)
 {
-	enum { MAX_RELINK = 1000 };
-	int64_t *ids = arena_alloc(ctx->arena, MAX_RELINK * sizeof(*ids));
-	int *to_leads = arena_alloc(ctx->arena, MAX_RELINK * sizeof(*to_leads));
 	char e164[PHONE_MAX], rev[PHONE_MAX];
-	unsigned got = 0, k;
-	enum cb_err rc;
 
 	if (!number_key(phone, ctx->cfg->default_country, e164, rev))
 		return CB_EINVAL;
-	rc = db_customer_add_phone(ctx->db, customer_id, e164, rev);
-	if (rc == CB_DUPLICATE)
-		return CB_OK;
-	if (rc == CB_OK)
-		rc = db_unlinked_calls(ctx->db, rev, ids, to_leads,
-		    MAX_RELINK, &got);
-	for (k = 0; rc == CB_OK && k < got; k++) {
-		rc = link_call(ctx->db, ids[k], to_leads[k] != 0);
-		json_object_array_add(linked, json_object_new_int64(ids[k]));
-	}
-	return rc;
+	return link_new_phone(ctx->db, customer_id, e164, rev, note_linked,
+	    linked);
 }
 
 /* POST /api/v1/customers {"name", "phones": [...], "email",

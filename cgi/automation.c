@@ -56,40 +56,8 @@ struct form {
 	const char *err[F__MAX];
 };
 
-static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
-add_int(struct json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void
-add_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
-
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
-
-/* A UTC time from the database in the viewer's zone; NULL stays NULL. */
-static const char *
-local_time(struct ctx *ctx, const char *utc)
-{
-	char *out;
-
-	if (utc == NULL)
-		return NULL;
-	out = arena_alloc(ctx->arena, 32);
-	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
-		snprintf(out, 32, "%.16s UTC", utc);
-	return out;
-}
 
 static enum cb_err
 load_users(struct ctx *ctx, struct users *u)
@@ -150,32 +118,32 @@ lead_model(struct ctx *ctx, const struct form *f, const struct users *u,
 	const char *k = lead_keys[which];
 	size_t i;
 
-	add_str(o, "key", k);
-	add_str(o, "heading", lead_titles[which]);
-	add_bool(o, "enabled", r->enabled);
-	add_str(o, "lead_type", r->lead_type);
-	add_bool(o, "no_manager", r->lead_manager_id == 0);
-	add_bool(o, "even_if_open_order", r->even_if_open_order);
-	add_bool(o, "even_if_open_lead", r->even_if_open_lead);
-	add_str(o, "f_enabled", arena_printf(ctx->arena, "lead_%s_enabled", k));
-	add_str(o, "f_type", arena_printf(ctx->arena, "lead_%s_type", k));
-	add_str(o, "f_manager", arena_printf(ctx->arena, "lead_%s_manager", k));
-	add_str(o, "f_order", arena_printf(ctx->arena, "lead_%s_even_order",
+	app_add_str(o, "key", k);
+	app_add_str(o, "heading", lead_titles[which]);
+	app_add_bool(o, "enabled", r->enabled);
+	app_add_str(o, "lead_type", r->lead_type);
+	app_add_bool(o, "no_manager", r->lead_manager_id == 0);
+	app_add_bool(o, "even_if_open_order", r->even_if_open_order);
+	app_add_bool(o, "even_if_open_lead", r->even_if_open_lead);
+	app_add_str(o, "f_enabled", arena_printf(ctx->arena, "lead_%s_enabled", k));
+	app_add_str(o, "f_type", arena_printf(ctx->arena, "lead_%s_type", k));
+	app_add_str(o, "f_manager", arena_printf(ctx->arena, "lead_%s_manager", k));
+	app_add_str(o, "f_order", arena_printf(ctx->arena, "lead_%s_even_order",
 	    k));
-	add_str(o, "f_lead", arena_printf(ctx->arena, "lead_%s_even_lead", k));
-	add_str(o, "id_type", arena_printf(ctx->arena, "lead-%s-type", k));
-	add_str(o, "id_manager", arena_printf(ctx->arena, "lead-%s-manager",
+	app_add_str(o, "f_lead", arena_printf(ctx->arena, "lead_%s_even_lead", k));
+	app_add_str(o, "id_type", arena_printf(ctx->arena, "lead-%s-type", k));
+	app_add_str(o, "id_manager", arena_printf(ctx->arena, "lead-%s-manager",
 	    k));
-	add_str(o, "error_type", f->err[which == 0 ? F_RECEIVED_TYPE :
+	app_add_str(o, "error_type", f->err[which == 0 ? F_RECEIVED_TYPE :
 	    F_MISSED_TYPE]);
-	add_str(o, "error_manager", f->err[which == 0 ? F_RECEIVED_MANAGER :
+	app_add_str(o, "error_manager", f->err[which == 0 ? F_RECEIVED_MANAGER :
 	    F_MISSED_MANAGER]);
 	for (i = 0; i < u->n; i++) {
 		struct json_object *m = json_object_new_object();
 
-		add_int(m, "id", u->v[i].id);
-		add_str(m, "name", u->v[i].name);
-		add_bool(m, "selected", u->v[i].id == r->lead_manager_id);
+		app_add_int(m, "id", u->v[i].id);
+		app_add_str(m, "name", u->v[i].name);
+		app_add_bool(m, "selected", u->v[i].id == r->lead_manager_id);
 		json_object_array_add(managers, m);
 	}
 	json_object_object_add(o, "managers", managers);
@@ -194,26 +162,26 @@ form_model(struct ctx *ctx, const struct form *f, const struct users *u)
 	size_t i;
 	int e, nerr = 0;
 
-	add_bool(task, "enabled", t->enabled);
-	add_bool(task, "shared", !t->each);
-	add_bool(task, "each", t->each);
-	add_str(task, "days", f->days);
-	add_str(task, "hours", f->hours);
-	add_str(task, "minutes", f->minutes);
-	add_int(task, "due_offset_minutes", t->due_offset_minutes);
-	add_str(task, "error_assignees", f->err[F_ASSIGNEES]);
-	add_str(task, "error_author", f->err[F_AUTHOR]);
-	add_str(task, "error_due", f->err[F_DUE]);
+	app_add_bool(task, "enabled", t->enabled);
+	app_add_bool(task, "shared", !t->each);
+	app_add_bool(task, "each", t->each);
+	app_add_str(task, "days", f->days);
+	app_add_str(task, "hours", f->hours);
+	app_add_str(task, "minutes", f->minutes);
+	app_add_int(task, "due_offset_minutes", t->due_offset_minutes);
+	app_add_str(task, "error_assignees", f->err[F_ASSIGNEES]);
+	app_add_str(task, "error_author", f->err[F_AUTHOR]);
+	app_add_str(task, "error_due", f->err[F_DUE]);
 	for (i = 0; i < u->n; i++) {
 		struct json_object *o = json_object_new_object();
 
-		add_int(o, "id", u->v[i].id);
-		add_str(o, "name", u->v[i].name);
-		add_str(o, "login", u->v[i].login);
-		add_str(o, "box_id", arena_printf(ctx->arena, "assignee-%lld",
+		app_add_int(o, "id", u->v[i].id);
+		app_add_str(o, "name", u->v[i].name);
+		app_add_str(o, "login", u->v[i].login);
+		app_add_str(o, "box_id", arena_printf(ctx->arena, "assignee-%lld",
 		    (long long)u->v[i].id));
-		add_bool(o, "checked", has_assignee(t, u->v[i].id));
-		add_bool(o, "author", u->v[i].id == author);
+		app_add_bool(o, "checked", has_assignee(t, u->v[i].id));
+		app_add_bool(o, "author", u->v[i].id == author);
 		json_object_array_add(users, o);
 	}
 	json_object_object_add(task, "users", users);
@@ -231,8 +199,8 @@ form_model(struct ctx *ctx, const struct form *f, const struct users *u)
 	json_object_object_add(m, "leads", leads);
 	for (e = 0; e < F__MAX; e++)
 		nerr += f->err[e] != NULL;
-	add_bool(m, "has_errors", nerr > 0);
-	add_str(m, "title", "Automation");
+	app_add_bool(m, "has_errors", nerr > 0);
+	app_add_str(m, "title", "Automation");
 	json_object_object_add(m, "confirmation", NULL);
 	return m;
 }
@@ -265,7 +233,7 @@ page_automation(struct ctx *ctx)
 	offset_parts(ctx, f);
 	m = form_model(ctx, f, u);
 	if (saved != NULL)
-		add_str(m, "confirmation", "The automation settings are saved.");
+		app_add_str(m, "confirmation", "The automation settings are saved.");
 	return app_render(ctx, "settings_automation.html", m);
 }
 
@@ -583,9 +551,9 @@ options(struct ctx *ctx, struct db_stmt *st, const char *selected,
 		struct json_object *o = json_object_new_object();
 		const char *v = db_col(st, 0, NULL);
 
-		add_str(o, "value", v);
-		add_str(o, "label", db_col(st, 1, NULL));
-		add_bool(o, "selected", selected && v && strcmp(v, selected) ==
+		app_add_str(o, "value", v);
+		app_add_str(o, "label", db_col(st, 1, NULL));
+		app_add_bool(o, "selected", selected && v && strcmp(v, selected) ==
 		    0);
 		json_object_array_add(a, o);
 	}
@@ -605,9 +573,9 @@ choice(const char *const (*opts)[2], size_t n, const char *selected)
 	for (i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
 
-		add_str(o, "value", opts[i][0]);
-		add_str(o, "label", opts[i][1]);
-		add_bool(o, "selected", strcmp(opts[i][0], selected ? selected :
+		app_add_str(o, "value", opts[i][0]);
+		app_add_str(o, "label", opts[i][1]);
+		app_add_bool(o, "selected", strcmp(opts[i][0], selected ? selected :
 		    "") == 0);
 		json_object_array_add(a, o);
 	}
@@ -637,21 +605,21 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 	enum cb_err rc;
 	size_t i;
 
-	add_bool(t, "is_new", f->id == 0);
+	app_add_bool(t, "is_new", f->id == 0);
 	if (f->id)
-		add_int(t, "id", f->id);
-	add_str(t, "name", f->name);
-	add_bool(t, "enabled", f->enabled);
-	add_bool(t, "on_new_call", f->event && strcmp(f->event, "new_call") ==
+		app_add_int(t, "id", f->id);
+	app_add_str(t, "name", f->name);
+	app_add_bool(t, "enabled", f->enabled);
+	app_add_bool(t, "on_new_call", f->event && strcmp(f->event, "new_call") ==
 	    0);
-	add_bool(t, "on_missed_call", f->event == NULL ||
+	app_add_bool(t, "on_missed_call", f->event == NULL ||
 	    strcmp(f->event, "missed_call") == 0);
-	add_str(t, "action", f->id ? arena_printf(ctx->arena,
+	app_add_str(t, "action", f->id ? arena_printf(ctx->arena,
 	    "/settings/triggers/%lld", (long long)f->id) :
 	    "/settings/triggers/new");
-	add_str(t, "error_name", f->err_name);
-	add_str(t, "error_event", f->err_event);
-	add_str(t, "error_actions", f->err_actions);
+	app_add_str(t, "error_name", f->err_name);
+	app_add_str(t, "error_event", f->err_event);
+	app_add_str(t, "error_actions", f->err_actions);
 	json_object_object_add(m, "trigger", t);
 
 	json_object_object_add(c, "directions", choice(directions, 3,
@@ -669,15 +637,15 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 	    f->order_status, &rc));
 	if (rc != CB_OK)
 		goto fail;
-	add_str(c, "time_from", f->time_from);
-	add_str(c, "time_to", f->time_to);
-	add_str(c, "time_zone", f->time_zone);
-	add_str(c, "error_direction", f->err_direction);
-	add_str(c, "error_integration", f->err_integration);
-	add_str(c, "error_customer", f->err_customer);
-	add_str(c, "error_status", f->err_status);
-	add_str(c, "error_time", f->err_time);
-	add_str(c, "error_zone", f->err_zone);
+	app_add_str(c, "time_from", f->time_from);
+	app_add_str(c, "time_to", f->time_to);
+	app_add_str(c, "time_zone", f->time_zone);
+	app_add_str(c, "error_direction", f->err_direction);
+	app_add_str(c, "error_integration", f->err_integration);
+	app_add_str(c, "error_customer", f->err_customer);
+	app_add_str(c, "error_status", f->err_status);
+	app_add_str(c, "error_time", f->err_time);
+	app_add_str(c, "error_zone", f->err_zone);
 	json_object_object_add(m, "conditions", c);
 
 	for (i = 0; i < f->nrows + ACTION_ROWS_EMPTY && i < ACTION_ROWS_MAX;
@@ -689,7 +657,7 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			memset(&empty, 0, sizeof(empty));
 			r = &empty;
 		}
-		add_int(o, "n", (int64_t)i + 1);
+		app_add_int(o, "n", (int64_t)i + 1);
 		json_object_object_add(o, "types", choice(action_types,
 		    NACTION_TYPES, r->type));
 		json_object_object_add(o, "notify_to", choice(notify_to, 2,
@@ -707,7 +675,7 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		}
 		assignees = options(ctx, st, r->assignee, &rc);
 		json_object_object_add(o, "assignees", assignees);
-		add_bool(o, "assignee_manager", r->assignee == NULL ||
+		app_add_bool(o, "assignee_manager", r->assignee == NULL ||
 		    strcmp(r->assignee, "manager") == 0);
 		if (rc != CB_OK ||
 		    (rc = db_trigger_order_statuses(ctx->db, &st)) != CB_OK) {
@@ -716,13 +684,13 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		}
 		json_object_object_add(o, "statuses", options(ctx, st,
 		    r->status, &rc));
-		add_str(o, "url", r->url);
-		add_str(o, "masked", r->masked);
-		add_str(o, "email", r->email);
-		add_str(o, "subject", r->subject);
-		add_str(o, "title", r->title);
-		add_str(o, "due", r->due);
-		add_str(o, "error", r->error);
+		app_add_str(o, "url", r->url);
+		app_add_str(o, "masked", r->masked);
+		app_add_str(o, "email", r->email);
+		app_add_str(o, "subject", r->subject);
+		app_add_str(o, "title", r->title);
+		app_add_str(o, "due", r->due);
+		app_add_str(o, "error", r->error);
 		json_object_array_add(rows, o);
 		if (rc != CB_OK)
 			goto fail;
@@ -742,21 +710,21 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			    db_col_i64(st, TR_CALL_ID);
 			const char *res = db_col(st, TR_RESULT, NULL);
 
-			add_int(o, "id", db_col_i64(st, TR_ID));
-			add_str(o, "call_url", call ? arena_printf(ctx->arena,
+			app_add_int(o, "id", db_col_i64(st, TR_ID));
+			app_add_str(o, "call_url", call ? arena_printf(ctx->arena,
 			    "/calls/%lld", (long long)call) : NULL);
-			add_str(o, "call_label", call ? arena_printf(ctx->arena,
+			app_add_str(o, "call_label", call ? arena_printf(ctx->arena,
 			    "call %lld%s%s", (long long)call,
 			    db_col(st, TR_CALL_NUMBER, NULL) ? " · " : "",
 			    db_col(st, TR_CALL_NUMBER, NULL) ? db_col(st,
 			    TR_CALL_NUMBER, NULL) : "") : NULL);
-			add_int(o, "action_index", db_col_i64(st,
+			app_add_int(o, "action_index", db_col_i64(st,
 			    TR_ACTION_INDEX) + 1);
-			add_str(o, "action", db_col(st, TR_ACTION, NULL));
-			add_str(o, "result", res);
-			add_bool(o, "failed", res && strcmp(res, "failed") == 0);
-			add_str(o, "error", db_col(st, TR_ERROR, NULL));
-			add_str(o, "time", local_time(ctx, db_col(st,
+			app_add_str(o, "action", db_col(st, TR_ACTION, NULL));
+			app_add_str(o, "result", res);
+			app_add_bool(o, "failed", res && strcmp(res, "failed") == 0);
+			app_add_str(o, "error", db_col(st, TR_ERROR, NULL));
+			app_add_str(o, "time", app_local_time(ctx, db_col(st,
 			    TR_CREATED_AT, NULL)));
 			json_object_array_add(runs, o);
 		}
@@ -765,9 +733,9 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			goto fail;
 	} else
 		json_object_object_add(m, "runs", NULL);
-	add_bool(m, "has_errors", f->errors);
-	add_str(m, "confirmation", notice);
-	add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · Triggers",
+	app_add_bool(m, "has_errors", f->errors);
+	app_add_str(m, "confirmation", notice);
+	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · Triggers",
 	    f->name ? f->name : "") : "New trigger");
 	if (f->errors)
 		ctx->resp->status = 400;
@@ -832,29 +800,29 @@ page_triggers(struct ctx *ctx)
 		int64_t id = db_col_i64(st, TC_ID);
 		bool on = db_col_i64(st, TC_ENABLED) != 0;
 
-		add_int(o, "id", id);
-		add_str(o, "name", db_col(st, TC_NAME, NULL));
-		add_str(o, "event", db_col(st, TC_EVENT, NULL));
-		add_str(o, "event_label", event_label(db_col(st, TC_EVENT,
+		app_add_int(o, "id", id);
+		app_add_str(o, "name", db_col(st, TC_NAME, NULL));
+		app_add_str(o, "event", db_col(st, TC_EVENT, NULL));
+		app_add_str(o, "event_label", event_label(db_col(st, TC_EVENT,
 		    NULL)));
-		add_bool(o, "enabled", on);
+		app_add_bool(o, "enabled", on);
 		a = json_tokener_parse(db_col(st, TC_ACTIONS, NULL) ?
 		    db_col(st, TC_ACTIONS, NULL) : "[]");
-		add_int(o, "actions", a && json_object_is_type(a,
+		app_add_int(o, "actions", a && json_object_is_type(a,
 		    json_type_array) ? (int64_t)json_object_array_length(a) : 0);
 		if (a)
 			json_object_put(a);
-		add_int(o, "runs", db_col_i64(st, TC_RUNS));
-		add_str(o, "last_run", local_time(ctx, db_col(st, TC_LAST_RUN,
+		app_add_int(o, "runs", db_col_i64(st, TC_RUNS));
+		app_add_str(o, "last_run", app_local_time(ctx, db_col(st, TC_LAST_RUN,
 		    NULL)));
-		add_str(o, "url", arena_printf(ctx->arena,
+		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld", (long long)id));
-		add_str(o, "enabled_url", arena_printf(ctx->arena,
+		app_add_str(o, "enabled_url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld/enabled", (long long)id));
-		add_str(o, "delete_url", arena_printf(ctx->arena,
+		app_add_str(o, "delete_url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld/delete", (long long)id));
-		add_str(o, "toggle_value", on ? "0" : "1");
-		add_str(o, "toggle_label", on ? "Disable" : "Enable");
+		app_add_str(o, "toggle_value", on ? "0" : "1");
+		app_add_str(o, "toggle_label", on ? "Disable" : "Enable");
 		json_object_array_add(list, o);
 	}
 	db_stmt_done(st);
@@ -863,8 +831,8 @@ page_triggers(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc;
 	}
-	add_str(m, "title", "Triggers");
-	add_str(m, "confirmation", v && *v == '1' ? "The trigger is deleted."
+	app_add_str(m, "title", "Triggers");
+	app_add_str(m, "confirmation", v && *v == '1' ? "The trigger is deleted."
 	    : NULL);
 	return app_render(ctx, "settings_triggers.html", m);
 }

@@ -73,12 +73,6 @@ nonempty(const char *s)
 }
 
 static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
 add_flag(struct ctx *ctx, struct json_object *o, const char *prefix,
     const char *v)
 {
@@ -146,7 +140,7 @@ read_talk(struct ctx *ctx, const char *name, int64_t *out,
 		    "(0 to 864000).";
 		return CB_EINVAL;
 	}
-	add_str(filters, name, v);
+	app_add_str(filters, name, v);
 	return CB_OK;
 }
 
@@ -181,7 +175,7 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 		l->f.number.mode = MATCH_NONE;
 		return CB_OK;
 	}
-	add_str(filters, "q", v);
+	app_add_str(filters, "q", v);
 	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
 	    MATCH_CONTAINS && phone_normalize(v, strlen(v),
 	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164)
@@ -218,7 +212,7 @@ read_text(struct ctx *ctx, const char *name, enum call_match dflt,
 		    "is at most %d characters.", name, TEXT_MAX);
 		return CB_EINVAL;
 	}
-	add_str(filters, name, v);
+	app_add_str(filters, name, v);
 	t->value = v;
 	if (phone) {
 		char norm[PHONE_MAX];
@@ -254,7 +248,7 @@ read_date(struct ctx *ctx, const char *name, bool end, const char **out,
 	}
 	/* "to" includes its whole last minute: HH:MM:59.999. */
 	*out = end ? arena_printf(ctx->arena, "%.17s59.999", utc) : utc;
-	add_str(filters, name, v);
+	app_add_str(filters, name, v);
 	return CB_OK;
 }
 
@@ -331,7 +325,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 			return CB_EINVAL;
 		}
 		f->direction = v;
-		add_str(filters, "direction", v);
+		app_add_str(filters, "direction", v);
 		add_flag(ctx, filters, "is_", v);
 		l->bounded = true;
 	}
@@ -341,7 +335,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 			return CB_EINVAL;
 		}
 		f->result = v;
-		add_str(filters, "result", v);
+		app_add_str(filters, "result", v);
 		add_flag(ctx, filters, "is_", v);
 		l->bounded = true;
 	}
@@ -374,7 +368,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 			    "characters.";
 			return CB_EINVAL;
 		}
-		add_str(filters, "contact", v);
+		app_add_str(filters, "contact", v);
 		/* Name prefix → at most CALL_CONTACT_MAX customer ids on
 		 * ix_customers_name → customer_id IN (...) on
 		 * ix_calls_customer_started. */
@@ -413,7 +407,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 			ctx->message = "The recording filter is yes or no.";
 			return CB_EINVAL;
 		}
-		add_str(filters, "recording", v);
+		app_add_str(filters, "recording", v);
 		add_flag(ctx, filters, "recording_", v);
 	}
 	if ((rc = read_date(ctx, "from", false, &f->from_utc, filters)) !=
@@ -502,7 +496,7 @@ row_actions(struct ctx *ctx, struct json_object *c, struct db_stmt *st,
 		url_component(&u, number, strlen(number));
 		buf_printf(&u, "&call=%lld", (long long)id);
 		if (u.err == CB_OK)
-			add_str(c, "create_customer_url", arena_strdup(
+			app_add_str(c, "create_customer_url", arena_strdup(
 			    ctx->arena, buf_cstr(&u)));
 	} else {
 		buf_printf(&u, "/orders/new?customer=%lld&phone=",
@@ -510,7 +504,7 @@ row_actions(struct ctx *ctx, struct json_object *c, struct db_stmt *st,
 		url_component(&u, number, strlen(number));
 		buf_printf(&u, "&call=%lld", (long long)id);
 		if (u.err == CB_OK)
-			add_str(c, "create_order_url", arena_strdup(
+			app_add_str(c, "create_order_url", arena_strdup(
 			    ctx->arena, buf_cstr(&u)));
 	}
 	buf_free(&u);
@@ -534,23 +528,23 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 	if (time_utc_to_local(started, ctx->user->time_zone, local,
 	    sizeof(local)) != CB_OK)
 		snprintf(local, sizeof(local), "%s", started ? started : "");
-	add_str(c, "time", local);
-	add_str(c, "started_at_utc", started);
-	add_str(c, "direction", dir);
-	add_str(c, "direction_label", direction_label(dir ? dir : ""));
-	add_str(c, "result", result);
-	add_str(c, "result_label", result_label(result ? result : ""));
+	app_add_str(c, "time", local);
+	app_add_str(c, "started_at_utc", started);
+	app_add_str(c, "direction", dir);
+	app_add_str(c, "direction_label", direction_label(dir ? dir : ""));
+	app_add_str(c, "result", result);
+	app_add_str(c, "result_label", result_label(result ? result : ""));
 	json_object_object_add(c, "ok", json_object_new_boolean(
 	    result && strcmp(result, "answered") == 0));
-	add_str(c, "number", number);
+	app_add_str(c, "number", number);
 	if (number && *number)
-		add_str(c, "number_url", dial_href(ctx->arena, ctx->user,
+		app_add_str(c, "number_url", dial_href(ctx->arena, ctx->user,
 		    number, id));
-	add_str(c, "contact", row_contact(st));
+	app_add_str(c, "contact", row_contact(st));
 	if (!db_col_null(st, CALL_CUSTOMER_ID)) {
 		json_object_object_add(c, "customer_id", json_object_new_int64(
 		    db_col_i64(st, CALL_CUSTOMER_ID)));
-		add_str(c, "contact_url", arena_printf(ctx->arena,
+		app_add_str(c, "contact_url", arena_printf(ctx->arena,
 		    "/customers/%lld/calls",
 		    (long long)db_col_i64(st, CALL_CUSTOMER_ID)));
 	}
@@ -559,36 +553,36 @@ call_row(struct ctx *ctx, struct db_stmt *st, const char *from)
 	if (!db_col_null(st, CALL_MANAGER_ID))
 		json_object_object_add(c, "manager_id", json_object_new_int64(
 		    db_col_i64(st, CALL_MANAGER_ID)));
-	add_str(c, "manager", db_col(st, CALL_MANAGER_NAME, NULL));
-	add_str(c, "extension", db_col(st, CALL_EXTENSION, NULL));
+	app_add_str(c, "manager", db_col(st, CALL_MANAGER_NAME, NULL));
+	app_add_str(c, "extension", db_col(st, CALL_EXTENSION, NULL));
 	json_object_object_add(c, "integration_id", json_object_new_int64(
 	    db_col_i64(st, CALL_INTEGRATION_ID)));
-	add_str(c, "integration", db_col(st, CALL_INTEGRATION_NAME, NULL));
-	add_str(c, "provider", db_col(st, CALL_INTEGRATION_KIND, NULL));
-	add_str(c, "our_number", db_col(st, CALL_OUR_NUMBER, NULL));
-	add_str(c, "external_id", db_col(st, CALL_EXTERNAL_ID, NULL));
+	app_add_str(c, "integration", db_col(st, CALL_INTEGRATION_NAME, NULL));
+	app_add_str(c, "provider", db_col(st, CALL_INTEGRATION_KIND, NULL));
+	app_add_str(c, "our_number", db_col(st, CALL_OUR_NUMBER, NULL));
+	app_add_str(c, "external_id", db_col(st, CALL_EXTERNAL_ID, NULL));
 	time_duration((long)db_col_i64(st, CALL_TALK), dur, sizeof(dur));
-	add_str(c, "talk", dur);
+	app_add_str(c, "talk", dur);
 	json_object_object_add(c, "talk_seconds",
 	    json_object_new_int64(db_col_i64(st, CALL_TALK)));
 	json_object_object_add(c, "wait_seconds",
 	    json_object_new_int64(db_col_i64(st, CALL_WAIT)));
-	add_str(c, "comment", db_col(st, CALL_COMMENT, NULL));
-	add_str(c, "recording_state", rec);
+	app_add_str(c, "comment", db_col(st, CALL_COMMENT, NULL));
+	app_add_str(c, "recording_state", rec);
 	if (rec && strcmp(rec, "stored") == 0) {
-		add_str(c, "recording_url", arena_printf(ctx->arena,
+		app_add_str(c, "recording_url", arena_printf(ctx->arena,
 		    "/calls/%lld/recording%s%s", (long long)id,
 		    from ? "?from=" : "", from ? from : ""));
-		add_str(c, "download_url", arena_printf(ctx->arena,
+		app_add_str(c, "download_url", arena_printf(ctx->arena,
 		    "/calls/%lld/recording?download=1%s%s", (long long)id,
 		    from ? "&from=" : "", from ? from : ""));
 	} else if (rec && strcmp(rec, "pending") == 0)
-		add_str(c, "recording_note", "recording is being fetched");
+		app_add_str(c, "recording_note", "recording is being fetched");
 	else if (rec && strcmp(rec, "failed") == 0)
-		add_str(c, "recording_note", "recording could not be fetched");
+		app_add_str(c, "recording_note", "recording could not be fetched");
 	else
-		add_str(c, "recording_note", "no recording");
-	add_str(c, "card_url", arena_printf(ctx->arena, "/calls/%lld",
+		app_add_str(c, "recording_note", "no recording");
+	app_add_str(c, "card_url", arena_printf(ctx->arena, "/calls/%lld",
 	    (long long)id));
 	row_actions(ctx, c, st, number, id);
 	return c;
@@ -671,7 +665,7 @@ add_choices(struct ctx *ctx, struct json_object *m, const struct call_filter *f)
 			int64_t id = db_col_i64(st, 0);
 			const char *ext = db_col(st, 2, NULL);
 			json_object_object_add(o, "id", json_object_new_int64(id));
-			add_str(o, "label", ext && *ext ? arena_printf(
+			app_add_str(o, "label", ext && *ext ? arena_printf(
 			    ctx->arena, "%s (%s)", db_col(st, 1, NULL), ext) :
 			    db_col(st, 1, NULL));
 			json_object_object_add(o, "selected",
@@ -685,7 +679,7 @@ add_choices(struct ctx *ctx, struct json_object *m, const struct call_filter *f)
 			struct json_object *o = json_object_new_object();
 			int64_t id = db_col_i64(st, 0);
 			json_object_object_add(o, "id", json_object_new_int64(id));
-			add_str(o, "label", db_col(st, 1, NULL));
+			app_add_str(o, "label", db_col(st, 1, NULL));
 			json_object_object_add(o, "selected",
 			    json_object_new_boolean(id == f->integration_id));
 			json_object_array_add(ints, o);
@@ -709,17 +703,17 @@ add_saved_filters(struct ctx *ctx, struct json_object *m)
 	if (q.len && q.p[q.len - 1] == '&')
 		q.len--;
 	if (q.err == CB_OK && q.len > 0)
-		add_str(m, "save_query", arena_strndup(ctx->arena, q.p, q.len));
+		app_add_str(m, "save_query", arena_strndup(ctx->arena, q.p, q.len));
 	buf_free(&q);
 	if (db_savedfilter_list(ctx->db, ctx->user->id, "calls", &st) != CB_OK)
 		return;
 	while (db_fetch(st) == CB_OK) {
 		struct json_object *o = json_object_new_object();
 		const char *query = db_col(st, 2, NULL);
-		add_str(o, "name", db_col(st, 1, NULL));
-		add_str(o, "url", arena_printf(ctx->arena, "/calls%s%s",
+		app_add_str(o, "name", db_col(st, 1, NULL));
+		app_add_str(o, "url", arena_printf(ctx->arena, "/calls%s%s",
 		    query && *query ? "?" : "", query ? query : ""));
-		add_str(o, "delete_url", arena_printf(ctx->arena,
+		app_add_str(o, "delete_url", arena_printf(ctx->arena,
 		    "/calls/filters/%lld/delete", (long long)db_col_i64(st,
 		    0)));
 		json_object_array_add(a, o);
@@ -738,7 +732,7 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 	unsigned n = 0;
 
 	json_object_object_add(m, "calls", calls);
-	add_str(m, "csv_url", query_url(ctx, base, ".csv"));
+	app_add_str(m, "csv_url", query_url(ctx, base, ".csv"));
 	if (from == NULL)
 		add_saved_filters(ctx, m);
 	add_choices(ctx, m, f);
@@ -757,7 +751,7 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 			json_object_object_get_ex(last, talk ? "talk_seconds" :
 			    "started_at_utc", &key);
 			json_object_object_get_ex(last, "id", &id);
-			add_str(m, "next_url", next_url(ctx, base,
+			app_add_str(m, "next_url", next_url(ctx, base,
 			    json_object_get_string(key),
 			    json_object_get_int64(id)));
 			n = PAGE_SIZE;
@@ -771,7 +765,7 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 done:
 	json_object_object_add(m, "empty", json_object_new_boolean(n == 0));
 	if (f->has_cursor)
-		add_str(m, "first_url", query_url(ctx, base, ""));
+		app_add_str(m, "first_url", query_url(ctx, base, ""));
 	return app_render(ctx, "calls.html", m);
 fail:
 	json_object_put(m);
@@ -960,7 +954,7 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		    (long long)ctx->ids[0]);
 		file = arena_printf(ctx->arena, "customer-%lld-calls.csv",
 		    (long long)ctx->ids[0]);
-		add_str(m, "title", "Customer's calls");
+		app_add_str(m, "title", "Customer's calls");
 	} else if (feed == FEED_ORDER) {
 		l->f.order_id = ctx->ids[0];
 		base = arena_printf(ctx->arena, "/orders/%lld/calls",
@@ -969,10 +963,10 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		    (long long)ctx->ids[0]);
 		file = arena_printf(ctx->arena, "order-%lld-calls.csv",
 		    (long long)ctx->ids[0]);
-		add_str(m, "title", "Order's calls");
+		app_add_str(m, "title", "Order's calls");
 	} else
-		add_str(m, "title", "Call history");
-	add_str(m, "base_url", base);
+		app_add_str(m, "title", "Call history");
+	app_add_str(m, "base_url", base);
 	if ((rc = read_filter(ctx, l, m)) != CB_OK) {
 		json_object_put(m);
 		return rc;

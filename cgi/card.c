@@ -45,24 +45,6 @@ nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
-add_int(struct json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void
-add_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
-
 static int64_t
 id_of(const char *s)
 {
@@ -79,20 +61,6 @@ iso_utc(struct ctx *ctx, const char *utc)
 	if (utc == NULL || strlen(utc) < 19)
 		return NULL;
 	return arena_printf(ctx->arena, "%.10sT%sZ", utc, utc + 11);
-}
-
-/* A UTC time in the viewer's zone (issue 4 §5); NULL stays NULL. */
-static const char *
-local_time(struct ctx *ctx, const char *utc)
-{
-	char *out;
-
-	if (utc == NULL)
-		return NULL;
-	out = arena_alloc(ctx->arena, 32);
-	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
-		snprintf(out, 32, "%.16s UTC", utc);
-	return out;
 }
 
 static const char *
@@ -210,27 +178,27 @@ add_legs(struct ctx *ctx, const struct card *c, struct json_object *m)
 		const char *res = db_col(st, LEG_RESULT, NULL);
 		int64_t off = db_col_i64(st, LEG_OFFSET);
 
-		add_str(l, "type", db_col(st, LEG_TYPE, NULL));
-		add_str(l, "extension", db_col(st, LEG_EXTENSION, NULL));
-		add_str(l, "user", db_col(st, LEG_USER_NAME, NULL));
-		add_str(l, "number", db_col(st, LEG_NUMBER, NULL));
-		add_str(l, "state", db_col(st, LEG_STATE, NULL));
-		add_str(l, "result", res);
-		add_str(l, "result_label", result_label(res));
-		add_bool(l, "ok", res && strcmp(res, "answered") == 0);
-		add_str(l, "started", local_time(ctx,
+		app_add_str(l, "type", db_col(st, LEG_TYPE, NULL));
+		app_add_str(l, "extension", db_col(st, LEG_EXTENSION, NULL));
+		app_add_str(l, "user", db_col(st, LEG_USER_NAME, NULL));
+		app_add_str(l, "number", db_col(st, LEG_NUMBER, NULL));
+		app_add_str(l, "state", db_col(st, LEG_STATE, NULL));
+		app_add_str(l, "result", res);
+		app_add_str(l, "result_label", result_label(res));
+		app_add_bool(l, "ok", res && strcmp(res, "answered") == 0);
+		app_add_str(l, "started", app_local_time(ctx,
 		    db_col(st, LEG_STARTED_AT, NULL)));
-		add_str(l, "started_at", iso_utc(ctx,
+		app_add_str(l, "started_at", iso_utc(ctx,
 		    db_col(st, LEG_STARTED_AT, NULL)));
-		add_str(l, "answered_at", iso_utc(ctx,
+		app_add_str(l, "answered_at", iso_utc(ctx,
 		    db_col(st, LEG_ANSWERED_AT, NULL)));
-		add_str(l, "ended_at", iso_utc(ctx,
+		app_add_str(l, "ended_at", iso_utc(ctx,
 		    db_col(st, LEG_ENDED_AT, NULL)));
-		add_int(l, "offset_seconds", off);
-		add_str(l, "offset", arena_printf(ctx->arena, "+%s",
+		app_add_int(l, "offset_seconds", off);
+		app_add_str(l, "offset", arena_printf(ctx->arena, "+%s",
 		    duration(ctx, off)));
-		add_int(l, "talk_seconds", db_col_i64(st, LEG_TALK));
-		add_str(l, "talk", duration(ctx, db_col_i64(st, LEG_TALK)));
+		app_add_int(l, "talk_seconds", db_col_i64(st, LEG_TALK));
+		app_add_str(l, "talk", duration(ctx, db_col_i64(st, LEG_TALK)));
 		json_object_array_add(legs, l);
 	}
 	db_stmt_done(st);
@@ -254,17 +222,17 @@ add_orders(struct ctx *ctx, const struct card *c, struct json_object *m)
 		int64_t id = db_col_i64(st, ORD_ID);
 		const char *num = db_col(st, ORD_NUMBER, NULL);
 
-		add_int(o, "id", id);
-		add_str(o, "number", num ? num : arena_printf(ctx->arena,
+		app_add_int(o, "id", id);
+		app_add_str(o, "number", num ? num : arena_printf(ctx->arena,
 		    "#%lld", (long long)id));
-		add_str(o, "status", db_col(st, ORD_STATUS, NULL));
-		add_str(o, "total", db_col(st, ORD_TOTAL, NULL));
-		add_str(o, "currency", db_col(st, ORD_CURRENCY, NULL));
-		add_str(o, "store", db_col(st, ORD_STORE, NULL));
-		add_str(o, "created", local_time(ctx,
+		app_add_str(o, "status", db_col(st, ORD_STATUS, NULL));
+		app_add_str(o, "total", db_col(st, ORD_TOTAL, NULL));
+		app_add_str(o, "currency", db_col(st, ORD_CURRENCY, NULL));
+		app_add_str(o, "store", db_col(st, ORD_STORE, NULL));
+		app_add_str(o, "created", app_local_time(ctx,
 		    db_col(st, ORD_CREATED_AT, NULL)));
-		add_bool(o, "this_call", id == c->order_id);
-		add_str(o, "url", arena_printf(ctx->arena,
+		app_add_bool(o, "this_call", id == c->order_id);
+		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/orders/%lld/calls", (long long)id));
 		json_object_array_add(orders, o);
 	}
@@ -290,14 +258,14 @@ add_leads(struct ctx *ctx, const struct card *c, struct json_object *m)
 		int64_t cust = db_col_null(st, LEAD_CUSTOMER_ID) ? 0 :
 		    db_col_i64(st, LEAD_CUSTOMER_ID);
 
-		add_int(l, "id", db_col_i64(st, LEAD_ID));
-		add_str(l, "name", db_col(st, LEAD_NAME, NULL));
-		add_str(l, "lead_type", db_col(st, LEAD_TYPE, NULL));
-		add_str(l, "created", local_time(ctx,
+		app_add_int(l, "id", db_col_i64(st, LEAD_ID));
+		app_add_str(l, "name", db_col(st, LEAD_NAME, NULL));
+		app_add_str(l, "lead_type", db_col(st, LEAD_TYPE, NULL));
+		app_add_str(l, "created", app_local_time(ctx,
 		    db_col(st, LEAD_CREATED_AT, NULL)));
 		/* Leads have no page of their own yet: a lead of a customer
 		 * links to that customer's calls. */
-		add_str(l, "url", cust ? arena_printf(ctx->arena,
+		app_add_str(l, "url", cust ? arena_printf(ctx->arena,
 		    "/customers/%lld/calls", (long long)cust) : NULL);
 		json_object_array_add(leads, l);
 	}
@@ -319,12 +287,12 @@ add_notes(struct ctx *ctx, const struct card *c, struct json_object *m)
 		struct json_object *n = json_object_new_object();
 		const char *author = db_col(st, NOTE_AUTHOR, NULL);
 
-		add_int(n, "id", db_col_i64(st, NOTE_ID));
-		add_str(n, "author", author ? author : "A former user");
-		add_str(n, "body", db_col(st, NOTE_BODY, NULL));
-		add_str(n, "time", local_time(ctx,
+		app_add_int(n, "id", db_col_i64(st, NOTE_ID));
+		app_add_str(n, "author", author ? author : "A former user");
+		app_add_str(n, "body", db_col(st, NOTE_BODY, NULL));
+		app_add_str(n, "time", app_local_time(ctx,
 		    db_col(st, NOTE_CREATED_AT, NULL)));
-		add_str(n, "created_at", iso_utc(ctx,
+		app_add_str(n, "created_at", iso_utc(ctx,
 		    db_col(st, NOTE_CREATED_AT, NULL)));
 		json_object_array_add(notes, n);
 	}
@@ -349,18 +317,18 @@ add_callbacks(struct ctx *ctx, const struct card *c, struct json_object *m,
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *t = json_object_new_object();
 		int64_t id = db_col_i64(st, TASK_ID);
-		const char *due = local_time(ctx, db_col(st, TASK_DUE_AT, NULL));
+		const char *due = app_local_time(ctx, db_col(st, TASK_DUE_AT, NULL));
 
-		add_int(t, "id", id);
-		add_str(t, "title", db_col(st, TASK_TITLE, NULL));
-		add_str(t, "due", due);
-		add_str(t, "due_at", iso_utc(ctx,
+		app_add_int(t, "id", id);
+		app_add_str(t, "title", db_col(st, TASK_TITLE, NULL));
+		app_add_str(t, "due", due);
+		app_add_str(t, "due_at", iso_utc(ctx,
 		    db_col(st, TASK_DUE_AT, NULL)));
-		add_bool(t, "overdue", db_col_i64(st, TASK_OVERDUE) != 0);
-		add_str(t, "author", db_col(st, TASK_AUTHOR, NULL));
-		add_bool(t, "just_created", id == shown_task);
+		app_add_bool(t, "overdue", db_col_i64(st, TASK_OVERDUE) != 0);
+		app_add_str(t, "author", db_col(st, TASK_AUTHOR, NULL));
+		app_add_bool(t, "just_created", id == shown_task);
 		if (id == shown_task)
-			add_str(m, "confirmation", arena_printf(ctx->arena,
+			app_add_str(m, "confirmation", arena_printf(ctx->arena,
 			    "Call-back task created: due %s.", due ? due :
 			    "soon"));
 		json_object_array_add(tasks, t);
@@ -381,58 +349,58 @@ call_model(struct ctx *ctx, const struct card *c)
 	int64_t dur = id_of(v[CARD_DURATION]), talk = id_of(v[CARD_TALK]),
 	    wait = id_of(v[CARD_WAIT]);
 
-	add_int(o, "id", c->id);
-	add_str(o, "external_id", v[CARD_EXTERNAL_ID]);
-	add_str(o, "direction", v[CARD_DIRECTION]);
-	add_str(o, "direction_label", direction_label(v[CARD_DIRECTION]));
-	add_str(o, "result", v[CARD_RESULT]);
-	add_str(o, "result_label", result_label(v[CARD_RESULT]));
-	add_bool(o, "ok", v[CARD_RESULT] &&
+	app_add_int(o, "id", c->id);
+	app_add_str(o, "external_id", v[CARD_EXTERNAL_ID]);
+	app_add_str(o, "direction", v[CARD_DIRECTION]);
+	app_add_str(o, "direction_label", direction_label(v[CARD_DIRECTION]));
+	app_add_str(o, "result", v[CARD_RESULT]);
+	app_add_str(o, "result_label", result_label(v[CARD_RESULT]));
+	app_add_bool(o, "ok", v[CARD_RESULT] &&
 	    strcmp(v[CARD_RESULT], "answered") == 0);
-	add_str(o, "state", state);
-	add_str(o, "state_label", state_label(state));
-	add_bool(o, "live", state && strcmp(state, "ended") != 0);
-	add_str(o, "number", number);
-	add_str(o, "number_url", dial_href(ctx->arena, ctx->user, number,
+	app_add_str(o, "state", state);
+	app_add_str(o, "state_label", state_label(state));
+	app_add_bool(o, "live", state && strcmp(state, "ended") != 0);
+	app_add_str(o, "number", number);
+	app_add_str(o, "number_url", dial_href(ctx->arena, ctx->user, number,
 	    c->id));
-	add_str(o, "caller_name", nonempty(v[CARD_CLIENT_NAME]));
-	add_str(o, "our_number", nonempty(v[CARD_OUR_NUMBER]));
-	add_str(o, "integration", v[CARD_INTEGRATION_NAME]);
-	add_str(o, "provider", v[CARD_INTEGRATION_KIND]);
-	add_str(o, "started", local_time(ctx, v[CARD_STARTED_AT]));
-	add_str(o, "answered", local_time(ctx, v[CARD_ANSWERED_AT]));
-	add_str(o, "ended", local_time(ctx, v[CARD_ENDED_AT]));
-	add_str(o, "started_at", iso_utc(ctx, v[CARD_STARTED_AT]));
-	add_str(o, "answered_at", iso_utc(ctx, v[CARD_ANSWERED_AT]));
-	add_str(o, "ended_at", iso_utc(ctx, v[CARD_ENDED_AT]));
-	add_int(o, "duration_seconds", dur);
-	add_str(o, "duration", duration(ctx, dur));
-	add_int(o, "talk_seconds", talk);
-	add_str(o, "talk", duration(ctx, talk));
-	add_int(o, "wait_seconds", wait);
-	add_str(o, "wait", duration(ctx, wait));
-	add_str(o, "hangup_cause", v[CARD_HANGUP_CAUSE]);
-	add_str(o, "comment", v[CARD_COMMENT]);
-	add_str(o, "recording_state", rec);
+	app_add_str(o, "caller_name", nonempty(v[CARD_CLIENT_NAME]));
+	app_add_str(o, "our_number", nonempty(v[CARD_OUR_NUMBER]));
+	app_add_str(o, "integration", v[CARD_INTEGRATION_NAME]);
+	app_add_str(o, "provider", v[CARD_INTEGRATION_KIND]);
+	app_add_str(o, "started", app_local_time(ctx, v[CARD_STARTED_AT]));
+	app_add_str(o, "answered", app_local_time(ctx, v[CARD_ANSWERED_AT]));
+	app_add_str(o, "ended", app_local_time(ctx, v[CARD_ENDED_AT]));
+	app_add_str(o, "started_at", iso_utc(ctx, v[CARD_STARTED_AT]));
+	app_add_str(o, "answered_at", iso_utc(ctx, v[CARD_ANSWERED_AT]));
+	app_add_str(o, "ended_at", iso_utc(ctx, v[CARD_ENDED_AT]));
+	app_add_int(o, "duration_seconds", dur);
+	app_add_str(o, "duration", duration(ctx, dur));
+	app_add_int(o, "talk_seconds", talk);
+	app_add_str(o, "talk", duration(ctx, talk));
+	app_add_int(o, "wait_seconds", wait);
+	app_add_str(o, "wait", duration(ctx, wait));
+	app_add_str(o, "hangup_cause", v[CARD_HANGUP_CAUSE]);
+	app_add_str(o, "comment", v[CARD_COMMENT]);
+	app_add_str(o, "recording_state", rec);
 	if (rec && strcmp(rec, "stored") == 0) {
 		/* Same rule as the history: no player without
 		 * recordings.listen, and the JSON does not hand out the
 		 * address either. */
 		if (perm_has(ctx->user, PERM_RECORDINGS_LISTEN)) {
-			add_str(o, "recording_url", arena_printf(ctx->arena,
+			app_add_str(o, "recording_url", arena_printf(ctx->arena,
 			    "/calls/%lld/recording", (long long)c->id));
 			if (perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD))
-				add_str(o, "download_url", arena_printf(
+				app_add_str(o, "download_url", arena_printf(
 				    ctx->arena, "/calls/%lld/recording?"
 				    "download=1", (long long)c->id));
 		} else
-			add_str(o, "recording_note", "recorded");
+			app_add_str(o, "recording_note", "recorded");
 	} else if (rec && strcmp(rec, "pending") == 0)
-		add_str(o, "recording_note", "recording is being fetched");
+		app_add_str(o, "recording_note", "recording is being fetched");
 	else if (rec && strcmp(rec, "failed") == 0)
-		add_str(o, "recording_note", "recording could not be fetched");
+		app_add_str(o, "recording_note", "recording could not be fetched");
 	else
-		add_str(o, "recording_note", "no recording");
+		app_add_str(o, "recording_note", "no recording");
 	return o;
 }
 
@@ -452,39 +420,39 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 
 	if (c->customer_id) {
 		o = json_object_new_object();
-		add_int(o, "id", c->customer_id);
-		add_str(o, "name", v[CARD_CUSTOMER_NAME]);
-		add_str(o, "url", arena_printf(ctx->arena,
+		app_add_int(o, "id", c->customer_id);
+		app_add_str(o, "name", v[CARD_CUSTOMER_NAME]);
+		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/customers/%s/calls", cust));
 		json_object_object_add(m, "customer", o);
 	} else
 		json_object_object_add(m, "customer", NULL);
-	add_bool(m, "unknown", c->customer_id == 0);
-	add_str(m, "contact", c->customer_id ? v[CARD_CUSTOMER_NAME] :
+	app_add_bool(m, "unknown", c->customer_id == 0);
+	app_add_str(m, "contact", c->customer_id ? v[CARD_CUSTOMER_NAME] :
 	    "Unknown caller");
 	if (c->lead_id) {
 		o = json_object_new_object();
-		add_int(o, "id", c->lead_id);
-		add_str(o, "name", v[CARD_LEAD_NAME]);
+		app_add_int(o, "id", c->lead_id);
+		app_add_str(o, "name", v[CARD_LEAD_NAME]);
 		json_object_object_add(m, "lead", o);
 	} else
 		json_object_object_add(m, "lead", NULL);
 	if (c->manager_id || nonempty(v[CARD_EXTENSION])) {
 		o = json_object_new_object();
 		if (c->manager_id)
-			add_int(o, "id", c->manager_id);
+			app_add_int(o, "id", c->manager_id);
 		else
 			json_object_object_add(o, "id", NULL);
-		add_str(o, "name", v[CARD_MANAGER_NAME]);
-		add_str(o, "login", v[CARD_MANAGER_LOGIN]);
-		add_str(o, "extension", nonempty(v[CARD_EXTENSION]));
+		app_add_str(o, "name", v[CARD_MANAGER_NAME]);
+		app_add_str(o, "login", v[CARD_MANAGER_LOGIN]);
+		app_add_str(o, "extension", nonempty(v[CARD_EXTENSION]));
 		json_object_object_add(m, "manager", o);
 	} else
 		json_object_object_add(m, "manager", NULL);
 	if (c->store_id) {
 		o = json_object_new_object();
-		add_int(o, "id", c->store_id);
-		add_str(o, "name", v[CARD_STORE_NAME]);
+		app_add_int(o, "id", c->store_id);
+		app_add_str(o, "name", v[CARD_STORE_NAME]);
 		json_object_object_add(m, "store", o);
 	} else
 		json_object_object_add(m, "store", NULL);
@@ -493,24 +461,24 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 	 * carry the number, the customer, the store and the call. */
 	if (c->customer_id == 0) {
 		const char *kv[] = { "phone", number, "call", call, NULL };
-		add_str(actions, "create_customer_url", link_with(ctx,
+		app_add_str(actions, "create_customer_url", link_with(ctx,
 		    "/customers/new", kv));
 	}
 	{
 		const char *kv[] = { "customer", cust, "store", store,
 		    "phone", number, "call", call, NULL };
-		add_str(actions, "add_order_url", link_with(ctx,
+		app_add_str(actions, "add_order_url", link_with(ctx,
 		    "/orders/new", kv));
 	}
 	{
 		const char *kv[] = { "customer", cust, "phone", number,
 		    "call", call, NULL };
-		add_str(actions, "add_lead_url", link_with(ctx, "/leads/new",
+		app_add_str(actions, "add_lead_url", link_with(ctx, "/leads/new",
 		    kv));
 	}
-	add_str(actions, "notes_url", arena_printf(ctx->arena,
+	app_add_str(actions, "notes_url", arena_printf(ctx->arena,
 	    "/calls/%s/notes", call));
-	add_str(actions, "callback_url", arena_printf(ctx->arena,
+	app_add_str(actions, "callback_url", arena_printf(ctx->arena,
 	    "/calls/%s/callback", call));
 	json_object_object_add(m, "actions", actions);
 }
@@ -529,7 +497,7 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task,
 	if ((rc = load_call(ctx, call_id, &c)) != CB_OK)
 		return rc;
 	m = json_object_new_object();
-	add_str(m, "title", arena_printf(ctx->arena, "%s call · %s",
+	app_add_str(m, "title", arena_printf(ctx->arena, "%s call · %s",
 	    direction_label(c.v[CARD_DIRECTION]),
 	    c.customer_id ? c.v[CARD_CUSTOMER_NAME] :
 	    nonempty(c.v[CARD_CLIENT_NUMBER]) ? c.v[CARD_CLIENT_NUMBER] :
@@ -539,7 +507,7 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task,
 	json_object_object_add(m, "confirmation", NULL);
 	json_object_object_add(m, "note_error", NULL);
 	json_object_object_add(m, "note_draft", NULL);
-	add_int(m, "note_max", CARD_NOTE_MAX);
+	app_add_int(m, "note_max", CARD_NOTE_MAX);
 	if ((rc = add_orders(ctx, &c, m)) != CB_OK ||
 	    (rc = add_leads(ctx, &c, m)) != CB_OK ||
 	    (rc = add_legs(ctx, &c, m)) != CB_OK ||
@@ -570,7 +538,7 @@ page_card(struct ctx *ctx)
 		return rc;
 	if ((v = kv_get(&ctx->req->query, "note")) != NULL &&
 	    strcmp(v, "saved") == 0)
-		add_str(m, "confirmation", "Your note is saved.");
+		app_add_str(m, "confirmation", "Your note is saved.");
 	return app_render(ctx, "card.html", m);
 }
 
@@ -592,8 +560,8 @@ note_refused(struct ctx *ctx, const char *why, const char *draft)
 
 	if ((rc = card_model(ctx, ctx->ids[0], 0, &m)) != CB_OK)
 		return rc;
-	add_str(m, "note_error", why);
-	add_str(m, "note_draft", draft);
+	app_add_str(m, "note_error", why);
+	app_add_str(m, "note_draft", draft);
 	ctx->resp->status = 400;
 	return app_render(ctx, "card.html", m);
 }

@@ -33,25 +33,6 @@
 #include "http/escape.h"
 #include "phone/phone.h"
 
-#define RELINK_MAX 1000
-
-static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
-add_int(struct json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void
-add_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
 
 static const char *
 param(struct ctx *ctx, const char *name)
@@ -59,19 +40,6 @@ param(struct ctx *ctx, const char *name)
 	const char *v = app_param(ctx, name);
 
 	return v ? v : "";
-}
-
-static const char *
-local_time(struct ctx *ctx, const char *utc)
-{
-	char *out;
-
-	if (utc == NULL)
-		return NULL;
-	out = arena_alloc(ctx->arena, 32);
-	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
-		snprintf(out, 32, "%.16s UTC", utc);
-	return out;
 }
 
 /* Trimmed, valid UTF-8, 1..max characters (0..max when optional). */
@@ -171,13 +139,13 @@ page_customer(struct ctx *ctx)
 			ctx->message = "There is no such customer.";
 		return rc;
 	}
-	add_int(m, "id", id);
-	add_str(m, "title", db_col(st, 0, NULL));
-	add_str(m, "name", db_col(st, 0, NULL));
-	add_str(m, "email", db_col(st, 1, NULL));
-	add_str(m, "manager", db_col(st, 2, NULL));
-	add_str(m, "created", local_time(ctx, db_col(st, 3, NULL)));
-	add_str(m, "comment", db_col(st, 4, NULL));
+	app_add_int(m, "id", id);
+	app_add_str(m, "title", db_col(st, 0, NULL));
+	app_add_str(m, "name", db_col(st, 0, NULL));
+	app_add_str(m, "email", db_col(st, 1, NULL));
+	app_add_str(m, "manager", db_col(st, 2, NULL));
+	app_add_str(m, "created", app_local_time(ctx, db_col(st, 3, NULL)));
+	app_add_str(m, "comment", db_col(st, 4, NULL));
 	db_stmt_done(st);
 
 	a = json_object_new_array();
@@ -187,8 +155,8 @@ page_customer(struct ctx *ctx)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *p = json_object_new_object();
 		const char *phone = db_col(st, 0, NULL);
-		add_str(p, "phone", phone);
-		add_str(p, "dial_url", dial_href(ctx->arena, ctx->user, phone,
+		app_add_str(p, "phone", phone);
+		app_add_str(p, "dial_url", dial_href(ctx->arena, ctx->user, phone,
 		    0));
 		/* The history link only when there is history to show, and
 		 * only for roles that may open the history page. */
@@ -198,7 +166,7 @@ page_customer(struct ctx *ctx)
 			buf_puts(&u, "/calls?q_mode=exact&q=");
 			url_component(&u, phone, strlen(phone));
 			if (u.err == CB_OK)
-				add_str(p, "history_url", arena_strdup(
+				app_add_str(p, "history_url", arena_strdup(
 				    ctx->arena, buf_cstr(&u)));
 			buf_free(&u);
 		}
@@ -214,14 +182,14 @@ page_customer(struct ctx *ctx)
 		goto fail;
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o = json_object_new_object();
-		add_int(o, "id", db_col_i64(st, 0));
-		add_str(o, "url", arena_printf(ctx->arena, "/orders/%lld",
+		app_add_int(o, "id", db_col_i64(st, 0));
+		app_add_str(o, "url", arena_printf(ctx->arena, "/orders/%lld",
 		    (long long)db_col_i64(st, 0)));
-		add_str(o, "number", db_col(st, 1, NULL));
-		add_str(o, "status", db_col(st, 2, NULL));
-		add_str(o, "total", arena_printf(ctx->arena, "%s %s",
+		app_add_str(o, "number", db_col(st, 1, NULL));
+		app_add_str(o, "status", db_col(st, 2, NULL));
+		app_add_str(o, "total", arena_printf(ctx->arena, "%s %s",
 		    db_col(st, 3, NULL), db_col(st, 4, NULL)));
-		add_str(o, "created", local_time(ctx, db_col(st, 5, NULL)));
+		app_add_str(o, "created", app_local_time(ctx, db_col(st, 5, NULL)));
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -234,12 +202,12 @@ page_customer(struct ctx *ctx)
 		goto fail;
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o = json_object_new_object();
-		add_int(o, "id", db_col_i64(st, 0));
-		add_str(o, "url", arena_printf(ctx->arena, "/leads/%lld",
+		app_add_int(o, "id", db_col_i64(st, 0));
+		app_add_str(o, "url", arena_printf(ctx->arena, "/leads/%lld",
 		    (long long)db_col_i64(st, 0)));
-		add_str(o, "name", db_col(st, 1, NULL));
-		add_str(o, "type", db_col(st, 2, NULL));
-		add_str(o, "created", local_time(ctx, db_col(st, 3, NULL)));
+		app_add_str(o, "name", db_col(st, 1, NULL));
+		app_add_str(o, "type", db_col(st, 2, NULL));
+		app_add_str(o, "created", app_local_time(ctx, db_col(st, 3, NULL)));
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -249,14 +217,14 @@ page_customer(struct ctx *ctx)
 	if ((rc = db_crm_customer_has_calls(ctx->db, id, &has_calls)) != CB_OK)
 		goto fail;
 	if (has_calls && feed)
-		add_str(m, "calls_url", arena_printf(ctx->arena,
+		app_add_str(m, "calls_url", arena_printf(ctx->arena,
 		    "/customers/%lld/calls", (long long)id));
-	add_str(m, "add_order_url", arena_printf(ctx->arena,
+	app_add_str(m, "add_order_url", arena_printf(ctx->arena,
 	    "/orders/new?customer=%lld", (long long)id));
-	add_str(m, "add_lead_url", arena_printf(ctx->arena,
+	app_add_str(m, "add_lead_url", arena_printf(ctx->arena,
 	    "/leads/new?customer=%lld", (long long)id));
 	if (kv_get(&ctx->req->query, "created"))
-		add_str(m, "confirmation", "The customer is saved.");
+		app_add_str(m, "confirmation", "The customer is saved.");
 	return app_render(ctx, "customer.html", m);
 fail:
 	json_object_put(m);
@@ -268,16 +236,16 @@ customer_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
 
-	add_str(m, "title", "New customer");
-	add_str(m, "name", param(ctx, "name"));
-	add_str(m, "phone", param(ctx, "phone"));
-	add_str(m, "email", param(ctx, "email"));
+	app_add_str(m, "title", "New customer");
+	app_add_str(m, "name", param(ctx, "name"));
+	app_add_str(m, "phone", param(ctx, "phone"));
+	app_add_str(m, "email", param(ctx, "email"));
 	if (call_id)
-		add_int(m, "call", call_id);
+		app_add_int(m, "call", call_id);
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
-		add_bool(m, "has_errors", true);
+		app_add_bool(m, "has_errors", true);
 	}
 	return app_render(ctx, "customer_new.html", m);
 }
@@ -291,28 +259,6 @@ page_customer_new(struct ctx *ctx)
 	if ((rc = source_call(ctx, &call_id)) != CB_OK)
 		return rc;
 	return customer_form(ctx, call_id, NULL);
-}
-
-/* Adds the phone and links the calls that came from it before, as the
- * JSON API does for POST /api/v1/customers. Inside the transaction. */
-static enum cb_err
-add_phone_and_relink(struct ctx *ctx, int64_t customer_id, const char *e164,
-    const char *rev)
-{
-	int64_t *ids = arena_alloc(ctx->arena, RELINK_MAX * sizeof(*ids));
-	int *to_leads = arena_alloc(ctx->arena, RELINK_MAX * sizeof(*to_leads));
-	unsigned got = 0, k;
-	enum cb_err rc;
-
-	rc = db_customer_add_phone(ctx->db, customer_id, e164, rev);
-	if (rc == CB_DUPLICATE)
-		return CB_OK;
-	if (rc == CB_OK)
-		rc = db_unlinked_calls(ctx->db, rev, ids, to_leads, RELINK_MAX,
-		    &got);
-	for (k = 0; rc == CB_OK && k < got; k++)
-		rc = link_call(ctx->db, ids[k], to_leads[k] != 0);
-	return rc;
 }
 
 static enum cb_err
@@ -345,7 +291,7 @@ post_customer(struct ctx *ctx)
 	rc = db_customer_create(ctx->db, name, *email ? email : NULL,
 	    ctx->user->id, NULL, &id);
 	if (rc == CB_OK && *phone)
-		rc = add_phone_and_relink(ctx, id, e164, rev);
+		rc = link_new_phone(ctx->db, id, e164, rev, NULL, NULL);
 	if (rc == CB_OK && call_id)
 		rc = db_crm_link_call(ctx->db, call_id, id, 0, 0);
 	if (rc == CB_OK)
@@ -378,24 +324,24 @@ page_order(struct ctx *ctx)
 			ctx->message = "There is no such order.";
 		return rc;
 	}
-	add_int(m, "id", id);
-	add_str(m, "number", db_col(st, 0, NULL) ? db_col(st, 0, NULL) :
+	app_add_int(m, "id", id);
+	app_add_str(m, "number", db_col(st, 0, NULL) ? db_col(st, 0, NULL) :
 	    arena_printf(ctx->arena, "#%lld", (long long)id));
-	add_str(m, "title", arena_printf(ctx->arena, "Order %s",
+	app_add_str(m, "title", arena_printf(ctx->arena, "Order %s",
 	    db_col(st, 0, NULL) ? db_col(st, 0, NULL) : ""));
-	add_str(m, "status", db_col(st, 1, NULL));
-	add_bool(m, "open", strcmp(db_col(st, 2, NULL), "open") == 0);
+	app_add_str(m, "status", db_col(st, 1, NULL));
+	app_add_bool(m, "open", strcmp(db_col(st, 2, NULL), "open") == 0);
 	cust = db_col_null(st, 3) ? 0 : db_col_i64(st, 3);
 	if (cust) {
-		add_str(m, "customer_url", arena_printf(ctx->arena,
+		app_add_str(m, "customer_url", arena_printf(ctx->arena,
 		    "/customers/%lld", (long long)cust));
-		add_str(m, "customer", db_col(st, 4, NULL));
+		app_add_str(m, "customer", db_col(st, 4, NULL));
 	}
-	add_str(m, "store", db_col(st, 5, NULL));
-	add_str(m, "total", arena_printf(ctx->arena, "%s %s",
+	app_add_str(m, "store", db_col(st, 5, NULL));
+	app_add_str(m, "total", arena_printf(ctx->arena, "%s %s",
 	    db_col(st, 6, NULL), db_col(st, 7, NULL)));
-	add_str(m, "manager", db_col(st, 8, NULL));
-	add_str(m, "created", local_time(ctx, db_col(st, 9, NULL)));
+	app_add_str(m, "manager", db_col(st, 8, NULL));
+	app_add_str(m, "created", app_local_time(ctx, db_col(st, 9, NULL)));
 	db_stmt_done(st);
 
 	a = json_object_new_array();
@@ -406,8 +352,8 @@ page_order(struct ctx *ctx)
 		while ((rc = db_fetch(st)) == CB_OK) {
 			struct json_object *p = json_object_new_object();
 			const char *phone = db_col(st, 0, NULL);
-			add_str(p, "phone", phone);
-			add_str(p, "dial_url", dial_href(ctx->arena, ctx->user,
+			app_add_str(p, "phone", phone);
+			app_add_str(p, "dial_url", dial_href(ctx->arena, ctx->user,
 			    phone, 0));
 			json_object_array_add(a, p);
 		}
@@ -418,10 +364,10 @@ page_order(struct ctx *ctx)
 	if ((rc = db_crm_order_has_calls(ctx->db, id, &has_calls)) != CB_OK)
 		goto fail;
 	if (has_calls && perm_has(ctx->user, PERM_ORDERS_CALLS))
-		add_str(m, "calls_url", arena_printf(ctx->arena,
+		app_add_str(m, "calls_url", arena_printf(ctx->arena,
 		    "/orders/%lld/calls", (long long)id));
 	if (kv_get(&ctx->req->query, "created"))
-		add_str(m, "confirmation", "The order is saved.");
+		app_add_str(m, "confirmation", "The order is saved.");
 	return app_render(ctx, "order.html", m);
 fail:
 	json_object_put(m);
@@ -444,9 +390,9 @@ options(struct ctx *ctx, enum cb_err (*q)(struct db *, struct db_stmt **),
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o = json_object_new_object();
 		int64_t id = db_col_i64(st, 0);
-		add_int(o, "id", id);
-		add_str(o, "name", db_col(st, 1, NULL));
-		add_bool(o, "selected", id == chosen);
+		app_add_int(o, "id", id);
+		app_add_str(o, "name", db_col(st, 1, NULL));
+		app_add_bool(o, "selected", id == chosen);
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -469,8 +415,8 @@ order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 
 	if (cust > 0 && db_crm_customer_name(ctx->db, cust, name,
 	    sizeof(name)) == CB_OK) {
-		add_int(m, "customer_id", cust);
-		add_str(m, "customer", name);
+		app_add_int(m, "customer_id", cust);
+		app_add_str(m, "customer", name);
 	}
 	if ((rc = options(ctx, db_crm_stores, store, &stores)) != CB_OK) {
 		json_object_put(m);
@@ -485,15 +431,15 @@ order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 		return rc;
 	}
 	json_object_object_add(m, "statuses", statuses);
-	add_str(m, "title", "New order");
-	add_str(m, "number", param(ctx, "number"));
-	add_str(m, "total", *param(ctx, "total") ? param(ctx, "total") : "0");
+	app_add_str(m, "title", "New order");
+	app_add_str(m, "number", param(ctx, "number"));
+	app_add_str(m, "total", *param(ctx, "total") ? param(ctx, "total") : "0");
 	if (call_id)
-		add_int(m, "call", call_id);
+		app_add_int(m, "call", call_id);
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
-		add_bool(m, "has_errors", true);
+		app_add_bool(m, "has_errors", true);
 	}
 	return app_render(ctx, "order_new.html", m);
 }
@@ -615,28 +561,28 @@ page_lead(struct ctx *ctx)
 			ctx->message = "There is no such lead.";
 		return rc;
 	}
-	add_int(m, "id", ctx->ids[0]);
-	add_str(m, "title", db_col(st, 0, NULL));
-	add_str(m, "name", db_col(st, 0, NULL));
-	add_str(m, "phone", db_col(st, 1, NULL));
+	app_add_int(m, "id", ctx->ids[0]);
+	app_add_str(m, "title", db_col(st, 0, NULL));
+	app_add_str(m, "name", db_col(st, 0, NULL));
+	app_add_str(m, "phone", db_col(st, 1, NULL));
 	if (db_col(st, 1, NULL))
-		add_str(m, "dial_url", dial_href(ctx->arena, ctx->user,
+		app_add_str(m, "dial_url", dial_href(ctx->arena, ctx->user,
 		    db_col(st, 1, NULL), 0));
-	add_str(m, "type", db_col(st, 2, NULL));
-	add_str(m, "state", db_col(st, 3, NULL));
+	app_add_str(m, "type", db_col(st, 2, NULL));
+	app_add_str(m, "state", db_col(st, 3, NULL));
 	if (!db_col_null(st, 4)) {
-		add_str(m, "customer_url", arena_printf(ctx->arena,
+		app_add_str(m, "customer_url", arena_printf(ctx->arena,
 		    "/customers/%lld", (long long)db_col_i64(st, 4)));
-		add_str(m, "customer", db_col(st, 5, NULL));
+		app_add_str(m, "customer", db_col(st, 5, NULL));
 	}
-	add_str(m, "comment", db_col(st, 6, NULL));
-	add_str(m, "created", local_time(ctx, db_col(st, 7, NULL)));
+	app_add_str(m, "comment", db_col(st, 6, NULL));
+	app_add_str(m, "created", app_local_time(ctx, db_col(st, 7, NULL)));
 	if (!db_col_null(st, 8))
-		add_str(m, "call_url", arena_printf(ctx->arena, "/calls/%lld",
+		app_add_str(m, "call_url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)db_col_i64(st, 8)));
 	db_stmt_done(st);
 	if (kv_get(&ctx->req->query, "created"))
-		add_str(m, "confirmation", "The lead is saved.");
+		app_add_str(m, "confirmation", "The lead is saved.");
 	return app_render(ctx, "lead.html", m);
 }
 
@@ -649,20 +595,20 @@ lead_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 
 	if (cust > 0 && db_crm_customer_name(ctx->db, cust, name,
 	    sizeof(name)) == CB_OK) {
-		add_int(m, "customer_id", cust);
-		add_str(m, "customer", name);
+		app_add_int(m, "customer_id", cust);
+		app_add_str(m, "customer", name);
 	}
-	add_str(m, "title", "New lead");
-	add_str(m, "name", *param(ctx, "name") ? param(ctx, "name") :
+	app_add_str(m, "title", "New lead");
+	app_add_str(m, "name", *param(ctx, "name") ? param(ctx, "name") :
 	    cust > 0 ? NULL : "Unknown client");
-	add_str(m, "phone", param(ctx, "phone"));
-	add_str(m, "comment", param(ctx, "comment"));
+	app_add_str(m, "phone", param(ctx, "phone"));
+	app_add_str(m, "comment", param(ctx, "comment"));
 	if (call_id)
-		add_int(m, "call", call_id);
+		app_add_int(m, "call", call_id);
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
-		add_bool(m, "has_errors", true);
+		app_add_bool(m, "has_errors", true);
 	}
 	return app_render(ctx, "lead_new.html", m);
 }

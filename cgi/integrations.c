@@ -43,39 +43,8 @@
 #include "phone/phone.h"
 #include "providers/test_event.h"
 
-static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
-add_int(struct json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void
-add_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
-
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
-
-static const char *
-local_time(struct ctx *ctx, const char *utc)
-{
-	char *out;
-
-	if (utc == NULL)
-		return NULL;
-	out = arena_alloc(ctx->arena, 32);
-	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
-		snprintf(out, 32, "%.16s UTC", utc);
-	return out;
-}
 
 /* A form value with spaces around it removed, in the arena; "" when
  * absent. */
@@ -120,13 +89,13 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 		struct json_object *e = json_object_new_object();
 		int64_t id = db_col_i64(st, EXC_ID);
 
-		add_int(e, "id", id);
-		add_str(e, "phone", db_col(st, EXC_PHONE, NULL));
-		add_str(e, "comment", db_col(st, EXC_COMMENT, NULL));
-		add_str(e, "author", db_col(st, EXC_AUTHOR, NULL));
-		add_str(e, "created", local_time(ctx, db_col(st,
+		app_add_int(e, "id", id);
+		app_add_str(e, "phone", db_col(st, EXC_PHONE, NULL));
+		app_add_str(e, "comment", db_col(st, EXC_COMMENT, NULL));
+		app_add_str(e, "author", db_col(st, EXC_AUTHOR, NULL));
+		app_add_str(e, "created", app_local_time(ctx, db_col(st,
 		    EXC_CREATED_AT, NULL)));
-		add_str(e, "delete_url", arena_printf(ctx->arena,
+		app_add_str(e, "delete_url", arena_printf(ctx->arena,
 		    "/settings/exceptions/%lld/delete", (long long)id));
 		json_object_array_add(list, e);
 	}
@@ -136,18 +105,18 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 		ctx->message = db_down;
 		return rc;
 	}
-	add_str(m, "title", "Exceptions");
-	add_str(m, "phone", phone);
-	add_str(m, "comment", comment);
-	add_str(m, "phone_error", phone_error);
-	add_str(m, "comment_error", comment_error);
-	add_bool(m, "has_errors", phone_error || comment_error);
-	add_str(m, "default_country", ctx->cfg->default_country);
+	app_add_str(m, "title", "Exceptions");
+	app_add_str(m, "phone", phone);
+	app_add_str(m, "comment", comment);
+	app_add_str(m, "phone_error", phone_error);
+	app_add_str(m, "comment_error", comment_error);
+	app_add_bool(m, "has_errors", phone_error || comment_error);
+	app_add_str(m, "default_country", ctx->cfg->default_country);
 	if (v && strcmp(v, "1") == 0)
-		add_str(m, "confirmation", "The number is on the list: its "
+		app_add_str(m, "confirmation", "The number is on the list: its "
 		    "calls will not be stored.");
 	else if ((v = kv_get(&ctx->req->query, "deleted")) && *v == '1')
-		add_str(m, "confirmation", "The number is off the list.");
+		app_add_str(m, "confirmation", "The number is off the list.");
 	else
 		json_object_object_add(m, "confirmation", NULL);
 	if (phone_error || comment_error)
@@ -376,8 +345,8 @@ stores_model(struct ctx *ctx, struct json_object **out)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o = json_object_new_object();
 
-		add_str(o, "id", db_col(st, 0, NULL));
-		add_str(o, "name", db_col(st, 1, NULL));
+		app_add_str(o, "id", db_col(st, 0, NULL));
+		app_add_str(o, "name", db_col(st, 1, NULL));
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -398,9 +367,9 @@ users_model(struct ctx *ctx, const char *selected, struct json_object **out)
 		struct json_object *o = json_object_new_object();
 		const char *id = db_col(st, 0, NULL);
 
-		add_str(o, "id", id);
-		add_str(o, "name", db_col(st, 1, NULL));
-		add_bool(o, "selected", selected && id &&
+		app_add_str(o, "id", id);
+		app_add_str(o, "name", db_col(st, 1, NULL));
+		app_add_bool(o, "selected", selected && id &&
 		    strcmp(selected, id) == 0);
 		json_object_array_add(a, o);
 	}
@@ -451,48 +420,48 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 		ctx->message = db_down;
 		return rc;
 	}
-	add_bool(o, "is_new", f->id == 0);
+	app_add_bool(o, "is_new", f->id == 0);
 	if (f->id)
-		add_int(o, "id", f->id);
-	add_str(o, "kind", f->kind->kind);
-	add_str(o, "kind_label", f->kind->label);
-	add_str(o, "where", f->kind->where);
-	add_str(o, "slug", f->slug);
-	add_str(o, "name", f->name);
-	add_str(o, "country", f->country);
-	add_bool(o, "enabled", f->enabled);
-	add_bool(o, "link_to_leads", f->link_to_leads);
-	add_str(o, "callback_url", f->id ? callback_url(ctx, f->slug) : NULL);
-	add_str(o, "action", f->id ? arena_printf(ctx->arena,
+		app_add_int(o, "id", f->id);
+	app_add_str(o, "kind", f->kind->kind);
+	app_add_str(o, "kind_label", f->kind->label);
+	app_add_str(o, "where", f->kind->where);
+	app_add_str(o, "slug", f->slug);
+	app_add_str(o, "name", f->name);
+	app_add_str(o, "country", f->country);
+	app_add_bool(o, "enabled", f->enabled);
+	app_add_bool(o, "link_to_leads", f->link_to_leads);
+	app_add_str(o, "callback_url", f->id ? callback_url(ctx, f->slug) : NULL);
+	app_add_str(o, "action", f->id ? arena_printf(ctx->arena,
 	    "/settings/integrations/%lld", (long long)f->id) :
 	    "/settings/integrations/new");
-	add_str(o, "test_url", f->id ? arena_printf(ctx->arena,
+	app_add_str(o, "test_url", f->id ? arena_printf(ctx->arena,
 	    "/settings/integrations/%lld/test", (long long)f->id) : NULL);
-	add_str(o, "error_name", f->err_name);
-	add_str(o, "error_slug", f->err_slug);
-	add_str(o, "error_country", f->err_country);
-	add_str(o, "error_fallback", f->err_fallback);
-	add_str(o, "error_numbers", f->err_numbers);
+	app_add_str(o, "error_name", f->err_name);
+	app_add_str(o, "error_slug", f->err_slug);
+	app_add_str(o, "error_country", f->err_country);
+	app_add_str(o, "error_fallback", f->err_fallback);
+	app_add_str(o, "error_numbers", f->err_numbers);
 	json_object_object_add(m, "integration", o);
 	for (i = 0; i < f->kind->nsecrets; i++) {
 		struct json_object *sf = json_object_new_object();
 
-		add_str(sf, "key", f->kind->secrets[i].key);
-		add_str(sf, "field", arena_printf(ctx->arena, "secret_%s",
+		app_add_str(sf, "key", f->kind->secrets[i].key);
+		app_add_str(sf, "field", arena_printf(ctx->arena, "secret_%s",
 		    f->kind->secrets[i].key));
-		add_str(sf, "label", f->kind->secrets[i].label);
-		add_str(sf, "masked", f->masked[i]);
-		add_bool(sf, "is_set", f->masked[i] != NULL);
-		add_str(sf, "error", f->err_secret[i]);
+		app_add_str(sf, "label", f->kind->secrets[i].label);
+		app_add_str(sf, "masked", f->masked[i]);
+		app_add_bool(sf, "is_set", f->masked[i] != NULL);
+		app_add_str(sf, "error", f->err_secret[i]);
 		json_object_array_add(secrets, sf);
 	}
 	json_object_object_add(m, "secrets", secrets);
 	o = json_object_new_object();
-	add_bool(o, "none", f->fb_type == NULL || *f->fb_type == '\0');
-	add_bool(o, "queue", str_eq(f->fb_type, "queue"));
-	add_bool(o, "voicemail", str_eq(f->fb_type, "voicemail"));
-	add_bool(o, "manager", str_eq(f->fb_type, "manager"));
-	add_str(o, "target", f->fb_target);
+	app_add_bool(o, "none", f->fb_type == NULL || *f->fb_type == '\0');
+	app_add_bool(o, "queue", str_eq(f->fb_type, "queue"));
+	app_add_bool(o, "voicemail", str_eq(f->fb_type, "voicemail"));
+	app_add_bool(o, "manager", str_eq(f->fb_type, "manager"));
+	app_add_str(o, "target", f->fb_target);
 	json_object_object_add(o, "users", users);
 	json_object_object_add(m, "fallback", o);
 	for (i = 0; i < f->nrows + NUMBER_ROWS_EMPTY; i++) {
@@ -501,10 +470,10 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 		    *ss = json_object_new_array();
 		size_t n = json_object_array_length(stores);
 
-		add_str(row, "number", r ? r->number : NULL);
-		add_str(row, "label", r ? r->label : NULL);
-		add_str(row, "error", r ? r->error : NULL);
-		add_bool(row, "no_store", r == NULL || r->store == NULL ||
+		app_add_str(row, "number", r ? r->number : NULL);
+		app_add_str(row, "label", r ? r->label : NULL);
+		app_add_str(row, "error", r ? r->error : NULL);
+		app_add_bool(row, "no_store", r == NULL || r->store == NULL ||
 		    *r->store == '\0');
 		for (j = 0; j < n; j++) {
 			struct json_object *s = json_object_array_get_idx(
@@ -512,10 +481,10 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 			const char *sid = json_object_get_string(
 			    json_object_object_get(s, "id"));
 
-			add_str(c, "id", sid);
-			add_str(c, "name", json_object_get_string(
+			app_add_str(c, "id", sid);
+			app_add_str(c, "name", json_object_get_string(
 			    json_object_object_get(s, "name")));
-			add_bool(c, "selected", r && str_eq(r->store, sid));
+			app_add_bool(c, "selected", r && str_eq(r->store, sid));
 			json_object_array_add(ss, c);
 		}
 		json_object_object_add(row, "stores", ss);
@@ -527,17 +496,17 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	for (i = 0; i < NKINDS; i++) {
 		struct json_object *k = json_object_new_object();
 
-		add_str(k, "kind", kinds[i].kind);
-		add_str(k, "label", kinds[i].label);
-		add_bool(k, "current", &kinds[i] == f->kind);
-		add_str(k, "url", arena_printf(ctx->arena,
+		app_add_str(k, "kind", kinds[i].kind);
+		app_add_str(k, "label", kinds[i].label);
+		app_add_bool(k, "current", &kinds[i] == f->kind);
+		app_add_str(k, "url", arena_printf(ctx->arena,
 		    "/settings/integrations/new?kind=%s", kinds[i].kind));
 		json_object_array_add(kl, k);
 	}
 	json_object_object_add(m, "kinds", kl);
-	add_bool(m, "has_errors", f->errors);
-	add_str(m, "confirmation", notice);
-	add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
+	app_add_bool(m, "has_errors", f->errors);
+	app_add_str(m, "confirmation", notice);
+	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
 	    "Integrations", f->name) : "New integration");
 	json_object_object_add(m, "test", f->test ? json_object_get(f->test) :
 	    NULL);
@@ -652,17 +621,17 @@ page_integrations(struct ctx *ctx)
 		int64_t id = db_col_i64(st, IC_ID);
 		const char *slug = db_col(st, IC_SLUG, NULL);
 
-		add_int(o, "id", id);
-		add_str(o, "name", db_col(st, IC_NAME, NULL));
-		add_str(o, "kind", db_col(st, IC_KIND, NULL));
-		add_str(o, "kind_label", k ? k->label : db_col(st, IC_KIND,
+		app_add_int(o, "id", id);
+		app_add_str(o, "name", db_col(st, IC_NAME, NULL));
+		app_add_str(o, "kind", db_col(st, IC_KIND, NULL));
+		app_add_str(o, "kind_label", k ? k->label : db_col(st, IC_KIND,
 		    NULL));
-		add_str(o, "slug", slug);
-		add_bool(o, "enabled", db_col_i64(st, IC_ENABLED) != 0);
-		add_str(o, "country", db_col(st, IC_COUNTRY, NULL));
-		add_int(o, "numbers", db_col_i64(st, IC_NUMBERS));
-		add_str(o, "callback_url", callback_url(ctx, slug ? slug : ""));
-		add_str(o, "url", arena_printf(ctx->arena,
+		app_add_str(o, "slug", slug);
+		app_add_bool(o, "enabled", db_col_i64(st, IC_ENABLED) != 0);
+		app_add_str(o, "country", db_col(st, IC_COUNTRY, NULL));
+		app_add_int(o, "numbers", db_col_i64(st, IC_NUMBERS));
+		app_add_str(o, "callback_url", callback_url(ctx, slug ? slug : ""));
+		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/settings/integrations/%lld", (long long)id));
 		json_object_array_add(list, o);
 	}
@@ -678,15 +647,15 @@ page_integrations(struct ctx *ctx)
 
 		for (i = 0; i < NKINDS; i++) {
 			struct json_object *k = json_object_new_object();
-			add_str(k, "label", kinds[i].label);
-			add_str(k, "url", arena_printf(ctx->arena,
+			app_add_str(k, "label", kinds[i].label);
+			app_add_str(k, "url", arena_printf(ctx->arena,
 			    "/settings/integrations/new?kind=%s",
 			    kinds[i].kind));
 			json_object_array_add(kl, k);
 		}
 		json_object_object_add(m, "kinds", kl);
 	}
-	add_str(m, "title", "Integrations");
+	app_add_str(m, "title", "Integrations");
 	return app_render(ctx, "settings_integrations.html", m);
 }
 
@@ -1068,10 +1037,10 @@ post_integration_test(struct ctx *ctx)
 	    secrets, f->nrows ? f->rows[0].number : NULL, time(NULL), &ev,
 	    &why);
 	json_object_put(secrets);
-	add_str(t, "url", url);
+	app_add_str(t, "url", url);
 	if (rc != CB_OK) {
-		add_bool(t, "ok", false);
-		add_str(t, "message", why ? why : "The test event could not be "
+		app_add_bool(t, "ok", false);
+		app_add_str(t, "message", why ? why : "The test event could not be "
 		    "built.");
 		rc = integration_render(ctx, f, NULL);
 		json_object_put(t);
@@ -1088,10 +1057,10 @@ post_integration_test(struct ctx *ctx)
 	rq.max_bytes = 4096;
 	buf_init(&body, 4096);
 	rc = httpc_request(&rq, &body, &res);
-	add_str(t, "method", ev.method == HTTPC_GET ? "GET" : "POST");
+	app_add_str(t, "method", ev.method == HTTPC_GET ? "GET" : "POST");
 	if (rc != CB_OK) {
-		add_bool(t, "ok", false);
-		add_str(t, "message", arena_printf(ctx->arena, "Could not reach "
+		app_add_bool(t, "ok", false);
+		app_add_str(t, "message", arena_printf(ctx->arena, "Could not reach "
 		    "%s: %s. Check public_url in callboard.conf: this server "
 		    "must be able to open it, as the provider will.", url,
 		    res.error));
@@ -1100,35 +1069,35 @@ post_integration_test(struct ctx *ctx)
 		    (ev.expect_body == NULL ||
 		    strcmp(buf_cstr(&body), ev.expect_body) == 0);
 
-		add_int(t, "status", res.status);
-		add_str(t, "answer", body.len ? buf_cstr(&body) : NULL);
+		app_add_int(t, "status", res.status);
+		app_add_str(t, "answer", body.len ? buf_cstr(&body) : NULL);
 		if (answered && ev.external_id != NULL &&
 		    db_integration_call_of(ctx->db, f->id, ev.external_id,
 		    &call) == CB_OK && call == 0)
 			answered = false;
-		add_bool(t, "ok", answered);
+		app_add_bool(t, "ok", answered);
 		if (answered && call)
-			add_str(t, "message", arena_printf(ctx->arena, "It "
+			app_add_str(t, "message", arena_printf(ctx->arena, "It "
 			    "works: the hook accepted the signed test event "
 			    "and stored it as call %lld.", (long long)call));
 		else if (answered)
-			add_str(t, "message", "It works: the hook answered "
+			app_add_str(t, "message", "It works: the hook answered "
 			    "the provider's check exactly as expected.");
 		else if (res.status >= 200 && res.status < 300)
-			add_str(t, "message", ev.external_id ? "The hook "
+			app_add_str(t, "message", ev.external_id ? "The hook "
 			    "answered, but no call was stored: is the test "
 			    "number on the exception list?" : "The hook "
 			    "answered something else than the provider "
 			    "expects.");
 		else
-			add_str(t, "message", test_explain(ctx, res.status,
+			app_add_str(t, "message", test_explain(ctx, res.status,
 			    f->slug));
 	}
 	buf_free(&body);
-	add_str(t, "call_url", call ? arena_printf(ctx->arena, "/calls/%lld",
+	app_add_str(t, "call_url", call ? arena_printf(ctx->arena, "/calls/%lld",
 	    (long long)call) : NULL);
 	if (call)
-		add_int(t, "call_id", call);
+		app_add_int(t, "call_id", call);
 	rc = integration_render(ctx, f, NULL);
 	json_object_put(t);
 	return rc;

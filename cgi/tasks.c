@@ -27,24 +27,6 @@
 #include "http/app.h"
 #include "http/dial_link.h"
 
-static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
-add_int(struct json_object *o, const char *key, int64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64(v));
-}
-
-static void
-add_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
-
 static int64_t
 id_of(const char *s)
 {
@@ -57,20 +39,6 @@ static const char *
 nonempty(const char *s)
 {
 	return s && *s ? s : NULL;
-}
-
-/* A UTC time from the database in the viewer's zone; NULL stays NULL. */
-static const char *
-local_time(struct ctx *ctx, const char *utc)
-{
-	char *out;
-
-	if (utc == NULL)
-		return NULL;
-	out = arena_alloc(ctx->arena, 32);
-	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
-		snprintf(out, 32, "%.16s UTC", utc);
-	return out;
 }
 
 static const char *
@@ -117,32 +85,32 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	bool overdue = db_col_i64(st, TL_OVERDUE) != 0;
 	bool today = db_col_i64(st, TL_DUE_TODAY) != 0;
 
-	add_int(t, "id", id);
-	add_str(t, "anchor", arena_printf(ctx->arena, "task-%lld",
+	app_add_int(t, "id", id);
+	app_add_str(t, "anchor", arena_printf(ctx->arena, "task-%lld",
 	    (long long)id));
-	add_str(t, "kind", db_col(st, TL_KIND, NULL));
-	add_str(t, "kind_label", kind_label(db_col(st, TL_KIND, NULL)));
-	add_str(t, "title", db_col(st, TL_TITLE, NULL));
-	add_str(t, "body", nonempty(db_col(st, TL_BODY, NULL)));
-	add_str(t, "mode", db_col(st, TL_MODE, NULL));
-	add_int(t, "assignees", db_col_i64(st, TL_ASSIGNEES));
-	add_bool(t, "shared", db_col_i64(st, TL_ASSIGNEES) > 1 &&
+	app_add_str(t, "kind", db_col(st, TL_KIND, NULL));
+	app_add_str(t, "kind_label", kind_label(db_col(st, TL_KIND, NULL)));
+	app_add_str(t, "title", db_col(st, TL_TITLE, NULL));
+	app_add_str(t, "body", nonempty(db_col(st, TL_BODY, NULL)));
+	app_add_str(t, "mode", db_col(st, TL_MODE, NULL));
+	app_add_int(t, "assignees", db_col_i64(st, TL_ASSIGNEES));
+	app_add_bool(t, "shared", db_col_i64(st, TL_ASSIGNEES) > 1 &&
 	    strcmp(db_col(st, TL_MODE, NULL), "shared") == 0);
-	add_str(t, "phone", phone);
-	add_str(t, "dial_url", dial_href(ctx->arena, ctx->user, phone, call));
-	add_str(t, "customer", db_col(st, TL_CUSTOMER_NAME, NULL));
-	add_str(t, "customer_url", cust ? arena_printf(ctx->arena,
+	app_add_str(t, "phone", phone);
+	app_add_str(t, "dial_url", dial_href(ctx->arena, ctx->user, phone, call));
+	app_add_str(t, "customer", db_col(st, TL_CUSTOMER_NAME, NULL));
+	app_add_str(t, "customer_url", cust ? arena_printf(ctx->arena,
 	    "/customers/%lld/calls", (long long)cust) : NULL);
-	add_str(t, "due", local_time(ctx, db_col(st, TL_DUE_AT, NULL)));
-	add_str(t, "due_at", iso_utc(ctx, db_col(st, TL_DUE_AT, NULL)));
-	add_bool(t, "overdue", overdue);
-	add_bool(t, "due_today", today);
-	add_str(t, "status", overdue ? "overdue" : today ? "due" : "open");
-	add_str(t, "created", local_time(ctx, db_col(st, TL_CREATED_AT,
+	app_add_str(t, "due", app_local_time(ctx, db_col(st, TL_DUE_AT, NULL)));
+	app_add_str(t, "due_at", iso_utc(ctx, db_col(st, TL_DUE_AT, NULL)));
+	app_add_bool(t, "overdue", overdue);
+	app_add_bool(t, "due_today", today);
+	app_add_str(t, "status", overdue ? "overdue" : today ? "due" : "open");
+	app_add_str(t, "created", app_local_time(ctx, db_col(st, TL_CREATED_AT,
 	    NULL)));
-	add_str(t, "author", db_col(st, TL_AUTHOR, NULL));
-	add_str(t, "done", local_time(ctx, db_col(st, TL_DONE_AT, NULL)));
-	add_str(t, "done_url", arena_printf(ctx->arena, "/tasks/%lld/done",
+	app_add_str(t, "author", db_col(st, TL_AUTHOR, NULL));
+	app_add_str(t, "done", app_local_time(ctx, db_col(st, TL_DONE_AT, NULL)));
+	app_add_str(t, "done_url", arena_printf(ctx->arena, "/tasks/%lld/done",
 	    (long long)id));
 	json_object_object_add(t, "calls", json_object_new_array());
 	return t;
@@ -177,14 +145,14 @@ attach_calls(struct ctx *ctx, struct json_object *tasks, bool done)
 			continue;   /* past the page's LIMIT */
 		calls = json_object_object_get(t, "calls");
 		c = json_object_new_object();
-		add_int(c, "id", id);
-		add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
+		app_add_int(c, "id", id);
+		app_add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)id));
-		add_str(c, "started", local_time(ctx, db_col(st,
+		app_add_str(c, "started", app_local_time(ctx, db_col(st,
 		    TLC_STARTED_AT, NULL)));
-		add_str(c, "result", res);
-		add_str(c, "result_label", result_label(res));
-		add_str(c, "direction", db_col(st, TLC_DIRECTION, NULL));
+		app_add_str(c, "result", res);
+		app_add_str(c, "result_label", result_label(res));
+		app_add_str(c, "direction", db_col(st, TLC_DIRECTION, NULL));
 		json_object_array_add(calls, c);
 	}
 	db_stmt_done(st);
@@ -234,14 +202,14 @@ page_tasks(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc == CB_ENOTFOUND ? CB_EDB : rc;
 	}
-	add_str(m, "title", done ? "Tasks I completed" : "My tasks");
-	add_str(m, "view", done ? "done" : "open");
-	add_bool(m, "done_view", done);
-	add_int(m, "count", n);
-	add_int(m, "overdue_count", done ? 0 : overdue);
-	add_int(m, "due_count", done ? 0 : due);
-	add_bool(m, "capped", n >= TASKLIST_MAX);
-	add_str(m, "confirmation", notice && id_of(notice) ? arena_printf(
+	app_add_str(m, "title", done ? "Tasks I completed" : "My tasks");
+	app_add_str(m, "view", done ? "done" : "open");
+	app_add_bool(m, "done_view", done);
+	app_add_int(m, "count", n);
+	app_add_int(m, "overdue_count", done ? 0 : overdue);
+	app_add_int(m, "due_count", done ? 0 : due);
+	app_add_bool(m, "capped", n >= TASKLIST_MAX);
+	app_add_str(m, "confirmation", notice && id_of(notice) ? arena_printf(
 	    ctx->arena, "Task %lld is done.", (long long)id_of(notice)) : NULL);
 	return app_render(ctx, "tasks.html", m);
 }
@@ -304,21 +272,21 @@ page_missed(struct ctx *ctx)
 		const char *num = db_col(st, MC_NUMBER, NULL);
 		const char *res = db_col(st, MC_RESULT, NULL);
 
-		add_int(c, "id", id);
-		add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
+		app_add_int(c, "id", id);
+		app_add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)id));
-		add_str(c, "number", num);
-		add_str(c, "dial_url", dial_href(ctx->arena, ctx->user, num,
+		app_add_str(c, "number", num);
+		app_add_str(c, "dial_url", dial_href(ctx->arena, ctx->user, num,
 		    id));
-		add_str(c, "started", local_time(ctx, db_col(st,
+		app_add_str(c, "started", app_local_time(ctx, db_col(st,
 		    MC_STARTED_AT, NULL)));
-		add_str(c, "started_at", iso_utc(ctx, db_col(st,
+		app_add_str(c, "started_at", iso_utc(ctx, db_col(st,
 		    MC_STARTED_AT, NULL)));
-		add_str(c, "customer", db_col(st, MC_CUSTOMER_NAME, NULL));
-		add_str(c, "manager", db_col(st, MC_MANAGER_NAME, NULL));
-		add_str(c, "result_label", result_label(res));
+		app_add_str(c, "customer", db_col(st, MC_CUSTOMER_NAME, NULL));
+		app_add_str(c, "manager", db_col(st, MC_MANAGER_NAME, NULL));
+		app_add_str(c, "result_label", result_label(res));
 		if (task)
-			add_int(c, "open_task_id", task);
+			app_add_int(c, "open_task_id", task);
 		else
 			json_object_object_add(c, "open_task_id", NULL);
 		json_object_array_add(calls, c);
@@ -329,9 +297,9 @@ page_missed(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc;
 	}
-	add_str(m, "title", "Missed calls not yet handled");
-	add_int(m, "days", days);
-	add_int(m, "count", (int64_t)json_object_array_length(calls));
+	app_add_str(m, "title", "Missed calls not yet handled");
+	app_add_int(m, "days", days);
+	app_add_int(m, "count", (int64_t)json_object_array_length(calls));
 	return app_render(ctx, "tasks_missed.html", m);
 }
 
@@ -359,22 +327,22 @@ page_notifications(struct ctx *ctx)
 		int64_t call = id_of(db_col(st, NC_CALL_ID, NULL));
 		const char *url = nonempty(db_col(st, NC_URL, NULL));
 
-		add_int(n, "id", id);
-		add_str(n, "anchor", arena_printf(ctx->arena, "n%lld",
+		app_add_int(n, "id", id);
+		app_add_str(n, "anchor", arena_printf(ctx->arena, "n%lld",
 		    (long long)id));
-		add_str(n, "kind", db_col(st, NC_KIND, NULL));
-		add_str(n, "title", db_col(st, NC_TITLE, NULL));
-		add_str(n, "body", nonempty(db_col(st, NC_BODY, NULL)));
+		app_add_str(n, "kind", db_col(st, NC_KIND, NULL));
+		app_add_str(n, "title", db_col(st, NC_TITLE, NULL));
+		app_add_str(n, "body", nonempty(db_col(st, NC_BODY, NULL)));
 		/* The call's card when the row names a call; the template's
 		 * URL check refuses anything but relative and http(s). */
-		add_str(n, "url", url ? url : call ? arena_printf(ctx->arena,
+		app_add_str(n, "url", url ? url : call ? arena_printf(ctx->arena,
 		    "/calls/%lld", (long long)call) : NULL);
-		add_bool(n, "unread", db_col_null(st, NC_READ_AT));
-		add_str(n, "time", local_time(ctx, db_col(st, NC_CREATED_AT,
+		app_add_bool(n, "unread", db_col_null(st, NC_READ_AT));
+		app_add_str(n, "time", app_local_time(ctx, db_col(st, NC_CREATED_AT,
 		    NULL)));
-		add_str(n, "created_at", iso_utc(ctx, db_col(st,
+		app_add_str(n, "created_at", iso_utc(ctx, db_col(st,
 		    NC_CREATED_AT, NULL)));
-		add_str(n, "read_url", arena_printf(ctx->arena,
+		app_add_str(n, "read_url", arena_printf(ctx->arena,
 		    "/notifications/%lld/read", (long long)id));
 		json_object_array_add(list, n);
 	}
@@ -384,11 +352,11 @@ page_notifications(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc;
 	}
-	add_str(m, "title", unread ? arena_printf(ctx->arena,
+	app_add_str(m, "title", unread ? arena_printf(ctx->arena,
 	    "Notifications (%lld unread)", (long long)unread) :
 	    "Notifications");
-	add_int(m, "unread", unread);
-	add_str(m, "confirmation", v && strcmp(v, "all") == 0 ?
+	app_add_int(m, "unread", unread);
+	app_add_str(m, "confirmation", v && strcmp(v, "all") == 0 ?
 	    "All notifications are marked read." : NULL);
 	return app_render(ctx, "notifications.html", m);
 }

@@ -53,18 +53,6 @@ static const char *const common_zones[] = {
 	"America/Chicago", "America/Los_Angeles", "Asia/Tbilisi", NULL
 };
 
-static void
-add_str(struct json_object *o, const char *key, const char *v)
-{
-	json_object_object_add(o, key, app_jstr(v));
-}
-
-static void
-add_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
-
 static const char *
 form(struct ctx *ctx, const char *name)
 {
@@ -154,7 +142,7 @@ page_users(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	add_str(m, "title", "Users");
+	app_add_str(m, "title", "Users");
 	json_object_object_add(m, "users", users);
 	if ((rc = db_admin_users(ctx->db, &st)) != CB_OK) {
 		json_object_put(m);
@@ -164,16 +152,16 @@ page_users(struct ctx *ctx)
 		struct json_object *u = json_object_new_object();
 		int64_t id = db_col_i64(st, 0);
 		json_object_object_add(u, "id", json_object_new_int64(id));
-		add_str(u, "url", arena_printf(ctx->arena,
+		app_add_str(u, "url", arena_printf(ctx->arena,
 		    "/settings/users/%lld", (long long)id));
-		add_str(u, "login", db_col(st, 1, NULL));
-		add_str(u, "name", db_col(st, 2, NULL));
-		add_str(u, "extension", db_col(st, 3, NULL));
-		add_str(u, "phone", db_col(st, 4, NULL));
-		add_str(u, "role", db_col(st, 5, NULL));
-		add_str(u, "time_zone", db_col(st, 6, NULL));
-		add_bool(u, "deep_link", db_col_i64(st, 7) != 0);
-		add_bool(u, "active", db_col_i64(st, 8) != 0);
+		app_add_str(u, "login", db_col(st, 1, NULL));
+		app_add_str(u, "name", db_col(st, 2, NULL));
+		app_add_str(u, "extension", db_col(st, 3, NULL));
+		app_add_str(u, "phone", db_col(st, 4, NULL));
+		app_add_str(u, "role", db_col(st, 5, NULL));
+		app_add_str(u, "time_zone", db_col(st, 6, NULL));
+		app_add_bool(u, "deep_link", db_col_i64(st, 7) != 0);
+		app_add_bool(u, "active", db_col_i64(st, 8) != 0);
 		json_object_array_add(users, u);
 	}
 	db_stmt_done(st);
@@ -182,7 +170,7 @@ page_users(struct ctx *ctx)
 		return rc;
 	}
 	if (kv_get(&ctx->req->query, "saved"))
-		add_str(m, "confirmation", "The user is saved.");
+		app_add_str(m, "confirmation", "The user is saved.");
 	return app_render(ctx, "settings_users.html", m);
 }
 
@@ -202,8 +190,8 @@ role_options(struct ctx *ctx, int64_t chosen, struct json_object **out)
 		struct json_object *o = json_object_new_object();
 		int64_t id = db_col_i64(st, 0);
 		json_object_object_add(o, "id", json_object_new_int64(id));
-		add_str(o, "name", db_col(st, 1, NULL));
-		add_bool(o, "selected", id == chosen);
+		app_add_str(o, "name", db_col(st, 1, NULL));
+		app_add_bool(o, "selected", id == chosen);
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -231,25 +219,25 @@ user_form(struct ctx *ctx, const struct admin_user *u,
 		json_object_put(errors);
 		return rc;
 	}
-	add_str(m, "title", u->id ? arena_printf(ctx->arena, "User %s",
+	app_add_str(m, "title", u->id ? arena_printf(ctx->arena, "User %s",
 	    u->login) : "New user");
-	add_str(m, "action", u->id ? arena_printf(ctx->arena,
+	app_add_str(m, "action", u->id ? arena_printf(ctx->arena,
 	    "/settings/users/%lld", (long long)u->id) : "/settings/users");
-	add_bool(m, "is_new", u->id == 0);
-	add_str(f, "login", u->login);
-	add_str(f, "name", u->name);
-	add_str(f, "extension", u->extension);
-	add_str(f, "phone", u->phone);
-	add_str(f, "time_zone", u->time_zone);
-	add_bool(f, "deep_link", u->deep_link);
-	add_bool(f, "active", u->active);
+	app_add_bool(m, "is_new", u->id == 0);
+	app_add_str(f, "login", u->login);
+	app_add_str(f, "name", u->name);
+	app_add_str(f, "extension", u->extension);
+	app_add_str(f, "phone", u->phone);
+	app_add_str(f, "time_zone", u->time_zone);
+	app_add_bool(f, "deep_link", u->deep_link);
+	app_add_bool(f, "active", u->active);
 	json_object_object_add(m, "form", f);
 	json_object_object_add(m, "roles", roles);
 	json_object_object_add(m, "zones", zone_list());
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
-		add_bool(m, "has_errors", true);
+		app_add_bool(m, "has_errors", true);
 	}
 	return app_render(ctx, "settings_users_form.html", m);
 }
@@ -451,9 +439,9 @@ profile_form(struct ctx *ctx, const char *tz, bool deep_link,
 	struct json_object *m = json_object_new_object();
 	struct json_object *f = json_object_new_object();
 
-	add_str(m, "title", "My profile");
-	add_str(f, "time_zone", tz);
-	add_bool(f, "deep_link", deep_link);
+	app_add_str(m, "title", "My profile");
+	app_add_str(f, "time_zone", tz);
+	app_add_bool(f, "deep_link", deep_link);
 	json_object_object_add(m, "form", f);
 	json_object_object_add(m, "zones", zone_list());
 	if (errors) {
@@ -461,7 +449,7 @@ profile_form(struct ctx *ctx, const char *tz, bool deep_link,
 		json_object_object_add(m, "errors", errors);
 	}
 	if (kv_get(&ctx->req->query, "saved"))
-		add_str(m, "confirmation", "Your profile is saved.");
+		app_add_str(m, "confirmation", "Your profile is saved.");
 	return app_render(ctx, "profile.html", m);
 }
 
@@ -502,7 +490,7 @@ page_roles(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	add_str(m, "title", "Roles");
+	app_add_str(m, "title", "Roles");
 	json_object_object_add(m, "roles", roles);
 	if ((rc = db_admin_roles(ctx->db, &st)) != CB_OK) {
 		json_object_put(m);
@@ -516,10 +504,10 @@ page_roles(struct ctx *ctx)
 
 		json_object_object_add(r, "id",
 		    json_object_new_int64(db_col_i64(st, 0)));
-		add_str(r, "url", arena_printf(ctx->arena,
+		app_add_str(r, "url", arena_printf(ctx->arena,
 		    "/settings/roles/%lld", (long long)db_col_i64(st, 0)));
-		add_str(r, "name", db_col(st, 1, NULL));
-		add_str(r, "description", db_col(st, 2, NULL));
+		app_add_str(r, "name", db_col(st, 1, NULL));
+		app_add_str(r, "description", db_col(st, 2, NULL));
 		perm_load(&tmp, db_col(st, 3, NULL));
 		for (i = 0; i < PERM__MAX; i++)
 			if (tmp.perms[i] != SCOPE_NONE)
@@ -536,7 +524,7 @@ page_roles(struct ctx *ctx)
 		return rc;
 	}
 	if (kv_get(&ctx->req->query, "saved"))
-		add_str(m, "confirmation", "The role is saved.");
+		app_add_str(m, "confirmation", "The role is saved.");
 	return app_render(ctx, "settings_roles.html", m);
 }
 
@@ -548,28 +536,28 @@ role_form(struct ctx *ctx, int64_t id, const char *name, const char *descr,
 	struct json_object *perms = json_object_new_array();
 	int i;
 
-	add_str(m, "title", id ? arena_printf(ctx->arena, "Role %s", name) :
+	app_add_str(m, "title", id ? arena_printf(ctx->arena, "Role %s", name) :
 	    "New role");
-	add_str(m, "action", id ? arena_printf(ctx->arena,
+	app_add_str(m, "action", id ? arena_printf(ctx->arena,
 	    "/settings/roles/%lld", (long long)id) : "/settings/roles");
-	add_str(m, "name", name);
-	add_str(m, "description", descr);
+	app_add_str(m, "name", name);
+	app_add_str(m, "description", descr);
 	for (i = 0; i < PERM__MAX; i++) {
 		struct json_object *p = json_object_new_object();
-		add_str(p, "perm", perm_name((enum perm)i));
-		add_str(p, "field", arena_printf(ctx->arena, "perm_%s",
+		app_add_str(p, "perm", perm_name((enum perm)i));
+		app_add_str(p, "field", arena_printf(ctx->arena, "perm_%s",
 		    perm_name((enum perm)i)));
-		add_str(p, "label", perm_labels[i]);
-		add_bool(p, "none", scopes[i] == SCOPE_NONE);
-		add_bool(p, "own", scopes[i] == SCOPE_OWN);
-		add_bool(p, "all", scopes[i] == SCOPE_ALL);
+		app_add_str(p, "label", perm_labels[i]);
+		app_add_bool(p, "none", scopes[i] == SCOPE_NONE);
+		app_add_bool(p, "own", scopes[i] == SCOPE_OWN);
+		app_add_bool(p, "all", scopes[i] == SCOPE_ALL);
 		json_object_array_add(perms, p);
 	}
 	json_object_object_add(m, "permissions", perms);
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
-		add_bool(m, "has_errors", true);
+		app_add_bool(m, "has_errors", true);
 	}
 	return app_render(ctx, "settings_roles_form.html", m);
 }
@@ -696,7 +684,7 @@ read_log_date(struct ctx *ctx, const char *name, bool end, const char **out,
 		return CB_EINVAL;
 	}
 	*out = end ? arena_printf(ctx->arena, "%.17s59.999", utc) : utc;
-	add_str(filters, name, v);
+	app_add_str(filters, name, v);
 	return CB_OK;
 }
 
@@ -720,7 +708,7 @@ read_log_filter(struct ctx *ctx, struct listening_filter *f,
 			ctx->message = "A call id is a whole number, like 1234.";
 			return CB_EINVAL;
 		}
-		add_str(filters, "call", v);
+		app_add_str(filters, "call", v);
 	}
 	if ((rc = read_log_date(ctx, "from", false, &f->from_utc, filters)) !=
 	    CB_OK || (rc = read_log_date(ctx, "to", true, &f->to_utc,
@@ -790,7 +778,7 @@ page_listening_log(struct ctx *ctx)
 	char last_at[32] = "";
 	int64_t last_id = 0;
 
-	add_str(m, "title", "Listening log");
+	app_add_str(m, "title", "Listening log");
 	json_object_object_add(m, "filters", filters);
 	json_object_object_add(m, "rows", rows);
 	json_object_object_add(m, "users", users);
@@ -802,8 +790,8 @@ page_listening_log(struct ctx *ctx)
 		struct json_object *o = json_object_new_object();
 		int64_t id = db_col_i64(st, 0);
 		json_object_object_add(o, "id", json_object_new_int64(id));
-		add_str(o, "name", db_col(st, 2, NULL));
-		add_bool(o, "selected", id == f.user_id);
+		app_add_str(o, "name", db_col(st, 2, NULL));
+		app_add_bool(o, "selected", id == f.user_id);
 		json_object_array_add(users, o);
 	}
 	db_stmt_done(st);
@@ -815,7 +803,7 @@ page_listening_log(struct ctx *ctx)
 		char local[32];
 
 		if (++n > LOG_PAGE) {
-			add_str(m, "next_url", log_next_url(ctx, last_at,
+			app_add_str(m, "next_url", log_next_url(ctx, last_at,
 			    last_id));
 			break;
 		}
@@ -826,24 +814,24 @@ page_listening_log(struct ctx *ctx)
 		    sizeof(local)) != CB_OK)
 			snprintf(local, sizeof(local), "%s", at ? at : "");
 		json_object_object_add(r, "id", json_object_new_int64(last_id));
-		add_str(r, "time", local);
-		add_str(r, "user", db_col(st, LISTEN_USER_NAME, NULL));
+		app_add_str(r, "time", local);
+		app_add_str(r, "user", db_col(st, LISTEN_USER_NAME, NULL));
 		json_object_object_add(r, "call_id", json_object_new_int64(
 		    db_col_i64(st, LISTEN_CALL_ID)));
-		add_str(r, "call_url", arena_printf(ctx->arena, "/calls/%lld",
+		app_add_str(r, "call_url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)db_col_i64(st, LISTEN_CALL_ID)));
-		add_str(r, "action", db_col(st, LISTEN_ACTION, NULL));
-		add_str(r, "context", db_col(st, LISTEN_CONTEXT, NULL));
-		add_str(r, "ip", db_col(st, LISTEN_IP, NULL));
-		add_str(r, "user_agent", db_col(st, LISTEN_USER_AGENT, NULL));
+		app_add_str(r, "action", db_col(st, LISTEN_ACTION, NULL));
+		app_add_str(r, "context", db_col(st, LISTEN_CONTEXT, NULL));
+		app_add_str(r, "ip", db_col(st, LISTEN_IP, NULL));
+		app_add_str(r, "user_agent", db_col(st, LISTEN_USER_AGENT, NULL));
 		json_object_array_add(rows, r);
 	}
 	db_stmt_done(st);
 	if (rc != CB_OK && rc != CB_ENOTFOUND)
 		goto fail;
-	add_bool(m, "empty", json_object_array_length(rows) == 0);
+	app_add_bool(m, "empty", json_object_array_length(rows) == 0);
 	if (f.has_cursor)
-		add_str(m, "first_url", "/settings/listening-log");
+		app_add_str(m, "first_url", "/settings/listening-log");
 	return app_render(ctx, "listening_log.html", m);
 fail:
 	json_object_put(m);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "calls/link.h"
+#include "db/apicall.h"
 #include "db/ingest.h"
 
 enum cb_err
@@ -44,4 +45,27 @@ link_call(struct db *db, int64_t call_id, bool link_to_leads)
 	if (linked || internal)
 		return CB_OK;
 	return link_numbers(db, call_id, link_to_leads, client, our);
+}
+
+enum cb_err
+link_new_phone(struct db *db, int64_t customer_id, const char *e164,
+    const char *rev, void (*on_linked)(void *arg, int64_t call_id), void *arg)
+{
+	int64_t ids[LINK_RELINK_MAX];
+	int to_leads[LINK_RELINK_MAX];
+	unsigned got = 0, k;
+	enum cb_err rc;
+
+	rc = db_customer_add_phone(db, customer_id, e164, rev);
+	if (rc == CB_DUPLICATE)
+		return CB_OK;
+	if (rc == CB_OK)
+		rc = db_unlinked_calls(db, rev, ids, to_leads, LINK_RELINK_MAX,
+		    &got);
+	for (k = 0; rc == CB_OK && k < got; k++) {
+		rc = link_call(db, ids[k], to_leads[k] != 0);
+		if (rc == CB_OK && on_linked != NULL)
+			on_linked(arg, ids[k]);
+	}
+	return rc;
 }

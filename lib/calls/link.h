@@ -18,5 +18,17 @@ enum cb_err link_call(struct db *db, int64_t call_id, bool link_to_leads);
  * number and our number in hand (a call just created): one query less. */
 enum cb_err link_numbers(struct db *db, int64_t call_id, bool link_to_leads,
     const char *client, const char *our);
+/* Most calls re-linked by one new phone; older ones stay unlinked (the
+ * history still finds them by number). */
+#define LINK_RELINK_MAX 1000
+/* A new phone of a customer (E.164 and its reversed digits, as
+ * phone_digits_rev gives them): stored, and the calls from that number
+ * stored while nobody had it are linked now (DESIGN §3: "changing a
+ * customer's phone links earlier calls"). on_linked (may be NULL) hears of
+ * each call linked. CB_OK also when the customer already had the phone.
+ * Inside the caller's transaction. */
+enum cb_err link_new_phone(struct db *db, int64_t customer_id,
+    const char *e164, const char *rev,
+    void (*on_linked)(void *arg, int64_t call_id), void *arg);
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/strparse.h"
+#include "core/timefmt.h"
 #include "http/app.h"
 #include "http/escape.h"
 #include "net/sig.h"
@@ -36,6 +37,37 @@ struct json_object *
 app_jstr(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
+}
+
+void
+app_add_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, app_jstr(v));
+}
+
+void
+app_add_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void
+app_add_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+const char *
+app_local_time(struct ctx *ctx, const char *utc)
+{
+	char *out;
+
+	if (utc == NULL)
+		return NULL;
+	out = arena_alloc(ctx->arena, 32);
+	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
+		snprintf(out, 32, "%.16s UTC", utc);
+	return out;
 }
 
 const char *

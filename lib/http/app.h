@@ -97,5 +97,12 @@ void app_fail(struct ctx *ctx, enum cb_err err, int status,
 const char *app_param(const struct ctx *ctx, const char *name);
 /* A json-c string from a C string; NULL becomes JSON null. */
 struct json_object *app_jstr(const char *s);
+/* Model building for the pages: o[key] = v (NULL string → JSON null). */
+void app_add_str(struct json_object *o, const char *key, const char *v);
+void app_add_int(struct json_object *o, const char *key, int64_t v);
+void app_add_bool(struct json_object *o, const char *key, bool v);
+/* A UTC time from the database ("YYYY-MM-DD HH:MM:SS[.mmm]") in the
+ * viewer's time zone, in the arena; NULL stays NULL. */
+const char *app_local_time(struct ctx *ctx, const char *utc);
 
 #endif

@@ -3,7 +3,9 @@
 // (?format=json, the same view model as the page) is read every few
 // seconds until the call ends. When the state changes the page is reloaded
 // so the timeline, manager and recording are drawn by the server, unless
-// the user is typing a note. No inline script: CSP is script-src 'self'.
+// the user is typing a note. A live popup message for this call (static/live.js, nchan) makes
+// the card read its JSON at once instead of at the next poll. No inline script: CSP is
+// script-src 'self'.
 (function () {
   'use strict';
   var POLL_MS = 3000;
@@ -14,6 +16,8 @@
   var state = card.getAttribute('data-state');
   var seconds = parseInt(card.getAttribute('data-duration') || '0', 10) || 0;
   var since = Date.now();
+  var timer = null;
+  var callId = card.getAttribute('data-call-id');
 
   function clock(s) {
     s = Math.max(0, Math.floor(s));
@@ -52,14 +56,21 @@
       }
       if (!c.live) {
         clearInterval(ticker);
+        clearTimeout(timer);
+        timer = null;
         if (durEl) durEl.textContent = c.duration;
         return;
       }
-      setTimeout(poll, POLL_MS);
+      timer = setTimeout(poll, POLL_MS);
     }).catch(function () {
       // A network blip or a lost session: try again later, slower.
-      setTimeout(poll, POLL_MS * 3);
+      timer = setTimeout(poll, POLL_MS * 3);
     });
   }
-  setTimeout(poll, POLL_MS);
+  timer = setTimeout(poll, POLL_MS);
+  document.addEventListener('callboard:call', function (e) {
+    if (timer === null || !e.detail || String(e.detail.call_id) !== callId) return;
+    clearTimeout(timer);
+    timer = setTimeout(poll, 0);
+  });
 }());

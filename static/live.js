@@ -86,6 +86,8 @@
 
   function show(msg) {
     if (!msg || !msg.call_id || !/^\/calls\/[0-9]+$/.test(msg.url || '')) return;
+    // The call card of this call, if open, refreshes at once (static/card.js).
+    document.dispatchEvent(new CustomEvent('callboard:call', { detail: msg }));
     var p = popups[msg.call_id];
     if (p && p.closed) { p.msg = msg; p.since = Date.now(); return; }
     if (!p) {

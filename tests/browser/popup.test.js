@@ -127,3 +127,21 @@ test('without nchan the page falls back to polling and still shows the popup', a
   await popup.locator('.live-state', { hasText: 'Ended' }).waitFor({ timeout: 8000 });
   await page.close();
 });
+
+test("an open call card takes the live message: its status changes without waiting for the card's poll", async () => {
+  const { page } = await openPage(a, 'manager', 'manager');
+  const number = freshNumber();
+  const callId = await ring('101', number);
+  const [[id]] = await sql('SELECT id FROM calls WHERE external_id = ?', [callId]);
+  await page.goto(`${BASE}/calls/${id}`);
+  await page.waitForSelector('#live-popups[data-mode="live"]', { state: 'attached', timeout: 5000 });
+  assert.equal(await page.getAttribute('#card-state', 'data-state'), 'ringing');
+  // card.js polls every 3 s: answer right after one of its polls, so the next is 3 s away and
+  // only the live message can make the card look sooner
+  await page.waitForResponse((r) => r.url().endsWith(`/calls/${id}?format=json`), { timeout: 5000 });
+  const t0 = Date.now();
+  await postGeneric({ event: 'call.answer', call_id: callId, direction: 'in', from: number, ext: '101' });
+  await page.waitForSelector('#card-state[data-state="talking"]', { state: 'attached', timeout: 2000 });
+  assert.ok(Date.now() - t0 < 2000);
+  await page.close();
+});

@@ -267,3 +267,68 @@ test('a user without an extension is told so, and nothing is dialled', async () 
   assert.equal(res.status, 409);
   assert.equal(hits.length, 0);
 });
+
+test('Asterisk: contrib/asterisk\'s bridge turns the signed make-call request into an AMI Originate', async () => {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const url = await import('node:url');
+  const BRIDGE = path.join(path.dirname(url.fileURLToPath(import.meta.url)), '../../contrib/asterisk/callboard-ami-bridge');
+  // A stand-in for Asterisk's manager interface: accepts the login, records the actions.
+  const actions = [];
+  const ami = net.createServer((sock) => {
+    sock.write('Asterisk Call Manager/5.0.1\r\n');
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\r\n\r\n')) >= 0) {
+        const block = Object.fromEntries(buf.slice(0, i).split('\r\n').map((l) => {
+          const k = l.indexOf(':');
+          return [l.slice(0, k), l.slice(k + 1).trim()];
+        }));
+        buf = buf.slice(i + 4);
+        actions.push(block);
+        if (block.Action === 'Login') sock.write(`Response: Success\r\nActionID: ${block.ActionID}\r\nMessage: Authentication accepted\r\n\r\n`);
+        else if (block.Action === 'Originate') sock.write(`Response: Success\r\nActionID: ${block.ActionID}\r\nMessage: Originate successfully queued\r\n\r\n`);
+        else if (block.Action === 'Logoff') sock.end('Response: Goodbye\r\n\r\n');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise((r) => ami.listen(0, '127.0.0.1', r));
+  const probe = net.createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const bridge = spawn('python3', [BRIDGE, '--listen', `127.0.0.1:${port}`, '--url', 'http://127.0.0.1:9/hook/asterisk',
+    '--secret', 'demo-generic-secret', '--ami-port', String(ami.address().port), '--ami-secret', 'amipw', '--queue', ''],
+  { stdio: 'ignore' });
+  try {
+    for (let k = 0; k < 50; k++) {   // until it listens
+      const up = await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => { s.end(); r(true); }); s.on('error', () => r(false)); });
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await sql("UPDATE integrations SET config = JSON_SET(COALESCE(config, '{}'), '$.make_call_url', ?) WHERE slug = 'asterisk'",
+      [`http://127.0.0.1:${port}/call`]);
+    const res = await dial({ number: '067 123 45 67', integration: 'asterisk', call: '42' });
+    assert.equal(res.status, 303, res.text_);
+    const o = actions.find((a) => a.Action === 'Originate');
+    assert.ok(o, 'no Originate reached AMI');
+    assert.deepEqual({ ...o, ActionID: undefined }, {
+      Action: 'Originate', ActionID: undefined, Channel: 'PJSIP/101', Context: 'from-internal',
+      Exten: '380671234567', Priority: '1', CallerID: '"Callboard" <380671234567>', Timeout: '30000',
+      Async: 'true', Variable: 'CALLBOARD_CALL_ID=42' });
+    assert.ok(actions.some((a) => a.Action === 'Login' && a.Secret === 'amipw'));
+    // a forged request is refused by the bridge, and nothing is originated
+    const n = actions.filter((a) => a.Action === 'Originate').length;
+    const forged = await fetch(`http://127.0.0.1:${port}/call`, { method: 'POST',
+      headers: { 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': `sha256=${'0'.repeat(64)}` },
+      body: JSON.stringify({ extension: '101', number: '+380671234567' }) });
+    assert.equal(forged.status, 403);
+    assert.equal(actions.filter((a) => a.Action === 'Originate').length, n);
+  } finally {
+    bridge.kill();
+    ami.close();
+  }
+});

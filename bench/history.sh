@@ -85,7 +85,7 @@ csrf=$(curl -fsS -c "$jar" "$BASE/login" | sed -n 's/.*name="csrf" value="\([^"]
 code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" \
     --data-urlencode login=manager --data-urlencode password=manager --data-urlencode next=/calls "$BASE/login")
 [[ $code == 303 ]] || die "login as manager: HTTP $code"
-cookie=$(awk '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$jar")
+cookie=$(awk '{ sub(/^#HttpOnly_/, "") } !/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$jar")
 
 manager=$(db "SELECT id FROM users WHERE login = 'manager'")
 customer=$(db "SELECT customer_id FROM calls WHERE customer_id IS NOT NULL ORDER BY id DESC LIMIT 1")

@@ -78,6 +78,8 @@ step_ended(struct db *db, const struct cb_config *cfg, struct auto_call *c)
 	return triggers_run(db, "missed_call", c, cfg->public_url);
 }
 
+/* Runs in the worker's transaction: the caller marks the job done in it
+ * and commits, so the writes and the "done" land together or not at all. */
 static enum cb_err
 run(struct db *db, const struct cb_config *cfg, const struct job *j,
     step_fn step, char *err, size_t errsz)
@@ -90,23 +92,14 @@ run(struct db *db, const struct cb_config *cfg, const struct job *j,
 		snprintf(err, errsz, "payload has no call_id");
 		return CB_EINVAL;
 	}
-	if ((rc = db_begin(db)) != CB_OK)
-		goto fail;
 	rc = db_auto_call(db, call_id, &c);
 	if (rc == CB_ENOTFOUND)
-		rc = CB_OK;     /* the call was deleted: nothing to do */
-	else if (rc == CB_OK && strcmp(c.direction, "internal") != 0 &&
+		return CB_OK;   /* the call was deleted: nothing to do */
+	if (rc == CB_OK && strcmp(c.direction, "internal") != 0 &&
 	    !c.own_number)
 		rc = step(db, cfg, &c);
 	if (rc == CB_OK)
-		rc = db_job_done(db, j->id);
-	if (rc == CB_OK)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	if (rc == CB_OK)
 		return CB_OK;
-fail:
 	snprintf(err, errsz, "call %lld: %s", (long long)call_id,
 	    rc == CB_EDB ? db_error(db) : cb_strerror(rc));
 	/* Errors here are the database's: worth another attempt. */

@@ -11,8 +11,10 @@
  *               received lead.
  * Internal calls and calls from an active user's own number do nothing.
  *
- * Each runs in ONE transaction that also marks the job done, so a worker
- * killed mid-job reruns it from scratch and nothing happens twice. */
+ * Each runs inside the caller's transaction, which also holds the job's
+ * row lock and marks it done (tools/worker.c runs a batch of them in one
+ * transaction), so a worker killed mid-job reruns it from scratch and
+ * nothing happens twice. On failure the caller rolls back. */
 #ifndef CB_AUTOMATION_ENGINE_H
 #define CB_AUTOMATION_ENGINE_H
 

@@ -58,8 +58,8 @@ static const char sql_rule_assignees[] =
     "JOIN users u ON u.id = j.uid AND u.active = 1 "
     "WHERE r.kind = ? ORDER BY j.ord LIMIT 20";
 
-enum cb_err
-db_auto_rule(struct db *db, const char *kind, struct auto_rule *r)
+static enum cb_err
+rule_read(struct db *db, const char *kind, struct auto_rule *r)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -165,8 +165,8 @@ dup_col(struct db_stmt *st, unsigned idx)
 	return s;
 }
 
-enum cb_err
-db_auto_triggers(struct db *db, const char *event, struct auto_trigger *out,
+static enum cb_err
+triggers_read(struct db *db, const char *event, struct auto_trigger *out,
     unsigned *n)
 {
 	struct db_stmt *st;
@@ -204,6 +204,114 @@ db_auto_triggers_free(struct auto_trigger *t, unsigned n)
 		free(t[i].conditions);
 		free(t[i].actions);
 	}
+}
+
+/* The worker's batch cache (db_auto_cache_begin): rules and triggers read
+ * once per batch of jobs instead of once per job. */
+#define CACHE_RULES 4
+#define CACHE_EVENTS 2
+static struct {
+	bool on;
+	unsigned nrules, nevents;
+	struct {
+		char kind[32];
+		struct auto_rule r;
+	} rules[CACHE_RULES];
+	struct {
+		char event[32];
+		struct auto_trigger t[AUTO_MAX_TRIGGERS];
+		unsigned n;
+	} events[CACHE_EVENTS];
+} cache;
+
+void
+db_auto_cache_begin(void)
+{
+	db_auto_cache_end();
+	cache.on = true;
+}
+
+void
+db_auto_cache_end(void)
+{
+	unsigned i;
+
+	for (i = 0; i < cache.nevents; i++)
+		db_auto_triggers_free(cache.events[i].t, cache.events[i].n);
+	cache.nrules = cache.nevents = 0;
+	cache.on = false;
+}
+
+enum cb_err
+db_auto_rule(struct db *db, const char *kind, struct auto_rule *r)
+{
+	enum cb_err rc;
+	unsigned i;
+
+	for (i = 0; cache.on && i < cache.nrules; i++)
+		if (strcmp(cache.rules[i].kind, kind) == 0) {
+			*r = cache.rules[i].r;
+			return CB_OK;
+		}
+	if ((rc = rule_read(db, kind, r)) != CB_OK)
+		return rc;
+	if (cache.on && cache.nrules < CACHE_RULES &&
+	    strlen(kind) < sizeof(cache.rules[0].kind)) {
+		snprintf(cache.rules[cache.nrules].kind,
+		    sizeof(cache.rules[0].kind), "%s", kind);
+		cache.rules[cache.nrules++].r = *r;
+	}
+	return CB_OK;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+static void
+copy_triggers(struct auto_trigger *to, const struct auto_trigger *from,
+    unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		to[i] = from[i];
+		to[i].conditions = xstrdup(from[i].conditions);
+		to[i].actions = xstrdup(from[i].actions);
+	}
+}
+
+enum cb_err
+db_auto_triggers(struct db *db, const char *event, struct auto_trigger *out,
+    unsigned *n)
+{
+	enum cb_err rc;
+	unsigned i;
+
+	for (i = 0; cache.on && i < cache.nevents; i++)
+		if (strcmp(cache.events[i].event, event) == 0) {
+			copy_triggers(out, cache.events[i].t,
+			    cache.events[i].n);
+			*n = cache.events[i].n;
+			return CB_OK;
+		}
+	if ((rc = triggers_read(db, event, out, n)) != CB_OK)
+		return rc;
+	if (cache.on && cache.nevents < CACHE_EVENTS &&
+	    strlen(event) < sizeof(cache.events[0].event)) {
+		i = cache.nevents++;
+		snprintf(cache.events[i].event, sizeof(cache.events[0].event),
+		    "%s", event);
+		copy_triggers(cache.events[i].t, out, *n);
+		cache.events[i].n = *n;
+	}
+	return CB_OK;
 }
 
 static const char sql_trigger_actions[] =

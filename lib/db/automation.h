@@ -68,6 +68,12 @@ struct auto_trigger {
 enum cb_err db_auto_triggers(struct db *db, const char *event,
     struct auto_trigger *out, unsigned *n);
 void db_auto_triggers_free(struct auto_trigger *t, unsigned n);
+/* Between begin and end, db_auto_rule() and db_auto_triggers() read each
+ * rule and each event's triggers once and answer from memory afterwards:
+ * the worker brackets one batch of jobs (one transaction) with them, so a
+ * rule edited meanwhile applies from the next batch on. */
+void db_auto_cache_begin(void);
+void db_auto_cache_end(void);
 /* One trigger's actions JSON (caller frees), for a job that needs the
  * action's secret at send time. CB_ENOTFOUND when the trigger is gone. */
 enum cb_err db_auto_trigger_actions(struct db *db, int64_t trigger_id,

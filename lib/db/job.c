@@ -33,14 +33,28 @@ static const char sql_call_both[] =
     "('call.new', JSON_OBJECT('call_id', ?), ?, CONCAT('call.new:', ?)), "
     "('call.ended', JSON_OBJECT('call_id', ?), ?, CONCAT('call.ended:', ?)) "
     "ON DUPLICATE KEY UPDATE id = id";
-static const char sql_pick[] =
+/* A batch: the due jobs, oldest first, locked by this transaction and
+ * skipped by every other worker until it ends. */
+static const char sql_pick_batch[] =
     "SELECT id, kind, payload, attempts, max_attempts, "
     "COALESCE(backoff_seconds, 0) FROM jobs "
     "WHERE state = 'queued' AND run_at <= UTC_TIMESTAMP(3) "
-    "ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED";
-static const char sql_lock[] =
+    "ORDER BY run_at LIMIT ? FOR UPDATE SKIP LOCKED";
+/* Batch updates name JOB_BATCH_MAX ids; unused places repeat the first
+ * (one statement text, prepared once). */
+#define IDS16 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+_Static_assert(JOB_BATCH_MAX == 16, "IDS16 names JOB_BATCH_MAX ids");
+static const char sql_done_many[] =
+    "UPDATE jobs SET state = 'done', finished_at = UTC_TIMESTAMP(3), "
+    "attempts = attempts + 1, locked_at = NULL, last_error = NULL "
+    "WHERE id IN (" IDS16 ")";
+static const char sql_lock_many[] =
     "UPDATE jobs SET state = 'running', locked_at = UTC_TIMESTAMP(3), "
-    "locked_by = ?, attempts = attempts + 1 WHERE id = ?";
+    "locked_by = ?, attempts = attempts + 1 WHERE id IN (" IDS16 ")";
+static const char sql_unlock_many[] =
+    "UPDATE jobs SET state = 'queued', locked_at = NULL, locked_by = NULL, "
+    "attempts = attempts - 1 "
+    "WHERE state = 'running' AND locked_by = ? AND id IN (" IDS16 ")";
 static const char sql_done[] =
     "UPDATE jobs SET state = 'done', finished_at = UTC_TIMESTAMP(3), "
     "locked_at = NULL, last_error = NULL WHERE id = ?";
@@ -134,42 +148,93 @@ db_job_add_call_events(struct db *db, int64_t call_id, bool created,
 }
 
 enum cb_err
-db_job_claim(struct db *db, const char *worker, struct job *j)
+db_job_pick(struct db *db, struct job *jobs, unsigned max, unsigned *n)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
 	const char *v;
 	size_t len;
 
-	memset(j, 0, sizeof(*j));
-	if ((rc = db_begin(db)) != CB_OK)
+	*n = 0;
+	if (max > JOB_BATCH_MAX)
+		max = JOB_BATCH_MAX;
+	if ((rc = db_stmt(db, sql_pick_batch, &st)) != CB_OK)
 		return rc;
-	if ((rc = db_stmt(db, sql_pick, &st)) != CB_OK ||
-	    (rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK) {
-		db_rollback(db);
+	db_bind_i64(st, 0, max);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while (*n < max && (rc = db_fetch(st)) == CB_OK) {
+		struct job *j = &jobs[(*n)++];
+
+		memset(j, 0, sizeof(*j));
+		j->id = db_col_i64(st, 0);
+		snprintf(j->kind, sizeof(j->kind), "%s", db_col(st, 1, NULL));
+		v = db_col(st, 2, &len);
+		if ((j->payload = strndup(v ? v : "{}", v ? len : 2)) == NULL)
+			abort();
+		j->attempts = (unsigned)db_col_i64(st, 3) + 1;
+		j->max_attempts = (unsigned)db_col_i64(st, 4);
+		j->backoff = (unsigned)db_col_i64(st, 5);
+	}
+	db_stmt_done(st);
+	if (rc != CB_OK && rc != CB_ENOTFOUND) {
+		job_free_all(jobs, *n);
+		*n = 0;
 		return rc;
 	}
-	j->id = db_col_i64(st, 0);
-	snprintf(j->kind, sizeof(j->kind), "%s", db_col(st, 1, NULL));
-	v = db_col(st, 2, &len);
-	if ((j->payload = strndup(v ? v : "{}", v ? len : 2)) == NULL)
-		abort();
-	j->attempts = (unsigned)db_col_i64(st, 3) + 1;
-	j->max_attempts = (unsigned)db_col_i64(st, 4);
-	j->backoff = (unsigned)db_col_i64(st, 5);
-	db_stmt_done(st);
-	if ((rc = db_stmt(db, sql_lock, &st)) != CB_OK)
-		goto fail;
-	db_bind_text(st, 0, worker);
-	db_bind_i64(st, 1, j->id);
-	if ((rc = db_exec(st)) != CB_OK || (rc = db_commit(db)) != CB_OK)
-		goto fail;
-	return CB_OK;
-fail:
-	db_rollback(db);
-	free(j->payload);
-	j->payload = NULL;
-	return rc;
+	return *n ? CB_OK : CB_ENOTFOUND;
+}
+
+void
+job_free_all(struct job *jobs, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		free(jobs[i].payload);
+		jobs[i].payload = NULL;
+	}
+}
+
+static enum cb_err
+exec_ids(struct db *db, const char *sql, const char *worker,
+    const int64_t *ids, unsigned n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i = 0, k;
+
+	if (n == 0)
+		return CB_OK;
+	if (n > JOB_BATCH_MAX)
+		return CB_EINVAL;
+	if ((rc = db_stmt(db, sql, &st)) != CB_OK)
+		return rc;
+	if (worker != NULL)
+		db_bind_text(st, i++, worker);
+	for (k = 0; k < JOB_BATCH_MAX; k++)
+		db_bind_i64(st, i++, ids[k < n ? k : 0]);
+	return db_exec(st);
+}
+
+enum cb_err
+db_job_done_many(struct db *db, const int64_t *ids, unsigned n)
+{
+	return exec_ids(db, sql_done_many, NULL, ids, n);
+}
+
+enum cb_err
+db_job_lock_many(struct db *db, const char *worker, const int64_t *ids,
+    unsigned n)
+{
+	return exec_ids(db, sql_lock_many, worker, ids, n);
+}
+
+enum cb_err
+db_job_unlock_many(struct db *db, const char *worker, const int64_t *ids,
+    unsigned n)
+{
+	return exec_ids(db, sql_unlock_many, worker, ids, n);
 }
 
 enum cb_err

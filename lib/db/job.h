@@ -1,6 +1,6 @@
 /* The jobs table: a transactional outbox (DESIGN §1). Writers insert jobs
- * in the same transaction as the data they concern; the worker claims one
- * at a time with FOR UPDATE SKIP LOCKED, so several workers never take the
+ * in the same transaction as the data they concern; the worker claims them
+ * in batches with FOR UPDATE SKIP LOCKED, so several workers never take the
  * same job, and retries with exponential backoff until max_attempts. */
 #ifndef CB_DB_JOB_H
 #define CB_DB_JOB_H
@@ -43,8 +43,22 @@ enum cb_err db_job_add_ex(struct db *db, const struct job_new *jn,
  * statement (the ingest hot path): either flag may be false. */
 enum cb_err db_job_add_call_events(struct db *db, int64_t call_id,
     bool created, bool ended);
-/* CB_ENOTFOUND when nothing is due. */
-enum cb_err db_job_claim(struct db *db, const char *worker, struct job *j);
+/* The worker's batch (tools/worker.c): inside the caller's transaction,
+ * up to max (<= JOB_BATCH_MAX) due jobs, oldest first, locked FOR UPDATE
+ * SKIP LOCKED until the transaction ends. CB_ENOTFOUND when none is due.
+ * Payloads are the caller's: job_free_all(). */
+#define JOB_BATCH_MAX 16
+enum cb_err db_job_pick(struct db *db, struct job *jobs, unsigned max,
+    unsigned *n);
+void job_free_all(struct job *jobs, unsigned n);
+/* Done (attempts counted) for jobs run inside the picking transaction. */
+enum cb_err db_job_done_many(struct db *db, const int64_t *ids, unsigned n);
+/* Marked running by worker (attempts counted), for jobs run outside any
+ * transaction; unlock gives back the ones a worker did not get to. */
+enum cb_err db_job_lock_many(struct db *db, const char *worker,
+    const int64_t *ids, unsigned n);
+enum cb_err db_job_unlock_many(struct db *db, const char *worker,
+    const int64_t *ids, unsigned n);
 enum cb_err db_job_done(struct db *db, int64_t id);
 /* Requeues with backoff, or marks failed when attempts are used up. */
 enum cb_err db_job_fail(struct db *db, const struct job *j, const char *error);

@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "calls/ingest.h"
-#include "calls/link.h"
 #include "core/log.h"
 #include "db/ingest.h"
 #include "db/job.h"
@@ -172,18 +171,32 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 	    strlen(ev->our_number), ig->default_country, ournum,
 	    sizeof(ournum)) == PHONE_INVALID)
 		ournum[0] = '\0';
+	memset(&cu, 0, sizeof(cu));
+	/* Linking (DESIGN §3) is decided before the upsert, in one lookup,
+	 * and applied by it: the upsert links a call only while it has no
+	 * customer. Internal calls (between our own lines) link to nothing. */
 	if (number[0]) {
-		bool excepted;
-		if ((rc = db_phone_is_excepted(db, number, &excepted)) != CB_OK)
+		struct link_facts f;
+		if ((rc = db_link_facts(db, number, ournum, ig->link_to_leads,
+		    &f)) != CB_OK)
 			return rc;
-		if (excepted) {
+		if (f.excepted) {
 			out->excepted = true;
 			return CB_OK;
+		}
+		if (ev->dir == DIR_INTERNAL)
+			;
+		else if (f.user_id > 0)
+			cu.internal = true;
+		else {
+			cu.customer_id = f.customer_id;
+			cu.order_id = f.order_id;
+			cu.lead_id = f.lead_id;
+			cu.store_id = f.store_id;
 		}
 	}
 	event_times(ev, in->received_ms, &t);
 
-	memset(&cu, 0, sizeof(cu));
 	cu.integration_id = ig->id;
 	cu.external_id = ev->call_id;
 	cu.direction = ev->dir == DIR_UNKNOWN ? NULL : call_dir_name(ev->dir);
@@ -263,17 +276,6 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		    ev->extension)) != CB_OK)
 			return rc;
 	}
-	/* Linking needs a client number: a new call, or an event that brings
-	 * one (the call's first events may have had none). */
-	if (ev->dir == DIR_INTERNAL)
-		rc = CB_OK; /* between our own lines: never linked */
-	else if (out->created && number[0])
-		rc = link_numbers(db, out->call_id, ig->link_to_leads, number,
-		    ournum);
-	else if (!out->created && ev->client[0])
-		rc = link_call(db, out->call_id, ig->link_to_leads);
-	if (rc != CB_OK)
-		return rc;
 	/* Automation (lib/automation/): the worker reacts to a new call and to
 	 * the call's end (a leg's end is not the call's). The jobs are keyed
 	 * by the call, so a second end event queues nothing. */

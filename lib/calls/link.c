@@ -8,28 +8,21 @@ enum cb_err
 link_numbers(struct db *db, int64_t call_id, bool link_to_leads,
     const char *client, const char *our)
 {
-	int64_t customer = 0, lead = 0, order = 0, store = 0, user = 0;
+	struct link_facts f;
 	enum cb_err rc;
 
 	if (client == NULL || client[0] == '\0')
 		return CB_OK;
-	if ((rc = db_link_lookup(db, client, our, &user, &customer, &store)) !=
-	    CB_OK)
+	if ((rc = db_link_facts(db, client, our, link_to_leads, &f)) != CB_OK)
 		return rc;
 	/* A user's own number on the other end: internal, never a customer
 	 * and never any automation (DESIGN §3). */
-	if (user > 0)
+	if (f.user_id > 0)
 		return db_call_set_internal(db, call_id);
-	if (customer == 0)
-		return store ? db_call_set_links(db, call_id, 0, 0, 0, store) :
-		    CB_OK;
-	if (link_to_leads &&
-	    (rc = db_oldest_open_lead(db, customer, &lead)) != CB_OK)
-		return rc;
-	if (lead == 0 &&
-	    (rc = db_latest_open_order(db, customer, &order)) != CB_OK)
-		return rc;
-	return db_call_set_links(db, call_id, customer, order, lead, store);
+	if (f.customer_id == 0 && f.store_id == 0)
+		return CB_OK;
+	return db_call_set_links(db, call_id, f.customer_id, f.order_id,
+	    f.lead_id, f.store_id);
 }
 
 enum cb_err

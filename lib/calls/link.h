@@ -15,7 +15,8 @@
 /* Links call_id if it is not linked yet. Inside the caller's transaction. */
 enum cb_err link_call(struct db *db, int64_t call_id, bool link_to_leads);
 /* The same for a call known to be unlinked, with its normalised client
- * number and our number in hand (a call just created): one query less. */
+ * number and our number in hand. (The hook links new events inside its
+ * call upsert instead: lib/calls/ingest.c.) */
 enum cb_err link_numbers(struct db *db, int64_t call_id, bool link_to_leads,
     const char *client, const char *our);
 /* Most calls re-linked by one new phone; older ones stay unlinked (the

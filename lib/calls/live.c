@@ -136,7 +136,7 @@ live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
     enum ev_kind ev_kind)
 {
 	struct db_stmt *st;
-	struct json_object *m;
+	struct json_object *m = NULL;
 	int64_t users[LIVE_RECIPIENTS_MAX];
 	size_t n = 0, i;
 	bool rang = false;
@@ -148,23 +148,19 @@ live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
 	    (ev_kind != EV_RINGING && ev_kind != EV_ANSWERED &&
 	    ev_kind != EV_ENDED))
 		return 0;
-	if (db_live_call(db, call_id, &st) != CB_OK)
+	if (db_live_recipients(db, call_id, &st) != CB_OK)
 		return 0;
-	dir = col(st, LIVE_DIRECTION);
-	if (dir != NULL && strcmp(dir, "internal") == 0) {
-		db_stmt_done(st);
-		return 0;
-	}
-	m = live_message(st);
-	db_stmt_done(st);
-	if (db_live_recipients(db, call_id, &st) != CB_OK) {
-		json_object_put(m);
-		return 0;
-	}
 	while (n < LIVE_RECIPIENTS_MAX && db_fetch(st) == CB_OK) {
-		int64_t uid = db_col_i64(st, 0);
-		bool responsible = db_col_i64(st, 1) == 2;
+		int64_t uid = db_col_i64(st, LIVE_RCPT_USER);
+		bool responsible = db_col_i64(st, LIVE_RCPT_PRIO) == 2;
 		bool dup = false;
+
+		if (m == NULL) {
+			dir = col(st, LIVE_DIRECTION);
+			if (dir != NULL && strcmp(dir, "internal") == 0)
+				break;
+			m = live_message(st);
+		}
 		/* The responsible manager only when nobody rang. */
 		if (responsible && rang)
 			break;
@@ -175,6 +171,8 @@ live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
 			users[n++] = uid;
 	}
 	db_stmt_done(st);
+	if (m == NULL)
+		return 0;
 	body = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN);
 	for (i = 0; i < n; i++) {
 		if (post(cfg->live_publish_url, users[i], body, why,

@@ -34,7 +34,7 @@
 int live_publish(struct db *db, const struct cb_config *cfg,
     int64_t call_id, enum ev_kind ev_kind);
 
-/* The message for the row db_live_call()/db_live_active() is positioned
+/* The message for the row db_live_recipients()/db_live_active() is positioned
  * on. Caller puts the object. */
 struct json_object *live_message(struct db_stmt *st);
 

@@ -87,13 +87,26 @@ static const char sql_call_upsert[] =
     "result, client_number, client_digits_rev, client_name, our_number, "
     "started_at, answered_at, ended_at, talk_seconds, wait_seconds, "
     "hangup_cause, recording_state, recording_url, last_event_at, "
-    "time_flags) "
-    "VALUES (?, ?, COALESCE(?, 'in'), ?, COALESCE(?, 'unknown'), ?, ?, ?, ?, "
+    "time_flags, customer_id, order_id, lead_id, store_id) "
+    "VALUES (?, ?, IF(?, 'internal', COALESCE(?, 'in')), ?, "
+    "COALESCE(?, 'unknown'), ?, ?, ?, ?, "
     "?, ?, ?, COALESCE(?, 0), COALESCE(?, 0), ?, COALESCE(?, 'none'), ?, ?, "
-    "?) "
+    "?, ?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE "
     "id = LAST_INSERT_ID(id), "
-    "direction = COALESCE(?, direction), "
+    /* Links: only a call not linked yet, and only by the number it has
+     * (or gets now); before client_number is merged below. */
+    "order_id = IF(customer_id IS NULL AND (client_number = '' OR "
+    "  client_number = VALUES(client_number)), VALUES(order_id), order_id), "
+    "lead_id = IF(customer_id IS NULL AND (client_number = '' OR "
+    "  client_number = VALUES(client_number)), VALUES(lead_id), lead_id), "
+    "customer_id = IF(customer_id IS NULL AND (client_number = '' OR "
+    "  client_number = VALUES(client_number)), VALUES(customer_id), "
+    "  customer_id), "
+    "store_id = COALESCE(store_id, VALUES(store_id)), "
+    "direction = IF(? AND (client_number = '' OR "
+    "  client_number = VALUES(client_number)), 'internal', "
+    "  COALESCE(?, direction)), "
     "state = IF(FIELD(VALUES(state), 'ringing', 'talking', 'ended') > "
     "  FIELD(state, 'ringing', 'talking', 'ended'), VALUES(state), state), "
     "result = IF(? IS NOT NULL AND FIELD(?, 'unknown', 'failed', 'busy', "
@@ -129,6 +142,7 @@ db_call_upsert(struct db *db, const struct call_upsert *u, int64_t *call_id,
 		return rc;
 	db_bind_i64(st, i++, u->integration_id);
 	db_bind_text(st, i++, u->external_id);
+	db_bind_i64(st, i++, u->internal);
 	db_bind_text(st, i++, u->direction);
 	db_bind_text(st, i++, u->state);
 	db_bind_text(st, i++, u->result);
@@ -146,7 +160,12 @@ db_call_upsert(struct db *db, const struct call_upsert *u, int64_t *call_id,
 	db_bind_text(st, i++, u->recording_url);
 	db_bind_text(st, i++, u->event_at);
 	db_bind_i64(st, i++, u->time_flags);
+	bind_id(st, i++, u->customer_id);
+	bind_id(st, i++, u->order_id);
+	bind_id(st, i++, u->lead_id);
+	bind_id(st, i++, u->store_id);
 	/* the UPDATE part */
+	db_bind_i64(st, i++, u->internal);
 	db_bind_text(st, i++, u->direction);
 	db_bind_text(st, i++, u->result);
 	db_bind_text(st, i++, u->result);
@@ -261,31 +280,51 @@ db_call_set_final_talker(struct db *db, int64_t call_id, const char *ext)
 	return db_exec(st);
 }
 
-static const char sql_link_lookup[] =
-    "SELECT (SELECT id FROM users WHERE phone = ? AND active = 1 LIMIT 1), "
-    "(SELECT c.id FROM customer_phones p JOIN customers c "
-    " ON c.id = p.customer_id WHERE p.phone = ? "
-    " ORDER BY c.created_at DESC, c.id DESC LIMIT 1), "
-    "(SELECT store_id FROM store_numbers WHERE number = ?)";
+/* Everything linking needs to know about a number, in one round trip:
+ * whether it is on the exception list, an active user's (internal call),
+ * the newest customer with it, that customer's oldest open lead (asked
+ * only when the integration links to leads) and latest open order, and
+ * the store of our number. Each part is an indexed point lookup. */
+static const char sql_link_facts[] =
+    "SELECT EXISTS (SELECT 1 FROM phone_exceptions WHERE phone = ?), "
+    "(SELECT id FROM users WHERE phone = ? AND active = 1 LIMIT 1), "
+    "k.id, "
+    "IF(?, (SELECT id FROM leads WHERE customer_id = k.id "
+    " AND state = 'open' ORDER BY created_at ASC, id ASC LIMIT 1), NULL), "
+    "(SELECT o.id FROM orders o JOIN order_statuses s ON s.id = o.status_id "
+    " WHERE o.customer_id = k.id AND s.status_group = 'open' "
+    " ORDER BY o.created_at DESC, o.id DESC LIMIT 1), "
+    "(SELECT store_id FROM store_numbers WHERE number = ?) "
+    "FROM (SELECT 1) one LEFT JOIN (SELECT c.id FROM customer_phones p "
+    " JOIN customers c ON c.id = p.customer_id WHERE p.phone = ? "
+    " ORDER BY c.created_at DESC, c.id DESC LIMIT 1) k ON 1";
 
 enum cb_err
-db_link_lookup(struct db *db, const char *client, const char *our,
-    int64_t *user_id, int64_t *customer_id, int64_t *store_id)
+db_link_facts(struct db *db, const char *client, const char *our,
+    bool to_leads, struct link_facts *f)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	*user_id = *customer_id = *store_id = 0;
-	if ((rc = db_stmt(db, sql_link_lookup, &st)) != CB_OK)
+	memset(f, 0, sizeof(*f));
+	if ((rc = db_stmt(db, sql_link_facts, &st)) != CB_OK)
 		return rc;
 	db_bind_text(st, 0, client);
 	db_bind_text(st, 1, client);
-	db_bind_text(st, 2, our && *our ? our : NULL);
+	db_bind_i64(st, 2, to_leads);
+	db_bind_text(st, 3, our && *our ? our : NULL);
+	db_bind_text(st, 4, client);
 	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK)
 		return rc;
-	*user_id = db_col_i64(st, 0);
-	*customer_id = db_col_i64(st, 1);
-	*store_id = db_col_i64(st, 2);
+	f->excepted = db_col_i64(st, 0) != 0;
+	f->user_id = db_col_i64(st, 1);
+	f->customer_id = db_col_i64(st, 2);
+	if (f->customer_id > 0) {
+		/* The oldest open lead, else the latest open order. */
+		f->lead_id = db_col_i64(st, 3);
+		f->order_id = f->lead_id > 0 ? 0 : db_col_i64(st, 4);
+	}
+	f->store_id = db_col_i64(st, 5);
 	db_stmt_done(st);
 	return CB_OK;
 }
@@ -319,19 +358,6 @@ lookup_id(struct db *db, const char *sql, const char *s, int64_t n,
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
-static const char sql_exception[] =
-    "SELECT id FROM phone_exceptions WHERE phone = ?";
-
-enum cb_err
-db_phone_is_excepted(struct db *db, const char *phone, bool *excepted)
-{
-	int64_t id;
-	enum cb_err rc = lookup_id(db, sql_exception, phone, 0, &id, NULL);
-
-	*excepted = id > 0;
-	return rc;
-}
-
 static const char sql_user_by_phone[] =
     "SELECT id FROM users WHERE phone = ? AND active = 1 LIMIT 1";
 
@@ -353,37 +379,6 @@ db_customer_by_phone(struct db *db, const char *phone, int64_t *customer_id,
 {
 	return lookup_id(db, sql_customer_by_phone, phone, 0, customer_id,
 	    manager_id);
-}
-
-static const char sql_oldest_open_lead[] =
-    "SELECT id FROM leads WHERE customer_id = ? AND state = 'open' "
-    "ORDER BY created_at ASC, id ASC LIMIT 1";
-
-enum cb_err
-db_oldest_open_lead(struct db *db, int64_t customer_id, int64_t *id)
-{
-	return lookup_id(db, sql_oldest_open_lead, NULL, customer_id, id, NULL);
-}
-
-static const char sql_latest_open_order[] =
-    "SELECT o.id FROM orders o JOIN order_statuses s ON s.id = o.status_id "
-    "WHERE o.customer_id = ? AND s.status_group = 'open' "
-    "ORDER BY o.created_at DESC, o.id DESC LIMIT 1";
-
-enum cb_err
-db_latest_open_order(struct db *db, int64_t customer_id, int64_t *id)
-{
-	return lookup_id(db, sql_latest_open_order, NULL, customer_id, id,
-	    NULL);
-}
-
-static const char sql_store_for_number[] =
-    "SELECT COALESCE(store_id, 0) FROM store_numbers WHERE number = ?";
-
-enum cb_err
-db_store_for_number(struct db *db, const char *number, int64_t *store_id)
-{
-	return lookup_id(db, sql_store_for_number, number, 0, store_id, NULL);
 }
 
 static const char sql_set_links[] =

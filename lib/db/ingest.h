@@ -43,9 +43,15 @@ struct call_upsert {
 	const char *recording_state; /* NULL, "pending" or "unavailable" */
 	const char *recording_url;
 	const char *event_at;
+	/* Links (0 = none), applied only while the call has no customer and
+	 * only by its own number; internal: the number is an active user's. */
+	int64_t customer_id, order_id, lead_id, store_id;
+	bool internal;
 };
 
-/* Inserts or merges; *created is true for a new call. */
+/* Inserts or merges; *created is true for a new call. Linking happens
+ * here too, from db_link_facts() asked before (one statement less than
+ * linking afterwards, and none for events of a linked call). */
 enum cb_err db_call_upsert(struct db *db, const struct call_upsert *u,
     int64_t *call_id, bool *created);
 
@@ -74,24 +80,21 @@ enum cb_err db_call_pick_talker(struct db *db, int64_t call_id,
 enum cb_err db_call_set_final_talker(struct db *db, int64_t call_id,
     const char *extension);
 
-/* Linking (DESIGN §3). Each returns 0 in *id when nothing matches. */
-/* One round trip for the three lookups every new call needs: a user with
- * this phone (internal call), the newest customer with it, and the store
- * of our number. */
-enum cb_err db_link_lookup(struct db *db, const char *client, const char *our,
-    int64_t *user_id, int64_t *customer_id, int64_t *store_id);
-enum cb_err db_phone_is_excepted(struct db *db, const char *phone,
-    bool *excepted);
+/* Linking (DESIGN §3). Ids are 0 when nothing matches. */
+struct link_facts {
+	bool excepted;          /* on the exception list: not stored at all */
+	int64_t user_id;        /* an active user's phone: an internal call */
+	int64_t customer_id;    /* the most recently created customer with it */
+	int64_t lead_id;        /* their oldest open lead (to_leads only) */
+	int64_t order_id;       /* else their latest open order */
+	int64_t store_id;       /* the store of our number */
+};
+enum cb_err db_link_facts(struct db *db, const char *client, const char *our,
+    bool to_leads, struct link_facts *f);
 enum cb_err db_user_by_phone(struct db *db, const char *phone, int64_t *id);
 /* The most recently created customer with this phone, and its manager. */
 enum cb_err db_customer_by_phone(struct db *db, const char *phone,
     int64_t *customer_id, int64_t *manager_id);
-enum cb_err db_oldest_open_lead(struct db *db, int64_t customer_id,
-    int64_t *id);
-enum cb_err db_latest_open_order(struct db *db, int64_t customer_id,
-    int64_t *id);
-enum cb_err db_store_for_number(struct db *db, const char *number,
-    int64_t *store_id);
 /* Links a call that has no customer yet (0 = leave NULL). */
 enum cb_err db_call_set_links(struct db *db, int64_t call_id,
     int64_t customer_id, int64_t order_id, int64_t lead_id, int64_t store_id);

@@ -11,37 +11,16 @@
     "c.wait_seconds + c.talk_seconds)) ELSE GREATEST(0, TIMESTAMPDIFF(" \
     "SECOND, c.started_at, UTC_TIMESTAMP(3))) END "
 
-static const char sql_call[] =
-    "SELECT " LIVE_COLUMNS
-    "FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id "
-    "WHERE c.id = ?";
-
-enum cb_err
-db_live_call(struct db *db, int64_t call_id, struct db_stmt **out)
-{
-	struct db_stmt *st;
-	enum cb_err rc;
-
-	if ((rc = db_stmt(db, sql_call, &st)) != CB_OK)
-		return rc;
-	db_bind_i64(st, 0, call_id);
-	if ((rc = db_exec(st)) != CB_OK)
-		return rc;
-	if ((rc = db_fetch(st)) != CB_OK) {
-		db_stmt_done(st);
-		return rc;
-	}
-	*out = st;
-	return CB_OK;
-}
-
 /* Who rang: legs by user or extension (ix_call_legs_call), the call's own
  * extension and manager (primary key), each user by ix_users_extension or
  * the primary key. prio 1 = rang, 2 = the customer's responsible manager,
  * which counts only when nobody rang (the ORDER BY puts prio 1 first; the
- * caller stops at the first prio 2 row if it saw a prio 1 row). */
+ * caller stops at the first prio 2 row if it saw a prio 1 row). Each row
+ * also carries the popup's columns, so one round trip says both who gets
+ * the popup and what it says. */
 static const char sql_recipients[] =
-    "SELECT DISTINCT u.id, r.prio FROM ("
+    "SELECT " LIVE_COLUMNS ", r.uid, r.prio FROM ("
+    "SELECT DISTINCT u.id AS uid, x.prio FROM ("
     "SELECT g.user_id AS uid, NULL AS ext, 1 AS prio FROM call_legs g "
     "WHERE g.call_id = ? AND g.user_id IS NOT NULL "
     "UNION ALL SELECT NULL, g.extension, 1 FROM call_legs g "
@@ -50,8 +29,10 @@ static const char sql_recipients[] =
     "WHERE c.id = ? "
     "UNION ALL SELECT cu.manager_id, NULL, 2 FROM calls c "
     "JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?"
-    ") r JOIN users u ON (u.id = r.uid OR u.extension = r.ext) "
-    "WHERE u.active = 1 ORDER BY r.prio, u.id LIMIT 64";
+    ") x JOIN users u ON (u.id = x.uid OR u.extension = x.ext) "
+    "WHERE u.active = 1) r "
+    "JOIN calls c ON c.id = ? LEFT JOIN customers cu ON cu.id = c.customer_id "
+    "ORDER BY r.prio, r.uid LIMIT 64";
 
 enum cb_err
 db_live_recipients(struct db *db, int64_t call_id, struct db_stmt **out)
@@ -62,7 +43,7 @@ db_live_recipients(struct db *db, int64_t call_id, struct db_stmt **out)
 
 	if ((rc = db_stmt(db, sql_recipients, &st)) != CB_OK)
 		return rc;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		db_bind_i64(st, i, call_id);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;

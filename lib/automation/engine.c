@@ -110,7 +110,16 @@ enum cb_err
 engine_call_new(struct db *db, const struct cb_config *cfg,
     const struct job *j, char *err, size_t errsz)
 {
-	return run(db, cfg, j, step_new, err, errsz);
+	enum cb_err rc;
+	bool any;
+
+	/* Most installations have no new-call trigger: then the call need
+	 * not even be read (the worker caches the trigger list per batch). */
+	if ((rc = db_auto_any_triggers(db, "new_call", &any)) != CB_OK) {
+		snprintf(err, errsz, "%s", db_error(db));
+		return rc;
+	}
+	return any ? run(db, cfg, j, step_new, err, errsz) : CB_OK;
 }
 
 enum cb_err

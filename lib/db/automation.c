@@ -314,6 +314,22 @@ db_auto_triggers(struct db *db, const char *event, struct auto_trigger *out,
 	return CB_OK;
 }
 
+enum cb_err
+db_auto_any_triggers(struct db *db, const char *event, bool *any)
+{
+	struct auto_trigger *ts;
+	enum cb_err rc;
+	unsigned n = 0;
+
+	if ((ts = calloc(AUTO_MAX_TRIGGERS, sizeof(*ts))) == NULL)
+		abort();
+	rc = db_auto_triggers(db, event, ts, &n);
+	db_auto_triggers_free(ts, n);
+	free(ts);
+	*any = n > 0;
+	return rc;
+}
+
 static const char sql_trigger_actions[] =
     "SELECT actions FROM triggers WHERE id = ?";
 

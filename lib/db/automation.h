@@ -68,6 +68,9 @@ struct auto_trigger {
 enum cb_err db_auto_triggers(struct db *db, const char *event,
     struct auto_trigger *out, unsigned *n);
 void db_auto_triggers_free(struct auto_trigger *t, unsigned n);
+/* Whether event has any enabled trigger (cached like db_auto_triggers). */
+enum cb_err db_auto_any_triggers(struct db *db, const char *event,
+    bool *any);
 /* Between begin and end, db_auto_rule() and db_auto_triggers() read each
  * rule and each event's triggers once and answer from memory afterwards:
  * the worker brackets one batch of jobs (one transaction) with them, so a

@@ -64,13 +64,53 @@ async function main() {
   const secs = (performance.now() - t00) / 1000;
   await new Promise((r) => setTimeout(r, 300));
   const stray = subs.reduce((n, { s }) => n + s.messages.length, 0);
+
+  // The ceiling, in the same run: the same messages published straight to nchan's publisher
+  // location (what the hook does after its commit), same subscribers, same concurrency. What is
+  // left between the two is the hook's work: signature, ingest transaction (fsync), recipients.
+  const pub = process.env.BENCH_PUBLISH_URL;
+  const clat = [];
+  let clost = 0;
+  if (pub) {
+    let cnext = 0;
+    const cevents = Math.min(EVENTS, 500);
+    async function cworker() {
+      for (;;) {
+        const k = cnext++;
+        if (k >= cevents) return;
+        const i = k % subs.length;
+        const { s } = subs[i];
+        const number = `ceiling-${run}-${k}`;
+        const t0 = performance.now();
+        const res = await fetch(`${pub}${ids.get(logins[i])}`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ call_id: 0, state: 'ringing', number }),
+        });
+        await res.text();
+        if (res.status < 200 || res.status > 299) throw new Error(`publish ${k}: HTTP ${res.status}`);
+        const m = await s.next((d) => d.number === number, TIMEOUT_MS);
+        if (!m) { clost++; continue; }
+        clat.push(m.at - t0);
+        s.messages.splice(s.messages.indexOf(m), 1);
+      }
+    }
+    await Promise.all(Array.from({ length: CONC }, cworker));
+    clat.sort((a, b) => a - b);
+  }
   subs.forEach(({ s }) => s.close());
   lat.sort((a, b) => a - b);
   const f = (v) => v.toFixed(1);
   console.log(`popup latency, ${MANAGERS} subscribed managers, ${EVENTS} events, ${CONC} in flight, ${f(EVENTS / secs)} events/s`);
   console.log(`  received ${lat.length}, lost ${lost}, delivered to another manager ${stray}`);
   console.log(`  ms: p50 ${f(pct(lat, 50))}  p95 ${f(pct(lat, 95))}  p99 ${f(pct(lat, 99))}  max ${f(lat[lat.length - 1])}`);
-  if (lost || stray) process.exitCode = 1;
+  if (pub && clat.length) {
+    console.log(`ceiling: the same message published straight to nchan (${clat.length} messages, lost ${clost})`);
+    console.log(`  ms: p50 ${f(pct(clat, 50))}  p95 ${f(pct(clat, 95))}  p99 ${f(pct(clat, 99))}  max ${f(clat[clat.length - 1])}`);
+    console.log(`  popup p50 / ceiling p50: ${f(pct(lat, 50) / pct(clat, 50))}x; popup p99 - ceiling p99: ${f(pct(lat, 99) - pct(clat, 99))} ms (the hook's share)`);
+  }
+  console.log(`BENCH popup managers=${MANAGERS} events=${EVENTS} p50_ms=${f(pct(lat, 50))} p99_ms=${f(pct(lat, 99))} lost=${lost} stray=${stray}` +
+    (clat.length ? ` ceiling_p50_ms=${f(pct(clat, 50))} ceiling_p99_ms=${f(pct(clat, 99))}` : ''));
+  if (lost || stray || clost) process.exitCode = 1;
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -259,6 +259,7 @@ hook(struct ctx *ctx)
 		in.remote_addr = ctx->req->remote_addr;
 		in.source = "hook";
 		in.received_ms = now_ms();
+		in.live = ctx->cfg->live_publish_url[0] != '\0';
 		rc = ingest_event(ctx->db, &in, &res);
 		if (rc == CB_EDB) {
 			db_down = true;
@@ -271,7 +272,9 @@ hook(struct ctx *ctx)
 		/* Committed: now the popup (a retry changed nothing, so it
 		 * publishes nothing). Never fails the provider's request. */
 		if (rc == CB_OK && !res.excepted)
-			live_publish(ctx->db, ctx->cfg, res.call_id, ev.kind);
+			live_send(ctx->cfg, res.call_id, res.live_msg,
+			    res.live_users, res.live_n);
+		ingest_result_free(&res);
 	}
 	if (ev.wants_route) {
 		int64_t customer;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "calls/ingest.h"
+#include "calls/live.h"
 #include "core/log.h"
 #include "db/ingest.h"
 #include "db/job.h"
@@ -131,20 +132,8 @@ event_times(const struct call_event *ev, int64_t received,
 		ms_to_datetime(ended, t->ended);
 }
 
-/* The raw event, with the call it touched (0 = none). After the call
- * upsert, so one statement stores both; a duplicate rolls the upsert back
- * with the rest of the transaction. */
-static enum cb_err
-store_event(struct db *db, const struct ingest_input *in, const char *key,
-    const char *occurred, int64_t call_id)
-{
-	const struct call_event *ev = in->ev;
-
-	return db_event_insert(db, in->integ->id, key, ev->type_name[0] ?
-	    ev->type_name : ev_kind_name(ev->kind), ev->call_id, in->source,
-	    in->remote_addr, occurred, in->payload, call_id);
-}
-
+/* One event of a call: everything is worked out here and stored by one
+ * CALL (lib/db/ingest.h, db_ingest_call). */
 static enum cb_err
 store_call(struct db *db, const struct ingest_input *in, const char *key,
     const char *occurred, struct ingest_result *out)
@@ -153,14 +142,18 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 	const struct integration *ig = in->integ;
 	char number[PHONE_MAX] = "", rev[PHONE_MAX] = "";
 	char ournum[PHONE_MAX] = "", legid[300], recref[160];
-	struct call_upsert cu;
+	struct call_ingest ci;
+	struct call_upsert *cu = &ci.call;
+	struct db_stmt *live = NULL;
+	enum ingest_outcome outcome;
 	struct ev_times t;
-	enum phone_kind pk;
+	bool is_leg = ev->leg_id[0] != '\0';
 	enum cb_err rc;
 
 	if (ev->client[0]) {
-		pk = phone_normalize(ev->client, strlen(ev->client),
-		    ig->default_country, number, sizeof(number));
+		enum phone_kind pk = phone_normalize(ev->client,
+		    strlen(ev->client), ig->default_country, number,
+		    sizeof(number));
 		if (pk == PHONE_INVALID)
 			number[0] = '\0';
 		else
@@ -171,125 +164,98 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 	    strlen(ev->our_number), ig->default_country, ournum,
 	    sizeof(ournum)) == PHONE_INVALID)
 		ournum[0] = '\0';
-	memset(&cu, 0, sizeof(cu));
-	/* Linking (DESIGN §3) is decided before the upsert, in one lookup,
-	 * and applied by it: the upsert links a call only while it has no
-	 * customer. Internal calls (between our own lines) link to nothing. */
-	if (number[0]) {
-		struct link_facts f;
-		if ((rc = db_link_facts(db, number, ournum, ig->link_to_leads,
-		    &f)) != CB_OK)
-			return rc;
-		if (f.excepted) {
-			out->excepted = true;
-			return CB_OK;
-		}
-		if (ev->dir == DIR_INTERNAL)
-			;
-		else if (f.user_id > 0)
-			cu.internal = true;
-		else {
-			cu.customer_id = f.customer_id;
-			cu.order_id = f.order_id;
-			cu.lead_id = f.lead_id;
-			cu.store_id = f.store_id;
-		}
-	}
 	event_times(ev, in->received_ms, &t);
 
-	cu.integration_id = ig->id;
-	cu.external_id = ev->call_id;
-	cu.direction = ev->dir == DIR_UNKNOWN ? NULL : call_dir_name(ev->dir);
+	memset(&ci, 0, sizeof(ci));
+	cu->integration_id = ig->id;
+	cu->external_id = ev->call_id;
+	cu->direction = ev->dir == DIR_UNKNOWN ? NULL : call_dir_name(ev->dir);
 	/* A leg's end is not the call's end (transfers, ring groups). */
-	cu.state = ev->leg_id[0] && ev->kind == EV_ENDED ? "ringing" :
-	    state_for(ev);
-	if (ev->leg_id[0] && ev->kind == EV_ANSWERED)
-		cu.state = "talking";
+	cu->state = is_leg && ev->kind == EV_ENDED ? "ringing" : state_for(ev);
+	if (is_leg && ev->kind == EV_ANSWERED)
+		cu->state = "talking";
 	/* A leg's own no-answer/busy says nothing about the call; its
 	 * answer does. */
-	cu.result = ev->result == RES_NONE ? NULL :
-	    (ev->leg_id[0] && ev->result != RES_ANSWERED) ? NULL :
+	cu->result = ev->result == RES_NONE ? NULL :
+	    (is_leg && ev->result != RES_ANSWERED) ? NULL :
 	    call_result_name(ev->result);
-	cu.client_number = number;
-	cu.client_digits_rev = rev;
-	cu.client_name = ev->caller_name[0] ? ev->caller_name : NULL;
-	cu.our_number = ournum;
-	cu.started_at = t.started;
-	cu.answered_at = t.has_answered ? t.answered : NULL;
-	cu.ended_at = t.has_ended && (ev->leg_id[0] == '\0') ? t.ended : NULL;
-	cu.time_flags = t.flags & (ev->leg_id[0] ? ~TIME_ENDED_STATED : ~0u);
-	cu.talk_s = ev->leg_id[0] ? -1 : ev->talk_s;
-	cu.wait_s = ev->wait_s;
-	cu.hangup_cause = ev->hangup_cause[0] ? ev->hangup_cause : NULL;
+	cu->client_number = number;
+	cu->client_digits_rev = rev;
+	cu->client_name = ev->caller_name[0] ? ev->caller_name : NULL;
+	cu->our_number = ournum;
+	cu->started_at = t.started;
+	cu->answered_at = t.has_answered ? t.answered : NULL;
+	cu->ended_at = t.has_ended && !is_leg ? t.ended : NULL;
+	cu->time_flags = t.flags & (is_leg ? ~TIME_ENDED_STATED : ~0u);
+	cu->talk_s = is_leg ? -1 : ev->talk_s;
+	cu->wait_s = ev->wait_s;
+	cu->hangup_cause = ev->hangup_cause[0] ? ev->hangup_cause : NULL;
 	if (ev->recording_url[0] || ev->recording_ref[0])
-		cu.recording_state = "pending";
+		cu->recording_state = "pending";
 	else if (ev->recording_absent)
-		cu.recording_state = "unavailable";
+		cu->recording_state = "unavailable";
 	/* A provider recording id without a URL is kept as "ref:<id>"; the
 	 * worker asks the provider's API for the file. */
 	snprintf(recref, sizeof(recref), "ref:%s", ev->recording_ref);
-	cu.recording_url = ev->recording_url[0] ? ev->recording_url :
+	cu->recording_url = ev->recording_url[0] ? ev->recording_url :
 	    ev->recording_ref[0] ? recref : NULL;
-	cu.event_at = t.at;
-	if ((rc = db_call_upsert(db, &cu, &out->call_id, &out->created)) !=
-	    CB_OK)
-		return rc;
-	if ((rc = store_event(db, in, key, occurred, out->call_id)) != CB_OK)
-		return rc;
+	cu->event_at = t.at;
+
+	/* Linking (DESIGN §3) happens in the procedure, from the number. */
+	ci.dir_internal = ev->dir == DIR_INTERNAL;
+	ci.link_to_leads = ig->link_to_leads;
+	ci.dedupe_key = key;
+	ci.kind = ev->type_name[0] ? ev->type_name : ev_kind_name(ev->kind);
+	ci.external_id = ev->call_id;
+	ci.source = in->source;
+	ci.remote_addr = in->remote_addr;
+	ci.occurred_at = occurred;
+	ci.payload = in->payload;
 
 	/* The leg: the provider's leg id, or one per extension of the call. */
-	if (ev->leg_id[0] || ev->extension[0]) {
-		struct leg_upsert lu;
+	if (is_leg || ev->extension[0]) {
+		struct leg_upsert *lu = &ci.leg;
 
-		if (ev->leg_id[0])
+		if (is_leg)
 			snprintf(legid, sizeof(legid), "%s", ev->leg_id);
 		else
 			snprintf(legid, sizeof(legid), "%s#ext:%s",
 			    ev->call_id, ev->extension);
-		memset(&lu, 0, sizeof(lu));
-		lu.call_id = out->call_id;
-		lu.integration_id = ig->id;
-		lu.external_leg_id = legid;
-		lu.extension = ev->extension[0] ? ev->extension : NULL;
-		lu.number = NULL;
-		lu.state = state_for(ev);
-		lu.result = ev->result == RES_NONE ? NULL :
+		lu->external_leg_id = legid;
+		lu->extension = ev->extension[0] ? ev->extension : NULL;
+		lu->state = state_for(ev);
+		lu->result = ev->result == RES_NONE ? NULL :
 		    call_result_name(ev->result);
-		lu.started_at = t.started;
 		/* Only an answer by this extension makes the leg answered. */
-		lu.answered_at = t.has_answered && (ev->kind == EV_ANSWERED ||
+		lu->answered_at = t.has_answered && (ev->kind == EV_ANSWERED ||
 		    ev->result == RES_ANSWERED) ? t.answered : NULL;
-		lu.ended_at = t.has_ended ? t.ended : NULL;
-		lu.time_flags = t.flags;
-		lu.talk_s = ev->talk_s;
-		if ((rc = db_leg_upsert(db, &lu)) != CB_OK)
-			return rc;
-		if ((rc = db_call_pick_talker(db, out->call_id,
-		    lu.answered_at != NULL)) != CB_OK)
-			return rc;
+		lu->ended_at = t.has_ended ? t.ended : NULL;
+		lu->time_flags = t.flags;
+		lu->talk_s = ev->talk_s;
 		/* The provider's final record (a call-level end, answered, with
 		 * an extension) names who talked last: it outranks live pushes
 		 * however late they come. */
-		if (ev->leg_id[0] == '\0' && ev->kind == EV_ENDED &&
-		    ev->result == RES_ANSWERED && ev->extension[0] &&
-		    (rc = db_call_set_final_talker(db, out->call_id,
-		    ev->extension)) != CB_OK)
-			return rc;
+		ci.final_talker = !is_leg && ev->kind == EV_ENDED &&
+		    ev->result == RES_ANSWERED && ev->extension[0];
 	}
-	/* Automation (lib/automation/): the worker reacts to a new call and to
-	 * the call's end (a leg's end is not the call's). The jobs are keyed
-	 * by the call, so a second end event queues nothing. */
-	if ((rc = db_job_add_call_events(db, out->call_id, out->created,
-	    ev->kind == EV_ENDED && ev->leg_id[0] == '\0')) != CB_OK)
+	/* Automation (lib/automation/) reacts to a new call and to the
+	 * call's end (a leg's end is not the call's). */
+	ci.call_ended = ev->kind == EV_ENDED && !is_leg;
+	ci.recording_job = cu->recording_state != NULL &&
+	    strcmp(cu->recording_state, "pending") == 0;
+	ci.live = in->live && (ev->kind == EV_RINGING ||
+	    ev->kind == EV_ANSWERED || ev->kind == EV_ENDED);
+
+	if ((rc = db_ingest_call(db, &ci, &outcome, &out->call_id,
+	    &out->created, &live)) != CB_OK)
 		return rc;
-	if (cu.recording_state && strcmp(cu.recording_state, "pending") == 0) {
-		char payload[96];
-		snprintf(payload, sizeof(payload), "{\"call_id\":%lld}",
-		    (long long)out->call_id);
-		/* Zadarma advises fetching about 40 s after the notice. */
-		if ((rc = db_job_add(db, "recording.fetch", payload,
-		    out->call_id, 40)) != CB_OK)
-			return rc;
+	if (outcome == INGEST_DUPLICATE)
+		return CB_DUPLICATE;
+	out->excepted = outcome == INGEST_EXCEPTED;
+	if (live != NULL) {
+		out->live_msg = live_collect(live, out->live_users,
+		    &out->live_n);
+		db_stmt_done(live);
 	}
 	return CB_OK;
 }
@@ -312,24 +278,32 @@ ingest_event(struct db *db, const struct ingest_input *in,
 	 * by running the loser again, here, rather than spooling it. */
 	for (attempt = 0; attempt < 3; attempt++) {
 		memset(out, 0, sizeof(*out));
-		if ((rc = db_begin(db)) != CB_OK)
-			return rc;
-		rc = touches_call ? store_call(db, in, key, occurred, out) :
-		    store_event(db, in, key, occurred, 0);
-		if (rc == CB_OK && out->excepted) {
-			/* Calls from excepted numbers are not stored at all,
-			 * not even as raw events. */
-			db_rollback(db);
-			return CB_OK;
+		if (touches_call)
+			rc = store_call(db, in, key, occurred, out);
+		else if ((rc = db_begin(db)) == CB_OK) {
+			/* An event about no call (an unknown type, say): the
+			 * raw event alone. */
+			rc = db_event_insert(db, in->integ->id, key,
+			    ev->type_name[0] ? ev->type_name :
+			    ev_kind_name(ev->kind), ev->call_id, in->source,
+			    in->remote_addr, occurred, in->payload, 0);
+			if (rc == CB_OK)
+				rc = db_commit(db);
+			else
+				db_rollback(db);
 		}
-		if (rc == CB_OK)
-			rc = db_commit(db);
-		else
-			db_rollback(db);
 		if (rc != CB_EDB || !db_retryable(db))
 			return rc;
 		log_info("event for call %s: %s; trying again", ev->call_id,
 		    db_error(db));
 	}
 	return rc;
+}
+
+void
+ingest_result_free(struct ingest_result *out)
+{
+	json_object_put(out->live_msg);
+	out->live_msg = NULL;
+	out->live_n = 0;
 }

@@ -131,32 +131,21 @@ post(const char *base, int64_t user_id, const char *body, char *why,
 	return true;
 }
 
-int
-live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
-    enum ev_kind ev_kind)
+struct json_object *
+live_collect(struct db_stmt *st, int64_t *users, size_t *n)
 {
-	struct db_stmt *st;
 	struct json_object *m = NULL;
-	int64_t users[LIVE_RECIPIENTS_MAX];
-	size_t n = 0, i;
 	bool rang = false;
-	const char *body, *dir;
-	char why[CURL_ERROR_SIZE] = "";
-	int sent = 0;
+	size_t i;
 
-	if (cfg->live_publish_url[0] == '\0' || call_id <= 0 ||
-	    (ev_kind != EV_RINGING && ev_kind != EV_ANSWERED &&
-	    ev_kind != EV_ENDED))
-		return 0;
-	if (db_live_recipients(db, call_id, &st) != CB_OK)
-		return 0;
-	while (n < LIVE_RECIPIENTS_MAX && db_fetch(st) == CB_OK) {
+	*n = 0;
+	while (*n < LIVE_RECIPIENTS_MAX && db_fetch(st) == CB_OK) {
 		int64_t uid = db_col_i64(st, LIVE_RCPT_USER);
 		bool responsible = db_col_i64(st, LIVE_RCPT_PRIO) == 2;
 		bool dup = false;
 
 		if (m == NULL) {
-			dir = col(st, LIVE_DIRECTION);
+			const char *dir = col(st, LIVE_DIRECTION);
 			if (dir != NULL && strcmp(dir, "internal") == 0)
 				break;
 			m = live_message(st);
@@ -165,15 +154,30 @@ live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
 		if (responsible && rang)
 			break;
 		rang = rang || !responsible;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < *n; i++)
 			dup = dup || users[i] == uid;
 		if (!dup && uid > 0)
-			users[n++] = uid;
+			users[(*n)++] = uid;
 	}
-	db_stmt_done(st);
-	if (m == NULL)
+	if (*n == 0) {
+		json_object_put(m);
+		m = NULL;
+	}
+	return m;
+}
+
+int
+live_send(const struct cb_config *cfg, int64_t call_id,
+    struct json_object *msg, const int64_t *users, size_t n)
+{
+	char why[CURL_ERROR_SIZE] = "";
+	const char *body;
+	int sent = 0;
+	size_t i;
+
+	if (cfg->live_publish_url[0] == '\0' || msg == NULL || n == 0)
 		return 0;
-	body = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN);
+	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
 	for (i = 0; i < n; i++) {
 		if (post(cfg->live_publish_url, users[i], body, why,
 		    sizeof(why))) {
@@ -191,6 +195,5 @@ live_publish(struct db *db, const struct cb_config *cfg, int64_t call_id,
 		log_info("live popups are published again");
 		failing = false;
 	}
-	json_object_put(m);
 	return sent;
 }

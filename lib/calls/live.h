@@ -26,15 +26,23 @@
  * must never slow down the provider's request. */
 #define LIVE_PUBLISH_TIMEOUT_MS 200
 
-/* Publishes the popup for call_id to its managers, if ev_kind is ringing,
- * answered or ended, live_publish_url is set and the call is not internal.
- * Call it only after the event's transaction committed. Never fails the
- * caller: a failed publish is logged (once until publishing works again).
- * Returns the number of managers the message was accepted for. */
-int live_publish(struct db *db, const struct cb_config *cfg,
-    int64_t call_id, enum ev_kind ev_kind);
+/* The popup for the rows of st (lib/db/live.h: db_ingest_call()'s
+ * recipients, the popup's columns then LIVE_RCPT_USER and LIVE_RCPT_PRIO):
+ * the message, and the users to send it to in users[0..*n) (at most
+ * LIVE_RECIPIENTS_MAX): those the call rang for, else the customer's
+ * responsible manager. NULL (and *n = 0) when nobody is to be told or the
+ * call is internal. Caller puts the message. */
+struct json_object *live_collect(struct db_stmt *st, int64_t *users,
+    size_t *n);
+/* Publishes msg to users[0..n) through live_publish_url, each with a
+ * short timeout. Call it only after the event's transaction committed.
+ * Never fails the caller: a failed publish is logged (once until
+ * publishing works again). Returns the number of managers the message was
+ * accepted for. */
+int live_send(const struct cb_config *cfg, int64_t call_id,
+    struct json_object *msg, const int64_t *users, size_t n);
 
-/* The message for the row db_live_recipients()/db_live_active() is positioned
+/* The message for the row db_live_active() or live_collect() is positioned
  * on. Caller puts the object. */
 struct json_object *live_message(struct db_stmt *st);
 

@@ -118,6 +118,7 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec)
 	in.source = "spool";
 	in.received_ms = received;
 	rc = ingest_event(db, &in, &res);
+	ingest_result_free(&res);
 	return rc == CB_DUPLICATE ? CB_OK : rc;
 }
 

@@ -65,14 +65,12 @@ db_config(const struct db *db)
 	return db->cfg;
 }
 
+/* The buffers bound for the current result set. */
 static void
-stmt_free_result(struct db_stmt *st)
+free_cols(struct db_stmt *st)
 {
 	unsigned i;
 
-	if (st->has_result && st->h)
-		mysql_stmt_free_result(st->h);
-	st->has_result = false;
 	for (i = 0; i < st->ncols; i++)
 		free(st->cols[i].buffer);
 	for (i = 0; i < st->ncols && st->col_names; i++)
@@ -86,6 +84,20 @@ stmt_free_result(struct db_stmt *st)
 	st->col_nulls = NULL;
 	st->col_names = NULL;
 	st->ncols = 0;
+}
+
+static void
+stmt_free_result(struct db_stmt *st)
+{
+	if (st->has_result && st->h)
+		mysql_stmt_free_result(st->h);
+	st->has_result = false;
+	/* A CALL leaves more results (its last one is the status): read them
+	 * all, or the connection is out of sync for the next statement. */
+	while (st->h && mysql_stmt_more_results(st->h) &&
+	    mysql_stmt_next_result(st->h) == 0)
+		mysql_stmt_free_result(st->h);
+	free_cols(st);
 }
 
 static void
@@ -561,6 +573,43 @@ void
 db_stmt_done(struct db_stmt *st)
 {
 	stmt_free_result(st);
+}
+
+enum cb_err
+db_next_result(struct db_stmt *st)
+{
+	int r;
+
+	if (st->h == NULL || !mysql_stmt_more_results(st->h))
+		return CB_ENOTFOUND;
+	if (st->has_result)
+		mysql_stmt_free_result(st->h);
+	st->has_result = false;
+	/* The previous result set's buffers go; the next one binds its own
+	 * (stmt_free_result() would also skip the next result). */
+	free_cols(st);
+	if ((r = mysql_stmt_next_result(st->h)) > 0) {
+		st->db->last_errno = mysql_stmt_errno(st->h);
+		set_error(st->db, "next result", mysql_stmt_error(st->h));
+		return CB_EDB;
+	}
+	if (r < 0)
+		return CB_ENOTFOUND;
+	if (stmt_bind_result(st) != CB_OK)
+		return CB_EDB;
+	return st->has_result ? CB_OK : CB_ENOTFOUND;
+}
+
+void
+db_tx_enter(struct db *db)
+{
+	db->in_tx = true;
+}
+
+void
+db_tx_left(struct db *db)
+{
+	db->in_tx = false;
 }
 
 static enum cb_err

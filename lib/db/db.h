@@ -61,8 +61,18 @@ unsigned db_col_count(struct db_stmt *st);
 const char *db_col_name(struct db_stmt *st, unsigned idx);
 uint64_t db_affected(struct db_stmt *st);
 uint64_t db_insert_id(struct db_stmt *st);
-/* Frees the buffered result (also done by the next exec). */
+/* Frees the buffered result (also done by the next exec); reads and drops
+ * any further results of a CALL. */
 void db_stmt_done(struct db_stmt *st);
+/* A CALL's next result set: CB_OK when there is one with rows to fetch,
+ * CB_ENOTFOUND when the procedure returned no more, CB_EDB on an error the
+ * procedure raised after its earlier results. */
+enum cb_err db_next_result(struct db_stmt *st);
+/* Around a CALL of a procedure that runs its own transaction: between the
+ * two the connection counts as in a transaction (no silent reconnect and
+ * retry; db_rollback() ends what the procedure left open on an error). */
+void db_tx_enter(struct db *db);
+void db_tx_left(struct db *db);
 
 enum cb_err db_begin(struct db *db);
 enum cb_err db_commit(struct db *db);

@@ -1,6 +1,7 @@
-/* The statements of the call pipeline (lib/calls/ingest.c): call events,
- * the forward-only call upsert, legs, and the links to customers, orders,
- * leads and stores. Times are "YYYY-MM-DD HH:MM:SS.mmm" UTC strings; NULL
+/* The statements of the call pipeline (lib/calls/ingest.c): one event of a
+ * call through the cb_ingest_call procedure, other events, and the links
+ * to customers, orders, leads and stores (also used when a customer gets a
+ * new phone). Times are "YYYY-MM-DD HH:MM:SS.mmm" UTC strings; NULL
  * means "this event does not say". */
 #ifndef CB_DB_INGEST_H
 #define CB_DB_INGEST_H
@@ -43,42 +44,61 @@ struct call_upsert {
 	const char *recording_state; /* NULL, "pending" or "unavailable" */
 	const char *recording_url;
 	const char *event_at;
-	/* Links (0 = none), applied only while the call has no customer and
-	 * only by its own number; internal: the number is an active user's. */
-	int64_t customer_id, order_id, lead_id, store_id;
-	bool internal;
 };
 
-/* Inserts or merges; *created is true for a new call. Linking happens
- * here too, from db_link_facts() asked before (one statement less than
- * linking afterwards, and none for events of a linked call). */
-enum cb_err db_call_upsert(struct db *db, const struct call_upsert *u,
-    int64_t *call_id, bool *created);
-
+/* The leg an event speaks of: the provider's leg id, or one per
+ * extension; it starts when the call does. */
 struct leg_upsert {
-	int64_t call_id;
-	int64_t integration_id;
 	const char *external_leg_id;
 	const char *extension;      /* or NULL */
-	const char *number;         /* or NULL */
 	const char *state;
 	const char *result;         /* NULL = not said */
-	const char *started_at;
-	const char *answered_at;
+	const char *answered_at;    /* only an answer by this extension */
 	const char *ended_at;
 	unsigned time_flags;
 	int32_t talk_s;
 };
-enum cb_err db_leg_upsert(struct db *db, const struct leg_upsert *u);
-/* Sets the call's extension and manager to who talked last (the latest
- * answered leg) when answered is true; otherwise, while nobody answered,
- * to the only extension that rang. */
-enum cb_err db_call_pick_talker(struct db *db, int64_t call_id,
-    bool answered);
-/* The provider's final record named who talked last: that wins over any
- * live push, whatever order they arrive in. */
-enum cb_err db_call_set_final_talker(struct db *db, int64_t call_id,
-    const char *extension);
+
+/* One provider event of a call, stored by the cb_ingest_call procedure
+ * (sql/migrations/0006_ingest_procedure.sql) in ONE round trip and one
+ * transaction: the number's facts (exception list, internal, customer,
+ * lead or order, store), the call upsert with its merge rules and links,
+ * the raw event (deduplicated), the leg and who talked, and the jobs. */
+struct call_ingest {
+	struct call_upsert call;
+	bool dir_internal;         /* the event says internal: never linked */
+	bool link_to_leads;        /* the integration links to leads first */
+	/* the raw event */
+	const char *dedupe_key;
+	const char *kind;
+	const char *external_id;
+	const char *source;
+	const char *remote_addr;
+	const char *occurred_at;
+	const char *payload;
+	struct leg_upsert leg;     /* leg.external_leg_id NULL = no leg */
+	bool final_talker;         /* a call-level answered end naming its
+	                            * extension: that extension talked last */
+	bool call_ended;           /* a call-level end: queue call.ended */
+	bool recording_job;        /* queue recording.fetch */
+	bool live;                 /* return the live popup's recipients */
+};
+
+enum ingest_outcome {
+	INGEST_STORED,
+	INGEST_DUPLICATE,          /* stored before; nothing changed */
+	INGEST_EXCEPTED            /* the number is on the exception list:
+	                            * nothing stored */
+};
+
+/* *call_id and *created for a stored event. With ci->live, a stored event
+ * also gives *live: the statement positioned on the popup's recipients
+ * (rows as db_live_active()'s, lib/db/live.h, then LIVE_RCPT_USER and
+ * LIVE_RCPT_PRIO); the caller fetches them and calls db_stmt_done(). *live
+ * is NULL otherwise. CB_EDB with db_retryable() on a deadlock. */
+enum cb_err db_ingest_call(struct db *db, const struct call_ingest *ci,
+    enum ingest_outcome *outcome, int64_t *call_id, bool *created,
+    struct db_stmt **live);
 
 /* Linking (DESIGN §3). Ids are 0 when nothing matches. */
 struct link_facts {
@@ -91,10 +111,6 @@ struct link_facts {
 };
 enum cb_err db_link_facts(struct db *db, const char *client, const char *our,
     bool to_leads, struct link_facts *f);
-enum cb_err db_user_by_phone(struct db *db, const char *phone, int64_t *id);
-/* The most recently created customer with this phone, and its manager. */
-enum cb_err db_customer_by_phone(struct db *db, const char *phone,
-    int64_t *customer_id, int64_t *manager_id);
 /* Links a call that has no customer yet (0 = leave NULL). */
 enum cb_err db_call_set_links(struct db *db, int64_t call_id,
     int64_t customer_id, int64_t order_id, int64_t lead_id, int64_t store_id);

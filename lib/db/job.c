@@ -9,29 +9,12 @@
 
 #include "db/job.h"
 
-static const char sql_add[] =
-    "INSERT INTO jobs (kind, payload, call_id, run_at) VALUES (?, ?, ?, "
-    "UTC_TIMESTAMP(3) + INTERVAL ? SECOND)";
 /* A duplicate dedupe_key leaves the queued job as it is (ON DUPLICATE KEY
  * rather than INSERT IGNORE, which would also hide other errors). */
 static const char sql_add_ex[] =
     "INSERT INTO jobs (kind, payload, call_id, run_at, dedupe_key, "
     "max_attempts, backoff_seconds) VALUES (?, ?, ?, "
     "UTC_TIMESTAMP(3) + INTERVAL ? SECOND, ?, ?, ?) "
-    "ON DUPLICATE KEY UPDATE id = id";
-/* The ingest path's automation jobs: one statement per event at most. */
-static const char sql_call_new[] =
-    "INSERT INTO jobs (kind, payload, call_id, dedupe_key) VALUES "
-    "('call.new', JSON_OBJECT('call_id', ?), ?, CONCAT('call.new:', ?)) "
-    "ON DUPLICATE KEY UPDATE id = id";
-static const char sql_call_ended[] =
-    "INSERT INTO jobs (kind, payload, call_id, dedupe_key) VALUES "
-    "('call.ended', JSON_OBJECT('call_id', ?), ?, CONCAT('call.ended:', ?)) "
-    "ON DUPLICATE KEY UPDATE id = id";
-static const char sql_call_both[] =
-    "INSERT INTO jobs (kind, payload, call_id, dedupe_key) VALUES "
-    "('call.new', JSON_OBJECT('call_id', ?), ?, CONCAT('call.new:', ?)), "
-    "('call.ended', JSON_OBJECT('call_id', ?), ?, CONCAT('call.ended:', ?)) "
     "ON DUPLICATE KEY UPDATE id = id";
 /* A batch: the due jobs, oldest first, locked by this transaction and
  * skipped by every other worker until it ends. */
@@ -79,25 +62,6 @@ static const char sql_requeue_one[] =
     "WHERE id = ? AND state = 'running' AND locked_by = ?";
 
 enum cb_err
-db_job_add(struct db *db, const char *kind, const char *payload,
-    int64_t call_id, unsigned delay_seconds)
-{
-	struct db_stmt *st;
-	enum cb_err rc;
-
-	if ((rc = db_stmt(db, sql_add, &st)) != CB_OK)
-		return rc;
-	db_bind_text(st, 0, kind);
-	db_bind_text(st, 1, payload ? payload : "{}");
-	if (call_id)
-		db_bind_i64(st, 2, call_id);
-	else
-		db_bind_null(st, 2);
-	db_bind_i64(st, 3, delay_seconds);
-	return db_exec(st);
-}
-
-enum cb_err
 db_job_add_ex(struct db *db, const struct job_new *jn, int64_t *id)
 {
 	struct db_stmt *st;
@@ -126,25 +90,6 @@ db_job_add_ex(struct db *db, const struct job_new *jn, int64_t *id)
 	if (id && db_affected(st) == 1)
 		*id = (int64_t)db_insert_id(st);
 	return CB_OK;
-}
-
-enum cb_err
-db_job_add_call_events(struct db *db, int64_t call_id, bool created,
-    bool ended)
-{
-	struct db_stmt *st;
-	enum cb_err rc;
-	unsigned i, n;
-
-	if (!created && !ended)
-		return CB_OK;
-	if ((rc = db_stmt(db, created && ended ? sql_call_both : created ?
-	    sql_call_new : sql_call_ended, &st)) != CB_OK)
-		return rc;
-	n = created && ended ? 6 : 3;
-	for (i = 0; i < n; i++)
-		db_bind_i64(st, i, call_id);
-	return db_exec(st);
 }
 
 enum cb_err

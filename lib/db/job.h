@@ -31,18 +31,12 @@ struct job_new {
 	unsigned backoff;         /* 0 = 30 s */
 };
 
-/* Queues a job (inside the caller's transaction, if any). */
-enum cb_err db_job_add(struct db *db, const char *kind, const char *payload,
-    int64_t call_id, unsigned delay_seconds);
-/* The same with a dedupe key, a retry budget and a backoff. A job whose
- * dedupe key exists already is not queued again: CB_OK, *id = 0 (id may
- * be NULL). */
+/* Queues a job (inside the caller's transaction, if any), with an optional
+ * dedupe key, a retry budget and a backoff. A job whose dedupe key exists
+ * already is not queued again: CB_OK, *id = 0 (id may be NULL). (The
+ * ingest path queues its jobs inside the cb_ingest_call procedure.) */
 enum cb_err db_job_add_ex(struct db *db, const struct job_new *jn,
     int64_t *id);
-/* call.new / call.ended for a call, at most once each per call, in ONE
- * statement (the ingest hot path): either flag may be false. */
-enum cb_err db_job_add_call_events(struct db *db, int64_t call_id,
-    bool created, bool ended);
 /* The worker's batch (tools/worker.c): inside the caller's transaction,
  * up to max (<= JOB_BATCH_MAX) due jobs, oldest first, locked FOR UPDATE
  * SKIP LOCKED until the transaction ends. CB_ENOTFOUND when none is due.

@@ -11,49 +11,6 @@
     "c.wait_seconds + c.talk_seconds)) ELSE GREATEST(0, TIMESTAMPDIFF(" \
     "SECOND, c.started_at, UTC_TIMESTAMP(3))) END "
 
-/* Who rang: legs by user or extension (ix_call_legs_call), the call's own
- * extension and manager (primary key), each user by ix_users_extension or
- * the primary key. prio 1 = rang, 2 = the customer's responsible manager,
- * which counts only when nobody rang (the ORDER BY puts prio 1 first; the
- * caller stops at the first prio 2 row if it saw a prio 1 row; a user
- * may come twice, the caller skips repeats). Each row also carries the
- * popup's columns, so one round trip says both who gets the popup and
- * what it says. One indexed join per source, no OR join, no DISTINCT. */
-static const char sql_recipients[] =
-    "SELECT " LIVE_COLUMNS ", r.uid, r.prio FROM ("
-    "SELECT u.id AS uid, 1 AS prio FROM call_legs g "
-    " JOIN users u ON u.id = g.user_id WHERE g.call_id = ? AND u.active = 1 "
-    "UNION ALL SELECT u.id, 1 FROM call_legs g "
-    " JOIN users u ON u.extension = g.extension "
-    " WHERE g.call_id = ? AND g.extension <> '' AND u.active = 1 "
-    "UNION ALL SELECT u.id, 1 FROM calls k JOIN users u ON u.id = k.manager_id "
-    " WHERE k.id = ? AND u.active = 1 "
-    "UNION ALL SELECT u.id, 1 FROM calls k "
-    " JOIN users u ON u.extension = k.extension "
-    " WHERE k.id = ? AND k.extension <> '' AND u.active = 1 "
-    "UNION ALL SELECT u.id, 2 FROM calls k "
-    " JOIN customers m ON m.id = k.customer_id "
-    " JOIN users u ON u.id = m.manager_id WHERE k.id = ? AND u.active = 1"
-    ") r JOIN calls c ON c.id = ? LEFT JOIN customers cu ON cu.id = c.customer_id "
-    "ORDER BY r.prio, r.uid LIMIT 64";
-
-enum cb_err
-db_live_recipients(struct db *db, int64_t call_id, struct db_stmt **out)
-{
-	struct db_stmt *st;
-	enum cb_err rc;
-	unsigned i;
-
-	if ((rc = db_stmt(db, sql_recipients, &st)) != CB_OK)
-		return rc;
-	for (i = 0; i < 6; i++)
-		db_bind_i64(st, i, call_id);
-	if ((rc = db_exec(st)) != CB_OK)
-		return rc;
-	*out = st;
-	return CB_OK;
-}
-
 /* ix_calls_state_started (state, started_at) serves the range; the
  * recipient test then runs on a handful of live rows. Same rule as
  * db_live_recipients(): the responsible manager only when nobody rang. */

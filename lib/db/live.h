@@ -1,8 +1,10 @@
 /* Queries of the live popups (issue 5 §2): what a popup says about a call,
  * who gets it, and the active calls a page polls when nchan is missing.
- * Readers return a prepared statement with its rows buffered; the caller
- * fetches with db_fetch(), reads columns by the enums below and calls
- * db_stmt_done(). Statements are owned by the connection. */
+ * The recipients of a new event come from the ingest procedure itself
+ * (sql/migrations/0006_ingest_procedure.sql). Readers return a prepared
+ * statement with its rows buffered; the caller fetches with db_fetch(),
+ * reads columns by the enums below and calls db_stmt_done(). Statements
+ * are owned by the connection. */
 #ifndef CB_DB_LIVE_H
 #define CB_DB_LIVE_H
 
@@ -10,7 +12,7 @@
 
 #include "db/db.h"
 
-/* Columns of each row of db_live_recipients() and db_live_active(). */
+/* Columns of each row of db_live_active() and of the recipients rows. */
 enum live_col {
 	LIVE_ID, LIVE_STATE, LIVE_DIRECTION, LIVE_NUMBER, LIVE_NAME,
 	LIVE_STARTED_AT, LIVE_ANSWERED_AT, LIVE_DURATION,
@@ -24,16 +26,12 @@ enum live_col {
 /* More recipients than this for one call is a ring group gone wild. */
 #define LIVE_RECIPIENTS_MAX 64
 
-/* The managers to notify about call_id, each row with the call's popup
- * columns (enum live_col) followed by LIVE_RCPT_USER (the user id) and
- * LIVE_RCPT_PRIO (1 rang, 2 responsible manager). The users whose extension
- * rang (legs, the call's extension) or who took the call; when there are
- * none, the customer's responsible manager. Active users only, at most
- * LIVE_RECIPIENTS_MAX rows; none when nobody is to be told. */
+/* The rows of the popup's recipients (db_ingest_call(), lib/db/ingest.h)
+ * carry the enum live_col columns, then these two: the user id and 1 (the
+ * call rang for them, or they took it) or 2 (the customer's responsible
+ * manager, who counts only when nobody rang). */
 #define LIVE_RCPT_USER LIVE_COL__MAX
 #define LIVE_RCPT_PRIO (LIVE_COL__MAX + 1)
-enum cb_err db_live_recipients(struct db *db, int64_t call_id,
-    struct db_stmt **out);
 /* The ringing or talking calls that user_id would get popups for, newest
  * first, at most LIVE_ACTIVE_MAX (the enum live_col columns). */
 enum cb_err db_live_active(struct db *db, int64_t user_id,

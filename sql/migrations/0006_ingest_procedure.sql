@@ -1,0 +1,324 @@
+-- The store step of the call pipeline in one round trip (issue 3 "Speed").
+--
+-- lib/calls/ingest.c used to send about eight statements per provider event
+-- (begin, the number's facts, the call upsert, the raw event, the leg, who
+-- talked, the jobs, commit) and the hook one more for the live popup. On a
+-- 2-core machine each round trip costs more CPU (network, wake-ups, protocol
+-- in the server and in the hook) than the work it carries, so the same
+-- statements now run here, server-side, behind one prepared CALL. The C side
+-- still does everything else: signatures, adapters, E.164 normalisation,
+-- which times an event states (lib/calls/ingest.c), and it retries the CALL
+-- on a deadlock.
+--
+-- Changing this procedure: a new migration with CREATE OR REPLACE PROCEDURE
+-- (never edit an applied migration), and the same parameter list in
+-- lib/db/ingest.c (db_ingest_call binds them in this order).
+--
+-- Result sets (lib/db/ingest.c reads them):
+--   1. one row: outcome ('stored', 'duplicate': the event's dedupe key was
+--      stored before and nothing changed, 'excepted': the number is on the
+--      exception list and nothing was stored), call_id, created (a new call)
+--   2. only for 'stored' with p_live = 1: the live popup's recipients with
+--      the popup's columns (lib/db/live.h: enum live_col, then user id and
+--      priority), read after the COMMIT.
+--
+-- The merge rules (DESIGN §2.3): state only moves forward; the result with
+-- the higher precedence wins (answered > missed > no_answer > busy > failed >
+-- unknown), so a ring group is one answered call; the first non-empty
+-- numbers stay; stated times beat filled-in ones, among stated times the
+-- earliest start and answer and the latest end win; durations take the
+-- largest report; a stored recording is never downgraded. time_flags bits:
+-- 1 answered, 2 ended, 4 started stated. Linking (DESIGN §3) happens in the
+-- same upsert, only while the call has no customer and only by its own
+-- number.
+CREATE OR REPLACE PROCEDURE cb_ingest_call(
+  p_integration_id BIGINT UNSIGNED,
+  p_external_id    VARCHAR(2048),
+  p_direction      VARCHAR(16),     -- NULL: the event does not say
+  p_dir_internal   TINYINT,         -- the event says internal: never linked
+  p_state          VARCHAR(16),
+  p_result         VARCHAR(16),     -- NULL: not said
+  p_client         VARCHAR(64),     -- E.164, '' when unknown
+  p_client_rev     VARCHAR(64),
+  p_client_name    VARCHAR(2048),
+  p_our            VARCHAR(64),
+  p_started_at     DATETIME(3),
+  p_answered_at    DATETIME(3),
+  p_ended_at       DATETIME(3),
+  p_time_flags     INT UNSIGNED,
+  p_talk_s         INT,             -- NULL: not said
+  p_wait_s         INT,
+  p_hangup_cause   VARCHAR(2048),
+  p_rec_state      VARCHAR(16),     -- NULL, 'pending' or 'unavailable'
+  p_rec_url        VARCHAR(4096),
+  p_event_at       DATETIME(3),
+  p_link_to_leads  TINYINT,
+  p_dedupe_key     VARBINARY(64),
+  p_kind           VARCHAR(2048),
+  p_ev_external_id VARCHAR(2048),
+  p_source         VARCHAR(32),
+  p_remote_addr    VARCHAR(2048),
+  p_occurred_at    DATETIME(3),
+  p_payload        MEDIUMTEXT,
+  p_leg_id         VARCHAR(2048),   -- NULL: the event has no leg
+  p_leg_extension  VARCHAR(2048),
+  p_leg_state      VARCHAR(16),
+  p_leg_result     VARCHAR(16),
+  p_leg_answered   DATETIME(3),     -- only an answer by this extension
+  p_leg_ended      DATETIME(3),
+  p_leg_talk_s     INT,
+  p_leg_time_flags INT UNSIGNED,
+  p_final_talker   TINYINT,         -- a call-level answered end naming its extension
+  p_call_ended     TINYINT,         -- a call-level end: queue call.ended
+  p_recording_job  TINYINT,         -- a recording to fetch
+  p_live           TINYINT)         -- return the popup's recipients
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+  COMMENT 'One provider event of a call (lib/calls/ingest.c); see migration 0006'
+proc: BEGIN
+  DECLARE v_excepted TINYINT DEFAULT 0;
+  DECLARE v_internal TINYINT DEFAULT 0;
+  DECLARE v_created TINYINT DEFAULT 0;
+  DECLARE v_user, v_customer, v_lead, v_order, v_store, v_call
+    BIGINT UNSIGNED DEFAULT NULL;
+  -- The event's dedupe key was stored before (a retry): nothing of this
+  -- event stays, the answer is the same as the first time.
+  DECLARE EXIT HANDLER FOR 1062
+  BEGIN
+    ROLLBACK;
+    SELECT 'duplicate' AS outcome, 0 AS call_id, 0 AS created;
+  END;
+
+  -- Everything linking needs to know about the number: each part an
+  -- indexed point lookup.
+  IF p_client <> '' THEN
+    SELECT EXISTS (SELECT 1 FROM phone_exceptions WHERE phone = p_client),
+      (SELECT id FROM users WHERE phone = p_client AND active = 1 LIMIT 1),
+      k.id,
+      IF(p_link_to_leads, (SELECT id FROM leads WHERE customer_id = k.id
+        AND state = 'open' ORDER BY created_at ASC, id ASC LIMIT 1), NULL),
+      (SELECT o.id FROM orders o JOIN order_statuses s ON s.id = o.status_id
+        WHERE o.customer_id = k.id AND s.status_group = 'open'
+        ORDER BY o.created_at DESC, o.id DESC LIMIT 1),
+      (SELECT store_id FROM store_numbers WHERE number = NULLIF(p_our, ''))
+    INTO v_excepted, v_user, v_customer, v_lead, v_order, v_store
+    FROM (SELECT 1) one LEFT JOIN (SELECT c.id FROM customer_phones p
+      JOIN customers c ON c.id = p.customer_id WHERE p.phone = p_client
+      ORDER BY c.created_at DESC, c.id DESC LIMIT 1) k ON 1;
+    IF v_excepted THEN
+      -- Calls from excepted numbers are not stored at all, not even raw.
+      SELECT 'excepted' AS outcome, 0 AS call_id, 0 AS created;
+      LEAVE proc;
+    END IF;
+    IF p_dir_internal THEN
+      -- Between our own lines: linked to nothing.
+      SET v_user = NULL, v_customer = NULL, v_lead = NULL, v_order = NULL,
+        v_store = NULL;
+    ELSEIF v_user IS NOT NULL THEN
+      -- A user's own number on the other end: internal, never a customer.
+      SET v_internal = 1, v_customer = NULL, v_lead = NULL, v_order = NULL,
+        v_store = NULL;
+    ELSEIF v_customer IS NULL THEN
+      SET v_lead = NULL, v_order = NULL;
+    ELSEIF v_lead IS NOT NULL THEN
+      -- The oldest open lead, else the latest open order.
+      SET v_order = NULL;
+    END IF;
+  END IF;
+
+  START TRANSACTION;
+  INSERT INTO calls (integration_id, external_id, direction, state, result,
+    client_number, client_digits_rev, client_name, our_number, started_at,
+    answered_at, ended_at, talk_seconds, wait_seconds, hangup_cause,
+    recording_state, recording_url, last_event_at, time_flags, customer_id,
+    order_id, lead_id, store_id)
+  VALUES (p_integration_id, p_external_id,
+    IF(v_internal, 'internal', COALESCE(p_direction, 'in')), p_state,
+    COALESCE(p_result, 'unknown'), p_client, p_client_rev, p_client_name,
+    p_our, p_started_at, p_answered_at, p_ended_at, COALESCE(p_talk_s, 0),
+    COALESCE(p_wait_s, 0), p_hangup_cause, COALESCE(p_rec_state, 'none'),
+    p_rec_url, p_event_at, p_time_flags, v_customer, v_order, v_lead, v_store)
+  ON DUPLICATE KEY UPDATE
+    id = LAST_INSERT_ID(id),
+    -- Links: before client_number is merged below.
+    order_id = IF(customer_id IS NULL AND (client_number = '' OR
+      client_number = VALUES(client_number)), VALUES(order_id), order_id),
+    lead_id = IF(customer_id IS NULL AND (client_number = '' OR
+      client_number = VALUES(client_number)), VALUES(lead_id), lead_id),
+    customer_id = IF(customer_id IS NULL AND (client_number = '' OR
+      client_number = VALUES(client_number)), VALUES(customer_id),
+      customer_id),
+    store_id = COALESCE(store_id, VALUES(store_id)),
+    direction = IF(v_internal AND (client_number = '' OR
+      client_number = VALUES(client_number)), 'internal',
+      COALESCE(p_direction, direction)),
+    state = IF(FIELD(VALUES(state), 'ringing', 'talking', 'ended') >
+      FIELD(state, 'ringing', 'talking', 'ended'), VALUES(state), state),
+    result = IF(p_result IS NOT NULL AND FIELD(p_result, 'unknown', 'failed',
+      'busy', 'no_answer', 'missed', 'answered') > FIELD(result, 'unknown',
+      'failed', 'busy', 'no_answer', 'missed', 'answered'), p_result, result),
+    client_number = IF(client_number = '', VALUES(client_number),
+      client_number),
+    client_digits_rev = IF(client_digits_rev = '', VALUES(client_digits_rev),
+      client_digits_rev),
+    client_name = COALESCE(client_name, VALUES(client_name)),
+    our_number = IF(our_number = '', VALUES(our_number), our_number),
+    started_at = CASE WHEN VALUES(time_flags) & 4 THEN
+      IF(time_flags & 4, LEAST(started_at, VALUES(started_at)),
+      VALUES(started_at)) WHEN time_flags & 4 THEN started_at
+      ELSE LEAST(started_at, VALUES(started_at)) END,
+    answered_at = CASE WHEN VALUES(answered_at) IS NULL THEN answered_at
+      WHEN VALUES(time_flags) & 1 THEN IF(time_flags & 1,
+      LEAST(answered_at, VALUES(answered_at)), VALUES(answered_at))
+      WHEN time_flags & 1 THEN answered_at
+      ELSE LEAST(COALESCE(answered_at, VALUES(answered_at)),
+      VALUES(answered_at)) END,
+    ended_at = CASE WHEN VALUES(ended_at) IS NULL THEN ended_at
+      WHEN VALUES(time_flags) & 2 THEN IF(time_flags & 2,
+      GREATEST(ended_at, VALUES(ended_at)), VALUES(ended_at))
+      WHEN time_flags & 2 THEN ended_at
+      ELSE GREATEST(COALESCE(ended_at, VALUES(ended_at)),
+      VALUES(ended_at)) END,
+    talk_seconds = GREATEST(talk_seconds, VALUES(talk_seconds)),
+    wait_seconds = GREATEST(wait_seconds, VALUES(wait_seconds)),
+    hangup_cause = COALESCE(VALUES(hangup_cause), hangup_cause),
+    recording_state = CASE WHEN p_rec_state IS NULL OR
+      recording_state = 'stored' OR (recording_state = 'pending' AND
+      p_rec_state = 'unavailable') THEN recording_state ELSE p_rec_state END,
+    recording_url = COALESCE(VALUES(recording_url), recording_url),
+    last_event_at = GREATEST(COALESCE(last_event_at, VALUES(last_event_at)),
+      VALUES(last_event_at)),
+    time_flags = time_flags | VALUES(time_flags);
+  SET v_created = ROW_COUNT() = 1, v_call = LAST_INSERT_ID();
+
+  -- The raw event; a retry is a duplicate key here (the handler above).
+  INSERT INTO call_events (integration_id, call_id, dedupe_key, kind,
+    external_id, source, remote_addr, occurred_at, received_at, payload)
+  VALUES (p_integration_id, v_call, p_dedupe_key, LEFT(p_kind, 32),
+    NULLIF(p_ev_external_id, ''), p_source, NULLIF(p_remote_addr, ''),
+    p_occurred_at, UTC_TIMESTAMP(3), p_payload);
+
+  -- The leg (the provider's leg id, or one per extension), then who talked.
+  IF p_leg_id IS NOT NULL THEN
+    INSERT INTO call_legs (call_id, integration_id, external_leg_id,
+      leg_type, user_id, extension, number, state, result, started_at,
+      answered_at, ended_at, talk_seconds, time_flags)
+    VALUES (v_call, p_integration_id, p_leg_id,
+      IF(p_leg_answered IS NULL, 'ring', 'answer'),
+      (SELECT id FROM users WHERE extension = p_leg_extension AND active = 1
+        ORDER BY id LIMIT 1),
+      p_leg_extension, NULL, p_leg_state, COALESCE(p_leg_result, 'unknown'),
+      p_started_at, p_leg_answered, p_leg_ended, COALESCE(p_leg_talk_s, 0),
+      p_leg_time_flags)
+    ON DUPLICATE KEY UPDATE
+      leg_type = IF(VALUES(answered_at) IS NOT NULL, 'answer', leg_type),
+      user_id = COALESCE(user_id, VALUES(user_id)),
+      extension = COALESCE(extension, VALUES(extension)),
+      number = COALESCE(number, VALUES(number)),
+      state = IF(FIELD(VALUES(state), 'ringing', 'talking', 'ended') >
+        FIELD(state, 'ringing', 'talking', 'ended'), VALUES(state), state),
+      result = IF(p_leg_result IS NOT NULL AND FIELD(p_leg_result, 'unknown',
+        'failed', 'busy', 'no_answer', 'missed', 'answered') > FIELD(result,
+        'unknown', 'failed', 'busy', 'no_answer', 'missed', 'answered'),
+        p_leg_result, result),
+      started_at = CASE WHEN VALUES(time_flags) & 4 THEN
+        IF(time_flags & 4, LEAST(started_at, VALUES(started_at)),
+        VALUES(started_at)) WHEN time_flags & 4 THEN started_at
+        ELSE LEAST(started_at, VALUES(started_at)) END,
+      answered_at = CASE WHEN VALUES(answered_at) IS NULL THEN answered_at
+        WHEN VALUES(time_flags) & 1 THEN IF(time_flags & 1,
+        LEAST(answered_at, VALUES(answered_at)), VALUES(answered_at))
+        WHEN time_flags & 1 THEN answered_at
+        ELSE LEAST(COALESCE(answered_at, VALUES(answered_at)),
+        VALUES(answered_at)) END,
+      ended_at = CASE WHEN VALUES(ended_at) IS NULL THEN ended_at
+        WHEN VALUES(time_flags) & 2 THEN IF(time_flags & 2,
+        GREATEST(ended_at, VALUES(ended_at)), VALUES(ended_at))
+        WHEN time_flags & 2 THEN ended_at
+        ELSE GREATEST(COALESCE(ended_at, VALUES(ended_at)),
+        VALUES(ended_at)) END,
+      talk_seconds = GREATEST(talk_seconds, VALUES(talk_seconds)),
+      time_flags = time_flags | VALUES(time_flags);
+    IF p_leg_answered IS NOT NULL THEN
+      -- Who talked last: the latest answered leg.
+      UPDATE calls c JOIN (SELECT l.extension, l.user_id FROM call_legs l
+        WHERE l.call_id = v_call AND l.answered_at IS NOT NULL
+        AND l.extension IS NOT NULL
+        ORDER BY l.answered_at DESC, l.id DESC LIMIT 1) t
+      SET c.extension = t.extension, c.manager_id = t.user_id
+      WHERE c.id = v_call AND c.talker_final = 0;
+    ELSE
+      -- Nobody answered yet: the only extension that rang, if only one did.
+      UPDATE calls c JOIN (SELECT MIN(l.extension) AS ext,
+        MIN(l.user_id) AS uid, COUNT(DISTINCT l.extension) AS n
+        FROM call_legs l WHERE l.call_id = v_call
+        AND l.extension IS NOT NULL) t
+      SET c.extension = t.ext, c.manager_id = t.uid
+      WHERE c.id = v_call AND t.n = 1 AND c.talker_final = 0
+        AND NOT EXISTS (SELECT 1 FROM call_legs a WHERE a.call_id = c.id
+        AND a.answered_at IS NOT NULL AND a.extension IS NOT NULL);
+    END IF;
+    IF p_final_talker THEN
+      -- The provider's final record names who talked last: it outranks
+      -- live pushes however late they come.
+      UPDATE calls SET extension = p_leg_extension, talker_final = 1,
+        manager_id = (SELECT id FROM users WHERE extension = p_leg_extension
+        AND active = 1 ORDER BY id LIMIT 1)
+      WHERE id = v_call;
+    END IF;
+  END IF;
+
+  -- Automation (lib/automation/): exactly once per call each.
+  IF v_created THEN
+    INSERT INTO jobs (kind, payload, call_id, dedupe_key)
+    VALUES ('call.new', CONCAT('{"call_id":', v_call, '}'), v_call,
+      CONCAT('call.new:', v_call))
+    ON DUPLICATE KEY UPDATE id = id;
+  END IF;
+  IF p_call_ended THEN
+    INSERT INTO jobs (kind, payload, call_id, dedupe_key)
+    VALUES ('call.ended', CONCAT('{"call_id":', v_call, '}'), v_call,
+      CONCAT('call.ended:', v_call))
+    ON DUPLICATE KEY UPDATE id = id;
+  END IF;
+  IF p_recording_job THEN
+    -- Zadarma advises fetching about 40 s after the notice.
+    INSERT INTO jobs (kind, payload, call_id, run_at)
+    VALUES ('recording.fetch', CONCAT('{"call_id":', v_call, '}'), v_call,
+      UTC_TIMESTAMP(3) + INTERVAL 40 SECOND);
+  END IF;
+  COMMIT;
+
+  SELECT 'stored' AS outcome, v_call AS call_id, v_created AS created;
+  IF p_live THEN
+    -- The popup's recipients and content (lib/db/live.c has the same
+    -- query for the pages): who rang or took the call, else the
+    -- customer's responsible manager.
+    SELECT c.id, c.state, c.direction, c.client_number,
+      COALESCE(cu.name, c.client_name), c.started_at, c.answered_at,
+      CASE WHEN c.state = 'ended' THEN GREATEST(0, COALESCE(
+      TIMESTAMPDIFF(SECOND, c.started_at, c.ended_at),
+      c.wait_seconds + c.talk_seconds)) ELSE GREATEST(0, TIMESTAMPDIFF(
+      SECOND, c.started_at, UTC_TIMESTAMP(3))) END,
+      r.uid, r.prio
+    FROM (
+      SELECT u.id AS uid, 1 AS prio FROM call_legs g
+        JOIN users u ON u.id = g.user_id WHERE g.call_id = v_call
+        AND u.active = 1
+      UNION ALL SELECT u.id, 1 FROM call_legs g
+        JOIN users u ON u.extension = g.extension
+        WHERE g.call_id = v_call AND g.extension <> '' AND u.active = 1
+      UNION ALL SELECT u.id, 1 FROM calls k JOIN users u ON u.id = k.manager_id
+        WHERE k.id = v_call AND u.active = 1
+      UNION ALL SELECT u.id, 1 FROM calls k
+        JOIN users u ON u.extension = k.extension
+        WHERE k.id = v_call AND k.extension <> '' AND u.active = 1
+      UNION ALL SELECT u.id, 2 FROM calls k
+        JOIN customers m ON m.id = k.customer_id
+        JOIN users u ON u.id = m.manager_id WHERE k.id = v_call
+        AND u.active = 1
+    ) r JOIN calls c ON c.id = v_call
+    LEFT JOIN customers cu ON cu.id = c.customer_id
+    ORDER BY r.prio, r.uid LIMIT 64;
+  END IF;
+END;

@@ -601,15 +601,10 @@ db_next_result(struct db_stmt *st)
 }
 
 void
-db_tx_enter(struct db *db)
+db_rollback_any(struct db *db)
 {
 	db->in_tx = true;
-}
-
-void
-db_tx_left(struct db *db)
-{
-	db->in_tx = false;
+	db_rollback(db);
 }
 
 static enum cb_err

@@ -68,11 +68,9 @@ void db_stmt_done(struct db_stmt *st);
  * CB_ENOTFOUND when the procedure returned no more, CB_EDB on an error the
  * procedure raised after its earlier results. */
 enum cb_err db_next_result(struct db_stmt *st);
-/* Around a CALL of a procedure that runs its own transaction: between the
- * two the connection counts as in a transaction (no silent reconnect and
- * retry; db_rollback() ends what the procedure left open on an error). */
-void db_tx_enter(struct db *db);
-void db_tx_left(struct db *db);
+/* Ends a transaction a failed CALL may have left open (a procedure that
+ * runs its own transaction and stopped half-way): ROLLBACK if connected. */
+void db_rollback_any(struct db *db);
 
 enum cb_err db_begin(struct db *db);
 enum cb_err db_commit(struct db *db);

@@ -120,15 +120,15 @@ db_ingest_call(struct db *db, const struct call_ingest *ci,
 	db_bind_i64(st, i++, ci->call_ended);
 	db_bind_i64(st, i++, ci->recording_job);
 	db_bind_i64(st, i++, ci->live);
-	/* The procedure runs its own transaction: no silent reconnect and
-	 * retry while it may be open, and a ROLLBACK if it fails half-way. */
-	db_tx_enter(db);
+	/* db_exec() reconnects and runs the CALL again if the server went
+	 * away: safe, since a CALL that did commit finds its dedupe key and
+	 * answers "duplicate". A CALL that failed half-way (a lock wait
+	 * timeout, say) may leave its transaction open: ended here. */
 	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK) {
 		db_stmt_done(st);
-		db_rollback(db);
+		db_rollback_any(db);
 		return rc == CB_ENOTFOUND ? CB_EDB : rc;
 	}
-	db_tx_left(db);
 	what = db_col(st, 0, NULL);
 	*call_id = db_col_i64(st, 1);
 	*created = db_col_i64(st, 2) != 0;

@@ -89,22 +89,12 @@ proc: BEGIN
     SELECT 'duplicate' AS outcome, 0 AS call_id, 0 AS created;
   END;
 
-  -- Everything linking needs to know about the number: each part an
-  -- indexed point lookup.
+  -- What the number decides, one indexed lookup at a time (simple
+  -- statements: no derived tables, each later one only when needed).
   IF p_client <> '' THEN
     SELECT EXISTS (SELECT 1 FROM phone_exceptions WHERE phone = p_client),
-      (SELECT id FROM users WHERE phone = p_client AND active = 1 LIMIT 1),
-      k.id,
-      IF(p_link_to_leads, (SELECT id FROM leads WHERE customer_id = k.id
-        AND state = 'open' ORDER BY created_at ASC, id ASC LIMIT 1), NULL),
-      (SELECT o.id FROM orders o JOIN order_statuses s ON s.id = o.status_id
-        WHERE o.customer_id = k.id AND s.status_group = 'open'
-        ORDER BY o.created_at DESC, o.id DESC LIMIT 1),
-      (SELECT store_id FROM store_numbers WHERE number = NULLIF(p_our, ''))
-    INTO v_excepted, v_user, v_customer, v_lead, v_order, v_store
-    FROM (SELECT 1) one LEFT JOIN (SELECT c.id FROM customer_phones p
-      JOIN customers c ON c.id = p.customer_id WHERE p.phone = p_client
-      ORDER BY c.created_at DESC, c.id DESC LIMIT 1) k ON 1;
+      (SELECT id FROM users WHERE phone = p_client AND active = 1 LIMIT 1)
+    INTO v_excepted, v_user;
     IF v_excepted THEN
       -- Calls from excepted numbers are not stored at all, not even raw.
       SELECT 'excepted' AS outcome, 0 AS call_id, 0 AS created;
@@ -112,17 +102,31 @@ proc: BEGIN
     END IF;
     IF p_dir_internal THEN
       -- Between our own lines: linked to nothing.
-      SET v_user = NULL, v_customer = NULL, v_lead = NULL, v_order = NULL,
-        v_store = NULL;
+      SET v_user = NULL;
     ELSEIF v_user IS NOT NULL THEN
       -- A user's own number on the other end: internal, never a customer.
-      SET v_internal = 1, v_customer = NULL, v_lead = NULL, v_order = NULL,
-        v_store = NULL;
-    ELSEIF v_customer IS NULL THEN
-      SET v_lead = NULL, v_order = NULL;
-    ELSEIF v_lead IS NOT NULL THEN
-      -- The oldest open lead, else the latest open order.
-      SET v_order = NULL;
+      SET v_internal = 1;
+    ELSE
+      -- The most recently created customer with the number; their oldest
+      -- open lead (when the integration links to leads), else their
+      -- latest open order; and the store of our number.
+      SET v_customer = (SELECT c.id FROM customer_phones p
+        JOIN customers c ON c.id = p.customer_id WHERE p.phone = p_client
+        ORDER BY c.created_at DESC, c.id DESC LIMIT 1);
+      IF v_customer IS NOT NULL AND p_link_to_leads THEN
+        SET v_lead = (SELECT id FROM leads WHERE customer_id = v_customer
+          AND state = 'open' ORDER BY created_at ASC, id ASC LIMIT 1);
+      END IF;
+      IF v_customer IS NOT NULL AND v_lead IS NULL THEN
+        SET v_order = (SELECT o.id FROM orders o
+          JOIN order_statuses s ON s.id = o.status_id
+          WHERE o.customer_id = v_customer AND s.status_group = 'open'
+          ORDER BY o.created_at DESC, o.id DESC LIMIT 1);
+      END IF;
+      IF p_our <> '' THEN
+        SET v_store = (SELECT store_id FROM store_numbers
+          WHERE number = p_our);
+      END IF;
     END IF;
   END IF;
 

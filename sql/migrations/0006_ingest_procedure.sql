@@ -79,8 +79,11 @@ proc: BEGIN
   DECLARE v_excepted TINYINT DEFAULT 0;
   DECLARE v_internal TINYINT DEFAULT 0;
   DECLARE v_created TINYINT DEFAULT 0;
-  DECLARE v_user, v_customer, v_lead, v_order, v_store, v_call
+  DECLARE v_user, v_customer, v_lead, v_order, v_store, v_call, v_ext_user
     BIGINT UNSIGNED DEFAULT NULL;
+  DECLARE v_ext VARCHAR(16) DEFAULT NULL;
+  DECLARE v_rung INT DEFAULT 0;
+  DECLARE v_any_answer TINYINT DEFAULT 0;
   -- The event's dedupe key was stored before (a retry): nothing of this
   -- event stays, the answer is the same as the first time.
   DECLARE EXIT HANDLER FOR 1062
@@ -243,24 +246,29 @@ proc: BEGIN
         VALUES(ended_at)) END,
       talk_seconds = GREATEST(talk_seconds, VALUES(talk_seconds)),
       time_flags = time_flags | VALUES(time_flags);
+    -- Who talked: read with simple indexed lookups on this call's legs,
+    -- then the call updated by its primary key (an UPDATE joined to a
+    -- derived table would build temporary tables on every event).
     IF p_leg_answered IS NOT NULL THEN
-      -- Who talked last: the latest answered leg.
-      UPDATE calls c JOIN (SELECT l.extension, l.user_id FROM call_legs l
+      -- The latest answered leg with an extension (none: no change).
+      SELECT l.extension, l.user_id INTO v_ext, v_ext_user FROM call_legs l
         WHERE l.call_id = v_call AND l.answered_at IS NOT NULL
         AND l.extension IS NOT NULL
-        ORDER BY l.answered_at DESC, l.id DESC LIMIT 1) t
-      SET c.extension = t.extension, c.manager_id = t.user_id
-      WHERE c.id = v_call AND c.talker_final = 0;
+        ORDER BY l.answered_at DESC, l.id DESC LIMIT 1;
+      IF v_ext IS NOT NULL THEN
+        UPDATE calls SET extension = v_ext, manager_id = v_ext_user
+          WHERE id = v_call AND talker_final = 0;
+      END IF;
     ELSE
       -- Nobody answered yet: the only extension that rang, if only one did.
-      UPDATE calls c JOIN (SELECT MIN(l.extension) AS ext,
-        MIN(l.user_id) AS uid, COUNT(DISTINCT l.extension) AS n
-        FROM call_legs l WHERE l.call_id = v_call
-        AND l.extension IS NOT NULL) t
-      SET c.extension = t.ext, c.manager_id = t.uid
-      WHERE c.id = v_call AND t.n = 1 AND c.talker_final = 0
-        AND NOT EXISTS (SELECT 1 FROM call_legs a WHERE a.call_id = c.id
-        AND a.answered_at IS NOT NULL AND a.extension IS NOT NULL);
+      SELECT COUNT(DISTINCT l.extension), MIN(l.extension), MIN(l.user_id),
+        MAX(l.answered_at IS NOT NULL)
+      INTO v_rung, v_ext, v_ext_user, v_any_answer
+      FROM call_legs l WHERE l.call_id = v_call AND l.extension IS NOT NULL;
+      IF v_rung = 1 AND NOT v_any_answer THEN
+        UPDATE calls SET extension = v_ext, manager_id = v_ext_user
+          WHERE id = v_call AND talker_final = 0;
+      END IF;
     END IF;
     IF p_final_talker THEN
       -- The provider's final record names who talked last: it outranks

@@ -3,7 +3,7 @@
  *   GET  /settings/users            every user, with their role
  *   GET  /settings/users/new        the form; POST /settings/users creates
  *   GET  /settings/users/<id>       the form; POST saves it
- *   GET  /settings/users/me         anyone's own time zone and deep-link
+ *   GET  /settings/users/me         anyone's own time zone and softphone-link
  *                                   preference (no settings permission)
  *   GET  /settings/roles[/new|/<id>] roles and their permissions, each
  *                                   with a scope (own calls or all)
@@ -29,6 +29,7 @@
 #include "db/listening.h"
 #include "db/users_admin.h"
 #include "http/app.h"
+#include "http/dial_link.h"
 #include "http/escape.h"
 #include "phone/phone.h"
 
@@ -162,6 +163,7 @@ page_users(struct ctx *ctx)
 		app_add_str(u, "time_zone", db_col(st, 6, NULL));
 		app_add_bool(u, "deep_link", db_col_i64(st, 7) != 0);
 		app_add_bool(u, "active", db_col_i64(st, 8) != 0);
+		app_add_str(u, "sip_domain", db_col(st, 9, NULL));
 		json_object_array_add(users, u);
 	}
 	db_stmt_done(st);
@@ -230,6 +232,7 @@ user_form(struct ctx *ctx, const struct admin_user *u,
 	app_add_str(f, "phone", u->phone);
 	app_add_str(f, "time_zone", u->time_zone);
 	app_add_bool(f, "deep_link", u->deep_link);
+	app_add_str(f, "sip_domain", u->sip_domain);
 	app_add_bool(f, "active", u->active);
 	json_object_object_add(m, "form", f);
 	json_object_object_add(m, "roles", roles);
@@ -288,6 +291,24 @@ extension_ok(const char *s)
 	return true;
 }
 
+/* The softphone link's SIP domain (issue 5 §3) into out, canonical;
+ * when it is not a host[:port], out keeps what was typed (to show it
+ * again) and errors gets the message. */
+static void
+read_sip_domain(struct ctx *ctx, char *out, size_t outsz,
+    struct json_object *errors)
+{
+	const char *v = form(ctx, "sip_domain");
+
+	if (strlen(v) <= DIAL_SIP_DOMAIN_MAX &&
+	    dial_sip_domain_parse(v, out, outsz) == CB_OK)
+		return;
+	snprintf(out, outsz, "%s", v);
+	json_object_object_add(errors, "sip_domain", app_jstr("A SIP domain "
+	    "is the host of your SIP account, like pbx.example.com or "
+	    "sip.example.com:5060 (no sip:, no user@)."));
+}
+
 /* Reads and checks the user form into u; errors gets one message per bad
  * field. The new password (or NULL) goes to *password. */
 static void
@@ -343,6 +364,7 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 	else
 		u->role_id = role;
 	u->deep_link = checked(ctx, "deep_link");
+	read_sip_domain(ctx, u->sip_domain, sizeof(u->sip_domain), errors);
 	u->active = checked(ctx, "active");
 	*password = NULL;
 	v = form(ctx, "password");
@@ -434,7 +456,7 @@ static enum cb_err post_user_edit(struct ctx *ctx)
 
 static enum cb_err
 profile_form(struct ctx *ctx, const char *tz, bool deep_link,
-    struct json_object *errors)
+    const char *sip_domain, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *f = json_object_new_object();
@@ -442,11 +464,13 @@ profile_form(struct ctx *ctx, const char *tz, bool deep_link,
 	app_add_str(m, "title", "My profile");
 	app_add_str(f, "time_zone", tz);
 	app_add_bool(f, "deep_link", deep_link);
+	app_add_str(f, "sip_domain", sip_domain);
 	json_object_object_add(m, "form", f);
 	json_object_object_add(m, "zones", zone_list());
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
+		app_add_bool(m, "has_errors", true);
 	}
 	if (kv_get(&ctx->req->query, "saved"))
 		app_add_str(m, "confirmation", "Your profile is saved.");
@@ -457,7 +481,7 @@ static enum cb_err
 page_profile(struct ctx *ctx)
 {
 	return profile_form(ctx, ctx->user->time_zone, ctx->user->deep_link,
-	    NULL);
+	    ctx->user->sip_domain, NULL);
 }
 
 static enum cb_err
@@ -465,16 +489,19 @@ post_profile(struct ctx *ctx)
 {
 	const char *tz = form(ctx, "time_zone");
 	bool deep = checked(ctx, "deep_link");
+	struct json_object *e = json_object_new_object();
+	char sip[DIAL_SIP_DOMAIN_MAX + 1];
 	enum cb_err rc;
 
-	if (!zone_valid(tz)) {
-		struct json_object *e = json_object_new_object();
+	if (!zone_valid(tz))
 		json_object_object_add(e, "time_zone", app_jstr("Pick a time "
 		    "zone from the list, like Europe/Kyiv or UTC."));
-		return profile_form(ctx, tz, deep, e);
-	}
-	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep)) !=
-	    CB_OK)
+	read_sip_domain(ctx, sip, sizeof(sip), e);
+	if (json_object_object_length(e) > 0)
+		return profile_form(ctx, tz, deep, sip, e);
+	json_object_put(e);
+	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep,
+	    sip)) != CB_OK)
 		return rc;
 	resp_redirect(ctx->resp, 303, "/settings/users/me?saved=1");
 	return CB_OK;

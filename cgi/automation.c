@@ -28,6 +28,7 @@
 #include "db/settings_automation.h"
 #include "db/triggers.h"
 #include "http/app.h"
+#include "http/form.h"
 
 #define USERS_MAX 1000
 
@@ -888,29 +889,6 @@ known_zone(const char *z)
 	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* An http(s) URL with a host and no spaces or control bytes. */
-static bool
-valid_url(const char *u)
-{
-	const char *host;
-	size_t i, n = strlen(u);
-
-	if (n > 2000)
-		return false;
-	if (strncmp(u, "https://", 8) == 0)
-		host = u + 8;
-	else if (strncmp(u, "http://", 7) == 0)
-		host = u + 7;
-	else
-		return false;
-	if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
-			return false;
-	return true;
-}
-
 /* local@domain.tld: one @, a dot in the domain, no spaces (the SMTP
  * server has the last word; this catches typing mistakes). */
 static bool
@@ -1104,7 +1082,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			    r->secret : old && old->type && strcmp(old->type,
 			    "webhook") == 0 ? old->stored_secret : NULL;
 
-			if (r->url == NULL || !valid_url(r->url))
+			if (r->url == NULL || !form_http_url_valid(r->url))
 				r->error = "The webhook URL must start with "
 				    "http:// or https:// and have no spaces.";
 			else if (secret == NULL || *secret == '\0')

@@ -74,6 +74,9 @@ test('a role without `calls`: no history page (403 page) and no nav link', async
   assert.equal(csv.status, 403);
   const settings = await u.get('/settings/users');
   assert.equal(settings.status, 403);
+  // Their own profile is in the nav all the same, and opens.
+  assert.match(r.text_, /<a class="profile" href="\/settings\/users\/me">Profile<\/a>/);
+  assert.equal((await u.get('/settings/users/me')).status, 200);
   // The role list shows what was granted.
   const roles = await admin.get('/settings/roles');
   assert.match(roles.text_, new RegExp(`${roleName}[\\s\\S]*customers\\.calls \\(all\\)`));
@@ -225,6 +228,22 @@ test('a bad SIP domain is refused next to the field, escaped, and nothing change
   assert.match(row, /softphone <span>\(sip: at <span class="sip-domain">sip\.office\.example<\/span>\)/);
   const edit = await admin.get(`/settings/users/${uid}`);
   assert.match(edit.text_, /name="sip_domain"[^>]*value="sip\.office\.example"/);
+});
+
+test('every logged-in user has a Profile link in the nav; a logged-out page has none', async () => {
+  for (const [login, pw, page] of [['admin', 'admin', '/settings'], ['manager', 'manager', '/calls'],
+    ['intern', 'intern', '/tasks'], ['manager', 'manager', '/notifications']]) {
+    const c = new Client();
+    await c.login(login, pw);
+    const r = await c.get(page);
+    assert.equal(r.status, 200, `${login} ${page}`);
+    const nav = r.text_.slice(r.text_.indexOf('<nav class="top">'), r.text_.indexOf('</nav>'));
+    assert.match(nav, /<a class="profile" href="\/settings\/users\/me">Profile<\/a>/, `${login} ${page}`);
+  }
+  const anon = new Client();
+  const login = await anon.get('/login');
+  assert.equal(login.status, 200);
+  assert.ok(!login.text_.includes('class="profile"'));
 });
 
 test('the settings index lists what the user may open', async () => {

@@ -49,25 +49,6 @@
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
 
-/* A form value with spaces around it removed, in the arena; "" when
- * absent. */
-static const char *
-trimmed(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-	size_t len;
-
-	if (v == NULL)
-		return "";
-	while (*v == ' ' || *v == '\t')
-		v++;
-	len = strlen(v);
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
-	    v[len - 1] == '\r' || v[len - 1] == '\n'))
-		len--;
-	return arena_strndup(ctx->arena, v, len);
-}
-
 /* --------------------------------------------------------- exceptions -- */
 
 /* The list page; with errors (a refused add) the form keeps what was
@@ -136,8 +117,8 @@ page_exceptions(struct ctx *ctx)
 static enum cb_err
 post_exception(struct ctx *ctx)
 {
-	const char *phone = trimmed(ctx, "phone");
-	const char *comment = trimmed(ctx, "comment");
+	const char *phone = form_trimmed(ctx, "phone");
+	const char *comment = form_trimmed(ctx, "comment");
 	char e164[PHONE_MAX], rev[PHONE_MAX];
 	const char *perr = NULL, *cerr = NULL;
 	enum phone_kind k;
@@ -586,7 +567,7 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 		c = json_object_new_object();
 	}
 	if (f->kind->dial == DIALSET_CALLER_ID) {
-		f->caller_id = trimmed(ctx, "caller_id");
+		f->caller_id = form_trimmed(ctx, "caller_id");
 		if (*f->caller_id == '\0')
 			json_object_object_del(c, "caller_id");
 		else if (strlen(f->caller_id) > 32 || phone_normalize(
@@ -602,8 +583,8 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 			    json_object_new_string(e164));
 		}
 	} else {
-		f->call_url = trimmed(ctx, "make_call_url");
-		f->call_method = trimmed(ctx, "make_call_method");
+		f->call_url = form_trimmed(ctx, "make_call_url");
+		f->call_method = form_trimmed(ctx, "make_call_method");
 		if (*f->call_method == '\0')
 			f->call_method = "POST";
 		if (strcmp(f->call_method, "POST") != 0 &&
@@ -820,13 +801,13 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	char *sealed;
 
 	memset(row, 0, sizeof(*row));
-	f->name = trimmed(ctx, "name");
+	f->name = form_trimmed(ctx, "name");
 	chars = utf8_chars(f->name, strlen(f->name));
 	if (chars <= 0 || chars > INTEGRATION_NAME_MAX)
 		f->err_name = "Give the integration a name of 1 to 128 "
 		    "characters (e.g. \"Zadarma, Kyiv office\").";
 	if (f->id == 0) {
-		f->slug = trimmed(ctx, "slug");
+		f->slug = form_trimmed(ctx, "slug");
 		for (i = 0; f->slug[i]; i++)
 			if (!((f->slug[i] >= 'a' && f->slug[i] <= 'z') ||
 			    (f->slug[i] >= '0' && f->slug[i] <= '9') ||
@@ -837,7 +818,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 			    "letters, digits, - and _, starting with a letter "
 			    "or digit (e.g. zadarma-kyiv).";
 	}
-	v = trimmed(ctx, "country");
+	v = form_trimmed(ctx, "country");
 	f->country = v;
 	if (strlen(v) != 2 || phone_country_code(v) == 0)
 		f->err_country = "A two-letter country code such as UA, PL or "
@@ -852,9 +833,9 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	f->link_to_leads = kv_get(&ctx->req->form, "link_to_leads") != NULL;
 
 	/* Routing fallback (lib/calls/route.c reads these shapes). */
-	f->fb_type = trimmed(ctx, "fallback");
-	f->fb_target = trimmed(ctx, "fallback_target");
-	f->fb_user = trimmed(ctx, "fallback_user");
+	f->fb_type = form_trimmed(ctx, "fallback");
+	f->fb_target = form_trimmed(ctx, "fallback_target");
+	f->fb_user = form_trimmed(ctx, "fallback_user");
 	if (*f->fb_type == '\0')
 		fb = NULL;
 	else if (strcmp(f->fb_type, "queue") == 0 ||
@@ -902,7 +883,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	/* Secrets: a typed value replaces, an empty one keeps. */
 	for (i = 0; i < f->kind->nsecrets; i++) {
 		const char *key = f->kind->secrets[i].key;
-		const char *t = trimmed(ctx, arena_printf(ctx->arena,
+		const char *t = form_trimmed(ctx, arena_printf(ctx->arena,
 		    "secret_%s", key));
 		size_t n = strlen(t);
 

@@ -15,7 +15,7 @@ import { openSync, closeSync, readFileSync, writeFileSync, unlinkSync } from 'no
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  sendCall, jobDone, apiList, saveRules, restoreRules, setRule, freshPhone, sql, uid, waitUntil, sleep,
+  sendCall, jobDone, apiList, quietAutomation, restoreAutomation, insertTrigger, freshPhone, sql, waitUntil, sleep,
 } from '../lib/automation.js';
 
 const STATE = process.env.CB_STATE_DIR;
@@ -24,27 +24,10 @@ const ROOT = process.env.CB_ROOT;
 let saved;
 const made = [];
 
-before(async () => {
-  saved = await saveRules();
-  await setRule('missed_call_task', { enabled: 0 });
-  await setRule('lead_on_missed', { enabled: 0 });
-  await sql("UPDATE triggers SET enabled = 0 WHERE name LIKE 'Missed incoming call%'");
-});
+before(async () => { saved = await quietAutomation(); });
+after(async () => { await restoreAutomation(saved, made); });
 
-after(async () => {
-  if (made.length) await sql(`DELETE FROM triggers WHERE id IN (${made.map(Number).join(',')})`);
-  await sql("UPDATE triggers SET enabled = 1 WHERE name LIKE 'Missed incoming call%'");
-  await restoreRules(saved);
-});
-
-async function trigger(actions) {
-  const name = uid('ssrf');
-  await sql("INSERT INTO triggers (name, event, enabled, conditions, actions) VALUES (?, 'missed_call', 1, '{}', ?)",
-    [name, JSON.stringify(actions)]);
-  const [[id]] = await sql('SELECT id FROM triggers WHERE name = ?', [name]);
-  made.push(id);
-  return { id: Number(id), name };
-}
+const trigger = (actions) => insertTrigger(made, 'missed_call', {}, actions, 'ssrf');
 
 async function receiver() {
   const got = [];

@@ -1,12 +1,14 @@
-/* api: the token-authenticated JSON API (/api/v1/...) for other systems
+ /* api: the token-authenticated JSON API (/api/v1/...) for other systems
  * (a CRM, a custom PBX) and for the tests: calls with their links, the
  * responsible manager of a number, and customers (creating one links the
- * calls that arrived before it existed). */
+ * calls that arrived before it existed). Each endpoint lists the query
+ * parameters it reads; any other, or one given twice, is a 400 naming it. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/jsonget.h"
 #include "calls/link.h"
 #include "calls/route.h"
@@ -19,6 +21,73 @@
 #include "http/app.h"
 #include "phone/phone.h"
 
+
+/* The query parameters each endpoint reads. Anything else is a 400 that
+ * names it: a client that sends ?phone_number= or ?limt= by mistake would
+ * otherwise get every call back as if it had asked for no filter, and
+ * never learn why. */
+static const char *const q_none[] = { NULL };
+static const char *const q_calls[] = { "integration", "external_id",
+	"phone", "limit", "before", NULL };
+static const char *const q_route[] = { "phone", "integration", NULL };
+/* The automation lists: only the filters each list's query applies
+ * (lib/db/autolist.c), so ?state= on leads is refused, not ignored. */
+static const char *const q_tasks[] = { "call_id", "phone", "user_id",
+	"state", "limit", NULL };
+static const char *const q_leads[] = { "call_id", "phone", "limit", NULL };
+static const char *const q_notifications[] = { "call_id", "phone",
+	"user_id", "limit", NULL };
+static const char *const q_runs[] = { "call_id", "phone", "trigger_id",
+	"limit", NULL };
+
+/* CB_OK when every query parameter is one of known and none is given
+ * twice; else CB_EINVAL with the message naming it (unprintable bytes of
+ * the name as '?', at most 64 of them). */
+static enum cb_err
+query_known(struct ctx *ctx, const char *const *known)
+{
+	const struct kvlist *q = &ctx->req->query;
+	size_t i, j, k;
+
+	for (i = 0; i < q->n; i++) {
+		const char *key = q->v[i].key;
+		char shown[65];
+		bool dup = false;
+
+		for (k = 0; known[k] != NULL && strcmp(known[k], key) != 0; k++)
+			;
+		for (j = 0; j < i && !dup; j++)
+			dup = strcmp(q->v[j].key, key) == 0;
+		if (known[k] != NULL && !dup)
+			continue;
+		for (j = 0; key[j] != '\0' && j < sizeof(shown) - 1; j++)
+			shown[j] = key[j] > ' ' && key[j] < 0x7f ? key[j] : '?';
+		shown[j] = '\0';
+		if (dup) {
+			ctx->message = arena_printf(ctx->arena, "The query "
+			    "parameter \"%s\" is given twice.", shown);
+			return CB_EINVAL;
+		}
+		if (known[0] == NULL) {
+			ctx->message = arena_printf(ctx->arena, "Unknown query "
+			    "parameter \"%s\": %s takes none.", shown,
+			    ctx->req->path);
+			return CB_EINVAL;
+		}
+		{
+			struct buf b;
+			buf_init(&b, 256);
+			for (k = 0; known[k] != NULL; k++)
+				buf_printf(&b, "%s%s", k ? ", " : "", known[k]);
+			ctx->message = arena_printf(ctx->arena, "Unknown query "
+			    "parameter \"%s\": %s takes %s.", shown,
+			    ctx->req->path, buf_cstr(&b));
+			buf_free(&b);
+		}
+		return CB_EINVAL;
+	}
+	return CB_OK;
+}
 
 /* A number in any format → reversed digits of its E.164 form (or of its
  * digits when it cannot be normalised): what calls.client_digits_rev and
@@ -48,6 +117,11 @@ api_calls(struct ctx *ctx)
 	int64_t n = 50, last = 0;
 	enum cb_err rc;
 
+	if ((rc = query_known(ctx, q_calls)) != CB_OK) {
+		json_object_put(m);
+		json_object_put(arr);
+		return rc;
+	}
 	memset(&f, 0, sizeof(f));
 	json_object_object_add(m, "calls", arr);
 	f.integration = kv_get(&ctx->req->query, "integration");
@@ -93,6 +167,8 @@ api_route(struct ctx *ctx)
 	int64_t customer = 0;
 	enum cb_err rc;
 
+	if ((rc = query_known(ctx, q_route)) != CB_OK)
+		return rc;
 	if (phone == NULL || *phone == '\0') {
 		ctx->message = "phone is required.";
 		return CB_EINVAL;
@@ -162,6 +238,8 @@ api_customer_create(struct ctx *ctx)
 	size_t i, n;
 	enum cb_err rc;
 
+	if ((rc = query_known(ctx, q_none)) != CB_OK)
+		return rc;
 	if (body == NULL || !json_object_is_type(body, json_type_object) ||
 	    name == NULL || *name == '\0' || strlen(name) > 255) {
 		ctx->message = "Send a JSON object with a \"name\" (and "
@@ -235,6 +313,8 @@ api_customer_add_phone(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 
+	if ((rc = query_known(ctx, q_none)) != CB_OK)
+		return rc;
 	if (phone == NULL || *phone == '\0') {
 		ctx->message = "Send {\"phone\": \"...\"}.";
 		return CB_EINVAL;
@@ -314,14 +394,16 @@ typedef enum cb_err (*autolist_fn)(struct db *, const struct autolist_filter *,
     struct json_object *);
 
 static enum cb_err
-api_autolist(struct ctx *ctx, const char *name, autolist_fn fn)
+api_autolist(struct ctx *ctx, const char *name, autolist_fn fn,
+    const char *const *known)
 {
 	struct autolist_filter f;
 	struct json_object *m, *arr;
 	char e164[PHONE_MAX];
 	enum cb_err rc;
 
-	if ((rc = autolist_filter_of(ctx, &f, e164)) != CB_OK)
+	if ((rc = query_known(ctx, known)) != CB_OK ||
+	    (rc = autolist_filter_of(ctx, &f, e164)) != CB_OK)
 		return rc;
 	arr = json_object_new_array();
 	if ((rc = fn(ctx->db, &f, arr)) != CB_OK) {
@@ -338,25 +420,27 @@ api_autolist(struct ctx *ctx, const char *name, autolist_fn fn)
 static enum cb_err
 api_tasks(struct ctx *ctx)
 {
-	return api_autolist(ctx, "tasks", db_autolist_tasks);
+	return api_autolist(ctx, "tasks", db_autolist_tasks, q_tasks);
 }
 
 static enum cb_err
 api_leads(struct ctx *ctx)
 {
-	return api_autolist(ctx, "leads", db_autolist_leads);
+	return api_autolist(ctx, "leads", db_autolist_leads, q_leads);
 }
 
 static enum cb_err
 api_notifications(struct ctx *ctx)
 {
-	return api_autolist(ctx, "notifications", db_autolist_notifications);
+	return api_autolist(ctx, "notifications", db_autolist_notifications,
+	    q_notifications);
 }
 
 static enum cb_err
 api_trigger_runs(struct ctx *ctx)
 {
-	return api_autolist(ctx, "trigger_runs", db_autolist_trigger_runs);
+	return api_autolist(ctx, "trigger_runs", db_autolist_trigger_runs,
+	    q_runs);
 }
 
 /* POST /api/v1/tasks/<id>/done {"user_id": N} (or {"login": "..."}; none:
@@ -369,6 +453,8 @@ api_task_done(struct ctx *ctx)
 	int64_t user = ctx->token_user_id;
 	enum cb_err rc;
 
+	if ((rc = query_known(ctx, q_none)) != CB_OK)
+		return rc;
 	if (body && json_object_object_get_ex(body, "user_id", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    (user = json_object_get_int64(v)) <= 0) {

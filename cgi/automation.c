@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/strparse.h"
 #include "core/timefmt.h"
@@ -28,6 +27,7 @@
 #include "db/settings_automation.h"
 #include "db/triggers.h"
 #include "http/app.h"
+#include "http/form.h"
 
 #define USERS_MAX 1000
 
@@ -237,14 +237,6 @@ page_automation(struct ctx *ctx)
 	return app_render(ctx, "settings_automation.html", m);
 }
 
-static bool
-checked(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-
-	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "on") == 0);
-}
-
 /* A whole number field; "" is 0. */
 static bool
 number(const char *v, int64_t max, int64_t *out)
@@ -253,14 +245,6 @@ number(const char *v, int64_t max, int64_t *out)
 	if (v == NULL || *v == '\0')
 		return true;
 	return strparse_i64z(v, 0, max, out) == CB_OK;
-}
-
-static const char *
-field_text(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-
-	return v ? v : "";
 }
 
 /* A user id picked from a list: "" = none (0), else a known user. */
@@ -280,7 +264,7 @@ read_lead(struct ctx *ctx, struct form *f, const struct users *u, int which)
 	struct automation_rule *r = &f->rules[which == 0 ?
 	    RULE_LEAD_RECEIVED : RULE_LEAD_MISSED];
 	const char *k = lead_keys[which];
-	const char *type = field_text(ctx, arena_printf(ctx->arena,
+	const char *type = form_value(ctx, arena_printf(ctx->arena,
 	    "lead_%s_type", k));
 	const char *mgr = kv_get(&ctx->req->form, arena_printf(ctx->arena,
 	    "lead_%s_manager", k));
@@ -293,11 +277,11 @@ read_lead(struct ctx *ctx, struct form *f, const struct users *u, int which)
 		len--;
 	while (*type == ' ')
 		type++, len--;
-	r->enabled = checked(ctx, arena_printf(ctx->arena, "lead_%s_enabled",
+	r->enabled = form_checked(ctx, arena_printf(ctx->arena, "lead_%s_enabled",
 	    k));
-	r->even_if_open_order = checked(ctx, arena_printf(ctx->arena,
+	r->even_if_open_order = form_checked(ctx, arena_printf(ctx->arena,
 	    "lead_%s_even_order", k));
-	r->even_if_open_lead = checked(ctx, arena_printf(ctx->arena,
+	r->even_if_open_lead = form_checked(ctx, arena_printf(ctx->arena,
 	    "lead_%s_even_lead", k));
 	chars = utf8_chars(type, len);
 	snprintf(r->lead_type, sizeof(r->lead_type), "%.*s", (int)(len <
@@ -332,7 +316,7 @@ post_automation(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc;
 	}
-	t->enabled = checked(ctx, "task_enabled");
+	t->enabled = form_checked(ctx, "task_enabled");
 	mode = kv_get(&ctx->req->form, "task_mode");
 	t->each = mode != NULL && strcmp(mode, "each") == 0;
 	for (i = 0; i < ctx->req->form.n; i++) {
@@ -372,9 +356,9 @@ post_automation(struct ctx *ctx)
 			t->assignees[i] = t->assignees[i - 1];
 		t->assignees[0] = f->author;
 	}
-	f->days = field_text(ctx, "due_days");
-	f->hours = field_text(ctx, "due_hours");
-	f->minutes = field_text(ctx, "due_minutes");
+	f->days = form_value(ctx, "due_days");
+	f->hours = form_value(ctx, "due_hours");
+	f->minutes = form_value(ctx, "due_minutes");
 	if (!number(f->days, 365, &days) || !number(f->hours, 23, &hours) ||
 	    !number(f->minutes, 59, &minutes))
 		f->err[F_DUE] = "Due in: days 0–365, hours 0–23, minutes "
@@ -404,7 +388,6 @@ post_automation(struct ctx *ctx)
 
 #define ACTION_ROWS_MAX 20
 #define ACTION_ROWS_EMPTY 2
-#define TZ_DIR "/usr/share/zoneinfo/"
 
 /* One action row of the form, as typed (or as stored). */
 struct action_row {
@@ -871,46 +854,6 @@ valid_hhmm(const char *s)
 	    s[4] >= '0' && s[4] <= '9';
 }
 
-/* A zone the C library (and so the engine, with TZ) knows: a tzdata
- * file. The name is checked first so it cannot leave the directory. */
-static bool
-known_zone(const char *z)
-{
-	char path[sizeof(TZ_DIR) + 64];
-	struct stat sb;
-	size_t n = strlen(z);
-
-	if (n == 0 || n > 64 || z[0] == '/' || strstr(z, "..") != NULL ||
-	    strspn(z, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_+-/") != n)
-		return false;
-	snprintf(path, sizeof(path), "%s%s", TZ_DIR, z);
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* An http(s) URL with a host and no spaces or control bytes. */
-static bool
-valid_url(const char *u)
-{
-	const char *host;
-	size_t i, n = strlen(u);
-
-	if (n > 2000)
-		return false;
-	if (strncmp(u, "https://", 8) == 0)
-		host = u + 8;
-	else if (strncmp(u, "http://", 7) == 0)
-		host = u + 7;
-	else
-		return false;
-	if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
-			return false;
-	return true;
-}
-
 /* local@domain.tld: one @, a dot in the domain, no spaces (the SMTP
  * server has the last word; this catches typing mistakes). */
 static bool
@@ -951,22 +894,6 @@ option_known(struct ctx *ctx, enum cb_err (*list)(struct db *,
 	return found;
 }
 
-static const char *
-tfield(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-	size_t n;
-
-	if (v == NULL)
-		return "";
-	while (*v == ' ')
-		v++;
-	n = strlen(v);
-	while (n > 0 && v[n - 1] == ' ')
-		n--;
-	return arena_strndup(ctx->arena, v, n);
-}
-
 /* Reads and validates the form; on success *conds and *acts hold the
  * JSON texts. stored: the rows as saved before (webhook secrets left
  * empty are kept from the same row). */
@@ -982,18 +909,18 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 	enum cb_err rc = CB_OK;
 	int e;
 
-	f->name = tfield(ctx, "name");
+	f->name = form_trimmed(ctx, "name");
 	chars = utf8_chars(f->name, strlen(f->name));
 	if (chars <= 0 || chars > TRIGGER_NAME_MAX)
 		f->err_name = "Give the trigger a name of 1 to 128 characters.";
-	f->event = tfield(ctx, "event");
+	f->event = form_trimmed(ctx, "event");
 	if (strcmp(f->event, "new_call") != 0 &&
 	    strcmp(f->event, "missed_call") != 0)
 		f->err_event = "Choose when the trigger runs: on a new call or "
 		    "on a missed call.";
 	f->enabled = kv_get(&ctx->req->form, "enabled") != NULL;
 
-	f->direction = tfield(ctx, "direction");
+	f->direction = form_trimmed(ctx, "direction");
 	if (*f->direction) {
 		if (strcmp(f->direction, "in") && strcmp(f->direction, "out"))
 			f->err_direction = "Choose incoming, outgoing or any.";
@@ -1001,7 +928,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			json_object_object_add(c, "direction",
 			    json_object_new_string(f->direction));
 	}
-	f->integration = tfield(ctx, "integration_id");
+	f->integration = form_trimmed(ctx, "integration_id");
 	if (*f->integration) {
 		if (strparse_i64z(f->integration, 1, INT64_MAX, &v) != CB_OK ||
 		    !option_known(ctx, db_trigger_integrations, f->integration,
@@ -1014,7 +941,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 		if (rc != CB_OK)
 			goto fail;
 	}
-	f->customer = tfield(ctx, "customer");
+	f->customer = form_trimmed(ctx, "customer");
 	if (*f->customer) {
 		if (strcmp(f->customer, "known") && strcmp(f->customer,
 		    "unknown"))
@@ -1023,7 +950,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			json_object_object_add(c, "customer",
 			    json_object_new_string(f->customer));
 	}
-	f->order_status = tfield(ctx, "order_status");
+	f->order_status = form_trimmed(ctx, "order_status");
 	if (*f->order_status) {
 		if (!option_known(ctx, db_trigger_order_statuses,
 		    f->order_status, &rc))
@@ -1034,9 +961,9 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 		if (rc != CB_OK)
 			goto fail;
 	}
-	f->time_from = tfield(ctx, "time_from");
-	f->time_to = tfield(ctx, "time_to");
-	f->time_zone = tfield(ctx, "time_zone");
+	f->time_from = form_trimmed(ctx, "time_from");
+	f->time_to = form_trimmed(ctx, "time_to");
+	f->time_zone = form_trimmed(ctx, "time_zone");
 	if (*f->time_from || *f->time_to) {
 		if (!valid_hhmm(f->time_from) || !valid_hhmm(f->time_to))
 			f->err_time = "Give both times as HH:MM (00:00 to "
@@ -1050,7 +977,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 		}
 	}
 	if (*f->time_zone) {
-		if (!known_zone(f->time_zone))
+		if (!form_zone_valid(f->time_zone))
 			f->err_zone = "Unknown time zone: use a name like "
 			    "Europe/Kyiv or UTC.";
 		else
@@ -1104,7 +1031,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			    r->secret : old && old->type && strcmp(old->type,
 			    "webhook") == 0 ? old->stored_secret : NULL;
 
-			if (r->url == NULL || !valid_url(r->url))
+			if (r->url == NULL || !form_http_url_valid(r->url))
 				r->error = "The webhook URL must start with "
 				    "http:// or https:// and have no spaces.";
 			else if (secret == NULL || *secret == '\0')

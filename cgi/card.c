@@ -6,7 +6,9 @@
  *   POST /calls/<id>/notes      note=<1..4000 characters>: saved with the
  *                               author, and made the call's comment
  *   POST /calls/<id>/callback   minutes=10|30|60: a call-back task for the
- *                               current user, linked to the call
+ *                               current user, linked to the call; or, when
+ *                               the number has an open one, that task
+ *                               joined (the redirect says &joined=1)
  *
  * Who may see a call: the role's `calls` permission, and with scope "own"
  * only calls whose manager is the user (DESIGN §3). The same rule guards the
@@ -300,11 +302,15 @@ add_notes(struct ctx *ctx, const struct card *c, struct json_object *m)
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
-/* The open call-back tasks; with shown_task (a task just created, from the
- * redirect's ?callback=<id>) it also writes the confirmation. */
+/* The open call-back tasks; with shown_task (the task a "call back in N"
+ * request just created or joined, from the redirect's ?callback=<id>, with
+ * &joined=1 when it joined) it also writes the confirmation. A request for
+ * a number that already has an open call-back task does not make a second
+ * one (issue 6 §1), so the message must say which happened: "created"
+ * would send the manager looking for a task that is not there. */
 static enum cb_err
 add_callbacks(struct ctx *ctx, const struct card *c, struct json_object *m,
-    int64_t shown_task)
+    int64_t shown_task, bool joined)
 {
 	struct json_object *tasks = json_object_new_array();
 	struct db_stmt *st;
@@ -326,10 +332,15 @@ add_callbacks(struct ctx *ctx, const struct card *c, struct json_object *m,
 		    db_col(st, TASK_DUE_AT, NULL)));
 		app_add_bool(t, "overdue", db_col_i64(st, TASK_OVERDUE) != 0);
 		app_add_str(t, "author", db_col(st, TASK_AUTHOR, NULL));
-		app_add_bool(t, "just_created", id == shown_task);
-		if (id == shown_task)
+		app_add_bool(t, "just_created", id == shown_task && !joined);
+		app_add_bool(t, "just_joined", id == shown_task && joined);
+		if (id == shown_task && joined)
 			app_add_str(m, "confirmation", arena_printf(ctx->arena,
-			    "Call-back task created: due %s.", due ? due :
+			    "Added to the open call-back task #%lld, due %s.",
+			    (long long)id, due ? due : "soon"));
+		else if (id == shown_task)
+			app_add_str(m, "confirmation", arena_printf(ctx->arena,
+			    "Call-back task created, due %s.", due ? due :
 			    "soon"));
 		json_object_array_add(tasks, t);
 	}
@@ -483,10 +494,10 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 	json_object_object_add(m, "actions", actions);
 }
 
-/* The whole view model of the card. On error *out is NULL and
- * ctx->message is set. */
+/* The whole view model of the card; shown_task and joined as for
+ * add_callbacks(). On error *out is NULL and ctx->message is set. */
 static enum cb_err
-card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task,
+card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task, bool joined,
     struct json_object **out)
 {
 	struct json_object *m;
@@ -512,7 +523,7 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task,
 	    (rc = add_leads(ctx, &c, m)) != CB_OK ||
 	    (rc = add_legs(ctx, &c, m)) != CB_OK ||
 	    (rc = add_notes(ctx, &c, m)) != CB_OK ||
-	    (rc = add_callbacks(ctx, &c, m, shown_task)) != CB_OK) {
+	    (rc = add_callbacks(ctx, &c, m, shown_task, joined)) != CB_OK) {
 		json_object_put(m);
 		ctx->message = "The database is not answering. Try again in "
 		    "a minute.";
@@ -528,13 +539,16 @@ page_card(struct ctx *ctx)
 	struct json_object *m;
 	const char *v;
 	int64_t task = 0;
+	bool joined;
 	enum cb_err rc;
 
 	/* Confirmations after the redirects of the two POSTs. A broken
 	 * value shows no confirmation; the card itself is still right. */
 	if ((v = kv_get(&ctx->req->query, "callback")) != NULL)
 		task = id_of(v);
-	if ((rc = card_model(ctx, ctx->ids[0], task, &m)) != CB_OK)
+	joined = (v = kv_get(&ctx->req->query, "joined")) != NULL &&
+	    strcmp(v, "1") == 0;
+	if ((rc = card_model(ctx, ctx->ids[0], task, joined, &m)) != CB_OK)
 		return rc;
 	if ((v = kv_get(&ctx->req->query, "note")) != NULL &&
 	    strcmp(v, "saved") == 0)
@@ -558,7 +572,7 @@ note_refused(struct ctx *ctx, const char *why, const char *draft)
 	struct json_object *m;
 	enum cb_err rc;
 
-	if ((rc = card_model(ctx, ctx->ids[0], 0, &m)) != CB_OK)
+	if ((rc = card_model(ctx, ctx->ids[0], 0, false, &m)) != CB_OK)
 		return rc;
 	app_add_str(m, "note_error", why);
 	app_add_str(m, "note_draft", draft);
@@ -620,6 +634,7 @@ post_callback(struct ctx *ctx)
 	struct card_callback t;
 	struct card c;
 	int64_t task_id;
+	bool joined;
 	enum cb_err rc;
 
 	if ((rc = load_call(ctx, ctx->ids[0], &c)) != CB_OK)
@@ -642,14 +657,15 @@ post_callback(struct ctx *ctx)
 	    c.customer_id && nonempty(c.v[CARD_CUSTOMER_NAME]) ?
 	    c.v[CARD_CUSTOMER_NAME] : t.phone ? t.phone :
 	    "the caller (no number)");
-	if ((rc = db_card_add_callback(ctx->db, &t, &task_id)) != CB_OK) {
+	if ((rc = db_card_add_callback(ctx->db, &t, &task_id, &joined)) !=
+	    CB_OK) {
 		ctx->message = "The task could not be saved: the database is "
 		    "not answering. Try again in a minute.";
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
-	    "/calls/%lld?callback=%lld#callbacks", (long long)c.id,
-	    (long long)task_id));
+	    "/calls/%lld?callback=%lld%s#callbacks", (long long)c.id,
+	    (long long)task_id, joined ? "&joined=1" : ""));
 	return CB_OK;
 }
 

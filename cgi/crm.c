@@ -24,13 +24,13 @@
 #include "core/log.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
-#include "core/utf8.h"
 #include "db/access.h"
 #include "db/apicall.h"
 #include "db/crm.h"
 #include "http/app.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
+#include "http/form.h"
 #include "phone/phone.h"
 
 
@@ -42,32 +42,18 @@ param(struct ctx *ctx, const char *name)
 	return v ? v : "";
 }
 
-/* Trimmed, valid UTF-8, 1..max characters (0..max when optional). */
+/* Trimmed, valid UTF-8, 1..max characters (0..max when optional); the
+ * message goes to errors under the field's name. From the form, or from
+ * the query when a GET pre-fills the form. */
 static const char *
 text_field(struct ctx *ctx, const char *name, long max, bool optional,
     const char *what, struct json_object *errors)
 {
-	const char *v = param(ctx, name);
-	size_t len;
-	long chars;
+	const char *v = form_trim(ctx->arena, param(ctx, name));
+	const char *why = form_text_error(ctx->arena, v, max, optional, what);
 
-	while (*v == ' ' || *v == '\t')
-		v++;
-	len = strlen(v);
-	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-		len--;
-	v = arena_strndup(ctx->arena, v, len);
-	chars = utf8_chars(v, len);
-	if (chars < 0)
-		json_object_object_add(errors, name, app_jstr(arena_printf(
-		    ctx->arena, "The %s is not valid text.", what)));
-	else if (chars == 0 && !optional)
-		json_object_object_add(errors, name, app_jstr(arena_printf(
-		    ctx->arena, "Enter the %s.", what)));
-	else if (chars > max)
-		json_object_object_add(errors, name, app_jstr(arena_printf(
-		    ctx->arena, "The %s is at most %ld characters.", what,
-		    max)));
+	if (why != NULL)
+		json_object_object_add(errors, name, app_jstr(why));
 	return v;
 }
 
@@ -374,36 +360,6 @@ fail:
 	return rc;
 }
 
-/* The select options of rows (id, name), the chosen one marked. */
-static enum cb_err
-options(struct ctx *ctx, enum cb_err (*q)(struct db *, struct db_stmt **),
-    int64_t chosen, struct json_object **out)
-{
-	struct json_object *a = json_object_new_array();
-	struct db_stmt *st;
-	enum cb_err rc;
-
-	if ((rc = q(ctx->db, &st)) != CB_OK) {
-		json_object_put(a);
-		return rc;
-	}
-	while ((rc = db_fetch(st)) == CB_OK) {
-		struct json_object *o = json_object_new_object();
-		int64_t id = db_col_i64(st, 0);
-		app_add_int(o, "id", id);
-		app_add_str(o, "name", db_col(st, 1, NULL));
-		app_add_bool(o, "selected", id == chosen);
-		json_object_array_add(a, o);
-	}
-	db_stmt_done(st);
-	if (rc != CB_ENOTFOUND) {
-		json_object_put(a);
-		return rc;
-	}
-	*out = a;
-	return CB_OK;
-}
-
 static enum cb_err
 order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 {
@@ -418,14 +374,15 @@ order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 		app_add_int(m, "customer_id", cust);
 		app_add_str(m, "customer", name);
 	}
-	if ((rc = options(ctx, db_crm_stores, store, &stores)) != CB_OK) {
+	if ((rc = form_options(ctx->db, db_crm_stores, store, &stores)) !=
+	    CB_OK) {
 		json_object_put(m);
 		json_object_put(errors);
 		return rc;
 	}
 	json_object_object_add(m, "stores", stores);
-	if ((rc = options(ctx, db_crm_open_statuses, status, &statuses)) !=
-	    CB_OK) {
+	if ((rc = form_options(ctx->db, db_crm_open_statuses, status,
+	    &statuses)) != CB_OK) {
 		json_object_put(m);
 		json_object_put(errors);
 		return rc;

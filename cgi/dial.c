@@ -13,8 +13,11 @@
  *        plain words (502); the request is bounded by outbound_timeout_seconds.
  *
  * Needs the calls.dial permission. Users with the deep-link preference get
- * tel: links from dial_href() and never come here, but the page offers the
- * tel: link too. */
+ * sip:/tel: links from dial_href() and never come here, but the page offers
+ * the tel: link too. Enabled integrations that could place calls once a
+ * setting is filled in (Twilio's caller ID, a PBX's make_call_url) are
+ * listed with what to set and, for users with `settings`, a link to the
+ * integration's page; picking one is a 409 that says the same. */
 #include "config.h"
 
 #include <stdio.h>
@@ -39,6 +42,10 @@ struct choice {
 	const char *slug;
 	const char *name;
 	const char *kind;
+	int64_t id;
+	const char *missing;       /* what it needs before it can place calls
+	                            * (dial_missing_setting()), NULL when it
+	                            * can; such choices follow the others */
 };
 
 struct form {
@@ -50,32 +57,59 @@ struct form {
 	const char *placed;        /* after the redirect: what happens now */
 };
 
-/* The enabled integrations that can place calls, in the arena. */
+/* The enabled integrations that can place calls, in the arena: out[0..n)
+ * can; out[n..n + *npending) could once a setting is filled in (the page
+ * says which, so "no integration can place calls" is never the whole
+ * story when one is a field away). */
 static enum cb_err
-choices(struct ctx *ctx, struct choice *out, size_t *n)
+choices(struct ctx *ctx, struct choice *out, size_t *n, size_t *npending)
 {
+	struct choice pending[DIAL_MAX_INTEGRATIONS];
 	struct db_stmt *st;
 	enum cb_err rc;
+	size_t i;
 
-	*n = 0;
+	*n = *npending = 0;
 	if ((rc = db_dial_integrations(ctx->db, &st)) != CB_OK)
 		return rc;
-	while (*n < DIAL_MAX_INTEGRATIONS && (rc = db_fetch(st)) == CB_OK) {
+	while (*n + *npending < DIAL_MAX_INTEGRATIONS &&
+	    (rc = db_fetch(st)) == CB_OK) {
 		const char *cfg = db_col(st, DIAL_CONFIG, NULL);
+		const char *kind = db_col(st, DIAL_KIND, NULL);
 		struct json_object *c = cfg ? json_tokener_parse(cfg) : NULL;
-		if (dial_capable(db_col(st, DIAL_KIND, NULL), c)) {
-			out[*n].slug = arena_strdup(ctx->arena,
+		const char *missing = dial_missing_setting(kind, c);
+		struct choice *ch = NULL;
+
+		if (dial_capable(kind, c))
+			ch = &out[(*n)++];
+		else if (missing != NULL)
+			ch = &pending[(*npending)++];
+		if (ch != NULL) {
+			ch->slug = arena_strdup(ctx->arena,
 			    db_col(st, DIAL_SLUG, NULL));
-			out[*n].name = arena_strdup(ctx->arena,
+			ch->name = arena_strdup(ctx->arena,
 			    db_col(st, DIAL_NAME, NULL));
-			out[*n].kind = arena_strdup(ctx->arena,
-			    db_col(st, DIAL_KIND, NULL));
-			(*n)++;
+			ch->kind = arena_strdup(ctx->arena, kind);
+			ch->id = db_col_i64(st, DIAL_ID);
+			ch->missing = missing;
 		}
 		json_object_put(c);
 	}
 	db_stmt_done(st);
+	for (i = 0; i < *npending; i++)
+		out[*n + i] = pending[i];
 	return rc == CB_OK || rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* "Twilio (demo) cannot place calls yet: …", for the page and for a POST
+ * that picked it. */
+static const char *
+pending_message(struct ctx *ctx, const struct choice *c)
+{
+	return arena_printf(ctx->arena, "%s cannot place calls yet: %s %s in "
+	    "Settings › Integrations › %s.", c->name,
+	    perm_has(ctx->user, PERM_SETTINGS) ? "set" : "ask an admin to set",
+	    c->missing, c->name);
 }
 
 static int64_t
@@ -108,11 +142,26 @@ tel_url(struct ctx *ctx, const char *number)
 
 static enum cb_err
 show(struct ctx *ctx, const struct form *f, const struct choice *ch,
-    size_t n)
+    size_t n, size_t npending)
 {
-	struct json_object *m = json_object_new_object(), *list;
+	struct json_object *m = json_object_new_object(), *list, *pend;
 	const char *ext = ctx->user->extension;
 	size_t i;
+
+	pend = json_object_new_array();
+	for (i = n; i < n + npending; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "message", app_jstr(
+		    pending_message(ctx, &ch[i])));
+		/* The settings page only for those who may open it. */
+		json_object_object_add(o, "settings_url", perm_has(ctx->user,
+		    PERM_SETTINGS) ? app_jstr(arena_printf(ctx->arena,
+		    "/settings/integrations/%lld#click-to-call",
+		    (long long)ch[i].id)) : NULL);
+		json_object_object_add(o, "name", app_jstr(ch[i].name));
+		json_object_array_add(pend, o);
+	}
+	json_object_object_add(m, "unconfigured", pend);
 
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
@@ -165,10 +214,10 @@ page_dial(struct ctx *ctx)
 	struct choice ch[DIAL_MAX_INTEGRATIONS];
 	struct form f;
 	const struct choice *placed;
-	size_t n;
+	size_t n, np;
 	enum cb_err rc;
 
-	if ((rc = choices(ctx, ch, &n)) != CB_OK)
+	if ((rc = choices(ctx, ch, &n, &np)) != CB_OK)
 		return rc;
 	memset(&f, 0, sizeof(f));
 	f.number = app_param(ctx, "number");
@@ -185,14 +234,14 @@ page_dial(struct ctx *ctx)
 		    dial_provider_name(&t), ctx->user->extension,
 		    f.number ? f.number : "the customer");
 	}
-	return show(ctx, &f, ch, n);
+	return show(ctx, &f, ch, n, np);
 }
 
 /* A refusal for a form: the page again with the message (HTML), or the
  * JSON error. */
 static enum cb_err
 refuse(struct ctx *ctx, int status, struct form *f, const struct choice *ch,
-    size_t n)
+    size_t n, size_t np)
 {
 	const char *msg = f->error ? f->error : f->failure;
 
@@ -202,7 +251,7 @@ refuse(struct ctx *ctx, int status, struct form *f, const struct choice *ch,
 		return CB_OK;
 	}
 	ctx->resp->status = status;
-	return show(ctx, f, ch, n);
+	return show(ctx, f, ch, n, np);
 }
 
 static enum cb_err
@@ -215,10 +264,10 @@ do_dial(struct ctx *ctx)
 	struct form f;
 	char e164[PHONE_MAX], msg[512];
 	const char *region;
-	size_t n;
+	size_t n, np;
 	enum cb_err rc;
 
-	if ((rc = choices(ctx, ch, &n)) != CB_OK)
+	if ((rc = choices(ctx, ch, &n, &np)) != CB_OK)
 		return rc;
 	memset(&f, 0, sizeof(f));
 	f.number = kv_get(&ctx->req->form, "number");
@@ -227,19 +276,23 @@ do_dial(struct ctx *ctx)
 	if (ctx->user->extension[0] == '\0') {
 		f.failure = "Your user has no extension, so there is no phone "
 		    "to ring first. Ask an admin to set it in Settings › Users.";
-		return refuse(ctx, 409, &f, ch, n);
+		return refuse(ctx, 409, &f, ch, n, np);
+	}
+	if (f.slug != NULL && (c = find(ch + n, np, f.slug)) != NULL) {
+		f.failure = pending_message(ctx, c);
+		return refuse(ctx, 409, &f, ch, n, np);
 	}
 	if (n == 0) {
 		f.failure = "No integration can place calls yet. An admin can "
 		    "set one up in Settings › Integrations.";
-		return refuse(ctx, 409, &f, ch, n);
+		return refuse(ctx, 409, &f, ch, n, np);
 	}
 	if (f.slug == NULL && n == 1)
 		f.slug = ch[0].slug;
 	if ((c = find(ch, n, f.slug)) == NULL) {
 		f.slug = NULL;
 		f.failure = "Pick the integration to call through.";
-		return refuse(ctx, 400, &f, ch, n);
+		return refuse(ctx, 400, &f, ch, n, np);
 	}
 	if ((rc = db_integration_by_slug(ctx->db, ctx->arena, c->slug, &ig)) !=
 	    CB_OK)
@@ -254,7 +307,7 @@ do_dial(struct ctx *ctx)
 		    "“%.64s” is not a phone number that can be dialled. "
 		    "Check it and try again.", f.number) : "Enter the number "
 		    "to call.";
-		return refuse(ctx, 400, &f, ch, n);
+		return refuse(ctx, 400, &f, ch, n, np);
 	}
 	memset(&t, 0, sizeof(t));
 	t.kind = ig.kind;
@@ -273,7 +326,7 @@ do_dial(struct ctx *ctx)
 		if (rc == CB_EINVAL)
 			log_warn("dial: integration %s: %s", ig.slug, msg);
 		f.failure = arena_strdup(ctx->arena, msg);
-		return refuse(ctx, 502, &f, ch, n);
+		return refuse(ctx, 502, &f, ch, n, np);
 	}
 	if (ctx->req->want == WANT_JSON) {
 		struct json_object *m = json_object_new_object();

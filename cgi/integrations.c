@@ -25,12 +25,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <stdlib.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "core/jsonget.h"
 #include "core/secretbox.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
@@ -39,31 +41,13 @@
 #include "db/integrations_admin.h"
 #include "db/settings_automation.h"
 #include "http/app.h"
+#include "http/form.h"
 #include "net/httpc.h"
 #include "phone/phone.h"
 #include "providers/test_event.h"
 
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
-
-/* A form value with spaces around it removed, in the arena; "" when
- * absent. */
-static const char *
-trimmed(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-	size_t len;
-
-	if (v == NULL)
-		return "";
-	while (*v == ' ' || *v == '\t')
-		v++;
-	len = strlen(v);
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
-	    v[len - 1] == '\r' || v[len - 1] == '\n'))
-		len--;
-	return arena_strndup(ctx->arena, v, len);
-}
 
 /* --------------------------------------------------------- exceptions -- */
 
@@ -133,8 +117,8 @@ page_exceptions(struct ctx *ctx)
 static enum cb_err
 post_exception(struct ctx *ctx)
 {
-	const char *phone = trimmed(ctx, "phone");
-	const char *comment = trimmed(ctx, "comment");
+	const char *phone = form_trimmed(ctx, "phone");
+	const char *comment = form_trimmed(ctx, "comment");
 	char e164[PHONE_MAX], rev[PHONE_MAX];
 	const char *perr = NULL, *cerr = NULL;
 	enum phone_kind k;
@@ -203,12 +187,22 @@ struct secret_field {
 	const char *label;
 };
 
+/* What click-to-call (lib/dial/) needs beyond the secrets, as the
+ * "Click-to-call" part of the form edits it in the config JSON. */
+enum dial_setting {
+	DIALSET_NONE,          /* the provider's API with the secrets */
+	DIALSET_CALLER_ID,     /* Twilio: "caller_id", the number calls from */
+	DIALSET_URL            /* "make_call_url" and "make_call_method"
+	                        * (docs/generic-format.md §9) */
+};
+
 struct kind_def {
 	const char *kind;
 	const char *label;
 	const struct secret_field *secrets;
 	size_t nsecrets;
 	const char *where;     /* where to paste the callback URL */
+	enum dial_setting dial;
 };
 
 static const struct secret_field twilio_secrets[] = {
@@ -225,15 +219,15 @@ static const struct secret_field shared_secret[] = {
 
 static const struct kind_def kinds[] = {
 	{ "twilio", "Twilio Voice", twilio_secrets, 2, "the number's \"A call "
-	    "comes in\" webhook and its status callback" },
+	    "comes in\" webhook and its status callback", DIALSET_CALLER_ID },
 	{ "zadarma", "Zadarma", keyed_secrets, 2, "PBX › API notifications "
-	    "(NOTIFY_START … NOTIFY_RECORD)" },
+	    "(NOTIFY_START … NOTIFY_RECORD)", DIALSET_NONE },
 	{ "binotel", "Binotel", keyed_secrets, 2, "WebHooks and \"API CALL "
-	    "SETTINGS\", with ?key=<your key> added" },
+	    "SETTINGS\", with ?key=<your key> added", DIALSET_NONE },
 	{ "asterisk", "Asterisk", shared_secret, 1, "contrib/asterisk/: the "
-	    "dialplan include or the AMI bridge's configuration" },
+	    "dialplan include or the AMI bridge's configuration", DIALSET_URL },
 	{ "generic", "Another PBX (generic format)", shared_secret, 1, "your "
-	    "PBX's webhook settings (docs/generic-format.md)" },
+	    "PBX's webhook settings (docs/generic-format.md)", DIALSET_URL },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define SECRETS_MAX 2
@@ -271,6 +265,10 @@ struct iform {
 	const char *err_name, *err_slug, *err_country, *err_fallback;
 	const char *err_secret[SECRETS_MAX];
 	const char *err_numbers;
+	const char *config;              /* the stored config JSON, or NULL */
+	const char *caller_id;           /* click-to-call, as typed/stored */
+	const char *call_url, *call_method;
+	const char *err_dial;
 	bool errors;
 	struct json_object *test;        /* the test event's result, or NULL */
 };
@@ -443,6 +441,14 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	app_add_str(o, "error_fallback", f->err_fallback);
 	app_add_str(o, "error_numbers", f->err_numbers);
 	json_object_object_add(m, "integration", o);
+	o = json_object_new_object();
+	app_add_bool(o, "caller_id_kind", f->kind->dial == DIALSET_CALLER_ID);
+	app_add_bool(o, "url_kind", f->kind->dial == DIALSET_URL);
+	app_add_str(o, "caller_id", f->caller_id);
+	app_add_str(o, "url", f->call_url);
+	app_add_bool(o, "get", str_eq(f->call_method, "GET"));
+	app_add_str(o, "error", f->err_dial);
+	json_object_object_add(m, "dial", o);
 	for (i = 0; i < f->kind->nsecrets; i++) {
 		struct json_object *sf = json_object_new_object();
 
@@ -523,6 +529,88 @@ col_dup(struct ctx *ctx, struct db_stmt *st, unsigned i)
 	return v ? arena_strdup(ctx->arena, v) : NULL;
 }
 
+/* The click-to-call settings out of the stored config. */
+static void
+dial_settings_load(struct ctx *ctx, struct iform *f)
+{
+	struct json_object *c = f->config ? json_tokener_parse(f->config) :
+	    NULL;
+	const char *v;
+
+	if ((v = json_member_str(c, "caller_id")) != NULL)
+		f->caller_id = arena_strdup(ctx->arena, v);
+	if ((v = json_member_str(c, "make_call_url")) != NULL)
+		f->call_url = arena_strdup(ctx->arena, v);
+	if ((v = json_member_str(c, "make_call_method")) != NULL)
+		f->call_method = strcasecmp(v, "GET") == 0 ? "GET" : "POST";
+	json_object_put(c);
+}
+
+/* The click-to-call fields of the form, checked, into the config JSON the
+ * integration keeps (other keys, set by the admin's tool or by hand, are
+ * kept as they are): row->config is the new text, or NULL when this kind
+ * has nothing to set. An empty field removes its key, which turns
+ * click-to-call off for the integration (lib/dial/dial.c
+ * dial_capable()). */
+static void
+dial_settings_read(struct ctx *ctx, struct iform *f,
+    struct integration_row *row)
+{
+	struct json_object *c;
+	char e164[PHONE_MAX];
+
+	if (f->kind->dial == DIALSET_NONE)
+		return;
+	c = f->config ? json_tokener_parse(f->config) : NULL;
+	if (c == NULL || !json_object_is_type(c, json_type_object)) {
+		json_object_put(c);
+		c = json_object_new_object();
+	}
+	if (f->kind->dial == DIALSET_CALLER_ID) {
+		f->caller_id = form_trimmed(ctx, "caller_id");
+		if (*f->caller_id == '\0')
+			json_object_object_del(c, "caller_id");
+		else if (strlen(f->caller_id) > 32 || phone_normalize(
+		    f->caller_id, strlen(f->caller_id), f->err_country ? NULL :
+		    f->country, e164, sizeof(e164)) != PHONE_E164)
+			f->err_dial = "The caller ID is your Twilio number (or "
+			    "a verified caller ID) in international format, "
+			    "like +14155550100; leave it empty to turn "
+			    "click-to-call off.";
+		else {
+			f->caller_id = arena_strdup(ctx->arena, e164);
+			json_object_object_add(c, "caller_id",
+			    json_object_new_string(e164));
+		}
+	} else {
+		f->call_url = form_trimmed(ctx, "make_call_url");
+		f->call_method = form_trimmed(ctx, "make_call_method");
+		if (*f->call_method == '\0')
+			f->call_method = "POST";
+		if (strcmp(f->call_method, "POST") != 0 &&
+		    strcmp(f->call_method, "GET") != 0)
+			f->err_dial = "Send the request as POST or GET.";
+		else if (*f->call_url == '\0') {
+			json_object_object_del(c, "make_call_url");
+			json_object_object_del(c, "make_call_method");
+		} else if (!form_http_url_valid(f->call_url))
+			f->err_dial = "The click-to-call address is an http:// "
+			    "or https:// URL of your PBX, like https://pbx."
+			    "example.com/callboard/call?ext={extension}&to="
+			    "{number}; leave it empty to turn click-to-call "
+			    "off.";
+		else {
+			json_object_object_add(c, "make_call_url",
+			    json_object_new_string(f->call_url));
+			json_object_object_add(c, "make_call_method",
+			    json_object_new_string(f->call_method));
+		}
+	}
+	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
+	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(c);
+}
+
 /* The stored integration into the form. *secrets (caller puts) is the
  * decrypted object. */
 static enum cb_err
@@ -551,6 +639,8 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	f->enabled = db_col_i64(st, IC_ENABLED) != 0;
 	f->link_to_leads = db_col_i64(st, IC_LINK_LEADS) != 0;
 	stored = col_dup(ctx, st, IC_SECRETS);
+	f->config = col_dup(ctx, st, IC_CONFIG);
+	dial_settings_load(ctx, f);
 	if ((fb = json_tokener_parse(db_col(st, IC_FALLBACK, NULL) ?
 	    db_col(st, IC_FALLBACK, NULL) : "null")) != NULL) {
 		struct json_object *v;
@@ -711,13 +801,13 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	char *sealed;
 
 	memset(row, 0, sizeof(*row));
-	f->name = trimmed(ctx, "name");
+	f->name = form_trimmed(ctx, "name");
 	chars = utf8_chars(f->name, strlen(f->name));
 	if (chars <= 0 || chars > INTEGRATION_NAME_MAX)
 		f->err_name = "Give the integration a name of 1 to 128 "
 		    "characters (e.g. \"Zadarma, Kyiv office\").";
 	if (f->id == 0) {
-		f->slug = trimmed(ctx, "slug");
+		f->slug = form_trimmed(ctx, "slug");
 		for (i = 0; f->slug[i]; i++)
 			if (!((f->slug[i] >= 'a' && f->slug[i] <= 'z') ||
 			    (f->slug[i] >= '0' && f->slug[i] <= '9') ||
@@ -728,7 +818,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 			    "letters, digits, - and _, starting with a letter "
 			    "or digit (e.g. zadarma-kyiv).";
 	}
-	v = trimmed(ctx, "country");
+	v = form_trimmed(ctx, "country");
 	f->country = v;
 	if (strlen(v) != 2 || phone_country_code(v) == 0)
 		f->err_country = "A two-letter country code such as UA, PL or "
@@ -743,9 +833,9 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	f->link_to_leads = kv_get(&ctx->req->form, "link_to_leads") != NULL;
 
 	/* Routing fallback (lib/calls/route.c reads these shapes). */
-	f->fb_type = trimmed(ctx, "fallback");
-	f->fb_target = trimmed(ctx, "fallback_target");
-	f->fb_user = trimmed(ctx, "fallback_user");
+	f->fb_type = form_trimmed(ctx, "fallback");
+	f->fb_target = form_trimmed(ctx, "fallback_target");
+	f->fb_user = form_trimmed(ctx, "fallback_user");
 	if (*f->fb_type == '\0')
 		fb = NULL;
 	else if (strcmp(f->fb_type, "queue") == 0 ||
@@ -793,7 +883,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	/* Secrets: a typed value replaces, an empty one keeps. */
 	for (i = 0; i < f->kind->nsecrets; i++) {
 		const char *key = f->kind->secrets[i].key;
-		const char *t = trimmed(ctx, arena_printf(ctx->arena,
+		const char *t = form_trimmed(ctx, arena_printf(ctx->arena,
 		    "secret_%s", key));
 		size_t n = strlen(t);
 
@@ -880,6 +970,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		row->nnumbers++;
 	}
 	row->numbers = nums;
+	dial_settings_read(ctx, f, row);
 	row->kind = f->kind->kind;
 	row->slug = f->slug;
 	row->name = f->name;
@@ -887,7 +978,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	row->enabled = f->enabled;
 	row->link_to_leads = f->link_to_leads;
 	f->errors = f->err_name || f->err_slug || f->err_country ||
-	    f->err_fallback || f->err_numbers;
+	    f->err_fallback || f->err_numbers || f->err_dial;
 	for (i = 0; i < f->kind->nsecrets; i++)
 		f->errors = f->errors || f->err_secret[i];
 	for (i = 0; i < f->nrows; i++)

@@ -3,7 +3,7 @@
  *   GET  /settings/users            every user, with their role
  *   GET  /settings/users/new        the form; POST /settings/users creates
  *   GET  /settings/users/<id>       the form; POST saves it
- *   GET  /settings/users/me         anyone's own time zone and deep-link
+ *   GET  /settings/users/me         anyone's own time zone and softphone-link
  *                                   preference (no settings permission)
  *   GET  /settings/roles[/new|/<id>] roles and their permissions, each
  *                                   with a scope (own calls or all)
@@ -19,7 +19,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "auth/password.h"
 #include "core/log.h"
@@ -29,6 +28,8 @@
 #include "db/listening.h"
 #include "db/users_admin.h"
 #include "http/app.h"
+#include "http/dial_link.h"
+#include "http/form.h"
 #include "http/escape.h"
 #include "phone/phone.h"
 
@@ -53,44 +54,6 @@ static const char *const common_zones[] = {
 	"America/Chicago", "America/Los_Angeles", "Asia/Tbilisi", NULL
 };
 
-static const char *
-form(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-
-	return v ? v : "";
-}
-
-static bool
-checked(struct ctx *ctx, const char *name)
-{
-	const char *v = kv_get(&ctx->req->form, name);
-
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-/* An IANA zone name that is installed: a plain name (as timefmt.c
- * accepts) naming a regular file under /usr/share/zoneinfo. */
-static bool
-zone_valid(const char *tz)
-{
-	char path[128];
-	struct stat sb;
-	size_t i, n = strlen(tz);
-
-	if (n == 0 || n >= 64 || tz[0] == '/' || strstr(tz, "..") != NULL)
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = tz[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '/' || c == '_' ||
-		    c == '-' || c == '+'))
-			return false;
-	}
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 static struct json_object *
 zone_list(void)
 {
@@ -108,28 +71,10 @@ static const char *
 text_field(struct ctx *ctx, const char *name, long max, bool optional,
     const char *what, const char **why)
 {
-	const char *v = form(ctx, name);
-	size_t len;
-	long chars;
+	const char *v = form_trimmed(ctx, name);
 
-	while (*v == ' ' || *v == '\t')
-		v++;
-	len = strlen(v);
-	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-		len--;
-	v = arena_strndup(ctx->arena, v, len);
-	chars = utf8_chars(v, len);
-	if (chars < 0)
-		*why = arena_printf(ctx->arena, "The %s is not valid text.",
-		    what);
-	else if (chars == 0 && !optional)
-		*why = arena_printf(ctx->arena, "Enter the %s.", what);
-	else if (chars > max)
-		*why = arena_printf(ctx->arena, "The %s is at most %ld "
-		    "characters.", what, max);
-	else
-		return v;
-	return NULL;
+	*why = form_text_error(ctx->arena, v, max, optional, what);
+	return *why == NULL ? v : NULL;
 }
 
 /* ------------------------------------------------------------------ users */
@@ -162,6 +107,7 @@ page_users(struct ctx *ctx)
 		app_add_str(u, "time_zone", db_col(st, 6, NULL));
 		app_add_bool(u, "deep_link", db_col_i64(st, 7) != 0);
 		app_add_bool(u, "active", db_col_i64(st, 8) != 0);
+		app_add_str(u, "sip_domain", db_col(st, 9, NULL));
 		json_object_array_add(users, u);
 	}
 	db_stmt_done(st);
@@ -174,34 +120,6 @@ page_users(struct ctx *ctx)
 	return app_render(ctx, "settings_users.html", m);
 }
 
-/* The role select's options, the chosen one marked. */
-static enum cb_err
-role_options(struct ctx *ctx, int64_t chosen, struct json_object **out)
-{
-	struct json_object *a = json_object_new_array();
-	struct db_stmt *st;
-	enum cb_err rc;
-
-	if ((rc = db_admin_roles(ctx->db, &st)) != CB_OK) {
-		json_object_put(a);
-		return rc;
-	}
-	while ((rc = db_fetch(st)) == CB_OK) {
-		struct json_object *o = json_object_new_object();
-		int64_t id = db_col_i64(st, 0);
-		json_object_object_add(o, "id", json_object_new_int64(id));
-		app_add_str(o, "name", db_col(st, 1, NULL));
-		app_add_bool(o, "selected", id == chosen);
-		json_object_array_add(a, o);
-	}
-	db_stmt_done(st);
-	if (rc != CB_ENOTFOUND) {
-		json_object_put(a);
-		return rc;
-	}
-	*out = a;
-	return CB_OK;
-}
 
 /* The user form: u's values, errors (field → message) or NULL. Status 400
  * when there are errors. Takes ownership of errors. */
@@ -213,7 +131,8 @@ user_form(struct ctx *ctx, const struct admin_user *u,
 	struct json_object *f = json_object_new_object(), *roles;
 	enum cb_err rc;
 
-	if ((rc = role_options(ctx, u->role_id, &roles)) != CB_OK) {
+	if ((rc = form_options(ctx->db, db_admin_roles, u->role_id,
+	    &roles)) != CB_OK) {
 		json_object_put(m);
 		json_object_put(f);
 		json_object_put(errors);
@@ -230,6 +149,7 @@ user_form(struct ctx *ctx, const struct admin_user *u,
 	app_add_str(f, "phone", u->phone);
 	app_add_str(f, "time_zone", u->time_zone);
 	app_add_bool(f, "deep_link", u->deep_link);
+	app_add_str(f, "sip_domain", u->sip_domain);
 	app_add_bool(f, "active", u->active);
 	json_object_object_add(m, "form", f);
 	json_object_object_add(m, "roles", roles);
@@ -288,6 +208,24 @@ extension_ok(const char *s)
 	return true;
 }
 
+/* The softphone link's SIP domain (issue 5 §3) into out, canonical;
+ * when it is not a host[:port], out keeps what was typed (to show it
+ * again) and errors gets the message. */
+static void
+read_sip_domain(struct ctx *ctx, char *out, size_t outsz,
+    struct json_object *errors)
+{
+	const char *v = form_value(ctx, "sip_domain");
+
+	if (strlen(v) <= DIAL_SIP_DOMAIN_MAX &&
+	    dial_sip_domain_parse(v, out, outsz) == CB_OK)
+		return;
+	snprintf(out, outsz, "%s", v);
+	json_object_object_add(errors, "sip_domain", app_jstr("A SIP domain "
+	    "is the host of your SIP account, like pbx.example.com or "
+	    "sip.example.com:5060 (no sip:, no user@)."));
+}
+
 /* Reads and checks the user form into u; errors gets one message per bad
  * field. The new password (or NULL) goes to *password. */
 static void
@@ -304,8 +242,8 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 	why = NULL; } while (0)
 	if ((v = text_field(ctx, "name", 128, false, "name", &why)) == NULL)
 		FIELD_ERR("name");
-	snprintf(u->name, sizeof(u->name), "%s", v ? v : form(ctx, "name"));
-	v = form(ctx, "login");
+	snprintf(u->name, sizeof(u->name), "%s", v ? v : form_value(ctx, "name"));
+	v = form_value(ctx, "login");
 	snprintf(u->login, sizeof(u->login), "%s", v);
 	if (*v == '\0')
 		json_object_object_add(errors, "login",
@@ -313,12 +251,12 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 	else if (strlen(v) > 64 || !login_chars_ok(v))
 		json_object_object_add(errors, "login", app_jstr("A login is "
 		    "up to 64 letters, digits and . _ - @ (no spaces)."));
-	v = form(ctx, "extension");
+	v = form_value(ctx, "extension");
 	snprintf(u->extension, sizeof(u->extension), "%s", v);
 	if (strlen(v) > 16 || !extension_ok(v))
 		json_object_object_add(errors, "extension", app_jstr("An "
 		    "extension is up to 16 digits (and * or #)."));
-	v = form(ctx, "phone");
+	v = form_value(ctx, "phone");
 	snprintf(u->phone, sizeof(u->phone), "%s", v);
 	if (*v) {
 		if (phone_normalize(v, strlen(v), ctx->cfg->default_country,
@@ -329,23 +267,24 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 			    "This is not a phone number we can dial; type it "
 			    "with the country code, like +380 67 123 45 67."));
 	}
-	v = form(ctx, "time_zone");
+	v = form_value(ctx, "time_zone");
 	snprintf(u->time_zone, sizeof(u->time_zone), "%s", v);
-	if (!zone_valid(v))
+	if (!form_zone_valid(v))
 		json_object_object_add(errors, "time_zone", app_jstr("Pick a "
 		    "time zone from the list, like Europe/Kyiv or UTC."));
 	u->role_id = 0;
-	if (strparse_i64z(form(ctx, "role_id"), 1, INT64_MAX, &role) !=
+	if (strparse_i64z(form_value(ctx, "role_id"), 1, INT64_MAX, &role) !=
 	    CB_OK || db_admin_role_get(ctx->db, role, rn, sizeof(rn), rd,
 	    sizeof(rd), scopes) != CB_OK)
 		json_object_object_add(errors, "role_id",
 		    app_jstr("Pick a role from the list."));
 	else
 		u->role_id = role;
-	u->deep_link = checked(ctx, "deep_link");
-	u->active = checked(ctx, "active");
+	u->deep_link = form_checked(ctx, "deep_link");
+	read_sip_domain(ctx, u->sip_domain, sizeof(u->sip_domain), errors);
+	u->active = form_checked(ctx, "active");
 	*password = NULL;
-	v = form(ctx, "password");
+	v = form_value(ctx, "password");
 	if (*v) {
 		long n = utf8_chars(v, strlen(v));
 		if (n < PASSWORD_MIN || n > 256)
@@ -434,7 +373,7 @@ static enum cb_err post_user_edit(struct ctx *ctx)
 
 static enum cb_err
 profile_form(struct ctx *ctx, const char *tz, bool deep_link,
-    struct json_object *errors)
+    const char *sip_domain, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *f = json_object_new_object();
@@ -442,11 +381,13 @@ profile_form(struct ctx *ctx, const char *tz, bool deep_link,
 	app_add_str(m, "title", "My profile");
 	app_add_str(f, "time_zone", tz);
 	app_add_bool(f, "deep_link", deep_link);
+	app_add_str(f, "sip_domain", sip_domain);
 	json_object_object_add(m, "form", f);
 	json_object_object_add(m, "zones", zone_list());
 	if (errors) {
 		ctx->resp->status = 400;
 		json_object_object_add(m, "errors", errors);
+		app_add_bool(m, "has_errors", true);
 	}
 	if (kv_get(&ctx->req->query, "saved"))
 		app_add_str(m, "confirmation", "Your profile is saved.");
@@ -457,24 +398,27 @@ static enum cb_err
 page_profile(struct ctx *ctx)
 {
 	return profile_form(ctx, ctx->user->time_zone, ctx->user->deep_link,
-	    NULL);
+	    ctx->user->sip_domain, NULL);
 }
 
 static enum cb_err
 post_profile(struct ctx *ctx)
 {
-	const char *tz = form(ctx, "time_zone");
-	bool deep = checked(ctx, "deep_link");
+	const char *tz = form_value(ctx, "time_zone");
+	bool deep = form_checked(ctx, "deep_link");
+	struct json_object *e = json_object_new_object();
+	char sip[DIAL_SIP_DOMAIN_MAX + 1];
 	enum cb_err rc;
 
-	if (!zone_valid(tz)) {
-		struct json_object *e = json_object_new_object();
+	if (!form_zone_valid(tz))
 		json_object_object_add(e, "time_zone", app_jstr("Pick a time "
 		    "zone from the list, like Europe/Kyiv or UTC."));
-		return profile_form(ctx, tz, deep, e);
-	}
-	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep)) !=
-	    CB_OK)
+	read_sip_domain(ctx, sip, sizeof(sip), e);
+	if (json_object_object_length(e) > 0)
+		return profile_form(ctx, tz, deep, sip, e);
+	json_object_put(e);
+	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep,
+	    sip)) != CB_OK)
 		return rc;
 	resp_redirect(ctx->resp, 303, "/settings/users/me?saved=1");
 	return CB_OK;
@@ -609,7 +553,7 @@ save_role(struct ctx *ctx, int64_t id)
 	if ((name = text_field(ctx, "name", 64, false, "role name", &why)) ==
 	    NULL) {
 		json_object_object_add(errors, "name", app_jstr(why));
-		name = form(ctx, "name");
+		name = form_value(ctx, "name");
 		why = NULL;
 	}
 	if ((descr = text_field(ctx, "description", 255, true, "description",
@@ -618,7 +562,7 @@ save_role(struct ctx *ctx, int64_t id)
 		descr = "";
 	}
 	for (i = 0; i < PERM__MAX; i++) {
-		const char *v = form(ctx, arena_printf(ctx->arena, "perm_%s",
+		const char *v = form_value(ctx, arena_printf(ctx->arena, "perm_%s",
 		    perm_name((enum perm)i)));
 		if (*v == '\0' || strcmp(v, "none") == 0)
 			scopes[i] = SCOPE_NONE;

@@ -346,6 +346,9 @@ live_publish_url = $(have_nchan && echo "http://127.0.0.1:$CB_HTTP_PORT/_pub/man
 smtp_url = smtp://127.0.0.1:$CB_SMTP_PORT
 smtp_from = callboard@localhost
 outbound_timeout_seconds = 5
+# Local stack only: the tests' and the demo's webhook receivers listen on 127.0.0.1, which a
+# production server refuses (the default, no: docs/automation.md "Where webhooks may go").
+webhook_allow_private = yes
 EOF
     ) && mv -f "$CONFIG.tmp" "$CONFIG"
 }

@@ -94,6 +94,11 @@ INSERT INTO order_statuses (code, name, status_group, sort_order) VALUES
   ('returned',         'Returned',         'closed_lost', 70);
 
 -- ---------------------------------------------------------- integrations --
+-- Twilio, Asterisk and the generic PBX have no caller_id / make_call_url on
+-- purpose: with one, a manager's click on "call" would send a real request
+-- to api.twilio.com or to a made-up PBX host. Without them the dial page
+-- names each and says what to set (and where), which is what an admin of a
+-- fresh install needs to see anyway.
 
 INSERT INTO integrations (kind, slug, name, enabled, default_country,
                           link_to_leads, routing_fallback, secrets,

@@ -28,6 +28,9 @@ struct user {
 	char extension[17];
 	char time_zone[65];
 	bool deep_link;
+	/* The host[:port] of the user's SIP account, "" when none: with
+	 * deep_link the call buttons are sip:<number>@<this>, else tel:. */
+	char sip_domain[260];
 	enum perm_scope perms[PERM__MAX];
 };
 

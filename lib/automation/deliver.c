@@ -146,6 +146,11 @@ deliver_webhook(struct db *db, const struct cb_config *cfg,
 	rq.content_type = "application/json";
 	rq.timeout_s = cfg->outbound_timeout_seconds;
 	rq.max_bytes = 16 * 1024;
+	/* The URL is an admin's choice in a web form, not the server
+	 * operator's: without this a trigger could make the worker POST to
+	 * the machine's own services, the LAN or a cloud metadata endpoint
+	 * (SSRF). Checked at connect time, see httpc.h. */
+	rq.public_only = !cfg->webhook_allow_private;
 	buf_init(&out, 16 * 1024);
 	rc = httpc_request(&rq, &out, &res);
 	buf_free(&out);
@@ -161,11 +166,17 @@ deliver_webhook(struct db *db, const struct cb_config *cfg,
 	if (rc == CB_OK) {
 		snprintf(err, errsz, "%s answered HTTP %ld", origin, res.status);
 		rc = CB_EUPSTREAM;
+	} else if (rc == CB_EDENIED) {
+		snprintf(err, errsz, "%s: blocked: %s; webhooks to private, "
+		    "loopback and link-local addresses are off "
+		    "(webhook_allow_private in callboard.conf)", origin,
+		    res.error);
+		rc = CB_EINVAL;
 	} else
 		snprintf(err, errsz, "%s: %s", origin, res.error);
 	note_failure(db, rc == CB_EINVAL ? &final : j, run_id, err);
 	json_object_put(p);
-	/* A bad URL stays bad; anything else may pass next time. */
+	/* A bad or blocked URL stays so; anything else may pass next time. */
 	return rc == CB_EINVAL ? CB_EINVAL : CB_EUPSTREAM;
 }
 

@@ -59,6 +59,8 @@ static const struct key keys[] = {
 	    offsetof(struct cb_config, session_ttl_hours), 0, 24 * 365 },
 	{ "cookie_secure", KEY_BOOL, offsetof(struct cb_config, cookie_secure),
 	    0, 1 },
+	{ "webhook_allow_private", KEY_BOOL,
+	    offsetof(struct cb_config, webhook_allow_private), 0, 1 },
 };
 
 const char *
@@ -132,9 +134,15 @@ config_set(struct cb_config *cfg, const char *name, const char *value,
 			return CB_OK;
 		case KEY_UINT:
 		case KEY_BOOL:
+			if (k->type == KEY_BOOL && (strcmp(value, "yes") == 0 ||
+			    strcmp(value, "no") == 0)) {
+				*(int *)(void *)field = value[0] == 'y';
+				return CB_OK;
+			}
 			if (strparse_i64z(value, 0, k->max, &n) != CB_OK) {
 				*why = k->type == KEY_BOOL ?
-				    "expected 0 or 1" : "expected a number";
+				    "expected 0 or 1 (or no or yes)" :
+				    "expected a number";
 				return CB_EINVAL;
 			}
 			if (k->type == KEY_BOOL)

@@ -36,6 +36,11 @@ struct cb_config {
 	enum log_level log_level;
 	unsigned session_ttl_hours;
 	int cookie_secure;
+	/* 1: trigger webhooks may go to loopback, private, link-local (cloud
+	 * metadata) and other non-public addresses. 0 (the default) refuses
+	 * them when connecting (lib/net/httpc.h public_only), so an admin's
+	 * webhook URL cannot reach the machine's own services or the LAN. */
+	int webhook_allow_private;
 };
 
 /* Where the file is: the value after --config in argv, else

@@ -231,7 +231,7 @@ bind_id_or_null(struct db_stmt *st, unsigned idx, int64_t id)
 
 enum cb_err
 db_card_add_callback(struct db *db, const struct card_callback *t,
-    int64_t *task_id)
+    int64_t *task_id, bool *was_joined)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -276,6 +276,7 @@ done:
 	if ((rc = db_commit(db)) != CB_OK)
 		return rc;
 	*task_id = id;
+	*was_joined = joined > 0;
 	return CB_OK;
 fail:
 	db_rollback(db);

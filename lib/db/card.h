@@ -9,6 +9,7 @@
 #ifndef CB_DB_CARD_H
 #define CB_DB_CARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db/db.h"
@@ -107,8 +108,10 @@ struct card_callback {
 };
 
 /* Creates the task, its assignee and its link to the call in one
- * transaction. */
+ * transaction; or, when the number already has an open call-back task,
+ * joins that one (db_task_join_open: this call, this user, the sooner due
+ * time). *task_id = the task created or joined; *joined says which. */
 enum cb_err db_card_add_callback(struct db *db, const struct card_callback *t,
-    int64_t *task_id);
+    int64_t *task_id, bool *joined);
 
 #endif

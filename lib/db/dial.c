@@ -3,7 +3,8 @@
 #include "db/dial.h"
 
 static const char sql_integrations[] =
-    "SELECT slug, name, kind, config FROM integrations WHERE enabled = 1 "
+    "SELECT slug, name, kind, config, id FROM integrations "
+    "WHERE enabled = 1 "
     "ORDER BY name, id LIMIT 50";
 
 enum cb_err

@@ -6,7 +6,7 @@
 #include "db/db.h"
 
 enum dial_integ_col { DIAL_SLUG, DIAL_NAME, DIAL_KIND, DIAL_CONFIG,
-	DIAL_COL__MAX };
+	DIAL_ID, DIAL_COL__MAX };
 
 /* Enabled integrations by name, at most 50 rows, buffered for db_fetch();
  * columns as above (config is JSON text or NULL). */

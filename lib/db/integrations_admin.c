@@ -123,7 +123,7 @@ db_integrations_encrypt_secrets(struct db *db, const char *key_hex,
     "SELECT i.id, i.kind, i.slug, i.name, i.enabled, i.default_country, " \
     "i.link_to_leads, i.routing_fallback, i.secrets, " \
     "(SELECT COUNT(*) FROM store_numbers sn WHERE sn.integration_id = i.id), " \
-    "0 FROM integrations i "
+    "0, i.config FROM integrations i "
 
 static const char sql_list[] = INTEG_COLUMNS "ORDER BY i.name, i.id";
 static const char sql_get[] = INTEG_COLUMNS "WHERE i.id = ?";
@@ -191,11 +191,13 @@ db_stores(struct db *db, struct db_stmt **out)
 
 static const char sql_insert[] =
     "INSERT INTO integrations (kind, slug, name, enabled, default_country, "
-    "link_to_leads, routing_fallback, secrets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "link_to_leads, routing_fallback, secrets, config) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
     "UPDATE integrations SET name = ?, enabled = ?, default_country = ?, "
     "link_to_leads = ?, routing_fallback = ?, "
-    "secrets = COALESCE(?, secrets) WHERE id = ?";
+    "secrets = COALESCE(?, secrets), config = COALESCE(?, config) "
+    "WHERE id = ?";
 static const char sql_lock[] =
     "SELECT id FROM integrations WHERE id = ? FOR UPDATE";
 static const char sql_number_owner[] =
@@ -289,6 +291,7 @@ db_integration_save(struct db *db, const struct integration_row *r,
 		db_bind_i64(st, 5, r->link_to_leads);
 		db_bind_text(st, 6, r->fallback);
 		db_bind_text(st, 7, r->secrets);
+		db_bind_text(st, 8, r->config);
 		if ((rc = db_exec(st)) != CB_OK)
 			goto fail;   /* CB_DUPLICATE: the slug */
 		*id = (int64_t)db_insert_id(st);
@@ -307,7 +310,8 @@ db_integration_save(struct db *db, const struct integration_row *r,
 		db_bind_i64(st, 3, r->link_to_leads);
 		db_bind_text(st, 4, r->fallback);
 		db_bind_text(st, 5, r->secrets);
-		db_bind_i64(st, 6, *id);
+		db_bind_text(st, 6, r->config);
+		db_bind_i64(st, 7, *id);
 		if ((rc = db_exec(st)) != CB_OK)
 			goto fail;
 	}

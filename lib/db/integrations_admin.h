@@ -25,10 +25,11 @@
 enum integ_col {
 	IC_ID, IC_KIND, IC_SLUG, IC_NAME, IC_ENABLED, IC_COUNTRY,
 	IC_LINK_LEADS, IC_FALLBACK, IC_SECRETS, IC_NUMBERS, IC_CALLS,
-	IC_COL__MAX
+	IC_CONFIG, IC_COL__MAX
 };
 
-/* By name. IC_NUMBERS and IC_CALLS are counts. */
+/* By name. IC_NUMBERS and IC_CALLS are counts; IC_CONFIG is the config
+ * JSON text or NULL. */
 enum cb_err db_integrations_list(struct db *db, struct db_stmt **out);
 /* One row, already fetched; CB_ENOTFOUND when there is none. */
 enum cb_err db_integration_get(struct db *db, int64_t id,
@@ -56,6 +57,7 @@ struct integration_row {
 	bool link_to_leads;
 	const char *fallback;     /* JSON text or NULL */
 	const char *secrets;      /* sealed "v1:..." or NULL to keep */
+	const char *config;       /* JSON text, or NULL to keep (new: none) */
 	const struct store_number *numbers;
 	size_t nnumbers;
 };

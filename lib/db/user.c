@@ -58,6 +58,7 @@ db_session_create(struct db *db, int64_t user_id,
 static const char sql_session_user[] =
     "SELECT u.id, u.role_id, u.login, u.name, COALESCE(u.extension, ''), "
     "u.time_zone, u.deep_link, s.csrf_token, "
+    "COALESCE(u.sip_domain, ''), "
     "(SELECT GROUP_CONCAT(CONCAT(rp.permission, ':', rp.scope)) "
     " FROM role_permissions rp WHERE rp.role_id = u.role_id) "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -89,7 +90,9 @@ db_session_user(struct db *db, const unsigned char token_hash[SESSION_HASH_LEN],
 	    (v = db_col(st, 5, NULL)) ? v : "UTC");
 	u->deep_link = db_col_i64(st, 6) != 0;
 	snprintf(csrf, CSRF_LEN + 1, "%s", (v = db_col(st, 7, NULL)) ? v : "");
-	perm_load(u, db_col(st, 8, NULL));
+	snprintf(u->sip_domain, sizeof(u->sip_domain), "%s",
+	    (v = db_col(st, 8, NULL)) ? v : "");
+	perm_load(u, db_col(st, 9, NULL));
 	db_stmt_done(st);
 	return CB_OK;
 }

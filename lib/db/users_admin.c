@@ -7,7 +7,7 @@
 
 static const char sql_users[] =
     "SELECT u.id, u.login, u.name, u.extension, u.phone, r.name, "
-    "u.time_zone, u.deep_link, u.active FROM users u "
+    "u.time_zone, u.deep_link, u.active, u.sip_domain FROM users u "
     "JOIN roles r ON r.id = u.role_id ORDER BY u.name, u.id LIMIT 1000";
 
 enum cb_err
@@ -28,7 +28,7 @@ copy(char *dst, size_t sz, const char *src)
 
 static const char sql_user_get[] =
     "SELECT id, login, name, extension, phone, time_zone, role_id, "
-    "deep_link, active FROM users WHERE id = ?";
+    "deep_link, active, sip_domain FROM users WHERE id = ?";
 
 enum cb_err
 db_admin_user_get(struct db *db, int64_t id, struct admin_user *u)
@@ -51,17 +51,20 @@ db_admin_user_get(struct db *db, int64_t id, struct admin_user *u)
 	u->role_id = db_col_i64(st, 6);
 	u->deep_link = db_col_i64(st, 7) != 0;
 	u->active = db_col_i64(st, 8) != 0;
+	copy(u->sip_domain, sizeof(u->sip_domain), db_col(st, 9, NULL));
 	db_stmt_done(st);
 	return CB_OK;
 }
 
 static const char sql_user_insert[] =
     "INSERT INTO users (login, name, extension, phone, time_zone, role_id, "
-    "deep_link, active, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "deep_link, active, password_hash, sip_domain) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_user_update[] =
     "UPDATE users SET login = ?, name = ?, extension = ?, phone = ?, "
     "time_zone = ?, role_id = ?, deep_link = ?, active = ?, "
-    "password_hash = COALESCE(?, password_hash) WHERE id = ?";
+    "password_hash = COALESCE(?, password_hash), sip_domain = ? "
+    "WHERE id = ?";
 
 static const char *
 or_null(const char *s)
@@ -88,8 +91,9 @@ db_admin_user_save(struct db *db, struct admin_user *u,
 	db_bind_i64(st, 6, u->deep_link);
 	db_bind_i64(st, 7, u->active);
 	db_bind_text(st, 8, password_hash);
+	db_bind_text(st, 9, or_null(u->sip_domain));
 	if (u->id)
-		db_bind_i64(st, 9, u->id);
+		db_bind_i64(st, 10, u->id);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	if (u->id == 0)
@@ -113,11 +117,12 @@ db_admin_user_end_sessions(struct db *db, int64_t id)
 }
 
 static const char sql_profile[] =
-    "UPDATE users SET time_zone = ?, deep_link = ? WHERE id = ?";
+    "UPDATE users SET time_zone = ?, deep_link = ?, sip_domain = ? "
+    "WHERE id = ?";
 
 enum cb_err
 db_admin_profile_save(struct db *db, int64_t id, const char *time_zone,
-    bool deep_link)
+    bool deep_link, const char *sip_domain)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -126,7 +131,8 @@ db_admin_profile_save(struct db *db, int64_t id, const char *time_zone,
 		return rc;
 	db_bind_text(st, 0, time_zone);
 	db_bind_i64(st, 1, deep_link);
-	db_bind_i64(st, 2, id);
+	db_bind_text(st, 2, *sip_domain ? sip_domain : NULL);
+	db_bind_i64(st, 3, id);
 	return db_exec(st);
 }
 

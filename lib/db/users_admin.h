@@ -21,11 +21,12 @@ struct admin_user {
 	char time_zone[65];
 	int64_t role_id;
 	bool deep_link;
+	char sip_domain[260];      /* "" = none (tel: links) */
 	bool active;
 };
 
 /* Rows: id, login, name, extension, phone, role name, time_zone,
- * deep_link, active; ordered by name. */
+ * deep_link, active, sip_domain; ordered by name. */
 enum cb_err db_admin_users(struct db *db, struct db_stmt **out);
 /* CB_ENOTFOUND when there is no such user. */
 enum cb_err db_admin_user_get(struct db *db, int64_t id,
@@ -37,9 +38,10 @@ enum cb_err db_admin_user_save(struct db *db, struct admin_user *u,
     const char *password_hash);
 /* Logs the user out everywhere (a deactivated user, a new password). */
 enum cb_err db_admin_user_end_sessions(struct db *db, int64_t id);
-/* The user's own time zone and deep-link preference. */
+/* The user's own time zone and softphone link (deep_link, and the SIP
+ * domain or "" for none). */
 enum cb_err db_admin_profile_save(struct db *db, int64_t id,
-    const char *time_zone, bool deep_link);
+    const char *time_zone, bool deep_link, const char *sip_domain);
 
 /* Rows: id, name, description, "perm:scope,..." list; ordered by name. */
 enum cb_err db_admin_roles(struct db *db, struct db_stmt **out);

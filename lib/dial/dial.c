@@ -78,6 +78,19 @@ dial_capable(const char *kind, struct json_object *config)
 	return false;
 }
 
+const char *
+dial_missing_setting(const char *kind, struct json_object *config)
+{
+	if (kind == NULL || dial_capable(kind, config))
+		return NULL;
+	if (strcmp(kind, "twilio") == 0)
+		return "its caller ID (the Twilio number calls come from)";
+	if (strcmp(kind, "asterisk") == 0 || strcmp(kind, "generic") == 0)
+		return "its click-to-call address (the PBX URL that places "
+		    "the call)";
+	return NULL;
+}
+
 enum cb_err
 dial_build(const struct dial_target *t, struct dial_request *r, char *err,
     size_t errsz)

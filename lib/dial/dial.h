@@ -69,6 +69,11 @@ struct dial_request {
 const char *dial_provider_name(const struct dial_target *t);
 /* Whether an integration of this kind and config can place calls. */
 bool dial_capable(const char *kind, struct json_object *config);
+/* What an integration of this kind still needs before it can place calls,
+ * in words for a person ("its caller ID: the Twilio number calls come
+ * from"), static; NULL when it can place calls, or when its kind never
+ * can. */
+const char *dial_missing_setting(const char *kind, struct json_object *config);
 
 /* Builders. CB_EINVAL with err set when the integration's settings cannot
  * work (a missing key, caller_id or make_call_url). */

@@ -135,6 +135,10 @@ add_me(struct ctx *ctx, struct json_object *model)
 	    app_jstr(ctx->user->time_zone));
 	json_object_object_add(me, "deep_link",
 	    json_object_new_boolean(ctx->user->deep_link));
+	/* Everyone's own page (time zone, softphone link), whatever the
+	 * role: cgi/users.c serves it without the settings permission. */
+	json_object_object_add(me, "profile_url",
+	    app_jstr("/settings/users/me"));
 	can = json_object_new_object();
 	for (i = 0; i < PERM__MAX; i++) {
 		char key[32];

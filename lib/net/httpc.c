@@ -1,14 +1,17 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
 #include "net/httpc.h"
+#include "net/ipmatch.h"
 
 /* A peer slower than this for this long is treated as gone: the total
  * timeout of a large download is generous, this is what catches a stall. */
@@ -31,6 +34,10 @@ struct sink {
 	size_t dropped;       /* non-2xx body bytes read and dropped */
 	long status;          /* status the current bytes belong to */
 	enum cb_err err;      /* why the callback stopped the transfer */
+	bool public_only;     /* the request's public_only */
+	/* The first address open_socket() refused, and why. */
+	char refused[INET6_ADDRSTRLEN];
+	const char *refused_why;
 };
 
 void
@@ -177,6 +184,56 @@ httpc_is_loopback(const char *url)
 	return false;
 }
 
+/* CURLOPT_OPENSOCKETFUNCTION: libcurl has resolved the host and is about
+ * to connect to addr. For a public_only request an address that is not a
+ * public one gets no socket, so libcurl never connects to it (and tries
+ * the host's next address, if any). The check sits here, on the address
+ * actually used, rather than on a lookup of our own before the request:
+ * a second lookup could answer differently (DNS rebinding). */
+static curl_socket_t
+open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct sink *s = clientp;
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN] = "";
+	const char *why = "not an IP";
+	int type = addr->socktype;
+
+	(void)purpose;
+	if (s->public_only) {
+		if (addr->family == AF_INET &&
+		    addr->addrlen >= sizeof(struct sockaddr_in)) {
+			const struct sockaddr_in *in =
+			    (const struct sockaddr_in *)(const void *)&addr->addr;
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+			memcpy(a + 12, &in->sin_addr, 4);
+			why = ip_not_public(a);
+			inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+		} else if (addr->family == AF_INET6 &&
+		    addr->addrlen >= sizeof(struct sockaddr_in6)) {
+			const struct sockaddr_in6 *in6 =
+			    (const struct sockaddr_in6 *)(const void *)&addr->addr;
+			memcpy(a, &in6->sin6_addr, 16);
+			why = ip_not_public(a);
+			inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+		} else
+			snprintf(text, sizeof(text), "(family %d)",
+			    addr->family);
+		if (why != NULL) {
+			if (s->refused_why == NULL) {
+				s->refused_why = why;
+				memcpy(s->refused, text, sizeof(s->refused));
+			}
+			return CURL_SOCKET_BAD;
+		}
+	}
+#ifdef SOCK_CLOEXEC
+	type |= SOCK_CLOEXEC;
+#endif
+	return socket(addr->family, type, addr->protocol);
+}
+
 static enum cb_err
 fail(struct httpc_res *res, enum cb_err rc, const char *why)
 {
@@ -209,6 +266,7 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	s->h = h;
 	s->max = rq->max_bytes;
 	s->status = -1;
+	s->public_only = rq->public_only;
 
 	for (hp = rq->headers; hp != NULL && *hp != NULL; hp++) {
 		if ((t = curl_slist_append(hl, *hp)) == NULL)
@@ -281,6 +339,11 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, s->f ? to_file : to_buf);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	if (rq->public_only) {
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, s);
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	}
 
 	cc = curl_easy_perform(h);
 	res->status = current_status(h);
@@ -319,6 +382,14 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	default:
 		rc = CB_EUPSTREAM;
 		break;
+	}
+	/* Nothing was connected to because every address was refused:
+	 * say which and why, not curl's "couldn't connect". */
+	if (rc == CB_EUPSTREAM && s->refused_why != NULL &&
+	    (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST)) {
+		rc = CB_EDENIED;
+		snprintf(res->error, sizeof(res->error), "%s is not a public "
+		    "address (%s)", s->refused, s->refused_why);
 	}
 	if (rc != CB_OK && res->error[0] == '\0')
 		snprintf(res->error, sizeof(res->error), "%s",

@@ -46,6 +46,16 @@ struct httpc_req {
 	const char *password;
 	unsigned timeout_s;           /* whole transfer; 0 = HTTPC_DEFAULT_TIMEOUT */
 	size_t max_bytes;             /* cap on the response body; must be > 0 */
+	/* Connect only to public Internet addresses (ip_not_public() in
+	 * net/ipmatch.h): checked on each address libcurl is about to
+	 * connect to (CURLOPT_OPENSOCKETFUNCTION), after its own DNS lookup,
+	 * so a name that resolves, or re-resolves between a check and the
+	 * connect (DNS rebinding), to 127.0.0.1, 10.x, 169.254.169.254 and
+	 * the like is refused too, and so is every hop of a redirect. No
+	 * proxy is used for such a request (http_proxy and friends are
+	 * ignored): through a proxy the check would only see the proxy.
+	 * For URLs that someone other than the server's admin chose. */
+	bool public_only;
 };
 
 struct httpc_res {
@@ -66,6 +76,8 @@ void httpc_global_cleanup(void);
  * its status: the caller reads res->status. Otherwise, with res->error
  * set:
  *   CB_EINVAL     not an http(s) URL, max_bytes 0, or a malformed request
+ *   CB_EDENIED    public_only, and the host's addresses are not public
+ *                 (res->error names the address and its kind)
  *   CB_ETOOBIG    the body went over the cap (the transfer is stopped)
  *   CB_EUPSTREAM  DNS, connect, TLS, timeout, reset, too many redirects
  *   CB_ENOMEM     allocation failed */

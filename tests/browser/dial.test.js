@@ -1,11 +1,14 @@
 // Click-to-call in Chromium (issue 5 §3): the call button on a call card leads to /dial; its
 // Call button asks the provider (a loopback stand-in of Zadarma's API) through static/dial.js
-// without leaving the page, and a refusal is shown in plain words in place.
+// without leaving the page, and a refusal is shown in plain words in place. A user whose profile
+// has a SIP domain gets a sip: link to their softphone instead.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { BASE, launch, login, watch } from '../lib/browser.js';
 import { sql } from '../lib/db.js';
+import { Client } from '../lib/http.js';
+import { createUser, uniq } from '../lib/settings.js';
 
 let browser, server, saved;
 let hits = [];
@@ -53,6 +56,29 @@ test("the card's call button leads to /dial, and Call places the call in place",
   await page.click('#dial-form button[type=submit]');
   await page.locator('#dial-failure', { hasText: 'Zadarma refused the request: not enough money' }).waitFor({ timeout: 8000 });
   assert.equal(await page.locator('#dial-placed').count(), 0);
+  assert.deepEqual(events, { dialogs: [], errors: [] });
+  await page.close();
+});
+
+test('with a SIP domain on the profile, the card\'s call button is a sip: link to the softphone', async () => {
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  const who = uniq('sipb');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  await createUser(admin, { name: 'Sip Browser', login: who, role_id: roleId, password: 'long enough pw' });
+  const page = await browser.context.newPage();
+  const events = watch(page);
+  await login(page, who, 'long enough pw');
+  await page.goto(`${BASE}/settings/users/me`);
+  await page.check('input[name="deep_link"]');
+  await page.fill('input[name="sip_domain"]', 'pbx.example.com');
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  assert.match(page.url(), /\/settings\/users\/me\?saved=1$/);
+  const [[id, number]] = await sql("SELECT id, client_number FROM calls WHERE client_number LIKE '+380%' AND direction = 'in' ORDER BY id LIMIT 1");
+  await page.goto(`${BASE}/calls/${id}`);
+  const link = page.locator(`a[href^="sip:"]`).first();
+  assert.equal(await link.getAttribute('href'), `sip:${number}@pbx.example.com`);
+  assert.equal(await page.locator('a[href^="/dial?"]').count(), 0, 'no provider button');
   assert.deepEqual(events, { dialogs: [], errors: [] });
   await page.close();
 });

@@ -22,6 +22,10 @@ test('the root URL leads to the login page, then to the history', async () => {
   assert.equal(await page.locator('h1').innerText(), 'Call history');
   assert.equal(await page.locator('table.calls tbody tr').count(), 50);
   assert.match(await page.locator('nav.top').innerText(), /Max Manager/);
+  // The nav's Profile link opens the user's own settings.
+  await Promise.all([page.waitForNavigation(), page.locator('nav.top a', { hasText: 'Profile' }).click()]);
+  assert.match(page.url(), /\/settings\/users\/me$/);
+  assert.equal(await page.locator('h1').innerText(), 'My profile');
   assert.deepEqual(events.errors, []);
   await page.close();
 });

@@ -76,3 +76,48 @@ test('bad customer bodies are 400 with a reason', async () => {
     assert.ok(res.json_.error.message.length > 5);
   }
 });
+
+test('an unknown query parameter is a 400 that names it and what the endpoint takes', async () => {
+  for (const [url, name, takes] of [
+    ['/api/v1/calls?phone_number=%2B380671234567', 'phone_number', 'integration, external_id, phone, limit, before'],
+    ['/api/v1/calls?limit=5&limt=5', 'limt', 'integration, external_id, phone, limit, before'],
+    ['/api/v1/route?phone=0671234567&slug=asterisk', 'slug', 'phone, integration'],
+    ['/api/v1/tasks?state=open&status=open', 'status', 'call_id, phone, user_id, state, limit'],
+    ['/api/v1/tasks?trigger_id=1', 'trigger_id', 'call_id, phone, user_id, state, limit'],
+    ['/api/v1/leads?format=json', 'format', 'call_id, phone, limit'],
+    ['/api/v1/leads?state=open', 'state', 'call_id, phone, limit'],
+    ['/api/v1/notifications?user=1', 'user', 'call_id, phone, user_id, limit'],
+    ['/api/v1/trigger-runs?run_id=1', 'run_id', 'call_id, phone, trigger_id, limit'],
+    ['/api/v1/trigger-runs?user_id=1', 'user_id', 'call_id, phone, trigger_id, limit'],
+  ]) {
+    const r = await api(url);
+    assert.equal(r.status, 400, url);
+    assert.match(r.headers.get('content-type'), /application\/json/);
+    const path = url.slice(0, url.indexOf('?'));
+    assert.equal(r.json_.error.message, `Unknown query parameter "${name}": ${path} takes ${takes}.`, url);
+  }
+});
+
+test('a parameter given twice is a 400 too; an odd name is shown printable', async () => {
+  const twice = await api('/api/v1/calls?limit=5&limit=500');
+  assert.equal(twice.status, 400);
+  assert.equal(twice.json_.error.message, 'The query parameter "limit" is given twice.');
+  const odd = await api('/api/v1/calls?%3Cscript%3E%0A=1');
+  assert.equal(odd.status, 400);
+  assert.equal(odd.json_.error.message, 'Unknown query parameter "<script>?": /api/v1/calls takes integration, external_id, phone, limit, before.');
+  assert.match(odd.headers.get('content-type'), /^application\/json/, 'served as JSON (with nosniff), never as a page');
+});
+
+test('POST endpoints take no query parameters; known ones still work', async () => {
+  const r = await api('/api/v1/customers?dry_run=1', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Query Test', phones: [] }),
+  });
+  assert.equal(r.status, 400);
+  assert.equal(r.json_.error.message, 'Unknown query parameter "dry_run": /api/v1/customers takes none.');
+  const ok = await api('/api/v1/calls?integration=zadarma&limit=1');
+  assert.equal(ok.status, 200);
+  assert.ok(ok.json_.calls.length <= 1);
+  const route = await api('/api/v1/route?phone=0671234567&integration=asterisk');
+  assert.equal(route.status, 200);
+});

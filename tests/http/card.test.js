@@ -404,9 +404,10 @@ test('"call back in 30 minutes" creates a linked task for me and confirms it on 
   const t = page.json_.callbacks.find((x) => String(x.id) === taskId);
   assert.ok(t, 'listed on the card');
   assert.equal(t.just_created, true);
-  assert.equal(page.json_.confirmation, `Call-back task created: due ${t.due}.`);
+  assert.equal(t.just_joined, false);
+  assert.equal(page.json_.confirmation, `Call-back task created, due ${t.due}.`);
   const h = (await manager.get(`/calls/${known.id}?callback=${taskId}`)).text_;
-  assert.ok(h.includes(`Call-back task created: due ${t.due}.`));
+  assert.ok(h.includes(`Call-back task created, due ${t.due}.`));
   assert.ok(h.includes(`data-task-id="${taskId}"`));
 });
 
@@ -420,6 +421,34 @@ test('call-back tasks for the number show on every card of that number', async (
   // Due times are sorted, soonest first.
   const dues = m.callbacks.map((t) => t.due_at);
   assert.deepEqual([...dues].sort(), dues);
+});
+
+test('a second "call back" for the number joins the open task and the card says so, not "created"', async () => {
+  const number = phone();
+  const first = await makeCall({ number });
+  const second = await makeCall({ number });
+  let csrf = await csrfOf(manager, first);
+  let r = await manager.post(`/calls/${first}/callback`, { form: { csrf, minutes: '60' } });
+  assert.equal(r.status, 303);
+  assert.match(r.headers.get('location'), new RegExp(`^/calls/${first}\\?callback=\\d+#callbacks$`), 'created: no joined flag');
+  const taskId = r.headers.get('location').match(/callback=(\d+)/)[1];
+  csrf = await csrfOf(manager, second);
+  r = await manager.post(`/calls/${second}/callback`, { form: { csrf, minutes: '10' } });
+  assert.equal(r.status, 303);
+  assert.equal(r.headers.get('location'), `/calls/${second}?callback=${taskId}&joined=1#callbacks`);
+  const [[n]] = await sql("SELECT COUNT(*) FROM tasks WHERE phone = ? AND kind = 'call_back' AND state = 'open'", [number]);
+  assert.equal(n, '1', 'no second task');
+  const page = await json(manager, `/calls/${second}?format=json&callback=${taskId}&joined=1`);
+  const t = page.json_.callbacks.find((x) => String(x.id) === taskId);
+  assert.ok(t, 'listed on the card of the second call');
+  assert.equal(t.just_joined, true);
+  assert.equal(t.just_created, false);
+  assert.ok(Number(new Date(t.due_at)) - Date.now() <= 10 * 60 * 1000, 'the sooner due time');
+  assert.equal(page.json_.confirmation, `Added to the open call-back task #${taskId}, due ${t.due}.`);
+  const h = (await manager.get(`/calls/${second}?callback=${taskId}&joined=1`)).text_;
+  assert.ok(h.includes(`Added to the open call-back task #${taskId}, due ${t.due}.`));
+  assert.ok(!h.includes('Call-back task created'));
+  assert.match(h, new RegExp(`data-task-id="${taskId}"[^>]*data-just-joined`));
 });
 
 test('call back an unknown number: the title names the number; 60 minutes', async () => {

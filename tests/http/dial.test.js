@@ -176,11 +176,35 @@ test('an invalid number: a clear message next to the field, and no provider requ
   assert.equal(hits.length, 0);
 });
 
-test('an integration that cannot dial is refused, with no request', async () => {
+test('an integration that cannot dial yet is refused with what to set, and no request', async () => {
   const res = await dial({ number: '+380671234567', integration: 'asterisk' });
-  assert.equal(res.status, 400);
-  assert.match(res.text_, /Pick the integration to call through/);
+  assert.equal(res.status, 409);
+  assert.match(res.text_, /Asterisk \(demo\) cannot place calls yet: ask an admin to set its click-to-call address/);
+  const j = await dial({ number: '+380671234567', integration: 'asterisk' }, { json: true });
+  assert.equal(j.status, 409);
+  assert.match(JSON.parse(j.text_).error.message, /cannot place calls yet/);
+  const unknown = await dial({ number: '+380671234567', integration: 'no-such-integration' });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.text_, /Pick the integration to call through/);
   assert.equal(hits.length, 0);
+});
+
+test('the confirm page says which integration needs which setting; the settings link only for admins', async () => {
+  const [[astId]] = await sql("SELECT id FROM integrations WHERE slug = 'asterisk'");
+  const m = await manager.get('/dial?number=%2B380671234567&format=json');
+  const mine = JSON.parse(m.text_).unconfigured.find((x) => x.name === 'Asterisk (demo)');
+  assert.ok(mine, 'asterisk (no make_call_url) is listed');
+  assert.match(mine.message, /^Asterisk \(demo\) cannot place calls yet: ask an admin to set its click-to-call address .* in Settings › Integrations › Asterisk \(demo\)\.$/);
+  assert.equal(mine.settings_url, null, 'a manager cannot open the settings');
+  assert.ok(!JSON.parse(m.text_).unconfigured.some((x) => x.name === 'Zadarma (demo)'), 'only those that cannot dial');
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  const a = await admin.get('/dial?number=%2B380671234567');
+  assert.match(a.text_, /Asterisk \(demo\) cannot place calls yet: set its click-to-call address/);
+  assert.ok(a.text_.includes(`<a href="/settings/integrations/${astId}#click-to-call">Open its settings</a>`));
+  const form = await admin.get(`/settings/integrations/${astId}`);
+  assert.match(form.text_, /<fieldset id="click-to-call">/, 'the link lands on the field to fill in');
+  assert.match(form.text_, /name="make_call_url"/);
 });
 
 test("the provider's refusal is shown in plain words", async () => {

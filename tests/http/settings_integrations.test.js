@@ -149,6 +149,49 @@ test('editing: an empty secret field keeps the stored value, a typed one replace
   assert.deepEqual(openSecrets(stored), { key: 'bn-key-NEW-00000000', secret: 'bn-secret-0123456789' });
 });
 
+test('click-to-call settings: Twilio\'s caller ID and a PBX\'s make_call_url, checked, kept beside other config keys', async () => {
+  const tw = await create('twilio', [['caller_id', '044 390 0000']]);
+  let [[config]] = await sql('SELECT config FROM integrations WHERE id = ?', [tw.id]);
+  assert.deepEqual(JSON.parse(config), { caller_id: '+380443900000' }, 'a national number in the country is stored E.164');
+  await sql("UPDATE integrations SET config = JSON_SET(config, '$.api_base', 'http://127.0.0.1:9') WHERE id = ?", [tw.id]);
+  const page = await admin.get(`/settings/integrations/${tw.id}`);
+  assert.match(page.text_, /name="caller_id"[^>]*value="\+380443900000"/);
+  assert.doesNotMatch(page.text_, /name="make_call_url"/, 'Twilio has no make_call_url');
+  const form = async (id, extra) => postForm(admin, `/settings/integrations/${id}`, [
+    ['csrf', await csrfOf(admin, `/settings/integrations/${id}`)], ['name', 'Dial settings'], ['country', 'UA'],
+    ['enabled', '1'], ...extra]);
+  let r = await form(tw.id, [['caller_id', 'my number"><b>x']]);
+  assert.equal(r.status, 400);
+  assert.match(r.text_, /The caller ID is your Twilio number/);
+  assert.ok(r.text_.includes('value="my number&quot;&gt;&lt;b&gt;x"'), 'kept, escaped');
+  [[config]] = await sql('SELECT config FROM integrations WHERE id = ?', [tw.id]);
+  assert.equal(JSON.parse(config).caller_id, '+380443900000', 'nothing saved');
+  r = await form(tw.id, [['caller_id', '']]);
+  assert.equal(r.status, 303, r.text_.slice(0, 500));
+  [[config]] = await sql('SELECT config FROM integrations WHERE id = ?', [tw.id]);
+  assert.deepEqual(JSON.parse(config), { api_base: 'http://127.0.0.1:9' }, 'emptied: removed; other keys kept');
+
+  const gen = await create('generic');
+  [[config]] = await sql('SELECT config FROM integrations WHERE id = ?', [gen.id]);
+  assert.deepEqual(JSON.parse(config), {}, 'nothing set: no make_call_url');
+  for (const bad of ['ftp://pbx.example.com/call', 'pbx.example.com/call', 'https:///call', 'https://pbx.example.com/a b']) {
+    r = await form(gen.id, [['make_call_url', bad], ['make_call_method', 'POST']]);
+    assert.equal(r.status, 400, bad);
+    assert.match(r.text_, /The click-to-call address is an http:\/\/ or https:\/\/ URL/);
+  }
+  r = await form(gen.id, [['make_call_url', 'https://pbx.example.com/call'], ['make_call_method', 'DELETE']]);
+  assert.equal(r.status, 400);
+  assert.match(r.text_, /Send the request as POST or GET/);
+  r = await form(gen.id, [['make_call_url', ' https://pbx.example.com/call?ext={extension}&to={number} '], ['make_call_method', 'GET']]);
+  assert.equal(r.status, 303, r.text_.slice(0, 500));
+  [[config]] = await sql('SELECT config FROM integrations WHERE id = ?', [gen.id]);
+  assert.deepEqual(JSON.parse(config), { make_call_url: 'https://pbx.example.com/call?ext={extension}&to={number}', make_call_method: 'GET' });
+  const p2 = await admin.get(`/settings/integrations/${gen.id}`);
+  assert.ok(p2.text_.includes('value="https://pbx.example.com/call?ext={extension}&amp;to={number}"'));
+  assert.match(p2.text_, /<option value="GET" selected>/);
+  await sql('UPDATE integrations SET enabled = 0 WHERE id IN (?, ?)', [tw.id, gen.id]);
+});
+
 test('bad input re-shows the form with the errors and the typed values; nothing is saved', async () => {
   const [[count]] = await sql('SELECT COUNT(*) FROM integrations');
   const r = await postForm(admin, '/settings/integrations/new', [

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  sendCall, jobDone, apiList, userIds, saveRules, restoreRules, setRule, makeCustomer, freshPhone, sql, uid,
+  sendCall, jobDone, apiList, userIds, quietAutomation, restoreAutomation, insertTrigger, makeCustomer, freshPhone, sql,
 } from '../lib/automation.js';
 
 let ids;
@@ -15,27 +15,15 @@ const made = [];
 
 before(async () => {
   ids = await userIds();
-  saved = await saveRules();
-  await setRule('missed_call_task', { enabled: 0 });
-  await setRule('lead_on_missed', { enabled: 0 });
   // The demo's own trigger would add runs to every missed call here.
-  await sql("UPDATE triggers SET enabled = 0 WHERE name LIKE 'Missed incoming call%'");
+  saved = await quietAutomation();
 });
 
 after(async () => {
-  if (made.length) await sql(`DELETE FROM triggers WHERE id IN (${made.map(Number).join(',')})`);
-  await sql("UPDATE triggers SET enabled = 1 WHERE name LIKE 'Missed incoming call%'");
-  await restoreRules(saved);
+  await restoreAutomation(saved, made);
 });
 
-async function trigger(event, conditions, actions) {
-  const name = uid('trg');
-  await sql('INSERT INTO triggers (name, event, enabled, conditions, actions) VALUES (?, ?, 1, ?, ?)',
-    [name, event, JSON.stringify(conditions), JSON.stringify(actions)]);
-  const [[id]] = await sql('SELECT id FROM triggers WHERE name = ?', [name]);
-  made.push(id);
-  return { id: Number(id), name };
-}
+const trigger = (event, conditions, actions) => insertTrigger(made, event, conditions, actions);
 
 async function disable(t) { await sql('UPDATE triggers SET enabled = 0 WHERE id = ?', [t.id]); }
 

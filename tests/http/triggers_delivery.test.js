@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import {
-  sendCall, jobDone, apiList, saveRules, restoreRules, setRule, makeCustomer, freshPhone, sql, uid, waitUntil,
+  sendCall, jobDone, apiList, quietAutomation, restoreAutomation, insertTrigger, makeCustomer, freshPhone, sql, uid, waitUntil,
 } from '../lib/automation.js';
 import { startSmtpSink } from '../lib/smtp_sink.js';
 
@@ -18,28 +18,16 @@ const made = [];
 let sink;
 
 before(async () => {
-  saved = await saveRules();
-  await setRule('missed_call_task', { enabled: 0 });
-  await setRule('lead_on_missed', { enabled: 0 });
-  await sql("UPDATE triggers SET enabled = 0 WHERE name LIKE 'Missed incoming call%'");
+  saved = await quietAutomation();
   sink = await startSmtpSink();
 });
 
 after(async () => {
-  if (made.length) await sql(`DELETE FROM triggers WHERE id IN (${made.map(Number).join(',')})`);
-  await sql("UPDATE triggers SET enabled = 1 WHERE name LIKE 'Missed incoming call%'");
-  await restoreRules(saved);
+  await restoreAutomation(saved, made);
   await sink.close();
 });
 
-async function trigger(event, conditions, actions) {
-  const name = uid('trg');
-  await sql('INSERT INTO triggers (name, event, enabled, conditions, actions) VALUES (?, ?, 1, ?, ?)',
-    [name, event, JSON.stringify(conditions), JSON.stringify(actions)]);
-  const [[id]] = await sql('SELECT id FROM triggers WHERE name = ?', [name]);
-  made.push(id);
-  return { id: Number(id), name };
-}
+const trigger = (event, conditions, actions) => insertTrigger(made, event, conditions, actions);
 
 async function disable(t) { await sql('UPDATE triggers SET enabled = 0 WHERE id = ?', [t.id]); }
 

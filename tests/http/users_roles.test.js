@@ -74,6 +74,9 @@ test('a role without `calls`: no history page (403 page) and no nav link', async
   assert.equal(csv.status, 403);
   const settings = await u.get('/settings/users');
   assert.equal(settings.status, 403);
+  // Their own profile is in the nav all the same, and opens.
+  assert.match(r.text_, /<a class="profile" href="\/settings\/users\/me">Profile<\/a>/);
+  assert.equal((await u.get('/settings/users/me')).status, 200);
   // The role list shows what was granted.
   const roles = await admin.get('/settings/roles');
   assert.match(roles.text_, new RegExp(`${roleName}[\\s\\S]*customers\\.calls \\(all\\)`));
@@ -159,6 +162,88 @@ test('every user edits their own time zone and deep-link preference', async () =
   assert.equal(c.time.slice(0, 16), tokyo);
   // and the call buttons become tel: links.
   assert.match(c.number_url, /^tel:/);
+});
+
+test('a SIP domain on my profile turns call buttons into sip:<E.164>@domain links; cleared, tel: again', async () => {
+  const login = uniq('sip');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  const uid = await createUser(admin, { name: 'Sip Person', login, role_id: roleId, password: 'long enough pw' });
+  const u = new Client();
+  await u.login(login, 'long enough pw');
+  const save = async (form) => u.post('/settings/users/me', { form: { csrf: await u.csrf(), time_zone: 'UTC', ...form } });
+  let r = await save({ deep_link: '1', sip_domain: ' PBX.Example.com:5060 ' });
+  assert.equal(r.status, 303, r.text_.slice(0, 300));
+  const [[dom]] = await sql('SELECT sip_domain FROM users WHERE id = ?', [uid]);
+  assert.equal(dom, 'pbx.example.com:5060', 'stored in its canonical form');
+  const page = await u.get('/settings/users/me');
+  assert.match(page.text_, /name="sip_domain"[^>]*value="pbx\.example\.com:5060"/);
+  const calls = JSON.parse((await u.get('/calls?format=json')).text_).calls;
+  const c = calls.find((x) => x.number && /^\+\d+$/.test(x.number));
+  assert.ok(c, 'a call with an E.164 number');
+  assert.equal(c.number_url, `sip:${c.number}@pbx.example.com:5060`);
+  const card = await u.get(`/calls/${c.id}`);
+  assert.ok(card.text_.includes(`href="sip:${c.number}@pbx.example.com:5060"`), 'the card links the softphone');
+  assert.ok(!card.text_.includes('href="/dial?number='), 'no provider button beside it');
+  // The domain without the preference does nothing: the provider's button.
+  r = await save({ sip_domain: 'pbx.example.com' });
+  assert.equal(r.status, 303);
+  assert.match(JSON.parse((await u.get('/calls?format=json')).text_).calls.find((x) => x.id === c.id).number_url, /^\/dial\?number=/);
+  // Cleared: tel:.
+  r = await save({ deep_link: '1', sip_domain: '' });
+  assert.equal(r.status, 303);
+  const [[none]] = await sql('SELECT sip_domain FROM users WHERE id = ?', [uid]);
+  assert.equal(none, null);
+  assert.equal(JSON.parse((await u.get('/calls?format=json')).text_).calls.find((x) => x.id === c.id).number_url, `tel:${c.number}`);
+});
+
+test('a bad SIP domain is refused next to the field, escaped, and nothing changes', async () => {
+  const login = uniq('sipbad');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  const uid = await createUser(admin, { name: 'Sip Bad', login, role_id: roleId, password: 'long enough pw' });
+  const u = new Client();
+  await u.login(login, 'long enough pw');
+  for (const d of ['sip:pbx.example.com', 'me@pbx.example.com', 'pbx.example.com:99999', 'pbx..example.com',
+    'pbx example.com', '"><img src=x onerror=alert(1)>']) {
+    const r = await u.post('/settings/users/me', { form: { csrf: await u.csrf(), time_zone: 'UTC', deep_link: '1', sip_domain: d } });
+    assert.equal(r.status, 400, d);
+    assert.match(r.text_, /A SIP domain is the host of your SIP account/);
+    assert.ok(!r.text_.includes('<img src=x'), 'the typed value is escaped');
+  }
+  const bad = await u.post('/settings/users/me', { form: { csrf: await u.csrf(), time_zone: 'UTC', deep_link: '1', sip_domain: '"><img src=x onerror=alert(1)>' } });
+  assert.ok(bad.text_.includes('value="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"'), 'kept in the field, escaped');
+  const [[deep, dom]] = await sql('SELECT deep_link, sip_domain FROM users WHERE id = ?', [uid]);
+  assert.deepEqual([deep, dom], ['0', null]);
+  // The admin's form checks it the same way and shows the domain on the list.
+  const form = { csrf: await admin.csrf(), name: 'Sip Bad', login, role_id: roleId, time_zone: 'UTC', active: '1' };
+  let r = await admin.post(`/settings/users/${uid}`, { form: { ...form, deep_link: '1', sip_domain: 'user@host' } });
+  assert.equal(r.status, 400);
+  assert.match(r.text_, /A SIP domain is the host of your SIP account/);
+  r = await admin.post(`/settings/users/${uid}`, { form: { ...form, csrf: await admin.csrf(), deep_link: '1', sip_domain: 'Sip.Office.example' } });
+  assert.equal(r.status, 303, r.text_.slice(0, 300));
+  const [[dom2]] = await sql('SELECT sip_domain FROM users WHERE id = ?', [uid]);
+  assert.equal(dom2, 'sip.office.example');
+  const list = await admin.get('/settings/users');
+  const row = list.text_.split('<tr').find((x) => x.startsWith(` data-user-id="${uid}"`));
+  assert.ok(row, 'listed');
+  assert.match(row, /softphone <span>\(sip: at <span class="sip-domain">sip\.office\.example<\/span>\)/);
+  const edit = await admin.get(`/settings/users/${uid}`);
+  assert.match(edit.text_, /name="sip_domain"[^>]*value="sip\.office\.example"/);
+});
+
+test('every logged-in user has a Profile link in the nav; a logged-out page has none', async () => {
+  for (const [login, pw, page] of [['admin', 'admin', '/settings'], ['manager', 'manager', '/calls'],
+    ['intern', 'intern', '/tasks'], ['manager', 'manager', '/notifications']]) {
+    const c = new Client();
+    await c.login(login, pw);
+    const r = await c.get(page);
+    assert.equal(r.status, 200, `${login} ${page}`);
+    const nav = r.text_.slice(r.text_.indexOf('<nav class="top">'), r.text_.indexOf('</nav>'));
+    assert.match(nav, /<a class="profile" href="\/settings\/users\/me">Profile<\/a>/, `${login} ${page}`);
+  }
+  const anon = new Client();
+  const login = await anon.get('/login');
+  assert.equal(login.status, 200);
+  assert.ok(!login.text_.includes('class="profile"'));
 });
 
 test('the settings index lists what the user may open', async () => {

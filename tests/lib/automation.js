@@ -84,6 +84,33 @@ export async function setRule(kind, values) {
     [...cols.map((c) => values[c]), kind]);
 }
 
+// For the trigger tests: the automation rules off and the demo's own
+// "Missed incoming call" trigger disabled, so only the file's triggers run;
+// quietAutomation() returns what restoreAutomation() puts back.
+export async function quietAutomation() {
+  const saved = await saveRules();
+  await setRule('missed_call_task', { enabled: 0 });
+  await setRule('lead_on_missed', { enabled: 0 });
+  await sql("UPDATE triggers SET enabled = 0 WHERE name LIKE 'Missed incoming call%'");
+  return saved;
+}
+
+export async function restoreAutomation(saved, madeTriggerIds = []) {
+  if (madeTriggerIds.length) await sql(`DELETE FROM triggers WHERE id IN (${madeTriggerIds.map(Number).join(',')})`);
+  await sql("UPDATE triggers SET enabled = 1 WHERE name LIKE 'Missed incoming call%'");
+  await restoreRules(saved);
+}
+
+// An enabled trigger straight in the table; its id is pushed to made.
+export async function insertTrigger(made, event, conditions, actions, prefix = 'trg') {
+  const name = uid(prefix);
+  await sql('INSERT INTO triggers (name, event, enabled, conditions, actions) VALUES (?, ?, 1, ?, ?)',
+    [name, event, JSON.stringify(conditions), JSON.stringify(actions)]);
+  const [[id]] = await sql('SELECT id FROM triggers WHERE name = ?', [name]);
+  made.push(id);
+  return { id: Number(id), name };
+}
+
 // A customer with the number; optional open order (status new) and open lead.
 export async function makeCustomer(phone, { name = 'Auto ' + uid('c'), order = false, lead = false, managerLogin = null } = {}) {
   await sql(`INSERT INTO customers (name, manager_id, created_at)

@@ -204,7 +204,20 @@ START_TEST(test_config_parses_and_reports_line)
 	ck_assert_int_eq(c.cookie_secure, 1);
 	ck_assert_int_eq(c.log_level, LOGL_DEBUG);
 	ck_assert_str_eq(c.db_name, "callboard"); /* default */
+	ck_assert_int_eq(c.webhook_allow_private, 0); /* default: blocked */
 	unlink(p);
+	p = write_tmp("webhook_allow_private = yes\n");
+	ck_assert_int_eq(config_load(p, &c, &err), CB_OK);
+	ck_assert_int_eq(c.webhook_allow_private, 1);
+	unlink(p);
+	p = write_tmp("webhook_allow_private = no\n");
+	ck_assert_int_eq(config_load(p, &c, &err), CB_OK);
+	ck_assert_int_eq(c.webhook_allow_private, 0);
+	unlink(p);
+	p = write_tmp("webhook_allow_private = sure\n");
+	ck_assert_int_eq(config_load(p, &c, &err), CB_EINVAL);
+	unlink(p);
+	buf_reset(&err);
 	p = write_tmp("db_port = 3306\ndb_port = lots\n");
 	ck_assert_int_eq(config_load(p, &c, &err), CB_EINVAL);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&err), ":2: db_port"));

@@ -7,12 +7,14 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "dial/dial.h"
+#include "http/dial_link.h"
 
 #define VKEY "a248a6a984459935b569"
 #define VSECRET "8a8e91d214fb728889c7"
@@ -273,6 +275,97 @@ START_TEST(test_unknown_kind_cannot_dial)
 }
 END_TEST
 
+/* lib/http/dial_link.c: the softphone link (issue 5 §3). */
+static struct user
+link_user(bool deep, const char *domain, bool may_dial)
+{
+	struct user u;
+
+	memset(&u, 0, sizeof(u));
+	u.id = 7;
+	u.deep_link = deep;
+	snprintf(u.sip_domain, sizeof(u.sip_domain), "%s", domain);
+	u.perms[PERM_CALLS_DIAL] = may_dial ? SCOPE_ALL : SCOPE_NONE;
+	return u;
+}
+
+START_TEST(test_dial_href_sip_tel_provider_or_none)
+{
+	struct arena *a = arena_new();
+	struct user sip = link_user(true, "pbx.example.com:5060", true);
+	struct user tel = link_user(true, "", false);
+	struct user prov = link_user(false, "pbx.example.com", true);
+	struct user none = link_user(false, "", false);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(dial_href(a, &sip, "+380 (67) 123-45-67", 5),
+	    "sip:+380671234567@pbx.example.com:5060");
+	/* '#' is not allowed as it is in a SIP URI's user part. */
+	ck_assert_str_eq(dial_href(a, &sip, "*21#", 0),
+	    "sip:*21%23@pbx.example.com:5060");
+	ck_assert_str_eq(dial_href(a, &tel, "+380 (67) 123-45-67", 5),
+	    "tel:+380671234567");
+	ck_assert_str_eq(dial_href(a, &tel, "1+2", 0), "tel:12");
+	ck_assert_str_eq(dial_href(a, &prov, "+380 67", 9),
+	    "/dial?number=%2B380%2067&call=9");
+	ck_assert_ptr_null(dial_href(a, &none, "+380671234567", 0));
+	ck_assert_ptr_null(dial_href(a, &sip, "", 0));
+	ck_assert_ptr_null(dial_href(a, &sip, NULL, 0));
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(test_sip_domain_parse_accepts_hostport_only)
+{
+	static const struct { const char *in, *out; } good[] = {
+		{ "pbx.example.com", "pbx.example.com" },
+		{ "  SIP.Example.COM:5060 ", "sip.example.com:5060" },
+		{ "pbx", "pbx" },
+		{ "10.0.0.5:65535", "10.0.0.5:65535" },
+		{ "a-b.c1.example", "a-b.c1.example" },
+		{ "", "" },
+		{ "   ", "" },
+	};
+	static const char *const bad[] = {
+		"sip:pbx.example.com", "user@pbx.example.com", "pbx.example.com/",
+		"pbx example.com", "-pbx.example.com", "pbx-.example.com",
+		"pbx..example.com", ".example.com", "example.com.", "pbx.example.com:",
+		"pbx.example.com:0", "pbx.example.com:65536", "pbx.example.com:5o60",
+		"pbx.example.com:050600", "pbx.example.com:5060:1", "[::1]:5060",
+		"pbx\"><script>", "pbx.example.com;transport=tcp", "p\x01bx",
+		":5060", "\xd0\xbf\xd0\xb1\xd1\x85.example",
+	};
+	char out[DIAL_SIP_DOMAIN_MAX + 1], label[70], big[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(dial_sip_domain_parse(good[i].in, out,
+		    sizeof(out)) == CB_OK, "%s", good[i].in);
+		ck_assert_str_eq(out, good[i].out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(dial_sip_domain_parse(bad[i], out,
+		    sizeof(out)) == CB_EINVAL, "%s", bad[i]);
+	/* Labels of 63 pass, 64 do not; a name of 253 passes, 254 not. */
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	ck_assert_int_eq(dial_sip_domain_parse(label, out, sizeof(out)), CB_OK);
+	label[63] = 'a';
+	label[64] = '\0';
+	ck_assert_int_eq(dial_sip_domain_parse(label, out, sizeof(out)),
+	    CB_EINVAL);
+	for (i = 0; i < 253; i++)
+		big[i] = i % 2 ? '.' : 'a';
+	big[253] = '\0';
+	ck_assert_int_eq(dial_sip_domain_parse(big, out, sizeof(out)), CB_OK);
+	snprintf(big + 253, sizeof(big) - 253, "a:5060");
+	ck_assert_int_eq(dial_sip_domain_parse(big, out, sizeof(out)),
+	    CB_EINVAL);
+	/* Too small an output buffer is refused, not truncated. */
+	ck_assert_int_eq(dial_sip_domain_parse("pbx", out, 10), CB_EINVAL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -288,6 +381,10 @@ suite(void)
 	tcase_add_test(tc, test_generic_get_signs_an_empty_body_and_needs_a_url);
 	tcase_add_test(tc, test_answers_in_plain_words);
 	tcase_add_test(tc, test_unknown_kind_cannot_dial);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("softphone link");
+	tcase_add_test(tc, test_dial_href_sip_tel_provider_or_none);
+	tcase_add_test(tc, test_sip_domain_parse_accepts_hostport_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 #define S(x) ((char *)(x))
 
 #include "core/arena.h"
+#include "http/form.h"
 #include "http/request.h"
 
 static struct arena *a;
@@ -206,6 +207,48 @@ START_TEST(test_request_read_short_body_and_bad_length)
 }
 END_TEST
 
+/* lib/http/form.c: the field rules every form page shares. */
+START_TEST(test_form_field_rules)
+{
+	char big[FORM_URL_MAX + 2];
+
+	ck_assert_str_eq(form_trim(a, " \t name \r\n"), "name");
+	ck_assert_str_eq(form_trim(a, "   "), "");
+	ck_assert_str_eq(form_trim(a, NULL), "");
+	ck_assert_ptr_null(form_text_error(a, "Kyiv", 10, false, "name"));
+	ck_assert_ptr_null(form_text_error(a, "", 10, true, "name"));
+	ck_assert_str_eq(form_text_error(a, "", 10, false, "name"),
+	    "Enter the name.");
+	/* Characters, not bytes: four Cyrillic letters are 8 bytes. */
+	ck_assert_ptr_null(form_text_error(a, "\xd0\x9a\xd0\xb8\xd1\x97"
+	    "\xd0\xb2", 4, false, "name"));
+	ck_assert_str_eq(form_text_error(a, "Kyiv!", 4, false, "name"),
+	    "The name is at most 4 characters.");
+	ck_assert_str_eq(form_text_error(a, "\xff", 4, false, "name"),
+	    "The name is not valid text.");
+	ck_assert(form_zone_valid("UTC"));
+	ck_assert(form_zone_valid("Europe/Kyiv"));
+	ck_assert(!form_zone_valid("Mars/Olympus"));
+	ck_assert(!form_zone_valid("../../etc/passwd"));
+	ck_assert(!form_zone_valid("/etc/localtime"));
+	ck_assert(!form_zone_valid("Europe"));     /* a directory */
+	ck_assert(!form_zone_valid(""));
+	ck_assert(form_http_url_valid("https://crm.example.com/hook?x=1"));
+	ck_assert(form_http_url_valid("http://10.0.0.5:8080/"));
+	ck_assert(!form_http_url_valid("ftp://crm.example.com/"));
+	ck_assert(!form_http_url_valid("https:///path"));
+	ck_assert(!form_http_url_valid("https://a b/"));
+	ck_assert(!form_http_url_valid("https://a/\x7f"));
+	ck_assert(!form_http_url_valid("javascript:alert(1)"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "https://", 8);
+	ck_assert(!form_http_url_valid(big));
+	big[FORM_URL_MAX] = '\0';
+	ck_assert(form_http_url_valid(big));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -225,6 +268,7 @@ main(void)
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_request_read_form_body_and_limits);
 	tcase_add_test(tc, test_request_read_short_body_and_bad_length);
+	tcase_add_test(tc, test_form_field_rules);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -137,9 +137,21 @@ enum cb_err db_call_list(struct db *db, const struct call_filter *f,
 enum cb_err db_call_contact_ids(struct db *db, const char *prefix,
     int64_t *ids, unsigned max, unsigned *n);
 
-/* For the filter form's selects: rows of (id, name, extension) of the
- * users, and (id, name) of the integrations, ordered by name. */
-enum cb_err db_call_managers(struct db *db, struct db_stmt **out);
-enum cb_err db_call_integrations(struct db *db, struct db_stmt **out);
+/* The lists of the history page, one round trip: rows of (kind, id, name,
+ * extra) ordered by kind, name, id. Kind CALL_LIST_MANAGER: every user,
+ * extra = extension (NULL when none); CALL_LIST_INTEGRATION: extra = its
+ * kind (provider); CALL_LIST_SAVED: the saved filters of saved_user_id on
+ * the "calls" page (0: none, for the feeds), extra = the saved query. The
+ * caller shows at most CALL_LIST_*_MAX of each kind (the first by name). */
+enum call_list_kind {
+	CALL_LIST_MANAGER = 1,
+	CALL_LIST_INTEGRATION = 2,
+	CALL_LIST_SAVED = 3,
+};
+#define CALL_LIST_MANAGERS_MAX 1000
+#define CALL_LIST_INTEGRATIONS_MAX 1000
+#define CALL_LIST_SAVED_MAX 50
+enum cb_err db_call_page_lists(struct db *db, int64_t saved_user_id,
+    struct db_stmt **out);
 
 #endif

@@ -165,6 +165,7 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 {
 	const char *v = nonempty(app_param(ctx, "q"));
 	char norm[PHONE_MAX], *rev = arena_alloc(ctx->arena, PHONE_MAX);
+	bool whole = false;
 	size_t n;
 	enum cb_err rc;
 
@@ -178,15 +179,29 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 	app_add_str(filters, "q", v);
 	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
 	    MATCH_CONTAINS && phone_normalize(v, strlen(v),
-	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164)
+	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164) {
 		n = phone_digits_rev(norm, strlen(norm), rev, PHONE_MAX);
-	else
+		whole = true;
+	} else
 		n = phone_digits_rev(v, strlen(v), rev, PHONE_MAX);
 	if (n == 0) {
 		ctx->message = "Search by number needs some digits.";
 		return CB_EINVAL;
 	}
 	l->f.number.value = rev;
+	/* A complete number in "ends" (the default): every call of that
+	 * number is a range of ix_calls_client_digits_rev, but in digit order,
+	 * so the page sorted all of them (2,434 for one demo customer at 1M
+	 * calls: 1.1 ms of the server's CPU per page). Unless a longer stored
+	 * number also ends with these digits (checked on a range that is
+	 * nearly always empty), "ends" matches the same calls as "exact",
+	 * which the index gives newest first with no sort. */
+	if (whole && !l->f.number.negate && l->f.number.mode == MATCH_ENDS) {
+		bool longer;
+		if (db_call_number_longer(ctx->db, rev, &longer) == CB_OK &&
+		    !longer)
+			l->f.number.mode = MATCH_EXACT;
+	}
 	/* "ends" and "exact" are ranges of ix_calls_client_digits_rev. */
 	if (!l->f.number.negate && (l->f.number.mode == MATCH_ENDS ||
 	    l->f.number.mode == MATCH_EXACT))

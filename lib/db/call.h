@@ -132,6 +132,14 @@ enum cb_err db_call_list_query(const struct call_filter *f,
 enum cb_err db_call_list(struct db *db, const struct call_filter *f,
     struct db_stmt **out);
 
+/* *exists: some call's client number ends with the digits rev (reversed)
+ * and has more digits than rev. When it has not, "ends with" the digits of
+ * a complete number matches exactly the calls with client_digits_rev = rev,
+ * which the index delivers in order, instead of a range of every call of the
+ * number plus a sort (cgi/calls.c read_number). On error *exists is true. */
+enum cb_err db_call_number_longer(struct db *db, const char *rev,
+    bool *exists);
+
 /* Customers whose name begins with prefix (ix_customers_name), at most
  * max ids into ids; *n is how many. */
 enum cb_err db_call_contact_ids(struct db *db, const char *prefix,

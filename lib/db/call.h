@@ -92,14 +92,14 @@ struct call_filter {
 	unsigned limit;            /* 1..CALL_PAGE_MAX */
 };
 
-/* Columns of a listed row, in order. */
+/* Columns of a listed row, in order. The manager's and the integration's
+ * names come from db_call_page_lists(), read once per page or export. */
 enum call_col {
 	CALL_ID, CALL_STARTED_AT, CALL_DIRECTION, CALL_RESULT, CALL_STATE,
 	CALL_CLIENT_NUMBER, CALL_CLIENT_NAME, CALL_OUR_NUMBER, CALL_EXTENSION,
 	CALL_TALK, CALL_WAIT, CALL_RECORDING_STATE, CALL_COMMENT,
 	CALL_CUSTOMER_ID, CALL_CUSTOMER_NAME, CALL_ORDER_ID, CALL_LEAD_ID,
-	CALL_LEAD_NAME, CALL_MANAGER_NAME, CALL_INTEGRATION_NAME,
-	CALL_INTEGRATION_KIND, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
+	CALL_LEAD_NAME, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
 	CALL_INTEGRATION_ID, CALL_COL__MAX
 };
 

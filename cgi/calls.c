@@ -860,6 +860,8 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 
 	json_object_object_add(m, "calls", calls);
 	app_add_str(m, "csv_url", query_url(ctx, base, ".csv"));
+	/* The rows' manager and integration names come from the lists, so
+	 * a page without them would be wrong, not just plainer: 503. */
 	if ((rc = read_lists(ctx, l, m, from == NULL)) != CB_OK)
 		goto fail;
 	rc = CB_ENOTFOUND;

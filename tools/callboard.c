@@ -313,6 +313,12 @@ main(int argc, char *argv[])
 	}
 	buf_free(&err);
 	db = db_new(&cfg);
+	/* Migrations and the demo generator run statements that take minutes
+	 * on a large database (the 1M-call demo INSERT about 2); the 15 s of
+	 * the FastCGI programs would cut them off. `check` keeps the short
+	 * one: it must answer fast when the server is stuck. */
+	if (strcmp(cmd, "check") != 0)
+		db_set_io_timeout(db, DB_IO_TIMEOUT_BULK);
 	if (strcmp(cmd, "migrate") == 0)
 		rc = cmd_migrate(db, &cfg);
 	else if (strcmp(cmd, "demo") == 0)

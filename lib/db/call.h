@@ -92,14 +92,14 @@ struct call_filter {
 	unsigned limit;            /* 1..CALL_PAGE_MAX */
 };
 
-/* Columns of a listed row, in order. */
+/* Columns of a listed row, in order. The manager's and the integration's
+ * names come from db_call_page_lists(), read once per page or export. */
 enum call_col {
 	CALL_ID, CALL_STARTED_AT, CALL_DIRECTION, CALL_RESULT, CALL_STATE,
 	CALL_CLIENT_NUMBER, CALL_CLIENT_NAME, CALL_OUR_NUMBER, CALL_EXTENSION,
 	CALL_TALK, CALL_WAIT, CALL_RECORDING_STATE, CALL_COMMENT,
 	CALL_CUSTOMER_ID, CALL_CUSTOMER_NAME, CALL_ORDER_ID, CALL_LEAD_ID,
-	CALL_LEAD_NAME, CALL_MANAGER_NAME, CALL_INTEGRATION_NAME,
-	CALL_INTEGRATION_KIND, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
+	CALL_LEAD_NAME, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
 	CALL_INTEGRATION_ID, CALL_COL__MAX
 };
 
@@ -132,14 +132,34 @@ enum cb_err db_call_list_query(const struct call_filter *f,
 enum cb_err db_call_list(struct db *db, const struct call_filter *f,
     struct db_stmt **out);
 
+/* *exists: some call's client number ends with the digits rev (reversed)
+ * and has more digits than rev. When it has not, "ends with" the digits of
+ * a complete number matches exactly the calls with client_digits_rev = rev,
+ * which the index delivers in order, instead of a range of every call of the
+ * number plus a sort (cgi/calls.c read_number). On error *exists is true. */
+enum cb_err db_call_number_longer(struct db *db, const char *rev,
+    bool *exists);
+
 /* Customers whose name begins with prefix (ix_customers_name), at most
  * max ids into ids; *n is how many. */
 enum cb_err db_call_contact_ids(struct db *db, const char *prefix,
     int64_t *ids, unsigned max, unsigned *n);
 
-/* For the filter form's selects: rows of (id, name, extension) of the
- * users, and (id, name) of the integrations, ordered by name. */
-enum cb_err db_call_managers(struct db *db, struct db_stmt **out);
-enum cb_err db_call_integrations(struct db *db, struct db_stmt **out);
+/* The lists of the history page, one round trip: rows of (kind, id, name,
+ * extra) ordered by kind, name, id. Kind CALL_LIST_MANAGER: every user,
+ * extra = extension (NULL when none); CALL_LIST_INTEGRATION: extra = its
+ * kind (provider); CALL_LIST_SAVED: the saved filters of saved_user_id on
+ * the "calls" page (0: none, for the feeds), extra = the saved query. The
+ * caller shows at most CALL_LIST_*_MAX of each kind (the first by name). */
+enum call_list_kind {
+	CALL_LIST_MANAGER = 1,
+	CALL_LIST_INTEGRATION = 2,
+	CALL_LIST_SAVED = 3,
+};
+#define CALL_LIST_MANAGERS_MAX 1000
+#define CALL_LIST_INTEGRATIONS_MAX 1000
+#define CALL_LIST_SAVED_MAX 50
+enum cb_err db_call_page_lists(struct db *db, int64_t saved_user_id,
+    struct db_stmt **out);
 
 #endif

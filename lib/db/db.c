@@ -38,6 +38,7 @@ struct db {
 	MYSQL *conn;
 	bool in_tx;
 	struct db_stmt *stmts;
+	unsigned rw_timeout;          /* seconds; see db_set_io_timeout() */
 	char error[512];
 	unsigned last_errno;
 };
@@ -56,7 +57,16 @@ db_new(const struct cb_config *cfg)
 	if (db == NULL)
 		abort();
 	db->cfg = cfg;
+	db->rw_timeout = DB_IO_TIMEOUT;
 	return db;
+}
+
+void
+db_set_io_timeout(struct db *db, unsigned seconds)
+{
+	/* Takes effect at the next connect; a live connection keeps its own
+	 * (the client library reads the option only in mysql_real_connect). */
+	db->rw_timeout = seconds;
 }
 
 const struct cb_config *
@@ -168,7 +178,7 @@ static enum cb_err
 db_connect(struct db *db)
 {
 	const struct cb_config *c = db->cfg;
-	unsigned timeout = 2, rw_timeout = 15;
+	unsigned timeout = 2, rw_timeout = db->rw_timeout;
 	my_bool off = 0;
 
 	if (db->conn)

@@ -20,8 +20,22 @@ struct db_stmt;
 
 /* At process exit, after db_free(): releases the client library. */
 void db_library_end(void);
-/* Does not connect; the first statement does. Never NULL. */
+/* Read and write timeout of a connection (seconds): a request never waits
+ * longer than this on a dead or stuck server. */
+#define DB_IO_TIMEOUT 15
+/* What the admin tool's bulk work (migrations, the demo generator's
+ * INSERT ... SELECT of millions of calls, which takes minutes) needs:
+ * long, but still bounded, so a script that calls it never hangs forever.
+ * At 1M calls the demo INSERT takes about 2 minutes on 2 cores. */
+#define DB_IO_TIMEOUT_BULK (4 * 3600)
+
+/* Does not connect; the first statement does. Never NULL. The connection
+ * gets DB_IO_TIMEOUT. */
 struct db *db_new(const struct cb_config *cfg);
+/* Changes the read/write timeout of the connections made from now on;
+ * only the admin tool (tools/callboard.c) lengthens it. FastCGI programs
+ * and the worker keep DB_IO_TIMEOUT. */
+void db_set_io_timeout(struct db *db, unsigned seconds);
 void db_free(struct db *db);
 /* The configuration the connection was created with (borrowed): readers
  * of encrypted columns take the secret key from it. */

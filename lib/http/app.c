@@ -20,6 +20,7 @@
 #include "net/sig.h"
 
 #define DEFAULT_MAX_BODY (64 * 1024)
+#define APP_SPARE_BODY_MAX (1024 * 1024)
 
 extern char **environ;
 
@@ -479,6 +480,11 @@ handle(struct app *app, struct arena *arena, char **envp,
 	req.request_uri = "/";
 	req.remote_addr = "";
 	resp_init(&resp, out, method && strcmp(method, "HEAD") == 0);
+	if (app->spare_body.p) {
+		resp.body = app->spare_body;
+		buf_reset(&resp.body);
+		buf_init(&app->spare_body, resp.body.max);
+	}
 	ctx.app = app;
 	ctx.cfg = &app->cfg;
 	ctx.db = app->db;
@@ -488,6 +494,15 @@ handle(struct app *app, struct arena *arena, char **envp,
 	dispatch(&ctx, envp, reader, rctx);
 	if (resp_send(&resp) != CB_OK)
 		log_info("client went away before the response was sent");
+	/* Keep the body's memory for the next request: a history page is
+	 * about 55 KB, built from 256 bytes by eight reallocs, and freeing a
+	 * chunk over 64 KB makes glibc consolidate its fast bins
+	 * (malloc_consolidate: 5 % of callboard-calls' CPU in perf). Up to
+	 * 1 MiB; a rare bigger body is given back. */
+	if (resp.body.cap <= APP_SPARE_BODY_MAX) {
+		app->spare_body = resp.body;
+		buf_init(&resp.body, resp.body.max);
+	}
 	resp_free(&resp);
 	db_request_end(app->db);
 	arena_reset(arena);
@@ -557,6 +572,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 		log_info("stopping");
 	}
 	arena_free(arena);
+	buf_free(&app.spare_body);
 	db_free(app.db);
 	if (app.tmpl)
 		tmpl_set_free(app.tmpl);

@@ -62,6 +62,9 @@ struct app {
 	struct cb_config cfg;
 	struct db *db;
 	struct tmpl_set *tmpl;
+	/* The last response body's memory, emptied, for the next request:
+	 * capacity only, never content (buf_reset before reuse). */
+	struct buf spare_body;
 };
 
 /* Per-request state: created and destroyed each iteration (STYLE §3.1). */

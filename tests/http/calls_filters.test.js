@@ -190,6 +190,31 @@ test('number search: ends (default), exact, begins, contains, not', async () => 
   assert.ok(!ids(not).includes(made.long.id));
 });
 
+// A complete number in "ends" (the default) is served as "exact" (ordered by
+// the index, no sort of all the number's calls) unless a longer stored number
+// ends with the same digits; then those calls are found too (cgi/calls.c
+// read_number).
+test('number search: a complete number in "ends" mode, with and without a longer stored number', async () => {
+  const num = made.other.number;            // one call, no longer number stored
+  const whole = await allPages(`/calls?q=${enc(num)}`);
+  assert.deepEqual(ids(whole), [made.other.id]);
+  assert.deepEqual(ids(whole), ids(await allPages(`/calls?q=${enc(num)}&q_mode=exact`)));
+  // The same digits behind an international prefix, as a PBX may send them.
+  const longer = '00' + made.long.number.slice(1);
+  await sql(`INSERT INTO calls (integration_id, external_id, direction, state, result,
+      client_number, client_digits_rev, our_number, started_at, talk_seconds, recording_state)
+    SELECT i.id, CONCAT(?, '-longer'), 'in', 'ended', 'missed', ?, REVERSE(?), '+48223900400',
+      UTC_TIMESTAMP(3) - INTERVAL 2 DAY, 0, 'none'
+    FROM integrations i WHERE i.slug = 'generic'`, [tag, longer, longer]);
+  const [[longId]] = await sql('SELECT id FROM calls WHERE external_id = ?', [`${tag}-longer`]);
+  const ends = await allPages(`/calls?q=${enc(made.long.number)}`);
+  assert.deepEqual(ids(ends).sort(), [made.long.id, made.short.id, Number(longId)].sort());
+  const exact = await allPages(`/calls?q=${enc(made.long.number)}&q_mode=exact`);
+  assert.deepEqual(ids(exact).sort(), [made.long.id, made.short.id].sort());
+  const csv = parseCsv((await c.get(`/calls.csv?q=${enc(made.long.number)}`)).text_);
+  assert.equal(csv.length - 1, 3);
+});
+
 test('"contains" and unindexed "ends" need a date range or an indexed filter', async () => {
   for (const q of ['q=12&q_mode=contains', 'external_id=x&external_id_mode=ends',
     'our_number=00&our_number_mode=contains', 'q=38&q_mode=begins']) {

@@ -10,9 +10,11 @@
 #             signed events (bench/gen_events.py), every call id fresh, replayed in order
 #             (bench/replay.lua); every event durably committed before its 200
 #   return200 a second nginx: location / { return 200; }
-#   noop      that nginx -> a no-op C FastCGI responder (bench/noop_fcgi.c), 2 processes
+#   noop      that nginx -> a no-op C FastCGI responder (bench/noop_fcgi.c), as many processes
+#             as the hook has (CB_HOOK_CHILDREN, 4)
 #   insert    that nginx -> a C FastCGI responder parsing a 10-field form and doing ONE
-#             prepared INSERT (autocommit) into the same MariaDB (bench/insert_fcgi.c), 2 processes
+#             prepared INSERT (autocommit) into the same MariaDB (bench/insert_fcgi.c), as many
+#             processes as the hook has
 #
 # Environment (defaults in brackets):
 #   BENCH_QUICK        1: one round of 3 s per path                               [0]
@@ -70,6 +72,10 @@ MY_CNF=$STATE/mariadb.cnf
 RESULTS=$WORK/results.txt             # one BENCH line per wrk run, tagged with path and round
 
 export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$STATE CB_HTTP_PORT=$HTTP_PORT CB_DB_PORT=$DB_PORT
+# The hook's processes (scripts/stack.sh) and the ceilings' responders: the same number, so the
+# comparison is fair (each waits on its commit's fsync for most of a request).
+export CB_HOOK_CHILDREN=${CB_HOOK_CHILDREN:-4}
+CHILDREN=$CB_HOOK_CHILDREN
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
@@ -241,11 +247,11 @@ sql "CREATE TABLE IF NOT EXISTS bench_insert (
 mkdir -p "$SOCK"; chmod 0755 "$SOCK"
 (( ${#SOCK} + 12 <= 107 )) || die "socket path too long: $SOCK"
 
-spawn() {   # spawn NAME: 2 processes of $WORK/bin/NAME_fcgi on $SOCK/NAME.sock
+spawn() {   # spawn NAME: $CHILDREN processes of $WORK/bin/NAME_fcgi on $SOCK/NAME.sock
     rm -f "$SOCK/$1.sock" "$WORK/$1.pid"
     env BENCH_DB_HOST=127.0.0.1 BENCH_DB_PORT="$DB_PORT" BENCH_DB_USER=callboard \
         BENCH_DB_PASSWORD="$(cat "$STATE/db-password")" BENCH_DB_NAME=callboard \
-        "$SPAWN_FCGI" -s "$SOCK/$1.sock" -M 0666 -F 2 -P "$WORK/$1.pid" -- "$WORK/bin/$1_fcgi" \
+        "$SPAWN_FCGI" -s "$SOCK/$1.sock" -M 0666 -F "$CHILDREN" -P "$WORK/$1.pid" -- "$WORK/bin/$1_fcgi" \
         >>"$WORK/spawn-fcgi.log" 2>&1 </dev/null || die "spawn-fcgi $1 failed"
 }
 spawn noop
@@ -506,7 +512,7 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
     echo "| path | req/s (mean of $ROUNDS) | p50 ms | p99 ms (min-max) | non-2xx |"
     echo "|---|---|---|---|---|"
     for p in $PATHS; do
-        awk -v p="$p" '
+        awk -v p="$p" -v children="$CHILDREN" '
             $1 == p {
                 for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
                 n++; rps += v["rps"]; p50 += v["p50_ms"]; p99 += v["p99_ms"]; bad += v["non2xx"]
@@ -516,8 +522,8 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
             END {
                 label["real"] = "real: POST /hook/<slug>, signed Zadarma + generic events"
                 label["return200"] = "ceiling 1: nginx return 200"
-                label["noop"] = "ceiling 2: nginx -> no-op C FastCGI, 2 processes"
-                label["insert"] = "ceiling 3: nginx -> C FastCGI, form + 1 INSERT, 2 processes"
+                label["noop"] = "ceiling 2: nginx -> no-op C FastCGI, " children " processes"
+                label["insert"] = "ceiling 3: nginx -> C FastCGI, form + 1 INSERT, " children " processes"
                 if (n) printf "| %s | %.0f | %.2f | %.2f (%.2f-%.2f) | %d |\n", label[p], rps / n, p50 / n, p99 / n, lo, hi, bad
             }' "$RESULTS"
     done

@@ -17,6 +17,8 @@
 #   CB_DB_PORT        MariaDB on 127.0.0.1                                [33306]
 #   CB_SOCK_DIR       unix sockets; short: sun_path holds 107 bytes  [/tmp/cb-<uid>-<hash>]
 #   CB_FCGI_CHILDREN  processes per FastCGI program                       [2]
+#   CB_HOOK_CHILDREN  processes of callboard-hook: each waits on its commit's fsync most of a
+#                     request, so more of them let commits overlap (bench/README.md)   [4]
 #   CB_SMTP_PORT      where trigger e-mails go (tests run an SMTP sink there)  [CB_HTTP_PORT+25]
 #   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
 #
@@ -33,6 +35,7 @@ CB_STATE_DIR=$(realpath -m -- "${CB_STATE_DIR:-$REPO/var/stack}")
 CB_HTTP_PORT=${CB_HTTP_PORT:-8080}
 CB_DB_PORT=${CB_DB_PORT:-33306}
 CB_FCGI_CHILDREN=${CB_FCGI_CHILDREN:-2}
+CB_HOOK_CHILDREN=${CB_HOOK_CHILDREN:-4}
 CB_NCHAN=${CB_NCHAN:-auto}
 CB_SMTP_PORT=${CB_SMTP_PORT:-$((CB_HTTP_PORT + 25))}
 STATE_HASH=$(printf '%s' "$CB_STATE_DIR" | sha256sum | cut -c1-8)
@@ -74,9 +77,11 @@ check_settings() {
         fi
     done
     [[ $CB_HTTP_PORT != "$CB_DB_PORT" ]] || die "CB_HTTP_PORT and CB_DB_PORT are the same"
-    if ! [[ $CB_FCGI_CHILDREN =~ ^[0-9]+$ ]] || (( CB_FCGI_CHILDREN < 1 || CB_FCGI_CHILDREN > 64 )); then
-        die "CB_FCGI_CHILDREN must be 1..64, got '$CB_FCGI_CHILDREN'"
-    fi
+    for v in CB_FCGI_CHILDREN CB_HOOK_CHILDREN; do
+        if ! [[ ${!v} =~ ^[0-9]+$ ]] || (( ${!v} < 1 || ${!v} > 64 )); then
+            die "$v must be 1..64, got '${!v}'"
+        fi
+    done
     # The paths end up in nginx and MariaDB configs and in sed replacements.
     for v in REPO CB_BUILD_DIR CB_STATE_DIR CB_SOCK_DIR; do
         [[ ${!v} =~ ^[A-Za-z0-9._/@+=,:~-]+$ ]] ||
@@ -409,7 +414,9 @@ start_program() {   # start_program NAME BIN
     # spawn-fcgi points the children's stderr at /dev/null: the sh in between sends it to the log,
     # then execs the program (same pid, so the pid file stays right).
     # shellcheck disable=SC2016 # $0 and $1 belong to the inner sh
-    if ! CALLBOARD_CONFIG=$CONFIG "$SPAWN_FCGI" -s "$sock" -M 0666 -F "$CB_FCGI_CHILDREN" \
+    local children=$CB_FCGI_CHILDREN
+    [[ $name == hook ]] && children=$CB_HOOK_CHILDREN
+    if ! CALLBOARD_CONFIG=$CONFIG "$SPAWN_FCGI" -s "$sock" -M 0666 -F "$children" \
             -P "$pidfile" -- /bin/sh -c 'exec "$0" 2>>"$1"' "$bin" "$LOG_DIR/$name.log" \
             </dev/null >>"$LOG_DIR/spawn-fcgi.log" 2>&1 9>&-; then
         show_log "$LOG_DIR/spawn-fcgi.log"

@@ -217,6 +217,38 @@ fail:
 	return rc;
 }
 
+/* The end every create form shares: the call it links (if any), the
+ * errors of a refused POST (400), the template. Takes m and errors. */
+static enum cb_err
+render_new_form(struct ctx *ctx, struct json_object *m, int64_t call_id,
+    struct json_object *errors, const char *template)
+{
+	if (call_id)
+		app_add_int(m, "call", call_id);
+	if (errors) {
+		ctx->resp->status = 400;
+		json_object_object_add(m, "errors", errors);
+		app_add_bool(m, "has_errors", true);
+	}
+	return app_render(ctx, template, m);
+}
+
+typedef enum cb_err (*form_fn)(struct ctx *ctx, int64_t call_id,
+    struct json_object *errors);
+
+/* GET of a create form: the call in the link must be one the user may
+ * link; the form starts empty. */
+static enum cb_err
+page_new(struct ctx *ctx, form_fn form)
+{
+	int64_t call_id;
+	enum cb_err rc;
+
+	if ((rc = source_call(ctx, &call_id)) != CB_OK)
+		return rc;
+	return form(ctx, call_id, NULL);
+}
+
 static enum cb_err
 customer_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 {
@@ -226,25 +258,13 @@ customer_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 	app_add_str(m, "name", param(ctx, "name"));
 	app_add_str(m, "phone", param(ctx, "phone"));
 	app_add_str(m, "email", param(ctx, "email"));
-	if (call_id)
-		app_add_int(m, "call", call_id);
-	if (errors) {
-		ctx->resp->status = 400;
-		json_object_object_add(m, "errors", errors);
-		app_add_bool(m, "has_errors", true);
-	}
-	return app_render(ctx, "customer_new.html", m);
+	return render_new_form(ctx, m, call_id, errors, "customer_new.html");
 }
 
 static enum cb_err
 page_customer_new(struct ctx *ctx)
 {
-	int64_t call_id;
-	enum cb_err rc;
-
-	if ((rc = source_call(ctx, &call_id)) != CB_OK)
-		return rc;
-	return customer_form(ctx, call_id, NULL);
+	return page_new(ctx, customer_form);
 }
 
 static enum cb_err
@@ -391,25 +411,13 @@ order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 	app_add_str(m, "title", "New order");
 	app_add_str(m, "number", param(ctx, "number"));
 	app_add_str(m, "total", *param(ctx, "total") ? param(ctx, "total") : "0");
-	if (call_id)
-		app_add_int(m, "call", call_id);
-	if (errors) {
-		ctx->resp->status = 400;
-		json_object_object_add(m, "errors", errors);
-		app_add_bool(m, "has_errors", true);
-	}
-	return app_render(ctx, "order_new.html", m);
+	return render_new_form(ctx, m, call_id, errors, "order_new.html");
 }
 
 static enum cb_err
 page_order_new(struct ctx *ctx)
 {
-	int64_t call_id;
-	enum cb_err rc;
-
-	if ((rc = source_call(ctx, &call_id)) != CB_OK)
-		return rc;
-	return order_form(ctx, call_id, NULL);
+	return page_new(ctx, order_form);
 }
 
 /* 0 to 9,999,999,999.99: digits with at most two decimals. */
@@ -560,25 +568,13 @@ lead_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 	    cust > 0 ? NULL : "Unknown client");
 	app_add_str(m, "phone", param(ctx, "phone"));
 	app_add_str(m, "comment", param(ctx, "comment"));
-	if (call_id)
-		app_add_int(m, "call", call_id);
-	if (errors) {
-		ctx->resp->status = 400;
-		json_object_object_add(m, "errors", errors);
-		app_add_bool(m, "has_errors", true);
-	}
-	return app_render(ctx, "lead_new.html", m);
+	return render_new_form(ctx, m, call_id, errors, "lead_new.html");
 }
 
 static enum cb_err
 page_lead_new(struct ctx *ctx)
 {
-	int64_t call_id;
-	enum cb_err rc;
-
-	if ((rc = source_call(ctx, &call_id)) != CB_OK)
-		return rc;
-	return lead_form(ctx, call_id, NULL);
+	return page_new(ctx, lead_form);
 }
 
 static enum cb_err

@@ -217,6 +217,9 @@ proc: BEGIN
       p_leg_extension, NULL, p_leg_state, COALESCE(p_leg_result, 'unknown'),
       p_started_at, p_leg_answered, p_leg_ended, COALESCE(p_leg_talk_s, 0),
       p_leg_time_flags)
+    -- The time merge below is the calls' merge above, word for word: a leg
+    -- keeps its times by the same rules. (A stored function shared by both
+    -- would cost a function call per column per event on the hot path.)
     ON DUPLICATE KEY UPDATE
       leg_type = IF(VALUES(answered_at) IS NOT NULL, 'answer', leg_type),
       user_id = COALESCE(user_id, VALUES(user_id)),

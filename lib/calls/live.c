@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -131,39 +132,46 @@ post(const char *base, int64_t user_id, const char *body, char *why,
 	return true;
 }
 
+/* Appends uid to users[0..*n) unless it is there, or not a user id. */
+static void
+add_user(int64_t *users, size_t *n, int64_t uid)
+{
+	size_t i;
+
+	if (uid <= 0 || *n >= LIVE_RECIPIENTS_MAX)
+		return;
+	for (i = 0; i < *n; i++)
+		if (users[i] == uid)
+			return;
+	users[(*n)++] = uid;
+}
+
 struct json_object *
 live_collect(struct db_stmt *st, int64_t *users, size_t *n)
 {
-	struct json_object *m = NULL;
-	bool rang = false;
-	size_t i;
+	const char *dir, *p;
+	char *end;
 
 	*n = 0;
-	while (*n < LIVE_RECIPIENTS_MAX && db_fetch(st) == CB_OK) {
-		int64_t uid = db_col_i64(st, LIVE_RCPT_USER);
-		bool responsible = db_col_i64(st, LIVE_RCPT_PRIO) == 2;
-		bool dup = false;
+	if (db_fetch(st) != CB_OK)
+		return NULL;
+	dir = col(st, LIVE_DIRECTION);
+	if (dir != NULL && strcmp(dir, "internal") == 0)
+		return NULL;
+	/* "12,15,7": written by the ingest procedure, digits and commas. */
+	for (p = col(st, LIVE_RCPT_USERS); p != NULL && *p != '\0'; p = end) {
+		long long uid = strtoll(p, &end, 10);
 
-		if (m == NULL) {
-			const char *dir = col(st, LIVE_DIRECTION);
-			if (dir != NULL && strcmp(dir, "internal") == 0)
-				break;
-			m = live_message(st);
-		}
-		/* The responsible manager only when nobody rang. */
-		if (responsible && rang)
+		if (end == p)
 			break;
-		rang = rang || !responsible;
-		for (i = 0; i < *n; i++)
-			dup = dup || users[i] == uid;
-		if (!dup && uid > 0)
-			users[(*n)++] = uid;
+		add_user(users, n, (int64_t)uid);
+		if (*end == ',')
+			end++;
 	}
-	if (*n == 0) {
-		json_object_put(m);
-		m = NULL;
-	}
-	return m;
+	/* The responsible manager only when nobody rang. */
+	if (*n == 0)
+		add_user(users, n, db_col_i64(st, LIVE_RCPT_RESPONSIBLE));
+	return *n > 0 ? live_message(st) : NULL;
 }
 
 int

@@ -26,8 +26,9 @@
  * must never slow down the provider's request. */
 #define LIVE_PUBLISH_TIMEOUT_MS 200
 
-/* The popup for the rows of st (lib/db/live.h: db_ingest_call()'s
- * recipients, the popup's columns then LIVE_RCPT_USER and LIVE_RCPT_PRIO):
+/* The popup for the row of st (lib/db/live.h: db_ingest_call()'s
+ * recipients, the popup's columns then LIVE_RCPT_USERS and
+ * LIVE_RCPT_RESPONSIBLE):
  * the message, and the users to send it to in users[0..*n) (at most
  * LIVE_RECIPIENTS_MAX): those the call rang for, else the customer's
  * responsible manager. NULL (and *n = 0) when nobody is to be told or the

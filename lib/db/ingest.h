@@ -60,7 +60,7 @@ struct leg_upsert {
 };
 
 /* One provider event of a call, stored by the cb_ingest_call procedure
- * (sql/migrations/0006_ingest_procedure.sql) in ONE round trip and one
+ * (migrations 0006, then 0009: sql/migrations/) in ONE round trip and one
  * transaction: the number's facts (exception list, internal, customer,
  * lead or order, store), the call upsert with its merge rules and links,
  * the raw event (deduplicated), the leg and who talked, and the jobs. */
@@ -93,8 +93,8 @@ enum ingest_outcome {
 
 /* *call_id and *created for a stored event. With ci->live, a stored event
  * also gives *live: the statement positioned on the popup's recipients
- * (rows as db_live_active()'s, lib/db/live.h, then LIVE_RCPT_USER and
- * LIVE_RCPT_PRIO); the caller fetches them and calls db_stmt_done(). *live
+ * (one row as db_live_active()'s, lib/db/live.h, then LIVE_RCPT_USERS and
+ * LIVE_RCPT_RESPONSIBLE); the caller fetches it and calls db_stmt_done(). *live
  * is NULL otherwise. CB_EDB with db_retryable() on a deadlock. */
 enum cb_err db_ingest_call(struct db *db, const struct call_ingest *ci,
     enum ingest_outcome *outcome, int64_t *call_id, bool *created,

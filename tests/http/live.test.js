@@ -128,6 +128,37 @@ test("with no extension ringing, the customer's responsible manager gets the pop
   assert.equal(mine.messages.filter((x) => x.data.number === number).length, 0);
 });
 
+test('a ring group: every extension that rang gets the popup and its updates, the responsible manager does not', { skip: !nchan }, async () => {
+  const number = freshNumber();
+  await sql('INSERT INTO customers (name, manager_id) VALUES (?, ?)', [`Ring Group ${uid('c')}`, ids.carlos]);
+  const [[cid]] = await sql('SELECT MAX(id) FROM customers');
+  await sql('INSERT INTO customer_phones (customer_id, phone, phone_digits_rev) VALUES (?, ?, ?)',
+    [cid, number, number.slice(1).split('').reverse().join('')]);
+  const carlos = new Client();
+  await carlos.login('carlos', 'manager');
+  const mine = await sub(manager, ids.manager);
+  const hers = await sub(olena, ids.olena);
+  const his = await sub(carlos, ids.carlos);
+  await sleep(100);
+  const callId = uid('live');
+  await event({ event: 'call.start', call_id: callId, direction: 'in', from: number, ext: '101' });
+  await event({ event: 'call.start', call_id: callId, direction: 'in', from: number, ext: '103' });
+  assert.ok(await mine.next((d) => d.number === number && d.state === 'ringing', 1000), 'manager (101) got nothing');
+  assert.ok(await hers.next((d) => d.number === number && d.state === 'ringing', 1000), 'olena (103) got nothing');
+  // 103 answers: both who rang learn it (101's popup must not keep ringing)
+  await event({ event: 'call.answer', call_id: callId, direction: 'in', from: number, ext: '103' });
+  assert.ok(await mine.next((d) => d.number === number && d.state === 'talking', 1000), 'manager got no update');
+  assert.ok(await hers.next((d) => d.number === number && d.state === 'talking', 1000), 'olena got no update');
+  // the same extension ringing again lists nobody twice
+  await event({ event: 'call.start', call_id: callId, direction: 'in', from: number, ext: '101' });
+  const [[list]] = await sql('SELECT live_users FROM calls WHERE external_id = ?', [callId]);
+  const listed = String(list).split(',').map(Number);
+  assert.ok(listed.includes(ids.manager) && listed.includes(ids.olena), list);
+  assert.equal(new Set(listed).size, listed.length, list);
+  await sleep(200);
+  assert.equal(his.messages.filter((x) => x.data.number === number).length, 0, 'the responsible manager was told although extensions rang');
+});
+
 test('internal calls and duplicate events publish nothing', { skip: !nchan }, async () => {
   const s = await sub(manager, ids.manager);
   await sleep(100);

@@ -17,6 +17,7 @@
 #include "core/timefmt.h"
 #include "http/app.h"
 #include "http/escape.h"
+#include "http/fcgi_keep.h"
 #include "net/sig.h"
 
 #define DEFAULT_MAX_BODY (64 * 1024)
@@ -567,6 +568,8 @@ app_main(const struct program *prog, int argc, char *argv[])
 			struct http_out out = { fr.out, NULL };
 			handle(&app, arena, fr.envp, fcgi_reader, fr.in, &out);
 			FCGX_Finish_r(&fr);
+			if (!fcgi_keep_wait(&fr, &stopping))
+				break;
 		}
 		FCGX_Free(&fr, 1);
 		log_info("stopping");

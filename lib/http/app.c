@@ -546,7 +546,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	if (FCGX_IsCGI()) {
-		struct http_out out = { NULL, stdout };
+		struct http_out out = { NULL, stdout, NULL };
 		handle(&app, arena, environ, cgi_reader, stdin, &out);
 		fflush(stdout);
 	} else {
@@ -565,7 +565,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 		FCGX_InitRequest(&fr, 0, 0);
 		log_info("ready");
 		while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-			struct http_out out = { fr.out, NULL };
+			struct http_out out = { fr.out, NULL, &fr };
 			handle(&app, arena, fr.envp, fcgi_reader, fr.in, &out);
 			FCGX_Finish_r(&fr);
 			if (!fcgi_keep_wait(&fr, &stopping))

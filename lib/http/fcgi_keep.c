@@ -47,7 +47,7 @@ fcgi_keep_wait(FCGX_Request *fr, volatile sig_atomic_t *stop)
 		}
 		if (p[0].revents)
 			return true;    /* a request, the end, or an error */
-		if (p[1].revents & POLLIN) {
+		if (p[1].revents) {     /* waiting, or a broken socket */
 			close(fr->ipcFd);
 			fr->ipcFd = -1;
 			return true;

@@ -15,6 +15,7 @@
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "db/call.h"
+#include "db/calllists.h"
 #include "db/savedfilter.h"
 #include "http/app.h"
 #include "http/dial_link.h"
@@ -48,52 +49,22 @@ static const char *const sorts[] = {
 	"time_desc", "time_asc", "talk_desc", "talk_asc", NULL
 };
 
-/* A user or an integration by id: names for the rows (arena copies). */
-struct named {
-	int64_t id;
-	const char *name;
-	const char *extra;    /* integration: its kind (provider) */
-};
-
-struct names {
-	struct named *v;      /* sorted by id */
-	size_t n;
-};
-
 /* One request's listing: the filter and what it borrows. */
 struct listing {
 	struct call_filter f;
 	int64_t contact_ids[CALL_CONTACT_MAX];
 	bool none;            /* a filter that can match nothing (no contact) */
 	bool bounded;         /* an indexed filter or a date range is set */
-	/* The rows' manager and integration names come from these (read with
-	 * the page's lists) rather than from two more joins per row. */
-	struct names users, integrations;
+	/* The rows' manager and integration names come from these (the
+	 * process's copy of the page's lists, db/calllists.h) rather than from
+	 * two more joins per row. Borrowed for the request. */
+	const struct call_lists *lists;
 	/* CSV: the last UTC minute converted and its local time. */
 	struct csv_clock {
 		char utc[17];
 		char local[32];
 	} clock;
 };
-
-static int
-named_cmp(const void *a, const void *b)
-{
-	int64_t x = ((const struct named *)a)->id;
-	int64_t y = ((const struct named *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
-static const struct named *
-named_find(const struct names *t, int64_t id)
-{
-	struct named key = { id, NULL, NULL };
-
-	if (t->n == 0)
-		return NULL;
-	return bsearch(&key, t->v, t->n, sizeof(*t->v), named_cmp);
-}
 
 static int
 index_of(const char *v, const char *const *set)
@@ -577,6 +548,22 @@ row_put(struct json_object *o, const char *literal_key, struct json_object *v)
 	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT);
 }
 
+/* A row's object, its hash table sized for its 27 to 31 keys at once: a
+ * json-c object starts with 16 slots and doubles when two thirds are used
+ * (JSON_OBJECT_DEF_HASH_ENTRIES, LH_LOAD_FACTOR), so a row was rehashed
+ * twice on its way to 64, 100 rehashes a page (lh_table_resize was 6 % of
+ * callboard-calls' CPU in perf). */
+#define ROW_HASH_SLOTS 64
+
+static struct json_object *
+row_new(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	(void)lh_table_resize(json_object_get_object(o), ROW_HASH_SLOTS);
+	return o;
+}
+
 static void
 row_str(struct json_object *o, const char *literal_key, const char *v)
 {
@@ -601,11 +588,11 @@ static struct json_object *
 call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
     const char *from)
 {
-	const struct named *mgr = db_col_null(st, CALL_MANAGER_ID) ? NULL :
-	    named_find(&l->users, db_col_i64(st, CALL_MANAGER_ID));
-	const struct named *integ = named_find(&l->integrations,
+	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
+	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
+	const struct call_list_item *integ = call_lists_integration(l->lists,
 	    db_col_i64(st, CALL_INTEGRATION_ID));
-	struct json_object *c = json_object_new_object();
+	struct json_object *c = row_new();
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
 	const char *result = db_col(st, CALL_RESULT, NULL);
 	const char *dir = db_col(st, CALL_DIRECTION, NULL);
@@ -746,105 +733,66 @@ add_save_query(struct ctx *ctx, struct json_object *m)
 	buf_free(&q);
 }
 
-static void
-named_push(struct ctx *ctx, struct names *t, size_t *cap, int64_t id,
-    const char *name, const char *extra)
-{
-	if (t->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct named *v = arena_alloc(ctx->arena, ncap * sizeof(*v));
-		if (t->n)
-			memcpy(v, t->v, t->n * sizeof(*v));
-		t->v = v;
-		*cap = ncap;
-	}
-	t->v[t->n].id = id;
-	t->v[t->n].name = name ? arena_strdup(ctx->arena, name) : NULL;
-	t->v[t->n].extra = extra ? arena_strdup(ctx->arena, extra) : NULL;
-	t->n++;
-}
-
-/* Reads the page's lists (db_call_page_lists, one query): every user and
- * integration into l->users and l->integrations, for the rows' names; with
- * m, also the options of the manager and integration selects, the chosen
- * one marked, and on the history page (saved) the user's saved filters as
- * links. */
+/* The page's lists (db_call_lists_get: the process's copy, read again only
+ * when the session's lists_version says they changed) into l->lists, for
+ * the rows' names; with m, also the options of the manager and integration
+ * selects, the chosen one marked, and on the history page (saved) the
+ * user's saved filters as links. */
 static enum cb_err
 read_lists(struct ctx *ctx, struct listing *l, struct json_object *m,
     bool saved)
 {
 	const struct call_filter *f = &l->f;
-	struct json_object *mgrs = NULL, *ints = NULL, *filters = NULL;
-	size_t ucap = 0, icap = 0;
-	struct db_stmt *st;
+	struct json_object *mgrs, *ints, *filters, *o;
+	const struct call_list_item *it;
 	enum cb_err rc;
+	size_t i;
 
-	if (m) {
-		mgrs = json_object_new_array();
-		ints = json_object_new_array();
-		if (saved) {
-			filters = json_object_new_array();
-			json_object_object_add(m, "saved_filters", filters);
-			add_save_query(ctx, m);
-		}
-		json_object_object_add(m, "managers", mgrs);
-		json_object_object_add(m, "integrations", ints);
-	}
-	if ((rc = db_call_page_lists(ctx->db, saved ? ctx->user->id : 0,
-	    &st)) != CB_OK)
+	if ((rc = db_call_lists_get(ctx->db, ctx->user->lists_version,
+	    saved ? ctx->user->id : 0, &l->lists)) != CB_OK)
 		return rc;
-	while ((rc = db_fetch(st)) == CB_OK) {
-		int64_t kind = db_col_i64(st, 0), id = db_col_i64(st, 1);
-		const char *name = db_col(st, 2, NULL);
-		const char *extra = db_col(st, 3, NULL);
-		struct json_object *o;
-
-		if (kind == CALL_LIST_MANAGER) {
-			named_push(ctx, &l->users, &ucap, id, name, NULL);
-			if (mgrs == NULL || json_object_array_length(mgrs) >=
-			    CALL_LIST_MANAGERS_MAX)
-				continue;
+	if (m == NULL)
+		return CB_OK;
+	if (saved) {
+		filters = json_object_new_array();
+		json_object_object_add(m, "saved_filters", filters);
+		add_save_query(ctx, m);
+		for (i = 0; i < l->lists->saved.n; i++) {
+			it = &l->lists->saved.v[i];
 			o = json_object_new_object();
-			json_object_object_add(o, "id",
-			    json_object_new_int64(id));
-			app_add_str(o, "label", extra && *extra ? arena_printf(
-			    ctx->arena, "%s (%s)", name, extra) : name);
-			json_object_object_add(o, "selected",
-			    json_object_new_boolean(id == f->manager_id));
-			json_object_array_add(mgrs, o);
-		} else if (kind == CALL_LIST_INTEGRATION) {
-			named_push(ctx, &l->integrations, &icap, id, name,
-			    extra);
-			if (ints == NULL || json_object_array_length(ints) >=
-			    CALL_LIST_INTEGRATIONS_MAX)
-				continue;
-			o = json_object_new_object();
-			json_object_object_add(o, "id",
-			    json_object_new_int64(id));
-			app_add_str(o, "label", name);
-			json_object_object_add(o, "selected",
-			    json_object_new_boolean(id == f->integration_id));
-			json_object_array_add(ints, o);
-		} else if (kind == CALL_LIST_SAVED && filters &&
-		    json_object_array_length(filters) < CALL_LIST_SAVED_MAX) {
-			o = json_object_new_object();
-			app_add_str(o, "name", name);
+			app_add_str(o, "name", it->name);
 			app_add_str(o, "url", arena_printf(ctx->arena,
-			    "/calls%s%s", extra && *extra ? "?" : "",
-			    extra ? extra : ""));
+			    "/calls%s%s", it->extra && *it->extra ? "?" : "",
+			    it->extra ? it->extra : ""));
 			app_add_str(o, "delete_url", arena_printf(ctx->arena,
-			    "/calls/filters/%lld/delete", (long long)id));
+			    "/calls/filters/%lld/delete", (long long)it->id));
 			json_object_array_add(filters, o);
 		}
 	}
-	db_stmt_done(st);
-	if (rc != CB_ENOTFOUND)
-		return rc;
-	if (l->users.n > 1)
-		qsort(l->users.v, l->users.n, sizeof(*l->users.v), named_cmp);
-	if (l->integrations.n > 1)
-		qsort(l->integrations.v, l->integrations.n,
-		    sizeof(*l->integrations.v), named_cmp);
+	mgrs = json_object_new_array();
+	json_object_object_add(m, "managers", mgrs);
+	for (i = 0; i < l->lists->users.n && i < CALL_LIST_MANAGERS_MAX; i++) {
+		it = &l->lists->users.v[i];
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(it->id));
+		app_add_str(o, "label", it->extra && *it->extra ? arena_printf(
+		    ctx->arena, "%s (%s)", it->name, it->extra) : it->name);
+		json_object_object_add(o, "selected",
+		    json_object_new_boolean(it->id == f->manager_id));
+		json_object_array_add(mgrs, o);
+	}
+	ints = json_object_new_array();
+	json_object_object_add(m, "integrations", ints);
+	for (i = 0; i < l->lists->integrations.n &&
+	    i < CALL_LIST_INTEGRATIONS_MAX; i++) {
+		it = &l->lists->integrations.v[i];
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(it->id));
+		app_add_str(o, "label", it->name);
+		json_object_object_add(o, "selected",
+		    json_object_new_boolean(it->id == f->integration_id));
+		json_object_array_add(ints, o);
+	}
 	return CB_OK;
 }
 
@@ -940,9 +888,9 @@ static void
 csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
     struct db_stmt *st)
 {
-	const struct named *mgr = db_col_null(st, CALL_MANAGER_ID) ? NULL :
-	    named_find(&l->users, db_col_i64(st, CALL_MANAGER_ID));
-	const struct named *integ = named_find(&l->integrations,
+	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
+	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
+	const struct call_list_item *integ = call_lists_integration(l->lists,
 	    db_col_i64(st, CALL_INTEGRATION_ID));
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
 	struct csv_clock *k = &l->clock;
@@ -1232,5 +1180,8 @@ static const struct program program = {
 int
 main(int argc, char *argv[])
 {
-	return app_main(&program, argc, argv);
+	int status = app_main(&program, argc, argv);
+
+	db_call_lists_free();
+	return status;
 }

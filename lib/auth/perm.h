@@ -32,6 +32,11 @@ struct user {
 	 * deep_link the call buttons are sip:<number>@<this>, else tel:. */
 	char sip_domain[260];
 	enum perm_scope perms[PERM__MAX];
+	/* Not the user's own: the version of the shared lists
+	 * (list_versions, lib/db/calllists.h), read by the session query so
+	 * that a page can check its process's copy without another round
+	 * trip. 0 when unknown. */
+	uint64_t lists_version;
 };
 
 const char *perm_name(enum perm p);

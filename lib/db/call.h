@@ -93,7 +93,8 @@ struct call_filter {
 };
 
 /* Columns of a listed row, in order. The manager's and the integration's
- * names come from db_call_page_lists(), read once per page or export. */
+ * names come from db_call_page_lists(), which the process keeps between
+ * pages (db/calllists.h). */
 enum call_col {
 	CALL_ID, CALL_STARTED_AT, CALL_DIRECTION, CALL_RESULT, CALL_STATE,
 	CALL_CLIENT_NUMBER, CALL_CLIENT_NAME, CALL_OUR_NUMBER, CALL_EXTENSION,

@@ -196,7 +196,13 @@ db_connect(struct db *db)
 	mysql_options(db->conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
 	mysql_options(db->conn, MYSQL_INIT_COMMAND,
 	    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
-	if (mysql_real_connect(db->conn, c->db_host, c->db_user,
+	/* The client library takes the unix socket only for host NULL or
+	 * "localhost": with db_host = 127.0.0.1 beside db_socket it used TCP,
+	 * against what callboard.conf.sample promises. Over the socket a
+	 * round trip costs both sides less CPU (no TCP and loopback work:
+	 * about 10 % of callboard-calls' CPU in perf). */
+	if (mysql_real_connect(db->conn,
+	    c->db_socket[0] ? "localhost" : c->db_host, c->db_user,
 	    c->db_password, c->db_name, c->db_port,
 	    c->db_socket[0] ? c->db_socket : NULL,
 	    CLIENT_MULTI_STATEMENTS) == NULL) {

@@ -54,14 +54,18 @@ db_session_create(struct db *db, int64_t user_id,
 }
 
 /* One round trip per request: the user, the role's permissions folded
- * into "name:scope,..." and the CSRF token. */
+ * into "name:scope,..." and the CSRF token, and the version of the lists
+ * the history page keeps per process (0008_list_versions.sql; a LEFT JOIN
+ * so that a missing row costs a reload per page, never a login). */
 static const char sql_session_user[] =
     "SELECT u.id, u.role_id, u.login, u.name, COALESCE(u.extension, ''), "
     "u.time_zone, u.deep_link, s.csrf_token, "
     "COALESCE(u.sip_domain, ''), "
     "(SELECT GROUP_CONCAT(CONCAT(rp.permission, ':', rp.scope)) "
-    " FROM role_permissions rp WHERE rp.role_id = u.role_id) "
+    " FROM role_permissions rp WHERE rp.role_id = u.role_id), "
+    "COALESCE(lv.version, 0) "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "LEFT JOIN list_versions lv ON lv.id = 1 "
     "WHERE s.token_hash = ? AND s.expires_at > UTC_TIMESTAMP(3) "
     "AND u.active = 1";
 
@@ -93,6 +97,7 @@ db_session_user(struct db *db, const unsigned char token_hash[SESSION_HASH_LEN],
 	snprintf(u->sip_domain, sizeof(u->sip_domain), "%s",
 	    (v = db_col(st, 8, NULL)) ? v : "");
 	perm_load(u, db_col(st, 9, NULL));
+	u->lists_version = (uint64_t)db_col_i64(st, 10);
 	db_stmt_done(st);
 	return CB_OK;
 }

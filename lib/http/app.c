@@ -17,6 +17,7 @@
 #include "core/timefmt.h"
 #include "http/app.h"
 #include "http/escape.h"
+#include "http/fcgi_keep.h"
 #include "net/sig.h"
 
 #define DEFAULT_MAX_BODY (64 * 1024)
@@ -545,7 +546,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	if (FCGX_IsCGI()) {
-		struct http_out out = { NULL, stdout };
+		struct http_out out = { NULL, stdout, NULL };
 		handle(&app, arena, environ, cgi_reader, stdin, &out);
 		fflush(stdout);
 	} else {
@@ -564,9 +565,11 @@ app_main(const struct program *prog, int argc, char *argv[])
 		FCGX_InitRequest(&fr, 0, 0);
 		log_info("ready");
 		while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-			struct http_out out = { fr.out, NULL };
+			struct http_out out = { fr.out, NULL, &fr };
 			handle(&app, arena, fr.envp, fcgi_reader, fr.in, &out);
 			FCGX_Finish_r(&fr);
+			if (!fcgi_keep_wait(&fr, &stopping))
+				break;
 		}
 		FCGX_Free(&fr, 1);
 		log_info("stopping");

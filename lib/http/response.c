@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "http/fcgi_out.h"
 #include "http/response.h"
 
 /* No inline script or style anywhere: every page passes this CSP. */
@@ -83,6 +84,21 @@ out_write(struct http_out *o, const void *p, size_t n)
 	return fwrite(p, 1, n, o->cgi) == n ? CB_OK : CB_EIO;
 }
 
+/* Status line and headers, ending with the empty line, into h. */
+static void
+head_build(const struct http_response *r, bool with_length, struct buf *h)
+{
+	buf_printf(h, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
+	    http_reason(r->status), r->content_type);
+	if (with_length)
+		buf_printf(h, "Content-Length: %zu\r\n", r->body.len);
+	if (r->no_store)
+		buf_puts(h, "Cache-Control: no-store\r\n");
+	buf_puts(h, security_headers);
+	buf_append(h, r->head.p ? r->head.p : "", r->head.len);
+	buf_puts(h, "\r\n");
+}
+
 static enum cb_err
 send_head(struct http_response *r, bool with_length)
 {
@@ -93,15 +109,7 @@ send_head(struct http_response *r, bool with_length)
 		return CB_OK;
 	r->sent = true;
 	buf_init(&h, 64 * 1024);
-	buf_printf(&h, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
-	    http_reason(r->status), r->content_type);
-	if (with_length)
-		buf_printf(&h, "Content-Length: %zu\r\n", r->body.len);
-	if (r->no_store)
-		buf_puts(&h, "Cache-Control: no-store\r\n");
-	buf_puts(&h, security_headers);
-	buf_append(&h, r->head.p ? r->head.p : "", r->head.len);
-	buf_puts(&h, "\r\n");
+	head_build(r, with_length, &h);
 	rc = h.err == CB_OK ? out_write(r->out, h.p, h.len) : h.err;
 	buf_free(&h);
 	return rc;
@@ -110,15 +118,25 @@ send_head(struct http_response *r, bool with_length)
 enum cb_err
 resp_send(struct http_response *r)
 {
+	struct buf h;
 	enum cb_err rc;
 
 	if (r->sent)
 		return CB_OK;
-	if ((rc = send_head(r, true)) != CB_OK)
-		return rc;
-	if (r->head_only)
-		return CB_OK;
-	return out_write(r->out, r->body.p, r->body.len);
+	if (r->out->fcgi_req == NULL) {
+		if ((rc = send_head(r, true)) != CB_OK)
+			return rc;
+		if (r->head_only)
+			return CB_OK;
+		return out_write(r->out, r->body.p, r->body.len);
+	}
+	r->sent = true;
+	buf_init(&h, 64 * 1024);
+	head_build(r, true, &h);
+	rc = h.err != CB_OK ? h.err : fcgi_out_write(r->out->fcgi_req, h.p,
+	    h.len, r->body.p, r->head_only ? 0 : r->body.len);
+	buf_free(&h);
+	return rc;
 }
 
 enum cb_err

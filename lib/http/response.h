@@ -15,10 +15,13 @@
 
 #define HTTP_MAX_RESPONSE (8u * 1024 * 1024)
 
-/* Where bytes go: a FastCGI stream, or a stdio stream in CGI mode. */
+/* Where bytes go: a FastCGI stream, or a stdio stream in CGI mode. With
+ * fcgi_req (the request fcgi belongs to), resp_send() writes the whole
+ * response in one system call (http/fcgi_out.h). */
 struct http_out {
 	FCGX_Stream *fcgi;
 	FILE *cgi;
+	FCGX_Request *fcgi_req;
 };
 
 struct http_response {

@@ -123,6 +123,24 @@ START_TEST(test_time_zones_round_trip)
 	    sizeof(out)), CB_EINVAL);
 	ck_assert_int_eq(time_local_to_utc("2026-02-31", "UTC", out,
 	    sizeof(out)), CB_EINVAL);
+	/* Digits at fixed places only (parse_dt). */
+	{
+		static const char *const bad[] = {
+			"2026-11-2x", "+026-11-23", " 2026-11-23", "2026/11/23",
+			"2026-11-23T08:15", "2026-11-23 08:1x", "2026-1-123",
+			"2026-11-23 08:15:0", "2026-11-23 08-15:00", "",
+		};
+		size_t i;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			ck_assert_msg(time_utc_to_local(bad[i], "UTC", out,
+			    sizeof(out)) == CB_EINVAL, "%s", bad[i]);
+		ck_assert_int_eq(time_utc_to_local("2026-11-23 08:15", "UTC",
+		    out, sizeof(out)), CB_OK);
+		ck_assert_str_eq(out, "2026-11-23 08:15");
+		ck_assert_int_eq(time_utc_to_local("2026-11-23", "UTC", out,
+		    sizeof(out)), CB_OK);
+		ck_assert_str_eq(out, "2026-11-23 00:00");
+	}
 	/* A hostile zone name falls back to UTC, never a file path. */
 	ck_assert_int_eq(time_utc_to_local("2026-11-23 08:15:00",
 	    "../../etc/passwd", out, sizeof(out)), CB_OK);

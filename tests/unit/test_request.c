@@ -1,15 +1,22 @@
 /* Unit tests for the request parsers (lib/http/request.c): forms, query
- * strings, cookies, JSON bodies, negotiation, body limits. */
+ * strings, cookies, JSON bodies, negotiation, body limits; and the
+ * response's FastCGI records (lib/http/fcgi_out.c). */
 #include "config.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 /* envp is char ** (as libfcgi gives it); our literals are const. */
 #define S(x) ((char *)(x))
 
 #include "core/arena.h"
+#include "http/fcgi_out.h"
 #include "http/form.h"
 #include "http/request.h"
 
@@ -249,6 +256,86 @@ START_TEST(test_form_field_rules)
 }
 END_TEST
 
+/* fcgi_out_write(): head and body as FCGI_STDOUT records of at most 65535
+ * bytes with the request's id, in order, across the two parts. A child
+ * writes (a socket buffer holds less than the 150 KB), the parent reads. */
+START_TEST(test_fcgi_out_records)
+{
+	static const size_t alen = 300, blen = 150000;
+	char *a_ = malloc(alen), *b_ = malloc(blen), *got = malloc(alen + blen);
+	size_t i, n = 0, records = 0;
+	unsigned char h[8];
+	int sv[2], status;
+	pid_t pid;
+
+	for (i = 0; i < alen; i++)
+		a_[i] = (char)('a' + i % 26);
+	for (i = 0; i < blen; i++)
+		b_[i] = (char)('0' + i % 10);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		FCGX_Request fr;
+		memset(&fr, 0, sizeof(fr));
+		fr.requestId = 0x1234;
+		fr.ipcFd = sv[0];
+		fr.keepConnection = 1;
+		close(sv[1]);
+		_exit(fcgi_out_write(&fr, a_, alen, b_, blen) == CB_OK &&
+		    fr.keepConnection ? 0 : 1);
+	}
+	close(sv[0]);
+	for (;;) {
+		size_t len, got_len = 0;
+		ssize_t r = recv(sv[1], h, sizeof(h), MSG_WAITALL);
+		if (r == 0)
+			break;
+		ck_assert_int_eq(r, 8);
+		ck_assert_int_eq(h[0], 1);              /* version */
+		ck_assert_int_eq(h[1], 6);              /* FCGI_STDOUT */
+		ck_assert_int_eq(h[2] << 8 | h[3], 0x1234);
+		ck_assert_int_eq(h[6], 0);              /* no padding */
+		len = (size_t)(h[4] << 8 | h[5]);
+		ck_assert_uint_gt(len, 0);
+		ck_assert_uint_le(n + len, alen + blen);
+		while (got_len < len) {
+			r = recv(sv[1], got + n + got_len, len - got_len, 0);
+			ck_assert_int_gt(r, 0);
+			got_len += (size_t)r;
+		}
+		n += len;
+		records++;
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(n, alen + blen);
+	ck_assert_uint_eq(records, 3);              /* 150,300 / 65,535 */
+	ck_assert(memcmp(got, a_, alen) == 0);
+	ck_assert(memcmp(got + alen, b_, blen) == 0);
+	close(sv[1]);
+	free(a_);
+	free(b_);
+	free(got);
+}
+END_TEST
+
+/* A peer that is gone: CB_EIO, and the connection is not kept. */
+START_TEST(test_fcgi_out_peer_gone)
+{
+	FCGX_Request fr;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	memset(&fr, 0, sizeof(fr));
+	fr.ipcFd = sv[0];
+	fr.keepConnection = 1;
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(fcgi_out_write(&fr, "x", 1, NULL, 0), CB_EIO);
+	ck_assert_int_eq(fr.keepConnection, 0);
+	close(sv[0]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -269,6 +356,8 @@ main(void)
 	tcase_add_test(tc, test_request_read_form_body_and_limits);
 	tcase_add_test(tc, test_request_read_short_body_and_bad_length);
 	tcase_add_test(tc, test_form_field_rules);
+	tcase_add_test(tc, test_fcgi_out_records);
+	tcase_add_test(tc, test_fcgi_out_peer_gone);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

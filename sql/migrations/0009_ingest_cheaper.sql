@@ -110,7 +110,7 @@ proc: BEGIN
       -- Between our own lines, or a user's own number on the other end:
       -- internal, linked to nothing.
       SET v_internal = NOT p_dir_internal AND v_user IS NOT NULL,
-        v_user = NULL, v_customer = NULL, v_store = NULL;
+        v_customer = NULL, v_store = NULL;
     ELSEIF v_customer IS NOT NULL THEN
       -- Their oldest open lead (when the integration links to leads),
       -- else their latest open order.

@@ -10,9 +10,9 @@ import { BASE, launch, login, watch } from '../lib/browser.js';
 import { sql } from '../lib/db.js';
 
 let browser;
-// 044 (Kyiv) and seven digits no other run, test or demo line uses: the
-// clock's last six digits after a 7 (demo and test lines are 044 39x xxxx
-// and 044 111 xxxx).
+// 044 (Kyiv) and seven digits no other run, test or demo number uses: a 7,
+// then the clock's last six digits (the demo's and the other tests' 044
+// numbers all start 044 1, 2, 3 or 5).
 const freshNumber = () => `044 7${String(Date.now()).slice(-6)}`;
 before(async () => { browser = await launch(); });
 after(async () => {

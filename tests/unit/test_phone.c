@@ -592,6 +592,14 @@ START_TEST(test_normalize_cost)
 END_TEST
 
 
+/* The i-th number of the memo test: national or international without '+',
+ * spread over the mobile range. */
+static void
+memo_number(int i, char *in, size_t insz)
+{
+	snprintf(in, insz, i % 3 ? "0%d" : "380%d", 670000000 + i * 7919);
+}
+
 /* The memo of libphonenumber's answers (lib/phone/phone.c) changes nothing:
  * the same number in another region is its own answer, and 2,000 numbers
  * (eight times the memo, so slots are shared and replaced) give the same
@@ -617,15 +625,13 @@ START_TEST(test_normalize_memo_is_transparent)
 	ck_assert_str_eq(out, "+380671234567");
 
 	for (i = 0; i < N; i++) {
-		snprintf(in, sizeof(in), i % 3 ? "0%d" : "380%d",
-		    670000000 + i * 7919);
+		memo_number(i, in, sizeof(in));
 		kind[i] = phone_normalize(in, strlen(in), regions[i % 4],
 		    first[i], sizeof(first[i]));
 	}
 	for (pass = 0; pass < 2; pass++)
 		for (i = N - 1; i >= 0; i -= pass ? 3 : 1) {
-			snprintf(in, sizeof(in), i % 3 ? "0%d" : "380%d",
-			    670000000 + i * 7919);
+			memo_number(i, in, sizeof(in));
 			ck_assert_int_eq(phone_normalize(in, strlen(in),
 			    regions[i % 4], again, sizeof(again)), kind[i]);
 			ck_assert_str_eq(again, first[i]);

@@ -220,7 +220,7 @@ live_poll(struct ctx *ctx)
 		return rc;
 	calls = json_object_new_array();
 	while ((rc = db_fetch(st)) == CB_OK)
-		json_object_array_add(calls, live_message(st));
+		json_object_array_add(calls, live_message(st, 0));
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(calls);

@@ -253,8 +253,8 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		return CB_DUPLICATE;
 	out->excepted = outcome == INGEST_EXCEPTED;
 	if (live != NULL) {
-		out->live_msg = live_collect(live, out->live_users,
-		    &out->live_n);
+		out->live_msg = live_collect(live, INGEST_LIVE_BASE,
+		    out->live_users, &out->live_n);
 		db_stmt_done(live);
 	}
 	return CB_OK;

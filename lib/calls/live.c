@@ -30,9 +30,9 @@ live_cleanup(void)
 }
 
 static const char *
-col(struct db_stmt *st, enum live_col c)
+col(struct db_stmt *st, unsigned base, unsigned c)
 {
-	return db_col(st, (unsigned)c, NULL);
+	return db_col(st, base + c, NULL);
 }
 
 /* "2026-11-23 08:15:00.000" (UTC) → "2026-11-23T08:15:00.000Z". */
@@ -54,25 +54,29 @@ str_or_null(const char *s)
 }
 
 struct json_object *
-live_message(struct db_stmt *st)
+live_message(struct db_stmt *st, unsigned base)
 {
 	struct json_object *m = json_object_new_object();
-	int64_t id = db_col_i64(st, LIVE_ID);
+	int64_t id = db_col_i64(st, base + LIVE_ID);
 	char url[48];
 
 	snprintf(url, sizeof(url), "/calls/%lld", (long long)id);
 	json_object_object_add(m, "call_id", json_object_new_int64(id));
-	json_object_object_add(m, "state", str_or_null(col(st, LIVE_STATE)));
+	json_object_object_add(m, "state",
+	    str_or_null(col(st, base, LIVE_STATE)));
 	json_object_object_add(m, "direction",
-	    str_or_null(col(st, LIVE_DIRECTION)));
-	json_object_object_add(m, "number", str_or_null(col(st, LIVE_NUMBER)));
-	json_object_object_add(m, "name", str_or_null(col(st, LIVE_NAME)));
+	    str_or_null(col(st, base, LIVE_DIRECTION)));
+	json_object_object_add(m, "number",
+	    str_or_null(col(st, base, LIVE_NUMBER)));
+	json_object_object_add(m, "name",
+	    str_or_null(col(st, base, LIVE_NAME)));
 	json_object_object_add(m, "url", json_object_new_string(url));
-	json_object_object_add(m, "started_at", iso(col(st, LIVE_STARTED_AT)));
+	json_object_object_add(m, "started_at",
+	    iso(col(st, base, LIVE_STARTED_AT)));
 	json_object_object_add(m, "answered_at",
-	    iso(col(st, LIVE_ANSWERED_AT)));
+	    iso(col(st, base, LIVE_ANSWERED_AT)));
 	json_object_object_add(m, "duration",
-	    json_object_new_int64(db_col_i64(st, LIVE_DURATION)));
+	    json_object_new_int64(db_col_i64(st, base + LIVE_DURATION)));
 	return m;
 }
 
@@ -147,19 +151,18 @@ add_user(int64_t *users, size_t *n, int64_t uid)
 }
 
 struct json_object *
-live_collect(struct db_stmt *st, int64_t *users, size_t *n)
+live_collect(struct db_stmt *st, unsigned base, int64_t *users, size_t *n)
 {
 	const char *dir, *p;
 	char *end;
 
 	*n = 0;
-	if (db_fetch(st) != CB_OK)
-		return NULL;
-	dir = col(st, LIVE_DIRECTION);
+	dir = col(st, base, LIVE_DIRECTION);
 	if (dir != NULL && strcmp(dir, "internal") == 0)
 		return NULL;
 	/* "12,15,7": written by the ingest procedure, digits and commas. */
-	for (p = col(st, LIVE_RCPT_USERS); p != NULL && *p != '\0'; p = end) {
+	for (p = col(st, base, LIVE_RCPT_USERS); p != NULL && *p != '\0';
+	    p = end) {
 		long long uid = strtoll(p, &end, 10);
 
 		if (end == p)
@@ -170,8 +173,9 @@ live_collect(struct db_stmt *st, int64_t *users, size_t *n)
 	}
 	/* The responsible manager only when nobody rang. */
 	if (*n == 0)
-		add_user(users, n, db_col_i64(st, LIVE_RCPT_RESPONSIBLE));
-	return *n > 0 ? live_message(st) : NULL;
+		add_user(users, n, db_col_i64(st,
+		    base + LIVE_RCPT_RESPONSIBLE));
+	return *n > 0 ? live_message(st, base) : NULL;
 }
 
 int

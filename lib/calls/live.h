@@ -26,15 +26,15 @@
  * must never slow down the provider's request. */
 #define LIVE_PUBLISH_TIMEOUT_MS 200
 
-/* The popup for the row of st (lib/db/live.h: db_ingest_call()'s
- * recipients, the popup's columns then LIVE_RCPT_USERS and
- * LIVE_RCPT_RESPONSIBLE):
+/* The popup for the row st is positioned on, whose columns from base on
+ * are the popup's, then LIVE_RCPT_USERS and LIVE_RCPT_RESPONSIBLE
+ * (lib/db/live.h; db_ingest_call()'s row from INGEST_LIVE_BASE on):
  * the message, and the users to send it to in users[0..*n) (at most
  * LIVE_RECIPIENTS_MAX): those the call rang for, else the customer's
  * responsible manager. NULL (and *n = 0) when nobody is to be told or the
  * call is internal. Caller puts the message. */
-struct json_object *live_collect(struct db_stmt *st, int64_t *users,
-    size_t *n);
+struct json_object *live_collect(struct db_stmt *st, unsigned base,
+    int64_t *users, size_t *n);
 /* Publishes msg to users[0..n) through live_publish_url, each with a
  * short timeout. Call it only after the event's transaction committed.
  * Never fails the caller: a failed publish is logged (once until
@@ -43,9 +43,9 @@ struct json_object *live_collect(struct db_stmt *st, int64_t *users,
 int live_send(const struct cb_config *cfg, int64_t call_id,
     struct json_object *msg, const int64_t *users, size_t n);
 
-/* The message for the row db_live_active() or live_collect() is positioned
- * on. Caller puts the object. */
-struct json_object *live_message(struct db_stmt *st);
+/* The message for the row st is positioned on, the enum live_col columns
+ * from base on (0 for db_live_active()). Caller puts the object. */
+struct json_object *live_message(struct db_stmt *st, unsigned base);
 
 /* Releases the publisher's connection (at process exit). */
 void live_cleanup(void);

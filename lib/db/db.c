@@ -591,31 +591,6 @@ db_stmt_done(struct db_stmt *st)
 	stmt_free_result(st);
 }
 
-enum cb_err
-db_next_result(struct db_stmt *st)
-{
-	int r;
-
-	if (st->h == NULL || !mysql_stmt_more_results(st->h))
-		return CB_ENOTFOUND;
-	if (st->has_result)
-		mysql_stmt_free_result(st->h);
-	st->has_result = false;
-	/* The previous result set's buffers go; the next one binds its own
-	 * (stmt_free_result() would also skip the next result). */
-	free_cols(st);
-	if ((r = mysql_stmt_next_result(st->h)) > 0) {
-		st->db->last_errno = mysql_stmt_errno(st->h);
-		set_error(st->db, "next result", mysql_stmt_error(st->h));
-		return CB_EDB;
-	}
-	if (r < 0)
-		return CB_ENOTFOUND;
-	if (stmt_bind_result(st) != CB_OK)
-		return CB_EDB;
-	return st->has_result ? CB_OK : CB_ENOTFOUND;
-}
-
 void
 db_rollback_any(struct db *db)
 {

@@ -78,10 +78,6 @@ uint64_t db_insert_id(struct db_stmt *st);
 /* Frees the buffered result (also done by the next exec); reads and drops
  * any further results of a CALL. */
 void db_stmt_done(struct db_stmt *st);
-/* A CALL's next result set: CB_OK when there is one with rows to fetch,
- * CB_ENOTFOUND when the procedure returned no more, CB_EDB on an error the
- * procedure raised after its earlier results. */
-enum cb_err db_next_result(struct db_stmt *st);
 /* Ends a transaction a failed CALL may have left open (a procedure that
  * runs its own transaction and stopped half-way): ROLLBACK if connected. */
 void db_rollback_any(struct db *db);

@@ -137,8 +137,8 @@ db_ingest_call(struct db *db, const struct call_ingest *ci,
 	else if (what != NULL && strcmp(what, "excepted") == 0)
 		*outcome = INGEST_EXCEPTED;
 	if (*outcome == INGEST_STORED && ci->live &&
-	    (rc = db_next_result(st)) == CB_OK) {
-		*live = st;     /* the caller fetches and calls db_stmt_done() */
+	    db_col_count(st) > INGEST_LIVE_BASE) {
+		*live = st;     /* the caller reads the row, db_stmt_done() */
 		return CB_OK;
 	}
 	db_stmt_done(st);

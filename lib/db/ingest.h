@@ -91,11 +91,16 @@ enum ingest_outcome {
 	                            * nothing stored */
 };
 
+/* The procedure answers one row: outcome, call id, created, and with
+ * ci->live, for a stored event, the popup's columns from this index on. */
+#define INGEST_LIVE_BASE 3
+
 /* *call_id and *created for a stored event. With ci->live, a stored event
- * also gives *live: the statement positioned on the popup's recipients
- * (one row as db_live_active()'s, lib/db/live.h, then LIVE_RCPT_USERS and
- * LIVE_RCPT_RESPONSIBLE); the caller fetches it and calls db_stmt_done(). *live
- * is NULL otherwise. CB_EDB with db_retryable() on a deadlock. */
+ * also gives *live: the statement positioned on the row whose columns from
+ * INGEST_LIVE_BASE on are the popup's (as a row of db_live_active(),
+ * lib/db/live.h, then LIVE_RCPT_USERS and LIVE_RCPT_RESPONSIBLE); the
+ * caller reads them and calls db_stmt_done(). *live is NULL otherwise.
+ * CB_EDB with db_retryable() on a deadlock. */
 enum cb_err db_ingest_call(struct db *db, const struct call_ingest *ci,
     enum ingest_outcome *outcome, int64_t *call_id, bool *created,
     struct db_stmt **live);

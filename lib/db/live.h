@@ -1,7 +1,7 @@
 /* Queries of the live popups (issue 5 §2): what a popup says about a call,
  * who gets it, and the active calls a page polls when nchan is missing.
  * The recipients of a new event come from the ingest procedure itself
- * (sql/migrations/0009_ingest_cheaper.sql). Readers return a prepared
+ * (sql/migrations/0011_ingest_no_temp_tables.sql). Readers return a prepared
  * statement with its rows buffered; the caller fetches with db_fetch(),
  * reads columns by the enums below and calls db_stmt_done(). Statements
  * are owned by the connection. */
@@ -26,11 +26,12 @@ enum live_col {
 /* More recipients than this for one call is a ring group gone wild. */
 #define LIVE_RECIPIENTS_MAX 64
 
-/* The row of the popup's recipients (db_ingest_call(), lib/db/ingest.h)
- * carries the enum live_col columns, then these two: the ids of the users
- * the call rang for or who took it, comma-separated (calls.live_users,
- * migration 0009; NULL when none), and the customer's active responsible
- * manager (NULL when none), who counts only when nobody rang. */
+/* The popup's recipients (db_ingest_call(), lib/db/ingest.h: its row from
+ * INGEST_LIVE_BASE on) are the enum live_col columns, then these two: the
+ * ids of the users the call rang for or who took it, comma-separated
+ * (calls.live_users, migration 0009; NULL when none), and the customer's
+ * active responsible manager (NULL when none), who counts only when nobody
+ * rang. */
 #define LIVE_RCPT_USERS LIVE_COL__MAX
 #define LIVE_RCPT_RESPONSIBLE (LIVE_COL__MAX + 1)
 /* The ringing or talking calls that user_id would get popups for, newest

@@ -159,6 +159,34 @@ test('a ring group: every extension that rang gets the popup and its updates, th
   assert.equal(his.messages.filter((x) => x.data.number === number).length, 0, 'the responsible manager was told although extensions rang');
 });
 
+// The ingest procedure builds the list from the smallest and largest id and a count, and asks
+// for the whole list only when three or more people share the extension (migration 0011): each
+// size is checked, with an inactive user on the extension who must never be listed.
+test('an extension several people share: every active one is listed once, in id order, at most 16', async () => {
+  for (const people of [1, 2, 3, 17]) {
+    const ext = `8${String(randomBytes(4).readUInt32BE() % 10000000).padStart(7, '0')}`;
+    const made = [];
+    for (let i = 0; i <= people; i++) {
+      const login = `shared${randomBytes(5).toString('hex')}`;
+      await sql(`INSERT INTO users (login, password_hash, name, extension, role_id, active)
+                 SELECT ?, password_hash, 'Shared Extension', ?, role_id, ? FROM users WHERE login = 'manager'`,
+        [login, ext, i === 1 ? 0 : 1]);
+      const [[id]] = await sql('SELECT id FROM users WHERE login = ?', [login]);
+      if (i !== 1) made.push(Number(id));
+    }
+    // rings twice: the second event must not list anyone again
+    const callId = uid('shared');
+    const from = freshNumber();
+    await event({ event: 'call.start', call_id: callId, direction: 'in', from, ext, event_id: uid('e') });
+    await event({ event: 'call.start', call_id: callId, direction: 'in', from, ext, event_id: uid('e') });
+    const [[list, managerId]] = await sql('SELECT live_users, manager_id FROM calls WHERE external_id = ?', [callId]);
+    const want = made.sort((a, b) => a - b).slice(0, 16);
+    assert.equal(String(list), want.join(','), `${people} people on extension ${ext}`);
+    assert.equal(Number(managerId), want[0], 'the leg belongs to the first of them');
+    await sql('UPDATE users SET active = 0 WHERE extension = ?', [ext]);
+  }
+});
+
 test('internal calls and duplicate events publish nothing', { skip: !nchan }, async () => {
   const s = await sub(manager, ids.manager);
   await sleep(100);

@@ -208,10 +208,10 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 	 * nearly always empty), "ends" matches the same calls as "exact",
 	 * which the index gives newest first with no sort. */
 	if (whole && !l->f.number.negate && l->f.number.mode == MATCH_ENDS) {
-		bool longer;
-		if (db_call_number_longer(ctx->db, rev, &longer) == CB_OK &&
-		    !longer)
-			l->f.number.mode = MATCH_EXACT;
+		/* Asked in the rows' own query (list_first()): its round
+		 * trip was 7 % of callboard-calls on a phone search. */
+		l->f.number.mode = MATCH_EXACT;
+		l->f.number_longer_col = true;
 	}
 	/* "ends" and "exact" are ranges of ix_calls_client_digits_rev. */
 	if (!l->f.number.negate && (l->f.number.mode == MATCH_ENDS ||
@@ -504,38 +504,6 @@ row_contact(struct db_stmt *st)
 	return NULL;
 }
 
-/* "Create customer" for an unknown number, "Create order" for a known
- * customer: links to the CRM's create forms, which link this call. */
-static void
-row_actions(struct ctx *ctx, struct json_object *c, struct db_stmt *st,
-    const char *number, int64_t id)
-{
-	const char *dir = db_col(st, CALL_DIRECTION, NULL);
-	struct buf u;
-
-	if (number == NULL || *number == '\0' || dir == NULL ||
-	    strcmp(dir, "internal") == 0)
-		return;
-	buf_init(&u, 512);
-	if (db_col_null(st, CALL_CUSTOMER_ID)) {
-		buf_puts(&u, "/customers/new?phone=");
-		url_component(&u, number, strlen(number));
-		buf_printf(&u, "&call=%lld", (long long)id);
-		if (u.err == CB_OK)
-			app_add_str(c, "create_customer_url", arena_strdup(
-			    ctx->arena, buf_cstr(&u)));
-	} else {
-		buf_printf(&u, "/orders/new?customer=%lld&phone=",
-		    (long long)db_col_i64(st, CALL_CUSTOMER_ID));
-		url_component(&u, number, strlen(number));
-		buf_printf(&u, "&call=%lld", (long long)id);
-		if (u.err == CB_OK)
-			app_add_str(c, "create_order_url", arena_strdup(
-			    ctx->arena, buf_cstr(&u)));
-	}
-	buf_free(&u);
-}
-
 /* A row's fields: 50 rows of about 25 keys make most of a page's model.
  * The keys are string literals and each is added once, so json-c neither
  * copies them nor looks them up first (JSON_C_OBJECT_ADD_KEY_IS_NEW |
@@ -582,11 +550,54 @@ row_bool(struct json_object *o, const char *literal_key, bool v)
 	row_put(o, literal_key, json_object_new_boolean(v));
 }
 
+/* The text in link as a row value. The rows' links are built in one buffer
+ * that the page reuses (buf_reset), digits without printf: arena_printf()
+ * and buf_printf() format twice each (a vsnprintf to measure, one to
+ * write), and with the arena copy that json-c copies again they were 15 %
+ * of callboard-calls' instructions on a page. */
+static void
+row_link(struct json_object *o, const char *literal_key,
+    const struct buf *link)
+{
+	row_put(o, literal_key, link->err == CB_OK ?
+	    json_object_new_string_len(buf_cstr(link), (int)link->len) :
+	    NULL);
+}
+
+/* "Create customer" for an unknown number, "Create order" for a known
+ * customer: links to the CRM's create forms, which link this call. */
+static void
+row_actions(struct json_object *c, struct db_stmt *st, struct buf *link,
+    const char *number, int64_t id)
+{
+	const char *dir = db_col(st, CALL_DIRECTION, NULL);
+	bool customer = !db_col_null(st, CALL_CUSTOMER_ID);
+
+	if (number == NULL || *number == '\0' || dir == NULL ||
+	    strcmp(dir, "internal") == 0)
+		return;
+	buf_reset(link);
+	if (!customer)
+		buf_puts(link, "/customers/new?phone=");
+	else {
+		buf_puts(link, "/orders/new?customer=");
+		buf_put_i64(link, db_col_i64(st, CALL_CUSTOMER_ID));
+		buf_puts(link, "&phone=");
+	}
+	url_component(link, number, strlen(number));
+	buf_puts(link, "&call=");
+	buf_put_i64(link, id);
+	if (link->err == CB_OK)
+		row_link(c, customer ? "create_order_url" :
+		    "create_customer_url", link);
+}
+
+
 /* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
  * the history: the recording program checks the permission of that page. */
 static struct json_object *
 call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
-    const char *from)
+    const char *from, struct buf *link)
 {
 	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
 	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
@@ -613,15 +624,22 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	row_str(c, "result_label", result_label(result ? result : ""));
 	row_bool(c, "ok", result && strcmp(result, "answered") == 0);
 	row_str(c, "number", number);
-	if (number && *number)
-		row_str(c, "number_url", dial_href(ctx->arena, ctx->user,
-		    number, id));
+	if (number && *number) {
+		buf_reset(link);
+		if (dial_href_put(link, ctx->user, number, id))
+			row_link(c, "number_url", link);
+		else
+			row_str(c, "number_url", NULL);
+	}
 	row_str(c, "contact", row_contact(st));
 	if (!db_col_null(st, CALL_CUSTOMER_ID)) {
-		row_i64(c, "customer_id", db_col_i64(st, CALL_CUSTOMER_ID));
-		row_str(c, "contact_url", arena_printf(ctx->arena,
-		    "/customers/%lld/calls",
-		    (long long)db_col_i64(st, CALL_CUSTOMER_ID)));
+		int64_t customer = db_col_i64(st, CALL_CUSTOMER_ID);
+		row_i64(c, "customer_id", customer);
+		buf_reset(link);
+		buf_puts(link, "/customers/");
+		buf_put_i64(link, customer);
+		buf_puts(link, "/calls");
+		row_link(c, "contact_url", link);
 	}
 	row_bool(c, "unknown", db_col_null(st, CALL_CUSTOMER_ID));
 	if (!db_col_null(st, CALL_MANAGER_ID))
@@ -640,21 +658,35 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	row_str(c, "comment", db_col(st, CALL_COMMENT, NULL));
 	row_str(c, "recording_state", rec);
 	if (rec && strcmp(rec, "stored") == 0) {
-		row_str(c, "recording_url", arena_printf(ctx->arena,
-		    "/calls/%lld/recording%s%s", (long long)id,
-		    from ? "?from=" : "", from ? from : ""));
-		row_str(c, "download_url", arena_printf(ctx->arena,
-		    "/calls/%lld/recording?download=1%s%s", (long long)id,
-		    from ? "&from=" : "", from ? from : ""));
+		buf_reset(link);
+		buf_puts(link, "/calls/");
+		buf_put_i64(link, id);
+		buf_puts(link, "/recording");
+		if (from) {
+			buf_puts(link, "?from=");
+			buf_puts(link, from);
+		}
+		row_link(c, "recording_url", link);
+		buf_reset(link);
+		buf_puts(link, "/calls/");
+		buf_put_i64(link, id);
+		buf_puts(link, "/recording?download=1");
+		if (from) {
+			buf_puts(link, "&from=");
+			buf_puts(link, from);
+		}
+		row_link(c, "download_url", link);
 	} else if (rec && strcmp(rec, "pending") == 0)
 		row_str(c, "recording_note", "recording is being fetched");
 	else if (rec && strcmp(rec, "failed") == 0)
 		row_str(c, "recording_note", "recording could not be fetched");
 	else
 		row_str(c, "recording_note", "no recording");
-	row_str(c, "card_url", arena_printf(ctx->arena, "/calls/%lld",
-	    (long long)id));
-	row_actions(ctx, c, st, number, id);
+	buf_reset(link);
+	buf_puts(link, "/calls/");
+	buf_put_i64(link, id);
+	row_link(c, "card_url", link);
+	row_actions(c, st, link, number, id);
 	return c;
 }
 
@@ -796,6 +828,53 @@ read_lists(struct ctx *ctx, struct listing *l, struct json_object *m,
 	return CB_OK;
 }
 
+/* Settles a complete number's "ends with" that read_number() turned into
+ * "exact": when a longer stored number ends with the same digits, "ends"
+ * matches more calls, and the filter goes back to MATCH_ENDS. *longer is
+ * what the rows' CALL_NUMBER_LONGER column said when st has a row (row is
+ * CB_OK), else it is asked on its own (true when that fails, as the range
+ * plus a sort is never wrong). */
+static void
+number_settle(struct ctx *ctx, struct call_filter *f, struct db_stmt *st,
+    enum cb_err row, bool *longer)
+{
+	*longer = false;
+	if (!f->number_longer_col)
+		return;
+	f->number_longer_col = false;
+	if (row == CB_OK)
+		*longer = !db_col_null(st, CALL_NUMBER_LONGER);
+	else
+		(void)db_call_number_longer(ctx->db, f->number.value, longer);
+	if (*longer)
+		f->number.mode = MATCH_ENDS;
+}
+
+/* Runs the list query and fetches its first row into *row (CB_OK,
+ * CB_ENOTFOUND or an error), settling the number first (number_settle()):
+ * when "exact" was not enough the query runs again as "ends". */
+static enum cb_err
+list_first(struct ctx *ctx, struct call_filter *f, struct db_stmt **st,
+    enum cb_err *row)
+{
+	enum cb_err rc;
+	bool longer;
+
+	if ((rc = db_call_list(ctx->db, f, st)) != CB_OK)
+		return rc;
+	*row = db_fetch(*st);
+	if (*row != CB_OK && *row != CB_ENOTFOUND)
+		return CB_OK;
+	number_settle(ctx, f, *st, *row, &longer);
+	if (!longer)
+		return CB_OK;
+	db_stmt_done(*st);
+	if ((rc = db_call_list(ctx->db, f, st)) != CB_OK)
+		return rc;
+	*row = db_fetch(*st);
+	return CB_OK;
+}
+
 static enum cb_err
 render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
     const char *base, const char *from)
@@ -803,7 +882,8 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 	struct call_filter *f = &l->f;
 	struct json_object *calls = json_object_new_array();
 	struct db_stmt *st;
-	enum cb_err rc = CB_ENOTFOUND;
+	struct buf link;
+	enum cb_err rc = CB_ENOTFOUND, row;
 	unsigned n = 0;
 
 	json_object_object_add(m, "calls", calls);
@@ -815,9 +895,12 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 	rc = CB_ENOTFOUND;
 	if (l->none)
 		goto done;
-	if ((rc = db_call_list(ctx->db, f, &st)) != CB_OK)
+	if ((rc = list_first(ctx, f, &st, &row)) != CB_OK)
 		goto fail;
-	while ((rc = db_fetch(st)) == CB_OK) {
+	/* The rows' links, one at a time (row_link); 512 bytes as the
+	 * dial and create links always had. */
+	buf_init(&link, 512);
+	for (rc = row; rc == CB_OK; rc = db_fetch(st)) {
 		if (++n > PAGE_SIZE) {
 			/* The cursor is the last row shown. */
 			struct json_object *last = json_object_array_get_idx(
@@ -834,9 +917,11 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 			n = PAGE_SIZE;
 			break;
 		}
-		json_object_array_add(calls, call_row(ctx, l, st, from));
+		json_object_array_add(calls, call_row(ctx, l, st, from,
+		    &link));
 	}
 	db_stmt_done(st);
+	buf_free(&link);
 	if (rc != CB_OK && rc != CB_ENOTFOUND)
 		goto fail;
 done:
@@ -938,7 +1023,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	struct buf b;
 	enum cb_err rc;
 	char at[32];
-	bool started = false, talk = f->sort == SORT_TALK_DESC ||
+	bool started = false, longer, talk = f->sort == SORT_TALK_DESC ||
 	    f->sort == SORT_TALK_ASC;
 	unsigned n;
 	uint64_t total = 0;
@@ -948,6 +1033,8 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 		    "minute.";
 		return rc;
 	}
+	/* Settled before the first chunk: every chunk must match alike. */
+	number_settle(ctx, f, NULL, CB_ENOTFOUND, &longer);
 	f->limit = CSV_CHUNK;
 	buf_init(&b, 4u * 1024 * 1024);
 	for (;;) {

@@ -65,6 +65,22 @@ buf_putc(struct buf *b, char c)
 }
 
 enum cb_err
+buf_put_i64(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* In unsigned arithmetic, so INT64_MIN negates without overflow. */
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+enum cb_err
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

@@ -16,6 +16,11 @@ static const char sql_list_cols[] =
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "c.customer_id, cu.name, c.order_id, c.lead_id, l.name, "
     "c.external_id, c.manager_id, c.integration_id ";
+/* CALL_NUMBER_LONGER: the query of db_call_number_longer() as a column.
+ * Uncorrelated, so MariaDB runs it once per execution, not per row. */
+static const char sql_longer_col[] =
+    ", (SELECT 1 FROM calls WHERE client_digits_rev > ? "
+    "AND client_digits_rev LIKE CONCAT(?, '%') LIMIT 1) ";
 static const char sql_list_joins[] =
     "LEFT JOIN customers cu ON cu.id = c.customer_id "
     "LEFT JOIN leads l ON l.id = c.lead_id ";
@@ -196,6 +201,8 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	enum call_sort sort = f->sort <= SORT_TALK_ASC ? f->sort :
 	    SORT_TIME_DESC;
 	unsigned k, slots = 0;
+	bool longer = f->number_longer_col && text_on(&f->number) &&
+	    f->number.mode == MATCH_EXACT && !f->number.negate;
 	/* An equality filter whose index leads with its column (see
 	 * sql_keys_head). */
 	bool deferred = f->has_cursor && (f->manager_id ||
@@ -208,6 +215,11 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	q->nparams = 0;
 	buf_init(sql, 16384);
 	buf_puts(sql, sql_list_cols);
+	if (longer) {
+		buf_puts(sql, sql_longer_col);
+		param_str(q, f->number.value, strlen(f->number.value));
+		param_str(q, f->number.value, strlen(f->number.value));
+	}
 	if (deferred)
 		buf_puts(sql, sql_keys_head[sort]);
 	else {

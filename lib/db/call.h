@@ -90,6 +90,11 @@ struct call_filter {
 	int64_t cursor_talk;
 	int64_t cursor_id;
 	unsigned limit;            /* 1..CALL_PAGE_MAX */
+	/* With number in MATCH_EXACT, not negated: one more column,
+	 * CALL_NUMBER_LONGER, not NULL when some stored number ends with
+	 * these digits and is longer (db_call_number_longer()), so that the
+	 * phone search learns it in the same round trip as its rows. */
+	bool number_longer_col;
 };
 
 /* Columns of a listed row, in order. The manager's and the integration's
@@ -101,7 +106,8 @@ enum call_col {
 	CALL_TALK, CALL_WAIT, CALL_RECORDING_STATE, CALL_COMMENT,
 	CALL_CUSTOMER_ID, CALL_CUSTOMER_NAME, CALL_ORDER_ID, CALL_LEAD_ID,
 	CALL_LEAD_NAME, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
-	CALL_INTEGRATION_ID, CALL_COL__MAX
+	CALL_INTEGRATION_ID, CALL_COL__MAX,
+	CALL_NUMBER_LONGER = CALL_COL__MAX  /* only with number_longer_col */
 };
 
 /* The list query of a filter, before it runs: its SQL text and the values

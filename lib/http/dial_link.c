@@ -25,6 +25,34 @@ put_dial_digits(struct buf *b, const char *number, bool sip)
 	}
 }
 
+bool
+dial_href_put(struct buf *b, const struct user *u, const char *number,
+    int64_t call_id)
+{
+	if (number == NULL || *number == '\0' || u == NULL)
+		return false;
+	if (u->deep_link && u->sip_domain[0] != '\0') {
+		/* The domain was checked when it was saved
+		 * (dial_sip_domain_parse): host[:port] characters only. */
+		buf_puts(b, "sip:");
+		put_dial_digits(b, number, true);
+		buf_putc(b, '@');
+		buf_puts(b, u->sip_domain);
+	} else if (u->deep_link) {
+		buf_puts(b, "tel:");
+		put_dial_digits(b, number, false);
+	} else if (perm_has(u, PERM_CALLS_DIAL)) {
+		buf_puts(b, "/dial?number=");
+		url_component(b, number, strlen(number));
+		if (call_id > 0) {
+			buf_puts(b, "&call=");
+			buf_put_i64(b, call_id);
+		}
+	} else
+		return false;
+	return true;
+}
+
 const char *
 dial_href(struct arena *a, const struct user *u, const char *number,
     int64_t call_id)
@@ -32,29 +60,9 @@ dial_href(struct arena *a, const struct user *u, const char *number,
 	struct buf b;
 	const char *out;
 
-	if (number == NULL || *number == '\0' || u == NULL)
-		return NULL;
 	buf_init(&b, 512);
-	if (u->deep_link && u->sip_domain[0] != '\0') {
-		/* The domain was checked when it was saved
-		 * (dial_sip_domain_parse): host[:port] characters only. */
-		buf_puts(&b, "sip:");
-		put_dial_digits(&b, number, true);
-		buf_putc(&b, '@');
-		buf_puts(&b, u->sip_domain);
-	} else if (u->deep_link) {
-		buf_puts(&b, "tel:");
-		put_dial_digits(&b, number, false);
-	} else if (perm_has(u, PERM_CALLS_DIAL)) {
-		buf_puts(&b, "/dial?number=");
-		url_component(&b, number, strlen(number));
-		if (call_id > 0)
-			buf_printf(&b, "&call=%lld", (long long)call_id);
-	} else {
-		buf_free(&b);
-		return NULL;
-	}
-	out = b.err == CB_OK ? arena_strdup(a, buf_cstr(&b)) : NULL;
+	out = dial_href_put(&b, u, number, call_id) && b.err == CB_OK ?
+	    arena_strdup(a, buf_cstr(&b)) : NULL;
 	buf_free(&b);
 	return out;
 }

@@ -4,11 +4,13 @@
 #ifndef CB_HTTP_DIAL_LINK_H
 #define CB_HTTP_DIAL_LINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "auth/perm.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 
 /* The longest SIP domain we keep: a DNS name (253) and ":65535". */
@@ -27,6 +29,10 @@
  * NULL too for an empty number. */
 const char *dial_href(struct arena *a, const struct user *u,
     const char *number, int64_t call_id);
+/* The same href appended to b (a page's rows build theirs in one reused
+ * buffer); false, and b unchanged, where dial_href() gives NULL. */
+bool dial_href_put(struct buf *b, const struct user *u, const char *number,
+    int64_t call_id);
 
 /* Checks a SIP domain as a user types it in their profile and writes its
  * canonical form (lower case) to out (outsz > DIAL_SIP_DOMAIN_MAX):

@@ -6,7 +6,8 @@
  *
  * Arguments name struct call_filter fields; text filters take MODE:VALUE
  * (exact, begins, ends, contains; "not-" in front negates), and number is
- * the client's digits as typed (reversed here, as cgi/calls.c does). */
+ * the client's digits as typed (reversed here, as cgi/calls.c does);
+ * number_longer=1 adds the longer-number column (struct call_filter). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -105,7 +106,9 @@ main(int argc, char *argv[])
 			if (read_text(v, &f.number) != 0)
 				return usage(v);
 			reverse((char *)f.number.value);
-		} else if (strcmp(k, "our_number") == 0) {
+		} else if (strcmp(k, "number_longer") == 0)
+			f.number_longer_col = strcmp(v, "1") == 0;
+		else if (strcmp(k, "our_number") == 0) {
 			if (read_text(v, &f.our_number) != 0)
 				return usage(v);
 		} else if (strcmp(k, "external_id") == 0) {

@@ -213,6 +213,19 @@ test('number search: a complete number in "ends" mode, with and without a longer
   assert.deepEqual(ids(exact).sort(), [made.long.id, made.short.id].sort());
   const csv = parseCsv((await c.get(`/calls.csv?q=${enc(made.long.number)}`)).text_);
   assert.equal(csv.length - 1, 3);
+  // No call of the number itself, one of a longer number: "exact" finds no
+  // row to carry the longer-number column, so it is asked on its own.
+  const lone = `+4822391${String(Date.now() % 10000).padStart(4, '0')}`;
+  const lonely = '00' + lone.slice(1);
+  await sql(`INSERT INTO calls (integration_id, external_id, direction, state, result,
+      client_number, client_digits_rev, our_number, started_at, talk_seconds, recording_state)
+    SELECT i.id, CONCAT(?, '-lonely'), 'in', 'ended', 'missed', ?, REVERSE(?), '+48223900400',
+      UTC_TIMESTAMP(3) - INTERVAL 2 DAY, 0, 'none'
+    FROM integrations i WHERE i.slug = 'generic'`, [tag, lonely, lonely]);
+  const [[lonelyId]] = await sql('SELECT id FROM calls WHERE external_id = ?', [`${tag}-lonely`]);
+  assert.deepEqual(ids(await allPages(`/calls?q=${enc(lone)}`)), [Number(lonelyId)]);
+  assert.deepEqual(ids(await allPages(`/calls?q=${enc(lone)}&q_mode=exact`)), []);
+  assert.equal(parseCsv((await c.get(`/calls.csv?q=${enc(lone)}`)).text_).length - 1, 1);
 });
 
 test('"contains" and unindexed "ends" need a date range or an indexed filter', async () => {

@@ -158,6 +158,17 @@ test('phone search, complete number: ix_calls_client_digits_rev, no sort', async
   await served([`number=exact:${v.digits}`], 'ix_calls_client_digits_rev');
 });
 
+test('phone search, complete number with its longer-number column: the same plan, the column a range of the same index', async () => {
+  const p = await served([`number=exact:${v.digits}`, 'number_longer=1'], 'ix_calls_client_digits_rev');
+  const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), [`number=exact:${v.digits}`, 'number_longer=1']);
+  const q = JSON.parse(stdout);
+  const rows = await sql(`EXPLAIN ${q.sql}`, q.params);
+  const sub = rows.find((r) => r[1] === 'SUBQUERY');
+  assert.ok(sub, `no subquery in ${JSON.stringify(rows)} (${p.sql})`);
+  assert.equal(sub[5], 'ix_calls_client_digits_rev', JSON.stringify(sub));
+  assert.equal(sub[3], 'range', JSON.stringify(sub));
+});
+
 test('phone search, last 7 digits: a range of ix_calls_client_digits_rev, then a sort of its matches', async () => {
   const p = await served([`number=ends:${v.digits.slice(-7)}`], 'ix_calls_client_digits_rev', { sorts: true });
   assert.equal(p.type, 'range');

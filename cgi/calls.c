@@ -564,6 +564,23 @@ row_link(struct json_object *o, const char *literal_key,
 	    NULL);
 }
 
+/* "/calls/<id><tail>" into link, then "<sep>from=<from>" when the row is
+ * shown in a feed (from: the recording program checks that page). */
+static void
+call_link(struct buf *link, int64_t id, const char *tail, char sep,
+    const char *from)
+{
+	buf_reset(link);
+	buf_puts(link, "/calls/");
+	buf_put_i64(link, id);
+	buf_puts(link, tail);
+	if (from) {
+		buf_putc(link, sep);
+		buf_puts(link, "from=");
+		buf_puts(link, from);
+	}
+}
+
 /* "Create customer" for an unknown number, "Create order" for a known
  * customer: links to the CRM's create forms, which link this call. */
 static void
@@ -658,23 +675,9 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	row_str(c, "comment", db_col(st, CALL_COMMENT, NULL));
 	row_str(c, "recording_state", rec);
 	if (rec && strcmp(rec, "stored") == 0) {
-		buf_reset(link);
-		buf_puts(link, "/calls/");
-		buf_put_i64(link, id);
-		buf_puts(link, "/recording");
-		if (from) {
-			buf_puts(link, "?from=");
-			buf_puts(link, from);
-		}
+		call_link(link, id, "/recording", '?', from);
 		row_link(c, "recording_url", link);
-		buf_reset(link);
-		buf_puts(link, "/calls/");
-		buf_put_i64(link, id);
-		buf_puts(link, "/recording?download=1");
-		if (from) {
-			buf_puts(link, "&from=");
-			buf_puts(link, from);
-		}
+		call_link(link, id, "/recording?download=1", '&', from);
 		row_link(c, "download_url", link);
 	} else if (rec && strcmp(rec, "pending") == 0)
 		row_str(c, "recording_note", "recording is being fetched");
@@ -682,9 +685,7 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 		row_str(c, "recording_note", "recording could not be fetched");
 	else
 		row_str(c, "recording_note", "no recording");
-	buf_reset(link);
-	buf_puts(link, "/calls/");
-	buf_put_i64(link, id);
+	call_link(link, id, "", '?', NULL);
 	row_link(c, "card_url", link);
 	row_actions(c, st, link, number, id);
 	return c;
@@ -830,24 +831,26 @@ read_lists(struct ctx *ctx, struct listing *l, struct json_object *m,
 
 /* Settles a complete number's "ends with" that read_number() turned into
  * "exact": when a longer stored number ends with the same digits, "ends"
- * matches more calls, and the filter goes back to MATCH_ENDS. *longer is
- * what the rows' CALL_NUMBER_LONGER column said when st has a row (row is
- * CB_OK), else it is asked on its own (true when that fails, as the range
- * plus a sort is never wrong). */
-static void
+ * matches more calls, and the filter goes back to MATCH_ENDS (returns
+ * true). The rows' CALL_NUMBER_LONGER column says so when st has a row
+ * (row is CB_OK), else it is asked on its own (true when that fails, as
+ * the range plus a sort is never wrong). */
+static bool
 number_settle(struct ctx *ctx, struct call_filter *f, struct db_stmt *st,
-    enum cb_err row, bool *longer)
+    enum cb_err row)
 {
-	*longer = false;
+	bool longer = false;
+
 	if (!f->number_longer_col)
-		return;
+		return false;
 	f->number_longer_col = false;
 	if (row == CB_OK)
-		*longer = !db_col_null(st, CALL_NUMBER_LONGER);
+		longer = !db_col_null(st, CALL_NUMBER_LONGER);
 	else
-		(void)db_call_number_longer(ctx->db, f->number.value, longer);
-	if (*longer)
+		(void)db_call_number_longer(ctx->db, f->number.value, &longer);
+	if (longer)
 		f->number.mode = MATCH_ENDS;
+	return longer;
 }
 
 /* Runs the list query and fetches its first row into *row (CB_OK,
@@ -858,15 +861,13 @@ list_first(struct ctx *ctx, struct call_filter *f, struct db_stmt **st,
     enum cb_err *row)
 {
 	enum cb_err rc;
-	bool longer;
 
 	if ((rc = db_call_list(ctx->db, f, st)) != CB_OK)
 		return rc;
 	*row = db_fetch(*st);
 	if (*row != CB_OK && *row != CB_ENOTFOUND)
 		return CB_OK;
-	number_settle(ctx, f, *st, *row, &longer);
-	if (!longer)
+	if (!number_settle(ctx, f, *st, *row))
 		return CB_OK;
 	db_stmt_done(*st);
 	if ((rc = db_call_list(ctx->db, f, st)) != CB_OK)
@@ -1023,7 +1024,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	struct buf b;
 	enum cb_err rc;
 	char at[32];
-	bool started = false, longer, talk = f->sort == SORT_TALK_DESC ||
+	bool started = false, talk = f->sort == SORT_TALK_DESC ||
 	    f->sort == SORT_TALK_ASC;
 	unsigned n;
 	uint64_t total = 0;
@@ -1034,7 +1035,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 		return rc;
 	}
 	/* Settled before the first chunk: every chunk must match alike. */
-	number_settle(ctx, f, NULL, CB_ENOTFOUND, &longer);
+	(void)number_settle(ctx, f, NULL, CB_ENOTFOUND);
 	f->limit = CSV_CHUNK;
 	buf_init(&b, 4u * 1024 * 1024);
 	for (;;) {

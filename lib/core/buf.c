@@ -64,20 +64,33 @@ buf_putc(struct buf *b, char c)
 	return buf_append(b, &c, 1);
 }
 
+char *
+digits_put(char *p, uint64_t v, unsigned width)
+{
+	char tmp[20];
+	unsigned n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (; n < width; width--)
+		*p++ = '0';
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
 enum cb_err
 buf_put_i64(struct buf *b, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-	/* In unsigned arithmetic, so INT64_MIN negates without overflow. */
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char tmp[24], *p = tmp;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
 	if (v < 0)
-		*--p = '-';
-	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		*p++ = '-';
+	/* In unsigned arithmetic, so INT64_MIN negates without overflow. */
+	p = digits_put(p, v < 0 ? -(uint64_t)v : (uint64_t)v, 0);
+	return buf_append(b, tmp, (size_t)(p - tmp));
 }
 
 enum cb_err

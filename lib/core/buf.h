@@ -27,6 +27,9 @@ enum cb_err buf_putc(struct buf *b, char c);
  * history page writes five ids into links per row, and vsnprintf (which
  * buf_printf runs twice) was 15 % of callboard-calls' instructions. */
 enum cb_err buf_put_i64(struct buf *b, int64_t v);
+/* Writes the decimal digits of v at p, zero-padded to at least width
+ * (as "%0*llu"; at most 20 digits or width), no NUL; returns the end. */
+char *digits_put(char *p, uint64_t v, unsigned width);
 enum cb_err buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 enum cb_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -8,6 +8,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/strparse.h"
 #include "db/db.h"
@@ -449,24 +450,6 @@ time_fmt(const MYSQL_FIELD *f)
 	return COL_TEXT;
 }
 
-/* At least width digits of v ("%0*u"); returns the end. */
-static char *
-put_digits(char *p, unsigned long v, int width)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n < width)
-		tmp[n++] = '0';
-	while (n > 0)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* The text libmariadb writes for a time value fetched into a string
  * (ps_fetch_datetime in ma_stmt_codec.c): "%04u-%02u-%02u", then for a
  * DATETIME or TIMESTAMP " %02u:%02u:%02u" and, with fractional digits,
@@ -474,24 +457,24 @@ put_digits(char *p, unsigned long v, int width)
 static unsigned long
 time_text(const MYSQL_TIME *t, signed char fmt, char *out)
 {
-	char *p = out, frac[8];
+	char *p = out, frac[24];
 
-	p = put_digits(p, t->year, 4);
+	p = digits_put(p, t->year, 4);
 	*p++ = '-';
-	p = put_digits(p, t->month, 2);
+	p = digits_put(p, t->month, 2);
 	*p++ = '-';
-	p = put_digits(p, t->day, 2);
+	p = digits_put(p, t->day, 2);
 	if (fmt != COL_DATE) {
 		*p++ = ' ';
-		p = put_digits(p, t->hour, 2);
+		p = digits_put(p, t->hour, 2);
 		*p++ = ':';
-		p = put_digits(p, t->minute, 2);
+		p = digits_put(p, t->minute, 2);
 		*p++ = ':';
-		p = put_digits(p, t->second, 2);
+		p = digits_put(p, t->second, 2);
 		if (fmt > 0) {
 			/* Six digits, as ".%06lu" (a larger value, which a
 			 * server never sends, keeps its first six). */
-			put_digits(frac, t->second_part, 6);
+			digits_put(frac, t->second_part, 6);
 			*p++ = '.';
 			memcpy(p, frac, (size_t)fmt);
 			p += fmt;

@@ -34,6 +34,30 @@ START_TEST(test_buf_cap_is_hard_and_sticky)
 }
 END_TEST
 
+START_TEST(test_buf_digits_without_printf)
+{
+	static const int64_t v[] = { 0, 7, -7, 1234567890123LL, INT64_MAX,
+	    INT64_MIN };
+	char want[32], out[32];
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		buf_init(&b, 64);
+		ck_assert_int_eq(buf_put_i64(&b, v[i]), CB_OK);
+		snprintf(want, sizeof(want), "%lld", (long long)v[i]);
+		ck_assert_str_eq(buf_cstr(&b), want);
+		buf_free(&b);
+	}
+	*digits_put(out, 5, 4) = '\0';
+	ck_assert_str_eq(out, "0005");
+	*digits_put(out, 123456, 2) = '\0';
+	ck_assert_str_eq(out, "123456");
+	*digits_put(out, UINT64_MAX, 0) = '\0';
+	ck_assert_str_eq(out, "18446744073709551615");
+}
+END_TEST
+
 START_TEST(test_strparse_ranges)
 {
 	int64_t v;
@@ -274,6 +298,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_buf_cap_is_hard_and_sticky);
+	tcase_add_test(tc, test_buf_digits_without_printf);
 	tcase_add_test(tc, test_strparse_ranges);
 	tcase_add_test(tc, test_escape_html_contexts);
 	tcase_add_test(tc, test_url_is_safe_schemes);

@@ -93,20 +93,23 @@ proc: BEGIN
   -- customers with the number come as their smallest and largest id, and
   -- the active users with the leg's extension (the first is the leg's user;
   -- all of them get the popup) as the smallest and largest id and a count.
-  SELECT p_client <> '' AND
-      EXISTS (SELECT 1 FROM phone_exceptions WHERE phone = p_client),
-    IF(p_client = '', NULL,
-      (SELECT id FROM users WHERE phone = p_client AND active = 1 LIMIT 1)),
-    IF(p_client = '', NULL, (SELECT MIN(customer_id) FROM customer_phones
-      WHERE phone = p_client)),
-    IF(p_client = '', NULL, (SELECT MAX(customer_id) FROM customer_phones
-      WHERE phone = p_client)),
-    IF(p_client = '', NULL,
-      (SELECT store_id FROM store_numbers WHERE number = p_our)),
-    MIN(u.id), MAX(u.id), COUNT(u.id)
-  INTO v_excepted, v_user, v_customer, v_customer_max, v_store,
-    v_leg_user, v_leg_user_max, v_leg_n
-  FROM users u WHERE u.extension = p_leg_extension AND u.active = 1;
+  -- An event with neither (a recording notice, say) skips it.
+  IF p_client <> '' OR p_leg_extension IS NOT NULL THEN
+    SELECT p_client <> '' AND
+        EXISTS (SELECT 1 FROM phone_exceptions WHERE phone = p_client),
+      IF(p_client = '', NULL,
+        (SELECT id FROM users WHERE phone = p_client AND active = 1 LIMIT 1)),
+      IF(p_client = '', NULL, (SELECT MIN(customer_id) FROM customer_phones
+        WHERE phone = p_client)),
+      IF(p_client = '', NULL, (SELECT MAX(customer_id) FROM customer_phones
+        WHERE phone = p_client)),
+      IF(p_client = '', NULL,
+        (SELECT store_id FROM store_numbers WHERE number = p_our)),
+      MIN(u.id), MAX(u.id), COUNT(u.id)
+    INTO v_excepted, v_user, v_customer, v_customer_max, v_store,
+      v_leg_user, v_leg_user_max, v_leg_n
+    FROM users u WHERE u.extension = p_leg_extension AND u.active = 1;
+  END IF;
   IF p_client <> '' THEN
     IF v_excepted THEN
       -- Calls from excepted numbers are not stored at all, not even raw.

@@ -258,7 +258,7 @@ tmpl_rows_cell(const struct tmpl_rows *t, size_t row, unsigned col,
 	}
 }
 
-/* --- in a json-c model ----------------------------------------------------- */
+/* --- in a json-c model --------------------------------------------------- */
 
 /* The rows as the json-c array of objects they stand for, keys in column
  * order; NULL when out of memory. Only for the JSON writer below. */

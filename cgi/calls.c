@@ -21,6 +21,7 @@
 #include "http/dial_link.h"
 #include "http/escape.h"
 #include "phone/phone.h"
+#include "tmpl/rows.h"
 
 #define PAGE_SIZE 50
 #define CSV_CHUNK 1000
@@ -504,64 +505,48 @@ row_contact(struct db_stmt *st)
 	return NULL;
 }
 
-/* A row's fields: 50 rows of about 25 keys make most of a page's model.
- * The keys are string literals and each is added once, so json-c neither
- * copies them nor looks them up first (JSON_C_OBJECT_ADD_KEY_IS_NEW |
- * JSON_C_OBJECT_KEY_IS_CONSTANT, json_object.h): a third less work for the
- * model in the profile of a page. Only for literal keys. */
+/* A row of the page: the keys of the model's "calls" for calls.html and
+ * ?format=json. A table of cells (tmpl/rows.h), not a json-c object per
+ * row: building, reading and freeing those was half of this program's
+ * instructions on a page. The order is the JSON's key order: the order the
+ * json-c rows got their keys in, so the JSON stays byte for byte the same.
+ * Index = enum row_col. */
+enum row_col {
+	ROW_ID, ROW_TIME, ROW_STARTED_AT_UTC, ROW_DIRECTION,
+	ROW_DIRECTION_LABEL, ROW_RESULT, ROW_RESULT_LABEL, ROW_OK, ROW_NUMBER,
+	ROW_NUMBER_URL, ROW_CONTACT, ROW_CUSTOMER_ID, ROW_CONTACT_URL,
+	ROW_UNKNOWN, ROW_MANAGER_ID, ROW_MANAGER, ROW_EXTENSION,
+	ROW_INTEGRATION_ID, ROW_INTEGRATION, ROW_PROVIDER, ROW_OUR_NUMBER,
+	ROW_EXTERNAL_ID, ROW_TALK, ROW_TALK_SECONDS, ROW_WAIT_SECONDS,
+	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
+	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
+	ROW_CREATE_CUSTOMER_URL, ROW__MAX
+};
+
+static const char *const row_cols[ROW__MAX] = {
+	"id", "time", "started_at_utc", "direction",
+	"direction_label", "result", "result_label", "ok", "number",
+	"number_url", "contact", "customer_id", "contact_url",
+	"unknown", "manager_id", "manager", "extension",
+	"integration_id", "integration", "provider", "our_number",
+	"external_id", "talk", "talk_seconds", "wait_seconds",
+	"comment", "recording_state", "recording_url", "download_url",
+	"recording_note", "card_url", "create_order_url",
+	"create_customer_url"
+};
+
+/* The text in link as a row's cell. The rows' links are built in one
+ * buffer that the page reuses (buf_reset), digits without printf:
+ * arena_printf() and buf_printf() format twice each (a vsnprintf to
+ * measure, one to write), and they were 15 % of callboard-calls'
+ * instructions on a page. */
 static void
-row_put(struct json_object *o, const char *literal_key, struct json_object *v)
+row_link(struct tmpl_rows *rows, enum row_col col, const struct buf *link)
 {
-	json_object_object_add_ex(o, literal_key, v,
-	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT);
-}
-
-/* A row's object, its hash table sized for its 27 to 31 keys at once: a
- * json-c object starts with 16 slots and doubles when two thirds are used
- * (JSON_OBJECT_DEF_HASH_ENTRIES, LH_LOAD_FACTOR), so a row was rehashed
- * twice on its way to 64, 100 rehashes a page (lh_table_resize was 6 % of
- * callboard-calls' CPU in perf). */
-#define ROW_HASH_SLOTS 64
-
-static struct json_object *
-row_new(void)
-{
-	struct json_object *o = json_object_new_object();
-
-	(void)lh_table_resize(json_object_get_object(o), ROW_HASH_SLOTS);
-	return o;
-}
-
-static void
-row_str(struct json_object *o, const char *literal_key, const char *v)
-{
-	row_put(o, literal_key, app_jstr(v));
-}
-
-static void
-row_i64(struct json_object *o, const char *literal_key, int64_t v)
-{
-	row_put(o, literal_key, json_object_new_int64(v));
-}
-
-static void
-row_bool(struct json_object *o, const char *literal_key, bool v)
-{
-	row_put(o, literal_key, json_object_new_boolean(v));
-}
-
-/* The text in link as a row value. The rows' links are built in one buffer
- * that the page reuses (buf_reset), digits without printf: arena_printf()
- * and buf_printf() format twice each (a vsnprintf to measure, one to
- * write), and with the arena copy that json-c copies again they were 15 %
- * of callboard-calls' instructions on a page. */
-static void
-row_link(struct json_object *o, const char *literal_key,
-    const struct buf *link)
-{
-	row_put(o, literal_key, link->err == CB_OK ?
-	    json_object_new_string_len(buf_cstr(link), (int)link->len) :
-	    NULL);
+	if (link->err == CB_OK)
+		tmpl_rows_strn(rows, col, buf_cstr(link), link->len);
+	else
+		tmpl_rows_null(rows, col);
 }
 
 /* "/calls/<id><tail>" into link, then "<sep>from=<from>" when the row is
@@ -584,7 +569,7 @@ call_link(struct buf *link, int64_t id, const char *tail, char sep,
 /* "Create customer" for an unknown number, "Create order" for a known
  * customer: links to the CRM's create forms, which link this call. */
 static void
-row_actions(struct json_object *c, struct db_stmt *st, struct buf *link,
+row_actions(struct tmpl_rows *c, struct db_stmt *st, struct buf *link,
     const char *number, int64_t id)
 {
 	const char *dir = db_col(st, CALL_DIRECTION, NULL);
@@ -605,22 +590,21 @@ row_actions(struct json_object *c, struct db_stmt *st, struct buf *link,
 	buf_puts(link, "&call=");
 	buf_put_i64(link, id);
 	if (link->err == CB_OK)
-		row_link(c, customer ? "create_order_url" :
-		    "create_customer_url", link);
+		row_link(c, customer ? ROW_CREATE_ORDER_URL :
+		    ROW_CREATE_CUSTOMER_URL, link);
 }
 
 
 /* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
  * the history: the recording program checks the permission of that page. */
-static struct json_object *
+static void
 call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
-    const char *from, struct buf *link)
+    const char *from, struct buf *link, struct tmpl_rows *c)
 {
 	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
 	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
 	const struct call_list_item *integ = call_lists_integration(l->lists,
 	    db_col_i64(st, CALL_INTEGRATION_ID));
-	struct json_object *c = row_new();
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
 	const char *result = db_col(st, CALL_RESULT, NULL);
 	const char *dir = db_col(st, CALL_DIRECTION, NULL);
@@ -629,66 +613,65 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	char local[32], dur[32];
 	int64_t id = db_col_i64(st, CALL_ID);
 
-	row_i64(c, "id", id);
+	tmpl_rows_i64(c, ROW_ID, id);
 	if (time_utc_to_local(started, ctx->user->time_zone, local,
 	    sizeof(local)) != CB_OK)
 		snprintf(local, sizeof(local), "%s", started ? started : "");
-	row_str(c, "time", local);
-	row_str(c, "started_at_utc", started);
-	row_str(c, "direction", dir);
-	row_str(c, "direction_label", direction_label(dir ? dir : ""));
-	row_str(c, "result", result);
-	row_str(c, "result_label", result_label(result ? result : ""));
-	row_bool(c, "ok", result && strcmp(result, "answered") == 0);
-	row_str(c, "number", number);
+	tmpl_rows_str(c, ROW_TIME, local);
+	tmpl_rows_str(c, ROW_STARTED_AT_UTC, started);
+	tmpl_rows_str(c, ROW_DIRECTION, dir);
+	tmpl_rows_str(c, ROW_DIRECTION_LABEL, direction_label(dir ? dir : ""));
+	tmpl_rows_str(c, ROW_RESULT, result);
+	tmpl_rows_str(c, ROW_RESULT_LABEL, result_label(result ? result : ""));
+	tmpl_rows_bool(c, ROW_OK, result && strcmp(result, "answered") == 0);
+	tmpl_rows_str(c, ROW_NUMBER, number);
 	if (number && *number) {
 		buf_reset(link);
 		if (dial_href_put(link, ctx->user, number, id))
-			row_link(c, "number_url", link);
+			row_link(c, ROW_NUMBER_URL, link);
 		else
-			row_str(c, "number_url", NULL);
+			tmpl_rows_null(c, ROW_NUMBER_URL);
 	}
-	row_str(c, "contact", row_contact(st));
+	tmpl_rows_str(c, ROW_CONTACT, row_contact(st));
 	if (!db_col_null(st, CALL_CUSTOMER_ID)) {
 		int64_t customer = db_col_i64(st, CALL_CUSTOMER_ID);
-		row_i64(c, "customer_id", customer);
+		tmpl_rows_i64(c, ROW_CUSTOMER_ID, customer);
 		buf_reset(link);
 		buf_puts(link, "/customers/");
 		buf_put_i64(link, customer);
 		buf_puts(link, "/calls");
-		row_link(c, "contact_url", link);
+		row_link(c, ROW_CONTACT_URL, link);
 	}
-	row_bool(c, "unknown", db_col_null(st, CALL_CUSTOMER_ID));
+	tmpl_rows_bool(c, ROW_UNKNOWN, db_col_null(st, CALL_CUSTOMER_ID));
 	if (!db_col_null(st, CALL_MANAGER_ID))
-		row_i64(c, "manager_id", db_col_i64(st, CALL_MANAGER_ID));
-	row_str(c, "manager", mgr ? mgr->name : NULL);
-	row_str(c, "extension", db_col(st, CALL_EXTENSION, NULL));
-	row_i64(c, "integration_id", db_col_i64(st, CALL_INTEGRATION_ID));
-	row_str(c, "integration", integ ? integ->name : NULL);
-	row_str(c, "provider", integ ? integ->extra : NULL);
-	row_str(c, "our_number", db_col(st, CALL_OUR_NUMBER, NULL));
-	row_str(c, "external_id", db_col(st, CALL_EXTERNAL_ID, NULL));
+		tmpl_rows_i64(c, ROW_MANAGER_ID, db_col_i64(st, CALL_MANAGER_ID));
+	tmpl_rows_str(c, ROW_MANAGER, mgr ? mgr->name : NULL);
+	tmpl_rows_str(c, ROW_EXTENSION, db_col(st, CALL_EXTENSION, NULL));
+	tmpl_rows_i64(c, ROW_INTEGRATION_ID, db_col_i64(st, CALL_INTEGRATION_ID));
+	tmpl_rows_str(c, ROW_INTEGRATION, integ ? integ->name : NULL);
+	tmpl_rows_str(c, ROW_PROVIDER, integ ? integ->extra : NULL);
+	tmpl_rows_str(c, ROW_OUR_NUMBER, db_col(st, CALL_OUR_NUMBER, NULL));
+	tmpl_rows_str(c, ROW_EXTERNAL_ID, db_col(st, CALL_EXTERNAL_ID, NULL));
 	time_duration((long)db_col_i64(st, CALL_TALK), dur, sizeof(dur));
-	row_str(c, "talk", dur);
-	row_i64(c, "talk_seconds", db_col_i64(st, CALL_TALK));
-	row_i64(c, "wait_seconds", db_col_i64(st, CALL_WAIT));
-	row_str(c, "comment", db_col(st, CALL_COMMENT, NULL));
-	row_str(c, "recording_state", rec);
+	tmpl_rows_str(c, ROW_TALK, dur);
+	tmpl_rows_i64(c, ROW_TALK_SECONDS, db_col_i64(st, CALL_TALK));
+	tmpl_rows_i64(c, ROW_WAIT_SECONDS, db_col_i64(st, CALL_WAIT));
+	tmpl_rows_str(c, ROW_COMMENT, db_col(st, CALL_COMMENT, NULL));
+	tmpl_rows_str(c, ROW_RECORDING_STATE, rec);
 	if (rec && strcmp(rec, "stored") == 0) {
 		call_link(link, id, "/recording", '?', from);
-		row_link(c, "recording_url", link);
+		row_link(c, ROW_RECORDING_URL, link);
 		call_link(link, id, "/recording?download=1", '&', from);
-		row_link(c, "download_url", link);
+		row_link(c, ROW_DOWNLOAD_URL, link);
 	} else if (rec && strcmp(rec, "pending") == 0)
-		row_str(c, "recording_note", "recording is being fetched");
+		tmpl_rows_str(c, ROW_RECORDING_NOTE, "recording is being fetched");
 	else if (rec && strcmp(rec, "failed") == 0)
-		row_str(c, "recording_note", "recording could not be fetched");
+		tmpl_rows_str(c, ROW_RECORDING_NOTE, "recording could not be fetched");
 	else
-		row_str(c, "recording_note", "no recording");
+		tmpl_rows_str(c, ROW_RECORDING_NOTE, "no recording");
 	call_link(link, id, "", '?', NULL);
-	row_link(c, "card_url", link);
+	row_link(c, ROW_CARD_URL, link);
 	row_actions(c, st, link, number, id);
-	return c;
 }
 
 /* This page's query without the cursor and the format: the base of the
@@ -876,18 +859,46 @@ list_first(struct ctx *ctx, struct call_filter *f, struct db_stmt **st,
 	return CB_OK;
 }
 
+/* The next page's link: the cursor is the last row shown (talk: its talk
+ * seconds, else its start time) and its id. */
+static void
+next_link(struct ctx *ctx, struct json_object *m,
+    const struct tmpl_rows *calls, const char *base, bool talk)
+{
+	struct tmpl_cell_view key, id;
+	char digits[24];
+	const char *k = "";
+
+	tmpl_rows_cell(calls, PAGE_SIZE - 1, talk ? ROW_TALK_SECONDS :
+	    ROW_STARTED_AT_UTC, &key);
+	tmpl_rows_cell(calls, PAGE_SIZE - 1, ROW_ID, &id);
+	if (key.kind == TMPL_CELL_STR)
+		k = key.s;
+	else if (key.kind == TMPL_CELL_INT) {
+		snprintf(digits, sizeof(digits), "%lld", (long long)key.i);
+		k = digits;
+	}
+	app_add_str(m, "next_url", next_url(ctx, base, k, id.i));
+}
+
 static enum cb_err
 render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
     const char *base, const char *from)
 {
 	struct call_filter *f = &l->f;
-	struct json_object *calls = json_object_new_array();
+	/* Text of a page's rows: never more than the response can hold. */
+	struct tmpl_rows *calls = tmpl_rows_new(row_cols, ROW__MAX, PAGE_SIZE,
+	    HTTP_MAX_RESPONSE);
 	struct db_stmt *st;
 	struct buf link;
 	enum cb_err rc = CB_ENOTFOUND, row;
 	unsigned n = 0;
 
-	json_object_object_add(m, "calls", calls);
+	/* Owned by m from here, even when attaching fails. */
+	if (calls == NULL || tmpl_rows_attach(m, "calls", calls) != CB_OK) {
+		rc = CB_ENOMEM;
+		goto fail;
+	}
 	app_add_str(m, "csv_url", query_url(ctx, base, ".csv"));
 	/* The rows' manager and integration names come from the lists, so
 	 * a page without them would be wrong, not just plainer: 503. */
@@ -903,26 +914,20 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 	buf_init(&link, 512);
 	for (rc = row; rc == CB_OK; rc = db_fetch(st)) {
 		if (++n > PAGE_SIZE) {
-			/* The cursor is the last row shown. */
-			struct json_object *last = json_object_array_get_idx(
-			    calls, PAGE_SIZE - 1);
-			struct json_object *key, *id;
-			bool talk = f->sort == SORT_TALK_DESC ||
-			    f->sort == SORT_TALK_ASC;
-			json_object_object_get_ex(last, talk ? "talk_seconds" :
-			    "started_at_utc", &key);
-			json_object_object_get_ex(last, "id", &id);
-			app_add_str(m, "next_url", next_url(ctx, base,
-			    json_object_get_string(key),
-			    json_object_get_int64(id)));
+			next_link(ctx, m, calls, base, f->sort ==
+			    SORT_TALK_DESC || f->sort == SORT_TALK_ASC);
 			n = PAGE_SIZE;
 			break;
 		}
-		json_object_array_add(calls, call_row(ctx, l, st, from,
-		    &link));
+		if ((rc = tmpl_rows_add(calls)) != CB_OK)
+			break;
+		call_row(ctx, l, st, from, &link, calls);
 	}
 	db_stmt_done(st);
 	buf_free(&link);
+	if ((rc == CB_OK || rc == CB_ENOTFOUND) &&
+	    tmpl_rows_err(calls) != CB_OK)
+		rc = tmpl_rows_err(calls);
 	if (rc != CB_OK && rc != CB_ENOTFOUND)
 		goto fail;
 done:

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/timefmt.h"
 
 static char current_tz[80];
@@ -93,6 +94,30 @@ parse_dt(const char *s, struct tm *tm, int need_time)
 	return 0;
 }
 
+/* "%Y-%m-%d %H:%M" as strftime() writes it, digits by hand: a history
+ * page writes 50 of them, and strftime() was 2 % of callboard-calls'
+ * instructions. CB_ETOOBIG when out cannot hold it and its NUL. */
+static enum cb_err
+local_minute_put(const struct tm *tm, char *out, size_t outsz)
+{
+	char tmp[48], *p = tmp;
+
+	p = digits_put(p, (uint64_t)(tm->tm_year + 1900), 4);
+	*p++ = '-';
+	p = digits_put(p, (uint64_t)(tm->tm_mon + 1), 2);
+	*p++ = '-';
+	p = digits_put(p, (uint64_t)tm->tm_mday, 2);
+	*p++ = ' ';
+	p = digits_put(p, (uint64_t)tm->tm_hour, 2);
+	*p++ = ':';
+	p = digits_put(p, (uint64_t)tm->tm_min, 2);
+	if ((size_t)(p - tmp) >= outsz)
+		return CB_ETOOBIG;
+	memcpy(out, tmp, (size_t)(p - tmp));
+	out[p - tmp] = '\0';
+	return CB_OK;
+}
+
 enum cb_err
 time_utc_to_local(const char *utc, const char *tz, char *out, size_t outsz)
 {
@@ -104,9 +129,7 @@ time_utc_to_local(const char *utc, const char *tz, char *out, size_t outsz)
 	t = timegm(&tm);
 	use_zone(tz);
 	localtime_r(&t, &tm);
-	if (strftime(out, outsz, "%Y-%m-%d %H:%M", &tm) == 0)
-		return CB_ETOOBIG;
-	return CB_OK;
+	return local_minute_put(&tm, out, outsz);
 }
 
 enum cb_err
@@ -133,11 +156,25 @@ time_local_to_utc(const char *local, const char *tz, char *out, size_t outsz)
 void
 time_duration(long s, char *out, size_t outsz)
 {
+	/* "%ld:%02ld:%02ld" or "%ld:%02ld" by hand, cut to outsz as
+	 * snprintf() cuts: a history page writes 50 (2.7 % of
+	 * callboard-calls' instructions with snprintf). */
+	char tmp[48], *p = tmp;
+	size_t n;
+
+	if (outsz == 0)
+		return;
 	if (s < 0)
 		s = 0;
-	if (s >= 3600)
-		snprintf(out, outsz, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-		    s % 60);
-	else
-		snprintf(out, outsz, "%ld:%02ld", s / 60, s % 60);
+	if (s >= 3600) {
+		p = digits_put(p, (uint64_t)(s / 3600), 0);
+		*p++ = ':';
+		p = digits_put(p, (uint64_t)(s / 60 % 60), 2);
+	} else
+		p = digits_put(p, (uint64_t)(s / 60), 0);
+	*p++ = ':';
+	p = digits_put(p, (uint64_t)(s % 60), 2);
+	n = (size_t)(p - tmp) < outsz ? (size_t)(p - tmp) : outsz - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
 }

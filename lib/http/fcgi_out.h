@@ -18,5 +18,13 @@
  * result is CB_EIO. */
 enum cb_err fcgi_out_write(FCGX_Request *fr, const void *a, size_t alen,
     const void *b, size_t blen);
+/* The same for a whole response, and the same writev ends the request:
+ * the empty FCGI_STDOUT record and FCGI_END_REQUEST that FCGX_Finish_r()
+ * would write with one more system call, after which nginx is woken once
+ * more. libfcgi's streams are then closed as FCGX_FClose() closes them, so
+ * FCGX_Finish_r() only frees the request. Nothing may be written to fr
+ * afterwards. */
+enum cb_err fcgi_out_finish(FCGX_Request *fr, const void *a, size_t alen,
+    const void *b, size_t blen);
 
 #endif

@@ -133,7 +133,7 @@ resp_send(struct http_response *r)
 	r->sent = true;
 	buf_init(&h, 64 * 1024);
 	head_build(r, true, &h);
-	rc = h.err != CB_OK ? h.err : fcgi_out_write(r->out->fcgi_req, h.p,
+	rc = h.err != CB_OK ? h.err : fcgi_out_finish(r->out->fcgi_req, h.p,
 	    h.len, r->body.p, r->head_only ? 0 : r->body.len);
 	buf_free(&h);
 	return rc;

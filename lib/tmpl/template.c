@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "http/escape.h"
+#include "tmpl/rows.h"
 #include "tmpl/template.h"
 
 /*
@@ -86,6 +87,8 @@ struct path {
 	size_t hoff;                 /* PATH_KEYS: nseg key hashes in the
 				      * pool (unaligned: memcpy them) */
 	size_t nseg;
+	uint32_t col_hash;           /* PATH_KEYS: the first key's hash for
+				      * a row of a table (tmpl/rows.h) */
 };
 
 #define OPF_URL     0x1u  /* OP_ATTR: value must pass url_is_safe() */
@@ -379,6 +382,7 @@ compile_path(struct compiler *c, const xmlNode *n, const char *attr,
 			h[i] = c->hash_fn(k);
 		p->hoff = pool_data(c, (const char *)h, nseg * sizeof(h[0]));
 	}
+	p->col_hash = tmpl_rows_key_hash(tmp);
 	p->off = pool_data(c, tmp, len + 1);
 	return true;
 }
@@ -1395,21 +1399,26 @@ tmpl_set_load(const char *dir, struct tmpl_set **out, struct buf *errmsg)
  * C stack of render_ops(), so rendering allocates nothing. */
 struct scope {
 	const struct scope *up;
-	struct json_object *item;
-	size_t index;
+	struct json_object *item;    /* NULL when rows is set */
+	const struct tmpl_rows *rows; /* a repeat over a table: the item is */
+	size_t index;                /* its row index */
 	bool repeat;                 /* index is meaningful */
 };
 
 enum val_kind {
 	VAL_NONE,                    /* missing */
 	VAL_JSON,                    /* obj, which may be NULL for null */
-	VAL_INDEX                    /* $index */
+	VAL_INDEX,                   /* $index */
+	VAL_CELL,                    /* cell: a value of a table's row */
+	VAL_ROW                      /* ".": a table's row as a whole */
 };
 
 struct value {
 	enum val_kind kind;
 	struct json_object *obj;
-	size_t index;
+	size_t index;                /* $index; VAL_ROW: the row */
+	const struct tmpl_rows *rows; /* VAL_ROW: its table */
+	struct tmpl_cell_view cell;  /* VAL_CELL */
 };
 
 /* The value of key in o when o is an object: a lookup with the key's hash
@@ -1444,13 +1453,16 @@ resolve(const struct tmpl *t, const struct path *p, const struct scope *sc,
 	unsigned long h[PATH_MAX_SEGS];
 	const char *key;
 	size_t i;
+	int col;
 
 	v->kind = VAL_NONE;
 	v->obj = NULL;
 	switch (p->kind) {
 	case PATH_ITEM:
-		v->kind = VAL_JSON;
+		v->kind = sc->rows != NULL ? VAL_ROW : VAL_JSON;
 		v->obj = sc->item;
+		v->rows = sc->rows;
+		v->index = sc->index;
 		return;
 	case PATH_INDEX:
 		for (s = sc; s != NULL; s = s->up)
@@ -1463,9 +1475,25 @@ resolve(const struct tmpl *t, const struct path *p, const struct scope *sc,
 	case PATH_KEYS:
 		key = t->pool + p->off;
 		memcpy(h, t->pool + p->hoff, p->nseg * sizeof(h[0]));
-		for (s = sc; s != NULL; s = s->up)
-			if (obj_get(t, s->item, key, h[0], &o))
-				break;
+		for (s = sc; s != NULL; s = s->up) {
+			if (s->rows == NULL) {
+				if (obj_get(t, s->item, key, h[0], &o))
+					break;
+				continue;
+			}
+			/* An ABSENT cell is a missing key: go on out. A
+			 * cell is a scalar, so a longer path ends here. */
+			if ((col = tmpl_rows_find(s->rows, key,
+			    p->col_hash)) < 0)
+				continue;
+			tmpl_rows_cell(s->rows, s->index, (unsigned)col,
+			    &v->cell);
+			if (v->cell.kind == TMPL_CELL_ABSENT)
+				continue;
+			if (p->nseg == 1)
+				v->kind = VAL_CELL;
+			return;
+		}
 		if (s == NULL)
 			return;
 		for (i = 1; i < p->nseg; i++) {
@@ -1481,6 +1509,21 @@ resolve(const struct tmpl *t, const struct path *p, const struct scope *sc,
 	}
 }
 
+/* Whether a row has a cell, as an object is truthy when it has a key. */
+static bool
+row_present(const struct tmpl_rows *t, size_t row)
+{
+	struct tmpl_cell_view c;
+	unsigned col;
+
+	for (col = 0; col < tmpl_rows_ncols(t); col++) {
+		tmpl_rows_cell(t, row, col, &c);
+		if (c.kind != TMPL_CELL_ABSENT)
+			return true;
+	}
+	return false;
+}
+
 static bool
 truthy(const struct value *v)
 {
@@ -1488,6 +1531,20 @@ truthy(const struct value *v)
 
 	if (v->kind == VAL_INDEX)
 		return v->index != 0;
+	if (v->kind == VAL_ROW)
+		return row_present(v->rows, v->index);
+	if (v->kind == VAL_CELL)
+		switch (v->cell.kind) {
+		case TMPL_CELL_STR:
+			return v->cell.len > 0;
+		case TMPL_CELL_INT:
+		case TMPL_CELL_BOOL:
+			return v->cell.i != 0;
+		case TMPL_CELL_ABSENT:
+		case TMPL_CELL_NULL:
+		default:
+			return false;
+		}
 	if (v->kind != VAL_JSON)
 		return false;
 	switch (json_object_get_type(v->obj)) {
@@ -1501,6 +1558,8 @@ truthy(const struct value *v)
 	case json_type_string:
 		return json_object_get_string_len(v->obj) > 0;
 	case json_type_array:
+		if (tmpl_rows_of(v->obj) != NULL)
+			return tmpl_rows_count(tmpl_rows_of(v->obj)) > 0;
 		return json_object_array_length(v->obj) > 0;
 	case json_type_object:
 		return json_object_object_length(v->obj) > 0;
@@ -1526,6 +1585,45 @@ fmt_u64(char *tmp, uint64_t x, bool neg, size_t *len)
 	return p;
 }
 
+/* The text of a table's cell, in tmp (>= 32 bytes) or in the table, as
+ * value_text() writes the json-c value the cell stands for. */
+static bool
+cell_text(const struct tmpl_cell_view *c, char *tmp, const char **s,
+    size_t *len)
+{
+	switch (c->kind) {
+	case TMPL_CELL_STR:
+		*s = c->s;
+		*len = c->len;
+		return true;
+	case TMPL_CELL_INT:
+		if (c->i < 0)
+			*s = fmt_u64(tmp, -(uint64_t)c->i, true, len);
+		else
+			*s = fmt_u64(tmp, (uint64_t)c->i, false, len);
+		return true;
+	case TMPL_CELL_BOOL:
+		*s = c->i ? "true" : "false";
+		*len = strlen(*s);
+		return true;
+	case TMPL_CELL_ABSENT:
+	case TMPL_CELL_NULL:
+	default:
+		return false;
+	}
+}
+
+/* A false boolean: a plain attribute leaves it out. */
+static bool
+is_false(const struct value *v)
+{
+	if (v->kind == VAL_CELL)
+		return v->cell.kind == TMPL_CELL_BOOL && v->cell.i == 0;
+	return v->kind == VAL_JSON &&
+	    json_object_is_type(v->obj, json_type_boolean) &&
+	    !json_object_get_boolean(v->obj);
+}
+
 /* The text of a value, in tmp (>= 32 bytes) or in the model. Never calls
  * json_object_to_json_string(): it caches its result in the object,
  * which would modify a model other threads may be reading. Returns false
@@ -1541,6 +1639,8 @@ value_text(const struct value *v, char *tmp, const char **s, size_t *len)
 		*s = fmt_u64(tmp, v->index, false, len);
 		return true;
 	}
+	if (v->kind == VAL_CELL)
+		return cell_text(&v->cell, tmp, s, len);
 	if (v->kind != VAL_JSON)
 		return false;
 	switch (json_object_get_type(v->obj)) {
@@ -1622,9 +1722,7 @@ render_ops(const struct tmpl *t, size_t i, size_t end, const struct scope *sc,
 					    op->len - 2);
 				break;
 			}
-			if (!value_text(&v, tmp, &s, &len) ||
-			    (json_object_is_type(v.obj, json_type_boolean) &&
-			    !json_object_get_boolean(v.obj)))
+			if (!value_text(&v, tmp, &s, &len) || is_false(&v))
 				break;
 			if ((op->flags & OPF_URL) && !url_is_safe(s, len)) {
 				s = "#";
@@ -1644,11 +1742,16 @@ render_ops(const struct tmpl *t, size_t i, size_t end, const struct scope *sc,
 			arr = v.kind == VAL_JSON &&
 			    json_object_is_type(v.obj, json_type_array) ?
 			    v.obj : NULL;
-			n = arr != NULL ? json_object_array_length(arr) : 0;
+			item.rows = arr != NULL ? tmpl_rows_of(arr) : NULL;
+			n = item.rows != NULL ? tmpl_rows_count(item.rows) :
+			    arr != NULL ? json_object_array_length(arr) : 0;
 			item.up = sc;
 			item.repeat = true;
+			item.item = NULL;
 			for (k = 0; k < n; k++) {
-				item.item = json_object_array_get_idx(arr, k);
+				if (item.rows == NULL)
+					item.item = json_object_array_get_idx(
+					    arr, k);
 				item.index = k;
 				if ((e = render_ops(t, i + 1, op->end, &item,
 				    depth, out)) != CB_OK)
@@ -1691,6 +1794,7 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	    (t = set_find(set, name, NULL)) == NULL)
 		return CB_ENOTFOUND;
 	root.up = NULL;
+	root.rows = NULL;
 	root.item = model;
 	root.index = 0;
 	root.repeat = false;

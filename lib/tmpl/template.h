@@ -7,7 +7,9 @@
  * pre-serialised HTML chunks plus dynamic operations. Rendering walks that
  * list against a json-c view model and writes through the escaping
  * functions of http/escape.h, so every value is escaped for its context
- * and there is no way to output raw model data.
+ * and there is no way to output raw model data. A list in the model may
+ * be a table of rows (tmpl/rows.h) instead of json-c objects; it renders
+ * the same.
  *
  * Threads: a loaded set is immutable. tmpl_render() only reads the set
  * and the model, so any number of threads may render from one set at

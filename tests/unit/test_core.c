@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -176,6 +177,69 @@ START_TEST(test_time_zones_round_trip)
 }
 END_TEST
 
+/* time_duration() and time_utc_to_local() write their digits by hand:
+ * the same text as the snprintf() and strftime() they replaced. */
+START_TEST(test_time_text_like_printf)
+{
+	static const long secs[] = {
+		-5, 0, 1, 9, 59, 60, 61, 599, 600, 3599, 3600, 3601, 35999,
+		36000, 86399, 86400, 864000, 9999999, 2147483647L,
+	};
+	static const char *const utc[] = {
+		"1970-01-01 00:00:00", "2026-11-23 08:15:00.123",
+		"2026-03-29 00:59:59", "2026-03-29 01:00:00",
+		"2026-10-25 00:30:00", "2026-12-31 23:59:59",
+		"9999-12-31 23:59:59",
+	};
+	static const char *const zones[] = {
+		"UTC", "Europe/Kyiv", "America/New_York", "Asia/Kolkata",
+		"Pacific/Kiritimati",
+	};
+	char got[32], want[32];
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		long s = secs[i] < 0 ? 0 : secs[i];
+		if (s >= 3600)
+			snprintf(want, sizeof(want), "%ld:%02ld:%02ld",
+			    s / 3600, s / 60 % 60, s % 60);
+		else
+			snprintf(want, sizeof(want), "%ld:%02ld", s / 60,
+			    s % 60);
+		time_duration(secs[i], got, sizeof(got));
+		ck_assert_str_eq(got, want);
+		for (n = 1; n < 6; n++) {   /* cut as snprintf cuts */
+			char cut[8];
+			size_t k = strlen(want) < n - 1 ? strlen(want) : n - 1;
+			memcpy(cut, want, k);
+			cut[k] = '\0';
+			time_duration(secs[i], got, n);
+			ck_assert_str_eq(got, cut);
+		}
+	}
+	for (i = 0; i < sizeof(utc) / sizeof(utc[0]); i++)
+		for (j = 0; j < sizeof(zones) / sizeof(zones[0]); j++) {
+			struct tm tm;
+			time_t t;
+			ck_assert_int_eq(time_utc_to_local(utc[i], zones[j],
+			    got, sizeof(got)), CB_OK);
+			memset(&tm, 0, sizeof(tm));
+			ck_assert_ptr_nonnull(strptime(utc[i],
+			    "%Y-%m-%d %H:%M:%S", &tm));
+			t = timegm(&tm);
+			setenv("TZ", zones[j], 1);
+			tzset();
+			localtime_r(&t, &tm);
+			strftime(want, sizeof(want), "%Y-%m-%d %H:%M", &tm);
+			ck_assert_msg(strcmp(got, want) == 0, "%s in %s: %s, "
+			    "strftime %s", utc[i], zones[j], got, want);
+		}
+	ck_assert_int_eq(time_utc_to_local(utc[1], "UTC", got, 16),
+	    CB_ETOOBIG);
+	ck_assert_int_eq(time_utc_to_local(utc[1], "UTC", got, 17), CB_OK);
+}
+END_TEST
+
 static int cleaned;
 static void
 count_cleanup(void *p)
@@ -303,6 +367,7 @@ main(void)
 	tcase_add_test(tc, test_escape_html_contexts);
 	tcase_add_test(tc, test_url_is_safe_schemes);
 	tcase_add_test(tc, test_time_zones_round_trip);
+	tcase_add_test(tc, test_time_text_like_printf);
 	tcase_add_test(tc, test_arena_cleanups_and_large_allocs);
 	tcase_add_test(tc, test_rand_tokens_are_distinct);
 	tcase_add_test(tc, test_config_parses_and_reports_line);

@@ -45,25 +45,10 @@ vg=$!
 trap 'kill $vg 2>/dev/null || true; wait $vg 2>/dev/null || true; "$REPO/scripts/stack.sh" restart-programs >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.2; done
 
-jar=$OUT/cookies
-csrf=$(curl -fsS -c "$jar" "$BASE/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
-curl -sS -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" --data-urlencode login=manager \
-    --data-urlencode password=manager --data-urlencode next=/calls "$BASE/login"
-cookie=$(awk '{ sub(/^#HttpOnly_/, "") } !/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$jar")
-manager=$(db "SELECT id FROM users WHERE login = 'manager'")
-customer=$(db "SELECT customer_id FROM calls WHERE customer_id IS NOT NULL ORDER BY id DESC LIMIT 1")
-digits=$(db "SELECT REVERSE(client_digits_rev) FROM calls WHERE customer_id IS NOT NULL ORDER BY id DESC LIMIT 1")
-today=$(date -u +%F)
-week=$(date -u -d '7 days ago' +%F)
-url() {
-    case $1 in
-    none) echo "/calls" ;;
-    manager) echo "/calls?manager=$manager&from=$week&to=$today" ;;
-    phone) echo "/calls?q=$digits" ;;
-    customer) echo "/customers/$customer/calls" ;;
-    *) die "unknown scenario $1" ;;
-    esac
-}
+# shellcheck source=bench/lib/history_session.sh
+. "$REPO/bench/lib/history_session.sh"
+cookie=$(history_login "$OUT/cookies")
+history_targets
 get() {   # get URL N: N pages, each must answer 200
     local i code
     for ((i = 0; i < $2; i++)); do
@@ -74,9 +59,9 @@ get() {   # get URL N: N pages, each must answer 200
 
 printf '| scenario | instructions per page (callboard-calls, user space) |\n|---|---:|\n'
 for s in $SCENARIOS; do
-    get "$(url "$s")" "$WARM"
+    get "$(history_url "$s")" "$WARM"
     callgrind_control --zero "$vg" >/dev/null 2>&1
-    get "$(url "$s")" "$REQUESTS"
+    get "$(history_url "$s")" "$REQUESTS"
     rm -f "$OUT/callgrind.out.$vg".*
     callgrind_control --dump="$s" "$vg" >/dev/null 2>&1
     sleep 0.5

@@ -50,15 +50,12 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 
+# shellcheck source=bench/lib/release_build.sh
+. "$REPO/bench/lib/release_build.sh"
+# shellcheck source=bench/lib/history_session.sh
+. "$REPO/bench/lib/history_session.sh"
 mkdir -p "$BUILD" "$WORK"
-if [[ ! -f $BUILD/Makefile ]]; then
-    say "configuring a release build in $BUILD"
-    (cd "$BUILD" && "$REPO/configure" -q) || die "configure failed"
-fi
-if [[ ${BENCH_BUILD:-1} == 1 ]]; then
-    say "building $BUILD"
-    make -C "$BUILD" -s -j2 >"$WORK/make.log" 2>&1 || { tail -30 "$WORK/make.log" >&2; die "make failed"; }
-fi
+release_build "$BUILD" "$WORK/make.log"
 
 cleanup() {
     [[ ${BENCH_KEEP:-0} == 1 ]] && { say "left running: CB_STATE_DIR=$CB_STATE_DIR"; return; }
@@ -83,35 +80,12 @@ fi
 db "SET GLOBAL innodb_buffer_pool_size = $(numfmt --from=iec "${BENCH_DB_POOL:-1G}")" ||
     say "could not set innodb_buffer_pool_size; the CSV export may read the disk"
 
-# A session: the login form's CSRF token, then POST /login.
-jar=$WORK/cookies
-rm -f "$jar"
-csrf=$(curl -fsS -c "$jar" "$BASE/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
-[[ -n $csrf ]] || die "no CSRF token on /login"
-code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" \
-    --data-urlencode login=manager --data-urlencode password=manager --data-urlencode next=/calls "$BASE/login")
-[[ $code == 303 ]] || die "login as manager: HTTP $code"
-cookie=$(awk '{ sub(/^#HttpOnly_/, "") } !/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep="; " }' "$jar")
-
-manager=$(db "SELECT id FROM users WHERE login = 'manager'")
-customer=$(db "SELECT customer_id FROM calls WHERE customer_id IS NOT NULL ORDER BY id DESC LIMIT 1")
-digits=$(db "SELECT REVERSE(client_digits_rev) FROM calls WHERE customer_id IS NOT NULL ORDER BY id DESC LIMIT 1")
-today=$(date -u +%F)
-week=$(date -u -d '7 days ago' +%F)
-month=$(date -u -d '30 days ago' +%F)
-url() {
-    case $1 in
-    none) echo "/calls" ;;
-    manager) echo "/calls?manager=$manager&from=$week&to=$today" ;;
-    phone) echo "/calls?q=$digits" ;;
-    customer) echo "/customers/$customer/calls" ;;
-    csv) echo "/calls.csv?from=$month&to=$today" ;;
-    *) die "unknown scenario $1" ;;
-    esac
-}
+# A session as "manager", and what each scenario asks for.
+cookie=$(history_login "$WORK/cookies")
+history_targets
 for s in $SCENARIOS; do     # each answers 200 before it is measured (and warms the cache)
-    code=$(curl -sS -o "$WORK/$s.body" -w '%{http_code}' -H "Cookie: $cookie" "$BASE$(url "$s")")
-    [[ $code == 200 ]] || die "$s: GET $(url "$s") answered $code"
+    code=$(curl -sS -o "$WORK/$s.body" -w '%{http_code}' -H "Cookie: $cookie" "$BASE$(history_url "$s")")
+    [[ $code == 200 ]] || die "$s: GET $(history_url "$s") answered $code"
 done
 
 # CPU clock ticks (utime + stime) of the pids given, and of the whole machine (busy, all).
@@ -139,7 +113,7 @@ for r in $(seq 1 "$ROUNDS"); do
             : >"$WORK/csv-$r.txt"
             for k in $(seq 1 "$CSV_RUNS"); do
                 curl -sS -o "$WORK/csv.body" -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}\n' \
-                    -H "Cookie: $cookie" "$BASE$(url csv)" >>"$WORK/csv-$r.txt"
+                    -H "Cookie: $cookie" "$BASE$(history_url csv)" >>"$WORK/csv-$r.txt"
             done
             awk '$1 != 200 { bad++ } END { exit bad ? 1 : 0 }' "$WORK/csv-$r.txt" || die "csv: non-200 export"
             rows=$(( $(wc -l <"$WORK/csv.body") - 1 ))
@@ -148,7 +122,7 @@ for r in $(seq 1 "$ROUNDS"); do
                 END { printf "%.3f %.1f %.1f %.1f %.1f\n", n / t, 1000 * t / n, 1000 * w, 1000 * f / n, b / n / 1048576 }' \
                 "$WORK/csv-$r.txt")
         else
-            wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: $cookie" "$BASE$(url "$s")" >"$WORK/wrk-$s-$r.txt"
+            wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: $cookie" "$BASE$(history_url "$s")" >"$WORK/wrk-$s-$r.txt"
             bad=$(awk '/Non-2xx/ { print $NF }' "$WORK/wrk-$s-$r.txt")
             [[ -z $bad ]] || die "$s: $bad non-2xx answers (see $WORK/wrk-$s-$r.txt)"
             req=$(awk '/requests in/ { print $1 }' "$WORK/wrk-$s-$r.txt")

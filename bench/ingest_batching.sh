@@ -42,15 +42,10 @@ for s in $SHAPES; do
     [[ $s =~ ^[0-9]+x[0-9]+:(each|one)$ ]] || die "unknown shape '$s' (e.g. 4x16:one)"
 done
 
+# shellcheck source=bench/lib/release_build.sh
+. "$REPO/bench/lib/release_build.sh"
 mkdir -p "$BUILD" "$WORK"
-if [[ ! -f $BUILD/Makefile ]]; then
-    say "configuring a release build in $BUILD"
-    (cd "$BUILD" && "$REPO/configure" -q) || die "configure failed"
-fi
-if [[ ${BENCH_BUILD:-1} == 1 ]]; then
-    say "building $BUILD"
-    make -C "$BUILD" -s -j2 >"$WORK/make.log" 2>&1 || { tail -30 "$WORK/make.log" >&2; die "make failed"; }
-fi
+release_build "$BUILD" "$WORK/make.log"
 ${CC:-cc} -std=c11 -O2 -g -Wall -Wextra -Werror -o "$WORK/ingest_replay" "$REPO/bench/ingest_replay.c" \
     -lpthread $(pkg-config --cflags --libs libmariadb) || die "ingest_replay.c does not compile"
 

@@ -23,16 +23,9 @@ if [[ ${BENCH_STACK:-own} != running ]]; then
     export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28070} CB_DB_PORT=${BENCH_DB_PORT:-33508}
     export CB_SMTP_PORT=${BENCH_SMTP_PORT:-28270}
     export CB_BASE_URL=http://127.0.0.1:$CB_HTTP_PORT
-    mkdir -p "$BUILD"
-    if [[ ! -f $BUILD/Makefile ]]; then
-        say "configuring a release build in $BUILD"
-        (cd "$BUILD" && "$REPO/configure" -q) || die "configure failed"
-    fi
-    if [[ ${BENCH_BUILD:-1} == 1 ]]; then
-        say "building $BUILD"
-        make -C "$BUILD" -s -j2 >"$BUILD/popup-make.log" 2>&1 ||
-            { tail -30 "$BUILD/popup-make.log" >&2; die "make failed"; }
-    fi
+    # shellcheck source=bench/lib/release_build.sh
+    . "$REPO/bench/lib/release_build.sh"
+    release_build "$BUILD" "$BUILD/popup-make.log"
     cleanup() {
         [[ ${BENCH_KEEP:-0} == 1 ]] && { say "left running: CB_STATE_DIR=$CB_STATE_DIR"; return; }
         "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || say "stack.sh stop failed"

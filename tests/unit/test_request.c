@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 /* envp is char ** (as libfcgi gives it); our literals are const. */
@@ -336,6 +337,80 @@ START_TEST(test_fcgi_out_peer_gone)
 }
 END_TEST
 
+/* fcgi_out_finish() through a real libfcgi request (nginx's side played
+ * here): the response, then the stream's end (an empty FCGI_STDOUT) and
+ * FCGI_END_REQUEST, each once, in that order, and nothing more after
+ * FCGX_Finish_r() (which would otherwise write the end records again). No
+ * FCGI_STDERR record: nothing was written to it. */
+START_TEST(test_fcgi_out_finish_ends_request_once)
+{
+	static const unsigned char begin[] = {
+		1, 1, 0, 1, 0, 8, 0, 0,   /* FCGI_BEGIN_REQUEST, id 1 */
+		0, 1, 1, 0, 0, 0, 0, 0,   /* responder, FCGI_KEEP_CONN */
+		1, 4, 0, 1, 0, 0, 0, 0,   /* empty FCGI_PARAMS */
+		1, 5, 0, 1, 0, 0, 0, 0    /* empty FCGI_STDIN */
+	};
+	struct sockaddr_un sa;
+	unsigned char buf[512], types[8];
+	size_t lens[8], got = 0, off = 0, nrec = 0;
+	int lfd, fd, status;
+	ssize_t r;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/cb-fcgi-out-%ld.sock",
+	    (long)getpid());
+	unlink(sa.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	if ((pid = fork()) == 0) {
+		FCGX_Request fr;
+		enum cb_err rc;
+
+		if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, lfd, 0) != 0 ||
+		    FCGX_Accept_r(&fr) < 0)
+			_exit(2);
+		rc = fcgi_out_finish(&fr, "Status: 200 OK\r\n\r\n", 18,
+		    "body", 4);
+		FCGX_Finish_r(&fr);
+		_exit(rc == CB_OK ? 0 : 1);
+	}
+	close(lfd);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(write(fd, begin, sizeof(begin)), (ssize_t)sizeof(begin));
+	while ((r = read(fd, buf + got, sizeof(buf) - got)) > 0)
+		got += (size_t)r;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	unlink(sa.sun_path);
+	while (off + 8 <= got && nrec < 8) {
+		size_t len = (size_t)(buf[off + 4] << 8 | buf[off + 5]);
+
+		ck_assert_int_eq(buf[off + 2] << 8 | buf[off + 3], 1);
+		types[nrec] = buf[off + 1];
+		lens[nrec++] = len;
+		if (len == 22) /* the response: head and body in one record */
+			ck_assert(memcmp(buf + off + 8,
+			    "Status: 200 OK\r\n\r\nbody", 22) == 0);
+		off += 8 + len + buf[off + 6];
+	}
+	ck_assert_uint_eq(off, got);                /* nothing left over */
+	ck_assert_uint_eq(nrec, 3);
+	ck_assert_int_eq(types[0], 6);              /* FCGI_STDOUT */
+	ck_assert_uint_eq(lens[0], 22);
+	ck_assert_int_eq(types[1], 6);              /* its end */
+	ck_assert_uint_eq(lens[1], 0);
+	ck_assert_int_eq(types[2], 3);              /* FCGI_END_REQUEST */
+	ck_assert_uint_eq(lens[2], 8);
+	ck_assert_int_eq(buf[got - 4], 0);          /* FCGI_REQUEST_COMPLETE */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -353,6 +428,7 @@ main(void)
 	tcase_add_test(tc, test_cookies_trim_and_split);
 	tcase_add_test(tc, test_json_valid_and_invalid);
 	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_fcgi_out_finish_ends_request_once);
 	tcase_add_test(tc, test_request_read_form_body_and_limits);
 	tcase_add_test(tc, test_request_read_short_body_and_bad_length);
 	tcase_add_test(tc, test_form_field_rules);

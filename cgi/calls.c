@@ -958,11 +958,11 @@ fail:
 }
 
 /* Whether a spreadsheet would start a formula here: = + - @ or a tab/CR,
- * after any spaces and quotes it drops first. */
+ * also behind the quotes that open a field. */
 static bool
 csv_formula_at(const char *p)
 {
-	while (*p == ' ' || *p == '"')
+	while (*p == '"')
 		p++;
 	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/access.h"
 #include "core/log.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
@@ -520,7 +521,7 @@ enum row_col {
 	ROW_EXTERNAL_ID, ROW_TALK, ROW_TALK_SECONDS, ROW_WAIT_SECONDS,
 	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
 	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
-	ROW_CREATE_CUSTOMER_URL, ROW__MAX
+	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -532,7 +533,7 @@ static const char *const row_cols[ROW__MAX] = {
 	"external_id", "talk", "talk_seconds", "wait_seconds",
 	"comment", "recording_state", "recording_url", "download_url",
 	"recording_note", "card_url", "create_order_url",
-	"create_customer_url"
+	"create_customer_url", "recorded"
 };
 
 /* The text in link as a row's cell. The rows' links are built in one
@@ -567,16 +568,20 @@ call_link(struct buf *link, int64_t id, const char *tail, char sep,
 }
 
 /* "Create customer" for an unknown number, "Create order" for a known
- * customer: links to the CRM's create forms, which link this call. */
+ * customer: links to the CRM's create forms, which link this call; only
+ * for roles that may create them (lib/auth/access.h). */
 static void
-row_actions(struct tmpl_rows *c, struct db_stmt *st, struct buf *link,
-    const char *number, int64_t id)
+row_actions(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
+    struct buf *link, const char *number, int64_t id)
 {
 	const char *dir = db_col(st, CALL_DIRECTION, NULL);
 	bool customer = !db_col_null(st, CALL_CUSTOMER_ID);
 
 	if (number == NULL || *number == '\0' || dir == NULL ||
 	    strcmp(dir, "internal") == 0)
+		return;
+	if (!access_record_any(u, customer ? ACCESS_ORDER : ACCESS_CUSTOMER,
+	    ACCESS_EDIT))
 		return;
 	buf_reset(link);
 	if (!customer)
@@ -636,11 +641,14 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	if (!db_col_null(st, CALL_CUSTOMER_ID)) {
 		int64_t customer = db_col_i64(st, CALL_CUSTOMER_ID);
 		tmpl_rows_i64(c, ROW_CUSTOMER_ID, customer);
-		buf_reset(link);
-		buf_puts(link, "/customers/");
-		buf_put_i64(link, customer);
-		buf_puts(link, "/calls");
-		row_link(c, ROW_CONTACT_URL, link);
+		/* The customer's feed, only for roles its route allows. */
+		if (perm_has(ctx->user, PERM_CUSTOMERS_CALLS)) {
+			buf_reset(link);
+			buf_puts(link, "/customers/");
+			buf_put_i64(link, customer);
+			buf_puts(link, "/calls");
+			row_link(c, ROW_CONTACT_URL, link);
+		}
 	}
 	tmpl_rows_bool(c, ROW_UNKNOWN, db_col_null(st, CALL_CUSTOMER_ID));
 	if (!db_col_null(st, CALL_MANAGER_ID))
@@ -659,10 +667,18 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	tmpl_rows_str(c, ROW_COMMENT, db_col(st, CALL_COMMENT, NULL));
 	tmpl_rows_str(c, ROW_RECORDING_STATE, rec);
 	if (rec && strcmp(rec, "stored") == 0) {
-		call_link(link, id, "/recording", '?', from);
-		row_link(c, ROW_RECORDING_URL, link);
-		call_link(link, id, "/recording?download=1", '&', from);
-		row_link(c, ROW_DOWNLOAD_URL, link);
+		/* The links only for roles that may follow them: JSON shows
+		 * exactly what the page shows (issue 16 §9). */
+		tmpl_rows_bool(c, ROW_RECORDED, true);
+		if (perm_has(ctx->user, PERM_RECORDINGS_LISTEN)) {
+			call_link(link, id, "/recording", '?', from);
+			row_link(c, ROW_RECORDING_URL, link);
+		}
+		if (perm_has(ctx->user, PERM_RECORDINGS_LISTEN) &&
+		    perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD)) {
+			call_link(link, id, "/recording?download=1", '&', from);
+			row_link(c, ROW_DOWNLOAD_URL, link);
+		}
 	} else if (rec && strcmp(rec, "pending") == 0)
 		tmpl_rows_str(c, ROW_RECORDING_NOTE, "recording is being fetched");
 	else if (rec && strcmp(rec, "failed") == 0)
@@ -671,7 +687,7 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 		tmpl_rows_str(c, ROW_RECORDING_NOTE, "no recording");
 	call_link(link, id, "", '?', NULL);
 	row_link(c, ROW_CARD_URL, link);
-	row_actions(c, st, link, number, id);
+	row_actions(ctx->user, c, st, link, number, id);
 }
 
 /* This page's query without the cursor and the format: the base of the
@@ -941,10 +957,41 @@ fail:
 	return rc;
 }
 
+/* Whether a spreadsheet would start a formula here: = + - @ or a tab/CR,
+ * also behind the quotes that open a field. */
+static bool
+csv_formula_at(const char *p)
+{
+	while (*p == '"')
+		p++;
+	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL;
+}
+
+/* n bytes of s, quotes doubled when the cell is quoted. Runs between
+ * quotes go in one append each (a byte at a time was a third of the
+ * export's CPU in this program). */
+static void
+csv_run(struct buf *b, const char *s, size_t n, bool quote)
+{
+	const char *q;
+
+	while (quote && (q = memchr(s, '"', n)) != NULL) {
+		buf_append(b, s, (size_t)(q - s) + 1);
+		buf_putc(b, '"');
+		n -= (size_t)(q - s) + 1;
+		s = q + 1;
+	}
+	buf_append(b, s, n);
+}
+
 /* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF,
  * quotes doubled. A cell a spreadsheet would read as a formula (= + - @,
  * or a leading tab/CR) gets a leading apostrophe first (OWASP "CSV
- * injection"); that includes E.164 numbers, which then read as text. */
+ * injection"); that includes E.164 numbers, which then read as text.
+ * Excel in uk/ru/pl/es locales splits a line on ';' whatever the quotes
+ * (issue 16 §10), and other importers on tabs or at a line break inside a
+ * quoted cell: every place such a split would start a formula gets the
+ * apostrophe too, so neither separator can turn a cell into one. */
 static void
 csv_cell(struct buf *b, const char *s, bool last)
 {
@@ -958,15 +1005,13 @@ csv_cell(struct buf *b, const char *s, bool last)
 		buf_putc(b, '"');
 	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
 		buf_putc(b, '\'');
-	/* Runs between quotes in one append each (a byte at a time was a
-	 * third of the export's CPU in this program). */
-	if (quote)
-		while ((q = strchr(s, '"')) != NULL) {
-			buf_append(b, s, (size_t)(q - s) + 1);
-			buf_putc(b, '"');
-			s = q + 1;
-		}
-	buf_puts(b, s);
+	while ((q = strpbrk(s, ";,\t\r\n")) != NULL) {
+		csv_run(b, s, (size_t)(q - s) + 1, quote);
+		if (csv_formula_at(q + 1))
+			buf_putc(b, '\'');
+		s = q + 1;
+	}
+	csv_run(b, s, strlen(s), quote);
 	if (quote)
 		buf_putc(b, '"');
 	if (last)
@@ -1120,17 +1165,22 @@ fail:
 enum feed { FEED_ALL, FEED_CUSTOMER, FEED_ORDER };
 
 /* Scope "own" (DESIGN §3): the page, the feed and the CSV list only the
- * calls whose manager is the user. It rides on the manager filter, so
- * ix_calls_manager_started serves it; another manager's id in the URL
- * matches nothing rather than widening the scope. */
+ * calls whose manager is the user (lib/auth/access.c decides). It rides on
+ * the manager filter, so ix_calls_manager_started serves it; another
+ * manager's id in the URL matches nothing rather than widening the
+ * scope. */
 static void
-apply_scope(struct ctx *ctx, struct listing *l, enum perm p)
+apply_scope(struct ctx *ctx, struct listing *l, enum access_via via)
 {
-	if (ctx->user->perms[p] != SCOPE_OWN)
-		return;
-	if (l->f.manager_id && l->f.manager_id != ctx->user->id)
+	int64_t only = access_call_list_manager(ctx->user, via);
+
+	if (only < 0)
 		l->none = true;
-	l->f.manager_id = ctx->user->id;
+	if (only <= 0)
+		return;
+	if (l->f.manager_id && l->f.manager_id != only)
+		l->none = true;
+	l->f.manager_id = only;
 	l->bounded = true;
 }
 
@@ -1169,8 +1219,8 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		json_object_put(m);
 		return rc;
 	}
-	apply_scope(ctx, l, feed == FEED_ALL ? PERM_CALLS :
-	    feed == FEED_CUSTOMER ? PERM_CUSTOMERS_CALLS : PERM_ORDERS_CALLS);
+	apply_scope(ctx, l, feed == FEED_ALL ? VIA_HISTORY :
+	    feed == FEED_CUSTOMER ? VIA_CUSTOMER : VIA_ORDER);
 	if (csv) {
 		json_object_put(m);
 		return export_csv(ctx, l, file);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/access.h"
 #include "core/buf.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
@@ -155,9 +156,9 @@ load_call(struct ctx *ctx, int64_t call_id, struct card *c)
 	c->lead_id = id_of(c->v[CARD_LEAD_ID]);
 	c->store_id = id_of(c->v[CARD_STORE_ID]);
 	/* The route already required `calls`; scope "own" narrows it to the
-	 * user's calls. */
-	if (ctx->user->perms[PERM_CALLS] != SCOPE_ALL &&
-	    (c->manager_id == 0 || c->manager_id != ctx->user->id)) {
+	 * user's calls (lib/auth/access.c). */
+	if (!access_call(ctx->user, VIA_HISTORY, 0, &(struct access_call){
+	    c->manager_id, c->customer_id, c->order_id })) {
 		ctx->message = "Your role shows only your own calls, and this "
 		    "call is not yours.";
 		return CB_EDENIED;
@@ -470,18 +471,20 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 
 	/* The create forms are not part of the card yet: plain links that
 	 * carry the number, the customer, the store and the call. */
-	if (c->customer_id == 0) {
+	/* Only for roles that may create them (lib/auth/access.h). */
+	if (c->customer_id == 0 && access_record_any(ctx->user,
+	    ACCESS_CUSTOMER, ACCESS_EDIT)) {
 		const char *kv[] = { "phone", number, "call", call, NULL };
 		app_add_str(actions, "create_customer_url", link_with(ctx,
 		    "/customers/new", kv));
 	}
-	{
+	if (access_record_any(ctx->user, ACCESS_ORDER, ACCESS_EDIT)) {
 		const char *kv[] = { "customer", cust, "store", store,
 		    "phone", number, "call", call, NULL };
 		app_add_str(actions, "add_order_url", link_with(ctx,
 		    "/orders/new", kv));
 	}
-	{
+	if (access_record_any(ctx->user, ACCESS_LEAD, ACCESS_EDIT)) {
 		const char *kv[] = { "customer", cust, "phone", number,
 		    "call", call, NULL };
 		app_add_str(actions, "add_lead_url", link_with(ctx, "/leads/new",

@@ -14,12 +14,21 @@
  * they came from (calls.customer_id / order_id / lead_id). A new customer
  * also gets the earlier calls from their number, through the same
  * functions the JSON API uses (db/apicall.h, calls/link.h). A call id in
- * a form must be a call the user may see (scope "own": their own). */
+ * a form must be a call the user may see (scope "own": their own).
+ *
+ * Who may see and create what is lib/auth/access.h (issue 16 §1-2): the
+ * routes need customers / orders / leads to see and customers.edit /
+ * orders.edit / leads.edit to create; scope "own" narrows each page to the
+ * records the user manages. A number that already belongs to a customer
+ * the author may not edit is kept flagged on the new customer
+ * (customer_phones_shared), never moving that caller's calls or routing;
+ * see new_customer_phone(). */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/access.h"
 #include "calls/link.h"
 #include "core/log.h"
 #include "core/strparse.h"
@@ -89,8 +98,7 @@ source_call(struct ctx *ctx, int64_t *call_id)
 			ctx->message = "There is no such call.";
 		return rc;
 	}
-	if (!perm_has(ctx->user, PERM_CALLS) || (ctx->user->perms[PERM_CALLS] ==
-	    SCOPE_OWN && c.manager_id != ctx->user->id)) {
+	if (!access_call(ctx->user, VIA_HISTORY, 0, &c.who)) {
 		ctx->message = "Your role does not allow linking this call.";
 		return CB_EDENIED;
 	}
@@ -106,6 +114,14 @@ phone_key(struct ctx *ctx, const char *in, char *e164, char *rev)
 	    PHONE_MAX) != PHONE_E164)
 		return false;
 	return phone_digits_rev(e164, strlen(e164), rev, PHONE_MAX) > 0;
+}
+
+/* 403 for a record outside the user's scope; msg says which. */
+static enum cb_err
+denied(struct ctx *ctx, const char *msg)
+{
+	ctx->message = msg;
+	return CB_EDENIED;
 }
 
 /* -------------------------------------------------------------- customer */
@@ -124,6 +140,13 @@ page_customer(struct ctx *ctx)
 		if (rc == CB_ENOTFOUND)
 			ctx->message = "There is no such customer.";
 		return rc;
+	}
+	if (!access_record(ctx->user, ACCESS_CUSTOMER, ACCESS_VIEW,
+	    db_col_i64(st, 5))) {
+		db_stmt_done(st);
+		json_object_put(m);
+		return denied(ctx, "Your role shows only the customers you "
+		    "manage, and this customer is not yours.");
 	}
 	app_add_int(m, "id", id);
 	app_add_str(m, "title", db_col(st, 0, NULL));
@@ -144,6 +167,10 @@ page_customer(struct ctx *ctx)
 		app_add_str(p, "phone", phone);
 		app_add_str(p, "dial_url", dial_href(ctx->arena, ctx->user, phone,
 		    0));
+		if (db_col_i64(st, 2))
+			app_add_str(p, "shared", "Another customer already had "
+			    "this number: their calls and routing stay with "
+			    "them.");
 		/* The history link only when there is history to show, and
 		 * only for roles that may open the history page. */
 		if (db_col_i64(st, 1) && perm_has(ctx->user, PERM_CALLS)) {
@@ -167,7 +194,11 @@ page_customer(struct ctx *ctx)
 	if ((rc = db_crm_customer_orders(ctx->db, id, &st)) != CB_OK)
 		goto fail;
 	while ((rc = db_fetch(st)) == CB_OK) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o;
+		if (!access_record(ctx->user, ACCESS_ORDER, ACCESS_VIEW,
+		    db_col_i64(st, 6)))
+			continue;
+		o = json_object_new_object();
 		app_add_int(o, "id", db_col_i64(st, 0));
 		app_add_str(o, "url", arena_printf(ctx->arena, "/orders/%lld",
 		    (long long)db_col_i64(st, 0)));
@@ -187,7 +218,11 @@ page_customer(struct ctx *ctx)
 	if ((rc = db_crm_customer_leads(ctx->db, id, &st)) != CB_OK)
 		goto fail;
 	while ((rc = db_fetch(st)) == CB_OK) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o;
+		if (!access_record(ctx->user, ACCESS_LEAD, ACCESS_VIEW,
+		    db_col_i64(st, 4)))
+			continue;
+		o = json_object_new_object();
 		app_add_int(o, "id", db_col_i64(st, 0));
 		app_add_str(o, "url", arena_printf(ctx->arena, "/leads/%lld",
 		    (long long)db_col_i64(st, 0)));
@@ -205,11 +240,21 @@ page_customer(struct ctx *ctx)
 	if (has_calls && feed)
 		app_add_str(m, "calls_url", arena_printf(ctx->arena,
 		    "/customers/%lld/calls", (long long)id));
-	app_add_str(m, "add_order_url", arena_printf(ctx->arena,
-	    "/orders/new?customer=%lld", (long long)id));
-	app_add_str(m, "add_lead_url", arena_printf(ctx->arena,
-	    "/leads/new?customer=%lld", (long long)id));
-	if (kv_get(&ctx->req->query, "created"))
+	if (access_record_any(ctx->user, ACCESS_ORDER, ACCESS_EDIT))
+		app_add_str(m, "add_order_url", arena_printf(ctx->arena,
+		    "/orders/new?customer=%lld", (long long)id));
+	if (access_record_any(ctx->user, ACCESS_LEAD, ACCESS_EDIT))
+		app_add_str(m, "add_lead_url", arena_printf(ctx->arena,
+		    "/leads/new?customer=%lld", (long long)id));
+	if (kv_get(&ctx->req->query, "shared"))
+		app_add_str(m, "confirmation", "The customer is saved. Their "
+		    "number already belongs to another customer, who keeps "
+		    "its calls and routing; it is flagged below.");
+	else if (kv_get(&ctx->req->query, "moved"))
+		app_add_str(m, "confirmation", "The customer is saved. Their "
+		    "number belonged to another customer: its calls and "
+		    "routing now go to this one.");
+	else if (kv_get(&ctx->req->query, "created"))
 		app_add_str(m, "confirmation", "The customer is saved.");
 	return app_render(ctx, "customer.html", m);
 fail:
@@ -267,6 +312,49 @@ page_customer_new(struct ctx *ctx)
 	return page_new(ctx, customer_form);
 }
 
+enum phone_outcome { PHONE_ADDED, PHONE_MOVED, PHONE_SHARED };
+
+/* A new customer's number (issue 16 §1). Linking and routing follow the
+ * newest customer that has a number in customer_phones, so putting it
+ * there moves that caller's calls and routing to the new customer. That
+ * happens only when no customer has the number yet, or when the author
+ * may edit every customer that has it (customers.edit covering their
+ * manager: the responsible manager stays unless a role allowed to change
+ * it does). Otherwise the number is kept flagged on the new customer
+ * (customer_phones_shared) and the earlier customer keeps everything. */
+static enum cb_err
+new_customer_phone(struct ctx *ctx, int64_t id, const char *e164,
+    const char *rev, enum phone_outcome *out)
+{
+	struct db_stmt *st;
+	int64_t newest = 0;
+	bool may_take = true;
+	enum cb_err rc;
+
+	if ((rc = db_crm_phone_holders(ctx->db, e164, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		if (newest == 0)
+			newest = db_col_i64(st, 0);
+		if (!access_record(ctx->user, ACCESS_CUSTOMER, ACCESS_EDIT,
+		    db_col_i64(st, 1)))
+			may_take = false;
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	if (newest != 0 && !may_take) {
+		*out = PHONE_SHARED;
+		log_info("user %lld: number of customer %lld kept flagged on "
+		    "customer %lld", (long long)ctx->user->id,
+		    (long long)newest, (long long)id);
+		return db_crm_add_shared_phone(ctx->db, id, e164, rev, newest,
+		    ctx->user->id);
+	}
+	*out = newest != 0 ? PHONE_MOVED : PHONE_ADDED;
+	return link_new_phone(ctx->db, id, e164, rev, NULL, NULL);
+}
+
 static enum cb_err
 post_customer(struct ctx *ctx)
 {
@@ -274,6 +362,7 @@ post_customer(struct ctx *ctx)
 	const char *name, *email, *phone = param(ctx, "phone");
 	char e164[PHONE_MAX], rev[PHONE_MAX];
 	int64_t call_id, id = 0;
+	enum phone_outcome outcome = PHONE_ADDED;
 	enum cb_err rc;
 
 	if ((rc = source_call(ctx, &call_id)) != CB_OK) {
@@ -297,7 +386,7 @@ post_customer(struct ctx *ctx)
 	rc = db_customer_create(ctx->db, name, *email ? email : NULL,
 	    ctx->user->id, NULL, &id);
 	if (rc == CB_OK && *phone)
-		rc = link_new_phone(ctx->db, id, e164, rev, NULL, NULL);
+		rc = new_customer_phone(ctx, id, e164, rev, &outcome);
 	if (rc == CB_OK && call_id)
 		rc = db_crm_link_call(ctx->db, call_id, id, 0, 0);
 	if (rc == CB_OK)
@@ -309,7 +398,9 @@ post_customer(struct ctx *ctx)
 	log_info("user %lld created customer %lld", (long long)ctx->user->id,
 	    (long long)id);
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
-	    "/customers/%lld?created=1", (long long)id));
+	    "/customers/%lld?created=1%s", (long long)id,
+	    outcome == PHONE_SHARED ? "&shared=1" : outcome == PHONE_MOVED ?
+	    "&moved=1" : ""));
 	return CB_OK;
 }
 
@@ -329,6 +420,13 @@ page_order(struct ctx *ctx)
 		if (rc == CB_ENOTFOUND)
 			ctx->message = "There is no such order.";
 		return rc;
+	}
+	if (!access_record(ctx->user, ACCESS_ORDER, ACCESS_VIEW,
+	    db_col_i64(st, 10))) {
+		db_stmt_done(st);
+		json_object_put(m);
+		return denied(ctx, "Your role shows only the orders you "
+		    "manage, and this order is not yours.");
 	}
 	app_add_int(m, "id", id);
 	app_add_str(m, "number", db_col(st, 0, NULL) ? db_col(st, 0, NULL) :
@@ -387,10 +485,12 @@ order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 	int64_t cust = id_param(ctx, "customer"), store = id_param(ctx,
 	    "store"), status = id_param(ctx, "status");
 	char name[256];
+	int64_t mgr = 0;
 	enum cb_err rc;
 
 	if (cust > 0 && db_crm_customer_name(ctx->db, cust, name,
-	    sizeof(name)) == CB_OK) {
+	    sizeof(name), &mgr) == CB_OK && access_record(ctx->user,
+	    ACCESS_CUSTOMER, ACCESS_VIEW, mgr)) {
 		app_add_int(m, "customer_id", cust);
 		app_add_str(m, "customer", name);
 	}
@@ -447,7 +547,7 @@ post_order(struct ctx *ctx)
 	struct crm_order_new o;
 	const char *total = param(ctx, "total");
 	char name[256];
-	int64_t call_id, id = 0;
+	int64_t call_id, id = 0, mgr = 0;
 	bool ok;
 	enum cb_err rc;
 
@@ -462,8 +562,10 @@ post_order(struct ctx *ctx)
 	if (o.number[0] == '\0')
 		o.number = NULL;
 	o.customer_id = id_param(ctx, "customer");
+	/* A customer the user may not see is "no such customer" too. */
 	if (o.customer_id <= 0 || db_crm_customer_name(ctx->db, o.customer_id,
-	    name, sizeof(name)) != CB_OK)
+	    name, sizeof(name), &mgr) != CB_OK || !access_record(ctx->user,
+	    ACCESS_CUSTOMER, ACCESS_VIEW, mgr))
 		json_object_object_add(errors, "customer", app_jstr("An order "
 		    "needs a customer: open it from the customer's page or "
 		    "create the customer first."));
@@ -526,6 +628,13 @@ page_lead(struct ctx *ctx)
 			ctx->message = "There is no such lead.";
 		return rc;
 	}
+	if (!access_record(ctx->user, ACCESS_LEAD, ACCESS_VIEW,
+	    db_col_i64(st, 9))) {
+		db_stmt_done(st);
+		json_object_put(m);
+		return denied(ctx, "Your role shows only the leads you manage, "
+		    "and this lead is not yours.");
+	}
 	app_add_int(m, "id", ctx->ids[0]);
 	app_add_str(m, "title", db_col(st, 0, NULL));
 	app_add_str(m, "name", db_col(st, 0, NULL));
@@ -555,11 +664,12 @@ static enum cb_err
 lead_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
-	int64_t cust = id_param(ctx, "customer");
+	int64_t cust = id_param(ctx, "customer"), mgr = 0;
 	char name[256];
 
 	if (cust > 0 && db_crm_customer_name(ctx->db, cust, name,
-	    sizeof(name)) == CB_OK) {
+	    sizeof(name), &mgr) == CB_OK && access_record(ctx->user,
+	    ACCESS_CUSTOMER, ACCESS_VIEW, mgr)) {
 		app_add_int(m, "customer_id", cust);
 		app_add_str(m, "customer", name);
 	}
@@ -584,7 +694,7 @@ post_lead(struct ctx *ctx)
 	struct crm_lead_new l;
 	const char *phone = param(ctx, "phone");
 	char e164[PHONE_MAX], rev[PHONE_MAX], name[256];
-	int64_t call_id, id = 0;
+	int64_t call_id, id = 0, mgr = 0;
 	enum cb_err rc;
 
 	if ((rc = source_call(ctx, &call_id)) != CB_OK) {
@@ -595,8 +705,9 @@ post_lead(struct ctx *ctx)
 	l.manager_id = ctx->user->id;
 	l.call_id = call_id;
 	l.customer_id = id_param(ctx, "customer");
-	if (l.customer_id < 0 || (l.customer_id > 0 && db_crm_customer_name(
-	    ctx->db, l.customer_id, name, sizeof(name)) != CB_OK))
+	if (l.customer_id < 0 || (l.customer_id > 0 && (db_crm_customer_name(
+	    ctx->db, l.customer_id, name, sizeof(name), &mgr) != CB_OK ||
+	    !access_record(ctx->user, ACCESS_CUSTOMER, ACCESS_VIEW, mgr))))
 		json_object_object_add(errors, "customer", app_jstr("There is "
 		    "no such customer."));
 	l.name = text_field(ctx, "name", 255, l.customer_id > 0, "lead name",
@@ -633,24 +744,26 @@ post_lead(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* The route's permission is the first check (any scope); the handlers
+ * narrow scope "own" to the records the user manages. */
 static const struct route routes[] = {
-	{ "/customers/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
-	    page_customer_new },
-	{ "/customers", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM,
-	    0, post_customer },
-	{ "/customers/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	{ "/customers/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_CUSTOMERS_EDIT, 0, 0, page_customer_new },
+	{ "/customers", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CUSTOMERS_EDIT,
+	    BODY_FORM, 0, post_customer },
+	{ "/customers/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CUSTOMERS, 0, 0,
 	    page_customer },
-	{ "/orders/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
-	    page_order_new },
-	{ "/orders", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM, 0,
-	    post_order },
-	{ "/orders/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	{ "/orders/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ORDERS_EDIT, 0,
+	    0, page_order_new },
+	{ "/orders", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_ORDERS_EDIT,
+	    BODY_FORM, 0, post_order },
+	{ "/orders/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ORDERS, 0, 0,
 	    page_order },
-	{ "/leads/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	{ "/leads/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_LEADS_EDIT, 0, 0,
 	    page_lead_new },
-	{ "/leads", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE, BODY_FORM, 0,
-	    post_lead },
-	{ "/leads/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	{ "/leads", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_LEADS_EDIT,
+	    BODY_FORM, 0, post_lead },
+	{ "/leads/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_LEADS, 0, 0,
 	    page_lead },
 };
 

@@ -10,20 +10,10 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "auth/access.h"
 #include "core/strparse.h"
 #include "db/access.h"
 #include "http/app.h"
-
-enum context { CTX_CALLS, CTX_CUSTOMER, CTX_ORDER };
-
-/* The user's permission p covers this call (scope "own": their calls). */
-static bool
-covers(const struct user *u, enum perm p, const struct call_access *c)
-{
-	if (!perm_has(u, p))
-		return false;
-	return u->perms[p] == SCOPE_ALL || c->manager_id == u->id;
-}
 
 /* Recording paths come from our own worker and demo data; still, nothing
  * but a plain relative path ever reaches nginx. */
@@ -68,7 +58,7 @@ recording(struct ctx *ctx)
 	const char *from = kv_get(&ctx->req->query, "from");
 	const char *dl = kv_get(&ctx->req->query, "download");
 	bool download = dl && strcmp(dl, "1") == 0;
-	enum context where = CTX_CALLS;
+	enum access_via where = VIA_HISTORY;
 	int64_t where_id = 0;
 	struct call_access c;
 	bool allowed;
@@ -77,9 +67,9 @@ recording(struct ctx *ctx)
 	if (from && *from) {
 		const char *colon = strchr(from, ':');
 		if (colon && strncmp(from, "order:", 6) == 0)
-			where = CTX_ORDER;
+			where = VIA_ORDER;
 		else if (colon && strncmp(from, "customer:", 9) == 0)
-			where = CTX_CUSTOMER;
+			where = VIA_CUSTOMER;
 		else {
 			ctx->message = "Unknown page in \"from\".";
 			return CB_EINVAL;
@@ -94,26 +84,10 @@ recording(struct ctx *ctx)
 			ctx->message = "There is no such call.";
 		return rc;
 	}
-	/* Which calls the page lets this user see... */
-	switch (where) {
-	case CTX_ORDER:
-		allowed = c.order_id == where_id &&
-		    (covers(ctx->user, PERM_ORDERS_CALLS, &c) ||
-		    covers(ctx->user, PERM_CALLS, &c));
-		break;
-	case CTX_CUSTOMER:
-		allowed = c.customer_id == where_id &&
-		    (covers(ctx->user, PERM_CUSTOMERS_CALLS, &c) ||
-		    covers(ctx->user, PERM_CALLS, &c));
-		break;
-	case CTX_CALLS:
-	default:
-		allowed = covers(ctx->user, PERM_CALLS, &c);
-		break;
-	}
-	/* ...and whether the role may hear (or save) recordings at all. */
-	allowed = allowed && perm_has(ctx->user, PERM_RECORDINGS_LISTEN) &&
-	    (!download || perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD));
+	/* Whether the page lets this user see the call (lib/auth/access.c)
+	 * ...and whether the role may hear (or save) recordings at all. */
+	allowed = access_call(ctx->user, where, where_id, &c.who) &&
+	    perm_has(ctx->user, PERM_RECORDINGS_LISTEN) && (!download || perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD));
 	if (!allowed) {
 		log_info("user %lld refused the recording of call %lld",
 		    (long long)ctx->user->id, (long long)c.id);
@@ -134,8 +108,8 @@ recording(struct ctx *ctx)
 		return CB_EIO;
 	}
 	if ((rc = db_listen_log(ctx->db, ctx->user->id, c.id, download ?
-	    "download" : "play", where == CTX_ORDER ? "order" :
-	    where == CTX_CUSTOMER ? "customer" : "calls",
+	    "download" : "play", where == VIA_ORDER ? "order" :
+	    where == VIA_CUSTOMER ? "customer" : "calls",
 	    ctx->req->remote_addr, http_header(ctx->req, "User-Agent"))) !=
 	    CB_OK)
 		return rc; /* no log line, no bytes */

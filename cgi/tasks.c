@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/access.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "db/tasklist.h"
@@ -256,9 +257,12 @@ page_missed(struct ctx *ctx)
 		ctx->message = "days is a whole number from 1 to 90.";
 		return CB_EINVAL;
 	}
+	/* The history's rule (lib/auth/access.c); the route required
+	 * `calls`, so the list is never "nothing". */
 	if ((rc = db_tasklist_missed(ctx->db, (int)days,
-	    ctx->user->perms[PERM_CALLS] == SCOPE_ALL ? 0 : ctx->user->id,
-	    &st)) != CB_OK) {
+	    access_call_list_manager(ctx->user, VIA_HISTORY) > 0 ?
+	    access_call_list_manager(ctx->user, VIA_HISTORY) : 0, &st)) !=
+	    CB_OK) {
 		ctx->message = db_down;
 		return rc;
 	}

@@ -45,6 +45,12 @@ static const char *const perm_labels[PERM__MAX] = {
 	[PERM_RECORDINGS_DOWNLOAD] = "Download recordings",
 	[PERM_CALLS_DIAL] = "Click-to-call",
 	[PERM_SETTINGS] = "Settings (users, roles, integrations...)",
+	[PERM_CUSTOMERS] = "See customers (own: those they manage)",
+	[PERM_CUSTOMERS_EDIT] = "Create and edit customers",
+	[PERM_ORDERS] = "See orders",
+	[PERM_ORDERS_EDIT] = "Create and edit orders",
+	[PERM_LEADS] = "See leads",
+	[PERM_LEADS_EDIT] = "Create and edit leads",
 };
 
 /* Zones offered in the form's list; any IANA name installed is accepted. */

@@ -12,6 +12,12 @@ static const char *const names[PERM__MAX] = {
 	[PERM_RECORDINGS_DOWNLOAD] = "recordings.download",
 	[PERM_CALLS_DIAL] = "calls.dial",
 	[PERM_SETTINGS] = "settings",
+	[PERM_CUSTOMERS] = "customers",
+	[PERM_CUSTOMERS_EDIT] = "customers.edit",
+	[PERM_ORDERS] = "orders",
+	[PERM_ORDERS_EDIT] = "orders.edit",
+	[PERM_LEADS] = "leads",
+	[PERM_LEADS_EDIT] = "leads.edit",
 };
 
 const char *

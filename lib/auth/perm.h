@@ -1,5 +1,6 @@
 /* Role permissions (issue 4 §3, DESIGN §3): each with a scope, own calls
- * only or all. */
+ * only or all. What a scope means for one call or CRM record is decided in
+ * one place, lib/auth/access.h. */
 #ifndef CB_AUTH_PERM_H
 #define CB_AUTH_PERM_H
 
@@ -14,6 +15,14 @@ enum perm {
 	PERM_RECORDINGS_DOWNLOAD, /* download recordings */
 	PERM_CALLS_DIAL,          /* click-to-call */
 	PERM_SETTINGS,            /* settings pages */
+	/* The CRM pages (issue 16 §1-2): see / create and edit customers,
+	 * orders and leads; scope "own": those whose manager is the user. */
+	PERM_CUSTOMERS,
+	PERM_CUSTOMERS_EDIT,
+	PERM_ORDERS,
+	PERM_ORDERS_EDIT,
+	PERM_LEADS,
+	PERM_LEADS_EDIT,
 	PERM__MAX,
 	PERM_NONE = -1
 };

@@ -23,9 +23,9 @@ db_call_access(struct db *db, int64_t call_id, struct call_access *out)
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->id = db_col_i64(st, 0);
-	out->manager_id = db_col_i64(st, 1);
-	out->customer_id = db_col_i64(st, 2);
-	out->order_id = db_col_i64(st, 3);
+	out->who.manager_id = db_col_i64(st, 1);
+	out->who.customer_id = db_col_i64(st, 2);
+	out->who.order_id = db_col_i64(st, 3);
 	snprintf(out->recording_state, sizeof(out->recording_state), "%s",
 	    db_col(st, 4, NULL));
 	snprintf(out->recording_path, sizeof(out->recording_path), "%s",

@@ -5,13 +5,13 @@
 
 #include <stdint.h>
 
+#include "auth/access.h"
 #include "db/db.h"
 
 struct call_access {
 	int64_t id;
-	int64_t manager_id;        /* 0 when none */
-	int64_t customer_id;
-	int64_t order_id;
+	/* What access_call() decides on: manager, customer, order (0: none). */
+	struct access_call who;
 	char recording_state[16];
 	char recording_path[256];
 };

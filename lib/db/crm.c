@@ -31,7 +31,8 @@ exists(struct db *db, const char *sql, int64_t id, bool *yes)
 }
 
 static const char sql_customer[] =
-    "SELECT c.name, c.email, u.name, c.created_at, c.comment "
+    "SELECT c.name, c.email, u.name, c.created_at, c.comment, "
+    "COALESCE(c.manager_id, 0) "
     "FROM customers c LEFT JOIN users u ON u.id = c.manager_id "
     "WHERE c.id = ?";
 
@@ -45,21 +46,73 @@ db_crm_customer(struct db *db, int64_t id, struct db_stmt **out)
 	return db_fetch(*out);
 }
 
-/* The EXISTS is one probe of ix_calls_client_digits_rev per phone. */
+/* The EXISTS is one probe of ix_calls_client_digits_rev per phone. The
+ * numbers the customer shares with another one (0015) follow, flagged. */
 static const char sql_phones[] =
-    "SELECT p.phone, EXISTS (SELECT 1 FROM calls c "
-    "WHERE c.client_digits_rev = p.phone_digits_rev) "
-    "FROM customer_phones p WHERE p.customer_id = ? ORDER BY p.id LIMIT 50";
+    "(SELECT p.phone, EXISTS (SELECT 1 FROM calls c "
+    "WHERE c.client_digits_rev = p.phone_digits_rev), 0 "
+    "FROM customer_phones p WHERE p.customer_id = ? ORDER BY p.id LIMIT 50) "
+    "UNION ALL (SELECT s.phone, 0, 1 FROM customer_phones_shared s "
+    "WHERE s.customer_id = ? ORDER BY s.id LIMIT 50)";
 
 enum cb_err
 db_crm_customer_phones(struct db *db, int64_t id, struct db_stmt **out)
 {
-	return run_id(db, sql_phones, id, out);
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_phones, out)) != CB_OK)
+		return rc;
+	db_bind_i64(*out, 0, id);
+	db_bind_i64(*out, 1, id);
+	return db_exec(*out);
+}
+
+static const char sql_phone_holders[] =
+    "SELECT c.id, COALESCE(c.manager_id, 0) FROM customer_phones p "
+    "JOIN customers c ON c.id = p.customer_id WHERE p.phone = ? "
+    "ORDER BY c.created_at DESC, c.id DESC LIMIT 50";
+
+enum cb_err
+db_crm_phone_holders(struct db *db, const char *e164, struct db_stmt **out)
+{
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_phone_holders, out)) != CB_OK)
+		return rc;
+	db_bind_text(*out, 0, e164);
+	return db_exec(*out);
+}
+
+static const char sql_add_shared[] =
+    "INSERT IGNORE INTO customer_phones_shared (customer_id, phone, "
+    "phone_digits_rev, held_by, created_by) VALUES (?, ?, ?, ?, ?)";
+
+enum cb_err
+db_crm_add_shared_phone(struct db *db, int64_t customer_id, const char *e164,
+    const char *rev, int64_t held_by, int64_t user_id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_add_shared, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, customer_id);
+	db_bind_text(st, 1, e164);
+	db_bind_text(st, 2, rev);
+	if (held_by > 0)
+		db_bind_i64(st, 3, held_by);
+	else
+		db_bind_null(st, 3);
+	if (user_id > 0)
+		db_bind_i64(st, 4, user_id);
+	else
+		db_bind_null(st, 4);
+	return db_exec(st);
 }
 
 static const char sql_orders[] =
-    "SELECT o.id, o.number, s.name, o.total, o.currency, o.created_at "
-    "FROM orders o JOIN order_statuses s ON s.id = o.status_id "
+    "SELECT o.id, o.number, s.name, o.total, o.currency, o.created_at, "
+    "COALESCE(o.manager_id, 0) FROM orders o JOIN order_statuses s ON s.id = o.status_id "
     "WHERE o.customer_id = ? AND s.status_group = 'open' "
     "ORDER BY o.created_at DESC, o.id DESC LIMIT 50";
 
@@ -70,7 +123,8 @@ db_crm_customer_orders(struct db *db, int64_t id, struct db_stmt **out)
 }
 
 static const char sql_leads[] =
-    "SELECT id, name, lead_type, created_at FROM leads "
+    "SELECT id, name, lead_type, created_at, COALESCE(manager_id, 0) "
+    "FROM leads "
     "WHERE customer_id = ? AND state = 'open' "
     "ORDER BY created_at, id LIMIT 50";
 
@@ -99,7 +153,8 @@ db_crm_order_has_calls(struct db *db, int64_t id, bool *yes)
 
 static const char sql_order[] =
     "SELECT o.number, s.name, s.status_group, o.customer_id, c.name, "
-    "st.name, o.total, o.currency, u.name, o.created_at "
+    "st.name, o.total, o.currency, u.name, o.created_at, "
+    "COALESCE(o.manager_id, 0) "
     "FROM orders o JOIN order_statuses s ON s.id = o.status_id "
     "LEFT JOIN customers c ON c.id = o.customer_id "
     "LEFT JOIN stores st ON st.id = o.store_id "
@@ -117,7 +172,8 @@ db_crm_order(struct db *db, int64_t id, struct db_stmt **out)
 
 static const char sql_lead[] =
     "SELECT l.name, l.phone, l.lead_type, l.state, l.customer_id, c.name, "
-    "l.comment, l.created_at, l.call_id FROM leads l "
+    "l.comment, l.created_at, l.call_id, COALESCE(l.manager_id, 0) "
+    "FROM leads l "
     "LEFT JOIN customers c ON c.id = l.customer_id WHERE l.id = ?";
 
 enum cb_err
@@ -157,10 +213,11 @@ db_crm_open_statuses(struct db *db, struct db_stmt **out)
 }
 
 static const char sql_customer_name[] =
-    "SELECT name FROM customers WHERE id = ?";
+    "SELECT name, COALESCE(manager_id, 0) FROM customers WHERE id = ?";
 
 enum cb_err
-db_crm_customer_name(struct db *db, int64_t id, char *name, size_t namesz)
+db_crm_customer_name(struct db *db, int64_t id, char *name, size_t namesz,
+    int64_t *manager_id)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -169,6 +226,8 @@ db_crm_customer_name(struct db *db, int64_t id, char *name, size_t namesz)
 	    (rc = db_fetch(st)) != CB_OK)
 		return rc;
 	snprintf(name, namesz, "%s", db_col(st, 0, NULL));
+	if (manager_id != NULL)
+		*manager_id = db_col_i64(st, 1);
 	db_stmt_done(st);
 	return CB_OK;
 }

@@ -11,17 +11,29 @@
 
 #include "db/db.h"
 
-/* Rows of one customer: name, email, manager name, created_at, comment.
- * Fetch once; CB_ENOTFOUND when there is no such customer. */
+/* Rows of one customer: name, email, manager name, created_at, comment,
+ * manager_id (0: none). Fetch once; CB_ENOTFOUND when there is no such customer. */
 enum cb_err db_crm_customer(struct db *db, int64_t id, struct db_stmt **out);
-/* Rows: phone, has_calls (0/1: a call from this number exists). */
+/* Rows: phone, has_calls (0/1: a call from this number exists), shared
+ * (1: a number another customer already had, kept in
+ * customer_phones_shared: no calls link to it and no routing follows
+ * it). */
 enum cb_err db_crm_customer_phones(struct db *db, int64_t id,
     struct db_stmt **out);
+/* Rows (id, manager_id) of the customers that have this number in
+ * customer_phones (what linking and routing read), newest first. */
+enum cb_err db_crm_phone_holders(struct db *db, const char *e164,
+    struct db_stmt **out);
+/* Keeps a number a new customer shares with held_by, flagged and out of
+ * linking and routing (issue 16 §1). A repeat is ignored. */
+enum cb_err db_crm_add_shared_phone(struct db *db, int64_t customer_id,
+    const char *e164, const char *rev, int64_t held_by, int64_t user_id);
 /* Rows of open orders: id, number, status name, total, currency,
- * created_at; newest first. */
+ * created_at, manager_id; newest first. */
 enum cb_err db_crm_customer_orders(struct db *db, int64_t id,
     struct db_stmt **out);
-/* Rows of open leads: id, name, lead_type, created_at; oldest first. */
+/* Rows of open leads: id, name, lead_type, created_at, manager_id;
+ * oldest first. */
 enum cb_err db_crm_customer_leads(struct db *db, int64_t id,
     struct db_stmt **out);
 /* Whether any call is linked to the customer / the order (an index
@@ -30,18 +42,20 @@ enum cb_err db_crm_customer_has_calls(struct db *db, int64_t id, bool *yes);
 enum cb_err db_crm_order_has_calls(struct db *db, int64_t id, bool *yes);
 
 /* One order: number, status name, status_group, customer_id, customer
- * name, store name, total, currency, manager name, created_at. */
+ * name, store name, total, currency, manager name, created_at,
+ * manager_id. */
 enum cb_err db_crm_order(struct db *db, int64_t id, struct db_stmt **out);
 /* One lead: name, phone, lead_type, state, customer_id, customer name,
- * comment, created_at, call_id. */
+ * comment, created_at, call_id, manager_id. */
 enum cb_err db_crm_lead(struct db *db, int64_t id, struct db_stmt **out);
 
 /* For the create forms' selects: (id, name) of stores; (id, name) of
- * open order statuses in their order; (id, name) of one customer. */
+ * open order statuses in their order; the name and manager_id (0: none;
+ * manager_id may be NULL) of one customer. */
 enum cb_err db_crm_stores(struct db *db, struct db_stmt **out);
 enum cb_err db_crm_open_statuses(struct db *db, struct db_stmt **out);
 enum cb_err db_crm_customer_name(struct db *db, int64_t id, char *name,
-    size_t namesz);
+    size_t namesz, int64_t *manager_id);
 /* true when the row exists. */
 enum cb_err db_crm_store_exists(struct db *db, int64_t id, bool *yes);
 enum cb_err db_crm_open_status_exists(struct db *db, int64_t id, bool *yes);

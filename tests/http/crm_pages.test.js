@@ -141,10 +141,74 @@ test('adding a lead for an unknown caller links the call to the lead', async () 
 });
 
 test('a form cannot link a call the user may not see', async () => {
+  const m = await manager();
+  const r = await m.get('/customers/new?call=999999999');
+  assert.equal(r.status, 404);
+  const bad = await m.get('/customers/new?call=abc');
+  assert.equal(bad.status, 400);
+  // The intern's role creates no customers at all (issue 16 §1).
   const intern = new Client();
   await intern.login('intern', 'intern');
-  const r = await intern.get('/customers/new?call=999999999');
-  assert.equal(r.status, 404);
-  const bad = await intern.get('/customers/new?call=abc');
-  assert.equal(bad.status, 400);
+  assert.equal((await intern.get('/customers/new')).status, 403);
+});
+
+// Issue 16 §1: linking and routing follow the newest customer with a
+// number, so a form must not hand another manager's caller to whoever
+// types their number. The number is kept on the new customer, flagged, and
+// the customer that had it keeps the calls and the routing.
+async function customerOf(manager_login) {
+  const phone = freshPhone();
+  const made = await (await import('../lib/generic.js')).api('/api/v1/customers', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `Held by ${manager_login}`, phones: [phone], manager_login }),
+  });
+  assert.equal(made.status, 201, made.text_);
+  const [[id]] = await sql('SELECT customer_id FROM customer_phones WHERE phone = ?', [phone]);
+  return { phone, id: Number(id) };
+}
+
+async function routeOf(phone) {
+  const { api } = await import('../lib/generic.js');
+  const r = await api(`/api/v1/route?phone=${encodeURIComponent(phone)}&integration=generic`);
+  assert.equal(r.status, 200, r.text_);
+  return r.json_;
+}
+
+test('a number another manager\'s customer has is kept flagged: calls and routing stay with them', async () => {
+  const held = await customerOf('olena');
+  assert.equal((await routeOf(held.phone)).extension, '103');
+  const m = await manager();
+  const r = await m.post('/customers', { form: { csrf: await m.csrf(), name: 'Same Number', phone: national(held.phone) } });
+  assert.equal(r.status, 303, r.text_.slice(0, 300));
+  assert.match(r.headers.get('location'), /^\/customers\/\d+\?created=1&shared=1$/);
+  const id = Number(r.headers.get('location').match(/\/customers\/(\d+)/)[1]);
+  assert.deepEqual(await sql('SELECT COUNT(*) FROM customer_phones WHERE customer_id = ?', [id]), [['0']]);
+  assert.deepEqual(await sql('SELECT phone, held_by FROM customer_phones_shared WHERE customer_id = ?', [id]),
+    [[held.phone, String(held.id)]]);
+  const route = await routeOf(held.phone);
+  assert.equal(route.extension, '103', 'routing stays with the responsible manager');
+  assert.equal(route.customer.name, 'Held by olena');
+  const later = await call(held.phone);
+  const [[linked]] = await sql('SELECT customer_id FROM calls WHERE id = ?', [later]);
+  assert.equal(Number(linked), held.id, 'a new call links to the customer that had the number');
+  const page = await m.get(r.headers.get('location'));
+  assert.match(page.text_, /already belongs to another customer/);
+  assert.match(page.text_, /class="shared flag"/);
+  const json = JSON.parse((await m.get(`/customers/${id}?format=json`)).text_);
+  assert.equal(json.phones[0].phone, held.phone);
+  assert.match(json.phones[0].shared, /calls and routing stay with them/);
+});
+
+test('a role that may edit the customer holding a number may move it, and the page says so', async () => {
+  const held = await customerOf('olena');
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  const r = await admin.post('/customers', { form: { csrf: await admin.csrf(), name: 'Moved Here', phone: held.phone } });
+  assert.equal(r.status, 303, r.text_.slice(0, 300));
+  assert.match(r.headers.get('location'), /&moved=1$/);
+  const route = await routeOf(held.phone);
+  assert.equal(route.customer.name, 'Moved Here');
+  assert.equal(route.extension, '100', 'the new customer\'s manager (the admin) takes the calls');
+  const page = await admin.get(r.headers.get('location'));
+  assert.match(page.text_, /its calls and routing now go to this one/);
 });

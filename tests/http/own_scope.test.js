@@ -92,3 +92,55 @@ test('the call card of another manager\'s call is refused', async () => {
   assert.ok(r.status === 403 || r.status === 404, `status ${r.status}`);
   assert.equal((await own.get(`/calls/${mine[0]}`)).status, 200);
 });
+
+// Issue 16 §2-3: the CRM pages have scopes too, and every page asks one
+// rule (lib/auth/access.c) which calls a user sees.
+async function roleWith(admin, scopes) {
+  const name = uniq('crm');
+  const form = { csrf: await admin.csrf(), name, description: 'test role' };
+  for (const [p, s] of Object.entries(scopes)) form[`perm_${p}`] = s;
+  const r = await admin.post('/settings/roles', { form });
+  assert.equal(r.status, 303, `create role: ${r.status} ${r.text_.slice(0, 300)}`);
+  const [[id]] = await sql('SELECT id FROM roles WHERE name = ?', [name]);
+  const login = uniq('crm');
+  const userId = await createUser(admin, { name: 'Cora Crm', login, role_id: Number(id), password: 'long enough pw' });
+  const c = new Client();
+  await c.login(login, 'long enough pw');
+  return { c, userId };
+}
+
+test('scope "own" on customers, orders and leads: the user\'s own open, others\' are refused', async () => {
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  const { c, userId } = await roleWith(admin, { calls: 'own', customers: 'own', orders: 'own', leads: 'own' });
+  const [[cust]] = await sql('SELECT id FROM customers WHERE manager_id IS NOT NULL ORDER BY id LIMIT 1');
+  const [[order]] = await sql('SELECT id FROM orders WHERE manager_id IS NOT NULL ORDER BY id LIMIT 1');
+  for (const path of [`/customers/${cust}`, `/orders/${order}`]) {
+    const r = await c.get(path);
+    assert.equal(r.status, 403, `${path}: ${r.status}`);
+    assert.match(r.text_, /not yours/);
+  }
+  await sql('UPDATE customers SET manager_id = ? WHERE id = ?', [userId, cust]);
+  await sql('UPDATE orders SET manager_id = ? WHERE id = ?', [userId, order]);
+  assert.equal((await c.get(`/customers/${cust}`)).status, 200);
+  assert.equal((await c.get(`/orders/${order}`)).status, 200);
+  // Without the edit permissions: no create links, and the forms are 403.
+  const page = JSON.parse((await c.get(`/customers/${cust}?format=json`)).text_);
+  assert.equal(page.add_order_url, undefined);
+  assert.equal(page.add_lead_url, undefined);
+  assert.equal((await c.get('/customers/new')).status, 403);
+});
+
+test('a feed\'s scope is widened by `calls` the same way for the list and for its recordings', async () => {
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  // customers.calls "own" but the whole history: every call of the feed
+  // is in the user's history, and plays from the feed, so the feed lists
+  // them all (it used to list only the user's own).
+  const { c } = await roleWith(admin, { calls: 'all', 'customers.calls': 'own', 'recordings.listen': 'all' });
+  const feed = JSON.parse((await c.get(`/customers/${customerId}/calls?format=json`)).text_);
+  const all = JSON.parse((await admin.get(`/customers/${customerId}/calls?format=json`)).text_);
+  assert.deepEqual(feed.calls.map((x) => x.id), all.calls.map((x) => x.id));
+  const r = await c.get(`/calls/${theirs[0]}/recording?from=customer:${customerId}`);
+  assert.equal(r.status, 200);
+});

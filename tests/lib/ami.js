@@ -13,7 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASE } from './http.js';
 
-export const BRIDGE = fileURLToPath(new URL('../../contrib/asterisk/callboard-ami-bridge', import.meta.url));
+// CB_AMI_BRIDGE: another copy of the bridge to try (an installed one).
+export const BRIDGE = process.env.CB_AMI_BRIDGE
+  || fileURLToPath(new URL('../../contrib/asterisk/callboard-ami-bridge', import.meta.url));
 export const VECTORS = fileURLToPath(new URL('../vectors/asterisk/', import.meta.url));
 
 // The folder of recorded real payloads (never committed, see its README):
@@ -142,7 +144,7 @@ export async function replay(blocks, { slug = 'asterisk', secret = 'demo-generic
 // the events it would post, in order.
 export function selftest(blocks, extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [BRIDGE, '--selftest', '/dev/stdin', ...extraArgs],
+    const child = spawn('python3', [BRIDGE, '--selftest', '-', ...extraArgs],
       { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

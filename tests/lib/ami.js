@@ -19,11 +19,13 @@ export const BRIDGE = process.env.CB_AMI_BRIDGE
 export const VECTORS = fileURLToPath(new URL('../vectors/asterisk/', import.meta.url));
 
 // The folder of recorded real payloads (never committed, see its README):
-// $CB_SHARED_DIR, else ../shared beside the checkout (CI), else /work/shared.
+// $CB_SHARED_DIR if set (only there), else ../shared beside the checkout
+// (CI), else /work/shared.
 export function sharedPayloads() {
   const root = process.env.CB_ROOT || fileURLToPath(new URL('../..', import.meta.url));
-  const tries = [process.env.CB_SHARED_DIR, path.join(root, '..', 'shared'), '/work/shared']
-    .filter(Boolean).map((d) => path.join(d, 'real-payloads', 'ami'));
+  const tries = (process.env.CB_SHARED_DIR ? [process.env.CB_SHARED_DIR]
+    : [path.join(root, '..', 'shared'), '/work/shared'])
+    .map((d) => path.join(d, 'real-payloads', 'ami'));
   return tries.find((d) => existsSync(d)) || null;
 }
 

@@ -2,9 +2,10 @@
  * speaks Callboard's generic format (generic.c, docs/generic-format.md)
  * in one of two ways, both shipped in contrib/asterisk/:
  *
- *  - the AMI bridge (callboard-ami-bridge) follows Newchannel, DialBegin,
- *    DialEnd, BridgeEnter and Hangup keyed by Linkedid and posts signed
- *    JSON, exactly as the generic format: X-Timestamp + X-Signature;
+ *  - the AMI bridge (callboard-ami-bridge) follows channels, dials,
+ *    bridges and transfers keyed by Linkedid and posts signed JSON, exactly
+ *    as the generic format: X-Timestamp + X-Signature (a leg seen in a
+ *    second call, an attended transfer's target, is Uniqueid@Linkedid);
  *  - the dialplan (extensions_callboard.conf) posts forms with CURL(),
  *    which cannot compute an HMAC, so it sends Authorization: Bearer
  *    <secret> instead (§4.5 (b)), compared in constant time.

@@ -505,6 +505,37 @@ START_TEST(test_bridge_ring_group_sequence)
 }
 END_TEST
 
+START_TEST(test_bridge_transfer_target_leg_and_internal_call)
+{
+	/* An attended transfer as the bridge posts it (issue 15 §2): the
+	 * target's leg in the customer's call is Uniqueid@Linkedid, a leg of
+	 * its own, apart from the target's leg in the consultation call. An
+	 * internal call names its extensions in ext and to, never in from:
+	 * it has no customer. */
+	body_json("{\"event\":\"call.answer\",\"call_id\":\"1717503000.400\","
+	    "\"uniqueid\":\"1717503020.403@1717503000.400\",\"direction\":\"in\","
+	    "\"ext\":\"103\",\"answer\":1717503040}");
+	sign_at(DEMO_SECRET, VEC_NOW);
+	ck_assert_int_eq(verify(), CB_OK);
+	parse_ok();
+	ck_assert_str_eq(ev.call_id, "1717503000.400");
+	ck_assert_str_eq(ev.leg_id, "1717503020.403@1717503000.400");
+	ck_assert_str_eq(ev.extension, "103");
+	ck_assert_int_eq(ev.kind, EV_ANSWERED);
+
+	body_json("{\"event\":\"call.start\",\"call_id\":\"1717503020.402\","
+	    "\"uniqueid\":\"1717503020.402\",\"direction\":\"internal\","
+	    "\"to\":\"103\",\"ext\":\"101\",\"start\":1717503020}");
+	sign_at(DEMO_SECRET, VEC_NOW);
+	ck_assert_int_eq(verify(), CB_OK);
+	parse_ok();
+	ck_assert_int_eq(ev.dir, DIR_INTERNAL);
+	ck_assert_str_eq(ev.client, "");
+	ck_assert_str_eq(ev.extension, "101");
+	ck_assert_str_eq(ev.leg_id, "");
+}
+END_TEST
+
 /* -------------------------------------------------------- answers -- */
 
 START_TEST(test_answer_route_extension_plain_text)
@@ -615,6 +646,7 @@ suite(void)
 	tcase_add_test(t, test_dialplan_dialstatus_values);
 	tcase_add_test(t, test_dialplan_commas_escaped);
 	tcase_add_test(t, test_bridge_ring_group_sequence);
+	tcase_add_test(t, test_bridge_transfer_target_leg_and_internal_call);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("answers");

@@ -142,3 +142,84 @@ test('bodies over the byte limit are 413 (nginx and the hook agree on 1 MiB)', a
   const res = await post(BINOTEL, body, 'application/x-www-form-urlencoded');
   assert.equal(res.status, 413);
 });
+
+// --- multipart/form-data (issue 15 §2.4) ---------------------------------
+
+const ZADARMA = `${BASE}/hook/zadarma`;
+const ZD_SECRET = 'demo-zadarma-secret';
+const DID = '380443900100';
+const ZD_SIGNED = {
+  NOTIFY_START: ['caller_id', 'called_did', 'call_start'],
+  NOTIFY_END: ['caller_id', 'called_did', 'call_start'],
+  NOTIFY_ANSWER: ['caller_id', 'destination', 'call_start'],
+};
+const zdSign = (f) => Buffer.from(createHmac('sha1', ZD_SECRET)
+  .update((ZD_SIGNED[f.event] || ZD_SIGNED.NOTIFY_START).map((n) => f[n] ?? '').join(''))
+  .digest('hex')).toString('base64');
+const zdTime = (d) => d.toISOString().slice(0, 19).replace('T', ' ');
+
+// What PHP's curl sends for CURLOPT_POSTFIELDS given an array: one part
+// per field, CRLF line ends, a boundary of dashes and hex.
+function multipart(fields, boundary = `------------------------${randomBytes(8).toString('hex')}`) {
+  let body = '';
+  for (const [k, v] of Object.entries(fields)) {
+    body += `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+  }
+  body += `--${boundary}--\r\n`;
+  return { body, type: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function zdMultipart(fields) {
+  const { body, type } = multipart(fields);
+  const res = await fetch(ZADARMA, { method: 'POST', headers: { 'content-type': type, signature: zdSign(fields) }, body });
+  res.text_ = await res.text();
+  return res;
+}
+
+test('Zadarma: multipart/form-data notifications are read like urlencoded ones', async () => {
+  const id = `in_${Date.now().toString(16)}${randomBytes(10).toString('hex')}`;
+  const caller = `38099${String(randomBytes(4).readUInt32BE() % 1e7).padStart(7, '0')}`;
+  const base = { call_start: zdTime(new Date(Date.now() - 60000)), pbx_call_id: id, caller_id: caller };
+  const events = [
+    { event: 'NOTIFY_START', ...base, called_did: DID },
+    { event: 'NOTIFY_ANSWER', ...base, destination: '104', internal: '104' },
+    { event: 'NOTIFY_END', ...base, called_did: DID, internal: '104', duration: '33',
+      disposition: 'answered', status_code: '16', is_recorded: '0' },
+  ];
+  for (const e of [...events, ...events.slice().reverse()]) {
+    const res = await zdMultipart(e);
+    assert.equal(res.status, 200, `${e.event}: ${res.status} ${res.text_}`);
+  }
+  const list = await calls('zadarma', id);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].result, 'answered');
+  assert.equal(list[0].extension, '104');
+  assert.equal(list[0].talk_seconds, 33);
+  assert.equal(list[0].events, 3, 'the repeated notifications were retries');
+});
+
+test('Zadarma: a multipart notification of an unknown type is stored raw and answered 200', async () => {
+  const marker = randomBytes(8).toString('hex');
+  const fields = { event: 'NOTIFY_SOMETHING_NEW', call_start: zdTime(new Date()), caller_id: '380991234567',
+    called_did: DID, marker };
+  const res = await zdMultipart(fields);
+  assert.equal(res.status, 200, res.text_);
+  const rows = await sql("SELECT kind FROM call_events WHERE payload LIKE CONCAT('%', ?, '%')", [marker]);
+  assert.equal(rows.length, 1, 'stored raw, once');
+  assert.equal(rows[0][0], 'NOTIFY_SOMETHING_NEW');
+});
+
+test('multipart: a wrong signature is still 403, a broken body 400 with the reason', async () => {
+  const fields = { event: 'NOTIFY_START', call_start: zdTime(new Date()), pbx_call_id: `in_${randomBytes(8).toString('hex')}`,
+    caller_id: '380991234567', called_did: DID };
+  const { body, type } = multipart(fields);
+  let res = await fetch(ZADARMA, { method: 'POST', headers: { 'content-type': type, signature: zdSign({ ...fields, caller_id: '1' }) }, body });
+  assert.equal(res.status, 403);
+  res = await fetch(ZADARMA, { method: 'POST', headers: { 'content-type': 'multipart/form-data', signature: zdSign(fields) }, body });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /boundary/);
+  res = await fetch(ZADARMA, { method: 'POST', headers: { 'content-type': type, signature: zdSign(fields) },
+    body: body.slice(0, body.lastIndexOf('--') - 10) });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /closing boundary/);
+});

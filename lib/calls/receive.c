@@ -125,6 +125,7 @@ receive_event(struct db *db, struct arena *a, const struct integration *ig,
 		out->why = why ? why : "the request's signature does not match";
 		return;
 	}
+	out->verified = true;
 	ev_init(&out->ev);
 	if ((rc = out->p->parse(pc, &pr, &out->ev, &why)) != CB_OK) {
 		out->status = rc == CB_ENOMEM ? RECV_FAILED : RECV_MALFORMED;

@@ -60,6 +60,8 @@ enum recv_status {
 struct recv_out {
 	enum recv_status status;
 	const char *why;            /* for DENIED, MALFORMED, REFUSED */
+	bool verified;              /* the signature was good (or checked
+	                             * before): nothing needs it again */
 	const struct provider *p;   /* for the answer */
 	struct prov_conf pc;
 	struct call_event ev;

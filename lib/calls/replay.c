@@ -50,7 +50,7 @@ record_uri(struct json_object *rec)
  * record could not be stored. */
 static enum recv_status
 replay_in(struct db *db, struct arena *a, struct json_object *rec,
-    const char *source, const char **why)
+    const char *source, const char **why, bool *verified)
 {
 	const char *slug = json_member_str(rec, "slug");
 	const char *method = json_member_str(rec, "method");
@@ -66,6 +66,7 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec,
 	enum cb_err rc;
 
 	*why = "the record is not readable";
+	*verified = false;
 	if (slug == NULL || method == NULL)
 		return RECV_MALFORMED;
 	if (json_object_object_get_ex(rec, "verified", &v))
@@ -97,6 +98,7 @@ replay_in(struct db *db, struct arena *a, struct json_object *rec,
 	rq.hctx = &hs;
 	receive_event(db, a, &ig, &rq, &o, &out);
 	ingest_result_free(&out.res);
+	*verified = out.verified;
 	*why = out.why ? arena_strdup(a, out.why) : recv_status_name(
 	    out.status);
 	return out.status;
@@ -156,13 +158,23 @@ dead_key(struct arena *a, struct json_object *rec)
 	return arena_printf(a, "dead:%.64s", hex);
 }
 
+/* A dead letter sits in the database: a request whose signature was good
+ * needs no credential again, so a bearer token (Asterisk, generic) is not
+ * kept with it. */
 static enum cb_err
 dead_letter_json(struct db *db, struct arena *a, struct json_object *rec,
-    const char *why)
+    const char *why, bool verified)
 {
+	struct json_object *h;
 	int64_t id = 0;
 	enum cb_err rc;
 
+	if (verified) {
+		json_object_object_add(rec, "verified",
+		    json_object_new_boolean(true));
+		if (json_object_object_get_ex(rec, "headers", &h))
+			json_object_object_del(h, "HTTP_AUTHORIZATION");
+	}
 	rc = db_job_dead_letter(db, dead_payload(a, rec), why,
 	    dead_key(a, rec), &id);
 	if (rc != CB_OK) {
@@ -187,7 +199,7 @@ replay_dead_letter(struct db *db, const struct spool_rec *r, const char *why)
 	if (rec == NULL)
 		return CB_ENOMEM;
 	a = arena_new();
-	rc = dead_letter_json(db, a, rec, why);
+	rc = dead_letter_json(db, a, rec, why, r->verified);
 	arena_free(a);
 	json_object_put(rec);
 	return rc;
@@ -198,7 +210,8 @@ replay_record(struct db *db, struct json_object *rec)
 {
 	struct arena *a = arena_new();
 	const char *why = NULL;
-	enum recv_status st = replay_in(db, a, rec, "spool", &why);
+	bool verified = false;
+	enum recv_status st = replay_in(db, a, rec, "spool", &why, &verified);
 	enum cb_err rc = CB_OK;
 
 	switch (st) {
@@ -219,7 +232,7 @@ replay_record(struct db *db, struct json_object *rec)
 	case RECV_FAILED:
 		/* Acknowledged, and can never be stored as it is: kept where
 		 * an admin sees it, out of the spool's loop. */
-		rc = dead_letter_json(db, a, rec, why);
+		rc = dead_letter_json(db, a, rec, why, verified);
 		break;
 	}
 	arena_free(a);
@@ -232,6 +245,7 @@ replay_dead_job(struct db *db, const char *payload, char *err, size_t errsz)
 	struct json_object *o = json_tokener_parse(payload), *rec = NULL;
 	struct arena *a = arena_new();
 	const char *why = NULL, *b64;
+	bool verified;
 	enum recv_status st;
 	enum cb_err rc;
 
@@ -255,7 +269,7 @@ replay_dead_job(struct db *db, const char *payload, char *err, size_t errsz)
 		rc = CB_EINVAL;
 		goto out;
 	}
-	st = replay_in(db, a, rec, "dead-letter", &why);
+	st = replay_in(db, a, rec, "dead-letter", &why, &verified);
 	switch (st) {
 	case RECV_STORED:
 	case RECV_DUPLICATE:

@@ -11,14 +11,14 @@
 
 #include "calls/ingest.h"
 #include "calls/live.h"
+#include "calls/receive.h"
+#include "calls/replay.h"
 #include "calls/route.h"
 #include "calls/spool.h"
 #include "core/log.h"
-#include "core/utf8.h"
 #include "db/integration.h"
 #include "net/httpc.h"
 #include "http/app.h"
-#include "net/sig.h"
 #include "phone/phone.h"
 #include "providers/provider.h"
 
@@ -94,24 +94,6 @@ header_of(const void *hctx, const char *name)
 }
 
 
-/* What call_events keeps: the body (or the query of a GET), as text; any
- * bytes that are not UTF-8 are kept as base64 so the row always fits. */
-static const char *
-raw_payload(struct ctx *ctx)
-{
-	const struct http_request *r = ctx->req;
-	const char *p = r->body_len ? r->body : r->query_string;
-	size_t n = r->body_len ? r->body_len : strlen(r->query_string);
-	char *b64;
-
-	if (utf8_valid(p, n) && !memchr(p, '\0', n))
-		return p;
-	b64 = arena_alloc(ctx->arena, 8 + 4 * ((n + 2) / 3) + 1);
-	memcpy(b64, "base64:", 7);
-	sig_base64((const unsigned char *)p, n, b64 + 7);
-	return b64;
-}
-
 static void
 log_unknown_once(const char *slug, const char *type)
 {
@@ -132,25 +114,47 @@ log_unknown_once(const char *slug, const char *type)
 	    type);
 }
 
+/* The request as the spool (and a dead letter) keeps it: everything
+ * receive_event() needs to run again later. */
+static void
+spool_rec_of(struct ctx *ctx, const char *slug, const char *url,
+    bool verified, struct spool_rec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->slug = slug;
+	s->method = ctx->req->method_name;
+	s->url = url;
+	s->request_uri = ctx->req->request_uri;
+	s->query = ctx->req->query_string;
+	s->content_type = http_env(ctx->req->envp, "CONTENT_TYPE");
+	s->body = ctx->req->body;
+	s->body_len = ctx->req->body_len;
+	s->remote_addr = ctx->req->remote_addr;
+	s->received_ms = now_ms();
+	s->verified = verified;
+	s->envp = ctx->req->envp;
+}
+
 static enum cb_err
 spool_request(struct ctx *ctx, const char *slug, const char *url,
     bool verified)
 {
 	struct spool_rec s;
 
-	memset(&s, 0, sizeof(s));
-	s.slug = slug;
-	s.method = ctx->req->method_name;
-	s.url = url;
-	s.query = ctx->req->query_string;
-	s.content_type = http_env(ctx->req->envp, "CONTENT_TYPE");
-	s.body = ctx->req->body;
-	s.body_len = ctx->req->body_len;
-	s.remote_addr = ctx->req->remote_addr;
-	s.received_ms = now_ms();
-	s.verified = verified;
-	s.envp = ctx->req->envp;
+	spool_rec_of(ctx, slug, url, verified, &s);
 	return spool_append(ctx->cfg->spool_dir, &s);
+}
+
+static enum cb_err
+dead_letter_request(struct ctx *ctx, const char *slug, const char *url,
+    const char *why)
+{
+	struct spool_rec s;
+
+	log_error("integration %s: the database refused the event (%s); kept "
+	    "as a dead letter", slug, why);
+	spool_rec_of(ctx, slug, url, true, &s);
+	return replay_dead_letter(ctx->db, &s, why);
 }
 
 static const char *
@@ -168,15 +172,12 @@ public_url(struct ctx *ctx)
 static enum cb_err
 hook(struct ctx *ctx)
 {
-	const char *slug = ctx->segs[0], *why = NULL, *ctype = "text/plain";
+	const char *slug = ctx->segs[0], *ctype = "text/plain";
 	const struct integration *ig = NULL;
-	const struct provider *p;
-	struct prov_req pr;
-	struct prov_conf pc;
-	struct call_event ev;
 	struct route_answer ra, *rap = NULL;
-	struct ingest_input in;
-	struct ingest_result res;
+	struct recv_req rq;
+	struct recv_opts o = { "hook", false, false };
+	struct recv_out out;
 	const char *url = public_url(ctx);
 	bool db_down = false;
 	enum cb_err rc;
@@ -203,90 +204,77 @@ hook(struct ctx *ctx)
 		    "disabled in Callboard.");
 		return CB_OK;
 	}
-	if ((p = provider_find(ig->kind)) == NULL) {
-		log_error("integration %s: no adapter for kind %s", slug,
-		    ig->kind);
-		return CB_EIO;
-	}
-	memset(&pr, 0, sizeof(pr));
-	pr.method = ctx->req->method;
-	pr.url = url;
-	pr.query = &ctx->req->query;
-	pr.form = &ctx->req->form;
-	pr.json = ctx->req->json;
-	pr.body = ctx->req->body;
-	pr.body_len = ctx->req->body_len;
-	pr.content_type = ctx->req->content_type;
-	pr.remote_addr = ctx->req->remote_addr;
-	pr.now = time(NULL);
-	pr.header = header_of;
-	pr.hctx = ctx->req;
-	memset(&pc, 0, sizeof(pc));
-	pc.slug = ig->slug;
-	pc.hook_url = arena_printf(ctx->arena, "%.*s", (int)(strcspn(url, "?")),
-	    url);
-	pc.secrets = ig->secrets;
-	pc.config = ig->config;
-	pc.default_country = ig->default_country;
-
-	if ((rc = p->verify(&pc, &pr, &why)) == CB_ENOMEM)
-		return rc;
-	if (rc != CB_OK) {
-		log_info("integration %s: refused: %s", slug,
-		    why ? why : "bad signature");
+	memset(&rq, 0, sizeof(rq));
+	rq.method = ctx->req->method_name;
+	rq.url = url;
+	rq.request_uri = ctx->req->request_uri;
+	rq.query = ctx->req->query_string;
+	rq.content_type = http_env(ctx->req->envp, "CONTENT_TYPE");
+	rq.body = ctx->req->body;
+	rq.body_len = ctx->req->body_len;
+	rq.remote_addr = ctx->req->remote_addr;
+	rq.received_ms = now_ms();
+	rq.header = header_of;
+	rq.hctx = ctx->req;
+	/* The front line parsed them already (the same functions). */
+	rq.query_kv = &ctx->req->query;
+	rq.form = &ctx->req->form;
+	rq.json = ctx->req->json;
+	o.live = ctx->cfg->live_publish_url[0] != '\0';
+	receive_event(ctx->db, ctx->arena, ig, &rq, &o, &out);
+	switch (out.status) {
+	case RECV_DENIED:
+		log_info("integration %s: refused: %s", slug, out.why);
 		ctx->message = arena_printf(ctx->arena, "Refused: %s.",
-		    why ? why : "the request's signature does not match");
+		    out.why);
 		return CB_EDENIED;
-	}
-	ev_init(&ev);
-	if ((rc = p->parse(&pc, &pr, &ev, &why)) != CB_OK) {
+	case RECV_MALFORMED:
+		log_info("integration %s: malformed callback: %s", slug,
+		    out.why);
 		ctx->message = arena_printf(ctx->arena, "Malformed callback: "
-		    "%s.", why ? why : "cannot read it");
-		return rc == CB_ENOMEM ? rc : CB_EINVAL;
-	}
-	if (ev.kind == EV_UNKNOWN)
-		log_unknown_once(slug, ev.type_name[0] ? ev.type_name : "?");
-	if (ev.kind != EV_ECHO) {
-		memset(&in, 0, sizeof(in));
-		in.integ = ig;
-		in.ev = &ev;
-		in.payload = raw_payload(ctx);
-		/* Hashed only when the provider gave no event id: no copy of
-		 * the body on the hot path otherwise. */
-		in.dedupe_source = ev.event_id[0] ? "" : arena_printf(
-		    ctx->arena, "%s %s\n%s", ctx->req->method_name,
-		    ctx->req->request_uri, ctx->req->body);
-		in.remote_addr = ctx->req->remote_addr;
-		in.source = "hook";
-		in.received_ms = now_ms();
-		in.live = ctx->cfg->live_publish_url[0] != '\0';
-		rc = ingest_event(ctx->db, &in, &res);
-		if (rc == CB_EDB) {
-			db_down = true;
-			log_warn("database down (%s): event for %s spooled",
-			    db_error(ctx->db), slug);
-			if (spool_request(ctx, slug, url, true) != CB_OK)
-				return CB_EDB; /* not stored anywhere: 503 */
-		} else if (rc != CB_OK && rc != CB_DUPLICATE)
-			return rc;
+		    "%s.", out.why);
+		return CB_EINVAL;
+	case RECV_FAILED:
+		return CB_EIO;
+	case RECV_DB_DOWN:
+		db_down = true;
+		log_warn("database down (%s): event for %s spooled",
+		    db_error(ctx->db), slug);
+		if (spool_request(ctx, slug, url, true) != CB_OK)
+			return CB_EDB; /* not stored anywhere: 503 */
+		break;
+	case RECV_REFUSED:
+		/* Validated, yet the database refused the row: kept where an
+		 * admin sees it (`callboard dead-letters`), acknowledged. */
+		if (dead_letter_request(ctx, slug, url, out.why) != CB_OK)
+			return CB_EDB;
+		break;
+	case RECV_STORED:
 		/* Committed: now the popup (a retry changed nothing, so it
 		 * publishes nothing). Never fails the provider's request. */
-		if (rc == CB_OK && !res.excepted)
-			live_send(ctx->cfg, res.call_id, res.live_msg,
-			    res.live_users, res.live_n);
-		ingest_result_free(&res);
+		if (out.ev.kind == EV_UNKNOWN)
+			log_unknown_once(slug, out.ev.type_name[0] ?
+			    out.ev.type_name : "?");
+		if (!out.res.excepted && out.res.live_msg != NULL)
+			live_send(ctx->cfg, out.res.call_id, out.res.live_msg,
+			    out.res.live_users, out.res.live_n);
+		break;
+	case RECV_DUPLICATE:
+		break;
 	}
-	if (ev.wants_route) {
+	ingest_result_free(&out.res);
+	if (out.ev.wants_route) {
 		int64_t customer;
 		rap = &ra;
 		if (db_down)
 			route_fallback(NULL, ctx->arena, ig, &ra);
 		else if (route_lookup(ctx->db, ctx->arena, ig,
-		    ctx->cfg->public_url, ev.client, &ra, &customer) != CB_OK)
+		    ctx->cfg->public_url, out.ev.client, &ra, &customer) !=
+		    CB_OK)
 			route_fallback(NULL, ctx->arena, ig, &ra);
 	}
-	if ((rc = p->answer(&pc, &ev, rap, &ctx->resp->body, &ctype)) !=
-	    CB_OK) {
+	if ((rc = out.p->answer(&out.pc, &out.ev, rap, &ctx->resp->body,
+	    &ctype)) != CB_OK) {
 		buf_reset(&ctx->resp->body);
 		return rc;
 	}

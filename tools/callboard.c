@@ -24,6 +24,7 @@
 #include "core/strparse.h"
 #include "db/db.h"
 #include "db/integrations_admin.h"
+#include "db/job.h"
 #include "db/migrate.h"
 #include "db/user.h"
 
@@ -38,6 +39,9 @@ usage(void)
 	    "                          is read from standard input\n"
 	    "  secrets encrypt         encrypt integration secrets still stored\n"
 	    "                          as plaintext with the config's secret_key\n"
+	    "  dead-letters [retry ID] provider events that were acknowledged but\n"
+	    "                          refused by the database: list them, or\n"
+	    "                          queue one for the worker to store again\n"
 	    "  check                   check the configuration and database\n",
 	    stderr);
 }
@@ -240,6 +244,74 @@ cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
 	return encrypt_secrets(db, cfg);
 }
 
+/* One field of a dead letter for the terminal: control bytes as '?'. */
+static void
+put_field(const char *s)
+{
+	for (; s && *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+/* Dead letters (issue 16 §4, lib/db/job.h): events we acknowledged that
+ * the database refused. Listed with their reason; `retry ID` queues one
+ * attempt for the worker (after, say, a migration that widens a column),
+ * which stores it or fails it again with the reason. */
+static int
+cmd_dead_letters(struct db *db, int argc, char *argv[], int at)
+{
+	struct db_stmt *st;
+	int64_t id;
+	enum cb_err rc;
+	unsigned n = 0;
+
+	if (at + 1 < argc && strcmp(argv[at + 1], "retry") == 0) {
+		if (at + 2 >= argc || strparse_i64z(argv[at + 2], 1, INT64_MAX,
+		    &id) != CB_OK) {
+			usage();
+			return 2;
+		}
+		rc = db_job_dead_retry(db, id);
+		if (rc == CB_ENOTFOUND) {
+			fprintf(stderr, "callboard: %lld is not a failed dead "
+			    "letter\n", (long long)id);
+			return 1;
+		}
+		if (rc != CB_OK) {
+			fprintf(stderr, "callboard: %s\n", db_error(db));
+			return 1;
+		}
+		printf("dead letter %lld queued: the worker stores it now, or "
+		    "fails it again with the reason\n", (long long)id);
+		return 0;
+	}
+	if (at + 1 < argc) {
+		usage();
+		return 2;
+	}
+	if (db_job_dead_list(db, 200, &st) != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	while ((rc = db_fetch(st)) == CB_OK) {
+		unsigned i;
+		for (i = 0; i < 6; i++) {
+			if (i)
+				putchar('\t');
+			put_field(db_col(st, i, NULL));
+		}
+		putchar('\n');
+		n++;
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	fprintf(stderr, "%u dead letter(s)%s\n", n, n ? " (id, received, "
+	    "integration, attempts, state, reason)" : "");
+	return 0;
+}
+
 static int
 cmd_user(struct db *db, int argc, char *argv[], int at)
 {
@@ -327,6 +399,8 @@ main(int argc, char *argv[])
 		rc = cmd_secrets(db, &cfg, argc, argv, at);
 	else if (strcmp(cmd, "user") == 0)
 		rc = cmd_user(db, argc, argv, at);
+	else if (strcmp(cmd, "dead-letters") == 0)
+		rc = cmd_dead_letters(db, argc, argv, at);
 	else if (strcmp(cmd, "check") == 0) {
 		rc = db_ping(db) == CB_OK ? 0 : 1;
 		printf("database: %s\n", rc == 0 ? "ok" : db_error(db));

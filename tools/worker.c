@@ -97,6 +97,16 @@ job_email_send(struct db *db, const struct job *j, char *err, size_t errsz)
 	return deliver_email(db, worker_cfg, j, err, errsz);
 }
 
+/* event.refused: a dead letter an admin retries (`callboard dead-letters
+ * retry`): the kept request through the receive pipeline again
+ * (lib/calls/replay.h). Refused again, it is failed again, with the
+ * reason: never a loop. */
+static enum cb_err
+job_dead_letter(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return replay_dead_job(db, j->payload, err, errsz);
+}
+
 /* Job kinds and their handlers. An unknown kind is failed visibly, never
  * dropped. */
 static const struct job_kind kinds[] = {
@@ -105,6 +115,7 @@ static const struct job_kind kinds[] = {
 	{ "call.ended", job_call_ended, true },
 	{ "webhook.send", job_webhook_send, false },
 	{ "email.send", job_email_send, false },
+	{ JOB_DEAD_LETTER, job_dead_letter, false },
 	{ NULL, NULL, false }
 };
 
@@ -262,17 +273,32 @@ replay_one(void *ctx, struct json_object *rec)
 	return replay_record(ctx, rec);
 }
 
-/* Events the hook spooled while the database was down (issue 3 §8). */
+/* Events the hook spooled while the database was down (issue 3 §8).
+ * Records kept because the database is still not taking them are tried
+ * again with a growing pause (1 s doubling to 64 s), not on every turn of
+ * the loop; a refused record never comes back (a dead letter). */
 static void
 replay_spool(struct db *db, const char *dir)
 {
+	static time_t next;
+	static unsigned pause;
 	unsigned done = 0, kept = 0;
+	time_t now = time(NULL);
 
+	if (now < next)
+		return;
 	if (spool_replay(dir, replay_one, db, &done, &kept) != CB_OK)
 		log_error("spool: replay failed; will retry");
 	else if (done || kept)
 		log_info("spool: replayed %u event(s), %u kept for later", done,
 		    kept);
+	if (kept == 0) {
+		pause = 0;
+		next = 0;
+		return;
+	}
+	pause = pause == 0 ? 1 : pause >= 64 ? 64 : pause * 2;
+	next = now + pause;
 }
 
 static void

@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "calls/event.h"
+#include "core/utf8.h"
 
 void
 ev_init(struct call_event *ev)
@@ -60,4 +62,46 @@ call_result_name(enum call_result r)
 		"answered"
 	};
 	return (unsigned)r < RES__MAX ? names[r] : "unknown";
+}
+
+const char *
+ev_validate(const struct call_event *ev)
+{
+	static const struct {
+		size_t off;
+		long max;           /* characters; 0 = the field's size is less */
+		const char *valid;  /* "is not valid UTF-8" message */
+		const char *long_;
+	} f[] = {
+		{ offsetof(struct call_event, call_id), EV_MAX_ID,
+		    "the call id is not valid UTF-8",
+		    "the call id is longer than 128 characters" },
+		{ offsetof(struct call_event, leg_id), EV_MAX_ID,
+		    "the leg id is not valid UTF-8",
+		    "the leg id is longer than 128 characters" },
+		{ offsetof(struct call_event, extension), EV_MAX_EXTENSION,
+		    "the extension is not valid UTF-8",
+		    "the extension is longer than 16 characters" },
+		{ offsetof(struct call_event, type_name), 0,
+		    "the event type is not valid UTF-8", NULL },
+		{ offsetof(struct call_event, caller_name), 0,
+		    "the caller name is not valid UTF-8", NULL },
+		{ offsetof(struct call_event, hangup_cause), 0,
+		    "the hangup cause is not valid UTF-8", NULL },
+		{ offsetof(struct call_event, recording_url), 0,
+		    "the recording URL is not valid UTF-8", NULL },
+		{ offsetof(struct call_event, recording_ref), 0,
+		    "the recording id is not valid UTF-8", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *s = (const char *)ev + f[i].off;
+		size_t n = strlen(s);
+		if (!utf8_valid(s, n))
+			return f[i].valid;
+		if (f[i].max > 0 && utf8_chars(s, n) > f[i].max)
+			return f[i].long_;
+	}
+	return NULL;
 }

@@ -61,6 +61,13 @@ struct call_event {
 	int32_t seq;                /* provider ordering hint, -1 if none */
 };
 
+/* The columns an event's text ends up in (sql/migrations/0001_core.sql),
+ * in characters: calls.external_id, call_events.external_id and
+ * call_legs.external_leg_id; calls.extension, call_legs.extension (and
+ * users.extension, which they are matched with). */
+#define EV_MAX_ID 128
+#define EV_MAX_EXTENSION 16
+
 /* Zeroes ev and sets the "not said" values. */
 void ev_init(struct call_event *ev);
 /* Copies s (len bytes, or strlen if len == (size_t)-1) into a field of
@@ -68,6 +75,13 @@ void ev_init(struct call_event *ev);
 bool ev_copy(char *field, size_t cap, const char *s, size_t len);
 #define ev_set(ev, field, s) ev_copy((ev)->field, sizeof((ev)->field), (s), \
 	(size_t)-1)
+
+/* NULL when every text of ev fits the column it is stored in and is valid
+ * UTF-8 (utf8mb4 refuses anything else); else why not, for a 400 ("the
+ * extension is longer than 16 characters"). Checked where the provider's
+ * data enters (lib/calls/receive.c), so the database never refuses a row
+ * of an event we acknowledged (issue 16 §4). */
+const char *ev_validate(const struct call_event *ev);
 
 const char *ev_kind_name(enum ev_kind k);
 const char *call_dir_name(enum call_dir d);       /* "in", "out", ... */

@@ -56,7 +56,8 @@ dedupe_key(const struct ingest_input *in, char out[68])
 	if (n > 0)
 		sig_sha256(id, n, d);
 	else
-		sig_sha256(in->dedupe_source, strlen(in->dedupe_source), d);
+		sig_sha256(in->dedupe_source, in->dedupe_len ? in->dedupe_len :
+		    strlen(in->dedupe_source), d);
 	sig_hex(d, 31, hex); /* 62 hex chars + "h:" = 64 */
 	snprintf(out, 68, "h:%s", hex);
 }
@@ -130,6 +131,24 @@ event_times(const struct call_event *ev, int64_t received,
 		ms_to_datetime(answered, t->answered);
 	if (t->has_ended)
 		ms_to_datetime(ended, t->ended);
+}
+
+/* The leg of an extension on a call without leg ids: "<call id>#ext:<ext>",
+ * or, when that is longer than call_legs.external_leg_id (EV_MAX_ID
+ * characters: a long call id), "h:" and a hash of it, so every event of
+ * that extension names the same leg and the row always fits. */
+static void
+ext_leg_id(const struct call_event *ev, char *out, size_t outsz)
+{
+	unsigned char d[SIG_SHA256_LEN];
+	char hex[2 * SIG_SHA256_LEN + 1];
+	int n = snprintf(out, outsz, "%s#ext:%s", ev->call_id, ev->extension);
+
+	if (n >= 0 && (size_t)n <= EV_MAX_ID)
+		return;
+	sig_sha256(out, strlen(out), d);
+	sig_hex(d, SIG_SHA256_LEN, hex);
+	snprintf(out, outsz, "h:%s", hex);
 }
 
 /* One event of a call: everything is worked out here and stored by one
@@ -219,8 +238,7 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		if (is_leg)
 			snprintf(legid, sizeof(legid), "%s", ev->leg_id);
 		else
-			snprintf(legid, sizeof(legid), "%s#ext:%s",
-			    ev->call_id, ev->extension);
+			ext_leg_id(ev, legid, sizeof(legid));
 		lu->external_leg_id = legid;
 		lu->extension = ev->extension[0] ? ev->extension : NULL;
 		lu->state = state_for(ev);

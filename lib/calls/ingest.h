@@ -22,6 +22,7 @@ struct ingest_input {
 	const struct call_event *ev;
 	const char *payload;       /* the raw request, as stored in call_events */
 	const char *dedupe_source; /* what is hashed when ev has no event_id */
+	size_t dedupe_len;         /* its bytes; 0 = strlen(dedupe_source) */
 	const char *remote_addr;
 	const char *source;        /* "hook", "spool", "api", "test" */
 	int64_t received_ms;       /* when we got it (spool replays: then) */
@@ -41,7 +42,8 @@ struct ingest_result {
 };
 
 /* CB_OK; CB_DUPLICATE for an event stored before (answer 200 anyway);
- * CB_EDB when the database failed (spool it). */
+ * CB_EDB when the database failed: db_refused() tells a refused row (a
+ * dead letter) from an unreachable server (spool it). */
 enum cb_err ingest_event(struct db *db, const struct ingest_input *in,
     struct ingest_result *out);
 void ingest_result_free(struct ingest_result *out);

@@ -26,19 +26,19 @@ add(struct json_object *o, const char *k, const char *v)
 		json_object_object_add(o, k, json_object_new_string(v));
 }
 
-enum cb_err
-spool_append(const char *dir, const struct spool_rec *r)
+struct json_object *
+spool_record(const struct spool_rec *r)
 {
 	struct json_object *o = json_object_new_object(), *h;
-	char path[1200], *b64;
-	const char *line;
-	size_t n;
-	int fd, ok;
+	char *b64;
 	char **e;
 
+	if (o == NULL)
+		return NULL;
 	add(o, "slug", r->slug);
 	add(o, "method", r->method);
 	add(o, "url", r->url);
+	add(o, "request_uri", r->request_uri);
 	add(o, "query", r->query);
 	add(o, "content_type", r->content_type);
 	add(o, "remote_addr", r->remote_addr);
@@ -48,7 +48,7 @@ spool_append(const char *dir, const struct spool_rec *r)
 	    json_object_new_boolean(r->verified));
 	if ((b64 = malloc(4 * ((r->body_len + 2) / 3) + 1)) == NULL) {
 		json_object_put(o);
-		return CB_ENOMEM;
+		return NULL;
 	}
 	sig_base64((const unsigned char *)r->body, r->body_len, b64);
 	add(o, "body", b64);
@@ -71,6 +71,20 @@ spool_append(const char *dir, const struct spool_rec *r)
 		}
 	}
 	json_object_object_add(o, "headers", h);
+	return o;
+}
+
+enum cb_err
+spool_append(const char *dir, const struct spool_rec *r)
+{
+	struct json_object *o = spool_record(r);
+	char path[1200];
+	const char *line;
+	size_t n;
+	int fd, ok;
+
+	if (o == NULL)
+		return CB_ENOMEM;
 	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	n = strlen(line);
 	snprintf(path, sizeof(path), "%s/" SPOOL_FILE, dir);

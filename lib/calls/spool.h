@@ -17,6 +17,8 @@ struct spool_rec {
 	const char *slug;
 	const char *method;
 	const char *url;            /* the public URL the provider requested */
+	const char *request_uri;    /* raw path and query as sent (dedupe);
+	                             * records from before it have none */
 	const char *query;          /* raw query string */
 	const char *content_type;   /* raw Content-Type header, or NULL */
 	const char *body;
@@ -28,6 +30,9 @@ struct spool_rec {
 };
 
 enum cb_err spool_append(const char *dir, const struct spool_rec *r);
+/* The record as a JSON object (what a spool line holds; a dead letter's
+ * payload), or NULL without memory. Caller puts it. */
+struct json_object *spool_record(const struct spool_rec *r);
 
 /* Called for each spooled record (a JSON object, borrowed). Return CB_OK
  * when it is stored (or can never be: bad record), CB_EDB to keep it. */

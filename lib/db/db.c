@@ -185,9 +185,40 @@ db_retryable(const struct db *db)
 	    db->last_errno == ER_LOCK_WAIT_TIMEOUT;
 }
 
+bool
+db_refused(const struct db *db)
+{
+	switch (db->last_errno) {
+	case ER_BAD_NULL_ERROR:
+	case ER_DATA_TOO_LONG:
+	case ER_TRUNCATED_WRONG_VALUE:
+	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+	case ER_WARN_DATA_OUT_OF_RANGE:
+	case WARN_DATA_TRUNCATED:
+	case ER_WARN_NULL_TO_NOTNULL:
+	case ER_NO_DEFAULT_FOR_FIELD:
+	case ER_INVALID_CHARACTER_STRING:
+	case ER_CANNOT_CONVERT_CHARACTER:
+	case ER_DIVISION_BY_ZERO:
+	case ER_ILLEGAL_VALUE_FOR_TYPE:
+	case ER_WRONG_VALUE:
+	case ER_DATETIME_FUNCTION_OVERFLOW:
+	case ER_NO_REFERENCED_ROW_2:
+	case ER_CONSTRAINT_FAILED:
+	case ER_SIGNAL_EXCEPTION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Every failure sets the text; only db_exec() sets last_errno after it
+ * (the server's code for the statement), so a connect or query failure
+ * never leaves an older statement's code behind. */
 static void
 set_error(struct db *db, const char *what, const char *msg)
 {
+	db->last_errno = 0;
 	snprintf(db->error, sizeof(db->error), "%s: %s", what, msg);
 }
 
@@ -571,8 +602,8 @@ db_exec(struct db_stmt *st)
 			return stmt_bind_result(st);
 		}
 		err = mysql_stmt_errno(st->h);
-		db->last_errno = err;
 		set_error(db, "execute", mysql_stmt_error(st->h));
+		db->last_errno = err;
 		if (err == ER_DUP_ENTRY)
 			return CB_DUPLICATE;
 		if (!conn_lost(err))

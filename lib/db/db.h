@@ -47,6 +47,13 @@ const char *db_error(const struct db *db);
 /* true when the last failure was a deadlock or a lock wait timeout: the
  * whole transaction may simply be run again. */
 bool db_retryable(const struct db *db);
+/* true when the last failure was the server refusing the statement's data
+ * (a value too long or not valid in its character set, out of range, NULL
+ * where none is allowed, a failed constraint or foreign key, a SIGNAL):
+ * running it again cannot succeed. Anything else (connection errors
+ * CR_SERVER_GONE_ERROR, CR_CONNECTION_ERROR…, a read-only or full server)
+ * is "the database is not available": false. */
+bool db_refused(const struct db *db);
 
 /* sql must have static storage: its address is the cache key. The
  * statement is owned by the connection; valid until db_free(). */

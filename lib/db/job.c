@@ -294,3 +294,71 @@ db_job_requeue_dead(struct db *db, const char *host, uint64_t *count)
 	}
 	return CB_OK;
 }
+
+static const char sql_dead_add[] =
+    "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, "
+    "last_error, dedupe_key, finished_at) VALUES ('" JOB_DEAD_LETTER "', ?, "
+    "'failed', 1, 1, LEFT(?, 2000), ?, UTC_TIMESTAMP(3)) "
+    "ON DUPLICATE KEY UPDATE id = id";
+
+enum cb_err
+db_job_dead_letter(struct db *db, const char *payload, const char *error,
+    const char *dedupe_key, int64_t *id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*id = 0;
+	if ((rc = db_stmt(db, sql_dead_add, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, payload);
+	db_bind_text(st, 1, error);
+	db_bind_text(st, 2, dedupe_key);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if (db_affected(st) == 1)
+		*id = (int64_t)db_insert_id(st);
+	return CB_OK;
+}
+
+/* One attempt, at once, with the worker's usual handling after it. */
+static const char sql_dead_retry[] =
+    "UPDATE jobs SET state = 'queued', attempts = 0, max_attempts = 1, "
+    "run_at = UTC_TIMESTAMP(3), finished_at = NULL, locked_at = NULL, "
+    "locked_by = NULL WHERE id = ? AND kind = '" JOB_DEAD_LETTER "' "
+    "AND state = 'failed'";
+
+enum cb_err
+db_job_dead_retry(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_dead_retry, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	return db_affected(st) == 1 ? CB_OK : CB_ENOTFOUND;
+}
+
+static const char sql_dead_list[] =
+    "SELECT id, created_at, JSON_UNQUOTE(JSON_EXTRACT(payload, '$.slug')), "
+    "attempts, state, last_error FROM jobs "
+    "WHERE kind = '" JOB_DEAD_LETTER "' AND state <> 'done' "
+    "ORDER BY id DESC LIMIT ?";
+
+enum cb_err
+db_job_dead_list(struct db *db, unsigned limit, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_dead_list, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, limit);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	*out = st;
+	return CB_OK;
+}

@@ -64,6 +64,25 @@ enum cb_err db_job_requeue_stale(struct db *db, unsigned older_than_seconds,
  * so a killed worker's job runs again as soon as a worker starts. */
 enum cb_err db_job_requeue_dead(struct db *db, const char *host,
     uint64_t *count);
+/* Dead letters (issue 16 §4): provider events we acknowledged that the
+ * database refused (a data error, not an outage). Each is a job of kind
+ * JOB_DEAD_LETTER in state "failed" with the reason in last_error, so it
+ * is never run by itself (no hot loop); an admin lists them and retries
+ * one (`callboard dead-letters`), which queues it once for the worker.
+ * payload: {"slug", "record": the spool record} (lib/calls/replay.c). */
+#define JOB_DEAD_LETTER "event.refused"
+/* Stores one; dedupe_key (<= 80 ASCII) makes a provider's retry of the
+ * same refused request one dead letter, not two: then *id = 0. */
+enum cb_err db_job_dead_letter(struct db *db, const char *payload,
+    const char *error, const char *dedupe_key, int64_t *id);
+/* Queues a dead letter again (attempts reset, runs once): CB_ENOTFOUND
+ * when id is not a failed dead letter. */
+enum cb_err db_job_dead_retry(struct db *db, int64_t id);
+/* Dead letters, newest first, at most limit: id, created_at, slug,
+ * attempts, state, last_error per row, for a caller that reads them with
+ * db_fetch()/db_col() and ends with db_stmt_done(). */
+enum cb_err db_job_dead_list(struct db *db, unsigned limit,
+    struct db_stmt **out);
 /* Seconds to wait after the n-th failed attempt (1-based): base (0 = 30)
  * doubling, capped at 1 h. */
 unsigned job_backoff_seconds(unsigned attempt, unsigned base);

@@ -388,8 +388,8 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		return;
 	}
 	if (ctx->req->body_len > 0 && ctx->req->content_type &&
-	    !((route->bodies & BODY_FORM) && strcmp(ctx->req->content_type,
-	    "application/x-www-form-urlencoded") == 0) &&
+	    !((route->bodies & BODY_FORM) &&
+	    http_media_is_form(ctx->req->content_type)) &&
 	    !((route->bodies & BODY_JSON) && strcmp(ctx->req->content_type,
 	    "application/json") == 0)) {
 		app_fail(ctx, CB_EMEDIA, 0, "This address does not accept "

@@ -63,12 +63,59 @@ http_header(const struct http_request *req, const char *name)
 const char *
 kv_get(const struct kvlist *l, const char *key)
 {
+	size_t i, lo = 0, hi = l->n;
+
+	if (l->byname == NULL) {
+		for (i = 0; i < l->n; i++)
+			if (strcmp(l->v[i].key, key) == 0)
+				return l->v[i].val;
+		return NULL;
+	}
+	/* The first of equal keys is the earliest field (kv_cmp()). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->byname[mid]->key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < l->n && strcmp(l->byname[lo]->key, key) == 0)
+		return l->byname[lo]->val;
+	return NULL;
+}
+
+/* Lists this short are scanned: cheaper than sorting. */
+#define KV_INDEX_MIN 16
+
+static int
+kv_cmp(const void *pa, const void *pb)
+{
+	const struct kv *x = *(const struct kv *const *)pa;
+	const struct kv *y = *(const struct kv *const *)pb;
+	int c = strcmp(x->key, y->key);
+
+	/* Ties by position: a total order, so the first field of a name
+	 * sorts first whatever the sort's stability. */
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+/* Sorts an index of l by name (O(n log n): glibc's qsort is a merge sort
+ * when it can allocate, and falls back to a median-of-three quicksort on
+ * a total order otherwise). */
+void
+http_kvlist_index(struct arena *a, struct kvlist *l)
+{
+	const struct kv **ix;
 	size_t i;
 
+	l->byname = NULL;
+	if (l->n < KV_INDEX_MIN)
+		return;
+	ix = arena_alloc(a, l->n * sizeof(*ix));
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, key) == 0)
-			return l->v[i].val;
-	return NULL;
+		ix[i] = &l->v[i];
+	qsort(ix, l->n, sizeof(*ix), kv_cmp);
+	l->byname = ix;
 }
 
 static int
@@ -116,14 +163,11 @@ url_decode(struct arena *a, const char *s, size_t len, bool plus_is_space,
 	return CB_OK;
 }
 
-static enum cb_err
+/* No count cap (request.h): the caller's bytes bound the list. */
+static void
 kvlist_push(struct arena *a, struct kvlist *l, size_t *cap, const char *key,
-    const char *val, size_t val_len, const char **why)
+    const char *val, size_t val_len)
 {
-	if (l->n == HTTP_MAX_FIELDS) {
-		*why = "too many fields";
-		return CB_ETOOBIG;
-	}
 	if (l->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
 		struct kv *v = arena_alloc(a, ncap * sizeof(*v));
@@ -136,7 +180,21 @@ kvlist_push(struct arena *a, struct kvlist *l, size_t *cap, const char *key,
 	l->v[l->n].val = val;
 	l->v[l->n].val_len = val_len;
 	l->n++;
-	return CB_OK;
+}
+
+/* An upper bound of the pairs in s (separators + 1): one allocation for
+ * the list instead of log n doublings. */
+static size_t
+count_pairs(const char *s, size_t len, char sep)
+{
+	const char *p = s, *e = s + len;
+	size_t n = 1;
+
+	while ((p = memchr(p, sep, (size_t)(e - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 enum cb_err
@@ -148,6 +206,11 @@ http_parse_urlencoded(struct arena *a, const char *s, size_t len,
 
 	out->v = NULL;
 	out->n = 0;
+	out->byname = NULL;
+	if (len > 0) {
+		cap = count_pairs(s, len, '&');
+		out->v = arena_alloc(a, cap * sizeof(*out->v));
+	}
 	while (pos < len) {
 		const char *pair = s + pos, *amp, *eq;
 		size_t plen, rawklen, klen, vlen;
@@ -177,16 +240,17 @@ http_parse_urlencoded(struct arena *a, const char *s, size_t len,
 			    true, &val, &vlen, why)))
 				return rc;
 		} else {
-			val = arena_strdup(a, "");
+			static char none[1];
+			val = none; /* shared: "" needs no copy per field */
 			vlen = 0;
 		}
 		if (vlen > HTTP_MAX_VALUE) {
 			*why = "field value too long";
 			return CB_ETOOBIG;
 		}
-		if ((rc = kvlist_push(a, out, &cap, key, val, vlen, why)))
-			return rc;
+		kvlist_push(a, out, &cap, key, val, vlen);
 	}
+	http_kvlist_index(a, out);
 	return CB_OK;
 }
 
@@ -195,10 +259,10 @@ http_parse_cookies(struct arena *a, const char *s, size_t len,
     struct kvlist *out, const char **why)
 {
 	size_t pos = 0, cap = 0;
-	enum cb_err rc;
 
 	out->v = NULL;
 	out->n = 0;
+	out->byname = NULL;
 	/* RFC 6265 §5.2: pairs separated by ';', names and values trimmed;
 	 * values are opaque (no %-decoding: our cookies are base64url). */
 	while (pos < len) {
@@ -234,11 +298,10 @@ http_parse_cookies(struct arena *a, const char *s, size_t len,
 			*why = "NUL byte in a cookie";
 			return CB_EINVAL;
 		}
-		if ((rc = kvlist_push(a, out, &cap,
-		    arena_strndup(a, pair + ks, ke - ks),
-		    arena_strndup(a, pair + vs, ve - vs), ve - vs, why)))
-			return rc;
+		kvlist_push(a, out, &cap, arena_strndup(a, pair + ks, ke - ks),
+		    arena_strndup(a, pair + vs, ve - vs), ve - vs);
 	}
+	http_kvlist_index(a, out);
 	return CB_OK;
 }
 
@@ -323,6 +386,34 @@ http_media_type(struct arena *a, const char *ct)
 	return m;
 }
 
+bool
+http_media_is_form(const char *m)
+{
+	return m != NULL && (strcmp(m, "application/x-www-form-urlencoded") ==
+	    0 || strcmp(m, "multipart/form-data") == 0);
+}
+
+enum cb_err
+http_parse_body(struct arena *a, const char *content_type, const char *body,
+    size_t len, struct kvlist *form, struct json_object **json,
+    const char **why)
+{
+	const char *m = http_media_type(a, content_type);
+
+	memset(form, 0, sizeof(*form));
+	*json = NULL;
+	if (len == 0 || m == NULL)
+		return CB_OK;
+	if (strcmp(m, "application/x-www-form-urlencoded") == 0)
+		return http_parse_urlencoded(a, body, len, form, why);
+	if (strcmp(m, "multipart/form-data") == 0)
+		return http_parse_multipart(a, content_type, body, len, form,
+		    why);
+	if (strcmp(m, "application/json") == 0)
+		return http_parse_json(a, body, len, json, why);
+	return CB_OK;
+}
+
 enum cb_err
 http_request_read(struct http_request *req, struct arena *a, char **envp,
     http_body_reader read_body, void *ctx, size_t max_body)
@@ -381,14 +472,8 @@ http_request_read(struct http_request *req, struct arena *a, char **envp,
 	body[got] = '\0';
 	req->body = body;
 	req->body_len = got;
-	if (got == 0 || req->content_type == NULL)
-		return CB_OK;
-	rc = CB_OK;
-	if (strcmp(req->content_type, "application/x-www-form-urlencoded") == 0)
-		rc = http_parse_urlencoded(a, body, got, &req->form, &why);
-	else if (strcmp(req->content_type, "application/json") == 0)
-		rc = http_parse_json(a, body, got, &req->json, &why);
-	if (rc != CB_OK) {
+	if ((rc = http_parse_body(a, http_env(envp, "CONTENT_TYPE"), body, got,
+	    &req->form, &req->json, &why)) != CB_OK) {
 		req->error = why;
 		return rc == CB_ETOOBIG ? CB_EINVAL : rc;
 	}

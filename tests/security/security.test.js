@@ -7,7 +7,7 @@
 // (cgi/*.c), and the SQL-injection test reads every field of the history
 // page's filter form, so a new form or filter is attacked without editing
 // this file.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -16,20 +16,11 @@ import twilio from 'twilio';
 import { BASE, Client } from '../lib/http.js';
 import { postGeneric, api, callsOf, uid, sign } from '../lib/generic.js';
 import { sql } from '../lib/db.js';
+import { attackTable } from '../lib/attack_table.js';
 import { launch, login, watch } from '../lib/browser.js';
 
 const ROOT = process.env.CB_ROOT;
-const table = [];
-function record(attack, attempts, blocked, missed = []) {
-  table.push({ attack, attempts, blocked });
-  assert.equal(blocked, attempts, `${attack}: not blocked: ${missed.slice(0, 5).join(' | ')}`);
-}
-after(() => {
-  const w = Math.max(...table.map((r) => r.attack.length), 6);
-  console.log(`\n| ${'attack'.padEnd(w)} | attempts | blocked |`);
-  console.log(`|${'-'.repeat(w + 2)}|----------|---------|`);
-  for (const r of table) console.log(`| ${r.attack.padEnd(w)} | ${String(r.attempts).padStart(8)} | ${String(r.blocked).padStart(7)} |`);
-});
+const record = attackTable();
 
 const SQL_ERROR = /SQL syntax|mysql|mariadb|SQLSTATE|You have an error/i;
 const SQLI = [

@@ -1,6 +1,7 @@
 // The installed tree (issue 15 §1), run by tests/install/run.sh against a stack started from
 // `make install DESTDIR=...`: every template, static file and SQL file of the source is
-// installed; nginx serves every installed static file as it is; and in Chromium, the first
+// installed; every installed program has its nginx upstream and location and its row in the
+// docs' program tables; nginx serves every installed static file as it is; and in Chromium, the first
 // administrator of docs/install.md step 9 reaches every page by following links, each page
 // loading without an error, a failed request or a script error, and together they use every
 // static file. (The popup and click-to-call run from tests/browser against the same stack.)
@@ -36,6 +37,24 @@ test('make install puts every template, static file and SQL file of the source i
     const installed = new Set(walk(path.join(DATA, dir)));
     const missing = walk(path.join(SRC, dir)).filter((f) => !installed.has(f));
     assert.deepEqual(missing, [], `${dir}/ files the installed tree lacks (Makefile.am's install lists)`);
+  }
+});
+
+test('every installed program is routed by the installed nginx files and listed in the docs', () => {
+  const programs = readdirSync(process.env.CB_LIBEXEC_DIR).filter((f) => f.startsWith('callboard-')).sort();
+  const httpConf = readFileSync(path.join(DATA, 'nginx', 'callboard-http.conf'), 'utf8');
+  const serverConf = readFileSync(path.join(DATA, 'nginx', 'callboard.conf'), 'utf8');
+  const readme = readFileSync(path.join(SRC, 'README.md'), 'utf8');
+  const arch = readFileSync(path.join(SRC, 'docs', 'architecture.md'), 'utf8');
+  assert.ok(programs.length >= 13, programs.join(' '));
+  for (const p of [...programs, 'callboard']) {
+    const row = new RegExp(`^ *\\| \`${p}\` \\|`, 'm');
+    assert.match(readme, row, `README.md's program table lacks ${p}`);
+    assert.match(arch, row, `docs/architecture.md's program table lacks ${p}`);
+    if (p === 'callboard' || p === 'callboard-worker') continue;
+    const upstream = p.replace('callboard-', 'callboard_');
+    assert.match(httpConf, new RegExp(`upstream ${upstream} \\{`), `no upstream for ${p}`);
+    assert.match(serverConf, new RegExp(`fastcgi_pass ${upstream};`), `no location for ${p}`);
   }
 });
 

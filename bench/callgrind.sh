@@ -6,7 +6,7 @@
 #
 # Runs against a stack already started on bench/history.sh's database, e.g.
 #   export CB_BUILD_DIR=$PWD/build-bench CB_STATE_DIR=$PWD/build-bench/history-state CB_ROOT=$PWD
-#   CB_HTTP_PORT=19080 CB_DB_PORT=34406 CB_SMTP_PORT=19105 scripts/stack.sh start
+#   CB_HTTP_PORT=19080 CB_DB_PORT=14406 CB_SMTP_PORT=19105 scripts/stack.sh start
 #   CB_HTTP_PORT=19080 bench/callgrind.sh
 # It replaces that stack's callboard-calls processes by one under valgrind on the same socket,
 # asks each scenario's page WARM times, then counts REQUESTS more (callgrind_control --zero and

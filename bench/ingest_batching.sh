@@ -18,7 +18,7 @@
 #   BENCH_BUILD        0: do not run make                                [1]
 #   BENCH_CAPTURE      seconds of wrk -t2 -c16 on the real hook to capture [25]
 #   BENCH_SHAPES       shapes to replay                [16x1:each 1x1:each 1x64:each 1x64:one 4x16:one]
-#   BENCH_HTTP_PORT / BENCH_DB_PORT / BENCH_SMTP_PORT   the stack's ports  [28095 / 33509 / 28295]
+#   BENCH_HTTP_PORT / BENCH_DB_PORT / BENCH_SMTP_PORT   the stack's ports  [28095 / 13509 / 28295]
 # Results: stdout and <build>/batching-results.md. Read it beside bench/webhook.sh's CPU per event:
 # the hook, nginx and wrk cost the same whatever the shape.
 set -euo pipefail
@@ -28,7 +28,7 @@ BUILD=$(realpath -m -- "${BENCH_BUILD_DIR:-$REPO/build-bench}")
 CAPTURE=${BENCH_CAPTURE:-25}
 SHAPES=${BENCH_SHAPES:-16x1:each 1x1:each 1x64:each 1x64:one 4x16:one}
 export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$BUILD/batching-state CB_ROOT=$REPO
-export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28095} CB_DB_PORT=${BENCH_DB_PORT:-33509}
+export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28095} CB_DB_PORT=${BENCH_DB_PORT:-13509}
 export CB_SMTP_PORT=${BENCH_SMTP_PORT:-28295}
 WORK=$BUILD/batching-run
 OUT=$BUILD/batching-results.md

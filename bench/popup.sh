@@ -3,7 +3,7 @@
 # run (the same messages published straight to nchan); see bench/popup.js and bench/README.md.
 #
 #   bench/popup.sh       starts its own throw-away stack (release build in build-bench/, state in
-#                        build-bench/popup-state, nginx on 28070, MariaDB on 33508), runs, stops it
+#                        build-bench/popup-state, nginx on 28070, MariaDB on 13508), runs, stops it
 #   BENCH_STACK=running bench/popup.sh
 #                        measures the stack already running at CB_BASE_URL / CB_STATE_DIR instead
 #
@@ -20,7 +20,7 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 if [[ ${BENCH_STACK:-own} != running ]]; then
     BUILD=$(realpath -m -- "${BENCH_BUILD_DIR:-$REPO/build-bench}")
     export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$BUILD/popup-state CB_ROOT=$REPO
-    export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28070} CB_DB_PORT=${BENCH_DB_PORT:-33508}
+    export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28070} CB_DB_PORT=${BENCH_DB_PORT:-13508}
     export CB_SMTP_PORT=${BENCH_SMTP_PORT:-28270}
     export CB_BASE_URL=http://127.0.0.1:$CB_HTTP_PORT
     # shellcheck source=bench/lib/release_build.sh

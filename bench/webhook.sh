@@ -28,7 +28,7 @@
 #   BENCH_BUILD_DIR    release build (configured here when missing)               [<repo>/build-bench]
 #   BENCH_BUILD        0: do not run make, benchmark what is built (a tree mid-edit) [1]
 #   BENCH_HTTP_PORT    the stack's nginx                                          [28080]
-#   BENCH_DB_PORT      the stack's MariaDB                                        [33506]
+#   BENCH_DB_PORT      the stack's MariaDB                                        [13506]
 #   BENCH_CEIL_PORT    the ceilings' nginx                                        [28081]
 #   BENCH_FRESH        1: delete the previous run's database first               [1]
 #   BENCH_KEEP         1: leave everything running at the end (for profiling)    [0]
@@ -56,7 +56,7 @@ EVENTS=${BENCH_EVENTS:-$((DURATION * 6000 + 10000))}
 PATHS=${BENCH_PATHS:-real return200 noop insert}
 BUILD=$(realpath -m -- "${BENCH_BUILD_DIR:-$REPO/build-bench}")
 HTTP_PORT=${BENCH_HTTP_PORT:-28080}
-DB_PORT=${BENCH_DB_PORT:-33506}
+DB_PORT=${BENCH_DB_PORT:-13506}
 CEIL_PORT=${BENCH_CEIL_PORT:-28081}
 FRESH=${BENCH_FRESH:-1}
 KEEP=${BENCH_KEEP:-0}

@@ -9,7 +9,7 @@ build_pkgs=(autoconf automake pkg-config make gcc g++
 	libfcgi-dev libmariadb-dev libjson-c-dev libxml2-dev
 	libcurl4-openssl-dev libssl-dev libcrypt-dev libphonenumber-dev check)
 run_pkgs=(mariadb-server mariadb-client nginx-light libnginx-mod-nchan
-	spawn-fcgi curl ca-certificates tzdata)
+	spawn-fcgi curl ca-certificates tzdata iproute2)
 test_pkgs=(chromium nodejs npm wrk tidy clang libclang-rt-14-dev valgrind)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")

@@ -14,7 +14,8 @@
 #   CB_BUILD_DIR      out-of-tree build with cgi/callboard-* and tools/  [<repo>/build]
 #   CB_STATE_DIR      datadir, configs, pid files, logs                   [<repo>/var/stack]
 #   CB_HTTP_PORT      nginx on 127.0.0.1                                  [8080]
-#   CB_DB_PORT        MariaDB on 127.0.0.1                                [33306]
+#   CB_DB_PORT        MariaDB on 127.0.0.1                                [13306]
+#   CB_PORT_WAIT      seconds to wait for a taken port to come free before giving up  [30]
 #   CB_SOCK_DIR       unix sockets; short: sun_path holds 107 bytes  [/tmp/cb-<uid>-<hash>]
 #   CB_FCGI_CHILDREN  processes per FastCGI program                       [2]
 #   CB_HOOK_CHILDREN  processes of callboard-hook: each waits on its commit's fsync most of a
@@ -22,10 +23,21 @@
 #   CB_SMTP_PORT      where trigger e-mails go (tests run an SMTP sink there)  [CB_HTTP_PORT+25]
 #   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
 #
-# nginx includes the repository's own etc/nginx/callboard.conf (and callboard-live.conf when
-# nchan is installed) unchanged; only the http{}-level file is generated, from
-# etc/nginx/callboard-http.conf with the paths replaced. The traps this avoids are listed in
-# STACK-NOTES.md (shared folder).
+# An installed tree instead of the build and source trees (tests/install/run.sh): set all four to
+# the folders `make install` filled (with its DESTDIR in front).
+#   CB_LIBEXEC_DIR    the FastCGI programs and callboard-worker       $(pkglibexecdir)
+#   CB_BIN_DIR        the callboard command                           $(bindir)
+#   CB_DATA_DIR       templates/, static/, sql/ and nginx/            $(pkgdatadir)
+#   CB_CONF_DIR       callboard.conf.sample                           $(sysconfdir)/callboard
+#
+# Ports: use ports below 32768. Linux hands out 32768-60999 as the local ports of outgoing
+# connections, so a port there can be held for a moment by any connection (even this script's own
+# probe, connected to itself), and a run fails for nothing.
+#
+# nginx includes Callboard's own callboard.conf (and callboard-live.conf when nchan is installed)
+# unchanged; only the http{}-level file is generated, from callboard-http.conf with the paths
+# replaced. callboard.conf is callboard.conf.sample with the stack's values put in. The traps
+# this avoids are listed in STACK-NOTES.md (shared folder).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -33,13 +45,35 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 CB_BUILD_DIR=$(realpath -m -- "${CB_BUILD_DIR:-$REPO/build}")
 CB_STATE_DIR=$(realpath -m -- "${CB_STATE_DIR:-$REPO/var/stack}")
 CB_HTTP_PORT=${CB_HTTP_PORT:-8080}
-CB_DB_PORT=${CB_DB_PORT:-33306}
+CB_DB_PORT=${CB_DB_PORT:-13306}
+CB_PORT_WAIT=${CB_PORT_WAIT:-30}
 CB_FCGI_CHILDREN=${CB_FCGI_CHILDREN:-2}
 CB_HOOK_CHILDREN=${CB_HOOK_CHILDREN:-4}
 CB_NCHAN=${CB_NCHAN:-auto}
 CB_SMTP_PORT=${CB_SMTP_PORT:-$((CB_HTTP_PORT + 25))}
 STATE_HASH=$(printf '%s' "$CB_STATE_DIR" | sha256sum | cut -c1-8)
 CB_SOCK_DIR=$(realpath -m -- "${CB_SOCK_DIR:-/tmp/cb-$(id -u)-$STATE_HASH}")
+
+# Where the programs and the files they read come from: the build and source trees, or an
+# installed tree.
+if [[ -n ${CB_LIBEXEC_DIR-}${CB_BIN_DIR-}${CB_DATA_DIR-}${CB_CONF_DIR-} ]]; then
+    for v in CB_LIBEXEC_DIR CB_BIN_DIR CB_DATA_DIR CB_CONF_DIR; do
+        [[ -n ${!v-} ]] || { printf 'stack: error: an installed tree needs %s too\n' "$v" >&2; exit 1; }
+    done
+    PROGRAM_DIR=$(realpath -m -- "$CB_LIBEXEC_DIR")
+    WORKER_BIN=$PROGRAM_DIR/callboard-worker
+    TOOL_BIN=$(realpath -m -- "$CB_BIN_DIR")/callboard
+    SHARE_DIR=$(realpath -m -- "$CB_DATA_DIR")
+    NGINX_FILES=$SHARE_DIR/nginx
+    CONF_SAMPLE=$(realpath -m -- "$CB_CONF_DIR")/callboard.conf.sample
+else
+    PROGRAM_DIR=$CB_BUILD_DIR/cgi
+    WORKER_BIN=$CB_BUILD_DIR/tools/callboard-worker
+    TOOL_BIN=$CB_BUILD_DIR/tools/callboard
+    SHARE_DIR=$REPO
+    NGINX_FILES=$REPO/etc/nginx
+    CONF_SAMPLE=$REPO/etc/callboard.conf.sample
+fi
 
 RUN_DIR=$CB_STATE_DIR/run               # pid files
 LOG_DIR=$CB_STATE_DIR/log
@@ -56,7 +90,7 @@ NGX_PID=$RUN_DIR/nginx.pid
 NGX_SUM=$RUN_DIR/nginx.conf.sha256
 NCHAN_SO=/usr/lib/nginx/modules/ngx_nchan_module.so
 WORKER_PID=$RUN_DIR/worker.pid
-ADMIN_HTTP_CONF=$REPO/etc/nginx/callboard-http.conf
+ADMIN_HTTP_CONF=$NGINX_FILES/callboard-http.conf
 WAIT_SECONDS=30
 
 say()  { printf 'stack: %s\n' "$*"; }
@@ -77,13 +111,14 @@ check_settings() {
         fi
     done
     [[ $CB_HTTP_PORT != "$CB_DB_PORT" ]] || die "CB_HTTP_PORT and CB_DB_PORT are the same"
+    [[ $CB_PORT_WAIT =~ ^[0-9]+$ ]] || die "CB_PORT_WAIT must be a number of seconds, got '$CB_PORT_WAIT'"
     for v in CB_FCGI_CHILDREN CB_HOOK_CHILDREN; do
         if ! [[ ${!v} =~ ^[0-9]+$ ]] || (( ${!v} < 1 || ${!v} > 64 )); then
             die "$v must be 1..64, got '${!v}'"
         fi
     done
     # The paths end up in nginx and MariaDB configs and in sed replacements.
-    for v in REPO CB_BUILD_DIR CB_STATE_DIR CB_SOCK_DIR; do
+    for v in REPO CB_BUILD_DIR CB_STATE_DIR CB_SOCK_DIR PROGRAM_DIR TOOL_BIN SHARE_DIR CONF_SAMPLE; do
         [[ ${!v} =~ ^[A-Za-z0-9._/@+=,:~-]+$ ]] ||
             die "$v='${!v}' has spaces or special characters; use a plain path"
     done
@@ -184,6 +219,35 @@ wait_port_free() {
     return 1
 }
 
+# What listens on a port, for an error message (ss, from iproute2, when installed).
+port_holder() {
+    local out=""
+    if command -v ss >/dev/null 2>&1; then
+        out=$(ss -Htlnp "sport = :$1" 2>/dev/null | awk '{print $NF}' | head -3 | tr '\n' ' ')
+    fi
+    printf '%s\n' "${out:-a program this user cannot see}"
+}
+
+# claim_port PORT VARIABLE: go on once nothing listens on PORT. A port another stack is just
+# releasing (its stop, a test's server closing) is waited for, up to CB_PORT_WAIT seconds; one
+# still held after that is an error naming the holder and the variable that moves us elsewhere.
+claim_port() {
+    local port=$1 var=$2 i
+    port_open "$port" || return 0
+    say "port $port is taken; waiting up to ${CB_PORT_WAIT}s for it to come free"
+    for (( i = 0; i < CB_PORT_WAIT * 10; i++ )); do
+        sleep 0.1
+        port_open "$port" || return 0
+    done
+    die "port $port is used by another program ($(port_holder "$port")) for ${CB_PORT_WAIT}s; set $var"
+}
+
+# bind_refused LOG BYTES: what LOG got after its first BYTES says the start failed because the
+# port was taken (by something that took it between claim_port and the bind).
+bind_refused() {
+    [[ -f $1 ]] && tail -c +$(( $2 + 1 )) "$1" | grep -q 'Address already in use'
+}
+
 show_log() {
     [[ -f $1 ]] || return 0
     printf -- '--- last lines of %s ---\n' "$1" >&2
@@ -239,6 +303,8 @@ $user_line
 datadir = $DATA_DIR
 pid-file = $DB_PID
 bind-address = 127.0.0.1
+# A port taken between claim_port and the bind: mariadbd retries the bind this long itself.
+port-open-timeout = $CB_PORT_WAIT
 skip-name-resolve
 log-error = $LOG_DIR/mariadb.log
 character-set-server = utf8mb4
@@ -260,9 +326,7 @@ start_db() {
     if [[ -n $pids ]]; then
         say "mariadb: already running (pid $pids)"
     else
-        if port_open "$CB_DB_PORT"; then
-            die "port $CB_DB_PORT is used by another program; set CB_DB_PORT"
-        fi
+        claim_port "$CB_DB_PORT" CB_DB_PORT
         write_db_cnf
         if [[ ! -d $DATA_DIR/mysql ]]; then
             say "mariadb: first run, creating $DATA_DIR"
@@ -283,7 +347,7 @@ start_db() {
         pid=$!
         say "mariadb: starting on 127.0.0.1:$CB_DB_PORT (pid $pid)"
     fi
-    for (( i = 0; i < WAIT_SECONDS * 5; i++ )); do
+    for (( i = 0; i < (WAIT_SECONDS + CB_PORT_WAIT) * 5; i++ )); do   # port-open-timeout too
         if db_ping; then break; fi
         if [[ -n ${pid-} ]] && ! alive "$pid"; then
             show_log "$LOG_DIR/mariadb.log"
@@ -291,7 +355,7 @@ start_db() {
         fi
         sleep 0.2
     done
-    db_ping || { show_log "$LOG_DIR/mariadb.log"; die "mariadb did not answer in ${WAIT_SECONDS}s"; }
+    db_ping || { show_log "$LOG_DIR/mariadb.log"; die "mariadb did not answer in $((WAIT_SECONDS + CB_PORT_WAIT))s"; }
     setup_db
 }
 
@@ -324,22 +388,21 @@ stop_db() {
 
 # --- the programs' configuration ----------------------------------------------------------------
 
-write_config() {
+# The stack's values for callboard.conf, one "key = value" a line.
+stack_settings() {
     local password secret
     password=$(keep_secret "$DB_PASSWORD_FILE" 16)
     secret=$(keep_secret "$SECRET_KEY_FILE" 32)
-    (umask 077 && cat >"$CONFIG.tmp" <<EOF
-# Generated by scripts/stack.sh at every start: the local stack's callboard.conf.
-# Same keys as etc/callboard.conf.sample; edit the script, not this file.
+    cat <<EOF
 db_host = 127.0.0.1
 db_port = $CB_DB_PORT
 db_socket = $DB_SOCK
 db_user = callboard
 db_password = $password
 db_name = callboard
-templates_dir = $REPO/templates
-static_dir = $REPO/static
-sql_dir = $REPO/sql
+templates_dir = $SHARE_DIR/templates
+static_dir = $SHARE_DIR/static
+sql_dir = $SHARE_DIR/sql
 spool_dir = $CB_STATE_DIR/spool
 recordings_dir = $CB_STATE_DIR/recordings
 log_level = info
@@ -351,15 +414,43 @@ live_publish_url = $(have_nchan && echo "http://127.0.0.1:$CB_HTTP_PORT/_pub/man
 smtp_url = smtp://127.0.0.1:$CB_SMTP_PORT
 smtp_from = callboard@localhost
 outbound_timeout_seconds = 5
-# Local stack only: the tests' and the demo's webhook receivers listen on 127.0.0.1, which a
-# production server refuses (the default, no: docs/automation.md "Where webhooks may go").
 webhook_allow_private = yes
 EOF
-    ) && mv -f "$CONFIG.tmp" "$CONFIG"
+}
+
+# callboard.conf is the shipped sample (the file an admin starts from, docs/install.md) with the
+# stack's values in place of the sample's; a key the sample lacks goes at the end. So every run
+# reads the sample's other settings too, and a sample that no longer parses fails here first.
+# webhook_allow_private = yes: the tests' and the demo's webhook receivers listen on 127.0.0.1,
+# which a production server refuses (docs/automation.md "Where webhooks may go").
+write_config() {
+    local values
+    [[ -f $CONF_SAMPLE ]] || die "$CONF_SAMPLE is missing"
+    values=$(stack_settings)
+    (umask 077 && {
+        echo "# Generated by scripts/stack.sh at every start from $CONF_SAMPLE,"
+        echo "# with the stack's values (stack_settings in the script). Edit those, not this file."
+        awk -v values="$values" '
+            BEGIN {
+                n = split(values, lines, "\n")
+                for (i = 1; i <= n; i++) {
+                    k = lines[i]; sub(/[ \t]*=.*/, "", k)
+                    if (k != "") { order[++keys] = k; line[k] = lines[i] }
+                }
+            }
+            /^[a-z_]+[ \t]*=/ {
+                k = $0; sub(/[ \t]*=.*/, "", k)
+                if (k in line) { print line[k]; done[k] = 1; next }
+            }
+            { print }
+            END {
+                for (i = 1; i <= keys; i++) if (!(order[i] in done)) print line[order[i]]
+            }' "$CONF_SAMPLE"
+    } >"$CONFIG.tmp") && mv -f "$CONFIG.tmp" "$CONFIG"
 }
 
 migrate() {
-    local tool=$CB_BUILD_DIR/tools/callboard
+    local tool=$TOOL_BIN
     if [[ ! -x $tool ]]; then
         warn "$tool is not built: database not migrated"
         return 0
@@ -371,13 +462,14 @@ migrate() {
 
 # --- FastCGI programs ---------------------------------------------------------------------------
 
-# The built programs: name<TAB>path, for every executable cgi/callboard-<name>.
+# The built (or installed) programs: name<TAB>path, for every executable callboard-<name> in
+# PROGRAM_DIR but the worker (installed next to them; it is no FastCGI program).
 built_programs() {
     local bin name
-    for bin in "$CB_BUILD_DIR"/cgi/callboard-*; do
+    for bin in "$PROGRAM_DIR"/callboard-*; do
         [[ -f $bin && -x $bin ]] || continue
         name=${bin##*/callboard-}
-        [[ $name =~ ^[a-z0-9_]+$ ]] || continue
+        [[ $name =~ ^[a-z0-9_]+$ && $name != worker ]] || continue
         printf '%s\t%s\n' "$name" "$bin"
     done
 }
@@ -393,7 +485,7 @@ started_programs() {
 }
 
 program_pids() {   # program_pids NAME
-    live_pids "$RUN_DIR/fcgi-$1.pid" "$CB_BUILD_DIR/cgi/callboard-$1"
+    live_pids "$RUN_DIR/fcgi-$1.pid" "$PROGRAM_DIR/callboard-$1"
 }
 
 start_program() {   # start_program NAME BIN
@@ -432,7 +524,7 @@ start_programs() {
         start_program "$name" "$bin"
         n=$((n + 1))
     done < <(built_programs)
-    (( n )) || warn "no FastCGI programs built in $CB_BUILD_DIR/cgi (run make)"
+    (( n )) || warn "no FastCGI programs in $PROGRAM_DIR (run make)"
 }
 
 stop_programs() {   # all at once: each one's TERM-to-exit time is not added up
@@ -453,7 +545,7 @@ stop_programs() {   # all at once: each one's TERM-to-exit time is not added up
 
 # --- the worker daemon --------------------------------------------------------------------------
 
-worker_bin() { printf '%s\n' "$CB_BUILD_DIR/tools/callboard-worker"; }
+worker_bin() { printf '%s\n' "$WORKER_BIN"; }
 worker_pids() { live_pids "$WORKER_PID" "$(worker_bin)"; }
 
 start_worker() {
@@ -505,7 +597,7 @@ write_http_conf() {
     {
         echo "# Generated by scripts/stack.sh from $ADMIN_HTTP_CONF: only the paths differ."
         sed -e "s|unix:/run/callboard/|unix:$CB_SOCK_DIR/|g" \
-            -e "s|/usr/share/callboard/static|$REPO/static|g" \
+            -e "s|/usr/share/callboard/static|$SHARE_DIR/static|g" \
             -e "s|/var/lib/callboard/recordings|$CB_STATE_DIR/recordings|g" \
             "$ADMIN_HTTP_CONF"
     } >"$out.tmp"
@@ -525,9 +617,9 @@ write_nginx_conf() {
     if have_nchan; then
         nchan_load="load_module $NCHAN_SO;"
         nchan_http="nchan_shared_memory_size 16m;"
-        live_include="include $REPO/etc/nginx/callboard-live.conf;"
+        live_include="include $NGINX_FILES/callboard-live.conf;"
     fi
-    cp -f "$REPO/etc/nginx/fastcgi_params" "$NGX_PREFIX/conf/callboard/fastcgi_params"
+    cp -f "$NGINX_FILES/fastcgi_params" "$NGX_PREFIX/conf/callboard/fastcgi_params"
     if [[ -f /etc/nginx/mime.types ]]; then
         cp -f /etc/nginx/mime.types "$NGX_PREFIX/conf/mime.types"
     else
@@ -574,7 +666,7 @@ http {
         listen 127.0.0.1:$CB_HTTP_PORT;
         server_name localhost 127.0.0.1;
 
-        include $REPO/etc/nginx/callboard.conf;
+        include $NGINX_FILES/callboard.conf;
         $live_include
 
         location / {
@@ -589,8 +681,8 @@ EOF
 # Everything the running nginx read, to reload only when something changed.
 nginx_conf_sum() {
     local f files=("$NGX_CONF" "$NGX_PREFIX/conf/callboard/callboard-http.conf"
-                   "$NGX_PREFIX/conf/callboard/fastcgi_params" "$REPO/etc/nginx/callboard.conf")
-    if have_nchan; then files+=("$REPO/etc/nginx/callboard-live.conf"); fi
+                   "$NGX_PREFIX/conf/callboard/fastcgi_params" "$NGINX_FILES/callboard.conf")
+    if have_nchan; then files+=("$NGINX_FILES/callboard-live.conf"); fi
     for f in "${files[@]}"; do sha256sum "$f"; done | sha256sum | cut -d' ' -f1
 }
 
@@ -610,13 +702,16 @@ start_nginx() {
             say "nginx: already running (pid $pids), configuration changed: reloading"
             nginx_cmd -s reload 9>&- || die "nginx reload failed"
         else
-            if port_open "$CB_HTTP_PORT"; then
-                die "port $CB_HTTP_PORT is used by another program; set CB_HTTP_PORT"
-            fi
-            if ! nginx_cmd </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 9>&-; then
-                show_log "$LOG_DIR/nginx-error.log"
-                die "nginx did not start"
-            fi
+            # A port taken between claim_port and nginx's bind: claim it again, three times.
+            local attempt size
+            for attempt in 1 2 3; do
+                claim_port "$CB_HTTP_PORT" CB_HTTP_PORT
+                size=$(stat -c %s "$LOG_DIR/nginx-error.log" 2>/dev/null || echo 0)
+                nginx_cmd </dev/null >>"$LOG_DIR/nginx-error.log" 2>&1 9>&- && break
+                bind_refused "$LOG_DIR/nginx-error.log" "$size" && (( attempt < 3 )) ||
+                    { show_log "$LOG_DIR/nginx-error.log"; die "nginx did not start"; }
+                warn "nginx: port $CB_HTTP_PORT was taken at bind; trying again"
+            done
             say "nginx: started on http://127.0.0.1:$CB_HTTP_PORT/ (pid $(pids_of "$NGX_PID"))"
         fi
         printf '%s\n' "$sum" >"$NGX_SUM"
@@ -652,14 +747,10 @@ lock() {
     flock -w 300 9 || die "another stack.sh holds $CB_STATE_DIR/stack.lock"
 }
 
-# Refuse before starting anything when another program holds one of our ports.
+# Before starting anything: our ports are free (or come free within CB_PORT_WAIT seconds).
 check_ports() {
-    if [[ -z $(db_pids) ]] && port_open "$CB_DB_PORT"; then
-        die "port $CB_DB_PORT is used by another program; set CB_DB_PORT"
-    fi
-    if [[ -z $(nginx_pids) ]] && port_open "$CB_HTTP_PORT"; then
-        die "port $CB_HTTP_PORT is used by another program; set CB_HTTP_PORT"
-    fi
+    if [[ -z $(db_pids) ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
+    if [[ -z $(nginx_pids) ]]; then claim_port "$CB_HTTP_PORT" CB_HTTP_PORT; fi
 }
 
 cmd_start() {
@@ -726,7 +817,7 @@ cmd_status() {
         else line "$name" stopped "$bin"; rc=3; fi
     done < <(built_programs)
     for name in $(started_programs); do
-        [[ -x $CB_BUILD_DIR/cgi/callboard-$name ]] && continue
+        [[ -x $PROGRAM_DIR/callboard-$name ]] && continue
         pids=$(program_pids "$name")
         if [[ -n $pids ]]; then line "$name" running "pids $pids (no longer built)"; fi
     done

@@ -9,12 +9,12 @@
 #   tests/valgrind/leak_growth.sh          (./run test calls it; ./run valgrind alone)
 #
 # Environment: CB_BUILD_DIR (a build WITHOUT sanitizers) [<repo>/build], VG_REQUESTS [60],
-# VG_HTTP_PORT [18380], VG_DB_PORT [33436]. Prints "valgrind: PASS ..." or "valgrind: FAIL ...".
+# VG_HTTP_PORT [18380], VG_DB_PORT [13436]. Prints "valgrind: PASS ..." or "valgrind: FAIL ...".
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 export CB_BUILD_DIR=${CB_BUILD_DIR:-$REPO/build}
 export CB_STATE_DIR=$CB_BUILD_DIR/valgrind-stack
-export CB_HTTP_PORT=${VG_HTTP_PORT:-18380} CB_DB_PORT=${VG_DB_PORT:-33436}
+export CB_HTTP_PORT=${VG_HTTP_PORT:-18380} CB_DB_PORT=${VG_DB_PORT:-13436}
 N=${VG_REQUESTS:-60}
 BASE=http://127.0.0.1:$CB_HTTP_PORT
 STACK=$REPO/scripts/stack.sh

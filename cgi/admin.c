@@ -11,16 +11,42 @@
 #include "core/strparse.h"
 #include "http/app.h"
 
-/* Only a local path may follow a login: "/calls?x=1", never
- * "//evil.example" or "/\evil.example" (open redirect). */
+/* Only a path of this site may follow a login (issue 16 item 6): "/"
+ * then a byte that is neither '/' nor '\\' ("//evil.example" and
+ * "/\\evil.example" name another host), and no control byte or space
+ * anywhere: browsers drop tabs and newlines from a Location, so
+ * "/\t/evil.example" would become "//evil.example". The result is
+ * %-encoded (backslash, quotes, <>, non-ASCII...) so what the browser
+ * reads is exactly the path checked here. In the arena; "/calls" for
+ * anything else. */
 static const char *
-safe_next(const char *next)
+safe_next(struct ctx *ctx, const char *next)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	struct buf b;
+	const char *out;
+
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL ||
+	    next[1] == '\\' || strlen(next) > 2048 ||
 	    strncmp(next, "/login", 6) == 0 || strncmp(next, "/logout", 7) == 0)
 		return "/calls";
-	return next;
+	for (p = (const unsigned char *)next; *p != '\0'; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return "/calls";
+	buf_init(&b, 3 * 2048);
+	for (p = (const unsigned char *)next; *p != '\0'; p++) {
+		if (*p < 0x80 && strchr("\\\"'<>^`{|}", *p) == NULL)
+			buf_putc(&b, (char)*p);
+		else {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*p >> 4]);
+			buf_putc(&b, hex[*p & 15]);
+		}
+	}
+	out = b.err == CB_OK ? arena_strdup(ctx->arena, buf_cstr(&b)) : NULL;
+	buf_free(&b);
+	return out != NULL ? out : "/calls";
 }
 
 static enum cb_err
@@ -44,7 +70,7 @@ show_login(struct ctx *ctx, const char *error, const char *login)
 	json_object_object_add(m, "title", app_jstr("Log in"));
 	json_object_object_add(m, "csrf", app_jstr(tok));
 	json_object_object_add(m, "next",
-	    app_jstr(safe_next(app_param(ctx, "next"))));
+	    app_jstr(safe_next(ctx, app_param(ctx, "next"))));
 	json_object_object_add(m, "login", app_jstr(login));
 	json_object_object_add(m, "error", app_jstr(error));
 	return app_render(ctx, "login.html", m);
@@ -58,7 +84,7 @@ page_login(struct ctx *ctx)
 
 	/* Already logged in: straight to the history. */
 	if (session_load(ctx->db, ctx->req, &u, csrf) == CB_OK) {
-		resp_redirect(ctx->resp, 303, safe_next(app_param(ctx, "next")));
+		resp_redirect(ctx->resp, 303, safe_next(ctx, app_param(ctx, "next")));
 		return CB_OK;
 	}
 	return show_login(ctx, NULL, NULL);
@@ -100,7 +126,7 @@ do_login(struct ctx *ctx)
 	    user_id)) != CB_OK)
 		return rc;
 	log_info("user %lld logged in", (long long)user_id);
-	resp_redirect(ctx->resp, 303, safe_next(kv_get(&ctx->req->form,
+	resp_redirect(ctx->resp, 303, safe_next(ctx, kv_get(&ctx->req->form,
 	    "next")));
 	return CB_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "auth/password.h"
 #include "auth/session.h"
+#include "auth/throttle.h"
 #include "calls/live.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -96,9 +97,12 @@ do_login(struct ctx *ctx)
 	const char *login = kv_get(&ctx->req->form, "login");
 	const char *password = kv_get(&ctx->req->form, "password");
 	const char *csrf = kv_get(&ctx->req->form, "csrf");
+	const char *addr = ctx->req->remote_addr;
 	char hash[PASSWORD_HASH_MAX] = "";
-	int64_t user_id = 0;
+	int64_t user_id = 0, wait_s = 0;
 	enum cb_err rc;
+	int slot;
+	bool ok;
 
 	if (!csrf_equal(kv_get(&ctx->req->cookies, PRELOGIN_COOKIE), csrf)) {
 		ctx->resp->status = 403;
@@ -110,18 +114,63 @@ do_login(struct ctx *ctx)
 		ctx->resp->status = 400;
 		return show_login(ctx, "Enter your login and password.", login);
 	}
+	/* Throttled (lib/auth/throttle.h): refused at once, nothing hashed,
+	 * nothing counted, never a sleep in this process. */
+	if ((rc = throttle_wait(ctx->db, addr, login, &wait_s)) != CB_OK) {
+		ctx->message = "The database is not answering. Try again in "
+		    "a minute.";
+		return rc;
+	}
+	if (wait_s > 0) {
+		log_info("login refused: too many failures from %s (%lld s "
+		    "left)", addr, (long long)wait_s);
+		ctx->resp->status = 429;
+		resp_header(ctx->resp, "Retry-After", "%lld", (long long)wait_s);
+		return show_login(ctx, wait_s > 90 ? arena_printf(ctx->arena,
+		    "Too many wrong passwords from your address. Try again "
+		    "in %lld minutes.", (long long)(wait_s + 59) / 60) :
+		    arena_printf(ctx->arena, "Too many wrong passwords from "
+		    "your address. Try again in %lld second%s.",
+		    (long long)wait_s, wait_s == 1 ? "" : "s"), login);
+	}
 	rc = db_user_login(ctx->db, login, &user_id, hash, sizeof(hash));
 	if (rc != CB_OK && rc != CB_ENOTFOUND) {
 		ctx->message = "The database is not answering. Try again in "
 		    "a minute.";
 		return rc;
 	}
+	if ((slot = throttle_hash_take(ctx->cfg)) == -1) {
+		ctx->resp->status = 503;
+		resp_header(ctx->resp, "Retry-After", "1");
+		return show_login(ctx, "Many logins are being checked at this "
+		    "moment. Try again in a second.", login);
+	}
 	/* Verify even for an unknown login: same time either way. */
-	if (!password_verify(password, rc == CB_OK ? hash : NULL)) {
-		log_info("failed login");
+	ok = password_verify(password, rc == CB_OK ? hash : NULL);
+	throttle_hash_release(slot);
+	explicit_bzero(hash, sizeof(hash));
+	if (!ok) {
+		log_info("failed login from %s", addr);
 		ctx->resp->status = 401;
+		if (throttle_failed(ctx->db, addr, login) != CB_OK ||
+		    throttle_wait(ctx->db, addr, login, &wait_s) != CB_OK) {
+			log_warn("login: cannot count a failure: %s",
+			    db_error(ctx->db));
+			wait_s = 0;
+		}
+		if (wait_s > 0) {
+			/* Said now, not discovered on the next try. */
+			resp_header(ctx->resp, "Retry-After", "%lld",
+			    (long long)wait_s);
+			return show_login(ctx, arena_printf(ctx->arena, "Wrong "
+			    "login or password. After several wrong passwords, "
+			    "wait %lld second%s before the next try.",
+			    (long long)wait_s, wait_s == 1 ? "" : "s"), login);
+		}
 		return show_login(ctx, "Wrong login or password.", login);
 	}
+	if (throttle_succeeded(ctx->db, addr, login) != CB_OK)
+		log_warn("login: cannot clear failures: %s", db_error(ctx->db));
 	if ((rc = session_start(ctx->db, ctx->cfg, ctx->req, ctx->resp,
 	    user_id)) != CB_OK)
 		return rc;

@@ -182,6 +182,8 @@ async function tryWhileBlocked(post, next, want) {
     if (ra > 1) until = Math.max(until, Date.now() + (ra - 1) * 1000);
     else if (ra === 1 && until < sentAt) await new Promise((res) => setTimeout(res, 1000));
   }
+  // No block announced at all is a failure too, not an empty table row.
+  assert.equal(attempts, want, `only ${attempts} tries fell inside a block the server announced (${checked} checked)`);
   return { attempts, blocked, checked, missed };
 }
 
@@ -252,13 +254,14 @@ test('a login flood: few passwords checked, /healthz stays fast', { timeout: 120
   await probing;
   busy.sort((a, b) => a - b);
   console.log(`login flood: ${N} attempts from one address, answers ${JSON.stringify(counts)}; /healthz ms idle p50 ${pct(idle, 0.5).toFixed(1)} p90 ${pct(idle, 0.9).toFixed(1)}, during the flood p50 ${pct(busy, 0.5).toFixed(1)} p90 ${pct(busy, 0.9).toFixed(1)} max ${busy[busy.length - 1].toFixed(1)} (${busy.length} probes)`);
-  // Every attempt beyond the free ones and a few in flight is refused before any hashing.
+  // Every attempt beyond the free ones and a few in flight is refused before any hashing. (Before
+  // the fix: all 300 checked, ~7 a second in the sanitizer build, /healthz p50 ~1 s meanwhile.)
   const checked = counts[401] || 0;
   const attempts = N; const blocked = N - Math.max(0, checked - 10);
   record('login flood: passwords checked beyond the first 10', attempts, blocked,
     [`${checked} passwords checked: ${JSON.stringify(counts)}`]);
   assert.ok((counts[429] || 0) + (counts[503] || 0) + checked === N, JSON.stringify(counts));
-  assert.ok(pct(busy, 0.5) < Math.max(200, 4 * pct(idle, 0.5)), `/healthz p50 ${pct(busy, 0.5)} ms during the flood`);
+  assert.ok(pct(busy, 0.5) < Math.max(400, 4 * pct(idle, 0.5)), `/healthz p50 ${pct(busy, 0.5)} ms during the flood`);
 });
 
 // --- item 6: open redirect after login --------------------------------------------------

@@ -18,8 +18,8 @@
  * so a flood of logins leaves the admin program's other routes (/healthz)
  * and the other programs a core of their own.
  *
- * In front of both, nginx limits POST /login to 5 a second per client
- * address (burst 20; etc/nginx/callboard.conf), so a flood from one
+ * In front of both, nginx limits POST /login to 20 a second per client
+ * address (burst 40; etc/nginx/callboard.conf), so a flood from one
  * address does not even reach the program. */
 #ifndef CB_AUTH_THROTTLE_H
 #define CB_AUTH_THROTTLE_H

@@ -216,7 +216,7 @@ test('password spraying: many logins from one address are slowed down too', { ti
   const post = await loginForm('127.0.0.63');
   for (let i = 0; i < 39; i++) {
     assert.equal((await post(`spray${i}`, 'Winter2026!')).status, 401, `spray ${i}`);
-    // nginx's own limit (5 a second per address, bursts of 20) is not what this tests.
+    // nginx's own limit (20 a second per address, bursts of 40) is not what this tests.
     if (i % 4 === 3) await new Promise((res) => setTimeout(res, 1000));
   }
   const r = await tryWhileBlocked(post, (i) => [`spray-b${i}`, 'Winter2026!'], 10);

@@ -83,7 +83,8 @@ async function main() {
         const number = `ceiling-${run}-${k}`;
         const t0 = performance.now();
         const res = await fetch(`${pub}${ids.get(logins[i])}`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-callboard-publish-secret': process.env.BENCH_PUBLISH_SECRET || '' },
           body: JSON.stringify({ call_id: 0, state: 'ringing', number }),
         });
         await res.text();

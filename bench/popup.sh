@@ -46,6 +46,8 @@ echo "Popup latency, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load aver
 echo "callboard-hook built $(date -u -r "$CB_BUILD_DIR/cgi/callboard-hook" '+%Y-%m-%d %H:%M:%S UTC') in $CB_BUILD_DIR"
 echo
 # node resolves the tests' packages from tests/node_modules
+# The publisher's secret header (etc/nginx/callboard-live.conf): nginx refuses a publish without it.
+BENCH_PUBLISH_SECRET=$(sed -n 's/^live_publish_secret *= *//p' "$CB_STATE_DIR/callboard.conf") \
 BENCH_PUBLISH_URL=$pub node "$REPO/bench/popup.js"
 echo
 echo "Peak RSS after the run:"

@@ -5,22 +5,49 @@
 
 #include "auth/password.h"
 #include "auth/session.h"
+#include "auth/throttle.h"
 #include "calls/live.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/strparse.h"
 #include "http/app.h"
 
-/* Only a local path may follow a login: "/calls?x=1", never
- * "//evil.example" or "/\evil.example" (open redirect). */
+/* Only a path of this site may follow a login (issue 16 item 6): "/"
+ * then a byte that is neither '/' nor '\\' ("//evil.example" and
+ * "/\\evil.example" name another host), and no control byte or space
+ * anywhere: browsers drop tabs and newlines from a Location, so
+ * "/\t/evil.example" would become "//evil.example". The result is
+ * %-encoded (backslash, quotes, <>, non-ASCII...) so what the browser
+ * reads is exactly the path checked here. In the arena; "/calls" for
+ * anything else. */
 static const char *
-safe_next(const char *next)
+safe_next(struct ctx *ctx, const char *next)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	struct buf b;
+	const char *out;
+
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL ||
+	    next[1] == '\\' || strlen(next) > 2048 ||
 	    strncmp(next, "/login", 6) == 0 || strncmp(next, "/logout", 7) == 0)
 		return "/calls";
-	return next;
+	for (p = (const unsigned char *)next; *p != '\0'; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return "/calls";
+	buf_init(&b, 3 * 2048);
+	for (p = (const unsigned char *)next; *p != '\0'; p++) {
+		if (*p < 0x80 && strchr("\\\"'<>^`{|}", *p) == NULL)
+			buf_putc(&b, (char)*p);
+		else {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*p >> 4]);
+			buf_putc(&b, hex[*p & 15]);
+		}
+	}
+	out = b.err == CB_OK ? arena_strdup(ctx->arena, buf_cstr(&b)) : NULL;
+	buf_free(&b);
+	return out != NULL ? out : "/calls";
 }
 
 static enum cb_err
@@ -44,7 +71,7 @@ show_login(struct ctx *ctx, const char *error, const char *login)
 	json_object_object_add(m, "title", app_jstr("Log in"));
 	json_object_object_add(m, "csrf", app_jstr(tok));
 	json_object_object_add(m, "next",
-	    app_jstr(safe_next(app_param(ctx, "next"))));
+	    app_jstr(safe_next(ctx, app_param(ctx, "next"))));
 	json_object_object_add(m, "login", app_jstr(login));
 	json_object_object_add(m, "error", app_jstr(error));
 	return app_render(ctx, "login.html", m);
@@ -58,7 +85,7 @@ page_login(struct ctx *ctx)
 
 	/* Already logged in: straight to the history. */
 	if (session_load(ctx->db, ctx->req, &u, csrf) == CB_OK) {
-		resp_redirect(ctx->resp, 303, safe_next(app_param(ctx, "next")));
+		resp_redirect(ctx->resp, 303, safe_next(ctx, app_param(ctx, "next")));
 		return CB_OK;
 	}
 	return show_login(ctx, NULL, NULL);
@@ -70,9 +97,12 @@ do_login(struct ctx *ctx)
 	const char *login = kv_get(&ctx->req->form, "login");
 	const char *password = kv_get(&ctx->req->form, "password");
 	const char *csrf = kv_get(&ctx->req->form, "csrf");
+	const char *addr = ctx->req->remote_addr;
 	char hash[PASSWORD_HASH_MAX] = "";
-	int64_t user_id = 0;
+	int64_t user_id = 0, wait_s = 0;
 	enum cb_err rc;
+	int slot;
+	bool ok;
 
 	if (!csrf_equal(kv_get(&ctx->req->cookies, PRELOGIN_COOKIE), csrf)) {
 		ctx->resp->status = 403;
@@ -84,23 +114,68 @@ do_login(struct ctx *ctx)
 		ctx->resp->status = 400;
 		return show_login(ctx, "Enter your login and password.", login);
 	}
+	/* Throttled (lib/auth/throttle.h): refused at once, nothing hashed,
+	 * nothing counted, never a sleep in this process. */
+	if ((rc = throttle_wait(ctx->db, addr, login, &wait_s)) != CB_OK) {
+		ctx->message = "The database is not answering. Try again in "
+		    "a minute.";
+		return rc;
+	}
+	if (wait_s > 0) {
+		log_info("login refused: too many failures from %s (%lld s "
+		    "left)", addr, (long long)wait_s);
+		ctx->resp->status = 429;
+		resp_header(ctx->resp, "Retry-After", "%lld", (long long)wait_s);
+		return show_login(ctx, wait_s > 90 ? arena_printf(ctx->arena,
+		    "Too many wrong passwords from your address. Try again "
+		    "in %lld minutes.", (long long)(wait_s + 59) / 60) :
+		    arena_printf(ctx->arena, "Too many wrong passwords from "
+		    "your address. Try again in %lld second%s.",
+		    (long long)wait_s, wait_s == 1 ? "" : "s"), login);
+	}
 	rc = db_user_login(ctx->db, login, &user_id, hash, sizeof(hash));
 	if (rc != CB_OK && rc != CB_ENOTFOUND) {
 		ctx->message = "The database is not answering. Try again in "
 		    "a minute.";
 		return rc;
 	}
+	if ((slot = throttle_hash_take(ctx->cfg)) == -1) {
+		ctx->resp->status = 503;
+		resp_header(ctx->resp, "Retry-After", "1");
+		return show_login(ctx, "Many logins are being checked at this "
+		    "moment. Try again in a second.", login);
+	}
 	/* Verify even for an unknown login: same time either way. */
-	if (!password_verify(password, rc == CB_OK ? hash : NULL)) {
-		log_info("failed login");
+	ok = password_verify(password, rc == CB_OK ? hash : NULL);
+	throttle_hash_release(slot);
+	explicit_bzero(hash, sizeof(hash));
+	if (!ok) {
+		log_info("failed login from %s", addr);
 		ctx->resp->status = 401;
+		if (throttle_failed(ctx->db, addr, login) != CB_OK ||
+		    throttle_wait(ctx->db, addr, login, &wait_s) != CB_OK) {
+			log_warn("login: cannot count a failure: %s",
+			    db_error(ctx->db));
+			wait_s = 0;
+		}
+		if (wait_s > 0) {
+			/* Said now, not discovered on the next try. */
+			resp_header(ctx->resp, "Retry-After", "%lld",
+			    (long long)wait_s);
+			return show_login(ctx, arena_printf(ctx->arena, "Wrong "
+			    "login or password. After several wrong passwords, "
+			    "wait %lld second%s before the next try.",
+			    (long long)wait_s, wait_s == 1 ? "" : "s"), login);
+		}
 		return show_login(ctx, "Wrong login or password.", login);
 	}
+	if (throttle_succeeded(ctx->db, addr, login) != CB_OK)
+		log_warn("login: cannot clear failures: %s", db_error(ctx->db));
 	if ((rc = session_start(ctx->db, ctx->cfg, ctx->req, ctx->resp,
 	    user_id)) != CB_OK)
 		return rc;
 	log_info("user %lld logged in", (long long)user_id);
-	resp_redirect(ctx->resp, 303, safe_next(kv_get(&ctx->req->form,
+	resp_redirect(ctx->resp, 303, safe_next(ctx, kv_get(&ctx->req->form,
 	    "next")));
 	return CB_OK;
 }

@@ -13,6 +13,7 @@
 #include "calls/link.h"
 #include "calls/route.h"
 #include "core/strparse.h"
+#include "core/utf8.h"
 #include "db/apicall.h"
 #include "db/autolist.h"
 #include "db/task.h"
@@ -21,6 +22,9 @@
 #include "http/app.h"
 #include "phone/phone.h"
 
+
+/* A phone number as typed: generous for spaces, dashes and brackets. */
+#define PHONE_TEXT_MAX 64
 
 /* The query parameters each endpoint reads. Anything else is a 400 that
  * names it: a client that sends ?phone_number= or ?limt= by mistake would
@@ -86,6 +90,56 @@ query_known(struct ctx *ctx, const char *const *known)
 		}
 		return CB_EINVAL;
 	}
+	return CB_OK;
+}
+
+/* Why a JSON value cannot be stored as text of at most max characters, or
+ * NULL when it can. A NUL inside a string would cut it short in every C
+ * string it passes through (issue 16 item 12): refused, never truncated;
+ * too long or malformed text would be refused by the database, which the
+ * client must hear as its own mistake (400), not as "database down". */
+static const char text_too_long[] = "is too long";
+
+static const char *
+text_problem(struct json_object *v, size_t max)
+{
+	const char *s;
+	long n;
+	int len;
+
+	if (!json_object_is_type(v, json_type_string))
+		return "must be a string";
+	s = json_object_get_string(v);
+	len = json_object_get_string_len(v);
+	if (len < 0 || strlen(s) != (size_t)len)
+		return "contains a NUL character (\\u0000); send the text "
+		    "without it";
+	if ((n = utf8_chars(s, (size_t)len)) < 0)
+		return "is not valid UTF-8";
+	if ((size_t)n > max)
+		return text_too_long;
+	return NULL;
+}
+
+/* The text member key of o: NULL when it is absent or null; CB_EINVAL
+ * with a message naming the member when it is present but unusable. */
+static enum cb_err
+text_member(struct ctx *ctx, struct json_object *o, const char *key,
+    size_t max, const char **out)
+{
+	struct json_object *v;
+	const char *why;
+
+	*out = NULL;
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
+		return CB_OK;
+	if ((why = text_problem(v, max)) != NULL) {
+		ctx->message = arena_printf(ctx->arena, "\"%s\" %s%s.", key,
+		    why, why == text_too_long ? arena_printf(ctx->arena,
+		    " (at most %zu characters)", max) : "");
+		return CB_EINVAL;
+	}
+	*out = json_object_get_string(v);
 	return CB_OK;
 }
 
@@ -233,15 +287,26 @@ static enum cb_err
 api_customer_create(struct ctx *ctx)
 {
 	struct json_object *body = ctx->req->json, *phones, *m, *linked;
-	const char *name = json_member_str(body, "name"), *mgr;
+	const char *name, *mgr, *email, *external;
 	int64_t id = 0, manager = 0;
 	size_t i, n;
 	enum cb_err rc;
 
 	if ((rc = query_known(ctx, q_none)) != CB_OK)
 		return rc;
-	if (body == NULL || !json_object_is_type(body, json_type_object) ||
-	    name == NULL || *name == '\0' || strlen(name) > 255) {
+	if (body == NULL || !json_object_is_type(body, json_type_object)) {
+		ctx->message = "Send a JSON object with a \"name\" (and "
+		    "\"phones\": [\"...\"]).";
+		return CB_EINVAL;
+	}
+	/* The limits are the columns' (customers, users.login). */
+	if ((rc = text_member(ctx, body, "name", 255, &name)) != CB_OK ||
+	    (rc = text_member(ctx, body, "email", 255, &email)) != CB_OK ||
+	    (rc = text_member(ctx, body, "external_id", 128, &external)) !=
+	    CB_OK ||
+	    (rc = text_member(ctx, body, "manager_login", 64, &mgr)) != CB_OK)
+		return rc;
+	if (name == NULL || *name == '\0') {
 		ctx->message = "Send a JSON object with a \"name\" (and "
 		    "\"phones\": [\"...\"]).";
 		return CB_EINVAL;
@@ -257,16 +322,26 @@ api_customer_create(struct ctx *ctx)
 		ctx->message = "At most 20 phones per customer.";
 		return CB_EINVAL;
 	}
+	for (i = 0; i < n; i++) {
+		const char *why = text_problem(json_object_array_get_idx(phones,
+		    i), PHONE_TEXT_MAX);
+
+		if (why != NULL) {
+			ctx->message = arena_printf(ctx->arena, "\"phones\"[%zu] "
+			    "%s.", i, why);
+			return CB_EINVAL;
+		}
+	}
 	if ((rc = db_begin(ctx->db)) != CB_OK)
 		return rc;
-	if ((mgr = json_member_str(body, "manager_login")) != NULL &&
+	if (mgr != NULL &&
 	    (rc = db_user_id_by_login(ctx->db, mgr, &manager)) != CB_OK) {
 		db_rollback(ctx->db);
 		ctx->message = "manager_login names no active user.";
 		return rc == CB_ENOTFOUND ? CB_EINVAL : rc;
 	}
-	if ((rc = db_customer_create(ctx->db, name, json_member_str(body, "email"),
-	    manager, json_member_str(body, "external_id"), &id)) != CB_OK) {
+	if ((rc = db_customer_create(ctx->db, name, email, manager, external,
+	    &id)) != CB_OK) {
 		db_rollback(ctx->db);
 		if (rc == CB_DUPLICATE) {
 			ctx->message = "A customer with this external_id exists.";
@@ -309,11 +384,14 @@ static enum cb_err
 api_customer_add_phone(struct ctx *ctx)
 {
 	struct json_object *linked, *m;
-	const char *phone = json_member_str(ctx->req->json, "phone");
+	const char *phone;
 	struct db_stmt *st;
 	enum cb_err rc;
 
 	if ((rc = query_known(ctx, q_none)) != CB_OK)
+		return rc;
+	if ((rc = text_member(ctx, ctx->req->json, "phone", PHONE_TEXT_MAX,
+	    &phone)) != CB_OK)
 		return rc;
 	if (phone == NULL || *phone == '\0') {
 		ctx->message = "Send {\"phone\": \"...\"}.";
@@ -449,11 +527,13 @@ static enum cb_err
 api_task_done(struct ctx *ctx)
 {
 	struct json_object *body = ctx->req->json, *v, *m;
-	const char *login = json_member_str(body, "login");
+	const char *login;
 	int64_t user = ctx->token_user_id;
 	enum cb_err rc;
 
 	if ((rc = query_known(ctx, q_none)) != CB_OK)
+		return rc;
+	if ((rc = text_member(ctx, body, "login", 64, &login)) != CB_OK)
 		return rc;
 	if (body && json_object_object_get_ex(body, "user_id", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/session.h"
 #include "core/log.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
@@ -347,13 +348,22 @@ save_user(struct ctx *ctx, int64_t id)
 		return rc;
 	}
 	rc = db_admin_user_save(ctx->db, &u, password ? hash : NULL);
-	/* Deactivated, or a new password: every session of theirs ends
-	 * (the admin's own is kept when they change their own password). */
-	if (rc == CB_OK && id && (!u.active || (password &&
-	    id != ctx->user->id)))
+	/* Deactivated, or a new password: every session of theirs ends,
+	 * the editor's own too when it is their own password (issue 16
+	 * item 11: a stolen session must not outlive the password); they
+	 * get a fresh one below, so they stay logged in here only. */
+	if (rc == CB_OK && id && (!u.active || password))
 		rc = db_admin_user_end_sessions(ctx->db, id);
 	if (rc == CB_OK)
 		rc = db_commit(ctx->db);
+	if (rc == CB_OK && password && id == ctx->user->id &&
+	    (rc = session_start(ctx->db, ctx->cfg, ctx->req, ctx->resp,
+	    id)) != CB_OK) {
+		json_object_put(errors);
+		ctx->message = "Your password is changed; please log in "
+		    "again with it.";
+		return rc;
+	}
 	if (rc == CB_DUPLICATE) {
 		db_rollback(ctx->db);
 		json_object_object_add(errors, "login", app_jstr("This login "

@@ -83,6 +83,7 @@ DB_SOCK=$CB_SOCK_DIR/mysqld.sock
 DB_PID=$RUN_DIR/mariadb.pid
 DB_PASSWORD_FILE=$CB_STATE_DIR/db-password
 SECRET_KEY_FILE=$CB_STATE_DIR/secret-key
+PUBLISH_SECRET_FILE=$CB_STATE_DIR/publish-secret   # nchan's /_pub/ (callboard-live.conf)
 CONFIG=$CB_STATE_DIR/callboard.conf
 NGX_PREFIX=$CB_STATE_DIR/nginx
 NGX_CONF=$NGX_PREFIX/conf/nginx.conf
@@ -411,6 +412,7 @@ session_ttl_hours = 12
 cookie_secure = 0
 secret_key = $secret
 live_publish_url = $(have_nchan && echo "http://127.0.0.1:$CB_HTTP_PORT/_pub/manager/")
+live_publish_secret = $(keep_secret "$PUBLISH_SECRET_FILE" 32)
 smtp_url = smtp://127.0.0.1:$CB_SMTP_PORT
 smtp_from = callboard@localhost
 outbound_timeout_seconds = 5
@@ -599,10 +601,12 @@ write_http_conf() {
         sed -e "s|unix:/run/callboard/|unix:$CB_SOCK_DIR/|g" \
             -e "s|/usr/share/callboard/static|$SHARE_DIR/static|g" \
             -e "s|/var/lib/callboard/recordings|$CB_STATE_DIR/recordings|g" \
+            -e "s|/var/log/nginx/access.log|$LOG_DIR/nginx-access.log|g" \
+            -e "s|# \"~^LIVE_PUBLISH_SECRET\\$\" 1;|\"~^$(keep_secret "$PUBLISH_SECRET_FILE" 32)\\$\" 1;|" \
             "$ADMIN_HTTP_CONF"
     } >"$out.tmp"
     if grep -vE '^[[:space:]]*#' "$out.tmp" |
-            grep -E '/run/callboard|/usr/share/callboard|/var/lib/callboard' >&2; then
+            grep -E '/run/callboard|/usr/share/callboard|/var/lib/callboard|/var/log/nginx' >&2; then
         die "$ADMIN_HTTP_CONF has a path this script does not know how to replace (above)"
     fi
     mv -f "$out.tmp" "$out"

@@ -99,6 +99,10 @@ INSERT INTO order_statuses (code, name, status_group, sort_order) VALUES
 -- to api.twilio.com or to a made-up PBX host. Without them the dial page
 -- names each and says what to set (and where), which is what an admin of a
 -- fresh install needs to see anyway.
+-- The demo's Asterisk and generic PBX run on this machine (contrib/asterisk's
+-- bridge, the tests' stand-ins): their config allows loopback explicitly, as
+-- an admin allows a PBX on the LAN; nothing else may reach a private address
+-- (allow_private_hosts, lib/calls/recfetch.h).
 
 INSERT INTO integrations (kind, slug, name, enabled, default_country,
                           link_to_leads, routing_fallback, secrets,
@@ -124,6 +128,8 @@ VALUES
    '{"type":"voicemail"}',
    '{"secret":"demo-generic-secret"}',
    SHA2('demo-api-token', 256), @now - INTERVAL 300 DAY);
+UPDATE integrations SET config = '{"allow_private_hosts":["127.0.0.0/8","::1"]}'
+WHERE slug IN ('asterisk', 'generic');
 
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);

@@ -90,8 +90,8 @@ discard(char *p, size_t size, size_t n, void *ud)
 
 /* POSTs body to base + user id. true when nchan took it (2xx). */
 static bool
-post(const char *base, int64_t user_id, const char *body, char *why,
-    size_t whysz)
+post(const char *base, const char *secret, int64_t user_id, const char *body,
+    char *why, size_t whysz)
 {
 	char url[600];
 	long status = 0;
@@ -103,9 +103,22 @@ post(const char *base, int64_t user_id, const char *body, char *why,
 			return false;
 		}
 	}
-	if (hdrs == NULL)
+	if (hdrs == NULL) {
+		struct curl_slist *t;
+		char h[200];
+
 		hdrs = curl_slist_append(NULL,
 		    "Content-Type: application/json");
+		/* nginx lets only the holder of this secret publish (issue
+		 * 16 item 13); the header never reaches a log line. */
+		if (hdrs != NULL && secret[0] != '\0') {
+			snprintf(h, sizeof(h),
+			    "X-Callboard-Publish-Secret: %s", secret);
+			if ((t = curl_slist_append(hdrs, h)) != NULL)
+				hdrs = t;
+			explicit_bzero(h, sizeof(h));
+		}
+	}
 	snprintf(url, sizeof(url), "%s%lld", base, (long long)user_id);
 	curl_easy_reset(pub);
 	curl_easy_setopt(pub, CURLOPT_URL, url);
@@ -191,8 +204,8 @@ live_send(const struct cb_config *cfg, int64_t call_id,
 		return 0;
 	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
 	for (i = 0; i < n; i++) {
-		if (post(cfg->live_publish_url, users[i], body, why,
-		    sizeof(why))) {
+		if (post(cfg->live_publish_url, cfg->live_publish_secret,
+		    users[i], body, why, sizeof(why))) {
 			sent++;
 			continue;
 		}

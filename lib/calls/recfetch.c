@@ -307,6 +307,10 @@ api_base_of(struct json_object *config, const char *dflt, const char *kind,
 
 /* ------------------------------------------------------------ plans -- */
 
+static enum cb_err plan_kind(const char *kind, const char *recording_url,
+    struct json_object *config, struct json_object *secrets,
+    struct recfetch_plan *p, char *err, size_t errsz);
+
 static enum cb_err
 plan_twilio(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
@@ -523,12 +527,47 @@ plan_pbx(const char *kind, const char *url, struct json_object *config,
 	return CB_OK;
 }
 
+void
+recfetch_allow_private(struct json_object *config,
+    const char *out[RECFETCH_ALLOW_MAX + 1])
+{
+	struct json_object *v, *e;
+	size_t i, n, k = 0;
+
+	if (config != NULL &&
+	    json_object_object_get_ex(config, "allow_private_hosts", &v)) {
+		if (json_object_is_type(v, json_type_string))
+			out[k++] = json_object_get_string(v);
+		else if (json_object_is_type(v, json_type_array)) {
+			n = json_object_array_length(v);
+			for (i = 0; i < n && k < RECFETCH_ALLOW_MAX; i++) {
+				e = json_object_array_get_idx(v, i);
+				if (json_object_is_type(e, json_type_string))
+					out[k++] = json_object_get_string(e);
+			}
+		}
+	}
+	out[k] = NULL;
+}
+
 enum cb_err
 recfetch_plan(const char *kind, const char *recording_url,
     struct json_object *config, struct json_object *secrets,
     struct recfetch_plan *p, char *err, size_t errsz)
 {
+	enum cb_err rc;
+
 	memset(p, 0, sizeof(*p));
+	rc = plan_kind(kind, recording_url, config, secrets, p, err, errsz);
+	recfetch_allow_private(config, p->allow);
+	return rc;
+}
+
+static enum cb_err
+plan_kind(const char *kind, const char *recording_url,
+    struct json_object *config, struct json_object *secrets,
+    struct recfetch_plan *p, char *err, size_t errsz)
+{
 	if (recording_url == NULL || *recording_url == '\0') {
 		say(err, errsz, "no recording reference");
 		return CB_EINVAL;
@@ -893,7 +932,16 @@ download(const struct cb_config *cfg, const struct recording_source *src,
 	rq.password = p->password;
 	rq.timeout_s = RECFETCH_FILE_TIMEOUT;
 	rq.max_bytes = RECFETCH_MAX_FILE;
+	rq.public_only = true;
+	rq.allow_private = p->allow;
 	rc = httpc_download(&rq, f, &res);
+	if (rc == CB_EDENIED) {
+		/* Retrying cannot change where the URL points. */
+		say(err, errsz, "GET %s: refused: %s%s", origin, res.error,
+		    RECFETCH_ALLOW_HINT);
+		rc = CB_EINVAL;
+		goto drop;
+	}
 	if (rc != CB_OK) {
 		say(err, errsz, "GET %s: %s", origin, res.error);
 		goto drop;
@@ -981,6 +1029,8 @@ ask_link(const struct recfetch_plan *p, char *link, size_t linksz,
 	rq.url = p->url;
 	rq.timeout_s = RECFETCH_API_TIMEOUT;
 	rq.max_bytes = RECFETCH_MAX_JSON;
+	rq.public_only = true;
+	rq.allow_private = p->allow;
 	if (p->step == RECFETCH_ZADARMA) {
 		rq.method = HTTPC_GET;
 		headers[0] = p->auth_header;
@@ -994,10 +1044,12 @@ ask_link(const struct recfetch_plan *p, char *link, size_t linksz,
 	buf_init(&body, RECFETCH_MAX_JSON);
 	rc = httpc_request(&rq, &body, &res);
 	if (rc != CB_OK) {
-		say(err, errsz, "%s: %s %s: %s", who, rq.method == HTTPC_GET ?
-		    "GET" : "POST", where, res.error);
+		say(err, errsz, "%s: %s %s: %s%s", who, rq.method == HTTPC_GET ?
+		    "GET" : "POST", where, res.error, rc == CB_EDENIED ?
+		    RECFETCH_ALLOW_HINT : "");
 		buf_free(&body);
-		return rc == CB_ETOOBIG ? CB_EUPSTREAM : rc;
+		return rc == CB_ETOOBIG ? CB_EUPSTREAM : rc == CB_EDENIED ?
+		    CB_EINVAL : rc;
 	}
 	if (classify(res.status) == ANS_MISSING) {
 		say(err, errsz, "%s: HTTP %ld: no recording", who, res.status);

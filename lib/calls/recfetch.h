@@ -78,8 +78,14 @@ enum recfetch_step {
 	RECFETCH_BINOTEL     /* url is the API endpoint, body the JSON to POST */
 };
 
+/* At most this many entries in an integration's allow_private_hosts. */
+#define RECFETCH_ALLOW_MAX 16
+
 struct recfetch_plan {
 	enum recfetch_step step;
+	/* The integration's allowance for private addresses (see
+	 * recfetch_allow_private), borrowed from its config. */
+	const char *allow[RECFETCH_ALLOW_MAX + 1];
 	char url[2048];
 	char auth_header[192];   /* "Authorization: key:sig" (Zadarma) or "" */
 	char body[1024];         /* Binotel's JSON request, or "" */
@@ -95,6 +101,21 @@ struct recfetch_plan {
 enum cb_err recfetch_plan(const char *kind, const char *recording_url,
     struct json_object *config, struct json_object *secrets,
     struct recfetch_plan *p, char *err, size_t errsz);
+
+/* Every request made for an integration (recording downloads, provider
+ * API calls, click-to-call) goes only to public Internet addresses
+ * (httpc public_only): URLs in events are chosen by whoever can send an
+ * event, and a redirect can point anywhere (issue 16 item 3). The one
+ * exception is the integration's own config "allow_private_hosts": an
+ * array of addresses or networks ("192.168.1.20", "10.20.0.0/16", "::1")
+ * for a PBX on the LAN, or on this machine. Writes that list into out,
+ * NULL-terminated, the strings borrowed from config; non-strings and
+ * entries past RECFETCH_ALLOW_MAX are ignored. */
+void recfetch_allow_private(struct json_object *config,
+    const char *out[RECFETCH_ALLOW_MAX + 1]);
+/* The words added to a refused address's error: what the admin can do. */
+#define RECFETCH_ALLOW_HINT "; a PBX on the LAN needs its address in the " \
+	"integration's setting allow_private_hosts"
 
 /* PHP urlencode() (RFC 1738 form): A-Za-z0-9 - _ . kept, space as '+',
  * everything else %XX uppercase (providers.md §5.4). */

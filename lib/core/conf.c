@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	STR(secret_key),
 	STR(default_country),
 	STR(live_publish_url),
+	STR(live_publish_secret),
 	STR(smtp_url),
 	STR(smtp_from),
 	STR(smtp_user),

@@ -25,6 +25,9 @@ struct cb_config {
 	/* Live popups: nchan's publisher location up to the manager's id, e.g.
 	 * http://127.0.0.1/_pub/manager/ ("" = popups are not published). */
 	char live_publish_url[512];
+	/* Sent as X-Callboard-Publish-Secret with each publish; nginx refuses
+	 * a publish without it (etc/nginx/callboard-live.conf). */
+	char live_publish_secret[129];
 	/* E-mail actions of triggers: smtp://host:port or smtps://...; "" = off */
 	char smtp_url[512];
 	char smtp_from[256];

@@ -194,6 +194,7 @@ enum cb_err
 dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
     size_t msgsz)
 {
+	const char *allow[RECFETCH_ALLOW_MAX + 1];
 	struct dial_request r;
 	struct httpc_req rq;
 	struct httpc_res res;
@@ -218,6 +219,10 @@ dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
 	rq.password = r.password;
 	rq.timeout_s = timeout_s > 0 ? timeout_s : 5;
 	rq.max_bytes = DIAL_ANSWER_MAX;
+	/* The same guard as recording downloads (calls/recfetch.h). */
+	recfetch_allow_private(t->config, allow);
+	rq.public_only = true;
+	rq.allow_private = allow;
 	buf_init(&body, DIAL_ANSWER_MAX);
 	rc = httpc_request(&rq, &body, &res);
 	/* Logged without the query (Zadarma's parameters), headers or body
@@ -227,6 +232,14 @@ dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
 	    rc == CB_OK ? "answered" : res.error);
 	dial_request_wipe(&r);
 	if (rc != CB_OK) {
+		if (rc == CB_EDENIED) {
+			/* The settings, not the network: an admin's fix. */
+			dial_say(msg, msgsz, "%s cannot be called at this "
+			    "address (%s%s).", who, res.error,
+			    RECFETCH_ALLOW_HINT);
+			buf_free(&body);
+			return CB_EINVAL;
+		}
 		if (timed_out(res.error))
 			dial_say(msg, msgsz, "%s did not answer within %u "
 			    "seconds. Try again in a minute.", who,

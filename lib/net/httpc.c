@@ -35,6 +35,7 @@ struct sink {
 	long status;          /* status the current bytes belong to */
 	enum cb_err err;      /* why the callback stopped the transfer */
 	bool public_only;     /* the request's public_only */
+	const char *const *allow_private;   /* and its allowance */
 	/* The first address open_socket() refused, and why. */
 	char refused[INET6_ADDRSTRLEN];
 	const char *refused_why;
@@ -184,6 +185,16 @@ httpc_is_loopback(const char *url)
 	return false;
 }
 
+/* Whether addr is on the request's allow-list of private addresses. */
+static bool
+allowed(const char *const *list, const unsigned char addr[16])
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (ip_match(*list, addr))
+			return true;
+	return false;
+}
+
 /* CURLOPT_OPENSOCKETFUNCTION: libcurl has resolved the host and is about
  * to connect to addr. For a public_only request an address that is not a
  * public one gets no socket, so libcurl never connects to it (and tries
@@ -198,6 +209,7 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	char text[INET6_ADDRSTRLEN] = "";
 	const char *why = "not an IP";
 	int type = addr->socktype;
+	bool have = false;    /* a holds the address */
 
 	(void)purpose;
 	if (s->public_only) {
@@ -209,6 +221,7 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 			a[10] = a[11] = 0xff;
 			memcpy(a + 12, &in->sin_addr, 4);
 			why = ip_not_public(a);
+			have = true;
 			inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
 		} else if (addr->family == AF_INET6 &&
 		    addr->addrlen >= sizeof(struct sockaddr_in6)) {
@@ -216,10 +229,13 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 			    (const struct sockaddr_in6 *)(const void *)&addr->addr;
 			memcpy(a, &in6->sin6_addr, 16);
 			why = ip_not_public(a);
+			have = true;
 			inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
 		} else
 			snprintf(text, sizeof(text), "(family %d)",
 			    addr->family);
+		if (why != NULL && have && allowed(s->allow_private, a))
+			why = NULL;
 		if (why != NULL) {
 			if (s->refused_why == NULL) {
 				s->refused_why = why;
@@ -267,6 +283,7 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	s->max = rq->max_bytes;
 	s->status = -1;
 	s->public_only = rq->public_only;
+	s->allow_private = rq->allow_private;
 
 	for (hp = rq->headers; hp != NULL && *hp != NULL; hp++) {
 		if ((t = curl_slist_append(hl, *hp)) == NULL)

@@ -56,6 +56,13 @@ struct httpc_req {
 	 * ignored): through a proxy the check would only see the proxy.
 	 * For URLs that someone other than the server's admin chose. */
 	bool public_only;
+	/* With public_only: addresses or networks ("192.168.1.20",
+	 * "10.0.0.0/8", "::1"; ip_match() syntax) that may be connected to
+	 * although they are not public, NULL-terminated, or NULL for none.
+	 * The explicit allowance of one integration for its PBX on the LAN
+	 * (config "allow_private_hosts"); checked on the connected address
+	 * like the rest, so a redirect or a name cannot stretch it. */
+	const char *const *allow_private;
 };
 
 struct httpc_res {
@@ -77,7 +84,7 @@ void httpc_global_cleanup(void);
  * set:
  *   CB_EINVAL     not an http(s) URL, max_bytes 0, or a malformed request
  *   CB_EDENIED    public_only, and the host's addresses are not public
- *                 (res->error names the address and its kind)
+ *                 nor allowed (res->error names the address and its kind)
  *   CB_ETOOBIG    the body went over the cap (the transfer is stopped)
  *   CB_EUPSTREAM  DNS, connect, TLS, timeout, reset, too many redirects
  *   CB_ENOMEM     allocation failed */

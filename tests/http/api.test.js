@@ -77,6 +77,37 @@ test('bad customer bodies are 400 with a reason', async () => {
   }
 });
 
+// Issue 16 item 12: a client's mistake is a 400 that says what is wrong, never a 503
+// ("database unavailable") from a row the database refused, and a NUL inside a text is refused,
+// never stored cut short at it.
+test('client mistakes in customer and task bodies are 400 with the reason; a NUL in text is refused', async () => {
+  const long = (n) => 'a'.repeat(n);
+  const cases = [
+    [{ name: 'x', email: long(256) }, /"email" is too long \(at most 255 characters\)/],
+    [{ name: 'x', external_id: long(129) }, /"external_id" is too long \(at most 128 characters\)/],
+    [{ name: long(256) }, /"name" is too long/],
+    [{ name: 'x', email: 5 }, /"email" must be a string/],
+    [{ name: 'Nul\u0000Cut' }, /"name" contains a NUL character/],
+    [{ name: 'x', email: 'a\u0000@example.com' }, /"email" contains a NUL/],
+    [{ name: 'x', phones: ['+38067\u00001234567'] }, /"phones"\[0\] contains a NUL/],
+    [{ name: 'x', manager_login: 'manager\u0000' }, /"manager_login" contains a NUL/],
+  ];
+  for (const [body, reason] of cases) {
+    const res = await api('/api/v1/customers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 400, `${JSON.stringify(body).slice(0, 80)}: ${res.text_}`);
+    assert.match(res.json_.error.message, reason);
+  }
+  let res = await api('/api/v1/customers/1/phones', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '067\u00001234567' }) });
+  assert.equal(res.status, 400, res.text_);
+  assert.match(res.json_.error.message, /"phone" contains a NUL/);
+  res = await api('/api/v1/tasks/1/done', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'manager\u0000x' }) });
+  assert.equal(res.status, 400, res.text_);
+  assert.match(res.json_.error.message, /"login" contains a NUL/);
+  // null means "not given", as before.
+  res = await api('/api/v1/customers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Null email ${uid()}`, email: null }) });
+  assert.equal(res.status, 201, res.text_);
+});
+
 test('an unknown query parameter is a 400 that names it and what the endpoint takes', async () => {
   for (const [url, name, takes] of [
     ['/api/v1/calls?phone_number=%2B380671234567', 'phone_number', 'integration, external_id, phone, limit, before'],

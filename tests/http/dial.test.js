@@ -50,6 +50,9 @@ before(async () => {
   await set('binotel', { api_base: standIn });
   await set('twilio', { api_base: standIn, caller_id: '+15557654321' });
   await set('generic', { make_call_url: `${standIn}/pbx/call?ext={extension}&to={number}&crm={call_id}` });
+  // The stand-ins are on this machine: each integration allows loopback explicitly, as an admin
+  // allows a PBX on the LAN (issue 16 item 3); without it nothing private is connected to.
+  for (const slug of SLUGS) await set(slug, { allow_private_hosts: ['127.0.0.0/8'] });
   manager = new Client();
   await manager.login('manager', 'manager');
 });
@@ -152,6 +155,23 @@ test('generic PBX: make_call_url with the placeholders, a JSON body, signed with
   assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 30);
   assert.equal(h.headers['x-signature'],
     `sha256=${createHmac('sha256', 'demo-generic-secret').update(`${ts}.${h.body}`).digest('hex')}`);
+});
+
+test('make_call_url on a private address without the allowance: refused before connecting, with what to set', async () => {
+  const url = `${standIn}/pbx/call?ext={extension}&to={number}`;
+  for (const [allow, target] of [[[], url], [['10.0.0.0/8'], url],
+    // the same address spelled otherwise, or reached by name: the connected address decides
+    [[], url.replace('127.0.0.1', 'localhost')], [[], url.replace('127.0.0.1', '2130706433')],
+    [[], url.replace('127.0.0.1', '[::ffff:127.0.0.1]')]]) {
+    await sql("UPDATE integrations SET config = JSON_SET(config, '$.allow_private_hosts', JSON_EXTRACT(?, '$'), '$.make_call_url', ?) WHERE slug = 'generic'",
+      [JSON.stringify(allow), target]);
+    const res = await dial({ number: '+380671234567', integration: 'generic' });
+    assert.equal(res.status, 502, `${target}: ${res.text_.slice(0, 300)}`);
+    assert.match(res.text_, /cannot be called at this address \(.*is not a public address \(loopback\); a PBX on the LAN needs its address in the integration&#39;s setting allow_private_hosts\)/, target);
+  }
+  assert.equal(hits.length, 0, 'nothing reached the stand-in');
+  await sql("UPDATE integrations SET config = JSON_SET(config, '$.allow_private_hosts', JSON_ARRAY('127.0.0.0/8'), '$.make_call_url', ?) WHERE slug = 'generic'",
+    [`${standIn}/pbx/call?ext={extension}&to={number}&crm={call_id}`]);
 });
 
 test("the page's button gets JSON", async () => {

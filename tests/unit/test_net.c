@@ -95,7 +95,8 @@ closed_port(void)
 }
 
 static enum cb_err
-post(const char *url, bool public_only, struct httpc_res *res)
+post_allowing(const char *url, bool public_only, const char *const *allow,
+    struct httpc_res *res)
 {
 	struct httpc_req rq;
 	struct buf out;
@@ -110,10 +111,17 @@ post(const char *url, bool public_only, struct httpc_res *res)
 	rq.timeout_s = 5;
 	rq.max_bytes = 1024;
 	rq.public_only = public_only;
+	rq.allow_private = allow;
 	buf_init(&out, 1024);
 	rc = httpc_request(&rq, &out, res);
 	buf_free(&out);
 	return rc;
+}
+
+static enum cb_err
+post(const char *url, bool public_only, struct httpc_res *res)
+{
+	return post_allowing(url, public_only, NULL, res);
 }
 
 START_TEST(test_httpc_public_only_refuses_private_addresses)
@@ -149,6 +157,59 @@ START_TEST(test_httpc_public_only_refuses_private_addresses)
 }
 END_TEST
 
+/* Other spellings of loopback: the address connected to decides, not the
+ * text of the URL (issue 16 item 3). */
+START_TEST(test_httpc_public_only_refuses_loopback_spellings)
+{
+	static const char *const hosts[] = {
+		"2130706433", "0x7f000001", "0177.0.0.1", "127.1",
+		"[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "LOCALHOST",
+		"[0:0:0:0:0:0:0:1]",
+	};
+	struct httpc_res res;
+	char url[128];
+	unsigned port = closed_port();
+	size_t i;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		snprintf(url, sizeof(url), "http://%s:%u/x", hosts[i], port);
+		ck_assert_msg(post(url, true, &res) == CB_EDENIED, "%s: %s",
+		    url, res.error);
+		ck_assert_msg(strstr(res.error, "(loopback)") != NULL, "%s: %s",
+		    url, res.error);
+	}
+}
+END_TEST
+
+/* An integration's allow_private_hosts lets exactly its entries through. */
+START_TEST(test_httpc_allow_private_lets_listed_networks_through)
+{
+	static const char *const loop[] = { "10.0.0.0/8", "127.0.0.0/8",
+	    NULL };
+	static const char *const one[] = { "127.0.0.2", NULL };
+	static const char *const other[] = { "10.0.0.0/8", "192.168.0.0/16",
+	    "not an address", NULL };
+	static const char *const empty[] = { NULL };
+	struct httpc_res res;
+	char url[128];
+	unsigned port = closed_port();
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", port);
+	/* Listed: libcurl connects (and finds nothing listening). */
+	ck_assert_int_eq(post_allowing(url, true, loop, &res), CB_EUPSTREAM);
+	ck_assert_ptr_null(strstr(res.error, "not a public address"));
+	/* Not listed: refused as without an allowance. */
+	ck_assert_int_eq(post_allowing(url, true, one, &res), CB_EDENIED);
+	ck_assert_int_eq(post_allowing(url, true, other, &res), CB_EDENIED);
+	ck_assert_int_eq(post_allowing(url, true, empty, &res), CB_EDENIED);
+	ck_assert_str_eq(res.error,
+	    "127.0.0.1 is not a public address (loopback)");
+	/* A name: its address must be listed too. */
+	snprintf(url, sizeof(url), "http://localhost:%u/hook", port);
+	ck_assert_int_eq(post_allowing(url, true, one, &res), CB_EDENIED);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -157,6 +218,8 @@ suite(void)
 
 	tcase_add_test(tc, test_ip_not_public_ranges);
 	tcase_add_test(tc, test_httpc_public_only_refuses_private_addresses);
+	tcase_add_test(tc, test_httpc_public_only_refuses_loopback_spellings);
+	tcase_add_test(tc, test_httpc_allow_private_lets_listed_networks_through);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;

@@ -600,6 +600,19 @@ zadarma_settings_load(struct ctx *ctx, struct iform *f)
 	json_object_put(c);
 }
 
+/* The stored allow-list (or Zadarma's networks) as the form shows it. */
+static void
+zadarma_settings_keep_ips(struct ctx *ctx, struct iform *f,
+    struct json_object *c)
+{
+	const char *tz = f->time_zone;
+
+	f->config = json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN);
+	f->config = arena_strdup(ctx->arena, f->config);
+	zadarma_settings_load(ctx, f);
+	f->time_zone = tz;
+}
+
 /* One allow-list entry: an address, or a network "address/bits". */
 static bool
 ip_entry_valid(const char *e)
@@ -650,6 +663,13 @@ zadarma_settings_read(struct ctx *ctx, struct iform *f,
 	else
 		json_object_object_add(c, "time_zone",
 		    json_object_new_string(f->time_zone));
+	/* A form without the field (a script's POST) keeps what is stored:
+	 * Zadarma's networks when nothing is. */
+	if (kv_get(&ctx->req->form, "allowed_ips") == NULL) {
+		f->allowed_ips = NULL;
+		zadarma_settings_keep_ips(ctx, f, c);
+		goto out;
+	}
 	f->allowed_ips = form_trimmed(ctx, "allowed_ips");
 	list = json_object_new_array();
 	ips = arena_strdup(ctx->arena, f->allowed_ips);
@@ -664,6 +684,7 @@ zadarma_settings_read(struct ctx *ctx, struct iform *f,
 		json_object_array_add(list, json_object_new_string(tok));
 	}
 	json_object_object_add(c, "allowed_ips", list);
+out:
 	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
 	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(c);

@@ -393,7 +393,7 @@ proc: BEGIN
       CASE WHEN c.state = 'ended' THEN GREATEST(0, COALESCE(
       TIMESTAMPDIFF(SECOND, c.started_at, c.ended_at),
       c.wait_seconds + c.talk_seconds)) ELSE GREATEST(0, TIMESTAMPDIFF(
-      SECOND, c.started_at, UTC_TIMESTAMP(3))) END,
+      SECOND, c.started_at, UTC_TIMESTAMP(3))) END, c.client_withheld,
       c.live_users, m.id
     FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id
     LEFT JOIN users m ON m.id = cu.manager_id AND m.active = 1

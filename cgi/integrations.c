@@ -581,8 +581,11 @@ zadarma_settings_load(struct ctx *ctx, struct iform *f)
 		json_object_put(c);
 		return;
 	}
-	f->time_zone = arena_strdup(ctx->arena, zadarma_time_zone(c,
-	    f->country));
+	/* A new integration's field stays empty (its hint names the
+	 * country's zone): a zone filled in here would stay when the admin
+	 * then picks another country. */
+	f->time_zone = f->id == 0 && c == NULL ? "" : arena_strdup(ctx->arena,
+	    zadarma_time_zone(c, f->country));
 	buf_init(&b, 4096);
 	if (c != NULL && json_object_object_get_ex(c, "allowed_ips", &list) &&
 	    json_object_is_type(list, json_type_array)) {

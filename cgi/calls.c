@@ -521,7 +521,7 @@ enum row_col {
 	ROW_EXTERNAL_ID, ROW_TALK, ROW_TALK_SECONDS, ROW_WAIT_SECONDS,
 	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
 	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
-	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW__MAX
+	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD, ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -533,8 +533,18 @@ static const char *const row_cols[ROW__MAX] = {
 	"external_id", "talk", "talk_seconds", "wait_seconds",
 	"comment", "recording_state", "recording_url", "download_url",
 	"recording_note", "card_url", "create_order_url",
-	"create_customer_url", "recorded"
+	"create_customer_url", "recorded", "number_withheld"
 };
+
+/* What the number cell says: the number, or for a caller who withheld it
+ * (issue 15 §2.5) these words, in the page, its JSON and the CSV. */
+#define NUMBER_WITHHELD "Number withheld"
+
+static bool
+row_withheld(struct db_stmt *st)
+{
+	return db_col_i64(st, CALL_CLIENT_WITHHELD) != 0;
+}
 
 /* The text in link as a row's cell. The rows' links are built in one
  * buffer that the page reuses (buf_reset), digits without printf:
@@ -613,7 +623,9 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
 	const char *result = db_col(st, CALL_RESULT, NULL);
 	const char *dir = db_col(st, CALL_DIRECTION, NULL);
-	const char *number = db_col(st, CALL_CLIENT_NUMBER, NULL);
+	bool withheld = row_withheld(st);
+	const char *number = withheld ? NULL :
+	    db_col(st, CALL_CLIENT_NUMBER, NULL);
 	const char *rec = db_col(st, CALL_RECORDING_STATE, NULL);
 	char local[32], dur[32];
 	int64_t id = db_col_i64(st, CALL_ID);
@@ -629,7 +641,8 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	tmpl_rows_str(c, ROW_RESULT, result);
 	tmpl_rows_str(c, ROW_RESULT_LABEL, result_label(result ? result : ""));
 	tmpl_rows_bool(c, ROW_OK, result && strcmp(result, "answered") == 0);
-	tmpl_rows_str(c, ROW_NUMBER, number);
+	tmpl_rows_str(c, ROW_NUMBER, withheld ? NUMBER_WITHHELD : number);
+	tmpl_rows_bool(c, ROW_NUMBER_WITHHELD, withheld);
 	if (number && *number) {
 		buf_reset(link);
 		if (dial_href_put(link, ctx->user, number, id))
@@ -1049,7 +1062,8 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 	csv_cell(b, k->local, false);
 	csv_cell(b, db_col(st, CALL_DIRECTION, NULL), false);
 	csv_cell(b, db_col(st, CALL_RESULT, NULL), false);
-	csv_cell(b, db_col(st, CALL_CLIENT_NUMBER, NULL), false);
+	csv_cell(b, row_withheld(st) ? NUMBER_WITHHELD :
+	    db_col(st, CALL_CLIENT_NUMBER, NULL), false);
 	csv_cell(b, row_contact(st), false);
 	csv_cell(b, mgr ? mgr->name : NULL, false);
 	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), false);

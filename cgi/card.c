@@ -372,7 +372,15 @@ call_model(struct ctx *ctx, const struct card *c)
 	app_add_str(o, "state", state);
 	app_add_str(o, "state_label", state_label(state));
 	app_add_bool(o, "live", state && strcmp(state, "ended") != 0);
-	app_add_str(o, "number", number);
+	/* A caller who withheld their number (issue 15 §2.5): these words,
+	 * and nothing to dial. */
+	if (v[CARD_CLIENT_WITHHELD] && strcmp(v[CARD_CLIENT_WITHHELD], "1") ==
+	    0) {
+		app_add_str(o, "number", "Number withheld");
+		app_add_bool(o, "number_withheld", true);
+		number = NULL;
+	} else
+		app_add_str(o, "number", number);
 	app_add_str(o, "number_url", dial_href(ctx->arena, ctx->user, number,
 	    c->id));
 	app_add_str(o, "caller_name", nonempty(v[CARD_CLIENT_NAME]));

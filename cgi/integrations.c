@@ -43,7 +43,9 @@
 #include "http/app.h"
 #include "http/form.h"
 #include "net/httpc.h"
+#include "net/ipmatch.h"
 #include "phone/phone.h"
+#include "providers/registry.h"
 #include "providers/test_event.h"
 
 static const char *db_down = "The database is not answering. Try again in "
@@ -182,6 +184,9 @@ post_exception_delete(struct ctx *ctx)
 
 /* ------------------------------------------------------- integrations -- */
 
+struct iform;
+static void zadarma_settings_load(struct ctx *ctx, struct iform *f);
+
 struct secret_field {
 	const char *key;       /* in the secrets JSON */
 	const char *label;
@@ -269,6 +274,11 @@ struct iform {
 	const char *caller_id;           /* click-to-call, as typed/stored */
 	const char *call_url, *call_method;
 	const char *err_dial;
+	/* Zadarma: the account's time zone and the source addresses
+	 * notifications come from (lib/providers/zadarma.c), as typed or
+	 * stored; an empty zone means "the country's". */
+	const char *time_zone, *allowed_ips;
+	const char *err_zadarma;
 	bool errors;
 	struct json_object *test;        /* the test event's result, or NULL */
 };
@@ -449,6 +459,15 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	app_add_bool(o, "get", str_eq(f->call_method, "GET"));
 	app_add_str(o, "error", f->err_dial);
 	json_object_object_add(m, "dial", o);
+	if (f->time_zone == NULL)   /* a new integration: the defaults */
+		zadarma_settings_load(ctx, f);
+	o = json_object_new_object();
+	app_add_bool(o, "zadarma_kind", strcmp(f->kind->kind, "zadarma") == 0);
+	app_add_str(o, "time_zone", f->time_zone);
+	app_add_str(o, "country_zone", phone_region_time_zone(f->country));
+	app_add_str(o, "allowed_ips", f->allowed_ips);
+	app_add_str(o, "error", f->err_zadarma);
+	json_object_object_add(m, "provider", o);
 	for (i = 0; i < f->kind->nsecrets; i++) {
 		struct json_object *sf = json_object_new_object();
 
@@ -543,6 +562,134 @@ dial_settings_load(struct ctx *ctx, struct iform *f)
 		f->call_url = arena_strdup(ctx->arena, v);
 	if ((v = json_member_str(c, "make_call_method")) != NULL)
 		f->call_method = strcasecmp(v, "GET") == 0 ? "GET" : "POST";
+	json_object_put(c);
+}
+
+/* Zadarma's time zone and source addresses out of the stored config (or
+ * their defaults: the country's zone, Zadarma's networks), one address or
+ * network a line. */
+static void
+zadarma_settings_load(struct ctx *ctx, struct iform *f)
+{
+	struct json_object *c = f->config ? json_tokener_parse(f->config) :
+	    NULL, *list;
+	const char *const *def = zadarma_default_networks();
+	struct buf b;
+	size_t i, n;
+
+	if (strcmp(f->kind->kind, "zadarma") != 0) {
+		json_object_put(c);
+		return;
+	}
+	/* A new integration's field stays empty (its hint names the
+	 * country's zone): a zone filled in here would stay when the admin
+	 * then picks another country. */
+	f->time_zone = f->id == 0 && c == NULL ? "" : arena_strdup(ctx->arena,
+	    zadarma_time_zone(c, f->country));
+	buf_init(&b, 4096);
+	if (c != NULL && json_object_object_get_ex(c, "allowed_ips", &list) &&
+	    json_object_is_type(list, json_type_array)) {
+		n = json_object_array_length(list);
+		for (i = 0; i < n; i++)
+			buf_printf(&b, "%s%s", i ? "\n" : "",
+			    json_object_get_string(json_object_array_get_idx(
+			    list, i)));
+	} else
+		for (i = 0; def[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? "\n" : "", def[i]);
+	f->allowed_ips = arena_strdup(ctx->arena, b.err == CB_OK ?
+	    buf_cstr(&b) : "");
+	buf_free(&b);
+	json_object_put(c);
+}
+
+/* The stored allow-list (or Zadarma's networks) as the form shows it. */
+static void
+zadarma_settings_keep_ips(struct ctx *ctx, struct iform *f,
+    struct json_object *c)
+{
+	const char *tz = f->time_zone;
+
+	f->config = json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN);
+	f->config = arena_strdup(ctx->arena, f->config);
+	zadarma_settings_load(ctx, f);
+	f->time_zone = tz;
+}
+
+/* One allow-list entry: an address, or a network "address/bits". */
+static bool
+ip_entry_valid(const char *e)
+{
+	char addr[64];
+	unsigned char a[16];
+	const char *slash = strchr(e, '/');
+	size_t n = slash ? (size_t)(slash - e) : strlen(e);
+	int64_t bits;
+	bool v4;
+
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, e, n);
+	addr[n] = '\0';
+	if (!ip_parse(addr, a, &v4))
+		return false;
+	return slash == NULL || strparse_i64z(slash + 1, 0, v4 ? 32 : 128,
+	    &bits) == CB_OK;
+}
+
+/* The Zadarma fields into the config JSON (other keys kept): an empty
+ * zone is the country's, stored as such so that the page shows what is
+ * used; an empty address list turns the source check off (issue 16 §7). */
+static void
+zadarma_settings_read(struct ctx *ctx, struct iform *f,
+    struct integration_row *row)
+{
+	struct json_object *c, *list;
+	const char *base = row->config ? row->config : f->config;
+	char *ips, *tok, *save = NULL;
+
+	if (strcmp(f->kind->kind, "zadarma") != 0)
+		return;
+	c = base ? json_tokener_parse(base) : NULL;
+	if (c == NULL || !json_object_is_type(c, json_type_object)) {
+		json_object_put(c);
+		c = json_object_new_object();
+	}
+	f->time_zone = form_trimmed(ctx, "time_zone");
+	if (*f->time_zone == '\0')
+		f->time_zone = phone_region_time_zone(f->err_country ? NULL :
+		    f->country);
+	if (!form_zone_valid(f->time_zone))
+		f->err_zadarma = "The time zone is a name like Europe/Kyiv "
+		    "(the zone your Zadarma account keeps its clock in); "
+		    "leave it empty for your country's.";
+	else
+		json_object_object_add(c, "time_zone",
+		    json_object_new_string(f->time_zone));
+	/* A form without the field (a script's POST) keeps what is stored:
+	 * Zadarma's networks when nothing is. */
+	if (kv_get(&ctx->req->form, "allowed_ips") == NULL) {
+		f->allowed_ips = NULL;
+		zadarma_settings_keep_ips(ctx, f, c);
+		goto out;
+	}
+	f->allowed_ips = form_trimmed(ctx, "allowed_ips");
+	list = json_object_new_array();
+	ips = arena_strdup(ctx->arena, f->allowed_ips);
+	for (tok = strtok_r(ips, " \t\r\n,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\r\n,", &save)) {
+		if (!ip_entry_valid(tok)) {
+			f->err_zadarma = arena_printf(ctx->arena, "\"%.64s\" "
+			    "is not an address or a network like "
+			    "185.45.152.0/24.", tok);
+			break;
+		}
+		json_object_array_add(list, json_object_new_string(tok));
+	}
+	json_object_object_add(c, "allowed_ips", list);
+out:
+	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
+	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(c);
 }
 
@@ -641,6 +788,7 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	stored = col_dup(ctx, st, IC_SECRETS);
 	f->config = col_dup(ctx, st, IC_CONFIG);
 	dial_settings_load(ctx, f);
+	zadarma_settings_load(ctx, f);
 	if ((fb = json_tokener_parse(db_col(st, IC_FALLBACK, NULL) ?
 	    db_col(st, IC_FALLBACK, NULL) : "null")) != NULL) {
 		struct json_object *v;
@@ -971,6 +1119,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	}
 	row->numbers = nums;
 	dial_settings_read(ctx, f, row);
+	zadarma_settings_read(ctx, f, row);
 	row->kind = f->kind->kind;
 	row->slug = f->slug;
 	row->name = f->name;
@@ -978,7 +1127,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	row->enabled = f->enabled;
 	row->link_to_leads = f->link_to_leads;
 	f->errors = f->err_name || f->err_slug || f->err_country ||
-	    f->err_fallback || f->err_numbers || f->err_dial;
+	    f->err_fallback || f->err_numbers || f->err_dial ||
+	    f->err_zadarma;
 	for (i = 0; i < f->kind->nsecrets; i++)
 		f->errors = f->errors || f->err_secret[i];
 	for (i = 0; i < f->nrows; i++)

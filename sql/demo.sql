@@ -131,6 +131,12 @@ VALUES
 UPDATE integrations SET config = '{"allow_private_hosts":["127.0.0.0/8","::1"]}'
 WHERE slug IN ('asterisk', 'generic');
 
+-- The demo Zadarma account is simulated on this machine: its notifications
+-- come from 127.0.0.1 (a real integration accepts Zadarma's networks only)
+-- and its clock is UTC (a real one defaults to its country's zone).
+UPDATE integrations SET config = JSON_OBJECT('time_zone', 'UTC',
+  'allowed_ips', JSON_ARRAY('127.0.0.0/8', '::1')) WHERE slug = 'zadarma';
+
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);
 

@@ -34,7 +34,9 @@
     return e;
   }
 
-  function who(msg) { return msg.name || msg.number || 'Unknown number'; }
+  function who(msg) {
+    return msg.name || msg.number || (msg.withheld ? 'Number withheld' : 'Unknown number');
+  }
 
   function notify(msg) {
     if (!document.hidden || !('Notification' in window) ||
@@ -50,7 +52,8 @@
     var msg = p.msg;
     p.el.setAttribute('data-state', msg.state);
     p.name.textContent = who(msg);
-    p.number.textContent = msg.name && msg.number ? msg.number : '';
+    p.number.textContent = msg.name && msg.number ? msg.number :
+      msg.name && msg.withheld ? 'Number withheld' : '';
     p.state.textContent = LABELS[msg.state] || msg.state;
     p.bar.textContent = who(msg) + ' · ' + (LABELS[msg.state] || msg.state);
     tick(p);

@@ -5,6 +5,7 @@
 
 #include "calls/event.h"
 #include "core/utf8.h"
+#include "phone/phone.h"
 
 void
 ev_init(struct call_event *ev)
@@ -31,6 +32,43 @@ ev_copy(char *field, size_t cap, const char *s, size_t len)
 	memcpy(field, s, len);
 	field[len] = '\0';
 	return true;
+}
+
+bool
+ev_set_client(struct call_event *ev, const char *s, size_t len)
+{
+	if (s == NULL)
+		return ev_copy(ev->client, sizeof(ev->client), NULL, 0);
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (phone_withheld(s, len)) {
+		ev->client[0] = '\0';
+		ev->client_withheld = true;
+		return true;
+	}
+	ev->client_withheld = false;
+	return ev_copy(ev->client, sizeof(ev->client), s, len);
+}
+
+void
+ev_sane_times(struct call_event *ev, int64_t received_ms)
+{
+	int64_t limit = received_ms + EV_FUTURE_SKEW_MS;
+
+	if (ev->at_ms > limit)
+		ev->at_ms = received_ms;
+	if (ev->started_ms > limit)
+		ev->started_ms = received_ms;
+	if (ev->answered_ms > limit)
+		ev->answered_ms = received_ms;
+	if (ev->ended_ms > limit)
+		ev->ended_ms = received_ms;
+	if (ev->ended_ms > 0 && ev->answered_ms > ev->ended_ms)
+		ev->answered_ms = ev->ended_ms;
+	if (ev->answered_ms > 0 && ev->started_ms > ev->answered_ms)
+		ev->started_ms = ev->answered_ms;
+	if (ev->ended_ms > 0 && ev->started_ms > ev->ended_ms)
+		ev->started_ms = ev->ended_ms;
 }
 
 const char *

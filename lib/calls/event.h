@@ -42,7 +42,10 @@ struct call_event {
 	char leg_id[129];           /* this leg's id, "" if the call itself */
 	char event_id[129];         /* provider's event id ("" → payload hash) */
 	enum call_dir dir;
-	char client[65];            /* the customer's number as sent */
+	char client[65];            /* the customer's number as sent ("" if
+	                             * withheld: see client_withheld) */
+	bool client_withheld;       /* the caller withheld their number:
+	                             * set only by ev_set_client() */
 	char our_number[65];        /* our number (DID, line) */
 	char extension[33];         /* the manager's extension in this event */
 	char caller_name[129];
@@ -59,6 +62,11 @@ struct call_event {
 	bool recording_absent;      /* the provider says there is none */
 	char echo[129];             /* EV_ECHO: the body to send back */
 	int32_t seq;                /* provider ordering hint, -1 if none */
+	/* A signature that does not cover the call's id (Zadarma signs three
+	 * fields, providers.md §2.1): hex SHA-256 of it, bound to call_id by
+	 * the ingest procedure so it cannot be replayed for another call
+	 * (issue 16 §7). "" when the signature covers the call. */
+	char sig_key[65];
 };
 
 /* The columns an event's text ends up in (sql/migrations/0001_core.sql),
@@ -82,6 +90,21 @@ bool ev_copy(char *field, size_t cap, const char *s, size_t len);
  * data enters (lib/calls/receive.c), so the database never refuses a row
  * of an event we acknowledged (issue 16 §4). */
 const char *ev_validate(const struct call_event *ev);
+/* Sets the customer's number from what the provider sent (len bytes, or
+ * strlen when len == (size_t)-1): a withheld caller id (phone_withheld(),
+ * lib/phone/phone.h: "anonymous", "", "0", Twilio's "+266696687", ...)
+ * leaves client "" and sets client_withheld, so no number is stored,
+ * looked up or linked. NULL = the event does not say. false if it did not
+ * fit (as ev_copy()). Every adapter sets client through this. */
+bool ev_set_client(struct call_event *ev, const char *s, size_t len);
+
+/* The times of one event made possible before they become a call's
+ * (issue 15 §2.2): nothing later than received_ms + skew (a provider time
+ * in the future is a wrong zone or clock: it becomes the arrival time),
+ * a start never after the answer or the end, an answer never after the
+ * end. Call before ingest. */
+#define EV_FUTURE_SKEW_MS (5 * 60 * 1000)
+void ev_sane_times(struct call_event *ev, int64_t received_ms);
 
 const char *ev_kind_name(enum ev_kind k);
 const char *call_dir_name(enum call_dir d);       /* "in", "out", ... */

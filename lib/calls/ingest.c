@@ -91,7 +91,7 @@ event_times(const struct call_event *ev, int64_t received,
 	int64_t at = ev->at_ms > 0 ? ev->at_ms : received;
 	int64_t started = 0, answered = 0, ended = 0;
 
-	t->flags = 0;
+	t->flags = ev->wait_s >= 0 ? TIME_WAIT_STATED : 0;
 	if (ev->started_ms > 0) {
 		started = ev->started_ms;
 		t->flags |= TIME_STARTED_STATED;
@@ -263,12 +263,19 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 	    strcmp(cu->recording_state, "pending") == 0;
 	ci.live = in->live && (ev->kind == EV_RINGING ||
 	    ev->kind == EV_ANSWERED || ev->kind == EV_ENDED);
+	ci.client_withheld = ev->client_withheld;
+	ci.sig_key = ev->sig_key[0] ? ev->sig_key : NULL;
 
 	if ((rc = db_ingest_call(db, &ci, &outcome, &out->call_id,
 	    &out->created, &live)) != CB_OK)
 		return rc;
 	if (outcome == INGEST_DUPLICATE)
 		return CB_DUPLICATE;
+	if (outcome == INGEST_REFUSED) {
+		log_info("event for call %s refused: its signature was "
+		    "first seen with another call (a replay)", ev->call_id);
+		return CB_EDENIED;
+	}
 	out->excepted = outcome == INGEST_EXCEPTED;
 	if (live != NULL) {
 		out->live_msg = live_collect(live, INGEST_LIVE_BASE,
@@ -279,10 +286,15 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 }
 
 enum cb_err
-ingest_event(struct db *db, const struct ingest_input *in,
+ingest_event(struct db *db, const struct ingest_input *in0,
     struct ingest_result *out)
 {
-	const struct call_event *ev = in->ev;
+	/* The event's times made possible before they become a call's
+	 * (issue 15 §2.2): on a copy, the adapter's event is the caller's. */
+	struct call_event sane = *in0->ev;
+	struct ingest_input in1 = *in0;
+	const struct ingest_input *in = &in1;
+	const struct call_event *ev = &sane;
 	char key[68], occurred[32];
 	bool touches_call = ev->call_id[0] && (ev->kind == EV_RINGING ||
 	    ev->kind == EV_ANSWERED || ev->kind == EV_ENDED ||
@@ -290,6 +302,8 @@ ingest_event(struct db *db, const struct ingest_input *in,
 	enum cb_err rc = CB_EDB;
 	int attempt;
 
+	ev_sane_times(&sane, in->received_ms);
+	in1.ev = &sane;
 	dedupe_key(in, key);
 	ms_to_datetime(ev->at_ms > 0 ? ev->at_ms : in->received_ms, occurred);
 	/* A deadlock or lock wait between two events of one call is resolved

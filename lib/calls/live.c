@@ -68,6 +68,11 @@ live_message(struct db_stmt *st, unsigned base)
 	    str_or_null(col(st, base, LIVE_DIRECTION)));
 	json_object_object_add(m, "number",
 	    str_or_null(col(st, base, LIVE_NUMBER)));
+	/* The popup says "Number withheld" (issue 15 §2.5); the key is only
+	 * there when it is, so every other message stays as it was. */
+	if (db_col_i64(st, base + LIVE_WITHHELD) != 0)
+		json_object_object_add(m, "withheld",
+		    json_object_new_boolean(true));
 	json_object_object_add(m, "name",
 	    str_or_null(col(st, base, LIVE_NAME)));
 	json_object_object_add(m, "url", json_object_new_string(url));

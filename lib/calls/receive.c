@@ -164,6 +164,11 @@ receive_event(struct db *db, struct arena *a, const struct integration *ig,
 	case CB_DUPLICATE:
 		out->status = RECV_DUPLICATE;
 		break;
+	case CB_EDENIED:
+		/* A signature first seen with another call: a replay. */
+		out->status = RECV_DENIED;
+		out->why = "the signature belongs to another call";
+		break;
 	case CB_EDB:
 		/* "Database down" (keep it, retry) is not "this row is
 		 * refused" (retrying cannot help: a dead letter). */

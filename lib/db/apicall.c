@@ -14,7 +14,8 @@ static const char sql_api_head[] =
     "DATE_FORMAT(c.answered_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
     "DATE_FORMAT(c.ended_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
-    "(SELECT COUNT(*) FROM call_events e WHERE e.call_id = c.id) "
+    "(SELECT COUNT(*) FROM call_events e WHERE e.call_id = c.id), "
+    "c.client_withheld "
     "FROM calls c JOIN integrations i ON i.id = c.integration_id "
     "LEFT JOIN users u ON u.id = c.manager_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1";
@@ -147,6 +148,9 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 		json_object_object_add(c, "result", jstr(db_col(st, 5, NULL)));
 		json_object_object_add(c, "client_number",
 		    jstr(db_col(st, 6, NULL)));
+		/* issue 15 §2.5: no number, and why. */
+		json_object_object_add(c, "client_withheld",
+		    json_object_new_boolean(db_col_i64(st, 25) != 0));
 		json_object_object_add(c, "our_number", jstr(db_col(st, 7, NULL)));
 		json_object_object_add(c, "extension", jstr(db_col(st, 8, NULL)));
 		if (db_col_null(st, 9))

@@ -18,7 +18,7 @@ static const char sql_list_cols[] =
     "c.client_number, c.client_name, c.our_number, c.extension, "
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "c.customer_id, cu.name, l.name, "
-    "c.external_id, c.manager_id, c.integration_id ";
+    "c.external_id, c.manager_id, c.integration_id, c.client_withheld ";
 /* CALL_NUMBER_LONGER: the query of db_call_number_longer() as a column.
  * Uncorrelated, so MariaDB runs it once per execution, not per row. */
 static const char sql_longer_col[] =

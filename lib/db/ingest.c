@@ -59,7 +59,8 @@ bind_opt_text(struct db_stmt *st, unsigned idx, const char *s)
 
 static const char sql_ingest_call[] =
     "CALL cb_ingest_call(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?)";
 
 enum cb_err
 db_ingest_call(struct db *db, const struct call_ingest *ci,
@@ -120,6 +121,8 @@ db_ingest_call(struct db *db, const struct call_ingest *ci,
 	db_bind_i64(st, i++, ci->call_ended);
 	db_bind_i64(st, i++, ci->recording_job);
 	db_bind_i64(st, i++, ci->live);
+	db_bind_i64(st, i++, ci->client_withheld);
+	bind_opt_text(st, i++, ci->sig_key);
 	/* db_exec() reconnects and runs the CALL again if the server went
 	 * away: safe, since a CALL that did commit finds its dedupe key and
 	 * answers "duplicate". A CALL that failed half-way (a lock wait
@@ -136,6 +139,8 @@ db_ingest_call(struct db *db, const struct call_ingest *ci,
 		*outcome = INGEST_DUPLICATE;
 	else if (what != NULL && strcmp(what, "excepted") == 0)
 		*outcome = INGEST_EXCEPTED;
+	else if (what != NULL && strcmp(what, "refused") == 0)
+		*outcome = INGEST_REFUSED;
 	if (*outcome == INGEST_STORED && ci->live &&
 	    db_col_count(st) > INGEST_LIVE_BASE) {
 		*live = st;     /* the caller reads the row, db_stmt_done() */

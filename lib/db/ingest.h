@@ -21,6 +21,7 @@ enum cb_err db_event_insert(struct db *db, int64_t integration_id,
 #define TIME_ANSWERED_STATED 1u
 #define TIME_ENDED_STATED 2u
 #define TIME_STARTED_STATED 4u
+#define TIME_WAIT_STATED 8u         /* the provider said the wait */
 
 struct call_upsert {
 	int64_t integration_id;
@@ -82,13 +83,19 @@ struct call_ingest {
 	bool call_ended;           /* a call-level end: queue call.ended */
 	bool recording_job;        /* queue recording.fetch */
 	bool live;                 /* return the live popup's recipients */
+	bool client_withheld;      /* the caller withheld their number */
+	/* NULL, or a signature key to bind to this call (migration 0013): the
+	 * same key with another call's id is INGEST_REFUSED. */
+	const char *sig_key;
 };
 
 enum ingest_outcome {
 	INGEST_STORED,
 	INGEST_DUPLICATE,          /* stored before; nothing changed */
-	INGEST_EXCEPTED            /* the number is on the exception list:
+	INGEST_EXCEPTED,           /* the number is on the exception list:
 	                            * nothing stored */
+	INGEST_REFUSED             /* a signature replayed for another call
+	                            * (issue 16 §7): nothing stored */
 };
 
 /* The procedure answers one row: outcome, call id, created, and with

@@ -9,7 +9,7 @@
     "CASE WHEN c.state = 'ended' THEN GREATEST(0, COALESCE(" \
     "TIMESTAMPDIFF(SECOND, c.started_at, c.ended_at), " \
     "c.wait_seconds + c.talk_seconds)) ELSE GREATEST(0, TIMESTAMPDIFF(" \
-    "SECOND, c.started_at, UTC_TIMESTAMP(3))) END "
+    "SECOND, c.started_at, UTC_TIMESTAMP(3))) END, c.client_withheld "
 
 /* ix_calls_state_started (state, started_at) serves the range; the
  * recipient test then runs on a handful of live rows. Same rule as

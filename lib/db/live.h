@@ -16,6 +16,7 @@
 enum live_col {
 	LIVE_ID, LIVE_STATE, LIVE_DIRECTION, LIVE_NUMBER, LIVE_NAME,
 	LIVE_STARTED_AT, LIVE_ANSWERED_AT, LIVE_DURATION,
+	LIVE_WITHHELD,          /* 1: the caller withheld their number */
 	LIVE_COL__MAX
 };
 

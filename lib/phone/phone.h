@@ -15,6 +15,7 @@
 #ifndef CB_PHONE_PHONE_H
 #define CB_PHONE_PHONE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -81,6 +82,20 @@ size_t phone_digits(const char *in, size_t len, char *out, size_t outsz);
  * where "ends with" is an index prefix. Same return and caps as
  * phone_digits(). */
 size_t phone_digits_rev(const char *in, size_t len, char *out, size_t outsz);
+
+/* Whether a caller id (len bytes) says the number is withheld rather than
+ * giving one (issue 15 §2.5): empty or blank, "anonymous", "restricted",
+ * "private", "unavailable", "unknown", "<unknown>" and the like in any case
+ * (also as a sip:/tel: URI's user), all zeros ("0"), and Twilio's keypad
+ * spellings ("+266696687" = ANONYMOUS). The one place this is decided:
+ * adapters call it through ev_set_client() (lib/calls/event.h). NULL is
+ * "not said", never withheld. lib/phone/withheld.c. */
+bool phone_withheld(const char *in, size_t len);
+
+/* The usual IANA time zone of an ISO 3166 alpha-2 region ("UA" ->
+ * "Europe/Kyiv"), "UTC" when not known: the default of an integration's
+ * time zone (issue 15 §2.2). Static, never NULL. lib/phone/withheld.c. */
+const char *phone_region_time_zone(const char *region);
 
 /* The libphonenumber singleton loads ~10 MB of metadata: call once at
  * program start in programs that parse numbers (phone_normalize() would

@@ -327,7 +327,12 @@ bn_parties(const struct prov_req *r, struct call_event *ev,
 	if (ours == NULL && bn_text(r, "did", sizeof(ev->our_number), false,
 	    "malformed did", &ours, why))
 		return CB_EINVAL;
-	ev_set(ev, client, client);
+	/* An incoming caller's number present but empty: withheld (as are
+	 * "anonymous" and the like, ev_set_client decides). */
+	if (client == NULL && ev->dir == DIR_IN &&
+	    bn_get(r, "externalNumber") != NULL)
+		client = "";
+	ev_set_client(ev, client, (size_t)-1);
 	ev_set(ev, extension, ext);
 	ev_set(ev, our_number, ours);
 	return CB_OK;
@@ -430,7 +435,10 @@ bn_parse_completed(const struct prov_req *r, struct call_event *ev,
 		return CB_EINVAL;
 	ev->kind = EV_ENDED;
 	ev_set(ev, call_id, id);
-	ev_set(ev, client, client);
+	if (client == NULL && ev->dir == DIR_IN &&
+	    bn_get(r, "callDetails[externalNumber]") != NULL)
+		client = "";
+	ev_set_client(ev, client, (size_t)-1);
 	ev_set(ev, our_number, ours);
 	ev_set(ev, extension, talker ? talker : ext);
 	ev_set(ev, hangup_cause, disp);

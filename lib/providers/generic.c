@@ -579,7 +579,10 @@ gx_parties(const struct gx_vals *v, struct call_event *ev)
 			ours = to;
 		break;
 	}
-	ev_set(ev, client, client);
+	/* "anonymous", "<unknown>", "0"... are a withheld caller (the AMI
+	 * bridge passes Asterisk's CallerIDNum through); an empty value is
+	 * "not said" in this format (gx_read). */
+	ev_set_client(ev, client, (size_t)-1);
 	ev_set(ev, our_number, ours);
 }
 

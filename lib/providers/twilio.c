@@ -637,11 +637,11 @@ tw_parties(const struct prov_req *r, bool child, struct call_event *ev)
 			ev->dir = pt == PARTY_ENDPOINT ? DIR_INTERNAL : DIR_OUT;
 			ev_set(ev, extension, fext);
 			if (pt == PARTY_NUMBER)
-				ev_set(ev, client, tnum);
+				ev_set_client(ev, tnum, (size_t)-1);
 			return LEG_MANAGER_OUT;
 		}
 		ev->dir = DIR_IN;
-		ev_set(ev, client, fnum);
+		ev_set_client(ev, fnum, (size_t)-1);
 		ev_set(ev, our_number, tnum);
 		ev_set(ev, caller_name, tw_field(r, "CallerName"));
 		return LEG_INBOUND;
@@ -653,7 +653,7 @@ tw_parties(const struct prov_req *r, bool child, struct call_event *ev)
 			ev_set(ev, extension, text);
 			return LEG_MANAGER_OUT;
 		}
-		ev_set(ev, client, tnum);
+		ev_set_client(ev, tnum, (size_t)-1);
 		ev_set(ev, extension, fext);
 		return LEG_CUSTOMER_OUT;
 	}

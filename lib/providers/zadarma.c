@@ -28,6 +28,7 @@
 #include "http/request.h"
 #include "net/sig.h"
 #include "net/ipmatch.h"
+#include "phone/phone.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
 
@@ -113,36 +114,72 @@ zd_type_find(const char *name)
 
 /* --- source addresses (§2.2: make the IP allow-list configurable) --- */
 
+/* On by default (issue 16 §7): an integration whose config has no
+ * "allowed_ips" accepts notifications from these networks only. The
+ * official example checks 185.45.152.42 (providers.md §2.2 [V]); the six
+ * networks are those Zadarma lists for its servers (External server / SIP
+ * URI dialog, quoted by several integrations [C]) and hold that address.
+ * zadarma_default_networks() shows them on the integration's page. */
+static const char *const zd_default_networks[] = {
+	"185.45.152.0/24", "185.45.154.0/24", "185.45.155.0/24",
+	"195.122.19.0/27", "31.31.222.192/27", "15.235.128.64/28", NULL
+};
 
+const char *const *
+zadarma_default_networks(void)
+{
+	return zd_default_networks;
+}
 
-/* CB_OK when config has no "allowed_ips", or the peer is in it. */
+static bool
+zd_ip_in(const char *const *list, size_t n, struct json_object *jlist,
+    const unsigned char addr[16])
+{
+	struct json_object *e;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (jlist != NULL) {
+			e = json_object_array_get_idx(jlist, i);
+			if (json_object_is_type(e, json_type_string) &&
+			    ip_match(json_object_get_string(e), addr))
+				return true;
+		} else if (ip_match(list[i], addr))
+			return true;
+	}
+	return false;
+}
+
+/* CB_OK when the peer is in config "allowed_ips" (Zadarma's networks when
+ * there is none). An empty list turns the check off: the admin's explicit
+ * choice, shown on the integration's page. */
 static enum cb_err
 zd_ip_check(const struct prov_conf *c, const char *remote, const char **why)
 {
-	struct json_object *list, *e;
+	struct json_object *list = NULL;
 	unsigned char addr[16];
-	size_t i, n;
+	size_t n;
 	bool v4;
 
-	if (c->config == NULL ||
-	    !json_object_object_get_ex(c->config, "allowed_ips", &list))
-		return CB_OK;
-	if (!json_object_is_type(list, json_type_array)) {
-		*why = "allowed_ips is not a list";
-		return CB_EDENIED;
-	}
-	if (remote == NULL || !ip_parse(remote, addr, &v4)) {
-		*why = "source address not in allowed_ips";
-		return CB_EDENIED;
-	}
-	n = json_object_array_length(list);
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(list, i);
-		if (json_object_is_type(e, json_type_string) &&
-		    ip_match(json_object_get_string(e), addr))
+	if (c->config != NULL &&
+	    json_object_object_get_ex(c->config, "allowed_ips", &list)) {
+		if (!json_object_is_type(list, json_type_array)) {
+			*why = "allowed_ips is not a list";
+			return CB_EDENIED;
+		}
+		if ((n = json_object_array_length(list)) == 0)
 			return CB_OK;
+	} else {
+		for (n = 0; zd_default_networks[n] != NULL; n++)
+			;
+		list = NULL;
 	}
-	*why = "source address not in allowed_ips";
+	if (remote != NULL && ip_parse(remote, addr, &v4) &&
+	    zd_ip_in(zd_default_networks, n, list, addr))
+		return CB_OK;
+	*why = list == NULL ? "source address is not one of Zadarma's "
+	    "networks (the integration's allowed source addresses)" :
+	    "source address not in allowed_ips";
 	return CB_EDENIED;
 }
 
@@ -200,12 +237,14 @@ zd_verify(const struct prov_conf *c, const struct prov_req *r,
 	bool ok = false;
 	int s;
 
-	if (zd_ip_check(c, r->remote_addr, why) != CB_OK)
-		return CB_EDENIED;
 	/* The URL check carries no signature (§2.2); it stores nothing and
-	 * echoes a bounded printable token, so it is safe unsigned. */
+	 * echoes a bounded printable token, so it is safe unsigned and from
+	 * any address: Zadarma's own check when the URL is saved, and the
+	 * integration page's "send a test event" (from this server). */
 	if (r->query && kv_get(r->query, "zd_echo") != NULL)
 		return CB_OK;
+	if (zd_ip_check(c, r->remote_addr, why) != CB_OK)
+		return CB_EDENIED;
 	if ((secret = prov_secret(c, "secret")) == NULL || *secret == '\0') {
 		*why = "integration has no Zadarma API secret";
 		return CB_EDENIED;
@@ -270,18 +309,33 @@ zd_text(const struct prov_req *r, const char *name, size_t cap,
 	return CB_OK;
 }
 
-/* "YYYY-MM-DD HH:MM:SS" in the account's zone (config "time_zone", an
- * IANA name; UTC by default: §2.1 says account time, §6.2 the zone is
- * unverified) → unix ms. */
+/* The account's time zone: config "time_zone" (an IANA name, set on the
+ * integration's page), else the usual zone of the integration's country
+ * (issue 15 §2.2: a Zadarma account keeps local time, §2.1, so UTC was
+ * hours off for everyone east or west of it). */
+const char *
+zadarma_time_zone(struct json_object *config, const char *country)
+{
+	struct json_object *v;
+	const char *tz;
+
+	if (config != NULL &&
+	    json_object_object_get_ex(config, "time_zone", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    *(tz = json_object_get_string(v)) != '\0')
+		return tz;
+	return phone_region_time_zone(country);
+}
+
+static enum cb_err zd_utc_time(const char *s, int64_t *ms);
+
+/* "YYYY-MM-DD HH:MM:SS" in the account's zone → unix ms. */
 static enum cb_err
 zd_time(const struct prov_conf *c, const char *s, int64_t *ms)
 {
 	static const char pat[] = "dddd-dd-dd dd:dd:dd";
-	struct json_object *v;
-	const char *tz = NULL;
+	const char *tz = zadarma_time_zone(c->config, c->default_country);
 	char utc[32];
-	struct tm tm, chk;
-	time_t t;
 	size_t i;
 
 	if (strlen(s) != sizeof(pat) - 1)
@@ -289,15 +343,23 @@ zd_time(const struct prov_conf *c, const char *s, int64_t *ms)
 	for (i = 0; pat[i]; i++)
 		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
 			return CB_EINVAL;
-	if (c->config &&
-	    json_object_object_get_ex(c->config, "time_zone", &v) &&
-	    json_object_is_type(v, json_type_string))
-		tz = json_object_get_string(v);
-	if (tz != NULL && *tz != '\0' && strcmp(tz, "UTC") != 0) {
+	if (zd_utc_time(s, ms) != CB_OK) /* a real date at all */
+		return CB_EINVAL;
+	if (strcmp(tz, "UTC") != 0) {
 		if (time_local_to_utc(s, tz, utc, sizeof(utc)) != CB_OK)
 			return CB_EINVAL;
 		s = utc;
 	}
+	return zd_utc_time(s, ms);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" read as UTC → unix ms. */
+static enum cb_err
+zd_utc_time(const char *s, int64_t *ms)
+{
+	struct tm tm, chk;
+	time_t t;
+
 	memset(&tm, 0, sizeof(tm));
 	if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
 	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
@@ -328,6 +390,73 @@ zd_result(const char *disposition, enum call_dir dir)
 			return dir == DIR_OUT ? zd_dispositions[i].out :
 			    zd_dispositions[i].in;
 	return RES_UNKNOWN; /* never guess (DESIGN §3) */
+}
+
+/* Cross-check of call_start against call_id_with_rec, whose integer part
+ * is a unix time (an Asterisk uniqueid: the recorded channel's creation,
+ * about the call's start or answer) [U]. When the two disagree by 15
+ * minutes or more, the configured zone is wrong for this account: the
+ * offset is taken from the unix time, rounded to the quarter hour that
+ * zones use, so the seconds between start and answer do not matter. */
+#define ZD_QUARTER_MS (15 * 60 * 1000)
+#define ZD_MAX_OFFSET_MS (14LL * 3600 * 1000)
+static void
+zd_cross_check(const char *start, const char *recid, int64_t *started_ms)
+{
+	int64_t unix_s, naive, off, fixed;
+	char whole[16];
+	size_t n;
+
+	if (start == NULL || recid == NULL || *started_ms <= 0)
+		return;
+	n = strcspn(recid, ".");
+	if (n < 9 || n > 11)
+		return;
+	memcpy(whole, recid, n);
+	whole[n] = '\0';
+	if (strparse_i64z(whole, 946684800, 9999999999LL, &unix_s) != CB_OK ||
+	    zd_utc_time(start, &naive) != CB_OK)
+		return;
+	off = naive - unix_s * 1000;
+	if (off > ZD_MAX_OFFSET_MS || off < -ZD_MAX_OFFSET_MS)
+		return; /* not a time of this call */
+	off = (off >= 0 ? off + ZD_QUARTER_MS / 2 : off - ZD_QUARTER_MS / 2) /
+	    ZD_QUARTER_MS * ZD_QUARTER_MS;
+	fixed = naive - off;
+	if (fixed - *started_ms >= ZD_QUARTER_MS ||
+	    *started_ms - fixed >= ZD_QUARTER_MS)
+		*started_ms = fixed;
+}
+
+/* The signed string's key (issue 16 §7): the three signed fields never
+ * name the call, so one captured request could be replayed for any other
+ * call. The ingest procedure binds this key to the first pbx_call_id it
+ * comes with (a call's START, INTERNAL, IVR and END share it) and refuses
+ * it with another. Keyed on what was signed, not on the header, so the
+ * two accepted encodings of one HMAC are one key. */
+static void
+zd_sig_key(const struct prov_req *r, enum zd_sig sig, struct call_event *ev)
+{
+	unsigned char d[SIG_SHA256_LEN];
+	struct buf b;
+
+	ev->sig_key[0] = '\0';
+	if (sig == ZS_RECORD)
+		return; /* pbx_call_id is one of the signed fields */
+	buf_init(&b, ZD_SIGNED_MAX + 16);
+	buf_printf(&b, "%d:", (int)sig);
+	if (b.err == CB_OK) {
+		struct buf v;
+		buf_init(&v, ZD_SIGNED_MAX);
+		if (zd_signed_string(r, sig, &v) == CB_OK)
+			buf_append(&b, buf_cstr(&v), v.len);
+		buf_free(&v);
+	}
+	if (b.err == CB_OK) {
+		sig_sha256(buf_cstr(&b), b.len, d);
+		sig_hex(d, sizeof(d), ev->sig_key);
+	}
+	buf_free(&b);
 }
 
 /* pbx_call_id ":" event [":" extra]. When that does not fit, the pipeline
@@ -403,7 +532,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
     struct call_event *ev, const char **why)
 {
 	const char *event, *id, *caller, *did, *dest, *internal, *start;
-	const char *recid, *extra = NULL;
+	const char *recid, *extra = NULL, *last = NULL;
 	enum zd_type t;
 	size_t elen;
 
@@ -428,7 +557,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		ev->kind = EV_UNKNOWN;
 		return CB_OK;
 	}
-	if (zd_text(r, "caller_id", sizeof(ev->client), false,
+	if (zd_text(r, "caller_id", 128, false,
 	    "malformed caller_id", &caller, why) ||
 	    zd_text(r, "called_did", sizeof(ev->our_number), false,
 	    "malformed called_did", &did, why) ||
@@ -443,6 +572,15 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		*why = "malformed call_start";
 		return CB_EINVAL;
 	}
+	/* A caller who withheld their number: Zadarma sends the field empty,
+	 * "anonymous" or "0" (ev_set_client decides, for every provider). */
+	if (caller == NULL && prov_field(r, "caller_id") != NULL)
+		caller = "";
+	if (caller != NULL && !phone_withheld(caller, strlen(caller)) &&
+	    strlen(caller) >= sizeof(ev->client)) {
+		*why = "malformed caller_id";
+		return CB_EINVAL;
+	}
 
 	switch (t) {
 	case ZD_START:
@@ -453,7 +591,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		ev->wants_route = true;
 		ev->dir = DIR_IN;
 		ev->at_ms = ev->started_ms;
-		ev_set(ev, client, caller);
+		ev_set_client(ev, caller, (size_t)-1);
 		ev_set(ev, our_number, did);
 		/* Each voice menu of a call asks again: its name keeps the
 		 * event ids apart. */
@@ -471,7 +609,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		}
 		ev->kind = EV_RINGING;
 		ev->dir = DIR_IN;
-		ev_set(ev, client, caller);
+		ev_set_client(ev, caller, (size_t)-1);
 		ev_set(ev, our_number, did);
 		ev_set(ev, extension, internal);
 		extra = internal;
@@ -483,13 +621,13 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 			 * for an outgoing call (ids "out_...", §2.1 [U]), the
 			 * customer is the destination. */
 			ev->dir = DIR_OUT;
-			ev_set(ev, client, dest);
+			ev_set_client(ev, dest, (size_t)-1);
 			ev_set(ev, extension, internal);
 		} else {
 			/* `destination` is the number the call went to: the
 			 * extension unless `internal` says otherwise. */
 			ev->dir = DIR_IN;
-			ev_set(ev, client, caller);
+			ev_set_client(ev, caller, (size_t)-1);
 			if (internal == NULL && dest != NULL &&
 			    strlen(dest) >= sizeof(ev->extension)) {
 				*why = "malformed destination";
@@ -500,13 +638,21 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		extra = ev->extension[0] ? ev->extension : NULL;
 		break;
 	case ZD_END:
+		/* After a blind or attended transfer `internal` is who took
+		 * the call first and `last_internal` who talked last (issue
+		 * 15 §2.3): the call's manager is the last one. */
+		if (zd_text(r, "last_internal", sizeof(ev->extension), false,
+		    "malformed last_internal", &last, why))
+			return CB_EINVAL;
 		ev->kind = EV_ENDED;
 		ev->dir = DIR_IN;
-		ev_set(ev, client, caller);
+		ev_set_client(ev, caller, (size_t)-1);
 		ev_set(ev, our_number, did);
-		ev_set(ev, extension, internal);
+		ev_set(ev, extension, last ? last : internal);
 		if (zd_parse_end(r, ev, why) != CB_OK)
 			return CB_EINVAL;
+		zd_cross_check(start, prov_field(r, "call_id_with_rec"),
+		    &ev->started_ms);
 		break;
 	case ZD_OUT_START:
 	case ZD_OUT_END:
@@ -515,7 +661,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		 * §2.1) unless it is just the extension again. */
 		ev->kind = t == ZD_OUT_START ? EV_RINGING : EV_ENDED;
 		ev->dir = DIR_OUT;
-		ev_set(ev, client, dest);
+		ev_set_client(ev, dest, (size_t)-1);
 		ev_set(ev, extension, internal);
 		if (caller != NULL && (internal == NULL ||
 		    strcmp(caller, internal) != 0))
@@ -524,6 +670,9 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 			ev->at_ms = ev->started_ms;
 		else if (zd_parse_end(r, ev, why) != CB_OK)
 			return CB_EINVAL;
+		else
+			zd_cross_check(start, prov_field(r,
+			    "call_id_with_rec"), &ev->started_ms);
 		break;
 	case ZD_RECORD:
 		if (zd_text(r, "call_id_with_rec", sizeof(ev->recording_ref),
@@ -539,7 +688,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		 * the call's own NOTIFY_END follows. */
 		ev->kind = EV_IGNORED;
 		ev->dir = DIR_IN;
-		ev_set(ev, client, caller);
+		ev_set_client(ev, caller, (size_t)-1);
 		ev_set(ev, extension, internal);
 		extra = internal;
 		break;
@@ -548,6 +697,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		abort();
 	}
 	zd_event_id(ev, zd_events[t].name, extra && *extra ? extra : NULL);
+	zd_sig_key(r, zd_events[t].sig, ev);
 	return CB_OK;
 }
 

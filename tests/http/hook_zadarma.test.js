@@ -132,16 +132,26 @@ test('answered incoming call in order: one call with result, talk, extension, ma
   assert.equal(c.events, 5);
 });
 
+// Two calls of one caller to one line can never start in the same second;
+// Zadarma's signature covers only caller, line and start, so the second call
+// of a comparison starts a second later (the same signature for another
+// call is refused as a replay: tests/security/zadarma_replay.test.js).
+const later = (start) => zdTime(new Date(Date.parse(`${start.replace(' ', 'T')}Z`) + 1000));
+const sameStart = (c, start) => assert.equal(c.started_at, `${start.replace(' ', 'T')}.000Z`);
+const noStart = (c) => ({ ...essence(c), started_at: undefined });
+
 test('every event delivered 3 times gives the same single call', async () => {
   const start = zdTime(new Date(Date.now() - 60000));
   const caller = unknownCaller();
   const once = newId();
   const thrice = newId();
   await deliver(withRecord(answeredCall(once, caller, start)));
-  for (const e of withRecord(answeredCall(thrice, caller, start))) await deliver([e, e, e]);
+  for (const e of withRecord(answeredCall(thrice, caller, later(start)))) await deliver([e, e, e]);
   const a = await oneCall(once);
   const b = await oneCall(thrice);
-  assert.deepEqual(essence(b), essence(a));
+  assert.deepEqual(noStart(b), noStart(a));
+  sameStart(a, start);
+  sameStart(b, later(start));
   assert.equal(b.events, a.events);
   assert.equal(b.events, 5);
 });
@@ -152,10 +162,12 @@ test('events in reverse order give the same final call', async () => {
   const fwd = newId();
   const rev = newId();
   await deliver(withRecord(answeredCall(fwd, caller, start)));
-  await deliver(withRecord(answeredCall(rev, caller, start)).reverse());
+  await deliver(withRecord(answeredCall(rev, caller, later(start))).reverse());
   const a = await oneCall(fwd);
   const b = await oneCall(rev);
-  assert.deepEqual(essence(b), essence(a));
+  assert.deepEqual(noStart(b), noStart(a));
+  sameStart(a, start);
+  sameStart(b, later(start));
   assert.equal(b.result, 'answered');
   assert.equal(b.state, 'ended');
   assert.equal(b.extension, '101');

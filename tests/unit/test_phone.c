@@ -253,6 +253,44 @@ static const int all_sizes[] = {
 	NCASES(extension), NCASES(fallback), NCASES(region),
 };
 
+/* Issue 15 §2.5: what providers send for a withheld number. */
+START_TEST(test_withheld_caller_ids)
+{
+	static const char *const yes[] = {
+		"", "  ", "anonymous", "Anonymous", "ANONYMOUS", "restricted",
+		"Restricted", "private", "unavailable", "unknown", "<unknown>",
+		"withheld", "0", "00000", "+0", "+266696687", "+7378742833",
+		"sip:anonymous@anonymous.invalid", "tel:0", "\"Anonymous\"",
+	};
+	static const char *const no[] = {
+		"+380671234567", "101", "266696687", "+26669668", "0671234567",
+		"anonymous2", "client:alice", "sip:101@pbx", "01", "+2666966870",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(phone_withheld(yes[i], strlen(yes[i])), "%s", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!phone_withheld(no[i], strlen(no[i])), "%s", no[i]);
+	ck_assert(!phone_withheld(NULL, 0));
+	ck_assert(!phone_withheld("0\0" "1", 3));   /* an embedded NUL */
+	ck_assert(phone_withheld("anonymousXYZ", 9)); /* only len bytes */
+}
+END_TEST
+
+START_TEST(test_region_time_zone)
+{
+	ck_assert_str_eq(phone_region_time_zone("UA"), "Europe/Kyiv");
+	ck_assert_str_eq(phone_region_time_zone("ua"), "Europe/Kyiv");
+	ck_assert_str_eq(phone_region_time_zone("PL"), "Europe/Warsaw");
+	ck_assert_str_eq(phone_region_time_zone("US"), "America/New_York");
+	ck_assert_str_eq(phone_region_time_zone("ZZ"), "UTC");
+	ck_assert_str_eq(phone_region_time_zone(""), "UTC");
+	ck_assert_str_eq(phone_region_time_zone(NULL), "UTC");
+	ck_assert_str_eq(phone_region_time_zone("UAX"), "UTC");
+}
+END_TEST
+
 START_TEST(test_normalize_output_is_a_fixed_point)
 {
 	static const char *const regions[] = { "UA", "RU", "US", NULL };
@@ -714,6 +752,11 @@ phone_suite(void)
 	tcase_add_test(tc, test_init_and_country_code);
 	tcase_add_test(tc, test_normalize_cost);
 	tcase_add_test(tc, test_normalize_memo_is_transparent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("withheld");
+	tcase_add_test(tc, test_withheld_caller_ids);
+	tcase_add_test(tc, test_region_time_zone);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("digits");

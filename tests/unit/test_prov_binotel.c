@@ -446,6 +446,36 @@ START_TEST(test_completed_missed_with_no_talker)
 }
 END_TEST
 
+/* Issue 15 §2.5: an incoming caller with no number (empty) or a word
+ * for it is withheld, never a number; an outgoing call's empty
+ * externalNumber says nothing. */
+START_TEST(test_completed_withheld_caller)
+{
+	post_form("requestType=apiCallCompleted"
+	    "&callDetails[generalCallID]=2500000009"
+	    "&callDetails[startTime]=1717495200&callDetails[callType]=0"
+	    "&callDetails[internalNumber]=101&callDetails[externalNumber]="
+	    "&callDetails[waitsec]=5&callDetails[billsec]=0"
+	    "&callDetails[disposition]=CANCEL");
+	ok();
+	ck_assert(ev.client_withheld);
+	ck_assert_str_eq(ev.client, "");
+	post_form("requestType=receivedTheCall&generalCallID=2500000009"
+	    "&callType=0&externalNumber=anonymous&internalNumber=101");
+	ok();
+	ck_assert(ev.client_withheld);
+	post_form("requestType=receivedTheCall&generalCallID=2500000009"
+	    "&callType=1&externalNumber=&internalNumber=101");
+	ok();
+	ck_assert(!ev.client_withheld);
+	post_form("requestType=receivedTheCall&generalCallID=2500000009"
+	    "&callType=0&externalNumber=0671234567&internalNumber=101");
+	ok();
+	ck_assert(!ev.client_withheld);
+	ck_assert_str_eq(ev.client, "0671234567");
+}
+END_TEST
+
 START_TEST(test_completed_outgoing_no_answer)
 {
 	post_form("requestType=apiCallCompleted"
@@ -722,6 +752,7 @@ main(void)
 	tcase_add_test(tc, test_completed_form);
 	tcase_add_test(tc, test_completed_json_same_as_form);
 	tcase_add_test(tc, test_completed_missed_with_no_talker);
+	tcase_add_test(tc, test_completed_withheld_caller);
 	tcase_add_test(tc, test_completed_outgoing_no_answer);
 	tcase_add_test(tc, test_unknown_request_type_kept_raw);
 	tcase_add_test(tc, test_disposition_mapping);

@@ -349,6 +349,33 @@ START_TEST(test_twilio_voice_url_wants_route)
 }
 END_TEST
 
+/* Issue 15 §2.5: Twilio puts a keypad spelling in From for a withheld
+ * caller (+266696687 = ANONYMOUS); it is no number. */
+START_TEST(test_twilio_withheld_caller)
+{
+	static const char *const froms[] = {
+		"%2B266696687", "Anonymous", "%2B7378742833", "anonymous",
+	};
+	struct call_event ev;
+	char body[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(froms) / sizeof(froms[0]); i++) {
+		snprintf(body, sizeof(body), "AccountSid=AC1&CallSid=CAw&"
+		    "CallStatus=ringing&Direction=inbound&From=%s&"
+		    "To=%%2B14155550123", froms[i]);
+		parse_ok(body, &ev);
+		ck_assert_msg(ev.client_withheld, "%s", froms[i]);
+		ck_assert_str_eq(ev.client, "");
+		ck_assert(ev.wants_route);
+	}
+	parse_ok("AccountSid=AC1&CallSid=CAw&CallStatus=ringing&"
+	    "Direction=inbound&From=%2B26669668&To=%2B14155550123", &ev);
+	ck_assert(!ev.client_withheld);
+	ck_assert_str_eq(ev.client, "+26669668");
+}
+END_TEST
+
 START_TEST(test_twilio_status_completed_inbound_parent_says_no_result)
 {
 	struct call_event ev;
@@ -1172,6 +1199,7 @@ main(void)
 	tcase_add_test(tc, test_twilio_json_body_must_match_hash);
 	tcase_add_test(tc, test_twilio_port_toggle_edge_urls);
 	tcase_add_test(tc, test_twilio_voice_url_wants_route);
+	tcase_add_test(tc, test_twilio_withheld_caller);
 	tcase_add_test(tc,
 	    test_twilio_status_completed_inbound_parent_says_no_result);
 	tcase_add_test(tc, test_twilio_parent_inbound_statuses);

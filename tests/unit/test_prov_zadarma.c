@@ -61,6 +61,8 @@ setup(void)
 	sig_header = NULL;
 	why = NULL;
 	ev_init(&ev);
+	/* The §5.2 vectors are in UTC; the country's zone is tested below. */
+	conf.config = json_tokener_parse("{\"time_zone\":\"UTC\"}");
 }
 
 static void
@@ -351,18 +353,30 @@ START_TEST(test_ip_allow_list)
 	ck_assert_int_eq(verify(), CB_EDENIED);
 	req.remote_addr = NULL;
 	ck_assert_int_eq(verify(), CB_EDENIED);
-	/* A list is required; the echo is subject to it too. */
+	/* A list is required. */
 	req.remote_addr = "185.45.152.42";
 	set_config("{\"allowed_ips\":\"185.45.152.42\"}");
 	ck_assert_int_eq(verify(), CB_EDENIED);
 	set_config("{\"allowed_ips\":[\"185.45.152.42/33\",\"x\"]}");
 	ck_assert_int_eq(verify(), CB_EDENIED);
+	/* The echo stores nothing and answers its own token: from any
+	 * address (Zadarma's URL check, the page's test event). */
 	set_config("{\"allowed_ips\":[\"127.0.0.1\"]}");
 	get("zd_echo=abc");
-	ck_assert_int_eq(verify(), CB_EDENIED);
-	/* Without allowed_ips any address may send signed events. */
+	ck_assert_int_eq(verify(), CB_OK);
+	/* Without allowed_ips only Zadarma's networks may send (issue 16
+	 * §7); an empty list is the admin turning the check off. */
 	set_config("{\"time_zone\":\"UTC\"}");
 	post(START_FORM, NULL);
+	req.remote_addr = "203.0.113.9";
+	ck_assert_int_eq(verify(), CB_EDENIED);
+	req.remote_addr = "127.0.0.1";
+	ck_assert_int_eq(verify(), CB_EDENIED);
+	req.remote_addr = "185.45.152.42";
+	ck_assert_int_eq(verify(), CB_OK);
+	req.remote_addr = "195.122.19.7";
+	ck_assert_int_eq(verify(), CB_OK);
+	set_config("{\"allowed_ips\":[]}");
 	req.remote_addr = "203.0.113.9";
 	ck_assert_int_eq(verify(), CB_OK);
 }
@@ -605,9 +619,163 @@ START_TEST(test_call_start_in_account_time_zone)
 	    "&call_start=2024-01-15+12%3A00%3A00", NULL);
 	ck_assert_int_eq(parse(), CB_OK);
 	ck_assert(ev.started_ms == 1705312800000LL);     /* EET, +2 */
-	set_config(NULL);
+	set_config("{\"time_zone\":\"UTC\"}");
 	ck_assert_int_eq(parse(), CB_OK);
 	ck_assert(ev.started_ms == 1705320000000LL);     /* UTC */
+}
+END_TEST
+
+/* Issue 15 §2.2: with no zone set, the account keeps its country's time
+ * (before: UTC, so a Kyiv call started 2-3 hours in the future). */
+START_TEST(test_call_start_zone_defaults_from_country)
+{
+	set_config(NULL);
+	post("event=NOTIFY_START&pbx_call_id=x"
+	    "&call_start=2024-01-15+12%3A00%3A00", NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(ev.started_ms == 1705312800000LL);     /* Kyiv, +2 */
+	conf.default_country = "PL";
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(ev.started_ms == 1705316400000LL);     /* Warsaw, +1 */
+	ck_assert_str_eq(zadarma_time_zone(NULL, "UA"), "Europe/Kyiv");
+	ck_assert_str_eq(zadarma_time_zone(NULL, "ru"), "Europe/Moscow");
+	ck_assert_str_eq(zadarma_time_zone(NULL, "XX"), "UTC");
+	ck_assert_str_eq(zadarma_time_zone(NULL, NULL), "UTC");
+	set_config("{\"time_zone\":\"\"}");
+	ck_assert_str_eq(zadarma_time_zone(conf.config, "UA"), "Europe/Kyiv");
+	set_config("{\"time_zone\":\"Asia/Almaty\"}");
+	ck_assert_str_eq(zadarma_time_zone(conf.config, "UA"), "Asia/Almaty");
+}
+END_TEST
+
+/* call_id_with_rec carries the unix time: a zone that is off by hours is
+ * corrected from it on NOTIFY_END (rounded to the quarter hour). */
+START_TEST(test_end_cross_checks_zone_with_unix_time)
+{
+	static const char body[] = "event=NOTIFY_END"
+	    "&call_start=2024-06-04+13%3A00%3A00&pbx_call_id=" CALL
+	    "&caller_id=442037691880&called_did=442037691881&internal=100"
+	    "&duration=42&disposition=answered&status_code=16"
+	    "&is_recorded=1&call_id_with_rec=1717495207.123456";
+
+	/* Configured UTC, but the account is in Kyiv (EEST, +3). */
+	post(body, NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(ev.started_ms == T0);
+	/* The right zone: nothing to correct. */
+	set_config("{\"time_zone\":\"Europe/Kyiv\"}");
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(ev.started_ms == T0);
+	/* Not a time of this call (or not a number): the zone stands. */
+	set_config("{\"time_zone\":\"UTC\"}");
+	post("event=NOTIFY_END&call_start=2024-06-04+13%3A00%3A00"
+	    "&pbx_call_id=x&caller_id=1&called_did=2&disposition=cancel"
+	    "&is_recorded=1&call_id_with_rec=17.5", NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(ev.started_ms == T0 + 3 * 3600 * 1000LL);
+}
+END_TEST
+
+/* ev_sane_times (lib/calls/event.c), run on every event before it
+ * becomes a call: nothing in the future, the start first. */
+START_TEST(test_event_times_made_possible)
+{
+	struct call_event e;
+	int64_t now = T0 + 3600 * 1000LL;
+
+	ev_init(&e);
+	e.started_ms = now + 3 * 3600 * 1000LL;   /* a zone hours off */
+	e.at_ms = e.started_ms;
+	ev_sane_times(&e, now);
+	ck_assert(e.started_ms == now && e.at_ms == now);
+	ev_init(&e);
+	e.started_ms = T0 + 60000;
+	e.answered_ms = T0 + 30000;
+	e.ended_ms = T0 + 10000;
+	ev_sane_times(&e, now);
+	ck_assert(e.answered_ms == T0 + 10000);
+	ck_assert(e.started_ms == T0 + 10000);
+	/* A little clock skew is not the future. */
+	ev_init(&e);
+	e.started_ms = now + 1000;
+	ev_sane_times(&e, now);
+	ck_assert(e.started_ms == now + 1000);
+}
+END_TEST
+
+/* Issue 15 §2.3: after a transfer NOTIFY_END names who talked last. */
+START_TEST(test_end_last_internal_talked_last)
+{
+	post("event=NOTIFY_END&call_start=2024-06-04+10%3A00%3A00"
+	    "&pbx_call_id=" CALL "&caller_id=442037691880"
+	    "&called_did=442037691881&internal=100&last_internal=102"
+	    "&duration=95&disposition=answered&status_code=16"
+	    "&is_recorded=0", NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert_str_eq(ev.extension, "102");
+	ck_assert_int_eq(ev.result, RES_ANSWERED);
+	post("event=NOTIFY_END&call_start=2024-06-04+10%3A00%3A00"
+	    "&pbx_call_id=" CALL "&caller_id=442037691880"
+	    "&called_did=442037691881&internal=100&last_internal="
+	    "&duration=95&disposition=answered", NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert_str_eq(ev.extension, "100");
+	post("event=NOTIFY_END&pbx_call_id=x&last_internal=%01", NULL);
+	ck_assert_int_eq(parse(), CB_EINVAL);
+}
+END_TEST
+
+/* Issue 15 §2.5: a withheld caller is no number at all. */
+START_TEST(test_withheld_caller)
+{
+	static const char *const ids[] = {
+		"anonymous", "Anonymous", "", "0", "restricted", "unknown",
+		"sip%3Aanonymous%40anonymous.invalid",
+	};
+	char body[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(body, sizeof(body), "event=NOTIFY_START&pbx_call_id="
+		    "x&call_start=2024-06-04+10%%3A00%%3A00&caller_id=%s"
+		    "&called_did=442037691881", ids[i]);
+		post(body, NULL);
+		ck_assert_int_eq(parse(), CB_OK);
+		ck_assert_msg(ev.client_withheld, "%s", ids[i]);
+		ck_assert_str_eq(ev.client, "");
+	}
+	post(START_FORM, NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(!ev.client_withheld);
+	/* No caller_id at all (NOTIFY_RECORD) says nothing. */
+	post("event=NOTIFY_RECORD&pbx_call_id=x&call_id_with_rec=1.2", NULL);
+	ck_assert_int_eq(parse(), CB_OK);
+	ck_assert(!ev.client_withheld);
+}
+END_TEST
+
+/* Issue 16 §7: the key that binds a signature to its call. */
+START_TEST(test_sig_key_of_signed_fields)
+{
+	char start_key[65];
+
+	accept(START_FORM, START_HEX);
+	ck_assert_uint_eq(strlen(ev.sig_key), 64);
+	snprintf(start_key, sizeof(start_key), "%s", ev.sig_key);
+	/* The same signed fields in either encoding: the same key. */
+	accept(START_FORM, START_RAW);
+	ck_assert_str_eq(ev.sig_key, start_key);
+	/* The call's END signs the same three values: the same key. */
+	accept("event=NOTIFY_END&call_start=2024-06-04+10%3A00%3A00"
+	    "&pbx_call_id=" CALL "&caller_id=442037691880"
+	    "&called_did=442037691881&internal=100&duration=0"
+	    "&disposition=cancel", START_HEX);
+	ck_assert_str_eq(ev.sig_key, start_key);
+	/* NOTIFY_RECORD signs pbx_call_id itself: nothing to bind. */
+	accept("event=NOTIFY_RECORD&pbx_call_id=in_0123456789abcdef0123456789"
+	    "abcdef01234567&call_id_with_rec=1717495200.123456",
+	    "ZmZlMDVhMThmZjhkMGYyZDI5ZTMwOGUzN2Y3M2ZmNjYyMmE0ZDM2Yg==");
+	ck_assert_str_eq(ev.sig_key, "");
 }
 END_TEST
 
@@ -810,6 +978,12 @@ main(void)
 	tcase_add_test(tc, test_end_missed_incoming);
 	tcase_add_test(tc, test_disposition_mapping);
 	tcase_add_test(tc, test_call_start_in_account_time_zone);
+	tcase_add_test(tc, test_call_start_zone_defaults_from_country);
+	tcase_add_test(tc, test_end_cross_checks_zone_with_unix_time);
+	tcase_add_test(tc, test_event_times_made_possible);
+	tcase_add_test(tc, test_end_last_internal_talked_last);
+	tcase_add_test(tc, test_withheld_caller);
+	tcase_add_test(tc, test_sig_key_of_signed_fields);
 	tcase_add_test(tc, test_ring_group_folds_into_one_call);
 	tcase_add_test(tc, test_retry_has_same_event_id);
 	tcase_add_test(tc, test_long_call_id_drops_event_id);

@@ -350,6 +350,11 @@ proc: BEGIN
       IF v_ext = v_ext_max AND NOT v_any_answer THEN
         UPDATE calls SET extension = v_ext, manager_id = v_ext_user
           WHERE id = v_call AND talker_final = 0;
+      ELSEIF v_ext <> v_ext_max AND NOT v_any_answer THEN
+        -- Several phones rang and nobody answered: no one of them is the
+        -- call's, whatever order the legs arrived in.
+        UPDATE calls SET extension = NULL, manager_id = NULL
+          WHERE id = v_call AND talker_final = 0;
       END IF;
     END IF;
     IF p_final_talker THEN

@@ -6,33 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { BASE } from '../lib/http.js';
+import { DEMO_SECRET as SECRET, DID, SIGNED, sign } from '../lib/zadarma.js';
 
-const SECRET = 'demo-zadarma-secret';
 const HOOK = `${BASE}/hook/zadarma`;
-const DID = '380443900100';            // the demo Zadarma line (Kyiv store)
 const KNOWN = '380671234567';          // Mallory (crm-20004), manager 101
 const KNOWN_NATIONAL = '0671234567';
 const FALLBACK_QUEUE = '500';          // sql/demo.sql routing_fallback
-
-// Which values Zadarma signs, per event (providers.md §2.1 table).
-const SIGNED = {
-  NOTIFY_START: ['caller_id', 'called_did', 'call_start'],
-  NOTIFY_INTERNAL: ['caller_id', 'called_did', 'call_start'],
-  NOTIFY_IVR: ['caller_id', 'called_did', 'call_start'],
-  NOTIFY_END: ['caller_id', 'called_did', 'call_start'],
-  NOTIFY_ANSWER: ['caller_id', 'destination', 'call_start'],
-  NOTIFY_OUT_START: ['internal', 'destination', 'call_start'],
-  NOTIFY_OUT_END: ['internal', 'destination', 'call_start'],
-  NOTIFY_RECORD: ['pbx_call_id', 'call_id_with_rec'],
-};
-
-// The documented encoding: base64 of the lowercase hex HMAC-SHA1 (§2.2).
-function sign(fields, secret = SECRET) {
-  const names = SIGNED[fields.event] || SIGNED.NOTIFY_START;
-  const s = names.map((n) => fields[n] ?? '').join('');
-  const hex = createHmac('sha1', secret).update(s).digest('hex');
-  return Buffer.from(hex).toString('base64');
-}
 
 // The TS SDK's encoding: base64 of the raw digest (also accepted).
 function signRaw(fields) {

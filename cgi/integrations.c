@@ -15,6 +15,15 @@
  * Secrets are stored encrypted (core/secretbox.h) and never shown back:
  * the form shows "•••• last 4", and an empty field keeps the stored value.
  *
+ *   GET  /settings/integrations/dead-letters   refused events (issue 16
+ *                                        §4): acknowledged provider events
+ *                                        the database refused, newest
+ *                                        first, with a safe preview
+ *   POST /settings/integrations/dead-letters/<id>/retry   queues one for
+ *                                        the worker, as `callboard
+ *                                        dead-letters retry ID` does; the
+ *                                        page then shows its outcome
+ *
  *   GET  /settings/exceptions            the numbers whose calls are not
  *                                        stored, and the form to add one
  *   POST /settings/exceptions            phone=<any format>&comment=...
@@ -37,6 +46,8 @@
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
+#include "calls/dead_preview.h"
+#include "db/job.h"
 #include "db/exceptions.h"
 #include "db/integrations_admin.h"
 #include "db/settings_automation.h"
@@ -179,6 +190,140 @@ post_exception_delete(struct ctx *ctx)
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/exceptions?deleted=1");
+	return CB_OK;
+}
+
+/* ------------------------------------------------------- dead letters -- */
+
+#define DEAD_PAGE_MAX 100
+
+static const char *
+dead_state_label(const char *state)
+{
+	if (state && strcmp(state, "failed") == 0)
+		return "refused";
+	if (state && strcmp(state, "done") == 0)
+		return "stored";
+	return "retrying";
+}
+
+/* One dead letter row (db/job.h DEAD_*) for the page. */
+static struct json_object *
+dead_model(struct ctx *ctx, struct db_stmt *st)
+{
+	struct json_object *o = json_object_new_object();
+	int64_t id = db_col_i64(st, DEAD_ID);
+	const char *state = db_col(st, DEAD_STATE, NULL);
+	struct dead_parts p;
+
+	memset(&p, 0, sizeof(p));
+	p.method = db_col(st, DEAD_METHOD, NULL);
+	p.query = db_col(st, DEAD_QUERY, NULL);
+	p.content_type = db_col(st, DEAD_CONTENT_TYPE, NULL);
+	p.body = db_col(st, DEAD_BODY, &p.body_len);
+	p.body_cut = db_col_i64(st, DEAD_BODY_CUT) != 0;
+	p.not_text = db_col_i64(st, DEAD_NOT_TEXT) != 0;
+	app_add_int(o, "id", id);
+	app_add_str(o, "received", app_local_time(ctx, db_col(st,
+	    DEAD_CREATED_AT, NULL)));
+	app_add_str(o, "integration", db_col(st, DEAD_SLUG, NULL));
+	app_add_str(o, "state", state);
+	app_add_str(o, "state_label", dead_state_label(state));
+	app_add_str(o, "reason", db_col(st, DEAD_ERROR, NULL));
+	app_add_str(o, "preview", dead_preview(ctx->arena, &p));
+	app_add_bool(o, "retryable", state && strcmp(state, "failed") == 0);
+	app_add_str(o, "retry_url", arena_printf(ctx->arena,
+	    "/settings/integrations/dead-letters/%lld/retry", (long long)id));
+	return o;
+}
+
+/* What became of a retried dead letter, for the line above the list. */
+static enum cb_err
+dead_result(struct ctx *ctx, struct json_object *m, int64_t id)
+{
+	struct db_stmt *st;
+	const char *state, *text;
+	enum cb_err rc;
+
+	rc = db_job_dead_get(ctx->db, id, &st);
+	if (rc == CB_ENOTFOUND) {
+		app_add_str(m, "result", arena_printf(ctx->arena, "There is no "
+		    "refused event %lld.", (long long)id));
+		return CB_OK;
+	}
+	if (rc != CB_OK)
+		return rc;
+	state = db_col(st, DEAD_STATE, NULL);
+	if (state && strcmp(state, "done") == 0)
+		text = arena_printf(ctx->arena, "Event %lld is stored now.",
+		    (long long)id);
+	else if (state && strcmp(state, "failed") == 0)
+		text = arena_printf(ctx->arena, "Event %lld was refused again: "
+		    "%s", (long long)id, db_col(st, DEAD_ERROR, NULL));
+	else
+		text = arena_printf(ctx->arena, "Event %lld is queued: the "
+		    "worker tries it within seconds. Reload this page to see "
+		    "the outcome.", (long long)id);
+	app_add_str(m, "result", text);
+	app_add_str(m, "result_state", dead_state_label(state));
+	db_stmt_done(st);
+	return CB_OK;
+}
+
+static enum cb_err
+page_dead_letters(struct ctx *ctx)
+{
+	struct json_object *m = json_object_new_object(),
+	    *list = json_object_new_array();
+	const char *v = kv_get(&ctx->req->query, "retried");
+	struct db_stmt *st;
+	int64_t id;
+	unsigned n = 0;
+	enum cb_err rc;
+
+	json_object_object_add(m, "letters", list);
+	json_object_object_add(m, "result", NULL);
+	if (v && strparse_i64z(v, 1, INT64_MAX, &id) == CB_OK &&
+	    (rc = dead_result(ctx, m, id)) != CB_OK)
+		goto fail;
+	/* One more than shown tells whether there are more. */
+	if ((rc = db_job_dead_list(ctx->db, DEAD_PAGE_MAX + 1, &st)) != CB_OK)
+		goto fail;
+	while ((rc = db_fetch(st)) == CB_OK)
+		if (n++ < DEAD_PAGE_MAX)
+			json_object_array_add(list, dead_model(ctx, st));
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND)
+		goto fail;
+	app_add_bool(m, "more", n > DEAD_PAGE_MAX);
+	app_add_int(m, "limit", DEAD_PAGE_MAX);
+	app_add_str(m, "title", "Refused events");
+	return app_render(ctx, "settings_dead_letters.html", m);
+fail:
+	json_object_put(m);
+	ctx->message = db_down;
+	return rc;
+}
+
+/* The same one step as `callboard dead-letters retry ID`
+ * (db_job_dead_retry): the worker tries it once. */
+static enum cb_err
+post_dead_letter_retry(struct ctx *ctx)
+{
+	enum cb_err rc = db_job_dead_retry(ctx->db, ctx->ids[0]);
+
+	if (rc == CB_ENOTFOUND) {
+		ctx->message = "This event is not waiting for a retry: it was "
+		    "stored, or is being retried already. See the list.";
+		return rc;
+	}
+	if (rc != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/settings/integrations/dead-letters?retried=%lld",
+	    (long long)ctx->ids[0]));
 	return CB_OK;
 }
 
@@ -893,6 +1038,16 @@ page_integrations(struct ctx *ctx)
 		}
 		json_object_object_add(m, "kinds", kl);
 	}
+	{
+		int64_t dead = 0;
+
+		if ((rc = db_job_dead_count(ctx->db, &dead)) != CB_OK) {
+			json_object_put(m);
+			ctx->message = db_down;
+			return rc;
+		}
+		app_add_int(m, "dead_letters", dead);
+	}
 	app_add_str(m, "title", "Integrations");
 	return app_render(ctx, "settings_integrations.html", m);
 }
@@ -1347,6 +1502,10 @@ post_integration_test(struct ctx *ctx)
 static const struct route routes[] = {
 	{ "/settings/integrations", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_integrations },
+	{ "/settings/integrations/dead-letters", HTTP_M(HTTP_GET),
+	    AUTH_SESSION, PERM_SETTINGS, 0, 0, page_dead_letters },
+	{ "/settings/integrations/dead-letters/#/retry", HTTP_M(HTTP_POST),
+	    AUTH_SESSION, PERM_SETTINGS, BODY_FORM, 0, post_dead_letter_retry },
 	{ "/settings/integrations/new", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_integration_new },
 	{ "/settings/integrations/new", HTTP_M(HTTP_POST), AUTH_SESSION,

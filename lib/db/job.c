@@ -342,11 +342,27 @@ db_job_dead_retry(struct db *db, int64_t id)
 	return db_affected(st) == 1 ? CB_OK : CB_ENOTFOUND;
 }
 
+/* The columns of a dead letter (DEAD_* in job.h). The body comes decoded
+ * and cut to its first DEAD_BODY_MAX bytes (base64: 4 characters per 3
+ * bytes), so a page of them stays small whatever was sent. */
+#define DEAD_BODY_MAX 6000
+#define DEAD_COLS "id, created_at, " \
+    "JSON_UNQUOTE(JSON_EXTRACT(payload, '$.slug')), attempts, state, " \
+    "last_error, finished_at, " \
+    "JSON_UNQUOTE(JSON_EXTRACT(payload, '$.record.method')), " \
+    "JSON_UNQUOTE(JSON_EXTRACT(payload, '$.record.query')), " \
+    "JSON_UNQUOTE(JSON_EXTRACT(payload, '$.record.content_type')), " \
+    "FROM_BASE64(LEFT(JSON_UNQUOTE(JSON_EXTRACT(payload, '$.record.body'))," \
+    " 8000)), " \
+    "LENGTH(JSON_UNQUOTE(JSON_EXTRACT(payload, '$.record.body'))) > 8000, " \
+    "JSON_CONTAINS_PATH(payload, 'one', '$.record_b64') "
+
+/* Not done: by the (state, run_at) index, so the many done jobs are never
+ * read; newest first. */
 static const char sql_dead_list[] =
-    "SELECT id, created_at, JSON_UNQUOTE(JSON_EXTRACT(payload, '$.slug')), "
-    "attempts, state, last_error FROM jobs "
-    "WHERE kind = '" JOB_DEAD_LETTER "' AND state <> 'done' "
-    "ORDER BY id DESC LIMIT ?";
+    "SELECT " DEAD_COLS "FROM jobs "
+    "WHERE state IN ('queued', 'running', 'failed') "
+    "AND kind = '" JOB_DEAD_LETTER "' ORDER BY id DESC LIMIT ?";
 
 enum cb_err
 db_job_dead_list(struct db *db, unsigned limit, struct db_stmt **out)
@@ -361,4 +377,48 @@ db_job_dead_list(struct db *db, unsigned limit, struct db_stmt **out)
 		return rc;
 	*out = st;
 	return CB_OK;
+}
+
+static const char sql_dead_get[] =
+    "SELECT " DEAD_COLS "FROM jobs WHERE id = ? AND kind = '"
+    JOB_DEAD_LETTER "'";
+
+enum cb_err
+db_job_dead_get(struct db *db, int64_t id, struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_dead_get, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) != CB_OK) {
+		db_stmt_done(st);
+		return rc;
+	}
+	*out = st;
+	return CB_OK;
+}
+
+static const char sql_dead_count[] =
+    "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running', "
+    "'failed') AND kind = '" JOB_DEAD_LETTER "'";
+
+enum cb_err
+db_job_dead_count(struct db *db, int64_t *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*n = 0;
+	if ((rc = db_stmt(db, sql_dead_count, &st)) != CB_OK)
+		return rc;
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) == CB_OK)
+		*n = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return rc == CB_OK || rc == CB_ENOTFOUND ? CB_OK : rc;
 }

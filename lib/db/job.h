@@ -78,11 +78,28 @@ enum cb_err db_job_dead_letter(struct db *db, const char *payload,
 /* Queues a dead letter again (attempts reset, runs once): CB_ENOTFOUND
  * when id is not a failed dead letter. */
 enum cb_err db_job_dead_retry(struct db *db, int64_t id);
-/* Dead letters, newest first, at most limit: id, created_at, slug,
- * attempts, state, last_error per row, for a caller that reads them with
- * db_fetch()/db_col() and ends with db_stmt_done(). */
+/* The columns of a dead letter row, for db_col(): */
+enum {
+	DEAD_ID, DEAD_CREATED_AT, DEAD_SLUG, DEAD_ATTEMPTS, DEAD_STATE,
+	DEAD_ERROR,            /* the reason it was refused (last_error) */
+	DEAD_FINISHED_AT,      /* the last attempt's end, NULL while queued */
+	DEAD_METHOD, DEAD_QUERY, DEAD_CONTENT_TYPE,
+	DEAD_BODY,             /* the body's first 6000 bytes, decoded */
+	DEAD_BODY_CUT,         /* 1 when the body is longer */
+	DEAD_NOT_TEXT,         /* 1 when the record was kept as base64 */
+	DEAD_NCOLS
+};
+/* Dead letters not stored yet (failed, or queued again), newest first, at
+ * most limit, for a caller that reads them with db_fetch()/db_col() and
+ * ends with db_stmt_done(). */
 enum cb_err db_job_dead_list(struct db *db, unsigned limit,
     struct db_stmt **out);
+/* One dead letter in any state (done = stored after a retry), fetched
+ * already: the caller reads it and ends with db_stmt_done(). CB_ENOTFOUND
+ * when id is not a dead letter. */
+enum cb_err db_job_dead_get(struct db *db, int64_t id, struct db_stmt **out);
+/* How many db_job_dead_list() would list without a limit. */
+enum cb_err db_job_dead_count(struct db *db, int64_t *n);
 /* Seconds to wait after the n-th failed attempt (1-based): base (0 = 30)
  * doubling, capped at 1 h. */
 unsigned job_backoff_seconds(unsigned attempt, unsigned base);

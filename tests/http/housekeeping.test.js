@@ -111,3 +111,20 @@ test('a Zadarma signature replayed for another call within the window is still r
   assert.equal(r.status, 403);
   assert.equal((await calls(other)).length, 0);
 });
+
+// After the window the binding is gone, so an old signature could name a
+// new call again: lib/providers/zadarma.c refuses a signed call_start more
+// than 6 days old (the binding is kept 7: the day between covers a wrong
+// time zone and a long call).
+test('a Zadarma request whose signed call_start is older than 6 days is refused as a replay', async () => {
+  const at = (days) => zdTime(new Date(Date.now() - days * 86400000));
+  const old = { event: 'NOTIFY_START', call_start: at(6.1), pbx_call_id: newId(), caller_id: unknownCaller(),
+    called_did: DID };
+  const r = await notify(old);
+  assert.equal(r.status, 403);
+  assert.equal((await calls(old.pbx_call_id)).length, 0);
+  // Five days: still accepted (a late retry or a test replay is no attack).
+  const recent = { ...old, call_start: at(5), pbx_call_id: newId() };
+  assert.equal((await notify(recent)).status, 200);
+  assert.equal((await calls(recent.pbx_call_id)).length, 1);
+});

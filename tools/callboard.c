@@ -6,6 +6,7 @@
  *             [--extension EXT]     (password read from stdin)
  *   callboard [--config FILE] secrets encrypt
  *   callboard [--config FILE] check
+ *   callboard [--config FILE] housekeeping
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include "core/log.h"
 #include "core/strparse.h"
 #include "db/db.h"
+#include "db/housekeeping.h"
 #include "db/integrations_admin.h"
 #include "db/job.h"
 #include "db/migrate.h"
@@ -42,7 +44,10 @@ usage(void)
 	    "  dead-letters [retry ID] provider events that were acknowledged but\n"
 	    "                          refused by the database: list them, or\n"
 	    "                          queue one for the worker to store again\n"
-	    "  check                   check the configuration and database\n",
+	    "  check                   check the configuration and database\n"
+	    "  housekeeping            delete expired sessions, old login counts\n"
+	    "                          and old Zadarma signatures now (the worker\n"
+	    "                          does it every housekeeping_seconds)\n",
 	    stderr);
 }
 
@@ -312,6 +317,23 @@ cmd_dead_letters(struct db *db, int argc, char *argv[], int at)
 	return 0;
 }
 
+/* The worker's periodic retention, once (lib/db/housekeeping.h). */
+static int
+cmd_housekeeping(struct db *db)
+{
+	struct hk_counts n;
+
+	if (db_housekeeping(db, &n) != CB_OK) {
+		fprintf(stderr, "callboard: housekeeping: %s\n", db_error(db));
+		return 1;
+	}
+	printf("deleted %llu expired session(s), %llu login count(s), "
+	    "%llu Zadarma signature(s)\n", (unsigned long long)n.sessions,
+	    (unsigned long long)n.login_attempts,
+	    (unsigned long long)n.call_signatures);
+	return 0;
+}
+
 static int
 cmd_user(struct db *db, int argc, char *argv[], int at)
 {
@@ -401,6 +423,8 @@ main(int argc, char *argv[])
 		rc = cmd_user(db, argc, argv, at);
 	else if (strcmp(cmd, "dead-letters") == 0)
 		rc = cmd_dead_letters(db, argc, argv, at);
+	else if (strcmp(cmd, "housekeeping") == 0)
+		rc = cmd_housekeeping(db);
 	else if (strcmp(cmd, "check") == 0) {
 		rc = db_ping(db) == CB_OK ? 0 : 1;
 		printf("database: %s\n", rc == 0 ? "ok" : db_error(db));

@@ -1,7 +1,8 @@
 /* callboard-worker: the jobs daemon (DESIGN §1). Slow or external work
  * never runs inside a provider's request; it is queued in `jobs` and done
- * here, with retries and backoff. Also housekeeping: expired sessions and
- * jobs orphaned by a killed worker. Stops cleanly on SIGTERM between jobs.
+ * here, with retries and backoff. Also housekeeping: jobs orphaned by a
+ * killed worker, and every housekeeping_seconds the tables' retention
+ * (lib/db/housekeeping.h). Stops cleanly on SIGTERM between jobs.
  *
  *   callboard-worker [--config FILE] [--once]
  */
@@ -25,6 +26,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/automation.h"
+#include "db/housekeeping.h"
 #include "db/job.h"
 #include "db/recording.h"
 #include "db/user.h"
@@ -314,8 +316,30 @@ housekeeping(struct db *db, const char *host)
 	if (db_job_requeue_stale(db, 300, &n) == CB_OK && n)
 		log_warn("requeued %llu job(s) left running by a stopped worker",
 		    (unsigned long long)n);
-	if (db_session_purge_expired(db, &n) == CB_OK && n)
-		log_info("purged %llu expired session(s)", (unsigned long long)n);
+}
+
+/* Retention (docs/schema.md): the same routine as `callboard
+ * housekeeping`, every cfg->housekeeping_seconds (0: never). */
+static void
+retention(struct db *db, unsigned period)
+{
+	static time_t last;
+	struct hk_counts n;
+	time_t now = time(NULL);
+
+	if (period == 0 || (last != 0 && now - last < (time_t)period))
+		return;
+	last = now;
+	if (db_housekeeping(db, &n) != CB_OK) {
+		log_warn("housekeeping: %s; will retry", db_error(db));
+		return;
+	}
+	if (n.sessions || n.login_attempts || n.call_signatures)
+		log_info("housekeeping: deleted %llu expired session(s), %llu "
+		    "login count(s), %llu Zadarma signature(s)",
+		    (unsigned long long)n.sessions,
+		    (unsigned long long)n.login_attempts,
+		    (unsigned long long)n.call_signatures);
 }
 
 int
@@ -363,6 +387,8 @@ main(int argc, char *argv[])
 			housekeeping(db, host);
 			last_house = time(NULL);
 		}
+		if (!db_down)
+			retention(db, cfg.housekeeping_seconds);
 		if (!db_down)
 			replay_spool(db, cfg.spool_dir);
 		rc = run_batch(db, name, &single);

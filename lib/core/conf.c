@@ -55,6 +55,8 @@ static const struct key keys[] = {
 	STR(smtp_password),
 	{ "outbound_timeout_seconds", KEY_UINT,
 	    offsetof(struct cb_config, outbound_timeout_seconds), 0, 120 },
+	{ "housekeeping_seconds", KEY_UINT,
+	    offsetof(struct cb_config, housekeeping_seconds), 0, 86400 },
 	{ "log_level", KEY_LEVEL, offsetof(struct cb_config, log_level), 0, 0 },
 	{ "session_ttl_hours", KEY_UINT,
 	    offsetof(struct cb_config, session_ttl_hours), 0, 24 * 365 },
@@ -97,6 +99,7 @@ config_defaults(struct cb_config *cfg)
 	cfg->session_ttl_hours = 12;
 	strcpy(cfg->smtp_from, "callboard@localhost");
 	cfg->outbound_timeout_seconds = 8;
+	cfg->housekeeping_seconds = 300;
 }
 
 static char *

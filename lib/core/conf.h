@@ -36,6 +36,9 @@ struct cb_config {
 	/* Outgoing requests to providers and webhooks (click-to-call, trigger
 	 * webhooks, recordings): total time allowed per request. */
 	unsigned outbound_timeout_seconds;
+	/* The worker deletes expired sessions, forgotten login counts and old
+	 * Zadarma signatures this often (lib/db/housekeeping.h); 0 = never. */
+	unsigned housekeeping_seconds;
 	enum log_level log_level;
 	unsigned session_ttl_hours;
 	int cookie_secure;

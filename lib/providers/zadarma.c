@@ -25,6 +25,7 @@
 #include "core/buf.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
+#include "db/housekeeping.h"
 #include "http/request.h"
 #include "net/sig.h"
 #include "net/ipmatch.h"
@@ -227,6 +228,32 @@ zd_header(const struct prov_req *r, const char *name)
 	return r->header ? r->header(r->hctx, name) : NULL;
 }
 
+static enum cb_err zd_time(const struct prov_conf *c, const char *s,
+    int64_t *ms);
+
+/* The signed fields never name the call, so a signature is bound to its
+ * first call in call_signatures, which keeps it HK_SIGNATURE_KEEP_S (7
+ * days, lib/db/housekeeping.h). A replay after that is refused here: the
+ * signed call_start would be older than ZD_MAX_AGE_S. Zadarma retries a
+ * notification for minutes; the margin covers a misconfigured time zone
+ * (at most 14 hours) and a call lasting up to 10 hours after its START
+ * bound the signature. Events replayed from the spool or a dead letter
+ * were verified when they arrived and skip this. */
+#define ZD_MAX_AGE_S (6 * 86400)
+_Static_assert(ZD_MAX_AGE_S + 24 * 3600 <= HK_SIGNATURE_KEEP_S,
+    "a signature's binding must outlive the age at which it is refused");
+
+static bool
+zd_too_old(const struct prov_conf *c, const struct prov_req *r)
+{
+	const char *start = prov_field(r, "call_start");
+	int64_t ms;
+
+	if (r->now <= 0 || start == NULL || zd_time(c, start, &ms) != CB_OK)
+		return false;  /* no clock, or parse() says what is wrong */
+	return ms < (r->now - ZD_MAX_AGE_S) * 1000;
+}
+
 static enum cb_err
 zd_verify(const struct prov_conf *c, const struct prov_req *r,
     const char **why)
@@ -270,6 +297,10 @@ zd_verify(const struct prov_conf *c, const struct prov_req *r,
 	buf_free(&b);
 	if (!ok) {
 		*why = "bad Signature";
+		return CB_EDENIED;
+	}
+	if (t != ZD_RECORD && zd_too_old(c, r)) {
+		*why = "call_start is more than 6 days old: a replayed request";
 		return CB_EDENIED;
 	}
 	return CB_OK;

@@ -215,7 +215,7 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		cu->recording_state = "unavailable";
 	/* A provider recording id without a URL is kept as "ref:<id>"; the
 	 * worker asks the provider's API for the file. */
-	snprintf(recref, sizeof(recref), "ref:%s", ev->recording_ref);
+	snprintf(recref, sizeof(recref), "ref:%.128s", ev->recording_ref);
 	cu->recording_url = ev->recording_url[0] ? ev->recording_url :
 	    ev->recording_ref[0] ? recref : NULL;
 	cu->event_at = t.at;
@@ -236,10 +236,11 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		struct leg_upsert *lu = &ci.leg;
 
 		if (is_leg)
-			snprintf(legid, sizeof(legid), "%s", ev->leg_id);
-		else
+			lu->external_leg_id = ev->leg_id;
+		else {
 			ext_leg_id(ev, legid, sizeof(legid));
-		lu->external_leg_id = legid;
+			lu->external_leg_id = legid;
+		}
 		lu->extension = ev->extension[0] ? ev->extension : NULL;
 		lu->state = state_for(ev);
 		lu->result = ev->result == RES_NONE ? NULL :

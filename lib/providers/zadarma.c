@@ -474,6 +474,12 @@ zd_sig_key(const struct prov_req *r, enum zd_sig sig, struct call_event *ev)
 	ev->sig_key[0] = '\0';
 	if (sig == ZS_RECORD)
 		return; /* pbx_call_id is one of the signed fields */
+	/* Withheld callers all sign the same caller_id ("0", "anonymous"):
+	 * two of them calling one line in one second are two real calls, and
+	 * refusing the second would lose it. Left unbound (README: what is
+	 * left). */
+	if (ev->client_withheld)
+		return;
 	buf_init(&b, ZD_SIGNED_MAX + 16);
 	buf_printf(&b, "%d:", (int)sig);
 	if (b.err == CB_OK) {

@@ -130,6 +130,23 @@ for (const caller of ['anonymous', '', '0']) {
   });
 }
 
+// Withheld callers sign the same caller_id, so Zadarma's signature cannot
+// tell two of them apart: both calls are stored (the replay binding of
+// issue 16 §7 leaves them unbound rather than lose the second).
+test('zadarma: two withheld callers to one line in the same second are two calls', async () => {
+  const start = zdTime(new Date(Date.now() - 20000));
+  const ids = [zdId(), zdId()];
+  for (const id of ids) {
+    const base = { call_start: start, pbx_call_id: id, caller_id: '0' };
+    await zdDeliver([
+      { event: 'NOTIFY_START', ...base, called_did: ZD_DID },
+      { event: 'NOTIFY_END', ...base, called_did: ZD_DID, internal: '101', duration: '0',
+        disposition: 'cancel', status_code: '16', is_recorded: '0' },
+    ]);
+  }
+  for (const id of ids) await shownWithheld(await zdCall(id));
+});
+
 for (const [slug, from] of [['asterisk', '<unknown>'], ['generic', 'anonymous'], ['asterisk', 'Restricted']]) {
   test(`${slug} (the AMI bridge's generic format): from "${from}" is withheld`, async () => {
     const callId = uid('wh');

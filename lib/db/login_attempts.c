@@ -64,26 +64,19 @@ failed_one(struct db *db, const char *scope, const char *addr,
 	return db_exec(st);
 }
 
-static const char sql_purge[] =
-    "DELETE FROM login_attempts WHERE last_at < UTC_TIMESTAMP(3) - "
-    "INTERVAL 1 DAY LIMIT 50";
-
 enum cb_err
 db_login_failed(struct db *db, const char *addr, const char *login,
     unsigned free_pair, unsigned free_addr, unsigned max_s,
     unsigned forget_s)
 {
-	struct db_stmt *st;
 	enum cb_err rc;
 
+	/* Old rows are the worker's housekeeping (lib/db/housekeeping.c),
+	 * not a failed login's extra statement. */
 	if ((rc = failed_one(db, "pair", addr, login, free_pair, max_s,
-	    forget_s)) != CB_OK ||
-	    (rc = failed_one(db, "addr", addr, "", free_addr, max_s,
 	    forget_s)) != CB_OK)
 		return rc;
-	if ((rc = db_stmt(db, sql_purge, &st)) != CB_OK)
-		return rc;
-	return db_exec(st);
+	return failed_one(db, "addr", addr, "", free_addr, max_s, forget_s);
 }
 
 static const char sql_succeeded[] =

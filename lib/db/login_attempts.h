@@ -16,7 +16,8 @@ enum cb_err db_login_blocked(struct db *db, const char *addr,
 /* Counts one more failure for (addr, login) and for addr. A count that
  * reaches free_pair / free_addr blocks for 2^(count - free) seconds (1, 2,
  * 4...), at most max_s. A count whose previous failure is older than forget_s
- * starts again at 1. Also deletes a few rows a day old. */
+ * starts again at 1. Old rows are
+ * deleted by the worker's housekeeping (lib/db/housekeeping.c). */
 enum cb_err db_login_failed(struct db *db, const char *addr,
     const char *login, unsigned free_pair, unsigned free_addr,
     unsigned max_s, unsigned forget_s);

@@ -2,8 +2,10 @@
  * (issue 6 §1 and §3, pages half). The engine that acts on these rows is
  * elsewhere (lib/automation, the worker); this program only edits them.
  *
- *   GET  /settings/automation     the three rules as one form
- *   POST /settings/automation     saves all three in one transaction, or
+ *   GET  /settings/automation     the three rules as one form, and each
+ *                                 integration's "the lead follows a manual
+ *                                 transfer" (issue 19 §2)
+ *   POST /settings/automation     saves all of it in one transaction, or
  *                                 re-shows the form (400) with the errors
  *                                 next to the fields and what was typed
  *   GET  /settings/triggers       the triggers, enable/disable, delete
@@ -24,12 +26,14 @@
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
+#include "db/leadcall.h"
 #include "db/settings_automation.h"
 #include "db/triggers.h"
 #include "http/app.h"
 #include "http/form.h"
 
 #define USERS_MAX 1000
+#define FOLLOW_MAX 200   /* integrations listed (db_lead_follow_list) */
 
 struct user_opt {
 	int64_t id;
@@ -45,7 +49,15 @@ struct users {
 /* Field errors of the form; NULL = fine. */
 enum field {
 	F_ASSIGNEES, F_AUTHOR, F_DUE, F_RECEIVED_TYPE, F_RECEIVED_MANAGER,
-	F_MISSED_TYPE, F_MISSED_MANAGER, F__MAX
+	F_MISSED_TYPE, F_MISSED_MANAGER, F_RECEIVED_CALLS, F_RECEIVED_SOURCE,
+	F_MISSED_SOURCE, F_FOLLOW, F__MAX
+};
+
+/* One integration's "the lead follows a manual transfer". */
+struct follow_row {
+	struct automation_follow f;
+	const char *name;
+	bool posted;          /* the form listed it (follow_ids) */
 };
 
 /* What the form shows: the rules, and the due offset as typed. */
@@ -53,6 +65,8 @@ struct form {
 	struct automation_rule rules[RULE__MAX];
 	const char *days, *hours, *minutes;
 	int64_t author;
+	struct follow_row follow[FOLLOW_MAX];
+	size_t nfollow;
 	const char *err[F__MAX];
 };
 
@@ -103,9 +117,40 @@ has_assignee(const struct automation_rule *r, int64_t id)
 
 static const char *const lead_keys[2] = { "received", "missed" };
 static const char *const lead_titles[2] = {
-	"Automatic lead for a received call",
+	"Automatic lead for an answered call",
 	"Automatic lead for a missed call"
 };
+
+static enum cb_err
+load_follow(struct ctx *ctx, struct form *f)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	f->nfollow = 0;
+	if ((rc = db_lead_follow_list(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK && f->nfollow < FOLLOW_MAX) {
+		struct follow_row *r = &f->follow[f->nfollow++];
+		r->f.integration_id = db_col_i64(st, 0);
+		r->name = arena_strdup(ctx->arena, db_col(st, 1, NULL));
+		r->f.on = db_col_i64(st, 2) != 0;
+		r->posted = false;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND || rc == CB_OK ? CB_OK : rc;
+}
+
+static struct follow_row *
+follow_of(struct form *f, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfollow; i++)
+		if (f->follow[i].f.integration_id == id)
+			return &f->follow[i];
+	return NULL;
+}
 
 static struct json_object *
 lead_model(struct ctx *ctx, const struct form *f, const struct users *u,
@@ -138,6 +183,22 @@ lead_model(struct ctx *ctx, const struct form *f, const struct users *u,
 	    F_MISSED_TYPE]);
 	app_add_str(o, "error_manager", f->err[which == 0 ? F_RECEIVED_MANAGER :
 	    F_MISSED_MANAGER]);
+	/* Seed 001: for incoming, outgoing or all calls (a missed call is
+	 * always an incoming one), and the source of the new lead. */
+	if (which == 0) {
+		app_add_bool(o, "pick_calls", true);
+		app_add_bool(o, "calls_in", strcmp(r->directions, "in") == 0);
+		app_add_bool(o, "calls_out", strcmp(r->directions, "out") == 0);
+		app_add_bool(o, "calls_all", strcmp(r->directions, "all") == 0);
+		app_add_str(o, "error_calls", f->err[F_RECEIVED_CALLS]);
+	}
+	app_add_str(o, "origin", r->lead_origin);
+	app_add_str(o, "f_origin", arena_printf(ctx->arena, "lead_%s_source",
+	    k));
+	app_add_str(o, "id_origin", arena_printf(ctx->arena, "lead-%s-source",
+	    k));
+	app_add_str(o, "error_origin", f->err[which == 0 ? F_RECEIVED_SOURCE :
+	    F_MISSED_SOURCE]);
 	for (i = 0; i < u->n; i++) {
 		struct json_object *m = json_object_new_object();
 
@@ -197,6 +258,21 @@ form_model(struct ctx *ctx, const struct form *f, const struct users *u)
 	json_object_array_add(leads, lead_model(ctx, f, u, 0));
 	json_object_array_add(leads, lead_model(ctx, f, u, 1));
 	json_object_object_add(m, "leads", leads);
+	{
+		struct json_object *a = json_object_new_array();
+		for (i = 0; i < f->nfollow; i++) {
+			struct json_object *o = json_object_new_object();
+			app_add_int(o, "id", f->follow[i].f.integration_id);
+			app_add_str(o, "name", f->follow[i].name);
+			app_add_bool(o, "on", f->follow[i].f.on);
+			app_add_str(o, "box_id", arena_printf(ctx->arena,
+			    "follow-%lld", (long long)
+			    f->follow[i].f.integration_id));
+			json_object_array_add(a, o);
+		}
+		json_object_object_add(m, "follow", a);
+		app_add_str(m, "error_follow", f->err[F_FOLLOW]);
+	}
 	for (e = 0; e < F__MAX; e++)
 		nerr += f->err[e] != NULL;
 	app_add_bool(m, "has_errors", nerr > 0);
@@ -226,7 +302,8 @@ page_automation(struct ctx *ctx)
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = load_users(ctx, u)) != CB_OK ||
-	    (rc = db_automation_load(ctx->db, f->rules)) != CB_OK) {
+	    (rc = db_automation_load(ctx->db, f->rules)) != CB_OK ||
+	    (rc = load_follow(ctx, f)) != CB_OK) {
 		ctx->message = db_down;
 		return rc;
 	}
@@ -256,6 +333,69 @@ picked_user(const struct users *u, const char *v, int64_t *out)
 		return true;
 	return strparse_i64z(v, 1, INT64_MAX, out) == CB_OK &&
 	    known_user(u, *out);
+}
+
+/* Issue 19 §3: which calls (the answered-call rule) and the source. */
+static void
+read_lead_more(struct ctx *ctx, struct form *f, int which)
+{
+	struct automation_rule *r = &f->rules[which == 0 ?
+	    RULE_LEAD_RECEIVED : RULE_LEAD_MISSED];
+	const char *k = lead_keys[which];
+	const char *src = form_trim(ctx->arena, form_value(ctx,
+	    arena_printf(ctx->arena, "lead_%s_source", k)));
+	const char *why = form_text_error(ctx->arena, src,
+	    AUTOMATION_ORIGIN_MAX, true, "lead source");
+	const char *calls;
+
+	if (why != NULL)
+		f->err[which == 0 ? F_RECEIVED_SOURCE : F_MISSED_SOURCE] = why;
+	snprintf(r->lead_origin, sizeof(r->lead_origin), "%s", why ? "" : src);
+	if (which != 0) {
+		snprintf(r->directions, sizeof(r->directions), "in");
+		return;
+	}
+	/* Absent (an older client): incoming, as before. */
+	calls = kv_get(&ctx->req->form, "lead_received_calls");
+	if (calls == NULL || *calls == '\0')
+		calls = "in";
+	if (strcmp(calls, "in") != 0 && strcmp(calls, "out") != 0 &&
+	    strcmp(calls, "all") != 0) {
+		f->err[F_RECEIVED_CALLS] = "Choose incoming, outgoing or all "
+		    "calls.";
+		calls = "in";
+	}
+	snprintf(r->directions, sizeof(r->directions), "%s", calls);
+}
+
+/* The integrations the form listed (follow_ids: each one's setting
+ * changes) and ticked (follow: on). Others keep theirs: one added while the
+ * page was open, or all of them for a client that sends neither. */
+static void
+read_follow(struct ctx *ctx, struct form *f)
+{
+	static const char *const keys[2] = { "follow_ids", "follow" };
+	struct follow_row *r;
+	size_t i;
+	int64_t id;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < ctx->req->form.n; i++) {
+			const struct kv *kv = &ctx->req->form.v[i];
+
+			if (strcmp(kv->key, keys[pass]) != 0)
+				continue;
+			if (strparse_i64z(kv->val, 1, INT64_MAX, &id) !=
+			    CB_OK || (r = follow_of(f, id)) == NULL) {
+				f->err[F_FOLLOW] = "One of the integrations "
+				    "no longer exists; reload the page and "
+				    "choose again.";
+				continue;
+			}
+			r->posted = true;
+			r->f.on = pass == 1;
+		}
 }
 
 static void
@@ -296,6 +436,7 @@ read_lead(struct ctx *ctx, struct form *f, const struct users *u, int which)
 		    "(e.g. call).";
 	if (!picked_user(u, mgr, &r->lead_manager_id))
 		f->err[fe_mgr] = "Choose a manager from the list.";
+	read_lead_more(ctx, f, which);
 }
 
 static enum cb_err
@@ -312,7 +453,8 @@ post_automation(struct ctx *ctx)
 
 	memset(f, 0, sizeof(*f));
 	t = &f->rules[RULE_MISSED_TASK];
-	if ((rc = load_users(ctx, u)) != CB_OK) {
+	if ((rc = load_users(ctx, u)) != CB_OK ||
+	    (rc = load_follow(ctx, f)) != CB_OK) {
 		ctx->message = db_down;
 		return rc;
 	}
@@ -368,14 +510,26 @@ post_automation(struct ctx *ctx)
 		    minutes);
 	read_lead(ctx, f, u, 0);
 	read_lead(ctx, f, u, 1);
+	read_follow(ctx, f);
 	for (e = 0; e < F__MAX; e++)
 		if (f->err[e] != NULL) {
 			struct json_object *m = form_model(ctx, f, u);
 			ctx->resp->status = 400;
 			return app_render(ctx, "settings_automation.html", m);
 		}
-	if ((rc = db_automation_save(ctx->db, f->rules, ctx->user->id)) !=
-	    CB_OK) {
+	{
+		/* Only the listed integrations' settings are written. */
+		struct automation_follow *w = arena_alloc(ctx->arena,
+		    sizeof(*w) * (f->nfollow + 1));
+		size_t n = 0;
+
+		for (i = 0; i < f->nfollow; i++)
+			if (f->follow[i].posted)
+				w[n++] = f->follow[i].f;
+		rc = db_automation_save(ctx->db, f->rules, w, n,
+		    ctx->user->id);
+	}
+	if (rc != CB_OK) {
 		ctx->message = "The settings were not saved: the database is "
 		    "not answering. Try again in a minute.";
 		return rc;

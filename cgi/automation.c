@@ -350,7 +350,10 @@ read_lead_more(struct ctx *ctx, struct form *f, int which)
 
 	if (why != NULL)
 		f->err[which == 0 ? F_RECEIVED_SOURCE : F_MISSED_SOURCE] = why;
-	snprintf(r->lead_origin, sizeof(r->lead_origin), "%s", why ? "" : src);
+	/* A refused value stays in the field when it fits (never cut in
+	 * the middle of a character). */
+	snprintf(r->lead_origin, sizeof(r->lead_origin), "%s",
+	    strlen(src) < sizeof(r->lead_origin) ? src : "");
 	if (which != 0) {
 		snprintf(r->directions, sizeof(r->directions), "in");
 		return;

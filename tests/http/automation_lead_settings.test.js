@@ -102,5 +102,7 @@ test('bad input: a direction that is not one, a source over 60 characters, an un
   assert.match(r.text_, /<span class="field-error">Choose incoming, outgoing or all calls\.<\/span>/);
   assert.match(r.text_, /<span class="field-error">The lead source is too long[^<]*<\/span>|<span class="field-error">[^<]*60[^<]*<\/span>/);
   assert.match(r.text_, /One of the integrations no longer exists; reload the page and choose again\./);
+  assert.match(r.text_, new RegExp(`name="lead_missed_source" id="lead-missed-source" value="${long}"`), 'the typed value stays');
+  assert.match(r.text_, /name="lead_received_calls" value="in" checked/);
   assert.deepEqual([await rule('lead_on_received'), await rule('lead_on_missed'), await followOf('zadarma')], before);
 });

@@ -95,6 +95,7 @@ sms_result_set(struct sms_result *r, enum sms_outcome o, const char *fmt,
 	va_list ap;
 
 	r->outcome = o;
+	r->message_id[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);

@@ -116,6 +116,7 @@ struct json_object *sms_json(const char *body, size_t len);
  * non-2xx SMS_REJECTED (with "HTTP <status>" and msg when given). Returns
  * true when it decided (the gateway parser then returns). */
 bool sms_status_decides(long status, const char *msg, struct sms_result *r);
+/* Sets all of r (message_id ""); every parser path ends in it. */
 void sms_result_set(struct sms_result *r, enum sms_outcome o,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A printable copy of an untrusted string (control bytes and quotes

@@ -838,7 +838,7 @@ VALUES ('turbosms', 'Demo SMS account (type the token)', '{"sender":"Callboard"}
 SET @sms_gw = LAST_INSERT_ID();
 INSERT INTO triggers (name, event, enabled, conditions, actions, created_by)
 VALUES ('SMS auto-reply to a missed call', 'missed_call', 0, '{"direction":"in"}',
-        JSON_ARRAY(JSON_OBJECT('type', 'sms', 'gateway_id', @sms_gw,
+        JSON_ARRAY(JSON_OBJECT('type', 'sms', 'gateway_id', CAST(@sms_gw AS UNSIGNED),
           'text', 'Sorry we missed your call at {time}. {manager} will call you back soon.',
           'time_zone', 'Europe/Kyiv')),
         @u_admin);

@@ -405,3 +405,24 @@ test('the demo has "SMS auto-reply to a missed call", disabled, with an sms acti
   assert.equal(Number(enabled), 0);
   assert.equal(JSON.parse(actions)[0].type, 'sms');
 });
+
+test('the address guard: an account without "Private addresses allowed" cannot reach loopback; failed at once, nothing sent', async () => {
+  gw.reset();
+  const id = await addGateway('turbosms', { s_sender: 'Shop', k_token: 'turbo-guard' });
+  await sql("UPDATE sms_gateways SET settings = JSON_REMOVE(settings, '$.allow_private_hosts') WHERE id = ?", [id]);
+  const t = await smsTrigger(id, 'x', { retries: 3, retry_after_seconds: 1 });
+  const { run } = await fire(t, ['failed']);
+  assert.match(run.error, /blocked: 127\.0\.0\.1 is not a public address \(loopback\)/);
+  assert.equal(gw.got.length, 0);
+});
+
+test('no secret of any gateway account reaches the logs', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = path.join(process.env.CB_STATE_DIR, 'log');
+  for (const f of readdirSync(dir)) {
+    const text = readFileSync(path.join(dir, f), 'latin1');
+    for (const s of ['tw-token-', 'turbo-token-1', 'SMSRU-KEY', 'oauth-token-1', 'smsc-pass', 'zsecret-0123456789', 'very-secret-token']) {
+      assert.ok(!text.includes(s), `${f} holds ${s}`);
+    }
+  }
+});

@@ -50,7 +50,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g = sms_gateways[(unsigned char)p[0] % 6];
 	if ((nl2 = memchr(nl + 1, '\n', size - (size_t)(nl + 1 - p))) == NULL)
 		return 0;
-	status = strtol(nl + 1, NULL, 10);
+	/* The status line's digits (the input is not NUL-terminated). */
+	for (status = 0, p = nl + 1; p < nl2 && status < 1000; p++)
+		if (*p >= '0' && *p <= '9')
+			status = status * 10 + (*p - '0');
+	p = (const char *)data;
 	/* The body exactly as received: not NUL-terminated. */
 	if ((copy = malloc(size - (size_t)(nl2 + 1 - p) + 1)) == NULL)
 		return 0;

@@ -396,7 +396,7 @@ post_automation(struct ctx *ctx)
 /* One action row of the form, as typed (or as stored). */
 struct action_row {
 	const char *type, *notify, *user, *url, *secret, *email, *subject,
-	    *title, *assignee, *due, *status, *gateway, *text;
+	    *title, *assignee, *due, *status, *gateway, *text, *sms_zone;
 	const char *masked;      /* the stored webhook secret, masked */
 	const char *stored_secret;
 	const char *error;
@@ -405,12 +405,13 @@ struct action_row {
 /* The action fields in the order each row posts them. */
 enum afield {
 	AF_TYPE, AF_NOTIFY, AF_USER, AF_URL, AF_SECRET, AF_EMAIL, AF_SUBJECT,
-	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF_GATEWAY, AF_TEXT, AF__MAX
+	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF_GATEWAY, AF_TEXT, AF_SMS_ZONE,
+	AF__MAX
 };
 static const char *const afield_names[AF__MAX] = {
 	"a_type", "a_notify", "a_user", "a_url", "a_secret", "a_email",
 	"a_subject", "a_title", "a_assignee", "a_due", "a_status",
-	"a_gateway", "a_text"
+	"a_gateway", "a_text", "a_sms_zone"
 };
 
 static const char **
@@ -430,6 +431,7 @@ afield(struct action_row *r, enum afield f)
 	case AF_STATUS: return &r->status;
 	case AF_GATEWAY: return &r->gateway;
 	case AF_TEXT: return &r->text;
+	case AF_SMS_ZONE: return &r->sms_zone;
 	default: abort();
 	}
 }
@@ -527,6 +529,7 @@ tform_from_json(struct ctx *ctx, struct tform *f, const char *conds,
 			else if (t && strcmp(t, "sms") == 0) {
 				r->gateway = jtext(ctx, o, "gateway_id");
 				r->text = jtext(ctx, o, "text");
+				r->sms_zone = jtext(ctx, o, "time_zone");
 			}
 		}
 	}
@@ -702,6 +705,7 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		app_add_str(o, "title", r->title);
 		app_add_str(o, "due", r->due);
 		app_add_str(o, "sms_text", r->text);
+		app_add_str(o, "sms_zone", r->sms_zone);
 		app_add_str(o, "sms_length", sms_length_hint(ctx, r->text));
 		if (rc == CB_OK) {
 			struct json_object *gws = NULL;
@@ -1169,7 +1173,14 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			    l.segments > SMS_TEXT_MAX_SEGMENTS)
 				r->error = "The SMS text is longer than 10 SMS "
 				    "parts.";
+			else if (r->sms_zone && *r->sms_zone &&
+			    !form_zone_valid(r->sms_zone))
+				r->error = "Unknown time zone for {time}: use a "
+				    "name like Europe/Kyiv or UTC.";
 			else {
+				if (r->sms_zone && *r->sms_zone)
+					json_object_object_add(o, "time_zone",
+					    json_object_new_string(r->sms_zone));
 				json_object_object_add(o, "gateway_id",
 				    json_object_new_int64(gw));
 				json_object_object_add(o, "text",

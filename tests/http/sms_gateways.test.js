@@ -389,14 +389,21 @@ test('trigger form: "Send an SMS" saves the gateway and text, shows the length, 
   assert.equal(bad.status, 400);
   assert.match(bad.text_, /Choose the SMS gateway/);
   csrf = await csrfOf('/settings/triggers/new');
-  const ok = await admin.post('/settings/triggers/new', { form: { csrf, name, event: 'missed_call', enabled: '1', a_type: 'sms', a_gateway: String(id), a_text: 'Привіт {name}' } });
+  const badZone = await admin.post('/settings/triggers/new', { form: { csrf, name, event: 'missed_call', a_type: 'sms', a_gateway: String(id), a_text: 'hi', a_sms_zone: 'Mars/Base' } });
+  assert.equal(badZone.status, 400);
+  assert.match(badZone.text_, /Unknown time zone for \{time\}/);
+  csrf = await csrfOf('/settings/triggers/new');
+  const ok = await admin.post('/settings/triggers/new', { form: { csrf, name, event: 'missed_call', enabled: '1', a_type: 'sms', a_gateway: String(id), a_text: 'Привіт {name}', a_sms_zone: 'Europe/Kyiv' } });
   assert.equal(ok.status, 303, ok.text_.slice(0, 300));
   const tid = Number(ok.headers.get('location').match(/triggers\/(\d+)/)[1]);
   made.push(tid);
   await sql('UPDATE triggers SET enabled = 0 WHERE id = ?', [tid]);
   const [[actions]] = await sql('SELECT actions FROM triggers WHERE id = ?', [tid]);
-  assert.deepEqual(JSON.parse(actions), [{ type: 'sms', gateway_id: id, text: 'Привіт {name}' }]);
+  assert.deepEqual(JSON.parse(actions), [{ type: 'sms', gateway_id: id, text: 'Привіт {name}', time_zone: 'Europe/Kyiv' }]);
   const page = await admin.get(`/settings/triggers/${tid}`);
+  assert.match(page.text_, /<textarea[^>]*name="a_text"[^>]*>Привіт \{name\}<\/textarea>/);
+  assert.match(page.text_, /name="a_sms_zone"[^>]*value="Europe\/Kyiv"|value="Europe\/Kyiv"[^>]*name="a_sms_zone"/);
+  assert.match(page.text_, new RegExp(`<option[^>]*value="${id}"[^>]*selected|<option[^>]*selected[^>]*value="${id}"`));
   assert.match(page.text_, /13 characters, 1 SMS \(Unicode: 70 per SMS, 67 per part\) before the placeholders are filled in/);
 });
 

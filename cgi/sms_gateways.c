@@ -244,6 +244,7 @@ sms_page_edit(struct ctx *ctx)
 static const char *
 value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 {
+	const char *e;
 	size_t i;
 
 	if (strlen(v) > SMS_FIELD_MAX - 1)
@@ -253,9 +254,9 @@ value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
 			return arena_printf(ctx->arena, "%s: no control "
 			    "characters.", fd->label);
-	if (form_text_error(ctx->arena, v, SMS_FIELD_MAX, true, fd->label))
-		return form_text_error(ctx->arena, v, SMS_FIELD_MAX, true,
-		    fd->label);
+	if ((e = form_text_error(ctx->arena, v, SMS_FIELD_MAX, true,
+	    fd->label)) != NULL)
+		return e;
 	if (strcmp(fd->key, "api_base") == 0 && *v) {
 		char out[1024];
 

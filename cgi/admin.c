@@ -222,6 +222,8 @@ page_settings(struct ctx *ctx)
 		    "automatic leads" },
 		{ "/settings/triggers", "Triggers", "Webhooks, e-mails and "
 		    "tasks on new and missed calls" },
+		{ "/settings/sms", "SMS gateways", "Accounts the triggers' "
+		    "\"Send an SMS\" goes through" },
 		{ "/settings/integrations", "Integrations", "Telephony "
 		    "accounts and their numbers" },
 		{ "/settings/exceptions", "Exceptions", "Numbers whose calls "

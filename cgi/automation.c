@@ -15,6 +15,7 @@
  *   POST /settings/triggers/<id>  save
  *   POST /settings/triggers/<id>/enabled   enabled=0|1
  *   POST /settings/triggers/<id>/delete
+ *   /settings/sms...              SMS gateway accounts (sms_gateways.h)
  *
  * Every route needs the `settings` permission. */
 #include "config.h"
@@ -28,9 +29,12 @@
 #include "core/utf8.h"
 #include "db/leadcall.h"
 #include "db/settings_automation.h"
+#include "db/sms.h"
 #include "db/triggers.h"
 #include "http/app.h"
 #include "http/form.h"
+#include "sms/sms.h"
+#include "sms_gateways.h"
 
 #define USERS_MAX 1000
 #define FOLLOW_MAX 200   /* integrations listed (db_lead_follow_list) */
@@ -549,7 +553,7 @@ post_automation(struct ctx *ctx)
 /* One action row of the form, as typed (or as stored). */
 struct action_row {
 	const char *type, *notify, *user, *url, *secret, *email, *subject,
-	    *title, *assignee, *due, *status;
+	    *title, *assignee, *due, *status, *gateway, *text, *sms_zone;
 	const char *masked;      /* the stored webhook secret, masked */
 	const char *stored_secret;
 	const char *error;
@@ -558,11 +562,13 @@ struct action_row {
 /* The action fields in the order each row posts them. */
 enum afield {
 	AF_TYPE, AF_NOTIFY, AF_USER, AF_URL, AF_SECRET, AF_EMAIL, AF_SUBJECT,
-	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF__MAX
+	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF_GATEWAY, AF_TEXT, AF_SMS_ZONE,
+	AF__MAX
 };
 static const char *const afield_names[AF__MAX] = {
 	"a_type", "a_notify", "a_user", "a_url", "a_secret", "a_email",
-	"a_subject", "a_title", "a_assignee", "a_due", "a_status"
+	"a_subject", "a_title", "a_assignee", "a_due", "a_status",
+	"a_gateway", "a_text", "a_sms_zone"
 };
 
 static const char **
@@ -580,6 +586,9 @@ afield(struct action_row *r, enum afield f)
 	case AF_ASSIGNEE: return &r->assignee;
 	case AF_DUE: return &r->due;
 	case AF_STATUS: return &r->status;
+	case AF_GATEWAY: return &r->gateway;
+	case AF_TEXT: return &r->text;
+	case AF_SMS_ZONE: return &r->sms_zone;
 	default: abort();
 	}
 }
@@ -592,6 +601,7 @@ static const char *const action_types[][2] = {
 	{ "task", "Task" },
 	{ "create_customer", "Create the customer (unknown caller)" },
 	{ "create_order", "Create an order" },
+	{ "sms", "Send an SMS to the caller" },
 };
 #define NACTION_TYPES (sizeof(action_types) / sizeof(action_types[0]))
 
@@ -673,6 +683,11 @@ tform_from_json(struct ctx *ctx, struct tform *f, const char *conds,
 				r->due = jtext(ctx, o, "due_minutes");
 			} else if (t && strcmp(t, "create_order") == 0)
 				r->status = jtext(ctx, o, "status");
+			else if (t && strcmp(t, "sms") == 0) {
+				r->gateway = jtext(ctx, o, "gateway_id");
+				r->text = jtext(ctx, o, "text");
+				r->sms_zone = jtext(ctx, o, "time_zone");
+			}
 		}
 	}
 	if (c)
@@ -733,6 +748,22 @@ static const char *const notify_to[][2] = {
 	{ "manager", "the call's manager (else the customer's)" },
 	{ "user", "this user:" }
 };
+
+/* "42 characters, 1 SMS (GSM-7) before {placeholders} are filled in",
+ * for the SMS text under the field. */
+static const char *
+sms_length_hint(struct ctx *ctx, const char *text)
+{
+	struct sms_length l;
+
+	if (text == NULL || *text == '\0')
+		return NULL;
+	sms_length(text, strlen(text), &l);
+	return arena_printf(ctx->arena, "%ld characters, %u SMS (%s)%s",
+	    l.chars, l.segments, l.ucs2 ? "Unicode: 70 per SMS, 67 per part" :
+	    "GSM-7: 160 per SMS, 153 per part", strchr(text, '{') ?
+	    " before the placeholders are filled in" : "");
+}
 
 static enum cb_err
 trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
@@ -830,6 +861,16 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		app_add_str(o, "subject", r->subject);
 		app_add_str(o, "title", r->title);
 		app_add_str(o, "due", r->due);
+		app_add_str(o, "sms_text", r->text);
+		app_add_str(o, "sms_zone", r->sms_zone);
+		app_add_str(o, "sms_length", sms_length_hint(ctx, r->text));
+		if (rc == CB_OK) {
+			struct json_object *gws = NULL;
+
+			if ((rc = sms_gateway_options(ctx, r->gateway, &gws)) ==
+			    CB_OK)
+				json_object_object_add(o, "gateways", gws);
+		}
 		app_add_str(o, "error", r->error);
 		json_object_array_add(rows, o);
 		if (rc != CB_OK)
@@ -862,7 +903,8 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			    TR_ACTION_INDEX) + 1);
 			app_add_str(o, "action", db_col(st, TR_ACTION, NULL));
 			app_add_str(o, "result", res);
-			app_add_bool(o, "failed", res && strcmp(res, "failed") == 0);
+			app_add_bool(o, "failed", res && (strcmp(res, "failed") ==
+			    0 || strcmp(res, "unknown") == 0));
 			app_add_str(o, "error", db_col(st, TR_ERROR, NULL));
 			app_add_str(o, "time", app_local_time(ctx, db_col(st,
 			    TR_CREATED_AT, NULL)));
@@ -1049,6 +1091,21 @@ option_known(struct ctx *ctx, enum cb_err (*list)(struct db *,
 	if (*rc == CB_ENOTFOUND)
 		*rc = CB_OK;
 	return found;
+}
+
+static bool
+sms_gateway_known(struct ctx *ctx, int64_t id, enum cb_err *rc)
+{
+	struct db_stmt *st;
+
+	*rc = db_sms_gateway_get(ctx->db, id, &st);
+	if (*rc == CB_OK) {
+		db_stmt_done(st);
+		return true;
+	}
+	if (*rc == CB_ENOTFOUND)
+		*rc = CB_OK;
+	return false;
 }
 
 /* Reads and validates the form; on success *conds and *acts hold the
@@ -1253,6 +1310,39 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			else
 				json_object_object_add(o, "status",
 				    json_object_new_string(r->status));
+		} else if (strcmp(t, "sms") == 0) {
+			int64_t gw = 0;
+			struct sms_length l;
+
+			if (r->gateway == NULL || strparse_i64z(r->gateway, 1,
+			    INT64_MAX, &gw) != CB_OK || !sms_gateway_known(ctx,
+			    gw, &rc))
+				r->error = "Choose the SMS gateway (add one on "
+				    "Settings › SMS gateways).";
+			else if (r->text == NULL || *form_trim(ctx->arena,
+			    r->text) == '\0')
+				r->error = "Write the SMS text.";
+			else if (strlen(r->text) > SMS_TEXT_MAX_BYTES ||
+			    !utf8_valid(r->text, strlen(r->text)))
+				r->error = "The SMS text is at most 2000 bytes "
+				    "of text.";
+			else if (sms_length(r->text, strlen(r->text), &l),
+			    l.segments > SMS_TEXT_MAX_SEGMENTS)
+				r->error = "The SMS text is longer than 10 SMS "
+				    "parts.";
+			else if (r->sms_zone && *r->sms_zone &&
+			    !form_zone_valid(r->sms_zone))
+				r->error = "Unknown time zone for {time}: use a "
+				    "name like Europe/Kyiv or UTC.";
+			else {
+				if (r->sms_zone && *r->sms_zone)
+					json_object_object_add(o, "time_zone",
+					    json_object_new_string(r->sms_zone));
+				json_object_object_add(o, "gateway_id",
+				    json_object_new_int64(gw));
+				json_object_object_add(o, "text",
+				    json_object_new_string(r->text));
+			}
 		} else if (strcmp(t, "create_customer") != 0)
 			r->error = "Choose an action from the list.";
 		if (rc != CB_OK) {
@@ -1391,6 +1481,18 @@ static const struct route routes[] = {
 	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_enabled },
 	{ "/settings/triggers/#/delete", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_delete },
+	{ "/settings/sms", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, sms_page_list },
+	{ "/settings/sms/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, sms_page_new },
+	{ "/settings/sms/new", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, sms_post_new },
+	{ "/settings/sms/#", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, sms_page_edit },
+	{ "/settings/sms/#", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, sms_post_edit },
+	{ "/settings/sms/#/delete", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, sms_post_delete },
 };
 
 static const struct program program = {

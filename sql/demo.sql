@@ -830,6 +830,19 @@ SELECT @u_manager, 'missed_call', 'Missed call',
 FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id
 WHERE c.id IN (@s5, @s6, @s7) ORDER BY c.id;
 
+-- A ready-made SMS auto-reply (issue 19 item 4), switched off: its gateway
+-- account has no token yet. An admin types it on Settings, SMS gateways,
+-- then enables the trigger.
+INSERT INTO sms_gateways (kind, name, settings, secrets)
+VALUES ('turbosms', 'Demo SMS account (type the token)', '{"sender":"Callboard"}', NULL);
+SET @sms_gw = LAST_INSERT_ID();
+INSERT INTO triggers (name, event, enabled, conditions, actions, created_by)
+VALUES ('SMS auto-reply to a missed call', 'missed_call', 0, '{"direction":"in"}',
+        JSON_ARRAY(JSON_OBJECT('type', 'sms', 'gateway_id', CAST(@sms_gw AS UNSIGNED),
+          'text', 'Sorry we missed your call at {time}. {manager} will call you back soon.',
+          'time_zone', 'Europe/Kyiv')),
+        @u_admin);
+
 -- ----------------------------------------------------------------- misc --
 
 INSERT INTO listening_log (user_id, call_id, action, context, ip, user_agent,

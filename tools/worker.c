@@ -31,6 +31,7 @@
 #include "db/recording.h"
 #include "db/user.h"
 #include "net/httpc.h"
+#include "sms/outbox.h"
 
 /* A job handler returns CB_OK when done; otherwise it writes a reason
  * into err (shown to admins) and the job is retried. */
@@ -99,6 +100,13 @@ job_email_send(struct db *db, const struct job *j, char *err, size_t errsz)
 	return deliver_email(db, worker_cfg, j, err, errsz);
 }
 
+/* sms.send: one SMS through its gateway, at most once (sms/outbox.h). */
+static enum cb_err
+job_sms_send(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return sms_outbox_send(db, worker_cfg, j, err, errsz);
+}
+
 /* event.refused: a dead letter an admin retries (`callboard dead-letters
  * retry`): the kept request through the receive pipeline again
  * (lib/calls/replay.h). Refused again, it is failed again, with the
@@ -117,6 +125,7 @@ static const struct job_kind kinds[] = {
 	{ "call.ended", job_call_ended, true },
 	{ "webhook.send", job_webhook_send, false },
 	{ "email.send", job_email_send, false },
+	{ "sms.send", job_sms_send, false },
 	{ JOB_DEAD_LETTER, job_dead_letter, false },
 	{ NULL, NULL, false }
 };

@@ -138,8 +138,8 @@ UPDATE integrations SET config = JSON_OBJECT('time_zone', 'UTC',
   'allowed_ips', JSON_ARRAY('127.0.0.0/8', '::1')) WHERE slug = 'zadarma';
 -- The demo accounts' keys are made up: the worker's scheduled reconciliation
 -- (README "Reconciliation") would only ask the real providers with them.
-UPDATE integrations SET config = JSON_SET(COALESCE(config, '{}'),
-  '$.reconcile', CAST('false' AS JSON))
+UPDATE integrations SET config = JSON_MERGE_PATCH(COALESCE(config, '{}'),
+  '{"reconcile": false}')
 WHERE slug IN ('twilio', 'zadarma', 'binotel');
 
 INSERT INTO api_tokens (name, token_hash, user_id)

@@ -68,8 +68,8 @@ db_reconcile_start(struct db *db, int64_t integration_id, const char *trigger,
 }
 
 static const char sql_get[] =
-    "SELECT i.slug, UNIX_TIMESTAMP(r.window_from), "
-    "UNIX_TIMESTAMP(r.window_to) FROM reconcile_runs r "
+    "SELECT i.slug, FLOOR(UNIX_TIMESTAMP(r.window_from)), "
+    "FLOOR(UNIX_TIMESTAMP(r.window_to)) FROM reconcile_runs r "
     "JOIN integrations i ON i.id = r.integration_id WHERE r.id = ?";
 
 enum cb_err

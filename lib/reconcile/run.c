@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "reconcile/run.h"
 
-#define RUN_TIMEOUT_S 30       /* per page, when the config says less */
+#define RUN_TIMEOUT_S 20       /* per page, when the config says 0 */
 #define OUTCOME_KEEP_DAYS 7
 
 static void __attribute__((format(printf, 3, 4)))
@@ -67,7 +67,7 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 		hr.content_type = rq.content_type;
 		hr.user = rq.user[0] ? rq.user : NULL;
 		hr.password = rq.password;
-		hr.timeout_s = cfg->outbound_timeout_seconds > RUN_TIMEOUT_S ?
+		hr.timeout_s = cfg->outbound_timeout_seconds ?
 		    cfg->outbound_timeout_seconds : RUN_TIMEOUT_S;
 		hr.max_bytes = HIST_PAGE_MAX_BYTES;
 		hr.public_only = true;

@@ -144,9 +144,10 @@ th_final(const char *st)
 	return false;
 }
 
+/* ev has room for two events; *extra says the second was filled. */
 static const char *
 th_event(const char *account, struct json_object *o, struct arena *a,
-    struct hist_event *ev, bool *skip)
+    struct hist_event *ev, bool *skip, bool *extra)
 {
 	const char *sid = json_member_str(o, "sid");
 	const char *parent = json_member_str(o, "parent_call_sid");
@@ -156,10 +157,10 @@ th_event(const char *account, struct json_object *o, struct arena *a,
 	const char *dir = json_member_str(o, "direction");
 	const char *end = json_member_str(o, "end_time");
 	const char *dur = hist_json_text(o, "duration");
-	int64_t d;
+	int64_t d = 0;
 	struct buf b;
 
-	*skip = false;
+	*skip = *extra = false;
 	if (!json_object_is_type(o, json_type_object))
 		return "a call is not an object";
 	if (!th_sid_ok(sid) || (parent != NULL && !th_sid_ok(parent)))
@@ -198,6 +199,28 @@ th_event(const char *account, struct json_object *o, struct arena *a,
 	ev->content_type = "application/x-www-form-urlencoded";
 	ev->at_ms = 0;  /* Timestamp states the end */
 	buf_free(&b);
+	if (parent != NULL && strcmp(st, "completed") == 0 && dur != NULL &&
+	    d > 0) {
+		/* The parent's <Dial action>: answered by this leg. */
+		buf_init(&b, 1024);
+		hist_form_add(&b, "AccountSid", account);
+		hist_form_add(&b, "ApiVersion", "2010-04-01");
+		hist_form_add(&b, "CallSid", parent);
+		hist_form_add(&b, "DialCallSid", sid);
+		hist_form_add(&b, "DialCallStatus", "completed");
+		hist_form_add(&b, "DialCallDuration", dur);
+		if (b.err != CB_OK) {
+			buf_free(&b);
+			return "out of memory";
+		}
+		ev[1].call_id = ev->call_id;
+		ev[1].body = arena_strndup(a, b.p, b.len);
+		ev[1].body_len = b.len;
+		ev[1].content_type = "application/x-www-form-urlencoded";
+		ev[1].at_ms = 0;
+		*extra = true;
+		buf_free(&b);
+	}
 	return NULL;
 }
 
@@ -210,7 +233,7 @@ th_parse(const struct prov_conf *c, const struct hist_window *w,
 	const char *account = prov_secret(c, "account_sid"), *bad, *next;
 	char path[160];
 	size_t i, n;
-	bool skip;
+	bool skip, extra;
 
 	(void)w;
 	(void)cursor;
@@ -235,11 +258,11 @@ th_parse(const struct prov_conf *c, const struct hist_window *w,
 		*why = "Twilio's answer has too many calls";
 		return CB_EUPSTREAM;
 	}
-	out->ev = arena_alloc(a, (n ? n : 1) * sizeof(*out->ev));
+	out->ev = arena_alloc(a, (n ? 2 * n : 1) * sizeof(*out->ev));
 	for (i = 0; i < n; i++) {
 		bad = th_event(account ? account : "",
 		    json_object_array_get_idx(calls, i), a, &out->ev[out->n],
-		    &skip);
+		    &skip, &extra);
 		if (bad != NULL) {
 			*why = arena_printf(a, "Twilio's answer: %s (call %zu)",
 			    bad, i + 1);
@@ -247,7 +270,7 @@ th_parse(const struct prov_conf *c, const struct hist_window *w,
 			return CB_EUPSTREAM;
 		}
 		if (!skip)
-			out->n++;
+			out->n += extra ? 2 : 1;
 	}
 	next = NULL;
 	if (json_object_object_get_ex(root, "next_page_uri", &v) &&

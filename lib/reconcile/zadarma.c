@@ -149,11 +149,11 @@ zh_row_read(struct json_object *o, struct zh_row *r)
 		return "a stats row has no pbx_call_id";
 	r->start = json_member_str(o, "callstart");
 	if (r->start == NULL || strlen(r->start) != sizeof(pat) - 1)
-		return "a stats row has no callstart";
+		return "a stats row has a missing or malformed callstart";
 	for (i = 0; pat[i]; i++)
 		if (pat[i] == 'd' ? (r->start[i] < '0' || r->start[i] > '9') :
 		    r->start[i] != pat[i])
-			return "a stats row has a malformed callstart";
+			return "a stats row has a missing or malformed callstart";
 	r->disp = json_member_str(o, "disposition");
 	if (!hist_token_ok(r->disp, 64))
 		return "a stats row has no disposition";

@@ -395,7 +395,9 @@ START_TEST(test_twilio_parse)
 	const char *why;
 
 	ck_assert_int_eq(parse("twilio", "", tw_answer, &p, &why), CB_OK);
-	ck_assert_uint_eq(p.n, 2);     /* the live CA3 waits for its hooks */
+	/* The parent, its answered leg and the <Dial action> that leg means;
+	 * the live CA3 waits for its hooks. */
+	ck_assert_uint_eq(p.n, 3);
 	ck_assert_str_eq(p.next,
 	    "/2010-04-01/Accounts/AC0001/Calls.json?Page=1&PageToken=PA1");
 	adapt("twilio", &p.ev[0], &ev);
@@ -411,6 +413,12 @@ START_TEST(test_twilio_parse)
 	ck_assert_int_eq(ev.result, RES_ANSWERED);
 	ck_assert_int_eq(ev.talk_s, 60);
 	ck_assert_str_eq(ev.event_id, "CA2:completed");
+	adapt("twilio", &p.ev[2], &ev);
+	ck_assert_int_eq(ev.kind, EV_ENDED);
+	ck_assert_str_eq(ev.call_id, "CA1");
+	ck_assert_str_eq(ev.leg_id, "");
+	ck_assert_int_eq(ev.result, RES_ANSWERED);
+	ck_assert_int_eq(ev.talk_s, 60);
 	ck_assert_int_eq(parse("twilio", "", "{\"code\":20003,\"message\":"
 	    "\"Authenticate\",\"status\":401}", &p, &why), CB_EUPSTREAM);
 	ck_assert_ptr_nonnull(strstr(why, "Authenticate"));

@@ -154,7 +154,9 @@ store_one(struct db *db, struct arena *a, const struct integration *ig,
 	receive_event(db, a, ig, &rq, &o, &out);
 	switch (out.status) {
 	case RECV_STORED:
-		if (out.res.created)
+		if (out.res.excepted)
+			n->unchanged++;    /* on the exception list: never stored */
+		else if (out.res.created)
 			n->recovered++;
 		else
 			n->completed++;

@@ -20,6 +20,7 @@
 #include "http/request.h"
 #include "providers/provider.h"
 #include "reconcile/history.h"
+#include "reconcile/run.h"
 
 #define VKEY "a248a6a984459935b569"
 #define VSECRET "8a8e91d214fb728889c7"
@@ -430,6 +431,23 @@ START_TEST(test_twilio_parse)
 }
 END_TEST
 
+/* The schedule's choice: kinds with a history, unless the integration's
+ * config says "reconcile": false (the demo accounts). */
+START_TEST(test_schedule_enabled)
+{
+	struct json_object *off = json_tokener_parse("{\"reconcile\":false}");
+	struct json_object *on = json_tokener_parse("{\"reconcile\":true}");
+
+	ck_assert(reconcile_enabled("zadarma", NULL));
+	ck_assert(reconcile_enabled("twilio", on));
+	ck_assert(!reconcile_enabled("binotel", off));
+	ck_assert(!reconcile_enabled("generic", NULL));
+	ck_assert(!reconcile_enabled("asterisk", on));
+	json_object_put(off);
+	json_object_put(on);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -448,6 +466,7 @@ suite(void)
 	tcase_add_test(tc, test_binotel_parse);
 	tcase_add_test(tc, test_twilio_request);
 	tcase_add_test(tc, test_twilio_parse);
+	tcase_add_test(tc, test_schedule_enabled);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -41,6 +41,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cgi/integration_status.h"
 #include "core/jsonget.h"
 #include "core/secretbox.h"
 #include "core/strparse.h"
@@ -590,6 +591,8 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	    "/settings/integrations/new");
 	app_add_str(o, "test_url", f->id ? arena_printf(ctx->arena,
 	    "/settings/integrations/%lld/test", (long long)f->id) : NULL);
+	app_add_str(o, "status_url", f->id ? arena_printf(ctx->arena,
+	    "/settings/integrations/%lld/status", (long long)f->id) : NULL);
 	app_add_str(o, "error_name", f->err_name);
 	app_add_str(o, "error_slug", f->err_slug);
 	app_add_str(o, "error_country", f->err_country);
@@ -1516,6 +1519,12 @@ static const struct route routes[] = {
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration },
 	{ "/settings/integrations/#/test", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration_test },
+	/* Status, reconciliation, event inspector: cgi/integration_status.c */
+	{ "/settings/integrations/#/status", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_integration_status },
+	{ "/settings/integrations/#/reconcile", HTTP_M(HTTP_POST),
+	    AUTH_SESSION, PERM_SETTINGS, BODY_FORM, 0,
+	    post_integration_reconcile },
 	{ "/settings/exceptions", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_exceptions },
 	{ "/settings/exceptions", HTTP_M(HTTP_POST), AUTH_SESSION,

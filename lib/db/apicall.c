@@ -5,6 +5,7 @@
 
 #include "core/buf.h"
 #include "db/apicall.h"
+#include "db/call.h"
 
 static const char sql_api_head[] =
     "SELECT c.id, i.slug, c.external_id, c.direction, c.state, c.result, "
@@ -15,10 +16,31 @@ static const char sql_api_head[] =
     "DATE_FORMAT(c.ended_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "(SELECT COUNT(*) FROM call_events e WHERE e.call_id = c.id), "
-    "c.client_withheld "
-    "FROM calls c JOIN integrations i ON i.id = c.integration_id "
+    "c.client_withheld ";
+static const char sql_api_from[] = "FROM calls c ";
+static const char sql_api_joins[] =
+    "JOIN integrations i ON i.id = c.integration_id "
     "LEFT JOIN users u ON u.id = c.manager_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1";
+/* ?contains=: the grams of call_number_grams as in the history
+ * (lib/db/call.c sql_grams_from): a range in (started_at, call_id) order,
+ * so these pages are newest first by start time, and ?before=<id> is the
+ * keyset position of that call (a const row read by primary key). */
+static const char sql_api_grams_from[] =
+    "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_api_grams_from2[] =
+    "FROM call_number_grams g STRAIGHT_JOIN call_number_grams g2 "
+    "ON g2.gram = ? AND g2.started_at = g.started_at "
+    "AND g2.call_id = g.call_id STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_api_grams_cur[] =
+    "JOIN (SELECT started_at AS at, id FROM calls WHERE id = ?) cur ";
+static const char sql_api_grams_where[] = " AND g.gram = ?";
+static const char sql_api_grams_like[] =
+    " AND c.client_digits_rev LIKE CONCAT('%', ?, '%')";
+static const char sql_api_grams_before[] =
+    " AND g.started_at <= cur.at AND (g.started_at < cur.at OR g.call_id < cur.id)";
+static const char sql_api_grams_tail[] =
+    " ORDER BY g.started_at DESC, g.call_id DESC LIMIT ?";
 static const char sql_api_integration[] = " AND i.slug = ?";
 static const char sql_api_external[] = " AND c.external_id = ?";
 static const char sql_api_digits[] = " AND c.client_digits_rev LIKE CONCAT(?, '%')";
@@ -100,10 +122,26 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	unsigned i = 0, k, n;
 	int64_t *ids;
 	struct json_object **objs;
+	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
+	bool grams = f->contains_rev && db_call_grams_on(&ct);
+	size_t clen = grams ? strlen(f->contains_rev) : 0;
+	bool gram2 = clen > CALL_GRAM_LEN;
 
 	*last_id = 0;
 	buf_init(&sql, 8192);
 	buf_puts(&sql, sql_api_head);
+	if (grams) {
+		buf_puts(&sql, gram2 ? sql_api_grams_from2 :
+		    sql_api_grams_from);
+		if (f->before_id)
+			buf_puts(&sql, sql_api_grams_cur);
+	} else
+		buf_puts(&sql, sql_api_from);
+	buf_puts(&sql, sql_api_joins);
+	if (grams)
+		buf_puts(&sql, sql_api_grams_where);
+	if (gram2)
+		buf_puts(&sql, sql_api_grams_like);
 	if (f->integration)
 		buf_puts(&sql, sql_api_integration);
 	if (f->external_id)
@@ -111,19 +149,28 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	if (f->digits_rev)
 		buf_puts(&sql, sql_api_digits);
 	if (f->before_id)
-		buf_puts(&sql, sql_api_before);
-	buf_puts(&sql, sql_api_tail);
+		buf_puts(&sql, grams ? sql_api_grams_before : sql_api_before);
+	buf_puts(&sql, grams ? sql_api_grams_tail : sql_api_tail);
 	rc = sql.err ? sql.err : db_stmt_text(db, buf_cstr(&sql), &st);
 	buf_free(&sql);
 	if (rc != CB_OK)
 		return rc;
+	if (gram2)
+		db_bind_i64(st, i++, db_call_gram(f->contains_rev + clen -
+		    CALL_GRAM_LEN));
+	if (grams && f->before_id)
+		db_bind_i64(st, i++, f->before_id);
+	if (grams)
+		db_bind_i64(st, i++, db_call_gram(f->contains_rev));
+	if (gram2)
+		db_bind_text(st, i++, f->contains_rev);
 	if (f->integration)
 		db_bind_text(st, i++, f->integration);
 	if (f->external_id)
 		db_bind_text(st, i++, f->external_id);
 	if (f->digits_rev)
 		db_bind_text(st, i++, f->digits_rev);
-	if (f->before_id)
+	if (f->before_id && !grams)
 		db_bind_i64(st, i++, f->before_id);
 	db_bind_i64(st, i, f->limit);
 	if ((rc = db_exec(st)) != CB_OK)

@@ -14,6 +14,11 @@ struct api_call_filter {
 	const char *integration;   /* slug or NULL */
 	const char *external_id;   /* or NULL */
 	const char *digits_rev;    /* reversed digits of a number, or NULL */
+	/* reversed digits of a "contains" fragment, CALL_GRAM_LEN or more
+	 * (db/call.h db_call_grams_on), or NULL. With it the calls come newest
+	 * first by start time (call_number_grams' order) and before_id is that
+	 * call's position in it. */
+	const char *contains_rev;
 	int64_t before_id;         /* keyset: id < before_id (0 = newest) */
 	unsigned limit;            /* 1..500 */
 };

@@ -182,10 +182,8 @@ db_call_grams_on(const struct call_text *t)
 	    strspn(t->value, "0123456789") == strlen(t->value);
 }
 
-/* The gram of the CALL_GRAM_LEN digits at s, as the triggers of
- * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
-static int64_t
-gram_at(const char *s)
+int64_t
+db_call_gram(const char *s)
 {
 	int64_t v = 0;
 	int i;
@@ -290,7 +288,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		buf_puts(sql, gram2 ? sql_grams_from2 : sql_grams_from);
 		buf_puts(sql, sql_list_joins);
 		if (gram2)
-			param_i64(q, gram_at(f->number.value + nlen -
+			param_i64(q, db_call_gram(f->number.value + nlen -
 			    CALL_GRAM_LEN));
 	} else if (deferred)
 		buf_puts(sql, sql_keys_head[sort]);
@@ -350,7 +348,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		return sql->err;
 
 	if (grams)
-		param_i64(q, gram_at(f->number.value));
+		param_i64(q, db_call_gram(f->number.value));
 	if (f->manager_id)
 		param_i64(q, f->manager_id);
 	if (f->integration_id)

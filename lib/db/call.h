@@ -146,6 +146,10 @@ struct call_query {
  * "contains", not negated, at least CALL_GRAM_LEN digits and only digits. */
 bool db_call_grams_on(const struct call_text *t);
 
+/* The gram of the CALL_GRAM_LEN digits at s, as the triggers of
+ * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
+int64_t db_call_gram(const char *s);
+
 /* Fills q (buf_free(&q->sql) afterwards, also on error). */
 enum cb_err db_call_list_query(const struct call_filter *f,
     struct call_query *q);

@@ -209,3 +209,35 @@ test('not contains: the calls without the fragment, within the date range it rid
   const [a1] = await callsOf('generic', `${tag}-a1`);
   assert.ok(!ids(rows).includes(a1.id));
 });
+
+test('API: ?contains= gives the calls a LIKE finds, newest first by start, in keyset pages', async () => {
+  const frag = A.slice(-6);
+  const want = await likeIds(frag);
+  const got = [];
+  let next = '';
+  for (let i = 0; i < 20; i++) {
+    const res = await api(`/api/v1/calls?contains=${frag}&limit=1${next ? `&before=${next}` : ''}`);
+    assert.equal(res.status, 200, res.text_);
+    got.push(...res.json_.calls.map((x) => x.id));
+    if (!res.json_.next) break;
+    next = res.json_.next;
+  }
+  assert.ok(want.length >= 2);
+  assert.deepEqual(got, want);
+  // with another filter, 4 digits (one gram, no LIKE)
+  const four = await api(`/api/v1/calls?contains=${A.slice(-4)}&integration=generic`);
+  assert.deepEqual(four.json_.calls.map((x) => x.id).slice(0, 50),
+    (await likeIds(A.slice(-4), "c.integration_id = (SELECT id FROM integrations WHERE slug = 'generic')")).slice(0, 50));
+});
+
+test('API: contains bad input is a 400 with the reason; separators only are ignored with a notice', async () => {
+  for (const [q, why] of [['+', /nearly every number/], ['00', /nearly every number/], ['093', /at least 4 digits/],
+    ['abc', /some digits/]]) {
+    const res = await api(`/api/v1/calls?contains=${enc(q)}`);
+    assert.equal(res.status, 400, q);
+    assert.match(res.json_.error.message, why, q);
+  }
+  const res = await api(`/api/v1/calls?contains=${enc(' - ')}&limit=1`);
+  assert.equal(res.status, 200);
+  assert.match(res.json_.notices[0], /no digits; it was ignored/);
+});

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -112,67 +113,105 @@ add_legs(struct db *db, int64_t call_id, struct json_object *call)
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
-enum cb_err
-db_api_calls(struct db *db, const struct api_call_filter *f,
-    struct json_object *arr, int64_t *last_id)
+static void
+api_i64(struct call_query *q, int64_t v)
 {
-	struct db_stmt *st;
-	struct buf sql;
-	enum cb_err rc;
-	unsigned i = 0, k, n;
-	int64_t *ids;
-	struct json_object **objs;
+	q->params[q->nparams].is_text = false;
+	q->params[q->nparams++].i64 = v;
+}
+
+static void
+api_str(struct call_query *q, const char *v)
+{
+	q->params[q->nparams].is_text = true;
+	q->params[q->nparams].text = v;
+	q->params[q->nparams++].len = strlen(v);
+}
+
+enum cb_err
+db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
+{
 	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
 	bool grams = f->contains_rev && db_call_grams_on(&ct);
 	size_t clen = grams ? strlen(f->contains_rev) : 0;
 	bool gram2 = clen > CALL_GRAM_LEN;
+	struct buf *sql = &q->sql;
 
-	*last_id = 0;
-	buf_init(&sql, 8192);
-	buf_puts(&sql, sql_api_head);
+	q->nparams = 0;
+	buf_init(sql, 8192);
+	buf_puts(sql, sql_api_head);
 	if (grams) {
-		buf_puts(&sql, gram2 ? sql_api_grams_from2 :
+		buf_puts(sql, gram2 ? sql_api_grams_from2 :
 		    sql_api_grams_from);
 		if (f->before_id)
-			buf_puts(&sql, sql_api_grams_cur);
+			buf_puts(sql, sql_api_grams_cur);
 	} else
-		buf_puts(&sql, sql_api_from);
-	buf_puts(&sql, sql_api_joins);
+		buf_puts(sql, sql_api_from);
+	buf_puts(sql, sql_api_joins);
 	if (grams)
-		buf_puts(&sql, sql_api_grams_where);
+		buf_puts(sql, sql_api_grams_where);
 	if (gram2)
-		buf_puts(&sql, sql_api_grams_like);
+		buf_puts(sql, sql_api_grams_like);
 	if (f->integration)
-		buf_puts(&sql, sql_api_integration);
+		buf_puts(sql, sql_api_integration);
 	if (f->external_id)
-		buf_puts(&sql, sql_api_external);
+		buf_puts(sql, sql_api_external);
 	if (f->digits_rev)
-		buf_puts(&sql, sql_api_digits);
+		buf_puts(sql, sql_api_digits);
 	if (f->before_id)
-		buf_puts(&sql, grams ? sql_api_grams_before : sql_api_before);
-	buf_puts(&sql, grams ? sql_api_grams_tail : sql_api_tail);
-	rc = sql.err ? sql.err : db_stmt_text(db, buf_cstr(&sql), &st);
-	buf_free(&sql);
-	if (rc != CB_OK)
-		return rc;
+		buf_puts(sql, grams ? sql_api_grams_before : sql_api_before);
+	buf_puts(sql, grams ? sql_api_grams_tail : sql_api_tail);
+	if (sql->err != CB_OK)
+		return sql->err;
 	if (gram2)
-		db_bind_i64(st, i++, db_call_gram(f->contains_rev + clen -
+		api_i64(q, db_call_gram(f->contains_rev + clen -
 		    CALL_GRAM_LEN));
 	if (grams && f->before_id)
-		db_bind_i64(st, i++, f->before_id);
+		api_i64(q, f->before_id);
 	if (grams)
-		db_bind_i64(st, i++, db_call_gram(f->contains_rev));
+		api_i64(q, db_call_gram(f->contains_rev));
 	if (gram2)
-		db_bind_text(st, i++, f->contains_rev);
+		api_str(q, f->contains_rev);
 	if (f->integration)
-		db_bind_text(st, i++, f->integration);
+		api_str(q, f->integration);
 	if (f->external_id)
-		db_bind_text(st, i++, f->external_id);
+		api_str(q, f->external_id);
 	if (f->digits_rev)
-		db_bind_text(st, i++, f->digits_rev);
+		api_str(q, f->digits_rev);
 	if (f->before_id && !grams)
-		db_bind_i64(st, i++, f->before_id);
-	db_bind_i64(st, i, f->limit);
+		api_i64(q, f->before_id);
+	api_i64(q, f->limit);
+	return CB_OK;
+}
+
+enum cb_err
+db_api_calls(struct db *db, const struct api_call_filter *f,
+    struct json_object *arr, int64_t *last_id)
+{
+	struct call_query *q;
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i, k, n;
+	int64_t *ids;
+	struct json_object **objs;
+
+	*last_id = 0;
+	/* off the stack of a FastCGI handler, as in db_call_list() */
+	if ((q = malloc(sizeof(*q))) == NULL)
+		return CB_ENOMEM;
+	if ((rc = db_api_calls_query(f, q)) == CB_OK &&
+	    (rc = db_stmt_text(db, buf_cstr(&q->sql), &st)) == CB_OK) {
+		for (i = 0; i < q->nparams; i++)
+			if (q->params[i].is_text)
+				db_bind_str(st, i, q->params[i].text,
+				    q->params[i].len);
+			else
+				db_bind_i64(st, i, q->params[i].i64);
+	}
+	buf_free(&q->sql);
+	free(q);
+	if (rc != CB_OK)
+		return rc;
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	ids = calloc(f->limit, sizeof(*ids));

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "db/call.h"
 #include "db/db.h"
 
 struct api_call_filter {
@@ -22,6 +23,12 @@ struct api_call_filter {
 	int64_t before_id;         /* keyset: id < before_id (0 = newest) */
 	unsigned limit;            /* 1..500 */
 };
+
+/* The list query of f, before it runs (as db_call_list_query(); tests
+ * EXPLAIN it through tests/explain/history_sql api=1). buf_free(&q->sql)
+ * afterwards, also on error. */
+enum cb_err db_api_calls_query(const struct api_call_filter *f,
+    struct call_query *q);
 
 /* Appends one JSON object per call to arr (newest first); *last_id is the
  * smallest id returned (the next cursor), 0 if none. */

@@ -302,3 +302,27 @@ test('contains of 3 digits and "not contains" keep the LIKE on another index (no
     assert.doesNotMatch(p.sql, /call_number_grams/);
   }
 });
+
+// The JSON API's ?contains= (lib/db/apicall.c db_api_calls_query): the same
+// grams range; ?before=<id> reads that call by primary key (a const row)
+// and bounds the range with its start.
+test('API contains (4 and 6 digits, with integration and before): a range of call_number_grams, no sort', async () => {
+  for (const args of [[`contains=${v.digits.slice(-4)}`], [`contains=${v.digits.slice(-6)}`, 'integration=zadarma'],
+    [`contains=${v.digits.slice(-6)}`, `before=${v.midId}`]]) {
+    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), ['api=1', ...args]);
+    const q = JSON.parse(stdout);
+    const rows = await sql(`EXPLAIN ${q.sql}`, q.params);
+    const why = `${JSON.stringify(args)} → ${JSON.stringify(rows)}`;
+    const g = rows.find((r) => r[2] === 'g');
+    assert.ok(g, why);
+    assert.equal(g[5], 'PRIMARY', why);
+    assert.ok(['range', 'ref'].includes(g[3]), why);
+    assert.doesNotMatch(g[9] || '', /filesort/, why);
+    // every table before g is a const row (the cursor's call, the integration)
+    for (const r of rows.slice(0, rows.indexOf(g)))
+      assert.ok(['const', 'system'].includes(r[3]), why);
+    assert.equal(rows.find((r) => r[2] === 'c')[3], 'eq_ref', why);
+    if (args[0].length > 13)
+      assert.equal(rows.find((r) => r[2] === 'g2')[3], 'eq_ref', why);
+  }
+});

@@ -189,6 +189,10 @@ test('fewer than 4 digits: refused alone, a notice with another bound', async ()
   const m = await json('/calls?q=093&q_mode=contains&from=2026-01-01');
   assert.ok(m.notices.some((n) => /Fewer than 4 digits are not indexed/.test(n)), JSON.stringify(m.notices));
   assert.ok(m.calls.every((r) => r.number.replace(/\D/g, '').includes('093')));
+  // the page shows it where the other notices go
+  const page = await c.get('/calls?q=093&q_mode=contains&from=2026-01-01');
+  assert.equal(page.status, 200);
+  assert.match(page.text_, /<li[^>]*>Fewer than 4 digits are not indexed/);
 });
 
 test('"+" and "0" alone are a 400 with the reason; separators only are ignored with a notice', async () => {

@@ -262,7 +262,11 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	unsigned k, slots = 0;
 	bool longer = f->number_longer_col && text_on(&f->number) &&
 	    f->number.mode == MATCH_EXACT && !f->number.negate;
-	bool grams = db_call_grams_on(&f->number);
+	/* A customer's or an order's calls (a feed, a contact search) are
+	 * few: their own index, with the LIKE as a post-filter, reads fewer
+	 * rows than a common gram would (a range of 18 % of all calls). */
+	bool grams = db_call_grams_on(&f->number) && !f->customer_id &&
+	    !f->order_id && !(f->customer_ids && f->ncustomer_ids > 0);
 	size_t nlen = grams ? strlen(f->number.value) : 0;
 	/* A longer fragment's last gram is checked on g2; the digits' order
 	 * (and any digit between two grams) by the LIKE. */

@@ -17,7 +17,9 @@
  *  - client number "contains" with CALL_GRAM_LEN digits or more, not
  *    negated: a range of call_number_grams (0021_number_grams.sql) in
  *    (started_at, call_id) order, joined to calls by primary key, with the
- *    date range and the keyset cursor inside the range (db_call_grams_on;
+ *    date range and the keyset cursor inside the range, except with a
+ *    customer, an order or a contact search, whose own index reads fewer
+ *    rows (db_call_grams_on;
  *    lib/db/call.c sql_grams_from says how longer fragments are checked).
  *  - shorter "contains", the other "ends"/"begins" and every "not", the duration
  *    range and the recording filter have no index of their own: they are

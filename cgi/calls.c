@@ -174,7 +174,8 @@ squeeze_number(struct ctx *ctx, const char *v)
 /* The client number: "ends" (default) and "exact" on the E.164 form when
  * the text is a whole number in any format, else on its digits. */
 static enum cb_err
-read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
+read_number(struct ctx *ctx, struct listing *l, struct json_object *filters,
+    struct json_object *notices)
 {
 	const char *v = nonempty(app_param(ctx, "q"));
 	char norm[PHONE_MAX], *rev = arena_alloc(ctx->arena, PHONE_MAX);
@@ -190,6 +191,14 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 		return CB_OK;
 	}
 	app_add_str(filters, "q", v);
+	/* Only spaces and separators: nothing was typed, as with an empty
+	 * box, but say so (the box shows the text). */
+	if (v[strspn(v, " -().\t/")] == '\0') {
+		l->f.number.mode = MATCH_NONE;
+		json_object_array_add(notices, app_jstr("The number box had no "
+		    "digits; it was ignored."));
+		return CB_OK;
+	}
 	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
 	    MATCH_CONTAINS && phone_normalize(v, strlen(v),
 	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164) {
@@ -197,11 +206,35 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 		whole = true;
 	} else
 		n = phone_digits_rev(v, strlen(v), rev, PHONE_MAX);
+	/* "+", "0", "+00": in every number (or no digit at all). */
+	if (l->f.number.mode == MATCH_CONTAINS &&
+	    strspn(rev, "0") == n && strchr(v, '+') != NULL) {
+		ctx->message = "\"Contains +\" or \"contains 0\" matches nearly "
+		    "every call: type some more digits of the number.";
+		return CB_EINVAL;
+	}
+	if (l->f.number.mode == MATCH_CONTAINS && n > 0 &&
+	    strspn(rev, "0") == n) {
+		ctx->message = "\"Contains 0\" matches nearly every call: type "
+		    "some more digits of the number.";
+		return CB_EINVAL;
+	}
 	if (n == 0) {
-		ctx->message = "Search by number needs some digits.";
+		ctx->message = strchr(v, '+') ? "\"+\" alone matches every "
+		    "number: type some digits of the number." :
+		    "Search by number needs some digits.";
 		return CB_EINVAL;
 	}
 	l->f.number.value = rev;
+	/* 4 digits or more: a range of call_number_grams. Fewer: a LIKE on
+	 * the calls another filter bounds (read_filter refuses it alone). */
+	if (db_call_grams_on(&l->f.number))
+		l->bounded = true;
+	else if (l->f.number.mode == MATCH_CONTAINS && !l->f.number.negate)
+		json_object_array_add(notices, app_jstr(arena_printf(ctx->arena,
+		    "Fewer than %d digits are not indexed: the calls of the "
+		    "other filters are read one by one. Type %d digits or "
+		    "more for a fast search.", CALL_GRAM_LEN, CALL_GRAM_LEN)));
 	/* A complete number in "ends" (the default): every call of that
 	 * number is a range of ix_calls_client_digits_rev, but in digit order,
 	 * so the page sorted all of them (2,434 for one demo customer at 1M
@@ -373,7 +406,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		return rc;
 	if (f->manager_id || f->integration_id)
 		l->bounded = true;
-	if ((rc = read_number(ctx, l, filters)) != CB_OK)
+	if ((rc = read_number(ctx, l, filters, notices)) != CB_OK)
 		return rc;
 	if ((rc = read_text(ctx, "our_number", MATCH_EXACT, &f->our_number,
 	    filters, true)) != CB_OK)
@@ -458,14 +491,20 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	/* "contains" (and the suffix/prefix modes no B-tree can serve) is a
 	 * post-filter on an ordered scan: on a history of millions it must
 	 * ride with a date range or an indexed filter (or the feed's
-	 * customer/order), or one page could read the whole table. */
+	 * customer/order), or one page could read the whole table. A client
+	 * number "contains" of CALL_GRAM_LEN digits is such an indexed
+	 * filter itself (read_number). */
 	if (!l->bounded && !f->customer_id && !f->order_id &&
-	    (scan_only(&f->number, MATCH_BEGINS) ||
+	    ((scan_only(&f->number, MATCH_BEGINS) &&
+	    !db_call_grams_on(&f->number)) ||
 	    scan_only(&f->our_number, MATCH_ENDS) ||
 	    scan_only(&f->external_id, MATCH_ENDS))) {
-		ctx->message = "A \"contains\" or \"ends\" search reads calls "
-		    "one by one: add a date range (From/To), a manager, a "
-		    "line or a contact to it.";
+		ctx->message = arena_printf(ctx->arena, "A \"contains\" "
+		    "search of fewer than %d digits, or an \"ends\" search "
+		    "of a line or call id, reads calls one by one: type %d "
+		    "digits or more, or add a date range (From/To), a "
+		    "manager, a line or a contact to it.", CALL_GRAM_LEN,
+		    CALL_GRAM_LEN);
 		return CB_EINVAL;
 	}
 	return CB_OK;

@@ -14,7 +14,14 @@
  *    reversed digits) on ix_calls_client_digits_rev, external id "exact"/
  *    "begins" on ix_calls_external, our number "begins" on
  *    ix_calls_our_number_started.
- *  - "contains", the other "ends"/"begins" and every "not", the duration
+ *  - client number "contains" with CALL_GRAM_LEN digits or more, not
+ *    negated: a range of call_number_grams (0021_number_grams.sql) in
+ *    (started_at, call_id) order, joined to calls by primary key, with the
+ *    date range and the keyset cursor inside the range, except with a
+ *    customer, an order or a contact search, whose own index reads fewer
+ *    rows (db_call_grams_on;
+ *    lib/db/call.c sql_grams_from says how longer fragments are checked).
+ *  - shorter "contains", the other "ends"/"begins" and every "not", the duration
  *    range and the recording filter have no index of their own: they are
  *    post-filters on one of the ordered scans above, so a page reads
  *    until it has LIMIT rows. The page refuses them over an unbounded
@@ -44,6 +51,11 @@ enum call_match {
 	MATCH_ENDS,
 	MATCH_CONTAINS,
 };
+
+/* Digits per row of call_number_grams (0021_number_grams.sql): a client
+ * number "contains" with fewer digits has no index and is refused unless
+ * another filter bounds it (cgi/calls.c read_filter). */
+#define CALL_GRAM_LEN 4
 
 struct call_text {
 	enum call_match mode;      /* MATCH_NONE: no filter */
@@ -131,6 +143,14 @@ struct call_query {
 	unsigned nparams;
 	char escaped[3][2 * CALL_TEXT_MAX + 1];  /* LIKE-escaped texts */
 };
+
+/* true when the client number filter t is served by call_number_grams:
+ * "contains", not negated, at least CALL_GRAM_LEN digits and only digits. */
+bool db_call_grams_on(const struct call_text *t);
+
+/* The gram of the CALL_GRAM_LEN digits at s, as the triggers of
+ * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
+int64_t db_call_gram(const char *s);
 
 /* Fills q (buf_free(&q->sql) afterwards, also on error). */
 enum cb_err db_call_list_query(const struct call_filter *f,

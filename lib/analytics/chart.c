@@ -31,23 +31,27 @@ put_f(struct json_object *o, const char *k, double v)
 	put_s(o, k, s);
 }
 
-/* A "nice" axis top at or above max: 1, 2 or 5 × a power of ten. */
+/* The axis top: four gridline steps of 1, 2 or 5 × a power of ten, so
+ * every tick label is a whole number. */
 static int64_t
 nice_top(int64_t max)
 {
-	int64_t p = 1;
+	int64_t p = 1, step;
 
-	if (max <= 0)
-		return 1;
-	while (p * 10 <= max)
+	if (max <= 4)
+		return 4;
+	step = (max + 3) / 4;
+	while (p * 10 <= step)
 		p *= 10;
-	if (max <= p)
-		return p;
-	if (max <= 2 * p)
-		return 2 * p;
-	if (max <= 5 * p)
-		return 5 * p;
-	return 10 * p;
+	if (step <= p)
+		step = p;
+	else if (step <= 2 * p)
+		step = 2 * p;
+	else if (step <= 5 * p)
+		step = 5 * p;
+	else
+		step = 10 * p;
+	return 4 * step;
 }
 
 struct json_object *

@@ -63,7 +63,7 @@ an_chart_bars(const char *title, const char *desc, const struct an_group *g,
 	struct json_object *ticks = json_object_new_array();
 	struct json_object *labels = json_object_new_array();
 	struct json_object *legend = json_object_new_array();
-	double plot_w = AN_CHART_W - LEFT - 4, plot_h = AN_CHART_H - TOP -
+	double plot_w = AN_CHART_W - LEFT - 24, plot_h = AN_CHART_H - TOP -
 	    BOTTOM, slot = n ? plot_w / (double)n : plot_w, bw;
 	int64_t max = 0, top;
 	size_t i, every;

@@ -449,29 +449,143 @@ grow(int64_t **delays, struct handled **h, size_t *cap)
 	return CB_OK;
 }
 
+/* One missed call and what became of it. */
+struct fu_row {
+	int64_t id;
+	int64_t ms;              /* start, epoch ms */
+	int64_t delay;           /* seconds to the first later answered call
+	                          * with the number, -1 when none */
+	int64_t h_id, h_mgr;     /* that call; its manager (0: none) */
+	bool h_out;              /* it was ours (a callback) */
+	const char *number, *started;   /* in the arena */
+};
+
+/* An answered call of a missed number (the merge's other list). */
+struct fu_ans {
+	const char *digits;
+	int64_t ms, mgr, id;
+	bool out;
+};
+
+static int
+cmp_fu_newest(const void *a, const void *b)
+{
+	const struct fu_row *x = a, *y = b;
+
+	if (x->ms != y->ms)
+		return x->ms > y->ms ? -1 : 1;
+	return (x->id < y->id) - (x->id > y->id);
+}
+
+/* The missed calls of the report with their follow-up, newest first: both
+ * lists come sorted by (digits, start), so one pass pairs each missed
+ * call with the first answered call of its number that started later. */
+static enum cb_err
+load_follow(struct ctx *ctx, const struct report *rep, struct fu_row **out,
+    size_t *nout)
+{
+	struct db_stmt *st;
+	struct fu_ans *ans = NULL, *na;
+	struct fu_row *rows = NULL, *nr;
+	size_t nans = 0, capa = 0, n = 0, capr = 0, j = 0;
+	enum cb_err rc;
+
+	*out = NULL;
+	*nout = 0;
+	if ((rc = an_q_answered_after(ctx->db, &rep->r, &rep->f, &st)) !=
+	    CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		if (nans == capa) {
+			capa = capa ? capa * 2 : 1024;
+			if ((na = realloc(ans, capa * sizeof(*ans))) == NULL) {
+				rc = CB_ENOMEM;
+				break;
+			}
+			ans = na;
+		}
+		ans[nans].digits = arena_strdup(ctx->arena, db_col(st, 0, NULL));
+		ans[nans].ms = db_col_i64(st, 1);
+		ans[nans].out = db_col(st, 2, NULL) && strcmp(db_col(st, 2, NULL),
+		    "out") == 0;
+		ans[nans].mgr = db_col_null(st, 3) ? 0 : db_col_i64(st, 3);
+		ans[nans++].id = db_col_i64(st, 4);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND ||
+	    (rc = an_q_missed(ctx->db, &rep->r, &rep->f, &st)) != CB_OK) {
+		free(ans);
+		return rc == CB_ENOTFOUND ? CB_EDB : rc;
+	}
+	while ((rc = db_fetch(st)) == CB_OK && n < FOLLOW_MAX) {
+		const char *digits = db_col(st, 3, NULL);
+		struct fu_row *r;
+
+		if (n == capr) {
+			capr = capr ? capr * 2 : 1024;
+			if ((nr = realloc(rows, capr * sizeof(*rows))) == NULL) {
+				rc = CB_ENOMEM;
+				break;
+			}
+			rows = nr;
+		}
+		r = &rows[n++];
+		memset(r, 0, sizeof(*r));
+		r->id = db_col_i64(st, 0);
+		r->number = arena_strdup(ctx->arena, db_col(st, 1, NULL));
+		r->started = arena_strdup(ctx->arena, db_col(st, 2, NULL));
+		r->ms = db_col_i64(st, 4);
+		r->delay = -1;
+		/* Skip answered calls of smaller numbers, and of this number
+		 * up to this call's start (both lists only move forward). */
+		while (j < nans && (strcmp(ans[j].digits, digits) < 0 ||
+		    (strcmp(ans[j].digits, digits) == 0 && ans[j].ms <= r->ms)))
+			j++;
+		if (j < nans && strcmp(ans[j].digits, digits) == 0) {
+			r->delay = (ans[j].ms - r->ms) / 1000;
+			r->h_id = ans[j].id;
+			r->h_mgr = ans[j].mgr;
+			r->h_out = ans[j].out;
+		}
+	}
+	db_stmt_done(st);
+	free(ans);
+	if (rc == CB_OK && n >= FOLLOW_MAX)
+		rc = CB_ENOTFOUND;   /* capped: the page says so */
+	if (rc != CB_ENOTFOUND) {
+		free(rows);
+		return rc;
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), cmp_fu_newest);
+	*out = rows;
+	*nout = n;
+	return CB_OK;
+}
+
 static enum cb_err
 add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
     struct callbacks *cb)
 {
 	struct json_object *never = json_object_new_array(), *byno, *fu;
-	struct db_stmt *st;
+	struct fu_row *rows;
 	enum cb_err rc;
 	int64_t count[FOLLOW__MAX] = { 0 }, *delays, target;
-	size_t nd = 0, total = 0, cap = 1024;
+	size_t nd = 0, total = 0, cap = 1024, i, nrows;
 
 	target = rep->target_minutes * 60;
-	if ((rc = an_q_followup(ctx->db, &rep->r, &rep->f, &st)) != CB_OK)
+	if ((rc = load_follow(ctx, rep, &rows, &nrows)) != CB_OK)
 		return rc;
 	delays = malloc(cap * sizeof(*delays));
 	cb->v = malloc(cap * sizeof(*cb->v));
 	cb->n = 0;
 	byno = json_object_new_object();
-	while (delays && cb->v && (rc = db_fetch(st)) == CB_OK &&
-	    total < FOLLOW_MAX) {
-		int64_t id = db_col_i64(st, 0);
-		const char *num = db_col(st, 1, NULL);
-		bool handled = !db_col_null(st, 3);
-		int64_t delay = handled ? db_col_i64(st, 3) : -1;
+	for (i = 0; delays && cb->v && rc == CB_OK && i < nrows; i++) {
+		const struct fu_row *r = &rows[i];
+		int64_t id = r->id;
+		const char *num = r->number;
+		bool handled = r->delay >= 0;
+		int64_t delay = r->delay;
 		struct json_object *e;
 
 		total++;
@@ -482,10 +596,9 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 				break;
 			}
 			delays[nd++] = delay;
-			if (db_col(st, 4, NULL) && strcmp(db_col(st, 4, NULL),
-			    "out") == 0 && !db_col_null(st, 5)) {
-				cb->v[cb->n].manager_id = db_col_i64(st, 5);
-				cb->v[cb->n++].call_id = db_col_i64(st, 6);
+			if (r->h_out && r->h_mgr) {
+				cb->v[cb->n].manager_id = r->h_mgr;
+				cb->v[cb->n++].call_id = r->h_id;
 			}
 			continue;
 		}
@@ -499,7 +612,7 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 			json_object_object_add(e, "count", json_object_new_int64(
 			    json_object_get_int64(json_object_object_get(e,
 			    "count")) + 1));
-			app_add_str(e, "first_utc", db_col(st, 2, NULL));
+			app_add_str(e, "first_utc", r->started);
 			continue;
 		}
 		if (json_object_array_length(never) >= NEVER_LIST_MAX)
@@ -507,8 +620,8 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 		e = json_object_new_object();
 		app_add_str(e, "number", num);
 		app_add_int(e, "count", 1);
-		app_add_str(e, "last", app_local_time(ctx, db_col(st, 2, NULL)));
-		app_add_str(e, "first_utc", db_col(st, 2, NULL));
+		app_add_str(e, "last", app_local_time(ctx, r->started));
+		app_add_str(e, "first_utc", r->started);
 		app_add_str(e, "dial_url", dial_href(ctx->arena, ctx->user, num,
 		    id));
 		app_add_str(e, "card_url", arena_printf(ctx->arena,
@@ -516,10 +629,10 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 		json_object_object_add(byno, num, json_object_get(e));
 		json_object_array_add(never, e);
 	}
-	db_stmt_done(st);
 	json_object_put(byno);
-	if (rc == CB_ENOTFOUND || rc == CB_OK)
-		rc = (delays && cb->v) ? CB_OK : CB_ENOMEM;
+	free(rows);
+	if (rc == CB_OK && (delays == NULL || cb->v == NULL))
+		rc = CB_ENOMEM;
 	if (rc != CB_OK) {
 		free(delays);
 		json_object_put(never);
@@ -528,10 +641,10 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 	/* Each never-handled number's link: its missed calls from the
 	 * first unhandled one (to the minute) to the range's end. */
 	{
-		size_t i, n = json_object_array_length(never);
-		for (i = 0; i < n; i++) {
+		size_t k, n = json_object_array_length(never);
+		for (k = 0; k < n; k++) {
 			struct json_object *e = json_object_array_get_idx(never,
-			    i);
+			    k);
 			struct hist h = { NULL, rep->r.to, "in", "missed", 0,
 				NULL };
 			h.from = app_local_time(ctx, json_object_get_string(
@@ -567,7 +680,7 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 		app_add_str(fu, "p90", p90 < 0 ? NULL : arena_strdup(
 		    ctx->arena, b));
 	}
-	app_add_bool(fu, "capped", total >= FOLLOW_MAX);
+	app_add_bool(fu, "capped", nrows >= FOLLOW_MAX);
 	json_object_object_add(fu, "never_list", never);
 	json_object_object_add(m, "followup", fu);
 	free(delays);

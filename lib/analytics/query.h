@@ -50,10 +50,13 @@ enum cb_err an_q_managers(struct db *db, const struct an_range *r,
 #define AN_WAIT_CAP 3600
 enum cb_err an_q_wait(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out);
-/* Every missed incoming call with a number, newest first: (id, number,
- * started_at UTC, delay seconds to the first later answered call with the
- * number or NULL, that call's direction, manager id and id). */
-enum cb_err an_q_followup(struct db *db, const struct an_range *r,
+/* The missed-call follow-up, two lists sorted by (number digits, start):
+ * the missed incoming calls with a number (id, number, started_at UTC,
+ * digits, start in epoch ms), and the answered calls of those numbers since
+ * the range began (digits, start in epoch ms, direction, manager id, id). */
+enum cb_err an_q_missed(struct db *db, const struct an_range *r,
+    const struct an_filter *f, struct db_stmt **out);
+enum cb_err an_q_answered_after(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out);
 /* Rows (our_number, store id or NULL, store name, calls, answered,
  * missed), most calls first, at most 200. */

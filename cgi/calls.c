@@ -19,6 +19,7 @@
 #include "db/calllists.h"
 #include "db/savedfilter.h"
 #include "http/app.h"
+#include "http/csv.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
 #include "phone/phone.h"
@@ -35,12 +36,16 @@ static const char *const known_params[] = {
 	"our_number", "our_number_mode", "our_number_not", "direction",
 	"result", "talk_min", "talk_max", "recording", "from", "to",
 	"external_id", "external_id_mode", "external_id_not", "sort",
-	"before", "format", NULL
+	"before", "format", "outcome", "store", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
 static const char *const results[] = {
 	"answered", "missed", "busy", "failed", "no_answer", "unknown", NULL
+};
+/* Index = enum call_outcome (the analytics page links with these). */
+static const char *const outcomes[] = {
+	"", "answered", "missed", "other", NULL
 };
 /* Index = enum call_match. */
 static const char *const modes[] = {
@@ -400,6 +405,22 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		add_flag(ctx, filters, "is_", v);
 		l->bounded = true;
 	}
+	/* A class of results: the analytics page's figures link here
+	 * (issue 21), so the counts match. */
+	if ((v = nonempty(app_param(ctx, "outcome"))) != NULL) {
+		if ((k = index_of(v, outcomes)) <= 0) {
+			ctx->message = "Outcome must be answered, missed or "
+			    "other.";
+			return CB_EINVAL;
+		}
+		f->outcome = (enum call_outcome)k;
+		app_add_str(filters, "outcome", v);
+		l->bounded = true;
+	}
+	if ((rc = read_id(ctx, "store", &f->store_id, "store")) != CB_OK)
+		return rc;
+	if (f->store_id)
+		app_add_str(filters, "store", app_param(ctx, "store"));
 	if ((rc = read_id(ctx, "manager", &f->manager_id, "manager")) !=
 	    CB_OK || (rc = read_id(ctx, "integration", &f->integration_id,
 	    "integration")) != CB_OK)
@@ -1009,68 +1030,6 @@ fail:
 	return rc;
 }
 
-/* Whether a spreadsheet would start a formula here: = + - @ or a tab/CR,
- * also behind the quotes that open a field. */
-static bool
-csv_formula_at(const char *p)
-{
-	while (*p == '"')
-		p++;
-	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL;
-}
-
-/* n bytes of s, quotes doubled when the cell is quoted. Runs between
- * quotes go in one append each (a byte at a time was a third of the
- * export's CPU in this program). */
-static void
-csv_run(struct buf *b, const char *s, size_t n, bool quote)
-{
-	const char *q;
-
-	while (quote && (q = memchr(s, '"', n)) != NULL) {
-		buf_append(b, s, (size_t)(q - s) + 1);
-		buf_putc(b, '"');
-		n -= (size_t)(q - s) + 1;
-		s = q + 1;
-	}
-	buf_append(b, s, n);
-}
-
-/* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF,
- * quotes doubled. A cell a spreadsheet would read as a formula (= + - @,
- * or a leading tab/CR) gets a leading apostrophe first (OWASP "CSV
- * injection"); that includes E.164 numbers, which then read as text.
- * Excel in uk/ru/pl/es locales splits a line on ';' whatever the quotes
- * (issue 16 §10), and other importers on tabs or at a line break inside a
- * quoted cell: every place such a split would start a formula gets the
- * apostrophe too, so neither separator can turn a cell into one. */
-static void
-csv_cell(struct buf *b, const char *s, bool last)
-{
-	const char *q;
-	bool quote;
-
-	if (s == NULL)
-		s = "";
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		buf_putc(b, '"');
-	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
-		buf_putc(b, '\'');
-	while ((q = strpbrk(s, ";,\t\r\n")) != NULL) {
-		csv_run(b, s, (size_t)(q - s) + 1, quote);
-		if (csv_formula_at(q + 1))
-			buf_putc(b, '\'');
-		s = q + 1;
-	}
-	csv_run(b, s, strlen(s), quote);
-	if (quote)
-		buf_putc(b, '"');
-	if (last)
-		buf_append(b, "\r\n", 2);
-	else
-		buf_putc(b, ',');
-}
 
 static void
 csv_row(struct ctx *ctx, struct listing *l, struct buf *b,

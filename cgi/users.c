@@ -52,6 +52,7 @@ static const char *const perm_labels[PERM__MAX] = {
 	[PERM_ORDERS_EDIT] = "Create and edit orders",
 	[PERM_LEADS] = "See leads",
 	[PERM_LEADS_EDIT] = "Create and edit leads",
+	[PERM_ANALYTICS] = "Call analytics (own: only their calls)",
 };
 
 /* Zones offered in the form's list; any IANA name installed is accepted. */

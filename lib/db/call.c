@@ -96,6 +96,13 @@ static const char sql_customer[] = " AND c.customer_id = ?";
 static const char sql_order[] = " AND c.order_id = ?";
 static const char sql_direction[] = " AND c.direction = ?";
 static const char sql_result[] = " AND c.result = ?";
+static const char *const sql_outcome[OUTCOME__MAX] = {
+	[OUTCOME_ANY] = "",
+	[OUTCOME_ANSWERED] = " AND c.result = 'answered'",
+	[OUTCOME_MISSED] = " AND c.result IN (" CALL_RESULTS_MISSED ")",
+	[OUTCOME_OTHER] = " AND c.result IN (" CALL_RESULTS_OTHER ")",
+};
+static const char sql_store[] = " AND c.store_id = ?";
 static const char sql_talk_min[] = " AND c.talk_seconds >= ?";
 static const char sql_talk_max[] = " AND c.talk_seconds <= ?";
 static const char sql_rec_yes[] = " AND c.recording_state = 'stored'";
@@ -315,6 +322,10 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		buf_puts(sql, sql_direction);
 	if (f->result)
 		buf_puts(sql, sql_result);
+	if ((unsigned)f->outcome < OUTCOME__MAX)
+		buf_puts(sql, sql_outcome[f->outcome]);
+	if (f->store_id)
+		buf_puts(sql, sql_store);
 	/* A fragment of exactly one gram is the gram: no LIKE. */
 	if (!grams || gram2)
 		put_text(sql, sql_number, &f->number);
@@ -365,6 +376,8 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		param_str(q, f->direction, strlen(f->direction));
 	if (f->result)
 		param_str(q, f->result, strlen(f->result));
+	if (f->store_id)
+		param_i64(q, f->store_id);
 	if (!grams || gram2)
 		param_text(q, &f->number, false, q->escaped[0]);
 	param_text(q, &f->our_number, true, q->escaped[1]);

@@ -71,6 +71,19 @@ enum call_sort {
 	SORT_TALK_ASC,
 };
 
+/* A call's outcome class (issue 21, the analytics page): answered; missed
+ * (nobody talked to the caller: CALL_RESULTS_MISSED, the missed-calls
+ * list's rule too); other (failed, or unknown: not ended or not said). */
+enum call_outcome {
+	OUTCOME_ANY = 0,
+	OUTCOME_ANSWERED,
+	OUTCOME_MISSED,
+	OUTCOME_OTHER,
+	OUTCOME__MAX
+};
+#define CALL_RESULTS_MISSED "'missed','no_answer','busy'"
+#define CALL_RESULTS_OTHER "'failed','unknown'"
+
 enum call_rec {
 	REC_ANY = 0,
 	REC_YES,                   /* recording_state = 'stored' */
@@ -84,6 +97,8 @@ struct call_filter {
 	int64_t order_id;
 	const char *direction;     /* "in", "out", "internal" or NULL */
 	const char *result;        /* a calls.result value or NULL */
+	enum call_outcome outcome; /* a class of results (ix_calls_result_*) */
+	int64_t store_id;          /* 0 = any; a post-filter (no index) */
 	struct call_text number;   /* client number, on client_digits_rev */
 	struct call_text our_number;
 	struct call_text external_id;

@@ -74,6 +74,23 @@ kind_label(const char *k)
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
 
+/* Whether s begins with prefix, ignoring ASCII case. */
+static bool
+starts_with_ci(const char *s, const char *prefix)
+{
+	if (s == NULL)
+		return false;
+	for (; *prefix; prefix++, s++) {
+		char a = *s, b = *prefix;
+
+		if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
 /* One task row as the page and the JSON show it; "calls" is filled in
  * afterwards. */
 static struct json_object *
@@ -92,6 +109,9 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_str(t, "kind", db_col(st, TL_KIND, NULL));
 	app_add_str(t, "kind_label", kind_label(db_col(st, TL_KIND, NULL)));
 	app_add_str(t, "title", db_col(st, TL_TITLE, NULL));
+	/* "Missed call" beside "Missed call from +380..." says it twice. */
+	app_add_bool(t, "show_kind", !starts_with_ci(db_col(st, TL_TITLE, NULL),
+	    kind_label(db_col(st, TL_KIND, NULL))));
 	app_add_str(t, "body", nonempty(db_col(st, TL_BODY, NULL)));
 	app_add_str(t, "mode", db_col(st, TL_MODE, NULL));
 	app_add_int(t, "assignees", db_col_i64(st, TL_ASSIGNEES));

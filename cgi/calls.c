@@ -35,7 +35,7 @@ static const char *const known_params[] = {
 	"our_number", "our_number_mode", "our_number_not", "direction",
 	"result", "talk_min", "talk_max", "recording", "from", "to",
 	"external_id", "external_id_mode", "external_id_not", "sort",
-	"before", "format", NULL
+	"before", "format", "sep", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
@@ -980,6 +980,14 @@ csv_formula_at(const char *p)
 	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL;
 }
 
+/* What goes before a cell (or a piece of one) that a spreadsheet would
+ * read as a formula: U+200B ZERO WIDTH SPACE. The cell then starts with a
+ * character that starts no formula, so Excel and LibreOffice read text
+ * (OWASP "CSV injection"), yet people see nothing: a number stays
+ * "+380671234567" on the screen, where the usual apostrophe showed
+ * ('+380671234567) in every cell and in every copy (issue 18). */
+#define CSV_DEFUSE "\xE2\x80\x8B"
+
 /* n bytes of s, quotes doubled when the cell is quoted. Runs between
  * quotes go in one append each (a byte at a time was a third of the
  * export's CPU in this program). */
@@ -997,31 +1005,32 @@ csv_run(struct buf *b, const char *s, size_t n, bool quote)
 	buf_append(b, s, n);
 }
 
-/* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF,
- * quotes doubled. A cell a spreadsheet would read as a formula (= + - @,
- * or a leading tab/CR) gets a leading apostrophe first (OWASP "CSV
- * injection"); that includes E.164 numbers, which then read as text.
+/* One CSV cell (RFC 4180) followed by sep (or CR LF when last): quoted
+ * when it holds sep, a quote, CR or LF, quotes doubled. A cell a
+ * spreadsheet would read as a formula (= + - @, or a leading tab/CR) gets
+ * CSV_DEFUSE first; that includes E.164 numbers, which then read as text.
  * Excel in uk/ru/pl/es locales splits a line on ';' whatever the quotes
- * (issue 16 §10), and other importers on tabs or at a line break inside a
- * quoted cell: every place such a split would start a formula gets the
- * apostrophe too, so neither separator can turn a cell into one. */
+ * (issue 16 §10), and other importers on ',', tabs or at a line break
+ * inside a quoted cell: every place such a split would start a formula
+ * gets CSV_DEFUSE too, so no separator can turn a cell into one. */
 static void
-csv_cell(struct buf *b, const char *s, bool last)
+csv_cell(struct buf *b, const char *s, char sep, bool last)
 {
 	const char *q;
+	char quotable[] = { sep, '"', '\r', '\n', '\0' };
 	bool quote;
 
 	if (s == NULL)
 		s = "";
-	quote = strpbrk(s, ",\"\r\n") != NULL;
+	quote = strpbrk(s, quotable) != NULL;
 	if (quote)
 		buf_putc(b, '"');
 	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
-		buf_putc(b, '\'');
+		buf_puts(b, CSV_DEFUSE);
 	while ((q = strpbrk(s, ";,\t\r\n")) != NULL) {
 		csv_run(b, s, (size_t)(q - s) + 1, quote);
 		if (csv_formula_at(q + 1))
-			buf_putc(b, '\'');
+			buf_puts(b, CSV_DEFUSE);
 		s = q + 1;
 	}
 	csv_run(b, s, strlen(s), quote);
@@ -1030,18 +1039,71 @@ csv_cell(struct buf *b, const char *s, bool last)
 	if (last)
 		buf_append(b, "\r\n", 2);
 	else
-		buf_putc(b, ',');
+		buf_putc(b, sep);
+}
+
+/* Languages whose Excel lists with ';' (their decimal mark is a comma, so
+ * the list separator cannot be). */
+static const char *const semicolon_langs[] = {
+	"uk", "ru", "pl", "es", "de", "fr", "it", "pt", "nl", "cs", "sk",
+	"tr", "sv", "da", "fi", "nb", "nn", "no", "ro", "hu", "bg", "hr",
+	"sl", "sr", "lt", "lv", "et", "el", "be", "kk", "az", "ka", "id",
+	"vi", NULL
+};
+
+/* The CSV's separator for this viewer (issue 18): ?sep=semicolon or
+ * ?sep=comma when they chose, else by the first language of their
+ * browser (Accept-Language): ';' where Excel expects it, else ','. Excel
+ * opens the file by double-click right only when it is the separator of
+ * the viewer's Windows locale, which the browser's language follows. */
+static char
+csv_separator(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "sep");
+	const char *al = http_header(ctx->req, "Accept-Language");
+	char lang[4];
+	size_t n = 0;
+
+	if (v && strcmp(v, "semicolon") == 0)
+		return ';';
+	if (v && strcmp(v, "comma") == 0)
+		return ',';
+	if (al == NULL)
+		return ',';
+	while (*al == ' ')
+		al++;
+	/* The primary subtag: 2 or 3 letters, then the end of the tag. */
+	while (n < 3 && ((al[n] >= 'a' && al[n] <= 'z') ||
+	    (al[n] >= 'A' && al[n] <= 'Z'))) {
+		lang[n] = (char)(al[n] | 0x20);
+		n++;
+	}
+	lang[n] = '\0';
+	if (n < 2 || strchr("-;, ", al[n]) == NULL)
+		return ',';
+	return index_of(lang, semicolon_langs) >= 0 ? ';' : ',';
+}
+
+static const char *
+recording_label(const char *rec)
+{
+	if (rec && strcmp(rec, "stored") == 0) return "Recorded";
+	if (rec && strcmp(rec, "pending") == 0) return "Being fetched";
+	if (rec && strcmp(rec, "failed") == 0) return "Could not be fetched";
+	return "No recording";
 }
 
 static void
 csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
-    struct db_stmt *st)
+    struct db_stmt *st, char sep)
 {
 	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
 	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
 	const struct call_list_item *integ = call_lists_integration(l->lists,
 	    db_col_i64(st, CALL_INTEGRATION_ID));
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
+	const char *dir = db_col(st, CALL_DIRECTION, NULL);
+	const char *res = db_col(st, CALL_RESULT, NULL);
 	struct csv_clock *k = &l->clock;
 
 	/* Local time to the minute depends only on the UTC minute, and an
@@ -1058,22 +1120,42 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 			k->utc[0] = '\0';
 		}
 	}
-	csv_cell(b, db_col(st, CALL_ID, NULL), false);
-	csv_cell(b, k->local, false);
-	csv_cell(b, db_col(st, CALL_DIRECTION, NULL), false);
-	csv_cell(b, db_col(st, CALL_RESULT, NULL), false);
+	csv_cell(b, db_col(st, CALL_ID, NULL), sep, false);
+	csv_cell(b, k->local, sep, false);
+	/* The words of the page (Incoming, Answered...), not the codes. */
+	csv_cell(b, direction_label(dir ? dir : ""), sep, false);
+	csv_cell(b, result_label(res ? res : ""), sep, false);
 	csv_cell(b, row_withheld(st) ? NUMBER_WITHHELD :
-	    db_col(st, CALL_CLIENT_NUMBER, NULL), false);
-	csv_cell(b, row_contact(st), false);
-	csv_cell(b, mgr ? mgr->name : NULL, false);
-	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), false);
-	csv_cell(b, integ ? integ->name : NULL, false);
-	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), false);
-	csv_cell(b, db_col(st, CALL_TALK, NULL), false);
-	csv_cell(b, db_col(st, CALL_WAIT, NULL), false);
-	csv_cell(b, db_col(st, CALL_RECORDING_STATE, NULL), false);
-	csv_cell(b, db_col(st, CALL_COMMENT, NULL), false);
-	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), true);
+	    db_col(st, CALL_CLIENT_NUMBER, NULL), sep, false);
+	csv_cell(b, row_contact(st), sep, false);
+	csv_cell(b, mgr ? mgr->name : NULL, sep, false);
+	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), sep, false);
+	csv_cell(b, integ ? integ->name : NULL, sep, false);
+	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_TALK, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_WAIT, NULL), sep, false);
+	csv_cell(b, recording_label(db_col(st, CALL_RECORDING_STATE, NULL)),
+	    sep, false);
+	csv_cell(b, db_col(st, CALL_COMMENT, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), sep, true);
+}
+
+/* The header line: the columns as people name them, in the file's
+ * separator; the time column says its zone. */
+static void
+csv_header(struct ctx *ctx, struct buf *b, char sep)
+{
+	static const char *const names[] = {
+		"ID", NULL, "Direction", "Result", "Number", "Contact",
+		"Manager", "Extension", "Integration", "Our number",
+		"Talk (s)", "Wait (s)", "Recording", "Comment",
+		"Provider call ID"
+	};
+	size_t i, n = sizeof(names) / sizeof(names[0]);
+
+	for (i = 0; i < n; i++)
+		csv_cell(b, names[i] ? names[i] : arena_printf(ctx->arena,
+		    "Time (%s)", ctx->user->time_zone), sep, i + 1 == n);
 }
 
 /* The export of the current filter: keyset chunks of CSV_CHUNK rows, each
@@ -1090,6 +1172,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	char at[32];
 	bool started = false, talk = f->sort == SORT_TALK_DESC ||
 	    f->sort == SORT_TALK_ASC;
+	char sep = csv_separator(ctx);
 	unsigned n;
 	uint64_t total = 0;
 
@@ -1115,17 +1198,16 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 			if ((rc = resp_stream_begin(ctx->resp)) != CB_OK)
 				goto cut;
 			started = true;
-			buf_puts(&b, "id,time (");
-			buf_puts(&b, ctx->user->time_zone);
-			buf_puts(&b, "),direction,result,number,contact,manager,"
-			    "extension,integration,our number,talk seconds,"
-			    "wait seconds,recording,comment,external id\r\n");
+			/* UTF-8 with a BOM: without it Excel reads the
+			 * names as the ANSI code page (mojibake). */
+			buf_puts(&b, "\xEF\xBB\xBF");
+			csv_header(ctx, &b, sep);
 		}
 		if (l->none)
 			break;
 		while ((rc = db_fetch(st)) == CB_OK) {
 			n++;
-			csv_row(ctx, l, &b, st);
+			csv_row(ctx, l, &b, st, sep);
 			/* Long comments: keep the buffer small. */
 			if (b.len > 256 * 1024) {
 				if (b.err != CB_OK || resp_stream_write(

@@ -419,7 +419,33 @@ post_notifications_read(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* GET /tasks/counts: the navigation's counters (issue 18), read by
+ * static/nav.js on each page: {"open_tasks": n, "unread_notifications":
+ * m}. Two indexed COUNTs (lib/db/tasklist.c, EXPLAIN in
+ * tests/http/nav_counts.test.js). */
+static enum cb_err
+page_counts(struct ctx *ctx)
+{
+	struct json_object *m;
+	int64_t open = 0, unread = 0;
+	enum cb_err rc;
+
+	if ((rc = db_tasklist_open_count(ctx->db, ctx->user->id, &open)) !=
+	    CB_OK || (rc = db_notifications_unread(ctx->db, ctx->user->id,
+	    &unread)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	m = json_object_new_object();
+	app_add_int(m, "open_tasks", open);
+	app_add_int(m, "unread_notifications", unread);
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
 static const struct route routes[] = {
+	{ "/tasks/counts", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_counts },
 	{ "/tasks", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
 	    page_tasks },
 	{ "/tasks/#/done", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE,

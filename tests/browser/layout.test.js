@@ -80,6 +80,11 @@ test('on a phone the navigation is a menu that opens', async () => {
   assert.equal(await tasks.isVisible(), false);
   await page.getByText('Menu', { exact: true }).click();
   assert.equal(await tasks.isVisible(), true);
+  // The counters (open tasks, unread notifications) are filled in from /tasks/counts.
+  const counts = JSON.parse(await (await page.request.get(`${BASE}/tasks/counts`)).text());
+  await page.waitForFunction((n) => document.getElementById('nav-open-tasks').getAttribute('data-n') === String(n),
+    counts.open_tasks, { timeout: 3000 });
+  assert.equal(await page.locator('#nav-unread').getAttribute('data-n'), String(counts.unread_notifications));
   await tasks.click();
   await page.waitForURL(/\/tasks$/);
   await page.close();

@@ -24,6 +24,7 @@
   var ENDED_MS = 30000;       // an ended popup clears itself after this
   var TAKEN_MS = 8000;        // "Answered by <colleague>" stays this long, folded
   var POLL_MS = 3000;
+  var MAX_SHOWN = 3;          // popups on the screen at once, the newest
   var root = document.getElementById('live-popups');
   if (!root || !root.getAttribute('data-user')) return;
   var user = root.getAttribute('data-user');
@@ -290,6 +291,13 @@
         if (q !== p && q.el && !q.gone && !q.closed) compact(q, true);
       });
       root.appendChild(p.el);
+      // At most MAX_SHOWN at once: the oldest go (a provider that never sent "ended" must not
+      // leave a wall of bars for hours).
+      var shown = root.querySelectorAll('.live-popup');
+      for (var i = 0; i < shown.length - MAX_SHOWN; i++) {
+        var old = popups[shown[i].getAttribute('data-call')];
+        if (old) remove(old);
+      }
       compact(p, false);
       draw(p);
       load(p);

@@ -41,7 +41,7 @@
 
 static const char *const known_params[] = {
 	"from", "to", "integration", "line", "store", "manager", "direction",
-	"format", "table", NULL
+	"format", "table", "sep", NULL
 };
 static const char *const directions[] = { "in", "out", "internal", NULL };
 static const char *const outcome_names[3] = { "answered", "missed",
@@ -1139,6 +1139,8 @@ page_csv(struct ctx *ctx)
 	struct buf b;
 	enum cb_err rc;
 	size_t i, j, k;
+	char sep = csv_separator_for(app_param(ctx, "sep"),
+	    http_header(ctx->req, "Accept-Language"));
 
 	if ((rc = read_report(ctx, &rep)) != CB_OK)
 		return rc;
@@ -1153,6 +1155,7 @@ page_csv(struct ctx *ctx)
 	if ((m = build(ctx, &rep, &rc)) == NULL)
 		return rc;
 	buf_init(&b, 8u * 1024 * 1024);
+	buf_puts(&b, CSV_BOM);
 	list = m;
 	{
 		const char *p = t->list, *dot;
@@ -1167,29 +1170,31 @@ page_csv(struct ctx *ctx)
 	}
 	if (strcmp(t->name, "heatmap") == 0) {
 		/* Rows: weekday, hour, calls, missed, missed share. */
-		buf_puts(&b, "weekday,hour,incoming calls,missed,missed %\r\n");
+		csv_header_names(&b,
+		    "weekday,hour,incoming calls,missed,missed %",
+		    sep);
 		for (i = 0; i < json_object_array_length(list); i++) {
 			struct json_object *r = json_object_array_get_idx(list,
 			    i), *hours = json_object_object_get(r, "hours");
 			for (j = 0; j < json_object_array_length(hours); j++) {
 				struct json_object *c = json_object_array_get_idx(
 				    hours, j);
-				csv_cell(&b, cell(ctx, r, "day"), false);
+				csv_cell(&b, cell(ctx, r, "day"), sep, false);
 				csv_cell(&b, arena_printf(ctx->arena, "%02zu",
-				    j), false);
-				csv_cell(&b, cell(ctx, c, "calls"), false);
-				csv_cell(&b, cell(ctx, c, "missed"), false);
-				csv_cell(&b, cell(ctx, c, "missed_rate"), true);
+				    j), sep, false);
+				csv_cell(&b, cell(ctx, c, "calls"), sep, false);
+				csv_cell(&b, cell(ctx, c, "missed"), sep, false);
+				csv_cell(&b, cell(ctx, c, "missed_rate"), sep,
+				    true);
 			}
 		}
 	} else {
-		buf_puts(&b, t->header);
-		buf_puts(&b, "\r\n");
+		csv_header_names(&b, t->header, sep);
 		for (i = 0; list && i < json_object_array_length(list); i++) {
 			struct json_object *r = json_object_array_get_idx(list,
 			    i);
 			for (k = 0; t->cols[k]; k++)
-				csv_cell(&b, cell(ctx, r, t->cols[k]),
+				csv_cell(&b, cell(ctx, r, t->cols[k]), sep,
 				    t->cols[k + 1] == NULL);
 		}
 	}

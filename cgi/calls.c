@@ -36,7 +36,7 @@ static const char *const known_params[] = {
 	"our_number", "our_number_mode", "our_number_not", "direction",
 	"result", "talk_min", "talk_max", "recording", "from", "to",
 	"external_id", "external_id_mode", "external_id_not", "sort",
-	"before", "format", "outcome", "store", NULL
+	"before", "back", "format", "sep", "outcome", "store", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
@@ -144,6 +144,38 @@ read_id(struct ctx *ctx, const char *name, int64_t *out, const char *what)
 	return CB_OK;
 }
 
+/* A talk time as people write it (issue 18): "90", "1:30" or "1:02:03".
+ * After the first part, minutes and seconds are two digits below 60. */
+static enum cb_err
+talk_parse(const char *v, int64_t *out)
+{
+	int64_t total = 0, part;
+	const char *p = v, *colon;
+	int parts = 0;
+	char buf[16];
+	size_t n;
+
+	for (;;) {
+		colon = strchr(p, ':');
+		n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n == 0 || n >= sizeof(buf) || ++parts > 3)
+			return CB_EINVAL;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (strparse_i64z(buf, 0, TALK_MAX, &part) != CB_OK ||
+		    (parts > 1 && (n != 2 || part > 59)))
+			return CB_EINVAL;
+		total = total * 60 + part;
+		if (total > TALK_MAX)
+			return CB_EINVAL;
+		if (colon == NULL)
+			break;
+		p = colon + 1;
+	}
+	*out = total;
+	return CB_OK;
+}
+
 static enum cb_err
 read_talk(struct ctx *ctx, const char *name, int64_t *out,
     struct json_object *filters)
@@ -153,9 +185,9 @@ read_talk(struct ctx *ctx, const char *name, int64_t *out,
 	*out = -1;
 	if (v == NULL)
 		return CB_OK;
-	if (strparse_i64z(v, 0, TALK_MAX, out) != CB_OK) {
-		ctx->message = "A duration bound is a whole number of seconds "
-		    "(0 to 864000).";
+	if (talk_parse(v, out) != CB_OK) {
+		ctx->message = "A talk time is seconds (90) or minutes and "
+		    "seconds (1:30), or h:mm:ss; at most ten days.";
 		return CB_EINVAL;
 	}
 	app_add_str(filters, name, v);
@@ -775,6 +807,7 @@ put_query(struct ctx *ctx, struct buf *u)
 		/* The cursor is replaced, and the format stays with the
 		 * client that asked for it. */
 		if (strcmp(kv->key, "before") == 0 ||
+		    strcmp(kv->key, "back") == 0 ||
 		    strcmp(kv->key, "format") == 0)
 			continue;
 		url_component(u, kv->key, strlen(kv->key));
@@ -784,13 +817,32 @@ put_query(struct ctx *ctx, struct buf *u)
 	}
 }
 
+/* "Previous page" on keyset pages (issue 18): each next-page link carries
+ * the cursors of the pages before it in back= ("-" for the first page,
+ * '|' between them: a cursor never holds one), so the previous page is
+ * the last of them. At most BACK_MAX are kept (the oldest go); a longer or
+ * odd back= is ignored, and a cursor in it is checked like any before=
+ * when followed. */
+#define BACK_MAX 30
+#define BACK_LEN_MAX 2048
+
+static const char *
+back_trail(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "back");
+
+	return v && *v && strlen(v) <= BACK_LEN_MAX ? v : NULL;
+}
+
 /* The URL of the next page: this page's filters plus the cursor, which is
- * the last row's sort key and id. */
+ * the last row's sort key and id, and the trail back to here. */
 static const char *
 next_url(struct ctx *ctx, const char *base, const char *key, int64_t id)
 {
+	const char *trail = back_trail(ctx), *here = app_param(ctx, "before");
 	struct buf u;
 	const char *r;
+	size_t n = 0;
 
 	buf_init(&u, 8192);
 	buf_puts(&u, base);
@@ -798,10 +850,80 @@ next_url(struct ctx *ctx, const char *base, const char *key, int64_t id)
 	put_query(ctx, &u);
 	buf_puts(&u, "before=");
 	url_component(&u, key, strlen(key));
-	buf_printf(&u, "%%2C%lld", (long long)id);
+	buf_printf(&u, "%%2C%lld&back=", (long long)id);
+	if (trail) {
+		const char *p;
+
+		for (p = trail; *p; p++)
+			n += *p == '|';
+		/* Drop the oldest when full. */
+		for (p = trail; n + 1 >= BACK_MAX && (p = strchr(p, '|'));
+		    n--)
+			trail = ++p;
+		url_component(&u, trail, strlen(trail));
+		buf_puts(&u, "%7C");
+	}
+	if (here && *here)
+		url_component(&u, here, strlen(here));
+	else
+		buf_putc(&u, '-');
 	r = u.err ? NULL : arena_strdup(ctx->arena, buf_cstr(&u));
 	buf_free(&u);
 	return r;
+}
+
+/* The previous page's URL, from back= (NULL on the first page or
+ * without a trail). */
+static const char *
+prev_url(struct ctx *ctx, const char *base)
+{
+	const char *trail = back_trail(ctx), *last;
+	struct buf u;
+	const char *r;
+
+	if (trail == NULL || app_param(ctx, "before") == NULL)
+		return NULL;
+	last = strrchr(trail, '|');
+	last = last ? last + 1 : trail;
+	buf_init(&u, 8192);
+	buf_puts(&u, base);
+	buf_puts(&u, "?");
+	put_query(ctx, &u);
+	if (strcmp(last, "-") != 0) {
+		buf_puts(&u, "before=");
+		url_component(&u, last, strlen(last));
+		if (last != trail) {
+			buf_puts(&u, "&back=");
+			url_component(&u, trail, (size_t)(last - 1 - trail));
+		}
+	}
+	if (u.len && (u.p[u.len - 1] == '&' || u.p[u.len - 1] == '?'))
+		u.len--;
+	r = u.err ? NULL : arena_strndup(ctx->arena, u.p, u.len);
+	buf_free(&u);
+	return r;
+}
+
+/* The pager's words follow the sort: "Older calls" after the newest. */
+static void
+pager_labels(struct json_object *m, enum call_sort sort)
+{
+	static const char *const next[] = {
+		[SORT_TIME_DESC] = "Older calls", [SORT_TIME_ASC] = "Newer calls",
+		[SORT_TALK_DESC] = "Shorter calls", [SORT_TALK_ASC] = "Longer calls",
+	};
+	static const char *const prev[] = {
+		[SORT_TIME_DESC] = "Newer calls", [SORT_TIME_ASC] = "Older calls",
+		[SORT_TALK_DESC] = "Longer calls", [SORT_TALK_ASC] = "Shorter calls",
+	};
+	static const char *const first[] = {
+		[SORT_TIME_DESC] = "Newest", [SORT_TIME_ASC] = "Oldest",
+		[SORT_TALK_DESC] = "Longest", [SORT_TALK_ASC] = "Shortest",
+	};
+
+	app_add_str(m, "next_label", next[sort]);
+	app_add_str(m, "prev_label", prev[sort]);
+	app_add_str(m, "first_label", first[sort]);
 }
 
 /* base + suffix + this page's filters: the CSV link and the first page. */
@@ -970,6 +1092,158 @@ next_link(struct ctx *ctx, struct json_object *m,
 	app_add_str(m, "next_url", next_url(ctx, base, k, id.i));
 }
 
+/* ---- the filter block's chips (issue 18) -------------------------------
+ * Each active filter as a chip with its words and a link to the same page
+ * without it (and without the page's cursor). The keys of one chip: a
+ * text filter with its mode and "not". */
+static const char *const chip_groups[][3] = {
+	{ "q", "q_mode", "q_not" }, { "contact", NULL, NULL },
+	{ "direction", NULL, NULL }, { "result", NULL, NULL },
+	{ "from", NULL, NULL }, { "to", NULL, NULL },
+	{ "manager", NULL, NULL }, { "integration", NULL, NULL },
+	{ "our_number", "our_number_mode", "our_number_not" },
+	{ "talk_min", NULL, NULL }, { "talk_max", NULL, NULL },
+	{ "recording", NULL, NULL },
+	{ "external_id", "external_id_mode", "external_id_not" },
+	{ "sort", NULL, NULL },
+};
+/* From "manager" on, a filter lives behind "More filters". */
+#define CHIP_MORE_FIRST 6
+
+static bool
+in_group(const char *key, const char *const g[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (g[i] && strcmp(key, g[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The label of the option chosen in the select list (managers...). */
+static const char *
+chosen_label(struct json_object *m, const char *list)
+{
+	struct json_object *a, *o, *sel, *label;
+	size_t i;
+
+	if (!json_object_object_get_ex(m, list, &a))
+		return NULL;
+	for (i = 0; i < json_object_array_length(a); i++) {
+		o = json_object_array_get_idx(a, i);
+		if (json_object_object_get_ex(o, "selected", &sel) &&
+		    json_object_get_boolean(sel) &&
+		    json_object_object_get_ex(o, "label", &label))
+			return json_object_get_string(label);
+	}
+	return NULL;
+}
+
+static const char *
+mode_words(const char *mode, const char *dflt)
+{
+	if (mode == NULL || *mode == '\0')
+		mode = dflt;
+	if (strcmp(mode, "exact") == 0) return "is";
+	if (strcmp(mode, "begins") == 0) return "begins with";
+	if (strcmp(mode, "ends") == 0) return "ends with";
+	return "contains";
+}
+
+static const char *
+chip_label(struct ctx *ctx, struct json_object *m, const char *const g[3],
+    const char *v)
+{
+	const char *k = g[0];
+	bool not = g[2] && app_param(ctx, g[2]) &&
+	    strcmp(app_param(ctx, g[2]), "1") == 0;
+	const char *mode = g[1] ? app_param(ctx, g[1]) : NULL;
+	struct arena *a = ctx->arena;
+
+	if (strcmp(k, "q") == 0)
+		return arena_printf(a, "Number %s%s %s", not ? "not " : "",
+		    mode_words(mode, "ends"), v);
+	if (strcmp(k, "our_number") == 0)
+		return arena_printf(a, "Our number %s%s %s", not ? "not " : "",
+		    mode_words(mode, "exact"), v);
+	if (strcmp(k, "external_id") == 0)
+		return arena_printf(a, "Call id %s%s %s", not ? "not " : "",
+		    mode_words(mode, "exact"), v);
+	if (strcmp(k, "contact") == 0)
+		return arena_printf(a, "Contact: %s", v);
+	if (strcmp(k, "direction") == 0)
+		return direction_label(v);
+	if (strcmp(k, "result") == 0)
+		return result_label(v);
+	if (strcmp(k, "from") == 0)
+		return arena_printf(a, "From %s", v);
+	if (strcmp(k, "to") == 0)
+		return arena_printf(a, "To %s", v);
+	if (strcmp(k, "manager") == 0)
+		return arena_printf(a, "Manager: %s",
+		    chosen_label(m, "managers") ? chosen_label(m, "managers") : v);
+	if (strcmp(k, "integration") == 0)
+		return arena_printf(a, "Line: %s", chosen_label(m,
+		    "integrations") ? chosen_label(m, "integrations") : v);
+	if (strcmp(k, "talk_min") == 0)
+		return arena_printf(a, "Talk at least %s", v);
+	if (strcmp(k, "talk_max") == 0)
+		return arena_printf(a, "Talk at most %s", v);
+	if (strcmp(k, "recording") == 0)
+		return strcmp(v, "yes") == 0 ? "Recorded" : "No recording";
+	if (strcmp(v, "time_asc") == 0) return "Oldest first";
+	if (strcmp(v, "talk_desc") == 0) return "Longest first";
+	return "Shortest first";
+}
+
+static void
+add_chips(struct ctx *ctx, struct json_object *m, const char *base)
+{
+	struct json_object *chips = json_object_new_array();
+	bool more = false;
+	size_t g, i;
+
+	json_object_object_add(m, "chips", chips);
+	for (g = 0; g < sizeof(chip_groups) / sizeof(chip_groups[0]); g++) {
+		const char *v = nonempty(app_param(ctx, chip_groups[g][0]));
+		struct json_object *c;
+		struct buf u;
+
+		if (v == NULL || (g + 1 == sizeof(chip_groups) /
+		    sizeof(chip_groups[0]) && strcmp(v, "time_desc") == 0))
+			continue;
+		if (g >= CHIP_MORE_FIRST)
+			more = true;
+		buf_init(&u, 8192);
+		buf_puts(&u, base);
+		buf_putc(&u, '?');
+		for (i = 0; i < ctx->req->query.n; i++) {
+			const struct kv *kv = &ctx->req->query.v[i];
+
+			if (in_group(kv->key, chip_groups[g]) ||
+			    strcmp(kv->key, "before") == 0 ||
+			    strcmp(kv->key, "back") == 0 ||
+			    strcmp(kv->key, "format") == 0)
+				continue;
+			url_component(&u, kv->key, strlen(kv->key));
+			buf_putc(&u, '=');
+			url_component(&u, kv->val, kv->val_len);
+			buf_putc(&u, '&');
+		}
+		if (u.len && (u.p[u.len - 1] == '&' || u.p[u.len - 1] == '?'))
+			u.len--;
+		c = json_object_new_object();
+		app_add_str(c, "key", chip_groups[g][0]);
+		app_add_str(c, "label", chip_label(ctx, m, chip_groups[g], v));
+		app_add_str(c, "remove_url", u.err ? base :
+		    arena_strndup(ctx->arena, u.p, u.len));
+		buf_free(&u);
+		json_object_array_add(chips, c);
+	}
+	app_add_bool(m, "more_open", more);
+}
+
 static enum cb_err
 render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
     const char *base, const char *from)
@@ -1021,8 +1295,12 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 		goto fail;
 done:
 	json_object_object_add(m, "empty", json_object_new_boolean(n == 0));
-	if (f->has_cursor)
+	if (f->has_cursor) {
 		app_add_str(m, "first_url", query_url(ctx, base, ""));
+		app_add_str(m, "prev_url", prev_url(ctx, base));
+	}
+	pager_labels(m, f->sort);
+	add_chips(ctx, m, base);
 	return app_render(ctx, "calls.html", m);
 fail:
 	json_object_put(m);
@@ -1030,16 +1308,35 @@ fail:
 	return rc;
 }
 
+/* The CSV's separator for this viewer (issue 18): lib/http/csv.c decides
+ * from ?sep= and the browser's language. */
+static char
+csv_separator(struct ctx *ctx)
+{
+	return csv_separator_for(app_param(ctx, "sep"),
+	    http_header(ctx->req, "Accept-Language"));
+}
+
+static const char *
+recording_label(const char *rec)
+{
+	if (rec && strcmp(rec, "stored") == 0) return "Recorded";
+	if (rec && strcmp(rec, "pending") == 0) return "Being fetched";
+	if (rec && strcmp(rec, "failed") == 0) return "Could not be fetched";
+	return "No recording";
+}
 
 static void
 csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
-    struct db_stmt *st)
+    struct db_stmt *st, char sep)
 {
 	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
 	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
 	const struct call_list_item *integ = call_lists_integration(l->lists,
 	    db_col_i64(st, CALL_INTEGRATION_ID));
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
+	const char *dir = db_col(st, CALL_DIRECTION, NULL);
+	const char *res = db_col(st, CALL_RESULT, NULL);
 	struct csv_clock *k = &l->clock;
 
 	/* Local time to the minute depends only on the UTC minute, and an
@@ -1056,22 +1353,42 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 			k->utc[0] = '\0';
 		}
 	}
-	csv_cell(b, db_col(st, CALL_ID, NULL), false);
-	csv_cell(b, k->local, false);
-	csv_cell(b, db_col(st, CALL_DIRECTION, NULL), false);
-	csv_cell(b, db_col(st, CALL_RESULT, NULL), false);
+	csv_cell(b, db_col(st, CALL_ID, NULL), sep, false);
+	csv_cell(b, k->local, sep, false);
+	/* The words of the page (Incoming, Answered...), not the codes. */
+	csv_cell(b, direction_label(dir ? dir : ""), sep, false);
+	csv_cell(b, result_label(res ? res : ""), sep, false);
 	csv_cell(b, row_withheld(st) ? NUMBER_WITHHELD :
-	    db_col(st, CALL_CLIENT_NUMBER, NULL), false);
-	csv_cell(b, row_contact(st), false);
-	csv_cell(b, mgr ? mgr->name : NULL, false);
-	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), false);
-	csv_cell(b, integ ? integ->name : NULL, false);
-	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), false);
-	csv_cell(b, db_col(st, CALL_TALK, NULL), false);
-	csv_cell(b, db_col(st, CALL_WAIT, NULL), false);
-	csv_cell(b, db_col(st, CALL_RECORDING_STATE, NULL), false);
-	csv_cell(b, db_col(st, CALL_COMMENT, NULL), false);
-	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), true);
+	    db_col(st, CALL_CLIENT_NUMBER, NULL), sep, false);
+	csv_cell(b, row_contact(st), sep, false);
+	csv_cell(b, mgr ? mgr->name : NULL, sep, false);
+	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), sep, false);
+	csv_cell(b, integ ? integ->name : NULL, sep, false);
+	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_TALK, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_WAIT, NULL), sep, false);
+	csv_cell(b, recording_label(db_col(st, CALL_RECORDING_STATE, NULL)),
+	    sep, false);
+	csv_cell(b, db_col(st, CALL_COMMENT, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), sep, true);
+}
+
+/* The header line: the columns as people name them, in the file's
+ * separator; the time column says its zone. */
+static void
+csv_header(struct ctx *ctx, struct buf *b, char sep)
+{
+	static const char *const names[] = {
+		"ID", NULL, "Direction", "Result", "Number", "Contact",
+		"Manager", "Extension", "Integration", "Our number",
+		"Talk (s)", "Wait (s)", "Recording", "Comment",
+		"Provider call ID"
+	};
+	size_t i, n = sizeof(names) / sizeof(names[0]);
+
+	for (i = 0; i < n; i++)
+		csv_cell(b, names[i] ? names[i] : arena_printf(ctx->arena,
+		    "Time (%s)", ctx->user->time_zone), sep, i + 1 == n);
 }
 
 /* The export of the current filter: keyset chunks of CSV_CHUNK rows, each
@@ -1088,6 +1405,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	char at[32];
 	bool started = false, talk = f->sort == SORT_TALK_DESC ||
 	    f->sort == SORT_TALK_ASC;
+	char sep = csv_separator(ctx);
 	unsigned n;
 	uint64_t total = 0;
 
@@ -1113,17 +1431,16 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 			if ((rc = resp_stream_begin(ctx->resp)) != CB_OK)
 				goto cut;
 			started = true;
-			buf_puts(&b, "id,time (");
-			buf_puts(&b, ctx->user->time_zone);
-			buf_puts(&b, "),direction,result,number,contact,manager,"
-			    "extension,integration,our number,talk seconds,"
-			    "wait seconds,recording,comment,external id\r\n");
+			/* UTF-8 with a BOM: without it Excel reads the
+			 * names as the ANSI code page (mojibake). */
+			buf_puts(&b, CSV_BOM);
+			csv_header(ctx, &b, sep);
 		}
 		if (l->none)
 			break;
 		while ((rc = db_fetch(st)) == CB_OK) {
 			n++;
-			csv_row(ctx, l, &b, st);
+			csv_row(ctx, l, &b, st, sep);
 			/* Long comments: keep the buffer small. */
 			if (b.len > 256 * 1024) {
 				if (b.err != CB_OK || resp_stream_write(

@@ -57,6 +57,7 @@
 #include "net/ipmatch.h"
 #include "phone/phone.h"
 #include "providers/registry.h"
+#include "providers/zadarma/zadarma.h"
 #include "providers/test_event.h"
 
 static const char *db_down = "The database is not answering. Try again in "
@@ -718,7 +719,7 @@ zadarma_settings_load(struct ctx *ctx, struct iform *f)
 {
 	struct json_object *c = f->config ? json_tokener_parse(f->config) :
 	    NULL, *list;
-	const char *const *def = zadarma_default_networks();
+	const char *const *def = zadarma_provider.networks;
 	struct buf b;
 	size_t i, n;
 

@@ -17,11 +17,12 @@
 #include "http/request.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
+#include "providers/binotel/binotel.h"
 
 #define KEY "demo-binotel-key"
 #define BINOTEL_IP "194.88.218.116"
 
-static const struct provider *P = &provider_binotel;
+static const struct provider *P = &binotel_provider;
 static struct arena *a;
 static struct kvlist form, query;
 static struct json_object *json;
@@ -727,7 +728,7 @@ END_TEST
 
 START_TEST(test_registry_finds_adapter)
 {
-	ck_assert_ptr_eq(provider_find("binotel"), &provider_binotel);
+	ck_assert_ptr_eq(provider_by_kind("binotel"), &binotel_provider);
 }
 END_TEST
 

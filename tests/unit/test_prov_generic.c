@@ -19,9 +19,8 @@
 #include "core/buf.h"
 #include "http/request.h"
 #include "net/sig.h"
-#include "providers/generic.h"
+#include "providers/generic/generic.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
 
 /* providers.md §5.3 */
 #define VEC_SECRET "asterisk-shared-secret-0123456789"
@@ -45,7 +44,7 @@
 
 #define DEMO_SECRET "demo-generic-secret"
 
-static const struct provider *P = &provider_generic;
+static const struct provider *P = &generic_provider;
 static struct arena *a;
 static struct kvlist form, query;
 static struct json_object *json;

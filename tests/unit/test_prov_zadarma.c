@@ -19,6 +19,7 @@
 #include "net/sig.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
+#include "providers/zadarma/zadarma.h"
 
 /* providers.md §5.2 (made-up credentials). */
 #define SECRET "8a8e91d214fb728889c7"
@@ -29,7 +30,7 @@
 #define START_RAW "PIlnTK9Vzd3NQVs7Fw1KaJboPkY="
 #define T0 1717495200000LL  /* 2024-06-04 10:00:00 UTC */
 
-static const struct provider *P = &provider_zadarma;
+static const struct provider *P = &zadarma_provider;
 static struct arena *a;
 static struct kvlist form, query;
 static struct prov_req req;
@@ -941,8 +942,8 @@ END_TEST
 
 START_TEST(test_registry_finds_adapter)
 {
-	ck_assert_ptr_eq(provider_find("zadarma"), &provider_zadarma);
-	ck_assert_str_eq(provider_zadarma.kind, "zadarma");
+	ck_assert_ptr_eq(provider_by_kind("zadarma"), &zadarma_provider);
+	ck_assert_str_eq(zadarma_provider.kind, "zadarma");
 }
 END_TEST
 

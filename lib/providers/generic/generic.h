@@ -15,6 +15,8 @@
 #include "core/err.h"
 #include "providers/provider.h"
 
+extern const struct provider generic_provider;
+
 /* Seconds an X-Timestamp may differ from our clock (§4.5 (a)). */
 #define GX_REPLAY_WINDOW 300
 

@@ -1,0 +1,9 @@
+/* The binotel provider (lib/providers/binotel/): its one descriptor. */
+#ifndef CB_PROVIDERS_BINOTEL_H
+#define CB_PROVIDERS_BINOTEL_H
+
+#include "providers/provider.h"
+
+extern const struct provider binotel_provider;
+
+#endif

@@ -1,0 +1,9 @@
+/* The twilio provider (lib/providers/twilio/): its one descriptor. */
+#ifndef CB_PROVIDERS_TWILIO_H
+#define CB_PROVIDERS_TWILIO_H
+
+#include "providers/provider.h"
+
+extern const struct provider twilio_provider;
+
+#endif

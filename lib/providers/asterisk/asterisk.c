@@ -144,4 +144,5 @@ const struct provider asterisk_provider = {
 	.verify = ast_verify,
 	.parse = ast_parse,
 	.answer = ast_answer,
+	.dial = &generic_dial,
 };

@@ -637,4 +637,5 @@ const struct provider binotel_provider = {
 	.verify = bn_verify,
 	.parse = bn_parse,
 	.answer = bn_answer,
+	.dial = &binotel_dial,
 };

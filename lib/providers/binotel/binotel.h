@@ -6,4 +6,7 @@
 
 extern const struct provider binotel_provider;
 
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_dial binotel_dial;      /* dial.c */
+
 #endif

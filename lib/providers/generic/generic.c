@@ -973,4 +973,5 @@ const struct provider generic_provider = {
 	.verify = gx_verify,
 	.parse = gx_parse,
 	.answer = gx_answer,
+	.dial = &generic_dial,
 };

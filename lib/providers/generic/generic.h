@@ -17,6 +17,9 @@
 
 extern const struct provider generic_provider;
 
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_dial generic_dial;      /* dial.c */
+
 /* Seconds an X-Timestamp may differ from our clock (§4.5 (a)). */
 #define GX_REPLAY_WINDOW 300
 

@@ -1162,4 +1162,5 @@ const struct provider twilio_provider = {
 	.verify = tw_verify,
 	.parse = tw_parse,
 	.answer = tw_answer,
+	.dial = &twilio_dial,
 };

@@ -6,4 +6,7 @@
 
 extern const struct provider twilio_provider;
 
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_dial twilio_dial;      /* dial.c */
+
 #endif

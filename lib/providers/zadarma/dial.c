@@ -11,12 +11,13 @@
 #include "core/buf.h"
 #include "core/jsonget.h"
 #include "dial/dial.h"
+#include "providers/zadarma/zadarma.h"
 
 #define ZADARMA_API_BASE "https://api.zadarma.com"
 #define ZADARMA_CALLBACK_PATH "/v1/request/callback/"
 
-enum cb_err
-dial_build_zadarma(const struct dial_target *t, struct dial_request *r,
+static enum cb_err
+zadarma_dial_build(const struct dial_target *t, struct dial_request *r,
     char *err, size_t errsz)
 {
 	const char *key = json_member_str(t->secrets, "key");
@@ -56,3 +57,12 @@ dial_build_zadarma(const struct dial_target *t, struct dial_request *r,
 	r->method = HTTPC_GET;
 	return CB_OK;
 }
+
+const struct prov_dial zadarma_dial = {
+	.name = "Zadarma",
+	.setting = PROV_DIALSET_NONE,
+	.capable = NULL,
+	.missing = NULL,
+	.build = zadarma_dial_build,
+	.says_success = true,
+};

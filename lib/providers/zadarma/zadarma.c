@@ -845,4 +845,5 @@ const struct provider zadarma_provider = {
 	.verify = zd_verify,
 	.parse = zd_parse,
 	.answer = zd_answer,
+	.dial = &zadarma_dial,
 };

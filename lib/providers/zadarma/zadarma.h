@@ -9,6 +9,9 @@
 
 extern const struct provider zadarma_provider;
 
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_dial zadarma_dial;      /* dial.c */
+
 /* The account's time zone: config "time_zone", else the usual zone of the
  * country; never NULL, borrowed from config or static. */
 const char *zadarma_time_zone(struct json_object *config, const char *country);

@@ -145,4 +145,5 @@ const struct provider asterisk_provider = {
 	.parse = ast_parse,
 	.answer = ast_answer,
 	.dial = &generic_dial,
+	.recording = &asterisk_recording,
 };

@@ -6,4 +6,7 @@
 
 extern const struct provider asterisk_provider;
 
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_recording asterisk_recording; /* recording.c */
+
 #endif

@@ -638,4 +638,5 @@ const struct provider binotel_provider = {
 	.parse = bn_parse,
 	.answer = bn_answer,
 	.dial = &binotel_dial,
+	.recording = &binotel_recording,
 };

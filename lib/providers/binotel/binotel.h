@@ -8,5 +8,6 @@ extern const struct provider binotel_provider;
 
 /* Its members in other files of the folder, for the descriptor. */
 extern const struct prov_dial binotel_dial;      /* dial.c */
+extern const struct prov_recording binotel_recording;  /* recording.c */
 
 #endif

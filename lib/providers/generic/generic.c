@@ -974,4 +974,5 @@ const struct provider generic_provider = {
 	.parse = gx_parse,
 	.answer = gx_answer,
 	.dial = &generic_dial,
+	.recording = &generic_recording,
 };

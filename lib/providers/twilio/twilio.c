@@ -1163,4 +1163,5 @@ const struct provider twilio_provider = {
 	.parse = tw_parse,
 	.answer = tw_answer,
 	.dial = &twilio_dial,
+	.recording = &twilio_recording,
 };

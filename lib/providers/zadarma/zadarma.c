@@ -846,4 +846,5 @@ const struct provider zadarma_provider = {
 	.parse = zd_parse,
 	.answer = zd_answer,
 	.dial = &zadarma_dial,
+	.recording = &zadarma_recording,
 };

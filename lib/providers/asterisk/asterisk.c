@@ -146,4 +146,5 @@ const struct provider asterisk_provider = {
 	.answer = ast_answer,
 	.dial = &generic_dial,
 	.recording = &asterisk_recording,
+	.test_event = generic_test_event,
 };

@@ -639,4 +639,5 @@ const struct provider binotel_provider = {
 	.answer = bn_answer,
 	.dial = &binotel_dial,
 	.recording = &binotel_recording,
+	.test_event = binotel_test_event,
 };

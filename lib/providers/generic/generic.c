@@ -975,4 +975,5 @@ const struct provider generic_provider = {
 	.answer = gx_answer,
 	.dial = &generic_dial,
 	.recording = &generic_recording,
+	.test_event = generic_test_event,
 };

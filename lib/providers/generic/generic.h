@@ -20,6 +20,10 @@ extern const struct provider generic_provider;
 /* Its members in other files of the folder, for the descriptor. */
 extern const struct prov_dial generic_dial;      /* dial.c */
 extern const struct prov_recording generic_recording; /* recording.c */
+/* test_event.c: "Send a test event" (providers/test_event.h). */
+enum cb_err generic_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);
 
 /* The recording plan of a PBX in our format (recording.c), for generic
  * and asterisk: kind names it in messages, ext is the file's extension

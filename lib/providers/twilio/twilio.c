@@ -1164,4 +1164,5 @@ const struct provider twilio_provider = {
 	.answer = tw_answer,
 	.dial = &twilio_dial,
 	.recording = &twilio_recording,
+	.test_event = twilio_test_event,
 };

@@ -18,4 +18,9 @@ extern const struct prov_recording twilio_recording;   /* recording.c */
 enum cb_err twilio_media_url(const char *recording_url, char *out,
     size_t outsz);
 
+/* test_event.c: "Send a test event" (providers/test_event.h). */
+enum cb_err twilio_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);
+
 #endif

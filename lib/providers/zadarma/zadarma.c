@@ -847,4 +847,5 @@ const struct provider zadarma_provider = {
 	.answer = zd_answer,
 	.dial = &zadarma_dial,
 	.recording = &zadarma_recording,
+	.test_event = zadarma_test_event,
 };

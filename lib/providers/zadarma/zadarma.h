@@ -33,4 +33,9 @@ enum cb_err zadarma_api_query(const char *const *kv, size_t n,
 enum cb_err zadarma_api_auth(const char *key, const char *secret,
     const char *method_path, const char *q, char *out, size_t outsz);
 
+/* test_event.c: "Send a test event" (providers/test_event.h). */
+enum cb_err zadarma_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);
+
 #endif

@@ -163,30 +163,8 @@ answer(const struct route_answer *ra, const char **ct)
 }
 
 /* --- §5.2 vectors --- */
-
-START_TEST(test_vector_start_hex_signature)
-{
-	accept(START_FORM, START_HEX);
-	ck_assert_int_eq(ev.kind, EV_RINGING);
-	ck_assert(ev.wants_route);
-	ck_assert_int_eq(ev.dir, DIR_IN);
-	ck_assert_str_eq(ev.call_id, CALL);
-	ck_assert_str_eq(ev.leg_id, "");
-	ck_assert_str_eq(ev.client, "442037691880");
-	ck_assert_str_eq(ev.our_number, "442037691881");
-	ck_assert_str_eq(ev.type_name, "NOTIFY_START");
-	ck_assert_str_eq(ev.event_id, CALL ":NOTIFY_START");
-	ck_assert(ev.started_ms == T0);
-	ck_assert(ev.at_ms == T0);
-}
-END_TEST
-
-START_TEST(test_vector_start_raw_signature)
-{
-	accept(START_FORM, START_RAW);
-	ck_assert_int_eq(ev.kind, EV_RINGING);
-}
-END_TEST
+/* NOTIFY_START in both signature encodings is data now:
+ * tests/vectors/zadarma/001-*, 002-* (tests/unit/test_vectors.c). */
 
 START_TEST(test_vector_end_both_encodings)
 {
@@ -956,8 +934,6 @@ main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_vector_start_hex_signature);
-	tcase_add_test(tc, test_vector_start_raw_signature);
 	tcase_add_test(tc, test_vector_end_both_encodings);
 	tcase_add_test(tc, test_vector_answer_both_encodings);
 	tcase_add_test(tc, test_vector_out_start_both_encodings);

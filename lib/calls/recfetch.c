@@ -301,8 +301,9 @@ take_link(const char *s, char *out, size_t outsz)
 }
 
 enum cb_err
-recfetch_read_link(const char *who, const char *json, size_t len, const char *field,
-    bool array_too, char *out, size_t outsz, char *err, size_t errsz)
+recfetch_read_link(const char *who, const char *json, size_t len,
+    const char *field, bool array_too, char *out, size_t outsz, char *err,
+    size_t errsz)
 {
 	struct json_object *o, *v, *e;
 	const char *status, *msg, *s = NULL;

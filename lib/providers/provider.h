@@ -100,7 +100,7 @@ struct prov_field {
 /* What the click-to-call part of the integration form edits in config. */
 enum prov_dial_setting {
 	PROV_DIALSET_NONE,             /* the provider's API with the secrets */
-	PROV_DIALSET_CALLER_ID,        /* "caller_id": the number calls come from */
+	PROV_DIALSET_CALLER_ID,        /* "caller_id": the calls' number */
 	PROV_DIALSET_URL               /* "make_call_url", "make_call_method"
 	                                * (docs/generic-format.md §9) */
 };

@@ -1,4 +1,4 @@
-/* Unit tests for the Asterisk adapter (lib/providers/asterisk.c): the
+/* Unit tests for the Asterisk adapter (lib/providers/asterisk/): the
  * dialplan's Bearer token and the AMI bridge's HMAC (providers.md §4.5,
  * vectors §5.3), query fields only for token-authenticated requests,
  * dialplan CURL() forms (no Content-Type, channel names, DIALSTATUS),

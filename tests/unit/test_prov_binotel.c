@@ -1,4 +1,4 @@
-/* Unit tests for the Binotel adapter (lib/providers/binotel.c): the
+/* Unit tests for the Binotel adapter (lib/providers/binotel/): the
  * server allow-list and the URL key (providers.md §3.2), nested form and
  * JSON bodies, every requestType, disposition mapping, "who talked last"
  * from historyData, leg folding and the answers (§3.3). */

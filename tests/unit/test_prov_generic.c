@@ -1,4 +1,4 @@
-/* Unit tests for the generic webhook adapter (lib/providers/generic.c):
+/* Unit tests for the generic webhook adapter (lib/providers/generic/):
  * the providers.md §5.3 signature vectors, the replay window, bad and
  * missing signatures, JSON and form bodies (also a form without its
  * Content-Type), every event type, status mapping by direction, leg

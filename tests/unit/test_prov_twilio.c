@@ -1,4 +1,4 @@
-/* Unit tests for the Twilio Voice adapter (lib/providers/twilio.c):
+/* Unit tests for the Twilio Voice adapter (lib/providers/twilio/):
  * X-Twilio-Signature against the providers.md §5.1 vectors and the ones
  * the real twilio npm package prints (tests/vectors/twilio/
  * make-vectors.mjs → vectors.json), every callback kind, result mapping,

@@ -1,4 +1,4 @@
-/* Unit tests for the Zadarma adapter (lib/providers/zadarma.c): the
+/* Unit tests for the Zadarma adapter (lib/providers/zadarma/): the
  * providers.md §5.2 Signature vectors in both encodings, bad and missing
  * signatures, the zd_echo URL check, the IP allow-list, every event,
  * disposition mapping, time zones, leg folding and the routing answer. */

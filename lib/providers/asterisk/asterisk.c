@@ -140,7 +140,8 @@ const struct provider asterisk_provider = {
 	.label = "Asterisk",
 	.countries = NULL,
 	.fields = ast_fields,
-	.where = "contrib/asterisk/: the dialplan include or the AMI bridge's configuration",
+	.where = "contrib/asterisk/: the dialplan include or the AMI bridge's "
+	    "configuration",
 	.verify = ast_verify,
 	.parse = ast_parse,
 	.answer = ast_answer,

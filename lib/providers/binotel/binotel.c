@@ -633,7 +633,8 @@ const struct provider binotel_provider = {
 	.label = "Binotel",
 	.countries = bn_countries,
 	.fields = bn_fields,
-	.where = "WebHooks and \"API CALL SETTINGS\", with ?key=<your key> added",
+	.where = "WebHooks and \"API CALL SETTINGS\", with ?key=<your key> "
+	    "added",
 	.verify = bn_verify,
 	.parse = bn_parse,
 	.answer = bn_answer,

@@ -45,8 +45,8 @@ binotel_recording_plan(const char *url, struct json_object *config,
 		    "\"key\" and \"secret\" to ask for recordings");
 		return CB_EINVAL;
 	}
-	if ((rc = recfetch_config_api_base(config, BINOTEL_API_BASE, "binotel", base,
-	    sizeof(base), err, errsz)) != CB_OK)
+	if ((rc = recfetch_config_api_base(config, BINOTEL_API_BASE, "binotel",
+	    base, sizeof(base), err, errsz)) != CB_OK)
 		return rc;
 	/* §3.5: the key and secret travel in the JSON body. */
 	if ((o = json_object_new_object()) == NULL)

@@ -56,7 +56,8 @@ generic_recording_plan_for(const char *kind, const char *ext,
 		say(err, errsz, "%s: recording URL too long", kind);
 		return CB_EINVAL;
 	}
-	if (auth != NULL && *auth != '\0' && recfetch_creds_allowed(p->url, base)) {
+	if (auth != NULL && *auth != '\0' &&
+	    recfetch_creds_allowed(p->url, base)) {
 		colon = strchr(auth, ':');
 		if (colon == NULL || !fits(user, sizeof(user), "%.*s",
 		    (int)(colon - auth), auth) || !recfetch_set_creds(p, user,

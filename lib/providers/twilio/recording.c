@@ -59,8 +59,8 @@ twilio_recording_plan(const char *url, struct json_object *config,
 			    "from this recording id");
 			return CB_EINVAL;
 		}
-		if ((rc = recfetch_config_api_base(config, TWILIO_API_BASE, "twilio", base,
-		    sizeof(base), err, errsz)) != CB_OK)
+		if ((rc = recfetch_config_api_base(config, TWILIO_API_BASE,
+		    "twilio", base, sizeof(base), err, errsz)) != CB_OK)
 			return rc;
 		for (c = sid; isalnum((unsigned char)*c); c++)
 			;
@@ -78,7 +78,8 @@ twilio_recording_plan(const char *url, struct json_object *config,
 	}
 	/* §1.5: media may require Basic auth; always sending it is
 	 * harmless (over https). */
-	if (sid != NULL && token != NULL && recfetch_creds_allowed(p->url, NULL) &&
+	if (sid != NULL && token != NULL &&
+	    recfetch_creds_allowed(p->url, NULL) &&
 	    !recfetch_set_creds(p, sid, token)) {
 		say(err, errsz, "twilio: account_sid or auth_token too long");
 		return CB_EINVAL;

@@ -1158,7 +1158,8 @@ const struct provider twilio_provider = {
 	.label = "Twilio Voice",
 	.countries = NULL,
 	.fields = tw_fields,
-	.where = "the number's \"A call comes in\" webhook and its status callback",
+	.where = "the number's \"A call comes in\" webhook and its status "
+	    "callback",
 	.verify = tw_verify,
 	.parse = tw_parse,
 	.answer = tw_answer,

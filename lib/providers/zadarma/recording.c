@@ -50,8 +50,8 @@ zadarma_recording_plan(const char *url, struct json_object *config,
 		    "\"key\" and \"secret\" to ask for recordings");
 		return CB_EINVAL;
 	}
-	if ((rc = recfetch_config_api_base(config, ZADARMA_API_BASE, "zadarma", base,
-	    sizeof(base), err, errsz)) != CB_OK)
+	if ((rc = recfetch_config_api_base(config, ZADARMA_API_BASE, "zadarma",
+	    base, sizeof(base), err, errsz)) != CB_OK)
 		return rc;
 	/* §2.5: call_id=<call_id_with_rec>, or pbx_call_id=<in_…/out_…>. */
 	kv[0] = strncmp(url, "in_", 3) == 0 || strncmp(url, "out_", 4) == 0 ?

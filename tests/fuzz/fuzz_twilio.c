@@ -10,7 +10,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I build -I lib \
  *     $(pkg-config --cflags json-c libxml-2.0) tests/fuzz/fuzz_twilio.c \
- *     lib/providers/twilio/*.c lib/providers/registry.c <other adapters> \
+ *     lib/providers/twilio/ lib/providers/registry.c <other adapters> \
  *     lib/calls/event.c lib/net/sig.c <lib/core sources> \
  *     lib/http/request.c lib/http/escape.c \
  *     $(pkg-config --libs json-c libxml-2.0 libcrypto) -lcrypt

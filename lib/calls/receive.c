@@ -7,6 +7,7 @@
 #include "core/utf8.h"
 #include "net/sig.h"
 #include "reconcile/inspect.h"
+#include "providers/registry.h"
 
 const char *
 recv_status_name(enum recv_status s)
@@ -88,7 +89,7 @@ receive_one(struct db *db, struct arena *a, const struct integration *ig,
 
 	memset(out, 0, sizeof(*out));
 	out->status = RECV_FAILED;
-	if ((out->p = provider_find(ig->kind)) == NULL) {
+	if ((out->p = provider_by_kind(ig->kind)) == NULL) {
 		log_error("integration %s: no adapter for kind %s", ig->slug,
 		    ig->kind);
 		out->why = "no adapter for this kind of integration";

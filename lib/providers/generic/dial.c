@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/jsonget.h"
 #include "dial/dial.h"
+#include "providers/generic/generic.h"
 #include "http/escape.h"
 #include "net/sig.h"
 
@@ -31,8 +32,8 @@ http_url(const char *s)
 	    strncasecmp(s, "https://", 8) == 0;
 }
 
-enum cb_err
-dial_build_generic(const struct dial_target *t, struct dial_request *r,
+static enum cb_err
+generic_dial_build(const struct dial_target *t, struct dial_request *r,
     char *err, size_t errsz)
 {
 	const char *tmpl = json_member_str(t->config, "make_call_url");
@@ -121,3 +122,19 @@ dial_build_generic(const struct dial_target *t, struct dial_request *r,
 	}
 	return CB_OK;
 }
+
+/* The PBX's own endpoint: config "make_call_url". */
+static bool
+generic_dial_capable(struct json_object *config)
+{
+	return json_member_str(config, "make_call_url") != NULL;
+}
+
+const struct prov_dial generic_dial = {
+	.name = NULL,
+	.setting = PROV_DIALSET_URL,
+	.capable = generic_dial_capable,
+	.missing = "its click-to-call address (the PBX URL that places the call)",
+	.build = generic_dial_build,
+	.says_success = false,
+};

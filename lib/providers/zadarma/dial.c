@@ -2,21 +2,21 @@
  * /v1/request/callback/ rings `from` (the manager's extension) first, then
  * bridges to `to` (international digits). `sip` names the extension whose
  * caller id and recording settings apply. Signed like every Zadarma API
- * call, with the code the recording download uses (lib/calls/recfetch.c). */
+ * call, with sign.c. */
 #include "config.h"
 
 #include <string.h>
 
-#include "calls/recfetch.h"
 #include "core/buf.h"
 #include "core/jsonget.h"
 #include "dial/dial.h"
+#include "providers/zadarma/zadarma.h"
 
 #define ZADARMA_API_BASE "https://api.zadarma.com"
 #define ZADARMA_CALLBACK_PATH "/v1/request/callback/"
 
-enum cb_err
-dial_build_zadarma(const struct dial_target *t, struct dial_request *r,
+static enum cb_err
+zadarma_dial_build(const struct dial_target *t, struct dial_request *r,
     char *err, size_t errsz)
 {
 	const char *key = json_member_str(t->secrets, "key");
@@ -38,9 +38,9 @@ dial_build_zadarma(const struct dial_target *t, struct dial_request *r,
 	    errsz)) != CB_OK)
 		return rc;
 	buf_init(&q, 1024);
-	rc = recfetch_zadarma_query(kv, 4, &q);
+	rc = zadarma_api_query(kv, 4, &q);
 	if (rc == CB_OK)
-		rc = recfetch_zadarma_auth(key, secret, ZADARMA_CALLBACK_PATH,
+		rc = zadarma_api_auth(key, secret, ZADARMA_CALLBACK_PATH,
 		    buf_cstr(&q), auth, sizeof(auth));
 	if (rc == CB_OK && (!dial_fits(r->url, sizeof(r->url), "%s%s?%s",
 	    base, ZADARMA_CALLBACK_PATH, buf_cstr(&q)) ||
@@ -56,3 +56,12 @@ dial_build_zadarma(const struct dial_target *t, struct dial_request *r,
 	r->method = HTTPC_GET;
 	return CB_OK;
 }
+
+const struct prov_dial zadarma_dial = {
+	.name = "Zadarma",
+	.setting = PROV_DIALSET_NONE,
+	.capable = NULL,
+	.missing = NULL,
+	.build = zadarma_dial_build,
+	.says_success = true,
+};

@@ -15,6 +15,23 @@
 #include "core/err.h"
 #include "providers/provider.h"
 
+extern const struct provider generic_provider;
+
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_dial generic_dial;      /* dial.c */
+extern const struct prov_recording generic_recording; /* recording.c */
+/* test_event.c: "Send a test event" (providers/test_event.h). */
+enum cb_err generic_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);
+
+/* The recording plan of a PBX in our format (recording.c), for generic
+ * and asterisk: kind names it in messages, ext is the file's extension
+ * when the server does not say. */
+enum cb_err generic_recording_plan_for(const char *kind, const char *ext,
+    const char *url, struct json_object *config, struct json_object *secrets,
+    struct recfetch_plan *p, char *err, size_t errsz);
+
 /* Seconds an X-Timestamp may differ from our clock (§4.5 (a)). */
 #define GX_REPLAY_WINDOW 300
 

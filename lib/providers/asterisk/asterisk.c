@@ -21,9 +21,9 @@
 #include "calls/event.h"
 #include "core/buf.h"
 #include "net/sig.h"
-#include "providers/generic.h"
+#include "providers/generic/generic.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/asterisk/asterisk.h"
 
 #define AST_BEARER "Bearer "
 #define AST_EXT_MAX 32
@@ -130,9 +130,22 @@ ast_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_append(out, "", 0);
 }
 
-const struct provider provider_asterisk = {
+static const struct prov_field ast_fields[] = {
+	{ "secret", "Shared secret (signs every event)", true, true, NULL },
+	{ NULL, NULL, false, false, NULL }
+};
+
+const struct provider asterisk_provider = {
 	.kind = "asterisk",
+	.label = "Asterisk",
+	.countries = NULL,
+	.fields = ast_fields,
+	.where = "contrib/asterisk/: the dialplan include or the AMI bridge's "
+	    "configuration",
 	.verify = ast_verify,
 	.parse = ast_parse,
 	.answer = ast_answer,
+	.dial = &generic_dial,
+	.recording = &asterisk_recording,
+	.test_event = generic_test_event,
 };

@@ -43,7 +43,7 @@
 #include "http/escape.h"
 #include "net/sig.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/twilio/twilio.h"
 
 #define TW_SIG_HEADER   "X-Twilio-Signature"
 /* The string to sign is the URL plus every decoded form pair; the hook
@@ -1147,9 +1147,23 @@ tw_answer(const struct prov_conf *c, const struct call_event *ev,
 
 #undef W
 
-const struct provider provider_twilio = {
-	"twilio",
-	tw_verify,
-	tw_parse,
-	tw_answer,
+static const struct prov_field tw_fields[] = {
+	{ "account_sid", "Account SID", true, true, NULL },
+	{ "auth_token", "Auth token (signs every webhook)", true, true, NULL },
+	{ NULL, NULL, false, false, NULL }
+};
+
+const struct provider twilio_provider = {
+	.kind = "twilio",
+	.label = "Twilio Voice",
+	.countries = NULL,
+	.fields = tw_fields,
+	.where = "the number's \"A call comes in\" webhook and its status "
+	    "callback",
+	.verify = tw_verify,
+	.parse = tw_parse,
+	.answer = tw_answer,
+	.dial = &twilio_dial,
+	.recording = &twilio_recording,
+	.test_event = twilio_test_event,
 };

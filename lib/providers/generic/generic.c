@@ -28,10 +28,9 @@
 #include "core/strparse.h"
 #include "http/request.h"
 #include "net/sig.h"
-#include "providers/generic.h"
+#include "providers/generic/generic.h"
 #include "core/utf8.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
 
 #define GX_MAX_UNIX 4102444800LL   /* 2100-01-01: anything later is a typo */
 #define GX_MAX_SECONDS (10 * 24 * 3600)
@@ -960,9 +959,21 @@ gx_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{\"status\":\"ok\"}");
 }
 
-const struct provider provider_generic = {
+static const struct prov_field gx_fields[] = {
+	{ "secret", "Shared secret (signs every event)", true, true, NULL },
+	{ NULL, NULL, false, false, NULL }
+};
+
+const struct provider generic_provider = {
 	.kind = "generic",
+	.label = "Another PBX (generic format)",
+	.countries = NULL,
+	.fields = gx_fields,
+	.where = "your PBX's webhook settings (docs/generic-format.md)",
 	.verify = gx_verify,
 	.parse = gx_parse,
 	.answer = gx_answer,
+	.dial = &generic_dial,
+	.recording = &generic_recording,
+	.test_event = generic_test_event,
 };

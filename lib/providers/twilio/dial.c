@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/jsonget.h"
 #include "dial/dial.h"
+#include "providers/twilio/twilio.h"
 #include "http/escape.h"
 
 #define TWILIO_API_BASE "https://api.twilio.com"
@@ -42,8 +43,8 @@ field(struct buf *b, const char *name, const char *value)
 	url_component(b, value, strlen(value));
 }
 
-enum cb_err
-dial_build_twilio(const struct dial_target *t, struct dial_request *r,
+static enum cb_err
+twilio_dial_build(const struct dial_target *t, struct dial_request *r,
     char *err, size_t errsz)
 {
 	static const char *const events[] = { "initiated", "ringing",
@@ -128,3 +129,19 @@ dial_build_twilio(const struct dial_target *t, struct dial_request *r,
 	r->content_type = "application/x-www-form-urlencoded";
 	return CB_OK;
 }
+
+/* Twilio places calls from one of its numbers: config "caller_id". */
+static bool
+twilio_dial_capable(struct json_object *config)
+{
+	return json_member_str(config, "caller_id") != NULL;
+}
+
+const struct prov_dial twilio_dial = {
+	.name = "Twilio",
+	.setting = PROV_DIALSET_CALLER_ID,
+	.capable = twilio_dial_capable,
+	.missing = "its caller ID (the Twilio number calls come from)",
+	.build = twilio_dial_build,
+	.says_success = false,
+};

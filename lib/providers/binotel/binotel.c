@@ -33,7 +33,7 @@
 #include "net/sig.h"
 #include "net/ipmatch.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/binotel/binotel.h"
 
 #define BN_MAX_HISTORY 64          /* historyData entries we look at */
 #define BN_MAX_SECONDS (10 * 24 * 3600)
@@ -619,9 +619,26 @@ bn_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{\"status\":\"success\"}");
 }
 
-const struct provider provider_binotel = {
+/* Binotel is a Ukrainian PBX (providers.md §3). */
+static const char *const bn_countries[] = { "UA", NULL };
+
+static const struct prov_field bn_fields[] = {
+	{ "key", "API key", true, true, NULL },
+	{ "secret", "API secret", true, true, NULL },
+	{ NULL, NULL, false, false, NULL }
+};
+
+const struct provider binotel_provider = {
 	.kind = "binotel",
+	.label = "Binotel",
+	.countries = bn_countries,
+	.fields = bn_fields,
+	.where = "WebHooks and \"API CALL SETTINGS\", with ?key=<your key> "
+	    "added",
 	.verify = bn_verify,
 	.parse = bn_parse,
 	.answer = bn_answer,
+	.dial = &binotel_dial,
+	.recording = &binotel_recording,
+	.test_event = binotel_test_event,
 };

@@ -31,7 +31,7 @@
 #include "net/ipmatch.h"
 #include "phone/phone.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/zadarma/zadarma.h"
 
 /* Answered with return_timeout: ring the manager this long, then go back
  * to the scenario (§2.3: 0 = never return, >= 3 = seconds). */
@@ -120,17 +120,11 @@ zd_type_find(const char *name)
  * official example checks 185.45.152.42 (providers.md §2.2 [V]); the six
  * networks are those Zadarma lists for its servers (External server / SIP
  * URI dialog, quoted by several integrations [C]) and hold that address.
- * zadarma_default_networks() shows them on the integration's page. */
+ * the integration form shows them (.networks) on the integration's page. */
 static const char *const zd_default_networks[] = {
 	"185.45.152.0/24", "185.45.154.0/24", "185.45.155.0/24",
 	"195.122.19.0/27", "31.31.222.192/27", "15.235.128.64/28", NULL
 };
-
-const char *const *
-zadarma_default_networks(void)
-{
-	return zd_default_networks;
-}
 
 static bool
 zd_ip_in(const char *const *list, size_t n, struct json_object *jlist,
@@ -834,9 +828,24 @@ zd_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "");
 }
 
-const struct provider provider_zadarma = {
+static const struct prov_field zd_fields[] = {
+	{ "key", "API key", true, true, NULL },
+	{ "secret", "API secret", true, true, NULL },
+	{ NULL, NULL, false, false, NULL }
+};
+
+const struct provider zadarma_provider = {
 	.kind = "zadarma",
+	.label = "Zadarma",
+	.countries = NULL,
+	.fields = zd_fields,
+	.where = "PBX › API notifications (NOTIFY_START … NOTIFY_RECORD)",
+	.time_zone = zadarma_time_zone,
+	.networks = zd_default_networks,
 	.verify = zd_verify,
 	.parse = zd_parse,
 	.answer = zd_answer,
+	.dial = &zadarma_dial,
+	.recording = &zadarma_recording,
+	.test_event = zadarma_test_event,
 };

@@ -7,6 +7,7 @@
 #include "calls/recfetch.h"
 #include "core/jsonget.h"
 #include "http/escape.h"
+#include "providers/registry.h"
 #include "reconcile/history.h"
 
 void
@@ -119,4 +120,12 @@ hist_json_parse(const char *body, size_t len)
 	}
 	json_tokener_free(tok);
 	return root;
+}
+
+const struct prov_history *
+reconcile_history_for(const char *kind)
+{
+	const struct provider *p = kind ? provider_by_kind(kind) : NULL;
+
+	return p ? p->history : NULL;
 }

@@ -15,9 +15,8 @@
  * webhooks is completed, never duplicated, and a second run is a
  * duplicate of the first.
  *
- * One descriptor per provider (lib/reconcile/<kind>.c); until providers
- * become single units (issue 17 §1) reconcile_history_for() in table.c is
- * the lookup. */
+ * One per provider with a history API, in its folder
+ * (lib/providers/<kind>/history.c), named by its descriptor's .history. */
 #ifndef CB_RECONCILE_HISTORY_H
 #define CB_RECONCILE_HISTORY_H
 
@@ -78,7 +77,6 @@ struct hist_page {
 };
 
 struct prov_history {
-	const char *kind;            /* integrations.kind */
 	/* The request for window w's page at cursor ("" = the first).
 	 * CB_EINVAL with *why (static) when the integration's settings cannot
 	 * work (no key, a bad api_base). */
@@ -95,13 +93,15 @@ struct prov_history {
 	    const char **why);
 };
 
+/* Each provider's history is its descriptor's .history member
+ * (lib/providers/<kind>/history.c); these are the ones that have one. */
 extern const struct prov_history zadarma_history;
 extern const struct prov_history binotel_history;
 extern const struct prov_history twilio_history;
 
-/* The history of an integrations.kind, or NULL when the provider has no
- * history API (Asterisk, generic). TEMPORARY: the lead moves each pointer
- * into the provider's descriptor (issue 17 §1). */
+/* The history of an integrations.kind (its descriptor's .history), or
+ * NULL when the provider has none (Asterisk, generic) or the kind is
+ * unknown. */
 const struct prov_history *reconcile_history_for(const char *kind);
 
 /* ---- helpers shared by the descriptors (lib/reconcile/hist_util.c) ---- */

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "calls/recfetch.h"
 #include "core/jsonget.h"
+#include "providers/zadarma/zadarma.h"
 #include "sms/registry.h"
 
 #define ZADARMA_SMS_PATH "/v1/sms/send/"
@@ -51,8 +51,8 @@ build(const struct sms_send *in, struct sms_request *rq, char *err,
 	}
 	kv[n++] = "format";
 	kv[n++] = "json";
-	if ((rc = recfetch_zadarma_query(kv, n / 2, &rq->body)) != CB_OK ||
-	    (rc = recfetch_zadarma_auth(key, secret, ZADARMA_SMS_PATH,
+	if ((rc = zadarma_api_query(kv, n / 2, &rq->body)) != CB_OK ||
+	    (rc = zadarma_api_auth(key, secret, ZADARMA_SMS_PATH,
 	    buf_cstr(&rq->body), auth, sizeof(auth))) != CB_OK) {
 		snprintf(err, errsz, "Zadarma SMS: cannot sign the request: %s",
 		    cb_strerror(rc));

@@ -34,6 +34,7 @@
 #include "net/ipmatch.h"
 #include "providers/provider.h"
 #include "providers/binotel/binotel.h"
+#include "reconcile/history.h"
 
 #define BN_MAX_HISTORY 64          /* historyData entries we look at */
 #define BN_MAX_SECONDS (10 * 24 * 3600)
@@ -641,4 +642,5 @@ const struct provider binotel_provider = {
 	.dial = &binotel_dial,
 	.recording = &binotel_recording,
 	.test_event = binotel_test_event,
+	.history = &binotel_history,
 };

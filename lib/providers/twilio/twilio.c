@@ -44,6 +44,7 @@
 #include "net/sig.h"
 #include "providers/provider.h"
 #include "providers/twilio/twilio.h"
+#include "reconcile/history.h"
 
 #define TW_SIG_HEADER   "X-Twilio-Signature"
 /* The string to sign is the URL plus every decoded form pair; the hook
@@ -1166,4 +1167,5 @@ const struct provider twilio_provider = {
 	.dial = &twilio_dial,
 	.recording = &twilio_recording,
 	.test_event = twilio_test_event,
+	.history = &twilio_history,
 };

@@ -32,6 +32,7 @@
 #include "phone/phone.h"
 #include "providers/provider.h"
 #include "providers/zadarma/zadarma.h"
+#include "reconcile/history.h"
 
 /* Answered with return_timeout: ring the manager this long, then go back
  * to the scenario (§2.3: 0 = never return, >= 3 = seconds). */
@@ -848,4 +849,5 @@ const struct provider zadarma_provider = {
 	.dial = &zadarma_dial,
 	.recording = &zadarma_recording,
 	.test_event = zadarma_test_event,
+	.history = &zadarma_history,
 };

@@ -193,7 +193,6 @@ bh_parse(const struct prov_conf *c, const struct hist_window *w,
 }
 
 const struct prov_history binotel_history = {
-	.kind = "binotel",
 	.request = bh_request,
 	.parse = bh_parse,
 };

@@ -294,7 +294,6 @@ th_parse(const struct prov_conf *c, const struct hist_window *w,
 }
 
 const struct prov_history twilio_history = {
-	.kind = "twilio",
 	.request = th_request,
 	.parse = th_parse,
 };

@@ -21,11 +21,11 @@
 
 #include <json-c/json.h>
 
-#include "calls/recfetch.h"
 #include "core/jsonget.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "providers/registry.h"
+#include "providers/zadarma/zadarma.h"
 #include "reconcile/history.h"
 
 #define ZH_BASE "https://api.zadarma.com"
@@ -95,9 +95,9 @@ zh_request(const struct prov_conf *c, const struct hist_window *w,
 		kv[n * 2] = "limit"; kv[n * 2 + 1] = "1000"; n++;
 	}
 	buf_init(&q, 1024);
-	rc = recfetch_zadarma_query(kv, n, &q);
+	rc = zadarma_api_query(kv, n, &q);
 	if (rc == CB_OK)
-		rc = recfetch_zadarma_auth(key, secret, ZH_PATH, buf_cstr(&q),
+		rc = zadarma_api_auth(key, secret, ZH_PATH, buf_cstr(&q),
 		    auth, sizeof(auth));
 	if (rc == CB_OK) {
 		k = snprintf(rq->url, sizeof(rq->url), "%s%s?%s", base, ZH_PATH,
@@ -324,7 +324,6 @@ zh_parse(const struct prov_conf *c, const struct hist_window *w,
 }
 
 const struct prov_history zadarma_history = {
-	.kind = "zadarma",
 	.request = zh_request,
 	.parse = zh_parse,
 };

@@ -75,9 +75,11 @@ an_day_format(int64_t n, char out[11])
 	time_t t = (time_t)(n * 86400);
 	struct tm tm;
 
+	/* strftime, not snprintf: its bound is the buffer's, and a year of
+	 * more than four digits (no range allows one) gives "". */
 	gmtime_r(&t, &tm);
-	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+		out[0] = '\0';
 }
 
 void
@@ -87,8 +89,8 @@ an_utc_format(int64_t t, char out[20])
 	struct tm tm;
 
 	gmtime_r(&tt, &tm);
-	snprintf(out, 20, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		out[0] = '\0';
 }
 
 /* Local 00:00 of day n in tz, as UTC epoch seconds. */

@@ -191,7 +191,7 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	struct call_query *q;
 	struct db_stmt *st;
 	enum cb_err rc;
-	unsigned i, k, n;
+	unsigned k, n;
 	int64_t *ids;
 	struct json_object **objs;
 
@@ -199,15 +199,8 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	/* off the stack of a FastCGI handler, as in db_call_list() */
 	if ((q = malloc(sizeof(*q))) == NULL)
 		return CB_ENOMEM;
-	if ((rc = db_api_calls_query(f, q)) == CB_OK &&
-	    (rc = db_stmt_text(db, buf_cstr(&q->sql), &st)) == CB_OK) {
-		for (i = 0; i < q->nparams; i++)
-			if (q->params[i].is_text)
-				db_bind_str(st, i, q->params[i].text,
-				    q->params[i].len);
-			else
-				db_bind_i64(st, i, q->params[i].i64);
-	}
+	if ((rc = db_api_calls_query(f, q)) == CB_OK)
+		rc = db_call_query_prepare(db, q, &st);
 	buf_free(&q->sql);
 	free(q);
 	if (rc != CB_OK)

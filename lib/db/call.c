@@ -408,25 +408,36 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 }
 
 enum cb_err
+db_call_query_prepare(struct db *db, struct call_query *q,
+    struct db_stmt **out)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	unsigned i;
+
+	if ((rc = db_stmt_text(db, buf_cstr(&q->sql), &st)) != CB_OK)
+		return rc;
+	for (i = 0; i < q->nparams; i++)
+		if (q->params[i].is_text)
+			db_bind_str(st, i, q->params[i].text, q->params[i].len);
+		else
+			db_bind_i64(st, i, q->params[i].i64);
+	*out = st;
+	return CB_OK;
+}
+
+enum cb_err
 db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 {
 	struct call_query *q;
 	struct db_stmt *st;
 	enum cb_err rc;
-	unsigned i;
 
 	/* ~11 KiB: off the stack of a FastCGI handler */
 	if ((q = malloc(sizeof(*q))) == NULL)
 		return CB_ENOMEM;
-	if ((rc = db_call_list_query(f, q)) == CB_OK &&
-	    (rc = db_stmt_text(db, buf_cstr(&q->sql), &st)) == CB_OK) {
-		for (i = 0; i < q->nparams; i++)
-			if (q->params[i].is_text)
-				db_bind_str(st, i, q->params[i].text,
-				    q->params[i].len);
-			else
-				db_bind_i64(st, i, q->params[i].i64);
-	}
+	if ((rc = db_call_list_query(f, q)) == CB_OK)
+		rc = db_call_query_prepare(db, q, &st);
 	buf_free(&q->sql);
 	free(q);
 	if (rc != CB_OK)

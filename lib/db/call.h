@@ -171,6 +171,11 @@ int64_t db_call_gram(const char *s);
 enum cb_err db_call_list_query(const struct call_filter *f,
     struct call_query *q);
 
+/* Prepares q's statement with its parameters bound (q stays the caller's
+ * to free). */
+enum cb_err db_call_query_prepare(struct db *db, struct call_query *q,
+    struct db_stmt **out);
+
 /* Runs the list query; the caller fetches rows with db_fetch() and reads
  * columns by enum call_col. */
 enum cb_err db_call_list(struct db *db, const struct call_filter *f,

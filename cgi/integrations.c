@@ -363,6 +363,9 @@ static const struct secret_field keyed_secrets[] = {
 	{ "key", "API key" },
 	{ "secret", "API secret" },
 };
+static const struct secret_field url_key[] = {
+	{ "key", "URL key (added to the callback URL as ?key=…)" },
+};
 static const struct secret_field shared_secret[] = {
 	{ "secret", "Shared secret (signs every event)" },
 };
@@ -378,6 +381,10 @@ static const struct kind_def kinds[] = {
 	    "dialplan include or the AMI bridge's configuration", DIALSET_URL },
 	{ "generic", "Another PBX (generic format)", shared_secret, 1, "your "
 	    "PBX's webhook settings (docs/generic-format.md)", DIALSET_URL },
+	{ "phonet", "Phonet", url_key, 1, "Settings › Integration › "
+	    "\"Integration with another CRM\": \"user events\" and \"info by "
+	    "number\", with ?key=<your key> added (only Phonet's servers are "
+	    "accepted: config allowed_ips)", DIALSET_NONE },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define SECRETS_MAX 2
@@ -1061,7 +1068,8 @@ page_integration_new(struct ctx *ctx)
 	memset(f, 0, sizeof(*f));
 	if ((f->kind = kind_find(k ? k : "generic")) == NULL) {
 		ctx->message = "Choose the provider: twilio, zadarma, binotel, "
-		    "asterisk or generic.";
+		    "asterisk, generic, phonet, unitalk, streamtelecom or "
+		    "yeastar.";
 		return CB_EINVAL;
 	}
 	f->enabled = true;
@@ -1352,7 +1360,8 @@ post_integration_new(struct ctx *ctx)
 	if ((f->kind = kind_find(kv_get(&ctx->req->form, "kind"))) == NULL) {
 		json_object_put(secrets);
 		ctx->message = "Choose the provider: twilio, zadarma, binotel, "
-		    "asterisk or generic.";
+		    "asterisk, generic, phonet, unitalk, streamtelecom or "
+		    "yeastar.";
 		return CB_EINVAL;
 	}
 	rc = iform_read(ctx, f, secrets, &row);

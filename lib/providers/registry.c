@@ -6,12 +6,17 @@
 #include "providers/provider.h"
 #include "providers/registry.h"
 
+/* Providers in their own folder (lib/providers/<kind>/), one exported
+ * descriptor each. */
+extern const struct provider phonet_provider;
+
 static const struct provider *const providers[] = {
 	&provider_twilio,
 	&provider_zadarma,
 	&provider_binotel,
 	&provider_asterisk,
 	&provider_generic,
+	&phonet_provider,
 };
 
 const struct provider *

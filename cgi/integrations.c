@@ -366,6 +366,10 @@ static const struct secret_field keyed_secrets[] = {
 static const struct secret_field url_key[] = {
 	{ "key", "URL key (added to the callback URL as ?key=…)" },
 };
+static const struct secret_field bearer_token[] = {
+	{ "token", "Token (each event handler's header Authorization: "
+	    "Bearer …)" },
+};
 static const struct secret_field shared_secret[] = {
 	{ "secret", "Shared secret (signs every event)" },
 };
@@ -385,6 +389,10 @@ static const struct kind_def kinds[] = {
 	    "\"Integration with another CRM\": \"user events\" and \"info by "
 	    "number\", with ?key=<your key> added (only Phonet's servers are "
 	    "accepted: config allowed_ips)", DIALSET_NONE },
+	{ "unitalk", "UniTalk", bearer_token, 1, "Event handling: one handler "
+	    "each for CALL_NEW, CALL_REDIRECT, CALL_ANSWER and CALL_END, body "
+	    "\"Standard JSON\", custom header Authorization: Bearer <your "
+	    "token>", DIALSET_NONE },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define SECRETS_MAX 2

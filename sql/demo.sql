@@ -150,7 +150,11 @@ VALUES
   ('phonet', 'phonet', 'Phonet (demo)', 1, 'UA', 0,
    '{"type":"queue","target":"700"}',
    '{"key":"demo-phonet-key"}',
-   '{"allowed_ips":["127.0.0.1","::1"]}', @now - INTERVAL 300 DAY);
+   '{"allowed_ips":["127.0.0.1","::1"]}', @now - INTERVAL 300 DAY),
+  -- UniTalk's times have no zone: this one keeps the default, Europe/Kyiv.
+  ('unitalk', 'unitalk', 'UniTalk (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"710"}',
+   '{"token":"demo-unitalk-token"}', NULL, @now - INTERVAL 300 DAY);
 
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);

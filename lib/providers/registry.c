@@ -9,6 +9,7 @@
 /* Providers in their own folder (lib/providers/<kind>/), one exported
  * descriptor each. */
 extern const struct provider phonet_provider;
+extern const struct provider unitalk_provider;
 
 static const struct provider *const providers[] = {
 	&provider_twilio,
@@ -17,6 +18,7 @@ static const struct provider *const providers[] = {
 	&provider_asterisk,
 	&provider_generic,
 	&phonet_provider,
+	&unitalk_provider,
 };
 
 const struct provider *

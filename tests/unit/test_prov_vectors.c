@@ -24,7 +24,7 @@
 #include "providers/provider.h"
 
 static const char *const kinds[] = {
-	"phonet",
+	"phonet", "unitalk",
 };
 
 /* The request's headers, for prov_req.header. */

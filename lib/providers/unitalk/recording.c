@@ -1,0 +1,30 @@
+/* UniTalk recordings (providers-2.md §2.6): CALL_END's call.link, present
+ * only for an answered call, on a host like
+ * api.unitalk.cloud:8443/tracking/rec/... Whether it needs the API key
+ * and how long it lives are unverified: the fetcher should send
+ * "Authorization: <api key>" and, since the file may appear only 10–15
+ * minutes after the call, retry with backoff for at least 30 minutes.
+ * lib/calls/recfetch.c does not call this yet: the lead wires it into the
+ * provider descriptor's recording member (issue 17 §1). */
+#include "config.h"
+
+#include <string.h>
+
+#include "providers/adapt.h"
+#include "providers/unitalk/unitalk.h"
+
+bool
+unitalk_recording_link_ok(const char *url)
+{
+	const char *host;
+
+	if (url == NULL || !adapt_printable(url) || strchr(url, ' ') != NULL)
+		return false;
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return false;
+	return *host != '\0' && *host != '/' && *host != ':';
+}

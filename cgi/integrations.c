@@ -393,6 +393,10 @@ static const struct kind_def kinds[] = {
 	    "each for CALL_NEW, CALL_REDIRECT, CALL_ANSWER and CALL_END, body "
 	    "\"Standard JSON\", custom header Authorization: Bearer <your "
 	    "token>", DIALSET_NONE },
+	{ "streamtelecom", "Stream Telecom", url_key, 1, "an e-mail to Stream "
+	    "Telecom's support asking to send call events (Start, StartCall, "
+	    "Answer, Hangup, End_in) to this URL with ?key=<your key> added",
+	    DIALSET_NONE },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define SECRETS_MAX 2

@@ -154,7 +154,10 @@ VALUES
   -- UniTalk's times have no zone: this one keeps the default, Europe/Kyiv.
   ('unitalk', 'unitalk', 'UniTalk (demo)', 1, 'UA', 0,
    '{"type":"queue","target":"710"}',
-   '{"token":"demo-unitalk-token"}', NULL, @now - INTERVAL 300 DAY);
+   '{"token":"demo-unitalk-token"}', NULL, @now - INTERVAL 300 DAY),
+  ('streamtelecom', 'streamtelecom', 'Stream Telecom (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"720"}',
+   '{"key":"demo-streamtelecom-key"}', NULL, @now - INTERVAL 300 DAY);
 
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);

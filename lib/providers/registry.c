@@ -10,6 +10,7 @@
  * descriptor each. */
 extern const struct provider phonet_provider;
 extern const struct provider unitalk_provider;
+extern const struct provider streamtelecom_provider;
 
 static const struct provider *const providers[] = {
 	&provider_twilio,
@@ -19,6 +20,7 @@ static const struct provider *const providers[] = {
 	&provider_generic,
 	&phonet_provider,
 	&unitalk_provider,
+	&streamtelecom_provider,
 };
 
 const struct provider *

@@ -24,7 +24,7 @@
 #include "providers/provider.h"
 
 static const char *const kinds[] = {
-	"phonet", "unitalk",
+	"phonet", "unitalk", "streamtelecom",
 };
 
 /* The request's headers, for prov_req.header. */

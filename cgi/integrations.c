@@ -397,6 +397,10 @@ static const struct kind_def kinds[] = {
 	    "Telecom's support asking to send call events (Start, StartCall, "
 	    "Answer, Hangup, End_in) to this URL with ?key=<your key> added",
 	    DIALSET_NONE },
+	{ "yeastar", "Yeastar P-Series", url_key, 1, "the PBX's Integrations "
+	    "› API › Webhook: this URL with ?key=<your key> added, events "
+	    "30011 (Call State Changed) and 30012 (New CDR); config "
+	    "allowed_ips: the PBX's address", DIALSET_NONE },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define SECRETS_MAX 2

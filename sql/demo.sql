@@ -157,7 +157,12 @@ VALUES
    '{"token":"demo-unitalk-token"}', NULL, @now - INTERVAL 300 DAY),
   ('streamtelecom', 'streamtelecom', 'Stream Telecom (demo)', 1, 'UA', 0,
    '{"type":"queue","target":"720"}',
-   '{"key":"demo-streamtelecom-key"}', NULL, @now - INTERVAL 300 DAY);
+   '{"key":"demo-streamtelecom-key"}', NULL, @now - INTERVAL 300 DAY),
+  -- Yeastar's time_start is PBX local time: no time_zone set, so the
+  -- country's zone (UA: Europe/Kyiv) applies.
+  ('yeastar', 'yeastar', 'Yeastar P-Series (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"730"}',
+   '{"key":"demo-yeastar-key"}', NULL, @now - INTERVAL 300 DAY);
 
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);

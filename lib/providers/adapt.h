@@ -49,6 +49,13 @@ enum adapt_key { ADAPT_KEY_NONE, ADAPT_KEY_OK, ADAPT_KEY_BAD };
 enum adapt_key adapt_url_key(const struct prov_conf *c,
     const struct prov_req *r);
 
+/* verify() for providers that sign nothing and publish no addresses
+ * (Stream Telecom, Yeastar): the URL key is required (a missing one in
+ * the settings refuses everything: fail closed), and config
+ * "allowed_ips", when set, as well. CB_OK or CB_EDENIED with *why. */
+enum cb_err adapt_verify_url_key(const struct prov_conf *c,
+    const struct prov_req *r, const char **why);
+
 /* An epoch value as unix milliseconds: below 10^12 it is seconds, from
  * 10^12 milliseconds (providers-2.md §1.3: Phonet mixes both; Stream
  * Telecom sends milliseconds). Digits only, 1970..2100. */

@@ -11,6 +11,7 @@
 extern const struct provider phonet_provider;
 extern const struct provider unitalk_provider;
 extern const struct provider streamtelecom_provider;
+extern const struct provider yeastar_provider;
 
 static const struct provider *const providers[] = {
 	&provider_twilio,
@@ -21,6 +22,7 @@ static const struct provider *const providers[] = {
 	&phonet_provider,
 	&unitalk_provider,
 	&streamtelecom_provider,
+	&yeastar_provider,
 };
 
 const struct provider *

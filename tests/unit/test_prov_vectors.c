@@ -24,7 +24,7 @@
 #include "providers/provider.h"
 
 static const char *const kinds[] = {
-	"phonet", "unitalk", "streamtelecom",
+	"phonet", "unitalk", "streamtelecom", "yeastar",
 };
 
 /* The request's headers, for prov_req.header. */
@@ -167,7 +167,7 @@ run_request(const struct provider *p, const char *where,
 	conf.slug = p->kind;
 	conf.secrets = setting(vec, rq, "secrets");
 	conf.config = setting(vec, rq, "config");
-	conf.default_country = (v = member(vec, "country")) ?
+	conf.default_country = (v = setting(vec, rq, "country")) ?
 	    json_object_get_string(v) : "UA";
 	memset(&req, 0, sizeof(req));
 	req.method = HTTP_POST;

@@ -52,25 +52,7 @@ static enum cb_err
 st_verify(const struct prov_conf *c, const struct prov_req *r,
     const char **why)
 {
-	struct json_object *list;
-
-	if (c->config != NULL &&
-	    json_object_object_get_ex(c->config, "allowed_ips", &list) &&
-	    !adapt_ip_allowed(c, NULL, r->remote_addr)) {
-		*why = "source address not in allowed_ips";
-		return CB_EDENIED;
-	}
-	switch (adapt_url_key(c, r)) {
-	case ADAPT_KEY_OK:
-		return CB_OK;
-	case ADAPT_KEY_NONE:
-		*why = "the integration has no URL key configured";
-		return CB_EDENIED;
-	case ADAPT_KEY_BAD:
-	default:
-		*why = "wrong or missing key in the callback URL";
-		return CB_EDENIED;
-	}
+	return adapt_verify_url_key(c, r, why);
 }
 
 static enum cb_err

@@ -18,8 +18,8 @@
  * anywhere: browsers drop tabs and newlines from a Location, so
  * "/\t/evil.example" would become "//evil.example". The result is
  * %-encoded (backslash, quotes, <>, non-ASCII...) so what the browser
- * reads is exactly the path checked here. In the arena; "/calls" for
- * anything else. */
+ * reads is exactly the path checked here. In the arena; "/" (the user's
+ * start page, page_home()) for anything else. */
 static const char *
 safe_next(struct ctx *ctx, const char *next)
 {
@@ -31,10 +31,10 @@ safe_next(struct ctx *ctx, const char *next)
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
 	    next[1] == '\\' || strlen(next) > 2048 ||
 	    strncmp(next, "/login", 6) == 0 || strncmp(next, "/logout", 7) == 0)
-		return "/calls";
+		return "/";
 	for (p = (const unsigned char *)next; *p != '\0'; p++)
 		if (*p <= 0x20 || *p == 0x7f)
-			return "/calls";
+			return "/";
 	buf_init(&b, 3 * 2048);
 	for (p = (const unsigned char *)next; *p != '\0'; p++) {
 		if (*p < 0x80 && strchr("\\\"'<>^`{|}", *p) == NULL)
@@ -47,7 +47,7 @@ safe_next(struct ctx *ctx, const char *next)
 	}
 	out = b.err == CB_OK ? arena_strdup(ctx->arena, buf_cstr(&b)) : NULL;
 	buf_free(&b);
-	return out != NULL ? out : "/calls";
+	return out != NULL ? out : "/";
 }
 
 static enum cb_err
@@ -188,6 +188,17 @@ do_logout(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* "/": the first page this user's role may open (issue 18): the call
+ * history, else their tasks, which every role has. A role with only
+ * order or customer calls must not land on a 403. */
+static enum cb_err
+page_home(struct ctx *ctx)
+{
+	resp_redirect(ctx->resp, 302, perm_has(ctx->user, PERM_CALLS) ?
+	    "/calls" : "/tasks");
+	return CB_OK;
+}
+
 /* 200 only when the database answers (load balancers and ./run use it). */
 static enum cb_err
 page_healthz(struct ctx *ctx)
@@ -222,6 +233,8 @@ page_settings(struct ctx *ctx)
 		    "automatic leads" },
 		{ "/settings/triggers", "Triggers", "Webhooks, e-mails and "
 		    "tasks on new and missed calls" },
+		{ "/settings/sms", "SMS gateways", "Accounts the triggers' "
+		    "\"Send an SMS\" goes through" },
 		{ "/settings/integrations", "Integrations", "Telephony "
 		    "accounts and their numbers" },
 		{ "/settings/exceptions", "Exceptions", "Numbers whose calls "
@@ -309,6 +322,7 @@ live_poll(struct ctx *ctx)
 }
 
 static const struct route routes[] = {
+	{ "/", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0, page_home },
 	{ "/settings", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
 	    page_settings },
 	{ "/login", HTTP_M(HTTP_GET), AUTH_NONE, PERM_NONE, 0, 0, page_login },

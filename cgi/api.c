@@ -16,6 +16,7 @@
 #include "core/utf8.h"
 #include "db/apicall.h"
 #include "db/autolist.h"
+#include "db/call.h"
 #include "db/task.h"
 #include "db/integration.h"
 #include "db/route.h"
@@ -32,7 +33,7 @@
  * never learn why. */
 static const char *const q_none[] = { NULL };
 static const char *const q_calls[] = { "integration", "external_id",
-	"phone", "limit", "before", NULL };
+	"phone", "contains", "limit", "before", NULL };
 static const char *const q_route[] = { "phone", "integration", NULL };
 /* The automation lists: only the filters each list's query applies
  * (lib/db/autolist.c), so ?state= on leads is refused, not ignored. */
@@ -160,13 +161,55 @@ number_key(const char *in, const char *country, char *e164, char *rev)
 	return phone_digits_rev(norm, strlen(norm), rev, PHONE_MAX) > 0;
 }
 
+/* ?contains=: a fragment of the client number, normalised to its digits
+ * as the history does (cgi/calls.c read_number). Only separators: ignored,
+ * said in "notices". "+" or zeros alone: in every number, a 400. Fewer than
+ * CALL_GRAM_LEN digits: a 400 too (the API has no date range to bound a
+ * scan with). */
+static enum cb_err
+read_contains(struct ctx *ctx, const char *v, char *crev,
+    struct json_object *m, struct api_call_filter *f)
+{
+	size_t n;
+
+	if (strlen(v) > PHONE_TEXT_MAX) {
+		ctx->message = "contains: at most 64 characters.";
+		return CB_EINVAL;
+	}
+	if (v[strspn(v, " -().\t/")] == '\0') {
+		struct json_object *notes = json_object_new_array();
+		json_object_array_add(notes, json_object_new_string(
+		    "contains had no digits; it was ignored."));
+		json_object_object_add(m, "notices", notes);
+		return CB_OK;
+	}
+	n = phone_digits_rev(v, strlen(v), crev, PHONE_MAX);
+	if (n == 0 && strchr(v, '+') == NULL) {
+		ctx->message = "contains: send some digits of a number.";
+		return CB_EINVAL;
+	}
+	if (strspn(crev, "0") == n) {
+		ctx->message = "contains: \"+\" or \"0\" alone is in nearly "
+		    "every number; send some more digits of it.";
+		return CB_EINVAL;
+	}
+	if (n < CALL_GRAM_LEN) {
+		ctx->message = arena_printf(ctx->arena, "contains: send at "
+		    "least %d digits (shorter fragments are not indexed).",
+		    CALL_GRAM_LEN);
+		return CB_EINVAL;
+	}
+	f->contains_rev = crev;
+	return CB_OK;
+}
+
 static enum cb_err
 api_calls(struct ctx *ctx)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	struct api_call_filter f;
-	char rev[PHONE_MAX];
+	char rev[PHONE_MAX], crev[PHONE_MAX];
 	const char *v;
 	int64_t n = 50, last = 0;
 	enum cb_err rc;
@@ -187,6 +230,11 @@ api_calls(struct ctx *ctx)
 			return CB_EINVAL;
 		}
 		f.digits_rev = rev;
+	}
+	if ((v = kv_get(&ctx->req->query, "contains")) != NULL &&
+	    (rc = read_contains(ctx, v, crev, m, &f)) != CB_OK) {
+		json_object_put(m);
+		return rc;
 	}
 	if (((v = kv_get(&ctx->req->query, "limit")) != NULL &&
 	    strparse_i64z(v, 1, 500, &n) != CB_OK) ||

@@ -2,8 +2,10 @@
  * (issue 6 §1 and §3, pages half). The engine that acts on these rows is
  * elsewhere (lib/automation, the worker); this program only edits them.
  *
- *   GET  /settings/automation     the three rules as one form
- *   POST /settings/automation     saves all three in one transaction, or
+ *   GET  /settings/automation     the three rules as one form, and each
+ *                                 integration's "the lead follows a manual
+ *                                 transfer" (issue 19 §2)
+ *   POST /settings/automation     saves all of it in one transaction, or
  *                                 re-shows the form (400) with the errors
  *                                 next to the fields and what was typed
  *   GET  /settings/triggers       the triggers, enable/disable, delete
@@ -13,6 +15,7 @@
  *   POST /settings/triggers/<id>  save
  *   POST /settings/triggers/<id>/enabled   enabled=0|1
  *   POST /settings/triggers/<id>/delete
+ *   /settings/sms...              SMS gateway accounts (sms_gateways.h)
  *
  * Every route needs the `settings` permission. */
 #include "config.h"
@@ -24,12 +27,17 @@
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
+#include "db/leadcall.h"
 #include "db/settings_automation.h"
+#include "db/sms.h"
 #include "db/triggers.h"
 #include "http/app.h"
 #include "http/form.h"
+#include "sms/sms.h"
+#include "sms_gateways.h"
 
 #define USERS_MAX 1000
+#define FOLLOW_MAX 200   /* integrations listed (db_lead_follow_list) */
 
 struct user_opt {
 	int64_t id;
@@ -45,7 +53,15 @@ struct users {
 /* Field errors of the form; NULL = fine. */
 enum field {
 	F_ASSIGNEES, F_AUTHOR, F_DUE, F_RECEIVED_TYPE, F_RECEIVED_MANAGER,
-	F_MISSED_TYPE, F_MISSED_MANAGER, F__MAX
+	F_MISSED_TYPE, F_MISSED_MANAGER, F_RECEIVED_CALLS, F_RECEIVED_SOURCE,
+	F_MISSED_SOURCE, F_FOLLOW, F__MAX
+};
+
+/* One integration's "the lead follows a manual transfer". */
+struct follow_row {
+	struct automation_follow f;
+	const char *name;
+	bool posted;          /* the form listed it (follow_ids) */
 };
 
 /* What the form shows: the rules, and the due offset as typed. */
@@ -53,6 +69,8 @@ struct form {
 	struct automation_rule rules[RULE__MAX];
 	const char *days, *hours, *minutes;
 	int64_t author;
+	struct follow_row follow[FOLLOW_MAX];
+	size_t nfollow;
 	const char *err[F__MAX];
 };
 
@@ -103,9 +121,40 @@ has_assignee(const struct automation_rule *r, int64_t id)
 
 static const char *const lead_keys[2] = { "received", "missed" };
 static const char *const lead_titles[2] = {
-	"Automatic lead for a received call",
+	"Automatic lead for an answered call",
 	"Automatic lead for a missed call"
 };
+
+static enum cb_err
+load_follow(struct ctx *ctx, struct form *f)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	f->nfollow = 0;
+	if ((rc = db_lead_follow_list(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK && f->nfollow < FOLLOW_MAX) {
+		struct follow_row *r = &f->follow[f->nfollow++];
+		r->f.integration_id = db_col_i64(st, 0);
+		r->name = arena_strdup(ctx->arena, db_col(st, 1, NULL));
+		r->f.on = db_col_i64(st, 2) != 0;
+		r->posted = false;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND || rc == CB_OK ? CB_OK : rc;
+}
+
+static struct follow_row *
+follow_of(struct form *f, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfollow; i++)
+		if (f->follow[i].f.integration_id == id)
+			return &f->follow[i];
+	return NULL;
+}
 
 static struct json_object *
 lead_model(struct ctx *ctx, const struct form *f, const struct users *u,
@@ -138,6 +187,22 @@ lead_model(struct ctx *ctx, const struct form *f, const struct users *u,
 	    F_MISSED_TYPE]);
 	app_add_str(o, "error_manager", f->err[which == 0 ? F_RECEIVED_MANAGER :
 	    F_MISSED_MANAGER]);
+	/* Seed 001: for incoming, outgoing or all calls (a missed call is
+	 * always an incoming one), and the source of the new lead. */
+	if (which == 0) {
+		app_add_bool(o, "pick_calls", true);
+		app_add_bool(o, "calls_in", strcmp(r->directions, "in") == 0);
+		app_add_bool(o, "calls_out", strcmp(r->directions, "out") == 0);
+		app_add_bool(o, "calls_all", strcmp(r->directions, "all") == 0);
+		app_add_str(o, "error_calls", f->err[F_RECEIVED_CALLS]);
+	}
+	app_add_str(o, "origin", r->lead_origin);
+	app_add_str(o, "f_origin", arena_printf(ctx->arena, "lead_%s_source",
+	    k));
+	app_add_str(o, "id_origin", arena_printf(ctx->arena, "lead-%s-source",
+	    k));
+	app_add_str(o, "error_origin", f->err[which == 0 ? F_RECEIVED_SOURCE :
+	    F_MISSED_SOURCE]);
 	for (i = 0; i < u->n; i++) {
 		struct json_object *m = json_object_new_object();
 
@@ -197,6 +262,21 @@ form_model(struct ctx *ctx, const struct form *f, const struct users *u)
 	json_object_array_add(leads, lead_model(ctx, f, u, 0));
 	json_object_array_add(leads, lead_model(ctx, f, u, 1));
 	json_object_object_add(m, "leads", leads);
+	{
+		struct json_object *a = json_object_new_array();
+		for (i = 0; i < f->nfollow; i++) {
+			struct json_object *o = json_object_new_object();
+			app_add_int(o, "id", f->follow[i].f.integration_id);
+			app_add_str(o, "name", f->follow[i].name);
+			app_add_bool(o, "on", f->follow[i].f.on);
+			app_add_str(o, "box_id", arena_printf(ctx->arena,
+			    "follow-%lld", (long long)
+			    f->follow[i].f.integration_id));
+			json_object_array_add(a, o);
+		}
+		json_object_object_add(m, "follow", a);
+		app_add_str(m, "error_follow", f->err[F_FOLLOW]);
+	}
 	for (e = 0; e < F__MAX; e++)
 		nerr += f->err[e] != NULL;
 	app_add_bool(m, "has_errors", nerr > 0);
@@ -226,7 +306,8 @@ page_automation(struct ctx *ctx)
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = load_users(ctx, u)) != CB_OK ||
-	    (rc = db_automation_load(ctx->db, f->rules)) != CB_OK) {
+	    (rc = db_automation_load(ctx->db, f->rules)) != CB_OK ||
+	    (rc = load_follow(ctx, f)) != CB_OK) {
 		ctx->message = db_down;
 		return rc;
 	}
@@ -256,6 +337,72 @@ picked_user(const struct users *u, const char *v, int64_t *out)
 		return true;
 	return strparse_i64z(v, 1, INT64_MAX, out) == CB_OK &&
 	    known_user(u, *out);
+}
+
+/* Issue 19 §3: which calls (the answered-call rule) and the source. */
+static void
+read_lead_more(struct ctx *ctx, struct form *f, int which)
+{
+	struct automation_rule *r = &f->rules[which == 0 ?
+	    RULE_LEAD_RECEIVED : RULE_LEAD_MISSED];
+	const char *k = lead_keys[which];
+	const char *src = form_trim(ctx->arena, form_value(ctx,
+	    arena_printf(ctx->arena, "lead_%s_source", k)));
+	const char *why = form_text_error(ctx->arena, src,
+	    AUTOMATION_ORIGIN_MAX, true, "lead source");
+	const char *calls;
+
+	if (why != NULL)
+		f->err[which == 0 ? F_RECEIVED_SOURCE : F_MISSED_SOURCE] = why;
+	/* A refused value stays in the field when it fits (never cut in
+	 * the middle of a character). */
+	snprintf(r->lead_origin, sizeof(r->lead_origin), "%s",
+	    strlen(src) < sizeof(r->lead_origin) ? src : "");
+	if (which != 0) {
+		snprintf(r->directions, sizeof(r->directions), "in");
+		return;
+	}
+	/* Absent (an older client): incoming, as before. */
+	calls = kv_get(&ctx->req->form, "lead_received_calls");
+	if (calls == NULL || *calls == '\0')
+		calls = "in";
+	if (strcmp(calls, "in") != 0 && strcmp(calls, "out") != 0 &&
+	    strcmp(calls, "all") != 0) {
+		f->err[F_RECEIVED_CALLS] = "Choose incoming, outgoing or all "
+		    "calls.";
+		calls = "in";
+	}
+	snprintf(r->directions, sizeof(r->directions), "%s", calls);
+}
+
+/* The integrations the form listed (follow_ids: each one's setting
+ * changes) and ticked (follow: on). Others keep theirs: one added while the
+ * page was open, or all of them for a client that sends neither. */
+static void
+read_follow(struct ctx *ctx, struct form *f)
+{
+	static const char *const keys[2] = { "follow_ids", "follow" };
+	struct follow_row *r;
+	size_t i;
+	int64_t id;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < ctx->req->form.n; i++) {
+			const struct kv *kv = &ctx->req->form.v[i];
+
+			if (strcmp(kv->key, keys[pass]) != 0)
+				continue;
+			if (strparse_i64z(kv->val, 1, INT64_MAX, &id) !=
+			    CB_OK || (r = follow_of(f, id)) == NULL) {
+				f->err[F_FOLLOW] = "One of the integrations "
+				    "no longer exists; reload the page and "
+				    "choose again.";
+				continue;
+			}
+			r->posted = true;
+			r->f.on = pass == 1;
+		}
 }
 
 static void
@@ -296,6 +443,7 @@ read_lead(struct ctx *ctx, struct form *f, const struct users *u, int which)
 		    "(e.g. call).";
 	if (!picked_user(u, mgr, &r->lead_manager_id))
 		f->err[fe_mgr] = "Choose a manager from the list.";
+	read_lead_more(ctx, f, which);
 }
 
 static enum cb_err
@@ -312,7 +460,8 @@ post_automation(struct ctx *ctx)
 
 	memset(f, 0, sizeof(*f));
 	t = &f->rules[RULE_MISSED_TASK];
-	if ((rc = load_users(ctx, u)) != CB_OK) {
+	if ((rc = load_users(ctx, u)) != CB_OK ||
+	    (rc = load_follow(ctx, f)) != CB_OK) {
 		ctx->message = db_down;
 		return rc;
 	}
@@ -368,14 +517,26 @@ post_automation(struct ctx *ctx)
 		    minutes);
 	read_lead(ctx, f, u, 0);
 	read_lead(ctx, f, u, 1);
+	read_follow(ctx, f);
 	for (e = 0; e < F__MAX; e++)
 		if (f->err[e] != NULL) {
 			struct json_object *m = form_model(ctx, f, u);
 			ctx->resp->status = 400;
 			return app_render(ctx, "settings_automation.html", m);
 		}
-	if ((rc = db_automation_save(ctx->db, f->rules, ctx->user->id)) !=
-	    CB_OK) {
+	{
+		/* Only the listed integrations' settings are written. */
+		struct automation_follow *w = arena_alloc(ctx->arena,
+		    sizeof(*w) * (f->nfollow + 1));
+		size_t n = 0;
+
+		for (i = 0; i < f->nfollow; i++)
+			if (f->follow[i].posted)
+				w[n++] = f->follow[i].f;
+		rc = db_automation_save(ctx->db, f->rules, w, n,
+		    ctx->user->id);
+	}
+	if (rc != CB_OK) {
 		ctx->message = "The settings were not saved: the database is "
 		    "not answering. Try again in a minute.";
 		return rc;
@@ -392,7 +553,7 @@ post_automation(struct ctx *ctx)
 /* One action row of the form, as typed (or as stored). */
 struct action_row {
 	const char *type, *notify, *user, *url, *secret, *email, *subject,
-	    *title, *assignee, *due, *status;
+	    *title, *assignee, *due, *status, *gateway, *text, *sms_zone;
 	const char *masked;      /* the stored webhook secret, masked */
 	const char *stored_secret;
 	const char *error;
@@ -401,11 +562,13 @@ struct action_row {
 /* The action fields in the order each row posts them. */
 enum afield {
 	AF_TYPE, AF_NOTIFY, AF_USER, AF_URL, AF_SECRET, AF_EMAIL, AF_SUBJECT,
-	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF__MAX
+	AF_TITLE, AF_ASSIGNEE, AF_DUE, AF_STATUS, AF_GATEWAY, AF_TEXT, AF_SMS_ZONE,
+	AF__MAX
 };
 static const char *const afield_names[AF__MAX] = {
 	"a_type", "a_notify", "a_user", "a_url", "a_secret", "a_email",
-	"a_subject", "a_title", "a_assignee", "a_due", "a_status"
+	"a_subject", "a_title", "a_assignee", "a_due", "a_status",
+	"a_gateway", "a_text", "a_sms_zone"
 };
 
 static const char **
@@ -423,6 +586,9 @@ afield(struct action_row *r, enum afield f)
 	case AF_ASSIGNEE: return &r->assignee;
 	case AF_DUE: return &r->due;
 	case AF_STATUS: return &r->status;
+	case AF_GATEWAY: return &r->gateway;
+	case AF_TEXT: return &r->text;
+	case AF_SMS_ZONE: return &r->sms_zone;
 	default: abort();
 	}
 }
@@ -435,6 +601,7 @@ static const char *const action_types[][2] = {
 	{ "task", "Task" },
 	{ "create_customer", "Create the customer (unknown caller)" },
 	{ "create_order", "Create an order" },
+	{ "sms", "Send an SMS to the caller" },
 };
 #define NACTION_TYPES (sizeof(action_types) / sizeof(action_types[0]))
 
@@ -516,6 +683,11 @@ tform_from_json(struct ctx *ctx, struct tform *f, const char *conds,
 				r->due = jtext(ctx, o, "due_minutes");
 			} else if (t && strcmp(t, "create_order") == 0)
 				r->status = jtext(ctx, o, "status");
+			else if (t && strcmp(t, "sms") == 0) {
+				r->gateway = jtext(ctx, o, "gateway_id");
+				r->text = jtext(ctx, o, "text");
+				r->sms_zone = jtext(ctx, o, "time_zone");
+			}
 		}
 	}
 	if (c)
@@ -576,6 +748,22 @@ static const char *const notify_to[][2] = {
 	{ "manager", "the call's manager (else the customer's)" },
 	{ "user", "this user:" }
 };
+
+/* "42 characters, 1 SMS (GSM-7) before {placeholders} are filled in",
+ * for the SMS text under the field. */
+static const char *
+sms_length_hint(struct ctx *ctx, const char *text)
+{
+	struct sms_length l;
+
+	if (text == NULL || *text == '\0')
+		return NULL;
+	sms_length(text, strlen(text), &l);
+	return arena_printf(ctx->arena, "%ld characters, %u SMS (%s)%s",
+	    l.chars, l.segments, l.ucs2 ? "Unicode: 70 per SMS, 67 per part" :
+	    "GSM-7: 160 per SMS, 153 per part", strchr(text, '{') ?
+	    " before the placeholders are filled in" : "");
+}
 
 static enum cb_err
 trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
@@ -673,6 +861,16 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		app_add_str(o, "subject", r->subject);
 		app_add_str(o, "title", r->title);
 		app_add_str(o, "due", r->due);
+		app_add_str(o, "sms_text", r->text);
+		app_add_str(o, "sms_zone", r->sms_zone);
+		app_add_str(o, "sms_length", sms_length_hint(ctx, r->text));
+		if (rc == CB_OK) {
+			struct json_object *gws = NULL;
+
+			if ((rc = sms_gateway_options(ctx, r->gateway, &gws)) ==
+			    CB_OK)
+				json_object_object_add(o, "gateways", gws);
+		}
 		app_add_str(o, "error", r->error);
 		json_object_array_add(rows, o);
 		if (rc != CB_OK)
@@ -705,7 +903,8 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			    TR_ACTION_INDEX) + 1);
 			app_add_str(o, "action", db_col(st, TR_ACTION, NULL));
 			app_add_str(o, "result", res);
-			app_add_bool(o, "failed", res && strcmp(res, "failed") == 0);
+			app_add_bool(o, "failed", res && (strcmp(res, "failed") ==
+			    0 || strcmp(res, "unknown") == 0));
 			app_add_str(o, "error", db_col(st, TR_ERROR, NULL));
 			app_add_str(o, "time", app_local_time(ctx, db_col(st,
 			    TR_CREATED_AT, NULL)));
@@ -892,6 +1091,21 @@ option_known(struct ctx *ctx, enum cb_err (*list)(struct db *,
 	if (*rc == CB_ENOTFOUND)
 		*rc = CB_OK;
 	return found;
+}
+
+static bool
+sms_gateway_known(struct ctx *ctx, int64_t id, enum cb_err *rc)
+{
+	struct db_stmt *st;
+
+	*rc = db_sms_gateway_get(ctx->db, id, &st);
+	if (*rc == CB_OK) {
+		db_stmt_done(st);
+		return true;
+	}
+	if (*rc == CB_ENOTFOUND)
+		*rc = CB_OK;
+	return false;
 }
 
 /* Reads and validates the form; on success *conds and *acts hold the
@@ -1096,6 +1310,39 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			else
 				json_object_object_add(o, "status",
 				    json_object_new_string(r->status));
+		} else if (strcmp(t, "sms") == 0) {
+			int64_t gw = 0;
+			struct sms_length l;
+
+			if (r->gateway == NULL || strparse_i64z(r->gateway, 1,
+			    INT64_MAX, &gw) != CB_OK || !sms_gateway_known(ctx,
+			    gw, &rc))
+				r->error = "Choose the SMS gateway (add one on "
+				    "Settings › SMS gateways).";
+			else if (r->text == NULL || *form_trim(ctx->arena,
+			    r->text) == '\0')
+				r->error = "Write the SMS text.";
+			else if (strlen(r->text) > SMS_TEXT_MAX_BYTES ||
+			    !utf8_valid(r->text, strlen(r->text)))
+				r->error = "The SMS text is at most 2000 bytes "
+				    "of text.";
+			else if (sms_length(r->text, strlen(r->text), &l),
+			    l.segments > SMS_TEXT_MAX_SEGMENTS)
+				r->error = "The SMS text is longer than 10 SMS "
+				    "parts.";
+			else if (r->sms_zone && *r->sms_zone &&
+			    !form_zone_valid(r->sms_zone))
+				r->error = "Unknown time zone for {time}: use a "
+				    "name like Europe/Kyiv or UTC.";
+			else {
+				if (r->sms_zone && *r->sms_zone)
+					json_object_object_add(o, "time_zone",
+					    json_object_new_string(r->sms_zone));
+				json_object_object_add(o, "gateway_id",
+				    json_object_new_int64(gw));
+				json_object_object_add(o, "text",
+				    json_object_new_string(r->text));
+			}
 		} else if (strcmp(t, "create_customer") != 0)
 			r->error = "Choose an action from the list.";
 		if (rc != CB_OK) {
@@ -1234,6 +1481,18 @@ static const struct route routes[] = {
 	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_enabled },
 	{ "/settings/triggers/#/delete", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 0, post_trigger_delete },
+	{ "/settings/sms", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, sms_page_list },
+	{ "/settings/sms/new", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, sms_page_new },
+	{ "/settings/sms/new", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, sms_post_new },
+	{ "/settings/sms/#", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, sms_page_edit },
+	{ "/settings/sms/#", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, sms_post_edit },
+	{ "/settings/sms/#/delete", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, sms_post_delete },
 };
 
 static const struct program program = {

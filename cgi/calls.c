@@ -19,6 +19,7 @@
 #include "db/calllists.h"
 #include "db/savedfilter.h"
 #include "http/app.h"
+#include "http/csv.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
 #include "phone/phone.h"
@@ -35,12 +36,16 @@ static const char *const known_params[] = {
 	"our_number", "our_number_mode", "our_number_not", "direction",
 	"result", "talk_min", "talk_max", "recording", "from", "to",
 	"external_id", "external_id_mode", "external_id_not", "sort",
-	"before", "format", NULL
+	"before", "back", "format", "sep", "outcome", "store", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
 static const char *const results[] = {
 	"answered", "missed", "busy", "failed", "no_answer", "unknown", NULL
+};
+/* Index = enum call_outcome (the analytics page links with these). */
+static const char *const outcomes[] = {
+	"", "answered", "missed", "other", NULL
 };
 /* Index = enum call_match. */
 static const char *const modes[] = {
@@ -139,6 +144,38 @@ read_id(struct ctx *ctx, const char *name, int64_t *out, const char *what)
 	return CB_OK;
 }
 
+/* A talk time as people write it (issue 18): "90", "1:30" or "1:02:03".
+ * After the first part, minutes and seconds are two digits below 60. */
+static enum cb_err
+talk_parse(const char *v, int64_t *out)
+{
+	int64_t total = 0, part;
+	const char *p = v, *colon;
+	int parts = 0;
+	char buf[16];
+	size_t n;
+
+	for (;;) {
+		colon = strchr(p, ':');
+		n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n == 0 || n >= sizeof(buf) || ++parts > 3)
+			return CB_EINVAL;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (strparse_i64z(buf, 0, TALK_MAX, &part) != CB_OK ||
+		    (parts > 1 && (n != 2 || part > 59)))
+			return CB_EINVAL;
+		total = total * 60 + part;
+		if (total > TALK_MAX)
+			return CB_EINVAL;
+		if (colon == NULL)
+			break;
+		p = colon + 1;
+	}
+	*out = total;
+	return CB_OK;
+}
+
 static enum cb_err
 read_talk(struct ctx *ctx, const char *name, int64_t *out,
     struct json_object *filters)
@@ -148,9 +185,9 @@ read_talk(struct ctx *ctx, const char *name, int64_t *out,
 	*out = -1;
 	if (v == NULL)
 		return CB_OK;
-	if (strparse_i64z(v, 0, TALK_MAX, out) != CB_OK) {
-		ctx->message = "A duration bound is a whole number of seconds "
-		    "(0 to 864000).";
+	if (talk_parse(v, out) != CB_OK) {
+		ctx->message = "A talk time is seconds (90) or minutes and "
+		    "seconds (1:30), or h:mm:ss; at most ten days.";
 		return CB_EINVAL;
 	}
 	app_add_str(filters, name, v);
@@ -174,7 +211,8 @@ squeeze_number(struct ctx *ctx, const char *v)
 /* The client number: "ends" (default) and "exact" on the E.164 form when
  * the text is a whole number in any format, else on its digits. */
 static enum cb_err
-read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
+read_number(struct ctx *ctx, struct listing *l, struct json_object *filters,
+    struct json_object *notices)
 {
 	const char *v = nonempty(app_param(ctx, "q"));
 	char norm[PHONE_MAX], *rev = arena_alloc(ctx->arena, PHONE_MAX);
@@ -190,6 +228,14 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 		return CB_OK;
 	}
 	app_add_str(filters, "q", v);
+	/* Only spaces and separators: nothing was typed, as with an empty
+	 * box, but say so (the box shows the text). */
+	if (v[strspn(v, " -().\t/")] == '\0') {
+		l->f.number.mode = MATCH_NONE;
+		json_object_array_add(notices, app_jstr("The number box had no "
+		    "digits; it was ignored."));
+		return CB_OK;
+	}
 	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
 	    MATCH_CONTAINS && phone_normalize(v, strlen(v),
 	    ctx->cfg->default_country, norm, sizeof(norm)) == PHONE_E164) {
@@ -197,11 +243,35 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters)
 		whole = true;
 	} else
 		n = phone_digits_rev(v, strlen(v), rev, PHONE_MAX);
+	/* "+", "0", "+00": in every number (or no digit at all). */
+	if (l->f.number.mode == MATCH_CONTAINS &&
+	    strspn(rev, "0") == n && strchr(v, '+') != NULL) {
+		ctx->message = "\"Contains +\" or \"contains 0\" matches nearly "
+		    "every call: type some more digits of the number.";
+		return CB_EINVAL;
+	}
+	if (l->f.number.mode == MATCH_CONTAINS && n > 0 &&
+	    strspn(rev, "0") == n) {
+		ctx->message = "\"Contains 0\" matches nearly every call: type "
+		    "some more digits of the number.";
+		return CB_EINVAL;
+	}
 	if (n == 0) {
-		ctx->message = "Search by number needs some digits.";
+		ctx->message = strchr(v, '+') ? "\"+\" alone matches every "
+		    "number: type some digits of the number." :
+		    "Search by number needs some digits.";
 		return CB_EINVAL;
 	}
 	l->f.number.value = rev;
+	/* 4 digits or more: a range of call_number_grams. Fewer: a LIKE on
+	 * the calls another filter bounds (read_filter refuses it alone). */
+	if (db_call_grams_on(&l->f.number))
+		l->bounded = true;
+	else if (l->f.number.mode == MATCH_CONTAINS && !l->f.number.negate)
+		json_object_array_add(notices, app_jstr(arena_printf(ctx->arena,
+		    "Fewer than %d digits are not indexed: the calls of the "
+		    "other filters are read one by one. Type %d digits or "
+		    "more for a fast search.", CALL_GRAM_LEN, CALL_GRAM_LEN)));
 	/* A complete number in "ends" (the default): every call of that
 	 * number is a range of ix_calls_client_digits_rev, but in digit order,
 	 * so the page sorted all of them (2,434 for one demo customer at 1M
@@ -367,13 +437,29 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		add_flag(ctx, filters, "is_", v);
 		l->bounded = true;
 	}
+	/* A class of results: the analytics page's figures link here
+	 * (issue 21), so the counts match. */
+	if ((v = nonempty(app_param(ctx, "outcome"))) != NULL) {
+		if ((k = index_of(v, outcomes)) <= 0) {
+			ctx->message = "Outcome must be answered, missed or "
+			    "other.";
+			return CB_EINVAL;
+		}
+		f->outcome = (enum call_outcome)k;
+		app_add_str(filters, "outcome", v);
+		l->bounded = true;
+	}
+	if ((rc = read_id(ctx, "store", &f->store_id, "store")) != CB_OK)
+		return rc;
+	if (f->store_id)
+		app_add_str(filters, "store", app_param(ctx, "store"));
 	if ((rc = read_id(ctx, "manager", &f->manager_id, "manager")) !=
 	    CB_OK || (rc = read_id(ctx, "integration", &f->integration_id,
 	    "integration")) != CB_OK)
 		return rc;
 	if (f->manager_id || f->integration_id)
 		l->bounded = true;
-	if ((rc = read_number(ctx, l, filters)) != CB_OK)
+	if ((rc = read_number(ctx, l, filters, notices)) != CB_OK)
 		return rc;
 	if ((rc = read_text(ctx, "our_number", MATCH_EXACT, &f->our_number,
 	    filters, true)) != CB_OK)
@@ -458,14 +544,20 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	/* "contains" (and the suffix/prefix modes no B-tree can serve) is a
 	 * post-filter on an ordered scan: on a history of millions it must
 	 * ride with a date range or an indexed filter (or the feed's
-	 * customer/order), or one page could read the whole table. */
+	 * customer/order), or one page could read the whole table. A client
+	 * number "contains" of CALL_GRAM_LEN digits is such an indexed
+	 * filter itself (read_number). */
 	if (!l->bounded && !f->customer_id && !f->order_id &&
-	    (scan_only(&f->number, MATCH_BEGINS) ||
+	    ((scan_only(&f->number, MATCH_BEGINS) &&
+	    !db_call_grams_on(&f->number)) ||
 	    scan_only(&f->our_number, MATCH_ENDS) ||
 	    scan_only(&f->external_id, MATCH_ENDS))) {
-		ctx->message = "A \"contains\" or \"ends\" search reads calls "
-		    "one by one: add a date range (From/To), a manager, a "
-		    "line or a contact to it.";
+		ctx->message = arena_printf(ctx->arena, "A \"contains\" "
+		    "search of fewer than %d digits, or an \"ends\" search "
+		    "of a line or call id, reads calls one by one: type %d "
+		    "digits or more, or add a date range (From/To), a "
+		    "manager, a line or a contact to it.", CALL_GRAM_LEN,
+		    CALL_GRAM_LEN);
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -715,6 +807,7 @@ put_query(struct ctx *ctx, struct buf *u)
 		/* The cursor is replaced, and the format stays with the
 		 * client that asked for it. */
 		if (strcmp(kv->key, "before") == 0 ||
+		    strcmp(kv->key, "back") == 0 ||
 		    strcmp(kv->key, "format") == 0)
 			continue;
 		url_component(u, kv->key, strlen(kv->key));
@@ -724,13 +817,32 @@ put_query(struct ctx *ctx, struct buf *u)
 	}
 }
 
+/* "Previous page" on keyset pages (issue 18): each next-page link carries
+ * the cursors of the pages before it in back= ("-" for the first page,
+ * '|' between them: a cursor never holds one), so the previous page is
+ * the last of them. At most BACK_MAX are kept (the oldest go); a longer or
+ * odd back= is ignored, and a cursor in it is checked like any before=
+ * when followed. */
+#define BACK_MAX 30
+#define BACK_LEN_MAX 2048
+
+static const char *
+back_trail(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "back");
+
+	return v && *v && strlen(v) <= BACK_LEN_MAX ? v : NULL;
+}
+
 /* The URL of the next page: this page's filters plus the cursor, which is
- * the last row's sort key and id. */
+ * the last row's sort key and id, and the trail back to here. */
 static const char *
 next_url(struct ctx *ctx, const char *base, const char *key, int64_t id)
 {
+	const char *trail = back_trail(ctx), *here = app_param(ctx, "before");
 	struct buf u;
 	const char *r;
+	size_t n = 0;
 
 	buf_init(&u, 8192);
 	buf_puts(&u, base);
@@ -738,10 +850,80 @@ next_url(struct ctx *ctx, const char *base, const char *key, int64_t id)
 	put_query(ctx, &u);
 	buf_puts(&u, "before=");
 	url_component(&u, key, strlen(key));
-	buf_printf(&u, "%%2C%lld", (long long)id);
+	buf_printf(&u, "%%2C%lld&back=", (long long)id);
+	if (trail) {
+		const char *p;
+
+		for (p = trail; *p; p++)
+			n += *p == '|';
+		/* Drop the oldest when full. */
+		for (p = trail; n + 1 >= BACK_MAX && (p = strchr(p, '|'));
+		    n--)
+			trail = ++p;
+		url_component(&u, trail, strlen(trail));
+		buf_puts(&u, "%7C");
+	}
+	if (here && *here)
+		url_component(&u, here, strlen(here));
+	else
+		buf_putc(&u, '-');
 	r = u.err ? NULL : arena_strdup(ctx->arena, buf_cstr(&u));
 	buf_free(&u);
 	return r;
+}
+
+/* The previous page's URL, from back= (NULL on the first page or
+ * without a trail). */
+static const char *
+prev_url(struct ctx *ctx, const char *base)
+{
+	const char *trail = back_trail(ctx), *last;
+	struct buf u;
+	const char *r;
+
+	if (trail == NULL || app_param(ctx, "before") == NULL)
+		return NULL;
+	last = strrchr(trail, '|');
+	last = last ? last + 1 : trail;
+	buf_init(&u, 8192);
+	buf_puts(&u, base);
+	buf_puts(&u, "?");
+	put_query(ctx, &u);
+	if (strcmp(last, "-") != 0) {
+		buf_puts(&u, "before=");
+		url_component(&u, last, strlen(last));
+		if (last != trail) {
+			buf_puts(&u, "&back=");
+			url_component(&u, trail, (size_t)(last - 1 - trail));
+		}
+	}
+	if (u.len && (u.p[u.len - 1] == '&' || u.p[u.len - 1] == '?'))
+		u.len--;
+	r = u.err ? NULL : arena_strndup(ctx->arena, u.p, u.len);
+	buf_free(&u);
+	return r;
+}
+
+/* The pager's words follow the sort: "Older calls" after the newest. */
+static void
+pager_labels(struct json_object *m, enum call_sort sort)
+{
+	static const char *const next[] = {
+		[SORT_TIME_DESC] = "Older calls", [SORT_TIME_ASC] = "Newer calls",
+		[SORT_TALK_DESC] = "Shorter calls", [SORT_TALK_ASC] = "Longer calls",
+	};
+	static const char *const prev[] = {
+		[SORT_TIME_DESC] = "Newer calls", [SORT_TIME_ASC] = "Older calls",
+		[SORT_TALK_DESC] = "Longer calls", [SORT_TALK_ASC] = "Shorter calls",
+	};
+	static const char *const first[] = {
+		[SORT_TIME_DESC] = "Newest", [SORT_TIME_ASC] = "Oldest",
+		[SORT_TALK_DESC] = "Longest", [SORT_TALK_ASC] = "Shortest",
+	};
+
+	app_add_str(m, "next_label", next[sort]);
+	app_add_str(m, "prev_label", prev[sort]);
+	app_add_str(m, "first_label", first[sort]);
 }
 
 /* base + suffix + this page's filters: the CSV link and the first page. */
@@ -910,6 +1092,158 @@ next_link(struct ctx *ctx, struct json_object *m,
 	app_add_str(m, "next_url", next_url(ctx, base, k, id.i));
 }
 
+/* ---- the filter block's chips (issue 18) -------------------------------
+ * Each active filter as a chip with its words and a link to the same page
+ * without it (and without the page's cursor). The keys of one chip: a
+ * text filter with its mode and "not". */
+static const char *const chip_groups[][3] = {
+	{ "q", "q_mode", "q_not" }, { "contact", NULL, NULL },
+	{ "direction", NULL, NULL }, { "result", NULL, NULL },
+	{ "from", NULL, NULL }, { "to", NULL, NULL },
+	{ "manager", NULL, NULL }, { "integration", NULL, NULL },
+	{ "our_number", "our_number_mode", "our_number_not" },
+	{ "talk_min", NULL, NULL }, { "talk_max", NULL, NULL },
+	{ "recording", NULL, NULL },
+	{ "external_id", "external_id_mode", "external_id_not" },
+	{ "sort", NULL, NULL },
+};
+/* From "manager" on, a filter lives behind "More filters". */
+#define CHIP_MORE_FIRST 6
+
+static bool
+in_group(const char *key, const char *const g[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (g[i] && strcmp(key, g[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The label of the option chosen in the select list (managers...). */
+static const char *
+chosen_label(struct json_object *m, const char *list)
+{
+	struct json_object *a, *o, *sel, *label;
+	size_t i;
+
+	if (!json_object_object_get_ex(m, list, &a))
+		return NULL;
+	for (i = 0; i < json_object_array_length(a); i++) {
+		o = json_object_array_get_idx(a, i);
+		if (json_object_object_get_ex(o, "selected", &sel) &&
+		    json_object_get_boolean(sel) &&
+		    json_object_object_get_ex(o, "label", &label))
+			return json_object_get_string(label);
+	}
+	return NULL;
+}
+
+static const char *
+mode_words(const char *mode, const char *dflt)
+{
+	if (mode == NULL || *mode == '\0')
+		mode = dflt;
+	if (strcmp(mode, "exact") == 0) return "is";
+	if (strcmp(mode, "begins") == 0) return "begins with";
+	if (strcmp(mode, "ends") == 0) return "ends with";
+	return "contains";
+}
+
+static const char *
+chip_label(struct ctx *ctx, struct json_object *m, const char *const g[3],
+    const char *v)
+{
+	const char *k = g[0];
+	bool not = g[2] && app_param(ctx, g[2]) &&
+	    strcmp(app_param(ctx, g[2]), "1") == 0;
+	const char *mode = g[1] ? app_param(ctx, g[1]) : NULL;
+	struct arena *a = ctx->arena;
+
+	if (strcmp(k, "q") == 0)
+		return arena_printf(a, "Number %s%s %s", not ? "not " : "",
+		    mode_words(mode, "ends"), v);
+	if (strcmp(k, "our_number") == 0)
+		return arena_printf(a, "Our number %s%s %s", not ? "not " : "",
+		    mode_words(mode, "exact"), v);
+	if (strcmp(k, "external_id") == 0)
+		return arena_printf(a, "Call id %s%s %s", not ? "not " : "",
+		    mode_words(mode, "exact"), v);
+	if (strcmp(k, "contact") == 0)
+		return arena_printf(a, "Contact: %s", v);
+	if (strcmp(k, "direction") == 0)
+		return direction_label(v);
+	if (strcmp(k, "result") == 0)
+		return result_label(v);
+	if (strcmp(k, "from") == 0)
+		return arena_printf(a, "From %s", v);
+	if (strcmp(k, "to") == 0)
+		return arena_printf(a, "To %s", v);
+	if (strcmp(k, "manager") == 0)
+		return arena_printf(a, "Manager: %s",
+		    chosen_label(m, "managers") ? chosen_label(m, "managers") : v);
+	if (strcmp(k, "integration") == 0)
+		return arena_printf(a, "Line: %s", chosen_label(m,
+		    "integrations") ? chosen_label(m, "integrations") : v);
+	if (strcmp(k, "talk_min") == 0)
+		return arena_printf(a, "Talk at least %s", v);
+	if (strcmp(k, "talk_max") == 0)
+		return arena_printf(a, "Talk at most %s", v);
+	if (strcmp(k, "recording") == 0)
+		return strcmp(v, "yes") == 0 ? "Recorded" : "No recording";
+	if (strcmp(v, "time_asc") == 0) return "Oldest first";
+	if (strcmp(v, "talk_desc") == 0) return "Longest first";
+	return "Shortest first";
+}
+
+static void
+add_chips(struct ctx *ctx, struct json_object *m, const char *base)
+{
+	struct json_object *chips = json_object_new_array();
+	bool more = false;
+	size_t g, i;
+
+	json_object_object_add(m, "chips", chips);
+	for (g = 0; g < sizeof(chip_groups) / sizeof(chip_groups[0]); g++) {
+		const char *v = nonempty(app_param(ctx, chip_groups[g][0]));
+		struct json_object *c;
+		struct buf u;
+
+		if (v == NULL || (g + 1 == sizeof(chip_groups) /
+		    sizeof(chip_groups[0]) && strcmp(v, "time_desc") == 0))
+			continue;
+		if (g >= CHIP_MORE_FIRST)
+			more = true;
+		buf_init(&u, 8192);
+		buf_puts(&u, base);
+		buf_putc(&u, '?');
+		for (i = 0; i < ctx->req->query.n; i++) {
+			const struct kv *kv = &ctx->req->query.v[i];
+
+			if (in_group(kv->key, chip_groups[g]) ||
+			    strcmp(kv->key, "before") == 0 ||
+			    strcmp(kv->key, "back") == 0 ||
+			    strcmp(kv->key, "format") == 0)
+				continue;
+			url_component(&u, kv->key, strlen(kv->key));
+			buf_putc(&u, '=');
+			url_component(&u, kv->val, kv->val_len);
+			buf_putc(&u, '&');
+		}
+		if (u.len && (u.p[u.len - 1] == '&' || u.p[u.len - 1] == '?'))
+			u.len--;
+		c = json_object_new_object();
+		app_add_str(c, "key", chip_groups[g][0]);
+		app_add_str(c, "label", chip_label(ctx, m, chip_groups[g], v));
+		app_add_str(c, "remove_url", u.err ? base :
+		    arena_strndup(ctx->arena, u.p, u.len));
+		buf_free(&u);
+		json_object_array_add(chips, c);
+	}
+	app_add_bool(m, "more_open", more);
+}
+
 static enum cb_err
 render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
     const char *base, const char *from)
@@ -961,8 +1295,12 @@ render_list(struct ctx *ctx, struct listing *l, struct json_object *m,
 		goto fail;
 done:
 	json_object_object_add(m, "empty", json_object_new_boolean(n == 0));
-	if (f->has_cursor)
+	if (f->has_cursor) {
 		app_add_str(m, "first_url", query_url(ctx, base, ""));
+		app_add_str(m, "prev_url", prev_url(ctx, base));
+	}
+	pager_labels(m, f->sort);
+	add_chips(ctx, m, base);
 	return app_render(ctx, "calls.html", m);
 fail:
 	json_object_put(m);
@@ -970,78 +1308,35 @@ fail:
 	return rc;
 }
 
-/* Whether a spreadsheet would start a formula here: = + - @ or a tab/CR,
- * also behind the quotes that open a field. */
-static bool
-csv_formula_at(const char *p)
+/* The CSV's separator for this viewer (issue 18): lib/http/csv.c decides
+ * from ?sep= and the browser's language. */
+static char
+csv_separator(struct ctx *ctx)
 {
-	while (*p == '"')
-		p++;
-	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL;
+	return csv_separator_for(app_param(ctx, "sep"),
+	    http_header(ctx->req, "Accept-Language"));
 }
 
-/* n bytes of s, quotes doubled when the cell is quoted. Runs between
- * quotes go in one append each (a byte at a time was a third of the
- * export's CPU in this program). */
-static void
-csv_run(struct buf *b, const char *s, size_t n, bool quote)
+static const char *
+recording_label(const char *rec)
 {
-	const char *q;
-
-	while (quote && (q = memchr(s, '"', n)) != NULL) {
-		buf_append(b, s, (size_t)(q - s) + 1);
-		buf_putc(b, '"');
-		n -= (size_t)(q - s) + 1;
-		s = q + 1;
-	}
-	buf_append(b, s, n);
-}
-
-/* One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF,
- * quotes doubled. A cell a spreadsheet would read as a formula (= + - @,
- * or a leading tab/CR) gets a leading apostrophe first (OWASP "CSV
- * injection"); that includes E.164 numbers, which then read as text.
- * Excel in uk/ru/pl/es locales splits a line on ';' whatever the quotes
- * (issue 16 §10), and other importers on tabs or at a line break inside a
- * quoted cell: every place such a split would start a formula gets the
- * apostrophe too, so neither separator can turn a cell into one. */
-static void
-csv_cell(struct buf *b, const char *s, bool last)
-{
-	const char *q;
-	bool quote;
-
-	if (s == NULL)
-		s = "";
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		buf_putc(b, '"');
-	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
-		buf_putc(b, '\'');
-	while ((q = strpbrk(s, ";,\t\r\n")) != NULL) {
-		csv_run(b, s, (size_t)(q - s) + 1, quote);
-		if (csv_formula_at(q + 1))
-			buf_putc(b, '\'');
-		s = q + 1;
-	}
-	csv_run(b, s, strlen(s), quote);
-	if (quote)
-		buf_putc(b, '"');
-	if (last)
-		buf_append(b, "\r\n", 2);
-	else
-		buf_putc(b, ',');
+	if (rec && strcmp(rec, "stored") == 0) return "Recorded";
+	if (rec && strcmp(rec, "pending") == 0) return "Being fetched";
+	if (rec && strcmp(rec, "failed") == 0) return "Could not be fetched";
+	return "No recording";
 }
 
 static void
 csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
-    struct db_stmt *st)
+    struct db_stmt *st, char sep)
 {
 	const struct call_list_item *mgr = db_col_null(st, CALL_MANAGER_ID) ?
 	    NULL : call_lists_user(l->lists, db_col_i64(st, CALL_MANAGER_ID));
 	const struct call_list_item *integ = call_lists_integration(l->lists,
 	    db_col_i64(st, CALL_INTEGRATION_ID));
 	const char *started = db_col(st, CALL_STARTED_AT, NULL);
+	const char *dir = db_col(st, CALL_DIRECTION, NULL);
+	const char *res = db_col(st, CALL_RESULT, NULL);
 	struct csv_clock *k = &l->clock;
 
 	/* Local time to the minute depends only on the UTC minute, and an
@@ -1058,22 +1353,42 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 			k->utc[0] = '\0';
 		}
 	}
-	csv_cell(b, db_col(st, CALL_ID, NULL), false);
-	csv_cell(b, k->local, false);
-	csv_cell(b, db_col(st, CALL_DIRECTION, NULL), false);
-	csv_cell(b, db_col(st, CALL_RESULT, NULL), false);
+	csv_cell(b, db_col(st, CALL_ID, NULL), sep, false);
+	csv_cell(b, k->local, sep, false);
+	/* The words of the page (Incoming, Answered...), not the codes. */
+	csv_cell(b, direction_label(dir ? dir : ""), sep, false);
+	csv_cell(b, result_label(res ? res : ""), sep, false);
 	csv_cell(b, row_withheld(st) ? NUMBER_WITHHELD :
-	    db_col(st, CALL_CLIENT_NUMBER, NULL), false);
-	csv_cell(b, row_contact(st), false);
-	csv_cell(b, mgr ? mgr->name : NULL, false);
-	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), false);
-	csv_cell(b, integ ? integ->name : NULL, false);
-	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), false);
-	csv_cell(b, db_col(st, CALL_TALK, NULL), false);
-	csv_cell(b, db_col(st, CALL_WAIT, NULL), false);
-	csv_cell(b, db_col(st, CALL_RECORDING_STATE, NULL), false);
-	csv_cell(b, db_col(st, CALL_COMMENT, NULL), false);
-	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), true);
+	    db_col(st, CALL_CLIENT_NUMBER, NULL), sep, false);
+	csv_cell(b, row_contact(st), sep, false);
+	csv_cell(b, mgr ? mgr->name : NULL, sep, false);
+	csv_cell(b, db_col(st, CALL_EXTENSION, NULL), sep, false);
+	csv_cell(b, integ ? integ->name : NULL, sep, false);
+	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_TALK, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_WAIT, NULL), sep, false);
+	csv_cell(b, recording_label(db_col(st, CALL_RECORDING_STATE, NULL)),
+	    sep, false);
+	csv_cell(b, db_col(st, CALL_COMMENT, NULL), sep, false);
+	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), sep, true);
+}
+
+/* The header line: the columns as people name them, in the file's
+ * separator; the time column says its zone. */
+static void
+csv_header(struct ctx *ctx, struct buf *b, char sep)
+{
+	static const char *const names[] = {
+		"ID", NULL, "Direction", "Result", "Number", "Contact",
+		"Manager", "Extension", "Integration", "Our number",
+		"Talk (s)", "Wait (s)", "Recording", "Comment",
+		"Provider call ID"
+	};
+	size_t i, n = sizeof(names) / sizeof(names[0]);
+
+	for (i = 0; i < n; i++)
+		csv_cell(b, names[i] ? names[i] : arena_printf(ctx->arena,
+		    "Time (%s)", ctx->user->time_zone), sep, i + 1 == n);
 }
 
 /* The export of the current filter: keyset chunks of CSV_CHUNK rows, each
@@ -1090,6 +1405,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	char at[32];
 	bool started = false, talk = f->sort == SORT_TALK_DESC ||
 	    f->sort == SORT_TALK_ASC;
+	char sep = csv_separator(ctx);
 	unsigned n;
 	uint64_t total = 0;
 
@@ -1115,17 +1431,16 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 			if ((rc = resp_stream_begin(ctx->resp)) != CB_OK)
 				goto cut;
 			started = true;
-			buf_puts(&b, "id,time (");
-			buf_puts(&b, ctx->user->time_zone);
-			buf_puts(&b, "),direction,result,number,contact,manager,"
-			    "extension,integration,our number,talk seconds,"
-			    "wait seconds,recording,comment,external id\r\n");
+			/* UTF-8 with a BOM: without it Excel reads the
+			 * names as the ANSI code page (mojibake). */
+			buf_puts(&b, CSV_BOM);
+			csv_header(ctx, &b, sep);
 		}
 		if (l->none)
 			break;
 		while ((rc = db_fetch(st)) == CB_OK) {
 			n++;
-			csv_row(ctx, l, &b, st);
+			csv_row(ctx, l, &b, st, sep);
 			/* Long comments: keep the buffer small. */
 			if (b.len > 256 * 1024) {
 				if (b.err != CB_OK || resp_stream_write(

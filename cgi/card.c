@@ -261,15 +261,24 @@ add_leads(struct ctx *ctx, const struct card *c, struct json_object *m)
 		int64_t cust = db_col_null(st, LEAD_CUSTOMER_ID) ? 0 :
 		    db_col_i64(st, LEAD_CUSTOMER_ID);
 
-		app_add_int(l, "id", db_col_i64(st, LEAD_ID));
+		int64_t id = db_col_i64(st, LEAD_ID);
+
+		app_add_int(l, "id", id);
+		/* The popup lists orders and leads alike: number and status
+		 * (only open leads are listed; a lead has no sum). */
+		app_add_str(l, "number", arena_printf(ctx->arena, "#%lld",
+		    (long long)id));
+		app_add_str(l, "status", "Open");
 		app_add_str(l, "name", db_col(st, LEAD_NAME, NULL));
 		app_add_str(l, "lead_type", db_col(st, LEAD_TYPE, NULL));
 		app_add_str(l, "created", app_local_time(ctx,
 		    db_col(st, LEAD_CREATED_AT, NULL)));
-		/* Leads have no page of their own yet: a lead of a customer
-		 * links to that customer's calls. */
-		app_add_str(l, "url", cust ? arena_printf(ctx->arena,
-		    "/customers/%lld/calls", (long long)cust) : NULL);
+		/* The lead's page where the role may open leads (cgi/crm.c
+		 * checks the record again), else the customer's calls. */
+		app_add_str(l, "url", perm_has(ctx->user, PERM_LEADS) ?
+		    arena_printf(ctx->arena, "/leads/%lld", (long long)id) :
+		    cust ? arena_printf(ctx->arena, "/customers/%lld/calls",
+		    (long long)cust) : NULL);
 		json_object_array_add(leads, l);
 	}
 	db_stmt_done(st);
@@ -457,6 +466,20 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 		json_object_object_add(m, "lead", o);
 	} else
 		json_object_object_add(m, "lead", NULL);
+	/* Who took the call (issue 18): the other popups of a ring group say
+	 * "Answered by <name>" and fold away; "me" is this viewer. */
+	if (nonempty(v[CARD_ANSWERED_AT]) && (c->manager_id ||
+	    nonempty(v[CARD_EXTENSION]))) {
+		o = json_object_new_object();
+		app_add_str(o, "name", nonempty(v[CARD_MANAGER_NAME]) ?
+		    v[CARD_MANAGER_NAME] : nonempty(v[CARD_EXTENSION]) ?
+		    arena_printf(ctx->arena, "ext. %s", v[CARD_EXTENSION]) :
+		    "a colleague");
+		app_add_bool(o, "me", c->manager_id != 0 && c->manager_id ==
+		    ctx->user->id);
+		json_object_object_add(m, "answered_by", o);
+	} else
+		json_object_object_add(m, "answered_by", NULL);
 	if (c->manager_id || nonempty(v[CARD_EXTENSION])) {
 		o = json_object_new_object();
 		if (c->manager_id)

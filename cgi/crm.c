@@ -9,6 +9,8 @@
  *   GET  /customers/new?phone=&call=      and POST /customers
  *   GET  /orders/new?customer=&store=&phone=&call=   and POST /orders
  *   GET  /leads/new?customer=&phone=&call=           and POST /leads
+ *   POST /customers/<id>/link-call, /orders/<id>/link-call,
+ *        /leads/<id>/link-call   call=<id>: move the user's live call here
  *
  * The create forms come from the call card's buttons and link the call
  * they came from (calls.customer_id / order_id / lead_id). A new customer
@@ -22,10 +24,15 @@
  * records the user manages. A number that already belongs to a customer
  * the author may not edit is kept flagged on the new customer
  * (customer_phones_shared), never moving that caller's calls or routing;
- * see new_customer_phone(). */
+ * see new_customer_phone().
+ *
+ * While the user has a live call, each customer, order and lead page says
+ * so and where the call is linked, with a one-button form to link it here
+ * instead (issue 19 §6, seed 002); see live_call_offer(). */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/access.h"
@@ -36,6 +43,8 @@
 #include "db/access.h"
 #include "db/apicall.h"
 #include "db/crm.h"
+#include "db/live.h"
+#include "db/relink.h"
 #include "http/app.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
@@ -124,6 +133,225 @@ denied(struct ctx *ctx, const char *msg)
 	return CB_EDENIED;
 }
 
+/* ------------------------------------------------- the live call, here */
+
+static const char *const kind_words[ACCESS_KIND__MAX] = {
+	[ACCESS_CUSTOMER] = "customer", [ACCESS_ORDER] = "order",
+	[ACCESS_LEAD] = "lead",
+};
+static const char *const kind_paths[ACCESS_KIND__MAX] = {
+	[ACCESS_CUSTOMER] = "customers", [ACCESS_ORDER] = "orders",
+	[ACCESS_LEAD] = "leads",
+};
+
+/* Whether a call with links l is linked to the record (kind, id): a
+ * customer's page counts only the customer alone (a call on one of their
+ * orders or leads is linked there, not here). */
+static bool
+linked_here(const struct relink_links *l, enum access_kind kind, int64_t id)
+{
+	switch (kind) {
+	case ACCESS_CUSTOMER:
+		return l->customer_id == id && l->order_id == 0 &&
+		    l->lead_id == 0;
+	case ACCESS_ORDER:
+		return l->order_id == id;
+	case ACCESS_LEAD:
+		return l->lead_id == id;
+	default:
+		abort();
+	}
+}
+
+/* May the user move call c to a record of kind whose manager is mgr? The
+ * one rule (lib/auth/access.h): they may see the call, and edit the
+ * record (as creating a record from a call needs). */
+static bool
+may_link(struct ctx *ctx, const struct access_call *c, enum access_kind kind,
+    int64_t mgr)
+{
+	return access_call(ctx->user, VIA_HISTORY, 0, c) &&
+	    access_record(ctx->user, kind, ACCESS_EDIT, mgr);
+}
+
+/* The user's live call (the newest one they get a popup for): 0 = none.
+ * With want != 0, whether that call is among them at all. */
+static enum cb_err
+live_call(struct ctx *ctx, int64_t want, int64_t *call_id, const char **number,
+    const char **name)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*call_id = 0;
+	if ((rc = db_live_active(ctx->db, ctx->user->id, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		int64_t id = db_col_i64(st, LIVE_ID);
+		if (want != 0 && id != want)
+			continue;
+		*call_id = id;
+		if (number != NULL)
+			*number = db_col_i64(st, LIVE_WITHHELD) ? "Number withheld"
+			    : arena_strdup(ctx->arena, db_col(st, LIVE_NUMBER,
+			    NULL) ? db_col(st, LIVE_NUMBER, NULL) : "");
+		if (name != NULL)
+			*name = db_col(st, LIVE_NAME, NULL) ? arena_strdup(
+			    ctx->arena, db_col(st, LIVE_NAME, NULL)) : NULL;
+		break;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* m.live_call for the page of record (kind, id) whose manager is mgr. */
+static enum cb_err
+live_call_offer(struct ctx *ctx, struct json_object *m, enum access_kind kind,
+    int64_t id, int64_t mgr)
+{
+	struct json_object *o;
+	struct relink_state s;
+	struct call_access ca;
+	const char *number = NULL, *name = NULL;
+	int64_t call_id, where = 0;
+	const char *where_kind = NULL;
+	enum cb_err rc;
+
+	if ((rc = live_call(ctx, 0, &call_id, &number, &name)) != CB_OK ||
+	    call_id == 0)
+		return rc;
+	if ((rc = db_relink_state(ctx->db, call_id, &s)) != CB_OK ||
+	    (rc = db_call_access(ctx->db, call_id, &ca)) != CB_OK)
+		return rc == CB_ENOTFOUND ? CB_OK : rc;
+	o = json_object_new_object();
+	app_add_int(o, "id", call_id);
+	app_add_str(o, "number", number);
+	app_add_str(o, "name", name);
+	app_add_str(o, "card_url", arena_printf(ctx->arena, "/calls/%lld",
+	    (long long)call_id));
+	if (linked_here(&s.now, kind, id)) {
+		app_add_bool(o, "here", true);
+		if (s.moved_by[0] || s.moved_at[0]) {
+			app_add_str(o, "moved_by", s.moved_by[0] ? s.moved_by :
+			    "a user since deleted");
+			app_add_str(o, "moved_at", app_local_time(ctx,
+			    s.moved_at));
+		}
+	} else {
+		if (s.now.lead_id)
+			where = s.now.lead_id, where_kind = "leads";
+		else if (s.now.order_id)
+			where = s.now.order_id, where_kind = "orders";
+		else if (s.now.customer_id)
+			where = s.now.customer_id, where_kind = "customers";
+		if (where)
+			app_add_str(o, "linked_url", arena_printf(ctx->arena,
+			    "/%s/%lld", where_kind, (long long)where));
+		if (s.withheld)
+			app_add_str(o, "why_not", "The caller withheld their "
+			    "number, so the call is linked to nobody.");
+		else if (!may_link(ctx, &ca.who, kind, mgr))
+			app_add_str(o, "why_not", "Your role does not allow "
+			    "linking this call here.");
+		else
+			app_add_str(o, "action", arena_printf(ctx->arena,
+			    "/%s/%lld/link-call", kind_paths[kind],
+			    (long long)id));
+	}
+	json_object_object_add(m, "live_call", o);
+	return CB_OK;
+}
+
+/* POST /<kind>/<id>/link-call, call=<id>: the user's live call moves to
+ * this record. */
+static enum cb_err
+post_link_call(struct ctx *ctx, enum access_kind kind)
+{
+	struct relink_links to;
+	struct relink_state s;
+	struct call_access ca;
+	int64_t id = ctx->ids[0], call_id = id_param(ctx, "call"), live, mgr;
+	enum cb_err rc;
+
+	if (call_id <= 0) {
+		ctx->message = "Say which call to link (call=<id>); reload "
+		    "the page and press the button again.";
+		return CB_EINVAL;
+	}
+	if ((rc = db_relink_target(ctx->db, kind, id, &to, &mgr)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = arena_printf(ctx->arena, "There is no "
+			    "such %s.", kind_words[kind]);
+		return rc;
+	}
+	if (!access_record(ctx->user, kind, ACCESS_VIEW, mgr))
+		return denied(ctx, arena_printf(ctx->arena, "Your role shows "
+		    "only the %ss you manage, and this %s is not yours.",
+		    kind_words[kind], kind_words[kind]));
+	if ((rc = db_call_access(ctx->db, call_id, &ca)) != CB_OK) {
+		if (rc == CB_ENOTFOUND)
+			ctx->message = "There is no such call.";
+		return rc;
+	}
+	if (!may_link(ctx, &ca.who, kind, mgr))
+		return denied(ctx, arena_printf(ctx->arena, "Your role does "
+		    "not allow linking this call to this %s.",
+		    kind_words[kind]));
+	if ((rc = live_call(ctx, call_id, &live, NULL, NULL)) != CB_OK)
+		return rc;
+	if ((rc = db_relink_state(ctx->db, call_id, &s)) != CB_OK)
+		return rc;
+	if (live == 0 || s.withheld) {
+		app_fail(ctx, CB_EINVAL, 409, live == 0 ? "This call is no "
+		    "longer live (or it is not yours): it stays linked where "
+		    "it was." : "The caller withheld their number: Callboard "
+		    "links such calls to nobody.");
+		return CB_OK;
+	}
+	if ((rc = db_begin(ctx->db)) != CB_OK)
+		return rc;
+	rc = link_move(ctx->db, call_id, ctx->user->id, &to);
+	if (rc == CB_OK)
+		rc = db_commit(ctx->db);
+	if (rc != CB_OK) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	log_info("user %lld moved call %lld to %s %lld",
+	    (long long)ctx->user->id, (long long)call_id, kind_words[kind],
+	    (long long)id);
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/%s/%lld?linked=%lld", kind_paths[kind], (long long)id,
+	    (long long)call_id));
+	return CB_OK;
+}
+
+static enum cb_err
+post_customer_link(struct ctx *ctx)
+{
+	return post_link_call(ctx, ACCESS_CUSTOMER);
+}
+
+static enum cb_err
+post_order_link(struct ctx *ctx)
+{
+	return post_link_call(ctx, ACCESS_ORDER);
+}
+
+static enum cb_err
+post_lead_link(struct ctx *ctx)
+{
+	return post_link_call(ctx, ACCESS_LEAD);
+}
+
+/* "?linked=<call>" after a move: the page says so. */
+static void
+linked_notice(struct ctx *ctx, struct json_object *m)
+{
+	if (kv_get(&ctx->req->query, "linked"))
+		app_add_str(m, "confirmation", "The call is linked here now.");
+}
+
 /* -------------------------------------------------------------- customer */
 
 static enum cb_err
@@ -134,6 +362,7 @@ page_customer(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 	bool has_calls, feed = perm_has(ctx->user, PERM_CUSTOMERS_CALLS);
+	int64_t mgr;
 
 	if ((rc = db_crm_customer(ctx->db, id, &st)) != CB_OK) {
 		json_object_put(m);
@@ -148,6 +377,7 @@ page_customer(struct ctx *ctx)
 		return denied(ctx, "Your role shows only the customers you "
 		    "manage, and this customer is not yours.");
 	}
+	mgr = db_col_i64(st, 5);
 	app_add_int(m, "id", id);
 	app_add_str(m, "title", db_col(st, 0, NULL));
 	app_add_str(m, "name", db_col(st, 0, NULL));
@@ -256,6 +486,9 @@ page_customer(struct ctx *ctx)
 		    "routing now go to this one.");
 	else if (kv_get(&ctx->req->query, "created"))
 		app_add_str(m, "confirmation", "The customer is saved.");
+	linked_notice(ctx, m);
+	if ((rc = live_call_offer(ctx, m, ACCESS_CUSTOMER, id, mgr)) != CB_OK)
+		goto fail;
 	return app_render(ctx, "customer.html", m);
 fail:
 	json_object_put(m);
@@ -361,7 +594,7 @@ post_customer(struct ctx *ctx)
 	struct json_object *errors = json_object_new_object();
 	const char *name, *email, *phone = param(ctx, "phone");
 	char e164[PHONE_MAX], rev[PHONE_MAX];
-	int64_t call_id, id = 0;
+	int64_t call_id, id = 0, lead = 0;
 	enum phone_outcome outcome = PHONE_ADDED;
 	enum cb_err rc;
 
@@ -385,10 +618,14 @@ post_customer(struct ctx *ctx)
 		return rc;
 	rc = db_customer_create(ctx->db, name, *email ? email : NULL,
 	    ctx->user->id, NULL, &id);
+	/* The missed call's automatic lead is the new customer's (issue 19
+	 * §8): before the phone, so the number's earlier calls find it. */
+	if (rc == CB_OK && call_id)
+		rc = link_customer_takes_lead(ctx->db, call_id, id, &lead);
 	if (rc == CB_OK && *phone)
 		rc = new_customer_phone(ctx, id, e164, rev, &outcome);
 	if (rc == CB_OK && call_id)
-		rc = db_crm_link_call(ctx->db, call_id, id, 0, 0);
+		rc = db_crm_link_call(ctx->db, call_id, id, 0, lead);
 	if (rc == CB_OK)
 		rc = db_commit(ctx->db);
 	if (rc != CB_OK) {
@@ -409,7 +646,7 @@ post_customer(struct ctx *ctx)
 static enum cb_err
 page_order(struct ctx *ctx)
 {
-	int64_t id = ctx->ids[0], cust;
+	int64_t id = ctx->ids[0], cust, mgr;
 	struct json_object *m = json_object_new_object(), *a;
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -428,6 +665,7 @@ page_order(struct ctx *ctx)
 		return denied(ctx, "Your role shows only the orders you "
 		    "manage, and this order is not yours.");
 	}
+	mgr = db_col_i64(st, 10);
 	app_add_int(m, "id", id);
 	app_add_str(m, "number", db_col(st, 0, NULL) ? db_col(st, 0, NULL) :
 	    arena_printf(ctx->arena, "#%lld", (long long)id));
@@ -472,6 +710,9 @@ page_order(struct ctx *ctx)
 		    "/orders/%lld/calls", (long long)id));
 	if (kv_get(&ctx->req->query, "created"))
 		app_add_str(m, "confirmation", "The order is saved.");
+	linked_notice(ctx, m);
+	if ((rc = live_call_offer(ctx, m, ACCESS_ORDER, id, mgr)) != CB_OK)
+		goto fail;
 	return app_render(ctx, "order.html", m);
 fail:
 	json_object_put(m);
@@ -621,6 +862,7 @@ page_lead(struct ctx *ctx)
 	struct json_object *m = json_object_new_object();
 	struct db_stmt *st;
 	enum cb_err rc;
+	int64_t mgr;
 
 	if ((rc = db_crm_lead(ctx->db, ctx->ids[0], &st)) != CB_OK) {
 		json_object_put(m);
@@ -635,6 +877,7 @@ page_lead(struct ctx *ctx)
 		return denied(ctx, "Your role shows only the leads you manage, "
 		    "and this lead is not yours.");
 	}
+	mgr = db_col_i64(st, 9);
 	app_add_int(m, "id", ctx->ids[0]);
 	app_add_str(m, "title", db_col(st, 0, NULL));
 	app_add_str(m, "name", db_col(st, 0, NULL));
@@ -644,6 +887,7 @@ page_lead(struct ctx *ctx)
 		    db_col(st, 1, NULL), 0));
 	app_add_str(m, "type", db_col(st, 2, NULL));
 	app_add_str(m, "state", db_col(st, 3, NULL));
+	app_add_str(m, "origin", db_col(st, 10, NULL));
 	if (!db_col_null(st, 4)) {
 		app_add_str(m, "customer_url", arena_printf(ctx->arena,
 		    "/customers/%lld", (long long)db_col_i64(st, 4)));
@@ -657,6 +901,12 @@ page_lead(struct ctx *ctx)
 	db_stmt_done(st);
 	if (kv_get(&ctx->req->query, "created"))
 		app_add_str(m, "confirmation", "The lead is saved.");
+	linked_notice(ctx, m);
+	if ((rc = live_call_offer(ctx, m, ACCESS_LEAD, ctx->ids[0], mgr)) !=
+	    CB_OK) {
+		json_object_put(m);
+		return rc;
+	}
 	return app_render(ctx, "lead.html", m);
 }
 
@@ -753,18 +1003,24 @@ static const struct route routes[] = {
 	    BODY_FORM, 0, post_customer },
 	{ "/customers/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_CUSTOMERS, 0, 0,
 	    page_customer },
+	{ "/customers/#/link-call", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_CUSTOMERS_EDIT, BODY_FORM, 0, post_customer_link },
 	{ "/orders/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ORDERS_EDIT, 0,
 	    0, page_order_new },
 	{ "/orders", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_ORDERS_EDIT,
 	    BODY_FORM, 0, post_order },
 	{ "/orders/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ORDERS, 0, 0,
 	    page_order },
+	{ "/orders/#/link-call", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_ORDERS_EDIT, BODY_FORM, 0, post_order_link },
 	{ "/leads/new", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_LEADS_EDIT, 0, 0,
 	    page_lead_new },
 	{ "/leads", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_LEADS_EDIT,
 	    BODY_FORM, 0, post_lead },
 	{ "/leads/#", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_LEADS, 0, 0,
 	    page_lead },
+	{ "/leads/#/link-call", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_LEADS_EDIT, BODY_FORM, 0, post_lead_link },
 };
 
 static const struct program program = {

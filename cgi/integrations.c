@@ -41,6 +41,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cgi/integration_status.h"
 #include "core/jsonget.h"
 #include "core/secretbox.h"
 #include "core/strparse.h"
@@ -330,91 +331,61 @@ post_dead_letter_retry(struct ctx *ctx)
 /* ------------------------------------------------------- integrations -- */
 
 struct iform;
-static void zadarma_settings_load(struct ctx *ctx, struct iform *f);
+static void provider_settings_load(struct ctx *ctx, struct iform *f);
 
-struct secret_field {
-	const char *key;       /* in the secrets JSON */
-	const char *label;
-};
-
-/* What click-to-call (lib/dial/) needs beyond the secrets, as the
- * "Click-to-call" part of the form edits it in the config JSON. */
-enum dial_setting {
-	DIALSET_NONE,          /* the provider's API with the secrets */
-	DIALSET_CALLER_ID,     /* Twilio: "caller_id", the number calls from */
-	DIALSET_URL            /* "make_call_url" and "make_call_method"
-	                        * (docs/generic-format.md §9) */
-};
-
-struct kind_def {
-	const char *kind;
-	const char *label;
-	const struct secret_field *secrets;
-	size_t nsecrets;
-	const char *where;     /* where to paste the callback URL */
-	enum dial_setting dial;
-};
-
-static const struct secret_field twilio_secrets[] = {
-	{ "account_sid", "Account SID" },
-	{ "auth_token", "Auth token (signs every webhook)" },
-};
-static const struct secret_field keyed_secrets[] = {
-	{ "key", "API key" },
-	{ "secret", "API secret" },
-};
-static const struct secret_field url_key[] = {
-	{ "key", "URL key (added to the callback URL as ?key=…)" },
-};
-static const struct secret_field bearer_token[] = {
-	{ "token", "Token (each event handler's header Authorization: "
-	    "Bearer …)" },
-};
-static const struct secret_field shared_secret[] = {
-	{ "secret", "Shared secret (signs every event)" },
-};
-
-static const struct kind_def kinds[] = {
-	{ "twilio", "Twilio Voice", twilio_secrets, 2, "the number's \"A call "
-	    "comes in\" webhook and its status callback", DIALSET_CALLER_ID },
-	{ "zadarma", "Zadarma", keyed_secrets, 2, "PBX › API notifications "
-	    "(NOTIFY_START … NOTIFY_RECORD)", DIALSET_NONE },
-	{ "binotel", "Binotel", keyed_secrets, 2, "WebHooks and \"API CALL "
-	    "SETTINGS\", with ?key=<your key> added", DIALSET_NONE },
-	{ "asterisk", "Asterisk", shared_secret, 1, "contrib/asterisk/: the "
-	    "dialplan include or the AMI bridge's configuration", DIALSET_URL },
-	{ "generic", "Another PBX (generic format)", shared_secret, 1, "your "
-	    "PBX's webhook settings (docs/generic-format.md)", DIALSET_URL },
-	{ "phonet", "Phonet", url_key, 1, "Settings › Integration › "
-	    "\"Integration with another CRM\": \"user events\" and \"info by "
-	    "number\", with ?key=<your key> added (only Phonet's servers are "
-	    "accepted: config allowed_ips)", DIALSET_NONE },
-	{ "unitalk", "UniTalk", bearer_token, 1, "Event handling: one handler "
-	    "each for CALL_NEW, CALL_REDIRECT, CALL_ANSWER and CALL_END, body "
-	    "\"Standard JSON\", custom header Authorization: Bearer <your "
-	    "token>", DIALSET_NONE },
-	{ "streamtelecom", "Stream Telecom", url_key, 1, "an e-mail to Stream "
-	    "Telecom's support asking to send call events (Start, StartCall, "
-	    "Answer, Hangup, End_in) to this URL with ?key=<your key> added",
-	    DIALSET_NONE },
-	{ "yeastar", "Yeastar P-Series", url_key, 1, "the PBX's Integrations "
-	    "› API › Webhook: this URL with ?key=<your key> added, events "
-	    "30011 (Call State Changed) and 30012 (New CDR); config "
-	    "allowed_ips: the PBX's address", DIALSET_NONE },
-};
-#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-#define SECRETS_MAX 2
+/* The form's fields come from the provider's descriptor (its .fields
+ * schema, its .dial setting, its .time_zone and .networks): this file
+ * names no provider. */
+#define FIELDS_MAX 8
 #define NUMBER_ROWS_EMPTY 3
 
-static const struct kind_def *
-kind_find(const char *k)
+static enum prov_dial_setting
+dial_setting(const struct provider *p)
 {
-	size_t i;
+	return p->dial != NULL ? p->dial->setting : PROV_DIALSET_NONE;
+}
 
-	for (i = 0; k && i < NKINDS; i++)
-		if (strcmp(kinds[i].kind, k) == 0)
-			return &kinds[i];
-	return NULL;
+/* Whether the provider's form has a section of its own (the time zone its
+ * times are in, the addresses its webhooks come from). */
+static bool
+has_provider_settings(const struct provider *p)
+{
+	return p->time_zone != NULL || p->networks != NULL;
+}
+
+/* The i-th field of the provider's schema is a secret the form edits. */
+static bool
+secret_field(const struct provider *p, size_t i)
+{
+	return p->fields != NULL && i < FIELDS_MAX &&
+	    p->fields[i].name != NULL && p->fields[i].secret;
+}
+
+static size_t
+nfields(const struct provider *p)
+{
+	size_t n = 0;
+
+	while (p->fields != NULL && n < FIELDS_MAX && p->fields[n].name != NULL)
+		n++;
+	return n;
+}
+
+/* "Choose the provider: twilio, zadarma, ... or generic." */
+static const char *
+choose_provider(struct ctx *ctx)
+{
+	struct buf b;
+	const char *r;
+
+	buf_init(&b, 1024);
+	buf_puts(&b, "Choose the provider: ");
+	provider_kinds_text(&b);
+	buf_putc(&b, '.');
+	r = arena_strdup(ctx->arena, b.err == CB_OK ? buf_cstr(&b) :
+	    "Choose the provider.");
+	buf_free(&b);
+	return r;
 }
 
 /* One external number row of the form, as typed. */
@@ -428,25 +399,25 @@ struct number_row {
 /* The integration form: what is shown, what was typed, and the errors. */
 struct iform {
 	int64_t id;                      /* 0 = new */
-	const struct kind_def *kind;
+	const struct provider *kind;
 	const char *slug, *name, *country;
 	bool enabled, link_to_leads;
 	const char *fb_type, *fb_target, *fb_user;
-	const char *masked[SECRETS_MAX]; /* "•••• abcd", or NULL when unset */
+	const char *masked[FIELDS_MAX]; /* "•••• abcd", or NULL when unset */
 	struct number_row *rows;
 	size_t nrows;
 	const char *err_name, *err_slug, *err_country, *err_fallback;
-	const char *err_secret[SECRETS_MAX];
+	const char *err_secret[FIELDS_MAX];
 	const char *err_numbers;
 	const char *config;              /* the stored config JSON, or NULL */
 	const char *caller_id;           /* click-to-call, as typed/stored */
 	const char *call_url, *call_method;
 	const char *err_dial;
-	/* Zadarma: the account's time zone and the source addresses
-	 * notifications come from (lib/providers/zadarma.c), as typed or
+	/* The provider's own section (Zadarma has one): the account's zone
+	 * and the source addresses notifications come from, as typed or
 	 * stored; an empty zone means "the country's". */
 	const char *time_zone, *allowed_ips;
-	const char *err_zadarma;
+	const char *err_provider;
 	bool errors;
 	struct json_object *test;        /* the test event's result, or NULL */
 };
@@ -613,6 +584,8 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	    "/settings/integrations/new");
 	app_add_str(o, "test_url", f->id ? arena_printf(ctx->arena,
 	    "/settings/integrations/%lld/test", (long long)f->id) : NULL);
+	app_add_str(o, "status_url", f->id ? arena_printf(ctx->arena,
+	    "/settings/integrations/%lld/status", (long long)f->id) : NULL);
 	app_add_str(o, "error_name", f->err_name);
 	app_add_str(o, "error_slug", f->err_slug);
 	app_add_str(o, "error_country", f->err_country);
@@ -620,29 +593,37 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	app_add_str(o, "error_numbers", f->err_numbers);
 	json_object_object_add(m, "integration", o);
 	o = json_object_new_object();
-	app_add_bool(o, "caller_id_kind", f->kind->dial == DIALSET_CALLER_ID);
-	app_add_bool(o, "url_kind", f->kind->dial == DIALSET_URL);
+	app_add_bool(o, "caller_id_kind", dial_setting(f->kind) ==
+	    PROV_DIALSET_CALLER_ID);
+	app_add_bool(o, "url_kind", dial_setting(f->kind) ==
+	    PROV_DIALSET_URL);
 	app_add_str(o, "caller_id", f->caller_id);
 	app_add_str(o, "url", f->call_url);
 	app_add_bool(o, "get", str_eq(f->call_method, "GET"));
 	app_add_str(o, "error", f->err_dial);
 	json_object_object_add(m, "dial", o);
 	if (f->time_zone == NULL)   /* a new integration: the defaults */
-		zadarma_settings_load(ctx, f);
+		provider_settings_load(ctx, f);
 	o = json_object_new_object();
-	app_add_bool(o, "zadarma_kind", strcmp(f->kind->kind, "zadarma") == 0);
+	app_add_bool(o, "settings", has_provider_settings(f->kind));
+	app_add_bool(o, "zone_kind", f->kind->time_zone != NULL);
+	app_add_bool(o, "networks_kind", f->kind->networks != NULL);
 	app_add_str(o, "time_zone", f->time_zone);
 	app_add_str(o, "country_zone", phone_region_time_zone(f->country));
 	app_add_str(o, "allowed_ips", f->allowed_ips);
-	app_add_str(o, "error", f->err_zadarma);
+	app_add_str(o, "error", f->err_provider);
 	json_object_object_add(m, "provider", o);
-	for (i = 0; i < f->kind->nsecrets; i++) {
-		struct json_object *sf = json_object_new_object();
+	for (i = 0; i < nfields(f->kind); i++) {
+		struct json_object *sf;
 
-		app_add_str(sf, "key", f->kind->secrets[i].key);
+		if (!secret_field(f->kind, i))
+			continue;
+		sf = json_object_new_object();
+		app_add_str(sf, "key", f->kind->fields[i].name);
 		app_add_str(sf, "field", arena_printf(ctx->arena, "secret_%s",
-		    f->kind->secrets[i].key));
-		app_add_str(sf, "label", f->kind->secrets[i].label);
+		    f->kind->fields[i].name));
+		app_add_str(sf, "label", f->kind->fields[i].label);
+		app_add_str(sf, "help", f->kind->fields[i].help);
 		app_add_str(sf, "masked", f->masked[i]);
 		app_add_bool(sf, "is_set", f->masked[i] != NULL);
 		app_add_str(sf, "error", f->err_secret[i]);
@@ -686,14 +667,15 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	json_object_put(stores);
 	json_object_object_add(m, "numbers", rows);
 	kl = json_object_new_array();
-	for (i = 0; i < NKINDS; i++) {
+	for (i = 0; i < provider_count(); i++) {
 		struct json_object *k = json_object_new_object();
+		const struct provider *p = provider_at(i);
 
-		app_add_str(k, "kind", kinds[i].kind);
-		app_add_str(k, "label", kinds[i].label);
-		app_add_bool(k, "current", &kinds[i] == f->kind);
+		app_add_str(k, "kind", p->kind);
+		app_add_str(k, "label", p->label);
+		app_add_bool(k, "current", p == f->kind);
 		app_add_str(k, "url", arena_printf(ctx->arena,
-		    "/settings/integrations/new?kind=%s", kinds[i].kind));
+		    "/settings/integrations/new?kind=%s", p->kind));
 		json_object_array_add(kl, k);
 	}
 	json_object_object_add(m, "kinds", kl);
@@ -733,27 +715,30 @@ dial_settings_load(struct ctx *ctx, struct iform *f)
 	json_object_put(c);
 }
 
-/* Zadarma's time zone and source addresses out of the stored config (or
- * their defaults: the country's zone, Zadarma's networks), one address or
- * network a line. */
+/* The provider's time zone and source addresses out of the stored config
+ * (or their defaults: the country's zone, the provider's networks), one
+ * address or network a line. */
 static void
-zadarma_settings_load(struct ctx *ctx, struct iform *f)
+provider_settings_load(struct ctx *ctx, struct iform *f)
 {
 	struct json_object *c = f->config ? json_tokener_parse(f->config) :
 	    NULL, *list;
-	const char *const *def = zadarma_default_networks();
+	const char *const *def = f->kind->networks;
 	struct buf b;
 	size_t i, n;
 
-	if (strcmp(f->kind->kind, "zadarma") != 0) {
+	if (!has_provider_settings(f->kind)) {
 		json_object_put(c);
 		return;
 	}
 	/* A new integration's field stays empty (its hint names the
 	 * country's zone): a zone filled in here would stay when the admin
 	 * then picks another country. */
-	f->time_zone = f->id == 0 && c == NULL ? "" : arena_strdup(ctx->arena,
-	    zadarma_time_zone(c, f->country));
+	if (f->kind->time_zone != NULL)
+		f->time_zone = f->id == 0 && c == NULL ? "" : arena_strdup(
+		    ctx->arena, f->kind->time_zone(c, f->country));
+	else
+		f->time_zone = "";
 	buf_init(&b, 4096);
 	if (c != NULL && json_object_object_get_ex(c, "allowed_ips", &list) &&
 	    json_object_is_type(list, json_type_array)) {
@@ -763,7 +748,7 @@ zadarma_settings_load(struct ctx *ctx, struct iform *f)
 			    json_object_get_string(json_object_array_get_idx(
 			    list, i)));
 	} else
-		for (i = 0; def[i] != NULL; i++)
+		for (i = 0; def != NULL && def[i] != NULL; i++)
 			buf_printf(&b, "%s%s", i ? "\n" : "", def[i]);
 	f->allowed_ips = arena_strdup(ctx->arena, b.err == CB_OK ?
 	    buf_cstr(&b) : "");
@@ -771,16 +756,17 @@ zadarma_settings_load(struct ctx *ctx, struct iform *f)
 	json_object_put(c);
 }
 
-/* The stored allow-list (or Zadarma's networks) as the form shows it. */
+/* The stored allow-list (or the provider's networks) as the form shows
+ * it. */
 static void
-zadarma_settings_keep_ips(struct ctx *ctx, struct iform *f,
+provider_settings_keep_ips(struct ctx *ctx, struct iform *f,
     struct json_object *c)
 {
 	const char *tz = f->time_zone;
 
 	f->config = json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN);
 	f->config = arena_strdup(ctx->arena, f->config);
-	zadarma_settings_load(ctx, f);
+	provider_settings_load(ctx, f);
 	f->time_zone = tz;
 }
 
@@ -805,40 +791,46 @@ ip_entry_valid(const char *e)
 	    &bits) == CB_OK;
 }
 
-/* The Zadarma fields into the config JSON (other keys kept): an empty
- * zone is the country's, stored as such so that the page shows what is
- * used; an empty address list turns the source check off (issue 16 §7). */
+/* The provider's own fields into the config JSON (other keys kept): an
+ * empty zone is the country's, stored as such so that the page shows what
+ * is used; an empty address list turns the source check off (issue 16
+ * §7). */
 static void
-zadarma_settings_read(struct ctx *ctx, struct iform *f,
+provider_settings_read(struct ctx *ctx, struct iform *f,
     struct integration_row *row)
 {
 	struct json_object *c, *list;
 	const char *base = row->config ? row->config : f->config;
 	char *ips, *tok, *save = NULL;
 
-	if (strcmp(f->kind->kind, "zadarma") != 0)
+	if (!has_provider_settings(f->kind))
 		return;
 	c = base ? json_tokener_parse(base) : NULL;
 	if (c == NULL || !json_object_is_type(c, json_type_object)) {
 		json_object_put(c);
 		c = json_object_new_object();
 	}
-	f->time_zone = form_trimmed(ctx, "time_zone");
-	if (*f->time_zone == '\0')
-		f->time_zone = phone_region_time_zone(f->err_country ? NULL :
-		    f->country);
-	if (!form_zone_valid(f->time_zone))
-		f->err_zadarma = "The time zone is a name like Europe/Kyiv "
-		    "(the zone your Zadarma account keeps its clock in); "
-		    "leave it empty for your country's.";
-	else
-		json_object_object_add(c, "time_zone",
-		    json_object_new_string(f->time_zone));
+	if (f->kind->time_zone != NULL) {
+		f->time_zone = form_trimmed(ctx, "time_zone");
+		if (*f->time_zone == '\0')
+			f->time_zone = phone_region_time_zone(f->err_country ?
+			    NULL : f->country);
+		if (!form_zone_valid(f->time_zone))
+			f->err_provider = arena_printf(ctx->arena, "The time "
+			    "zone is a name like Europe/Kyiv (the zone your %s "
+			    "account keeps its clock in); leave it empty for "
+			    "your country's.", f->kind->label);
+		else
+			json_object_object_add(c, "time_zone",
+			    json_object_new_string(f->time_zone));
+	}
+	if (f->kind->networks == NULL)
+		goto out;
 	/* A form without the field (a script's POST) keeps what is stored:
-	 * Zadarma's networks when nothing is. */
+	 * the provider's networks when nothing is. */
 	if (kv_get(&ctx->req->form, "allowed_ips") == NULL) {
 		f->allowed_ips = NULL;
-		zadarma_settings_keep_ips(ctx, f, c);
+		provider_settings_keep_ips(ctx, f, c);
 		goto out;
 	}
 	f->allowed_ips = form_trimmed(ctx, "allowed_ips");
@@ -847,7 +839,7 @@ zadarma_settings_read(struct ctx *ctx, struct iform *f,
 	for (tok = strtok_r(ips, " \t\r\n,", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t\r\n,", &save)) {
 		if (!ip_entry_valid(tok)) {
-			f->err_zadarma = arena_printf(ctx->arena, "\"%.64s\" "
+			f->err_provider = arena_printf(ctx->arena, "\"%.64s\" "
 			    "is not an address or a network like "
 			    "185.45.152.0/24.", tok);
 			break;
@@ -874,14 +866,14 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 	struct json_object *c;
 	char e164[PHONE_MAX];
 
-	if (f->kind->dial == DIALSET_NONE)
+	if (dial_setting(f->kind) == PROV_DIALSET_NONE)
 		return;
 	c = f->config ? json_tokener_parse(f->config) : NULL;
 	if (c == NULL || !json_object_is_type(c, json_type_object)) {
 		json_object_put(c);
 		c = json_object_new_object();
 	}
-	if (f->kind->dial == DIALSET_CALLER_ID) {
+	if (dial_setting(f->kind) == PROV_DIALSET_CALLER_ID) {
 		f->caller_id = form_trimmed(ctx, "caller_id");
 		if (*f->caller_id == '\0')
 			json_object_object_del(c, "caller_id");
@@ -947,7 +939,19 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 		return rc;
 	}
 	f->id = id;
-	f->kind = kind_find(db_col(st, IC_KIND, NULL));
+	f->kind = provider_by_kind(db_col(st, IC_KIND, NULL));
+	if (f->kind == NULL) {
+		/* The column is plain text (0018): a kind written by hand, or
+		 * of a provider this version no longer has. The admin's fix,
+		 * not the server's fault. */
+		const char *k = db_col(st, IC_KIND, NULL);
+
+		ctx->message = arena_printf(ctx->arena, "This integration's "
+		    "provider \"%.32s\" is not known to this version of "
+		    "Callboard. %s", k != NULL ? k : "", choose_provider(ctx));
+		db_stmt_done(st);
+		return CB_EINVAL;
+	}
 	f->slug = col_dup(ctx, st, IC_SLUG);
 	f->name = col_dup(ctx, st, IC_NAME);
 	f->country = col_dup(ctx, st, IC_COUNTRY);
@@ -956,7 +960,7 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	stored = col_dup(ctx, st, IC_SECRETS);
 	f->config = col_dup(ctx, st, IC_CONFIG);
 	dial_settings_load(ctx, f);
-	zadarma_settings_load(ctx, f);
+	provider_settings_load(ctx, f);
 	if ((fb = json_tokener_parse(db_col(st, IC_FALLBACK, NULL) ?
 	    db_col(st, IC_FALLBACK, NULL) : "null")) != NULL) {
 		struct json_object *v;
@@ -973,14 +977,11 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 		json_object_put(fb);
 	}
 	db_stmt_done(st);
-	if (f->kind == NULL) {
-		ctx->message = "This integration's provider is not known to "
-		    "this version of Callboard.";
-		return CB_EIO;
-	}
 	*secrets = secrets_open(ctx, stored, &unreadable);
-	for (i = 0; i < f->kind->nsecrets; i++)
-		f->masked[i] = mask(ctx, *secrets, f->kind->secrets[i].key);
+	for (i = 0; i < nfields(f->kind); i++)
+		if (secret_field(f->kind, i))
+			f->masked[i] = mask(ctx, *secrets,
+			    f->kind->fields[i].name);
 	if (unreadable)
 		f->err_secret[0] = "The stored secrets cannot be read with this "
 		    "server's secret_key: type them again.";
@@ -1023,7 +1024,8 @@ page_integrations(struct ctx *ctx)
 	json_object_object_add(m, "integrations", list);
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o = json_object_new_object();
-		const struct kind_def *k = kind_find(db_col(st, IC_KIND, NULL));
+		const struct provider *k = provider_by_kind(db_col(st, IC_KIND,
+		    NULL));
 		int64_t id = db_col_i64(st, IC_ID);
 		const char *slug = db_col(st, IC_SLUG, NULL);
 
@@ -1051,12 +1053,12 @@ page_integrations(struct ctx *ctx)
 		struct json_object *kl = json_object_new_array();
 		size_t i;
 
-		for (i = 0; i < NKINDS; i++) {
+		for (i = 0; i < provider_count(); i++) {
 			struct json_object *k = json_object_new_object();
-			app_add_str(k, "label", kinds[i].label);
+			app_add_str(k, "label", provider_at(i)->label);
 			app_add_str(k, "url", arena_printf(ctx->arena,
 			    "/settings/integrations/new?kind=%s",
-			    kinds[i].kind));
+			    provider_at(i)->kind));
 			json_object_array_add(kl, k);
 		}
 		json_object_object_add(m, "kinds", kl);
@@ -1082,10 +1084,10 @@ page_integration_new(struct ctx *ctx)
 	const char *k = kv_get(&ctx->req->query, "kind");
 
 	memset(f, 0, sizeof(*f));
-	if ((f->kind = kind_find(k ? k : "generic")) == NULL) {
-		ctx->message = "Choose the provider: twilio, zadarma, binotel, "
-		    "asterisk, generic, phonet, unitalk, streamtelecom or "
-		    "yeastar.";
+	/* Without a choice, the last of the list: the generic format. */
+	if ((f->kind = k != NULL ? provider_by_kind(k) :
+	    provider_at(provider_count() - 1)) == NULL) {
+		ctx->message = choose_provider(ctx);
 		return CB_EINVAL;
 	}
 	f->enabled = true;
@@ -1208,17 +1210,22 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	}
 
 	/* Secrets: a typed value replaces, an empty one keeps. */
-	for (i = 0; i < f->kind->nsecrets; i++) {
-		const char *key = f->kind->secrets[i].key;
-		const char *t = form_trimmed(ctx, arena_printf(ctx->arena,
-		    "secret_%s", key));
-		size_t n = strlen(t);
+	for (i = 0; i < nfields(f->kind); i++) {
+		const char *key, *t;
+		size_t n;
 
+		if (!secret_field(f->kind, i))
+			continue;
+		key = f->kind->fields[i].name;
+		t = form_trimmed(ctx, arena_printf(ctx->arena, "secret_%s",
+		    key));
+		n = strlen(t);
 		if (n == 0) {
-			if (f->masked[i] == NULL && f->err_secret[i] == NULL)
+			if (f->kind->fields[i].required && f->masked[i] ==
+			    NULL && f->err_secret[i] == NULL)
 				f->err_secret[i] = arena_printf(ctx->arena,
 				    "The provider needs this: type the %s.",
-				    f->kind->secrets[i].label);
+				    f->kind->fields[i].label);
 			continue;
 		}
 		if (n > 512 || !utf8_valid(t, n)) {
@@ -1298,7 +1305,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	}
 	row->numbers = nums;
 	dial_settings_read(ctx, f, row);
-	zadarma_settings_read(ctx, f, row);
+	provider_settings_read(ctx, f, row);
 	row->kind = f->kind->kind;
 	row->slug = f->slug;
 	row->name = f->name;
@@ -1307,8 +1314,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	row->link_to_leads = f->link_to_leads;
 	f->errors = f->err_name || f->err_slug || f->err_country ||
 	    f->err_fallback || f->err_numbers || f->err_dial ||
-	    f->err_zadarma;
-	for (i = 0; i < f->kind->nsecrets; i++)
+	    f->err_provider;
+	for (i = 0; i < nfields(f->kind); i++)
 		f->errors = f->errors || f->err_secret[i];
 	for (i = 0; i < f->nrows; i++)
 		f->errors = f->errors || f->rows[i].error;
@@ -1373,11 +1380,10 @@ post_integration_new(struct ctx *ctx)
 	enum cb_err rc;
 
 	memset(f, 0, sizeof(*f));
-	if ((f->kind = kind_find(kv_get(&ctx->req->form, "kind"))) == NULL) {
+	if ((f->kind = provider_by_kind(kv_get(&ctx->req->form, "kind"))) ==
+	    NULL) {
 		json_object_put(secrets);
-		ctx->message = "Choose the provider: twilio, zadarma, binotel, "
-		    "asterisk, generic, phonet, unitalk, streamtelecom or "
-		    "yeastar.";
+		ctx->message = choose_provider(ctx);
 		return CB_EINVAL;
 	}
 	rc = iform_read(ctx, f, secrets, &row);
@@ -1541,6 +1547,12 @@ static const struct route routes[] = {
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration },
 	{ "/settings/integrations/#/test", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration_test },
+	/* Status, reconciliation, event inspector: cgi/integration_status.c */
+	{ "/settings/integrations/#/status", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_integration_status },
+	{ "/settings/integrations/#/reconcile", HTTP_M(HTTP_POST),
+	    AUTH_SESSION, PERM_SETTINGS, BODY_FORM, 0,
+	    post_integration_reconcile },
 	{ "/settings/exceptions", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_exceptions },
 	{ "/settings/exceptions", HTTP_M(HTTP_POST), AUTH_SESSION,

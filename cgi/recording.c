@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "auth/access.h"
 #include "core/strparse.h"
 #include "db/access.h"
+#include "db/card.h"
 #include "http/app.h"
 
 /* Recording paths come from our own worker and demo data; still, nothing
@@ -50,6 +52,78 @@ media_type_of(const char *path)
 	if (strcmp(dot, ".m4a") == 0)
 		return "audio/mp4";
 	return "application/octet-stream";
+}
+
+/* The downloaded file's name says which call it is (issue 18): the
+ * viewer's local date and time, the number and the customer, e.g.
+ * "2026-11-23 10.15 +380671234567 Olena Kovalenko.mp3". Characters a file
+ * system refuses (/ \\ : * ? " < > | and control bytes) become spaces.
+ * NULL when the call cannot be read (the caller keeps "call-<id>"). */
+static const char *
+download_name(struct ctx *ctx, int64_t id, const char *ext)
+{
+	struct db_stmt *st;
+	const char *when, *number, *who;
+	char *name, *p;
+
+	if (db_card_call(ctx->db, id, &st) != CB_OK)
+		return NULL;
+	when = app_local_time(ctx, db_col(st, CARD_STARTED_AT, NULL));
+	number = db_col(st, CARD_CLIENT_NUMBER, NULL);
+	who = db_col(st, CARD_CUSTOMER_NAME, NULL);
+	if (db_col(st, CARD_CLIENT_WITHHELD, NULL) &&
+	    strcmp(db_col(st, CARD_CLIENT_WITHHELD, NULL), "1") == 0)
+		number = "withheld";
+	name = arena_printf(ctx->arena, "%s%s%s%s%s%s", when ? when : "call",
+	    number && *number ? " " : "", number ? number : "",
+	    who && *who ? " " : "", who ? who : "", ext);
+	db_stmt_done(st);
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    strchr("/\\:*?\"<>|", *p))
+			*p = *p == ':' ? '.' : ' ';
+	return name;
+}
+
+/* Content-Disposition with both names (RFC 6266): filename= in plain
+ * ASCII for old clients, filename*= the full UTF-8 name %-encoded (RFC
+ * 5987: only letters, digits and "-._~" stay as they are). */
+static void
+disposition(struct ctx *ctx, int64_t id, const char *ext)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *name = download_name(ctx, id, ext);
+	const unsigned char *p;
+	char *ascii, *q;
+	struct buf b;
+
+	if (name == NULL) {
+		resp_header(ctx->resp, "Content-Disposition",
+		    "attachment; filename=\"call-%lld%s\"", (long long)id, ext);
+		return;
+	}
+	buf_init(&b, 1024);
+	for (p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			buf_putc(&b, (char)*p);
+		else {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*p >> 4]);
+			buf_putc(&b, hex[*p & 15]);
+		}
+	}
+	/* The ASCII name: the same without its non-ASCII letters (a Cyrillic
+	 * customer name drops out, the date and number stay). */
+	ascii = arena_strdup(ctx->arena, name);
+	for (p = (const unsigned char *)name, q = ascii; *p; p++)
+		if (*p < 0x80 && !(*p == ' ' && q > ascii && q[-1] == ' '))
+			*q++ = (char)*p;
+	*q = '\0';
+	resp_header(ctx->resp, "Content-Disposition", "attachment; "
+	    "filename=\"%s\"; filename*=UTF-8''%s", ascii,
+	    b.err == CB_OK ? buf_cstr(&b) : "call");
+	buf_free(&b);
 }
 
 static enum cb_err
@@ -119,9 +193,7 @@ recording(struct ctx *ctx)
 	resp_header(ctx->resp, "X-Accel-Redirect", "/_recordings/%s",
 	    c.recording_path);
 	if (download)
-		resp_header(ctx->resp, "Content-Disposition",
-		    "attachment; filename=\"call-%lld%s\"", (long long)c.id,
-		    strrchr(c.recording_path, '.') ?
+		disposition(ctx, c.id, strrchr(c.recording_path, '.') ?
 		    strrchr(c.recording_path, '.') : "");
 	return CB_OK;
 }

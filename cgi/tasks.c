@@ -74,6 +74,23 @@ kind_label(const char *k)
 static const char *db_down = "The database is not answering. Try again in "
     "a minute.";
 
+/* Whether s begins with prefix, ignoring ASCII case. */
+static bool
+starts_with_ci(const char *s, const char *prefix)
+{
+	if (s == NULL)
+		return false;
+	for (; *prefix; prefix++, s++) {
+		char a = *s, b = *prefix;
+
+		if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
 /* One task row as the page and the JSON show it; "calls" is filled in
  * afterwards. */
 static struct json_object *
@@ -92,6 +109,9 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_str(t, "kind", db_col(st, TL_KIND, NULL));
 	app_add_str(t, "kind_label", kind_label(db_col(st, TL_KIND, NULL)));
 	app_add_str(t, "title", db_col(st, TL_TITLE, NULL));
+	/* "Missed call" beside "Missed call from +380..." says it twice. */
+	app_add_bool(t, "show_kind", !starts_with_ci(db_col(st, TL_TITLE, NULL),
+	    kind_label(db_col(st, TL_KIND, NULL))));
 	app_add_str(t, "body", nonempty(db_col(st, TL_BODY, NULL)));
 	app_add_str(t, "mode", db_col(st, TL_MODE, NULL));
 	app_add_int(t, "assignees", db_col_i64(st, TL_ASSIGNEES));
@@ -399,7 +419,33 @@ post_notifications_read(struct ctx *ctx)
 	return CB_OK;
 }
 
+/* GET /tasks/counts: the navigation's counters (issue 18), read by
+ * static/nav.js on each page: {"open_tasks": n, "unread_notifications":
+ * m}. Two indexed COUNTs (lib/db/tasklist.c, EXPLAIN in
+ * tests/http/nav_counts.test.js). */
+static enum cb_err
+page_counts(struct ctx *ctx)
+{
+	struct json_object *m;
+	int64_t open = 0, unread = 0;
+	enum cb_err rc;
+
+	if ((rc = db_tasklist_open_count(ctx->db, ctx->user->id, &open)) !=
+	    CB_OK || (rc = db_notifications_unread(ctx->db, ctx->user->id,
+	    &unread)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	m = json_object_new_object();
+	app_add_int(m, "open_tasks", open);
+	app_add_int(m, "unread_notifications", unread);
+	ctx->req->want = WANT_JSON;
+	return app_render(ctx, NULL, m);
+}
+
 static const struct route routes[] = {
+	{ "/tasks/counts", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
+	    page_counts },
 	{ "/tasks", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_NONE, 0, 0,
 	    page_tasks },
 	{ "/tasks/#/done", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_NONE,

@@ -52,6 +52,7 @@ static const char *const perm_labels[PERM__MAX] = {
 	[PERM_ORDERS_EDIT] = "Create and edit orders",
 	[PERM_LEADS] = "See leads",
 	[PERM_LEADS_EDIT] = "Create and edit leads",
+	[PERM_ANALYTICS] = "Call analytics (own: only their calls)",
 };
 
 /* Zones offered in the form's list; any IANA name installed is accepted. */
@@ -169,12 +170,53 @@ user_form(struct ctx *ctx, const struct admin_user *u,
 	return app_render(ctx, "settings_users_form.html", m);
 }
 
+/* How much a role may do: each permission counts, "all" more than
+ * "own". Settings weighs most: it can grant everything else. */
+static int
+role_weight(const char *perms)
+{
+	struct user tmp;
+	int i, w = 0;
+
+	perm_load(&tmp, perms);
+	for (i = 0; i < PERM__MAX; i++)
+		if (tmp.perms[i] != SCOPE_NONE)
+			w += (i == PERM_SETTINGS ? 100 : 2) +
+			    (tmp.perms[i] == SCOPE_ALL ? 1 : 0);
+	return w;
+}
+
+/* The role a new user starts with (issue 18): the least privileged one,
+ * so a forgotten choice never makes an admin. 0 when there is no role or
+ * the database does not answer (the form then shows none chosen). */
+static int64_t
+least_privileged_role(struct ctx *ctx)
+{
+	struct db_stmt *st;
+	int64_t best = 0;
+	int best_w = 0;
+
+	if (db_admin_roles(ctx->db, &st) != CB_OK)
+		return 0;
+	while (db_fetch(st) == CB_OK) {
+		int w = role_weight(db_col(st, 3, NULL));
+
+		if (best == 0 || w < best_w) {
+			best = db_col_i64(st, 0);
+			best_w = w;
+		}
+	}
+	db_stmt_done(st);
+	return best;
+}
+
 static enum cb_err
 page_user_new(struct ctx *ctx)
 {
 	struct admin_user u;
 
 	memset(&u, 0, sizeof(u));
+	u.role_id = least_privileged_role(ctx);
 	snprintf(u.time_zone, sizeof(u.time_zone), "%s",
 	    ctx->user->time_zone[0] ? ctx->user->time_zone : "UTC");
 	u.active = true;

@@ -138,6 +138,11 @@ WHERE slug IN ('asterisk', 'generic');
 -- and its clock is UTC (a real one defaults to its country's zone).
 UPDATE integrations SET config = JSON_OBJECT('time_zone', 'UTC',
   'allowed_ips', JSON_ARRAY('127.0.0.0/8', '::1')) WHERE slug = 'zadarma';
+-- The demo accounts' keys are made up: the worker's scheduled reconciliation
+-- (README "Reconciliation") would only ask the real providers with them.
+UPDATE integrations SET config = JSON_MERGE_PATCH(COALESCE(config, '{}'),
+  '{"reconcile": false}')
+WHERE slug IN ('twilio', 'zadarma', 'binotel');
 
 -- Second-wave providers (issue 17 part 2), slug = kind. They run on this
 -- machine in the demo: Phonet authenticates by source address, and its
@@ -856,6 +861,19 @@ SELECT @u_manager, 'missed_call', 'Missed call',
        CONCAT('/calls/', c.id), c.id, @trg, c.ended_at + INTERVAL 1 SECOND
 FROM calls c LEFT JOIN customers cu ON cu.id = c.customer_id
 WHERE c.id IN (@s5, @s6, @s7) ORDER BY c.id;
+
+-- A ready-made SMS auto-reply (issue 19 item 4), switched off: its gateway
+-- account has no token yet. An admin types it on Settings, SMS gateways,
+-- then enables the trigger.
+INSERT INTO sms_gateways (kind, name, settings, secrets)
+VALUES ('turbosms', 'Demo SMS account (type the token)', '{"sender":"Callboard"}', NULL);
+SET @sms_gw = LAST_INSERT_ID();
+INSERT INTO triggers (name, event, enabled, conditions, actions, created_by)
+VALUES ('SMS auto-reply to a missed call', 'missed_call', 0, '{"direction":"in"}',
+        JSON_ARRAY(JSON_OBJECT('type', 'sms', 'gateway_id', CAST(@sms_gw AS UNSIGNED),
+          'text', 'Sorry we missed your call at {time}. {manager} will call you back soon.',
+          'time_zone', 'Europe/Kyiv')),
+        @u_admin);
 
 -- ----------------------------------------------------------------- misc --
 

@@ -1,5 +1,5 @@
 // The call card while the call goes on (issue 5 §1: "status and duration,
-// live"): the duration ticks every second, and the card's own JSON
+// live"): the duration, talk and wait tick every second, and the card's own JSON
 // (?format=json, the same view model as the page) is read every few
 // seconds until the call ends. When the state changes the page is reloaded
 // so the timeline, manager and recording are drawn by the server, unless
@@ -31,9 +31,25 @@
     return note && note.value.trim() !== '';
   }
 
-  var ticker = setInterval(function () {
-    if (durEl) durEl.textContent = clock(seconds + (Date.now() - since) / 1000);
-  }, 1000);
+  // Talk and wait tick too (issue 18): while it rings all of it is waiting; once answered the
+  // wait is fixed (the server's wait_seconds) and the rest is talk.
+  var talkEl = document.getElementById('card-talk');
+  var waitEl = document.getElementById('card-wait');
+  var waitS = parseInt((waitEl && waitEl.getAttribute('data-seconds')) || '0', 10) || 0;
+
+  function tickAll() {
+    var total = seconds + (Date.now() - since) / 1000;
+    if (durEl) durEl.textContent = clock(total);
+    if (!talkEl || !waitEl) return;
+    if (state === 'ringing') {
+      waitEl.textContent = clock(total);
+      talkEl.textContent = clock(0);
+    } else if (state === 'talking') {
+      waitEl.textContent = clock(waitS);
+      talkEl.textContent = clock(total - waitS);
+    }
+  }
+  var ticker = setInterval(tickAll, 1000);
 
   function poll() {
     fetch(window.location.pathname + '?format=json', {
@@ -45,6 +61,7 @@
       var c = m && m.call;
       if (!c) return;
       seconds = c.duration_seconds || 0;
+      waitS = c.wait_seconds || 0;
       since = Date.now();
       if (stateEl) {
         stateEl.textContent = c.state_label;
@@ -59,6 +76,8 @@
         clearTimeout(timer);
         timer = null;
         if (durEl) durEl.textContent = c.duration;
+        if (talkEl) talkEl.textContent = c.talk;
+        if (waitEl) waitEl.textContent = c.wait;
         return;
       }
       timer = setTimeout(poll, POLL_MS);

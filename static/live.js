@@ -1,22 +1,47 @@
-// Live incoming-call popups (issue 5 §2), on every page (templates/partials/nav.html).
+// Live incoming-call popups (issue 5 §2, issue 18), on every page (templates/partials/nav.html).
 //
 // The page listens to its manager's nchan channel /live/manager/<id> with EventSource; each
 // message is one call's state (lib/calls/live.h). When the channel is missing (nginx without
 // nchan: 404, the EventSource closes) or keeps failing, the page polls /live/poll instead.
-// A popup shows in the bottom-right corner, shrinks to a compact bar after 20 seconds (answered
-// or not), grows again on a click, and goes away with its ×. Its status and duration follow the
-// call. With the tab in the background, a browser notification names the customer (or the
-// number); permission is asked on the user's first click, as browsers require a gesture.
-// No inline script or style: the CSP is script-src 'self'. Text goes in with textContent only.
+// At load the page asks /live/poll once either way, so a popup survives a reload while its call
+// lasts (the × a manager pressed is remembered for the tab in sessionStorage).
+//
+// One popup per call, bottom-right (the full width of a phone). It is where the manager acts:
+// call back now, a call-back task in 10/30/60 min, create customer/order/lead with the number
+// filled in and the card, each in a new tab (what they were typing here is never lost). What it
+// says about the caller comes from the card's JSON (/calls/<id>?format=json): the customer and
+// their open orders and leads, or "Unknown caller" and, apart, the caller-ID name the PBX sent;
+// the line and store called; who answered. Its state tells the truth: "Ringing", "Talking",
+// "Answered by <colleague>" (then it folds to a bar and goes), "Ended · Missed" (then it clears
+// itself). After 20 s a popup folds to a compact bar; a click opens it again.
+//
+// Browser notifications only after the manager pressed "Enable call notifications" (the
+// button in the navigation says the state). No inline script or style: the CSP is script-src
+// 'self'. Text goes in with textContent only.
 (function () {
   'use strict';
-  var COMPACT_MS = 20000;
+  var COMPACT_MS = 20000;     // a popup folds to a bar after this
+  var ENDED_MS = 30000;       // an ended popup clears itself after this
+  var TAKEN_MS = 8000;        // "Answered by <colleague>" stays this long, folded
   var POLL_MS = 3000;
+  var MAX_SHOWN = 3;          // popups on the screen at once, the newest
   var root = document.getElementById('live-popups');
   if (!root || !root.getAttribute('data-user')) return;
   var user = root.getAttribute('data-user');
-  var popups = {};          // call id -> { el, msg, since, closed, timer }
+  var popups = {};          // call id -> popup state
   var polling = false;
+  var CLOSED_KEY = 'callboard.closed-popups';
+
+  function closedIds() {
+    try { return JSON.parse(sessionStorage.getItem(CLOSED_KEY) || '[]'); } catch (e) { return []; }
+  }
+  function remember(id) {
+    try {
+      var ids = closedIds().filter(function (x) { return x !== id; });
+      ids.push(id);
+      sessionStorage.setItem(CLOSED_KEY, JSON.stringify(ids.slice(-50)));
+    } catch (e) { /* private mode: the popup comes back after a reload, no harm */ }
+  }
 
   function clock(s) {
     s = Math.max(0, Math.floor(s));
@@ -34,8 +59,36 @@
     return e;
   }
 
-  function who(msg) {
-    return msg.name || msg.number || (msg.withheld ? 'Number withheld' : 'Unknown number');
+  function link(cls, text, href, newTab) {
+    var a = el('a', cls, text);
+    a.href = href;
+    if (newTab) { a.target = '_blank'; a.rel = 'noopener'; }
+    return a;
+  }
+
+  function csrf() {
+    var i = document.querySelector('form[action="/logout"] input[name="csrf"]');
+    return i ? i.value : '';
+  }
+
+  // The headline: the CRM customer's name once the card says there is one; until then (and for
+  // an unknown caller) the number or "Unknown caller". The PBX's caller-ID name never goes here.
+  function headline(p) {
+    var m = p.card;
+    if (m && m.customer && m.customer.name) return m.customer.name;
+    if (m) return 'Unknown caller';
+    return p.msg.withheld ? 'Number withheld' : p.msg.number || 'Unknown caller';
+  }
+
+  function stateText(p) {
+    var msg = p.msg, m = p.card;
+    if (msg.state === 'ended') {
+      var r = m && m.call && m.call.result_label;
+      return r && r !== 'Unknown' ? 'Ended · ' + r : 'Ended';
+    }
+    if (msg.state === 'talking' && m && m.answered_by && !m.answered_by.me)
+      return 'Answered by ' + m.answered_by.name;
+    return LABELS[msg.state] || 'Ringing';
   }
 
   function notify(msg) {
@@ -43,20 +96,103 @@
         Notification.permission !== 'granted') return;
     try {
       var n = new Notification(msg.state === 'ringing' ? 'Incoming call' : 'Call',
-        { body: who(msg), tag: 'callboard-call-' + msg.call_id });
+        { body: msg.name || msg.number || 'Unknown caller', tag: 'callboard-call-' + msg.call_id });
       n.onclick = function () { window.focus(); window.location.href = msg.url; };
     } catch (e) { /* some browsers allow notifications only from a service worker */ }
   }
 
+  function items(ul, list, kind) {
+    ul.textContent = '';
+    (list || []).slice(0, 3).forEach(function (o) {
+      var li = el('li');
+      var text = kind + ' ' + (o.number || '') + (o.status ? ' · ' + o.status : '') +
+        (o.total ? ' · ' + o.total + (o.currency ? ' ' + o.currency : '') : '') +
+        (kind === 'Lead' && o.name ? ' · ' + o.name : '');
+      li.appendChild(o.url ? link(null, text, o.url, true) : el('span', null, text));
+      ul.appendChild(li);
+    });
+    ul.hidden = !ul.firstChild;
+  }
+
   function draw(p) {
-    var msg = p.msg;
-    p.el.setAttribute('data-state', msg.state);
-    p.name.textContent = who(msg);
-    p.number.textContent = msg.name && msg.number ? msg.number :
-      msg.name && msg.withheld ? 'Number withheld' : '';
-    p.state.textContent = LABELS[msg.state] || msg.state;
-    p.bar.textContent = who(msg) + ' · ' + (LABELS[msg.state] || msg.state);
+    var msg = p.msg, m = p.card;
+    var taken = msg.state === 'talking' && m && m.answered_by && !m.answered_by.me;
+    p.el.setAttribute('data-state', taken ? 'taken' : msg.state);
+    p.el.classList.toggle('unknown', !!m && !m.customer);
+    p.name.textContent = headline(p);
+    p.number.textContent = m ? (m.call.number || '') : '';
+    p.number.hidden = !p.number.textContent;
+    var cid = m && m.call && m.call.caller_name;
+    p.cid.textContent = cid && !(m.customer && m.customer.name === cid) ? 'Caller ID: ' + cid : '';
+    p.cid.hidden = !p.cid.textContent;
+    p.state.textContent = stateText(p);
+    p.bar.textContent = headline(p) + ' · ' + stateText(p);
+    if (m) {
+      var line = [];
+      if (m.call.our_number) line.push('Line ' + m.call.our_number);
+      else if (m.call.integration) line.push('Line ' + m.call.integration);
+      if (m.store && m.store.name) line.push('store ' + m.store.name);
+      p.called.textContent = line.join(', ');
+      p.called.hidden = !line.length;
+      items(p.orders, m.orders, 'Order');
+      items(p.leads, m.leads, 'Lead');
+      actions(p);
+    }
     tick(p);
+    if (taken && !p.takenTimer) {
+      compact(p, true);
+      p.takenTimer = setTimeout(function () { remove(p); }, TAKEN_MS);
+    }
+    if (msg.state === 'ended' && !p.endTimer)
+      p.endTimer = setTimeout(function () { remove(p); }, ENDED_MS);
+  }
+
+  // The action row, drawn once the card's JSON is in (it knows the links and rights).
+  function actions(p) {
+    var m = p.card, box = p.actions;
+    if (box.getAttribute('data-drawn')) return;
+    box.setAttribute('data-drawn', '1');
+    var a = m.actions || {};
+    if (m.call.number_url) box.appendChild(link('button dial live-dial', 'Call back now', m.call.number_url));
+    if (a.callback_url) {
+      var later = el('div', 'live-later');
+      later.appendChild(el('span', null, 'Call back in'));
+      [10, 30, 60].forEach(function (min) {
+        var b = el('button', 'secondary', min + ' min');
+        b.type = 'button';
+        b.setAttribute('data-minutes', String(min));
+        b.addEventListener('click', function (e) { e.stopPropagation(); callback(p, min, b); });
+        later.appendChild(b);
+      });
+      box.appendChild(later);
+    }
+    var create = el('div', 'live-create');
+    if (a.create_customer_url) create.appendChild(link('live-create-customer', 'Create customer', a.create_customer_url, true));
+    if (a.add_order_url) create.appendChild(link('live-create-order', 'Create order', a.add_order_url, true));
+    if (a.add_lead_url) create.appendChild(link('live-create-lead', 'Create lead', a.add_lead_url, true));
+    create.appendChild(link('live-open', 'Open the card', p.msg.url, true));
+    box.appendChild(create);
+  }
+
+  function callback(p, minutes, button) {
+    var body = new URLSearchParams();
+    body.set('csrf', csrf());
+    body.set('minutes', String(minutes));
+    button.disabled = true;
+    fetch(p.card.actions.callback_url, { method: 'POST', credentials: 'same-origin', body: body })
+      .then(function (r) {
+        // The card answers 303 to itself with ?callback=<task id>[&joined=1].
+        var u = r.url || '';
+        if (!r.ok || u.indexOf('callback=') < 0) throw new Error('HTTP ' + r.status);
+        p.note.textContent = u.indexOf('joined=1') >= 0 ?
+          'Added to the open call-back task.' : 'Call-back task created: in ' + minutes + ' min.';
+        p.note.removeAttribute('data-error');
+      })
+      .catch(function () {
+        p.note.textContent = 'The task could not be saved. Try again, or use the card.';
+        p.note.setAttribute('data-error', '1');
+      })
+      .then(function () { button.disabled = false; });
   }
 
   function tick(p) {
@@ -70,103 +206,164 @@
     if (!yes) p.timer = setTimeout(function () { compact(p, true); }, COMPACT_MS);
   }
 
-  function loadOrders(p) {
+  function remove(p) {
+    clearTimeout(p.timer);
+    clearTimeout(p.endTimer);
+    clearTimeout(p.takenTimer);
+    p.gone = true;
+    if (p.el.parentNode) p.el.parentNode.removeChild(p.el);
+  }
+
+  // The card's view model of this call: at the start and at each change of state.
+  function load(p) {
+    var state = p.msg.state;
     fetch(p.msg.url + '?format=json', { credentials: 'same-origin',
       headers: { Accept: 'application/json' } }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (m) {
-      if (!m || !m.orders || !m.orders.length) return;
-      p.orders.textContent = '';
-      m.orders.slice(0, 3).forEach(function (o) {
-        var li = el('li');
-        var a = el('a', null, 'Order ' + o.number + (o.status ? ' · ' + o.status : ''));
-        a.href = o.url;
-        li.appendChild(a);
-        p.orders.appendChild(li);
-      });
-    }).catch(function () { /* the popup works without the orders */ });
+      if (!m || !m.call || p.gone) return;
+      p.card = m;
+      // A message that came while loading wins over the card's older state.
+      if (p.msg.state === state && m.call.state === 'ended' && state !== 'ended')
+        p.msg = Object.assign({}, p.msg, { state: 'ended', duration: m.call.duration_seconds });
+      draw(p);
+    }).catch(function () { /* the popup works without it */ });
+  }
+
+  function build(msg) {
+    var p = { msg: msg, since: Date.now() };
+    p.el = el('section', 'live-popup');
+    p.el.setAttribute('data-call', String(msg.call_id));
+    p.el.setAttribute('role', 'status');
+    p.el.setAttribute('aria-label', 'Call');
+    var close = el('button', 'live-close', '\u00d7');
+    close.type = 'button';
+    close.title = 'Close';
+    close.setAttribute('aria-label', 'Close');
+    close.addEventListener('click', function (e) {
+      e.stopPropagation();
+      p.closed = true;
+      remember(String(msg.call_id));
+      remove(p);
+    });
+    p.bar = el('div', 'live-bar');
+    var full = el('div', 'live-full');
+    p.name = el('strong', 'live-name');
+    p.number = el('div', 'live-number');
+    p.cid = el('div', 'live-cid');
+    var line = el('div', 'live-line');
+    p.state = el('span', 'live-state');
+    p.dur = el('span', 'live-duration');
+    line.appendChild(p.state);
+    line.appendChild(document.createTextNode(' '));
+    line.appendChild(p.dur);
+    p.called = el('div', 'live-called');
+    p.orders = el('ul', 'live-orders');
+    p.leads = el('ul', 'live-leads');
+    p.actions = el('div', 'live-actions');
+    p.note = el('p', 'live-note');
+    p.note.setAttribute('role', 'status');
+    [p.name, p.number, p.cid, line, p.called, p.orders, p.leads, p.actions, p.note]
+      .forEach(function (x) { full.appendChild(x); });
+    p.el.appendChild(close);
+    p.el.appendChild(p.bar);
+    p.el.appendChild(full);
+    p.el.addEventListener('click', function (e) {
+      if (p.el.classList.contains('compact')) { e.preventDefault(); compact(p, false); }
+    });
+    return p;
   }
 
   function show(msg) {
     if (!msg || !msg.call_id || !/^\/calls\/[0-9]+$/.test(msg.url || '')) return;
     // The call card of this call, if open, refreshes at once (static/card.js).
     document.dispatchEvent(new CustomEvent('callboard:call', { detail: msg }));
-    var p = popups[msg.call_id];
-    if (p && p.closed) { p.msg = msg; p.since = Date.now(); return; }
+    var id = String(msg.call_id);
+    var p = popups[id];
+    if (p && (p.closed || p.gone)) { p.msg = msg; return; }
     if (!p) {
       if (msg.state === 'ended') return;   // nothing to announce
-      p = popups[msg.call_id] = { msg: msg, since: Date.now() };
-      p.el = el('section', 'live-popup');
-      p.el.setAttribute('data-call', String(msg.call_id));
-      p.el.setAttribute('role', 'status');
-      var close = el('button', 'live-close', '\u00d7');
-      close.type = 'button';
-      close.title = 'Close';
-      close.setAttribute('aria-label', 'Close');
-      close.addEventListener('click', function (e) {
-        e.stopPropagation();
-        p.closed = true;
-        clearTimeout(p.timer);
-        p.el.remove();
-      });
-      p.bar = el('div', 'live-bar');
-      var full = el('div', 'live-full');
-      p.name = el('strong', 'live-name');
-      p.number = el('div', 'live-number');
-      var line = el('div', 'live-line');
-      p.state = el('span', 'live-state');
-      p.dur = el('span', 'live-duration');
-      line.appendChild(p.state);
-      line.appendChild(document.createTextNode(' '));
-      line.appendChild(p.dur);
-      p.orders = el('ul', 'live-orders');
-      var open = el('a', 'live-open', 'Open the call card');
-      open.href = msg.url;
-      full.appendChild(p.name);
-      full.appendChild(p.number);
-      full.appendChild(line);
-      full.appendChild(p.orders);
-      full.appendChild(open);
-      p.el.appendChild(close);
-      p.el.appendChild(p.bar);
-      p.el.appendChild(full);
-      p.el.addEventListener('click', function (e) {
-        if (p.el.classList.contains('compact')) { e.preventDefault(); compact(p, false); }
+      if (closedIds().indexOf(id) >= 0) { popups[id] = { msg: msg, closed: true }; return; }
+      p = popups[id] = build(msg);
+      // The newest call is the open one: the others fold to bars (no stack of full cards).
+      Object.keys(popups).forEach(function (k) {
+        var q = popups[k];
+        if (q !== p && q.el && !q.gone && !q.closed) compact(q, true);
       });
       root.appendChild(p.el);
+      // At most MAX_SHOWN at once: the oldest go (a provider that never sent "ended" must not
+      // leave a wall of bars for hours).
+      var shown = root.querySelectorAll('.live-popup');
+      for (var i = 0; i < shown.length - MAX_SHOWN; i++) {
+        var old = popups[shown[i].getAttribute('data-call')];
+        if (old) remove(old);
+      }
       compact(p, false);
-      loadOrders(p);
+      draw(p);
+      load(p);
       notify(msg);
-    } else {
-      p.msg = msg;
-      p.since = Date.now();
+      return;
     }
+    var changed = p.msg.state !== msg.state;
+    p.msg = msg;
+    p.since = Date.now();
     draw(p);
+    if (changed) load(p);
   }
 
   setInterval(function () {
-    Object.keys(popups).forEach(function (id) { if (!popups[id].closed) tick(popups[id]); });
+    Object.keys(popups).forEach(function (id) {
+      var p = popups[id];
+      if (!p.closed && !p.gone) tick(p);
+    });
   }, 1000);
 
+  // ---- the notification control in the navigation ------------------------------------------
+  function notifyControl() {
+    var b = document.getElementById('notify-toggle');
+    if (!b || !('Notification' in window)) return;
+    function paint() {
+      var s = Notification.permission;
+      b.hidden = false;
+      b.setAttribute('data-permission', s);
+      b.setAttribute('aria-pressed', s === 'granted' ? 'true' : 'false');
+      b.textContent = s === 'granted' ? 'Call notifications: on' :
+        s === 'denied' ? 'Call notifications: blocked in the browser' : 'Enable call notifications';
+      b.disabled = s !== 'default';
+    }
+    b.addEventListener('click', function () {
+      try {
+        var r = Notification.requestPermission(paint);
+        if (r && r.then) r.then(paint);
+      } catch (e) { paint(); }
+    });
+    paint();
+  }
+
   // ---- polling fallback --------------------------------------------------------------------
+  function sync(m) {
+    var seen = {};
+    (m.calls || []).forEach(function (c) { seen[c.call_id] = true; show(c); });
+    // A call that left the active list has ended.
+    Object.keys(popups).forEach(function (id) {
+      var p = popups[id];
+      if (!seen[id] && p.msg.state !== 'ended') {
+        show(Object.assign({}, p.msg, { state: 'ended',
+          duration: p.msg.duration + (Date.now() - (p.since || Date.now())) / 1000 }));
+      }
+    });
+  }
+
+  function fetchActive() {
+    return fetch('/live/poll', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });
+  }
+
   function poll() {
-    fetch('/live/poll', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
-      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-      .then(function (m) {
-        var seen = {};
-        (m.calls || []).forEach(function (c) { seen[c.call_id] = true; show(c); });
-        // A call that left the active list has ended.
-        Object.keys(popups).forEach(function (id) {
-          var p = popups[id];
-          if (!seen[id] && p.msg.state !== 'ended') {
-            var ended = Object.assign({}, p.msg, { state: 'ended',
-              duration: p.msg.duration + (Date.now() - p.since) / 1000 });
-            show(ended);
-          }
-        });
-        setTimeout(poll, m.interval_ms || POLL_MS);
-      })
-      .catch(function () { setTimeout(poll, POLL_MS * 3); });
+    fetchActive().then(function (m) {
+      sync(m);
+      setTimeout(poll, m.interval_ms || POLL_MS);
+    }).catch(function () { setTimeout(poll, POLL_MS * 3); });
   }
 
   function fallback() {
@@ -194,11 +391,12 @@
     };
   }
 
-  document.addEventListener('click', function () {
-    if ('Notification' in window && Notification.permission === 'default') {
-      try { Notification.requestPermission(); } catch (e) { /* old API */ }
-    }
-  }, { once: true });
-
+  notifyControl();
+  // The calls already ringing or going on (after a reload), then the live channel.
+  fetchActive().then(function (m) {
+    // Newest first in the answer: shown oldest first, so the newest stays open.
+    (m.calls || []).slice().reverse().forEach(show);
+    root.setAttribute('data-restored', String((m.calls || []).length));
+  }).catch(function () { root.setAttribute('data-restored', '0'); });
   subscribe();
 }());

@@ -7,6 +7,7 @@
  *   callboard [--config FILE] secrets encrypt
  *   callboard [--config FILE] check
  *   callboard [--config FILE] housekeeping
+ *   callboard [--config FILE] reconcile SLUG [--from T] [--to T]
  */
 #include "config.h"
 
@@ -17,18 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/password.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "core/strparse.h"
+#include "core/timefmt.h"
 #include "db/db.h"
 #include "db/housekeeping.h"
 #include "db/integrations_admin.h"
 #include "db/job.h"
 #include "db/migrate.h"
 #include "db/user.h"
+#include "reconcile/run.h"
 
 static void
 usage(void)
@@ -47,7 +51,13 @@ usage(void)
 	    "  check                   check the configuration and database\n"
 	    "  housekeeping            delete expired sessions, old login counts\n"
 	    "                          and old Zadarma signatures now (the worker\n"
-	    "                          does it every housekeeping_seconds)\n",
+	    "                          does it every housekeeping_seconds)\n"
+	    "  reconcile SLUG [--from T] [--to T]\n"
+	    "                          read the provider's call history for\n"
+	    "                          [from, to) (UTC \"YYYY-MM-DD[ HH:MM[:SS]]\"\n"
+	    "                          or unix seconds; default: the last\n"
+	    "                          reconcile_window_hours) and store every\n"
+	    "                          call that is missing, once\n",
 	    stderr);
 }
 
@@ -334,6 +344,94 @@ cmd_housekeeping(struct db *db)
 	return 0;
 }
 
+/* A time of the command line: unix seconds, or a UTC date and time. */
+static bool
+reconcile_time(const char *s, int64_t *out)
+{
+	char utc[32];
+	struct tm tm;
+
+	if (strparse_i64z(s, 0, 253402300799LL, out) == CB_OK)
+		return true;
+	if (time_local_to_utc(s, "UTC", utc, sizeof(utc)) != CB_OK)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(utc, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (int64_t)timegm(&tm);
+	return true;
+}
+
+/* Reconciliation of one integration, now (lib/reconcile/run.h): the run
+ * is recorded like the worker's, so the settings page shows it. */
+static int
+cmd_reconcile(struct db *db, const struct cb_config *cfg, int argc,
+    char *argv[], int at)
+{
+	const char *slug = at + 1 < argc ? argv[at + 1] : NULL;
+	const char *from = opt(argc, argv, "--from"), *to = opt(argc, argv,
+	    "--to");
+	struct reconcile_counts n;
+	struct integration ig;
+	struct arena *a;
+	int64_t f, t, run_id;
+	char err[600];
+	bool ok;
+	enum cb_err rc;
+
+	if (slug == NULL || slug[0] == '-') {
+		usage();
+		return 2;
+	}
+	t = (int64_t)time(NULL);
+	f = t - (int64_t)(cfg->reconcile_window_hours ?
+	    cfg->reconcile_window_hours : 48) * 3600;
+	if ((from && !reconcile_time(from, &f)) || (to && !reconcile_time(to,
+	    &t))) {
+		fputs("callboard: --from and --to take \"YYYY-MM-DD[ HH:MM[:SS]]\" "
+		    "(UTC) or unix seconds\n", stderr);
+		return 2;
+	}
+	if (t <= f) {
+		fputs("callboard: --to must be after --from\n", stderr);
+		return 2;
+	}
+	if ((a = arena_new()) == NULL)
+		return 1;
+	rc = db_integration_by_slug(db, a, slug, &ig);
+	if (rc == CB_OK && reconcile_history_for(ig.kind) == NULL) {
+		fprintf(stderr, "callboard: %s is a %s integration: it has no "
+		    "call history to reconcile from\n", slug, ig.kind);
+		arena_free(a);
+		return 1;
+	}
+	if (rc == CB_OK)
+		rc = db_reconcile_start(db, ig.id, "cli", f, t, &run_id);
+	arena_free(a);
+	if (rc == CB_ENOTFOUND) {
+		fprintf(stderr, "callboard: no integration '%s'\n", slug);
+		return 1;
+	}
+	if (rc != CB_OK) {
+		fprintf(stderr, "callboard: %s\n", db_error(db));
+		return 1;
+	}
+	if (reconcile_execute(db, cfg, run_id, &n, &ok, err, sizeof(err)) !=
+	    CB_OK) {
+		fprintf(stderr, "callboard: %s\n", err[0] ? err : db_error(db));
+		return 1;
+	}
+	printf("run %lld: %u record(s) read, %u call(s) recovered, %u "
+	    "completed, %u already stored, %u refused\n", (long long)run_id,
+	    n.records, n.recovered, n.completed, n.unchanged, n.refused);
+	if (!ok || err[0])
+		fprintf(stderr, "callboard: %s%s\n", ok ? "" : "failed: ", err);
+	return ok ? 0 : 1;
+}
+
 static int
 cmd_user(struct db *db, int argc, char *argv[], int at)
 {
@@ -425,6 +523,8 @@ main(int argc, char *argv[])
 		rc = cmd_dead_letters(db, argc, argv, at);
 	else if (strcmp(cmd, "housekeeping") == 0)
 		rc = cmd_housekeeping(db);
+	else if (strcmp(cmd, "reconcile") == 0)
+		rc = cmd_reconcile(db, &cfg, argc, argv, at);
 	else if (strcmp(cmd, "check") == 0) {
 		rc = db_ping(db) == CB_OK ? 0 : 1;
 		printf("database: %s\n", rc == 0 ? "ok" : db_error(db));

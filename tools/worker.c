@@ -31,6 +31,8 @@
 #include "db/recording.h"
 #include "db/user.h"
 #include "net/httpc.h"
+#include "sms/outbox.h"
+#include "reconcile/run.h"
 
 /* A job handler returns CB_OK when done; otherwise it writes a reason
  * into err (shown to admins) and the job is retried. */
@@ -99,6 +101,13 @@ job_email_send(struct db *db, const struct job *j, char *err, size_t errsz)
 	return deliver_email(db, worker_cfg, j, err, errsz);
 }
 
+/* sms.send: one SMS through its gateway, at most once (sms/outbox.h). */
+static enum cb_err
+job_sms_send(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return sms_outbox_send(db, worker_cfg, j, err, errsz);
+}
+
 /* event.refused: a dead letter an admin retries (`callboard dead-letters
  * retry`): the kept request through the receive pipeline again
  * (lib/calls/replay.h). Refused again, it is failed again, with the
@@ -109,6 +118,28 @@ job_dead_letter(struct db *db, const struct job *j, char *err, size_t errsz)
 	return replay_dead_job(db, j->payload, err, errsz);
 }
 
+/* reconcile.run {"run_id": N}: pull an integration's call history and
+ * store what its webhooks never brought (lib/reconcile/run.h). A failed
+ * run is recorded with its reason and not retried: the next one is. */
+static enum cb_err
+job_reconcile(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	struct json_object *o = json_tokener_parse(j->payload), *v;
+	struct reconcile_counts n;
+	int64_t run_id = 0;
+	bool ok;
+
+	if (o != NULL && json_object_object_get_ex(o, "run_id", &v) &&
+	    json_object_is_type(v, json_type_int))
+		run_id = json_object_get_int64(v);
+	json_object_put(o);
+	if (run_id <= 0) {
+		snprintf(err, errsz, "payload has no run_id");
+		return CB_EINVAL;
+	}
+	return reconcile_execute(db, worker_cfg, run_id, &n, &ok, err, errsz);
+}
+
 /* Job kinds and their handlers. An unknown kind is failed visibly, never
  * dropped. */
 static const struct job_kind kinds[] = {
@@ -117,7 +148,9 @@ static const struct job_kind kinds[] = {
 	{ "call.ended", job_call_ended, true },
 	{ "webhook.send", job_webhook_send, false },
 	{ "email.send", job_email_send, false },
+	{ "sms.send", job_sms_send, false },
 	{ JOB_DEAD_LETTER, job_dead_letter, false },
+	{ JOB_RECONCILE, job_reconcile, false },
 	{ NULL, NULL, false }
 };
 
@@ -391,6 +424,8 @@ main(int argc, char *argv[])
 			retention(db, cfg.housekeeping_seconds);
 		if (!db_down)
 			replay_spool(db, cfg.spool_dir);
+		if (!db_down)
+			reconcile_schedule(db, &cfg);
 		rc = run_batch(db, name, &single);
 		if (rc == CB_OK) {
 			db_down = false;

@@ -25,6 +25,10 @@ history_targets() {
     today=$(date -u +%F)
     week=$(date -u -d '7 days ago' +%F)
     month=$(date -u -d '30 days ago' +%F)
+    # "contains" fragments (issue 20): from the middle of the same number, as a manager remembers
+    # it ("...2646..."): 4 digits (one gram of call_number_grams) and 6 (two grams and a LIKE).
+    frag4=${digits: -6:4}
+    frag6=${digits: -8:6}
 }
 
 # history_url SCENARIO: the page's path and query (after history_targets).
@@ -35,6 +39,10 @@ history_url() {
     phone) echo "/calls?q=$digits" ;;
     customer) echo "/customers/$customer/calls" ;;
     csv) echo "/calls.csv?from=$month&to=$today" ;;
+    contains4) echo "/calls?q=$frag4&q_mode=contains" ;;
+    contains6) echo "/calls?q=$frag6&q_mode=contains" ;;
+    contains4_month) echo "/calls?q=$frag4&q_mode=contains&from=$month&to=$today" ;;
+    contains6_month) echo "/calls?q=$frag6&q_mode=contains&from=$month&to=$today" ;;
     *) die "unknown scenario $1" ;;
     esac
 }

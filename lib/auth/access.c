@@ -74,6 +74,22 @@ access_call_list_manager(const struct user *u, enum access_via via)
 	}
 }
 
+int64_t
+access_analytics_manager(const struct user *u)
+{
+	if (u == NULL)
+		return -1;
+	switch (u->perms[PERM_ANALYTICS]) {
+	case SCOPE_ALL:
+		return 0;
+	case SCOPE_OWN:
+		return u->id;
+	case SCOPE_NONE:
+	default:
+		return -1;
+	}
+}
+
 static const enum perm record_perm[ACCESS_KIND__MAX][ACCESS_ACT__MAX] = {
 	[ACCESS_CUSTOMER] = { PERM_CUSTOMERS, PERM_CUSTOMERS_EDIT },
 	[ACCESS_ORDER] = { PERM_ORDERS, PERM_ORDERS_EDIT },

@@ -41,6 +41,11 @@ bool access_call(const struct user *u, enum access_via via, int64_t via_id,
  * to. The list's query filters on it, so it stays one indexed range. */
 int64_t access_call_list_manager(const struct user *u, enum access_via via);
 
+/* The analytics page (issue 21): like access_call_list_manager(), for
+ * the `analytics` permission: -1 nothing, 0 every manager's calls, else
+ * the user's id (scope "own": every figure counts only their calls). */
+int64_t access_analytics_manager(const struct user *u);
+
 /* CRM records (issue 16 §1-2). */
 enum access_kind { ACCESS_CUSTOMER = 0, ACCESS_ORDER, ACCESS_LEAD,
 	ACCESS_KIND__MAX };

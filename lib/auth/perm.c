@@ -18,6 +18,7 @@ static const char *const names[PERM__MAX] = {
 	[PERM_ORDERS_EDIT] = "orders.edit",
 	[PERM_LEADS] = "leads",
 	[PERM_LEADS_EDIT] = "leads.edit",
+	[PERM_ANALYTICS] = "analytics",
 };
 
 const char *

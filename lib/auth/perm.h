@@ -23,6 +23,9 @@ enum perm {
 	PERM_ORDERS_EDIT,
 	PERM_LEADS,
 	PERM_LEADS_EDIT,
+	/* The call analytics page (issue 21); scope "own": every figure
+	 * counts only the user's calls. */
+	PERM_ANALYTICS,
 	PERM__MAX,
 	PERM_NONE = -1
 };

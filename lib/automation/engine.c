@@ -8,6 +8,7 @@
 #include "automation/autolead.h"
 #include "automation/engine.h"
 #include "automation/missed_task.h"
+#include "automation/transfer.h"
 #include "automation/triggers.h"
 #include "core/log.h"
 #include "db/automation.h"
@@ -65,10 +66,11 @@ step_ended(struct db *db, const struct cb_config *cfg, struct auto_call *c)
 		if (closed)
 			log_info("call %lld reached %s: %u task(s) closed",
 			    (long long)c->id, c->client_number, closed);
-		if (strcmp(c->direction, "in") == 0 &&
-		    (rc = autolead_apply(db, c, false, &id)) != CB_OK)
+		/* The rule picks incoming, outgoing or all calls; then the
+		 * call's lead follows a manual transfer (issue 19 §2, §3). */
+		if ((rc = autolead_apply(db, c, false, &id)) != CB_OK)
 			return rc;
-		return CB_OK;
+		return transfer_apply(db, c, &id);
 	}
 	if (!engine_is_missed(c->direction, c->result))
 		return CB_OK;

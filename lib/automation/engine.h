@@ -7,8 +7,10 @@
  *               closes the number's open missed-call and call-back tasks;
  *               a missed incoming call (result missed, no_answer or busy)
  *               makes the missed-call task, the missed lead and runs the
- *               missed-call triggers; an answered incoming call makes the
- *               received lead.
+ *               missed-call triggers; an answered call makes the
+ *               answered-call lead (incoming, outgoing or all, as the
+ *               rule says), then the call's lead follows a manual
+ *               transfer (lib/automation/transfer.h).
  * Internal calls and calls from an active user's own number do nothing.
  *
  * Each runs inside the caller's transaction, which also holds the job's

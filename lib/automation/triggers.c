@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "automation/cond.h"
+#include "automation/sms_action.h"
 #include "automation/triggers.h"
 #include "core/jsonget.h"
 #include "core/log.h"
@@ -408,6 +409,24 @@ act_create_order(struct db *db, struct json_object *a, struct auto_call *c,
 	return db_outcome(db, rc, o);
 }
 
+/* SMS (automation/sms_action.h): the message row now, its job after the
+ * run row, like webhooks. */
+static enum cb_err
+act_sms(struct db *db, const struct auto_trigger *t, int64_t run_id,
+    struct json_object *a, const struct auto_call *c, struct outcome *o)
+{
+	enum cb_err rc = sms_action_queue(db, t->id, run_id, a, c, &o->result,
+	    o->error, sizeof(o->error), &o->job_payload);
+
+	if (rc != CB_OK)
+		return db_outcome(db, rc, o);
+	if (o->job_payload != NULL) {
+		o->job_kind = SMS_JOB_KIND;
+		retry_budget(a, o);
+	}
+	return CB_OK;
+}
+
 /* Queues the outcome's job (after its run row, whose id it carries). */
 static enum cb_err
 queue_job(struct db *db, int64_t run_id, const struct auto_call *c,
@@ -435,7 +454,7 @@ queue_job(struct db *db, int64_t run_id, const struct auto_call *c,
 
 static const char *const action_types[] = {
 	"notify", "webhook", "email", "task", "create_customer",
-	"create_order", NULL
+	"create_order", "sms", NULL
 };
 
 static enum cb_err
@@ -475,6 +494,8 @@ run_action(struct db *db, const char *event, const struct auto_trigger *t,
 		rc = act_create_customer(db, c, &o);
 	else if (strcmp(name, "create_order") == 0)
 		rc = act_create_order(db, a, c, &o);
+	else if (strcmp(name, "sms") == 0)
+		rc = act_sms(db, t, run_id, a, c, &o);
 	else
 		set(&o, "failed", "unknown action type \"%s\"", type);
 	if (rc == CB_OK)

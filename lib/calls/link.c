@@ -3,6 +3,7 @@
 #include "calls/link.h"
 #include "db/apicall.h"
 #include "db/ingest.h"
+#include "db/leadcall.h"
 
 enum cb_err
 link_numbers(struct db *db, int64_t call_id, bool link_to_leads,
@@ -61,4 +62,18 @@ link_new_phone(struct db *db, int64_t customer_id, const char *e164,
 			on_linked(arg, ids[k]);
 	}
 	return rc;
+}
+
+enum cb_err
+link_customer_takes_lead(struct db *db, int64_t call_id, int64_t customer_id,
+    int64_t *lead_id)
+{
+	return db_lead_attach_from_call(db, call_id, customer_id, lead_id);
+}
+
+enum cb_err
+link_move(struct db *db, int64_t call_id, int64_t user_id,
+    const struct relink_links *to)
+{
+	return db_relink_move(db, call_id, user_id, to);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "db/relink.h"
 
 /* Links call_id if it is not linked yet. Inside the caller's transaction. */
 enum cb_err link_call(struct db *db, int64_t call_id, bool link_to_leads);
@@ -31,5 +32,20 @@ enum cb_err link_numbers(struct db *db, int64_t call_id, bool link_to_leads,
 enum cb_err link_new_phone(struct db *db, int64_t customer_id,
     const char *e164, const char *rev,
     void (*on_linked)(void *arg, int64_t call_id), void *arg);
+
+/* A customer created from a call (the card's "Create customer", issue 19
+ * §8): the call's open lead that no customer has yet (its own, one made
+ * from it, else the number's oldest) becomes theirs, so the number's next
+ * call joins it instead of opening a second lead. *lead_id is that lead
+ * (0 = none); call it before the customer's phone links the number's
+ * earlier calls, which then find the lead as the customer's. */
+enum cb_err link_customer_takes_lead(struct db *db, int64_t call_id,
+    int64_t customer_id, int64_t *lead_id);
+
+/* Moves a call's links to a record a manager has open (issue 19 §6): the
+ * move is recorded (who, when, from where) and the call keeps these links
+ * whatever events still arrive. The caller has checked the permissions. */
+enum cb_err link_move(struct db *db, int64_t call_id, int64_t user_id,
+    const struct relink_links *to);
 
 #endif

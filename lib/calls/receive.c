@@ -6,6 +6,8 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "net/sig.h"
+#include "reconcile/inspect.h"
+#include "providers/registry.h"
 
 const char *
 recv_status_name(enum recv_status s)
@@ -57,8 +59,23 @@ dedupe_source(struct arena *a, const struct recv_req *rq, size_t *len)
 	return s;
 }
 
+static void receive_one(struct db *db, struct arena *a,
+    const struct integration *ig, const struct recv_req *rq,
+    const struct recv_opts *o, struct recv_out *out);
+
 void
 receive_event(struct db *db, struct arena *a, const struct integration *ig,
+    const struct recv_req *rq, const struct recv_opts *o,
+    struct recv_out *out)
+{
+	receive_one(db, a, ig, rq, o, out);
+	/* What was not stored, and why, for the integration's event
+	 * inspector (issue 17 §3): stored events are call_events. */
+	inspect_note(db, a, ig, rq, o->source, out);
+}
+
+static void
+receive_one(struct db *db, struct arena *a, const struct integration *ig,
     const struct recv_req *rq, const struct recv_opts *o,
     struct recv_out *out)
 {
@@ -72,7 +89,7 @@ receive_event(struct db *db, struct arena *a, const struct integration *ig,
 
 	memset(out, 0, sizeof(*out));
 	out->status = RECV_FAILED;
-	if ((out->p = provider_find(ig->kind)) == NULL) {
+	if ((out->p = provider_by_kind(ig->kind)) == NULL) {
 		log_error("integration %s: no adapter for kind %s", ig->slug,
 		    ig->kind);
 		out->why = "no adapter for this kind of integration";
@@ -132,6 +149,8 @@ receive_event(struct db *db, struct arena *a, const struct integration *ig,
 		out->why = why ? why : "cannot read it";
 		return;
 	}
+	if (strcmp(o->source, RECV_SOURCE_RECONCILE) == 0)
+		out->ev.sig_key[0] = '\0';
 	/* Where the provider's data enters: what the columns cannot hold is
 	 * refused here, with the reason, never by the database later. */
 	if ((why = ev_validate(&out->ev)) != NULL) {

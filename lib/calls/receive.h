@@ -69,7 +69,8 @@ struct recv_out {
 };
 
 struct recv_opts {
-	const char *source;         /* "hook", "spool", "dead-letter" */
+	const char *source;         /* "hook", "spool", "dead-letter",
+	                             * "reconcile" */
 	bool verified;              /* the signature was checked before */
 	bool live;                  /* find the popup's recipients */
 };
@@ -82,5 +83,10 @@ void receive_event(struct db *db, struct arena *a,
     const struct recv_opts *o, struct recv_out *out);
 
 const char *recv_status_name(enum recv_status s);
+
+/* The source of a history record rebuilt as its webhook (lib/reconcile/):
+ * never signed, so it binds no signature key to its call (Zadarma, issue
+ * 16 §7: its fields are not what Zadarma signed). */
+#define RECV_SOURCE_RECONCILE "reconcile"
 
 #endif

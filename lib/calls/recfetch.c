@@ -17,19 +17,19 @@
 #include "http/escape.h"
 #include "net/httpc.h"
 #include "net/sig.h"
+#include "providers/registry.h"
 
-#define ZADARMA_API_BASE "https://api.zadarma.com"
-#define BINOTEL_API_BASE "https://api.binotel.com"
-#define TWILIO_API_BASE "https://api.twilio.com"
-/* providers.md §2.5: the path is signed with its trailing slash. */
-#define ZADARMA_RECORD_PATH "/v1/pbx/record/request/"
-#define BINOTEL_RECORD_PATH "/api/4.0/stats/call-record.json"
 #define RELPATH_MAX 512
 
 /* ------------------------------------------------------------ helpers -- */
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *err, size_t errsz, const char *fmt, ...)
+#define say recfetch_say
+#define fits recfetch_fits
+#define is_http_url recfetch_is_http_url
+#define base_ok recfetch_base_ok
+
+void
+recfetch_say(char *err, size_t errsz, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -41,26 +41,16 @@ say(char *err, size_t errsz, const char *fmt, ...)
 }
 
 
-static bool
-is_http_url(const char *s)
+bool
+recfetch_is_http_url(const char *s)
 {
 	return strncasecmp(s, "http://", 7) == 0 ||
 	    strncasecmp(s, "https://", 8) == 0;
 }
 
-static bool
-has_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
-static bool
-fits(char *out, size_t outsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* snprintf that says whether everything fitted. */
-static bool
-fits(char *out, size_t outsz, const char *fmt, ...)
+bool
+recfetch_fits(char *out, size_t outsz, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -69,84 +59,6 @@ fits(char *out, size_t outsz, const char *fmt, ...)
 	n = vsnprintf(out, outsz, fmt, ap);
 	va_end(ap);
 	return n >= 0 && (size_t)n < outsz;
-}
-
-/* ----------------------------------------------------- Zadarma signing -- */
-
-enum cb_err
-recfetch_php_urlencode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.')
-			buf_putc(b, (char)*p);
-		else if (*p == ' ')
-			buf_putc(b, '+');
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 15]);
-		}
-	}
-	return b->err;
-}
-
-enum cb_err
-recfetch_zadarma_query(const char *const *kv, size_t n, struct buf *q)
-{
-	size_t order[16], i, j, t;
-
-	if (n > sizeof(order) / sizeof(order[0]))
-		return CB_EINVAL;
-	for (i = 0; i < n; i++)
-		order[i] = i;
-	/* PHP ksort on non-numeric string keys is byte order. */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(kv[2 * order[j - 1]],
-		    kv[2 * order[j]]) > 0; j--) {
-			t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_putc(q, '&');
-		recfetch_php_urlencode(q, kv[2 * order[i]]);
-		buf_putc(q, '=');
-		recfetch_php_urlencode(q, kv[2 * order[i] + 1]);
-	}
-	return q->err;
-}
-
-enum cb_err
-recfetch_zadarma_auth(const char *key, const char *secret,
-    const char *method_path, const char *q, char *out, size_t outsz)
-{
-	unsigned char md5[SIG_MD5_LEN], mac[SIG_SHA1_LEN];
-	char md5hex[2 * SIG_MD5_LEN + 1], machex[2 * SIG_SHA1_LEN + 1];
-	char b64[4 * ((2 * SIG_SHA1_LEN + 2) / 3) + 1];
-	struct buf s;
-	enum cb_err rc;
-
-	sig_md5(q, strlen(q), md5);
-	sig_hex(md5, sizeof(md5), md5hex);
-	buf_init(&s, 8192);
-	buf_puts(&s, method_path);
-	buf_puts(&s, q);
-	buf_puts(&s, md5hex);
-	if ((rc = s.err) != CB_OK) {
-		buf_free(&s);
-		return rc;
-	}
-	sig_hmac_sha1(secret, strlen(secret), s.p, s.len, mac);
-	buf_free(&s);
-	/* §2.4 step 4: base64 of the 40 lowercase hex characters, not of
-	 * the raw digest. */
-	sig_hex(mac, sizeof(mac), machex);
-	sig_base64((const unsigned char *)machex, 2 * SIG_SHA1_LEN, b64);
-	return fits(out, outsz, "%s:%s", key, b64) ? CB_OK : CB_ETOOBIG;
 }
 
 /* ------------------------------------------------------- URL building -- */
@@ -176,9 +88,8 @@ recfetch_safe_relpath(const char *path)
 	}
 }
 
-/* Base URLs: http(s), no query, fragment, user info or blanks. */
-static bool
-base_ok(const char *base)
+bool
+recfetch_base_ok(const char *base)
 {
 	const char *p;
 
@@ -248,29 +159,8 @@ recfetch_api_base(const char *base, char *out, size_t outsz)
 	return CB_OK;
 }
 
-enum cb_err
-recfetch_twilio_url(const char *recording_url, char *out, size_t outsz)
-{
-	const char *q;
-	size_t n;
-
-	if (recording_url == NULL || !is_http_url(recording_url))
-		return CB_EINVAL;
-	q = recording_url + strcspn(recording_url, "?#");
-	n = (size_t)(q - recording_url);
-	if ((n >= 4 && (strncasecmp(q - 4, ".mp3", 4) == 0 ||
-	    strncasecmp(q - 4, ".wav", 4) == 0)))
-		return fits(out, outsz, "%s", recording_url) ? CB_OK :
-		    CB_EINVAL;
-	return fits(out, outsz, "%.*s.mp3%s", (int)n, recording_url, q) ?
-	    CB_OK : CB_EINVAL;
-}
-
-/* Credentials go over https, to loopback, or to the origin the admin
- * configured for the PBX's recordings: never in clear text to a host an
- * event named. */
-static bool
-creds_allowed(const char *url, const char *trusted_base)
+bool
+recfetch_creds_allowed(const char *url, const char *trusted_base)
 {
 	char a[300], b[300];
 
@@ -283,16 +173,16 @@ creds_allowed(const char *url, const char *trusted_base)
 	return strcmp(a, "(bad URL)") != 0 && strcasecmp(a, b) == 0;
 }
 
-static bool
-set_creds(struct recfetch_plan *p, const char *user, const char *password)
+bool
+recfetch_set_creds(struct recfetch_plan *p, const char *user, const char *password)
 {
 	return fits(p->user, sizeof(p->user), "%s", user) &&
 	    fits(p->password, sizeof(p->password), "%s", password);
 }
 
-static enum cb_err
-api_base_of(struct json_object *config, const char *dflt, const char *kind,
-    char *out, size_t outsz, char *err, size_t errsz)
+enum cb_err
+recfetch_config_api_base(struct json_object *config, const char *dflt,
+    const char *kind, char *out, size_t outsz, char *err, size_t errsz)
 {
 	const char *base = json_member_str(config, "api_base");
 
@@ -302,228 +192,6 @@ api_base_of(struct json_object *config, const char *dflt, const char *kind,
 		    "(http only on loopback) without query or user info", kind);
 		return CB_EINVAL;
 	}
-	return CB_OK;
-}
-
-/* ------------------------------------------------------------ plans -- */
-
-static enum cb_err plan_kind(const char *kind, const char *recording_url,
-    struct json_object *config, struct json_object *secrets,
-    struct recfetch_plan *p, char *err, size_t errsz);
-
-static enum cb_err
-plan_twilio(const char *url, struct json_object *config,
-    struct json_object *secrets, struct recfetch_plan *p, char *err,
-    size_t errsz)
-{
-	const char *sid = json_member_str(secrets, "account_sid");
-	const char *token = json_member_str(secrets, "auth_token");
-	char base[512];
-	const char *c;
-	enum cb_err rc;
-
-	if (has_prefix(url, "ref:")) {
-		/* Only a RecordingSid: build the media URL (§1.5). */
-		url += 4;
-		for (c = url; *c != '\0'; c++)
-			if (!isalnum((unsigned char)*c))
-				break;
-		if (*url == '\0' || *c != '\0' || strlen(url) > 64 ||
-		    sid == NULL) {
-			say(err, errsz, "twilio: cannot build a media URL "
-			    "from this recording id");
-			return CB_EINVAL;
-		}
-		if ((rc = api_base_of(config, TWILIO_API_BASE, "twilio", base,
-		    sizeof(base), err, errsz)) != CB_OK)
-			return rc;
-		for (c = sid; isalnum((unsigned char)*c); c++)
-			;
-		if (*sid == '\0' || *c != '\0' || !fits(p->url,
-		    sizeof(p->url), "%s/2010-04-01/Accounts/%s/Recordings/%s.mp3",
-		    base, sid, url)) {
-			say(err, errsz, "twilio: bad account_sid");
-			return CB_EINVAL;
-		}
-	} else if (recfetch_twilio_url(url, p->url, sizeof(p->url)) !=
-	    CB_OK) {
-		say(err, errsz, "twilio: the recording URL is not an http(s) "
-		    "URL");
-		return CB_EINVAL;
-	}
-	/* §1.5: media may require Basic auth; always sending it is
-	 * harmless (over https). */
-	if (sid != NULL && token != NULL && creds_allowed(p->url, NULL) &&
-	    !set_creds(p, sid, token)) {
-		say(err, errsz, "twilio: account_sid or auth_token too long");
-		return CB_EINVAL;
-	}
-	snprintf(p->ext, sizeof(p->ext), "mp3");
-	return CB_OK;
-}
-
-static enum cb_err
-plan_zadarma(const char *url, struct json_object *config,
-    struct json_object *secrets, struct recfetch_plan *p, char *err,
-    size_t errsz)
-{
-	const char *key = json_member_str(secrets, "key");
-	const char *secret = json_member_str(secrets, "secret");
-	const char *kv[4];
-	char base[512], auth[160];
-	struct buf q;
-	enum cb_err rc;
-
-	snprintf(p->ext, sizeof(p->ext), "mp3");
-	if (is_http_url(url)) {
-		/* Already a (pre-authorised) download link. */
-		p->step = RECFETCH_FILE;
-		return fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
-		    CB_EINVAL;
-	}
-	if (!has_prefix(url, "ref:") || url[4] == '\0' ||
-	    strlen(url + 4) > 128) {
-		say(err, errsz, "zadarma: no recording id");
-		return CB_EINVAL;
-	}
-	url += 4;
-	if (key == NULL || secret == NULL || *key == '\0' || *secret == '\0') {
-		say(err, errsz, "zadarma: the integration's secrets need "
-		    "\"key\" and \"secret\" to ask for recordings");
-		return CB_EINVAL;
-	}
-	if ((rc = api_base_of(config, ZADARMA_API_BASE, "zadarma", base,
-	    sizeof(base), err, errsz)) != CB_OK)
-		return rc;
-	/* §2.5: call_id=<call_id_with_rec>, or pbx_call_id=<in_…/out_…>. */
-	kv[0] = has_prefix(url, "in_") || has_prefix(url, "out_") ?
-	    "pbx_call_id" : "call_id";
-	kv[1] = url;
-	kv[2] = "format";
-	kv[3] = "json";
-	buf_init(&q, 1024);
-	if (recfetch_zadarma_query(kv, 2, &q) != CB_OK ||
-	    recfetch_zadarma_auth(key, secret, ZADARMA_RECORD_PATH,
-	    buf_cstr(&q), auth, sizeof(auth)) != CB_OK ||
-	    !fits(p->url, sizeof(p->url), "%s%s?%s", base, ZADARMA_RECORD_PATH,
-	    buf_cstr(&q)) ||
-	    !fits(p->auth_header, sizeof(p->auth_header), "Authorization: %s",
-	    auth)) {
-		buf_free(&q);
-		explicit_bzero(auth, sizeof(auth));
-		say(err, errsz, "zadarma: recording id or key too long");
-		return CB_EINVAL;
-	}
-	buf_free(&q);
-	explicit_bzero(auth, sizeof(auth));
-	p->step = RECFETCH_ZADARMA;
-	return CB_OK;
-}
-
-static enum cb_err
-plan_binotel(const char *url, struct json_object *config,
-    struct json_object *secrets, struct recfetch_plan *p, char *err,
-    size_t errsz)
-{
-	const char *key = json_member_str(secrets, "key");
-	const char *secret = json_member_str(secrets, "secret");
-	struct json_object *o;
-	char base[512];
-	bool ok;
-	enum cb_err rc;
-
-	snprintf(p->ext, sizeof(p->ext), "mp3");
-	if (is_http_url(url)) {
-		p->step = RECFETCH_FILE;
-		return fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
-		    CB_EINVAL;
-	}
-	if (!has_prefix(url, "ref:") || url[4] == '\0' ||
-	    strlen(url + 4) > 128) {
-		say(err, errsz, "binotel: no generalCallID");
-		return CB_EINVAL;
-	}
-	if (key == NULL || secret == NULL || *key == '\0' || *secret == '\0') {
-		say(err, errsz, "binotel: the integration's secrets need "
-		    "\"key\" and \"secret\" to ask for recordings");
-		return CB_EINVAL;
-	}
-	if ((rc = api_base_of(config, BINOTEL_API_BASE, "binotel", base,
-	    sizeof(base), err, errsz)) != CB_OK)
-		return rc;
-	/* §3.5: the key and secret travel in the JSON body. */
-	if ((o = json_object_new_object()) == NULL)
-		return CB_ENOMEM;
-	json_object_object_add(o, "key", json_object_new_string(key));
-	json_object_object_add(o, "secret", json_object_new_string(secret));
-	json_object_object_add(o, "generalCallID",
-	    json_object_new_string(url + 4));
-	ok = fits(p->body, sizeof(p->body), "%s",
-	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE)) &&
-	    fits(p->url, sizeof(p->url), "%s%s", base, BINOTEL_RECORD_PATH);
-	json_object_put(o);
-	if (!ok) {
-		say(err, errsz, "binotel: key, secret or generalCallID too long");
-		return CB_EINVAL;
-	}
-	p->step = RECFETCH_BINOTEL;
-	return CB_OK;
-}
-
-static enum cb_err
-plan_pbx(const char *kind, const char *url, struct json_object *config,
-    struct json_object *secrets, struct recfetch_plan *p, char *err,
-    size_t errsz)
-{
-	const char *base = json_member_str(config, "recordings_base_url");
-	const char *auth = json_member_str(secrets, "recordings_auth");
-	const char *colon;
-	char user[256];
-
-	if (auth == NULL)
-		auth = json_member_str(config, "recordings_auth");
-	snprintf(p->ext, sizeof(p->ext), strcmp(kind, "asterisk") == 0 ?
-	    "wav" : "mp3");
-	if (has_prefix(url, "ref:"))
-		url += 4;
-	if (base != NULL && !base_ok(base)) {
-		say(err, errsz, "%s: config recordings_base_url must be an "
-		    "http(s) URL", kind);
-		return CB_EINVAL;
-	}
-	if (is_http_url(url)) {
-		if (!fits(p->url, sizeof(p->url), "%s", url)) {
-			say(err, errsz, "%s: recording URL too long", kind);
-			return CB_EINVAL;
-		}
-	} else if (!recfetch_safe_relpath(url)) {
-		/* §4.5: never absolute paths or "..". */
-		say(err, errsz, "%s: refusing recording path (absolute, "
-		    "\"..\", or odd characters)", kind);
-		return CB_EINVAL;
-	} else if (base == NULL) {
-		say(err, errsz, "%s: a relative recording path needs config "
-		    "recordings_base_url", kind);
-		return CB_EINVAL;
-	} else if (recfetch_join_url(base, url, p->url, sizeof(p->url)) !=
-	    CB_OK) {
-		say(err, errsz, "%s: recording URL too long", kind);
-		return CB_EINVAL;
-	}
-	if (auth != NULL && *auth != '\0' && creds_allowed(p->url, base)) {
-		colon = strchr(auth, ':');
-		if (colon == NULL || !fits(user, sizeof(user), "%.*s",
-		    (int)(colon - auth), auth) || !set_creds(p, user,
-		    colon + 1)) {
-			explicit_bzero(user, sizeof(user));
-			say(err, errsz, "%s: recordings_auth must be "
-			    "\"user:password\"", kind);
-			return CB_EINVAL;
-		}
-		explicit_bzero(user, sizeof(user));
-	}
-	p->step = RECFETCH_FILE;
 	return CB_OK;
 }
 
@@ -557,35 +225,21 @@ recfetch_plan(const char *kind, const char *recording_url,
 {
 	enum cb_err rc;
 
-	memset(p, 0, sizeof(*p));
-	rc = plan_kind(kind, recording_url, config, secrets, p, err, errsz);
-	recfetch_allow_private(config, p->allow);
-	return rc;
-}
+	const struct provider *pv = provider_by_kind(kind);
 
-static enum cb_err
-plan_kind(const char *kind, const char *recording_url,
-    struct json_object *config, struct json_object *secrets,
-    struct recfetch_plan *p, char *err, size_t errsz)
-{
+	memset(p, 0, sizeof(*p));
 	if (recording_url == NULL || *recording_url == '\0') {
 		say(err, errsz, "no recording reference");
-		return CB_EINVAL;
-	}
-	if (strcmp(kind, "twilio") == 0)
-		return plan_twilio(recording_url, config, secrets, p, err, errsz);
-	if (strcmp(kind, "zadarma") == 0)
-		return plan_zadarma(recording_url, config, secrets, p, err,
+		rc = CB_EINVAL;
+	} else if (pv == NULL || pv->recording == NULL) {
+		say(err, errsz, "no recording download for integrations of "
+		    "kind '%s'", kind);
+		rc = CB_EINVAL;
+	} else
+		rc = pv->recording->plan(recording_url, config, secrets, p, err,
 		    errsz);
-	if (strcmp(kind, "binotel") == 0)
-		return plan_binotel(recording_url, config, secrets, p, err,
-		    errsz);
-	if (strcmp(kind, "asterisk") == 0 || strcmp(kind, "generic") == 0)
-		return plan_pbx(kind, recording_url, config, secrets, p, err,
-		    errsz);
-	say(err, errsz, "no recording download for integrations of kind '%s'",
-	    kind);
-	return CB_EINVAL;
+	recfetch_allow_private(config, p->allow);
+	return rc;
 }
 
 /* ------------------------------------------------- reading answers -- */
@@ -646,11 +300,10 @@ take_link(const char *s, char *out, size_t outsz)
 	return fits(out, outsz, "%s", s);
 }
 
-/* Shared by both providers: {"status":"success", <field>: url} or
- * {"status":"error","message":...}. */
-static enum cb_err
-read_answer(const char *who, const char *json, size_t len, const char *field,
-    bool array_too, char *out, size_t outsz, char *err, size_t errsz)
+enum cb_err
+recfetch_read_link(const char *who, const char *json, size_t len,
+    const char *field, bool array_too, char *out, size_t outsz, char *err,
+    size_t errsz)
 {
 	struct json_object *o, *v, *e;
 	const char *status, *msg, *s = NULL;
@@ -709,22 +362,6 @@ read_answer(const char *who, const char *json, size_t len, const char *field,
 		    who);
 	json_object_put(o);
 	return rc;
-}
-
-enum cb_err
-recfetch_zadarma_link(const char *json, size_t len, char *out, size_t outsz,
-    char *err, size_t errsz)
-{
-	return read_answer("zadarma", json, len, "link", true, out, outsz,
-	    err, errsz);
-}
-
-enum cb_err
-recfetch_binotel_url(const char *json, size_t len, char *out, size_t outsz,
-    char *err, size_t errsz)
-{
-	return read_answer("binotel", json, len, "url", false, out, outsz,
-	    err, errsz);
 }
 
 /* ------------------------------------------------------ file naming -- */
@@ -1006,14 +643,16 @@ drop:
 	return rc;
 }
 
-/* Asks a provider API (Zadarma GET, Binotel POST) for the file's link.
- * CB_ENOTFOUND when the provider says there is none. */
+/* Asks the provider's API for the file's link (a GET with an
+ * Authorization header, or a POST of a JSON body: the plan says which) and
+ * reads the answer with the provider's recording->link. CB_ENOTFOUND when
+ * the provider says there is none. */
 static enum cb_err
-ask_link(const struct recfetch_plan *p, char *link, size_t linksz,
-    char *err, size_t errsz)
+ask_link(const struct provider *pv, const struct recfetch_plan *p,
+    char *link, size_t linksz, char *err, size_t errsz)
 {
 	const char *headers[2] = { NULL, NULL };
-	const char *who = p->step == RECFETCH_ZADARMA ? "zadarma" : "binotel";
+	const char *who = pv->kind;
 	char where[600];
 	struct httpc_req rq;
 	struct httpc_res res;
@@ -1031,10 +670,10 @@ ask_link(const struct recfetch_plan *p, char *link, size_t linksz,
 	rq.max_bytes = RECFETCH_MAX_JSON;
 	rq.public_only = true;
 	rq.allow_private = p->allow;
-	if (p->step == RECFETCH_ZADARMA) {
+	if (p->body[0] == '\0') {
 		rq.method = HTTPC_GET;
-		headers[0] = p->auth_header;
-		rq.headers = headers;
+		headers[0] = p->auth_header[0] != '\0' ? p->auth_header : NULL;
+		rq.headers = headers[0] != NULL ? headers : NULL;
 	} else {
 		rq.method = HTTPC_POST;
 		rq.body = p->body;
@@ -1057,10 +696,7 @@ ask_link(const struct recfetch_plan *p, char *link, size_t linksz,
 	} else {
 		/* Zadarma reports errors in JSON, sometimes with a 4xx: the
 		 * body decides "not found" even then. */
-		rc = p->step == RECFETCH_ZADARMA ?
-		    recfetch_zadarma_link(body.p, body.len, link, linksz, err,
-		    errsz) :
-		    recfetch_binotel_url(body.p, body.len, link, linksz, err,
+		rc = pv->recording->link(body.p, body.len, link, linksz, err,
 		    errsz);
 		if (rc == CB_OK && classify(res.status) != ANS_OK) {
 			say(err, errsz, "%s: %s: HTTP %ld", who, where,
@@ -1117,9 +753,18 @@ recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
 	if (rc != CB_OK)
 		goto out;
 	url = plan.url;
-	if (plan.step != RECFETCH_FILE) {
-		if ((rc = ask_link(&plan, link, sizeof(link), err, errsz)) !=
-		    CB_OK)
+	if (plan.step == RECFETCH_LINK) {
+		/* recfetch_plan() found the provider and its recording. */
+		const struct provider *pv = provider_by_kind(src.kind);
+
+		if (pv == NULL || pv->recording->link == NULL) {
+			say(err, errsz, "%s: no way to read the API's answer",
+			    src.kind);
+			rc = CB_EINVAL;
+			goto out;
+		}
+		if ((rc = ask_link(pv, &plan, link, sizeof(link), err,
+		    errsz)) != CB_OK)
 			goto out;
 		url = link;
 	}

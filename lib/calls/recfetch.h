@@ -5,17 +5,11 @@
  * calls.recording_url = the provider's URL, or "ref:<id>" when the
  * provider gave only an id (Zadarma call_id_with_rec / pbx_call_id,
  * Binotel generalCallID, an Asterisk/generic path relative to the PBX's
- * recordings root). recording_fetch() turns that into a file:
- *
- *   twilio    GET <RecordingUrl>.mp3, Basic auth AccountSid:AuthToken (§1.5)
- *   zadarma   GET {api_base}/v1/pbx/record/request/?call_id=… signed (§2.4),
- *             then GET the answer's "link" (or the first of "links") (§2.5)
- *   binotel   POST {api_base}/api/4.0/stats/call-record.json
- *             {"key","secret","generalCallID"}, then GET its "url" (§3.5)
- *   asterisk, generic
- *             a relative path: GET config "recordings_base_url" + path;
- *             an http(s) URL: GET it; optional Basic auth from
- *             "recordings_auth" ("user:password", secrets or config) (§4.5)
+ * recordings root). recording_fetch() turns that into a file with the
+ * plan of the integration's provider (the descriptor's .recording member,
+ * lib/providers/<kind>/recording.c): either the file's URL, or an API
+ * request whose answer names the file (Zadarma's record/request, Binotel's
+ * stats/call-record).
  *
  * The integration's config may set "api_base" (defaults: the providers'
  * own https bases; tests point it at a local stand-in).
@@ -74,8 +68,10 @@ bool recording_fetch_retryable(enum cb_err rc);
 /* What to ask first. */
 enum recfetch_step {
 	RECFETCH_FILE,       /* url is the file itself */
-	RECFETCH_ZADARMA,    /* url is the signed API request; answer has the link */
-	RECFETCH_BINOTEL     /* url is the API endpoint, body the JSON to POST */
+	RECFETCH_LINK        /* url is an API request (GET with auth_header,
+	                      * or POST of the JSON body when body is set);
+	                      * the provider's recording->link reads its
+	                      * answer */
 };
 
 /* At most this many entries in an integration's allow_private_hosts. */
@@ -87,16 +83,17 @@ struct recfetch_plan {
 	 * recfetch_allow_private), borrowed from its config. */
 	const char *allow[RECFETCH_ALLOW_MAX + 1];
 	char url[2048];
-	char auth_header[192];   /* "Authorization: key:sig" (Zadarma) or "" */
-	char body[1024];         /* Binotel's JSON request, or "" */
+	char auth_header[192];   /* "Authorization: ..." for the API, or "" */
+	char body[1024];         /* the API's JSON request (POST), or "" */
 	char user[256];          /* Basic auth for the file; "" = none */
 	char password[256];
 	char ext[8];             /* extension when the answer does not tell */
 };
 
 /* Decides the first request for a call's recording_url ("ref:..." or a
- * URL) of an integration of this kind. CB_EINVAL with err set when it
- * cannot work (missing secrets, unsafe path, bad api_base). The plan holds
+ * URL) of an integration of this kind (its provider's recording->plan).
+ * CB_EINVAL with err set when it cannot work (a kind without recordings,
+ * missing secrets, unsafe path, bad api_base). The plan holds
  * credentials: wipe it after use (explicit_bzero). */
 enum cb_err recfetch_plan(const char *kind, const char *recording_url,
     struct json_object *config, struct json_object *secrets,
@@ -117,18 +114,6 @@ void recfetch_allow_private(struct json_object *config,
 #define RECFETCH_ALLOW_HINT "; a PBX on the LAN needs its address in the " \
 	"integration's setting allow_private_hosts"
 
-/* PHP urlencode() (RFC 1738 form): A-Za-z0-9 - _ . kept, space as '+',
- * everything else %XX uppercase (providers.md §5.4). */
-enum cb_err recfetch_php_urlencode(struct buf *b, const char *s);
-/* Zadarma's query string: the n key/value pairs (kv[2i], kv[2i+1]) sorted
- * by key (PHP ksort) and joined with http_build_query rules (§2.4). */
-enum cb_err recfetch_zadarma_query(const char *const *kv, size_t n,
-    struct buf *q);
-/* The value of Zadarma's Authorization header, "key:signature", with
- * signature = base64(hex(HMAC-SHA1(secret, path + q + md5hex(q)))). */
-enum cb_err recfetch_zadarma_auth(const char *key, const char *secret,
-    const char *method_path, const char *q, char *out, size_t outsz);
-
 /* A recording path relative to the PBX's recordings root: non-empty,
  * at most 512 bytes, printable ASCII without '\\', not starting with '/',
  * no empty, "." or ".." segment. */
@@ -141,20 +126,36 @@ enum cb_err recfetch_join_url(const char *base, const char *path, char *out,
  * removed. Plain http only to a loopback host (credentials travel in
  * these requests). */
 enum cb_err recfetch_api_base(const char *base, char *out, size_t outsz);
-/* Twilio's media URL for a RecordingUrl: ".mp3" appended to the path
- * unless it already ends in .mp3 or .wav (§1.5). */
-enum cb_err recfetch_twilio_url(const char *recording_url, char *out,
-    size_t outsz);
+/* ---- for the providers' plans (lib/providers/<kind>/recording.c) ---- */
 
-/* Reads Zadarma's answer to /v1/pbx/record/request/ (§2.5): CB_OK with
- * the link (first of "links" when there are several), CB_ENOTFOUND when
- * it says there is no recording, CB_EUPSTREAM for any other answer
- * (err says what it said). */
-enum cb_err recfetch_zadarma_link(const char *json, size_t len, char *out,
-    size_t outsz, char *err, size_t errsz);
-/* Same for Binotel's stats/call-record answer and its "url" (§3.5). */
-enum cb_err recfetch_binotel_url(const char *json, size_t len, char *out,
-    size_t outsz, char *err, size_t errsz);
+void recfetch_say(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* snprintf that says whether everything fitted. */
+bool recfetch_fits(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool recfetch_is_http_url(const char *s);
+/* A base URL: http(s), no query, fragment, user info or blanks. */
+bool recfetch_base_ok(const char *base);
+/* The API base of an integration: config "api_base", else dflt, checked
+ * by recfetch_api_base(). CB_EINVAL with err ("<who>: ...") when bad. */
+enum cb_err recfetch_config_api_base(struct json_object *config,
+    const char *dflt, const char *who, char *out, size_t outsz, char *err,
+    size_t errsz);
+/* Credentials go over https, to loopback, or to the origin the admin
+ * configured for the PBX's recordings (trusted_base, or NULL): never in
+ * clear text to a host an event named. */
+bool recfetch_creds_allowed(const char *url, const char *trusted_base);
+/* Basic auth for the file; false when it does not fit. */
+bool recfetch_set_creds(struct recfetch_plan *p, const char *user,
+    const char *password);
+/* Reads an API answer {"status":"success", <field>: url} (with array_too
+ * also {"links": [url, ...]}) or {"status":"error","message":...}: CB_OK
+ * with the http(s) link, CB_ENOTFOUND when it says there is no recording
+ * (or names no file), CB_EUPSTREAM for any other answer (err says what it
+ * said, prefixed with who). */
+enum cb_err recfetch_read_link(const char *who, const char *json, size_t len,
+    const char *field, bool array_too, char *out, size_t outsz, char *err,
+    size_t errsz);
 
 /* The file's extension: from a known audio Content-Type, else from the
  * URL path's last segment when it is a known audio extension, else

@@ -57,6 +57,10 @@ static const struct key keys[] = {
 	    offsetof(struct cb_config, outbound_timeout_seconds), 0, 120 },
 	{ "housekeeping_seconds", KEY_UINT,
 	    offsetof(struct cb_config, housekeeping_seconds), 0, 86400 },
+	{ "reconcile_seconds", KEY_UINT,
+	    offsetof(struct cb_config, reconcile_seconds), 0, 7 * 86400 },
+	{ "reconcile_window_hours", KEY_UINT,
+	    offsetof(struct cb_config, reconcile_window_hours), 0, 24 * 30 },
 	{ "log_level", KEY_LEVEL, offsetof(struct cb_config, log_level), 0, 0 },
 	{ "session_ttl_hours", KEY_UINT,
 	    offsetof(struct cb_config, session_ttl_hours), 0, 24 * 365 },
@@ -100,6 +104,8 @@ config_defaults(struct cb_config *cfg)
 	strcpy(cfg->smtp_from, "callboard@localhost");
 	cfg->outbound_timeout_seconds = 8;
 	cfg->housekeeping_seconds = 300;
+	cfg->reconcile_seconds = 900;
+	cfg->reconcile_window_hours = 48;
 }
 
 static char *

@@ -39,6 +39,11 @@ struct cb_config {
 	/* The worker deletes expired sessions, forgotten login counts and old
 	 * Zadarma signatures this often (lib/db/housekeeping.h); 0 = never. */
 	unsigned housekeeping_seconds;
+	/* Reconciliation (lib/reconcile/): every reconcile_seconds the worker
+	 * pulls each enabled integration's call history over the last
+	 * reconcile_window_hours; 0 = never (on demand only). */
+	unsigned reconcile_seconds;
+	unsigned reconcile_window_hours;
 	enum log_level log_level;
 	unsigned session_ttl_hours;
 	int cookie_secure;

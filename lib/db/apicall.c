@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "db/apicall.h"
+#include "db/call.h"
 
 static const char sql_api_head[] =
     "SELECT c.id, i.slug, c.external_id, c.direction, c.state, c.result, "
@@ -15,10 +17,31 @@ static const char sql_api_head[] =
     "DATE_FORMAT(c.ended_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "(SELECT COUNT(*) FROM call_events e WHERE e.call_id = c.id), "
-    "c.client_withheld "
-    "FROM calls c JOIN integrations i ON i.id = c.integration_id "
+    "c.client_withheld ";
+static const char sql_api_from[] = "FROM calls c ";
+static const char sql_api_joins[] =
+    "JOIN integrations i ON i.id = c.integration_id "
     "LEFT JOIN users u ON u.id = c.manager_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1";
+/* ?contains=: the grams of call_number_grams as in the history
+ * (lib/db/call.c sql_grams_from): a range in (started_at, call_id) order,
+ * so these pages are newest first by start time, and ?before=<id> is the
+ * keyset position of that call (a const row read by primary key). */
+static const char sql_api_grams_from[] =
+    "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_api_grams_from2[] =
+    "FROM call_number_grams g STRAIGHT_JOIN call_number_grams g2 "
+    "ON g2.gram = ? AND g2.started_at = g.started_at "
+    "AND g2.call_id = g.call_id STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_api_grams_cur[] =
+    "JOIN (SELECT started_at AS at, id FROM calls WHERE id = ?) cur ";
+static const char sql_api_grams_where[] = " AND g.gram = ?";
+static const char sql_api_grams_like[] =
+    " AND c.client_digits_rev LIKE CONCAT('%', ?, '%')";
+static const char sql_api_grams_before[] =
+    " AND g.started_at <= cur.at AND (g.started_at < cur.at OR g.call_id < cur.id)";
+static const char sql_api_grams_tail[] =
+    " ORDER BY g.started_at DESC, g.call_id DESC LIMIT ?";
 static const char sql_api_integration[] = " AND i.slug = ?";
 static const char sql_api_external[] = " AND c.external_id = ?";
 static const char sql_api_digits[] = " AND c.client_digits_rev LIKE CONCAT(?, '%')";
@@ -90,42 +113,105 @@ add_legs(struct db *db, int64_t call_id, struct json_object *call)
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
+static void
+api_i64(struct call_query *q, int64_t v)
+{
+	q->params[q->nparams].is_text = false;
+	q->params[q->nparams++].i64 = v;
+}
+
+static void
+api_str(struct call_query *q, const char *v)
+{
+	q->params[q->nparams].is_text = true;
+	q->params[q->nparams].text = v;
+	q->params[q->nparams++].len = strlen(v);
+}
+
+enum cb_err
+db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
+{
+	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
+	bool grams = f->contains_rev && db_call_grams_on(&ct);
+	size_t clen = grams ? strlen(f->contains_rev) : 0;
+	bool gram2 = clen > CALL_GRAM_LEN;
+	struct buf *sql = &q->sql;
+
+	q->nparams = 0;
+	buf_init(sql, 8192);
+	buf_puts(sql, sql_api_head);
+	if (grams) {
+		buf_puts(sql, gram2 ? sql_api_grams_from2 :
+		    sql_api_grams_from);
+		if (f->before_id)
+			buf_puts(sql, sql_api_grams_cur);
+	} else
+		buf_puts(sql, sql_api_from);
+	buf_puts(sql, sql_api_joins);
+	if (grams)
+		buf_puts(sql, sql_api_grams_where);
+	if (gram2)
+		buf_puts(sql, sql_api_grams_like);
+	if (f->integration)
+		buf_puts(sql, sql_api_integration);
+	if (f->external_id)
+		buf_puts(sql, sql_api_external);
+	if (f->digits_rev)
+		buf_puts(sql, sql_api_digits);
+	if (f->before_id)
+		buf_puts(sql, grams ? sql_api_grams_before : sql_api_before);
+	buf_puts(sql, grams ? sql_api_grams_tail : sql_api_tail);
+	if (sql->err != CB_OK)
+		return sql->err;
+	if (gram2)
+		api_i64(q, db_call_gram(f->contains_rev + clen -
+		    CALL_GRAM_LEN));
+	if (grams && f->before_id)
+		api_i64(q, f->before_id);
+	if (grams)
+		api_i64(q, db_call_gram(f->contains_rev));
+	if (gram2)
+		api_str(q, f->contains_rev);
+	if (f->integration)
+		api_str(q, f->integration);
+	if (f->external_id)
+		api_str(q, f->external_id);
+	if (f->digits_rev)
+		api_str(q, f->digits_rev);
+	if (f->before_id && !grams)
+		api_i64(q, f->before_id);
+	api_i64(q, f->limit);
+	return CB_OK;
+}
+
 enum cb_err
 db_api_calls(struct db *db, const struct api_call_filter *f,
     struct json_object *arr, int64_t *last_id)
 {
+	struct call_query *q;
 	struct db_stmt *st;
-	struct buf sql;
 	enum cb_err rc;
-	unsigned i = 0, k, n;
+	unsigned i, k, n;
 	int64_t *ids;
 	struct json_object **objs;
 
 	*last_id = 0;
-	buf_init(&sql, 8192);
-	buf_puts(&sql, sql_api_head);
-	if (f->integration)
-		buf_puts(&sql, sql_api_integration);
-	if (f->external_id)
-		buf_puts(&sql, sql_api_external);
-	if (f->digits_rev)
-		buf_puts(&sql, sql_api_digits);
-	if (f->before_id)
-		buf_puts(&sql, sql_api_before);
-	buf_puts(&sql, sql_api_tail);
-	rc = sql.err ? sql.err : db_stmt_text(db, buf_cstr(&sql), &st);
-	buf_free(&sql);
+	/* off the stack of a FastCGI handler, as in db_call_list() */
+	if ((q = malloc(sizeof(*q))) == NULL)
+		return CB_ENOMEM;
+	if ((rc = db_api_calls_query(f, q)) == CB_OK &&
+	    (rc = db_stmt_text(db, buf_cstr(&q->sql), &st)) == CB_OK) {
+		for (i = 0; i < q->nparams; i++)
+			if (q->params[i].is_text)
+				db_bind_str(st, i, q->params[i].text,
+				    q->params[i].len);
+			else
+				db_bind_i64(st, i, q->params[i].i64);
+	}
+	buf_free(&q->sql);
+	free(q);
 	if (rc != CB_OK)
 		return rc;
-	if (f->integration)
-		db_bind_text(st, i++, f->integration);
-	if (f->external_id)
-		db_bind_text(st, i++, f->external_id);
-	if (f->digits_rev)
-		db_bind_text(st, i++, f->digits_rev);
-	if (f->before_id)
-		db_bind_i64(st, i++, f->before_id);
-	db_bind_i64(st, i, f->limit);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	ids = calloc(f->limit, sizeof(*ids));

@@ -8,15 +8,27 @@
 
 #include <json-c/json.h>
 
+#include "db/call.h"
 #include "db/db.h"
 
 struct api_call_filter {
 	const char *integration;   /* slug or NULL */
 	const char *external_id;   /* or NULL */
 	const char *digits_rev;    /* reversed digits of a number, or NULL */
+	/* reversed digits of a "contains" fragment, CALL_GRAM_LEN or more
+	 * (db/call.h db_call_grams_on), or NULL. With it the calls come newest
+	 * first by start time (call_number_grams' order) and before_id is that
+	 * call's position in it. */
+	const char *contains_rev;
 	int64_t before_id;         /* keyset: id < before_id (0 = newest) */
 	unsigned limit;            /* 1..500 */
 };
+
+/* The list query of f, before it runs (as db_call_list_query(); tests
+ * EXPLAIN it through tests/explain/history_sql api=1). buf_free(&q->sql)
+ * afterwards, also on error. */
+enum cb_err db_api_calls_query(const struct api_call_filter *f,
+    struct call_query *q);
 
 /* Appends one JSON object per call to arr (newest first); *last_id is the
  * smallest id returned (the next cursor), 0 if none. */

@@ -31,7 +31,7 @@ static const char sql_leads[] =
     "SELECT JSON_OBJECT('id', l.id, 'customer_id', l.customer_id, "
     "'name', l.name, 'phone', l.phone, 'lead_type', l.lead_type, "
     "'state', l.state, 'source', l.source, 'manager_id', l.manager_id, "
-    "'call_id', l.call_id, 'comment', l.comment, "
+    "'call_id', l.call_id, 'comment', l.comment, 'origin', l.origin, "
     "'created_at', l.created_at) "
     "FROM leads l WHERE (? IS NULL OR l.call_id = ?) "
     "AND (? IS NULL OR l.phone = ? OR l.customer_id IN "

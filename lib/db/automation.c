@@ -48,8 +48,9 @@ one_id(struct db *db, const char *sql, int64_t p1, const char *p2,
 static const char sql_rule[] =
     "SELECT enabled, task_mode = 'each', due_offset_minutes, "
     "COALESCE(lead_type, ''), COALESCE(lead_manager_id, 0), "
-    "even_if_open_order, even_if_open_lead FROM automation_rules "
-    "WHERE kind = ?";
+    "even_if_open_order, even_if_open_lead, call_directions <> 'out', "
+    "call_directions <> 'in', COALESCE(lead_origin, '') "
+    "FROM automation_rules WHERE kind = ?";
 /* Assignees in the order the admin chose; users since deactivated or
  * deleted drop out. */
 static const char sql_rule_assignees[] =
@@ -79,6 +80,9 @@ rule_read(struct db *db, const char *kind, struct auto_rule *r)
 	r->lead_manager_id = db_col_i64(st, 4);
 	r->even_if_open_order = db_col_i64(st, 5) != 0;
 	r->even_if_open_lead = db_col_i64(st, 6) != 0;
+	r->for_in = db_col_i64(st, 7) != 0;
+	r->for_out = db_col_i64(st, 8) != 0;
+	copy_col(st, 9, r->lead_origin, sizeof(r->lead_origin));
 	db_stmt_done(st);
 	if ((rc = db_stmt(db, sql_rule_assignees, &st)) != CB_OK)
 		return rc;
@@ -421,8 +425,9 @@ db_auto_has_order_in(struct db *db, int64_t customer_id, const char *code,
 
 static const char sql_lead_insert[] =
     "INSERT INTO leads (customer_id, name, phone, lead_type, state, source, "
-    "manager_id, call_id, comment, created_at) VALUES (?, LEFT(?, 255), ?, "
-    "COALESCE(?, 'call'), 'open', ?, ?, ?, ?, UTC_TIMESTAMP(3))";
+    "manager_id, call_id, comment, origin, created_at) VALUES (?, "
+    "LEFT(?, 255), ?, COALESCE(?, 'call'), 'open', ?, ?, ?, ?, ?, "
+    "UTC_TIMESTAMP(3))";
 
 enum cb_err
 db_auto_lead_create(struct db *db, const struct auto_lead *l, int64_t *id)
@@ -441,6 +446,7 @@ db_auto_lead_create(struct db *db, const struct auto_lead *l, int64_t *id)
 	bind_id(st, 5, l->manager_id);
 	bind_id(st, 6, l->call_id);
 	db_bind_text(st, 7, l->comment);
+	db_bind_text(st, 8, l->origin && *l->origin ? l->origin : NULL);
 	if ((rc = db_exec(st)) == CB_OK)
 		*id = (int64_t)db_insert_id(st);
 	return rc;

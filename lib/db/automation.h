@@ -23,6 +23,8 @@ struct auto_rule {
 	int64_t lead_manager_id;       /* 0 = none */
 	bool even_if_open_order;
 	bool even_if_open_lead;
+	bool for_in, for_out;          /* call_directions: in, out or all */
+	char lead_origin[241];         /* leads.origin to write; "" = none */
 };
 
 /* A missing row reads as disabled. */
@@ -103,6 +105,7 @@ struct auto_lead {
 	int64_t manager_id;
 	int64_t call_id;
 	const char *comment;           /* or NULL */
+	const char *origin;            /* leads.origin, or NULL */
 };
 enum cb_err db_auto_lead_create(struct db *db, const struct auto_lead *l,
     int64_t *id);

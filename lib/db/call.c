@@ -30,6 +30,43 @@ static const char sql_list_joins[] =
 static const char sql_list_from[] = "FROM calls c ";
 static const char sql_list_where[] = "WHERE 1 = 1";
 
+/* "Number contains" of CALL_GRAM_LEN digits or more (db_call_grams_on()):
+ * the calls come from call_number_grams (0021_number_grams.sql), whose key
+ * (gram, started_at, call_id) is a range already in the page's order, so a
+ * page reads its LIMIT rows and stops, cursor included: no scan of calls.
+ * The driving gram is the first CALL_GRAM_LEN of the reversed digits (the
+ * fragment's last digits: a number's end is its least shared part, its
+ * start the country and operator codes); a longer fragment also needs its
+ * last gram (g2, one primary-key lookup per candidate) and, past
+ * 2 * CALL_GRAM_LEN digits or for the digits' order, the LIKE on
+ * client_digits_rev. The date range and the cursor apply to g.started_at,
+ * the same value as c.started_at, so they narrow the range itself. */
+static const char sql_grams_from[] =
+    "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_grams_from2[] =
+    "FROM call_number_grams g STRAIGHT_JOIN call_number_grams g2 "
+    "ON g2.gram = ? AND g2.started_at = g.started_at "
+    "AND g2.call_id = g.call_id STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_grams_where[] = " AND g.gram = ?";
+static const char sql_grams_date_from[] = " AND g.started_at >= ?";
+static const char sql_grams_date_to[] = " AND g.started_at <= ?";
+static const char *const sql_grams_cursor[] = {
+	[SORT_TIME_DESC] =
+	    " AND g.started_at <= ? AND (g.started_at < ? OR g.call_id < ?)",
+	[SORT_TIME_ASC] =
+	    " AND g.started_at >= ? AND (g.started_at > ? OR g.call_id > ?)",
+	[SORT_TALK_DESC] =
+	    " AND c.talk_seconds <= ? AND (c.talk_seconds < ? OR c.id < ?)",
+	[SORT_TALK_ASC] =
+	    " AND c.talk_seconds >= ? AND (c.talk_seconds > ? OR c.id > ?)",
+};
+static const char *const sql_grams_order_by[] = {
+	[SORT_TIME_DESC] = " ORDER BY g.started_at DESC, g.call_id DESC LIMIT ?",
+	[SORT_TIME_ASC] = " ORDER BY g.started_at ASC, g.call_id ASC LIMIT ?",
+	[SORT_TALK_DESC] = " ORDER BY c.talk_seconds DESC, c.id DESC LIMIT ?",
+	[SORT_TALK_ASC] = " ORDER BY c.talk_seconds ASC, c.id ASC LIMIT ?",
+};
+
 /* A keyset page (a cursor) with an equality filter reads its keys first,
  * then the rows by primary key: "deferred join". With the whole row in the
  * SELECT, MariaDB 10.11 answers manager_id = ? AND <cursor> with `ref` on
@@ -59,6 +96,13 @@ static const char sql_customer[] = " AND c.customer_id = ?";
 static const char sql_order[] = " AND c.order_id = ?";
 static const char sql_direction[] = " AND c.direction = ?";
 static const char sql_result[] = " AND c.result = ?";
+static const char *const sql_outcome[OUTCOME__MAX] = {
+	[OUTCOME_ANY] = "",
+	[OUTCOME_ANSWERED] = " AND c.result = 'answered'",
+	[OUTCOME_MISSED] = " AND c.result IN (" CALL_RESULTS_MISSED ")",
+	[OUTCOME_OTHER] = " AND c.result IN (" CALL_RESULTS_OTHER ")",
+};
+static const char sql_store[] = " AND c.store_id = ?";
 static const char sql_talk_min[] = " AND c.talk_seconds >= ?";
 static const char sql_talk_max[] = " AND c.talk_seconds <= ?";
 static const char sql_rec_yes[] = " AND c.recording_state = 'stored'";
@@ -137,6 +181,25 @@ text_on(const struct call_text *t)
 	return t->mode > MATCH_NONE && t->mode <= MATCH_CONTAINS && t->value;
 }
 
+bool
+db_call_grams_on(const struct call_text *t)
+{
+	return text_on(t) && t->mode == MATCH_CONTAINS && !t->negate &&
+	    strlen(t->value) >= CALL_GRAM_LEN &&
+	    strspn(t->value, "0123456789") == strlen(t->value);
+}
+
+int64_t
+db_call_gram(const char *s)
+{
+	int64_t v = 0;
+	int i;
+
+	for (i = 0; i < CALL_GRAM_LEN; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
 static void
 put_text(struct buf *sql, const struct text_sql *tab, const struct call_text *t)
 {
@@ -206,9 +269,18 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	unsigned k, slots = 0;
 	bool longer = f->number_longer_col && text_on(&f->number) &&
 	    f->number.mode == MATCH_EXACT && !f->number.negate;
+	/* A customer's or an order's calls (a feed, a contact search) are
+	 * few: their own index, with the LIKE as a post-filter, reads fewer
+	 * rows than a common gram would (a range of 18 % of all calls). */
+	bool grams = db_call_grams_on(&f->number) && !f->customer_id &&
+	    !f->order_id && !(f->customer_ids && f->ncustomer_ids > 0);
+	size_t nlen = grams ? strlen(f->number.value) : 0;
+	/* A longer fragment's last gram is checked on g2; the digits' order
+	 * (and any digit between two grams) by the LIKE. */
+	bool gram2 = nlen > CALL_GRAM_LEN;
 	/* An equality filter whose index leads with its column (see
-	 * sql_keys_head). */
-	bool deferred = f->has_cursor && (f->manager_id ||
+	 * sql_keys_head). The grams' range is already one. */
+	bool deferred = !grams && f->has_cursor && (f->manager_id ||
 	    f->integration_id || f->customer_id || f->order_id ||
 	    f->direction || f->result || (text_on(&f->number) &&
 	    f->number.mode == MATCH_EXACT && !f->number.negate) ||
@@ -223,13 +295,21 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		param_str(q, f->number.value, strlen(f->number.value));
 		param_str(q, f->number.value, strlen(f->number.value));
 	}
-	if (deferred)
+	if (grams) {
+		buf_puts(sql, gram2 ? sql_grams_from2 : sql_grams_from);
+		buf_puts(sql, sql_list_joins);
+		if (gram2)
+			param_i64(q, db_call_gram(f->number.value + nlen -
+			    CALL_GRAM_LEN));
+	} else if (deferred)
 		buf_puts(sql, sql_keys_head[sort]);
 	else {
 		buf_puts(sql, sql_list_from);
 		buf_puts(sql, sql_list_joins);
 	}
 	buf_puts(sql, sql_list_where);
+	if (grams)
+		buf_puts(sql, sql_grams_where);
 	if (f->manager_id)
 		buf_puts(sql, sql_manager);
 	if (f->integration_id)
@@ -242,7 +322,13 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		buf_puts(sql, sql_direction);
 	if (f->result)
 		buf_puts(sql, sql_result);
-	put_text(sql, sql_number, &f->number);
+	if ((unsigned)f->outcome < OUTCOME__MAX)
+		buf_puts(sql, sql_outcome[f->outcome]);
+	if (f->store_id)
+		buf_puts(sql, sql_store);
+	/* A fragment of exactly one gram is the gram: no LIKE. */
+	if (!grams || gram2)
+		put_text(sql, sql_number, &f->number);
 	put_text(sql, sql_our, &f->our_number);
 	put_text(sql, sql_external, &f->external_id);
 	if (f->customer_ids && f->ncustomer_ids > 0 &&
@@ -262,12 +348,12 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	else if (f->recording == REC_NO)
 		buf_puts(sql, sql_rec_no);
 	if (f->from_utc)
-		buf_puts(sql, sql_from);
+		buf_puts(sql, grams ? sql_grams_date_from : sql_from);
 	if (f->to_utc)
-		buf_puts(sql, sql_to);
+		buf_puts(sql, grams ? sql_grams_date_to : sql_to);
 	if (f->has_cursor)
-		buf_puts(sql, sql_cursor[sort]);
-	buf_puts(sql, sql_order_by[sort]);
+		buf_puts(sql, (grams ? sql_grams_cursor : sql_cursor)[sort]);
+	buf_puts(sql, (grams ? sql_grams_order_by : sql_order_by)[sort]);
 	if (deferred) {
 		buf_puts(sql, sql_keys_join);
 		buf_puts(sql, sql_list_joins);
@@ -276,6 +362,8 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	if (sql->err != CB_OK)
 		return sql->err;
 
+	if (grams)
+		param_i64(q, db_call_gram(f->number.value));
 	if (f->manager_id)
 		param_i64(q, f->manager_id);
 	if (f->integration_id)
@@ -288,7 +376,10 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		param_str(q, f->direction, strlen(f->direction));
 	if (f->result)
 		param_str(q, f->result, strlen(f->result));
-	param_text(q, &f->number, false, q->escaped[0]);
+	if (f->store_id)
+		param_i64(q, f->store_id);
+	if (!grams || gram2)
+		param_text(q, &f->number, false, q->escaped[0]);
 	param_text(q, &f->our_number, true, q->escaped[1]);
 	param_text(q, &f->external_id, true, q->escaped[2]);
 	for (k = 0; k < slots; k++)

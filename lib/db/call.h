@@ -14,7 +14,14 @@
  *    reversed digits) on ix_calls_client_digits_rev, external id "exact"/
  *    "begins" on ix_calls_external, our number "begins" on
  *    ix_calls_our_number_started.
- *  - "contains", the other "ends"/"begins" and every "not", the duration
+ *  - client number "contains" with CALL_GRAM_LEN digits or more, not
+ *    negated: a range of call_number_grams (0021_number_grams.sql) in
+ *    (started_at, call_id) order, joined to calls by primary key, with the
+ *    date range and the keyset cursor inside the range, except with a
+ *    customer, an order or a contact search, whose own index reads fewer
+ *    rows (db_call_grams_on;
+ *    lib/db/call.c sql_grams_from says how longer fragments are checked).
+ *  - shorter "contains", the other "ends"/"begins" and every "not", the duration
  *    range and the recording filter have no index of their own: they are
  *    post-filters on one of the ordered scans above, so a page reads
  *    until it has LIMIT rows. The page refuses them over an unbounded
@@ -45,6 +52,11 @@ enum call_match {
 	MATCH_CONTAINS,
 };
 
+/* Digits per row of call_number_grams (0021_number_grams.sql): a client
+ * number "contains" with fewer digits has no index and is refused unless
+ * another filter bounds it (cgi/calls.c read_filter). */
+#define CALL_GRAM_LEN 4
+
 struct call_text {
 	enum call_match mode;      /* MATCH_NONE: no filter */
 	bool negate;               /* "not": rows that do not match */
@@ -59,6 +71,19 @@ enum call_sort {
 	SORT_TALK_ASC,
 };
 
+/* A call's outcome class (issue 21, the analytics page): answered; missed
+ * (nobody talked to the caller: CALL_RESULTS_MISSED, the missed-calls
+ * list's rule too); other (failed, or unknown: not ended or not said). */
+enum call_outcome {
+	OUTCOME_ANY = 0,
+	OUTCOME_ANSWERED,
+	OUTCOME_MISSED,
+	OUTCOME_OTHER,
+	OUTCOME__MAX
+};
+#define CALL_RESULTS_MISSED "'missed','no_answer','busy'"
+#define CALL_RESULTS_OTHER "'failed','unknown'"
+
 enum call_rec {
 	REC_ANY = 0,
 	REC_YES,                   /* recording_state = 'stored' */
@@ -72,6 +97,8 @@ struct call_filter {
 	int64_t order_id;
 	const char *direction;     /* "in", "out", "internal" or NULL */
 	const char *result;        /* a calls.result value or NULL */
+	enum call_outcome outcome; /* a class of results (ix_calls_result_*) */
+	int64_t store_id;          /* 0 = any; a post-filter (no index) */
 	struct call_text number;   /* client number, on client_digits_rev */
 	struct call_text our_number;
 	struct call_text external_id;
@@ -131,6 +158,14 @@ struct call_query {
 	unsigned nparams;
 	char escaped[3][2 * CALL_TEXT_MAX + 1];  /* LIKE-escaped texts */
 };
+
+/* true when the client number filter t is served by call_number_grams:
+ * "contains", not negated, at least CALL_GRAM_LEN digits and only digits. */
+bool db_call_grams_on(const struct call_text *t);
+
+/* The gram of the CALL_GRAM_LEN digits at s, as the triggers of
+ * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
+int64_t db_call_gram(const char *s);
 
 /* Fills q (buf_free(&q->sql) afterwards, also on error). */
 enum cb_err db_call_list_query(const struct call_filter *f,

@@ -172,8 +172,8 @@ db_crm_order(struct db *db, int64_t id, struct db_stmt **out)
 
 static const char sql_lead[] =
     "SELECT l.name, l.phone, l.lead_type, l.state, l.customer_id, c.name, "
-    "l.comment, l.created_at, l.call_id, COALESCE(l.manager_id, 0) "
-    "FROM leads l "
+    "l.comment, l.created_at, l.call_id, COALESCE(l.manager_id, 0), "
+    "l.origin FROM leads l "
     "LEFT JOIN customers c ON c.id = l.customer_id WHERE l.id = ?";
 
 enum cb_err

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "db/leadcall.h"
 #include "db/settings_automation.h"
 
 static const char *const kind_names[RULE__MAX] = {
@@ -19,8 +20,8 @@ automation_kind_name(enum automation_kind k)
 
 static const char sql_load[] =
     "SELECT kind, enabled, assignee_ids, task_mode, due_offset_minutes, "
-    "lead_type, lead_manager_id, even_if_open_order, even_if_open_lead "
-    "FROM automation_rules";
+    "lead_type, lead_manager_id, even_if_open_order, even_if_open_lead, "
+    "call_directions, COALESCE(lead_origin, '') FROM automation_rules";
 
 /* assignee_ids as written by us or the engine: a JSON array of ids.
  * Anything else reads as no assignees (the page then asks for some). */
@@ -54,8 +55,10 @@ db_automation_load(struct db *db, struct automation_rule rules[RULE__MAX])
 	int k;
 
 	memset(rules, 0, sizeof(*rules) * RULE__MAX);
-	for (k = 0; k < RULE__MAX; k++)
+	for (k = 0; k < RULE__MAX; k++) {
 		rules[k].due_offset_minutes = 30;
+		snprintf(rules[k].directions, sizeof(rules[k].directions), "in");
+	}
 	if ((rc = db_stmt(db, sql_load, &st)) != CB_OK ||
 	    (rc = db_exec(st)) != CB_OK)
 		return rc;
@@ -79,6 +82,12 @@ db_automation_load(struct db *db, struct automation_rule rules[RULE__MAX])
 		    db_col_i64(st, 6);
 		r->even_if_open_order = db_col_i64(st, 7) != 0;
 		r->even_if_open_lead = db_col_i64(st, 8) != 0;
+		v = db_col(st, 9, NULL);
+		snprintf(r->directions, sizeof(r->directions), "%s",
+		    v ? v : "in");
+		v = db_col(st, 10, NULL);
+		snprintf(r->lead_origin, sizeof(r->lead_origin), "%s",
+		    v ? v : "");
 	}
 	db_stmt_done(st);
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
@@ -87,18 +96,20 @@ db_automation_load(struct db *db, struct automation_rule rules[RULE__MAX])
 static const char sql_save[] =
     "INSERT INTO automation_rules (kind, enabled, assignee_ids, task_mode, "
     "due_offset_minutes, lead_type, lead_manager_id, even_if_open_order, "
-    "even_if_open_lead, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "even_if_open_lead, call_directions, lead_origin, updated_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), "
     "assignee_ids = VALUES(assignee_ids), task_mode = VALUES(task_mode), "
     "due_offset_minutes = VALUES(due_offset_minutes), "
     "lead_type = VALUES(lead_type), lead_manager_id = VALUES(lead_manager_id), "
     "even_if_open_order = VALUES(even_if_open_order), "
     "even_if_open_lead = VALUES(even_if_open_lead), "
-    "updated_by = VALUES(updated_by)";
+    "call_directions = VALUES(call_directions), "
+    "lead_origin = VALUES(lead_origin), updated_by = VALUES(updated_by)";
 
 enum cb_err
 db_automation_save(struct db *db, const struct automation_rule rules[RULE__MAX],
-    int64_t user_id)
+    const struct automation_follow *follow, size_t nfollow, int64_t user_id)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -135,12 +146,22 @@ db_automation_save(struct db *db, const struct automation_rule rules[RULE__MAX],
 			db_bind_null(st, 6);
 		db_bind_i64(st, 7, r->even_if_open_order);
 		db_bind_i64(st, 8, r->even_if_open_lead);
-		db_bind_i64(st, 9, user_id);
+		/* Only the answered-call lead picks directions: a missed call
+		 * is an incoming one. */
+		db_bind_text(st, 9, k == RULE_LEAD_RECEIVED &&
+		    r->directions[0] ? r->directions : "in");
+		db_bind_text(st, 10, k != RULE_MISSED_TASK && r->lead_origin[0] ?
+		    r->lead_origin : NULL);
+		db_bind_i64(st, 11, user_id);
 		rc = db_exec(st);
 		json_object_put(a);
 		if (rc != CB_OK)
 			goto fail;
 	}
+	for (k = 0; (size_t)k < nfollow; k++)
+		if ((rc = db_lead_follow_set(db, follow[k].integration_id,
+		    follow[k].on)) != CB_OK)
+			goto fail;
 	return db_commit(db);
 fail:
 	db_rollback(db);

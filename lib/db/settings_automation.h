@@ -13,6 +13,7 @@
 #define AUTOMATION_MAX_ASSIGNEES 50
 #define AUTOMATION_LEAD_TYPE_MAX 40   /* leads.lead_type */
 #define AUTOMATION_MAX_OFFSET_MINUTES (365 * 24 * 60)
+#define AUTOMATION_ORIGIN_MAX 60      /* leads.origin, characters */
 
 enum automation_kind {
 	RULE_MISSED_TASK = 0,   /* 'missed_call_task' */
@@ -32,6 +33,14 @@ struct automation_rule {
 	int64_t lead_manager_id;         /* 0 = none */
 	bool even_if_open_order;
 	bool even_if_open_lead;
+	char directions[4];              /* 'in', 'out', 'all' (leads) */
+	char lead_origin[4 * AUTOMATION_ORIGIN_MAX + 1];   /* "" = none */
+};
+
+/* An integration's "the lead follows a manual transfer" (issue 19 §2). */
+struct automation_follow {
+	int64_t integration_id;
+	bool on;
 };
 
 /* The column value of a kind ("missed_call_task", ...). */
@@ -39,9 +48,11 @@ const char *automation_kind_name(enum automation_kind k);
 /* Fills all three; a kind without a row gets the table's defaults. */
 enum cb_err db_automation_load(struct db *db,
     struct automation_rule rules[RULE__MAX]);
-/* Writes all three in one transaction (inserted when absent). */
+/* Writes all three, and each integration's follow setting, in one
+ * transaction (rules inserted when absent). */
 enum cb_err db_automation_save(struct db *db,
-    const struct automation_rule rules[RULE__MAX], int64_t user_id);
+    const struct automation_rule rules[RULE__MAX],
+    const struct automation_follow *follow, size_t nfollow, int64_t user_id);
 
 /* Active users for the pickers, by name: columns id, name, login. */
 enum cb_err db_automation_users(struct db *db, struct db_stmt **out);

@@ -54,6 +54,11 @@ static const char sql_done_calls[] =
     "JOIN task_calls tc ON tc.task_id = t.id " DONE_WHERE ") x "
     "JOIN calls c ON c.id = x.call_id ORDER BY x.task_id, c.started_at, c.id";
 
+/* ix_task_assignees_user (user_id, done_at), then tasks by primary key:
+ * the navigation's counter (issue 18) on every page. */
+static const char sql_open_count[] =
+    "SELECT COUNT(*) " OPEN_FROM OPEN_WHERE;
+
 static enum cb_err
 run_user(struct db *db, const char *sql, int64_t user_id, unsigned nbind,
     struct db_stmt **out)
@@ -253,5 +258,20 @@ db_notifications_read_all(struct db *db, int64_t user_id, int64_t *marked)
 	if ((rc = run_user(db, sql_read_all, user_id, 1, &st)) != CB_OK)
 		return rc;
 	*marked = (int64_t)db_affected(st);
+	return CB_OK;
+}
+
+enum cb_err
+db_tasklist_open_count(struct db *db, int64_t user_id, int64_t *count)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*count = 0;
+	if ((rc = run_user(db, sql_open_count, user_id, 1, &st)) != CB_OK ||
+	    (rc = db_fetch(st)) != CB_OK)
+		return rc;
+	*count = db_col_i64(st, 0);
+	db_stmt_done(st);
 	return CB_OK;
 }

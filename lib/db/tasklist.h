@@ -40,6 +40,10 @@ enum cb_err db_tasklist_open(struct db *db, int64_t user_id,
 /* The tasks the user completed, newest first. */
 enum cb_err db_tasklist_done(struct db *db, int64_t user_id,
     struct db_stmt **out);
+/* How many open tasks the user has (no row cap): the navigation's
+ * counter. */
+enum cb_err db_tasklist_open_count(struct db *db, int64_t user_id,
+    int64_t *count);
 /* The calls of the same tasks as db_tasklist_open (done = false) or
  * db_tasklist_done (done = true). */
 enum cb_err db_tasklist_calls(struct db *db, int64_t user_id, bool done,

@@ -10,6 +10,7 @@
 #include "core/jsonget.h"
 #include "core/log.h"
 #include "dial/dial.h"
+#include "providers/registry.h"
 
 void
 dial_say(char *err, size_t errsz, const char *fmt, ...)
@@ -52,67 +53,58 @@ dial_api_base(const struct dial_target *t, const char *dflt, char *out,
 	return CB_OK;
 }
 
+/* The provider's click-to-call member, or NULL. */
+static const struct prov_dial *
+dial_of(const char *kind)
+{
+	const struct provider *p = provider_by_kind(kind);
+
+	return p != NULL ? p->dial : NULL;
+}
+
 const char *
 dial_provider_name(const struct dial_target *t)
 {
-	if (strcmp(t->kind, "zadarma") == 0)
-		return "Zadarma";
-	if (strcmp(t->kind, "binotel") == 0)
-		return "Binotel";
-	if (strcmp(t->kind, "twilio") == 0)
-		return "Twilio";
+	const struct prov_dial *d = dial_of(t->kind);
+
+	if (d != NULL && d->name != NULL)
+		return d->name;
 	return t->name != NULL && *t->name ? t->name : "The PBX";
 }
 
 bool
 dial_capable(const char *kind, struct json_object *config)
 {
-	if (kind == NULL)
-		return false;
-	if (strcmp(kind, "zadarma") == 0 || strcmp(kind, "binotel") == 0)
-		return true;
-	if (strcmp(kind, "twilio") == 0)
-		return json_member_str(config, "caller_id") != NULL;
-	if (strcmp(kind, "asterisk") == 0 || strcmp(kind, "generic") == 0)
-		return json_member_str(config, "make_call_url") != NULL;
-	return false;
+	const struct prov_dial *d = dial_of(kind);
+
+	return d != NULL && (d->capable == NULL || d->capable(config));
 }
 
 const char *
 dial_missing_setting(const char *kind, struct json_object *config)
 {
-	if (kind == NULL || dial_capable(kind, config))
+	const struct prov_dial *d = dial_of(kind);
+
+	if (d == NULL || dial_capable(kind, config))
 		return NULL;
-	if (strcmp(kind, "twilio") == 0)
-		return "its caller ID (the Twilio number calls come from)";
-	if (strcmp(kind, "asterisk") == 0 || strcmp(kind, "generic") == 0)
-		return "its click-to-call address (the PBX URL that places "
-		    "the call)";
-	return NULL;
+	return d->missing;
 }
 
 enum cb_err
 dial_build(const struct dial_target *t, struct dial_request *r, char *err,
     size_t errsz)
 {
+	const struct prov_dial *d = dial_of(t->kind);
 	enum cb_err rc;
 	size_t i, n = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (strcmp(t->kind, "zadarma") == 0)
-		rc = dial_build_zadarma(t, r, err, errsz);
-	else if (strcmp(t->kind, "binotel") == 0)
-		rc = dial_build_binotel(t, r, err, errsz);
-	else if (strcmp(t->kind, "twilio") == 0)
-		rc = dial_build_twilio(t, r, err, errsz);
-	else if (strcmp(t->kind, "asterisk") == 0 ||
-	    strcmp(t->kind, "generic") == 0)
-		rc = dial_build_generic(t, r, err, errsz);
-	else {
+	if (d == NULL || d->build == NULL) {
 		dial_say(err, errsz, "%s cannot place calls",
 		    dial_provider_name(t));
 		return CB_EINVAL;
 	}
+	rc = d->build(t, r, err, errsz);
 	for (i = 0; i < 3; i++)
 		if (r->headers[i][0] != '\0')
 			r->header_ptrs[n++] = r->headers[i];
@@ -162,7 +154,7 @@ dial_read_answer(const struct dial_target *t, long status, const char *body,
 		why = json_member_str(j, "error");
 	if (why != NULL)
 		clean(why, 160, reason, sizeof(reason));
-	if (strcmp(t->kind, "zadarma") == 0 || strcmp(t->kind, "binotel") == 0)
+	if (dial_of(t->kind) != NULL && dial_of(t->kind)->says_success)
 		ok2xx = ok2xx && st != NULL && strcmp(st, "success") == 0;
 	if (ok2xx) {
 		rc = CB_OK;

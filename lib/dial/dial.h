@@ -1,23 +1,11 @@
 /* Click-to-call (issue 5 §3; providers.md §1.4, §2.4, §3.4, §4.2): ask the
  * provider to ring the manager's extension first and then the customer.
- * One request builder per provider kind (lib/dial/<kind>.c), pure functions
- * of their input so unit tests can compare them with providers.md's exact
- * parameters and signatures; dial_place() sends the request (libcurl, with
- * the caller's timeout) and turns the answer into plain words.
- *
- *   zadarma   GET {api_base}/v1/request/callback/?format=json&from=<ext>
- *             &sip=<ext>&to=<digits>, Authorization: key:signature (§2.4)
- *   binotel   POST {api_base}/api/4.0/calls/internal-number-to-external-
- *             number.json {"key","secret","internalNumber","externalNumber"}
- *             (§3.4; externalNumber in the national form for UA)
- *   twilio    POST {api_base}/2010-04-01/Accounts/{sid}/Calls.json, Basic
- *             auth, form To/From/Twiml (the bridging <Dial>) and the status
- *             callback to our hook (§1.4)
- *   asterisk, generic
- *             config "make_call_url" with {extension}, {number} and
- *             {call_id}; "make_call_method" GET or POST (default; JSON body);
- *             signed like the generic webhook when the integration has a
- *             secret (docs/generic-format.md, "Click-to-call")
+ * Each provider builds its own request (struct prov_dial, the descriptor's
+ * .dial member, in lib/providers/<kind>/dial.c): pure functions of their
+ * input so unit tests can compare them with providers.md's exact
+ * parameters and signatures. This file finds the provider's member by the
+ * integration's kind, sends the request (libcurl, with the caller's
+ * timeout) and turns the answer into plain words.
  *
  * config "api_base" overrides the providers' https bases (tests point it at
  * a local stand-in; plain http only to loopback, as for recordings). */
@@ -75,18 +63,11 @@ bool dial_capable(const char *kind, struct json_object *config);
  * can. */
 const char *dial_missing_setting(const char *kind, struct json_object *config);
 
-/* Builders. CB_EINVAL with err set when the integration's settings cannot
- * work (a missing key, caller_id or make_call_url). */
+/* The provider's request (its dial->build). CB_EINVAL with err set when
+ * the integration's settings cannot work (a missing key, caller_id or
+ * make_call_url) or its kind cannot place calls. */
 enum cb_err dial_build(const struct dial_target *t, struct dial_request *r,
     char *err, size_t errsz);
-enum cb_err dial_build_zadarma(const struct dial_target *t,
-    struct dial_request *r, char *err, size_t errsz);
-enum cb_err dial_build_binotel(const struct dial_target *t,
-    struct dial_request *r, char *err, size_t errsz);
-enum cb_err dial_build_twilio(const struct dial_target *t,
-    struct dial_request *r, char *err, size_t errsz);
-enum cb_err dial_build_generic(const struct dial_target *t,
-    struct dial_request *r, char *err, size_t errsz);
 
 /* Reads the provider's answer: CB_OK when it accepted the call, else
  * CB_EUPSTREAM with a reason in plain words in msg ("Zadarma refused the
@@ -103,7 +84,7 @@ enum cb_err dial_place(const struct dial_target *t, unsigned timeout_s,
 
 void dial_request_wipe(struct dial_request *r);
 
-/* helpers shared by the builders (dial.c) */
+/* helpers for the providers' builders (dial.c) */
 void dial_say(char *err, size_t errsz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool dial_fits(char *out, size_t outsz, const char *fmt, ...)

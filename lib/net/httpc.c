@@ -265,6 +265,7 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	struct curl_slist *hl = NULL, *t;
 	const char *const *hp;
 	const char *ct = NULL;
+	curl_off_t pre = 0;
 	CURL *h;
 	CURLcode cc;
 	enum cb_err rc;
@@ -364,6 +365,9 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 
 	cc = curl_easy_perform(h);
 	res->status = current_status(h);
+	if (curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pre) ==
+	    CURLE_OK)
+		res->sent = pre > 0;
 	res->bytes = s->n;
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)

@@ -70,6 +70,11 @@ struct httpc_res {
 	size_t bytes;                 /* body bytes received (or written) */
 	char content_type[128];       /* the response's Content-Type, or "" */
 	char error[HTTPC_ERROR_MAX];  /* why it failed; "" on CB_OK */
+	/* The connection (and TLS) was made and the request began to go
+	 * out (libcurl's pre-transfer point). After a failure with sent
+	 * false the peer never saw the request; with sent true it may have
+	 * (an SMS that must not go out twice needs the difference). */
+	bool sent;
 };
 
 /* One-time process setup and teardown of libcurl, before any thread is

@@ -1,12 +1,28 @@
-/* The provider adapter interface (DESIGN §2.2). An adapter is pure: it
- * reads a request and the integration's settings and fills a call_event or
- * a response body. It never touches the database, the network or the
- * FastCGI stream, so every adapter is unit-tested and fuzzed on its own.
- * Adding a provider = one file here, one row in registry.c. */
+/* A provider is one unit (DESIGN §2.2, issue 17 §1): everything Callboard
+ * knows about a telephony provider hangs off one `struct provider`, the way
+ * curl describes a protocol with `struct Curl_scheme` or nginx a module:
+ * its kind and label, where it sells, its settings form, how its webhooks
+ * are verified, parsed and answered, how it places and hangs up calls, how
+ * its recordings are fetched and how Settings tests it.
+ *
+ * Each provider lives in lib/providers/<kind>/ and exports exactly one
+ * descriptor (`extern const struct provider <kind>_provider;` in
+ * <kind>/<kind>.h); lib/providers/registry.c is the only list. Nothing
+ * outside a provider's folder compares kinds: it asks the registry for the
+ * descriptor and uses its members. docs/providers.md says how to add one.
+ *
+ * Every member is pure: it reads a request and the integration's settings
+ * and fills a call_event, a response body or an HTTP request to make. None
+ * touches the database, the network or the FastCGI stream, so every
+ * provider is unit-tested, replayed from tests/vectors/<kind>/ and fuzzed
+ * on its own. */
 #ifndef CB_PROVIDERS_PROVIDER_H
 #define CB_PROVIDERS_PROVIDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -14,6 +30,15 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "http/request.h"
+
+struct arena;
+struct dial_request;        /* dial/dial.h */
+struct dial_target;         /* dial/dial.h */
+struct recfetch_plan;       /* calls/recfetch.h */
+struct test_event;          /* providers/test_event.h */
+/* Pulling the provider's call history for reconciliation (issue 17 §3):
+ * defined in reconcile/history.h. NULL for a provider without one. */
+struct prov_history;
 
 /* What an adapter may read of a request. Everything is borrowed for the
  * duration of the call. */
@@ -60,8 +85,83 @@ struct route_answer {
 	const char *fallback_target;
 };
 
+/* One setting of the integration form that the provider defines (issue 17
+ * §1): cgi/integrations.c renders and checks the form from this list. A
+ * secret field is stored encrypted in integrations.secrets and shown
+ * masked; a typed value replaces it, an empty one keeps it. */
+struct prov_field {
+	const char *name;              /* key in the secrets object */
+	const char *label;             /* the form's label */
+	bool secret;                   /* encrypted, never shown again */
+	bool required;                 /* the form refuses to save without */
+	const char *help;              /* a line under the field, or NULL */
+};
+
+/* What the click-to-call part of the integration form edits in config. */
+enum prov_dial_setting {
+	PROV_DIALSET_NONE,             /* the provider's API with the secrets */
+	PROV_DIALSET_CALLER_ID,        /* "caller_id": the calls' number */
+	PROV_DIALSET_URL               /* "make_call_url", "make_call_method"
+	                                * (docs/generic-format.md §9) */
+};
+
+/* Click-to-call (issue 5 §3): lib/dial/dial.c sends the request the
+ * provider builds and reads its answer. */
+struct prov_dial {
+	/* The provider's name in messages ("Zadarma"), or NULL: the
+	 * integration's own name (a PBX the admin named). */
+	const char *name;
+	enum prov_dial_setting setting;
+	/* Whether an integration with this config can place calls; NULL =
+	 * always (the secrets are enough). */
+	bool (*capable)(struct json_object *config);
+	/* What capable() still lacks, in words for a person, or NULL. */
+	const char *missing;
+	/* The request that rings t->extension, then t->number. CB_EINVAL with
+	 * err set when the settings cannot work. r is zeroed by the caller;
+	 * the builder fills headers[] (not header_ptrs). */
+	enum cb_err (*build)(const struct dial_target *t,
+	    struct dial_request *r, char *err, size_t errsz);
+	/* The provider accepts with a 2xx and {"status":"success"} (and says
+	 * no with a 2xx too); false = any 2xx is acceptance. */
+	bool says_success;
+};
+
+/* Recording downloads (issue 3 §6): lib/calls/recfetch.c runs the plan. */
+struct prov_recording {
+	/* The first request for a call's recording_url ("ref:<id>" or a
+	 * URL): the file itself (RECFETCH_FILE) or an API request whose
+	 * answer names it (RECFETCH_LINK). p is zeroed by the caller. */
+	enum cb_err (*plan)(const char *recording_url,
+	    struct json_object *config, struct json_object *secrets,
+	    struct recfetch_plan *p, char *err, size_t errsz);
+	/* Reads that API's answer: CB_OK with the file's URL, CB_ENOTFOUND
+	 * when it says there is no recording, CB_EUPSTREAM otherwise. NULL
+	 * when plan() never asks an API. */
+	enum cb_err (*link)(const char *json, size_t len, char *out,
+	    size_t outsz, char *err, size_t errsz);
+};
+
 struct provider {
-	const char *kind;              /* integrations.kind */
+	const char *kind;              /* integrations.kind: [a-z0-9]{1,32} */
+	const char *label;             /* for people: "Twilio Voice" */
+	/* Where it sells: ISO 3166 alpha-2 codes, NULL-terminated; NULL =
+	 * anywhere. Settings offers the kinds of the store's country first. */
+	const char *const *countries;
+	/* The settings form: NULL-terminated by name. */
+	const struct prov_field *fields;
+	/* Where to paste the callback URL in the provider's panel. */
+	const char *where;
+	/* The zone the provider's times are in when they carry none, from
+	 * config "time_zone" else the country's; NULL = its times carry a
+	 * zone (then the form has no time zone field). Borrowed/static. */
+	const char *(*time_zone)(struct json_object *config,
+	    const char *country);
+	/* The networks its webhooks come from when config has no
+	 * "allowed_ips" (NULL-terminated, static), or NULL: no source check
+	 * (then the form has no address list). */
+	const char *const *networks;
+
 	/* CB_OK, or CB_EDENIED (→ 403, nothing stored) with *why set. Must
 	 * compare secrets in constant time (sig_equal()). */
 	enum cb_err (*verify)(const struct prov_conf *c, const struct prov_req *r,
@@ -77,10 +177,24 @@ struct provider {
 	enum cb_err (*answer)(const struct prov_conf *c,
 	    const struct call_event *ev, const struct route_answer *ra,
 	    struct buf *out, const char **content_type);
-};
 
-/* The adapter for an integrations.kind, or NULL. */
-const struct provider *provider_find(const char *kind);
+	/* Click-to-call, or NULL: the provider cannot place calls. */
+	const struct prov_dial *dial;
+	/* Ends a call in progress (its provider call id), or NULL: not
+	 * offered. Same contract as dial->build. */
+	enum cb_err (*hangup)(const struct dial_target *t, const char *call_id,
+	    struct dial_request *r, char *err, size_t errsz);
+	/* Recording downloads, or NULL: the provider has none. */
+	const struct prov_recording *recording;
+	/* "Send a test event" (issue 6 §4): the request the provider would
+	 * send to hook_url, signed with the integration's secrets (see
+	 * providers/test_event.h). NULL: the button is not offered. */
+	enum cb_err (*test_event)(struct arena *a, const char *hook_url,
+	    const char *sign_url, struct json_object *secrets, const char *did,
+	    time_t now, struct test_event *out, const char **why);
+	/* Call history for reconciliation, or NULL (reconcile/history.h). */
+	const struct prov_history *history;
+};
 
 /* Helpers for adapters. */
 /* A string member of the secrets/config object, or NULL. */

@@ -1,39 +1,81 @@
+/* The only list of providers (issue 17 §1). Adding one = its folder under
+ * lib/providers/, one #include and one row here (docs/providers.md). The
+ * order is the order Settings › Integrations offers them in. */
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "core/jsonget.h"
+#include "providers/asterisk/asterisk.h"
+#include "providers/binotel/binotel.h"
+#include "providers/generic/generic.h"
+#include "providers/phonet/phonet.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
-
-/* Providers in their own folder (lib/providers/<kind>/), one exported
- * descriptor each. */
-extern const struct provider phonet_provider;
-extern const struct provider unitalk_provider;
-extern const struct provider streamtelecom_provider;
-extern const struct provider yeastar_provider;
+#include "providers/streamtelecom/streamtelecom.h"
+#include "providers/twilio/twilio.h"
+#include "providers/unitalk/unitalk.h"
+#include "providers/yeastar/yeastar.h"
+#include "providers/zadarma/zadarma.h"
 
 static const struct provider *const providers[] = {
-	&provider_twilio,
-	&provider_zadarma,
-	&provider_binotel,
-	&provider_asterisk,
-	&provider_generic,
+	&twilio_provider,
+	&zadarma_provider,
+	&binotel_provider,
+	&asterisk_provider,
 	&phonet_provider,
 	&unitalk_provider,
 	&streamtelecom_provider,
 	&yeastar_provider,
+	&generic_provider,
 };
+#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 
 const struct provider *
-provider_find(const char *kind)
+provider_by_kind(const char *kind)
 {
 	size_t i;
 
-	for (i = 0; kind && i < sizeof(providers) / sizeof(providers[0]); i++)
+	for (i = 0; kind && i < NPROVIDERS; i++)
 		if (strcmp(providers[i]->kind, kind) == 0)
 			return providers[i];
 	return NULL;
+}
+
+size_t
+provider_count(void)
+{
+	return NPROVIDERS;
+}
+
+const struct provider *
+provider_at(size_t i)
+{
+	return i < NPROVIDERS ? providers[i] : NULL;
+}
+
+bool
+provider_serves(const struct provider *p, const char *country)
+{
+	const char *const *c;
+
+	if (p->countries == NULL || country == NULL || *country == '\0')
+		return true;
+	for (c = p->countries; *c != NULL; c++)
+		if (strcasecmp(*c, country) == 0)
+			return true;
+	return false;
+}
+
+void
+provider_kinds_text(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < NPROVIDERS; i++)
+		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == NPROVIDERS ?
+		    " or " : ", ", providers[i]->kind);
 }
 
 const char *

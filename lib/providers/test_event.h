@@ -3,14 +3,10 @@
  * signed with the integration's own secrets, so a success proves the whole
  * path (public URL, nginx, the hook, the signature check, storing).
  *
- *   generic, asterisk  a signed call.end (X-Timestamp + X-Signature, the
- *                      AMI bridge's format, providers.md §4.5)
- *   twilio             a completed status callback with X-Twilio-Signature
- *                      (§1.2)
- *   zadarma            the zd_echo check Zadarma sends when the URL is
- *                      saved (§2.2): proves the address, stores nothing
- *   binotel            an apiCallCompleted push with the key in the URL
- *                      (§3.2)
+ * Each provider builds its own (the descriptor's .test_event member, in
+ * lib/providers/<kind>/test_event.c): Zadarma's is the zd_echo URL check
+ * (proves the address, stores nothing), the others a signed finished
+ * call.
  *
  * Pure: builds the request, sends nothing. */
 #ifndef CB_PROVIDERS_TEST_EVENT_H
@@ -43,10 +39,18 @@ struct test_event {
  * (its config hook_url when set, else hook_url); secrets: the decrypted
  * object (borrowed); did: one of the integration's numbers or NULL. All
  * strings of *out are in a. CB_EINVAL with *why when a secret the
- * provider needs is missing; CB_ENOTFOUND for an unknown kind. */
+ * provider needs is missing; CB_ENOTFOUND for an unknown kind or one
+ * without a test event. */
 enum cb_err test_event_build(struct arena *a, const char *kind,
     const char *hook_url, const char *sign_url,
     struct json_object *secrets, const char *did, time_t now,
     struct test_event *out, const char **why);
+
+/* For the providers' builders: a non-empty string member of the secrets,
+ * or NULL; the form encoding of NULL-terminated name/value pairs, in a
+ * (NULL when too long), its length in *len. */
+const char *test_event_secret(struct json_object *secrets, const char *key);
+const char *test_event_form(struct arena *a, const char *const *kv,
+    size_t *len);
 
 #endif

@@ -40,7 +40,7 @@ test("the card's call button leads to /dial, and Call places the call in place",
   await login(page, 'manager', 'manager');
   const [[id]] = await sql("SELECT id FROM calls WHERE client_number LIKE '+380%' AND direction = 'in' ORDER BY id LIMIT 1");
   await page.goto(`${BASE}/calls/${id}`);
-  const dialLink = page.locator('a[href^="/dial?number="]').first();
+  const dialLink = page.locator('#card a[href^="/dial?number="]').first();
   await Promise.all([page.waitForNavigation(), dialLink.click()]);
   assert.match(page.url(), /\/dial\?number=/);
   const number = await page.inputValue('#dial-number');

@@ -7,7 +7,13 @@
  * Arguments name struct call_filter fields; text filters take MODE:VALUE
  * (exact, begins, ends, contains; "not-" in front negates), and number is
  * the client's digits as typed (reversed here, as cgi/calls.c does);
- * number_longer=1 adds the longer-number column (struct call_filter). */
+ * number_longer=1 adds the longer-number column (struct call_filter).
+ *
+ *   history_sql api=1 contains=264612 integration=generic before=ID
+ *
+ * prints the JSON API's /api/v1/calls query instead (db_api_calls_query;
+ * contains as typed, reversed here as cgi/api.c does; phone= as reversed
+ * digits). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -17,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "db/apicall.h"
 #include "db/call.h"
 
 static const char *const modes[] = {
@@ -77,20 +84,37 @@ main(int argc, char *argv[])
 	static int64_t ids[CALL_CONTACT_MAX];
 	static struct call_query q;
 	struct call_filter f;
+	struct api_call_filter af;
+	bool api = false;
 	struct json_object *out, *params;
 	char *k, *v, *p;
 	unsigned i;
 	int a, s;
 
 	memset(&f, 0, sizeof(f));
+	memset(&af, 0, sizeof(af));
 	f.talk_min = f.talk_max = -1;
 	f.limit = 51;
+	af.limit = 50;
 	for (a = 1; a < argc; a++) {
 		k = argv[a];
 		if ((v = strchr(k, '=')) == NULL)
 			return usage(k);
 		*v++ = '\0';
-		if (strcmp(k, "manager") == 0)
+		if (strcmp(k, "api") == 0)
+			api = strcmp(v, "1") == 0;
+		else if (strcmp(k, "contains") == 0) {
+			reverse(v);
+			af.contains_rev = v;
+		} else if (strcmp(k, "phone") == 0)
+			af.digits_rev = v;
+		else if (api && strcmp(k, "integration") == 0)
+			af.integration = v;
+		else if (api && strcmp(k, "external_id") == 0)
+			af.external_id = v;
+		else if (api && strcmp(k, "before") == 0)
+			af.before_id = strtoll(v, NULL, 10);
+		else if (strcmp(k, "manager") == 0)
 			f.manager_id = strtoll(v, NULL, 10);
 		else if (strcmp(k, "integration") == 0)
 			f.integration_id = strtoll(v, NULL, 10);
@@ -150,7 +174,8 @@ main(int argc, char *argv[])
 		else
 			return usage(k);
 	}
-	if (db_call_list_query(&f, &q) != CB_OK) {
+	if ((api ? db_api_calls_query(&af, &q) : db_call_list_query(&f, &q)) !=
+	    CB_OK) {
 		buf_free(&q.sql);
 		fputs("history_sql: cannot assemble the query\n", stderr);
 		return 1;

@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "http/request.h"
 #include "providers/provider.h"
+#include "providers/registry.h"
 
 #ifndef FUZZ_KIND
 #error "build with -DFUZZ_KIND=\"<kind>\""
@@ -72,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t qlen;
 
 	if (p == NULL) {
-		p = provider_find(FUZZ_KIND);
+		p = provider_by_kind(FUZZ_KIND);
 		secrets = json_tokener_parse("{\"key\":\"k\",\"token\":\"t\"}");
 		nokey = json_tokener_parse("{}");
 		cfg[0] = json_tokener_parse("{\"allowed_ips\":[\"127.0.0.0/8\","

@@ -22,7 +22,7 @@
 #include "http/request.h"
 #include "net/sig.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/asterisk/asterisk.h"
 
 #define FZ_SECRET "demo-generic-secret"
 #define FZ_NOW 1717495242
@@ -57,23 +57,23 @@ fz_run(const struct prov_conf *c, const struct prov_req *r)
 	struct buf out;
 	size_t i;
 
-	(void)provider_asterisk.verify(c, r, &why);
+	(void)asterisk_provider.verify(c, r, &why);
 	ev_init(&ev);
-	if (provider_asterisk.parse(c, r, &ev, &why) != CB_OK)
+	if (asterisk_provider.parse(c, r, &ev, &why) != CB_OK)
 		return;
 	buf_init(&out, 64 * 1024);
-	(void)provider_asterisk.answer(c, &ev, &ra, &out, &ct);
+	(void)asterisk_provider.answer(c, &ev, &ra, &out, &ct);
 	buf_reset(&out);
 	/* Whatever the extension, the plain-text answer must be safe in a
 	 * dialplan Goto(): no commas, parentheses, blanks or '$'. */
 	ra.extension = ev.extension;
-	if (provider_asterisk.answer(c, &ev, &ra, &out, &ct) == CB_OK)
+	if (asterisk_provider.answer(c, &ev, &ra, &out, &ct) == CB_OK)
 		for (i = 0; i < out.len; i++)
 			if (strchr(",()$ \n\r;_{}[]", out.p[i]) != NULL)
 				__builtin_trap();
 	ra.extension = ev.caller_name;
-	(void)provider_asterisk.answer(c, &ev, &ra, &out, &ct);
-	(void)provider_asterisk.answer(c, &ev, NULL, &out, &ct);
+	(void)asterisk_provider.answer(c, &ev, &ra, &out, &ct);
+	(void)asterisk_provider.answer(c, &ev, NULL, &out, &ct);
 	buf_free(&out);
 }
 

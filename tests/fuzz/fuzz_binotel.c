@@ -16,7 +16,7 @@
 #include "core/buf.h"
 #include "http/request.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/binotel/binotel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,16 +30,16 @@ run(const struct prov_conf *c, const struct prov_req *r)
 	const char *why = NULL, *ct = NULL;
 	struct buf out;
 
-	(void)provider_binotel.verify(c, r, &why);
+	(void)binotel_provider.verify(c, r, &why);
 	ev_init(&ev);
-	if (provider_binotel.parse(c, r, &ev, &why) != CB_OK)
+	if (binotel_provider.parse(c, r, &ev, &why) != CB_OK)
 		return;
 	ra.customer_name = ev.client;
 	buf_init(&out, 64 * 1024);
-	(void)provider_binotel.answer(c, &ev, &ra, &out, &ct);
+	(void)binotel_provider.answer(c, &ev, &ra, &out, &ct);
 	ra.extension = ev.extension;
-	(void)provider_binotel.answer(c, &ev, &ra, &out, &ct);
-	(void)provider_binotel.answer(c, &ev, NULL, &out, &ct);
+	(void)binotel_provider.answer(c, &ev, &ra, &out, &ct);
+	(void)binotel_provider.answer(c, &ev, NULL, &out, &ct);
 	buf_free(&out);
 }
 

@@ -22,7 +22,7 @@
 #include "http/request.h"
 #include "net/sig.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/generic/generic.h"
 
 #define FZ_SECRET "demo-generic-secret"
 #define FZ_NOW 1717495242
@@ -57,9 +57,9 @@ fz_run(const struct prov_conf *c, const struct prov_req *r)
 	const char *why = NULL, *ct = NULL;
 	struct buf out;
 
-	(void)provider_generic.verify(c, r, &why);
+	(void)generic_provider.verify(c, r, &why);
 	ev_init(&ev);
-	if (provider_generic.parse(c, r, &ev, &why) != CB_OK)
+	if (generic_provider.parse(c, r, &ev, &why) != CB_OK)
 		return;
 	/* Every text field must be NUL-terminated within its size. */
 	if (strlen(ev.call_id) >= sizeof(ev.call_id) ||
@@ -67,11 +67,11 @@ fz_run(const struct prov_conf *c, const struct prov_req *r)
 		__builtin_trap();
 	buf_init(&out, 64 * 1024);
 	ra.customer_name = ev.caller_name;
-	(void)provider_generic.answer(c, &ev, &ra, &out, &ct);
+	(void)generic_provider.answer(c, &ev, &ra, &out, &ct);
 	ra.extension = ev.extension;
 	ra.fallback_kind = NULL;
-	(void)provider_generic.answer(c, &ev, &ra, &out, &ct);
-	(void)provider_generic.answer(c, &ev, NULL, &out, &ct);
+	(void)generic_provider.answer(c, &ev, &ra, &out, &ct);
+	(void)generic_provider.answer(c, &ev, NULL, &out, &ct);
 	buf_free(&out);
 }
 

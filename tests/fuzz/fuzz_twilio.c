@@ -10,7 +10,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I build -I lib \
  *     $(pkg-config --cflags json-c libxml-2.0) tests/fuzz/fuzz_twilio.c \
- *     lib/providers/twilio.c lib/providers/registry.c <other adapters> \
+ *     lib/providers/twilio/ lib/providers/registry.c <other adapters> \
  *     lib/calls/event.c lib/net/sig.c <lib/core sources> \
  *     lib/http/request.c lib/http/escape.c \
  *     $(pkg-config --libs json-c libxml-2.0 libcrypto) -lcrypt
@@ -27,7 +27,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/twilio/twilio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -139,19 +139,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.config = config;
 	c.default_country = "UA";
 
-	(void)provider_twilio.verify(&c, &r, &why);
+	(void)twilio_provider.verify(&c, &r, &why);
 	ev_init(&ev);
-	if (provider_twilio.parse(&c, &r, &ev, &why) == CB_OK) {
+	if (twilio_provider.parse(&c, &r, &ev, &why) == CB_OK) {
 		const struct route_answer *ra = &answers[(mode >> 2) & 7];
 
 		/* Every event, as a routing question too: the writer must
 		 * cope with whatever parse() left in the event. */
 		buf_init(&out, 64 * 1024);
-		(void)provider_twilio.answer(&c, &ev, ev.wants_route ? ra :
+		(void)twilio_provider.answer(&c, &ev, ev.wants_route ? ra :
 		    NULL, &out, &ctype);
 		buf_reset(&out);
 		ev.wants_route = true;
-		(void)provider_twilio.answer(&c, &ev, ra, &out, &ctype);
+		(void)twilio_provider.answer(&c, &ev, ra, &out, &ctype);
 		buf_free(&out);
 	}
 	json_object_put(secrets);

@@ -16,7 +16,7 @@
 #include "core/buf.h"
 #include "http/request.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/zadarma/zadarma.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,16 +39,16 @@ run(const struct prov_conf *c, struct prov_req *r)
 	struct buf out;
 
 	fuzz_sig = r->form ? kv_get(r->form, "sig") : NULL;
-	(void)provider_zadarma.verify(c, r, &why);
+	(void)zadarma_provider.verify(c, r, &why);
 	ev_init(&ev);
-	if (provider_zadarma.parse(c, r, &ev, &why) != CB_OK)
+	if (zadarma_provider.parse(c, r, &ev, &why) != CB_OK)
 		return;
 	/* The caller name comes from our database, but fuzz the UTF-8
 	 * cutter with whatever the client sent. */
 	ra.customer_name = ev.client[0] ? ev.client : r->body;
 	buf_init(&out, 64 * 1024);
-	(void)provider_zadarma.answer(c, &ev, &ra, &out, &ct);
-	(void)provider_zadarma.answer(c, &ev, NULL, &out, &ct);
+	(void)zadarma_provider.answer(c, &ev, &ra, &out, &ct);
+	(void)zadarma_provider.answer(c, &ev, NULL, &out, &ct);
 	buf_free(&out);
 }
 

@@ -29,12 +29,12 @@ async function call(phone, kind, direction = 'in') {
   return { ...c, leads: await apiList('leads', { call_id: c.id }) };
 }
 
-test('a missed call from an unknown number: lead "Unknown client", comment "Missed call", type and manager from the rule', async () => {
+test('a missed call from an unknown number: lead "<number> – Incoming call", comment "Missed call", type and manager from the rule', async () => {
   const phone = freshPhone();
   const { leads } = await call(phone, 'missed');
   assert.equal(leads.length, 1);
   const l = leads[0];
-  assert.equal(l.name, 'Unknown client');
+  assert.equal(l.name, `${phone} – Incoming call`);
   assert.equal(l.phone, phone);
   assert.equal(l.comment, 'Missed call');
   assert.equal(l.lead_type, 'phone');
@@ -57,9 +57,56 @@ test('a received (answered incoming) call: a lead with the customer\'s name and 
   assert.equal(leads[0].source, 'auto_received');
 });
 
-test('an outgoing answered call makes no lead', async () => {
+test('an outgoing answered call makes no lead while the rule is for incoming calls', async () => {
   const { leads } = await call(freshPhone(), 'answered', 'out');
   assert.deepEqual(leads, []);
+});
+
+// Issue 19 §3 (seed 001): the rule is for incoming, outgoing or all calls,
+// and gives the new lead its source.
+test('rule for outgoing calls: "<number> – Outgoing call" with the source; incoming ones then make none', async () => {
+  await setRule('lead_on_received', { call_directions: 'out', lead_origin: 'Cold calling' });
+  try {
+    const phone = freshPhone();
+    const out = await call(phone, 'answered', 'out');
+    assert.equal(out.leads.length, 1);
+    const l = out.leads[0];
+    assert.equal(l.name, `${phone} – Outgoing call`);
+    assert.equal(l.origin, 'Cold calling');
+    assert.equal(l.source, 'auto_received');
+    assert.equal(l.phone, phone);
+    const [[leadOfCall]] = await sql('SELECT lead_id FROM calls WHERE id = ?', [out.id]);
+    assert.equal(Number(leadOfCall), l.id, 'the call is linked to its lead');
+    assert.deepEqual((await call(freshPhone(), 'answered', 'in')).leads, []);
+  } finally {
+    await setRule('lead_on_received', { call_directions: 'in', lead_origin: null });
+  }
+});
+
+test('rule for all calls: incoming and outgoing both; a known customer\'s lead keeps their name', async () => {
+  await setRule('lead_on_received', { call_directions: 'all' });
+  try {
+    const a = freshPhone();
+    const b = freshPhone();
+    assert.equal((await call(a, 'answered', 'in')).leads[0].name, `${a} – Incoming call`);
+    assert.equal((await call(b, 'answered', 'out')).leads[0].name, `${b} – Outgoing call`);
+    const c = freshPhone();
+    const cust = await makeCustomer(c);
+    assert.equal((await call(c, 'answered', 'out')).leads[0].name, cust.name);
+  } finally {
+    await setRule('lead_on_received', { call_directions: 'in' });
+  }
+});
+
+test('no lead for a call to or from a user\'s own number, whichever direction the rule covers', async () => {
+  await setRule('lead_on_received', { call_directions: 'all' });
+  try {
+    const [[managerPhone]] = await sql("SELECT phone FROM users WHERE login = 'manager'");
+    assert.deepEqual((await call(managerPhone, 'answered', 'out')).leads, []);
+    assert.deepEqual((await call(managerPhone, 'answered', 'in')).leads, []);
+  } finally {
+    await setRule('lead_on_received', { call_directions: 'in' });
+  }
 });
 
 test('open order: no lead, unless "create even if the customer has an open order"', async () => {

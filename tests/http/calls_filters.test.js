@@ -305,7 +305,7 @@ test('sort by duration, longest and shortest first, with keyset pages', async ()
   await checkSort('talk_desc', 'talk_seconds', -1);
   await checkSort('talk_asc', 'talk_seconds', 1);
   const m = await json('/calls?sort=talk_desc');
-  assert.match(m.next_url, /sort=talk_desc&before=\d+%2C\d+$/);
+  assert.match(m.next_url, /sort=talk_desc&before=\d+%2C\d+&back=-$/);
   // with a filter too
   await checkSort('talk_asc', 'talk_seconds', 1, `&from=${OLD_YEAR}-01-01&to=${OLD_YEAR}-12-31`);
 });
@@ -323,8 +323,8 @@ test('malformed filter values are 400 with a message', async () => {
     'manager=abc': /Pick the manager/,
     'manager=-1': /Pick the manager/,
     'integration=1x': /Pick the integration/,
-    'talk_min=ten': /whole number of seconds/,
-    'talk_max=99999999': /whole number of seconds/,
+    'talk_min=ten': /minutes and seconds \(1:30\)/,
+    'talk_max=99999999': /at most ten days/,
     'talk_min=10&talk_max=5': /longer than/,
     'recording=maybe': /yes or no/,
     'sort=random': /Sort by/,
@@ -364,16 +364,17 @@ test('CSV: header, attachment, RFC 4180 quoting, formulas defused', async () => 
   assert.match(res.headers.get('content-disposition'), /^attachment; filename="calls\.csv"/);
   assert.equal(res.headers.get('cache-control'), 'no-store');
   const rows = parseCsv(res.text_);
-  assert.equal(rows[0][0], 'id');
-  assert.match(rows[0][1], /^time \(Europe\/Kyiv\)$/);
+  assert.equal(rows[0][0], 'ID');
+  assert.match(rows[0][1], /^Time \(Europe\/Kyiv\)$/);
   assert.ok(rows.every((r) => r.length === rows[0].length), 'same width');
   const f = rows.find((r) => r[0] === String(made.formula.id));
   assert.ok(f, 'the formula row');
-  const contact = f[rows[0].indexOf('contact')];
-  assert.equal(contact, `'=HYPERLINK("http://evil.example","x"), @SUM(1)`);
-  assert.match(res.text_, /"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\), @SUM\(1\)"/);
-  const number = f[rows[0].indexOf('number')];
-  assert.equal(number, `'${made.formula.number}`);
+  // Defused with an invisible U+200B in front (issue 18: no visible apostrophe).
+  const contact = f[rows[0].indexOf('Contact')];
+  assert.equal(contact, `\u200B=HYPERLINK("http://evil.example","x"), @SUM(1)`);
+  assert.match(res.text_, /"\u200B=HYPERLINK\(""http:\/\/evil\.example"",""x""\), @SUM\(1\)"/);
+  const number = f[rows[0].indexOf('Number')];
+  assert.equal(number, `\u200B${made.formula.number}`);
   // no cell of the file starts a formula
   assert.ok(rows.flat().every((cell) => !/^[=+\-@]/.test(cell)));
 });
@@ -386,8 +387,8 @@ test('CSV: the demo payload rows (quotes, commas, newlines) round-trip', async (
   assert.equal(rows.length - 1, json_.length);
   for (let i = 0; i < json_.length; i++) {
     assert.equal(rows[i + 1][0], String(json_[i].id));
-    assert.equal(rows[i + 1][head.indexOf('comment')].replace(/^'/, ''), json_[i].comment ?? '');
-    assert.equal(rows[i + 1][head.indexOf('contact')].replace(/^'/, ''), json_[i].contact ?? '');
+    assert.equal(rows[i + 1][head.indexOf('Comment')].replace(/\u200B/g, ''), json_[i].comment ?? '');
+    assert.equal(rows[i + 1][head.indexOf('Contact')].replace(/\u200B/g, ''), json_[i].contact ?? '');
   }
 });
 

@@ -136,7 +136,10 @@ test('the card of a known customer: type, number, customer, open orders and lead
   assert.equal(m.orders[0].url, `/orders/${known.orderId}/calls`);
   assert.equal(m.orders[0].this_call, true);
   assert.deepEqual(m.leads.map((l) => l.name), [`Open lead ${RUN}`], 'only the open lead');
-  assert.equal(m.leads[0].url, `/customers/${known.customerId}/calls`);
+  // The lead's own page (issue 18), with its number and status for the popup.
+  assert.equal(m.leads[0].url, `/leads/${m.leads[0].id}`);
+  assert.equal(m.leads[0].number, `#${m.leads[0].id}`);
+  assert.equal(m.leads[0].status, 'Open');
   assert.equal(m.actions.create_customer_url, undefined, 'a known customer is not created again');
   assert.equal(m.actions.add_order_url,
     `/orders/new?customer=${known.customerId}&store=${m.store.id}&phone=${encodeURIComponent(known.number)}&call=${known.id}`);

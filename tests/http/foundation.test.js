@@ -11,10 +11,15 @@ test('healthz answers 200 when the database answers', async () => {
   assert.equal(JSON.parse(res.text_).database, 'ok');
 });
 
-test('root redirects to the call history', async () => {
+test('root leads to the login, then to the call history (issue 18: the start page of the role)', async () => {
   const res = await new Client().get('/');
   assert.ok([301, 302, 303].includes(res.status));
-  assert.match(res.headers.get('location'), /\/calls$/);
+  assert.equal(res.headers.get('location'), '/login?next=%2F');
+  const c = new Client();
+  await c.login('manager', 'manager');
+  const home = await c.get('/');
+  assert.equal(home.status, 302);
+  assert.equal(home.headers.get('location'), '/calls');
 });
 
 test('login page renders with a CSRF token and security headers', async () => {
@@ -133,7 +138,8 @@ test('open redirect after login is refused', async () => {
     const csrf = page.text_.match(/name="csrf" value="([^"]+)"/)[1];
     const res = await c.post('/login', { form: { csrf, login: 'manager', password: 'manager', next } });
     assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), '/calls', next);
+    // The start page, which sends each role where it may go (issue 18).
+    assert.equal(res.headers.get('location'), '/', next);
   }
 });
 

@@ -76,7 +76,8 @@ test('HEAD tells the size without bytes', async () => {
 test('the manager downloads: attachment, logged as a download', async () => {
   const r = await raw(manager, `/calls/${stored.id}/recording?download=1`);
   assert.equal(r.status, 200);
-  assert.match(r.headers.get('content-disposition'), new RegExp(`attachment; filename="call-${stored.id}\\.wav"`));
+  // A telling name (issue 18): local date and time, number, customer; RFC 5987 filename* for UTF-8.
+  assert.match(r.headers.get('content-disposition'), /^attachment; filename="\d{4}-\d\d-\d\d \d\d\.\d\d [^"]*\.wav"; filename\*=UTF-8''\d{4}-\d\d-\d\d%20\d\d\.\d\d%20[A-Za-z0-9%._~-]*\.wav$/);
   const [[n]] = await sql("SELECT COUNT(*) FROM listening_log WHERE call_id = ? AND action = 'download'", [stored.id]);
   assert.ok(Number(n) >= 1);
 });

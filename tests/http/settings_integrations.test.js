@@ -220,6 +220,23 @@ test('bad input re-shows the form with the errors and the typed values; nothing 
 
   const r2 = await postForm(admin, '/settings/integrations/new', [['csrf', await csrfOf(admin)], ['kind', 'skype']]);
   assert.equal(r2.status, 400);
+  // The message lists the kinds the registry knows (lib/providers/registry.c).
+  assert.match(r2.text_, /Choose the provider: twilio, zadarma, binotel, asterisk or generic/);
+});
+
+test('a kind the registry does not know: the column holds it (0018), its page and a save are a 400 naming the known kinds', async () => {
+  const slug = slugOf('unknown');
+  // integrations.kind is plain text now: only the C code checks kinds.
+  await sql("INSERT INTO integrations (kind, slug, name, enabled, default_country) VALUES ('sipuni', ?, 'Old provider', 0, 'UA')", [slug]);
+  const [[id]] = await sql('SELECT id FROM integrations WHERE slug = ?', [slug]);
+  const page = await admin.get(`/settings/integrations/${id}`);
+  assert.equal(page.status, 400);
+  assert.match(page.text_, /provider &quot;sipuni&quot; is not known to this version of Callboard|provider "sipuni" is not known to this version of Callboard/);
+  assert.match(page.text_, /twilio, zadarma, binotel, asterisk or generic/);
+  const r = await postForm(admin, `/settings/integrations/${id}`, [
+    ['csrf', await csrfOf(admin)], ['name', 'Old provider'], ['slug', slug], ['country', 'UA']]);
+  assert.equal(r.status, 400);
+  assert.deepEqual(await sql('SELECT kind, name FROM integrations WHERE id = ?', [id]), [['sipuni', 'Old provider']]);
 });
 
 test('a taken address or another integration\'s number is a form error, and nothing is half-saved', async () => {

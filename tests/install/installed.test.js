@@ -137,7 +137,7 @@ test("the site administrator reaches every page from the links, each without an 
   assert.deepEqual(problems, []);
   // The crawl reached the pages of every program (not a vacuous pass).
   for (const k of ['/calls', '/calls/:n', '/dial', '/customers/:n', '/customers/:n/calls',
-    '/orders/:n', '/orders/:n/calls', '/leads/:n', '/customers/new', '/orders/new', '/leads/new', '/tasks', '/tasks/missed', '/notifications', '/settings', '/settings/users', '/settings/users/me',
+    '/orders/:n', '/orders/:n/calls', '/leads/:n', '/customers/new', '/orders/new', '/leads/new', '/tasks', '/tasks/missed', '/notifications', '/analytics', '/settings', '/settings/users', '/settings/users/me',
     '/settings/roles', '/settings/listening-log', '/settings/automation', '/settings/triggers',
     '/settings/integrations', '/settings/integrations/:n', '/settings/exceptions']) {
     assert.ok(seen.has(k), `the links never led to ${k} (reached: ${[...seen.keys()].join(' ')})`);

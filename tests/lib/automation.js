@@ -64,7 +64,7 @@ export async function userIds() {
 }
 
 const RULE_COLS = ['enabled', 'assignee_ids', 'task_mode', 'due_offset_minutes', 'lead_type',
-  'lead_manager_id', 'even_if_open_order', 'even_if_open_lead'];
+  'lead_manager_id', 'even_if_open_order', 'even_if_open_lead', 'call_directions', 'lead_origin'];
 
 export async function saveRules() {
   return sql(`SELECT kind, ${RULE_COLS.join(', ')} FROM automation_rules`);

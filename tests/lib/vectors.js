@@ -1,9 +1,9 @@
-// The second-wave providers' vectors (tests/vectors/<kind>/NN_case.json,
-// format in tests/vectors/README.md) through the real stack: each file's
-// requests are sent to /hook/<kind> (the demo integration, slug = kind)
-// with fresh ids, and the stored call is compared with its "call". The
-// same files are checked against the adapter alone by
-// tests/unit/test_prov_vectors.c.
+// Provider vectors that are sequences (tests/vectors/<kind>/NNN-case.json
+// with "requests", docs/providers.md "Test vectors") through the real
+// stack: each step's request is sent to /hook/<kind> (the demo
+// integration, slug = kind) with fresh ids, and the stored call is
+// compared with the vector's "call". The same files are run through the
+// descriptor alone by tests/unit/test_vectors.c.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { BASE } from './http.js';
 
 export function loadVectors(kind) {
   const dir = fileURLToPath(new URL(`../vectors/${kind}/`, import.meta.url));
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+  return readdirSync(dir).filter((f) => /^[0-9].*\.json$/.test(f)).sort()
     .map((f) => ({ file: f, ...JSON.parse(readFileSync(dir + f, 'utf8')) }));
 }
 
@@ -35,15 +35,14 @@ export function freshRequests(vec) {
     for (const [from, to] of map) s = s.split(from).join(to);
     return s;
   };
-  const requests = vec.requests.map((r) => {
-    const raw = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-    const query = r.query ?? vec.query ?? '';
+  const requests = vec.requests.map((step) => {
+    const r = { ...vec.request, ...(step.request || {}) };
+    const q = r.url.indexOf('?');
     return {
-      body: swap(raw),
-      url: query ? `?${query}` : '',
-      headers: { 'content-type': r.content_type ?? vec.content_type ?? 'application/json',
-        ...(vec.headers || {}), ...(r.headers || {}) },
-      expect: r.expect || {},
+      body: swap(r.body ?? ''),
+      url: q >= 0 ? r.url.slice(q) : '',
+      headers: { 'content-type': r.content_type ?? 'application/json', ...(r.headers || {}) },
+      expect: step.expect || {},
     };
   });
   return { requests, callId: map.get((vec.ids || [])[0]) };

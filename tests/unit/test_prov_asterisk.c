@@ -1,4 +1,4 @@
-/* Unit tests for the Asterisk adapter (lib/providers/asterisk.c): the
+/* Unit tests for the Asterisk adapter (lib/providers/asterisk/): the
  * dialplan's Bearer token and the AMI bridge's HMAC (providers.md §4.5,
  * vectors §5.3), query fields only for token-authenticated requests,
  * dialplan CURL() forms (no Content-Type, channel names, DIALSTATUS),
@@ -21,7 +21,7 @@
 #include "http/request.h"
 #include "net/sig.h"
 #include "providers/provider.h"
-#include "providers/registry.h"
+#include "providers/asterisk/asterisk.h"
 
 #define VEC_SECRET "asterisk-shared-secret-0123456789"
 #define VEC_TS "1717495242"
@@ -32,7 +32,7 @@
 	"sha256=446b5e532147814c0dc0199dfea762e5c7ca1d69e13e6e7d5a5f4cd26599e69f"
 #define DEMO_SECRET "demo-generic-secret"
 
-static const struct provider *P = &provider_asterisk;
+static const struct provider *P = &asterisk_provider;
 static struct arena *a;
 static struct kvlist form, query;
 static struct json_object *json;

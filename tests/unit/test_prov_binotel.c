@@ -1,4 +1,4 @@
-/* Unit tests for the Binotel adapter (lib/providers/binotel.c): the
+/* Unit tests for the Binotel adapter (lib/providers/binotel/): the
  * server allow-list and the URL key (providers.md §3.2), nested form and
  * JSON bodies, every requestType, disposition mapping, "who talked last"
  * from historyData, leg folding and the answers (§3.3). */
@@ -17,11 +17,12 @@
 #include "http/request.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
+#include "providers/binotel/binotel.h"
 
 #define KEY "demo-binotel-key"
 #define BINOTEL_IP "194.88.218.116"
 
-static const struct provider *P = &provider_binotel;
+static const struct provider *P = &binotel_provider;
 static struct arena *a;
 static struct kvlist form, query;
 static struct json_object *json;
@@ -727,7 +728,7 @@ END_TEST
 
 START_TEST(test_registry_finds_adapter)
 {
-	ck_assert_ptr_eq(provider_find("binotel"), &provider_binotel);
+	ck_assert_ptr_eq(provider_by_kind("binotel"), &binotel_provider);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* Unit tests for the Twilio Voice adapter (lib/providers/twilio.c):
+/* Unit tests for the Twilio Voice adapter (lib/providers/twilio/):
  * X-Twilio-Signature against the providers.md §5.1 vectors and the ones
  * the real twilio npm package prints (tests/vectors/twilio/
  * make-vectors.mjs → vectors.json), every callback kind, result mapping,
@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
+#include "providers/twilio/twilio.h"
 
 #define T5   "12345678901234567890123456789012" /* providers.md §5.1 */
 #define DEMO "demo-twilio-token"
@@ -97,7 +98,7 @@ verify(const char *token, const char *url, const char *ctype,
 	enum cb_err rc;
 
 	treq_init(&t, token, url, ctype, body, sig);
-	rc = provider_twilio.verify(&t.c, &t.r, &why);
+	rc = twilio_provider.verify(&t.c, &t.r, &why);
 	if (rc != CB_OK)
 		ck_assert_ptr_nonnull(why);
 	treq_free(&t);
@@ -117,7 +118,7 @@ parse_form(const char *body, struct call_event *ev, const char **why)
 	    NULL);
 	ev_init(ev);
 	*why = NULL;
-	rc = provider_twilio.parse(&t.c, &t.r, ev, why);
+	rc = twilio_provider.parse(&t.c, &t.r, ev, why);
 	treq_free(&t);
 	return rc;
 }
@@ -274,13 +275,13 @@ START_TEST(test_twilio_missing_signature_or_token)
 	/* No secrets object at all, and no header callback at all. */
 	treq_init(&t, v->token, v->url, v->ctype, v->body, v->sig);
 	t.c.secrets = NULL;
-	ck_assert_int_eq(provider_twilio.verify(&t.c, &t.r, &why), CB_EDENIED);
+	ck_assert_int_eq(twilio_provider.verify(&t.c, &t.r, &why), CB_EDENIED);
 	t.c.secrets = t.secrets;
 	t.r.header = NULL;
-	ck_assert_int_eq(provider_twilio.verify(&t.c, &t.r, &why), CB_EDENIED);
+	ck_assert_int_eq(twilio_provider.verify(&t.c, &t.r, &why), CB_EDENIED);
 	t.r.header = theader;
 	t.r.url = NULL;
-	ck_assert_int_eq(provider_twilio.verify(&t.c, &t.r, &why), CB_EDENIED);
+	ck_assert_int_eq(twilio_provider.verify(&t.c, &t.r, &why), CB_EDENIED);
 	treq_free(&t);
 }
 END_TEST
@@ -917,7 +918,7 @@ START_TEST(test_twilio_json_and_get_requests)
 	treq_init(&t, T5, vectors[4].url, vectors[4].ctype, vectors[4].body,
 	    NULL);
 	ev_init(&ev);
-	ck_assert_int_eq(provider_twilio.parse(&t.c, &t.r, &ev, &why), CB_OK);
+	ck_assert_int_eq(twilio_provider.parse(&t.c, &t.r, &ev, &why), CB_OK);
 	ck_assert_int_eq(ev.kind, EV_ENDED);
 	ck_assert_int_eq(ev.result, RES_NONE);
 	ck_assert_int_eq(ev.dir, DIR_UNKNOWN);
@@ -930,7 +931,7 @@ START_TEST(test_twilio_json_and_get_requests)
 	    "CallStatus=ringing&Direction=inbound&From=%2B380501234567&To=%2B"
 	    "14155550123", NULL, NULL, NULL);
 	ev_init(&ev);
-	ck_assert_int_eq(provider_twilio.parse(&t.c, &t.r, &ev, &why), CB_OK);
+	ck_assert_int_eq(twilio_provider.parse(&t.c, &t.r, &ev, &why), CB_OK);
 	ck_assert(ev.wants_route);
 	ck_assert_str_eq(ev.client, "+380501234567");
 	treq_free(&t);
@@ -960,7 +961,7 @@ twiml(struct twiml *x, const struct call_event *ev,
 	c.slug = "twilio";
 	c.config = cfg;
 	buf_init(&out, 64 * 1024);
-	ck_assert_int_eq(provider_twilio.answer(&c, ev, ra, &out, &ctype),
+	ck_assert_int_eq(twilio_provider.answer(&c, ev, ra, &out, &ctype),
 	    CB_OK);
 	ck_assert_str_eq(ctype, "text/xml");
 	snprintf(x->body, sizeof(x->body), "%s", buf_cstr(&out));
@@ -1180,7 +1181,7 @@ END_TEST
 
 START_TEST(test_twilio_registered)
 {
-	ck_assert_ptr_eq(provider_find("twilio"), &provider_twilio);
+	ck_assert_ptr_eq(provider_by_kind("twilio"), &twilio_provider);
 }
 END_TEST
 

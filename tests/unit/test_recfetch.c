@@ -13,6 +13,9 @@
 #include <json-c/json.h>
 
 #include "calls/recfetch.h"
+#include "providers/binotel/binotel.h"
+#include "providers/twilio/twilio.h"
+#include "providers/zadarma/zadarma.h"
 #include "core/buf.h"
 
 #define VKEY "a248a6a984459935b569"
@@ -36,9 +39,9 @@ zadarma_vector(const char *path, const char *const *kv, size_t n,
 	struct buf q;
 
 	buf_init(&q, 4096);
-	ck_assert_int_eq(recfetch_zadarma_query(kv, n, &q), CB_OK);
+	ck_assert_int_eq(zadarma_api_query(kv, n, &q), CB_OK);
 	ck_assert_str_eq(buf_cstr(&q), want_q);
-	ck_assert_int_eq(recfetch_zadarma_auth(VKEY, VSECRET, path,
+	ck_assert_int_eq(zadarma_api_auth(VKEY, VSECRET, path,
 	    buf_cstr(&q), header, sizeof(header)), CB_OK);
 	ck_assert_str_eq(header, want_header);
 	buf_free(&q);
@@ -100,7 +103,7 @@ START_TEST(test_php_urlencode_rules)
 
 	buf_init(&b, 256);
 	/* §5.4: keep A-Za-z0-9-_. ; space is '+'; '~' is %7E; uppercase. */
-	ck_assert_int_eq(recfetch_php_urlencode(&b, "aZ09-_. ~*/:+\xc3\xa9"),
+	ck_assert_int_eq(zadarma_php_urlencode(&b, "aZ09-_. ~*/:+\xc3\xa9"),
 	    CB_OK);
 	ck_assert_str_eq(buf_cstr(&b), "aZ09-_.+%7E%2A%2F%3A%2B%C3%A9");
 	buf_free(&b);
@@ -111,7 +114,7 @@ START_TEST(test_zadarma_header_too_small_is_an_error)
 {
 	char small[10];
 
-	ck_assert_int_eq(recfetch_zadarma_auth(VKEY, VSECRET, "/v1/x/",
+	ck_assert_int_eq(zadarma_api_auth(VKEY, VSECRET, "/v1/x/",
 	    "format=json", small, sizeof(small)), CB_ETOOBIG);
 }
 END_TEST
@@ -214,17 +217,17 @@ START_TEST(test_twilio_url_appends_mp3)
 {
 	char out[256];
 
-	ck_assert_int_eq(recfetch_twilio_url("https://api.twilio.com/"
+	ck_assert_int_eq(twilio_media_url("https://api.twilio.com/"
 	    "2010-04-01/Accounts/AC1/Recordings/RE1", out, sizeof(out)), CB_OK);
 	ck_assert_str_eq(out, "https://api.twilio.com/2010-04-01/Accounts/AC1/"
 	    "Recordings/RE1.mp3");
-	ck_assert_int_eq(recfetch_twilio_url("https://h/Recordings/RE1.wav",
+	ck_assert_int_eq(twilio_media_url("https://h/Recordings/RE1.wav",
 	    out, sizeof(out)), CB_OK);
 	ck_assert_str_eq(out, "https://h/Recordings/RE1.wav");
-	ck_assert_int_eq(recfetch_twilio_url("https://h/Recordings/RE1?x=1",
+	ck_assert_int_eq(twilio_media_url("https://h/Recordings/RE1?x=1",
 	    out, sizeof(out)), CB_OK);
 	ck_assert_str_eq(out, "https://h/Recordings/RE1.mp3?x=1");
-	ck_assert_int_eq(recfetch_twilio_url("RE1", out, sizeof(out)),
+	ck_assert_int_eq(twilio_media_url("RE1", out, sizeof(out)),
 	    CB_EINVAL);
 }
 END_TEST
@@ -301,7 +304,7 @@ START_TEST(test_plan_zadarma_signed_request_by_call_id)
 
 	ck_assert_int_eq(recfetch_plan("zadarma", "ref:1717495200.123456",
 	    NULL, sec, &p, err, sizeof(err)), CB_OK);
-	ck_assert_int_eq(p.step, RECFETCH_ZADARMA);
+	ck_assert_int_eq(p.step, RECFETCH_LINK);
 	ck_assert_str_eq(p.url, "https://api.zadarma.com/v1/pbx/record/"
 	    "request/?call_id=1717495200.123456&format=json");
 	/* Expected value computed independently (Python hmac/hashlib). */
@@ -367,7 +370,7 @@ START_TEST(test_plan_binotel_posts_key_secret_and_id)
 
 	ck_assert_int_eq(recfetch_plan("binotel", "ref:2345678901", NULL, sec,
 	    &p, err, sizeof(err)), CB_OK);
-	ck_assert_int_eq(p.step, RECFETCH_BINOTEL);
+	ck_assert_int_eq(p.step, RECFETCH_LINK);
 	ck_assert_str_eq(p.url,
 	    "https://api.binotel.com/api/4.0/stats/call-record.json");
 	body = obj(p.body);
@@ -474,11 +477,11 @@ START_TEST(test_zadarma_answer_link_and_links)
 	    "[\"\",\"https://h/a.mp3\",\"https://h/b.mp3\"]}";
 	char link[256], err[256];
 
-	ck_assert_int_eq(recfetch_zadarma_link(one, strlen(one), link,
+	ck_assert_int_eq(zadarma_recording.link(one, strlen(one), link,
 	    sizeof(link), err, sizeof(err)), CB_OK);
 	ck_assert_str_eq(link,
 	    "https://api.zadarma.com/v1/pbx/record/download/x/1.mp3");
-	ck_assert_int_eq(recfetch_zadarma_link(many, strlen(many), link,
+	ck_assert_int_eq(zadarma_recording.link(many, strlen(many), link,
 	    sizeof(link), err, sizeof(err)), CB_OK);
 	ck_assert_str_eq(link, "https://h/a.mp3");
 }
@@ -491,9 +494,9 @@ START_TEST(test_zadarma_answer_not_found_is_unavailable)
 	static const char empty[] = "{\"status\":\"success\",\"links\":[]}";
 	char link[256], err[256];
 
-	ck_assert_int_eq(recfetch_zadarma_link(nf, strlen(nf), link,
+	ck_assert_int_eq(zadarma_recording.link(nf, strlen(nf), link,
 	    sizeof(link), err, sizeof(err)), CB_ENOTFOUND);
-	ck_assert_int_eq(recfetch_zadarma_link(empty, strlen(empty), link,
+	ck_assert_int_eq(zadarma_recording.link(empty, strlen(empty), link,
 	    sizeof(link), err, sizeof(err)), CB_ENOTFOUND);
 }
 END_TEST
@@ -515,12 +518,12 @@ START_TEST(test_zadarma_answer_errors_are_upstream)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_int_eq(recfetch_zadarma_link(bad[i], strlen(bad[i]),
+		ck_assert_int_eq(zadarma_recording.link(bad[i], strlen(bad[i]),
 		    link, sizeof(link), err, sizeof(err)), CB_EUPSTREAM);
-	ck_assert_int_eq(recfetch_zadarma_link("", 0, link, sizeof(link),
+	ck_assert_int_eq(zadarma_recording.link("", 0, link, sizeof(link),
 	    err, sizeof(err)), CB_EUPSTREAM);
 	/* The provider's words reach the admin, control bytes do not. */
-	ck_assert_int_eq(recfetch_zadarma_link(ctl, strlen(ctl), link,
+	ck_assert_int_eq(zadarma_recording.link(ctl, strlen(ctl), link,
 	    sizeof(link), err, sizeof(err)), CB_EUPSTREAM);
 	ck_assert_str_eq(err, "zadarma: error: a b");
 }
@@ -536,12 +539,12 @@ START_TEST(test_binotel_answer_url)
 	    "\"message\":\"Wrong key\"}";
 	char url[256], err[256];
 
-	ck_assert_int_eq(recfetch_binotel_url(ok, strlen(ok), url,
+	ck_assert_int_eq(binotel_recording.link(ok, strlen(ok), url,
 	    sizeof(url), err, sizeof(err)), CB_OK);
 	ck_assert_str_eq(url, "https://s3.binotel.ua/r/1.mp3?sig=abc");
-	ck_assert_int_eq(recfetch_binotel_url(nf, strlen(nf), url,
+	ck_assert_int_eq(binotel_recording.link(nf, strlen(nf), url,
 	    sizeof(url), err, sizeof(err)), CB_ENOTFOUND);
-	ck_assert_int_eq(recfetch_binotel_url(other, strlen(other), url,
+	ck_assert_int_eq(binotel_recording.link(other, strlen(other), url,
 	    sizeof(url), err, sizeof(err)), CB_EUPSTREAM);
 	ck_assert_ptr_nonnull(strstr(err, "Wrong key"));
 }

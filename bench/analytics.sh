@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The analytics page (issue 21) at 1,000,000 calls over a year: p50 and p99 of GET /analytics for
+# a month and for a year, beside the history page's (GET /calls, newest 50, and a month of it) in
+# the same run, logged in as "admin" (the demo's only role with `analytics`). Targets: a month
+# under 300 ms, a year under 2 s. Requests go one at a time (curl), as a person opens the page.
+#
+#   bench/analytics.sh                  BENCH_RUNS requests per page and range
+#
+# Settings (environment):
+#   BENCH_CALLS        demo calls                                   [1000000]
+#   BENCH_BUILD_DIR    release build (configured here when missing) [<repo>/build-bench]
+#   BENCH_BUILD        0: do not run make                           [1]
+#   BENCH_HTTP_PORT / BENCH_DB_PORT / BENCH_SMTP_PORT  the stack's ports  [28094 / 13511 / 28294]
+#   BENCH_FRESH        1: a new database; 0 reuses the last one     [0]
+#   BENCH_KEEP         1: leave the stack running                   [0]
+#   BENCH_RUNS         requests per page and range                  [20]
+#   BENCH_DB_POOL      innodb_buffer_pool_size for the run          [1G]
+# The demo spreads its calls over 60 days; this script stretches them once to a year (every
+# time's distance from now × 6, order kept) so a year's report reads a million calls.
+# Results: stdout and <build>/analytics-results.md.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+CALLS=${BENCH_CALLS:-1000000}
+RUNS=${BENCH_RUNS:-20}
+BUILD=$(realpath -m -- "${BENCH_BUILD_DIR:-$REPO/build-bench}")
+export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$BUILD/analytics-state CB_ROOT=$REPO
+export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28094} CB_DB_PORT=${BENCH_DB_PORT:-13511}
+export CB_SMTP_PORT=${BENCH_SMTP_PORT:-28294}
+BASE=http://127.0.0.1:$CB_HTTP_PORT
+WORK=$BUILD/analytics-run
+OUT=$BUILD/analytics-results.md
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+# shellcheck source=bench/lib/release_build.sh
+. "$REPO/bench/lib/release_build.sh"
+mkdir -p "$BUILD" "$WORK"
+release_build "$BUILD" "$WORK/make.log"
+
+cleanup() {
+    [[ ${BENCH_KEEP:-0} == 1 ]] && { say "left running: CB_STATE_DIR=$CB_STATE_DIR"; return; }
+    "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || say "stack.sh stop failed"
+}
+trap cleanup EXIT
+[[ ${BENCH_FRESH:-0} == 1 ]] && { "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$CB_STATE_DIR"; }
+"$REPO/scripts/stack.sh" start >"$WORK/stack.log" 2>&1 || { tail -30 "$WORK/stack.log" >&2; die "stack failed"; }
+
+db() { mariadb --defaults-file="$CB_STATE_DIR/mariadb.cnf" --batch --skip-column-names callboard -e "$1"; }
+have=$(db "SELECT COUNT(*) FROM calls" 2>/dev/null || echo 0)
+if (( have < CALLS )); then
+    (( have == 0 )) || die "the database has $have calls, fewer than $CALLS: BENCH_FRESH=1"
+    say "loading $CALLS demo calls (1-3 min at 1M)"
+    "$BUILD/tools/callboard" --config "$CB_STATE_DIR/callboard.conf" demo --calls "$CALLS" >&2
+fi
+if [[ -z $(db "SELECT value FROM settings WHERE name = 'bench.stretched'") ]]; then
+    say "stretching the calls over a year (once; a few minutes at 1M)"
+    db "SET @now = (SELECT MAX(started_at) FROM calls);
+        UPDATE calls SET
+          answered_at = @now - INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, @now) * 6 MICROSECOND
+                        + INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, answered_at) MICROSECOND,
+          ended_at = @now - INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, @now) * 6 MICROSECOND
+                     + INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, ended_at) MICROSECOND,
+          started_at = @now - INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, @now) * 6 MICROSECOND;
+        INSERT INTO settings (name, value) VALUES ('bench.stretched', '6');
+        ANALYZE TABLE calls;" >/dev/null
+fi
+db "SET GLOBAL innodb_buffer_pool_size = $(numfmt --from=iec "${BENCH_DB_POOL:-1G}")" ||
+    say "could not set innodb_buffer_pool_size"
+
+jar=$WORK/cookies
+rm -f "$jar"
+csrf=$(curl -fsS -c "$jar" "$BASE/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" \
+    --data-urlencode login=admin --data-urlencode password=admin "$BASE/login")
+[[ $code == 303 ]] || die "login as admin: HTTP $code"
+
+today=$(date -u +%F)
+month=$(date -u -d '29 days ago' +%F)
+year=$(date -u -d '364 days ago' +%F)
+declare -A URLS=(
+    [analytics-month]="/analytics?from=$month&to=$today"
+    [analytics-year]="/analytics?from=$year&to=$today"
+    [history-newest]="/calls"
+    [history-month]="/calls?from=$month&to=$today"
+)
+ORDER="analytics-month analytics-year history-newest history-month"
+in_range=$(db "SELECT COUNT(*) FROM calls WHERE started_at >= UTC_TIMESTAMP() - INTERVAL 365 DAY")
+say "calls in the last year: $in_range; $RUNS requests each (machine shared with other work)"
+
+{
+    echo "| page | p50 ms | p99 ms | runs |"
+    echo "|---|---|---|---|"
+} >"$OUT"
+for s in $ORDER; do
+    : >"$WORK/$s.txt"
+    for _ in $(seq 1 "$RUNS"); do
+        curl -sS -o "$WORK/$s.body" -w '%{http_code} %{time_total}\n' -b "$jar" "$BASE${URLS[$s]}" \
+            >>"$WORK/$s.txt"
+    done
+    # A report slower than nginx's fastcgi_read_timeout is a 504: say so rather than stop.
+    bad=$(awk '$1 != 200 { printf "%s%s", sep, $1; sep = "," }' "$WORK/$s.txt")
+    [[ -z $bad ]] || say "$s: answers other than 200: $bad (times below include them)"
+    # nearest-rank percentiles of the runs
+    read -r p50 p99 < <(awk '{ print $2 * 1000 }' "$WORK/$s.txt" | sort -n | awk '
+        { v[NR] = $1 } END { i = int((NR * 50 + 99) / 100); j = int((NR * 99 + 99) / 100);
+        printf "%.0f %.0f\n", v[i], v[j] }')
+    printf '%-16s p50 %6s ms   p99 %6s ms\n' "$s" "$p50" "$p99"
+    echo "| $s | $p50 | $p99 | $RUNS |" >>"$OUT"
+done
+say "results: $OUT"

@@ -1,0 +1,18 @@
+/* The binotel provider (lib/providers/binotel/): its one descriptor. */
+#ifndef CB_PROVIDERS_BINOTEL_H
+#define CB_PROVIDERS_BINOTEL_H
+
+#include "providers/provider.h"
+
+extern const struct provider binotel_provider;
+
+/* Its members in other files of the folder, for the descriptor. */
+extern const struct prov_dial binotel_dial;      /* dial.c */
+extern const struct prov_recording binotel_recording;  /* recording.c */
+
+/* test_event.c: "Send a test event" (providers/test_event.h). */
+enum cb_err binotel_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);
+
+#endif

@@ -4,12 +4,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/arena.h"
+#include "core/buf.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
+#include "http/escape.h"
 #include "http/request.h"
 #include "net/ipmatch.h"
 #include "net/sig.h"
 #include "providers/adapt.h"
+#include "providers/test_event.h"
 
 #define ADAPT_PATH_MAX 64          /* one component of a path */
 #define ADAPT_INDEX_MAX 64         /* array entries we look at */
@@ -162,8 +166,12 @@ adapt_verify_url_key(const struct prov_conf *c, const struct prov_req *r,
 {
 	struct json_object *list;
 
+	/* An empty list (the form saved with no address) is no check: the
+	 * key is the check, the list an optional extra. */
 	if (c->config != NULL &&
 	    json_object_object_get_ex(c->config, "allowed_ips", &list) &&
+	    !(json_object_is_type(list, json_type_array) &&
+	    json_object_array_length(list) == 0) &&
 	    !adapt_ip_allowed(c, NULL, r->remote_addr)) {
 		*why = "source address not in allowed_ips";
 		return CB_EDENIED;
@@ -243,13 +251,13 @@ adapt_local_ms(const char *s, const char *tz, int64_t *ms)
 }
 
 const char *
-adapt_time_zone(const struct prov_conf *c, const char *dflt)
+adapt_time_zone(struct json_object *config, const char *dflt)
 {
 	struct json_object *v;
 	const char *tz;
 
-	if (c->config != NULL &&
-	    json_object_object_get_ex(c->config, "time_zone", &v) &&
+	if (config != NULL &&
+	    json_object_object_get_ex(config, "time_zone", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    *(tz = json_object_get_string(v)) != '\0')
 		return tz;
@@ -275,4 +283,34 @@ adapt_type_name(struct call_event *ev, const char *name)
 
 	ev_copy(ev->type_name, sizeof(ev->type_name), name,
 	    n < sizeof(ev->type_name) ? n : sizeof(ev->type_name) - 1);
+}
+
+enum cb_err
+adapt_test_event(struct arena *a, const char *hook_url, const char *key,
+    struct json_object *body, const char *external_id, struct test_event *ev)
+{
+	struct buf q;
+
+	ev->body = body == NULL ? NULL : arena_strdup(a,
+	    json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(body);
+	if (ev->body == NULL)
+		return CB_ETOOBIG;
+	ev->body_len = strlen(ev->body);
+	buf_init(&q, 2048);
+	buf_puts(&q, hook_url);
+	if (key != NULL) {
+		buf_puts(&q, "?key=");
+		url_component(&q, key, strlen(key));
+	}
+	ev->url = q.err ? NULL : arena_strdup(a, buf_cstr(&q));
+	buf_free(&q);
+	if (ev->url == NULL)
+		return CB_ETOOBIG;
+	ev->method = HTTPC_POST;
+	ev->content_type = "application/json";
+	ev->external_id = arena_strdup(a, external_id);
+	ev->expect_body = NULL;
+	return ev->external_id != NULL ? CB_OK : CB_ENOMEM;
 }

@@ -65,7 +65,7 @@ enum cb_err adapt_epoch_ms(const char *s, int64_t *ms);
 enum cb_err adapt_local_ms(const char *s, const char *tz, int64_t *ms);
 /* The integration's config "time_zone", else dflt (providers that send
  * times without an offset, providers-2.md §0.1). Borrowed. */
-const char *adapt_time_zone(const struct prov_conf *c, const char *dflt);
+const char *adapt_time_zone(struct json_object *config, const char *dflt);
 
 /* ev->event_id = a ":" b [":" c]; left empty (the pipeline then hashes
  * the payload) when it does not fit. */
@@ -73,5 +73,14 @@ void adapt_event_id(struct call_event *ev, const char *a, const char *b,
     const char *c);
 /* ev->type_name from the provider's own name, cut to fit. */
 void adapt_type_name(struct call_event *ev, const char *name);
+
+struct arena;
+struct test_event;
+/* "Send a test event" for the JSON providers: POSTs body (consumed) to
+ * hook_url, with ?key=<key> added when key is not NULL; the hook must store
+ * the call external_id. CB_ETOOBIG when it does not fit. */
+enum cb_err adapt_test_event(struct arena *a, const char *hook_url,
+    const char *key, struct json_object *body, const char *external_id,
+    struct test_event *ev);
 
 #endif

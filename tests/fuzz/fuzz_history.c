@@ -56,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prov_conf c = { .slug = "fuzz", .default_country = "UA" };
 	struct hist_window w = { 1717200000, 1717372800 };
 	const struct prov_history *h;
+	const char *kind;
 	struct hist_page page;
 	struct arena *a;
 	const char *why = NULL;
@@ -70,12 +71,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	c.secrets = secrets;
 	c.config = data[0] & 0x40 ? config : NULL;
-	h = reconcile_history_for(kinds[(data[0] & 0x0f) % 3]);
+	kind = kinds[(data[0] & 0x0f) % 3];
+	h = reconcile_history_for(kind);
 	a = arena_new();
 	if (h->parse(&c, &w, cursors[(data[0] >> 4) & 3],
 	    (const char *)data + 1, size - 1, a, &page, &why) == CB_OK)
 		for (i = 0; i < page.n; i++)
-			adapt(&c, h->kind, a, &page.ev[i]);
+			adapt(&c, kind, a, &page.ev[i]);
 	arena_free(a);
 	return 0;
 }

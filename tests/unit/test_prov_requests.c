@@ -10,7 +10,11 @@
 
 #include <json-c/json.h>
 
+#include "calls/recfetch.h"
+#include "core/arena.h"
 #include "dial/dial.h"
+#include "providers/registry.h"
+#include "providers/test_event.h"
 #include "providers/phonet/phonet.h"
 #include "providers/streamtelecom/streamtelecom.h"
 #include "providers/unitalk/unitalk.h"
@@ -176,6 +180,81 @@ START_TEST(test_yeastar_requests)
 }
 END_TEST
 
+/* The four descriptors carry their members (issue 17 §1): the form's
+ * fields, zones and address lists, click-to-call where one request does
+ * it, recordings fetched from the events' links, and test events the hook
+ * accepts. */
+START_TEST(test_descriptors)
+{
+	static const char *const kinds[] = { "phonet", "unitalk",
+	    "streamtelecom", "yeastar" };
+	static const char *const links[] = {
+		"https://demo.phonet.com.ua/rest/public/calls/562aa0bd/audio",
+		"https://api.unitalk.cloud:8443/tracking/rec/a.mp3",
+		"https://gate.streamtele.com/api/streamtele-v3/audio?abc",
+	};
+	struct json_object *sec = json_tokener_parse("{\"key\":\"k-1\","
+	    "\"token\":\"t-1\"}");
+	struct recfetch_plan plan;
+	struct test_event ev;
+	const struct provider *p;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		struct arena *a = arena_new();
+
+		p = provider_by_kind(kinds[i]);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_ptr_nonnull(p->label);
+		ck_assert_ptr_nonnull(p->where);
+		ck_assert_ptr_nonnull(p->fields);
+		ck_assert_ptr_nonnull(p->fields[0].name);
+		ck_assert(p->fields[0].secret);
+		ck_assert_ptr_nonnull(p->test_event);
+		ck_assert_int_eq(test_event_build(a, kinds[i],
+		    "https://crm.example.com/hook/x", NULL, sec, "380440000000",
+		    1717495300, &ev, &why), CB_OK);
+		ck_assert_ptr_nonnull(ev.external_id);
+		ck_assert_ptr_nonnull(strstr(ev.body, ev.external_id));
+		if (i != 1)
+			ck_assert_str_eq(ev.url,
+			    "https://crm.example.com/hook/x?key=k-1");
+		else
+			ck_assert_str_eq(ev.headers[0],
+			    "Authorization: Bearer t-1");
+		arena_free(a);
+		if (i < 3) {
+			memset(&plan, 0, sizeof(plan));
+			ck_assert_int_eq(recfetch_plan(kinds[i], links[i], NULL,
+			    sec, &plan, err, sizeof(err)), CB_OK);
+			ck_assert_int_eq(plan.step, RECFETCH_FILE);
+			ck_assert_str_eq(plan.url, links[i]);
+			memset(&plan, 0, sizeof(plan));
+			ck_assert_int_eq(recfetch_plan(kinds[i],
+			    "javascript:alert(1)", NULL, sec, &plan, err,
+			    sizeof(err)), CB_EINVAL);
+		}
+	}
+	ck_assert(provider_serves(provider_by_kind("phonet"), "UA"));
+	ck_assert(!provider_serves(provider_by_kind("unitalk"), "PL"));
+	ck_assert(provider_serves(provider_by_kind("yeastar"), "PL"));
+	ck_assert_str_eq(provider_by_kind("unitalk")->time_zone(NULL, "PL"),
+	    "Europe/Kyiv");
+	ck_assert_str_eq(provider_by_kind("yeastar")->time_zone(NULL, "PL"),
+	    "Europe/Warsaw");
+	ck_assert_ptr_nonnull(provider_by_kind("phonet")->networks);
+	ck_assert_ptr_null(provider_by_kind("phonet")->time_zone);
+	/* Click-to-call through the descriptor where one request does it. */
+	p = provider_by_kind("unitalk");
+	ck_assert_ptr_nonnull(p->dial);
+	target("unitalk", NULL, "{\"api_key\":\"uk-1\"}");
+	ck_assert_int_eq(p->dial->build(&t, &r, err, sizeof(err)), CB_OK);
+	ck_assert_str_eq(r.body, "sip=101&number=%2B380671234567");
+	json_object_put(sec);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -188,6 +267,7 @@ main(void)
 	tcase_add_test(tc, test_phonet_requests);
 	tcase_add_test(tc, test_unitalk_requests);
 	tcase_add_test(tc, test_yeastar_requests);
+	tcase_add_test(tc, test_descriptors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

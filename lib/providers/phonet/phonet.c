@@ -336,9 +336,28 @@ ph_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{}");
 }
 
+static const char *const ph_countries[] = { "UA", NULL };
+
+static const struct prov_field ph_fields[] = {
+	{ "key", "URL key", true, false, "Optional: added to the callback URL "
+	    "as ?key=…; Phonet's servers are checked by address anyway" },
+	{ "api_key", "API key", true, false, "For click-to-call: Phonet's "
+	    "REST API key (cabinet › API)" },
+	{ NULL, NULL, false, false, NULL }
+};
+
 const struct provider phonet_provider = {
 	.kind = "phonet",
+	.label = "Phonet",
+	.countries = ph_countries,
+	.fields = ph_fields,
+	.where = "Settings › Integration › \"Integration with another CRM\": "
+	    "\"user events\" and \"info by number\" (add ?key=<your key> when "
+	    "you set one); only Phonet's servers are accepted",
+	.networks = ph_default_ips,
 	.verify = ph_verify,
 	.parse = ph_parse,
 	.answer = ph_answer,
+	.recording = &phonet_recording,
+	.test_event = phonet_test_event,
 };

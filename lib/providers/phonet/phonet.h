@@ -13,9 +13,16 @@
 
 #include "core/err.h"
 #include "dial/dial.h"
+#include <time.h>
+
 #include "providers/provider.h"
 
 extern const struct provider phonet_provider;
+enum cb_err phonet_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);  /* test_event.c */
+/* The events' audio links, fetched as they are (recording.c). */
+extern const struct prov_recording phonet_recording;
 
 /* A host name as Phonet accounts have them ("mycompany.phonet.com.ua"):
  * letters, digits, '-' and '.', at least one dot, at most 253 bytes. */

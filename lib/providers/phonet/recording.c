@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/jsonget.h"
+#include "calls/recfetch.h"
 #include "providers/phonet/phonet.h"
 
 #define PH_HOST_MAX 253
@@ -56,3 +57,28 @@ phonet_recording_url(const char *domain, const char *uuid, char *out,
 	    domain, uuid);
 	return n >= 0 && (size_t)n < outsz ? CB_OK : CB_EINVAL;
 }
+
+/* The recording_url the events carry is the file itself (RECFETCH_FILE);
+ * there is no API step, so no link(). */
+static enum cb_err
+phonet_recording_plan(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	(void)config;
+	(void)secrets;
+	snprintf(p->ext, sizeof(p->ext), "mp3");
+	if (strncmp(url, "https://", 8) != 0 || !recfetch_is_http_url(url)) {
+		recfetch_say(err, errsz, "Phonet: the recording link is not an "
+		    "address this provider gives");
+		return CB_EINVAL;
+	}
+	p->step = RECFETCH_FILE;
+	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
+	    CB_EINVAL;
+}
+
+const struct prov_recording phonet_recording = {
+	.plan = phonet_recording_plan,
+	.link = NULL,
+};

@@ -267,9 +267,28 @@ st_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{}");
 }
 
+static const struct prov_field st_fields[] = {
+	{ "key", "URL key", true, true, "Added to the callback URL as ?key=…" },
+	{ NULL, NULL, false, false, NULL }
+};
+
+/* No known address list: the form's list starts empty (no check, the key
+ * is) and the admin may fill it in. */
+static const char *const st_networks[] = { NULL };
+
 const struct provider streamtelecom_provider = {
 	.kind = "streamtelecom",
+	.label = "Stream Telecom",
+	/* providers-2.md §4 names no market: offered everywhere. */
+	.countries = NULL,
+	.fields = st_fields,
+	.where = "an e-mail to Stream Telecom's support asking to send call "
+	    "events (Start, StartCall, Answer, Hangup, End_in) to this URL with "
+	    "?key=<your key> added",
+	.networks = st_networks,
 	.verify = st_verify,
 	.parse = st_parse,
 	.answer = st_answer,
+	.recording = &streamtelecom_recording,
+	.test_event = streamtelecom_test_event,
 };

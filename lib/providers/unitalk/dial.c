@@ -56,3 +56,14 @@ unitalk_dial_build(const struct dial_target *t, struct dial_request *r,
 	r->content_type = "application/x-www-form-urlencoded";
 	return CB_OK;
 }
+
+/* directCall answers in a shape no source documents: any 2xx is taken as
+ * acceptance. */
+const struct prov_dial unitalk_dial = {
+	.name = "UniTalk",
+	.setting = PROV_DIALSET_NONE,
+	.capable = NULL,
+	.missing = NULL,
+	.build = unitalk_dial_build,
+	.says_success = false,
+};

@@ -8,9 +8,11 @@
  * provider descriptor's recording member (issue 17 §1). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "providers/adapt.h"
+#include "calls/recfetch.h"
 #include "providers/unitalk/unitalk.h"
 
 bool
@@ -28,3 +30,28 @@ unitalk_recording_link_ok(const char *url)
 		return false;
 	return *host != '\0' && *host != '/' && *host != ':';
 }
+
+/* The recording_url the events carry is the file itself (RECFETCH_FILE);
+ * there is no API step, so no link(). */
+static enum cb_err
+unitalk_recording_plan(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	(void)config;
+	(void)secrets;
+	snprintf(p->ext, sizeof(p->ext), "mp3");
+	if (!unitalk_recording_link_ok(url)) {
+		recfetch_say(err, errsz, "UniTalk: the recording link is not an "
+		    "address this provider gives");
+		return CB_EINVAL;
+	}
+	p->step = RECFETCH_FILE;
+	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
+	    CB_EINVAL;
+}
+
+const struct prov_recording unitalk_recording = {
+	.plan = unitalk_recording_plan,
+	.link = NULL,
+};

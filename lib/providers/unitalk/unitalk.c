@@ -42,6 +42,9 @@
 #include "providers/provider.h"
 #include "providers/unitalk/unitalk.h"
 
+static const char *ut_time_zone(struct json_object *config,
+    const char *country);
+
 #define UT_BEARER "Bearer "
 #define UT_MAX_SECONDS (10 * 24 * 3600)
 
@@ -224,7 +227,7 @@ ut_parse(const struct prov_conf *c, const struct prov_req *r,
 	    &dirs, why) ||
 	    ut_field(r, "call[date]", 32, "malformed call.date", &date, why))
 		return CB_EINVAL;
-	tz = adapt_time_zone(c, UNITALK_DEFAULT_ZONE);
+	tz = ut_time_zone(c->config, c->default_country);
 	if (date != NULL && adapt_local_ms(date, tz, &ev->started_ms) !=
 	    CB_OK) {
 		*why = "malformed call.date (YYYY-MM-DD HH:MM:SS, or the "
@@ -301,9 +304,38 @@ ut_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{}");
 }
 
+static const char *const ut_countries[] = { "UA", NULL };
+
+static const struct prov_field ut_fields[] = {
+	{ "token", "Token", true, true, "Each event handler's custom header "
+	    "Authorization: Bearer <this token>" },
+	{ "api_key", "API key", true, false, "For click-to-call: the key of "
+	    "cabinet › API (sent as Authorization to /phones/directCall)" },
+	{ NULL, NULL, false, false, NULL }
+};
+
+/* Its dates carry no zone: config "time_zone", else Kyiv's (it sells in
+ * Ukraine only, whatever the integration's country). */
+static const char *
+ut_time_zone(struct json_object *config, const char *country)
+{
+	(void)country;
+	return adapt_time_zone(config, UNITALK_DEFAULT_ZONE);
+}
+
 const struct provider unitalk_provider = {
 	.kind = "unitalk",
+	.label = "UniTalk",
+	.countries = ut_countries,
+	.fields = ut_fields,
+	.where = "Event handling: one handler each for CALL_NEW, "
+	    "CALL_REDIRECT, CALL_ANSWER and CALL_END, body \"Standard JSON\", "
+	    "custom header Authorization: Bearer <your token>",
+	.time_zone = ut_time_zone,
 	.verify = ut_verify,
 	.parse = ut_parse,
 	.answer = ut_answer,
+	.dial = &unitalk_dial,
+	.recording = &unitalk_recording,
+	.test_event = unitalk_test_event,
 };

@@ -10,9 +10,16 @@
 
 #include "core/err.h"
 #include "dial/dial.h"
+#include <time.h>
+
 #include "providers/provider.h"
 
 extern const struct provider unitalk_provider;
+enum cb_err unitalk_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);  /* test_event.c */
+extern const struct prov_dial unitalk_dial;            /* dial.c */
+extern const struct prov_recording unitalk_recording;  /* recording.c */
 
 /* The zone of UniTalk's zone-less times when the integration sets none
  * (§2.3: an integrator reads them as Kyiv time). */

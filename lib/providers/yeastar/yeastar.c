@@ -40,6 +40,9 @@
 #include "providers/provider.h"
 #include "providers/yeastar/yeastar.h"
 
+static const char *ys_time_zone(struct json_object *config,
+    const char *country);
+
 #define YS_MSG_MAX (64 * 1024)
 #define YS_MSG_DEPTH 16
 #define YS_MEMBERS_MAX 32
@@ -295,7 +298,7 @@ ys_parse_cdr(const struct prov_conf *c, struct json_object *msg,
 	    ys_seconds(msg, "talk_duration", &talk, "malformed talk_duration",
 	    why))
 		return CB_EINVAL;
-	tz = adapt_time_zone(c, phone_region_time_zone(c->default_country));
+	tz = ys_time_zone(c->config, c->default_country);
 	if (start != NULL && adapt_local_ms(start, tz, &ev->started_ms) !=
 	    CB_OK) {
 		*why = "malformed time_start (YYYY-MM-DD HH:MM:SS, or the "
@@ -410,9 +413,38 @@ ys_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{}");
 }
 
+static const struct prov_field ys_fields[] = {
+	{ "key", "URL key", true, true, "Added to the webhook URL as ?key=…" },
+	{ "client_id", "API client ID", true, false, "Integrations › API "
+	    "(for click-to-call and recordings, with the API address)" },
+	{ "client_secret", "API client secret", true, false, NULL },
+	{ NULL, NULL, false, false, NULL }
+};
+
+/* The PBX's address is the admin's to add: the list starts empty (no
+ * check, the key is). */
+static const char *const ys_networks[] = { NULL };
+
+/* The CDR's times are in the PBX's zone: config "time_zone", else the
+ * country's usual zone. */
+static const char *
+ys_time_zone(struct json_object *config, const char *country)
+{
+	return adapt_time_zone(config, phone_region_time_zone(country));
+}
+
 const struct provider yeastar_provider = {
 	.kind = "yeastar",
+	.label = "Yeastar P-Series",
+	.countries = NULL,
+	.fields = ys_fields,
+	.where = "the PBX's Integrations › API › Webhook: this URL with "
+	    "?key=<your key> added, events 30011 (Call State Changed) and "
+	    "30012 (New CDR)",
+	.time_zone = ys_time_zone,
+	.networks = ys_networks,
 	.verify = ys_verify,
 	.parse = ys_parse,
 	.answer = ys_answer,
+	.test_event = yeastar_test_event,
 };

@@ -11,9 +11,14 @@
 
 #include "core/err.h"
 #include "dial/dial.h"
+#include <time.h>
+
 #include "providers/provider.h"
 
 extern const struct provider yeastar_provider;
+enum cb_err yeastar_test_event(struct arena *a, const char *hook_url,
+    const char *sign_url, struct json_object *secrets, const char *did,
+    time_t now, struct test_event *out, const char **why);  /* test_event.c */
 
 /* §5.1: every request needs a User-Agent, and the token goes in the
  * query (?access_token=), never as a Bearer header (errcode 10004). */

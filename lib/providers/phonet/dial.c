@@ -7,9 +7,10 @@
  *        with that cookie → {"uuid": ...}
  *   GET  https://{domain}/rest/calls/active/{uuid}/hangup, empty body
  *
- * Plain builders for now: lib/dial does not call them yet; the lead wires
- * them into the provider descriptor's click-to-call members (issue 17
- * §1). config "domain" is the account's Phonet host, secrets "api_key". */
+ * Two requests (a session, then the call), while the descriptor's .dial
+ * and .hangup build one: so these stay plain, unit-tested builders that
+ * lib/dial does not call yet (docs/providers.md). config "domain" is the
+ * account's Phonet host, secrets "api_key". */
 #include "config.h"
 
 #include <string.h>

@@ -1,8 +1,8 @@
 /* Phonet (phonet.ua, "Teler"): the adapter (phonet.c), the recording link
  * (recording.c) and the click-to-call requests (dial.c). providers-2.md §1.
- * The recording and dial functions are plain functions for now: the lead
- * wires them into the provider descriptor's members when the one-folder-
- * per-provider refactor lands (issue 17 §1). */
+ * The descriptor carries the recording plan and the test event; the dial
+ * and hang-up builders need a session first and are not in it yet
+ * (docs/providers.md). */
 #ifndef CB_PROVIDERS_PHONET_H
 #define CB_PROVIDERS_PHONET_H
 

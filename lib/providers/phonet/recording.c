@@ -3,9 +3,9 @@
  * only after the call ended and only for answered calls. Whether the
  * download needs the JSESSIONID session cookie is unverified: the
  * fetcher should log in (dial.c's authorize request) and send it anyway.
- * Not yet called by lib/calls/recfetch.c: the lead wires it into the
- * provider descriptor's recording member (issue 17 §1). The adapter uses
- * phonet_recording_url() so the link is built in this one place. */
+ * phonet_recording: the worker fetches that link as it is (no session
+ * yet). The adapter uses phonet_recording_url() so the link is built in
+ * this one place. */
 #include "config.h"
 
 #include <stdio.h>

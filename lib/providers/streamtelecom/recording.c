@@ -2,8 +2,7 @@
  * built by the gateway as https://gate.streamtele.com/api/<name>/audio?
  * <key>. Whether a Bearer header is also needed is unverified: the
  * fetcher should try without, then with "Authorization: Bearer <api
- * key>". lib/calls/recfetch.c does not call this yet: the lead wires it
- * into the provider descriptor's recording member (issue 17 §1). */
+ * key>". streamtelecom_recording fetches the link as it is (without). */
 #include "config.h"
 
 #include <stdio.h>

@@ -3,9 +3,8 @@
  * "Authorization: <key>" and the form sip=<extension>&number=<client>;
  * {"status":"Success"} when accepted. Every API method is POST; the base
  * differs between copies of the docs (§2.4), so config "api_base" may
- * override it. No hang-up request was found. A plain builder for now:
- * lib/dial does not call it; the lead wires it into the provider
- * descriptor (issue 17 §1). */
+ * override it. No hang-up request was found. unitalk_dial is the
+ * descriptor's .dial. */
 #include "config.h"
 
 #include <string.h>
@@ -57,8 +56,8 @@ unitalk_dial_build(const struct dial_target *t, struct dial_request *r,
 	return CB_OK;
 }
 
-/* directCall answers in a shape no source documents: any 2xx is taken as
- * acceptance. */
+/* {"status":"Success"} comes from community code only (and capitalised):
+ * any 2xx is taken as acceptance. */
 const struct prov_dial unitalk_dial = {
 	.name = "UniTalk",
 	.setting = PROV_DIALSET_NONE,

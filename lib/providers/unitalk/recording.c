@@ -4,8 +4,8 @@
  * and how long it lives are unverified: the fetcher should send
  * "Authorization: <api key>" and, since the file may appear only 10–15
  * minutes after the call, retry with backoff for at least 30 minutes.
- * lib/calls/recfetch.c does not call this yet: the lead wires it into the
- * provider descriptor's recording member (issue 17 §1). */
+ * unitalk_recording fetches the link as it is (no key, no retry schedule
+ * of its own yet). */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,7 +1,6 @@
 /* UniTalk (formerly Nextel): the adapter (unitalk.c), the recording link
  * (recording.c) and click-to-call (dial.c). providers-2.md §2. The
- * recording and dial functions are plain functions for now: the lead
- * wires them into the provider descriptor's members (issue 17 §1). */
+ * descriptor's .dial and .recording come from dial.c and recording.c. */
 #ifndef CB_PROVIDERS_UNITALK_H
 #define CB_PROVIDERS_UNITALK_H
 

@@ -3,9 +3,9 @@
  * carries User-Agent: OpenAPI and the token in the query; success is
  * errcode 0 in the answer, not the HTTP status. config "api_base" is the
  * PBX's https://host[:port] (Software Edition: the web port, default
- * 8088; Cloud Edition: 443). Plain builders for now: lib/dial does not
- * call them; the lead wires them into the provider descriptor (issue 17
- * §1). */
+ * 8088; Cloud Edition: 443). Each needs the token first, while the
+ * descriptor's .dial and .hangup build one request: plain, unit-tested
+ * builders that lib/dial does not call yet (docs/providers.md). */
 #include "config.h"
 
 #include <string.h>

@@ -2,9 +2,8 @@
  * ("20220427190445-1651057476.362-2005-2002-Internal.wav"); the OpenAPI
  * turns the name into a download URL valid 30 minutes, so the worker
  * copies the file soon after the call. With mp3 only one download may
- * run at a time. lib/calls/recfetch.c does not call this yet: the lead
- * wires it into the provider descriptor's recording member (issue 17
- * §1). */
+ * run at a time. The download needs the token first, which .recording
+ * cannot say yet: not in the descriptor (docs/providers.md). */
 #include "config.h"
 
 #include <string.h>

@@ -1,8 +1,7 @@
 /* Yeastar P-Series: the webhook adapter (yeastar.c), recordings
  * (recording.c) and the OpenAPI requests for click-to-call and hang-up
- * (dial.c). providers-2.md §5. The recording and dial functions are plain
- * functions for now: the lead wires them into the provider descriptor's
- * members (issue 17 §1). */
+ * (dial.c). providers-2.md §5. The token-first requests are not in the
+ * descriptor yet (docs/providers.md). */
 #ifndef CB_PROVIDERS_YEASTAR_H
 #define CB_PROVIDERS_YEASTAR_H
 

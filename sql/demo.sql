@@ -17,7 +17,9 @@
 --
 -- ALL SECRETS BELOW EXIST ONLY IN DEMO DATA (twilio auth token
 -- demo-twilio-token, zadarma and binotel demo keys, asterisk and generic
--- secret demo-generic-secret, API token demo-api-token).
+-- secret demo-generic-secret, API token demo-api-token, the second-wave
+-- providers' demo-phonet-key, demo-unitalk-token, demo-streamtelecom-key
+-- and demo-yeastar-key).
 --
 -- Comments avoid semicolons and quote marks so a naive splitter copes.
 
@@ -141,6 +143,31 @@ UPDATE integrations SET config = JSON_OBJECT('time_zone', 'UTC',
 UPDATE integrations SET config = JSON_MERGE_PATCH(COALESCE(config, '{}'),
   '{"reconcile": false}')
 WHERE slug IN ('twilio', 'zadarma', 'binotel');
+
+-- Second-wave providers (issue 17 part 2), slug = kind. They run on this
+-- machine in the demo: Phonet authenticates by source address, and its
+-- demo accepts loopback only (a real one: Phonet's six servers, the
+-- adapter's default). The demo clocks are UTC.
+INSERT INTO integrations (kind, slug, name, enabled, default_country,
+                          link_to_leads, routing_fallback, secrets, config,
+                          created_at)
+VALUES
+  ('phonet', 'phonet', 'Phonet (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"700"}',
+   '{"key":"demo-phonet-key"}',
+   '{"allowed_ips":["127.0.0.1","::1"]}', @now - INTERVAL 300 DAY),
+  -- UniTalk's times have no zone: this one keeps the default, Europe/Kyiv.
+  ('unitalk', 'unitalk', 'UniTalk (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"710"}',
+   '{"token":"demo-unitalk-token"}', NULL, @now - INTERVAL 300 DAY),
+  ('streamtelecom', 'streamtelecom', 'Stream Telecom (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"720"}',
+   '{"key":"demo-streamtelecom-key"}', NULL, @now - INTERVAL 300 DAY),
+  -- Yeastar's time_start is PBX local time: no time_zone set, so the
+  -- country's zone (UA: Europe/Kyiv) applies.
+  ('yeastar', 'yeastar', 'Yeastar P-Series (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"730"}',
+   '{"key":"demo-yeastar-key"}', NULL, @now - INTERVAL 300 DAY);
 
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);

@@ -10,9 +10,13 @@
 #include "providers/asterisk/asterisk.h"
 #include "providers/binotel/binotel.h"
 #include "providers/generic/generic.h"
+#include "providers/phonet/phonet.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
+#include "providers/streamtelecom/streamtelecom.h"
 #include "providers/twilio/twilio.h"
+#include "providers/unitalk/unitalk.h"
+#include "providers/yeastar/yeastar.h"
 #include "providers/zadarma/zadarma.h"
 
 static const struct provider *const providers[] = {
@@ -20,6 +24,10 @@ static const struct provider *const providers[] = {
 	&zadarma_provider,
 	&binotel_provider,
 	&asterisk_provider,
+	&phonet_provider,
+	&unitalk_provider,
+	&streamtelecom_provider,
+	&yeastar_provider,
 	&generic_provider,
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))

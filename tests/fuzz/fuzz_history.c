@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "http/request.h"
 #include "providers/provider.h"
+#include "providers/registry.h"
 #include "reconcile/history.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,7 +24,7 @@ static void
 adapt(const struct prov_conf *c, const char *kind, struct arena *a,
     const struct hist_event *he)
 {
-	const struct provider *p = provider_find(kind);
+	const struct provider *p = provider_by_kind(kind);
 	struct kvlist form;
 	struct json_object *json = NULL;
 	struct prov_req r;
@@ -55,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prov_conf c = { .slug = "fuzz", .default_country = "UA" };
 	struct hist_window w = { 1717200000, 1717372800 };
 	const struct prov_history *h;
+	const char *kind;
 	struct hist_page page;
 	struct arena *a;
 	const char *why = NULL;
@@ -69,12 +71,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	c.secrets = secrets;
 	c.config = data[0] & 0x40 ? config : NULL;
-	h = reconcile_history_for(kinds[(data[0] & 0x0f) % 3]);
+	kind = kinds[(data[0] & 0x0f) % 3];
+	h = reconcile_history_for(kind);
 	a = arena_new();
 	if (h->parse(&c, &w, cursors[(data[0] >> 4) & 3],
 	    (const char *)data + 1, size - 1, a, &page, &why) == CB_OK)
 		for (i = 0; i < page.n; i++)
-			adapt(&c, h->kind, a, &page.ev[i]);
+			adapt(&c, kind, a, &page.ev[i]);
 	arena_free(a);
 	return 0;
 }

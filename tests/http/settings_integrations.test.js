@@ -48,6 +48,10 @@ const SECRETS = {
   binotel: [['secret_key', 'bn-key-0123456789'], ['secret_secret', 'bn-secret-0123456789']],
   asterisk: [['secret_secret', 'ast-secret-0123456789']],
   generic: [['secret_secret', 'gen-secret-0123456789']],
+  phonet: [['secret_key', 'ph-key-0123456789']],
+  unitalk: [['secret_token', 'ut-token-0123456789']],
+  streamtelecom: [['secret_key', 'st-key-0123456789']],
+  yeastar: [['secret_key', 'ys-key-0123456789']],
 };
 
 async function create(kind, extra = [], { secrets = SECRETS[kind] } = {}) {
@@ -221,7 +225,7 @@ test('bad input re-shows the form with the errors and the typed values; nothing 
   const r2 = await postForm(admin, '/settings/integrations/new', [['csrf', await csrfOf(admin)], ['kind', 'skype']]);
   assert.equal(r2.status, 400);
   // The message lists the kinds the registry knows (lib/providers/registry.c).
-  assert.match(r2.text_, /Choose the provider: twilio, zadarma, binotel, asterisk or generic/);
+  assert.match(r2.text_, /Choose the provider: twilio, zadarma, binotel, asterisk, phonet, unitalk, streamtelecom, yeastar or generic/);
 });
 
 test('a kind the registry does not know: the column holds it (0018), its page and a save are a 400 naming the known kinds', async () => {
@@ -232,7 +236,7 @@ test('a kind the registry does not know: the column holds it (0018), its page an
   const page = await admin.get(`/settings/integrations/${id}`);
   assert.equal(page.status, 400);
   assert.match(page.text_, /provider &quot;sipuni&quot; is not known to this version of Callboard|provider "sipuni" is not known to this version of Callboard/);
-  assert.match(page.text_, /twilio, zadarma, binotel, asterisk or generic/);
+  assert.match(page.text_, /twilio, zadarma, binotel, asterisk, phonet, unitalk, streamtelecom, yeastar or generic/);
   const r = await postForm(admin, `/settings/integrations/${id}`, [
     ['csrf', await csrfOf(admin)], ['name', 'Old provider'], ['slug', slug], ['country', 'UA']]);
   assert.equal(r.status, 400);
@@ -261,8 +265,12 @@ test('a taken address or another integration\'s number is a form error, and noth
 });
 
 test('send a test event: every provider kind, correctly signed, through the public URL to the hook', async () => {
-  for (const kind of ['generic', 'asterisk', 'twilio', 'binotel', 'zadarma']) {
-    const { id } = await create(kind);
+  for (const kind of ['generic', 'asterisk', 'twilio', 'binotel', 'zadarma', 'phonet', 'unitalk',
+    'streamtelecom', 'yeastar']) {
+    // Phonet takes events from its servers only: this server's address
+    // joins the list, as an admin testing from here would add it.
+    const extra = kind === 'phonet' ? [['allowed_ips', '127.0.0.1\n::1']] : [];
+    const { id } = await create(kind, extra);
     const res = await sendTest(id);
     assert.ok(res.ok, `${kind}: ${res.html}`);
     if (kind === 'zadarma') {

@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "http/request.h"
 #include "providers/provider.h"
+#include "providers/registry.h"
 #include "reconcile/history.h"
 #include "reconcile/run.h"
 
@@ -85,7 +86,7 @@ adapt(const char *kind, const struct hist_event *he, struct call_event *ev)
 	r.body_len = he->body_len;
 	r.content_type = he->content_type;
 	ev_init(ev);
-	ck_assert_int_eq(provider_find(kind)->parse(&c, &r, ev, &why), CB_OK);
+	ck_assert_int_eq(provider_by_kind(kind)->parse(&c, &r, ev, &why), CB_OK);
 	ck_assert_ptr_null(ev_validate(ev));
 
 }

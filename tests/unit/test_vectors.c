@@ -23,6 +23,12 @@
  *                  "event": { field: value, ... only the fields to check },
  *                  "answer": "the exact body", "answer_type": "..." }
  *   }
+ * A sequence (one call's requests in order) has "requests": [ { "request":
+ * {...}, "expect": {...} }, ... ] beside a "request" that gives the
+ * defaults: each step's request members replace the vector's (url,
+ * headers, body, ...), and a step may carry its own "secrets", "config",
+ * "country" and "route". Sequences may also carry "ids" and "call" for the
+ * stack replay (tests/lib/vectors.js): the runner ignores them.
  * "route" (optional) is the routing answer passed to the provider's
  * answer(); without it, answer() gets NULL. Event fields are compared by
  * name (see fields[] below); kinds, directions and results by their names
@@ -212,12 +218,35 @@ route_of(struct json_object *r, struct route_answer *ra)
 	return ra;
 }
 
-START_TEST(test_vector)
+/* A member of the step's request, else of the vector's "request". */
+static const char *
+req_str(struct json_object *step, struct json_object *top, const char *key)
 {
-	const char *name = vectors[_i];
-	char path[1400], kind[64], tmp[32], *slash;
-	struct json_object *v, *rq, *ex, *evx;
-	const struct provider *p;
+	const char *s = str_of(step, key);
+
+	return s != NULL ? s : str_of(top, key);
+}
+
+/* A member of the step (secrets, config, country), else of the vector. */
+static struct json_object *
+step_obj(struct json_object *step, struct json_object *v, const char *key)
+{
+	struct json_object *o = obj_of(step, key);
+
+	return o != NULL ? o : obj_of(v, key);
+}
+
+/* One request through the receive pipeline: rq and ex are the step's
+ * "request" and "expect", top the vector's "request" (defaults), st the
+ * step itself (NULL for a single-request vector; it may override
+ * "secrets", "config" and "country"). */
+static void
+run_request(const char *name, const struct provider *p, const char *kind,
+    struct json_object *v, struct json_object *st, struct json_object *rq,
+    struct json_object *top, struct json_object *ex)
+{
+	char tmp[32];
+	struct json_object *evx;
 	struct arena *a = arena_new();
 	struct kvlist query, form;
 	struct json_object *json = NULL;
@@ -231,28 +260,15 @@ START_TEST(test_vector)
 	enum cb_err rc;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	v = json_object_from_file(path);
-	ck_assert_msg(v != NULL, "%s: not JSON", name);
-	snprintf(kind, sizeof(kind), "%s", name);
-	if ((slash = strchr(kind, '/')) != NULL)
-		*slash = '\0';
-	p = provider_by_kind(kind);
-	ck_assert_msg(p != NULL, "%s: tests/vectors/%s/ is not a provider's "
-	    "kind", name, kind);
-	rq = obj_of(v, "request");
-	ex = obj_of(v, "expect");
-	ck_assert_msg(rq != NULL && ex != NULL, "%s: needs request and "
-	    "expect", name);
-
+	ck_assert_msg(ex != NULL, "%s: needs expect", name);
 	/* The front line's parsing, as receive_event() does it. */
-	url = str_of(rq, "url");
+	url = req_str(rq, top, "url");
 	ck_assert_msg(url != NULL, "%s: request.url", name);
 	q = strchr(url, '?');
 	q = q != NULL ? q + 1 : "";
-	body = str_of(rq, "body");
+	body = req_str(rq, top, "body");
 	body = body != NULL ? body : "";
-	ct = str_of(rq, "content_type");
+	ct = req_str(rq, top, "content_type");
 	memset(&query, 0, sizeof(query));
 	memset(&form, 0, sizeof(form));
 	status = 0;
@@ -260,10 +276,11 @@ START_TEST(test_vector)
 	    http_parse_body(a, ct, body, strlen(body), &form, &json, &why) !=
 	    CB_OK)
 		status = 400;
-	headers = obj_of(rq, "headers");
+	headers = obj_of(rq, "headers") != NULL ? obj_of(rq, "headers") :
+	    obj_of(top, "headers");
 	memset(&pr, 0, sizeof(pr));
-	pr.method = http_method_parse(str_of(rq, "method") ?
-	    str_of(rq, "method") : "POST");
+	pr.method = http_method_parse(req_str(rq, top, "method") ?
+	    req_str(rq, top, "method") : "POST");
 	pr.url = url;
 	pr.query = &query;
 	pr.form = &form;
@@ -271,18 +288,18 @@ START_TEST(test_vector)
 	pr.body = body;
 	pr.body_len = strlen(body);
 	pr.content_type = http_media_type(a, ct);
-	pr.remote_addr = str_of(rq, "remote_addr") ? str_of(rq,
+	pr.remote_addr = req_str(rq, top, "remote_addr") ? req_str(rq, top,
 	    "remote_addr") : "203.0.113.9";
-	pr.now = str_of(rq, "now") ? strtoll(str_of(rq, "now"), NULL, 10) :
-	    0;
+	pr.now = req_str(rq, top, "now") ? strtoll(req_str(rq, top, "now"),
+	    NULL, 10) : 0;
 	pr.header = header;
 	memset(&pc, 0, sizeof(pc));
 	pc.slug = kind;
 	pc.hook_url = arena_printf(a, "%.*s", (int)strcspn(url, "?"), url);
-	pc.secrets = obj_of(v, "secrets");
-	pc.config = obj_of(v, "config");
-	pc.default_country = str_of(v, "country") ? str_of(v, "country") :
-	    "UA";
+	pc.secrets = step_obj(st, v, "secrets");
+	pc.config = step_obj(st, v, "config");
+	pc.default_country = str_of(st, "country") ? str_of(st, "country") :
+	    str_of(v, "country") ? str_of(v, "country") : "UA";
 
 	ev_init(&ev);
 	buf_init(&out, 64 * 1024);
@@ -292,8 +309,8 @@ START_TEST(test_vector)
 	    (why = ev_validate(&ev)) != NULL))
 		status = 400;
 	if (status == 0) {
-		rc = p->answer(&pc, &ev, route_of(obj_of(v, "route"), &ra),
-		    &out, &actype);
+		rc = p->answer(&pc, &ev, route_of(obj_of(st != NULL ? st : v,
+		    "route"), &ra), &out, &actype);
 		ck_assert_msg(rc == CB_OK, "%s: answer: %s", name,
 		    cb_strerror(rc));
 		status = 200;
@@ -331,8 +348,43 @@ START_TEST(test_vector)
 		    "answer_type")) == 0, "%s: answer type %s", name,
 		    actype ? actype : "(none)");
 	buf_free(&out);
-	json_object_put(v);
 	arena_free(a);
+}
+
+START_TEST(test_vector)
+{
+	const char *name = vectors[_i];
+	char path[1400], kind[64], step[1500], *slash;
+	struct json_object *v, *rq, *steps, *st;
+	const struct provider *p;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	v = json_object_from_file(path);
+	ck_assert_msg(v != NULL, "%s: not JSON", name);
+	snprintf(kind, sizeof(kind), "%s", name);
+	if ((slash = strchr(kind, '/')) != NULL)
+		*slash = '\0';
+	p = provider_by_kind(kind);
+	ck_assert_msg(p != NULL, "%s: tests/vectors/%s/ is not a provider's "
+	    "kind", name, kind);
+	rq = obj_of(v, "request");
+	ck_assert_msg(rq != NULL, "%s: needs request", name);
+	/* A sequence: each step's request over the vector's, in order. */
+	if (json_object_object_get_ex(v, "requests", &steps)) {
+		ck_assert_msg(json_object_is_type(steps, json_type_array) &&
+		    json_object_array_length(steps) > 0, "%s: requests is "
+		    "not a list of steps", name);
+		for (i = 0; i < json_object_array_length(steps); i++) {
+			st = json_object_array_get_idx(steps, i);
+			snprintf(step, sizeof(step), "%s #%zu", name, i + 1);
+			run_request(step, p, kind, v, st, obj_of(st,
+			    "request"), rq, obj_of(st, "expect"));
+		}
+	} else
+		run_request(name, p, kind, v, NULL, rq, NULL,
+		    obj_of(v, "expect"));
+	json_object_put(v);
 }
 END_TEST
 

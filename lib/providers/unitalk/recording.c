@@ -1,0 +1,57 @@
+/* UniTalk recordings (providers-2.md §2.6): CALL_END's call.link, present
+ * only for an answered call, on a host like
+ * api.unitalk.cloud:8443/tracking/rec/... Whether it needs the API key
+ * and how long it lives are unverified: the fetcher should send
+ * "Authorization: <api key>" and, since the file may appear only 10–15
+ * minutes after the call, retry with backoff for at least 30 minutes.
+ * unitalk_recording fetches the link as it is (no key, no retry schedule
+ * of its own yet). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "providers/adapt.h"
+#include "calls/recfetch.h"
+#include "providers/unitalk/unitalk.h"
+
+bool
+unitalk_recording_link_ok(const char *url)
+{
+	const char *host;
+
+	if (url == NULL || !adapt_printable(url) || strchr(url, ' ') != NULL)
+		return false;
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return false;
+	return *host != '\0' && *host != '/' && *host != ':';
+}
+
+/* The recording_url the events carry is the file itself (RECFETCH_FILE);
+ * there is no API step, so no link(). */
+static enum cb_err
+unitalk_recording_plan(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	(void)config;
+	(void)secrets;
+	snprintf(p->ext, sizeof(p->ext), "mp3");
+	if (!unitalk_recording_link_ok(url)) {
+		recfetch_say(err, errsz, "UniTalk: the recording link is not an "
+		    "address this provider gives");
+		return CB_EINVAL;
+	}
+	p->step = RECFETCH_FILE;
+	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
+	    CB_EINVAL;
+}
+
+const struct prov_recording unitalk_recording = {
+	.plan = unitalk_recording_plan,
+	.link = NULL,
+};

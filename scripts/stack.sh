@@ -805,6 +805,17 @@ cmd_crash() {
     [[ -n $pids ]] || die "crash: $1 is not running"
     # shellcheck disable=SC2086 # one or more pids
     kill -KILL $pids
+    # SIGKILL is delivered, not done: wait (up to 5 s) until each process has
+    # exited, so what starts next finds it gone (the worker requeues the jobs
+    # of a holder that is gone).
+    local pid i
+    for pid in $pids; do
+        for ((i = 0; i < 50; i++)); do
+            [[ -e /proc/$pid ]] || break
+            [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
+            sleep 0.1
+        done
+    done
     say "$1: killed (pids $pids)"
 }
 

@@ -238,6 +238,28 @@ db_job_requeue_stale(struct db *db, unsigned older_than, uint64_t *count)
 	return rc;
 }
 
+/* A process that has exited but is not yet reaped (its parent, often
+ * PID 1 for a daemon, has not waited for it): it holds nothing. Linux's
+ * /proc tells; elsewhere such a holder waits for the stale timeout. */
+static bool
+process_is_zombie(long pid)
+{
+	char path[64], line[256], *paren;
+	FILE *f;
+	bool z = false;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	/* "pid (comm) S ...": the state follows the last ')' (comm may hold
+	 * one). */
+	if (fgets(line, sizeof(line), f) != NULL &&
+	    (paren = strrchr(line, ')')) != NULL)
+		z = paren[1] == ' ' && paren[2] == 'Z';
+	fclose(f);
+	return z;
+}
+
 /* A pid from "<host>:<pid>" that no process has any more. */
 static bool
 holder_is_gone(const char *locked_by)
@@ -252,7 +274,9 @@ holder_is_gone(const char *locked_by)
 	pid = strtol(colon + 1, &end, 10);
 	if (errno || *end || pid <= 1 || pid == (long)getpid())
 		return false;
-	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+		return true;
+	return process_is_zombie(pid);
 }
 
 enum cb_err

@@ -6,7 +6,7 @@
  * (apiCallSettings), the live WebHooks (receivedTheCall, answeredTheCall,
  * transferredTheCall, hangupTheCall) and the full record of a finished
  * call (apiCallCompleted). Some setups send the same structure as JSON;
- * both are read through bn_get().
+ * both are read through adapt_path().
  *
  * There is no request signature (§3.2): Binotel's documented protection
  * is the list of its server addresses. Behind a proxy that list cannot
@@ -34,6 +34,7 @@
 #include "net/ipmatch.h"
 #include "providers/provider.h"
 #include "providers/binotel/binotel.h"
+#include "providers/adapt.h"
 #include "reconcile/history.h"
 
 #define BN_MAX_HISTORY 64          /* historyData entries we look at */
@@ -147,72 +148,8 @@ bn_verify(const struct prov_conf *c, const struct prov_req *r,
 	return CB_EDENIED;
 }
 
-/* --- reading nested fields --- */
-
-/* One scalar of the push by its PHP-style name
- * ("callDetails[historyData][0][billsec]"): the literal form field, or
- * the same path walked through a JSON body's objects and arrays. NULL
- * when absent, not a scalar, or a JSON string with an embedded NUL. The
- * string is borrowed from the request (or the JSON object). */
-static const char *
-bn_get(const struct prov_req *r, const char *path)
-{
-	struct json_object *o, *v;
-	char comp[HTTP_MAX_KEY + 1];
-	const char *p, *end, *s;
-	size_t n;
-	int64_t idx;
-
-	if (r->form != NULL && (s = kv_get(r->form, path)) != NULL)
-		return s;
-	if ((o = r->json) == NULL)
-		return NULL;
-	for (p = path; *p != '\0'; p = *end == ']' ? end + 1 : end) {
-		if (*p == '[') {
-			p++;
-			if ((end = strchr(p, ']')) == NULL)
-				return NULL;
-		} else
-			end = p + strcspn(p, "[");
-		n = (size_t)(end - p);
-		if (n == 0 || n >= sizeof(comp))
-			return NULL;
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		if (json_object_is_type(o, json_type_object)) {
-			if (!json_object_object_get_ex(o, comp, &v))
-				return NULL;
-		} else if (json_object_is_type(o, json_type_array)) {
-			if (strparse_i64z(comp, 0, BN_MAX_HISTORY, &idx) !=
-			    CB_OK || (size_t)idx >= json_object_array_length(o))
-				return NULL;
-			v = json_object_array_get_idx(o, (size_t)idx);
-		} else
-			return NULL;
-		o = v;
-	}
-	switch (json_object_get_type(o)) {
-	case json_type_string:
-		s = json_object_get_string(o);
-		return strlen(s) == (size_t)json_object_get_string_len(o) ?
-		    s : NULL;
-	case json_type_int:
-	case json_type_double:
-	case json_type_boolean:
-		return json_object_get_string(o);
-	default:
-		return NULL;
-	}
-}
-
-static bool
-bn_printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
-}
+/* --- reading nested fields (PHP-style names, "callDetails[historyData][0][billsec]":
+ * the literal form field or the same path through a JSON body: adapt_path()) --- */
 
 /* A text field: printable ASCII shorter than cap; NULL when absent or
  * empty (CB_EINVAL if required). */
@@ -220,7 +157,7 @@ static enum cb_err
 bn_text(const struct prov_req *r, const char *path, size_t cap,
     bool required, const char *bad, const char **out, const char **why)
 {
-	const char *v = bn_get(r, path);
+	const char *v = adapt_path(r, path);
 
 	*out = NULL;
 	if (v == NULL || *v == '\0') {
@@ -229,7 +166,7 @@ bn_text(const struct prov_req *r, const char *path, size_t cap,
 		*why = bad;
 		return CB_EINVAL;
 	}
-	if (strlen(v) >= cap || !bn_printable(v)) {
+	if (strlen(v) >= cap || !adapt_printable(v)) {
 		*why = bad;
 		return CB_EINVAL;
 	}
@@ -242,7 +179,7 @@ static enum cb_err
 bn_int(const struct prov_req *r, const char *path, int64_t max,
     const char *bad, int64_t *out, const char **why)
 {
-	const char *v = bn_get(r, path);
+	const char *v = adapt_path(r, path);
 
 	if (v == NULL || *v == '\0')
 		return CB_OK;
@@ -331,7 +268,7 @@ bn_parties(const struct prov_req *r, struct call_event *ev,
 	/* An incoming caller's number present but empty: withheld (as are
 	 * "anonymous" and the like, ev_set_client decides). */
 	if (client == NULL && ev->dir == DIR_IN &&
-	    bn_get(r, "externalNumber") != NULL)
+	    adapt_path(r, "externalNumber") != NULL)
 		client = "";
 	ev_set_client(ev, client, (size_t)-1);
 	ev_set(ev, extension, ext);
@@ -368,7 +305,7 @@ bn_last_talker(const struct prov_req *r, const struct call_event *ev,
 		if (e == NULL && bill < 0) {
 			snprintf(path, sizeof(path),
 			    "callDetails[historyData][%d][disposition]", i);
-			if (bn_get(r, path) == NULL)
+			if (adapt_path(r, path) == NULL)
 				break;
 		}
 		if (e != NULL && bill > 0) {
@@ -437,7 +374,7 @@ bn_parse_completed(const struct prov_req *r, struct call_event *ev,
 	ev->kind = EV_ENDED;
 	ev_set(ev, call_id, id);
 	if (client == NULL && ev->dir == DIR_IN &&
-	    bn_get(r, "callDetails[externalNumber]") != NULL)
+	    adapt_path(r, "callDetails[externalNumber]") != NULL)
 		client = "";
 	ev_set_client(ev, client, (size_t)-1);
 	ev_set(ev, our_number, ours);
@@ -481,8 +418,8 @@ bn_parse(const struct prov_conf *c, const struct prov_req *r,
 		*why = "expected a form or JSON body";
 		return CB_EINVAL;
 	}
-	if ((type = bn_get(r, "requestType")) == NULL || *type == '\0' ||
-	    !bn_printable(type)) {
+	if ((type = adapt_path(r, "requestType")) == NULL || *type == '\0' ||
+	    !adapt_printable(type)) {
 		*why = "no requestType";
 		return CB_EINVAL;
 	}

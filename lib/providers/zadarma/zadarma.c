@@ -32,6 +32,7 @@
 #include "phone/phone.h"
 #include "providers/provider.h"
 #include "providers/zadarma/zadarma.h"
+#include "providers/adapt.h"
 #include "reconcile/history.h"
 
 /* Answered with return_timeout: ring the manager this long, then go back
@@ -303,15 +304,6 @@ zd_verify(const struct prov_conf *c, const struct prov_req *r,
 
 /* --- parsing --- */
 
-static bool
-zd_printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
-}
-
 /* A text field: printable ASCII shorter than cap. NULL when absent (or
  * empty and !required). */
 static enum cb_err
@@ -327,7 +319,7 @@ zd_text(const struct prov_req *r, const char *name, size_t cap,
 		*why = bad;
 		return CB_EINVAL;
 	}
-	if (strlen(v) >= cap || !zd_printable(v)) {
+	if (strlen(v) >= cap || !adapt_printable(v)) {
 		*why = bad;
 		return CB_EINVAL;
 	}
@@ -549,7 +541,7 @@ zd_parse_echo(const struct prov_req *r, struct call_event *ev,
 {
 	const char *x = kv_get(r->query, "zd_echo");
 
-	if (strlen(x) >= sizeof(ev->echo) || !zd_printable(x)) {
+	if (strlen(x) >= sizeof(ev->echo) || !adapt_printable(x)) {
 		*why = "zd_echo must be short printable ASCII";
 		return CB_EINVAL;
 	}
@@ -571,7 +563,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 	if (r->query && kv_get(r->query, "zd_echo") != NULL)
 		return zd_parse_echo(r, ev, why);
 	if ((event = prov_field(r, "event")) == NULL || *event == '\0' ||
-	    !zd_printable(event)) {
+	    !adapt_printable(event)) {
 		*why = "no event field";
 		return CB_EINVAL;
 	}
@@ -629,7 +621,7 @@ zd_parse(const struct prov_conf *c, const struct prov_req *r,
 		 * event ids apart. */
 		if (t == ZD_IVR &&
 		    (extra = prov_field(r, "wait_dtmf[name]")) != NULL &&
-		    (strlen(extra) > 32 || !zd_printable(extra)))
+		    (strlen(extra) > 32 || !adapt_printable(extra)))
 			extra = NULL;
 		break;
 	case ZD_INTERNAL:

@@ -61,6 +61,15 @@ static const struct key keys[] = {
 	    offsetof(struct cb_config, reconcile_seconds), 0, 7 * 86400 },
 	{ "reconcile_window_hours", KEY_UINT,
 	    offsetof(struct cb_config, reconcile_window_hours), 0, 24 * 30 },
+	STR(transcribe_engine),
+	STR(transcribe_model_dir),
+	STR(transcribe_url),
+	STR(transcribe_model),
+	STR(transcribe_language),
+	STR(transcribe_key),
+	STR(summary_url),
+	STR(summary_model),
+	STR(summary_key),
 	{ "log_level", KEY_LEVEL, offsetof(struct cb_config, log_level), 0, 0 },
 	{ "session_ttl_hours", KEY_UINT,
 	    offsetof(struct cb_config, session_ttl_hours), 0, 24 * 365 },
@@ -106,6 +115,7 @@ config_defaults(struct cb_config *cfg)
 	cfg->housekeeping_seconds = 300;
 	cfg->reconcile_seconds = 900;
 	cfg->reconcile_window_hours = 48;
+	strcpy(cfg->transcribe_model_dir, "/usr/share/pocketsphinx/model/en-us");
 }
 
 static char *

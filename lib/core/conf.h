@@ -44,6 +44,21 @@ struct cb_config {
 	 * reconcile_window_hours; 0 = never (on demand only). */
 	unsigned reconcile_seconds;
 	unsigned reconcile_window_hours;
+	/* Transcripts (lib/transcribe/, issue 22): "" = off, "local"
+	 * (pocketsphinx with the model under transcribe_model_dir) or "http"
+	 * (an OpenAI-compatible /v1/audio/transcriptions at transcribe_url,
+	 * with transcribe_model, transcribe_language, transcribe_key).
+	 * Summaries through an OpenAI-compatible /v1/chat/completions at
+	 * summary_url (summary_model, summary_key); "" = extractive, local. */
+	char transcribe_engine[16];
+	char transcribe_model_dir[1024];
+	char transcribe_url[512];
+	char transcribe_model[128];
+	char transcribe_language[16];
+	char transcribe_key[256];
+	char summary_url[512];
+	char summary_model[128];
+	char summary_key[256];
 	enum log_level log_level;
 	unsigned session_ttl_hours;
 	int cookie_secure;

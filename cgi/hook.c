@@ -236,6 +236,10 @@ hook(struct ctx *ctx)
 		return CB_EINVAL;
 	case RECV_FAILED:
 		return CB_EIO;
+	case RECV_UNKNOWN_KIND:
+		app_fail(ctx, CB_EIO, 503, arena_printf(ctx->arena,
+		    "Not stored: %s.", out.why));
+		return CB_OK;
 	case RECV_DB_DOWN:
 		db_down = true;
 		log_warn("database down (%s): event for %s spooled",

@@ -14,7 +14,7 @@ recv_status_name(enum recv_status s)
 {
 	static const char *const names[] = {
 		"stored", "duplicate", "denied", "malformed", "database down",
-		"refused", "failed"
+		"refused", "failed", "unknown kind"
 	};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
 	    "failed";
@@ -92,7 +92,12 @@ receive_one(struct db *db, struct arena *a, const struct integration *ig,
 	if ((out->p = provider_by_kind(ig->kind)) == NULL) {
 		log_error("integration %s: no adapter for kind %s", ig->slug,
 		    ig->kind);
-		out->why = "no adapter for this kind of integration";
+		/* A kind this build does not know (a database written by a
+		 * newer version): the provider retries on a 5xx, so nothing is
+		 * lost while the programs are brought up to date. */
+		out->status = RECV_UNKNOWN_KIND;
+		out->why = "this Callboard version does not know the "
+		    "integration's kind; update the programs";
 		return;
 	}
 	/* The replay parses here, with the front line's own functions, so a

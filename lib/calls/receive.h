@@ -54,7 +54,8 @@ enum recv_status {
 	RECV_DB_DOWN,    /* the database is unreachable: keep it, retry */
 	RECV_REFUSED,    /* the database refused the row (a data error):
 	                  * retrying cannot help; a dead letter */
-	RECV_FAILED      /* out of memory, no adapter: 500 */
+	RECV_FAILED,     /* out of memory: 500 */
+	RECV_UNKNOWN_KIND /* no adapter for the stored kind: 503, *why */
 };
 
 struct recv_out {

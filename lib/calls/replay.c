@@ -230,6 +230,7 @@ replay_record(struct db *db, struct json_object *rec)
 	case RECV_MALFORMED:
 	case RECV_REFUSED:
 	case RECV_FAILED:
+	case RECV_UNKNOWN_KIND:
 		/* Acknowledged, and can never be stored as it is: kept where
 		 * an admin sees it, out of the spool's loop. */
 		rc = dead_letter_json(db, a, rec, why, verified);

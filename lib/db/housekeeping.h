@@ -13,7 +13,7 @@
  * migration 0013): a replay of it for another call is refused that long.
  * Zadarma retries a notification for minutes, not days; an older replay
  * is refused by the adapter's age check on call_start instead (the signed
- * time; lib/providers/zadarma.c ZD_MAX_AGE_S, which must stay below this
+ * time; lib/providers/zadarma/zadarma.c ZD_MAX_AGE_S, which must stay below this
  * by more than the largest time zone error). */
 #define HK_SIGNATURE_KEEP_S (7 * 86400)
 

@@ -292,3 +292,111 @@ test("no secret in the card program's log", () => {
   }
   assert.ok(!/sha256=[0-9a-f]{64}/.test(text), 'no signature in card.log');
 });
+
+// Asterisk: the card's hang-up reaches the PBX the way click-to-call does, through
+// contrib/asterisk's bridge: its /hangup turns the signed request into AMI Hangup of the call's
+// channels. Here the bridge is the real script, Asterisk's manager interface a stand-in that
+// plays an incoming call answered on 101 (the bridge posts it to the real hook: a live call) and,
+// when asked to hang up a channel, says so and plays the Hangup events, after which the bridge
+// posts the end and the card shows it.
+test('Asterisk: the bridge turns the hang-up into AMI Hangup of the call\'s channels; its end then arrives', async () => {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const { fileURLToPath } = await import('node:url');
+  const { callsOf, sleep } = await import('../lib/generic.js');
+  const BRIDGE = fileURLToPath(new URL('../../contrib/asterisk/callboard-ami-bridge', import.meta.url));
+  const linked = `${Math.floor(Date.now() / 1000)}.${Math.floor(Math.random() * 1e6)}`;
+  const agent = `${linked}1`;
+  const trunk = 'PJSIP/trunk-0000a001';
+  const phone = 'PJSIP/101-0000a002';
+  const block = (o) => `${Object.entries(o).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+  const base = { Privilege: 'call,all', Linkedid: linked };
+  const callEvents = [
+    { Event: 'Newchannel', ...base, Channel: trunk, CallerIDNum: '0671119911', CallerIDName: 'Caller', Context: 'from-trunk', Exten: '380441234567', Uniqueid: linked },
+    { Event: 'Newchannel', ...base, Channel: phone, CallerIDNum: '101', Context: 'from-internal', Exten: 's', Uniqueid: agent },
+    { Event: 'DialBegin', ...base, Channel: trunk, Uniqueid: linked, DestChannel: phone, DestUniqueid: agent, DestLinkedid: linked, DialString: '101' },
+    { Event: 'DialEnd', ...base, Channel: trunk, Uniqueid: linked, DestChannel: phone, DestUniqueid: agent, DestLinkedid: linked, DialStatus: 'ANSWER' },
+  ];
+  const actions = [];
+  let eventSock = null;
+  const ami = net.createServer((sock) => {
+    sock.write('Asterisk Call Manager/5.0.1\r\n');
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\r\n\r\n')) >= 0) {
+        const a = Object.fromEntries(buf.slice(0, i).split('\r\n').map((l) => {
+          const k = l.indexOf(':');
+          return [l.slice(0, k), l.slice(k + 1).trim()];
+        }));
+        buf = buf.slice(i + 4);
+        actions.push(a);
+        if (a.Action === 'Login') {
+          sock.write(block({ Response: 'Success', ActionID: a.ActionID, Message: 'Authentication accepted' }));
+          if (a.Events !== 'off') { eventSock = sock; for (const e of callEvents) sock.write(block(e)); }
+        } else if (a.Action === 'Hangup') {
+          sock.write(block({ Response: 'Success', ActionID: a.ActionID, Message: 'Channel Hungup' }));
+          const uid = a.Channel === trunk ? linked : agent;
+          eventSock?.write(block({ Event: 'Hangup', ...base, Channel: a.Channel, Uniqueid: uid, Cause: '16' }));
+        } else if (a.Action === 'Logoff') sock.end(block({ Response: 'Goodbye' }));
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise((r) => ami.listen(0, '127.0.0.1', r));
+  const probe = net.createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const BASE = process.env.CB_BASE_URL || 'http://127.0.0.1:18080';
+  const bridge = spawn('python3', [BRIDGE, '--listen', `127.0.0.1:${port}`, '--url', `${BASE}/hook/asterisk`,
+    '--secret', 'demo-generic-secret', '--ami-port', String(ami.address().port), '--ami-secret', 'amipw', '--queue', ''],
+  { stdio: 'ignore' });
+  const [[astConfig]] = await sql("SELECT config FROM integrations WHERE slug = 'asterisk'");
+  try {
+    let call;
+    for (let k = 0; k < 100 && !(call && call.state === 'talking'); k++) {
+      await sleep(100);
+      [call] = await callsOf('asterisk', linked);
+    }
+    assert.ok(call, 'the bridge posted the call');
+    assert.equal(call.state, 'talking');
+    const id = Number(call.id);
+    assert.equal((await cardJson(id)).call.hangup_url, null, 'no hangup_url yet: no button');
+    await sql("UPDATE integrations SET config = JSON_MERGE_PATCH(COALESCE(config, '{}'), ?) WHERE slug = 'asterisk'",
+      [JSON.stringify({ hangup_url: `http://127.0.0.1:${port}/hangup`, allow_private_hosts: ['127.0.0.0/8'] })]);
+    assert.equal((await cardJson(id)).call.hangup_url, `/calls/${id}/hangup`);
+    const res = await hangup(id, { json: true });
+    assert.equal(res.status, 200, res.text_);
+    const hangups = actions.filter((a) => a.Action === 'Hangup');
+    assert.deepEqual(hangups.map((a) => a.Channel).sort(), [phone, trunk].sort());
+    assert.ok(hangups.every((a) => a.Cause === '16'));
+    assert.ok(actions.some((a) => a.Action === 'Login' && a.Secret === 'amipw' && a.Events === 'off'));
+    let m;
+    for (let k = 0; k < 100; k++) {
+      m = await cardJson(id);
+      if (m.call.state === 'ended') break;
+      await sleep(100);
+    }
+    assert.equal(m.call.state, 'ended', 'the end the bridge posted');
+    assert.equal(m.call.hangup_url, null);
+    // Asked again: the bridge no longer knows the call; Callboard says it has ended.
+    await sql("UPDATE calls SET state = 'talking' WHERE id = ?", [id]);
+    const again = await hangup(id, { json: true });
+    assert.equal(again.status, 409);
+    assert.match(JSON.parse(again.text_).error.message, /says this call is no longer in progress/);
+    await sql("UPDATE calls SET state = 'ended' WHERE id = ?", [id]);
+    // A forged request to the bridge is refused and hangs nothing up.
+    const n = actions.filter((a) => a.Action === 'Hangup').length;
+    const forged = await fetch(`http://127.0.0.1:${port}/hangup`, { method: 'POST',
+      headers: { 'x-timestamp': String(Math.floor(Date.now() / 1000)), 'x-signature': `sha256=${'0'.repeat(64)}` },
+      body: JSON.stringify({ call_id: linked }) });
+    assert.equal(forged.status, 403);
+    assert.equal(actions.filter((a) => a.Action === 'Hangup').length, n);
+  } finally {
+    await sql("UPDATE integrations SET config = ? WHERE slug = 'asterisk'", [astConfig === 'NULL' ? null : astConfig]);
+    bridge.kill();
+    ami.close();
+  }
+});

@@ -52,12 +52,12 @@ test('the manager hangs up from the card: Ending…, then the end the PBX report
   await page.goto(`${BASE}/calls/${call.id}`);
   const state = page.locator('#card-state');
   assert.equal(await state.textContent(), 'Talking');
-  const button = page.getByRole('button', { name: 'Hang up' });
+  const button = page.locator('#card').getByRole('button', { name: 'Hang up' });
   assert.equal(await button.count(), 1);
   await button.click();
   // (page.waitForFunction would need eval, which the CSP refuses: locators poll instead)
   await page.locator('#card-state', { hasText: /^Ending…$/ }).waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Hang up' }).count(), 0);
+  assert.equal(await page.locator('#card').getByRole('button', { name: 'Hang up' }).count(), 0);
   assert.equal(new URL(page.url()).search, '', 'card.js posted in place: no navigation');
   assert.equal(hits.length, 1);
   assert.deepEqual(JSON.parse(hits[0].body), { call_id: call.externalId, extension: '101' });
@@ -65,7 +65,7 @@ test('the manager hangs up from the card: Ending…, then the end the PBX report
   // The end event arrives; the card (still this page) shows the ended call.
   await page.locator('#card-state', { hasText: /^Ended$/ }).waitFor({ timeout: 15000 });
   assert.equal(new URL(page.url()).pathname, `/calls/${call.id}`);
-  assert.equal(await page.getByRole('button', { name: 'Hang up' }).count(), 0);
+  assert.equal(await page.locator('#card').getByRole('button', { name: 'Hang up' }).count(), 0);
   assert.match(await page.locator('.res').first().textContent(), /Answered/);
   assert.deepEqual(events.dialogs, []);
   assert.deepEqual(events.errors, []);
@@ -80,11 +80,11 @@ test('a refusal is shown next to the button, which stays to try again', async ()
     const events = watch(page);
     await login(page, 'manager', 'manager');
     await page.goto(`${BASE}/calls/${call.id}`);
-    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.locator('#card').getByRole('button', { name: 'Hang up' }).click();
     const err = page.locator('#hangup-error');
     await err.waitFor();
     assert.match(await err.textContent(), /cannot be called at this address/);
-    assert.equal(await page.getByRole('button', { name: 'Hang up' }).isEnabled(), true);
+    assert.equal(await page.locator('#card').getByRole('button', { name: 'Hang up' }).isEnabled(), true);
     assert.equal(await page.locator('#card-state').textContent(), 'Talking');
     assert.deepEqual(events.errors, []);
     await page.close();
@@ -92,4 +92,31 @@ test('a refusal is shown next to the button, which stays to try again', async ()
     await sql("UPDATE integrations SET config = JSON_SET(config, '$.allow_private_hosts', JSON_ARRAY('127.0.0.0/8')) WHERE slug = 'generic'");
     await endCall(call);
   }
+});
+
+test('the live popup offers Hang up too, and says Ending… until the end arrives', async () => {
+  const page = await browser.context.newPage();
+  const events = watch(page);
+  await login(page, 'manager', 'manager');
+  await page.goto(`${BASE}/calls`);
+  await page.waitForSelector('#live-popups[data-mode="live"]', { state: 'attached', timeout: 5000 });
+  const number = '+380671112297';
+  const call = await liveCall(number);
+  onHangup = (req) => {
+    if (req.call_id === call.externalId) setTimeout(() => { endCall(call).catch(() => {}); }, 1500);
+  };
+  const popup = page.locator(`.live-popup[data-call="${call.id}"]`);
+  await popup.waitFor({ state: 'visible', timeout: 5000 });
+  const button = popup.getByRole('button', { name: 'Hang up' });
+  await button.waitFor({ timeout: 5000 });
+  const before = hits.length;
+  await button.click();
+  await popup.locator('.live-note', { hasText: /^Ending…$/ }).waitFor({ timeout: 5000 });
+  assert.equal(hits.length, before + 1);
+  assert.deepEqual(JSON.parse(hits[hits.length - 1].body), { call_id: call.externalId, extension: '101' });
+  assert.equal(await popup.getByRole('button', { name: 'Hang up' }).count(), 0);
+  await popup.locator('.live-state', { hasText: /Ended/ }).waitFor({ timeout: 10000 });
+  assert.deepEqual(events.dialogs, []);
+  assert.deepEqual(events.errors, []);
+  await page.close();
 });

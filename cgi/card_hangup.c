@@ -29,9 +29,11 @@
 #include "providers/registry.h"
 
 /* The call's integration as a hang-up target (borrowing ig's strings and
- * JSON, which live in the arena). false when the integration is gone or
- * its provider has no hang-up at all (checked before the database). */
-static bool
+ * JSON, which live in the arena). CB_ENOTFOUND when the integration is
+ * gone or its provider has no hang-up at all (checked before the
+ * database), CB_EDENIED when an admin switched it off (no requests go to
+ * a disabled integration, as for click-to-call). */
+static enum cb_err
 target_of(struct ctx *ctx, const struct card *c, struct integration *ig,
     struct dial_target *t)
 {
@@ -41,7 +43,9 @@ target_of(struct ctx *ctx, const struct card *c, struct integration *ig,
 
 	if (p == NULL || p->hangup == NULL || slug == NULL ||
 	    db_integration_by_slug(ctx->db, ctx->arena, slug, ig) != CB_OK)
-		return false;
+		return CB_ENOTFOUND;
+	if (!ig->enabled)
+		return CB_EDENIED;
 	memset(t, 0, sizeof(*t));
 	t->kind = ig->kind;
 	t->slug = ig->slug;
@@ -53,7 +57,7 @@ target_of(struct ctx *ctx, const struct card *c, struct integration *ig,
 	t->public_url = ctx->cfg->public_url;
 	t->call_id = c->id;
 	t->now = (long long)time(NULL);
-	return true;
+	return CB_OK;
 }
 
 const char *
@@ -64,7 +68,8 @@ card_hangup_url(struct ctx *ctx, const struct card *c)
 	const char *ext = c->v[CARD_EXTERNAL_ID];
 
 	if (!perm_has(ctx->user, PERM_CALLS_DIAL) || ext == NULL || !*ext ||
-	    !target_of(ctx, c, &ig, &t) || !dial_hangup_capable(&t, ext))
+	    target_of(ctx, c, &ig, &t) != CB_OK ||
+	    !dial_hangup_capable(&t, ext))
 		return NULL;
 	return arena_printf(ctx->arena, "/calls/%lld/hangup",
 	    (long long)c->id);
@@ -123,7 +128,11 @@ card_post_hangup(struct ctx *ctx)
 	if (state == NULL || strcmp(state, "ended") == 0)
 		return refuse(ctx, CB_EINVAL, 409, "This call has already "
 		    "ended.");
-	if (!target_of(ctx, &c, &ig, &t))
+	if ((rc = target_of(ctx, &c, &ig, &t)) == CB_EDENIED)
+		return refuse(ctx, CB_EINVAL, 409, arena_printf(ctx->arena,
+		    "%s is switched off (Settings › Integrations): end the "
+		    "call on the phone.", ig.name));
+	if (rc != CB_OK)
 		return refuse(ctx, CB_EINVAL, 409, arena_printf(ctx->arena,
 		    "%s cannot hang up calls from Callboard: end the call on "
 		    "the phone.", c.v[CARD_INTEGRATION_NAME] ?

@@ -176,6 +176,20 @@ test('the button only where it can work: not on ended calls, not without hangup_
   assert.equal(hits.length, 0, 'nothing was sent');
 });
 
+test('an integration an admin switched off: no button, 409, no request', async () => {
+  const id = await rowCall('binotel', generalId());
+  await sql("UPDATE integrations SET enabled = 0 WHERE slug = 'binotel'");
+  try {
+    assert.equal((await cardJson(id)).call.hangup_url, null);
+    const res = await hangup(id, { json: true });
+    assert.equal(res.status, 409);
+    assert.match(JSON.parse(res.text_).error.message, /^Binotel \(demo\) is switched off \(Settings › Integrations\): end the call on the phone\.$/);
+  } finally {
+    await sql("UPDATE integrations SET enabled = 1 WHERE slug = 'binotel'");
+  }
+  assert.equal(hits.length, 0);
+});
+
 test('a call that has already ended: 409 and no request', async () => {
   const id = await rowCall('binotel', generalId(), { state: 'ended' });
   const res = await hangup(id);

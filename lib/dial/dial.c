@@ -186,10 +186,9 @@ timed_out(const char *error)
  * every outgoing request of an integration, and wipes r. CB_OK: *status
  * and body hold the answer. CB_EINVAL: the address is refused (settings).
  * CB_EUPSTREAM: unreachable or too slow. msg is set on failure and never
- * holds a secret; what names the request in the log ("dial", "hangup"),
- * who_for what it was for ("for extension 101"). Click-to-call and hang-up
- * both go out here, so whatever a provider needs before a request serves
- * both. */
+ * holds a secret; what names the request in the log ("dial", "hangup").
+ * Click-to-call and hang-up both go out here, so whatever a provider needs
+ * before a request serves both. */
 enum cb_err
 dial_send(const struct dial_target *t, struct dial_request *r,
     unsigned timeout_s, const char *what, long *status, struct buf *body,

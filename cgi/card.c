@@ -9,6 +9,9 @@
  *                               current user, linked to the call; or, when
  *                               the number has an open one, that task
  *                               joined (the redirect says &joined=1)
+ *   POST /calls/<id>/hangup     asks the provider to end the live call
+ *                               (card_hangup.c; calls.dial, as
+ *                               click-to-call)
  *
  * Who may see a call: the role's `calls` permission, and with scope "own"
  * only calls whose manager is the user (DESIGN §3). The same rule guards the
@@ -24,23 +27,13 @@
 #include "core/buf.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
+#include "card.h"
 #include "db/card.h"
 #include "core/utf8.h"
 #include "http/app.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
-
-/* One call's row, copied out of the statement so the statement can be
- * reused by the lists that follow. Values are arena strings or NULL. */
-struct card {
-	const char *v[CARD_COL__MAX];
-	int64_t id;
-	int64_t manager_id;       /* 0 when none */
-	int64_t customer_id;
-	int64_t order_id;
-	int64_t lead_id;
-	int64_t store_id;
-};
+#include "net/httpc.h"
 
 static const char *
 nonempty(const char *s)
@@ -128,10 +121,8 @@ link_with(struct ctx *ctx, const char *path, const char *const *kv)
 	return r;
 }
 
-/* Reads the call and decides whether this user may see it. ctx->message
- * says what happened when the result is not CB_OK. */
-static enum cb_err
-load_call(struct ctx *ctx, int64_t call_id, struct card *c)
+enum cb_err
+card_load_call(struct ctx *ctx, int64_t call_id, struct card *c)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -381,6 +372,10 @@ call_model(struct ctx *ctx, const struct card *c)
 	app_add_str(o, "state", state);
 	app_add_str(o, "state_label", state_label(state));
 	app_add_bool(o, "live", state && strcmp(state, "ended") != 0);
+	/* "Hang up" (issue 19 §1): only while live, for users who may
+	 * click-to-call, when the provider can end this call. */
+	app_add_str(o, "hangup_url", state && strcmp(state, "ended") != 0 ?
+	    card_hangup_url(ctx, c) : NULL);
 	/* A caller who withheld their number (issue 15 §2.5): these words,
 	 * and nothing to dial. */
 	if (v[CARD_CLIENT_WITHHELD] && strcmp(v[CARD_CLIENT_WITHHELD], "1") ==
@@ -528,9 +523,8 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 	json_object_object_add(m, "actions", actions);
 }
 
-/* The whole view model of the card; shown_task and joined as for
- * add_callbacks(). On error *out is NULL and ctx->message is set. */
-static enum cb_err
+/* shown_task and joined as for add_callbacks(). */
+enum cb_err
 card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task, bool joined,
     struct json_object **out)
 {
@@ -539,7 +533,7 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task, bool joined,
 	enum cb_err rc;
 
 	*out = NULL;
-	if ((rc = load_call(ctx, call_id, &c)) != CB_OK)
+	if ((rc = card_load_call(ctx, call_id, &c)) != CB_OK)
 		return rc;
 	m = json_object_new_object();
 	app_add_str(m, "title", arena_printf(ctx->arena, "%s call · %s",
@@ -587,6 +581,9 @@ page_card(struct ctx *ctx)
 	if ((v = kv_get(&ctx->req->query, "note")) != NULL &&
 	    strcmp(v, "saved") == 0)
 		app_add_str(m, "confirmation", "Your note is saved.");
+	if ((v = kv_get(&ctx->req->query, "hangup")) != NULL &&
+	    strcmp(v, "requested") == 0)
+		card_hangup_requested(ctx, m);
 	return app_render(ctx, "card.html", m);
 }
 
@@ -630,7 +627,7 @@ post_note(struct ctx *ctx)
 			kv = &ctx->req->form.v[i];
 	/* The call and the user's right to it first: a stranger's call gets
 	 * 403 or 404 whatever the note says. */
-	if ((rc = load_call(ctx, ctx->ids[0], &c)) != CB_OK)
+	if ((rc = card_load_call(ctx, ctx->ids[0], &c)) != CB_OK)
 		return rc;
 	if (kv == NULL)
 		return note_refused(ctx, "Write a note first.", NULL);
@@ -671,7 +668,7 @@ post_callback(struct ctx *ctx)
 	bool joined;
 	enum cb_err rc;
 
-	if ((rc = load_call(ctx, ctx->ids[0], &c)) != CB_OK)
+	if ((rc = card_load_call(ctx, ctx->ids[0], &c)) != CB_OK)
 		return rc;
 	if (v == NULL || (strcmp(v, "10") != 0 && strcmp(v, "30") != 0 &&
 	    strcmp(v, "60") != 0)) {
@@ -710,6 +707,9 @@ static const struct route routes[] = {
 	    BODY_FORM, 0, post_note },
 	{ "/calls/#/callback", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS,
 	    BODY_FORM, 0, post_callback },
+	/* The click-to-call permission: hanging up is the other end of it. */
+	{ "/calls/#/hangup", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS_DIAL,
+	    BODY_FORM, 0, card_post_hangup },
 };
 
 static const struct program program = {
@@ -719,5 +719,10 @@ static const struct program program = {
 int
 main(int argc, char *argv[])
 {
-	return app_main(&program, argc, argv);
+	int rc;
+
+	httpc_global_init();    /* hang-up asks the provider */
+	rc = app_main(&program, argc, argv);
+	httpc_global_cleanup();
+	return rc;
 }

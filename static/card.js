@@ -64,7 +64,8 @@
       waitS = c.wait_seconds || 0;
       since = Date.now();
       if (stateEl) {
-        stateEl.textContent = c.state_label;
+        // After "Hang up" the call is ending until the provider's end event arrives.
+        stateEl.textContent = ending && c.live ? 'Ending…' : c.state_label;
         stateEl.setAttribute('data-state', c.state);
       }
       if (c.state !== state) {
@@ -87,6 +88,57 @@
     });
   }
   timer = setTimeout(poll, POLL_MS);
+
+  // "Hang up" (issue 19 §1): the form posts without leaving the card; the card then says
+  // "Ending…" and reads its JSON at once, and again until the provider reports the end. Without
+  // JavaScript the form posts and the server redirects back with ?hangup=requested.
+  var ending = card.getAttribute('data-ending') === 'true';
+  var hangForm = document.getElementById('hangup-form');
+  function hangupError(text) {
+    var el = document.getElementById('hangup-error');
+    if (!el) {
+      el = document.createElement('p');
+      el.id = 'hangup-error';
+      el.className = 'error';
+      el.setAttribute('role', 'alert');
+      hangForm.parentNode.insertBefore(el, hangForm.nextSibling);
+    }
+    el.textContent = text;
+  }
+  if (hangForm) {
+    hangForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var button = hangForm.querySelector('button');
+      if (button) button.disabled = true;
+      fetch(hangForm.action, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+        body: new URLSearchParams(new FormData(hangForm)),
+      }).then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, status: r.status, j: j }; },
+          function () { return { ok: false, status: r.status, j: null }; });
+      }).then(function (res) {
+        if (!res.ok) {
+          if (button) button.disabled = false;
+          hangupError((res.j && res.j.error && res.j.error.message) ||
+            'Could not hang up (HTTP ' + res.status + '). Try again.');
+          if (res.status === 409) { clearTimeout(timer); timer = setTimeout(poll, 0); }
+          return;
+        }
+        ending = true;
+        if (stateEl) stateEl.textContent = 'Ending…';
+        hangForm.parentNode.removeChild(hangForm);
+        hangForm = null;
+        var old = document.getElementById('hangup-error');
+        if (old) old.parentNode.removeChild(old);
+        clearTimeout(timer);
+        timer = setTimeout(poll, 0);
+      }).catch(function () {
+        if (button) button.disabled = false;
+        hangupError('Could not reach Callboard. Try again.');
+      });
+    });
+  }
   document.addEventListener('callboard:call', function (e) {
     if (timer === null || !e.detail || String(e.detail.call_id) !== callId) return;
     clearTimeout(timer);

@@ -154,6 +154,7 @@
     box.setAttribute('data-drawn', '1');
     var a = m.actions || {};
     if (m.call.number_url) box.appendChild(link('button dial live-dial', 'Call back now', m.call.number_url));
+    if (m.call.hangup_url) box.appendChild(hangupButton(p));
     if (a.callback_url) {
       var later = el('div', 'live-later');
       later.appendChild(el('span', null, 'Call back in'));
@@ -193,6 +194,34 @@
         p.note.setAttribute('data-error', '1');
       })
       .then(function () { button.disabled = false; });
+  }
+
+  // "Hang up" (issue 19 §1), where the card offers it: the card's own POST; the popup then says
+  // the call is ending until the live channel reports its end.
+  function hangupButton(p) {
+    var b = el('button', 'danger live-hangup', 'Hang up');
+    b.type = 'button';
+    b.addEventListener('click', function (e) {
+      e.stopPropagation();
+      var body = new URLSearchParams();
+      body.set('csrf', csrf());
+      b.disabled = true;
+      fetch(p.card.call.hangup_url, { method: 'POST', credentials: 'same-origin',
+        headers: { Accept: 'application/json' }, body: body })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (res) {
+          if (!res.ok) throw new Error((res.j && res.j.error && res.j.error.message) || 'refused');
+          if (b.parentNode) b.parentNode.removeChild(b);
+          p.note.textContent = 'Ending…';
+          p.note.removeAttribute('data-error');
+        })
+        .catch(function (err) {
+          b.disabled = false;
+          p.note.textContent = err && err.message ? err.message : 'Could not hang up. Try the card.';
+          p.note.setAttribute('data-error', '1');
+        });
+    });
+    return b;
   }
 
   function tick(p) {

@@ -21,7 +21,7 @@ static const char sql_call[] =
     "ELSE GREATEST(0, TIMESTAMPDIFF(SECOND, c.started_at, "
     "UTC_TIMESTAMP(3))) END, "
     "c.talk_seconds, c.wait_seconds, c.hangup_cause, c.recording_state, "
-    "c.comment, i.name, i.kind, c.client_withheld "
+    "c.comment, i.name, i.kind, c.client_withheld, i.slug "
     "FROM calls c "
     "LEFT JOIN users u ON u.id = c.manager_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id "

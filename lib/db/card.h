@@ -34,6 +34,7 @@ enum card_col {
 	CARD_HANGUP_CAUSE, CARD_RECORDING_STATE, CARD_COMMENT,
 	CARD_INTEGRATION_NAME, CARD_INTEGRATION_KIND,
 	CARD_CLIENT_WITHHELD,   /* "1": the caller withheld their number */
+	CARD_INTEGRATION_SLUG,  /* to load its settings (hang-up) */
 	CARD_COL__MAX
 };
 

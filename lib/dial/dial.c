@@ -182,70 +182,91 @@ timed_out(const char *error)
 	    strcasestr(error, "timeout") != NULL;
 }
 
+/* Sends a built request r through httpc with the guard, caps and timeout of
+ * every outgoing request of an integration, and wipes r. CB_OK: *status
+ * and body hold the answer. CB_EINVAL: the address is refused (settings).
+ * CB_EUPSTREAM: unreachable or too slow. msg is set on failure and never
+ * holds a secret; what names the request in the log ("dial", "hangup").
+ * Click-to-call and hang-up both go out here, so whatever a provider needs
+ * before a request serves both. */
 enum cb_err
-dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
-    size_t msgsz)
+dial_send(const struct dial_target *t, struct dial_request *r,
+    unsigned timeout_s, const char *what, long *status, struct buf *body,
+    char *msg, size_t msgsz)
 {
 	const char *allow[RECFETCH_ALLOW_MAX + 1];
-	struct dial_request r;
 	struct httpc_req rq;
 	struct httpc_res res;
-	struct buf body;
 	char origin[300];
 	const char *who = dial_provider_name(t);
 	enum cb_err rc;
 
-	if ((rc = dial_build(t, &r, msg, msgsz)) != CB_OK) {
-		dial_request_wipe(&r);
-		return rc;
-	}
-	httpc_origin(r.url, origin, sizeof(origin));
+	httpc_origin(r->url, origin, sizeof(origin));
 	memset(&rq, 0, sizeof(rq));
-	rq.method = r.method;
-	rq.url = r.url;
-	rq.headers = r.header_ptrs[0] != NULL ? r.header_ptrs : NULL;
-	rq.body = r.method == HTTPC_POST ? r.body : NULL;
-	rq.body_len = r.method == HTTPC_POST ? r.body_len : 0;
-	rq.content_type = r.content_type;
-	rq.user = r.user[0] != '\0' ? r.user : NULL;
-	rq.password = r.password;
+	rq.method = r->method;
+	rq.url = r->url;
+	rq.headers = r->header_ptrs[0] != NULL ? r->header_ptrs : NULL;
+	rq.body = r->method == HTTPC_POST ? r->body : NULL;
+	rq.body_len = r->method == HTTPC_POST ? r->body_len : 0;
+	rq.content_type = r->content_type;
+	rq.user = r->user[0] != '\0' ? r->user : NULL;
+	rq.password = r->password;
 	rq.timeout_s = timeout_s > 0 ? timeout_s : 5;
 	rq.max_bytes = DIAL_ANSWER_MAX;
 	/* The same guard as recording downloads (calls/recfetch.h). */
 	recfetch_allow_private(t->config, allow);
 	rq.public_only = true;
 	rq.allow_private = allow;
-	buf_init(&body, DIAL_ANSWER_MAX);
-	rc = httpc_request(&rq, &body, &res);
+	rc = httpc_request(&rq, body, &res);
+	*status = res.status;
 	/* Logged without the query (Zadarma's parameters), headers or body
 	 * (keys and signatures). */
-	log_info("dial: %s %s %s for extension %s: %s", t->slug,
-	    r.method == HTTPC_GET ? "GET" : "POST", origin, t->extension,
+	log_info("%s: %s %s %s for extension %s: %s", what, t->slug,
+	    r->method == HTTPC_GET ? "GET" : "POST", origin,
+	    t->extension ? t->extension : "-",
 	    rc == CB_OK ? "answered" : res.error);
-	dial_request_wipe(&r);
-	if (rc != CB_OK) {
-		if (rc == CB_EDENIED) {
-			/* The settings, not the network: an admin's fix. */
-			dial_say(msg, msgsz, "%s cannot be called at this "
-			    "address (%s%s).", who, res.error,
-			    RECFETCH_ALLOW_HINT);
-			buf_free(&body);
-			return CB_EINVAL;
-		}
-		if (timed_out(res.error))
-			dial_say(msg, msgsz, "%s did not answer within %u "
-			    "seconds. Try again in a minute.", who,
-			    rq.timeout_s);
-		else
-			dial_say(msg, msgsz, "Could not reach %s (%s). Try "
-			    "again in a minute.", who, res.error);
-		buf_free(&body);
-		return CB_EUPSTREAM;
+	dial_request_wipe(r);
+	if (rc == CB_OK)
+		return CB_OK;
+	if (rc == CB_EDENIED) {
+		/* The settings, not the network: an admin's fix. */
+		dial_say(msg, msgsz, "%s cannot be called at this address "
+		    "(%s%s).", who, res.error, RECFETCH_ALLOW_HINT);
+		return CB_EINVAL;
 	}
-	rc = dial_read_answer(t, res.status, body.p ? body.p : "", body.len,
+	if (timed_out(res.error))
+		dial_say(msg, msgsz, "%s did not answer within %u seconds. "
+		    "Try again in a minute.", who, rq.timeout_s);
+	else
+		dial_say(msg, msgsz, "Could not reach %s (%s). Try again in a "
+		    "minute.", who, res.error);
+	return CB_EUPSTREAM;
+}
+
+enum cb_err
+dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
+    size_t msgsz)
+{
+	struct dial_request r;
+	struct buf body;
+	const char *who = dial_provider_name(t);
+	long status = 0;
+	enum cb_err rc;
+
+	if ((rc = dial_build(t, &r, msg, msgsz)) != CB_OK) {
+		dial_request_wipe(&r);
+		return rc;
+	}
+	buf_init(&body, DIAL_ANSWER_MAX);
+	if ((rc = dial_send(t, &r, timeout_s, "dial", &status, &body, msg,
+	    msgsz)) != CB_OK) {
+		buf_free(&body);
+		return rc;
+	}
+	rc = dial_read_answer(t, status, body.p ? body.p : "", body.len,
 	    msg, msgsz);
 	if (rc != CB_OK)
-		log_info("dial: %s: %s (HTTP %ld)", t->slug, msg, res.status);
+		log_info("dial: %s: %s (HTTP %ld)", t->slug, msg, status);
 	else
 		dial_say(msg, msgsz, "%s is calling your extension %s. Pick "
 		    "up, and you will be connected to %s.", who, t->extension,

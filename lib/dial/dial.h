@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "net/httpc.h"
 
@@ -80,6 +81,16 @@ enum cb_err dial_read_answer(const struct dial_target *t, long status,
  * CB_EUPSTREAM: unreachable, too slow, or refused. msg never holds a
  * secret. */
 enum cb_err dial_place(const struct dial_target *t, unsigned timeout_s,
+    char *msg, size_t msgsz);
+
+/* Sends a request a builder made (r is wiped) within timeout_s through
+ * httpc's address guard and caps; what names it in the log ("dial",
+ * "hangup"). CB_OK: *status and body hold the answer. CB_EINVAL: the
+ * address is refused (settings); CB_EUPSTREAM: unreachable or too slow;
+ * msg says so in plain words, never with a secret. The one way out for
+ * click-to-call (dial_place) and hang-up (dial/hangup.h). */
+enum cb_err dial_send(const struct dial_target *t, struct dial_request *r,
+    unsigned timeout_s, const char *what, long *status, struct buf *body,
     char *msg, size_t msgsz);
 
 void dial_request_wipe(struct dial_request *r);

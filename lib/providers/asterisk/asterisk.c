@@ -146,6 +146,7 @@ const struct provider asterisk_provider = {
 	.parse = ast_parse,
 	.answer = ast_answer,
 	.dial = &generic_dial,
+	.hangup = generic_hangup_build,   /* the bridge: AMI Hangup */
 	.recording = &asterisk_recording,
 	.test_event = generic_test_event,
 };

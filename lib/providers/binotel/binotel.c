@@ -577,6 +577,7 @@ const struct provider binotel_provider = {
 	.parse = bn_parse,
 	.answer = bn_answer,
 	.dial = &binotel_dial,
+	.hangup = binotel_hangup_build,
 	.recording = &binotel_recording,
 	.test_event = binotel_test_event,
 	.history = &binotel_history,

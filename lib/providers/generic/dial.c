@@ -32,18 +32,44 @@ http_url(const char *s)
 	    strncasecmp(s, "https://", 8) == 0;
 }
 
+enum cb_err
+generic_sign(const struct dial_target *t, struct dial_request *r)
+{
+	const char *secret = json_member_str(t->secrets, "secret");
+	unsigned char mac[SIG_SHA256_LEN];
+	char hex[2 * SIG_SHA256_LEN + 1], ts[24];
+	struct buf msg;
+	enum cb_err rc;
+
+	if (secret == NULL || *secret == '\0')
+		return CB_OK;
+	snprintf(ts, sizeof(ts), "%lld", t->now);
+	buf_init(&msg, sizeof(r->body) + sizeof(ts) + 2);
+	buf_puts(&msg, ts);
+	buf_putc(&msg, '.');
+	buf_append(&msg, r->body, r->body_len);
+	if ((rc = msg.err) == CB_OK) {
+		sig_hmac_sha256(secret, strlen(secret), msg.p, msg.len, mac);
+		sig_hex(mac, sizeof(mac), hex);
+		snprintf(r->headers[0], sizeof(r->headers[0]),
+		    "X-Timestamp: %s", ts);
+		snprintf(r->headers[1], sizeof(r->headers[1]),
+		    "X-Signature: sha256=%s", hex);
+	}
+	buf_free(&msg);
+	explicit_bzero(mac, sizeof(mac));
+	return rc;
+}
+
 static enum cb_err
 generic_dial_build(const struct dial_target *t, struct dial_request *r,
     char *err, size_t errsz)
 {
 	const char *tmpl = json_member_str(t->config, "make_call_url");
 	const char *method = json_member_str(t->config, "make_call_method");
-	const char *secret = json_member_str(t->secrets, "secret");
 	const char *p;
-	char call[24] = "", ts[24];
-	unsigned char mac[SIG_SHA256_LEN];
-	char hex[2 * SIG_SHA256_LEN + 1];
-	struct buf u, msg;
+	char call[24] = "";
+	struct buf u;
 	enum cb_err rc;
 
 	if (tmpl == NULL || !http_url(tmpl)) {
@@ -101,26 +127,7 @@ generic_dial_build(const struct dial_target *t, struct dial_request *r,
 		r->body_len = strlen(r->body);
 		r->content_type = "application/json";
 	}
-	if (secret != NULL && *secret != '\0') {
-		snprintf(ts, sizeof(ts), "%lld", t->now);
-		buf_init(&msg, sizeof(r->body) + sizeof(ts) + 2);
-		buf_puts(&msg, ts);
-		buf_putc(&msg, '.');
-		buf_append(&msg, r->body, r->body_len);
-		if ((rc = msg.err) == CB_OK) {
-			sig_hmac_sha256(secret, strlen(secret), msg.p, msg.len,
-			    mac);
-			sig_hex(mac, sizeof(mac), hex);
-			snprintf(r->headers[0], sizeof(r->headers[0]),
-			    "X-Timestamp: %s", ts);
-			snprintf(r->headers[1], sizeof(r->headers[1]),
-			    "X-Signature: sha256=%s", hex);
-		}
-		buf_free(&msg);
-		if (rc != CB_OK)
-			return rc;
-	}
-	return CB_OK;
+	return generic_sign(t, r);
 }
 
 /* The PBX's own endpoint: config "make_call_url". */

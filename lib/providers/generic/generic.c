@@ -974,6 +974,7 @@ const struct provider generic_provider = {
 	.parse = gx_parse,
 	.answer = gx_answer,
 	.dial = &generic_dial,
+	.hangup = generic_hangup_build,   /* config hangup_url */
 	.recording = &generic_recording,
 	.test_event = generic_test_event,
 };

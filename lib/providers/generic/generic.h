@@ -19,6 +19,13 @@ extern const struct provider generic_provider;
 
 /* Its members in other files of the folder, for the descriptor. */
 extern const struct prov_dial generic_dial;      /* dial.c */
+/* Signs r for the PBX when the integration has a secret (dial.c;
+ * docs/generic-format.md §9): X-Timestamp t->now and X-Signature
+ * sha256=<hex HMAC-SHA256(secret, timestamp "." body)>. */
+enum cb_err generic_sign(const struct dial_target *t, struct dial_request *r);
+/* The descriptor's hangup (hangup.c). */
+enum cb_err generic_hangup_build(const struct dial_target *t,
+    const char *call_id, struct dial_request *r, char *err, size_t errsz);
 extern const struct prov_recording generic_recording; /* recording.c */
 /* test_event.c: "Send a test event" (providers/test_event.h). */
 enum cb_err generic_test_event(struct arena *a, const char *hook_url,

@@ -289,6 +289,8 @@ const struct provider streamtelecom_provider = {
 	.verify = st_verify,
 	.parse = st_parse,
 	.answer = st_answer,
+	/* providers-2.md §4.7: no click-to-call or hang-up request found. */
+	.hangup = NULL,
 	.recording = &streamtelecom_recording,
 	.test_event = streamtelecom_test_event,
 };

@@ -1165,6 +1165,7 @@ const struct provider twilio_provider = {
 	.parse = tw_parse,
 	.answer = tw_answer,
 	.dial = &twilio_dial,
+	.hangup = twilio_hangup_build,
 	.recording = &twilio_recording,
 	.test_event = twilio_test_event,
 	.history = &twilio_history,

@@ -11,6 +11,9 @@ extern const struct provider twilio_provider;
 
 /* Its members in other files of the folder, for the descriptor. */
 extern const struct prov_dial twilio_dial;      /* dial.c */
+/* The descriptor's hangup (hangup.c). */
+enum cb_err twilio_hangup_build(const struct dial_target *t,
+    const char *call_id, struct dial_request *r, char *err, size_t errsz);
 extern const struct prov_recording twilio_recording;   /* recording.c */
 
 /* The media URL for a RecordingUrl: ".mp3" appended to the path unless it

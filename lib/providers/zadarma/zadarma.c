@@ -839,6 +839,9 @@ const struct provider zadarma_provider = {
 	.parse = zd_parse,
 	.answer = zd_answer,
 	.dial = &zadarma_dial,
+	/* Zadarma's API documents no hang-up of a call in progress (its
+	 * openapi has none; {"hangup":1} only answers NOTIFY_START). */
+	.hangup = NULL,
 	.recording = &zadarma_recording,
 	.test_event = zadarma_test_event,
 	.history = &zadarma_history,

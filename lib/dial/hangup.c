@@ -1,0 +1,104 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "dial/hangup.h"
+#include "providers/registry.h"
+
+/* The provider, when it has a hang-up member; else NULL. */
+static const struct provider *
+hanging_provider(const char *kind)
+{
+	const struct provider *p = kind != NULL ? provider_by_kind(kind) :
+	    NULL;
+
+	return p != NULL && p->hangup != NULL ? p : NULL;
+}
+
+enum cb_err
+dial_hangup_build(const struct dial_target *t, const char *call_id,
+    struct dial_request *r, char *err, size_t errsz)
+{
+	const struct provider *p = hanging_provider(t->kind);
+	enum cb_err rc;
+	size_t i, n = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (p == NULL) {
+		dial_say(err, errsz, "%s cannot hang up calls from Callboard",
+		    dial_provider_name(t));
+		return CB_EINVAL;
+	}
+	if (call_id == NULL || *call_id == '\0') {
+		dial_say(err, errsz, "%s did not tell Callboard this call's id, "
+		    "so it cannot be hung up from here",
+		    dial_provider_name(t));
+		return CB_EINVAL;
+	}
+	rc = p->hangup(t, call_id, r, err, errsz);
+	for (i = 0; i < 3; i++)
+		if (r->headers[i][0] != '\0')
+			r->header_ptrs[n++] = r->headers[i];
+	r->header_ptrs[n] = NULL;
+	return rc;
+}
+
+bool
+dial_hangup_capable(const struct dial_target *t, const char *call_id)
+{
+	struct dial_request r;
+	char err[256];
+	bool ok;
+
+	ok = hanging_provider(t->kind) != NULL &&
+	    dial_hangup_build(t, call_id, &r, err, sizeof(err)) == CB_OK;
+	dial_request_wipe(&r);
+	return ok;
+}
+
+enum cb_err
+dial_hangup_read_answer(const struct dial_target *t, long status,
+    const char *body, size_t len, char *msg, size_t msgsz)
+{
+	/* Twilio answers 404 for a call it does not know; the generic format
+	 * asks a PBX for 404 or 409 when the call is not in progress. */
+	if (status == 404 || status == 409 || status == 410) {
+		dial_say(msg, msgsz, "%s says this call is no longer in "
+		    "progress: it has already ended.", dial_provider_name(t));
+		return CB_ENOTFOUND;
+	}
+	return dial_read_answer(t, status, body, len, msg, msgsz);
+}
+
+enum cb_err
+dial_hangup(const struct dial_target *t, const char *call_id,
+    unsigned timeout_s, char *msg, size_t msgsz)
+{
+	struct dial_request r;
+	struct buf body;
+	long status = 0;
+	enum cb_err rc;
+
+	if ((rc = dial_hangup_build(t, call_id, &r, msg, msgsz)) != CB_OK) {
+		dial_request_wipe(&r);
+		return rc;
+	}
+	buf_init(&body, DIAL_ANSWER_MAX);
+	if ((rc = dial_send(t, &r, timeout_s, "hangup", &status, &body, msg,
+	    msgsz)) != CB_OK) {
+		buf_free(&body);
+		return rc;
+	}
+	rc = dial_hangup_read_answer(t, status, body.p ? body.p : "",
+	    body.len, msg, msgsz);
+	if (rc != CB_OK)
+		log_info("hangup: %s: %s (HTTP %ld)", t->slug, msg, status);
+	else
+		dial_say(msg, msgsz, "%s is ending the call. The card shows "
+		    "its end as soon as %s reports it.", dial_provider_name(t),
+		    dial_provider_name(t));
+	buf_free(&body);
+	return rc;
+}

@@ -19,7 +19,8 @@ static const char sql_list_cols[] =
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "c.customer_id, cu.name, l.name, "
     "c.external_id, c.manager_id, c.integration_id, c.client_withheld, "
-    "tr.summary_head, tr.status ";
+    "(SELECT tr.summary_head FROM transcripts tr WHERE tr.call_id = c.id), "
+    "(SELECT tr.status FROM transcripts tr WHERE tr.call_id = c.id) ";
 /* CALL_NUMBER_LONGER: the query of db_call_number_longer() as a column.
  * Uncorrelated, so MariaDB runs it once per execution, not per row. */
 static const char sql_longer_col[] =
@@ -27,16 +28,20 @@ static const char sql_longer_col[] =
     "AND client_digits_rev LIKE CONCAT(?, '%') LIMIT 1) ";
 static const char sql_list_joins[] =
     "LEFT JOIN customers cu ON cu.id = c.customer_id "
-    "LEFT JOIN leads l ON l.id = c.lead_id "
-    "LEFT JOIN transcripts tr ON tr.call_id = c.id ";
-/* Words said (issue 22): the FULLTEXT index drives, each match's call by
+    "LEFT JOIN leads l ON l.id = c.lead_id ";
+/* The transcript's columns (issue 22) are subqueries by primary key in the
+ * SELECT list, run for the page's rows only: as a LEFT JOIN an empty or
+ * small transcripts table made the optimizer pick a join buffer, and the
+ * page's index order became a temporary table and a sort.
+ *
+ * Words said (issue 22): the FULLTEXT index drives, each match's call by
  * primary key (0029_transcripts.sql). */
 static const char sql_said_from[] =
-    "FROM transcripts tr STRAIGHT_JOIN calls c ON c.id = tr.call_id "
+    "FROM transcripts t STRAIGHT_JOIN calls c ON c.id = t.call_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id "
     "LEFT JOIN leads l ON l.id = c.lead_id ";
 static const char sql_said_where[] =
-    " AND MATCH (tr.words, tr.summary) AGAINST (? IN BOOLEAN MODE)";
+    " AND MATCH (t.words, t.summary) AGAINST (? IN BOOLEAN MODE)";
 static const char sql_list_from[] = "FROM calls c ";
 static const char sql_list_where[] = "WHERE 1 = 1";
 

@@ -87,9 +87,10 @@ db_transcript_request(struct db *db, int64_t call_id, int64_t requested_by,
 
 /* -------------------------------------------------------------- states -- */
 
+/* An upsert: the demo makes transcripts without a queued row. */
 static const char sql_running[] =
-    "UPDATE transcripts SET status = 'running', failure = NULL "
-    "WHERE call_id = ?";
+    "INSERT INTO transcripts (call_id, status) VALUES (?, 'running') "
+    "ON DUPLICATE KEY UPDATE status = 'running', failure = NULL";
 
 enum cb_err
 db_transcript_running(struct db *db, int64_t call_id)
@@ -269,6 +270,31 @@ db_transcript_get(struct db *db, int64_t call_id, struct db_stmt **out)
 	}
 	*out = st;
 	return CB_OK;
+}
+
+static const char sql_untranscribed[] =
+    "SELECT c.id FROM calls c LEFT JOIN transcripts t ON t.call_id = c.id "
+    "WHERE c.recording_state = 'stored' AND c.recording_path LIKE "
+    "CONCAT(?, '%') AND t.call_id IS NULL ORDER BY c.id LIMIT ?";
+
+enum cb_err
+db_transcript_untranscribed(struct db *db, const char *prefix, int64_t *ids,
+    unsigned max, unsigned *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*n = 0;
+	if ((rc = db_stmt(db, sql_untranscribed, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, prefix);
+	db_bind_i64(st, 1, max);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while (*n < max && (rc = db_fetch(st)) == CB_OK)
+		ids[(*n)++] = db_col_i64(st, 0);
+	db_stmt_done(st);
+	return rc == CB_OK || rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
 static const char sql_versions_count[] =

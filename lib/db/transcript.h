@@ -33,7 +33,7 @@ enum cb_err db_transcript_request(struct db *db, int64_t call_id,
 enum cb_err db_transcript_request_in(struct db *db, int64_t call_id,
     int64_t requested_by, bool *queued);
 
-/* status = running (the worker began). */
+/* status = running (the worker began; the row is made if missing). */
 enum cb_err db_transcript_running(struct db *db, int64_t call_id);
 /* An attempt failed because of why (cut to TRANSCRIPT_FAILURE_MAX bytes at
  * a character boundary): status failed when final, else queued again
@@ -73,6 +73,11 @@ enum transcript_col {
 };
 enum cb_err db_transcript_get(struct db *db, int64_t call_id,
     struct db_stmt **out);
+
+/* The demo's speech calls (`callboard demo`): stored recordings whose path
+ * begins with prefix and that have no transcript, at most max ids. */
+enum cb_err db_transcript_untranscribed(struct db *db, const char *prefix,
+    int64_t *ids, unsigned max, unsigned *n);
 
 /* How many earlier versions are kept. */
 enum cb_err db_transcript_versions_count(struct db *db, int64_t call_id,

@@ -60,16 +60,18 @@ out:
 }
 
 enum cb_err
-transcript_make(struct db *db, const struct cb_config *cfg, int64_t call_id,
-    char *err, size_t errsz)
+transcript_make(struct db *db, const struct cb_config *cfg,
+    const struct transcribe_engine *eng, int64_t call_id, char *err,
+    size_t errsz)
 {
-	const struct transcribe_engine *eng = transcribe_engine_of(cfg);
 	struct call_access c;
 	struct transcript t;
 	struct arena *a;
 	char path[2048];
 	enum cb_err rc;
 
+	if (eng == NULL)
+		eng = transcribe_engine_of(cfg);
 	if (eng == NULL) {
 		snprintf(err, errsz, "transcription is off on this server "
 		    "(transcribe_engine in the configuration)");
@@ -131,11 +133,47 @@ transcript_job_run(struct db *db, const struct cb_config *cfg,
 		snprintf(err, errsz, "payload has no call_id");
 		return CB_EINVAL;
 	}
-	if ((rc = transcript_make(db, cfg, call_id, err, errsz)) == CB_OK)
+	if ((rc = transcript_make(db, cfg, NULL, call_id, err, errsz)) ==
+	    CB_OK)
 		return CB_OK;
 	if (rc != CB_ENOTFOUND && db_transcript_failed(db, call_id, err,
 	    final_failure(rc, j)) != CB_OK)
 		log_error("call %lld: cannot record the transcript's failure: "
 		    "%s", (long long)call_id, db_error(db));
 	return rc;
+}
+
+enum cb_err
+transcript_demo(struct db *db, const struct cb_config *cfg, unsigned *done,
+    unsigned *failed)
+{
+	const struct transcribe_engine *eng = transcribe_engine_of(cfg);
+	int64_t ids[DEMO_SPEECH_MAX];
+	char err[512];
+	unsigned n, i;
+	enum cb_err rc;
+
+	*done = *failed = 0;
+	if (eng == NULL)
+		eng = transcribe_engine_by_name("local");
+	if (eng == NULL)
+		return CB_ENOTFOUND;
+	if ((rc = db_transcript_untranscribed(db, DEMO_SPEECH_PREFIX, ids,
+	    DEMO_SPEECH_MAX, &n)) != CB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		err[0] = '\0';
+		if ((rc = transcript_make(db, cfg, eng, ids[i], err,
+		    sizeof(err))) == CB_OK) {
+			(*done)++;
+			continue;
+		}
+		(*failed)++;
+		log_warn("demo: call %lld not transcribed: %s",
+		    (long long)ids[i], err);
+		if (db_transcript_failed(db, ids[i], err, true) != CB_OK)
+			log_warn("demo: call %lld: %s", (long long)ids[i],
+			    db_error(db));
+	}
+	return CB_OK;
 }

@@ -20,9 +20,22 @@
 enum cb_err transcript_job_run(struct db *db, const struct cb_config *cfg,
     const struct job *j, char *err, size_t errsz);
 
-/* Transcribes and stores call_id now, in this process (`callboard demo`
- * for its speech calls; the job's body). */
+struct transcribe_engine;
+
+/* Transcribes and stores call_id now, in this process, with eng (NULL: the
+ * configured one): the job's body, and `callboard demo`. */
 enum cb_err transcript_make(struct db *db, const struct cb_config *cfg,
-    int64_t call_id, char *err, size_t errsz);
+    const struct transcribe_engine *eng, int64_t call_id, char *err,
+    size_t errsz);
+
+/* The demo's speech recordings (`callboard demo`, issue 22): every stored
+ * recording under recordings_dir/DEMO_SPEECH_PREFIX without a transcript
+ * (at most DEMO_SPEECH_MAX) transcribed now with the configured engine,
+ * else the local one when it is built in. *done and *failed count them;
+ * CB_ENOTFOUND when there is no engine at all (nothing was tried). */
+#define DEMO_SPEECH_PREFIX "demo/speech"
+#define DEMO_SPEECH_MAX 20
+enum cb_err transcript_demo(struct db *db, const struct cb_config *cfg,
+    unsigned *done, unsigned *failed);
 
 #endif

@@ -203,7 +203,7 @@ test('said= is served by the FULLTEXT index, the calls by primary key', async ()
   const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), [`said=+${WORD}`, 'direction=in', 'from=2020-01-01 00:00:00']);
   const q = JSON.parse(stdout);
   const rows = await sql(`EXPLAIN ${q.sql}`, q.params);
-  const tr = rows.find((r) => r[2] === 'tr');
+  const tr = rows.find((r) => r[2] === 't');
   const c = rows.find((r) => r[2] === 'c');
   assert.equal(tr[3], 'fulltext', JSON.stringify(rows));
   assert.equal(tr[5], 'ft_transcripts_said');

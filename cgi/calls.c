@@ -24,6 +24,7 @@
 #include "http/escape.h"
 #include "phone/phone.h"
 #include "tmpl/rows.h"
+#include "db/transcript.h"
 
 #define PAGE_SIZE 50
 #define CSV_CHUNK 1000
@@ -36,7 +37,7 @@ static const char *const known_params[] = {
 	"our_number", "our_number_mode", "our_number_not", "direction",
 	"result", "talk_min", "talk_max", "recording", "from", "to",
 	"external_id", "external_id_mode", "external_id_not", "sort",
-	"before", "back", "format", "sep", "outcome", "store", NULL
+	"before", "back", "format", "sep", "outcome", "store", "said", NULL
 };
 
 static const char *const directions[] = { "in", "out", "internal", NULL };
@@ -62,6 +63,11 @@ struct listing {
 	int64_t contact_ids[CALL_CONTACT_MAX];
 	bool none;            /* a filter that can match nothing (no contact) */
 	bool bounded;         /* an indexed filter or a date range is set */
+	/* Whose calls' transcripts the user may read here (issue 22,
+	 * access_transcript_list_manager): -1 none, 0 all, else that
+	 * manager's; the summary column and the "said" search follow it. */
+	int64_t transcripts_of;
+	char said[TRANSCRIPT_SAID_MAX * 2];   /* the BOOLEAN MODE query */
 	/* The rows' manager and integration names come from these (the
 	 * process's copy of the page's lists, db/calllists.h) rather than from
 	 * two more joins per row. Borrowed for the request. */
@@ -392,6 +398,80 @@ scan_only(const struct call_text *t, enum call_match unindexed)
 	    t->mode == unindexed);
 }
 
+/* said=<words>: calls whose transcript (or summary) has every word
+ * (issue 22; MariaDB FULLTEXT in BOOLEAN MODE, db/transcript.h). Only for
+ * users who may read those transcripts, and only over the calls whose
+ * transcripts they may read. */
+static enum cb_err
+read_said(struct ctx *ctx, struct listing *l, struct json_object *filters,
+    struct json_object *notices)
+{
+	const char *v = nonempty(app_param(ctx, "said"));
+	char shorts[TRANSCRIPT_SAID_MAX], stops[TRANSCRIPT_SAID_MAX];
+
+	/* An empty box (the form sends it with every filter) is no filter;
+	 * blanks only are said, as for the number box. */
+	if (v == NULL)
+		return CB_OK;
+	if (v[strspn(v, " \t\r\n")] == '\0') {
+		json_object_array_add(notices, app_jstr("The \"words said\" "
+		    "box was empty; it was ignored."));
+		return CB_OK;
+	}
+	if (strlen(v) > TRANSCRIPT_SAID_MAX) {
+		ctx->message = arena_printf(ctx->arena, "The \"words said\" "
+		    "search is at most %d characters.", TRANSCRIPT_SAID_MAX);
+		return CB_EINVAL;
+	}
+	if (l->transcripts_of < 0) {
+		ctx->message = "Your role does not allow reading transcripts, "
+		    "so it cannot search what was said in calls.";
+		return CB_EDENIED;
+	}
+	app_add_str(filters, "said", v);
+	transcript_said_query(v, l->said, sizeof(l->said), shorts,
+	    sizeof(shorts), stops, sizeof(stops));
+	if (l->said[0] == '\0') {
+		ctx->message = arena_printf(ctx->arena, "Nothing to search "
+		    "for in \"%s\": words shorter than %d letters and very "
+		    "common words (the, and, with...) are not indexed. Type a "
+		    "longer word that was said in the call.", v,
+		    TRANSCRIPT_WORD_MIN);
+		return CB_EINVAL;
+	}
+	if (shorts[0])
+		json_object_array_add(notices, app_jstr(arena_printf(
+		    ctx->arena, "Words shorter than %d letters are not "
+		    "searched: %s.", TRANSCRIPT_WORD_MIN, shorts)));
+	if (stops[0])
+		json_object_array_add(notices, app_jstr(arena_printf(
+		    ctx->arena, "Very common words are not searched: %s.",
+		    stops)));
+	l->f.said = l->said;
+	l->bounded = true;
+	return CB_OK;
+}
+
+/* The said search over only the user's own calls when that is all the
+ * transcripts they may read (after apply_scope()). */
+static void
+said_scope(struct ctx *ctx, struct listing *l, struct json_object *m)
+{
+	struct json_object *notices;
+
+	if (l->f.said == NULL || l->transcripts_of <= 0 ||
+	    l->f.manager_id == l->transcripts_of)
+		return;
+	if (l->f.manager_id && l->f.manager_id != l->transcripts_of)
+		l->none = true;
+	l->f.manager_id = l->transcripts_of;
+	if (json_object_object_get_ex(m, "notices", &notices))
+		json_object_array_add(notices, app_jstr("Your role reads the "
+		    "transcripts of your own calls only: the words-said search "
+		    "covers your calls."));
+	(void)ctx;
+}
+
 /* Reads and validates the filters. CB_EINVAL with ctx->message set when a
  * value cannot be used. */
 static enum cb_err
@@ -504,6 +584,8 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		f->ncustomer_ids = n;
 		l->bounded = true;
 	}
+	if ((rc = read_said(ctx, l, filters, notices)) != CB_OK)
+		return rc;
 	if ((rc = read_talk(ctx, "talk_min", &f->talk_min, filters)) != CB_OK ||
 	    (rc = read_talk(ctx, "talk_max", &f->talk_max, filters)) != CB_OK)
 		return rc;
@@ -613,7 +695,8 @@ enum row_col {
 	ROW_EXTERNAL_ID, ROW_TALK, ROW_TALK_SECONDS, ROW_WAIT_SECONDS,
 	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
 	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
-	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD, ROW__MAX
+	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD,
+	ROW_SUMMARY, ROW_TRANSCRIPT, ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -625,7 +708,8 @@ static const char *const row_cols[ROW__MAX] = {
 	"external_id", "talk", "talk_seconds", "wait_seconds",
 	"comment", "recording_state", "recording_url", "download_url",
 	"recording_note", "card_url", "create_order_url",
-	"create_customer_url", "recorded", "number_withheld"
+	"create_customer_url", "recorded", "number_withheld",
+	"summary", "transcript"
 };
 
 /* What the number cell says: the number, or for a caller who withheld it
@@ -790,6 +874,17 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 		tmpl_rows_str(c, ROW_RECORDING_NOTE, "recording could not be fetched");
 	else
 		tmpl_rows_str(c, ROW_RECORDING_NOTE, "no recording");
+	/* The transcript's first summary line and status, only where the
+	 * user may read the transcript (issue 22): never more than the
+	 * recording they may hear. */
+	if (l->transcripts_of == 0 || (l->transcripts_of > 0 &&
+	    !db_col_null(st, CALL_MANAGER_ID) && db_col_i64(st,
+	    CALL_MANAGER_ID) == l->transcripts_of)) {
+		tmpl_rows_str(c, ROW_SUMMARY, db_col(st, CALL_SUMMARY_HEAD,
+		    NULL));
+		tmpl_rows_str(c, ROW_TRANSCRIPT, db_col(st,
+		    CALL_TRANSCRIPT_STATUS, NULL));
+	}
 	call_link(link, id, "", '?', NULL);
 	row_link(c, ROW_CARD_URL, link);
 	row_actions(ctx->user, c, st, link, number, id);
@@ -1544,12 +1639,17 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 	} else
 		app_add_str(m, "title", "Call history");
 	app_add_str(m, "base_url", base);
+	l->transcripts_of = access_transcript_list_manager(ctx->user,
+	    feed == FEED_ALL ? VIA_HISTORY : feed == FEED_CUSTOMER ?
+	    VIA_CUSTOMER : VIA_ORDER);
+	app_add_bool(m, "show_summaries", l->transcripts_of >= 0);
 	if ((rc = read_filter(ctx, l, m)) != CB_OK) {
 		json_object_put(m);
 		return rc;
 	}
 	apply_scope(ctx, l, feed == FEED_ALL ? VIA_HISTORY :
 	    feed == FEED_CUSTOMER ? VIA_CUSTOMER : VIA_ORDER);
+	said_scope(ctx, l, m);
 	if (csv) {
 		json_object_put(m);
 		return export_csv(ctx, l, file);

@@ -34,6 +34,7 @@
 #include "http/dial_link.h"
 #include "http/escape.h"
 #include "net/httpc.h"
+#include "transcript.h"
 
 static const char *
 nonempty(const char *s)
@@ -551,7 +552,10 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task, bool joined,
 	    (rc = add_leads(ctx, &c, m)) != CB_OK ||
 	    (rc = add_legs(ctx, &c, m)) != CB_OK ||
 	    (rc = add_notes(ctx, &c, m)) != CB_OK ||
-	    (rc = add_callbacks(ctx, &c, m, shown_task, joined)) != CB_OK) {
+	    (rc = add_callbacks(ctx, &c, m, shown_task, joined)) != CB_OK ||
+	    (rc = transcript_card_model(ctx, c.id, &(struct access_call){
+	    c.manager_id, c.customer_id, c.order_id },
+	    c.v[CARD_RECORDING_STATE], m)) != CB_OK) {
 		json_object_put(m);
 		ctx->message = "The database is not answering. Try again in "
 		    "a minute.";
@@ -584,6 +588,12 @@ page_card(struct ctx *ctx)
 	if ((v = kv_get(&ctx->req->query, "hangup")) != NULL &&
 	    strcmp(v, "requested") == 0)
 		card_hangup_requested(ctx, m);
+	if ((v = kv_get(&ctx->req->query, "transcript")) != NULL)
+		app_add_str(m, "confirmation", strcmp(v, "saved") == 0 ?
+		    "Your correction is saved." : strcmp(v, "queued") == 0 ?
+		    "The transcript is queued; it appears here when ready." :
+		    strcmp(v, "busy") == 0 ? "A transcript of this call is "
+		    "already being made." : NULL);
 	return app_render(ctx, "card.html", m);
 }
 
@@ -710,6 +720,11 @@ static const struct route routes[] = {
 	/* The click-to-call permission: hanging up is the other end of it. */
 	{ "/calls/#/hangup", HTTP_M(HTTP_POST), AUTH_SESSION, PERM_CALLS_DIAL,
 	    BODY_FORM, 0, card_post_hangup },
+	/* Transcripts (cgi/transcript.h, issue 22). */
+	{ "/calls/#/transcript", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_TRANSCRIPTS_VIEW, BODY_FORM, 0, transcript_post_request },
+	{ "/calls/#/transcript/edit", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_TRANSCRIPTS_EDIT, BODY_FORM, 0, transcript_post_edit },
 };
 
 static const struct program program = {

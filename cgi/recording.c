@@ -160,8 +160,8 @@ recording(struct ctx *ctx)
 	}
 	/* Whether the page lets this user see the call (lib/auth/access.c)
 	 * ...and whether the role may hear (or save) recordings at all. */
-	allowed = access_call(ctx->user, where, where_id, &c.who) &&
-	    perm_has(ctx->user, PERM_RECORDINGS_LISTEN) && (!download || perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD));
+	allowed = access_recording_hear(ctx->user, where, where_id, &c.who) &&
+	    (!download || perm_has(ctx->user, PERM_RECORDINGS_DOWNLOAD));
 	if (!allowed) {
 		log_info("user %lld refused the recording of call %lld",
 		    (long long)ctx->user->id, (long long)c.id);

@@ -53,6 +53,8 @@ static const char *const perm_labels[PERM__MAX] = {
 	[PERM_LEADS] = "See leads",
 	[PERM_LEADS_EDIT] = "Create and edit leads",
 	[PERM_ANALYTICS] = "Call analytics (own: only their calls)",
+	[PERM_TRANSCRIPTS_VIEW] = "Read transcripts of recordings they may hear",
+	[PERM_TRANSCRIPTS_EDIT] = "Correct transcripts and summaries",
 };
 
 /* Zones offered in the form's list; any IANA name installed is accepted. */

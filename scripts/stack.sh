@@ -417,6 +417,9 @@ smtp_url = smtp://127.0.0.1:$CB_SMTP_PORT
 smtp_from = callboard@localhost
 outbound_timeout_seconds = 5
 webhook_allow_private = yes
+transcribe_engine = ${CB_TRANSCRIBE_ENGINE-http}
+transcribe_url = ${CB_TRANSCRIBE_URL-http://127.0.0.1:$((CB_HTTP_PORT + 33))}
+transcribe_key = ${CB_TRANSCRIBE_KEY-stack-transcribe-key}
 EOF
 }
 
@@ -425,6 +428,9 @@ EOF
 # reads the sample's other settings too, and a sample that no longer parses fails here first.
 # webhook_allow_private = yes: the tests' and the demo's webhook receivers listen on 127.0.0.1,
 # which a production server refuses (docs/automation.md "Where webhooks may go").
+# transcribe_*: the "http" engine at http+33, where tests/http/transcripts_worker.test.js runs
+# its stand-in of an OpenAI-compatible /v1/audio/transcriptions (CB_TRANSCRIBE_ENGINE=local or
+# "" picks another engine or none).
 write_config() {
     local values
     [[ -f $CONF_SAMPLE ]] || die "$CONF_SAMPLE is missing"

@@ -27,6 +27,7 @@
 #include "core/strparse.h"
 #include "core/timefmt.h"
 #include "db/db.h"
+#include "transcribe/job.h"
 #include "db/housekeeping.h"
 #include "db/integrations_admin.h"
 #include "db/job.h"
@@ -193,6 +194,24 @@ cmd_secrets(struct db *db, const struct cb_config *cfg, int argc,
 	return encrypt_secrets(db, cfg);
 }
 
+/* The demo's speech calls get their transcripts now (issue 22), so a
+ * newcomer sees and searches them at once; without an engine the demo
+ * still loads. */
+static void
+demo_transcripts(struct db *db, const struct cb_config *cfg)
+{
+	unsigned done = 0, failed = 0;
+	enum cb_err rc = transcript_demo(db, cfg, &done, &failed);
+
+	if (rc == CB_ENOTFOUND)
+		printf("demo transcripts: no transcription engine; skipped\n");
+	else if (rc != CB_OK)
+		fprintf(stderr, "callboard: demo transcripts: %s\n",
+		    db_error(db));
+	else if (done || failed)
+		printf("demo transcripts: %u made, %u failed\n", done, failed);
+}
+
 static int
 cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
 {
@@ -256,7 +275,10 @@ cmd_demo(struct db *db, const struct cb_config *cfg, int argc, char *argv[])
 		return 1;
 	}
 	printf("demo data loaded: %lld calls\n", (long long)calls);
-	return encrypt_secrets(db, cfg);
+	if (encrypt_secrets(db, cfg) != 0)
+		return 1;
+	demo_transcripts(db, cfg);
+	return 0;
 }
 
 /* One field of a dead letter for the terminal: control bytes as '?'. */

@@ -32,6 +32,8 @@
 #include "db/user.h"
 #include "net/httpc.h"
 #include "sms/outbox.h"
+#include "transcribe/job.h"
+#include "db/transcript.h"
 #include "reconcile/run.h"
 
 /* A job handler returns CB_OK when done; otherwise it writes a reason
@@ -140,6 +142,14 @@ job_reconcile(struct db *db, const struct job *j, char *err, size_t errsz)
 	return reconcile_execute(db, worker_cfg, run_id, &n, &ok, err, errsz);
 }
 
+/* transcript.make {"call_id": N}: the recording through the configured
+ * engine, then its summary (lib/transcribe/job.h, issue 22). */
+static enum cb_err
+job_transcript(struct db *db, const struct job *j, char *err, size_t errsz)
+{
+	return transcript_job_run(db, worker_cfg, j, err, errsz);
+}
+
 /* Job kinds and their handlers. An unknown kind is failed visibly, never
  * dropped. */
 static const struct job_kind kinds[] = {
@@ -151,6 +161,7 @@ static const struct job_kind kinds[] = {
 	{ "sms.send", job_sms_send, false },
 	{ JOB_DEAD_LETTER, job_dead_letter, false },
 	{ JOB_RECONCILE, job_reconcile, false },
+	{ JOB_TRANSCRIPT, job_transcript, false },
 	{ NULL, NULL, false }
 };
 

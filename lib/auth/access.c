@@ -74,6 +74,44 @@ access_call_list_manager(const struct user *u, enum access_via via)
 	}
 }
 
+bool
+access_recording_hear(const struct user *u, enum access_via via,
+    int64_t via_id, const struct access_call *c)
+{
+	return access_call(u, via, via_id, c) &&
+	    perm_has(u, PERM_RECORDINGS_LISTEN);
+}
+
+bool
+access_transcript(const struct user *u, enum access_via via, int64_t via_id,
+    const struct access_call *c, enum access_transcript_act act)
+{
+	if (!access_recording_hear(u, via, via_id, c) ||
+	    !scope_covers(scope_of(u, PERM_TRANSCRIPTS_VIEW), u,
+	    c->manager_id))
+		return false;
+	return act == TRANSCRIPT_READ || scope_covers(scope_of(u,
+	    PERM_TRANSCRIPTS_EDIT), u, c->manager_id);
+}
+
+int64_t
+access_transcript_list_manager(const struct user *u, enum access_via via)
+{
+	int64_t calls = access_call_list_manager(u, via);
+
+	if (calls < 0 || !perm_has(u, PERM_RECORDINGS_LISTEN))
+		return -1;
+	switch (scope_of(u, PERM_TRANSCRIPTS_VIEW)) {
+	case SCOPE_ALL:
+		return calls;
+	case SCOPE_OWN:
+		return u->id;
+	case SCOPE_NONE:
+	default:
+		return -1;
+	}
+}
+
 int64_t
 access_analytics_manager(const struct user *u)
 {

@@ -41,6 +41,26 @@ bool access_call(const struct user *u, enum access_via via, int64_t via_id,
  * to. The list's query filters on it, so it stays one indexed range. */
 int64_t access_call_list_manager(const struct user *u, enum access_via via);
 
+/* May u hear call c's recording through the page via (recordings.listen
+ * and the call visible there)? The one rule for the audio's bytes
+ * (cgi/recording.c) and everything drawn from them (transcripts). */
+bool access_recording_hear(const struct user *u, enum access_via via,
+    int64_t via_id, const struct access_call *c);
+/* What a user may do with a call's transcript (issue 22). */
+enum access_transcript_act { TRANSCRIPT_READ = 0, TRANSCRIPT_EDIT };
+/* Reading needs the recording (access_recording_hear: an intern who may
+ * not hear a call may not read what was said in it either) and
+ * transcripts.view covering the call's manager; editing also needs
+ * transcripts.edit covering it. */
+bool access_transcript(const struct user *u, enum access_via via,
+    int64_t via_id, const struct access_call *c,
+    enum access_transcript_act act);
+/* For a list (the history's "said" search, its summary column): like
+ * access_call_list_manager() for what the transcripts of the list's calls
+ * may be read: -1 none, 0 every manager's, else only the user's own. */
+int64_t access_transcript_list_manager(const struct user *u,
+    enum access_via via);
+
 /* The analytics page (issue 21): like access_call_list_manager(), for
  * the `analytics` permission: -1 nothing, 0 every manager's calls, else
  * the user's id (scope "own": every figure counts only their calls). */

@@ -19,6 +19,8 @@ static const char *const names[PERM__MAX] = {
 	[PERM_LEADS] = "leads",
 	[PERM_LEADS_EDIT] = "leads.edit",
 	[PERM_ANALYTICS] = "analytics",
+	[PERM_TRANSCRIPTS_VIEW] = "transcripts.view",
+	[PERM_TRANSCRIPTS_EDIT] = "transcripts.edit",
 };
 
 const char *

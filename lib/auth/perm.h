@@ -26,6 +26,11 @@ enum perm {
 	/* The call analytics page (issue 21); scope "own": every figure
 	 * counts only the user's calls. */
 	PERM_ANALYTICS,
+	/* Transcripts of recordings (issue 22): read them (scope "own":
+	 * only the user's calls; never more than the recordings the role
+	 * may hear, access_transcript()) and correct them. */
+	PERM_TRANSCRIPTS_VIEW,
+	PERM_TRANSCRIPTS_EDIT,
 	PERM__MAX,
 	PERM_NONE = -1
 };

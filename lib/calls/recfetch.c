@@ -14,6 +14,7 @@
 #include "core/jsonget.h"
 #include "calls/recfetch.h"
 #include "db/recording.h"
+#include "db/transcript.h"
 #include "http/escape.h"
 #include "net/httpc.h"
 #include "net/sig.h"
@@ -714,6 +715,31 @@ ask_link(const struct provider *pv, const struct recfetch_plan *p,
 	return rc;
 }
 
+/* The file is in place: the call says so and, when its integration
+ * transcribes recordings automatically (config "transcribe_recordings":
+ * true, issue 22) and this server has an engine, a transcript is queued
+ * in the same transaction. */
+static enum cb_err
+stored(struct db *db, const struct cb_config *cfg,
+    const struct recording_source *src, const char *relpath)
+{
+	struct json_object *v;
+	bool queued;
+	enum cb_err rc;
+
+	if (cfg->transcribe_engine[0] == '\0' || src->config == NULL ||
+	    !json_object_object_get_ex(src->config, "transcribe_recordings",
+	    &v) || !json_object_get_boolean(v))
+		return db_recording_stored(db, src->call_id, relpath);
+	if ((rc = db_begin(db)) != CB_OK)
+		return rc;
+	if ((rc = db_recording_stored(db, src->call_id, relpath)) != CB_OK ||
+	    (rc = db_transcript_request_in(db, src->call_id, 0, &queued)) !=
+	    CB_OK || (rc = db_commit(db)) != CB_OK)
+		db_rollback(db);
+	return rc;
+}
+
 enum cb_err
 recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
     char *err, size_t errsz)
@@ -770,8 +796,7 @@ recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
 	}
 	rc = download(cfg, &src, &plan, url, relpath, sizeof(relpath), err,
 	    errsz);
-	if (rc == CB_OK && (rc = db_recording_stored(db, call_id, relpath)) !=
-	    CB_OK)
+	if (rc == CB_OK && (rc = stored(db, cfg, &src, relpath)) != CB_OK)
 		say(err, errsz, "database: %s", db_error(db));
 out:
 	if (rc == CB_ENOTFOUND) {

@@ -21,6 +21,10 @@
  *    customer, an order or a contact search, whose own index reads fewer
  *    rows (db_call_grams_on;
  *    lib/db/call.c sql_grams_from says how longer fragments are checked).
+ *  - words said (issue 22): the FULLTEXT index ft_transcripts_said of
+ *    transcripts finds the matches, each call is read by primary key, the
+ *    other filters are post-filters on those rows, and the matches are
+ *    sorted (few: the words of one search).
  *  - shorter "contains", the other "ends"/"begins" and every "not", the duration
  *    range and the recording filter have no index of their own: they are
  *    post-filters on one of the ordered scans above, so a page reads
@@ -107,6 +111,11 @@ struct call_filter {
 	int64_t talk_min;          /* -1 = no bound */
 	int64_t talk_max;
 	enum call_rec recording;
+	/* Words said (issue 22): a BOOLEAN MODE query over the transcripts'
+	 * FULLTEXT index (transcript_said_query(), db/transcript.h), or
+	 * NULL. It drives the query: the index's matches, then each call by
+	 * primary key, then the other filters and a sort of the matches. */
+	const char *said;
 	const char *from_utc;      /* started_at >= */
 	const char *to_utc;        /* started_at <= */
 	enum call_sort sort;
@@ -135,6 +144,10 @@ enum call_col {
 	CALL_LEAD_NAME, CALL_EXTERNAL_ID, CALL_MANAGER_ID,
 	CALL_INTEGRATION_ID,
 	CALL_CLIENT_WITHHELD,   /* 1: the caller withheld their number */
+	/* The transcript (issue 22), NULL when none: its summary's first
+	 * sentence and its status. Only for users who may read it
+	 * (access_transcript_list_manager()). */
+	CALL_SUMMARY_HEAD, CALL_TRANSCRIPT_STATUS,
 	CALL_COL__MAX,
 	CALL_NUMBER_LONGER = CALL_COL__MAX  /* only with number_longer_col */
 };

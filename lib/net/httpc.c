@@ -257,9 +257,56 @@ fail(struct httpc_res *res, enum cb_err rc, const char *why)
 	return rc;
 }
 
+/* The multipart body of rq (rq->parts), or NULL with *rc set. A file that
+ * cannot be opened is found here, before anything is sent. */
+static curl_mime *
+mime_of(CURL *h, const struct httpc_req *rq, enum cb_err *rc,
+    struct httpc_res *res)
+{
+	curl_mime *m = curl_mime_init(h);
+	curl_mimepart *p;
+	size_t i;
+
+	*rc = CB_ENOMEM;
+	if (m == NULL)
+		return NULL;
+	for (i = 0; i < rq->nparts; i++) {
+		const struct httpc_part *in = &rq->parts[i];
+		CURLcode cc = CURLE_OK;
+
+		if ((p = curl_mime_addpart(m)) == NULL)
+			goto fail;
+		if (curl_mime_name(p, in->name) != CURLE_OK)
+			goto fail;
+		if (in->file != NULL) {
+			if ((cc = curl_mime_filedata(p, in->file)) != CURLE_OK) {
+				*rc = CB_EIO;
+				snprintf(res->error, sizeof(res->error),
+				    "cannot read the file to send (%s)",
+				    curl_easy_strerror(cc));
+				goto fail;
+			}
+			if (in->filename != NULL)
+				cc = curl_mime_filename(p, in->filename);
+		} else
+			cc = curl_mime_data(p, in->value ? in->value : "",
+			    CURL_ZERO_TERMINATED);
+		if (cc == CURLE_OK && in->type != NULL)
+			cc = curl_mime_type(p, in->type);
+		if (cc != CURLE_OK)
+			goto fail;
+	}
+	*rc = CB_OK;
+	return m;
+fail:
+	curl_mime_free(m);
+	return NULL;
+}
+
 static enum cb_err
 perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 {
+	curl_mime *mime = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char scheme[16], host[256], port[16], hdr[160];
 	struct curl_slist *hl = NULL, *t;
@@ -291,7 +338,19 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 			goto nomem;
 		hl = t;
 	}
-	if (rq->method == HTTPC_POST) {
+	if (rq->method == HTTPC_POST && rq->parts != NULL) {
+		if ((mime = mime_of(h, rq, &rc, res)) == NULL) {
+			curl_slist_free_all(hl);
+			curl_easy_cleanup(h);
+			if (res->error[0] == '\0')
+				snprintf(res->error, sizeof(res->error),
+				    "cannot build the multipart body");
+			return rc;
+		}
+		if ((t = curl_slist_append(hl, "Expect:")) == NULL)
+			goto nomem;
+		hl = t;
+	} else if (rq->method == HTTPC_POST) {
 		if (rq->content_type != NULL) {
 			snprintf(hdr, sizeof(hdr), "Content-Type: %s",
 			    rq->content_type);
@@ -339,6 +398,9 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)HTTPC_MAX_REDIRS);
+	} else if (mime != NULL) {
+		curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	} else {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -417,10 +479,12 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 		    errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(h);
+	curl_mime_free(mime);
 	return rc;
 nomem:
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(h);
+	curl_mime_free(mime);
 	return fail(res, CB_ENOMEM, "out of memory");
 }
 

@@ -30,6 +30,17 @@
 
 enum httpc_method { HTTPC_GET, HTTPC_POST };
 
+/* One part of a multipart/form-data POST (RFC 7578): a text field, or a
+ * file streamed from disk by libcurl (curl_mime_filedata), never read whole
+ * into memory. */
+struct httpc_part {
+	const char *name;
+	const char *value;            /* a text field's value, or NULL */
+	const char *file;             /* a file's path, or NULL */
+	const char *filename;         /* the file's name as sent, or NULL */
+	const char *type;             /* the part's Content-Type, or NULL */
+};
+
 /* Everything is borrowed for the duration of the call. */
 struct httpc_req {
 	enum httpc_method method;
@@ -41,6 +52,11 @@ struct httpc_req {
 	const void *body;             /* POST body (any bytes), or NULL */
 	size_t body_len;
 	const char *content_type;     /* POST body's type, or NULL */
+	/* A multipart/form-data POST instead of body (which is then
+	 * ignored): nparts parts; libcurl writes the boundary and the
+	 * Content-Type. */
+	const struct httpc_part *parts;
+	size_t nparts;
 	/* Basic auth when user != NULL (password may be ""). */
 	const char *user;
 	const char *password;
@@ -88,6 +104,7 @@ void httpc_global_cleanup(void);
  * its status: the caller reads res->status. Otherwise, with res->error
  * set:
  *   CB_EINVAL     not an http(s) URL, max_bytes 0, or a malformed request
+ *                 (a multipart file that cannot be read is CB_EIO)
  *   CB_EDENIED    public_only, and the host's addresses are not public
  *                 nor allowed (res->error names the address and its kind)
  *   CB_ETOOBIG    the body went over the cap (the transfer is stopped)

@@ -114,6 +114,8 @@ main(int argc, char *argv[])
 			af.external_id = v;
 		else if (api && strcmp(k, "before") == 0)
 			af.before_id = strtoll(v, NULL, 10);
+		else if (strcmp(k, "said") == 0)
+			f.said = v;     /* a BOOLEAN MODE query, as built */
 		else if (strcmp(k, "manager") == 0)
 			f.manager_id = strtoll(v, NULL, 10);
 		else if (strcmp(k, "integration") == 0)

@@ -1,0 +1,179 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "db/access.h"
+#include "db/transcript.h"
+#include "transcribe/codec.h"
+#include "transcribe/engine.h"
+#include "transcribe/job.h"
+#include "transcribe/summary.h"
+
+/* Stores what the engine made: the lines, the words, the summary and its
+ * first sentence. A summary that cannot be made leaves the transcript
+ * without one (said in summary_note), never unstored. */
+static enum cb_err
+store(struct db *db, const struct cb_config *cfg, int64_t call_id,
+    const struct transcribe_engine *eng, const struct transcript *t,
+    char *err, size_t errsz)
+{
+	struct transcript_text tt;
+	struct buf json, words, sum;
+	char head[TRANSCRIPT_HEAD_MAX * 4 + 1], serr[256] = "";
+	const char *note = NULL;
+	enum cb_err rc;
+
+	buf_init(&json, TRANSCRIPT_JSON_MAX);
+	buf_init(&words, TRANSCRIPT_JSON_MAX);
+	buf_init(&sum, 64 * 1024);
+	if ((rc = transcript_to_json(t, &json)) != CB_OK ||
+	    (rc = transcript_words(t, &words)) != CB_OK) {
+		snprintf(err, errsz, "the transcript is too large to store");
+		goto out;
+	}
+	if (t->n > 0 && transcript_summarize(cfg, t, &sum, &note, serr,
+	    sizeof(serr)) != CB_OK) {
+		log_warn("call %lld: no summary: %s", (long long)call_id, serr);
+		buf_reset(&sum);
+		note = "no summary could be made";
+	}
+	transcript_summary_head(sum.len ? buf_cstr(&sum) : NULL,
+	    TRANSCRIPT_HEAD_MAX, head, sizeof(head));
+	tt.utterances = buf_cstr(&json);
+	tt.words = buf_cstr(&words);
+	tt.summary = sum.len ? buf_cstr(&sum) : NULL;
+	tt.summary_head = head[0] ? head : NULL;
+	if ((rc = db_transcript_store(db, call_id, t->engine ? t->engine :
+	    eng->name, t->language, t->draft, &tt, note)) != CB_OK)
+		snprintf(err, errsz, "database: %s", db_error(db));
+out:
+	buf_free(&json);
+	buf_free(&words);
+	buf_free(&sum);
+	return rc;
+}
+
+enum cb_err
+transcript_make(struct db *db, const struct cb_config *cfg,
+    const struct transcribe_engine *eng, int64_t call_id, char *err,
+    size_t errsz)
+{
+	struct call_access c;
+	struct transcript t;
+	struct arena *a;
+	char path[2048];
+	enum cb_err rc;
+
+	if (eng == NULL)
+		eng = transcribe_engine_of(cfg);
+	if (eng == NULL) {
+		snprintf(err, errsz, "transcription is off on this server "
+		    "(transcribe_engine in the configuration)");
+		return CB_EINVAL;
+	}
+	if ((rc = db_call_access(db, call_id, &c)) != CB_OK) {
+		snprintf(err, errsz, rc == CB_ENOTFOUND ? "no such call" :
+		    "database: %s", db_error(db));
+		return rc;
+	}
+	if (strcmp(c.recording_state, "stored") != 0 ||
+	    c.recording_path[0] == '\0') {
+		snprintf(err, errsz, "the call has no stored recording");
+		return CB_EINVAL;
+	}
+	if (strstr(c.recording_path, "..") != NULL ||
+	    c.recording_path[0] == '/') {
+		snprintf(err, errsz, "the recording's path is not safe");
+		return CB_EINVAL;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cfg->recordings_dir,
+	    c.recording_path) >= sizeof(path)) {
+		snprintf(err, errsz, "the recording's path is too long");
+		return CB_EINVAL;
+	}
+	if ((rc = db_transcript_running(db, call_id)) != CB_OK) {
+		snprintf(err, errsz, "database: %s", db_error(db));
+		return rc;
+	}
+	if ((a = arena_new()) == NULL)
+		return CB_ENOMEM;
+	rc = eng->transcribe(cfg, a, path, &t, err, errsz);
+	if (rc == CB_OK)
+		rc = store(db, cfg, call_id, eng, &t, err, errsz);
+	arena_free(a);
+	return rc;
+}
+
+static bool
+final_failure(enum cb_err rc, const struct job *j)
+{
+	return rc == CB_EINVAL || rc == CB_ENOTFOUND || rc == CB_ETOOBIG ||
+	    j->attempts >= j->max_attempts;
+}
+
+enum cb_err
+transcript_job_run(struct db *db, const struct cb_config *cfg,
+    const struct job *j, char *err, size_t errsz)
+{
+	struct json_object *o = json_tokener_parse(j->payload), *v;
+	int64_t call_id = 0;
+	enum cb_err rc;
+
+	if (o != NULL && json_object_object_get_ex(o, "call_id", &v) &&
+	    json_object_is_type(v, json_type_int))
+		call_id = json_object_get_int64(v);
+	json_object_put(o);
+	if (call_id <= 0) {
+		snprintf(err, errsz, "payload has no call_id");
+		return CB_EINVAL;
+	}
+	if ((rc = transcript_make(db, cfg, NULL, call_id, err, errsz)) ==
+	    CB_OK)
+		return CB_OK;
+	if (rc != CB_ENOTFOUND && db_transcript_failed(db, call_id, err,
+	    final_failure(rc, j)) != CB_OK)
+		log_error("call %lld: cannot record the transcript's failure: "
+		    "%s", (long long)call_id, db_error(db));
+	return rc;
+}
+
+enum cb_err
+transcript_demo(struct db *db, const struct cb_config *cfg, unsigned *done,
+    unsigned *failed)
+{
+	const struct transcribe_engine *eng = transcribe_engine_of(cfg);
+	int64_t ids[DEMO_SPEECH_MAX];
+	char err[512];
+	unsigned n, i;
+	enum cb_err rc;
+
+	*done = *failed = 0;
+	if (eng == NULL)
+		eng = transcribe_engine_by_name("local");
+	if (eng == NULL)
+		return CB_ENOTFOUND;
+	if ((rc = db_transcript_untranscribed(db, DEMO_SPEECH_PREFIX, ids,
+	    DEMO_SPEECH_MAX, &n)) != CB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		err[0] = '\0';
+		if ((rc = transcript_make(db, cfg, eng, ids[i], err,
+		    sizeof(err))) == CB_OK) {
+			(*done)++;
+			continue;
+		}
+		(*failed)++;
+		log_warn("demo: call %lld not transcribed: %s",
+		    (long long)ids[i], err);
+		if (db_transcript_failed(db, ids[i], err, true) != CB_OK)
+			log_warn("demo: call %lld: %s", (long long)ids[i],
+			    db_error(db));
+	}
+	return CB_OK;
+}

@@ -1232,10 +1232,13 @@ kinds_model(struct ctx *ctx, struct iform *f, struct json_object *m)
  * (POST), checked against its country (the system's without a store): a
  * kind that does not serve it is refused beside the kind list, and a
  * number of a store in a country the kind does not serve beside the
- * number. Sets f->errors. Saved integrations are never checked: one of a
- * kind no longer offered keeps working (kinds_model() notes it). */
+ * number. Sets f->errors; with set_country (the new form) the form's
+ * default country becomes the store's. Saved integrations are never
+ * checked: one of a kind no longer offered keeps working (kinds_model()
+ * notes it). */
 static enum cb_err
-kind_check(struct ctx *ctx, struct iform *f, const char *store)
+kind_check(struct ctx *ctx, struct iform *f, const char *store,
+    bool set_country)
 {
 	const char *country = system_country(ctx), *what = "this system";
 	const struct store_c *chosen;
@@ -1260,6 +1263,9 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store)
 	if ((chosen = store_find(sc, n, f->store_id)) != NULL) {
 		country = chosen->country;
 		what = chosen->name;
+		/* The new form's numbers are most likely the store's. */
+		if (set_country)
+			f->country = country;
 	}
 	if (!provider_serves(f->kind, country)) {
 		f->err_kind = arena_printf(ctx->arena, "%s does not serve %s "
@@ -1660,8 +1666,8 @@ page_integration_new(struct ctx *ctx)
 	f->enabled = true;
 	f->country = ctx->cfg->default_country[0] ? ctx->cfg->default_country :
 	    "UA";
-	if ((rc = kind_check(ctx, f, kv_get(&ctx->req->query, "store"))) !=
-	    CB_OK)
+	rc = kind_check(ctx, f, kv_get(&ctx->req->query, "store"), true);
+	if (rc != CB_OK)
 		return rc;
 	return integration_render(ctx, f, NULL);
 }
@@ -1960,7 +1966,8 @@ post_integration_new(struct ctx *ctx)
 	rc = iform_read(ctx, f, secrets, &row);
 	json_object_put(secrets);
 	if (rc == CB_OK)
-		rc = kind_check(ctx, f, kv_get(&ctx->req->form, "store"));
+		rc = kind_check(ctx, f, kv_get(&ctx->req->form, "store"),
+		    false);
 	if (rc != CB_OK)
 		return rc;
 	return iform_save(ctx, f, &row);

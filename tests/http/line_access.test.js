@@ -266,6 +266,7 @@ test('a new integration for a store in Poland: only kinds that serve PL are offe
   for (const k of ['binotel', 'phonet', 'unitalk']) assert.doesNotMatch(list, new RegExp(`data-kind="${k}"`), k);
   assert.match(list, new RegExp(`kind=twilio&amp;store=${store}`));
   assert.match(page.text_, new RegExp(`<input type="hidden" name="store" value="${store}">`));
+  assert.match(page.text_, /name="country"[^>]*value="PL"/, "the new form's default country is the store's");
 
   // Without a store: the system's country (UA), where Binotel is offered.
   page = await admin.get('/settings/integrations/new?kind=generic');

@@ -51,6 +51,8 @@
 #include "db/job.h"
 #include "db/exceptions.h"
 #include "db/integrations_admin.h"
+#include "db/line_access.h"
+#include "db/store_country.h"
 #include "db/settings_automation.h"
 #include "http/app.h"
 #include "http/form.h"
@@ -420,6 +422,15 @@ struct iform {
 	const char *err_provider;
 	bool errors;
 	struct json_object *test;        /* the test event's result, or NULL */
+	/* Kinds by country (issue 19 item 7): the store a new integration
+	 * is for (0 = none: the system's country), and the refusal. */
+	int64_t store_id;
+	const char *err_kind, *err_store;
+	/* Who sees the lines (issue 19 item 5): as typed after a refused
+	 * save, else NULL (then the stored lists are shown). */
+	struct line_sel *lines;
+	size_t nlines;
+	const char *err_lines;
 };
 
 /* The stored secrets decrypted, or an empty object (none, or not
@@ -548,12 +559,17 @@ str_eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+static enum cb_err kinds_model(struct ctx *ctx, struct iform *f,
+    struct json_object *m);
+static enum cb_err lines_model(struct ctx *ctx, struct iform *f,
+    struct json_object *m);
+
 static enum cb_err
 integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 {
 	struct json_object *m = json_object_new_object(),
 	    *o = json_object_new_object(), *secrets = json_object_new_array(),
-	    *rows = json_object_new_array(), *stores, *users, *kl;
+	    *rows = json_object_new_array(), *stores, *users;
 	enum cb_err rc;
 	size_t i, j;
 
@@ -666,19 +682,12 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	}
 	json_object_put(stores);
 	json_object_object_add(m, "numbers", rows);
-	kl = json_object_new_array();
-	for (i = 0; i < provider_count(); i++) {
-		struct json_object *k = json_object_new_object();
-		const struct provider *p = provider_at(i);
-
-		app_add_str(k, "kind", p->kind);
-		app_add_str(k, "label", p->label);
-		app_add_bool(k, "current", p == f->kind);
-		app_add_str(k, "url", arena_printf(ctx->arena,
-		    "/settings/integrations/new?kind=%s", p->kind));
-		json_object_array_add(kl, k);
+	if ((rc = kinds_model(ctx, f, m)) != CB_OK ||
+	    (rc = lines_model(ctx, f, m)) != CB_OK) {
+		json_object_put(m);
+		ctx->message = db_down;
+		return rc;
 	}
-	json_object_object_add(m, "kinds", kl);
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
 	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
@@ -1008,14 +1017,567 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
+/* ---------------------------------- kinds by country (issue 19 item 7) -- */
+
+/* The country new integrations without a store are for. */
+static const char *
+system_country(struct ctx *ctx)
+{
+	return ctx->cfg->default_country[0] ? ctx->cfg->default_country :
+	    "UA";
+}
+
+/* A store and the country its integrations are offered kinds for (its
+ * own, else the system's). */
+struct store_c {
+	int64_t id;
+	const char *name, *country;
+};
+
+/* Every store (db_store_countries()) into *out, in the arena. */
+static enum cb_err
+stores_load(struct ctx *ctx, struct store_c **out, size_t *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t cap = 16;
+
+	*n = 0;
+	*out = arena_alloc(ctx->arena, cap * sizeof(**out));
+	if ((rc = db_store_countries(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		const char *c = db_col(st, SC_COUNTRY, NULL);
+
+		if (*n == cap) {
+			struct store_c *g = arena_alloc(ctx->arena,
+			    2 * cap * sizeof(*g));
+			memcpy(g, *out, cap * sizeof(*g));
+			*out = g;
+			cap *= 2;
+		}
+		(*out)[*n].id = db_col_i64(st, SC_ID);
+		(*out)[*n].name = col_dup(ctx, st, SC_NAME);
+		(*out)[*n].country = c && *c ? arena_strdup(ctx->arena, c) :
+		    system_country(ctx);
+		(*n)++;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+static const struct store_c *
+store_find(const struct store_c *s, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i].id == id)
+			return &s[i];
+	return NULL;
+}
+
+/* "Twilio Voice, Zadarma or Generic": the kinds offered for country. */
+static const char *
+offered_text(struct ctx *ctx, const char *country)
+{
+	struct buf b;
+	const char *r, *last = NULL;
+	size_t i;
+
+	buf_init(&b, 1024);
+	for (i = 0; i < provider_count(); i++) {
+		if (!provider_serves(provider_at(i), country))
+			continue;
+		if (last != NULL)
+			buf_printf(&b, "%s%s", b.len ? ", " : "", last);
+		last = provider_at(i)->label;
+	}
+	if (last != NULL)
+		buf_printf(&b, "%s%s", b.len ? " or " : "", last);
+	r = arena_strdup(ctx->arena, b.err == CB_OK ? buf_cstr(&b) : "");
+	buf_free(&b);
+	return r;
+}
+
+/* The stores of every integration's numbers (db_integration_stores()),
+ * for the notes on kinds no longer offered. */
+struct istore {
+	int64_t integration;
+	const char *store, *country;
+};
+
+static enum cb_err
+istores_load(struct ctx *ctx, struct istore **out, size_t *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t cap = 16;
+
+	*n = 0;
+	*out = arena_alloc(ctx->arena, cap * sizeof(**out));
+	if ((rc = db_integration_stores(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		const char *c = db_col(st, IS_COUNTRY, NULL);
+
+		if (*n == cap) {
+			struct istore *g = arena_alloc(ctx->arena,
+			    2 * cap * sizeof(*g));
+			memcpy(g, *out, cap * sizeof(*g));
+			*out = g;
+			cap *= 2;
+		}
+		(*out)[*n].integration = db_col_i64(st, IS_INTEGRATION);
+		(*out)[*n].store = col_dup(ctx, st, IS_STORE);
+		(*out)[*n].country = c && *c ? arena_strdup(ctx->arena, c) :
+		    system_country(ctx);
+		(*n)++;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* The note for integration id of kind p when p is no longer offered for
+ * the country of one of its stores (the system's when it has none), or
+ * NULL. It keeps working: the note only says why it is not in the list. */
+static const char *
+kind_note(struct ctx *ctx, const struct provider *p, int64_t id,
+    const struct istore *is, size_t n)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is[i].integration != id)
+			continue;
+		any = true;
+		if (!provider_serves(p, is[i].country))
+			return arena_printf(ctx->arena, "%s is not offered for "
+			    "new integrations in %s (the country of %s); this "
+			    "one keeps working.", p->label, is[i].country,
+			    is[i].store);
+	}
+	if (!any && !provider_serves(p, system_country(ctx)))
+		return arena_printf(ctx->arena, "%s is not offered for new "
+		    "integrations in %s (the system's country); this one "
+		    "keeps working.", p->label, system_country(ctx));
+	return NULL;
+}
+
+/* m.kinds: for a new integration, the kinds offered for the chosen
+ * store's country (links keep the store) and the store picker; for a
+ * saved one, the note when its kind is no longer offered. */
+static enum cb_err
+kinds_model(struct ctx *ctx, struct iform *f, struct json_object *m)
+{
+	struct json_object *k = json_object_new_object(),
+	    *kl = json_object_new_array(), *stores = json_object_new_array();
+	const char *country = system_country(ctx), *store = "";
+	const struct store_c *chosen;
+	struct store_c *sc;
+	struct istore *is;
+	size_t i, n;
+	enum cb_err rc;
+
+	json_object_object_add(k, "list", kl);
+	json_object_object_add(k, "stores", stores);
+	json_object_object_add(m, "kinds", k);
+	if ((rc = stores_load(ctx, &sc, &n)) != CB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		app_add_int(o, "id", sc[i].id);
+		app_add_str(o, "title", arena_printf(ctx->arena, "%s (%s)",
+		    sc[i].name, sc[i].country));
+		app_add_bool(o, "selected", sc[i].id == f->store_id);
+		json_object_array_add(stores, o);
+	}
+	if ((chosen = store_find(sc, n, f->store_id)) != NULL) {
+		country = chosen->country;
+		store = arena_printf(ctx->arena, "%lld",
+		    (long long)f->store_id);
+	}
+	for (i = 0; i < provider_count(); i++) {
+		struct json_object *o;
+		const struct provider *p = provider_at(i);
+
+		if (!provider_serves(p, country))
+			continue;
+		o = json_object_new_object();
+		app_add_str(o, "kind", p->kind);
+		app_add_str(o, "label", p->label);
+		app_add_bool(o, "current", p == f->kind);
+		app_add_str(o, "url", arena_printf(ctx->arena,
+		    "/settings/integrations/new?kind=%s%s%s", p->kind,
+		    *store ? "&store=" : "", store));
+		json_object_array_add(kl, o);
+	}
+	app_add_str(k, "kind", f->kind->kind);
+	app_add_str(k, "store", store);
+	app_add_str(k, "country", country);
+	app_add_str(k, "error", f->err_kind);
+	app_add_str(k, "error_store", f->err_store);
+	json_object_object_add(k, "note", NULL);
+	if (f->id == 0)
+		return CB_OK;
+	if ((rc = istores_load(ctx, &is, &n)) != CB_OK)
+		return rc;
+	app_add_str(k, "note", kind_note(ctx, f->kind, f->id, is, n));
+	return CB_OK;
+}
+
+/* The store a new integration is for, from the query (GET) or the form
+ * (POST), checked against its country (the system's without a store): a
+ * kind that does not serve it is refused beside the kind list, and a
+ * number of a store in a country the kind does not serve beside the
+ * number. Sets f->errors; with set_country (the new form) the form's
+ * default country becomes the store's. Saved integrations are never
+ * checked: one of a kind no longer offered keeps working (kinds_model()
+ * notes it). */
+static enum cb_err
+kind_check(struct ctx *ctx, struct iform *f, const char *store,
+    bool set_country)
+{
+	const char *country = system_country(ctx), *what = "this system";
+	const struct store_c *chosen;
+	struct store_c *sc;
+	size_t i, n;
+	enum cb_err rc;
+
+	f->store_id = 0;
+	if ((rc = stores_load(ctx, &sc, &n)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	if (store != NULL && *store != '\0' &&
+	    (strparse_i64z(store, 1, INT64_MAX, &f->store_id) != CB_OK ||
+	    (chosen = store_find(sc, n, f->store_id)) == NULL)) {
+		f->store_id = 0;
+		f->err_store = "There is no such store (any more): choose one "
+		    "from the list.";
+		f->errors = true;
+		return CB_OK;
+	}
+	if ((chosen = store_find(sc, n, f->store_id)) != NULL) {
+		country = chosen->country;
+		what = chosen->name;
+		/* The new form's numbers are most likely the store's. */
+		if (set_country)
+			f->country = country;
+	}
+	if (!provider_serves(f->kind, country)) {
+		f->err_kind = arena_printf(ctx->arena, "%s does not serve %s "
+		    "(the country of %s). Choose %s.", f->kind->label, country,
+		    what, offered_text(ctx, country));
+		f->errors = true;
+	}
+	for (i = 0; i < f->nrows; i++) {
+		struct number_row *r = &f->rows[i];
+		const struct store_c *s;
+		int64_t sid;
+
+		if (r->error != NULL || r->number == NULL ||
+		    *r->number == '\0' || r->store == NULL ||
+		    strparse_i64z(r->store, 1, INT64_MAX, &sid) != CB_OK ||
+		    (s = store_find(sc, n, sid)) == NULL ||
+		    provider_serves(f->kind, s->country))
+			continue;
+		r->error = arena_printf(ctx->arena, "%s does not serve %s "
+		    "(the country of %s).", f->kind->label, s->country,
+		    s->name);
+		f->errors = true;
+	}
+	return CB_OK;
+}
+
+/* ------------------------------ who sees the lines (issue 19 item 5) -- */
+
+/* One line of the integration and the users on its list as shown. */
+struct line_sel {
+	const char *line;       /* "" = any line */
+	const char *label;      /* the number's label, or NULL */
+	int64_t *users;         /* LINE_ACL_MAX */
+	size_t n;
+	const char *error;
+};
+
+/* f->lines: "any line", then each of f's numbers, lists empty. */
+static void
+lines_init(struct ctx *ctx, struct iform *f)
+{
+	size_t i;
+
+	f->nlines = 0;
+	f->lines = arena_alloc(ctx->arena, (f->nrows + 1) *
+	    sizeof(*f->lines));
+	for (i = 0; i <= f->nrows; i++) {
+		struct line_sel *l = &f->lines[f->nlines];
+
+		if (i > 0 && (f->rows[i - 1].number == NULL ||
+		    *f->rows[i - 1].number == '\0'))
+			continue;
+		memset(l, 0, sizeof(*l));
+		l->line = i == 0 ? "" : f->rows[i - 1].number;
+		l->label = i == 0 ? NULL : f->rows[i - 1].label;
+		l->users = arena_alloc(ctx->arena, LINE_ACL_MAX *
+		    sizeof(*l->users));
+		f->nlines++;
+	}
+}
+
+static struct line_sel *
+line_find(struct iform *f, const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlines; i++)
+		if (strcmp(f->lines[i].line, line) == 0)
+			return &f->lines[i];
+	return NULL;
+}
+
+static bool
+line_has(const struct line_sel *l, int64_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->users[i] == uid)
+			return true;
+	return false;
+}
+
+/* The stored lists into f->lines. */
+static enum cb_err
+lines_load(struct ctx *ctx, struct iform *f)
+{
+	struct db_stmt *st;
+	struct line_sel *l;
+	enum cb_err rc;
+
+	lines_init(ctx, f);
+	if ((rc = db_line_access_list(ctx->db, f->id, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		const char *line = db_col(st, LA_LINE, NULL);
+
+		if ((l = line_find(f, line ? line : "")) != NULL &&
+		    l->n < LINE_ACL_MAX)
+			l->users[l->n++] = db_col_i64(st, LA_USER_ID);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* m.lines (null for a new integration: it has no numbers yet). */
+static enum cb_err
+lines_model(struct ctx *ctx, struct iform *f, struct json_object *m)
+{
+	struct json_object *o, *list, *users;
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t i, j, nu;
+
+	json_object_object_add(m, "lines", NULL);
+	if (f->id == 0)
+		return CB_OK;
+	if (f->lines == NULL && (rc = lines_load(ctx, f)) != CB_OK)
+		return rc;
+	if ((rc = db_automation_users(ctx->db, &st)) != CB_OK)
+		return rc;
+	users = json_object_new_array();
+	while ((rc = db_fetch(st)) == CB_OK) {
+		struct json_object *u = json_object_new_object();
+
+		app_add_int(u, "id", db_col_i64(st, 0));
+		app_add_str(u, "name", db_col(st, 1, NULL));
+		json_object_array_add(users, u);
+	}
+	db_stmt_done(st);
+	if (rc != CB_ENOTFOUND) {
+		json_object_put(users);
+		return rc;
+	}
+	nu = json_object_array_length(users);
+	o = json_object_new_object();
+	list = json_object_new_array();
+	for (i = 0; i < f->nlines; i++) {
+		const struct line_sel *l = &f->lines[i];
+		struct json_object *lo = json_object_new_object(),
+		    *us = json_object_new_array();
+
+		app_add_bool(lo, "any", *l->line == '\0');
+		app_add_str(lo, "number", *l->line ? l->line : NULL);
+		app_add_str(lo, "label", l->label);
+		app_add_str(lo, "field", arena_printf(ctx->arena, "users_%s",
+		    *l->line ? l->line : "any"));
+		app_add_str(lo, "id", arena_printf(ctx->arena, "line-%zu", i));
+		app_add_bool(lo, "restricted", l->n > 0);
+		app_add_str(lo, "error", l->error);
+		for (j = 0; j < nu; j++) {
+			struct json_object *u = json_object_array_get_idx(users,
+			    j), *c = json_object_new_object();
+			int64_t uid = json_object_get_int64(
+			    json_object_object_get(u, "id"));
+
+			app_add_int(c, "id", uid);
+			app_add_str(c, "name", json_object_get_string(
+			    json_object_object_get(u, "name")));
+			app_add_bool(c, "checked", line_has(l, uid));
+			json_object_array_add(us, c);
+		}
+		json_object_object_add(lo, "users", us);
+		json_object_array_add(list, lo);
+	}
+	json_object_put(users);
+	json_object_object_add(o, "list", list);
+	app_add_str(o, "action", arena_printf(ctx->arena,
+	    "/settings/integrations/%lld/lines", (long long)f->id));
+	app_add_str(o, "error", f->err_lines);
+	json_object_object_add(m, "lines", o);
+	return CB_OK;
+}
+
+/* The active users' ids into *ids (arena), for the form's check. */
+static enum cb_err
+active_users(struct ctx *ctx, int64_t **ids, size_t *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	size_t cap = 64;
+
+	*n = 0;
+	*ids = arena_alloc(ctx->arena, cap * sizeof(**ids));
+	if ((rc = db_automation_users(ctx->db, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK) {
+		if (*n == cap) {
+			int64_t *g = arena_alloc(ctx->arena, 2 * cap *
+			    sizeof(*g));
+			memcpy(g, *ids, cap * sizeof(*g));
+			*ids = g;
+			cap *= 2;
+		}
+		(*ids)[(*n)++] = db_col_i64(st, 0);
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+/* The form's users_<line> fields into f->lines, checked. */
+static enum cb_err
+lines_read(struct ctx *ctx, struct iform *f)
+{
+	int64_t *active;
+	size_t i, j, na;
+	enum cb_err rc;
+
+	if ((rc = active_users(ctx, &active, &na)) != CB_OK)
+		return rc;
+	lines_init(ctx, f);
+	for (i = 0; i < ctx->req->form.n; i++) {
+		const struct kv *kv = &ctx->req->form.v[i];
+		const char *line;
+		struct line_sel *l;
+		int64_t uid;
+
+		if (strncmp(kv->key, "users_", 6) != 0)
+			continue;
+		line = strcmp(kv->key + 6, "any") == 0 ? "" : kv->key + 6;
+		if ((l = line_find(f, line)) == NULL) {
+			f->err_lines = arena_printf(ctx->arena, "“%.32s” is not "
+			    "a number of this integration (any more): reload "
+			    "the page and choose again.", line);
+			continue;
+		}
+		if (strparse_i64z(kv->val, 1, INT64_MAX, &uid) != CB_OK) {
+			l->error = "Choose users from the list.";
+			continue;
+		}
+		for (j = 0; j < na && active[j] != uid; j++)
+			;
+		if (j == na) {
+			l->error = arena_printf(ctx->arena, "User %lld is not "
+			    "an active user (any more): reload the page and "
+			    "choose again.", (long long)uid);
+			continue;
+		}
+		if (line_has(l, uid))
+			continue;
+		if (l->n == LINE_ACL_MAX) {
+			l->error = arena_printf(ctx->arena, "At most %d users "
+			    "a line; leave it empty for everybody.",
+			    LINE_ACL_MAX);
+			continue;
+		}
+		l->users[l->n++] = uid;
+	}
+	f->errors = f->err_lines != NULL;
+	for (i = 0; i < f->nlines; i++)
+		f->errors = f->errors || f->lines[i].error != NULL;
+	return CB_OK;
+}
+
+/* POST /settings/integrations/<id>/lines: the lists, all at once. */
+static enum cb_err
+post_integration_lines(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	struct json_object *secrets;
+	struct line_grant *g;
+	size_t i, j, n = 0, total = 0;
+	enum cb_err rc;
+
+	rc = iform_load(ctx, ctx->ids[0], f, &secrets);
+	if (secrets)
+		json_object_put(secrets);
+	if (rc != CB_OK)
+		return rc;
+	/* A stored secret this key cannot read is not this form's error. */
+	memset(f->err_secret, 0, sizeof(f->err_secret));
+	if ((rc = lines_read(ctx, f)) != CB_OK) {
+		ctx->message = db_down;
+		return rc;
+	}
+	if (f->errors)
+		return integration_render(ctx, f, NULL);
+	for (i = 0; i < f->nlines; i++)
+		total += f->lines[i].n;
+	g = arena_alloc(ctx->arena, (total + 1) * sizeof(*g));
+	for (i = 0; i < f->nlines; i++)
+		for (j = 0; j < f->lines[i].n; j++) {
+			g[n].line = f->lines[i].line;
+			g[n++].user_id = f->lines[i].users[j];
+		}
+	rc = db_line_access_save(ctx->db, f->id, g, n);
+	if (rc == CB_ENOTFOUND) {
+		ctx->message = "There is no such integration (any more).";
+		return rc;
+	}
+	if (rc != CB_OK) {
+		ctx->message = "Nothing was saved: the database is not "
+		    "answering. Try again in a minute.";
+		return rc;
+	}
+	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
+	    "/settings/integrations/%lld?saved=lines#line-access",
+	    (long long)f->id));
+	return CB_OK;
+}
+
 static enum cb_err
 page_integrations(struct ctx *ctx)
 {
 	struct json_object *m, *list;
 	struct db_stmt *st;
+	struct istore *is;
+	size_t nis;
 	enum cb_err rc;
 
-	if ((rc = db_integrations_list(ctx->db, &st)) != CB_OK) {
+	if ((rc = istores_load(ctx, &is, &nis)) != CB_OK ||
+	    (rc = db_integrations_list(ctx->db, &st)) != CB_OK) {
 		ctx->message = db_down;
 		return rc;
 	}
@@ -1041,6 +1603,8 @@ page_integrations(struct ctx *ctx)
 		app_add_str(o, "callback_url", callback_url(ctx, slug ? slug : ""));
 		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/settings/integrations/%lld", (long long)id));
+		app_add_str(o, "kind_note", k ? kind_note(ctx, k, id, is, nis) :
+		    NULL);
 		json_object_array_add(list, o);
 	}
 	db_stmt_done(st);
@@ -1054,7 +1618,14 @@ page_integrations(struct ctx *ctx)
 		size_t i;
 
 		for (i = 0; i < provider_count(); i++) {
-			struct json_object *k = json_object_new_object();
+			struct json_object *k;
+
+			/* New ones: the kinds of the system's country
+			 * (the new page's store picker offers others). */
+			if (!provider_serves(provider_at(i),
+			    system_country(ctx)))
+				continue;
+			k = json_object_new_object();
 			app_add_str(k, "label", provider_at(i)->label);
 			app_add_str(k, "url", arena_printf(ctx->arena,
 			    "/settings/integrations/new?kind=%s",
@@ -1062,6 +1633,7 @@ page_integrations(struct ctx *ctx)
 			json_object_array_add(kl, k);
 		}
 		json_object_object_add(m, "kinds", kl);
+		app_add_str(m, "offer_country", system_country(ctx));
 	}
 	{
 		int64_t dead = 0;
@@ -1082,6 +1654,7 @@ page_integration_new(struct ctx *ctx)
 {
 	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
 	const char *k = kv_get(&ctx->req->query, "kind");
+	enum cb_err rc;
 
 	memset(f, 0, sizeof(*f));
 	/* Without a choice, the last of the list: the generic format. */
@@ -1093,6 +1666,9 @@ page_integration_new(struct ctx *ctx)
 	f->enabled = true;
 	f->country = ctx->cfg->default_country[0] ? ctx->cfg->default_country :
 	    "UA";
+	rc = kind_check(ctx, f, kv_get(&ctx->req->query, "store"), true);
+	if (rc != CB_OK)
+		return rc;
 	return integration_render(ctx, f, NULL);
 }
 
@@ -1112,7 +1688,8 @@ page_integration(struct ctx *ctx)
 	return integration_render(ctx, f, v && *v == '1' ? "The integration "
 	    "is saved." : v && *v == 'n' ? "The integration is created. Paste "
 	    "its callback URL into the provider's panel, then send a test "
-	    "event." : NULL);
+	    "event." : v && strcmp(v, "lines") == 0 ? "Who sees the lines "
+	    "is saved." : NULL);
 }
 
 /* Reads the form's fields into f (over what iform_load put there) and
@@ -1388,6 +1965,9 @@ post_integration_new(struct ctx *ctx)
 	}
 	rc = iform_read(ctx, f, secrets, &row);
 	json_object_put(secrets);
+	if (rc == CB_OK)
+		rc = kind_check(ctx, f, kv_get(&ctx->req->form, "store"),
+		    false);
 	if (rc != CB_OK)
 		return rc;
 	return iform_save(ctx, f, &row);
@@ -1547,6 +2127,8 @@ static const struct route routes[] = {
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration },
 	{ "/settings/integrations/#/test", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration_test },
+	{ "/settings/integrations/#/lines", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 512 * 1024, post_integration_lines },
 	/* Status, reconciliation, event inspector: cgi/integration_status.c */
 	{ "/settings/integrations/#/status", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_integration_status },

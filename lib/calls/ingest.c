@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "db/ingest.h"
 #include "db/job.h"
+#include "db/line_access.h"
 #include "net/sig.h"
 #include "phone/phone.h"
 
@@ -153,6 +154,27 @@ ext_leg_id(const struct call_event *ev, char *out, size_t outsz)
 
 /* One event of a call: everything is worked out here and stored by one
  * CALL (lib/db/ingest.h, db_ingest_call). */
+/* The popup's recipients less those not on the call's line (issue 19
+ * item 5, lib/auth/line_access.h); nobody left means no popup. A failed
+ * look-up sends none: a popup to the wrong person is worse than none, and
+ * the call itself is stored already. */
+static void
+live_only_line_users(struct db *db, struct ingest_result *out)
+{
+	enum cb_err rc;
+
+	if (out->live_msg == NULL)
+		return;
+	if ((rc = db_line_filter_call(db, out->call_id, out->live_users,
+	    &out->live_n)) != CB_OK)
+		log_warn("popup for call %lld not sent: line access could not "
+		    "be read (%s)", (long long)out->call_id, cb_strerror(rc));
+	if (out->live_n == 0) {
+		json_object_put(out->live_msg);
+		out->live_msg = NULL;
+	}
+}
+
 static enum cb_err
 store_call(struct db *db, const struct ingest_input *in, const char *key,
     const char *occurred, struct ingest_result *out)
@@ -282,6 +304,7 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		out->live_msg = live_collect(live, INGEST_LIVE_BASE,
 		    out->live_users, &out->live_n);
 		db_stmt_done(live);
+		live_only_line_users(db, out);
 	}
 	return CB_OK;
 }

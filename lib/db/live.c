@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "db/line_access.h"
 #include "db/live.h"
 
 /* Duration runs to now while the call goes on (the connection is UTC). */
@@ -27,19 +28,33 @@ static const char sql_active[] =
     "c.manager_id IS NULL AND (c.extension IS NULL OR c.extension = '') "
     "AND NOT EXISTS (SELECT 1 FROM call_legs g WHERE g.call_id = c.id "
     "AND (g.user_id IS NOT NULL OR g.extension IS NOT NULL)))) "
+    "AND NOT FIND_IN_SET(c.id, ?) "
     "ORDER BY c.started_at DESC, c.id DESC LIMIT 20";
 
 enum cb_err
 db_live_active(struct db *db, int64_t user_id, struct db_stmt **out)
 {
 	struct db_stmt *st;
+	struct buf hidden;
 	enum cb_err rc;
 	unsigned i;
 
-	if ((rc = db_stmt(db, sql_active, &st)) != CB_OK)
+	/* The calls of lines the user is not on (lib/auth/line_access.h)
+	 * are left out here, as they are left out of the pushed popups. A
+	 * list over the cap fails the poll rather than leak a call. */
+	buf_init(&hidden, 64 * 1024);
+	if ((rc = db_line_hidden_live(db, user_id, &hidden)) != CB_OK) {
+		buf_free(&hidden);
 		return rc;
+	}
+	if ((rc = db_stmt(db, sql_active, &st)) != CB_OK) {
+		buf_free(&hidden);
+		return rc;
+	}
 	for (i = 0; i < 5; i++)
 		db_bind_i64(st, i, user_id);
+	db_bind_text(st, 5, buf_cstr(&hidden));
+	buf_free(&hidden);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	*out = st;

@@ -87,7 +87,7 @@ test('the contact lookup answers a known customer for 3CX\'s screen pop, and an 
   assert.equal(res.status, 200, res.text_);
   const { contact } = JSON.parse(res.text_);
   assert.equal(contact.first_name, name);
-  assert.match(contact.url, /\/customers\/\d+$/);
+  assert.match(contact.url, /\/customers\/\d+/);
   assert.equal(contact.id, contact.url);
   res = await send('3cx', req({ event: 'lookup', number: '+380440000001' }));
   assert.equal(res.status, 200);
@@ -140,7 +140,7 @@ test('the CRM template: a download on the integration\'s page for admins only, w
   const dir = mkdtempSync(path.join(tmpdir(), 'cb3cx-'));
   const file = path.join(dir, 't.xml');
   writeFileSync(file, r.text_);
-  const xpath = (x) => execFileSync('xmllint', ['--xpath', x, file]).toString();
+  const xpath = (x) => execFileSync('xmllint', ['--xpath', x, file]).toString().trim();
   const url = xpath("string(/Crm/Parameters/Parameter[@Name='CallbackUrl']/@Default)");
   assert.match(url, /\/hook\/3cx\?key=demo-3cx-key$/);
   assert.equal(xpath("string(/Crm/Scenarios/Scenario[@Id='ReportCall']/Request/PostValues/Value[@Key='event'])"),

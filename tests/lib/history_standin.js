@@ -99,7 +99,8 @@ async function answer(req, body, res) {
     // "YYYY-MM-DD HH:MM:SS" strings of one zone compare as text.
     const from = url.searchParams.get('from');
     const to = url.searchParams.get('to');
-    json(res, state.ringostat.filter((r) => typeof r.calldate !== 'string' ||
+    // (Rows with no such date are garbage a test sends on purpose.)
+    json(res, state.ringostat.filter((r) => !/^\d{4}-/.test(r.calldate) ||
       (r.calldate >= from && r.calldate <= to)));
     return;
   }

@@ -127,6 +127,14 @@ START_TEST(test_ringostat_recording)
 	memset(&p, 0, sizeof(p));
 	ck_assert_int_eq(recfetch_plan("ringostat", "http://10.0.0.1/a.wav",
 	    NULL, secrets, &p, err, sizeof(err)), CB_EINVAL);
+	/* 3CX's [RecordingUrl], fetched as it is. */
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(recfetch_plan("3cx", "https://pbx.example.com/rec/a.wav",
+	    NULL, secrets, &p, err, sizeof(err)), CB_OK);
+	ck_assert_int_eq(p.step, RECFETCH_FILE);
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(recfetch_plan("3cx", "ftp://pbx/a.wav", NULL, secrets,
+	    &p, err, sizeof(err)), CB_EINVAL);
 }
 END_TEST
 

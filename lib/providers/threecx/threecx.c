@@ -37,6 +37,7 @@
 #include <json-c/json.h>
 
 #include "calls/event.h"
+#include "calls/recfetch.h"
 #include "core/buf.h"
 #include "core/strparse.h"
 #include "providers/adapt.h"
@@ -288,6 +289,9 @@ tx_parse(const struct prov_conf *c, const struct prov_req *r,
 	}
 	ev_set_client(ev, num ? num : "", (size_t)-1);
 	ev_set(ev, extension, agent);
+	/* Entries per agent (a queue, a transfer) may come in any order:
+	 * the call's manager is the latest to answer, not the latest entry. */
+	ev->talker_by_answer = true;
 	ev->kind = EV_ENDED;
 	ev->started_ms = start;
 	if (ev->result == RES_ANSWERED) {
@@ -304,7 +308,7 @@ tx_parse(const struct prov_conf *c, const struct prov_req *r,
 		ev->answered_ms = answer;
 		if (answer > 0 && answer - start <= TX_MAX_SPAN_S * 1000LL)
 			ev->wait_s = (int32_t)((answer - start) / 1000);
-		if (rec != NULL)
+		if (rec != NULL && recfetch_is_http_url(rec))
 			ev_set(ev, recording_url, rec);
 	} else {
 		ev->talk_s = 0;
@@ -382,6 +386,7 @@ const struct provider threecx_provider = {
 	.verify = tx_verify,
 	.parse = tx_parse,
 	.answer = tx_answer,
+	.recording = &threecx_recording,
 	.test_event = threecx_test_event,
 	.panel_file = &threecx_template,
 };

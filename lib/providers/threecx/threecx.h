@@ -21,6 +21,7 @@ enum cb_err threecx_test_event(struct arena *a, const char *hook_url,
     const char *sign_url, struct json_object *secrets, const char *did,
     time_t now, struct test_event *out, const char **why);  /* test_event.c */
 extern const struct prov_panel_file threecx_template;      /* template.c */
+extern const struct prov_recording threecx_recording;      /* recording.c */
 
 /* The CRM template for the integration at hook_url with URL key key (the
  * callback URL with ?key=... is a parameter of the template, filled in),

@@ -95,7 +95,8 @@ START_TEST(test_ringostat_dial)
 	t.number = "+380671234567";
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(ringostat_dial_build(&t, &r, err, sizeof(err)), CB_OK);
-	ck_assert_str_eq(r.url, "https://api.ringostat.net/callback/outward_call");
+	ck_assert_str_eq(r.url,
+	    "https://api.ringostat.net/callback/outward_call");
 	ck_assert_str_eq(r.body, "extension=101&destination=%2B380671234567");
 	ck_assert_str_eq(r.header_ptrs[0], "Auth-key: AK-1");
 	ck_assert_str_eq(r.header_ptrs[1], "Project-Id: 42");
@@ -129,8 +130,9 @@ START_TEST(test_ringostat_recording)
 	    NULL, secrets, &p, err, sizeof(err)), CB_EINVAL);
 	/* 3CX's [RecordingUrl], fetched as it is. */
 	memset(&p, 0, sizeof(p));
-	ck_assert_int_eq(recfetch_plan("3cx", "https://pbx.example.com/rec/a.wav",
-	    NULL, secrets, &p, err, sizeof(err)), CB_OK);
+	ck_assert_int_eq(recfetch_plan("3cx",
+	    "https://pbx.example.com/rec/a.wav", NULL, secrets, &p, err,
+	    sizeof(err)), CB_OK);
 	ck_assert_int_eq(p.step, RECFETCH_FILE);
 	memset(&p, 0, sizeof(p));
 	ck_assert_int_eq(recfetch_plan("3cx", "ftp://pbx/a.wav", NULL, secrets,
@@ -233,7 +235,8 @@ START_TEST(test_ringostat_history_garbage)
 		{ "<html>Service unavailable</html>", "not JSON" },
 		{ "{\"error\":\"Invalid Auth-key\"}", "Invalid Auth-key" },
 		{ "{\"status\":\"ok\"}", "not a list of calls" },
-		{ "[{\"calldate\":\"2024-06-04 13:00:00\"}]", "uniqueid (row 1)" },
+		{ "[{\"calldate\":\"2024-06-04 13:00:00\"}]",
+		    "uniqueid (row 1)" },
 		{ "[{\"uniqueid\":\"u1\",\"calldate\":\"2024-06-04 13:00:00\"},"
 		    "{\"uniqueid\":\"u2\",\"calldate\":\"yesterday\"}]",
 		    "calldate (row 2)" },
@@ -273,8 +276,8 @@ START_TEST(test_ringostat_history_paging)
 	buf_puts(&b, "[");
 	for (i = 0; i < 6500; i++)
 		buf_printf(&b, "%s{\"uniqueid\":\"u%d\",\"calldate\":"
-		    "\"2024-06-04 13:%02d:%02d\"}", i ? "," : "", i, i / 60 % 60,
-		    i % 60);
+		    "\"2024-06-04 13:%02d:%02d\"}", i ? "," : "", i,
+		    i / 60 % 60, i % 60);
 	buf_puts(&b, "]");
 	ck_assert_int_eq(ringostat_history.parse(&c, &w, "", b.p, b.len, a, &p,
 	    &why), CB_OK);
@@ -316,8 +319,8 @@ START_TEST(test_threecx_call_key)
 {
 	char k[128];
 
-	ck_assert(threecx_call_key(1717495200999LL, false, "+380 (67) 123-45-67",
-	    k, sizeof(k)));
+	ck_assert(threecx_call_key(1717495200999LL, false,
+	    "+380 (67) 123-45-67", k, sizeof(k)));
 	ck_assert_str_eq(k, "20240604T100000Z-in-380671234567");
 	ck_assert(threecx_call_key(1717495200000LL, false, "00380671234567", k,
 	    sizeof(k)));
@@ -361,8 +364,9 @@ START_TEST(test_threecx_template)
 	xmlDocPtr doc;
 
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(threecx_template_build("https://crm.example.com/hook/3cx",
-	    "k&<\"'>=1", "Shop \"A&B\" <main>", &b), CB_OK);
+	ck_assert_int_eq(threecx_template_build(
+	    "https://crm.example.com/hook/3cx", "k&<\"'>=1",
+	    "Shop \"A&B\" <main>", &b), CB_OK);
 	doc = xmlReadMemory(b.p, (int)b.len, "t.xml", NULL, XML_PARSE_NONET);
 	ck_assert_msg(doc != NULL, "not well-formed: %s", buf_cstr(&b));
 	eq(doc, "/Crm/@Name", "Shop \"A&B\" <main>");
@@ -410,7 +414,8 @@ START_TEST(test_descriptors)
 		ck_assert_int_eq(test_event_build(a, kinds[i],
 		    "https://crm.example.com/hook/x", NULL, sec, "380440000000",
 		    1717495300, &ev, &why), CB_OK);
-		ck_assert_str_eq(ev.url, "https://crm.example.com/hook/x?key=k-1");
+		ck_assert_str_eq(ev.url,
+		    "https://crm.example.com/hook/x?key=k-1");
 	}
 	ck_assert_ptr_nonnull(provider_by_kind("ringostat")->history);
 	ck_assert_ptr_nonnull(provider_by_kind("ringostat")->dial);

@@ -26,9 +26,9 @@ ringostat_dial_build(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (key == NULL || *key == '\0' || strpbrk(key, "\r\n") != NULL) {
-		dial_say(err, errsz, "Ringostat: the integration has no Auth-key "
-		    "(Integration › Ringostat API); an admin can add it in "
-		    "Settings › Integrations");
+		dial_say(err, errsz, "Ringostat: the integration has no "
+		    "Auth-key (Integration › Ringostat API); an admin can add "
+		    "it in Settings › Integrations");
 		return CB_EINVAL;
 	}
 	if (project != NULL && (*project == '\0' ||
@@ -43,7 +43,8 @@ ringostat_dial_build(const struct dial_target *t, struct dial_request *r,
 	buf_puts(&form, "&destination=");
 	url_component(&form, t->number, strlen(t->number));
 	rc = form.err == CB_OK &&
-	    dial_fits(r->url, sizeof(r->url), "%s/callback/outward_call", base) &&
+	    dial_fits(r->url, sizeof(r->url), "%s/callback/outward_call",
+	    base) &&
 	    dial_fits(r->body, sizeof(r->body), "%s", buf_cstr(&form)) &&
 	    dial_fits(r->headers[0], sizeof(r->headers[0]), "Auth-key: %s",
 	    key) && (project == NULL || dial_fits(r->headers[1],

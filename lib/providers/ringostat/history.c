@@ -83,7 +83,8 @@ rh_request(const struct prov_conf *c, const struct hist_window *w,
 		return rc;
 	if (rh_local(tz, start, from, sizeof(from)) != CB_OK ||
 	    rh_local(tz, w->to_s + RH_WIDEN_S - 1, to, sizeof(to)) != CB_OK) {
-		*why = "the window cannot be written in the account's time zone";
+		*why = "the window cannot be written in the account's time "
+		    "zone";
 		return CB_EINVAL;
 	}
 	/* "YYYY-MM-DD HH:MM" + ":SS", the space as %20. */
@@ -174,7 +175,8 @@ rh_row(const char *tz, struct json_object *row, struct arena *a,
 	has = hist_json_text(row, "has_recording");
 	wav = hist_json_text(row, "recording_wav");
 	mp3 = hist_json_text(row, "recording");
-	if (!rh_secs(row, "billsec", &bill) || !rh_secs(row, "duration", &dur) ||
+	if (!rh_secs(row, "billsec", &bill) ||
+	    !rh_secs(row, "duration", &dur) ||
 	    !rh_secs(row, "waittime", &wait))
 		return "a row has a malformed billsec, duration or waittime";
 	if (!rh_opt(disp, 63) || !rh_opt(caller, 199) || !rh_opt(dst, 199) ||
@@ -251,8 +253,8 @@ rh_parse(const struct prov_conf *c, const struct hist_window *w,
 		    json_member_str(root, "message") : NULL;
 		if (m == NULL && json_object_is_type(root, json_type_object))
 			m = json_member_str(root, "error");
-		*why = m ? arena_printf(a, "Ringostat answered an error: %.200s",
-		    m) : "Ringostat's answer is not a list of calls";
+		*why = m ? arena_printf(a, "Ringostat answered an error: "
+		    "%.200s", m) : "Ringostat's answer is not a list of calls";
 		json_object_put(root);
 		return CB_EUPSTREAM;
 	}
@@ -271,8 +273,8 @@ rh_parse(const struct prov_conf *c, const struct hist_window *w,
 			return CB_ENOMEM;
 		}
 		if (*bad != '\0') {
-			*why = arena_printf(a, "Ringostat's answer: %s (row %zu)",
-			    bad, i + 1);
+			*why = arena_printf(a, "Ringostat's answer: %s "
+			    "(row %zu)", bad, i + 1);
 			json_object_put(root);
 			return CB_EUPSTREAM;
 		}

@@ -53,7 +53,8 @@ static const struct {
 	enum rs_moment m;
 } rs_words[] = {
 	{ "before", RS_BEFORE }, { "ringing", RS_BEFORE },
-	{ "answer", RS_ANSWER }, { "taken", RS_ANSWER }, { "pickup", RS_ANSWER },
+	{ "answer", RS_ANSWER }, { "taken", RS_ANSWER },
+	{ "pickup", RS_ANSWER },
 	{ "after", RS_AFTER }, { "end", RS_AFTER },
 };
 
@@ -242,8 +243,8 @@ rs_result(const char *status, enum call_dir dir)
 static bool
 rs_falsy(const char *v)
 {
-	return v != NULL && (strcmp(v, "0") == 0 || strcasecmp(v, "false") == 0 ||
-	    strcasecmp(v, "no") == 0);
+	return v != NULL && (strcmp(v, "0") == 0 ||
+	    strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0);
 }
 
 /* Which moment: the admin's "event", else what the request carries. */
@@ -349,8 +350,9 @@ rs_parse(const struct prov_conf *c, const struct prov_req *r,
 		return CB_EINVAL;
 	if (type == NULL)
 		type = rs_get(r, "direction");
-	if (!ringostat_party(caller, cnum, sizeof(cnum), cname, sizeof(cname)) ||
-	    !ringostat_party(callee, dnum, sizeof(dnum), dname, sizeof(dname))) {
+	if (!ringostat_party(caller, cnum, sizeof(cnum), cname,
+	    sizeof(cname)) || !ringostat_party(callee, dnum, sizeof(dnum),
+	    dname, sizeof(dname))) {
 		*why = "malformed caller or callee";
 		return CB_EINVAL;
 	}
@@ -364,12 +366,14 @@ rs_parse(const struct prov_conf *c, const struct prov_req *r,
 		ev->dir = DIR_OUT;
 	if (ev->dir == DIR_IN) {
 		ev_set_client(ev, caller ? cnum : NULL, (size_t)-1);
-		if (cname[0] && strcmp(cname, cnum) != 0 && adapt_printable(cname))
+		if (cname[0] && strcmp(cname, cnum) != 0 &&
+		    adapt_printable(cname))
 			ev_set(ev, caller_name, cname);
 		ev_set(ev, our_number, dnum[0] ? dnum : NULL);
 	} else {
 		ev_set_client(ev, callee ? dnum : NULL, (size_t)-1);
-		if (dname[0] && strcmp(dname, dnum) != 0 && adapt_printable(dname))
+		if (dname[0] && strcmp(dname, dnum) != 0 &&
+		    adapt_printable(dname))
 			ev_set(ev, caller_name, dname);
 	}
 	ev->started_ms = start;
@@ -406,7 +410,8 @@ rs_parse(const struct prov_conf *c, const struct prov_req *r,
 		ev->wait_s = waiting;
 		if (start > 0 && waiting >= 0)
 			ev->answered_ms = start + (int64_t)waiting * 1000;
-		if (rec != NULL && !rs_falsy(has) && ringostat_recording_link_ok(rec))
+		if (rec != NULL && !rs_falsy(has) &&
+		    ringostat_recording_link_ok(rec))
 			ev_set(ev, recording_url, rec);
 		else if (rs_falsy(has))
 			ev->recording_absent = true;
@@ -469,7 +474,8 @@ const struct provider ringostat_provider = {
 	.where = "Integration › Webhooks: an after-call webhook and a \"when "
 	    "the call is taken\" webhook, method POST, format JSON, this URL "
 	    "with ?key=<your key> added, parameters call_id, caller, callee, "
-	    "status, calldate_timestamp_micros, call_duration, waiting, dialog, "
+	    "status, calldate_timestamp_micros, call_duration, waiting, "
+	    "dialog, "
 	    "recording_wav, has_recording, employee_fio, extension (the "
 	    "employee's SIP number) and call_type",
 	.time_zone = rs_time_zone,

@@ -86,8 +86,10 @@ static int
 tx_variable(xmlTextWriterPtr w, const char *name, const char *path)
 {
 	return xmlTextWriterStartElement(w, BAD_CAST "Variable") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Name", BAD_CAST name) < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Path", BAD_CAST path) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Name",
+	    BAD_CAST name) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Path",
+	    BAD_CAST path) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "Filter") < 0 ||
 	    xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0 ?
 	    -1 : 0;
@@ -140,8 +142,10 @@ tx_write(xmlTextWriterPtr w, const char *url, const char *name)
 	    xmlTextWriterStartElement(w, BAD_CAST "Crm") < 0 ||
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "Country",
 	    BAD_CAST "UA") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Name", BAD_CAST name) < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Version", BAD_CAST "1") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Name",
+	    BAD_CAST name) < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Version",
+	    BAD_CAST "1") < 0 ||
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "SupportsEmojis",
 	    BAD_CAST "false") < 0 ||
 	    tx_empty(w, "Number", number) < 0 ||
@@ -158,7 +162,8 @@ tx_write(xmlTextWriterPtr w, const char *url, const char *name)
 
 	/* The contact lookup (the default scenario). */
 	if (xmlTextWriterStartElement(w, BAD_CAST "Scenario") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Type", BAD_CAST "REST") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Type",
+	    BAD_CAST "REST") < 0 ||
 	    tx_request(w, NULL) < 0 ||
 	    tx_value(w, "event", "0", "lookup") < 0 ||
 	    tx_value(w, "number", "0", "[Number]") < 0 ||
@@ -166,7 +171,8 @@ tx_write(xmlTextWriterPtr w, const char *url, const char *name)
 	    xmlTextWriterEndElement(w) < 0 ||          /* Request */
 	    xmlTextWriterStartElement(w, BAD_CAST "Rules") < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "Rule") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Type", BAD_CAST "Any") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Type",
+	    BAD_CAST "Any") < 0 ||
 	    xmlTextWriterWriteString(w, BAD_CAST "contact.id") < 0 ||
 	    xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "Variables") < 0 ||
@@ -191,12 +197,14 @@ tx_write(xmlTextWriterPtr w, const char *url, const char *name)
 	if (xmlTextWriterStartElement(w, BAD_CAST "Scenario") < 0 ||
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "Id",
 	    BAD_CAST "ReportCall") < 0 ||
-	    xmlTextWriterWriteAttribute(w, BAD_CAST "Type", BAD_CAST "REST") < 0 ||
+	    xmlTextWriterWriteAttribute(w, BAD_CAST "Type",
+	    BAD_CAST "REST") < 0 ||
 	    tx_request(w, "[JournalingEnabled]!=True") < 0 ||
 	    tx_value(w, "event", "0", "journal") < 0)
 		return -1;
 	for (i = 0; i < sizeof(journal) / sizeof(journal[0]); i++)
-		if (tx_value(w, journal[i][0], journal[i][1], journal[i][2]) < 0)
+		if (tx_value(w, journal[i][0], journal[i][1],
+		    journal[i][2]) < 0)
 			return -1;
 	if (xmlTextWriterEndElement(w) < 0 ||          /* PostValues */
 	    xmlTextWriterEndElement(w) < 0 ||          /* Request */

@@ -40,7 +40,8 @@ threecx_test_event(struct arena *a, const char *url, const char *sign_url,
 	if ((o = json_object_new_object()) == NULL)
 		return CB_ENOMEM;
 	json_object_object_add(o, "event", json_object_new_string("journal"));
-	json_object_object_add(o, "call_type", json_object_new_string("Inbound"));
+	json_object_object_add(o, "call_type",
+	    json_object_new_string("Inbound"));
 	json_object_object_add(o, "number", json_object_new_string(
 	    TEST_EVENT_CALLER));
 	json_object_object_add(o, "agent", json_object_new_string(""));

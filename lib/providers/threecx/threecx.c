@@ -187,8 +187,8 @@ threecx_call_key(int64_t start_ms, bool outgoing, const char *number,
 	/* The digits only ("+380 67…", "380-67…" and "00380…" alike), so
 	 * 3CX's formatting of [Number] cannot split one call in two. */
 	for (; number != NULL && *number; number++)
-		if (*number >= '0' && *number <= '9' && (k > 0 || *number != '0') &&
-		    k + 1 < sizeof(digits))
+		if (*number >= '0' && *number <= '9' &&
+		    (k > 0 || *number != '0') && k + 1 < sizeof(digits))
 			digits[k++] = *number;
 	digits[k] = '\0';
 	n = snprintf(out, outsz, "%s-%s-%s", when, outgoing ? "out" : "in",

@@ -444,7 +444,8 @@ rs_answer(const struct prov_conf *c, const struct call_event *ev,
 	return buf_puts(out, "{}");
 }
 
-static const char *const rs_countries[] = { "UA", "PL", "KZ", NULL };
+/* A Ukrainian service (providers-2.md §3 names no other market). */
+static const char *const rs_countries[] = { "UA", NULL };
 
 static const struct prov_field rs_fields[] = {
 	{ "key", "URL key", true, true, "Added to the webhook URL as ?key=…" },

@@ -602,6 +602,11 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	    "/settings/integrations/%lld/test", (long long)f->id) : NULL);
 	app_add_str(o, "status_url", f->id ? arena_printf(ctx->arena,
 	    "/settings/integrations/%lld/status", (long long)f->id) : NULL);
+	if (f->id && f->kind->panel_file != NULL) {
+		app_add_str(o, "panel_file_url", arena_printf(ctx->arena,
+		    "/settings/integrations/%lld/panel-file", (long long)f->id));
+		app_add_str(o, "panel_file_label", f->kind->panel_file->label);
+	}
 	app_add_str(o, "error_name", f->err_name);
 	app_add_str(o, "error_slug", f->err_slug);
 	app_add_str(o, "error_country", f->err_country);
@@ -2110,6 +2115,50 @@ post_integration_test(struct ctx *ctx)
 	return rc;
 }
 
+/* GET /settings/integrations/<id>/panel-file: the file the admin uploads
+ * in the provider's panel (3CX's CRM template), built by the provider for
+ * this integration's callback URL and secrets. It holds the URL key:
+ * settings permission, no-store. */
+static enum cb_err
+page_integration_panel_file(struct ctx *ctx)
+{
+	struct iform *f = arena_alloc(ctx->arena, sizeof(*f));
+	const struct prov_panel_file *pf;
+	struct json_object *secrets;
+	struct prov_conf pc;
+	const char *why = NULL;
+	enum cb_err rc;
+
+	if ((rc = iform_load(ctx, ctx->ids[0], f, &secrets)) != CB_OK) {
+		if (secrets)
+			json_object_put(secrets);
+		return rc;
+	}
+	if ((pf = f->kind->panel_file) == NULL) {
+		json_object_put(secrets);
+		ctx->message = "This provider has no file to upload in its panel.";
+		return CB_ENOTFOUND;
+	}
+	memset(&pc, 0, sizeof(pc));
+	pc.slug = f->slug;
+	pc.hook_url = callback_url(ctx, f->slug);
+	pc.secrets = secrets;
+	pc.default_country = f->country;
+	rc = pf->build(&pc, f->name, &ctx->resp->body, &why);
+	json_object_put(secrets);
+	if (rc != CB_OK) {
+		buf_reset(&ctx->resp->body);
+		ctx->message = why ? why : "The file could not be built.";
+		return rc == CB_EINVAL ? CB_EINVAL : rc;
+	}
+	ctx->resp->status = 200;
+	ctx->resp->content_type = pf->content_type;
+	ctx->resp->no_store = true;
+	resp_header(ctx->resp, "Content-Disposition",
+	    "attachment; filename=\"%s\"", pf->filename);
+	return ctx->resp->body.err;
+}
+
 static const struct route routes[] = {
 	{ "/settings/integrations", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_integrations },
@@ -2129,6 +2178,8 @@ static const struct route routes[] = {
 	    PERM_SETTINGS, BODY_FORM, 0, post_integration_test },
 	{ "/settings/integrations/#/lines", HTTP_M(HTTP_POST), AUTH_SESSION,
 	    PERM_SETTINGS, BODY_FORM, 512 * 1024, post_integration_lines },
+	{ "/settings/integrations/#/panel-file", HTTP_M(HTTP_GET),
+	    AUTH_SESSION, PERM_SETTINGS, 0, 0, page_integration_panel_file },
 	/* Status, reconciliation, event inspector: cgi/integration_status.c */
 	{ "/settings/integrations/#/status", HTTP_M(HTTP_GET), AUTH_SESSION,
 	    PERM_SETTINGS, 0, 0, page_integration_status },

@@ -18,8 +18,9 @@
 -- ALL SECRETS BELOW EXIST ONLY IN DEMO DATA (twilio auth token
 -- demo-twilio-token, zadarma and binotel demo keys, asterisk and generic
 -- secret demo-generic-secret, API token demo-api-token, the second-wave
--- providers' demo-phonet-key, demo-unitalk-token, demo-streamtelecom-key
--- and demo-yeastar-key).
+-- providers' demo-phonet-key, demo-unitalk-token, demo-streamtelecom-key,
+-- demo-yeastar-key, demo-ringostat-key with Auth-key demo-ringostat-auth-key,
+-- and demo-3cx-key).
 --
 -- Comments avoid semicolons and quote marks so a naive splitter copes.
 
@@ -167,7 +168,19 @@ VALUES
   -- country's zone (UA: Europe/Kyiv) applies.
   ('yeastar', 'yeastar', 'Yeastar P-Series (demo)', 1, 'UA', 0,
    '{"type":"queue","target":"730"}',
-   '{"key":"demo-yeastar-key"}', NULL, @now - INTERVAL 300 DAY);
+   '{"key":"demo-yeastar-key"}', NULL, @now - INTERVAL 300 DAY),
+  -- Ringostat never resends a failed webhook: its calls come back from
+  -- its call log, which needs the Auth-key. The demo key is made up, so
+  -- the scheduled reconciliation is off (as for the first-wave demos).
+  ('ringostat', 'ringostat', 'Ringostat (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"740"}',
+   '{"key":"demo-ringostat-key","api_key":"demo-ringostat-auth-key"}',
+   '{"reconcile":false}', @now - INTERVAL 300 DAY),
+  -- 3CX runs the CRM template downloaded from its integration page; its
+  -- journal entries carry UTC times.
+  ('3cx', '3cx', '3CX (demo)', 1, 'UA', 0,
+   '{"type":"queue","target":"750"}',
+   '{"key":"demo-3cx-key"}', NULL, @now - INTERVAL 300 DAY);
 
 INSERT INTO api_tokens (name, token_hash, user_id)
 VALUES ('Demo API token (demo-api-token)', SHA2('demo-api-token', 256), @u_admin);

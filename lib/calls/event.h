@@ -67,6 +67,10 @@ struct call_event {
 	 * the ingest procedure so it cannot be replayed for another call
 	 * (issue 16 §7). "" when the signature covers the call. */
 	char sig_key[65];
+	/* The provider sends a final record per agent who took part (3CX
+	 * journals a call once per agent [U]): who talked last is the latest
+	 * answer among them, not the record that arrived last. */
+	bool talker_by_answer;
 };
 
 /* The columns an event's text ends up in (sql/migrations/0001_core.sql),

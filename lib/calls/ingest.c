@@ -277,7 +277,8 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 		 * an extension) names who talked last: it outranks live pushes
 		 * however late they come. */
 		ci.final_talker = !is_leg && ev->kind == EV_ENDED &&
-		    ev->result == RES_ANSWERED && ev->extension[0];
+		    ev->result == RES_ANSWERED && ev->extension[0] &&
+		    !ev->talker_by_answer;
 	}
 	/* Automation (lib/automation/) reacts to a new call and to the
 	 * call's end (a leg's end is not the call's). */

@@ -142,6 +142,20 @@ struct prov_recording {
 	    size_t outsz, char *err, size_t errsz);
 };
 
+/* A file the admin uploads in the provider's own panel, built for one
+ * integration (3CX's server-side CRM template): Settings › Integrations
+ * offers it as a download. */
+struct prov_panel_file {
+	const char *label;             /* the link's text */
+	const char *filename;          /* the download's name */
+	const char *content_type;      /* static */
+	/* The file for the integration c (its hook_url and secrets) named
+	 * name, appended to out. CB_EINVAL with *why when the settings lack
+	 * what it needs (a key). */
+	enum cb_err (*build)(const struct prov_conf *c, const char *name,
+	    struct buf *out, const char **why);
+};
+
 struct provider {
 	const char *kind;              /* integrations.kind: [a-z0-9]{1,32} */
 	const char *label;             /* for people: "Twilio Voice" */
@@ -194,6 +208,8 @@ struct provider {
 	    time_t now, struct test_event *out, const char **why);
 	/* Call history for reconciliation, or NULL (reconcile/history.h). */
 	const struct prov_history *history;
+	/* A file for the provider's panel, or NULL (none to upload). */
+	const struct prov_panel_file *panel_file;
 };
 
 /* Helpers for adapters. */

@@ -13,7 +13,9 @@
 #include "providers/phonet/phonet.h"
 #include "providers/provider.h"
 #include "providers/registry.h"
+#include "providers/ringostat/ringostat.h"
 #include "providers/streamtelecom/streamtelecom.h"
+#include "providers/threecx/threecx.h"
 #include "providers/twilio/twilio.h"
 #include "providers/unitalk/unitalk.h"
 #include "providers/yeastar/yeastar.h"
@@ -28,6 +30,8 @@ static const struct provider *const providers[] = {
 	&unitalk_provider,
 	&streamtelecom_provider,
 	&yeastar_provider,
+	&ringostat_provider,
+	&threecx_provider,
 	&generic_provider,
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))

@@ -1,6 +1,6 @@
 /* libFuzzer target for one second-wave adapter (STYLE §2.21), built once
  * per provider with -DFUZZ_KIND="phonet" (fuzz_phonet), "unitalk",
- * "streamtelecom", "yeastar". The input is "<query>\n<body>"; the body is
+ * "streamtelecom", "yeastar", "ringostat", "3cx". The input is "<query>\n<body>"; the body is
  * fed as a urlencoded form and, when it parses, as JSON, through verify,
  * parse and answer, with the settings varied by the input's size (a
  * configured allow-list, a malformed one, none; a URL key or not; a time

@@ -1,6 +1,6 @@
 /* libFuzzer target for the providers' history parsers (lib/reconcile/,
  * STYLE §2.21): the first byte picks the provider (Zadarma, Binotel,
- * Twilio) and the cursor of the page; the rest is the API's answer. Every
+ * Twilio, Ringostat) and the cursor of the page; the rest is the API's answer. Every
  * event a page yields is then read by that provider's webhook adapter, as
  * the reconciliation does, so the rebuilt requests are fuzzed too.
  * Run: fuzz_history -max_total_time=60 corpus/history */
@@ -49,9 +49,10 @@ adapt(const struct prov_conf *c, const char *kind, struct arena *a,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const kinds[] = { "zadarma", "binotel", "twilio" };
+	static const char *const kinds[] = { "zadarma", "binotel", "twilio",
+	    "ringostat" };
 	static const char *const cursors[] = { "", "1000", "out",
-	    "/2010-04-01/Accounts/ACfuzz/Calls.json?Page=1" };
+	    "/2010-04-01/Accounts/ACfuzz/Calls.json?Page=1", "1717300000" };
 	static struct json_object *secrets, *config;
 	struct prov_conf c = { .slug = "fuzz", .default_country = "UA" };
 	struct hist_window w = { 1717200000, 1717372800 };
@@ -66,15 +67,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (secrets == NULL) {
 		secrets = json_tokener_parse("{\"key\":\"k\",\"secret\":\"s\","
+		    "\"api_key\":\"a\","
 		    "\"account_sid\":\"ACfuzz\",\"auth_token\":\"t\"}");
 		config = json_tokener_parse("{\"time_zone\":\"Europe/Kyiv\"}");
 	}
 	c.secrets = secrets;
 	c.config = data[0] & 0x40 ? config : NULL;
-	kind = kinds[(data[0] & 0x0f) % 3];
+	kind = kinds[(data[0] & 0x0f) % 4];
 	h = reconcile_history_for(kind);
 	a = arena_new();
-	if (h->parse(&c, &w, cursors[(data[0] >> 4) & 3],
+	if (h->parse(&c, &w, cursors[((data[0] >> 4) & 3) + (data[0] >> 7)],
 	    (const char *)data + 1, size - 1, a, &page, &why) == CB_OK)
 		for (i = 0; i < page.n; i++)
 			adapt(&c, kind, a, &page.ev[i]);

@@ -52,6 +52,8 @@ const SECRETS = {
   unitalk: [['secret_token', 'ut-token-0123456789']],
   streamtelecom: [['secret_key', 'st-key-0123456789']],
   yeastar: [['secret_key', 'ys-key-0123456789']],
+  ringostat: [['secret_key', 'rs-key-0123456789']],
+  '3cx': [['secret_key', 'tx-key-0123456789']],
 };
 
 async function create(kind, extra = [], { secrets = SECRETS[kind] } = {}) {
@@ -225,7 +227,7 @@ test('bad input re-shows the form with the errors and the typed values; nothing 
   const r2 = await postForm(admin, '/settings/integrations/new', [['csrf', await csrfOf(admin)], ['kind', 'skype']]);
   assert.equal(r2.status, 400);
   // The message lists the kinds the registry knows (lib/providers/registry.c).
-  assert.match(r2.text_, /Choose the provider: twilio, zadarma, binotel, asterisk, phonet, unitalk, streamtelecom, yeastar or generic/);
+  assert.match(r2.text_, /Choose the provider: twilio, zadarma, binotel, asterisk, phonet, unitalk, streamtelecom, yeastar, ringostat, 3cx or generic/);
 });
 
 test('a kind the registry does not know: the column holds it (0018), its page and a save are a 400 naming the known kinds', async () => {
@@ -236,7 +238,7 @@ test('a kind the registry does not know: the column holds it (0018), its page an
   const page = await admin.get(`/settings/integrations/${id}`);
   assert.equal(page.status, 400);
   assert.match(page.text_, /provider &quot;sipuni&quot; is not known to this version of Callboard|provider "sipuni" is not known to this version of Callboard/);
-  assert.match(page.text_, /twilio, zadarma, binotel, asterisk, phonet, unitalk, streamtelecom, yeastar or generic/);
+  assert.match(page.text_, /twilio, zadarma, binotel, asterisk, phonet, unitalk, streamtelecom, yeastar, ringostat, 3cx or generic/);
   const r = await postForm(admin, `/settings/integrations/${id}`, [
     ['csrf', await csrfOf(admin)], ['name', 'Old provider'], ['slug', slug], ['country', 'UA']]);
   assert.equal(r.status, 400);
@@ -266,7 +268,7 @@ test('a taken address or another integration\'s number is a form error, and noth
 
 test('send a test event: every provider kind, correctly signed, through the public URL to the hook', async () => {
   for (const kind of ['generic', 'asterisk', 'twilio', 'binotel', 'zadarma', 'phonet', 'unitalk',
-    'streamtelecom', 'yeastar']) {
+    'streamtelecom', 'yeastar', 'ringostat', '3cx']) {
     // Phonet takes events from its servers only: this server's address
     // joins the list, as an admin testing from here would add it.
     const extra = kind === 'phonet' ? [['allowed_ips', '127.0.0.1\n::1']] : [];

@@ -2,7 +2,9 @@
 // Zadarma's GET /v1/statistics/pbx/ (its signature recomputed here from
 // providers.md §2.4, independently of the C code), Binotel's POST
 // stats/{incoming,outgoing}-calls-for-period.json and Twilio's GET
-// Accounts/{sid}/Calls.json with next_page_uri paging. It listens on
+// Accounts/{sid}/Calls.json with next_page_uri paging, Ringostat's GET
+// calls/list (Auth-key; the rows of state.ringostat whose calldate, in the
+// account's zone, is inside from..to). It listens on
 // loopback on a port of ours below 32768 (CB_HTTP_PORT + 11); the demo
 // integrations are pointed at it with config api_base and allowed to reach
 // loopback with allow_private_hosts (as recording_fetch.test.js does), and
@@ -27,6 +29,7 @@ export const state = {
   binotelIn: {},        // callDetails by generalCallID
   binotelOut: {},
   twilio: [[]],         // pages of call resources
+  ringostat: [],        // calls/list rows
   hits: [],
 };
 
@@ -88,6 +91,19 @@ async function answer(req, body, res) {
     json(res, { status: 'success', callDetails: list });
     return;
   }
+  if (req.method === 'GET' && url.pathname === '/calls/list') {
+    if (req.headers['auth-key'] !== 'demo-ringostat-auth-key') {
+      json(res, { error: 'Invalid Auth-key' }, 401);
+      return;
+    }
+    // "YYYY-MM-DD HH:MM:SS" strings of one zone compare as text.
+    const from = url.searchParams.get('from');
+    const to = url.searchParams.get('to');
+    // (Rows with no such date are garbage a test sends on purpose.)
+    json(res, state.ringostat.filter((r) => !/^\d{4}-/.test(r.calldate) ||
+      (r.calldate >= from && r.calldate <= to)));
+    return;
+  }
   const tw = `/2010-04-01/Accounts/${TWILIO_SID}/Calls.json`;
   if (req.method === 'GET' && url.pathname === tw) {
     const auth = Buffer.from(`${TWILIO_SID}:demo-twilio-token`).toString('base64');
@@ -119,7 +135,7 @@ export async function start() {
   });
   await new Promise((resolve) => server.listen(PORT, '127.0.0.1', resolve));
   for (const [slug, config] of await sql(
-    "SELECT slug, config FROM integrations WHERE slug IN ('twilio','zadarma','binotel')")) {
+    "SELECT slug, config FROM integrations WHERE slug IN ('twilio','zadarma','binotel','ringostat')")) {
     saved.set(slug, config);
     await sql(`UPDATE integrations SET config = JSON_SET(COALESCE(config, '{}'), '$.api_base', ?,
       '$.allow_private_hosts', JSON_ARRAY('127.0.0.0/8')) WHERE slug = ?`, [BASE_URL, slug]);

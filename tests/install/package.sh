@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package (issue 23 §2), as CI checks it:
-#   1. dpkg-buildpackage -us -uc -b in a fresh copy of the tree (the files git tracks plus the
-#      untracked ones it does not ignore: no configure, no build folder);
-#   2. lintian on the .changes: any E: or W: fails (overrides need a reason in debian/);
+#   1. dpkg-buildpackage -us -uc (source and binary) in a fresh copy of the tree (the files git
+#      tracks plus the untracked ones it does not ignore: no configure, no build folder);
+#   2. lintian on the .changes (the source and the .deb): any E: or W: fails (an override needs
+#      its reason beside it in debian/);
 #   3. the .deb's files (dpkg-deb -c) are exactly what `make install` installs (the list
 #      tests/install/run.sh starts the stack from), with the systemd units in /lib/systemd/system,
 #      plus only the Debian files listed below; every template, static file and SQL file of the
@@ -42,23 +43,24 @@ trap 'rm -rf "$TMP"' EXIT
 t0=$SECONDS
 
 # --- 1. build from a clean copy ---------------------------------------------------------------
-mkdir "$TMP/src"
+version=$(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version)
+SRC=$TMP/callboard-$version
+mkdir "$SRC"
 if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$REPO" ls-files -z --cached --others --exclude-standard |
-        tar -C "$REPO" --null -T - -cf - | tar -C "$TMP/src" -xf -
+        tar -C "$REPO" --null -T - -cf - | tar -C "$SRC" -xf -
 else    # a release tarball: everything but what a build makes
     tar -C "$REPO" --exclude=./build --exclude='./build-*' --exclude=./var \
-        --exclude=node_modules -cf - . | tar -C "$TMP/src" -xf -
+        --exclude=node_modules -cf - . | tar -C "$SRC" -xf -
 fi
-version=$(cd "$TMP/src" && dpkg-parsechangelog -S Version)
 upstream=$(sed -n 's/^AC_INIT(\[callboard\], \[\([^]]*\)\].*/\1/p' "$REPO/configure.ac")
 [ "$version" = "$upstream" ] ||
     bad "debian/changelog's version $version is not configure.ac's $upstream (add a changelog entry)"
 
 # nocheck: the unit tests ran on the test build already; noddebs: no -dbgsym package to write.
-say "dpkg-buildpackage -us -uc -b (log: $LOGS/build.log)"
-if ! (cd "$TMP/src" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=$JOBS" \
-        DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b) >"$LOGS/build.log" 2>&1; then
+say "dpkg-buildpackage -us -uc (log: $LOGS/build.log)"
+if ! (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=$JOBS" \
+        DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc) >"$LOGS/build.log" 2>&1; then
     tail -30 "$LOGS/build.log"
     bad "dpkg-buildpackage failed"
     exit 1
@@ -110,7 +112,7 @@ done
 for d in templates static sql; do
     while IFS= read -r f; do
         grep -qxF "/usr/share/callboard/$f" "$TMP/deb.list" || bad "the .deb lacks $f"
-    done < <(cd "$TMP/src" && find "$d" -type f | sort)
+    done < <(cd "$SRC" && find "$d" -type f | sort)
 done
 programs=$(grep -c '^/usr/libexec/callboard/callboard-' "$TMP/deb.list" || true)
 [ "$programs" -ge 13 ] || bad "only $programs programs in /usr/libexec/callboard"

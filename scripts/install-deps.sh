@@ -10,7 +10,8 @@ build_pkgs=(autoconf automake pkg-config make gcc g++
 	libcurl4-openssl-dev libssl-dev libcrypt-dev libphonenumber-dev check)
 run_pkgs=(mariadb-server mariadb-client nginx-light libnginx-mod-nchan
 	spawn-fcgi curl ca-certificates tzdata iproute2)
-test_pkgs=(chromium nodejs npm wrk tidy clang libclang-rt-14-dev valgrind)
+test_pkgs=(chromium nodejs npm wrk tidy clang libclang-rt-14-dev valgrind
+	debhelper dpkg-dev lintian)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -88,6 +88,14 @@ struct recfetch_plan {
 	char user[256];          /* Basic auth for the file; "" = none */
 	char password[256];
 	char ext[8];             /* extension when the answer does not tell */
+	/* The provider's prepare step's token (lib/dial/prepare.c), "" when
+	 * it has none: input to the plan, which puts it where the provider
+	 * wants it (the URL, file_query, file_header). */
+	char token[512];
+	/* Added to the file's request: a header line ("Cookie: ..."), and a
+	 * query ("access_token=...") appended to its URL. "" = none. */
+	char file_header[600];
+	char file_query[600];
 };
 
 /* Decides the first request for a call's recording_url ("ref:..." or a
@@ -98,6 +106,15 @@ struct recfetch_plan {
 enum cb_err recfetch_plan(const char *kind, const char *recording_url,
     struct json_object *config, struct json_object *secrets,
     struct recfetch_plan *p, char *err, size_t errsz);
+/* The same with the prepare step's token (NULL or "" = none). */
+enum cb_err recfetch_plan_token(const char *kind, const char *recording_url,
+    struct json_object *config, struct json_object *secrets,
+    const char *token, struct recfetch_plan *p, char *err, size_t errsz);
+/* The file's URL from the API's link: a link that is a path ("/api/...",
+ * Yeastar) is taken on the API request's origin; p->file_query is
+ * appended. CB_EINVAL when it does not fit or is not http(s). */
+enum cb_err recfetch_file_url(const struct recfetch_plan *p,
+    const char *link, char *out, size_t outsz);
 
 /* Every request made for an integration (recording downloads, provider
  * API calls, click-to-call) goes only to public Internet addresses

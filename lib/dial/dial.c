@@ -156,6 +156,14 @@ dial_read_answer(const struct dial_target *t, long status, const char *body,
 		clean(why, 160, reason, sizeof(reason));
 	if (dial_of(t->kind) != NULL && dial_of(t->kind)->says_success)
 		ok2xx = ok2xx && st != NULL && strcmp(st, "success") == 0;
+	if (dial_of(t->kind) != NULL && dial_of(t->kind)->accepted != NULL) {
+		/* The provider's own reading (Yeastar's errcode). */
+		char own[200] = "";
+
+		ok2xx = dial_of(t->kind)->accepted(status, body, len, own,
+		    sizeof(own));
+		clean(own, 160, reason, sizeof(reason));
+	}
 	if (ok2xx) {
 		rc = CB_OK;
 	} else {
@@ -183,7 +191,7 @@ timed_out(const char *error)
 }
 
 enum cb_err
-dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
+dial_place(const struct dial_target *t0, unsigned timeout_s, char *msg,
     size_t msgsz)
 {
 	const char *allow[RECFETCH_ALLOW_MAX + 1];
@@ -191,11 +199,23 @@ dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
 	struct httpc_req rq;
 	struct httpc_res res;
 	struct buf body;
+	struct prov_token tok;
+	struct dial_target lt = *t0, *t = &lt;
 	char origin[300];
 	const char *who = dial_provider_name(t);
+	bool renewed = false;
 	enum cb_err rc;
 
-	if ((rc = dial_build(t, &r, msg, msgsz)) != CB_OK) {
+	/* The provider's login first, when it has one (prepare.c). */
+again:
+	if ((rc = dial_prepare(t0, renewed, timeout_s, &tok, msg, msgsz)) !=
+	    CB_OK)
+		return rc;
+	lt.token = tok.value[0] != '\0' ? tok.value : NULL;
+	rc = dial_build(t, &r, msg, msgsz);
+	explicit_bzero(&tok, sizeof(tok));
+	lt.token = NULL;
+	if (rc != CB_OK) {
 		dial_request_wipe(&r);
 		return rc;
 	}
@@ -223,6 +243,14 @@ dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
 	    r.method == HTTPC_GET ? "GET" : "POST", origin, t->extension,
 	    rc == CB_OK ? "answered" : res.error);
 	dial_request_wipe(&r);
+	if (rc == CB_OK && !renewed && dial_token_refused(t->kind, res.status,
+	    body.p ? body.p : "", body.len)) {
+		/* The token died early (another process logged in, or the
+		 * provider restarted): log in again, once. */
+		renewed = true;
+		buf_free(&body);
+		goto again;
+	}
 	if (rc != CB_OK) {
 		if (rc == CB_EDENIED) {
 			/* The settings, not the network: an admin's fix. */

@@ -341,10 +341,22 @@ static const char *const ph_countries[] = { "UA", NULL };
 static const struct prov_field ph_fields[] = {
 	{ "key", "URL key", true, false, "Optional: added to the callback URL "
 	    "as ?key=…; Phonet's servers are checked by address anyway" },
-	{ "api_key", "API key", true, false, "For click-to-call: Phonet's "
-	    "REST API key (cabinet › API)" },
+	{ "api_key", "API key", true, false, "For click-to-call, hang-up "
+	    "and reconciliation: Phonet's REST API key (cabinet › API)" },
+	{ "domain", "Phonet domain", false, false, "The host of your Phonet "
+	    "cabinet (mycompany.phonet.com.ua): recordings and the API are "
+	    "asked there" },
 	{ NULL, NULL, false, false, NULL }
 };
+
+static const char *
+ph_check_setting(const char *name, const char *value)
+{
+	if (strcmp(name, "domain") == 0 && !phonet_domain_valid(value))
+		return "A host name such as mycompany.phonet.com.ua: letters, "
+		    "digits, '-' and '.'.";
+	return NULL;
+}
 
 const struct provider phonet_provider = {
 	.kind = "phonet",
@@ -358,6 +370,10 @@ const struct provider phonet_provider = {
 	.verify = ph_verify,
 	.parse = ph_parse,
 	.answer = ph_answer,
+	.check_setting = ph_check_setting,
+	.prepare = &phonet_prepare,
+	.dial = &phonet_dial,
+	.hangup = phonet_hangup,
 	.recording = &phonet_recording,
 	.test_event = phonet_test_event,
 };

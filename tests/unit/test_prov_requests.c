@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -19,6 +20,7 @@
 #include "providers/streamtelecom/streamtelecom.h"
 #include "providers/unitalk/unitalk.h"
 #include "providers/yeastar/yeastar.h"
+#include "reconcile/history.h"
 
 static struct dial_target t;
 static struct dial_request r;
@@ -199,13 +201,13 @@ START_TEST(test_yeastar_requests)
 	ck_assert_int_eq(tok.expires_s, 2800);
 	/* Wrong ID or secret: a non-zero errcode (an admin's fix). */
 	ck_assert_int_eq(p->prepare->read(200, "", "{\"errcode\":20004,"
-	    "\"errmsg\":\"INVALID USERNAME OR PASSWORD\"}", 59, 1000, &tok,
+	    "\"errmsg\":\"INVALID USERNAME OR PASSWORD\"}", 57, 1000, &tok,
 	    err, sizeof(err)), CB_EDENIED);
 	ck_assert_ptr_nonnull(strstr(err, "20004"));
 	ck_assert_int_eq(p->prepare->read(200, "", "<html>", 6, 1000, &tok,
 	    err, sizeof(err)), CB_EUPSTREAM);
 	ck_assert_int_eq(p->prepare->read(200, "", "{\"errcode\":0,"
-	    "\"access_token\":\"a b\"}", 35, 1000, &tok, err, sizeof(err)),
+	    "\"access_token\":\"a b\"}", 34, 1000, &tok, err, sizeof(err)),
 	    CB_EUPSTREAM);
 	ck_assert(p->prepare->refused(200, "{\"errcode\":10004,\"errmsg\":"
 	    "\"TOKEN EXPIRED\"}", 42));
@@ -221,7 +223,7 @@ START_TEST(test_yeastar_requests)
 	ck_assert_str_eq(r.headers[0], "User-Agent: OpenAPI");
 	/* Success is errcode 0, whatever the HTTP status says. */
 	ck_assert(p->dial->accepted(200, "{\"errcode\":0,\"call_id\":\"1.2\"}",
-	    30, err, sizeof(err)));
+	    29, err, sizeof(err)));
 	ck_assert(!p->dial->accepted(200, "{\"errcode\":10001,\"errmsg\":"
 	    "\"NO PERMISSION\"}", 42, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "NO PERMISSION"));
@@ -268,7 +270,7 @@ START_TEST(test_yeastar_requests)
 	ck_assert_int_eq(p->recording->link("{\"errcode\":10004}", 17, link,
 	    sizeof(link), err, sizeof(err)), CB_EUPSTREAM);
 	ck_assert_int_eq(p->recording->link("{\"errcode\":0,"
-	    "\"download_resource_url\":\"//evil/x\"}", 50, link, sizeof(link),
+	    "\"download_resource_url\":\"//evil/x\"}", 48, link, sizeof(link),
 	    err, sizeof(err)), CB_EUPSTREAM);
 	/* Without a token the plan cannot work. */
 	ck_assert_int_eq(recfetch_plan_token("yeastar", "ref:a.wav", t.config,
@@ -367,6 +369,201 @@ START_TEST(test_descriptors)
 }
 END_TEST
 
+
+/* ---- history pulls (issue 17 §3) ---- */
+
+/* The event the provider's webhook adapter reads from a history record. */
+static void
+hist_adapt(struct arena *a, const struct prov_conf *c,
+    const struct hist_event *he, struct call_event *ev)
+{
+	struct prov_req q;
+	const char *why = NULL;
+
+	memset(&q, 0, sizeof(q));
+	q.method = HTTP_POST;
+	q.json = json_tokener_parse(he->body);
+	ck_assert_ptr_nonnull(q.json);
+	q.body = he->body;
+	q.body_len = he->body_len;
+	q.content_type = he->content_type;
+	ev_init(ev);
+	ck_assert_int_eq(provider_by_kind(c->slug)->parse(c, &q, ev, &why),
+	    CB_OK);
+	ck_assert_ptr_null(ev_validate(ev));
+	json_object_put(q.json);
+	(void)a;
+}
+
+/* §1.8: GET with a JSON body and the session; records become call.history
+ * with Phonet's own result and durations. */
+START_TEST(test_phonet_history)
+{
+	struct json_object *cf = json_tokener_parse("{\"domain\":"
+	    "\"acme.phonet.com.ua\"}");
+	struct prov_conf c = { .slug = "phonet", .config = cf,
+	    .default_country = "UA", .token = "JSESSIONID=s1" };
+	const struct prov_history *h = provider_by_kind("phonet")->history;
+	struct hist_window w = { 1435310000, 1435320000 };
+	struct arena *a = arena_new();
+	struct hist_request rq;
+	struct hist_page pg;
+	struct call_event ev;
+	const char *why = NULL;
+	struct buf full;
+	static const char rec[] = "{\"uuid\":\"d38f07d9-3b59-47aa-c711-"
+	    "94c6bebe1621\",\"endAt\":1435317888511,\"lgDirection\":4,"
+	    "\"otherLegNum\":\"+380993034330\",\"otherLegName\":\"Васильев\","
+	    "\"leg\":{\"id\":36,\"type\":1,\"displayName\":\"A\",\"ext\":\"001\"},"
+	    "\"leg2\":null,\"billSecs\":4,\"duration\":15,\"disposition\":0,"
+	    "\"transferHistory\":\"003 > 001\",\"audioRecUrl\":\"https://x/a \","
+	    "\"trunk\":\"o=380442249895;\"}";
+	int i;
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h->request(&c, &w, "", &rq, &why), CB_OK);
+	ck_assert_str_eq(rq.url,
+	    "https://acme.phonet.com.ua/rest/calls/company.api");
+	ck_assert_int_eq(rq.method, HTTPC_GET);
+	ck_assert_str_eq(rq.body, "{\"timeFrom\":1435310000,\"timeTo\":"
+	    "1435320000,\"limit\":50,\"offset\":0}");
+	ck_assert_str_eq(rq.header_ptrs[0], "Cookie: JSESSIONID=s1");
+	ck_assert_int_eq(h->request(&c, &w, "50", &rq, &why), CB_OK);
+	ck_assert_ptr_nonnull(strstr(rq.body, "\"offset\":50"));
+	c.token = NULL;
+	ck_assert_int_eq(h->request(&c, &w, "", &rq, &why), CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "session"));
+	c.token = "JSESSIONID=s1";
+
+	buf_init(&full, 1 << 20);
+	buf_printf(&full, "[%s]", rec);
+	ck_assert_int_eq(h->parse(&c, &w, "", buf_cstr(&full), full.len, a,
+	    &pg, &why), CB_OK);
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_str_eq(pg.next, "");
+	ck_assert_str_eq(pg.ev[0].call_id,
+	    "d38f07d9-3b59-47aa-c711-94c6bebe1621");
+	ck_assert_int_eq(pg.ev[0].at_ms, 1435317888511LL);
+	hist_adapt(a, &c, &pg.ev[0], &ev);
+	ck_assert_int_eq(ev.kind, EV_ENDED);
+	ck_assert_str_eq(ev.event_id,
+	    "d38f07d9-3b59-47aa-c711-94c6bebe1621:call.history:001");
+	ck_assert_int_eq(ev.result, RES_ANSWERED);
+	ck_assert_int_eq(ev.talk_s, 4);
+	ck_assert_int_eq(ev.wait_s, 11);
+	ck_assert_int_eq(ev.dir, DIR_IN);
+	ck_assert_str_eq(ev.extension, "001");
+	ck_assert_str_eq(ev.client, "+380993034330");
+	ck_assert_int_eq(ev.answered_ms, 1435317888511LL - 4000);
+	ck_assert_str_eq(ev.recording_url, "https://acme.phonet.com.ua/rest/"
+	    "public/calls/d38f07d9-3b59-47aa-c711-94c6bebe1621/audio");
+	/* A busy outgoing call in seconds: no talk, no recording. */
+	buf_reset(&full);
+	buf_puts(&full, "[{\"uuid\":\"ab-1\",\"endAt\":1435317888,"
+	    "\"lgDirection\":2,\"otherLegNum\":\"+380501112233\",\"leg\":"
+	    "{\"ext\":\"002\"},\"billSecs\":0,\"duration\":7,"
+	    "\"disposition\":4}]");
+	ck_assert_int_eq(h->parse(&c, &w, "", buf_cstr(&full), full.len, a,
+	    &pg, &why), CB_OK);
+	hist_adapt(a, &c, &pg.ev[0], &ev);
+	ck_assert_int_eq(ev.result, RES_BUSY);
+	ck_assert_int_eq(ev.talk_s, 0);
+	ck_assert_int_eq(ev.ended_ms, 1435317888000LL);
+	ck_assert(ev.recording_absent);
+	/* A full page asks for the next. */
+	buf_reset(&full);
+	buf_putc(&full, '[');
+	for (i = 0; i < 50; i++)
+		buf_printf(&full, "%s%s", i ? "," : "", rec);
+	buf_putc(&full, ']');
+	ck_assert_int_eq(h->parse(&c, &w, "50", buf_cstr(&full), full.len, a,
+	    &pg, &why), CB_OK);
+	ck_assert_str_eq(pg.next, "100");
+	/* Garbage, an object, a malformed record: nothing of the page. */
+	ck_assert_int_eq(h->parse(&c, &w, "", "<html>", 6, a, &pg, &why),
+	    CB_EUPSTREAM);
+	ck_assert_int_eq(h->parse(&c, &w, "", "{\"a\":1}", 7, a, &pg, &why),
+	    CB_EUPSTREAM);
+	ck_assert_int_eq(h->parse(&c, &w, "", "[{\"uuid\":\"ab\",\"endAt\":1,"
+	    "\"lgDirection\":4,\"billSecs\":9,\"duration\":3,\"disposition\":0}"
+	    "]", 83, a, &pg, &why), CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(why, "malformed"));
+	buf_free(&full);
+	json_object_put(cf);
+	arena_free(a);
+}
+END_TEST
+
+/* §5.9: cdr/search with the token and unix seconds; a CDR becomes 30012
+ * with the webhook's event id. */
+START_TEST(test_yeastar_history)
+{
+	struct json_object *cf = json_tokener_parse("{\"api_base\":"
+	    "\"https://pbx.example.com:8088\",\"time_zone\":\"Europe/Kyiv\"}");
+	struct prov_conf c = { .slug = "yeastar", .config = cf,
+	    .default_country = "UA", .token = "tk+1" };
+	const struct prov_history *h = provider_by_kind("yeastar")->history;
+	struct hist_window w = { 1651050000, 1651060000 };
+	struct arena *a = arena_new();
+	struct hist_request rq;
+	struct hist_page pg;
+	struct call_event ev;
+	const char *why = NULL;
+	static const char ans[] = "{\"errcode\":0,\"errmsg\":\"SUCCESS\","
+	    "\"total_number\":1,\"data\":[{\"id\":7,\"time\":\"04/27/2022 "
+	    "19:04:36\",\"uid\":\"1651057476.362\",\"timestamp\":1651075476,"
+	    "\"call_from\":\"Олена<2005>\",\"call_to\":\"2002\",\"duration\":24,"
+	    "\"ring_duration\":3,\"talk_duration\":21,\"disposition\":"
+	    "\"ANSWERED\",\"call_type\":\"Internal\",\"did_number\":\"\","
+	    "\"record_file\":\"20220427190445-1651057476.362-2005-2002-"
+	    "Internal.wav\"}]}";
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h->request(&c, &w, "", &rq, &why), CB_OK);
+	ck_assert_str_eq(rq.url, "https://pbx.example.com:8088/openapi/v1.0/"
+	    "cdr/search?access_token=tk%2B1&start_time=1651050000&end_time="
+	    "1651059999&page=1&page_size=1000");
+	ck_assert_str_eq(rq.header_ptrs[0], "User-Agent: OpenAPI");
+	ck_assert_int_eq(h->request(&c, &w, "2", &rq, &why), CB_OK);
+	ck_assert_ptr_nonnull(strstr(rq.url, "&page=2&"));
+	c.token = NULL;
+	ck_assert_int_eq(h->request(&c, &w, "", &rq, &why), CB_EINVAL);
+	c.token = "tk+1";
+
+	ck_assert_int_eq(h->parse(&c, &w, "", ans, strlen(ans), a, &pg, &why),
+	    CB_OK);
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_str_eq(pg.next, "");
+	ck_assert_str_eq(pg.ev[0].call_id, "1651057476.362");
+	hist_adapt(a, &c, &pg.ev[0], &ev);
+	ck_assert_int_eq(ev.kind, EV_ENDED);
+	ck_assert_str_eq(ev.event_id, "1651057476.362:30012");
+	ck_assert_int_eq(ev.dir, DIR_INTERNAL);
+	ck_assert_int_eq(ev.result, RES_ANSWERED);
+	ck_assert_int_eq(ev.talk_s, 21);
+	ck_assert_int_eq(ev.wait_s, 3);
+	/* 1651075476 = 2022-04-27 16:04:36Z = 19:04:36 in Kyiv (EEST). */
+	ck_assert_int_eq(ev.started_ms, 1651075476000LL);
+	ck_assert_str_eq(ev.recording_ref,
+	    "20220427190445-1651057476.362-2005-2002-Internal.wav");
+	/* No calls; an error; garbage; a malformed CDR. */
+	ck_assert_int_eq(h->parse(&c, &w, "", "{\"errcode\":0,\"errmsg\":"
+	    "\"SUCCESS\",\"total_number\":0}", 49, a, &pg, &why), CB_OK);
+	ck_assert_uint_eq(pg.n, 0);
+	ck_assert_int_eq(h->parse(&c, &w, "", "{\"errcode\":10004,\"errmsg\":"
+	    "\"TOKEN EXPIRED\"}", 42, a, &pg, &why), CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(why, "10004"));
+	ck_assert_int_eq(h->parse(&c, &w, "", "<html>", 6, a, &pg, &why),
+	    CB_EUPSTREAM);
+	ck_assert_int_eq(h->parse(&c, &w, "", "{\"errcode\":0,\"total_number\":"
+	    "1,\"data\":[{\"uid\":\"1.2\",\"timestamp\":\"x\"}]}", 69, a, &pg,
+	    &why), CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(why, "malformed"));
+	json_object_put(cf);
+	arena_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -380,6 +577,8 @@ main(void)
 	tcase_add_test(tc, test_unitalk_requests);
 	tcase_add_test(tc, test_yeastar_requests);
 	tcase_add_test(tc, test_descriptors);
+	tcase_add_test(tc, test_phonet_history);
+	tcase_add_test(tc, test_yeastar_history);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

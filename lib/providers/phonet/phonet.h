@@ -41,6 +41,8 @@ enum cb_err phonet_recording_url(const char *domain, const char *uuid,
  * {"legExt","otherLegNum"} and hang-up GET rest/calls/active/{uuid}/hangup
  * carry "Cookie: JSESSIONID=...". Secrets "api_key", config "domain". */
 extern const struct prov_prepare phonet_prepare;
+/* rest/calls/company.api (§1.8; history.c). */
+extern const struct prov_history phonet_history;
 extern const struct prov_dial phonet_dial;
 enum cb_err phonet_hangup(const struct dial_target *t, const char *uuid,
     struct dial_request *r, char *err, size_t errsz);

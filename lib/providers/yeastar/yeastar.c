@@ -470,4 +470,5 @@ const struct provider yeastar_provider = {
 	.hangup = yeastar_hangup,
 	.recording = &yeastar_recording,
 	.test_event = yeastar_test_event,
+	.history = &yeastar_history,
 };

@@ -47,6 +47,8 @@ enum cb_err yeastar_recording_request(const struct dial_target *t,
 extern const struct prov_prepare yeastar_prepare;
 extern const struct prov_dial yeastar_dial;
 extern const struct prov_recording yeastar_recording;
+/* cdr/search (§5.9; history.c). */
+extern const struct prov_history yeastar_history;
 enum cb_err yeastar_hangup(const struct dial_target *t,
     const char *channel_id, struct dial_request *r, char *err,
     size_t errsz);

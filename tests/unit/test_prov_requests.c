@@ -259,6 +259,8 @@ START_TEST(test_yeastar_requests)
 	ck_assert_str_eq(plan.url, "https://pbx.example.com:8088/openapi/v1.0/"
 	    "recording/download?file=20220427-1.wav&access_token=tk");
 	ck_assert_str_eq(plan.auth_header, "User-Agent: OpenAPI");
+	ck_assert_str_eq(plan.file_header, "User-Agent: OpenAPI");
+	ck_assert_str_eq(plan.file_query, "access_token=tk");
 #define YS_LINK "{\"errcode\":0,\"errmsg\":\"SUCCESS\",\"file\":\"x.wav\"," \
 	"\"download_resource_url\":\"/api/download/Recording-x.wav\"}"
 	ck_assert_int_eq(p->recording->link(YS_LINK, strlen(YS_LINK), link,

@@ -103,7 +103,10 @@ ys_recording_plan(const char *url, struct json_object *config,
 		    "%s", r.url) || !recfetch_fits(p->auth_header,
 		    sizeof(p->auth_header), "%s", r.headers[0]) ||
 		    !recfetch_fits(p->file_query, sizeof(p->file_query), "%s",
-		    buf_cstr(&q))) {
+		    buf_cstr(&q)) ||
+		    /* §5.1: every request, the file's too. */
+		    !recfetch_fits(p->file_header, sizeof(p->file_header), "%s",
+		    YEASTAR_USER_AGENT)) {
 			recfetch_say(err, errsz, "Yeastar: cannot build the "
 			    "request");
 			rc = CB_EINVAL;

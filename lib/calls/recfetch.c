@@ -175,6 +175,39 @@ recfetch_creds_allowed(const char *url, const char *trusted_base)
 }
 
 bool
+recfetch_creds_host(const char *url, const char *base,
+    const char *const *domains)
+{
+	char o[300], ob[300];
+	const char *host, *end;
+	size_t hn, dn;
+
+	if (url == NULL || (strncasecmp(url, "https://", 8) != 0 &&
+	    !httpc_is_loopback(url)))
+		return false;
+	httpc_origin(url, o, sizeof(o));
+	if (base != NULL && *base != '\0') {
+		httpc_origin(base, ob, sizeof(ob));
+		if (strcmp(o, ob) == 0 && strcmp(o, "(bad URL)") != 0)
+			return true;
+	}
+	if (strncasecmp(url, "https://", 8) != 0)
+		return false;
+	host = url + 8;
+	end = host + strcspn(host, ":/?#");
+	hn = (size_t)(end - host);
+	if (memchr(host, '@', hn) != NULL)
+		return false;
+	for (; domains != NULL && *domains != NULL; domains++) {
+		dn = strlen(*domains);
+		if ((hn == dn || (hn > dn && host[hn - dn - 1] == '.')) &&
+		    strncasecmp(end - dn, *domains, dn) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
 recfetch_set_creds(struct recfetch_plan *p, const char *user, const char *password)
 {
 	return fits(p->user, sizeof(p->user), "%s", user) &&
@@ -621,13 +654,22 @@ download(const struct cb_config *cfg, const struct recording_source *src,
 	}
 	switch (classify(res.status)) {
 	case ANS_MISSING:
+		if (p->missing_is_late) {
+			say(err, errsz, "GET %s: HTTP %ld: the recording is not "
+			    "there yet; trying again later", origin,
+			    res.status);
+			rc = CB_EUPSTREAM;
+			goto drop;
+		}
 		say(err, errsz, "GET %s: HTTP %ld: no recording", origin,
 		    res.status);
 		rc = CB_ENOTFOUND;
 		goto drop;
 	case ANS_FAILED:
 		say(err, errsz, "GET %s: HTTP %ld", origin, res.status);
-		rc = CB_EUPSTREAM;
+		/* The caller asks once more with the plan's retry_header. */
+		rc = (res.status == 401 || res.status == 403) &&
+		    p->retry_header[0] != '\0' ? CB_EDENIED : CB_EUPSTREAM;
 		goto drop;
 	case ANS_OK:
 		break;
@@ -849,6 +891,16 @@ again:
 	}
 	rc = download(cfg, &src, &plan, url, relpath, sizeof(relpath), err,
 	    errsz);
+	if (rc == CB_EDENIED) {
+		/* Refused without credentials: once more with them. */
+		memcpy(plan.file_header, plan.retry_header,
+		    sizeof(plan.file_header));
+		explicit_bzero(plan.retry_header, sizeof(plan.retry_header));
+		rc = download(cfg, &src, &plan, url, relpath, sizeof(relpath),
+		    err, errsz);
+		if (rc == CB_EDENIED)
+			rc = CB_EUPSTREAM;
+	}
 	if (rc == CB_OK && (rc = db_recording_stored(db, call_id, relpath)) !=
 	    CB_OK)
 		say(err, errsz, "database: %s", db_error(db));

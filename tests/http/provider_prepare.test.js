@@ -73,6 +73,16 @@ function answer(req, body, res) {
       return json(res, state.phonet.slice(b.offset, b.offset + b.limit));
     }
   }
+  // --- UniTalk recordings (§2.6): the file appears a while after the call
+  if (url.pathname.startsWith('/tracking/rec/')) {
+    state.utAsked = (state.utAsked || 0) + 1;
+    if (req.headers.authorization !== 'ut-key-1' || state.utAsked < 2) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('no such record');
+    }
+    res.writeHead(200, { 'content-type': 'audio/mpeg' });
+    return res.end(state.audio);
+  }
   // --- Yeastar (§5.1, §5.7, §5.8, §5.9): errcode, not the HTTP status
   if (url.pathname.startsWith('/openapi/') || url.pathname.startsWith('/api/download/')) {
     if (req.headers['user-agent'] !== 'OpenAPI') return json(res, { errcode: 40002, errmsg: 'NO USER AGENT' });
@@ -122,11 +132,13 @@ before(async () => {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   standIn = `http://127.0.0.1:${server.address().port}`;
-  for (const [slug, config, secrets] of await sql("SELECT slug, config, secrets FROM integrations WHERE slug IN ('phonet','yeastar')")) {
+  for (const [slug, config, secrets] of await sql("SELECT slug, config, secrets FROM integrations WHERE slug IN ('phonet','yeastar','unitalk')")) {
     saved.set(slug, [config, secrets]);
   }
   await setIntegration('phonet', phConfig(), { key: 'demo-phonet-key', api_key: PH_KEY });
   await setIntegration('yeastar', ysConfig(), { key: 'demo-yeastar-key', client_id: YS_ID, client_secret: YS_SECRET });
+  await setIntegration('unitalk', { api_base: `${standIn}/tracking/api`, allow_private_hosts: ['127.0.0.0/8'] },
+    { token: 'demo-unitalk-token', api_key: 'ut-key-1' });
   manager = new Client();
   await manager.login('manager', 'manager');
   admin = new Client();
@@ -254,6 +266,36 @@ test('Yeastar: the recording is asked for with the token and downloaded from the
   assert.equal(ys[1].query.get('file'), file);
   assert.equal(ys[2].query.get('access_token'), token, 'the file is fetched with the token too');
   assert.equal(ys[2].headers['user-agent'], 'OpenAPI');
+});
+
+test('UniTalk: the recording is fetched with the API key, and a 404 soon after the call is retried, not "none"', async () => {
+  state.utAsked = 0;
+  const ext = `ut-${Date.now()}`;
+  await sql(`INSERT INTO calls (integration_id, external_id, direction, state, result, started_at, answered_at,
+      ended_at, talk_seconds, recording_state, recording_url)
+    SELECT id, ?, 'in', 'ended', 'answered', UTC_TIMESTAMP(3) - INTERVAL 60 SECOND,
+      UTC_TIMESTAMP(3) - INTERVAL 50 SECOND, UTC_TIMESTAMP(3), 50, 'pending', ? FROM integrations WHERE slug = 'unitalk'`,
+  [ext, `${standIn}/tracking/rec/${ext}.mp3`]);
+  const [[id]] = await sql("SELECT c.id FROM calls c JOIN integrations i ON i.id = c.integration_id WHERE i.slug = 'unitalk' AND c.external_id = ?", [ext]);
+  await sql("INSERT INTO jobs (kind, payload, call_id, run_at) VALUES ('recording.fetch', ?, ?, UTC_TIMESTAMP(3))",
+    [JSON.stringify({ call_id: Number(id) }), id]);
+  const deadline = Date.now() + 60000;
+  const seen = new Set();
+  let st;
+  for (;;) {
+    await sql("UPDATE jobs SET run_at = UTC_TIMESTAMP(3) WHERE call_id = ? AND state = 'queued'", [id]);
+    [[st]] = await sql('SELECT recording_state FROM calls WHERE id = ?', [id]);
+    seen.add(st);
+    if (st === 'stored' || st === 'unavailable' || st === 'failed' || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const jobs = await sql('SELECT state, attempts, last_error FROM jobs WHERE call_id = ?', [id]);
+  assert.equal(st, 'stored', JSON.stringify(jobs));
+  assert.ok(!seen.has('unavailable'), 'never taken as "no recording"');
+  const rec = hits.filter((h) => h.path === `/tracking/rec/${ext}.mp3`);
+  assert.equal(rec.length, 2, 'the 404, then the file');
+  assert.ok(rec.every((h) => h.headers.authorization === 'ut-key-1'), 'the API key goes along');
+  assert.equal(Number(jobs[0][1]), 2, 'stored by the retry');
 });
 
 // --- reconciliation ---------------------------------------------------------

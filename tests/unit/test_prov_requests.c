@@ -566,6 +566,63 @@ START_TEST(test_yeastar_history)
 }
 END_TEST
 
+
+/* §2.6 and §4.6: UniTalk's key goes with its links (only to its hosts or
+ * the configured api_base) and a 404 is "not yet"; Stream Telecom asks
+ * without, then with Bearer (only to its hosts). */
+START_TEST(test_recording_auth)
+{
+	static const char *const ut_hosts[] = { "unitalk.cloud", NULL };
+	struct json_object *sec = json_tokener_parse("{\"api_key\":\"k-9\","
+	    "\"token\":\"t\",\"key\":\"u\"}");
+	struct json_object *cf = json_tokener_parse("{\"api_base\":"
+	    "\"http://127.0.0.1:9/tracking/api\"}");
+	struct recfetch_plan plan;
+
+	ck_assert(recfetch_creds_host("https://api.unitalk.cloud:8443/rec/a",
+	    NULL, ut_hosts));
+	ck_assert(recfetch_creds_host("https://unitalk.cloud/a", NULL,
+	    ut_hosts));
+	ck_assert(!recfetch_creds_host("https://evilunitalk.cloud/a", NULL,
+	    ut_hosts));
+	ck_assert(!recfetch_creds_host("https://unitalk.cloud.evil.com/a",
+	    NULL, ut_hosts));
+	ck_assert(!recfetch_creds_host("http://api.unitalk.cloud/a", NULL,
+	    ut_hosts));
+	ck_assert(!recfetch_creds_host("https://x@unitalk.cloud/a", NULL,
+	    ut_hosts));
+	ck_assert(recfetch_creds_host("http://127.0.0.1:9/rec/a",
+	    "http://127.0.0.1:9/tracking/api", ut_hosts));
+	ck_assert(!recfetch_creds_host("http://127.0.0.1:10/rec/a",
+	    "http://127.0.0.1:9/tracking/api", ut_hosts));
+
+	ck_assert_int_eq(recfetch_plan("unitalk",
+	    "https://api.unitalk.cloud:8443/tracking/rec/a.mp3", NULL, sec,
+	    &plan, err, sizeof(err)), CB_OK);
+	ck_assert_str_eq(plan.file_header, "Authorization: k-9");
+	ck_assert(plan.missing_is_late);
+	ck_assert_int_eq(recfetch_plan("unitalk", "https://other.example/a.mp3",
+	    NULL, sec, &plan, err, sizeof(err)), CB_OK);
+	ck_assert_str_eq(plan.file_header, "");
+	ck_assert_int_eq(recfetch_plan("unitalk", "http://127.0.0.1:9/rec/a",
+	    cf, sec, &plan, err, sizeof(err)), CB_OK);
+	ck_assert_str_eq(plan.file_header, "Authorization: k-9");
+
+	ck_assert_int_eq(recfetch_plan("streamtelecom",
+	    "https://gate.streamtele.com/api/streamtele-v3/audio?abc", NULL,
+	    sec, &plan, err, sizeof(err)), CB_OK);
+	ck_assert_str_eq(plan.file_header, "");
+	ck_assert_str_eq(plan.retry_header, "Authorization: Bearer k-9");
+	ck_assert(!plan.missing_is_late);
+	ck_assert_int_eq(recfetch_plan("streamtelecom",
+	    "https://elsewhere.example/audio?abc", NULL, sec, &plan, err,
+	    sizeof(err)), CB_OK);
+	ck_assert_str_eq(plan.retry_header, "");
+	json_object_put(sec);
+	json_object_put(cf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -581,6 +638,7 @@ main(void)
 	tcase_add_test(tc, test_descriptors);
 	tcase_add_test(tc, test_phonet_history);
 	tcase_add_test(tc, test_yeastar_history);
+	tcase_add_test(tc, test_recording_auth);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -38,6 +38,7 @@ const state = {
   phSessions: new Set(), ysTokens: new Set(),
   phonet: [],           // history records
   yeastar: [],          // CDRs
+  unitalk: [],          // history calls, newest first
   mode: 'ok',           // 'garbage': history answers HTML
   audio: crypto.randomBytes(2000),
 };
@@ -82,6 +83,12 @@ function answer(req, body, res) {
     }
     res.writeHead(200, { 'content-type': 'audio/mpeg' });
     return res.end(state.audio);
+  }
+  // --- UniTalk's history (§2.8): POST {limit, offset}, newest first
+  if (url.pathname === '/tracking/api/calls/history' && req.method === 'POST') {
+    if (req.headers.authorization !== 'ut-key-1') return json(res, { status: 'Error', message: 'Authorization invalid' });
+    const b = JSON.parse(body);
+    return json(res, { count: state.unitalk.length, calls: state.unitalk.slice(b.offset, b.offset + b.limit), warning: null });
   }
   // --- Yeastar (§5.1, §5.7, §5.8, §5.9): errcode, not the HTTP status
   if (url.pathname.startsWith('/openapi/') || url.pathname.startsWith('/api/download/')) {
@@ -137,7 +144,8 @@ before(async () => {
   }
   await setIntegration('phonet', phConfig(), { key: 'demo-phonet-key', api_key: PH_KEY });
   await setIntegration('yeastar', ysConfig(), { key: 'demo-yeastar-key', client_id: YS_ID, client_secret: YS_SECRET });
-  await setIntegration('unitalk', { api_base: `${standIn}/tracking/api`, allow_private_hosts: ['127.0.0.0/8'] },
+  await setIntegration('unitalk', { api_base: `${standIn}/tracking/api`, allow_private_hosts: ['127.0.0.0/8'],
+    history_path: '/calls/history', time_zone: 'UTC' },
     { token: 'demo-unitalk-token', api_key: 'ut-key-1' });
   manager = new Client();
   await manager.login('manager', 'manager');
@@ -424,4 +432,42 @@ test('Yeastar: cdr/search recovers a lost call once (as its 30012); a second run
   assert.equal(r.code, 0, r.stderr);
   assert.equal(counts(r.stdout).recovered, 0);
   assert.deepEqual(await snapshot('yeastar'), before);
+});
+
+// "YYYY-MM-DD HH:MM:SS" in UTC (the integration's zone here).
+const utDate = (s) => new Date(s * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
+test('UniTalk: the history (POST, newest first) recovers a lost call once and completes one whose CALL_END was lost', async () => {
+  const lost = `ut${crypto.randomInt(1e9)}`;
+  const kept = `ut${crypto.randomInt(1e9)}`;
+  const start = now() - 1200;
+  const call = (id, from) => ({ id, dbid: crypto.randomInt(1e6), from, to: ['101'], direction: 'IN',
+    date: utDate(start), secondsFullTime: 50, secondsTalk: 38, state: 'ANSWER', lastGroupName: null,
+    outerNumber: '+380441112233' });
+  const res = await fetch(`${BASE}/hook/unitalk`, { method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer demo-unitalk-token' },
+    body: JSON.stringify({ event: 'CALL_NEW', call: { ...call(kept, '+380673334455'), secondsFullTime: null,
+      secondsTalk: null, state: null } }) });
+  assert.equal(res.status, 200, await res.text());
+  state.unitalk = [call(lost, '+380671112299'), call(kept, '+380673334455'),
+    { ...call('older', '+380670000000'), date: utDate(now() - 7200) }];
+  let r = await reconcile('unitalk', now() - 3600, now());
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const n = counts(r.stdout);
+  assert.equal(n.records, 2, 'the call before the window ends the reading');
+  assert.equal(n.recovered, 1, r.stdout);
+  assert.equal(n.completed, 1, r.stdout);
+  for (const id of [lost, kept]) {
+    const rows = await callOf('unitalk', id);
+    assert.equal(rows.length, 1);
+    assert.deepEqual(rows[0].slice(0, 4), ['answered', '38', '12', '101']);
+  }
+  const h = hits.find((x) => x.path === '/tracking/api/calls/history');
+  assert.equal(h.method, 'POST');
+  assert.deepEqual(JSON.parse(h.body), { limit: 100, offset: 0 });
+  const before = await snapshot('unitalk');
+  r = await reconcile('unitalk', now() - 3600, now());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(counts(r.stdout).recovered + counts(r.stdout).completed, 0);
+  assert.deepEqual(await snapshot('unitalk'), before);
 });

@@ -623,6 +623,74 @@ START_TEST(test_recording_auth)
 }
 END_TEST
 
+
+/* §2.8: POST {limit, offset} with the key to the configured path; newest
+ * first, read until a call older than the window; records become
+ * CALL_END with the webhooks' key (call.id). */
+START_TEST(test_unitalk_history)
+{
+	struct json_object *cf = json_tokener_parse("{\"history_path\":"
+	    "\"/calls/history\",\"time_zone\":\"UTC\"}");
+	struct json_object *sec = json_tokener_parse("{\"api_key\":\"uk-1\"}");
+	struct prov_conf c = { .slug = "unitalk", .config = cf, .secrets = sec,
+	    .default_country = "UA" };
+	const struct prov_history *h = provider_by_kind("unitalk")->history;
+	struct hist_window w = { 1717495200, 1717498800 };  /* 10:00-11:00Z */
+	struct arena *a = arena_new();
+	struct hist_request rq;
+	struct hist_page pg;
+	struct call_event ev;
+	const char *why = NULL;
+	static const char ans[] = "{\"count\":3,\"calls\":["
+	    "{\"id\":\"late\",\"date\":\"2024-06-04 11:30:00\",\"from\":\"1\"},"
+	    "{\"id\":\"a1b2\",\"dbid\":77,\"from\":\"+380671112233\",\"to\":"
+	    "[\"101\"],\"direction\":\"IN\",\"date\":\"2024-06-04 10:15:00\","
+	    "\"secondsFullTime\":40,\"secondsTalk\":30,\"state\":\"ANSWER\"},"
+	    "{\"id\":\"old\",\"date\":\"2024-06-04 09:00:00\"}],\"warning\":null}";
+
+	ck_assert_int_eq(h->request(&c, &w, "", &rq, &why), CB_OK);
+	ck_assert_str_eq(rq.url, "https://cstat.nextel.com.ua:8443/tracking/api"
+	    "/calls/history");
+	ck_assert_int_eq(rq.method, HTTPC_POST);
+	ck_assert_str_eq(rq.body, "{\"limit\":100,\"offset\":0}");
+	ck_assert_str_eq(rq.header_ptrs[0], "Authorization: uk-1");
+	json_object_object_del(cf, "history_path");
+	ck_assert_int_eq(h->request(&c, &w, "", &rq, &why), CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "history path"));
+	ck_assert(!unitalk_history_path_ok("/a/../b"));
+	ck_assert(!unitalk_history_path_ok("/a?x=1"));
+	ck_assert(!unitalk_history_path_ok("a"));
+
+	ck_assert_int_eq(h->parse(&c, &w, "", ans, strlen(ans), a, &pg, &why),
+	    CB_OK);
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_str_eq(pg.next, "");
+	ck_assert_str_eq(pg.ev[0].call_id, "a1b2");
+	hist_adapt(a, &c, &pg.ev[0], &ev);
+	ck_assert_int_eq(ev.kind, EV_ENDED);
+	ck_assert_str_eq(ev.call_id, "a1b2");
+	ck_assert_int_eq(ev.talk_s, 30);
+	ck_assert_int_eq(ev.result, RES_ANSWERED);
+	ck_assert_int_eq(h->parse(&c, &w, "", "{\"status\":\"Error\","
+	    "\"message\":\"Authorization invalid\"}", 52, a, &pg, &why),
+	    CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(why, "Authorization invalid"));
+	ck_assert_int_eq(h->parse(&c, &w, "", "{\"calls\":[{\"dbid\":5,"
+	    "\"date\":\"2024-06-04 10:15:00\"}]}", 51, a, &pg, &why),
+	    CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(why, "no id"));
+	ck_assert_int_eq(h->parse(&c, &w, "", "<html>", 6, a, &pg, &why),
+	    CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(provider_by_kind("unitalk")->check_setting(
+	    "api_base", "http://api.unitalk.cloud/api"));
+	ck_assert_ptr_null(provider_by_kind("unitalk")->check_setting(
+	    "history_path", "/calls/history"));
+	json_object_put(cf);
+	json_object_put(sec);
+	arena_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -639,6 +707,7 @@ main(void)
 	tcase_add_test(tc, test_phonet_history);
 	tcase_add_test(tc, test_yeastar_history);
 	tcase_add_test(tc, test_recording_auth);
+	tcase_add_test(tc, test_unitalk_history);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -149,6 +149,7 @@ login(const struct dial_target *t, const struct prov_prepare *pp,
 {
 	const char *allow[RECFETCH_ALLOW_MAX + 1];
 	const char *who = dial_provider_name(t);
+	const char *what = t->slug != NULL && *t->slug ? t->slug : t->kind;
 	char origin[300], why[300] = "";
 	struct httpc_req rq;
 	struct httpc_res res;
@@ -174,7 +175,7 @@ login(const struct dial_target *t, const struct prov_prepare *pp,
 	buf_init(&body, PREP_ANSWER_MAX);
 	rc = httpc_request(&rq, &body, &res);
 	if (rc != CB_OK) {
-		log_info("prepare: %s: login at %s: %s", t->slug, origin,
+		log_info("prepare: %s: login at %s: %s", what, origin,
 		    res.error);
 		dial_say(msg, msgsz, rc == CB_EDENIED ? "%s cannot be reached "
 		    "at this address (%s%s)." : "Could not log in to %s (%s). "
@@ -188,7 +189,7 @@ login(const struct dial_target *t, const struct prov_prepare *pp,
 	    body.len, now, tok, why, sizeof(why));
 	explicit_bzero(&res.set_cookie, sizeof(res.set_cookie));
 	buf_free(&body);
-	log_info("prepare: %s: login at %s: HTTP %ld, %s", t->slug, origin,
+	log_info("prepare: %s: login at %s: HTTP %ld, %s", what, origin,
 	    res.status, rc == CB_OK ? "token received" : why);
 	if (rc == CB_EDENIED) {
 		dial_say(msg, msgsz, "%s refused the login: %s. Check the "

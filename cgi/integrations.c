@@ -420,6 +420,11 @@ struct iform {
 	 * stored; an empty zone means "the country's". */
 	const char *time_zone, *allowed_ips;
 	const char *err_provider;
+	/* The provider's non-secret fields (config_fields_*): as typed or
+	 * stored, and what is wrong with each. */
+	const char *cfg_value[FIELDS_MAX];
+	const char *err_cfg[FIELDS_MAX];
+	bool cfg_loaded;
 	bool errors;
 	struct json_object *test;        /* the test event's result, or NULL */
 	/* Kinds by country (issue 19 item 7): the store a new integration
@@ -564,6 +569,139 @@ static enum cb_err kinds_model(struct ctx *ctx, struct iform *f,
 static enum cb_err lines_model(struct ctx *ctx, struct iform *f,
     struct json_object *m);
 
+/* ---- the provider's non-secret fields (issue 17: Phonet's domain,
+ * Yeastar's API address): kept in config under their names, shown in
+ * clear, checked by the provider's check_setting. One concern, here. ---- */
+
+#define CFG_FIELD_MAX 200
+
+static bool
+config_field(const struct provider *p, size_t i)
+{
+	return p->fields != NULL && i < FIELDS_MAX &&
+	    p->fields[i].name != NULL && !p->fields[i].secret;
+}
+
+/* The stored values (an integration being shown first). */
+static void
+config_fields_load(struct ctx *ctx, struct iform *f)
+{
+	struct json_object *c = f->config ? json_tokener_parse(f->config) :
+	    NULL;
+	size_t i;
+
+	for (i = 0; i < nfields(f->kind); i++)
+		if (config_field(f->kind, i)) {
+			const char *v = json_member_str(c,
+			    f->kind->fields[i].name);
+
+			f->cfg_value[i] = v ? arena_strdup(ctx->arena, v) : "";
+		}
+	json_object_put(c);
+	f->cfg_loaded = true;
+}
+
+/* What is wrong with a typed value, or NULL. */
+static const char *
+config_field_check(const struct provider *p, const char *name,
+    const char *v)
+{
+	size_t n = strlen(v), i;
+
+	if (n > CFG_FIELD_MAX || !utf8_valid(v, n))
+		return "At most 200 characters of text.";
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return "One line of text.";
+	return p->check_setting != NULL ? p->check_setting(name, v) : NULL;
+}
+
+/* The typed values into the config JSON (row->config, after the other
+ * settings' edits): a value replaces, an empty field removes the key, a
+ * form without the field (a script's POST) keeps what is stored. */
+static void
+config_fields_read(struct ctx *ctx, struct iform *f,
+    struct integration_row *row)
+{
+	const char *base = row->config ? row->config : f->config;
+	struct json_object *c;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < nfields(f->kind); i++)
+		any = any || config_field(f->kind, i);
+	if (!any)
+		return;
+	c = base ? json_tokener_parse(base) : NULL;
+	if (c == NULL || !json_object_is_type(c, json_type_object)) {
+		json_object_put(c);
+		c = json_object_new_object();
+	}
+	for (i = 0; i < nfields(f->kind); i++) {
+		const struct prov_field *pf = &f->kind->fields[i];
+		const char *key, *v;
+
+		if (!config_field(f->kind, i))
+			continue;
+		key = arena_printf(ctx->arena, "config_%s", pf->name);
+		if (kv_get(&ctx->req->form, key) == NULL) {
+			v = json_member_str(c, pf->name);
+			f->cfg_value[i] = v ? arena_strdup(ctx->arena, v) : "";
+			continue;
+		}
+		v = f->cfg_value[i] = form_trimmed(ctx, key);
+		f->err_cfg[i] = NULL;
+		if (*v == '\0') {
+			if (pf->required)
+				f->err_cfg[i] = arena_printf(ctx->arena, "The "
+				    "provider needs this: type the %s.",
+				    pf->label);
+			else
+				json_object_object_del(c, pf->name);
+			continue;
+		}
+		if ((f->err_cfg[i] = config_field_check(f->kind, pf->name,
+		    v)) != NULL)
+			continue;
+		json_object_object_add(c, pf->name, json_object_new_string(v));
+	}
+	f->cfg_loaded = true;
+	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
+	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(c);
+	for (i = 0; i < nfields(f->kind); i++)
+		f->errors = f->errors || f->err_cfg[i] != NULL;
+}
+
+/* The page's "config_fields" list and "has_config_fields". */
+static void
+config_fields_render(struct ctx *ctx, struct iform *f, struct json_object *m)
+{
+	struct json_object *list = json_object_new_array();
+	size_t i;
+
+	if (!f->cfg_loaded)
+		config_fields_load(ctx, f);
+	for (i = 0; i < nfields(f->kind); i++) {
+		struct json_object *o;
+
+		if (!config_field(f->kind, i))
+			continue;
+		o = json_object_new_object();
+		app_add_str(o, "key", f->kind->fields[i].name);
+		app_add_str(o, "field", arena_printf(ctx->arena, "config_%s",
+		    f->kind->fields[i].name));
+		app_add_str(o, "label", f->kind->fields[i].label);
+		app_add_str(o, "help", f->kind->fields[i].help);
+		app_add_str(o, "value", f->cfg_value[i]);
+		app_add_str(o, "error", f->err_cfg[i]);
+		json_object_array_add(list, o);
+	}
+	app_add_bool(m, "has_config_fields",
+	    json_object_array_length(list) > 0);
+	json_object_object_add(m, "config_fields", list);
+}
+
 static enum cb_err
 integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 {
@@ -651,6 +789,7 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 		json_object_array_add(secrets, sf);
 	}
 	json_object_object_add(m, "secrets", secrets);
+	config_fields_render(ctx, f, m);
 	o = json_object_new_object();
 	app_add_bool(o, "none", f->fb_type == NULL || *f->fb_type == '\0');
 	app_add_bool(o, "queue", str_eq(f->fb_type, "queue"));
@@ -1899,6 +2038,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	    f->err_provider;
 	for (i = 0; i < nfields(f->kind); i++)
 		f->errors = f->errors || f->err_secret[i];
+	config_fields_read(ctx, f, row);
 	for (i = 0; i < f->nrows; i++)
 		f->errors = f->errors || f->rows[i].error;
 	return CB_OK;

@@ -13,6 +13,7 @@
 
 #include "core/jsonget.h"
 #include "calls/recfetch.h"
+#include "dial/dial.h"
 #include "db/recording.h"
 #include "db/transcript.h"
 #include "http/escape.h"
@@ -175,6 +176,39 @@ recfetch_creds_allowed(const char *url, const char *trusted_base)
 }
 
 bool
+recfetch_creds_host(const char *url, const char *base,
+    const char *const *domains)
+{
+	char o[300], ob[300];
+	const char *host, *end;
+	size_t hn, dn;
+
+	if (url == NULL || (strncasecmp(url, "https://", 8) != 0 &&
+	    !httpc_is_loopback(url)))
+		return false;
+	httpc_origin(url, o, sizeof(o));
+	if (base != NULL && *base != '\0') {
+		httpc_origin(base, ob, sizeof(ob));
+		if (strcmp(o, ob) == 0 && strcmp(o, "(bad URL)") != 0)
+			return true;
+	}
+	if (strncasecmp(url, "https://", 8) != 0)
+		return false;
+	host = url + 8;
+	end = host + strcspn(host, ":/?#");
+	hn = (size_t)(end - host);
+	if (memchr(host, '@', hn) != NULL)
+		return false;
+	for (; domains != NULL && *domains != NULL; domains++) {
+		dn = strlen(*domains);
+		if ((hn == dn || (hn > dn && host[hn - dn - 1] == '.')) &&
+		    strncasecmp(end - dn, *domains, dn) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
 recfetch_set_creds(struct recfetch_plan *p, const char *user, const char *password)
 {
 	return fits(p->user, sizeof(p->user), "%s", user) &&
@@ -224,11 +258,24 @@ recfetch_plan(const char *kind, const char *recording_url,
     struct json_object *config, struct json_object *secrets,
     struct recfetch_plan *p, char *err, size_t errsz)
 {
+	return recfetch_plan_token(kind, recording_url, config, secrets, NULL,
+	    p, err, errsz);
+}
+
+enum cb_err
+recfetch_plan_token(const char *kind, const char *recording_url,
+    struct json_object *config, struct json_object *secrets,
+    const char *token, struct recfetch_plan *p, char *err, size_t errsz)
+{
 	enum cb_err rc;
 
 	const struct provider *pv = provider_by_kind(kind);
 
 	memset(p, 0, sizeof(*p));
+	if (token != NULL && !fits(p->token, sizeof(p->token), "%s", token)) {
+		say(err, errsz, "%s: the API token is too long", kind);
+		return CB_EINVAL;
+	}
 	if (recording_url == NULL || *recording_url == '\0') {
 		say(err, errsz, "no recording reference");
 		rc = CB_EINVAL;
@@ -241,6 +288,25 @@ recfetch_plan(const char *kind, const char *recording_url,
 		    errsz);
 	recfetch_allow_private(config, p->allow);
 	return rc;
+}
+
+enum cb_err
+recfetch_file_url(const struct recfetch_plan *p, const char *link, char *out,
+    size_t outsz)
+{
+	char origin[300];
+	bool ok;
+
+	if (link[0] == '/' && link[1] != '/') {
+		httpc_origin(p->url, origin, sizeof(origin));
+		ok = is_http_url(origin) && fits(out, outsz, "%s%s", origin,
+		    link);
+	} else
+		ok = is_http_url(link) && fits(out, outsz, "%s", link);
+	if (ok && p->file_query[0] != '\0')
+		ok = fits(out + strlen(out), outsz - strlen(out), "%c%s",
+		    strchr(out, '?') != NULL ? '&' : '?', p->file_query);
+	return ok ? CB_OK : CB_EINVAL;
 }
 
 /* ------------------------------------------------- reading answers -- */
@@ -530,6 +596,7 @@ download(const struct cb_config *cfg, const struct recording_source *src,
     size_t relsz, char *err, size_t errsz)
 {
 	char dir[1200], tmp[1300], final[1300], origin[300];
+	const char *hdrs[2] = { NULL, NULL };
 	struct httpc_req rq;
 	struct httpc_res res;
 	const char *ext;
@@ -566,6 +633,8 @@ download(const struct cb_config *cfg, const struct recording_source *src,
 	memset(&rq, 0, sizeof(rq));
 	rq.method = HTTPC_GET;
 	rq.url = url;
+	hdrs[0] = p->file_header[0] != '\0' ? p->file_header : NULL;
+	rq.headers = hdrs[0] != NULL ? hdrs : NULL;
 	rq.user = p->user[0] ? p->user : NULL;
 	rq.password = p->password;
 	rq.timeout_s = RECFETCH_FILE_TIMEOUT;
@@ -586,13 +655,22 @@ download(const struct cb_config *cfg, const struct recording_source *src,
 	}
 	switch (classify(res.status)) {
 	case ANS_MISSING:
+		if (p->missing_is_late) {
+			say(err, errsz, "GET %s: HTTP %ld: the recording is not "
+			    "there yet; trying again later", origin,
+			    res.status);
+			rc = CB_EUPSTREAM;
+			goto drop;
+		}
 		say(err, errsz, "GET %s: HTTP %ld: no recording", origin,
 		    res.status);
 		rc = CB_ENOTFOUND;
 		goto drop;
 	case ANS_FAILED:
 		say(err, errsz, "GET %s: HTTP %ld", origin, res.status);
-		rc = CB_EUPSTREAM;
+		/* The caller asks once more with the plan's retry_header. */
+		rc = (res.status == 401 || res.status == 403) &&
+		    p->retry_header[0] != '\0' ? CB_EDENIED : CB_EUPSTREAM;
 		goto drop;
 	case ANS_OK:
 		break;
@@ -650,7 +728,7 @@ drop:
  * the provider says there is none. */
 static enum cb_err
 ask_link(const struct provider *pv, const struct recfetch_plan *p,
-    char *link, size_t linksz, char *err, size_t errsz)
+    char *link, size_t linksz, bool *refused, char *err, size_t errsz)
 {
 	const char *headers[2] = { NULL, NULL };
 	const char *who = pv->kind;
@@ -691,7 +769,13 @@ ask_link(const struct provider *pv, const struct recfetch_plan *p,
 		return rc == CB_ETOOBIG ? CB_EUPSTREAM : rc == CB_EDENIED ?
 		    CB_EINVAL : rc;
 	}
-	if (classify(res.status) == ANS_MISSING) {
+	*refused = dial_token_refused(pv->kind, res.status, body.p ? body.p :
+	    "", body.len);
+	if (*refused) {
+		say(err, errsz, "%s: %s: the API token was refused", who,
+		    where);
+		rc = CB_EUPSTREAM;
+	} else if (classify(res.status) == ANS_MISSING) {
 		say(err, errsz, "%s: HTTP %ld: no recording", who, res.status);
 		rc = CB_ENOTFOUND;
 	} else {
@@ -746,9 +830,12 @@ recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
 {
 	struct recording_source src;
 	struct recfetch_plan plan;
-	char link[2048], relpath[256];
+	struct prov_token tok;
+	struct dial_target dt;
+	char link[2048], file[2048], relpath[256], perr[300];
 	const char *url;
-	enum cb_err rc;
+	bool renewed = false, refused = false;
+	enum cb_err rc, prc;
 
 	if (errsz > 0)
 		err[0] = '\0';
@@ -774,8 +861,28 @@ recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
 		db_recording_source_free(&src);
 		return rc;
 	}
-	rc = recfetch_plan(src.kind, src.url, src.config, src.secrets, &plan,
-	    err, errsz);
+	/* The provider's login first, when it has one (dial/prepare.c). */
+	memset(&dt, 0, sizeof(dt));
+	dt.kind = src.kind;
+	dt.slug = "";
+	dt.config = src.config;
+	dt.secrets = src.secrets;
+again:
+	prc = dial_prepare(&dt, renewed, RECFETCH_API_TIMEOUT, &tok, perr,
+	    sizeof(perr));
+	if (prc != CB_OK && prc != CB_EINVAL) {
+		say(err, errsz, "%s", perr);
+		rc = prc;
+		goto out;
+	}
+	/* Settings that cannot log in (no API key): a plan that needs no
+	 * token (Phonet's public audio link) still works; one that does
+	 * fails, and the login's words say why. */
+	rc = recfetch_plan_token(src.kind, src.url, src.config, src.secrets,
+	    tok.value, &plan, err, errsz);
+	explicit_bzero(&tok, sizeof(tok));
+	if (rc != CB_OK && prc != CB_OK)
+		say(err, errsz, "%s", perr);
 	if (rc != CB_OK)
 		goto out;
 	url = plan.url;
@@ -789,13 +896,37 @@ recording_fetch(struct db *db, const struct cb_config *cfg, int64_t call_id,
 			rc = CB_EINVAL;
 			goto out;
 		}
-		if ((rc = ask_link(pv, &plan, link, sizeof(link), err,
-		    errsz)) != CB_OK)
+		rc = ask_link(pv, &plan, link, sizeof(link), &refused, err,
+		    errsz);
+		if (rc != CB_OK && refused && !renewed) {
+			/* The token died early: log in again, once. */
+			renewed = true;
+			explicit_bzero(&plan, sizeof(plan));
+			goto again;
+		}
+		if (rc != CB_OK)
 			goto out;
-		url = link;
+		if (recfetch_file_url(&plan, link, file, sizeof(file)) !=
+		    CB_OK) {
+			say(err, errsz, "%s: the API's link is not a usable "
+			    "address", src.kind);
+			rc = CB_EUPSTREAM;
+			goto out;
+		}
+		url = file;
 	}
 	rc = download(cfg, &src, &plan, url, relpath, sizeof(relpath), err,
 	    errsz);
+	if (rc == CB_EDENIED) {
+		/* Refused without credentials: once more with them. */
+		memcpy(plan.file_header, plan.retry_header,
+		    sizeof(plan.file_header));
+		explicit_bzero(plan.retry_header, sizeof(plan.retry_header));
+		rc = download(cfg, &src, &plan, url, relpath, sizeof(relpath),
+		    err, errsz);
+		if (rc == CB_EDENIED)
+			rc = CB_EUPSTREAM;
+	}
 	if (rc == CB_OK && (rc = stored(db, cfg, &src, relpath)) != CB_OK)
 		say(err, errsz, "database: %s", db_error(db));
 out:
@@ -806,6 +937,7 @@ out:
 			say(err, errsz, "database: %s", db_error(db));
 	}
 	explicit_bzero(&plan, sizeof(plan));
+	explicit_bzero(file, sizeof(file));
 	db_recording_source_free(&src);
 	return rc;
 }

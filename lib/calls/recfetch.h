@@ -88,6 +88,22 @@ struct recfetch_plan {
 	char user[256];          /* Basic auth for the file; "" = none */
 	char password[256];
 	char ext[8];             /* extension when the answer does not tell */
+	/* The provider's prepare step's token (lib/dial/prepare.c), "" when
+	 * it has none: input to the plan, which puts it where the provider
+	 * wants it (the URL, file_query, file_header). */
+	char token[512];
+	/* Added to the file's request: a header line ("Cookie: ..."), and a
+	 * query ("access_token=...") appended to its URL. "" = none. */
+	char file_header[600];
+	char file_query[600];
+	/* On a 401 or 403 for the file, it is asked once more with this
+	 * header line instead of file_header (Stream Telecom's "without,
+	 * then with Bearer", providers-2.md §4.6). "" = none. */
+	char retry_header[600];
+	/* A 404 for the file means "not there yet" (UniTalk publishes a
+	 * recording 10-15 minutes after the call, §2.6): retried with the
+	 * job's backoff (about an hour in all), not taken as "none". */
+	bool missing_is_late;
 };
 
 /* Decides the first request for a call's recording_url ("ref:..." or a
@@ -98,6 +114,15 @@ struct recfetch_plan {
 enum cb_err recfetch_plan(const char *kind, const char *recording_url,
     struct json_object *config, struct json_object *secrets,
     struct recfetch_plan *p, char *err, size_t errsz);
+/* The same with the prepare step's token (NULL or "" = none). */
+enum cb_err recfetch_plan_token(const char *kind, const char *recording_url,
+    struct json_object *config, struct json_object *secrets,
+    const char *token, struct recfetch_plan *p, char *err, size_t errsz);
+/* The file's URL from the API's link: a link that is a path ("/api/...",
+ * Yeastar) is taken on the API request's origin; p->file_query is
+ * appended. CB_EINVAL when it does not fit or is not http(s). */
+enum cb_err recfetch_file_url(const struct recfetch_plan *p,
+    const char *link, char *out, size_t outsz);
 
 /* Every request made for an integration (recording downloads, provider
  * API calls, click-to-call) goes only to public Internet addresses
@@ -145,6 +170,13 @@ enum cb_err recfetch_config_api_base(struct json_object *config,
  * configured for the PBX's recordings (trusted_base, or NULL): never in
  * clear text to a host an event named. */
 bool recfetch_creds_allowed(const char *url, const char *trusted_base);
+/* Whether a provider's credential may go with url: https (or loopback)
+ * and the same origin as the integration's configured base (NULL: none),
+ * or a host that is one of domains or under one ("unitalk.cloud" takes
+ * "api.unitalk.cloud"), NULL-terminated. Never to a host only an event
+ * named. */
+bool recfetch_creds_host(const char *url, const char *base,
+    const char *const *domains);
 /* Basic auth for the file; false when it does not fit. */
 bool recfetch_set_creds(struct recfetch_plan *p, const char *user,
     const char *password);

@@ -156,6 +156,14 @@ dial_read_answer(const struct dial_target *t, long status, const char *body,
 		clean(why, 160, reason, sizeof(reason));
 	if (dial_of(t->kind) != NULL && dial_of(t->kind)->says_success)
 		ok2xx = ok2xx && st != NULL && strcmp(st, "success") == 0;
+	if (dial_of(t->kind) != NULL && dial_of(t->kind)->accepted != NULL) {
+		/* The provider's own reading (Yeastar's errcode). */
+		char own[200] = "";
+
+		ok2xx = dial_of(t->kind)->accepted(status, body, len, own,
+		    sizeof(own));
+		clean(own, 160, reason, sizeof(reason));
+	}
 	if (ok2xx) {
 		rc = CB_OK;
 	} else {
@@ -243,23 +251,65 @@ dial_send(const struct dial_target *t, struct dial_request *r,
 	return CB_EUPSTREAM;
 }
 
+/* The provider's login first when it has one (prepare.c), then build, send
+ * and, when the answer says the token died early (another process logged
+ * in, the provider restarted), log in again once. Click-to-call and
+ * hang-up both go out here. */
+enum cb_err
+dial_exchange(const struct dial_target *t0, dial_builder build,
+    const void *arg, unsigned timeout_s, const char *what, long *status,
+    struct buf *body, char *msg, size_t msgsz)
+{
+	struct dial_request r;
+	struct prov_token tok;
+	struct dial_target lt = *t0;
+	bool renewed = false;
+	enum cb_err rc;
+
+again:
+	if ((rc = dial_prepare(t0, renewed, timeout_s, &tok, msg, msgsz)) !=
+	    CB_OK)
+		return rc;
+	lt.token = tok.value[0] != '\0' ? tok.value : NULL;
+	rc = build(&lt, arg, &r, msg, msgsz);
+	explicit_bzero(&tok, sizeof(tok));
+	lt.token = NULL;
+	if (rc != CB_OK) {
+		dial_request_wipe(&r);
+		return rc;
+	}
+	if ((rc = dial_send(&lt, &r, timeout_s, what, status, body, msg,
+	    msgsz)) != CB_OK)
+		return rc;
+	if (!renewed && dial_token_refused(lt.kind, *status,
+	    body->p ? body->p : "", body->len)) {
+		renewed = true;
+		buf_reset(body);
+		goto again;
+	}
+	return CB_OK;
+}
+
+static enum cb_err
+build_dial(const struct dial_target *t, const void *arg,
+    struct dial_request *r, char *err, size_t errsz)
+{
+	(void)arg;
+	return dial_build(t, r, err, errsz);
+}
+
 enum cb_err
 dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
     size_t msgsz)
 {
-	struct dial_request r;
 	struct buf body;
 	const char *who = dial_provider_name(t);
 	long status = 0;
 	enum cb_err rc;
 
-	if ((rc = dial_build(t, &r, msg, msgsz)) != CB_OK) {
-		dial_request_wipe(&r);
-		return rc;
-	}
 	buf_init(&body, DIAL_ANSWER_MAX);
-	if ((rc = dial_send(t, &r, timeout_s, "dial", &status, &body, msg,
-	    msgsz)) != CB_OK) {
+	if ((rc = dial_exchange(t, build_dial, NULL, timeout_s, "dial",
+	    &status, &body, msg, msgsz)) != CB_OK) {
 		buf_free(&body);
 		return rc;
 	}

@@ -22,6 +22,8 @@
 #include "core/err.h"
 #include "net/httpc.h"
 
+struct prov_token;          /* providers/provider.h */
+
 #define DIAL_BODY_MAX 4096
 #define DIAL_ANSWER_MAX (64 * 1024)
 
@@ -37,6 +39,8 @@ struct dial_target {
 	const char *public_url;    /* our base URL (Twilio's status callback) */
 	int64_t call_id;           /* the call the button was on, or 0 */
 	long long now;             /* unix seconds (generic signing) */
+	/* The provider's prepare step's token (dial_prepare), or NULL. */
+	const char *token;
 };
 
 /* One HTTP request, ready for httpc. Holds credentials: wipe it after use
@@ -93,7 +97,41 @@ enum cb_err dial_send(const struct dial_target *t, struct dial_request *r,
     unsigned timeout_s, const char *what, long *status, struct buf *body,
     char *msg, size_t msgsz);
 
+/* Builds a provider's request for t (t->token holds the prepare step's
+ * token, or NULL); arg is the caller's (hang-up: the call id). */
+typedef enum cb_err (*dial_builder)(const struct dial_target *t,
+    const void *arg, struct dial_request *r, char *err, size_t errsz);
+/* The whole exchange: the provider's login when it has one (dial_prepare),
+ * build, dial_send, and one new login when the answer says the token died.
+ * Same results as dial_send. */
+enum cb_err dial_exchange(const struct dial_target *t, dial_builder build,
+    const void *arg, unsigned timeout_s, const char *what, long *status,
+    struct buf *body, char *msg, size_t msgsz);
+
 void dial_request_wipe(struct dial_request *r);
+
+/* ---- the prepare step (lib/dial/prepare.c) ----
+ * Providers whose APIs want a login first (the descriptor's .prepare:
+ * Phonet's session, Yeastar's 30-minute token). Every request made for
+ * such an integration (click-to-call, hang-up, recording downloads,
+ * history pulls) gets its token here, and on the provider's "token no
+ * longer good" (dial_token_refused) asks again once with renew. */
+
+/* The token for t's integration in tok: the one this process got earlier
+ * while it lives (renew false), else a new login. tok->value is "" when
+ * the provider has no prepare step. CB_EINVAL with msg when the settings
+ * cannot work or the provider refuses the credentials (an admin's fix:
+ * not retried); CB_EUPSTREAM when the login failed otherwise. msg never
+ * holds a secret; tok holds one: wipe it (explicit_bzero) after use. */
+enum cb_err dial_prepare(const struct dial_target *t, bool renew,
+    unsigned timeout_s, struct prov_token *tok, char *msg, size_t msgsz);
+/* Whether this answer of kind's provider says the token is not good any
+ * more (its prepare->refused); false for a kind without prepare. */
+bool dial_token_refused(const char *kind, long status, const char *body,
+    size_t len);
+/* Forgets every cached token (tests; after an integration's edit the
+ * fingerprint of its login request changes anyway). */
+void dial_prepare_forget(void);
 
 /* helpers for the providers' builders (dial.c) */
 void dial_say(char *err, size_t errsz, const char *fmt, ...)

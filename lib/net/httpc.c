@@ -195,6 +195,22 @@ allowed(const char *const *list, const unsigned char addr[16])
 	return false;
 }
 
+/* The first Set-Cookie's "name=value" (before any attribute). */
+static void
+take_cookie(CURL *h, struct httpc_res *res)
+{
+	struct curl_header *hh;
+	size_t n;
+
+	if (curl_easy_header(h, "Set-Cookie", 0, CURLH_HEADER, -1, &hh) !=
+	    CURLHE_OK || hh->value == NULL)
+		return;
+	n = strcspn(hh->value, ";");
+	if (n < sizeof(res->set_cookie))
+		snprintf(res->set_cookie, sizeof(res->set_cookie), "%.*s",
+		    (int)n, hh->value);
+}
+
 /* CURLOPT_OPENSOCKETFUNCTION: libcurl has resolved the host and is about
  * to connect to addr. For a public_only request an address that is not a
  * public one gets no socket, so libcurl never connects to it (and tries
@@ -350,7 +366,7 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 		if ((t = curl_slist_append(hl, "Expect:")) == NULL)
 			goto nomem;
 		hl = t;
-	} else if (rq->method == HTTPC_POST) {
+	} else if (rq->method == HTTPC_POST || rq->body != NULL) {
 		if (rq->content_type != NULL) {
 			snprintf(hdr, sizeof(hdr), "Content-Type: %s",
 			    rq->content_type);
@@ -394,7 +410,14 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(rq->max_bytes >
 	    (size_t)INT64_MAX ? INT64_MAX : (int64_t)rq->max_bytes));
-	if (rq->method == HTTPC_GET) {
+	if (rq->method == HTTPC_GET && rq->body != NULL) {
+		/* libcurl sends a body with POSTFIELDS; the method stays GET. */
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)rq->body_len);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	} else if (rq->method == HTTPC_GET) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)HTTPC_MAX_REDIRS);
@@ -434,6 +457,8 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL)
 		snprintf(res->content_type, sizeof(res->content_type), "%s", ct);
+	if (rq->want_cookie)
+		take_cookie(h, res);
 
 	switch (cc) {
 	case CURLE_OK:

@@ -49,7 +49,9 @@ struct httpc_req {
 	 * NULL. They may hold credentials (Zadarma's Authorization); they are
 	 * never copied into res.error. */
 	const char *const *headers;
-	const void *body;             /* POST body (any bytes), or NULL */
+	/* POST body (any bytes), or NULL. A GET with a body sends it too
+	 * (Phonet's history API asks so) and then follows no redirect. */
+	const void *body;
 	size_t body_len;
 	const char *content_type;     /* POST body's type, or NULL */
 	/* A multipart/form-data POST instead of body (which is then
@@ -79,6 +81,9 @@ struct httpc_req {
 	 * (config "allow_private_hosts"); checked on the connected address
 	 * like the rest, so a redirect or a name cannot stretch it. */
 	const char *const *allow_private;
+	/* Keep the first Set-Cookie's "name=value" in res->set_cookie (a
+	 * provider's session: Phonet's JSESSIONID). */
+	bool want_cookie;
 };
 
 struct httpc_res {
@@ -91,6 +96,9 @@ struct httpc_res {
 	 * false the peer never saw the request; with sent true it may have
 	 * (an SMS that must not go out twice needs the difference). */
 	bool sent;
+	/* With want_cookie: the first Set-Cookie's "name=value", or "". A
+	 * credential: the caller wipes it and never logs it. */
+	char set_cookie[512];
 };
 
 /* One-time process setup and teardown of libcurl, before any thread is

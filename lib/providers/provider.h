@@ -70,6 +70,10 @@ struct prov_conf {
 	struct json_object *secrets;   /* provider keys (see each adapter) */
 	struct json_object *config;    /* options (IP allow-lists, ...), or NULL */
 	const char *default_country;   /* ISO 3166 alpha-2 */
+	/* The descriptor's prepare step's token (a session cookie, an access
+	 * token), or NULL: set by whoever sends the provider's requests
+	 * (lib/dial/prepare.c's dial_prepare()), never logged. */
+	const char *token;
 };
 
 /* The answer to a routing question (DESIGN §2.6, issue 3 §5). */
@@ -88,9 +92,13 @@ struct route_answer {
 /* One setting of the integration form that the provider defines (issue 17
  * §1): cgi/integrations.c renders and checks the form from this list. A
  * secret field is stored encrypted in integrations.secrets and shown
- * masked; a typed value replaces it, an empty one keeps it. */
+ * masked; a typed value replaces it, an empty one keeps it. A field that
+ * is not secret (a host, the API's address) is stored in
+ * integrations.config under its name and shown in clear; an empty value
+ * removes it. The descriptor's check_setting says whether its value is
+ * good. */
 struct prov_field {
-	const char *name;              /* key in the secrets object */
+	const char *name;              /* key in the secrets or config object */
 	const char *label;             /* the form's label */
 	bool secret;                   /* encrypted, never shown again */
 	bool required;                 /* the form refuses to save without */
@@ -125,6 +133,41 @@ struct prov_dial {
 	/* The provider accepts with a 2xx and {"status":"success"} (and says
 	 * no with a 2xx too); false = any 2xx is acceptance. */
 	bool says_success;
+	/* Reads the answer itself (Yeastar: errcode 0, whatever the HTTP
+	 * status says), or NULL: the rules above. false with why (printable,
+	 * from the answer, or "") when refused. Also read for hang-ups. */
+	bool (*accepted)(long status, const char *body, size_t len,
+	    char *why, size_t whysz);
+};
+
+/* A short-lived credential some provider APIs want before any other
+ * request (issue 17): Phonet's session cookie, Yeastar's 30-minute access
+ * token. lib/dial/prepare.c runs the login, keeps the token in the
+ * process's memory while it lives and gives it to the provider's other
+ * builders (dial_target.token, prov_conf.token); it is never logged. */
+#define PROV_TOKEN_MAX 512
+struct prov_token {
+	char value[PROV_TOKEN_MAX];    /* what the next requests carry */
+	int64_t expires_s;             /* unix seconds; 0 = until refused */
+};
+
+struct prov_prepare {
+	/* The login request (t->token is NULL). Same contract as
+	 * dial->build. */
+	enum cb_err (*build)(const struct dial_target *t,
+	    struct dial_request *r, char *err, size_t errsz);
+	/* Reads the login's answer: its status, the first Set-Cookie's
+	 * "name=value" ("" when none) and body. CB_OK with tok filled;
+	 * CB_EDENIED when the provider refuses the credentials (an admin's
+	 * fix: never retried); CB_EUPSTREAM for anything else. err says why
+	 * and never holds the token. */
+	enum cb_err (*read)(long status, const char *set_cookie,
+	    const char *body, size_t len, int64_t now, struct prov_token *tok,
+	    char *err, size_t errsz);
+	/* Whether an answer to a later request means the token is no longer
+	 * good (Phonet: HTTP 403; Yeastar: errcode 10004): the sender logs
+	 * in again, once, and repeats the request. */
+	bool (*refused)(long status, const char *body, size_t len);
 };
 
 /* Recording downloads (issue 3 §6): lib/calls/recfetch.c runs the plan. */
@@ -164,6 +207,11 @@ struct provider {
 	const char *const *countries;
 	/* The settings form: NULL-terminated by name. */
 	const struct prov_field *fields;
+	/* Checks a non-secret field's value (trimmed, not empty) before it is
+	 * saved: NULL when good, else words for a person shown beside the
+	 * field (static). NULL member: any printable text of at most 200
+	 * bytes is good. */
+	const char *(*check_setting)(const char *name, const char *value);
 	/* Where to paste the callback URL in the provider's panel. */
 	const char *where;
 	/* The zone the provider's times are in when they carry none, from
@@ -192,10 +240,15 @@ struct provider {
 	    const struct call_event *ev, const struct route_answer *ra,
 	    struct buf *out, const char **content_type);
 
+	/* A login every API request needs first, or NULL (the secrets go in
+	 * each request). Run by lib/dial/prepare.c for click-to-call,
+	 * hang-ups, recordings and history pulls alike. */
+	const struct prov_prepare *prepare;
 	/* Click-to-call, or NULL: the provider cannot place calls. */
 	const struct prov_dial *dial;
 	/* Ends a call in progress (its provider call id), or NULL: not
-	 * offered. Same contract as dial->build. */
+	 * offered. Same contract as dial->build (with the prepare step's
+	 * token in t->token); the answer is read like dial's. */
 	enum cb_err (*hangup)(const struct dial_target *t, const char *call_id,
 	    struct dial_request *r, char *err, size_t errsz);
 	/* Recording downloads, or NULL: the provider has none. */

@@ -10,6 +10,7 @@
 #include "calls/recfetch.h"
 #include "core/arena.h"
 #include "core/log.h"
+#include "dial/dial.h"
 #include "reconcile/run.h"
 
 #define RUN_TIMEOUT_S 20       /* per page, when the config says 0 */
@@ -35,7 +36,7 @@ static enum cb_err
 fetch_all(const struct cb_config *cfg, const struct integration *ig,
     const struct prov_history *h, const struct prov_conf *pc,
     const struct hist_window *w, struct arena *a, struct page_list **head,
-    size_t *total, char *err, size_t errsz)
+    size_t *total, bool *refused, char *err, size_t errsz)
 {
 	const char *allow[RECFETCH_ALLOW_MAX + 1];
 	struct page_list **tail = head;
@@ -75,6 +76,16 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 		buf_init(&body, HIST_PAGE_MAX_BYTES);
 		rc = httpc_request(&hr, &body, &res);
 		hist_request_wipe(&rq);
+		if (rc == CB_OK && dial_token_refused(ig->kind, res.status,
+		    body.p ? body.p : "", body.len)) {
+			/* The prepare step's token died (reconcile_pull logs
+			 * in again, once). */
+			*refused = true;
+			say(err, errsz, "the history API (%s) refused the API "
+			    "token", origin);
+			buf_free(&body);
+			return CB_EUPSTREAM;
+		}
 		if (rc != CB_OK) {
 			say(err, errsz, "the history API (%s) did not answer: %s%s",
 			    origin, res.error, rc == CB_EDENIED ?
@@ -121,6 +132,46 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 	say(err, errsz, "the window has more than %d pages: reconcile a "
 	    "shorter one", HIST_MAX_PAGES);
 	return CB_EUPSTREAM;
+}
+
+/* fetch_all() with the provider's prepare step (dial/prepare.c) when it
+ * has one: its token in pc->token, and one new login when the API says
+ * the token is no longer good. */
+static enum cb_err
+fetch_with_token(const struct cb_config *cfg, const struct integration *ig,
+    const struct prov_history *h, struct prov_conf *pc,
+    const struct hist_window *w, struct arena *a, struct page_list **head,
+    size_t *total, char *err, size_t errsz)
+{
+	struct dial_target t;
+	struct prov_token tok;
+	unsigned timeout = cfg->outbound_timeout_seconds ?
+	    cfg->outbound_timeout_seconds : RUN_TIMEOUT_S;
+	bool refused = false;
+	enum cb_err rc;
+	int attempt;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = ig->kind;
+	t.slug = ig->slug;
+	t.name = ig->name;
+	t.config = ig->config;
+	t.secrets = ig->secrets;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((rc = dial_prepare(&t, attempt > 0, timeout, &tok, err,
+		    errsz)) != CB_OK)
+			return rc;
+		pc->token = tok.value[0] != '\0' ? tok.value : NULL;
+		*head = NULL;
+		refused = false;
+		rc = fetch_all(cfg, ig, h, pc, w, a, head, total, &refused,
+		    err, errsz);
+		pc->token = NULL;
+		explicit_bzero(&tok, sizeof(tok));
+		if (!refused)
+			break;
+	}
+	return rc;
 }
 
 /* One record through the receive pipeline, as its webhook arriving late. */
@@ -210,7 +261,8 @@ reconcile_pull(struct db *db, const struct cb_config *cfg,
 	pc.default_country = ig->default_country;
 	if ((a = arena_new()) == NULL)
 		return CB_ENOMEM;
-	rc = fetch_all(cfg, ig, h, &pc, w, a, &pages, &total, err, errsz);
+	rc = fetch_with_token(cfg, ig, h, &pc, w, a, &pages, &total, err,
+	    errsz);
 	if (rc == CB_OK) {
 		n->records = (unsigned)total;
 		for (pl = pages; pl != NULL && rc == CB_OK; pl = pl->next)

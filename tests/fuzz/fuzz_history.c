@@ -1,6 +1,6 @@
 /* libFuzzer target for the providers' history parsers (lib/reconcile/,
  * STYLE §2.21): the first byte picks the provider (Zadarma, Binotel,
- * Twilio, Ringostat) and the cursor of the page; the rest is the API's answer. Every
+ * Twilio, Ringostat, Phonet, Yeastar, UniTalk) and the cursor of the page; the rest is the API's answer. Every
  * event a page yields is then read by that provider's webhook adapter, as
  * the reconciliation does, so the rebuilt requests are fuzzed too.
  * Run: fuzz_history -max_total_time=60 corpus/history */
@@ -50,7 +50,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const kinds[] = { "zadarma", "binotel", "twilio",
-	    "ringostat" };
+	    "ringostat", "phonet", "yeastar", "unitalk" };
 	static const char *const cursors[] = { "", "1000", "out",
 	    "/2010-04-01/Accounts/ACfuzz/Calls.json?Page=1", "1717300000" };
 	static struct json_object *secrets, *config;
@@ -73,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	c.secrets = secrets;
 	c.config = data[0] & 0x40 ? config : NULL;
-	kind = kinds[(data[0] & 0x0f) % 4];
+	kind = kinds[(data[0] & 0x0f) % (sizeof(kinds) / sizeof(kinds[0]))];
 	h = reconcile_history_for(kind);
 	a = arena_new();
 	if (h->parse(&c, &w, cursors[((data[0] >> 4) & 3) + (data[0] >> 7)],

@@ -19,7 +19,9 @@
  * call.hangup states no result and no durations (§1.1): they are worked
  * out from the event's own times, bridged or not, talk = bridge → hang-up
  * (serverTime, else the arrival). Phonet may send an event twice (§1.5):
- * the event id is uuid:event[:extension], so a retry is a duplicate. */
+ * the event id is uuid:event[:extension], so a retry is a duplicate.
+ * Reconciliation (history.c) confirms them: its records come back as our
+ * own event "call.history" with Phonet's disposition and durations. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -44,12 +46,17 @@ static const char *const ph_default_ips[] = {
 	"89.184.65.137", "95.213.132.131", NULL
 };
 
-enum ph_type { PH_DIAL, PH_BRIDGE, PH_HANGUP, PH__MAX };
+/* call.history is ours, not Phonet's: a record of its history API
+ * (history.c) as an event, with the record's disposition, billSecs and
+ * duration (§1.8), which confirm what call.hangup could only derive. Its
+ * own event id, so it completes a call its webhooks stored. */
+enum ph_type { PH_DIAL, PH_BRIDGE, PH_HANGUP, PH_HISTORY, PH__MAX };
 
 static const char *const ph_types[PH__MAX] = {
 	[PH_DIAL] = "call.dial",
 	[PH_BRIDGE] = "call.bridge",
 	[PH_HANGUP] = "call.hangup",
+	[PH_HISTORY] = "call.history",
 };
 
 /* lgDirection (§1.1, src/Enum/Direction.php [C]). */
@@ -148,6 +155,47 @@ ph_outcome(const struct prov_req *r, int64_t dial, int64_t bridge,
 	ev->talk_s = 0;
 	if (dial > 0 && until >= dial && until - dial <= PH_MAX_SPAN_S * 1000LL)
 		ev->wait_s = (int32_t)((until - dial) / 1000);
+}
+
+/* A history record's outcome (§1.8): disposition 0 answered, 1 no
+ * answer, 2 congested, 3 dial error, 4 busy; billSecs is the talk,
+ * duration the whole call. */
+static enum cb_err
+ph_history_outcome(const struct prov_req *r, struct call_event *ev,
+    const char **why)
+{
+	const char *d = adapt_path(r, "disposition");
+	const char *b = adapt_path(r, "billSecs");
+	const char *du = adapt_path(r, "duration");
+	int64_t disp, bill, dur;
+
+	if (d == NULL || strparse_i64z(d, 0, 4, &disp) != CB_OK ||
+	    b == NULL || strparse_i64z(b, 0, PH_MAX_SPAN_S, &bill) != CB_OK ||
+	    du == NULL || strparse_i64z(du, 0, PH_MAX_SPAN_S, &dur) != CB_OK ||
+	    bill > dur) {
+		*why = "malformed disposition, billSecs or duration";
+		return CB_EINVAL;
+	}
+	switch (disp) {
+	case 0:
+		ev->result = RES_ANSWERED;
+		ev->talk_s = (int32_t)bill;
+		ev->wait_s = (int32_t)(dur - bill);
+		return CB_OK;
+	case 1:
+		ev->result = ev->dir == DIR_OUT || ev->dir == DIR_INTERNAL ?
+		    RES_NO_ANSWER : RES_MISSED;
+		break;
+	case 4:
+		ev->result = RES_BUSY;
+		break;
+	default:
+		ev->result = RES_FAILED;
+		break;
+	}
+	ev->talk_s = 0;
+	ev->wait_s = (int32_t)dur;
+	return CB_OK;
 }
 
 static enum cb_err
@@ -272,6 +320,22 @@ ph_parse(const struct prov_conf *c, const struct prov_req *r,
 			/* §1.6: only answered calls are recorded. */
 			ev->recording_absent = true;
 		break;
+	case PH_HISTORY:
+		ev->kind = EV_ENDED;
+		ev->ended_ms = server;
+		if (ph_history_outcome(r, ev, why) != CB_OK)
+			return CB_EINVAL;
+		if (ev->result == RES_ANSWERED && bridge > 0)
+			ev->answered_ms = bridge;
+		ev_set(ev, extension, who);
+		if (ev->result == RES_ANSWERED) {
+			domain = phonet_domain(c->config, domain);
+			if (domain != NULL && phonet_recording_url(domain, uuid,
+			    url, sizeof(url)) == CB_OK)
+				ev_set(ev, recording_url, url);
+		} else
+			ev->recording_absent = true;
+		break;
 	case PH__MAX:
 	default:
 		abort();
@@ -341,10 +405,22 @@ static const char *const ph_countries[] = { "UA", NULL };
 static const struct prov_field ph_fields[] = {
 	{ "key", "URL key", true, false, "Optional: added to the callback URL "
 	    "as ?key=…; Phonet's servers are checked by address anyway" },
-	{ "api_key", "API key", true, false, "For click-to-call: Phonet's "
-	    "REST API key (cabinet › API)" },
+	{ "api_key", "API key", true, false, "For click-to-call, hang-up "
+	    "and reconciliation: Phonet's REST API key (cabinet › API)" },
+	{ "domain", "Phonet domain", false, false, "The host of your Phonet "
+	    "cabinet (mycompany.phonet.com.ua): recordings and the API are "
+	    "asked there" },
 	{ NULL, NULL, false, false, NULL }
 };
+
+static const char *
+ph_check_setting(const char *name, const char *value)
+{
+	if (strcmp(name, "domain") == 0 && !phonet_domain_valid(value))
+		return "A host name such as mycompany.phonet.com.ua: letters, "
+		    "digits, '-' and '.'.";
+	return NULL;
+}
 
 const struct provider phonet_provider = {
 	.kind = "phonet",
@@ -358,6 +434,11 @@ const struct provider phonet_provider = {
 	.verify = ph_verify,
 	.parse = ph_parse,
 	.answer = ph_answer,
+	.check_setting = ph_check_setting,
+	.prepare = &phonet_prepare,
+	.dial = &phonet_dial,
+	.hangup = phonet_hangup,
 	.recording = &phonet_recording,
 	.test_event = phonet_test_event,
+	.history = &phonet_history,
 };

@@ -1,8 +1,6 @@
 /* Phonet (phonet.ua, "Teler"): the adapter (phonet.c), the recording link
  * (recording.c) and the click-to-call requests (dial.c). providers-2.md §1.
- * The descriptor carries the recording plan and the test event; the dial
- * and hang-up builders need a session first and are not in it yet
- * (docs/providers.md). */
+ * The API's session is the descriptor's prepare step (dial.c). */
 #ifndef CB_PROVIDERS_PHONET_H
 #define CB_PROVIDERS_PHONET_H
 
@@ -37,18 +35,26 @@ const char *phonet_domain(struct json_object *config, const char *event_domain);
 enum cb_err phonet_recording_url(const char *domain, const char *uuid,
     char *out, size_t outsz);
 
-/* Click-to-call (§1.7), two requests: the session (POST
- * rest/security/authorize {"domain","apiKey"} → a JSESSIONID cookie),
- * then POST rest/user/makeCall {"legExt","otherLegNum"} with that cookie
- * ("JSESSIONID=..."). The hang-up is GET rest/calls/active/{uuid}/hangup.
- * Secrets "api_key", config "domain". */
-enum cb_err phonet_dial_build_authorize(const struct dial_target *t,
+/* The API (§1.4, §1.7; dial.c, hangup.c): the prepare step logs in
+ * (POST rest/security/authorize {"domain","apiKey"} → a JSESSIONID
+ * cookie, the token), then click-to-call POST rest/user/makeCall
+ * {"legExt","otherLegNum"} and hang-up GET rest/calls/active/{uuid}/hangup
+ * carry "Cookie: JSESSIONID=...". Secrets "api_key", config "domain". */
+extern const struct prov_prepare phonet_prepare;
+/* rest/calls/company.api (§1.8; history.c). */
+extern const struct prov_history phonet_history;
+extern const struct prov_dial phonet_dial;
+enum cb_err phonet_hangup(const struct dial_target *t, const char *uuid,
     struct dial_request *r, char *err, size_t errsz);
-enum cb_err phonet_dial_build(const struct dial_target *t,
-    const char *session_cookie, struct dial_request *r, char *err,
-    size_t errsz);
-enum cb_err phonet_hangup_build(const struct dial_target *t,
-    const char *session_cookie, const char *uuid, struct dial_request *r,
-    char *err, size_t errsz);
+/* https://{domain}, or config api_base (checked as dial_api_base does). */
+enum cb_err phonet_api_base(const struct dial_target *t, char *out,
+    size_t outsz, char *err, size_t errsz);
+/* "Cookie: <cookie>" in out for a "JSESSIONID=..." cookie; CB_EINVAL for
+ * anything else (no session, a line break). */
+enum cb_err phonet_session_header(const char *cookie, char *out,
+    size_t outsz);
+/* That header from t->token into r->headers[0] (err: "no session"). */
+enum cb_err phonet_session_cookie(const struct dial_target *t,
+    struct dial_request *r, char *err, size_t errsz);
 
 #endif

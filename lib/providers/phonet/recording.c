@@ -2,9 +2,8 @@
  * https://{accountDomain}/rest/public/calls/{uuid}/audio, which exists
  * only after the call ended and only for answered calls. Whether the
  * download needs the JSESSIONID session cookie is unverified: the
- * fetcher should log in (dial.c's authorize request) and send it anyway.
- * phonet_recording: the worker fetches that link as it is (no session
- * yet). The adapter uses phonet_recording_url() so the link is built in
+ * worker logs in (the prepare step, dial.c) when an API key is set and
+ * sends the session to the account's domain. The adapter uses phonet_recording_url() so the link is built in
  * this one place. */
 #include "config.h"
 
@@ -65,7 +64,9 @@ phonet_recording_plan(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
-	(void)config;
+	const char *d = json_member_str(config, "domain");
+	char mine[300];
+
 	(void)secrets;
 	snprintf(p->ext, sizeof(p->ext), "mp3");
 	if (strncmp(url, "https://", 8) != 0 || !recfetch_is_http_url(url)) {
@@ -74,6 +75,15 @@ phonet_recording_plan(const char *url, struct json_object *config,
 		return CB_EINVAL;
 	}
 	p->step = RECFETCH_FILE;
+	/* §1.6: whether the download needs the session is unverified, so
+	 * the session goes along, but only to the account's own domain (an
+	 * event may name another host). */
+	if (p->token[0] != '\0' && phonet_domain_valid(d) &&
+	    recfetch_fits(mine, sizeof(mine), "https://%s/", d) &&
+	    strncmp(url, mine, strlen(mine)) == 0 &&
+	    phonet_session_header(p->token, p->file_header,
+	    sizeof(p->file_header)) != CB_OK)
+		p->file_header[0] = '\0';
 	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
 	    CB_EINVAL;
 }

@@ -1,13 +1,15 @@
 /* Stream Telecom recordings (providers-2.md §4.6): Hangup's recordUrl,
  * built by the gateway as https://gate.streamtele.com/api/<name>/audio?
- * <key>. Whether a Bearer header is also needed is unverified: the
- * fetcher should try without, then with "Authorization: Bearer <api
- * key>". streamtelecom_recording fetches the link as it is (without). */
+ * <key>. Whether a Bearer header is also needed is unverified, so the
+ * file is asked for without, and after a 401/403 once more with
+ * "Authorization: Bearer <api key>" (recfetch_plan.retry_header), the
+ * key going only to Stream Telecom's own hosts over https. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jsonget.h"
 #include "providers/adapt.h"
 #include "calls/recfetch.h"
 #include "providers/streamtelecom/streamtelecom.h"
@@ -27,8 +29,10 @@ streamtelecom_recording_plan(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
+	static const char *const hosts[] = { "streamtele.com", NULL };
+	const char *key = json_member_str(secrets, "api_key");
+
 	(void)config;
-	(void)secrets;
 	snprintf(p->ext, sizeof(p->ext), "mp3");
 	if (!streamtelecom_recording_link_ok(url)) {
 		recfetch_say(err, errsz, "Stream Telecom: the recording link is not an "
@@ -36,6 +40,14 @@ streamtelecom_recording_plan(const char *url, struct json_object *config,
 		return CB_EINVAL;
 	}
 	p->step = RECFETCH_FILE;
+	if (key != NULL && *key != '\0' && strpbrk(key, "\r\n") == NULL &&
+	    recfetch_creds_host(url, NULL, hosts) &&
+	    !recfetch_fits(p->retry_header, sizeof(p->retry_header),
+	    "Authorization: Bearer %s", key)) {
+		recfetch_say(err, errsz, "Stream Telecom: the API key is too "
+		    "long");
+		return CB_EINVAL;
+	}
 	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
 	    CB_EINVAL;
 }

@@ -269,6 +269,9 @@ st_answer(const struct prov_conf *c, const struct call_event *ev,
 
 static const struct prov_field st_fields[] = {
 	{ "key", "URL key", true, true, "Added to the callback URL as ?key=…" },
+	{ "api_key", "API key", true, false, "Optional: crm.streamtele.com › "
+	    "company profile; sent as a Bearer token when a recording is "
+	    "refused without it" },
 	{ NULL, NULL, false, false, NULL }
 };
 

@@ -14,7 +14,6 @@
 #include "http/escape.h"
 #include "providers/unitalk/unitalk.h"
 
-#define UNITALK_API_BASE "https://cstat.nextel.com.ua:8443/tracking/api"
 
 enum cb_err
 unitalk_dial_build(const struct dial_target *t, struct dial_request *r,

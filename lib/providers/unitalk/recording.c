@@ -4,13 +4,15 @@
  * and how long it lives are unverified: the fetcher should send
  * "Authorization: <api key>" and, since the file may appear only 10–15
  * minutes after the call, retry with backoff for at least 30 minutes.
- * unitalk_recording fetches the link as it is (no key, no retry schedule
- * of its own yet). */
+ * So: the API key goes along as "Authorization: <key>" (only to UniTalk's
+ * own hosts or the integration's api_base), and a 404 is "not there
+ * yet", retried with the job's backoff (recfetch_plan.missing_is_late). */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jsonget.h"
 #include "providers/adapt.h"
 #include "calls/recfetch.h"
 #include "providers/unitalk/unitalk.h"
@@ -38,8 +40,10 @@ unitalk_recording_plan(const char *url, struct json_object *config,
     struct json_object *secrets, struct recfetch_plan *p, char *err,
     size_t errsz)
 {
-	(void)config;
-	(void)secrets;
+	static const char *const hosts[] = { "unitalk.cloud", "nextel.com.ua",
+	    NULL };
+	const char *key = json_member_str(secrets, "api_key");
+
 	snprintf(p->ext, sizeof(p->ext), "mp3");
 	if (!unitalk_recording_link_ok(url)) {
 		recfetch_say(err, errsz, "UniTalk: the recording link is not an "
@@ -47,6 +51,14 @@ unitalk_recording_plan(const char *url, struct json_object *config,
 		return CB_EINVAL;
 	}
 	p->step = RECFETCH_FILE;
+	p->missing_is_late = true;
+	if (key != NULL && *key != '\0' && strpbrk(key, "\r\n") == NULL &&
+	    recfetch_creds_host(url, json_member_str(config, "api_base"),
+	    hosts) && !recfetch_fits(p->file_header, sizeof(p->file_header),
+	    "Authorization: %s", key)) {
+		recfetch_say(err, errsz, "UniTalk: the API key is too long");
+		return CB_EINVAL;
+	}
 	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
 	    CB_EINVAL;
 }

@@ -35,6 +35,7 @@
 #include <json-c/json.h>
 
 #include "calls/event.h"
+#include "calls/recfetch.h"
 #include "core/buf.h"
 #include "core/strparse.h"
 #include "net/sig.h"
@@ -309,10 +310,33 @@ static const char *const ut_countries[] = { "UA", NULL };
 static const struct prov_field ut_fields[] = {
 	{ "token", "Token", true, true, "Each event handler's custom header "
 	    "Authorization: Bearer <this token>" },
-	{ "api_key", "API key", true, false, "For click-to-call: the key of "
-	    "cabinet › API (sent as Authorization to /phones/directCall)" },
+	{ "api_key", "API key", true, false, "For click-to-call, recordings "
+	    "and reconciliation: the key of cabinet › API (sent as "
+	    "Authorization)" },
+	{ "api_base", "API address", false, false, "Empty: "
+	    UNITALK_API_BASE " (another copy of UniTalk's docs names "
+	    "https://api.unitalk.cloud/api)" },
+	{ "history_path", "Call history method", false, false, "For "
+	    "reconciliation: the path of UniTalk's call-history method under "
+	    "the API address (\"/…\"; UniTalk's support names it)" },
 	{ NULL, NULL, false, false, NULL }
 };
+
+static const char *
+ut_check_setting(const char *name, const char *value)
+{
+	char out[512];
+
+	if (strcmp(name, "api_base") == 0 &&
+	    recfetch_api_base(value, out, sizeof(out)) != CB_OK)
+		return "An https address such as https://api.unitalk.cloud/api "
+		    "(no query; http only on this machine).";
+	if (strcmp(name, "history_path") == 0 &&
+	    !unitalk_history_path_ok(value))
+		return "A path such as /calls/history: starting with /, without "
+		    "a query, spaces or \"..\".";
+	return NULL;
+}
 
 /* Its dates carry no zone: config "time_zone", else Kyiv's (it sells in
  * Ukraine only, whatever the integration's country). */
@@ -338,4 +362,6 @@ const struct provider unitalk_provider = {
 	.dial = &unitalk_dial,
 	.recording = &unitalk_recording,
 	.test_event = unitalk_test_event,
+	.check_setting = ut_check_setting,
+	.history = &unitalk_history,
 };

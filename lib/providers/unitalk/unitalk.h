@@ -19,6 +19,14 @@ enum cb_err unitalk_test_event(struct arena *a, const char *hook_url,
     time_t now, struct test_event *out, const char **why);  /* test_event.c */
 extern const struct prov_dial unitalk_dial;            /* dial.c */
 extern const struct prov_recording unitalk_recording;  /* recording.c */
+extern const struct prov_history unitalk_history;      /* history.c */
+/* The API's base (§2.4: every method is a POST under it); config
+ * "api_base" overrides it (another copy of the docs names
+ * https://api.unitalk.cloud/api). */
+#define UNITALK_API_BASE "https://cstat.nextel.com.ua:8443/tracking/api"
+/* The integration's config "history_path": "/…", printable, no query,
+ * no "..". */
+bool unitalk_history_path_ok(const char *path);
 
 /* The zone of UniTalk's zone-less times when the integration sets none
  * (§2.3: an integrator reads them as Kyiv time). */

@@ -2,13 +2,17 @@
  * ("20220427190445-1651057476.362-2005-2002-Internal.wav"); the OpenAPI
  * turns the name into a download URL valid 30 minutes, so the worker
  * copies the file soon after the call. With mp3 only one download may
- * run at a time. The download needs the token first, which .recording
- * cannot say yet: not in the descriptor (docs/providers.md). */
+ * run at a time. Both requests carry the prepare step's token
+ * (lib/dial/prepare.c; recfetch_plan.token) as ?access_token=. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "calls/recfetch.h"
 #include "core/buf.h"
+#include "core/jsonget.h"
 #include "http/escape.h"
 #include "providers/adapt.h"
 #include "providers/yeastar/yeastar.h"
@@ -61,3 +65,99 @@ yeastar_recording_request(const struct dial_target *t, const char *name,
 	r->body_len = 0;
 	return CB_OK;
 }
+
+/* recording_url is "ref:<file name>" (the 30012 CDR's `recording`). */
+static enum cb_err
+ys_recording_plan(const char *url, struct json_object *config,
+    struct json_object *secrets, struct recfetch_plan *p, char *err,
+    size_t errsz)
+{
+	struct dial_target t;
+	struct dial_request r;
+	struct buf q;
+	enum cb_err rc;
+
+	snprintf(p->ext, sizeof(p->ext), "wav");
+	if (strncmp(url, "ref:", 4) != 0) {
+		recfetch_say(err, errsz, "Yeastar: the recording is not a file "
+		    "name of the PBX");
+		return CB_EINVAL;
+	}
+	memset(&t, 0, sizeof(t));
+	t.kind = "yeastar";
+	t.config = config;
+	t.secrets = secrets;
+	if (json_member_str(config, "api_base") == NULL) {
+		recfetch_say(err, errsz, "Yeastar: the integration needs the "
+		    "PBX's API address (https://host:port)");
+		return CB_EINVAL;
+	}
+	memset(&r, 0, sizeof(r));
+	rc = yeastar_recording_request(&t, url + 4, p->token, &r, err, errsz);
+	if (rc == CB_OK) {
+		p->step = RECFETCH_LINK;
+		buf_init(&q, sizeof(p->file_query));
+		buf_puts(&q, "access_token=");
+		url_component(&q, p->token, strlen(p->token));
+		if (q.err != CB_OK || !recfetch_fits(p->url, sizeof(p->url),
+		    "%s", r.url) || !recfetch_fits(p->auth_header,
+		    sizeof(p->auth_header), "%s", r.headers[0]) ||
+		    !recfetch_fits(p->file_query, sizeof(p->file_query), "%s",
+		    buf_cstr(&q)) ||
+		    /* §5.1: every request, the file's too. */
+		    !recfetch_fits(p->file_header, sizeof(p->file_header), "%s",
+		    YEASTAR_USER_AGENT)) {
+			recfetch_say(err, errsz, "Yeastar: cannot build the "
+			    "request");
+			rc = CB_EINVAL;
+		}
+		explicit_bzero(q.p, q.cap);
+		buf_free(&q);
+	}
+	dial_request_wipe(&r);
+	return rc;
+}
+
+/* {"errcode":0,"file":…,"download_resource_url":"/api/download/…"}; a
+ * non-zero errcode naming no file is "no recording". */
+static enum cb_err
+ys_recording_link(const char *json, size_t len, char *out, size_t outsz,
+    char *err, size_t errsz)
+{
+	struct json_tokener *tok = json_tokener_new_ex(8);
+	struct json_object *j = NULL;
+	const char *u;
+	char msg[160];
+	int64_t code = yeastar_errcode(json, len, msg, sizeof(msg));
+	enum cb_err rc = CB_EUPSTREAM;
+
+	if (code != 0) {
+		if (tok != NULL)
+			json_tokener_free(tok);
+		recfetch_say(err, errsz, code < 0 ? "Yeastar: the answer is "
+		    "not the PBX's JSON" : "Yeastar: errcode %lld %s",
+		    (long long)code, msg);
+		/* 10002 and friends: the file is gone (the PBX keeps
+		 * recordings by its own retention). */
+		return code > 0 && strcasestr(msg, "EXIST") != NULL ?
+		    CB_ENOTFOUND : CB_EUPSTREAM;
+	}
+	if (tok != NULL) {
+		j = json_tokener_parse_ex(tok, json, (int)len);
+		json_tokener_free(tok);
+	}
+	u = json_member_str(j, "download_resource_url");
+	if (u != NULL && u[0] == '/' && u[1] != '/' && adapt_printable(u) &&
+	    strchr(u, ' ') == NULL && recfetch_fits(out, outsz, "%s", u))
+		rc = CB_OK;
+	else
+		recfetch_say(err, errsz, "Yeastar: the answer names no "
+		    "download_resource_url");
+	json_object_put(j);
+	return rc;
+}
+
+const struct prov_recording yeastar_recording = {
+	.plan = ys_recording_plan,
+	.link = ys_recording_link,
+};

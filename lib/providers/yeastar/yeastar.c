@@ -38,6 +38,7 @@
 #include "phone/phone.h"
 #include "providers/adapt.h"
 #include "providers/provider.h"
+#include "calls/recfetch.h"
 #include "providers/yeastar/yeastar.h"
 
 static const char *ys_time_zone(struct json_object *config,
@@ -418,8 +419,25 @@ static const struct prov_field ys_fields[] = {
 	{ "client_id", "API client ID", true, false, "Integrations › API "
 	    "(for click-to-call and recordings, with the API address)" },
 	{ "client_secret", "API client secret", true, false, NULL },
+	{ "api_base", "PBX API address", false, false, "https://host:port of "
+	    "the PBX's web interface (Software Edition: port 8088 by "
+	    "default); for click-to-call, recordings and reconciliation" },
 	{ NULL, NULL, false, false, NULL }
 };
+
+/* The one non-secret field: the API's address, checked as every request
+ * checks it (https, or http to this machine). */
+static const char *
+ys_check_setting(const char *name, const char *value)
+{
+	char out[512];
+
+	if (strcmp(name, "api_base") == 0 &&
+	    recfetch_api_base(value, out, sizeof(out)) != CB_OK)
+		return "An https address such as https://pbx.example.com:8088 "
+		    "(no path or query; http only on this machine).";
+	return NULL;
+}
 
 /* The PBX's address is the admin's to add: the list starts empty (no
  * check, the key is). */
@@ -446,5 +464,11 @@ const struct provider yeastar_provider = {
 	.verify = ys_verify,
 	.parse = ys_parse,
 	.answer = ys_answer,
+	.check_setting = ys_check_setting,
+	.prepare = &yeastar_prepare,
+	.dial = &yeastar_dial,
+	.hangup = yeastar_hangup,
+	.recording = &yeastar_recording,
 	.test_event = yeastar_test_event,
+	.history = &yeastar_history,
 };

@@ -1,12 +1,13 @@
 /* Yeastar P-Series: the webhook adapter (yeastar.c), recordings
  * (recording.c) and the OpenAPI requests for click-to-call and hang-up
- * (dial.c). providers-2.md §5. The token-first requests are not in the
- * descriptor yet (docs/providers.md). */
+ * (dial.c), hang-up (hangup.c). providers-2.md §5. The access token is
+ * the descriptor's prepare step. */
 #ifndef CB_PROVIDERS_YEASTAR_H
 #define CB_PROVIDERS_YEASTAR_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "dial/dial.h"
@@ -36,20 +37,38 @@ enum cb_err yeastar_recording_request(const struct dial_target *t,
     const char *name, const char *token, struct dial_request *r,
     char *err, size_t errsz);
 
-/* POST {base}/openapi/v1.0/get_token {"username","password"} (secrets
- * "client_id", "client_secret"): the access token lives 30 min; one cache
- * per PBX (a new token may end the old ones, §5.1). */
-enum cb_err yeastar_token_request(const struct dial_target *t,
-    struct dial_request *r, char *err, size_t errsz);
-/* POST {base}/openapi/v1.0/call/dial?access_token=… {"caller":<ext>,
- * "callee":<client>,"auto_answer":"no"} → {"errcode":0,"call_id":…}
- * (§5.8). */
-enum cb_err yeastar_dial_build(const struct dial_target *t,
-    const char *token, struct dial_request *r, char *err, size_t errsz);
-/* POST {base}/openapi/v1.0/call/hangup?access_token=…
- * {"channel_id":…}, the channel of the latest 30011 (§5.8). */
-enum cb_err yeastar_hangup_build(const struct dial_target *t,
-    const char *token, const char *channel_id, struct dial_request *r,
+/* The API (§5.1, §5.8; dial.c, hangup.c): the prepare step is POST
+ * {base}/openapi/v1.0/get_token {"username","password"} (secrets
+ * "client_id", "client_secret") → an access token for 30 minutes, which
+ * every other request carries as ?access_token=; errcode 10004 means it
+ * is no longer good. Click-to-call: POST call/dial {"caller":<ext>,
+ * "callee":<client>,"auto_answer":"no"}; hang-up: POST call/hangup
+ * {"channel_id":…}. Success is errcode 0. */
+extern const struct prov_prepare yeastar_prepare;
+extern const struct prov_dial yeastar_dial;
+extern const struct prov_recording yeastar_recording;
+/* cdr/search (§5.9; history.c). */
+extern const struct prov_history yeastar_history;
+enum cb_err yeastar_hangup(const struct dial_target *t,
+    const char *channel_id, struct dial_request *r, char *err,
+    size_t errsz);
+/* A member's channel as 30011 gives it ("PJSIP/1005-00000023"). */
+bool yeastar_channel_ok(const char *channel_id);
+/* The PBX's API base: config api_base, required (https, or http to
+ * loopback). */
+enum cb_err yeastar_base(const struct dial_target *t, char *out,
+    size_t outsz, char *err, size_t errsz);
+/* POST {base}{path}[?access_token=<token>] with the JSON body o and the
+ * User-Agent the PBX requires. */
+enum cb_err yeastar_post(const struct dial_target *t, const char *path,
+    const char *token, struct json_object *o, struct dial_request *r,
     char *err, size_t errsz);
+/* The answer's errcode (errmsg in msg), or -1 when it is not JSON with
+ * an integer errcode. */
+int64_t yeastar_errcode(const char *body, size_t len, char *msg,
+    size_t msgsz);
+/* prov_dial.accepted: errcode 0 with a 2xx. */
+bool yeastar_accepted(long status, const char *body, size_t len, char *why,
+    size_t whysz);
 
 #endif

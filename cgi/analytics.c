@@ -6,6 +6,8 @@
  *   GET /analytics.csv?...&table=T        one table as CSV: daily,
  *                                         followup, managers, heatmap,
  *                                         wait, lines
+ *   GET/POST /settings/analytics          the follow-up target (minutes;
+ *                                         permission `settings`)
  *
  * Permission `analytics`; scope "own" narrows every figure to the user's
  * calls. Days are the viewer's (users.time_zone), DST included
@@ -1227,7 +1229,63 @@ page_csv(struct ctx *ctx)
 	return ctx->resp->body.err;
 }
 
+/* ---- Settings › Analytics: the follow-up target ---------------------- */
+
+/* The form, with the value as typed and its error (NULL: none). */
+static enum cb_err
+render_settings(struct ctx *ctx, const char *value, const char *error)
+{
+	struct json_object *m = json_object_new_object();
+
+	app_add_str(m, "title", "Analytics · Settings");
+	app_add_str(m, "target", value);
+	app_add_int(m, "min", AN_TARGET_MIN);
+	app_add_int(m, "max", AN_TARGET_MAX);
+	app_add_str(m, "error", error);
+	app_add_bool(m, "saved", error == NULL && app_param(ctx, "saved"));
+	if (error != NULL)
+		ctx->resp->status = 400;
+	return app_render(ctx, "settings_analytics.html", m);
+}
+
+static enum cb_err
+page_settings(struct ctx *ctx)
+{
+	int64_t minutes;
+
+	if (an_q_target_minutes(ctx->db, &minutes) != CB_OK) {
+		ctx->message = db_down;
+		return CB_EDB;
+	}
+	return render_settings(ctx, arena_printf(ctx->arena, "%lld",
+	    (long long)minutes), NULL);
+}
+
+static enum cb_err
+post_settings(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "target_minutes");
+	int64_t minutes;
+
+	if (v == NULL || strparse_i64z(v, AN_TARGET_MIN, AN_TARGET_MAX,
+	    &minutes) != CB_OK)
+		return render_settings(ctx, v, arena_printf(ctx->arena,
+		    "The target is a whole number of minutes from %d to %d "
+		    "(a day).", AN_TARGET_MIN, AN_TARGET_MAX));
+	if (an_q_set_target_minutes(ctx->db, minutes) != CB_OK) {
+		ctx->message = "The target was not saved: the database is not "
+		    "answering. Try again in a minute.";
+		return CB_EDB;
+	}
+	resp_redirect(ctx->resp, 303, "/settings/analytics?saved=1");
+	return CB_OK;
+}
+
 static const struct route routes[] = {
+	{ "/settings/analytics", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_settings },
+	{ "/settings/analytics", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_settings },
 	{ "/analytics", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ANALYTICS, 0, 0,
 	    page_analytics },
 	{ "/analytics.csv", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ANALYTICS, 0,

@@ -122,6 +122,10 @@ static const char sql_stores[] =
 static const char sql_target[] =
     "SELECT value FROM settings WHERE name = "
     "'analytics.callback_target_minutes'";
+static const char sql_target_set[] =
+    "INSERT INTO settings (name, value) VALUES "
+    "('analytics.callback_target_minutes', ?) "
+    "ON DUPLICATE KEY UPDATE value = VALUES(value)";
 
 #define PARAMS_MAX (4 * AN_SEGS_MAX + 16)
 
@@ -433,17 +437,36 @@ an_q_target_minutes(struct db *db, int64_t *minutes)
 	char *end;
 	long n;
 
-	*minutes = 15;
+	*minutes = AN_TARGET_DEFAULT;
 	if ((rc = db_stmt(db, sql_target, &st)) != CB_OK ||
 	    (rc = db_exec(st)) != CB_OK)
 		return rc;
 	if (db_fetch(st) == CB_OK && (v = db_col(st, 0, NULL)) != NULL) {
 		n = strtol(v, &end, 10);
-		if (end != v && *end == '\0' && n >= 1 && n <= 1440)
+		if (end != v && *end == '\0' && n >= AN_TARGET_MIN &&
+		    n <= AN_TARGET_MAX)
 			*minutes = n;
 	}
 	db_stmt_done(st);
 	return CB_OK;
+}
+
+enum cb_err
+an_q_set_target_minutes(struct db *db, int64_t minutes)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	char v[24];
+
+	if (minutes < AN_TARGET_MIN || minutes > AN_TARGET_MAX)
+		return CB_EINVAL;
+	snprintf(v, sizeof(v), "%lld", (long long)minutes);
+	if ((rc = db_stmt(db, sql_target_set, &st)) != CB_OK)
+		return rc;
+	db_bind_str(st, 0, v, strlen(v));
+	rc = db_exec(st);
+	db_stmt_done(st);
+	return rc;
 }
 
 enum cb_err

@@ -97,8 +97,13 @@ enum cb_err an_q_callers(struct db *db, const struct an_range *r,
 /* Rows (id, name) of every store by name, at most 1000. */
 enum cb_err an_q_stores(struct db *db, struct db_stmt **out);
 /* The follow-up target in minutes (settings row
- * analytics.callback_target_minutes; 15 when unset or not a number in
- * 1..1440). */
+ * analytics.callback_target_minutes; AN_TARGET_DEFAULT when unset or not a
+ * number in AN_TARGET_MIN..AN_TARGET_MAX). Set on Settings › Analytics. */
+#define AN_TARGET_DEFAULT 15
+#define AN_TARGET_MIN 1
+#define AN_TARGET_MAX 1440
 enum cb_err an_q_target_minutes(struct db *db, int64_t *minutes);
+/* Stores it; CB_EINVAL outside AN_TARGET_MIN..AN_TARGET_MAX. */
+enum cb_err an_q_set_target_minutes(struct db *db, int64_t minutes);
 
 #endif

@@ -105,6 +105,32 @@ static const char sum_lines[] =
     "SUM(c.missed) " FROM_HOURS " LEFT JOIN stores s ON s.id = c.store_id "
     "WHERE @W GROUP BY c.our_number, c.store_id, s.name "
     "ORDER BY n DESC, c.our_number LIMIT 200";
+/* Without any filter: the per-figure tables (a few rows an hour). The
+ * managers' table holds incoming calls only. */
+static const char one_daily[] =
+    "SELECT TO_DAYS(@L) - 719528 AS d, c.direction, SUM(c.answered), "
+    "SUM(c.missed), SUM(c.other) FROM analytics_hour_totals c WHERE @W "
+    "GROUP BY d, c.direction";
+static const char one_heatmap[] =
+    "SELECT WEEKDAY(@L) AS wd, HOUR(@L) AS h, "
+    "SUM(c.answered + c.missed + c.other), SUM(c.missed) "
+    "FROM analytics_hour_totals c WHERE @W AND c.direction = 'in' "
+    "GROUP BY wd, h";
+static const char one_managers[] =
+    "SELECT NULLIF(c.manager_id, 0), u.name, SUM(c.answered), "
+    "SUM(c.talk_sum), MAX(c.talk_max), SUM(c.missed) "
+    "FROM analytics_hour_managers c LEFT JOIN users u ON u.id = c.manager_id "
+    "WHERE @W GROUP BY c.manager_id, u.name ORDER BY u.name IS NULL, u.name, "
+    "c.manager_id";
+static const char one_wait[] =
+    "SELECT c.wait_seconds, SUM(c.calls) FROM analytics_hour_waits c "
+    "WHERE @W GROUP BY c.wait_seconds";
+static const char one_lines[] =
+    "SELECT c.our_number, NULLIF(c.store_id, 0), s.name, SUM(c.calls) AS n, "
+    "SUM(c.answered), SUM(c.missed) FROM analytics_hour_lines c "
+    "LEFT JOIN stores s ON s.id = c.store_id WHERE @W "
+    "GROUP BY c.our_number, c.store_id, s.name "
+    "ORDER BY n DESC, c.our_number LIMIT 200";
 /* Summaries are read only for a range none of whose hours waits to be
  * folded (an_q_source). */
 static const char sql_fold[] = "CALL cb_analytics_fold(?, ?)";
@@ -298,12 +324,22 @@ run(struct db *db, const char *tmpl, const struct an_range *r,
 	return run_on(db, tmpl, "c.started_at", false, r, f, span, out);
 }
 
-/* A counting figure: from the summaries or from the calls. */
+static bool
+unfiltered(const struct an_filter *f)
+{
+	return !f->manager_id && !f->integration_id && !f->store_id &&
+	    !f->line && !f->direction && !f->scope_manager;
+}
+
+/* A counting figure: from the summaries (the per-figure table when
+ * nothing is filtered) or from the calls. */
 static enum cb_err
 run_count(struct db *db, enum an_source src, const char *raw,
-    const char *sum, const struct an_range *r, const struct an_filter *f,
-    enum an_span span, struct db_stmt **out)
+    const char *sum, const char *one, const struct an_range *r,
+    const struct an_filter *f, enum an_span span, struct db_stmt **out)
 {
+	if (src == AN_FROM_SUMMARIES && unfiltered(f))
+		return run_on(db, one, "c.hour", false, r, f, span, out);
 	if (src == AN_FROM_SUMMARIES)
 		return run_on(db, sum, "c.hour", sum == sum_wait, r, f, span,
 		    out);
@@ -373,38 +409,40 @@ enum cb_err
 an_q_daily(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run_count(db, src, sql_daily, sum_daily, r, f, SPAN_WITH_PREV,
-	    out);
+	return run_count(db, src, sql_daily, sum_daily, one_daily, r, f,
+	    SPAN_WITH_PREV, out);
 }
 
 enum cb_err
 an_q_heatmap(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run_count(db, src, sql_heatmap, sum_heatmap, r, f, SPAN_RANGE,
-	    out);
+	return run_count(db, src, sql_heatmap, sum_heatmap, one_heatmap, r, f,
+	    SPAN_RANGE, out);
 }
 
 enum cb_err
 an_q_managers(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run_count(db, src, sql_managers, sum_managers, r, f,
-	    SPAN_RANGE, out);
+	return run_count(db, src, sql_managers, sum_managers, one_managers, r,
+	    f, SPAN_RANGE, out);
 }
 
 enum cb_err
 an_q_wait(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run_count(db, src, sql_wait, sum_wait, r, f, SPAN_RANGE, out);
+	return run_count(db, src, sql_wait, sum_wait, one_wait, r, f,
+	    SPAN_RANGE, out);
 }
 
 enum cb_err
 an_q_lines(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run_count(db, src, sql_lines, sum_lines, r, f, SPAN_RANGE, out);
+	return run_count(db, src, sql_lines, sum_lines, one_lines, r, f,
+	    SPAN_RANGE, out);
 }
 
 enum cb_err

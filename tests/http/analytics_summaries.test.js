@@ -177,3 +177,19 @@ test('a half-hour zone reads the calls, with the same totals', async () => {
   const u = await report(admin, 'from=2026-01-01&to=2026-12-31');
   assert.equal(u.source, 'summaries');
 });
+
+test('new and returning callers: a number with a call before the range returns', async () => {
+  const [[integ]] = await sql("SELECT id FROM integrations WHERE slug = 'generic'");
+  const line = `+4822${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const n = () => `+38067${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const old = n(), fresh = n();
+  const rev = (x) => x.replace(/\D/g, '').split('').reverse().join('');
+  for (const [num, at] of [[old, '2025-06-01 10:00:00'], [old, '2026-02-12 10:00:00'],
+    [fresh, '2026-02-12 11:00:00']]) {
+    await sql(`INSERT INTO calls (integration_id, external_id, direction, state, result, client_number,
+        client_digits_rev, our_number, started_at)
+      VALUES (?, ?, 'in', 'ended', 'missed', ?, ?, ?, ?)`, [integ, uniq('sumc'), num, rev(num), line, at]);
+  }
+  const m = await report(admin, `from=2026-02-12&to=2026-02-12&line=${encodeURIComponent(line)}`);
+  assert.deepEqual([m.callers.numbers, m.callers.new, m.callers.returning], [2, 1, 1]);
+});

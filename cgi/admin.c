@@ -239,6 +239,8 @@ page_settings(struct ctx *ctx)
 		    "accounts and their numbers" },
 		{ "/settings/exceptions", "Exceptions", "Numbers whose calls "
 		    "are not stored" },
+		{ "/settings/analytics", "Analytics", "The missed-call "
+		    "follow-up's target" },
 	};
 	struct json_object *m = json_object_new_object();
 	struct json_object *list = json_object_new_array();

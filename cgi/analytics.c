@@ -6,6 +6,8 @@
  *   GET /analytics.csv?...&table=T        one table as CSV: daily,
  *                                         followup, managers, heatmap,
  *                                         wait, lines
+ *   GET/POST /settings/analytics          the follow-up target (minutes;
+ *                                         permission `settings`)
  *
  * Permission `analytics`; scope "own" narrows every figure to the user's
  * calls. Days are the viewer's (users.time_zone), DST included
@@ -55,6 +57,7 @@ struct report {
 	struct an_filter f;
 	const char *line_param;       /* as typed, for the form */
 	int64_t target_minutes;
+	enum an_source src;           /* summaries or calls (an_q_source) */
 };
 
 static int
@@ -254,21 +257,24 @@ load_daily(struct ctx *ctx, struct report *rep, struct daily *d)
 	d->c = arena_alloc(ctx->arena, sizeof(*d->c) * (size_t)d->ndays);
 	memset(d->c, 0, sizeof(*d->c) * (size_t)d->ndays);
 	d->internal = 0;
-	if ((rc = an_q_daily(ctx->db, &rep->r, &rep->f, &st)) != CB_OK)
+	if ((rc = an_q_daily(ctx->db, rep->src, &rep->r, &rep->f, &st)) != CB_OK)
 		return rc;
 	while ((rc = db_fetch(st)) == CB_OK) {
 		int64_t i = db_col_i64(st, 0) - first;
 		const char *dir = db_col(st, 1, NULL);
-		int64_t o = db_col_i64(st, 2), n = db_col_i64(st, 3);
+		int o;
 
-		if (i < 0 || i >= d->ndays || o < 0 || o > 2 || dir == NULL)
+		if (i < 0 || i >= d->ndays || dir == NULL)
 			continue;   /* the edges of a DST segment: none */
-		if (strcmp(dir, "in") == 0)
-			d->c[i][0][o] += n;
-		else if (strcmp(dir, "out") == 0)
-			d->c[i][1][o] += n;
-		else if (i >= rep->r.days)
-			d->internal += n;
+		for (o = 0; o < 3; o++) {
+			int64_t n = db_col_i64(st, 2 + (unsigned)o);
+			if (strcmp(dir, "in") == 0)
+				d->c[i][0][o] += n;
+			else if (strcmp(dir, "out") == 0)
+				d->c[i][1][o] += n;
+			else if (i >= rep->r.days)
+				d->internal += n;
+		}
 	}
 	db_stmt_done(st);
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
@@ -696,7 +702,8 @@ add_managers(struct ctx *ctx, struct report *rep, struct json_object *m,
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	if ((rc = an_q_managers(ctx->db, &rep->r, &rep->f, &st)) != CB_OK) {
+	if ((rc = an_q_managers(ctx->db, rep->src, &rep->r, &rep->f, &st)) !=
+	    CB_OK) {
 		json_object_put(rows);
 		return rc;
 	}
@@ -753,7 +760,8 @@ add_heatmap(struct ctx *ctx, struct report *rep, struct json_object *m)
 	static const char *const names[7] = { "Monday", "Tuesday",
 		"Wednesday", "Thursday", "Friday", "Saturday", "Sunday" };
 
-	if ((rc = an_q_heatmap(ctx->db, &rep->r, &rep->f, &st)) != CB_OK) {
+	if ((rc = an_q_heatmap(ctx->db, rep->src, &rep->r, &rep->f, &st)) !=
+	    CB_OK) {
 		json_object_put(rows);
 		return rc;
 	}
@@ -821,7 +829,7 @@ add_wait(struct ctx *ctx, struct report *rep, struct json_object *m)
 
 	memset(hist, 0, sizeof(int64_t) * (AN_WAIT_CAP + 1));
 	memset(g, 0, sizeof(g));
-	if ((rc = an_q_wait(ctx->db, &rep->r, &rep->f, &st)) != CB_OK) {
+	if ((rc = an_q_wait(ctx->db, rep->src, &rep->r, &rep->f, &st)) != CB_OK) {
 		json_object_put(w);
 		return rc;
 	}
@@ -893,7 +901,7 @@ add_callers_lines(struct ctx *ctx, struct report *rep, struct json_object *m)
 	app_add_int(c, "returning", all - fresh);
 	app_add_str(c, "new_rate", pct(ctx, an_permille(fresh, all)));
 	json_object_object_add(m, "callers", c);
-	if ((rc = an_q_lines(ctx->db, &rep->r, &rep->f, &st)) != CB_OK) {
+	if ((rc = an_q_lines(ctx->db, rep->src, &rep->r, &rep->f, &st)) != CB_OK) {
 		json_object_put(rows);
 		return rc;
 	}
@@ -1026,6 +1034,7 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 	enum cb_err rc;
 
 	if ((rc = an_q_target_minutes(ctx->db, &rep->target_minutes)) != CB_OK
+	    || (rc = an_q_source(ctx->db, &rep->r, &rep->src)) != CB_OK
 	    || (rc = load_daily(ctx, rep, &d)) != CB_OK)
 		goto fail;
 	add_daily(ctx, rep, &d, m);
@@ -1042,6 +1051,10 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 	app_add_str(m, "to", rep->r.to);
 	app_add_int(m, "ndays", rep->r.days);
 	app_add_str(m, "time_zone", ctx->user->time_zone);
+	/* Which the counts were read from (tests, and a person wondering
+	 * why a half-hour zone's report is slower). */
+	app_add_str(m, "source", rep->src == AN_FROM_SUMMARIES ? "summaries" :
+	    "calls");
 	app_add_bool(m, "own_scope", rep->f.scope_manager != 0);
 	csv = json_object_new_object();
 	app_add_str(csv, "daily", csv_url(ctx, "daily"));
@@ -1216,7 +1229,63 @@ page_csv(struct ctx *ctx)
 	return ctx->resp->body.err;
 }
 
+/* ---- Settings › Analytics: the follow-up target ---------------------- */
+
+/* The form, with the value as typed and its error (NULL: none). */
+static enum cb_err
+render_settings(struct ctx *ctx, const char *value, const char *error)
+{
+	struct json_object *m = json_object_new_object();
+
+	app_add_str(m, "title", "Analytics · Settings");
+	app_add_str(m, "target", value);
+	app_add_int(m, "min", AN_TARGET_MIN);
+	app_add_int(m, "max", AN_TARGET_MAX);
+	app_add_str(m, "error", error);
+	app_add_bool(m, "saved", error == NULL && app_param(ctx, "saved"));
+	if (error != NULL)
+		ctx->resp->status = 400;
+	return app_render(ctx, "settings_analytics.html", m);
+}
+
+static enum cb_err
+page_settings(struct ctx *ctx)
+{
+	int64_t minutes;
+
+	if (an_q_target_minutes(ctx->db, &minutes) != CB_OK) {
+		ctx->message = db_down;
+		return CB_EDB;
+	}
+	return render_settings(ctx, arena_printf(ctx->arena, "%lld",
+	    (long long)minutes), NULL);
+}
+
+static enum cb_err
+post_settings(struct ctx *ctx)
+{
+	const char *v = app_param(ctx, "target_minutes");
+	int64_t minutes;
+
+	if (v == NULL || strparse_i64z(v, AN_TARGET_MIN, AN_TARGET_MAX,
+	    &minutes) != CB_OK)
+		return render_settings(ctx, v, arena_printf(ctx->arena,
+		    "The target is a whole number of minutes from %d to %d "
+		    "(a day).", AN_TARGET_MIN, AN_TARGET_MAX));
+	if (an_q_set_target_minutes(ctx->db, minutes) != CB_OK) {
+		ctx->message = "The target was not saved: the database is not "
+		    "answering. Try again in a minute.";
+		return CB_EDB;
+	}
+	resp_redirect(ctx->resp, 303, "/settings/analytics?saved=1");
+	return CB_OK;
+}
+
 static const struct route routes[] = {
+	{ "/settings/analytics", HTTP_M(HTTP_GET), AUTH_SESSION,
+	    PERM_SETTINGS, 0, 0, page_settings },
+	{ "/settings/analytics", HTTP_M(HTTP_POST), AUTH_SESSION,
+	    PERM_SETTINGS, BODY_FORM, 0, post_settings },
 	{ "/analytics", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ANALYTICS, 0, 0,
 	    page_analytics },
 	{ "/analytics.csv", HTTP_M(HTTP_GET), AUTH_SESSION, PERM_ANALYTICS, 0,

@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "analytics/fold.h"
 #include "automation/deliver.h"
 #include "automation/engine.h"
 #include "calls/recfetch.h"
@@ -437,6 +438,8 @@ main(int argc, char *argv[])
 			replay_spool(db, cfg.spool_dir);
 		if (!db_down)
 			reconcile_schedule(db, &cfg);
+		if (!db_down)
+			an_fold_tick(db);
 		rc = run_batch(db, name, &single);
 		if (rc == CB_OK) {
 			db_down = false;

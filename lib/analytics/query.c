@@ -7,13 +7,17 @@
 
 #include "analytics/query.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "db/call.h"
 
 /* Statement texts are templates of static fragments with three marks:
- *   @L  the call's local start (c.started_at + the offset in force)
+ *   @L  the call's local start (c.started_at + the offset in force), or
+ *       the summary row's local hour (c.hour + it)
  *   @W  the span and the filters (a WHERE condition)
  *   @F  the range's first instant (UTC), bound
- * expanded left to right so that the bound values follow the text. */
+ * expanded left to right so that the bound values follow the text. The
+ * summaries (migration 0028) are read with the alias c too, so the filters
+ * are the same text on both. */
 
 /* Every range scan reads ix_calls_analytics (0022), which holds all the
  * columns these queries need: the optimizer otherwise took
@@ -21,12 +25,11 @@
  * every incoming call ever (EXPLAIN at 1M calls). */
 #define FROM_CALLS "FROM calls c FORCE INDEX (ix_calls_analytics)"
 
-#define OUTCOME_CASE "CASE WHEN c.result = 'answered' THEN 0 " \
-    "WHEN c.result IN (" CALL_RESULTS_MISSED ") THEN 1 ELSE 2 END"
-
 static const char sql_daily[] =
-    "SELECT TO_DAYS(@L) - 719528 AS d, c.direction, " OUTCOME_CASE " AS o, "
-    "COUNT(*) " FROM_CALLS " WHERE @W GROUP BY d, c.direction, o";
+    "SELECT TO_DAYS(@L) - 719528 AS d, c.direction, "
+    "SUM(c.result = 'answered'), SUM(c.result IN (" CALL_RESULTS_MISSED ")), "
+    "SUM(c.result NOT IN ('answered', " CALL_RESULTS_MISSED ")) "
+    FROM_CALLS " WHERE @W GROUP BY d, c.direction";
 static const char sql_heatmap[] =
     "SELECT WEEKDAY(@L) AS wd, HOUR(@L) AS h, COUNT(*), "
     "SUM(c.result IN (" CALL_RESULTS_MISSED ")) " FROM_CALLS " "
@@ -73,22 +76,95 @@ static const char sql_lines[] =
     " " FROM_CALLS " LEFT JOIN stores s ON s.id = c.store_id WHERE @W "
     "GROUP BY c.our_number, c.store_id, s.name "
     "ORDER BY COUNT(*) DESC, c.our_number LIMIT 200";
+
+/* The same figures from the hourly summaries (0028: analytics_hours,
+ * analytics_waits; 0 = no store / no manager), same columns and order. */
+#define FROM_HOURS "FROM analytics_hours c"
+static const char sum_daily[] =
+    "SELECT TO_DAYS(@L) - 719528 AS d, c.direction, SUM(c.answered), "
+    "SUM(c.missed), SUM(c.other) " FROM_HOURS " WHERE @W "
+    "GROUP BY d, c.direction";
+static const char sum_heatmap[] =
+    "SELECT WEEKDAY(@L) AS wd, HOUR(@L) AS h, "
+    "SUM(c.answered + c.missed + c.other), SUM(c.missed) " FROM_HOURS " "
+    "WHERE @W AND c.direction = 'in' GROUP BY wd, h";
+static const char sum_managers[] =
+    "SELECT NULLIF(c.manager_id, 0), u.name, "
+    "SUM(IF(c.direction = 'in', c.answered, 0)), "
+    "SUM(IF(c.direction = 'in', c.talk_sum, 0)), "
+    "MAX(IF(c.direction = 'in', c.talk_max, 0)), "
+    "SUM(IF(c.direction = 'in', c.missed, 0)) "
+    FROM_HOURS " LEFT JOIN users u ON u.id = c.manager_id WHERE @W "
+    "GROUP BY c.manager_id, u.name ORDER BY u.name IS NULL, u.name, "
+    "c.manager_id";
+static const char sum_wait[] =
+    "SELECT c.wait_seconds, SUM(c.calls) FROM analytics_waits c WHERE @W "
+    "GROUP BY c.wait_seconds";
+static const char sum_lines[] =
+    "SELECT c.our_number, NULLIF(c.store_id, 0), s.name, "
+    "SUM(c.answered + c.missed + c.other) AS n, SUM(c.answered), "
+    "SUM(c.missed) " FROM_HOURS " LEFT JOIN stores s ON s.id = c.store_id "
+    "WHERE @W GROUP BY c.our_number, c.store_id, s.name "
+    "ORDER BY n DESC, c.our_number LIMIT 200";
+/* Without any filter: the per-figure tables (a few rows an hour). The
+ * managers' table holds incoming calls only. */
+static const char one_daily[] =
+    "SELECT TO_DAYS(@L) - 719528 AS d, c.direction, SUM(c.answered), "
+    "SUM(c.missed), SUM(c.other) FROM analytics_hour_totals c WHERE @W "
+    "GROUP BY d, c.direction";
+static const char one_heatmap[] =
+    "SELECT WEEKDAY(@L) AS wd, HOUR(@L) AS h, "
+    "SUM(c.answered + c.missed + c.other), SUM(c.missed) "
+    "FROM analytics_hour_totals c WHERE @W AND c.direction = 'in' "
+    "GROUP BY wd, h";
+static const char one_managers[] =
+    "SELECT NULLIF(c.manager_id, 0), u.name, SUM(c.answered), "
+    "SUM(c.talk_sum), MAX(c.talk_max), SUM(c.missed) "
+    "FROM analytics_hour_managers c LEFT JOIN users u ON u.id = c.manager_id "
+    "WHERE @W GROUP BY c.manager_id, u.name ORDER BY u.name IS NULL, u.name, "
+    "c.manager_id";
+static const char one_wait[] =
+    "SELECT c.wait_seconds, SUM(c.calls) FROM analytics_hour_waits c "
+    "WHERE @W GROUP BY c.wait_seconds";
+static const char one_lines[] =
+    "SELECT c.our_number, NULLIF(c.store_id, 0), s.name, SUM(c.calls) AS n, "
+    "SUM(c.answered), SUM(c.missed) FROM analytics_hour_lines c "
+    "LEFT JOIN stores s ON s.id = c.store_id WHERE @W "
+    "GROUP BY c.our_number, c.store_id, s.name "
+    "ORDER BY n DESC, c.our_number LIMIT 200";
+/* Summaries are read only for a range none of whose hours waits to be
+ * folded (an_q_source). */
+static const char sql_fold[] = "CALL cb_analytics_fold(?, ?)";
+static const char sql_dirty_in[] =
+    "SELECT EXISTS (SELECT 1 FROM analytics_dirty WHERE hour >= ? AND "
+    "hour < ?)";
+/* A number is new when it has no call before the range. NOT EXISTS stops
+ * at the number's first index entry when it has an older call (most
+ * numbers of a busy line); MIN(started_at) read every call of the number
+ * (thousands for a regular customer). */
 static const char sql_callers[] =
-    "SELECT COUNT(*), COALESCE(SUM(f.first_at >= @F), 0) FROM ("
-    "SELECT c.client_digits_rev, (SELECT MIN(a.started_at) FROM calls a "
-    "WHERE a.client_digits_rev = c.client_digits_rev) AS first_at "
-    FROM_CALLS " WHERE @W AND c.direction = 'in' AND "
+    "SELECT COUNT(*), COALESCE(SUM(f.fresh), 0) FROM ("
+    "SELECT c.client_digits_rev, NOT EXISTS (SELECT 1 FROM calls a "
+    "FORCE INDEX (ix_calls_client_digits_rev) "
+    "WHERE a.client_digits_rev = c.client_digits_rev AND a.started_at < @F)"
+    " AS fresh " FROM_CALLS " WHERE @W AND c.direction = 'in' AND "
     "c.client_digits_rev <> '' GROUP BY c.client_digits_rev) f";
 static const char sql_stores[] =
     "SELECT id, name FROM stores ORDER BY name, id LIMIT 1000";
 static const char sql_target[] =
     "SELECT value FROM settings WHERE name = "
     "'analytics.callback_target_minutes'";
+static const char sql_target_set[] =
+    "INSERT INTO settings (name, value) VALUES "
+    "('analytics.callback_target_minutes', ?) "
+    "ON DUPLICATE KEY UPDATE value = VALUES(value)";
 
 #define PARAMS_MAX (4 * AN_SEGS_MAX + 16)
 
 struct qb {
 	struct buf sql;
+	const char *tcol;        /* the time column: c.started_at or c.hour */
+	bool no_direction;       /* analytics_waits: incoming calls only */
 	struct {
 		bool is_str;
 		int64_t i;
@@ -132,13 +208,19 @@ put_local(struct qb *q, const struct an_range *r)
 	unsigned i;
 
 	if (r->nsegs <= 1) {
-		buf_puts(&q->sql, "(c.started_at + INTERVAL ? SECOND)");
+		buf_puts(&q->sql, "(");
+		buf_puts(&q->sql, q->tcol);
+		buf_puts(&q->sql, " + INTERVAL ? SECOND)");
 		p_i64(q, r->nsegs ? r->segs[0].offset : 0);
 		return;
 	}
-	buf_puts(&q->sql, "(c.started_at + INTERVAL (CASE");
+	buf_puts(&q->sql, "(");
+	buf_puts(&q->sql, q->tcol);
+	buf_puts(&q->sql, " + INTERVAL (CASE");
 	for (i = 1; i < r->nsegs; i++) {
-		buf_puts(&q->sql, " WHEN c.started_at < ? THEN ?");
+		buf_puts(&q->sql, " WHEN ");
+		buf_puts(&q->sql, q->tcol);
+		buf_puts(&q->sql, " < ? THEN ?");
 		p_time(q, r->segs[i].utc);
 		p_i64(q, r->segs[i - 1].offset);
 	}
@@ -150,7 +232,10 @@ static void
 put_where(struct qb *q, const struct an_range *r, const struct an_filter *f,
     enum an_span span)
 {
-	buf_puts(&q->sql, "c.started_at >= ? AND c.started_at < ?");
+	buf_puts(&q->sql, q->tcol);
+	buf_puts(&q->sql, " >= ? AND ");
+	buf_puts(&q->sql, q->tcol);
+	buf_puts(&q->sql, " < ?");
 	p_time(q, span == SPAN_WITH_PREV ? r->prev_ts : r->from_ts);
 	p_time(q, r->to_ts);
 	if (f->scope_manager) {
@@ -174,14 +259,18 @@ put_where(struct qb *q, const struct an_range *r, const struct an_filter *f,
 		p_str(q, f->line);
 	}
 	if (f->direction) {
-		buf_puts(&q->sql, " AND c.direction = ?");
+		/* The waits are of incoming calls: another direction has
+		 * none, as in the calls' query. */
+		buf_puts(&q->sql, q->no_direction ? " AND 'in' = ?" :
+		    " AND c.direction = ?");
 		p_str(q, f->direction);
 	}
 }
 
 static enum cb_err
-run(struct db *db, const char *tmpl, const struct an_range *r,
-    const struct an_filter *f, enum an_span span, struct db_stmt **out)
+run_on(struct db *db, const char *tmpl, const char *tcol, bool no_direction,
+    const struct an_range *r, const struct an_filter *f, enum an_span span,
+    struct db_stmt **out)
 {
 	struct qb *q;
 	struct db_stmt *st;
@@ -192,6 +281,8 @@ run(struct db *db, const char *tmpl, const struct an_range *r,
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return CB_ENOMEM;
 	buf_init(&q->sql, 65536);
+	q->tcol = tcol;
+	q->no_direction = no_direction;
 	while ((at = strchr(p, '@')) != NULL) {
 		buf_append(&q->sql, p, (size_t)(at - p));
 		switch (at[1]) {
@@ -232,32 +323,134 @@ done:
 	return rc;
 }
 
-enum cb_err
-an_q_daily(struct db *db, const struct an_range *r, const struct an_filter *f,
-    struct db_stmt **out)
+static enum cb_err
+run(struct db *db, const char *tmpl, const struct an_range *r,
+    const struct an_filter *f, enum an_span span, struct db_stmt **out)
 {
-	return run(db, sql_daily, r, f, SPAN_WITH_PREV, out);
+	return run_on(db, tmpl, "c.started_at", false, r, f, span, out);
+}
+
+static bool
+unfiltered(const struct an_filter *f)
+{
+	return !f->manager_id && !f->integration_id && !f->store_id &&
+	    !f->line && !f->direction && !f->scope_manager;
+}
+
+/* A counting figure: from the summaries (the per-figure table when
+ * nothing is filtered) or from the calls. */
+static enum cb_err
+run_count(struct db *db, enum an_source src, const char *raw,
+    const char *sum, const char *one, const struct an_range *r,
+    const struct an_filter *f, enum an_span span, struct db_stmt **out)
+{
+	if (src == AN_FROM_SUMMARIES && unfiltered(f))
+		return run_on(db, one, "c.hour", false, r, f, span, out);
+	if (src == AN_FROM_SUMMARIES)
+		return run_on(db, sum, "c.hour", sum == sum_wait, r, f, span,
+		    out);
+	return run(db, raw, r, f, span, out);
 }
 
 enum cb_err
-an_q_heatmap(struct db *db, const struct an_range *r,
+an_q_source(struct db *db, const struct an_range *r, enum an_source *src)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	char a[20], b[20];
+	bool dirty = true;
+
+	*src = AN_FROM_CALLS;
+	if (!an_range_hourly(r))
+		return CB_OK;
+	/* The worker folds as calls change; what it has not reached yet
+	 * (a second's worth, or a backlog after an upgrade) is folded here
+	 * when small, so the page shows every committed call. */
+	if (an_fold(db, AN_FOLD_PAGE_HOURS, AN_FOLD_PAGE_WAIT, NULL, NULL) !=
+	    CB_OK)
+		/* e.g. a read-only replica: what is dirty is read from the
+		 * calls below. */
+		log_warn("analytics: fold failed: %s", db_error(db));
+	an_utc_format(r->prev_ts, a);
+	an_utc_format(r->to_ts, b);
+	if ((rc = db_stmt(db, sql_dirty_in, &st)) != CB_OK)
+		return rc;
+	db_bind_str(st, 0, a, strlen(a));
+	db_bind_str(st, 1, b, strlen(b));
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if (db_fetch(st) == CB_OK)
+		dirty = db_col_i64(st, 0) != 0;
+	db_stmt_done(st);
+	if (!dirty)
+		*src = AN_FROM_SUMMARIES;
+	return CB_OK;
+}
+
+enum cb_err
+an_fold(struct db *db, unsigned max_hours, int wait_seconds, int *folded,
+    bool *pending)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_fold, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, max_hours);
+	db_bind_i64(st, 1, wait_seconds);
+	if ((rc = db_exec(st)) != CB_OK) {
+		/* A procedure stopped half-way may leave its transaction. */
+		db_rollback_any(db);
+		return rc;
+	}
+	if ((rc = db_fetch(st)) == CB_OK) {
+		if (folded)
+			*folded = (int)db_col_i64(st, 0);
+		if (pending)
+			*pending = db_col_i64(st, 1) != 0;
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_EDB : rc;
+}
+
+enum cb_err
+an_q_daily(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run(db, sql_heatmap, r, f, SPAN_RANGE, out);
+	return run_count(db, src, sql_daily, sum_daily, one_daily, r, f,
+	    SPAN_WITH_PREV, out);
 }
 
 enum cb_err
-an_q_managers(struct db *db, const struct an_range *r,
+an_q_heatmap(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run(db, sql_managers, r, f, SPAN_RANGE, out);
+	return run_count(db, src, sql_heatmap, sum_heatmap, one_heatmap, r, f,
+	    SPAN_RANGE, out);
 }
 
 enum cb_err
-an_q_wait(struct db *db, const struct an_range *r, const struct an_filter *f,
-    struct db_stmt **out)
+an_q_managers(struct db *db, enum an_source src, const struct an_range *r,
+    const struct an_filter *f, struct db_stmt **out)
 {
-	return run(db, sql_wait, r, f, SPAN_RANGE, out);
+	return run_count(db, src, sql_managers, sum_managers, one_managers, r,
+	    f, SPAN_RANGE, out);
+}
+
+enum cb_err
+an_q_wait(struct db *db, enum an_source src, const struct an_range *r,
+    const struct an_filter *f, struct db_stmt **out)
+{
+	return run_count(db, src, sql_wait, sum_wait, one_wait, r, f,
+	    SPAN_RANGE, out);
+}
+
+enum cb_err
+an_q_lines(struct db *db, enum an_source src, const struct an_range *r,
+    const struct an_filter *f, struct db_stmt **out)
+{
+	return run_count(db, src, sql_lines, sum_lines, one_lines, r, f,
+	    SPAN_RANGE, out);
 }
 
 enum cb_err
@@ -272,13 +465,6 @@ an_q_answered_after(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
 	return run(db, sql_answered_after, r, f, SPAN_RANGE, out);
-}
-
-enum cb_err
-an_q_lines(struct db *db, const struct an_range *r, const struct an_filter *f,
-    struct db_stmt **out)
-{
-	return run(db, sql_lines, r, f, SPAN_RANGE, out);
 }
 
 enum cb_err
@@ -297,17 +483,36 @@ an_q_target_minutes(struct db *db, int64_t *minutes)
 	char *end;
 	long n;
 
-	*minutes = 15;
+	*minutes = AN_TARGET_DEFAULT;
 	if ((rc = db_stmt(db, sql_target, &st)) != CB_OK ||
 	    (rc = db_exec(st)) != CB_OK)
 		return rc;
 	if (db_fetch(st) == CB_OK && (v = db_col(st, 0, NULL)) != NULL) {
 		n = strtol(v, &end, 10);
-		if (end != v && *end == '\0' && n >= 1 && n <= 1440)
+		if (end != v && *end == '\0' && n >= AN_TARGET_MIN &&
+		    n <= AN_TARGET_MAX)
 			*minutes = n;
 	}
 	db_stmt_done(st);
 	return CB_OK;
+}
+
+enum cb_err
+an_q_set_target_minutes(struct db *db, int64_t minutes)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	char v[24];
+
+	if (minutes < AN_TARGET_MIN || minutes > AN_TARGET_MAX)
+		return CB_EINVAL;
+	snprintf(v, sizeof(v), "%lld", (long long)minutes);
+	if ((rc = db_stmt(db, sql_target_set, &st)) != CB_OK)
+		return rc;
+	db_bind_str(st, 0, v, strlen(v));
+	rc = db_exec(st);
+	db_stmt_done(st);
+	return rc;
 }
 
 enum cb_err

@@ -11,6 +11,7 @@
 #ifndef CB_ANALYTICS_QUERY_H
 #define CB_ANALYTICS_QUERY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "analytics/range.h"
@@ -34,22 +35,48 @@ enum an_span {
 	SPAN_WITH_PREV,      /* [prev_from, to]: the previous period too */
 };
 
-/* Rows (local day as days since 1970-01-01, direction, outcome 0
- * answered / 1 missed / 2 other, count), over SPAN_WITH_PREV. */
-enum cb_err an_q_daily(struct db *db, const struct an_range *r,
-    const struct an_filter *f, struct db_stmt **out);
+/* Where the counting figures come from: the hourly summaries (0028,
+ * kept by cb_analytics_fold: the worker, lib/analytics/fold.h) or the
+ * calls. Both give the same rows. */
+enum an_source {
+	AN_FROM_CALLS = 0,
+	AN_FROM_SUMMARIES,
+};
+
+/* Folds what little waits to be folded (at most AN_FOLD_PAGE_HOURS hours,
+ * waiting up to AN_FOLD_PAGE_WAIT s for another folder), then chooses:
+ * summaries when the range is in whole UTC hours (an_range_hourly) and
+ * none of its hours (the previous period's included) is still dirty;
+ * else the calls. */
+#define AN_FOLD_PAGE_HOURS 48
+#define AN_FOLD_PAGE_WAIT 2
+enum cb_err an_q_source(struct db *db, const struct an_range *r,
+    enum an_source *src);
+/* CALL cb_analytics_fold(max_hours, wait_seconds): *folded hours (-1: the
+ * lock was busy), *pending: dirty hours are left. Either may be NULL. */
+enum cb_err an_fold(struct db *db, unsigned max_hours, int wait_seconds,
+    int *folded, bool *pending);
+
+/* Rows (local day as days since 1970-01-01, direction, answered, missed,
+ * other), over SPAN_WITH_PREV. */
+enum cb_err an_q_daily(struct db *db, enum an_source src,
+    const struct an_range *r, const struct an_filter *f,
+    struct db_stmt **out);
 /* Rows (weekday 0 = Monday, hour 0-23, incoming calls, missed of them). */
-enum cb_err an_q_heatmap(struct db *db, const struct an_range *r,
-    const struct an_filter *f, struct db_stmt **out);
+enum cb_err an_q_heatmap(struct db *db, enum an_source src,
+    const struct an_range *r, const struct an_filter *f,
+    struct db_stmt **out);
 /* Rows (manager id or NULL, name, incoming answered, their talk seconds
  * summed, their longest, incoming missed) ordered by name. */
-enum cb_err an_q_managers(struct db *db, const struct an_range *r,
-    const struct an_filter *f, struct db_stmt **out);
+enum cb_err an_q_managers(struct db *db, enum an_source src,
+    const struct an_range *r, const struct an_filter *f,
+    struct db_stmt **out);
 /* Rows (wait seconds capped at AN_WAIT_CAP, count) of answered incoming
  * calls. */
 #define AN_WAIT_CAP 3600
-enum cb_err an_q_wait(struct db *db, const struct an_range *r,
-    const struct an_filter *f, struct db_stmt **out);
+enum cb_err an_q_wait(struct db *db, enum an_source src,
+    const struct an_range *r, const struct an_filter *f,
+    struct db_stmt **out);
 /* The missed-call follow-up, two lists sorted by (number digits, start):
  * the missed incoming calls with a number (id, number, started_at UTC,
  * digits, start in epoch ms), and the answered calls of those numbers since
@@ -60,8 +87,9 @@ enum cb_err an_q_answered_after(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out);
 /* Rows (our_number, store id or NULL, store name, calls, answered,
  * missed), most calls first, at most 200. */
-enum cb_err an_q_lines(struct db *db, const struct an_range *r,
-    const struct an_filter *f, struct db_stmt **out);
+enum cb_err an_q_lines(struct db *db, enum an_source src,
+    const struct an_range *r, const struct an_filter *f,
+    struct db_stmt **out);
 /* One row (distinct incoming numbers, of which first called in the
  * range). */
 enum cb_err an_q_callers(struct db *db, const struct an_range *r,
@@ -69,8 +97,13 @@ enum cb_err an_q_callers(struct db *db, const struct an_range *r,
 /* Rows (id, name) of every store by name, at most 1000. */
 enum cb_err an_q_stores(struct db *db, struct db_stmt **out);
 /* The follow-up target in minutes (settings row
- * analytics.callback_target_minutes; 15 when unset or not a number in
- * 1..1440). */
+ * analytics.callback_target_minutes; AN_TARGET_DEFAULT when unset or not a
+ * number in AN_TARGET_MIN..AN_TARGET_MAX). Set on Settings › Analytics. */
+#define AN_TARGET_DEFAULT 15
+#define AN_TARGET_MIN 1
+#define AN_TARGET_MAX 1440
 enum cb_err an_q_target_minutes(struct db *db, int64_t *minutes);
+/* Stores it; CB_EINVAL outside AN_TARGET_MIN..AN_TARGET_MAX. */
+enum cb_err an_q_set_target_minutes(struct db *db, int64_t minutes);
 
 #endif

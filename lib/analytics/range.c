@@ -130,6 +130,20 @@ an_range_offset(const struct an_range *r, int64_t t)
 	return off;
 }
 
+bool
+an_range_hourly(const struct an_range *r)
+{
+	unsigned i;
+
+	if (r->from_ts % 3600 != 0 || r->to_ts % 3600 != 0 ||
+	    r->prev_ts % 3600 != 0)
+		return false;
+	for (i = 0; i < r->nsegs; i++)
+		if (r->segs[i].utc % 3600 != 0 || r->segs[i].offset % 3600 != 0)
+			return false;
+	return true;
+}
+
 /* The offset changes between prev_ts and to_ts: a change shows as two
  * local midnights whose offsets differ; the minute it happens is then
  * found by bisection between them. */

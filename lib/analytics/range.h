@@ -10,6 +10,7 @@
 #ifndef CB_ANALYTICS_RANGE_H
 #define CB_ANALYTICS_RANGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -50,5 +51,11 @@ void an_day_format(int64_t n, char out[11]);
 void an_utc_format(int64_t t, char out[20]);
 /* The offset in force at t (UTC): local = t + offset. */
 int an_range_offset(const struct an_range *r, int64_t t);
+/* true when every local day and hour of the range is a run of whole UTC
+ * hours: its bounds, offsets and offset changes all fall on the hour. Then
+ * the hourly summaries give the same figures as the calls
+ * (lib/analytics/query.h); zones with 30/45-minute offsets (India, Nepal,
+ * Newfoundland, Lord Howe's half-hour DST...) read the calls. */
+bool an_range_hourly(const struct an_range *r);
 
 #endif

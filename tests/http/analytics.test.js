@@ -173,6 +173,9 @@ test('heatmap, waiting time, callers', async () => {
   assert.equal(m.wait.median_seconds, 10);
   assert.equal(m.wait.p90_seconds, 40);
   assert.equal(m.callers.numbers, 3);
+  // m1-m3 never called before the range: all new.
+  assert.equal(m.callers.new, 3);
+  assert.equal(m.callers.returning, 0);
 });
 
 // The SVG as libxml2 reads it (xmllint is libxml2's own command).

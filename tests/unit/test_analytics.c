@@ -77,6 +77,35 @@ START_TEST(test_range_half_hour_zone_no_change)
 }
 END_TEST
 
+/* Which zones may read the hourly summaries: whole-hour offsets and
+ * changes on the hour (Kyiv's DST, New York's) yes; India's +05:30,
+ * Newfoundland's -03:30 and Lord Howe's half-hour DST change no. */
+START_TEST(test_range_hourly)
+{
+	struct an_range r;
+	const char *why;
+	static const struct {
+		const char *tz, *from, *to;
+		bool hourly;
+	} cases[] = {
+		{ "UTC", "2026-01-01", "2026-12-31", true },
+		{ "Europe/Kyiv", "2026-03-28", "2026-03-30", true },
+		{ "America/New_York", "2026-10-01", "2026-11-30", true },
+		{ "Asia/Kolkata", "2026-01-01", "2026-01-31", false },
+		{ "America/St_Johns", "2026-06-01", "2026-06-30", false },
+		{ "Australia/Lord_Howe", "2026-03-01", "2026-04-30", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(an_range_parse(cases[i].from, cases[i].to,
+		    cases[i].to, cases[i].tz, &r, &why), CB_OK);
+		ck_assert_msg(an_range_hourly(&r) == cases[i].hourly, "%s",
+		    cases[i].tz);
+	}
+}
+END_TEST
+
 START_TEST(test_range_bad)
 {
 	struct an_range r;
@@ -146,6 +175,7 @@ analytics_suite(void)
 	tcase_add_test(tc, test_range_kyiv_spring_forward);
 	tcase_add_test(tc, test_range_new_york_fall_back);
 	tcase_add_test(tc, test_range_half_hour_zone_no_change);
+	tcase_add_test(tc, test_range_hourly);
 	tcase_add_test(tc, test_range_bad);
 	tcase_add_test(tc, test_percentiles);
 	tcase_add_test(tc, test_follow_class);

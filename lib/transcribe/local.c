@@ -389,6 +389,7 @@ decode_channel(struct job *j, SNDFILE *sf, const SF_INFO *info, int ch,
 		sd.data_in = mono;
 		sd.input_frames = (long)got;
 		sd.end_of_input = got < LOCAL_CHUNK;
+		sd.src_ratio = ratio;
 		do {
 			sd.data_out = res;
 			sd.output_frames = (long)out_cap;
@@ -439,17 +440,23 @@ local_transcribe(const struct cb_config *cfg, struct arena *a,
 {
 	SF_INFO info;
 	SNDFILE *sf;
+	struct stat st;
 	struct job j;
 	enum cb_err rc;
 	double diff = 0, energy = 0;
 
 	memset(&info, 0, sizeof(info));
+	if (stat(path, &st) != 0) {
+		set_err(err, errsz, "the recording file is missing (%s)",
+		    strerror(errno));
+		return errno == ENOENT ? CB_ENOTFOUND : CB_EIO;
+	}
 	if ((sf = sf_open(path, SFM_READ, &info)) == NULL) {
 		/* sf_strerror(NULL) says why the last open failed; it names
 		 * the format problem, never the path. */
 		set_err(err, errsz, "cannot read the recording: %s",
 		    sf_strerror(NULL));
-		return errno == ENOENT ? CB_ENOTFOUND : CB_EINVAL;
+		return CB_EINVAL;
 	}
 	if (info.channels < 1 || info.channels > 2 || info.samplerate < 4000 ||
 	    info.samplerate > 192000) {

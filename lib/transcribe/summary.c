@@ -3,9 +3,9 @@
  * extractive one as the fallback when the endpoint fails.
  *
  * The extractive summary picks at most SUM_MAX_SENTENCES sentences, in the
- * order they were said: the customer's first request, the sentences that
- * carry a commitment or a fact to act on (numbers, days, "will", "call
- * back"), and the last agreement. Word lists, not a model: the point is a
+ * order they were said: the customer's first request, the last agreement,
+ * and the sentences that carry a commitment ("will", "call back") or a
+ * fact to act on (a day, a number), best first. Word lists, not a model: the point is a
  * useful line in the history without a network, and the same line every
  * time for the same transcript. */
 #include "config.h"
@@ -76,20 +76,29 @@ static const char *const request_words[] = {
 	NULL
 };
 
+/* What someone will do: worth most. */
 static const char *const commit_words[] = {
-	"will", "i'll", "we'll", "you'll", "call back", "call you",
-	"send", "tomorrow", "today", "tonight", "monday", "tuesday",
-	"wednesday", "thursday", "friday", "saturday", "sunday", "next week",
-	"morning", "afternoon", "evening", "o'clock", "minutes", "hours",
-	"days", "number", "one", "two", "three", "four", "five", "six",
-	"seven", "eight", "nine", "ten", "eleven", "twelve", "twenty",
-	"thirty", "hundred", NULL
+	"will", "i'll", "we'll", "you'll", "going to", "call back",
+	"call you", "send", "promise", NULL
+};
+
+/* When: next. */
+static const char *const when_words[] = {
+	"tomorrow", "today", "tonight", "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday", "sunday", "next week", "weekend",
+	"morning", "afternoon", "evening", "noon", "o'clock", NULL
+};
+
+/* How many: least (order numbers, prices). */
+static const char *const number_words[] = {
+	"one", "two", "three", "four", "five", "six", "seven", "eight",
+	"nine", "ten", "eleven", "twelve", "twenty", "thirty", "hundred",
+	"thousand", "percent", NULL
 };
 
 static const char *const agree_words[] = {
 	"agree", "agreed", "okay", "ok", "deal", "sure", "fine", "great",
-	"perfect", "sounds good", "that works", "yes", "thank you", "thanks",
-	NULL
+	"perfect", "sounds good", "that works", "yes", "all right", NULL
 };
 
 static bool
@@ -101,6 +110,14 @@ has_digit(const struct sentence *s)
 		if (isdigit((unsigned char)s->p[i]))
 			return true;
 	return false;
+}
+
+static int
+score(const struct sentence *s)
+{
+	return (has_any(s, commit_words) ? 4 : 0) +
+	    (has_any(s, when_words) ? 2 : 0) +
+	    (has_digit(s) || has_any(s, number_words) ? 1 : 0);
 }
 
 static size_t
@@ -221,14 +238,27 @@ transcript_summary_extractive(const struct transcript *t, struct buf *out)
 		pick[agree] = true;
 		chosen++;
 	}
-	/* 2. Commitments and facts, first said first, while room is left. */
-	for (i = 0; i < n && chosen < SUM_MAX_SENTENCES; i++) {
-		if (pick[i] || words_in(&s[i]) < 3)
-			continue;
-		if (has_digit(&s[i]) || has_any(&s[i], commit_words)) {
-			pick[i] = true;
-			chosen++;
+	/* 2. Commitments, then times, then numbers: the best-scored
+	 * sentences (the earlier one on a tie) while room is left. */
+	while (chosen < SUM_MAX_SENTENCES) {
+		ssize_t best = -1;
+		int best_score = 0;
+
+		for (i = 0; i < n; i++) {
+			int sc;
+
+			if (pick[i] || words_in(&s[i]) < 3)
+				continue;
+			sc = score(&s[i]);
+			if (sc > best_score) {
+				best_score = sc;
+				best = (ssize_t)i;
+			}
 		}
+		if (best < 0)
+			break;
+		pick[best] = true;
+		chosen++;
 	}
 	for (i = 0; i < n; i++)
 		if (pick[i])
@@ -400,9 +430,9 @@ out:
 	return rc;
 }
 
-static enum cb_err
+enum cb_err
 summary_chat(const struct cb_config *cfg, const struct transcript *t,
-    struct buf *out, char *err, size_t errsz)
+    unsigned timeout_s, struct buf *out, char *err, size_t errsz)
 {
 	char url[600], origin[300], auth[300];
 	const char *headers[2] = { NULL, NULL };
@@ -425,7 +455,7 @@ summary_chat(const struct cb_config *cfg, const struct transcript *t,
 	rq.body = body.p;
 	rq.body_len = body.len;
 	rq.content_type = "application/json";
-	rq.timeout_s = CHAT_TIMEOUT_S;
+	rq.timeout_s = timeout_s;
 	rq.max_bytes = CHAT_ANSWER_MAX;
 	/* The endpoint is the server admin's choice (the config file), often
 	 * a model on the LAN or this host: no public-address guard, which is
@@ -474,7 +504,8 @@ transcript_summarize(const struct cb_config *cfg, const struct transcript *t,
 		return CB_OK;
 	if (cfg->summary_url[0] == '\0')
 		return transcript_summary_extractive(t, out);
-	if ((rc = summary_chat(cfg, t, out, err, errsz)) == CB_OK)
+	if ((rc = summary_chat(cfg, t, CHAT_TIMEOUT_S, out, err, errsz)) ==
+	    CB_OK)
 		return CB_OK;
 	/* Drop a half-written answer, keep the reason in err. */
 	out->len = mark;

@@ -36,6 +36,12 @@ enum cb_err transcript_summary_extractive(const struct transcript *t,
 void summary_chat_url(const char *base, char *out, size_t outsz);
 enum cb_err summary_chat_request(const struct cb_config *cfg,
     const struct transcript *t, struct buf *out);
+/* One summary from the endpoint at cfg->summary_url, within timeout_s
+ * seconds (transcript_summarize gives it 60), no fallback: CB_EUPSTREAM
+ * with err naming the endpoint's origin and what failed. */
+enum cb_err summary_chat(const struct cb_config *cfg,
+    const struct transcript *t, unsigned timeout_s, struct buf *out,
+    char *err, size_t errsz);
 enum cb_err summary_chat_parse(const char *body, size_t len, struct buf *out,
     char *err, size_t errsz);
 

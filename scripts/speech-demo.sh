@@ -11,24 +11,24 @@
 # --mono mixes both into one channel.
 #
 # Voices (docs/transcripts.md has the measured word overlap of each):
-#   slt     festival + festvox-us-slt-hts (the default: the one
+#   kal     festival + festvox-kallpc16k (the default: the one
 #           pocketsphinx understands best)
-#   kal     festival + festvox-kallpc16k
+#   slt     festival + festvox-us-slt-hts
 #   espeak  espeak-ng's default en-us voice
 # Needs sox and the voice's package (scripts/install-deps.sh --test).
 set -euo pipefail
 
-voice=slt
+voice=kal
 mono=no
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--voice) voice=$2; shift 2 ;;
 	--mono) mono=yes; shift ;;
-	-*) echo "usage: $0 [--voice slt|kal|espeak] [--mono] DIALOGUE.txt OUT.wav" >&2; exit 2 ;;
+	-*) echo "usage: $0 [--voice kal|slt|espeak] [--mono] DIALOGUE.txt OUT.wav" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 2 ] || { echo "usage: $0 [--voice slt|kal|espeak] [--mono] DIALOGUE.txt OUT.wav" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: $0 [--voice kal|slt|espeak] [--mono] DIALOGUE.txt OUT.wav" >&2; exit 2; }
 in=$1
 out=$2
 

@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#ifdef HAVE_POCKETSPHINX
+#include <sndfile.h>
+#endif
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -141,6 +144,24 @@ START_TEST(test_config_refuses_unknown_engine)
 END_TEST
 
 #ifdef HAVE_POCKETSPHINX
+/* A second of silence, 16-bit WAV, written with libsndfile. */
+static void
+write_wav(const char *path, int channels, int rate)
+{
+	SF_INFO info = { 0 };
+	SNDFILE *sf;
+	short *pcm = calloc((size_t)(rate * channels), sizeof(short));
+
+	info.samplerate = rate;
+	info.channels = channels;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	ck_assert_ptr_nonnull(pcm);
+	ck_assert_ptr_nonnull(sf = sf_open(path, SFM_WRITE, &info));
+	ck_assert_int_eq(sf_writef_short(sf, pcm, rate), rate);
+	sf_close(sf);
+	free(pcm);
+}
+
 START_TEST(test_local_refuses_what_it_cannot_read)
 {
 	const struct transcribe_engine *e = transcribe_engine_by_name("local");
@@ -157,16 +178,28 @@ START_TEST(test_local_refuses_what_it_cannot_read)
 	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
 	    CB_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "cannot read the recording"));
-	unlink(path);
 	ck_assert_int_eq(e->transcribe(&cfg, A, "/nonexistent/x.wav", &t,
 	    err, sizeof(err)), CB_ENOTFOUND);
+	/* Four channels: refused before any decoding. */
+	write_wav(path, 4, 8000);
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	    CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "4 channels"));
+	/* Silence in two channels at 8 kHz: decoded (resampled), nothing
+	 * said, still a draft of the local engine. */
+	write_wav(path, 2, 8000);
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	    CB_OK);
+	ck_assert_uint_eq(t.n, 0);
+	ck_assert(t.draft);
+	ck_assert_str_eq(t.engine, "local");
 	/* A model directory that is not there says what to install. */
+	write_wav(path, 1, 8000);
 	strcpy(cfg.transcribe_model_dir, "/nonexistent");
-	ck_assert_int_eq(e->transcribe(&cfg, A,
-	    "/usr/share/pocketsphinx/test/data/librivox/"
-	    "sense_and_sensibility_01_austen_64kb-0880.wav", &t, err,
-	    sizeof(err)), CB_EIO);
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	    CB_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "pocketsphinx-en-us"));
+	unlink(path);
 }
 END_TEST
 #endif

@@ -109,11 +109,11 @@ ps_open(struct ps *ps, const char *dir, char *err, size_t errsz)
 		return CB_EIO;
 	}
 #ifdef HAVE_PS_CONFIG_INIT
-	/* pocketsphinx 5.x: keys without the dash; logging off process-wide
-	 * (err_set_logfp is its documented switch). */
-	err_set_logfp(NULL);
+	/* pocketsphinx 5.x: keys without the dash; "loglevel" FATAL keeps
+	 * its chatter off stderr (the worker's log). */
 	if ((ps->cfg = ps_config_init(NULL)) == NULL)
 		goto fail;
+	ps_config_set_str(ps->cfg, "loglevel", "FATAL");
 	ps_config_set_str(ps->cfg, "hmm", hmm);
 	ps_config_set_str(ps->cfg, "lm", lm);
 	ps_config_set_str(ps->cfg, "dict", dict);

@@ -8,6 +8,7 @@
  *   callboard [--config FILE] check
  *   callboard [--config FILE] housekeeping
  *   callboard [--config FILE] reconcile SLUG [--from T] [--to T]
+ *   callboard [--config FILE] transcribe FILE [--engine NAME]
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "auth/password.h"
+#include "core/arena.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "core/strparse.h"
@@ -34,6 +36,8 @@
 #include "db/migrate.h"
 #include "db/user.h"
 #include "reconcile/run.h"
+#include "transcribe/engine.h"
+#include "transcribe/summary.h"
 
 static void
 usage(void)
@@ -58,7 +62,11 @@ usage(void)
 	    "                          [from, to) (UTC \"YYYY-MM-DD[ HH:MM[:SS]]\"\n"
 	    "                          or unix seconds; default: the last\n"
 	    "                          reconcile_window_hours) and store every\n"
-	    "                          call that is missing, once\n",
+	    "                          call that is missing, once\n"
+	    "  transcribe FILE [--engine NAME]\n"
+	    "                          print the transcript and summary of an\n"
+	    "                          audio file (engine: NAME, else the\n"
+	    "                          config's transcribe_engine, else local)\n",
 	    stderr);
 }
 
@@ -495,6 +503,75 @@ cmd_user(struct db *db, int argc, char *argv[], int at)
 	return 0;
 }
 
+static const char *
+side_label(enum speaker side)
+{
+	switch (side) {
+	case SPEAKER_MANAGER:
+		return "manager";
+	case SPEAKER_CUSTOMER:
+		return "customer";
+	case SPEAKER_UNKNOWN:
+		break;
+	}
+	return "-";
+}
+
+/* Transcribes one file with the configured engine and prints it: for
+ * admins trying an engine, and for tests (no database needed). */
+static int
+cmd_transcribe(const struct cb_config *cfg, int argc, char *argv[], int at)
+{
+	const char *name = opt(argc, argv, "--engine");
+	const struct transcribe_engine *eng;
+	struct transcript t = { 0 };
+	struct arena *a;
+	struct buf sum;
+	const char *note = NULL;
+	char err[512] = "";
+	size_t i;
+	int rc = 0;
+
+	if (at + 1 >= argc || argv[at + 1][0] == '-') {
+		usage();
+		return 2;
+	}
+	if (name == NULL)
+		name = cfg->transcribe_engine[0] ? cfg->transcribe_engine :
+		    "local";
+	if ((eng = transcribe_engine_by_name(name)) == NULL) {
+		fprintf(stderr, "callboard: engine %s: %s\n", name,
+		    transcribe_engine_why_not(name));
+		return 1;
+	}
+	a = arena_new();
+	if (eng->transcribe(cfg, a, argv[at + 1], &t, err, sizeof(err)) !=
+	    CB_OK) {
+		fprintf(stderr, "callboard: transcript failed: %s\n", err);
+		arena_free(a);
+		return 1;
+	}
+	printf("engine: %s%s\n", eng->name, t.draft ? " (draft)" : "");
+	for (i = 0; i < t.n; i++)
+		printf("[%u.%02u-%u.%02u] %s: %s\n", t.u[i].start_ms / 1000,
+		    t.u[i].start_ms % 1000 / 10, t.u[i].end_ms / 1000,
+		    t.u[i].end_ms % 1000 / 10, side_label(t.u[i].side),
+		    t.u[i].text);
+	buf_init(&sum, 64 * 1024);
+	if (transcript_summarize(cfg, &t, &sum, &note, err, sizeof(err)) !=
+	    CB_OK) {
+		fprintf(stderr, "callboard: summary failed\n");
+		rc = 1;
+	} else {
+		printf("summary: %s\n", buf_cstr(&sum));
+		if (note != NULL)
+			printf("note: %s (%s)\n", note, err);
+	}
+	buf_free(&sum);
+	arena_free(a);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -526,6 +603,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	buf_free(&err);
+	if (strcmp(cmd, "transcribe") == 0)
+		return cmd_transcribe(&cfg, argc, argv, at);
 	db = db_new(&cfg);
 	/* Migrations and the demo generator run statements that take minutes
 	 * on a large database (the 1M-call demo INSERT about 2); the 15 s of

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/conf.h"
+#include "transcribe/engine.h"
 #include "core/strparse.h"
 
 #ifndef CB_SYSCONFDIR
@@ -187,6 +188,7 @@ config_load(const char *path, struct cb_config *cfg, struct buf *errmsg)
 	unsigned lineno = 0;
 	FILE *f;
 	enum cb_err rc = CB_OK;
+	const char *why_engine;
 
 	config_defaults(cfg);
 	if ((f = fopen(path, "r")) == NULL) {
@@ -223,5 +225,14 @@ config_load(const char *path, struct cb_config *cfg, struct buf *errmsg)
 		}
 	}
 	fclose(f);
+	/* An engine named but not built (no pocketsphinx at configure
+	 * time) is refused here, with what to install, not at the first
+	 * recording. */
+	if (rc == CB_OK && (why_engine = transcribe_engine_why_not(
+	    cfg->transcribe_engine)) != NULL) {
+		buf_printf(errmsg, "%s: transcribe_engine = %s: %s", path,
+		    cfg->transcribe_engine, why_engine);
+		rc = CB_EINVAL;
+	}
 	return rc;
 }

@@ -35,4 +35,9 @@ const struct transcribe_engine *transcribe_engine_of(
     const struct cb_config *cfg);
 const struct transcribe_engine *transcribe_engine_by_name(const char *name);
 
+/* NULL when name is "" (off) or a built engine; else a static sentence for
+ * the admin saying why it cannot be used (not built: what to install;
+ * unknown). config_load() refuses the config with it. */
+const char *transcribe_engine_why_not(const char *name);
+
 #endif

@@ -24,4 +24,25 @@ enum cb_err transcript_summarize(const struct cb_config *cfg,
 enum cb_err transcript_summary_extractive(const struct transcript *t,
     struct buf *out);
 
+/* The chat-completions pieces, exposed for the tests and the fuzz target
+ * (tests/fuzz/fuzz_chat.c). summary_chat_url: the endpoint for summary_url,
+ * which may be a base ("http://host:8080", ".../v1") or the full
+ * ".../chat/completions". summary_chat_request: the JSON request body for t
+ * (model, temperature 0, a system prompt, the transcript as
+ * "[mm:ss] Side: text" lines, capped). summary_chat_parse: the summary
+ * text of an answer (choices[0].message.content, trimmed, valid UTF-8,
+ * capped) appended to out, or CB_EUPSTREAM with err saying what was wrong
+ * (never quoting the answer). */
+void summary_chat_url(const char *base, char *out, size_t outsz);
+enum cb_err summary_chat_request(const struct cb_config *cfg,
+    const struct transcript *t, struct buf *out);
+/* One summary from the endpoint at cfg->summary_url, within timeout_s
+ * seconds (transcript_summarize gives it 60), no fallback: CB_EUPSTREAM
+ * with err naming the endpoint's origin and what failed. */
+enum cb_err summary_chat(const struct cb_config *cfg,
+    const struct transcript *t, unsigned timeout_s, struct buf *out,
+    char *err, size_t errsz);
+enum cb_err summary_chat_parse(const char *body, size_t len, struct buf *out,
+    char *err, size_t errsz);
+
 #endif

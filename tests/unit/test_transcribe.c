@@ -1,10 +1,12 @@
-/* Transcripts (issue 22): the http engine against a local stand-in that
- * checks the multipart request like the real API would and answers like it
- * (verbose_json, 4xx/5xx errors, garbage, a stall); its response parser;
- * the stored JSON codec; the words-said query; the transcript access rule. */
+/* lib/transcribe/ (issue 22): transcripts, the engine list, the extractive
+ * summary, and the chat-completions client against a stand-in listener on
+ * 127.0.0.1 (a forked child speaking HTTP/1.1), including its errors and
+ * a timeout. The local engine's recognition is tested on real synthesized
+ * speech by tests/unit/transcribe_speech.sh. */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,520 +16,630 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <check.h>
+#include <json-c/json.h>
+#ifdef HAVE_POCKETSPHINX
+#include <sndfile.h>
+#endif
 
-#include "auth/access.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/conf.h"
-#include "db/transcript.h"
 #include "net/httpc.h"
-#include "transcribe/codec.h"
-#include "transcribe/http.h"
+#include "transcribe/engine.h"
+#include "transcribe/summary.h"
+#include "transcribe/transcript.h"
 
-/* ---------------------------------------------------------- stand-in -- */
+#define KEY "sk-test-secret-0123456789"
 
-enum answer { ANS_OK, ANS_401, ANS_503, ANS_GARBAGE, ANS_STALL };
+static struct arena *A;
 
-static const char ok_body[] =
-    "{\"task\":\"transcribe\",\"language\":\"english\",\"duration\":9.5,"
-    "\"text\":\"Hello, I am calling about my order. It comes on Friday.\","
-    "\"segments\":[{\"id\":0,\"start\":0.0,\"end\":2.48,\"text\":"
-    "\" Hello, I am calling about my order.\"},{\"id\":1,\"start\":2.5,"
-    "\"end\":9.5,\"text\":\" It comes on Friday.\",\"speaker\":\"agent\"}]}";
-
-/* Reads one whole request (headers + Content-Length bytes) into buf. */
-static size_t
-read_request(int fd, char *buf, size_t cap)
+static void
+setup(void)
 {
-	size_t n = 0, need = 0;
-	ssize_t r;
-	char *end;
-
-	while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0) {
-		n += (size_t)r;
-		buf[n] = '\0';
-		if ((end = strstr(buf, "\r\n\r\n")) != NULL) {
-			const char *cl = strcasestr(buf, "Content-Length:");
-			need = (size_t)(end + 4 - buf) +
-			    (cl ? strtoul(cl + 15, NULL, 10) : 0);
-			if (n >= need)
-				break;
-		}
-	}
-	return n;
-}
-
-/* The checks the real API makes, in short: what is wrong goes back as a
- * 400 whose error names it, so the test sees it in err. */
-static const char *
-request_problem(const char *req, size_t len, const char *wav)
-{
-	if (strncmp(req, "POST /v1/audio/transcriptions HTTP/1.1", 38) != 0)
-		return "wrong method or path";
-	if (strcasestr(req, "Authorization: Bearer sk-test-123\r\n") == NULL)
-		return "no bearer key";
-	if (strcasestr(req, "Content-Type: multipart/form-data; boundary=") ==
-	    NULL)
-		return "not multipart";
-	if (strstr(req, "name=\"model\"\r\n\r\nwhisper-small\r\n") == NULL)
-		return "no model field";
-	if (strstr(req, "name=\"language\"\r\n\r\nen\r\n") == NULL)
-		return "no language field";
-	if (strstr(req, "name=\"response_format\"\r\n\r\nverbose_json\r\n") ==
-	    NULL)
-		return "no response_format";
-	if (strstr(req, "name=\"file\"; filename=\"call.wav\"\r\n"
-	    "Content-Type: audio/wav\r\n\r\n") == NULL)
-		return "no file part";
-	if (memmem(req, len, wav, strlen(wav)) == NULL)
-		return "file bytes differ";
-	return NULL;
+	A = arena_new();
 }
 
 static void
-serve(int ls, enum answer ans, const char *wav)
+teardown(void)
 {
-	static char req[65536];
-	char out[4096];
-	const char *why;
-	size_t n;
-	int fd = accept(ls, NULL, NULL);
-
-	if (fd < 0)
-		_exit(1);
-	n = read_request(fd, req, sizeof(req));
-	if (ans == ANS_STALL) {
-		sleep(30);   /* the client's timeout ends it */
-		_exit(0);
-	}
-	if ((why = request_problem(req, n, wav)) != NULL)
-		snprintf(out, sizeof(out), "HTTP/1.1 400 Bad Request\r\n"
-		    "Content-Type: application/json\r\nConnection: close\r\n\r\n"
-		    "{\"error\":{\"message\":\"stand-in: %s\"}}", why);
-	else if (ans == ANS_OK)
-		snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: "
-		    "application/json\r\nContent-Length: %zu\r\nConnection: "
-		    "close\r\n\r\n%s", strlen(ok_body), ok_body);
-	else if (ans == ANS_401)
-		snprintf(out, sizeof(out), "HTTP/1.1 401 Unauthorized\r\n"
-		    "Connection: close\r\n\r\n{\"error\":{\"message\":"
-		    "\"Incorrect API key provided\",\"type\":"
-		    "\"invalid_request_error\"}}");
-	else if (ans == ANS_503)
-		snprintf(out, sizeof(out), "HTTP/1.1 503 Service Unavailable"
-		    "\r\nConnection: close\r\n\r\n{\"detail\":\"model is "
-		    "loading\"}");
-	else if (ans == ANS_GARBAGE)
-		snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nConnection: "
-		    "close\r\n\r\n<html>not json</html>");
-	else
-		_exit(1);
-	if (write(fd, out, strlen(out)) < 0)
-		_exit(1);
-	close(fd);
-	_exit(0);
+	arena_free(A);
 }
 
-static pid_t
-stand_in(enum answer ans, const char *wav, int *port)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int ls = socket(AF_INET, SOCK_STREAM, 0);
-	pid_t pid;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(ls, 4), 0);
-	getsockname(ls, (struct sockaddr *)&a, &al);
-	*port = ntohs(a.sin_port);
-	if ((pid = fork()) == 0)
-		serve(ls, ans, wav);
-	close(ls);
-	return pid;
-}
-
-static char wav_path[64];
-static const char wav_bytes[] = "RIFF....WAVEfmt fake-audio-0123456789";
-
+/* The dialogue of tests/fixtures/speech/order_call.txt, as the HTTP
+ * engine would give it (punctuated, with sides). */
 static void
-config_for(struct cb_config *cfg, int port)
+order_call(struct transcript *t)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->transcribe_engine, sizeof(cfg->transcribe_engine),
-	    "http");
-	snprintf(cfg->transcribe_url, sizeof(cfg->transcribe_url),
-	    "http://127.0.0.1:%d/", port);
-	snprintf(cfg->transcribe_model, sizeof(cfg->transcribe_model),
-	    "whisper-small");
-	snprintf(cfg->transcribe_language, sizeof(cfg->transcribe_language),
-	    "en");
-	snprintf(cfg->transcribe_key, sizeof(cfg->transcribe_key),
-	    "sk-test-123");
+	static const struct {
+		enum speaker side;
+		const char *text;
+	} lines[] = {
+		{ SPEAKER_CUSTOMER, "Hello, I would like to ask about my order." },
+		{ SPEAKER_MANAGER, "Of course. What is your order number?" },
+		{ SPEAKER_CUSTOMER, "The number is four five six seven." },
+		{ SPEAKER_MANAGER, "Thank you. Your order will arrive on Friday." },
+		{ SPEAKER_CUSTOMER, "Can you deliver it in the morning?" },
+		{ SPEAKER_MANAGER, "I will check with the warehouse and call "
+		    "you back tomorrow." },
+		{ SPEAKER_CUSTOMER, "Okay, that works for me. Thank you." },
+		{ SPEAKER_MANAGER, "You are welcome. Have a nice day." },
+	};
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ck_assert_int_eq(transcript_add(t, A, (uint32_t)i * 3000,
+		    (uint32_t)i * 3000 + 2500, lines[i].side, lines[i].text,
+		    strlen(lines[i].text)), 0);
 }
 
-static enum cb_err
-run_against(enum answer ans, struct arena *a, struct transcript *t,
-    char *err, size_t errsz)
+/* --- transcripts and engines --- */
+
+START_TEST(test_transcript_add_trims_and_skips_blank)
 {
-	struct cb_config cfg;
-	enum cb_err rc;
-	pid_t pid;
-	int port, st;
+	struct transcript t = { 0 };
+	size_t i;
 
-	pid = stand_in(ans, wav_bytes, &port);
-	config_for(&cfg, port);
-	rc = transcribe_http_engine.transcribe(&cfg, a, wav_path, t, err,
-	    errsz);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return rc;
-}
-
-static void
-make_wav(void)
-{
-	FILE *f;
-	char dir[] = "/tmp/cb-tr-XXXXXX";
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(wav_path, sizeof(wav_path), "%s/call.wav", dir);
-	f = fopen(wav_path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(wav_bytes, f);
-	fclose(f);
-}
-
-START_TEST(test_http_engine_sends_multipart_and_reads_segments)
-{
-	struct arena *a = arena_new();
-	struct transcript t;
-	char err[512] = "";
-
-	make_wav();
-	ck_assert_int_eq(run_against(ANS_OK, a, &t, err, sizeof(err)), CB_OK);
-	ck_assert_str_eq(err, "");
-	ck_assert_uint_eq(t.n, 2);
-	ck_assert_str_eq(t.u[0].text, "Hello, I am calling about my order.");
-	ck_assert_uint_eq(t.u[0].start_ms, 0);
-	ck_assert_uint_eq(t.u[0].end_ms, 2480);
-	ck_assert_int_eq(t.u[0].side, SPEAKER_UNKNOWN);
-	ck_assert_uint_eq(t.u[1].start_ms, 2500);
-	ck_assert_int_eq(t.u[1].side, SPEAKER_MANAGER);
-	ck_assert_str_eq(t.language, "english");
-	ck_assert(!t.draft);
-	arena_free(a);
-}
-END_TEST
-
-START_TEST(test_http_engine_refused_key_is_final_and_secret_free)
-{
-	struct arena *a = arena_new();
-	struct transcript t;
-	char err[512] = "";
-
-	make_wav();
-	ck_assert_int_eq(run_against(ANS_401, a, &t, err, sizeof(err)),
-	    CB_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "HTTP 401"));
-	ck_assert_ptr_nonnull(strstr(err, "Incorrect API key provided"));
-	ck_assert_ptr_null(strstr(err, "sk-test-123"));
-	arena_free(a);
-}
-END_TEST
-
-START_TEST(test_http_engine_503_is_retried)
-{
-	struct arena *a = arena_new();
-	struct transcript t;
-	char err[512] = "";
-
-	make_wav();
-	ck_assert_int_eq(run_against(ANS_503, a, &t, err, sizeof(err)),
-	    CB_EUPSTREAM);
-	ck_assert_ptr_nonnull(strstr(err, "HTTP 503 (model is loading)"));
-	arena_free(a);
-}
-END_TEST
-
-START_TEST(test_http_engine_garbage_is_an_upstream_error)
-{
-	struct arena *a = arena_new();
-	struct transcript t;
-	char err[512] = "";
-
-	make_wav();
-	ck_assert_int_eq(run_against(ANS_GARBAGE, a, &t, err, sizeof(err)),
-	    CB_EUPSTREAM);
-	ck_assert_ptr_nonnull(strstr(err, "not a JSON object"));
-	arena_free(a);
-}
-END_TEST
-
-START_TEST(test_httpc_multipart_timeout)
-{
-	struct httpc_part p = { "file", NULL, NULL, NULL, NULL };
-	struct httpc_req rq;
-	struct httpc_res res;
-	struct buf out;
-	char url[64];
-	pid_t pid;
-	int port, st;
-
-	make_wav();
-	p.file = wav_path;
-	pid = stand_in(ANS_STALL, wav_bytes, &port);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/x", port);
-	memset(&rq, 0, sizeof(rq));
-	rq.method = HTTPC_POST;
-	rq.url = url;
-	rq.parts = &p;
-	rq.nparts = 1;
-	rq.timeout_s = 2;
-	rq.max_bytes = 1024;
-	buf_init(&out, 4096);
-	ck_assert_int_eq(httpc_request(&rq, &out, &res), CB_EUPSTREAM);
-	ck_assert_msg(strstr(res.error, "imed out") || strstr(res.error, "imeout"), "%s", res.error);
-	buf_free(&out);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-}
-END_TEST
-
-START_TEST(test_http_engine_unreadable_file)
-{
-	struct cb_config cfg;
-	struct arena *a = arena_new();
-	struct transcript t;
-	char err[256] = "";
-
-	config_for(&cfg, 9);
-	ck_assert_int_eq(transcribe_http_engine.transcribe(&cfg, a,
-	    "/nonexistent/x.wav", &t, err, sizeof(err)), CB_EIO);
-	ck_assert_ptr_nonnull(strstr(err, "cannot be read"));
-	arena_free(a);
-}
-END_TEST
-
-START_TEST(test_http_endpoint_forms)
-{
-	char out[256], err[256];
-
-	ck_assert_int_eq(transcribe_http_endpoint("https://api.example.com",
-	    "k", out, sizeof(out), err, sizeof(err)), CB_OK);
-	ck_assert_str_eq(out, "https://api.example.com/v1/audio/transcriptions");
-	ck_assert_int_eq(transcribe_http_endpoint("https://h/v1/", "k", out,
-	    sizeof(out), err, sizeof(err)), CB_OK);
-	ck_assert_str_eq(out, "https://h/v1/audio/transcriptions");
-	ck_assert_int_eq(transcribe_http_endpoint(
-	    "http://127.0.0.1:8178/inference/v1/audio/transcriptions", "k",
-	    out, sizeof(out), err, sizeof(err)), CB_OK);
-	ck_assert_str_eq(out,
-	    "http://127.0.0.1:8178/inference/v1/audio/transcriptions");
-	/* A key never goes in clear text to another host. */
-	ck_assert_int_eq(transcribe_http_endpoint("http://10.0.0.5:8000", "k",
-	    out, sizeof(out), err, sizeof(err)), CB_EINVAL);
-	ck_assert_int_eq(transcribe_http_endpoint("http://10.0.0.5:8000", "",
-	    out, sizeof(out), err, sizeof(err)), CB_OK);
-	ck_assert_int_eq(transcribe_http_endpoint("ftp://h", "", out,
-	    sizeof(out), err, sizeof(err)), CB_EINVAL);
-	ck_assert_int_eq(transcribe_http_endpoint("https://u:p@h", "", out,
-	    sizeof(out), err, sizeof(err)), CB_EINVAL);
-}
-END_TEST
-
-/* ------------------------------------------------------------ parser -- */
-
-static enum cb_err
-parse(const char *json, struct transcript *t, struct arena *a)
-{
-	char err[256];
-
-	return transcribe_http_parse(json, strlen(json), a, t, err,
-	    sizeof(err));
-}
-
-START_TEST(test_parse_plain_text_and_bad_shapes)
-{
-	struct arena *a = arena_new();
-	struct transcript t;
-
-	ck_assert_int_eq(parse("{\"text\":\" hi there \"}", &t, a), CB_OK);
+	ck_assert_int_eq(transcript_add(&t, A, 10, 5, SPEAKER_MANAGER,
+	    "  hello there \n", 15), 0);
+	ck_assert_int_eq(transcript_add(&t, A, 20, 30, SPEAKER_CUSTOMER,
+	    " \t ", 3), 0);
 	ck_assert_uint_eq(t.n, 1);
-	ck_assert_str_eq(t.u[0].text, "hi there");
-	ck_assert_int_eq(parse("[]", &t, a), CB_EUPSTREAM);
-	ck_assert_int_eq(parse("{}", &t, a), CB_EUPSTREAM);
-	ck_assert_int_eq(parse("{\"segments\":[{\"start\":-1,\"end\":1,"
-	    "\"text\":\"x\"}]}", &t, a), CB_EUPSTREAM);
-	ck_assert_int_eq(parse("{\"segments\":[{\"start\":1,\"end\":1e300,"
-	    "\"text\":\"x\"}]}", &t, a), CB_EUPSTREAM);
-	ck_assert_int_eq(parse("{\"segments\":[{\"start\":1,\"end\":2,"
-	    "\"text\":\"\\u0000x\"}]}", &t, a), CB_EUPSTREAM);
-	ck_assert_int_eq(parse("{\"segments\":[]} trailing", &t, a),
-	    CB_EUPSTREAM);
-	/* an empty recording: no lines, not an error */
-	ck_assert_int_eq(parse("{\"segments\":[],\"text\":\"\"}", &t, a),
+	ck_assert_str_eq(t.u[0].text, "hello there");
+	/* An end before the start is clamped to the start. */
+	ck_assert_uint_eq(t.u[0].end_ms, 10);
+	/* Growing keeps what was there. */
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(transcript_add(&t, A, (uint32_t)i, (uint32_t)i,
+		    SPEAKER_UNKNOWN, "x", 1), 0);
+	ck_assert_uint_eq(t.n, 101);
+	ck_assert_str_eq(t.u[0].text, "hello there");
+	ck_assert_str_eq(t.u[100].text, "x");
+}
+END_TEST
+
+START_TEST(test_engine_list_and_refusals)
+{
+	struct cb_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_ptr_null(transcribe_engine_of(&cfg));
+	ck_assert_ptr_null(transcribe_engine_why_not(""));
+	ck_assert_ptr_nonnull(strstr(transcribe_engine_why_not("whisper"),
+	    "unknown engine"));
+#ifdef HAVE_POCKETSPHINX
+	strcpy(cfg.transcribe_engine, "local");
+	ck_assert_ptr_nonnull(transcribe_engine_of(&cfg));
+	ck_assert_str_eq(transcribe_engine_of(&cfg)->name, "local");
+	ck_assert_ptr_null(transcribe_engine_why_not("local"));
+#else
+	ck_assert_ptr_null(transcribe_engine_by_name("local"));
+	ck_assert_ptr_nonnull(strstr(transcribe_engine_why_not("local"),
+	    "apt-get install libpocketsphinx-dev"));
+#endif
+}
+END_TEST
+
+/* config_load refuses an engine that is unknown (or not built) with a
+ * sentence naming the key. */
+START_TEST(test_config_refuses_unknown_engine)
+{
+	char path[] = "/tmp/cb-transcribe-confXXXXXX";
+	int fd = mkstemp(path);
+	struct cb_config cfg;
+	struct buf err;
+	static const char text[] = "transcribe_engine = whisper\n";
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
+	    (ssize_t)sizeof(text) - 1);
+	close(fd);
+	buf_init(&err, 1024);
+	ck_assert_int_eq(config_load(path, &cfg, &err), CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&err),
+	    "transcribe_engine = whisper: unknown engine"));
+	buf_free(&err);
+	unlink(path);
+}
+END_TEST
+
+#ifdef HAVE_POCKETSPHINX
+/* A second of silence, 16-bit WAV, written with libsndfile. */
+static void
+write_wav(const char *path, int channels, int rate)
+{
+	SF_INFO info = { 0 };
+	SNDFILE *sf;
+	short *pcm = calloc((size_t)(rate * channels), sizeof(short));
+
+	info.samplerate = rate;
+	info.channels = channels;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	ck_assert_ptr_nonnull(pcm);
+	ck_assert_ptr_nonnull(sf = sf_open(path, SFM_WRITE, &info));
+	ck_assert_int_eq(sf_writef_short(sf, pcm, rate), rate);
+	sf_close(sf);
+	free(pcm);
+}
+
+START_TEST(test_local_refuses_what_it_cannot_read)
+{
+	const struct transcribe_engine *e = transcribe_engine_by_name("local");
+	struct cb_config cfg;
+	struct transcript t = { 0 };
+	char err[256], path[] = "/tmp/cb-transcribe-junkXXXXXX";
+	int fd = mkstemp(path);
+
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.transcribe_model_dir, "/usr/share/pocketsphinx/model/en-us");
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "not audio at all", 16), 16);
+	close(fd);
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	    CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "cannot read the recording"));
+	ck_assert_int_eq(e->transcribe(&cfg, A, "/nonexistent/x.wav", &t,
+	    err, sizeof(err)), CB_ENOTFOUND);
+	/* Four channels: refused before any decoding. */
+	write_wav(path, 4, 8000);
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	    CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "4 channels"));
+	/* Silence in two channels at 8 kHz: decoded (resampled), nothing
+	 * said, still a draft of the local engine. */
+	write_wav(path, 2, 8000);
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
 	    CB_OK);
 	ck_assert_uint_eq(t.n, 0);
-	arena_free(a);
+	ck_assert(t.draft);
+	ck_assert_str_eq(t.engine, "local");
+	/* A model directory that is not there says what to install. */
+	write_wav(path, 1, 8000);
+	strcpy(cfg.transcribe_model_dir, "/nonexistent");
+	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	    CB_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "pocketsphinx-en-us"));
+	unlink(path);
+}
+END_TEST
+#endif
+
+/* --- the extractive summary --- */
+
+START_TEST(test_extractive_request_commitment_agreement)
+{
+	struct transcript t;
+	struct buf out, again;
+
+	order_call(&t);
+	buf_init(&out, 4096);
+	ck_assert_int_eq(transcript_summary_extractive(&t, &out), CB_OK);
+	/* The request first, then the commitments in order, then the last
+	 * agreement; at most four sentences. */
+	ck_assert_str_eq(buf_cstr(&out),
+	    "Customer: Hello, I would like to ask about my order. "
+	    "Manager: Your order will arrive on Friday. "
+	    "Manager: I will check with the warehouse and call you back "
+	    "tomorrow. "
+	    "Customer: Okay, that works for me.");
+	/* Deterministic. */
+	buf_init(&again, 4096);
+	ck_assert_int_eq(transcript_summary_extractive(&t, &again), CB_OK);
+	ck_assert_str_eq(buf_cstr(&again), buf_cstr(&out));
+	buf_free(&again);
+	buf_free(&out);
 }
 END_TEST
 
-START_TEST(test_error_text)
+START_TEST(test_extractive_unpunctuated_draft)
 {
-	char out[256];
-	const char *j = "{\"error\":{\"message\":\"bad\\nfile\"}}";
+	/* The local engine's output: no punctuation, no sides. */
+	static const char *const lines[] = {
+		"hello i would like to ask about my order",
+		"of course what is your order number",
+		"i will check with the warehouse and call you back tomorrow",
+		"okay that works for me thank you",
+	};
+	struct transcript t = { 0 };
+	struct buf out;
+	size_t i;
 
-	transcribe_http_error_text(j, strlen(j), out, sizeof(out));
-	ck_assert_str_eq(out, "bad file");
-	transcribe_http_error_text("<html>", 6, out, sizeof(out));
-	ck_assert_str_eq(out, "");
+	for (i = 0; i < 4; i++)
+		transcript_add(&t, A, (uint32_t)i, (uint32_t)i, SPEAKER_UNKNOWN,
+		    lines[i], strlen(lines[i]));
+	buf_init(&out, 4096);
+	ck_assert_int_eq(transcript_summary_extractive(&t, &out), CB_OK);
+	ck_assert_str_eq(buf_cstr(&out),
+	    "Hello i would like to ask about my order. "
+	    "I will check with the warehouse and call you back tomorrow. "
+	    "Okay that works for me thank you.");
+	buf_free(&out);
 }
 END_TEST
 
-/* ------------------------------------------------------------- codec -- */
-
-START_TEST(test_codec_round_trip)
+START_TEST(test_extractive_empty_and_long)
 {
-	struct arena *a = arena_new();
-	struct transcript t, u;
-	struct buf b, w;
+	struct transcript t = { 0 };
+	struct buf out;
+	char big[1000];
 
-	memset(&t, 0, sizeof(t));
-	transcript_add(&t, a, 0, 1500, SPEAKER_CUSTOMER, "Hello \"there\"", 13);
-	transcript_add(&t, a, 1600, 3000, SPEAKER_MANAGER, "Привіт", 12);
-	buf_init(&b, 4096);
-	buf_init(&w, 4096);
-	ck_assert_int_eq(transcript_to_json(&t, &b), CB_OK);
-	ck_assert_int_eq(transcript_from_json(buf_cstr(&b), b.len, a, &u),
-	    CB_OK);
-	ck_assert_uint_eq(u.n, 2);
-	ck_assert_str_eq(u.u[0].text, "Hello \"there\"");
-	ck_assert_int_eq(u.u[0].side, SPEAKER_CUSTOMER);
-	ck_assert_uint_eq(u.u[1].start_ms, 1600);
-	ck_assert_int_eq(transcript_words(&u, &w), CB_OK);
-	ck_assert_str_eq(buf_cstr(&w), "Hello \"there\"\nПривіт");
-	ck_assert_int_eq(transcript_from_json("{}", 2, a, &u), CB_EINVAL);
-	ck_assert_int_eq(transcript_from_json("[{\"start_ms\":1}]", 16, a,
-	    &u), CB_EINVAL);
-	buf_free(&b);
-	buf_free(&w);
-	arena_free(a);
+	buf_init(&out, 4096);
+	ck_assert_int_eq(transcript_summary_extractive(&t, &out), CB_OK);
+	ck_assert_str_eq(buf_cstr(&out), "");
+	/* One endless sentence is cut at a word, marked with an ellipsis. */
+	memset(big, 0, sizeof(big));
+	while (strlen(big) + 12 < sizeof(big))
+		strcat(big, "please help ");
+	transcript_add(&t, A, 0, 1, SPEAKER_CUSTOMER, big, strlen(big));
+	ck_assert_int_eq(transcript_summary_extractive(&t, &out), CB_OK);
+	ck_assert_uint_le(out.len, 240);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "…"));
+	buf_free(&out);
 }
 END_TEST
 
-START_TEST(test_summary_head)
-{
-	char out[1100];
+/* --- the chat client: URL and parser --- */
 
-	transcript_summary_head("  The customer asked about delivery. We "
-	    "agreed on Friday.", 255, out, sizeof(out));
-	ck_assert_str_eq(out, "The customer asked about delivery.");
-	transcript_summary_head("one two three four", 9, out, sizeof(out));
-	ck_assert_str_eq(out, "one two");
-	transcript_summary_head(NULL, 9, out, sizeof(out));
-	ck_assert_str_eq(out, "");
-	transcript_summary_head("v1.2 is out\nnext", 255, out, sizeof(out));
-	ck_assert_str_eq(out, "v1.2 is out");
+START_TEST(test_chat_url_forms)
+{
+	char u[256];
+
+	summary_chat_url("http://h:8080", u, sizeof(u));
+	ck_assert_str_eq(u, "http://h:8080/v1/chat/completions");
+	summary_chat_url("http://h:8080/v1/", u, sizeof(u));
+	ck_assert_str_eq(u, "http://h:8080/v1/chat/completions");
+	summary_chat_url("https://api.x/openai/v1/chat/completions", u,
+	    sizeof(u));
+	ck_assert_str_eq(u, "https://api.x/openai/v1/chat/completions");
 }
 END_TEST
 
-/* --------------------------------------------------------- said query -- */
-
-START_TEST(test_said_query)
+static enum cb_err
+parse(const char *body, struct buf *out, char *err)
 {
-	char q[512], sh[256], st[256];
+	return summary_chat_parse(body, strlen(body), out, err, 256);
+}
 
-	transcript_said_query("Delivery on Friday", q, sizeof(q), sh,
-	    sizeof(sh), st, sizeof(st));
-	ck_assert_str_eq(q, "+Delivery +Friday");
-	ck_assert_str_eq(st, "on");
-	transcript_said_query("deliv* +(\"x\" -y) ok", q, sizeof(q), sh,
-	    sizeof(sh), st, sizeof(st));
-	ck_assert_str_eq(q, "+deliv*");
-	ck_assert_str_eq(sh, "x, y, ok");
-	transcript_said_query("a to", q, sizeof(q), sh, sizeof(sh), st,
-	    sizeof(st));
-	ck_assert_str_eq(q, "");
-	transcript_said_query("доставка", q, sizeof(q), NULL, 0, NULL, 0);
-	ck_assert_str_eq(q, "+доставка");
+START_TEST(test_chat_parse_answers)
+{
+	struct buf out;
+	char err[256];
+
+	buf_init(&out, 8192);
+	ck_assert_int_eq(parse("{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"  The customer asked. \\n\"}}]}",
+	    &out, err), CB_OK);
+	ck_assert_str_eq(buf_cstr(&out), "The customer asked.");
+	buf_reset(&out);
+	ck_assert_int_eq(parse("{\"choices\":[]}", &out, err), CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(err, "choices[0].message.content"));
+	ck_assert_int_eq(parse("{\"choices\":[{\"message\":{\"content\":7}}]}",
+	    &out, err), CB_EUPSTREAM);
+	ck_assert_int_eq(parse("{\"choices\":[{\"message\":{\"content\":"
+	    "\"  \"}}]}", &out, err), CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(err, "empty"));
+	ck_assert_int_eq(parse("{\"choices\":[{\"message\":{\"content\":"
+	    "\"a\\u0000b\"}}]}", &out, err), CB_EUPSTREAM);
+	ck_assert_int_eq(parse("{\"choices\":[{\"message\":{\"content\":"
+	    "\"a\xff\xfe\"}}]}", &out, err), CB_EUPSTREAM);
+	ck_assert_int_eq(parse("{\"choices\":", &out, err), CB_EUPSTREAM);
+	ck_assert_ptr_nonnull(strstr(err, "not JSON"));
+	ck_assert_int_eq(parse("{} trailing", &out, err), CB_EUPSTREAM);
+	ck_assert_int_eq(summary_chat_parse("", 0, &out, err, sizeof(err)),
+	    CB_EUPSTREAM);
+	ck_assert_str_eq(buf_cstr(&out), "");
+	buf_free(&out);
 }
 END_TEST
 
-/* ------------------------------------------------------- access rule -- */
-
-START_TEST(test_transcript_access)
+START_TEST(test_chat_parse_caps_long_summary)
 {
-	struct user u;
-	struct access_call mine = { 7, 0, 0 }, other = { 8, 0, 0 };
+	struct buf body, out;
+	char err[256];
 	int i;
 
-	memset(&u, 0, sizeof(u));
-	u.id = 7;
-	for (i = 0; i < PERM__MAX; i++)
-		u.perms[i] = SCOPE_NONE;
-	/* The intern: calls but no recordings → no transcript, even with
-	 * transcripts.view given. */
-	u.perms[PERM_CALLS] = SCOPE_ALL;
-	u.perms[PERM_TRANSCRIPTS_VIEW] = SCOPE_ALL;
-	ck_assert(!access_transcript(&u, VIA_HISTORY, 0, &mine,
-	    TRANSCRIPT_READ));
-	ck_assert_int_eq(access_transcript_list_manager(&u, VIA_HISTORY), -1);
-	u.perms[PERM_RECORDINGS_LISTEN] = SCOPE_ALL;
-	ck_assert(access_transcript(&u, VIA_HISTORY, 0, &other,
-	    TRANSCRIPT_READ));
-	ck_assert(!access_transcript(&u, VIA_HISTORY, 0, &other,
-	    TRANSCRIPT_EDIT));
-	ck_assert_int_eq(access_transcript_list_manager(&u, VIA_HISTORY), 0);
-	u.perms[PERM_TRANSCRIPTS_VIEW] = SCOPE_OWN;
-	ck_assert(access_transcript(&u, VIA_HISTORY, 0, &mine,
-	    TRANSCRIPT_READ));
-	ck_assert(!access_transcript(&u, VIA_HISTORY, 0, &other,
-	    TRANSCRIPT_READ));
-	ck_assert_int_eq(access_transcript_list_manager(&u, VIA_HISTORY), 7);
-	u.perms[PERM_TRANSCRIPTS_EDIT] = SCOPE_OWN;
-	ck_assert(access_transcript(&u, VIA_HISTORY, 0, &mine,
-	    TRANSCRIPT_EDIT));
-	/* No transcripts.view: nothing, whatever else. */
-	u.perms[PERM_TRANSCRIPTS_VIEW] = SCOPE_NONE;
-	ck_assert(!access_transcript(&u, VIA_HISTORY, 0, &mine,
-	    TRANSCRIPT_EDIT));
-	/* The recording's own rule is the same one. */
-	ck_assert(access_recording_hear(&u, VIA_HISTORY, 0, &mine));
+	buf_init(&body, 1 << 20);
+	buf_puts(&body, "{\"choices\":[{\"message\":{\"content\":\"");
+	for (i = 0; i < 1000; i++)
+		buf_puts(&body, "ж");   /* two bytes: the cut must not split */
+	buf_puts(&body, "\"}}]}");
+	buf_init(&out, 1 << 20);
+	ck_assert_int_eq(summary_chat_parse(body.p, body.len, &out, err,
+	    sizeof(err)), CB_OK);
+	ck_assert_uint_le(out.len, 1500 + 3);
+	ck_assert_str_eq(buf_cstr(&out) + out.len - 3, "…");
+	ck_assert_int_eq(((unsigned char)out.p[out.len - 4] & 0xC0), 0x80);
+	buf_free(&body);
+	buf_free(&out);
 }
 END_TEST
+
+/* --- the chat client against a stand-in listener --- */
+
+struct standin {
+	pid_t pid;
+	int req_fd;           /* read end: the request the child received */
+	unsigned port;
+};
+
+/* Forks a child that accepts one connection on 127.0.0.1, sends the
+ * request it read up the pipe, waits delay_s, then answers reply. */
+static void
+standin_start(struct standin *s, const char *reply, unsigned delay_s)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), pfd[2], one = 1;
+
+	ck_assert_int_ge(lfd, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+	s->port = ntohs(sa.sin_port);
+	ck_assert_int_eq(pipe(pfd), 0);
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		static char req[256 * 1024];
+		size_t n = 0, want = 0;
+		int c = accept(lfd, NULL, NULL);
+		ssize_t k;
+
+		close(pfd[0]);
+		if (c < 0)
+			_exit(1);
+		while (n < sizeof(req) - 1 &&
+		    (k = read(c, req + n, sizeof(req) - 1 - n)) > 0) {
+			char *end, *cl;
+
+			n += (size_t)k;
+			req[n] = '\0';
+			if ((end = strstr(req, "\r\n\r\n")) == NULL)
+				continue;
+			if (want == 0) {
+				cl = strcasestr(req, "\r\nContent-Length:");
+				want = (size_t)(end + 4 - req) +
+				    (cl ? strtoul(cl + 17, NULL, 10) : 0);
+			}
+			if (n >= want)
+				break;
+		}
+		if (write(pfd[1], req, n) != (ssize_t)n)
+			_exit(1);
+		close(pfd[1]);
+		sleep(delay_s);
+		if (write(c, reply, strlen(reply)) < 0)
+			_exit(1);
+		close(c);
+		_exit(0);
+	}
+	close(lfd);
+	close(pfd[1]);
+	s->req_fd = pfd[0];
+}
+
+/* The request the stand-in saw (static, NUL-terminated). */
+static const char *
+standin_request(struct standin *s)
+{
+	static char req[256 * 1024];
+	size_t n = 0;
+	ssize_t k;
+
+	while (n < sizeof(req) - 1 &&
+	    (k = read(s->req_fd, req + n, sizeof(req) - 1 - n)) > 0)
+		n += (size_t)k;
+	req[n] = '\0';
+	close(s->req_fd);
+	return req;
+}
+
+static void
+standin_stop(struct standin *s)
+{
+	int st;
+
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, &st, 0);
+}
+
+static void
+chat_config(struct cb_config *cfg, unsigned port)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->summary_url, sizeof(cfg->summary_url),
+	    "http://127.0.0.1:%u", port);
+	strcpy(cfg->summary_model, "tiny-model");
+	strcpy(cfg->summary_key, KEY);
+}
+
+/* A whole HTTP/1.1 answer with a right Content-Length. */
+static const char *
+reply(const char *status, const char *body)
+{
+	return arena_printf(A, "HTTP/1.1 %s\r\nContent-Type: application/json"
+	    "\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s", status,
+	    strlen(body), body);
+}
+
+static const char OK_BODY[] =
+    "{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+    "\"message\":{\"role\":\"assistant\",\"content\":\"Order call.\"}}]}";
+
+START_TEST(test_chat_request_and_answer)
+{
+	struct standin s;
+	struct cb_config cfg;
+	struct transcript t;
+	struct buf out;
+	const char *note = (const char *)1, *req, *body;
+	char err[256];
+	struct json_object *j, *msgs, *m;
+
+	order_call(&t);
+	standin_start(&s, reply("200 OK", OK_BODY), 0);
+	chat_config(&cfg, s.port);
+	buf_init(&out, 8192);
+	ck_assert_int_eq(transcript_summarize(&cfg, &t, &out, &note, err,
+	    sizeof(err)), CB_OK);
+	ck_assert_str_eq(buf_cstr(&out), "Order call.");
+	ck_assert_ptr_null(note);
+	req = standin_request(&s);
+	standin_stop(&s);
+	ck_assert_msg(strncmp(req, "POST /v1/chat/completions HTTP/1.1\r\n",
+	    36) == 0, "%.60s", req);
+	ck_assert_ptr_nonnull(strstr(req, "\r\nAuthorization: Bearer " KEY
+	    "\r\n"));
+	ck_assert_ptr_nonnull(strcasestr(req,
+	    "\r\nContent-Type: application/json\r\n"));
+	body = strstr(req, "\r\n\r\n") + 4;
+	ck_assert_ptr_nonnull(j = json_tokener_parse(body));
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(j,
+	    "model")), "tiny-model");
+	msgs = json_object_object_get(j, "messages");
+	ck_assert_int_eq((int)json_object_array_length(msgs), 2);
+	m = json_object_array_get_idx(msgs, 1);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(m,
+	    "role")), "user");
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(
+	    json_object_object_get(m, "content")),
+	    "[00:00] Customer: Hello, I would like to ask about my order.\n"
+	    "[00:03] Manager: Of course."));
+	json_object_put(j);
+	buf_free(&out);
+}
+END_TEST
+
+/* Every failure falls back to the key sentences with a note, and the
+ * reason never holds the key. */
+static void
+expect_fallback(const char *reply, unsigned delay_s, const char *why)
+{
+	struct standin s;
+	struct cb_config cfg;
+	struct transcript t;
+	struct buf out, ext;
+	const char *note = NULL;
+	char err[256];
+
+	order_call(&t);
+	standin_start(&s, reply, delay_s);
+	chat_config(&cfg, s.port);
+	buf_init(&out, 8192);
+	buf_init(&ext, 8192);
+	if (delay_s > 0) {
+		/* A stalled endpoint: the client's own timeout, shortened. */
+		ck_assert_int_eq(summary_chat(&cfg, &t, 1, &out, err,
+		    sizeof(err)), CB_EUPSTREAM);
+	} else {
+		ck_assert_int_eq(transcript_summarize(&cfg, &t, &out, &note,
+		    err, sizeof(err)), CB_OK);
+		ck_assert_ptr_nonnull(note);
+		transcript_summary_extractive(&t, &ext);
+		ck_assert_str_eq(buf_cstr(&out), buf_cstr(&ext));
+	}
+	standin_stop(&s);
+	ck_assert_msg(strstr(err, why) != NULL, "err: %s", err);
+	ck_assert_ptr_null(strstr(err, KEY));
+	ck_assert_ptr_null(strstr(err, "sk-"));
+	buf_free(&out);
+	buf_free(&ext);
+}
+
+START_TEST(test_chat_http_error_falls_back)
+{
+	expect_fallback(reply("401 Unauthorized", "{\"error\":{\"message\":"
+	    "\"Incorrect API key provided: sk-te***\"}}"), 0,
+	    "answered HTTP 401");
+}
+END_TEST
+
+START_TEST(test_chat_bad_json_falls_back)
+{
+	expect_fallback(reply("200 OK", "{\"choices\":["), 0, "not JSON");
+}
+END_TEST
+
+START_TEST(test_chat_cut_connection_falls_back)
+{
+	expect_fallback("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n"
+	    "Connection: close\r\n\r\n{\"choices\"", 0, "failed");
+}
+END_TEST
+
+START_TEST(test_chat_timeout)
+{
+	expect_fallback(reply("200 OK", OK_BODY), 4, "failed");
+}
+END_TEST
+
+START_TEST(test_chat_nothing_listening_falls_back)
+{
+	struct cb_config cfg;
+	struct transcript t;
+	struct buf out;
+	const char *note = NULL;
+	char err[256];
+
+	order_call(&t);
+	/* Port 9 (discard) on loopback: nothing listens in the test box. */
+	chat_config(&cfg, 9);
+	buf_init(&out, 8192);
+	ck_assert_int_eq(transcript_summarize(&cfg, &t, &out, &note, err,
+	    sizeof(err)), CB_OK);
+	ck_assert_ptr_nonnull(note);
+	ck_assert_ptr_nonnull(strstr(err, "http://127.0.0.1:9"));
+	ck_assert_ptr_null(strstr(err, KEY));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "Customer: Hello"));
+	buf_free(&out);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("transcribe");
+	TCase *tc = tcase_create("transcribe");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_transcript_add_trims_and_skips_blank);
+	tcase_add_test(tc, test_engine_list_and_refusals);
+	tcase_add_test(tc, test_config_refuses_unknown_engine);
+#ifdef HAVE_POCKETSPHINX
+	tcase_add_test(tc, test_local_refuses_what_it_cannot_read);
+#endif
+	tcase_add_test(tc, test_extractive_request_commitment_agreement);
+	tcase_add_test(tc, test_extractive_unpunctuated_draft);
+	tcase_add_test(tc, test_extractive_empty_and_long);
+	tcase_add_test(tc, test_chat_url_forms);
+	tcase_add_test(tc, test_chat_parse_answers);
+	tcase_add_test(tc, test_chat_parse_caps_long_summary);
+	tcase_add_test(tc, test_chat_request_and_answer);
+	tcase_add_test(tc, test_chat_http_error_falls_back);
+	tcase_add_test(tc, test_chat_bad_json_falls_back);
+	tcase_add_test(tc, test_chat_cut_connection_falls_back);
+	tcase_add_test(tc, test_chat_timeout);
+	tcase_add_test(tc, test_chat_nothing_listening_falls_back);
+	suite_add_tcase(s, tc);
+	return s;
+}
 
 int
 main(void)
 {
-	Suite *s = suite_create("transcribe");
-	TCase *tc = tcase_create("all");
 	SRunner *sr;
 	int failed;
 
-	signal(SIGPIPE, SIG_IGN);
 	httpc_global_init();
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_http_engine_sends_multipart_and_reads_segments);
-	tcase_add_test(tc, test_http_engine_refused_key_is_final_and_secret_free);
-	tcase_add_test(tc, test_http_engine_503_is_retried);
-	tcase_add_test(tc, test_http_engine_garbage_is_an_upstream_error);
-	tcase_add_test(tc, test_httpc_multipart_timeout);
-	tcase_add_test(tc, test_http_engine_unreadable_file);
-	tcase_add_test(tc, test_http_endpoint_forms);
-	tcase_add_test(tc, test_parse_plain_text_and_bad_shapes);
-	tcase_add_test(tc, test_error_text);
-	tcase_add_test(tc, test_codec_round_trip);
-	tcase_add_test(tc, test_summary_head);
-	tcase_add_test(tc, test_said_query);
-	tcase_add_test(tc, test_transcript_access);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
+	sr = srunner_create(suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	httpc_global_cleanup();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -19,7 +19,7 @@ ringostat_test_event(struct arena *a, const char *url, const char *sign_url,
 {
 	const char *key = test_event_secret(sec, "key");
 	struct json_object *o;
-	char hex[13], id[40], micros[24], caller[64];
+	char hex[13], id[40], micros[32], caller[64];
 
 	(void)sign_url;
 	if (key == NULL) {

@@ -1144,13 +1144,8 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	}
 	f->rows = arena_alloc(ctx->arena, cap * sizeof(*f->rows));
 	while ((rc = db_fetch(st)) == CB_OK) {
-		if (f->nrows == cap) {
-			struct number_row *g = arena_alloc(ctx->arena,
-			    2 * cap * sizeof(*g));
-			memcpy(g, f->rows, cap * sizeof(*g));
-			f->rows = g;
-			cap *= 2;
-		}
+		f->rows = arena_grow(ctx->arena, f->rows, f->nrows, &cap,
+		    sizeof(*f->rows));
 		memset(&f->rows[f->nrows], 0, sizeof(f->rows[0]));
 		f->rows[f->nrows].number = col_dup(ctx, st, INC_NUMBER);
 		f->rows[f->nrows].store = col_dup(ctx, st, INC_STORE_ID);
@@ -1193,13 +1188,7 @@ stores_load(struct ctx *ctx, struct store_c **out, size_t *n)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		const char *c = db_col(st, SC_COUNTRY, NULL);
 
-		if (*n == cap) {
-			struct store_c *g = arena_alloc(ctx->arena,
-			    2 * cap * sizeof(*g));
-			memcpy(g, *out, cap * sizeof(*g));
-			*out = g;
-			cap *= 2;
-		}
+		*out = arena_grow(ctx->arena, *out, *n, &cap, sizeof(**out));
 		(*out)[*n].id = db_col_i64(st, SC_ID);
 		(*out)[*n].name = col_dup(ctx, st, SC_NAME);
 		(*out)[*n].country = c && *c ? arena_strdup(ctx->arena, c) :
@@ -1265,13 +1254,7 @@ istores_load(struct ctx *ctx, struct istore **out, size_t *n)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		const char *c = db_col(st, IS_COUNTRY, NULL);
 
-		if (*n == cap) {
-			struct istore *g = arena_alloc(ctx->arena,
-			    2 * cap * sizeof(*g));
-			memcpy(g, *out, cap * sizeof(*g));
-			*out = g;
-			cap *= 2;
-		}
+		*out = arena_grow(ctx->arena, *out, *n, &cap, sizeof(**out));
 		(*out)[*n].integration = db_col_i64(st, IS_INTEGRATION);
 		(*out)[*n].store = col_dup(ctx, st, IS_STORE);
 		(*out)[*n].country = c && *c ? arena_strdup(ctx->arena, c) :
@@ -1597,13 +1580,7 @@ active_users(struct ctx *ctx, int64_t **ids, size_t *n)
 	if ((rc = db_automation_users(ctx->db, &st)) != CB_OK)
 		return rc;
 	while ((rc = db_fetch(st)) == CB_OK) {
-		if (*n == cap) {
-			int64_t *g = arena_alloc(ctx->arena, 2 * cap *
-			    sizeof(*g));
-			memcpy(g, *ids, cap * sizeof(*g));
-			*ids = g;
-			cap *= 2;
-		}
+		*ids = arena_grow(ctx->arena, *ids, *n, &cap, sizeof(**ids));
 		(*ids)[(*n)++] = db_col_i64(st, 0);
 	}
 	db_stmt_done(st);

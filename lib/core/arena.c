@@ -103,6 +103,25 @@ arena_alloc(struct arena *a, size_t n)
 #endif
 }
 
+void *
+arena_grow(struct arena *a, void *p, size_t n, size_t *cap, size_t sz)
+{
+	size_t ncap = *cap ? 2 * *cap : 8;
+	void *g;
+
+	if (n < *cap)
+		return p;
+	if (sz != 0 && ncap > (size_t)-1 / sz) {
+		fputs("callboard: arena overflow\n", stderr);
+		abort();
+	}
+	g = arena_alloc(a, ncap * sz);
+	if (n)
+		memcpy(g, p, n * sz);
+	*cap = ncap;
+	return g;
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {

@@ -20,6 +20,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Room for one more element in the arena array p of n elements of sz
+ * bytes, *cap of them allocated: p itself, or when full a copy with twice
+ * the room (*cap updated; the old copy goes at the arena's reset). */
+void *arena_grow(struct arena *a, void *p, size_t n, size_t *cap,
+    size_t sz);
 /* fn(p) runs at arena_reset(), in reverse order of registration. */
 void arena_cleanup_add(struct arena *a, arena_cleanup_fn fn, void *p);
 /* Runs cleanups and releases everything but the first block. */

@@ -247,6 +247,27 @@ count_cleanup(void *p)
 	cleaned += *(int *)p;
 }
 
+/* An arena array grows by doubling and keeps what it held. */
+START_TEST(test_arena_grow_keeps_elements)
+{
+	struct arena *a = arena_new();
+	size_t cap = 0, n;
+	int64_t *v = NULL;
+
+	for (n = 0; n < 1000; n++) {
+		v = arena_grow(a, v, n, &cap, sizeof(*v));
+		ck_assert_uint_gt(cap, n);
+		v[n] = (int64_t)n * 7;
+	}
+	ck_assert_uint_eq(cap, 1024);
+	for (n = 0; n < 1000; n++)
+		ck_assert_int_eq(v[n], (int64_t)n * 7);
+	/* Not full: the same array. */
+	ck_assert_ptr_eq(arena_grow(a, v, 10, &cap, sizeof(*v)), v);
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(test_arena_cleanups_and_large_allocs)
 {
 	struct arena *a = arena_new();
@@ -369,6 +390,7 @@ main(void)
 	tcase_add_test(tc, test_time_zones_round_trip);
 	tcase_add_test(tc, test_time_text_like_printf);
 	tcase_add_test(tc, test_arena_cleanups_and_large_allocs);
+	tcase_add_test(tc, test_arena_grow_keeps_elements);
 	tcase_add_test(tc, test_rand_tokens_are_distinct);
 	tcase_add_test(tc, test_config_parses_and_reports_line);
 	tcase_add_test(tc, test_utf8_strict);

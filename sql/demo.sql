@@ -752,6 +752,15 @@ ORDER BY sp.minutes_ago DESC;
 -- Every demo recording is the one file `callboard demo` writes.
 UPDATE calls SET recording_path = 'demo/demo.wav'
 WHERE external_id LIKE 'demo-special-%' AND recording_state = 'stored';
+-- except three answered calls, which have speech (issue 22): two-channel
+-- dialogues `callboard demo` copies from sql/demo/speech/, transcribed by
+-- the local engine when `callboard demo --transcripts` (./run demo) runs.
+UPDATE calls c
+JOIN (SELECT 'demo-special-S1' AS ext, 'demo/speech-order_call.ogg' AS path
+      UNION ALL SELECT 'demo-special-S8', 'demo/speech-delivery_call.ogg'
+      UNION ALL SELECT 'demo-special-S2', 'demo/speech-cancel_call.ogg') sp
+  ON sp.ext = c.external_id
+SET c.recording_state = 'stored', c.recording_path = sp.path;
 
 SET @s0 = (SELECT id FROM calls WHERE external_id = 'demo-special-S0');
 SET @s1 = (SELECT id FROM calls WHERE external_id = 'demo-special-S1');

@@ -20,10 +20,10 @@ struct transcribe_engine {
 	const char *name;      /* the transcribe_engine value */
 	const char *label;     /* for people: "pocketsphinx (local, English)" */
 	/* Transcribes the audio file at path (as stored under
-	 * recordings_dir: WAV or MP3, mono or two channels, any rate) into
-	 * *out, allocated in a. CB_EUPSTREAM / CB_EINVAL / CB_EIO with err
-	 * set to a sentence for the card ("transcript failed: <err>");
-	 * never a secret in err. */
+	 * recordings_dir: WAV, MP3 or Ogg, mono or two channels, any rate)
+	 * into *out, which it clears first, allocated in a. CB_EUPSTREAM /
+	 * CB_EINVAL / CB_EIO with err set to a sentence for the card
+	 * ("transcript failed: <err>"); never a secret in err. */
 	enum cb_err (*transcribe)(const struct cb_config *cfg, struct arena *a,
 	    const char *path, struct transcript *out, char *err,
 	    size_t errsz);

@@ -445,6 +445,7 @@ local_transcribe(const struct cb_config *cfg, struct arena *a,
 	enum cb_err rc;
 	double diff = 0, energy = 0;
 
+	memset(out, 0, sizeof(*out));
 	memset(&info, 0, sizeof(info));
 	if (stat(path, &st) != 0) {
 		set_err(err, errsz, "the recording file is missing (%s)",

@@ -145,3 +145,18 @@ test('no session, direct file URLs and path tricks never give bytes', async () =
     }
   }
 });
+
+test("the demo's speech calls (issue 22) play their dialogues as Ogg Vorbis", async () => {
+  for (const [ext, file] of [['demo-special-S1', 'order_call'], ['demo-special-S8', 'delivery_call'],
+    ['demo-special-S2', 'cancel_call']]) {
+    const c = await apiCall(`c.external_id = '${ext}'`);
+    assert.ok(c, ext);
+    const [[path]] = await sql('SELECT recording_path FROM calls WHERE id = ?', [c.id]);
+    assert.equal(path, `demo/speech-${file}.ogg`);
+    const r = await raw(manager, `/calls/${c.id}/recording`);
+    assert.equal(r.status, 200, ext);
+    assert.equal(r.headers.get('content-type'), 'audio/ogg');
+    assert.equal(r.body.subarray(0, 4).toString(), 'OggS');
+    assert.ok(r.body.length > 100000);
+  }
+});

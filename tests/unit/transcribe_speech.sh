@@ -6,7 +6,8 @@
 # `callboard transcribe`. Asserts, per side, that most spoken words come
 # back on that side (THRESHOLD, measured: 100 % customer, 85 % manager),
 # that the utterances come in time order inside the recording, and that
-# the transcript is marked draft. Run by make check from the build
+# the transcript is marked draft. Then the same for the demo's recording
+# of that dialogue. Run by make check from the build
 # directory; skipped (77) when the synthesizer is not installed.
 set -euo pipefail
 THRESHOLD=75   # percent of each side's words
@@ -61,4 +62,14 @@ sed -n 's/^\[\([0-9.]*\)-\([0-9.]*\)\].*/\1 \2/p' "$tmp/out" |
 	awk -v d="$dur" '
 	{ if ($1 < prev || $1 > $2 || $2 > d + 0.5) bad = 1; prev = $1; n++ }
 	END { exit (bad || n < 6) }' || { echo "FAIL: utterance times out of order or outside ${dur} s"; fail=1; }
+
+# The demo's copy of the same dialogue (sql/demo/speech/, Ogg Vorbis, what
+# `callboard demo --transcripts` transcribes): understood as well.
+"$cb" --config "$tmp/cb.conf" transcribe "$src/sql/demo/speech/order_call.ogg" \
+	--engine local >"$tmp/out"
+for side in customer manager; do
+	p=$(overlap "$side")
+	echo "demo's order call, $side: $p % of the spoken words came back"
+	[ "$p" -ge "$THRESHOLD" ] || { echo "FAIL: demo's $side below the threshold"; fail=1; }
+done
 exit $fail

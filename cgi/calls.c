@@ -1196,6 +1196,7 @@ static const char *const chip_groups[][3] = {
 	{ "direction", NULL, NULL }, { "result", NULL, NULL },
 	{ "from", NULL, NULL }, { "to", NULL, NULL },
 	{ "manager", NULL, NULL }, { "integration", NULL, NULL },
+	{ "said", NULL, NULL },
 	{ "our_number", "our_number_mode", "our_number_not" },
 	{ "talk_min", NULL, NULL }, { "talk_max", NULL, NULL },
 	{ "recording", NULL, NULL },
@@ -1281,6 +1282,8 @@ chip_label(struct ctx *ctx, struct json_object *m, const char *const g[3],
 	if (strcmp(k, "integration") == 0)
 		return arena_printf(a, "Line: %s", chosen_label(m,
 		    "integrations") ? chosen_label(m, "integrations") : v);
+	if (strcmp(k, "said") == 0)
+		return arena_printf(a, "Said: %s", v);
 	if (strcmp(k, "talk_min") == 0)
 		return arena_printf(a, "Talk at least %s", v);
 	if (strcmp(k, "talk_max") == 0)

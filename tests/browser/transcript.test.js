@@ -45,3 +45,23 @@ test('clicking a transcript line seeks the player there', async () => {
   assert.deepEqual(events.errors, []);
   await page.close();
 });
+
+test('"Words said" is behind More filters; a search by it opens them and shows a removable chip', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1366, height: 800 });
+  const events = watch(page);
+  await login(page, 'manager', 'manager');
+  await page.goto(`${BASE}/calls`);
+  assert.equal(await page.locator('input[name=said]').isVisible(), false, 'folded');
+  await page.click('summary:has-text("More filters")');
+  await page.fill('input[name=said]', 'Second line');
+  await Promise.all([page.waitForNavigation(), page.click('.filters-main button[type=submit]')]);
+  assert.equal(await page.locator('input[name=said]').isVisible(), true, 'open when set');
+  const chips = await page.locator('ul.active-filters li').allInnerTexts();
+  assert.deepEqual(chips.map((c) => c.replace(/\s*×$/, '')), ['Said: Second line']);
+  assert.ok(await page.locator(`table.calls a[href="/calls/${callId}"]`).count() > 0, 'the call is found');
+  await Promise.all([page.waitForNavigation(), page.click('ul.active-filters li a')]);
+  assert.equal(new URL(page.url()).searchParams.get('said'), null);
+  assert.deepEqual(events.errors, []);
+  await page.close();
+});

@@ -402,7 +402,9 @@ const struct provider threecx_provider = {
 	.fields = tx_fields,
 	.where = "3CX Admin Console › Settings › CRM › Server side: upload "
 	    "the CRM template downloaded here (it holds this URL and the key), "
-	    "then restart 3CX's services",
+	    "then restart 3CX's services; for click-to-call (V20), Admin › "
+	    "Integrations › API: a client with Call Control API access and "
+	    "the managers' extensions, its Client ID and API key here",
 	.networks = tx_networks,
 	.verify = tx_verify,
 	.parse = tx_parse,

@@ -48,7 +48,9 @@ struct dial_target {
 struct dial_request {
 	enum httpc_method method;
 	char url[2048];
-	char headers[3][600];      /* "Name: value" lines, "" = unused */
+	/* "Name: value" lines, "" = unused; room for a bearer token of
+	 * PROV_TOKEN_MAX. */
+	char headers[3][2100];
 	const char *header_ptrs[4];
 	char body[DIAL_BODY_MAX];
 	size_t body_len;

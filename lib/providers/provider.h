@@ -145,7 +145,8 @@ struct prov_dial {
  * token. lib/dial/prepare.c runs the login, keeps the token in the
  * process's memory while it lives and gives it to the provider's other
  * builders (dial_target.token, prov_conf.token); it is never logged. */
-#define PROV_TOKEN_MAX 512
+/* 3CX's access token is a signed JWT (about 1 KB). */
+#define PROV_TOKEN_MAX 2048
 struct prov_token {
 	char value[PROV_TOKEN_MAX];    /* what the next requests carry */
 	int64_t expires_s;             /* unix seconds; 0 = until refused */

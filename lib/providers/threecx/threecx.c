@@ -367,8 +367,29 @@ tx_answer(const struct prov_conf *c, const struct call_event *ev,
 static const struct prov_field tx_fields[] = {
 	{ "key", "URL key", true, true, "Part of the callback URL in the CRM "
 	    "template (download it below after saving)" },
+	{ "api_base", "PBX address", false, false, "https://FQDN of the 3CX "
+	    "web client (V20, for click-to-call)" },
+	{ "client_id", "API Client ID", true, false, "3CX Admin › "
+	    "Integrations › API: the Client ID (a DN) of an API client with "
+	    "Call Control API access" },
+	{ "client_secret", "API key", true, false, "shown once when the API "
+	    "client is created" },
 	{ NULL, NULL, false, false, NULL }
 };
+
+/* The one non-secret field: the PBX's address, checked as every request
+ * checks it (https, or http to this machine). */
+static const char *
+tx_check_setting(const char *name, const char *value)
+{
+	char out[512];
+
+	if (strcmp(name, "api_base") == 0 &&
+	    recfetch_api_base(value, out, sizeof(out)) != CB_OK)
+		return "An https address such as https://pbx.example.com "
+		    "(no path or query; http only on this machine).";
+	return NULL;
+}
 
 /* The PBX is the customer's: the form's list starts empty (no check, the
  * key is); the admin may put the PBX's address in it (§6.4). */
@@ -381,11 +402,16 @@ const struct provider threecx_provider = {
 	.fields = tx_fields,
 	.where = "3CX Admin Console › Settings › CRM › Server side: upload "
 	    "the CRM template downloaded here (it holds this URL and the key), "
-	    "then restart 3CX's services",
+	    "then restart 3CX's services; for click-to-call (V20), Admin › "
+	    "Integrations › API: a client with Call Control API access and "
+	    "the managers' extensions, its Client ID and API key here",
 	.networks = tx_networks,
 	.verify = tx_verify,
 	.parse = tx_parse,
 	.answer = tx_answer,
+	.check_setting = tx_check_setting,
+	.prepare = &threecx_prepare,
+	.dial = &threecx_dial,
 	.recording = &threecx_recording,
 	.test_event = threecx_test_event,
 	.panel_file = &threecx_template,

@@ -1,6 +1,7 @@
 /* 3CX V18/V20 (kind "3cx"): the adapter (threecx.c), the server-side CRM
- * template the admin uploads into 3CX (template.c) and the test event
- * (test_event.c). providers-2.md §6.
+ * template the admin uploads into 3CX (template.c), the test event
+ * (test_event.c) and click-to-call through V20's Call Control API
+ * (dial.c). providers-2.md §6.
  *
  * 3CX sends no webhooks of its own: its CRM integration engine runs the
  * template we publish, which points its contact lookup and its call
@@ -14,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "dial/dial.h"
 #include "providers/provider.h"
 
 extern const struct provider threecx_provider;
@@ -22,6 +24,12 @@ enum cb_err threecx_test_event(struct arena *a, const char *hook_url,
     time_t now, struct test_event *out, const char **why);  /* test_event.c */
 extern const struct prov_panel_file threecx_template;      /* template.c */
 extern const struct prov_recording threecx_recording;      /* recording.c */
+/* V20's Call Control API (dial.c): the OAuth2 client-credentials token
+ * (POST /connect/token) and click-to-call (POST /callcontrol/{extension}/
+ * makecall {"destination"} with the token as a Bearer). No hang-up: see
+ * dial.c. */
+extern const struct prov_prepare threecx_prepare;
+extern const struct prov_dial threecx_dial;
 
 /* The CRM template for the integration at hook_url with URL key key (the
  * callback URL with ?key=... is a parameter of the template, filled in),

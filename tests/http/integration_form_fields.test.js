@@ -194,3 +194,23 @@ test('transcribe recordings automatically: a box for providers with recordings, 
   assert.equal(r.status, 400);
   assert.match(r.text_, /name="transcribe_recordings" value="1" checked>/);
 });
+
+// The form re-saves the config: settings whose fields a posted form leaves
+// out (a script's POST, an older page) are kept, and so is every other key.
+test('a form without the click-to-call, zone and address fields keeps them and the other keys', async () => {
+  const g = await create('generic', [['secret_secret', SECRET],
+    ['make_call_url', 'https://pbx.example.com/call?to={number}'], ['make_call_method', 'GET']]);
+  const z = await create('zadarma', [['secret_key', 'zd-key-0123456789'], ['secret_secret', 'zd-secret-0123456789'],
+    ['allowed_ips', '185.45.152.0/24\n127.0.0.1'], ['time_zone', 'Europe/Warsaw']]);
+  for (const { id } of [z, g]) {
+    await sql("UPDATE integrations SET config = JSON_MERGE_PATCH(config, ?) WHERE id = ?",
+      [JSON.stringify({ api_base: 'https://api.example.com', recordings_auth: 'basic' }), id]);
+    const before = await configOf(id);
+    const r = await edit(id, []);
+    assert.equal(r.status, 303, r.text_.slice(0, 600));
+    assert.deepEqual(await configOf(id), before);
+  }
+  assert.equal((await configOf(g.id)).make_call_url, 'https://pbx.example.com/call?to={number}');
+  assert.equal((await configOf(z.id)).time_zone, 'Europe/Warsaw');
+  assert.deepEqual((await configOf(z.id)).allowed_ips, ['185.45.152.0/24', '127.0.0.1']);
+});

@@ -992,9 +992,10 @@ provider_settings_read(struct ctx *ctx, struct iform *f,
 		json_object_put(c);
 		c = json_object_new_object();
 	}
-	/* A form without the zone field (a script's POST) keeps it. */
-	if (f->kind->time_zone != NULL &&
-	    kv_get(&ctx->req->form, "time_zone") != NULL) {
+	/* A form without the zone field (a script's POST) keeps the stored
+	 * one; a new integration then gets its country's. */
+	if (f->kind->time_zone != NULL && (f->id == 0 ||
+	    kv_get(&ctx->req->form, "time_zone") != NULL)) {
 		f->time_zone = form_trimmed(ctx, "time_zone");
 		if (*f->time_zone == '\0')
 			f->time_zone = phone_region_time_zone(f->err_country ?

@@ -415,6 +415,10 @@ struct iform {
 	const char *caller_id;           /* click-to-call, as typed/stored */
 	const char *call_url, *call_method;
 	const char *err_dial;
+	/* The hang-up request (generic format, Asterisk: URL-kind dial). */
+	const char *hangup_url, *hangup_method;
+	const char *err_hangup;
+	bool transcribe;                 /* config transcribe_recordings */
 	/* The provider's own section (Zadarma has one): the account's zone
 	 * and the source addresses notifications come from, as typed or
 	 * stored; an empty zone means "the country's". */
@@ -702,6 +706,20 @@ config_fields_render(struct ctx *ctx, struct iform *f, struct json_object *m)
 	json_object_object_add(m, "config_fields", list);
 }
 
+/* m.transcribe: the "Transcribe recordings automatically" box (providers
+ * with recordings) and the engine this server is set to use. */
+static void
+transcribe_render(struct ctx *ctx, struct iform *f, struct json_object *m)
+{
+	struct json_object *o = json_object_new_object();
+	const char *eng = ctx->cfg->transcribe_engine;
+
+	app_add_bool(o, "shown", f->kind->recording != NULL);
+	app_add_bool(o, "checked", f->transcribe);
+	app_add_str(o, "engine", *eng ? eng : NULL);
+	json_object_object_add(m, "transcribe", o);
+}
+
 static enum cb_err
 integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 {
@@ -760,7 +778,11 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	app_add_str(o, "url", f->call_url);
 	app_add_bool(o, "get", str_eq(f->call_method, "GET"));
 	app_add_str(o, "error", f->err_dial);
+	app_add_str(o, "hangup_url", f->hangup_url);
+	app_add_bool(o, "hangup_get", str_eq(f->hangup_method, "GET"));
+	app_add_str(o, "error_hangup", f->err_hangup);
 	json_object_object_add(m, "dial", o);
+	transcribe_render(ctx, f, m);
 	if (f->time_zone == NULL)   /* a new integration: the defaults */
 		provider_settings_load(ctx, f);
 	o = json_object_new_object();
@@ -851,12 +873,13 @@ col_dup(struct ctx *ctx, struct db_stmt *st, unsigned i)
 	return v ? arena_strdup(ctx->arena, v) : NULL;
 }
 
-/* The click-to-call settings out of the stored config. */
+/* The click-to-call, hang-up and transcription settings out of the
+ * stored config. */
 static void
 dial_settings_load(struct ctx *ctx, struct iform *f)
 {
 	struct json_object *c = f->config ? json_tokener_parse(f->config) :
-	    NULL;
+	    NULL, *t;
 	const char *v;
 
 	if ((v = json_member_str(c, "caller_id")) != NULL)
@@ -865,6 +888,12 @@ dial_settings_load(struct ctx *ctx, struct iform *f)
 		f->call_url = arena_strdup(ctx->arena, v);
 	if ((v = json_member_str(c, "make_call_method")) != NULL)
 		f->call_method = strcasecmp(v, "GET") == 0 ? "GET" : "POST";
+	if ((v = json_member_str(c, "hangup_url")) != NULL)
+		f->hangup_url = arena_strdup(ctx->arena, v);
+	if ((v = json_member_str(c, "hangup_method")) != NULL)
+		f->hangup_method = strcasecmp(v, "GET") == 0 ? "GET" : "POST";
+	f->transcribe = c != NULL && json_object_object_get_ex(c,
+	    "transcribe_recordings", &t) && json_object_get_boolean(t);
 	json_object_put(c);
 }
 
@@ -963,7 +992,10 @@ provider_settings_read(struct ctx *ctx, struct iform *f,
 		json_object_put(c);
 		c = json_object_new_object();
 	}
-	if (f->kind->time_zone != NULL) {
+	/* A form without the zone field (a script's POST) keeps the stored
+	 * one; a new integration then gets its country's. */
+	if (f->kind->time_zone != NULL && (f->id == 0 ||
+	    kv_get(&ctx->req->form, "time_zone") != NULL)) {
 		f->time_zone = form_trimmed(ctx, "time_zone");
 		if (*f->time_zone == '\0')
 			f->time_zone = phone_region_time_zone(f->err_country ?
@@ -1006,12 +1038,47 @@ out:
 	json_object_put(c);
 }
 
-/* The click-to-call fields of the form, checked, into the config JSON the
+/* One request setting of the generic format (click-to-call's
+ * make_call_url, the hang-up's hangup_url; docs/generic-format.md §9):
+ * the URL field and its method field (POST or GET) into c under the same
+ * names. The one rule for both: an http(s) URL (its {placeholders} are
+ * text like any other), an empty URL removes both keys, and a form without
+ * the URL field (a script's POST) keeps what is stored. *url and *method
+ * are what the form shows; returns what is wrong (bad_url for the URL),
+ * or NULL. */
+static const char *
+url_setting_read(struct ctx *ctx, struct json_object *c, const char *ukey,
+    const char *mkey, const char *bad_url, const char **url,
+    const char **method)
+{
+	if (kv_get(&ctx->req->form, ukey) == NULL)
+		return NULL;
+	*url = form_trimmed(ctx, ukey);
+	*method = form_trimmed(ctx, mkey);
+	if (**method == '\0')
+		*method = "POST";
+	if (strcmp(*method, "POST") != 0 && strcmp(*method, "GET") != 0)
+		return "Send the request as POST or GET.";
+	if (**url == '\0') {
+		json_object_object_del(c, ukey);
+		json_object_object_del(c, mkey);
+		return NULL;
+	}
+	if (!form_http_url_valid(*url))
+		return bad_url;
+	json_object_object_add(c, ukey, json_object_new_string(*url));
+	json_object_object_add(c, mkey, json_object_new_string(*method));
+	return NULL;
+}
+
+/* The click-to-call fields of the form (and, for the generic format and
+ * Asterisk, the hang-up request's), checked, into the config JSON the
  * integration keeps (other keys, set by the admin's tool or by hand, are
  * kept as they are): row->config is the new text, or NULL when this kind
  * has nothing to set. An empty field removes its key, which turns
- * click-to-call off for the integration (lib/dial/dial.c
- * dial_capable()). */
+ * click-to-call off for the integration (lib/dial/dial.c dial_capable()),
+ * or the card's Hang up button (lib/dial/hangup.c); a form without the
+ * field keeps what is stored. */
 static void
 dial_settings_read(struct ctx *ctx, struct iform *f,
     struct integration_row *row)
@@ -1027,8 +1094,10 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 		c = json_object_new_object();
 	}
 	if (dial_setting(f->kind) == PROV_DIALSET_CALLER_ID) {
-		f->caller_id = form_trimmed(ctx, "caller_id");
-		if (*f->caller_id == '\0')
+		if (kv_get(&ctx->req->form, "caller_id") == NULL)
+			;       /* a script's POST: kept */
+		else if (*(f->caller_id = form_trimmed(ctx, "caller_id")) ==
+		    '\0')
 			json_object_object_del(c, "caller_id");
 		else if (strlen(f->caller_id) > 32 || phone_normalize(
 		    f->caller_id, strlen(f->caller_id), f->err_country ? NULL :
@@ -1043,29 +1112,51 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 			    json_object_new_string(e164));
 		}
 	} else {
-		f->call_url = form_trimmed(ctx, "make_call_url");
-		f->call_method = form_trimmed(ctx, "make_call_method");
-		if (*f->call_method == '\0')
-			f->call_method = "POST";
-		if (strcmp(f->call_method, "POST") != 0 &&
-		    strcmp(f->call_method, "GET") != 0)
-			f->err_dial = "Send the request as POST or GET.";
-		else if (*f->call_url == '\0') {
-			json_object_object_del(c, "make_call_url");
-			json_object_object_del(c, "make_call_method");
-		} else if (!form_http_url_valid(f->call_url))
-			f->err_dial = "The click-to-call address is an http:// "
-			    "or https:// URL of your PBX, like https://pbx."
-			    "example.com/callboard/call?ext={extension}&to="
-			    "{number}; leave it empty to turn click-to-call "
-			    "off.";
-		else {
-			json_object_object_add(c, "make_call_url",
-			    json_object_new_string(f->call_url));
-			json_object_object_add(c, "make_call_method",
-			    json_object_new_string(f->call_method));
-		}
+		f->err_dial = url_setting_read(ctx, c, "make_call_url",
+		    "make_call_method", "The click-to-call address is an "
+		    "http:// or https:// URL of your PBX, like https://pbx."
+		    "example.com/callboard/call?ext={extension}&to={number}; "
+		    "leave it empty to turn click-to-call off.", &f->call_url,
+		    &f->call_method);
+		f->err_hangup = url_setting_read(ctx, c, "hangup_url",
+		    "hangup_method", "The hang-up address is an http:// or "
+		    "https:// URL of your PBX, like https://pbx.example.com/"
+		    "callboard/hangup?call={call_id}; leave it empty for no "
+		    "Hang up button.", &f->hangup_url, &f->hangup_method);
 	}
+	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
+	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(c);
+}
+
+/* "Transcribe recordings automatically" (issue 22) into the config JSON
+ * (after the other settings' edits), for providers that have recordings:
+ * ticked stores "transcribe_recordings": true (lib/calls/recfetch.c reads
+ * it), unticked removes the key. A checkbox is absent when unticked, so
+ * the form says it showed the box (transcribe_recordings_shown); a form
+ * without that (a script's POST) keeps what is stored. */
+static void
+transcribe_setting_read(struct ctx *ctx, struct iform *f,
+    struct integration_row *row)
+{
+	const char *base = row->config ? row->config : f->config;
+	struct json_object *c;
+
+	if (f->kind->recording == NULL ||
+	    kv_get(&ctx->req->form, "transcribe_recordings_shown") == NULL)
+		return;
+	c = base ? json_tokener_parse(base) : NULL;
+	if (c == NULL || !json_object_is_type(c, json_type_object)) {
+		json_object_put(c);
+		c = json_object_new_object();
+	}
+	f->transcribe = kv_get(&ctx->req->form, "transcribe_recordings") !=
+	    NULL;
+	if (f->transcribe)
+		json_object_object_add(c, "transcribe_recordings",
+		    json_object_new_boolean(1));
+	else
+		json_object_object_del(c, "transcribe_recordings");
 	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
 	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(c);
@@ -2004,6 +2095,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	row->numbers = nums;
 	dial_settings_read(ctx, f, row);
 	provider_settings_read(ctx, f, row);
+	transcribe_setting_read(ctx, f, row);
 	row->kind = f->kind->kind;
 	row->slug = f->slug;
 	row->name = f->name;
@@ -2012,7 +2104,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	row->link_to_leads = f->link_to_leads;
 	f->errors = f->err_name || f->err_slug || f->err_country ||
 	    f->err_fallback || f->err_numbers || f->err_dial ||
-	    f->err_provider;
+	    f->err_hangup || f->err_provider;
 	for (i = 0; i < nfields(f->kind); i++)
 		f->errors = f->errors || f->err_secret[i];
 	config_fields_read(ctx, f, row);

@@ -605,8 +605,8 @@ cmd_transcribe(const struct cb_config *cfg, int argc, char *argv[], int at)
 		return 1;
 	}
 	a = arena_new();
-	if (eng->transcribe(cfg, a, argv[at + 1], &t, err, sizeof(err)) !=
-	    CB_OK) {
+	if (transcribe_run(eng, cfg, a, argv[at + 1], &t, err, sizeof(err))
+	    != CB_OK) {
 		fprintf(stderr, "callboard: transcript failed: %s\n", err);
 		arena_free(a);
 		return 1;

@@ -312,8 +312,8 @@ audio_type(const char *path)
 	return "application/octet-stream";
 }
 
-static enum cb_err
-http_transcribe(const struct cb_config *cfg, struct arena *a,
+enum cb_err
+transcribe_http(const struct cb_config *cfg, struct arena *a,
     const char *path, struct transcript *out, char *err, size_t errsz)
 {
 	char url[1024], origin[300], auth[300], why[256];
@@ -393,9 +393,3 @@ http_transcribe(const struct cb_config *cfg, struct arena *a,
 	buf_free(&body);
 	return rc;
 }
-
-const struct transcribe_engine transcribe_http_engine = {
-	"http",
-	"OpenAI-compatible /v1/audio/transcriptions (HTTP)",
-	http_transcribe,
-};

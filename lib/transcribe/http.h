@@ -1,8 +1,8 @@
 /* The "http" transcription engine (issue 22): any OpenAI-compatible
  * POST /v1/audio/transcriptions (whisper.cpp's server, faster-whisper
- * servers, hosted APIs). The engine itself is transcribe_http_engine
- * (engine.h, listed in lib/transcribe/engines.c); these are its parts, for
- * tests and the fuzzer. */
+ * servers, hosted APIs). Its runner is transcribe_http (engine.h's
+ * transcribe_fn; listed in lib/transcribe/engines.c, bound in run.c); the
+ * other functions are its parts, for tests and the fuzzer. */
 #ifndef CB_TRANSCRIBE_HTTP_H
 #define CB_TRANSCRIBE_HTTP_H
 
@@ -14,7 +14,7 @@
 
 struct arena;
 
-extern const struct transcribe_engine transcribe_http_engine;
+transcribe_fn transcribe_http;
 
 /* Whole request under the worker's 300 s "stale running job" requeue, so a
  * slow engine is never asked twice at once for one recording. */

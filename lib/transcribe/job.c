@@ -103,7 +103,7 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 	}
 	if ((a = arena_new()) == NULL)
 		return CB_ENOMEM;
-	rc = eng->transcribe(cfg, a, path, &t, err, errsz);
+	rc = transcribe_run(eng, cfg, a, path, &t, err, errsz);
 	if (rc == CB_OK)
 		rc = store(db, cfg, call_id, eng, &t, err, errsz);
 	arena_free(a);

@@ -40,6 +40,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "transcribe/engine.h"
+#include "transcribe/local.h"
 
 #define LOCAL_RATE 16000           /* the en-us model is wideband */
 #define LOCAL_CHUNK 4096           /* frames read from the file at once */
@@ -434,8 +435,8 @@ by_start(const void *pa, const void *pb)
 	return (int)a->side - (int)b->side;
 }
 
-static enum cb_err
-local_transcribe(const struct cb_config *cfg, struct arena *a,
+enum cb_err
+transcribe_local(const struct cb_config *cfg, struct arena *a,
     const char *path, struct transcript *out, char *err, size_t errsz)
 {
 	SF_INFO info;
@@ -511,11 +512,6 @@ local_transcribe(const struct cb_config *cfg, struct arena *a,
 	return rc;
 }
 
-const struct transcribe_engine transcribe_local_engine = {
-	.name = "local",
-	.label = "pocketsphinx (local, English, draft quality)",
-	.transcribe = local_transcribe,
-};
 
 #else
 /* ISO C wants something in a translation unit. */

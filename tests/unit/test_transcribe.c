@@ -107,6 +107,20 @@ START_TEST(test_engine_list_and_refusals)
 	ck_assert_ptr_null(transcribe_engine_why_not(""));
 	ck_assert_ptr_nonnull(strstr(transcribe_engine_why_not("whisper"),
 	    "unknown engine"));
+	/* The list (engines.c) and the runners (run.c) agree: every built
+	 * engine runs, and finds itself by its name. */
+	for (size_t i = 0; transcribe_engine_at(i) != NULL; i++) {
+		const struct transcribe_engine *e = transcribe_engine_at(i);
+
+		ck_assert_uint_eq(e->id, i);
+		if (e->built) {
+			ck_assert_ptr_nonnull(transcribe_runner(e));
+			ck_assert_ptr_eq(transcribe_engine_by_name(e->name), e);
+		} else {
+			ck_assert_ptr_null(transcribe_runner(e));
+		}
+	}
+	ck_assert_ptr_null(transcribe_engine_at(TRANSCRIBE_N_ENGINES));
 #ifdef HAVE_POCKETSPHINX
 	strcpy(cfg.transcribe_engine, "local");
 	ck_assert_ptr_nonnull(transcribe_engine_of(&cfg));
@@ -175,20 +189,20 @@ START_TEST(test_local_refuses_what_it_cannot_read)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "not audio at all", 16), 16);
 	close(fd);
-	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t, err, sizeof(err)),
 	    CB_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "cannot read the recording"));
-	ck_assert_int_eq(e->transcribe(&cfg, A, "/nonexistent/x.wav", &t,
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, "/nonexistent/x.wav", &t,
 	    err, sizeof(err)), CB_ENOTFOUND);
 	/* Four channels: refused before any decoding. */
 	write_wav(path, 4, 8000);
-	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t, err, sizeof(err)),
 	    CB_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "4 channels"));
 	/* Silence in two channels at 8 kHz: decoded (resampled), nothing
 	 * said, still a draft of the local engine. */
 	write_wav(path, 2, 8000);
-	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t, err, sizeof(err)),
 	    CB_OK);
 	ck_assert_uint_eq(t.n, 0);
 	ck_assert(t.draft);
@@ -196,7 +210,7 @@ START_TEST(test_local_refuses_what_it_cannot_read)
 	/* A model directory that is not there says what to install. */
 	write_wav(path, 1, 8000);
 	strcpy(cfg.transcribe_model_dir, "/nonexistent");
-	ck_assert_int_eq(e->transcribe(&cfg, A, path, &t, err, sizeof(err)),
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t, err, sizeof(err)),
 	    CB_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "pocketsphinx-en-us"));
 	unlink(path);

@@ -179,7 +179,7 @@ run_against(enum answer ans, struct arena *a, struct transcript *t,
 
 	pid = stand_in(ans, wav_bytes, &port);
 	config_for(&cfg, port);
-	rc = transcribe_http_engine.transcribe(&cfg, a, wav_path, t, err,
+	rc = transcribe_http(&cfg, a, wav_path, t, err,
 	    errsz);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
@@ -304,7 +304,7 @@ START_TEST(test_http_engine_unreadable_file)
 	char err[256] = "";
 
 	config_for(&cfg, 9);
-	ck_assert_int_eq(transcribe_http_engine.transcribe(&cfg, a,
+	ck_assert_int_eq(transcribe_http(&cfg, a,
 	    "/nonexistent/x.wav", &t, err, sizeof(err)), CB_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "cannot be read"));
 	arena_free(a);

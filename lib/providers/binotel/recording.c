@@ -35,7 +35,7 @@ binotel_recording_plan(const char *url, struct json_object *config,
 		return fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
 		    CB_EINVAL;
 	}
-	if (!strncmp(url, "ref:", 4) == 0 || url[4] == '\0' ||
+	if (strncmp(url, "ref:", 4) != 0 || url[4] == '\0' ||
 	    strlen(url + 4) > 128) {
 		say(err, errsz, "binotel: no generalCallID");
 		return CB_EINVAL;

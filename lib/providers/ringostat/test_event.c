@@ -31,7 +31,7 @@ ringostat_test_event(struct arena *a, const char *url, const char *sign_url,
 	snprintf(id, sizeof(id), "test-%s", hex);
 	snprintf(micros, sizeof(micros), "%lld000000", (long long)now - 40);
 	snprintf(caller, sizeof(caller), "\"Test call\" <%s>",
-	    TEST_EVENT_CALLER + 1);
+	    &TEST_EVENT_CALLER[1]);
 	if ((o = json_object_new_object()) == NULL)
 		return CB_ENOMEM;
 	json_object_object_add(o, "call_id", json_object_new_string(id));

@@ -45,7 +45,7 @@ streamtelecom_test_event(struct arena *a, const char *url,
 	json_object_object_add(o, "time_ring", json_object_new_string(t[1]));
 	json_object_object_add(o, "time_answer", json_object_new_string(t[2]));
 	json_object_object_add(o, "from", json_object_new_string(
-	    TEST_EVENT_CALLER + 1));
+	    &TEST_EVENT_CALLER[1]));
 	json_object_object_add(o, "to", json_object_new_string(
 	    did ? did : "380440000000"));
 	json_object_object_add(o, "via", json_object_new_string(

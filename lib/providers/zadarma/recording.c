@@ -39,7 +39,7 @@ zadarma_recording_plan(const char *url, struct json_object *config,
 		return fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :
 		    CB_EINVAL;
 	}
-	if (!strncmp(url, "ref:", 4) == 0 || url[4] == '\0' ||
+	if (strncmp(url, "ref:", 4) != 0 || url[4] == '\0' ||
 	    strlen(url + 4) > 128) {
 		say(err, errsz, "zadarma: no recording id");
 		return CB_EINVAL;

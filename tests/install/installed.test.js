@@ -75,7 +75,9 @@ test('nginx serves every installed static file unchanged, with its type', async 
 const kind = (u) => u.pathname.replace(/\/[0-9]+(?=\/|$)/g, '/:n');
 const visits = (k) => (k.includes(':n') ? 3 : 1);
 // Links that download instead of showing a page: fetched, not opened.
-const isDownload = (u) => /\.csv$|\/recording$/.test(u.pathname);
+// A link the page marks as a download (the `download` attribute: CSV exports, recordings, a
+// provider's panel file), or one of those by its address.
+const isDownload = (u, marked) => marked || /\.csv$|\/recording$/.test(u.pathname);
 
 test("the site administrator reaches every page from the links, each without an error, and the pages use every static file", { timeout: 240000 }, async () => {
   const page = await browser.context.newPage();
@@ -118,10 +120,10 @@ test("the site administrator reaches every page from the links, each without an 
     const res = await page.goto(u.href);
     if (res.status() !== 200) problems.push(`${at}: page answered ${res.status()}`);
     if (new URL(page.url()).pathname === '/login') problems.push(`${at}: sent to the login page`);
-    for (const href of await page.$$eval('a[href]', (as) => as.map((a) => a.href))) {
+    for (const [href, marked] of await page.$$eval('a[href]', (as) => as.map((a) => [a.href, a.hasAttribute('download')]))) {
       const next = new URL(href);
       if (next.origin !== BASE || next.pathname === '/logout') continue;
-      if (isDownload(next)) downloads.set(kind(next), next);
+      if (isDownload(next, marked)) downloads.set(kind(next), next);
       else if (wanted(next)) queue.push(next);
     }
   }
@@ -129,7 +131,7 @@ test("the site administrator reaches every page from the links, each without an 
     at = k;
     const res = await page.request.get(u.href);
     if (res.status() !== 200) problems.push(`${k}: download answered ${res.status()}`);
-    else if (!/^(text\/csv|audio\/)/.test(res.headers()['content-type'])) {
+    else if (!/^(text\/csv|audio\/|application\/xml)/.test(res.headers()['content-type'])) {
       problems.push(`${k}: download of type ${res.headers()['content-type']}`);
     }
   }

@@ -29,6 +29,7 @@
 #include "core/timefmt.h"
 #include "card.h"
 #include "db/card.h"
+#include "db/recording.h"
 #include "core/utf8.h"
 #include "http/app.h"
 #include "http/dial_link.h"
@@ -420,11 +421,21 @@ call_model(struct ctx *ctx, const struct card *c)
 				    "download=1", (long long)c->id));
 		} else
 			app_add_str(o, "recording_note", "recorded");
-	} else if (rec && strcmp(rec, "pending") == 0)
-		app_add_str(o, "recording_note", "recording is being fetched");
-	else if (rec && strcmp(rec, "failed") == 0)
-		app_add_str(o, "recording_note", "recording could not be fetched");
-	else
+	} else if (rec && (strcmp(rec, "pending") == 0 ||
+	    strcmp(rec, "failed") == 0)) {
+		/* With the worker's reason when a try failed (the provider
+		 * or the recording store down: issue 23 §3). */
+		char why[300];
+		bool pending = strcmp(rec, "pending") == 0;
+
+		if (db_recording_last_error(ctx->db, c->id, why,
+		    sizeof(why)) != CB_OK)
+			why[0] = '\0';
+		app_add_str(o, "recording_note", arena_printf(ctx->arena,
+		    "%s%s%s", pending ? "recording is being fetched" :
+		    "recording could not be fetched", why[0] ?
+		    pending ? "; the last try said: " : ": " : "", why));
+	} else
 		app_add_str(o, "recording_note", "no recording");
 	return o;
 }

@@ -3,7 +3,11 @@
  * request came from on every request for the bytes (DESIGN §3), logs the
  * play or download, then hands the file to nginx with X-Accel-Redirect to
  * the internal /_recordings/ location, which serves Range requests for
- * seeking. No byte of audio ever passes through this program. */
+ * seeking. A recording stored in S3 (recording_path "s3:<key>",
+ * lib/storage/s3.h) is answered, after the same check and log line, with a
+ * 302 to a presigned GET valid S3_PRESIGN_SECONDS: the store serves the
+ * bytes and the Range requests itself. No byte of audio ever passes
+ * through this program. */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,7 +19,9 @@
 #include "core/strparse.h"
 #include "db/access.h"
 #include "db/card.h"
+#include "calls/recfetch.h"
 #include "http/app.h"
+#include "storage/s3.h"
 
 /* Recording paths come from our own worker and demo data; still, nothing
  * but a plain relative path ever reaches nginx. */
@@ -34,24 +40,6 @@ path_safe(const char *p)
 			return false;
 	}
 	return true;
-}
-
-static const char *
-media_type_of(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (dot == NULL)
-		return "application/octet-stream";
-	if (strcmp(dot, ".mp3") == 0)
-		return "audio/mpeg";
-	if (strcmp(dot, ".wav") == 0)
-		return "audio/wav";
-	if (strcmp(dot, ".ogg") == 0 || strcmp(dot, ".opus") == 0)
-		return "audio/ogg";
-	if (strcmp(dot, ".m4a") == 0)
-		return "audio/mp4";
-	return "application/octet-stream";
 }
 
 /* The downloaded file's name says which call it is (issue 18): the
@@ -87,8 +75,10 @@ download_name(struct ctx *ctx, int64_t id, const char *ext)
 
 /* Content-Disposition with both names (RFC 6266): filename= in plain
  * ASCII for old clients, filename*= the full UTF-8 name %-encoded (RFC
- * 5987: only letters, digits and "-._~" stay as they are). */
-static void
+ * 5987: only letters, digits and "-._~" stay as they are). The header's
+ * value, in the arena: sent by nginx, or by S3 when the presigned URL
+ * asks for it (response-content-disposition). */
+static const char *
 disposition(struct ctx *ctx, int64_t id, const char *ext)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -97,11 +87,11 @@ disposition(struct ctx *ctx, int64_t id, const char *ext)
 	char *ascii, *q;
 	struct buf b;
 
-	if (name == NULL) {
-		resp_header(ctx->resp, "Content-Disposition",
+	const char *v;
+
+	if (name == NULL)
+		return arena_printf(ctx->arena,
 		    "attachment; filename=\"call-%lld%s\"", (long long)id, ext);
-		return;
-	}
 	buf_init(&b, 1024);
 	for (p = (const unsigned char *)name; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -120,10 +110,11 @@ disposition(struct ctx *ctx, int64_t id, const char *ext)
 		if (*p < 0x80 && !(*p == ' ' && q > ascii && q[-1] == ' '))
 			*q++ = (char)*p;
 	*q = '\0';
-	resp_header(ctx->resp, "Content-Disposition", "attachment; "
+	v = arena_printf(ctx->arena, "attachment; "
 	    "filename=\"%s\"; filename*=UTF-8''%s", ascii,
 	    b.err == CB_OK ? buf_cstr(&b) : "call");
 	buf_free(&b);
+	return v;
 }
 
 static enum cb_err
@@ -135,7 +126,9 @@ recording(struct ctx *ctx)
 	enum access_via where = VIA_HISTORY;
 	int64_t where_id = 0;
 	struct call_access c;
-	bool allowed;
+	const char *key, *ext, *disp = NULL;
+	char presigned[4000];   /* under resp_header's 4096 */
+	bool allowed, in_s3;
 	enum cb_err rc;
 
 	if (from && *from) {
@@ -176,10 +169,33 @@ recording(struct ctx *ctx)
 		    "This call has no recording.";
 		return CB_ENOTFOUND;
 	}
-	if (!path_safe(c.recording_path)) {
+	in_s3 = strncmp(c.recording_path, S3_PATH_PREFIX,
+	    strlen(S3_PATH_PREFIX)) == 0;
+	key = c.recording_path + (in_s3 ? strlen(S3_PATH_PREFIX) : 0);
+	if (!path_safe(key)) {
 		log_error("call %lld: unsafe recording path refused",
 		    (long long)c.id);
 		return CB_EIO;
+	}
+	ext = strrchr(key, '.') ? strrchr(key, '.') : "";
+	if (download)
+		disp = disposition(ctx, c.id, ext);
+	if (in_s3) {
+		struct s3_target t;
+		char why[200] = "the presigned URL does not fit";
+
+		/* Signed before the log line: a play is logged only when it
+		 * can be served. Local work, no request to the store. */
+		if (s3_target_of(ctx->cfg, &t, why, sizeof(why)) != CB_OK ||
+		    !s3_presign_now(&t, key, S3_PRESIGN_SECONDS, disp,
+		    presigned, sizeof(presigned))) {
+			log_error("call %lld: the recording is in S3 but "
+			    "cannot be signed: %s", (long long)c.id,
+			    why);
+			ctx->message = "The recording store is not configured "
+			    "on this server; tell the administrator.";
+			return CB_EIO;
+		}
 	}
 	if ((rc = db_listen_log(ctx->db, ctx->user->id, c.id, download ?
 	    "download" : "play", where == VIA_ORDER ? "order" :
@@ -187,14 +203,16 @@ recording(struct ctx *ctx)
 	    ctx->req->remote_addr, http_header(ctx->req, "User-Agent"))) !=
 	    CB_OK)
 		return rc; /* no log line, no bytes */
-	ctx->resp->content_type = media_type_of(c.recording_path);
 	/* Private audio: never in a shared cache. */
 	ctx->resp->no_store = true;
-	resp_header(ctx->resp, "X-Accel-Redirect", "/_recordings/%s",
-	    c.recording_path);
-	if (download)
-		disposition(ctx, c.id, strrchr(c.recording_path, '.') ?
-		    strrchr(c.recording_path, '.') : "");
+	if (in_s3) {
+		resp_redirect(ctx->resp, 302, presigned);
+		return CB_OK;
+	}
+	ctx->resp->content_type = recfetch_media_type(key);
+	resp_header(ctx->resp, "X-Accel-Redirect", "/_recordings/%s", key);
+	if (disp != NULL)
+		resp_header(ctx->resp, "Content-Disposition", "%s", disp);
 	return CB_OK;
 }
 

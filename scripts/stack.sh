@@ -22,6 +22,12 @@
 #                     request, so more of them let commits overlap (bench/README.md)   [4]
 #   CB_SMTP_PORT      where trigger e-mails go (tests run an SMTP sink there)  [CB_HTTP_PORT+25]
 #   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
+#   CB_NCHAN_REDIS    redis://127.0.0.1:PORT: nchan keeps the live channels in this Redis
+#                     (callboard-live-redis.conf), so several stacks share popups   [none]
+#   CB_RECORDINGS_STORE  s3: recordings go to CB_S3_ENDPOINT's bucket CB_S3_BUCKET with
+#                     CB_S3_ACCESS_KEY / CB_S3_SECRET_KEY (tests/http/recording_s3.test.js) [local]
+#   CB_DB_FROM        another stack's CB_STATE_DIR: use its MariaDB (TCP, CB_DB_PORT = its port),
+#                     password and secret key instead of starting one: a second "host" [none]
 #
 # An installed tree instead of the build and source trees (tests/install/run.sh): set all four to
 # the folders `make install` filled (with its DESTDIR in front).
@@ -83,6 +89,13 @@ DB_SOCK=$CB_SOCK_DIR/mysqld.sock
 DB_PID=$RUN_DIR/mariadb.pid
 DB_PASSWORD_FILE=$CB_STATE_DIR/db-password
 SECRET_KEY_FILE=$CB_STATE_DIR/secret-key
+CB_NCHAN_REDIS=${CB_NCHAN_REDIS-}
+CB_DB_FROM=${CB_DB_FROM:+$(realpath -m -- "$CB_DB_FROM")}
+if [[ -n $CB_DB_FROM ]]; then   # a second host: the first one's database, over TCP
+    DB_PASSWORD_FILE=$CB_DB_FROM/db-password
+    SECRET_KEY_FILE=$CB_DB_FROM/secret-key
+    DB_SOCK=""
+fi
 PUBLISH_SECRET_FILE=$CB_STATE_DIR/publish-secret   # nchan's /_pub/ (callboard-live.conf)
 CONFIG=$CB_STATE_DIR/callboard.conf
 NGX_PREFIX=$CB_STATE_DIR/nginx
@@ -323,6 +336,11 @@ db_ping() {
 
 start_db() {
     local pids pid i
+    if [[ -n $CB_DB_FROM ]]; then
+        [[ -s $DB_PASSWORD_FILE ]] || die "CB_DB_FROM: $CB_DB_FROM has no db-password (start that stack first)"
+        say "mariadb: the one of $CB_DB_FROM (127.0.0.1:$CB_DB_PORT)"
+        return 0
+    fi
     pids=$(db_pids)
     if [[ -n $pids ]]; then
         say "mariadb: already running (pid $pids)"
@@ -378,6 +396,7 @@ setup_db() {
 
 stop_db() {
     local pids
+    [[ -z $CB_DB_FROM ]] || return 0   # not ours
     pids=$(db_pids)
     if [[ -z $pids ]]; then say "mariadb: not running"; rm -f "$DB_PID"; return 0; fi
     say "mariadb: stopping (pid $pids)"
@@ -406,6 +425,11 @@ static_dir = $SHARE_DIR/static
 sql_dir = $SHARE_DIR/sql
 spool_dir = $CB_STATE_DIR/spool
 recordings_dir = $CB_STATE_DIR/recordings
+recordings_store = ${CB_RECORDINGS_STORE:-local}
+s3_endpoint = ${CB_S3_ENDPOINT-}
+s3_bucket = ${CB_S3_BUCKET-}
+s3_access_key = ${CB_S3_ACCESS_KEY-}
+s3_secret_key = ${CB_S3_SECRET_KEY-}
 log_level = info
 public_url = http://127.0.0.1:$CB_HTTP_PORT
 session_ttl_hours = 12
@@ -628,6 +652,12 @@ write_nginx_conf() {
         nchan_load="load_module $NCHAN_SO;"
         nchan_http="nchan_shared_memory_size 16m;"
         live_include="include $NGINX_FILES/callboard-live.conf;"
+        if [[ -n $CB_NCHAN_REDIS ]]; then
+            [[ $CB_NCHAN_REDIS =~ ^redis://[A-Za-z0-9.:@/_-]+$ ]] || die "CB_NCHAN_REDIS: not a redis:// URL"
+            sed "s|^nchan_redis_url .*|nchan_redis_url \"$CB_NCHAN_REDIS\";|" \
+                "$NGINX_FILES/callboard-live-redis.conf" >"$NGX_PREFIX/conf/callboard/callboard-live-redis.conf"
+            live_include+=" include callboard/callboard-live-redis.conf;"
+        fi
     fi
     cp -f "$NGINX_FILES/fastcgi_params" "$NGX_PREFIX/conf/callboard/fastcgi_params"
     if [[ -f /etc/nginx/mime.types ]]; then
@@ -693,6 +723,7 @@ nginx_conf_sum() {
     local f files=("$NGX_CONF" "$NGX_PREFIX/conf/callboard/callboard-http.conf"
                    "$NGX_PREFIX/conf/callboard/fastcgi_params" "$NGINX_FILES/callboard.conf")
     if have_nchan; then files+=("$NGINX_FILES/callboard-live.conf"); fi
+    if have_nchan && [[ -n $CB_NCHAN_REDIS ]]; then files+=("$NGX_PREFIX/conf/callboard/callboard-live-redis.conf"); fi
     for f in "${files[@]}"; do sha256sum "$f"; done | sha256sum | cut -d' ' -f1
 }
 
@@ -759,7 +790,7 @@ lock() {
 
 # Before starting anything: our ports are free (or come free within CB_PORT_WAIT seconds).
 check_ports() {
-    if [[ -z $(db_pids) ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
+    if [[ -z $CB_DB_FROM && -z $(db_pids) ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
     if [[ -z $(nginx_pids) ]]; then claim_port "$CB_HTTP_PORT" CB_HTTP_PORT; fi
 }
 
@@ -830,7 +861,8 @@ line() { printf '%-10s %-8s %s\n' "$1" "$2" "$3"; }
 cmd_status() {
     local rc=0 pids name bin
     pids=$(db_pids)
-    if [[ -n $pids ]]; then line mariadb running "pid $pids, 127.0.0.1:$CB_DB_PORT, $DB_SOCK"
+    if [[ -n $CB_DB_FROM ]]; then line mariadb shared "the one of $CB_DB_FROM"
+    elif [[ -n $pids ]]; then line mariadb running "pid $pids, 127.0.0.1:$CB_DB_PORT, $DB_SOCK"
     else line mariadb stopped ""; rc=3; fi
     while IFS=$'\t' read -r name bin; do
         pids=$(program_pids "$name")

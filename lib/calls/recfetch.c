@@ -20,6 +20,7 @@
 #include "net/httpc.h"
 #include "net/sig.h"
 #include "providers/registry.h"
+#include "storage/s3.h"
 
 #define RELPATH_MAX 512
 
@@ -434,6 +435,24 @@ recfetch_read_link(const char *who, const char *json, size_t len,
 /* ------------------------------------------------------ file naming -- */
 
 const char *
+recfetch_media_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL)
+		return "application/octet-stream";
+	if (strcmp(dot, ".mp3") == 0)
+		return "audio/mpeg";
+	if (strcmp(dot, ".wav") == 0)
+		return "audio/wav";
+	if (strcmp(dot, ".ogg") == 0 || strcmp(dot, ".opus") == 0)
+		return "audio/ogg";
+	if (strcmp(dot, ".m4a") == 0)
+		return "audio/mp4";
+	return "application/octet-stream";
+}
+
+const char *
 recfetch_ext(const char *url, const char *content_type, const char *fallback)
 {
 	static const struct {
@@ -799,6 +818,31 @@ ask_link(const struct provider *pv, const struct recfetch_plan *p,
 	return rc;
 }
 
+/* recordings_store = s3: the file just written under recordings_dir goes
+ * to the bucket under the same relative name, and relpath becomes
+ * "s3:<key>". The local copy is removed either way: a failed upload is
+ * retried by the job, which fetches from the provider again. */
+static enum cb_err
+to_s3(const struct cb_config *cfg, char *relpath, size_t relsz, char *err,
+    size_t errsz)
+{
+	struct s3_target t;
+	char file[1300], key[256];
+	enum cb_err rc;
+
+	snprintf(key, sizeof(key), "%s", relpath);
+	if (!fits(file, sizeof(file), "%s/%s", cfg->recordings_dir, key) ||
+	    !fits(relpath, relsz, "%s%s", S3_PATH_PREFIX, key)) {
+		say(err, errsz, "bad recording file name");
+		return CB_EINVAL;
+	}
+	if ((rc = s3_target_of(cfg, &t, err, errsz)) == CB_OK)
+		rc = s3_put_file(&t, key, file, recfetch_media_type(key), err,
+		    errsz);
+	unlink(file);
+	return rc;
+}
+
 /* The file is in place: the call says so and, when its integration
  * transcribes recordings automatically (config "transcribe_recordings":
  * true, issue 22) and this server has an engine, a transcript is queued
@@ -927,6 +971,8 @@ again:
 		if (rc == CB_EDENIED)
 			rc = CB_EUPSTREAM;
 	}
+	if (rc == CB_OK && s3_enabled(cfg))
+		rc = to_s3(cfg, relpath, sizeof(relpath), err, errsz);
 	if (rc == CB_OK && (rc = stored(db, cfg, &src, relpath)) != CB_OK)
 		say(err, errsz, "database: %s", db_error(db));
 out:

@@ -194,6 +194,10 @@ enum cb_err recfetch_read_link(const char *who, const char *json, size_t len,
  * fallback. Static or fallback's storage. */
 const char *recfetch_ext(const char *url, const char *content_type,
     const char *fallback);
+/* The media type of a recording file by its extension (.mp3 audio/mpeg,
+ * ...; application/octet-stream when unknown): what playback and the S3
+ * upload say. */
+const char *recfetch_media_type(const char *path);
 /* "YYYY/MM/DD/<call id>.<ext>" (day as "YYYY/MM/DD"). CB_EINVAL for a
  * malformed day or extension. */
 enum cb_err recfetch_rel_path(const char *day, int64_t call_id,

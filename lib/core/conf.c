@@ -45,6 +45,14 @@ static const struct key keys[] = {
 	STR(sql_dir),
 	STR(spool_dir),
 	STR(recordings_dir),
+	STR(recordings_store),
+	STR(s3_endpoint),
+	STR(s3_bucket),
+	STR(s3_region),
+	STR(s3_access_key),
+	STR(s3_secret_key),
+	{ "s3_virtual_host", KEY_BOOL, offsetof(struct cb_config,
+	    s3_virtual_host), 0, 1 },
 	STR(public_url),
 	STR(secret_key),
 	STR(default_country),
@@ -107,6 +115,7 @@ config_defaults(struct cb_config *cfg)
 	strcpy(cfg->sql_dir, CB_PKGDATADIR "/sql");
 	strcpy(cfg->spool_dir, CB_LOCALSTATEDIR "/spool");
 	strcpy(cfg->recordings_dir, CB_LOCALSTATEDIR "/recordings");
+	strcpy(cfg->recordings_store, "local");
 	strcpy(cfg->public_url, "http://127.0.0.1");
 	strcpy(cfg->default_country, "UA");
 	cfg->log_level = LOGL_INFO;
@@ -232,6 +241,12 @@ config_load(const char *path, struct cb_config *cfg, struct buf *errmsg)
 	    cfg->transcribe_engine)) != NULL) {
 		buf_printf(errmsg, "%s: transcribe_engine = %s: %s", path,
 		    cfg->transcribe_engine, why_engine);
+		rc = CB_EINVAL;
+	}
+	if (rc == CB_OK && strcmp(cfg->recordings_store, "local") != 0 &&
+	    strcmp(cfg->recordings_store, "s3") != 0) {
+		buf_printf(errmsg, "%s: recordings_store must be local or s3",
+		    path);
 		rc = CB_EINVAL;
 	}
 	return rc;

@@ -19,6 +19,16 @@ struct cb_config {
 	char sql_dir[1024];
 	char spool_dir[1024];
 	char recordings_dir[1024];
+	/* Where the worker keeps fetched recordings: "local" (default,
+	 * recordings_dir) or "s3" (lib/storage/s3.h: the bucket s3_bucket at
+	 * s3_endpoint, SigV4 with s3_access_key / s3_secret_key). */
+	char recordings_store[8];
+	char s3_endpoint[512];
+	char s3_bucket[64];
+	char s3_region[64];
+	char s3_access_key[128];
+	char s3_secret_key[256];
+	int s3_virtual_host;      /* bucket in the host name (AWS), not the path */
 	char public_url[512];
 	char secret_key[129];
 	char default_country[3];  /* ISO 3166 alpha-2 for numbers typed in pages */

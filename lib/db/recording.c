@@ -147,3 +147,29 @@ db_recording_failed(struct db *db, int64_t call_id)
 	db_bind_i64(st, 0, call_id);
 	return db_exec(st);
 }
+
+/* The newest reason a recording.fetch job of the call gave (jobs.last_error:
+ * origins and HTTP statuses, never a secret: lib/calls/recfetch.h). */
+static const char sql_last_error[] =
+    "SELECT last_error FROM jobs WHERE call_id = ? "
+    "AND kind = 'recording.fetch' AND last_error IS NOT NULL "
+    "ORDER BY id DESC LIMIT 1";
+
+enum cb_err
+db_recording_last_error(struct db *db, int64_t call_id, char *out,
+    size_t outsz)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if (outsz > 0)
+		out[0] = '\0';
+	if ((rc = db_stmt(db, sql_last_error, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	if ((rc = db_exec(st)) != CB_OK || (rc = db_fetch(st)) != CB_OK)
+		return rc;
+	copy_col(st, 0, out, outsz);
+	db_stmt_done(st);
+	return CB_OK;
+}

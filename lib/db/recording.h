@@ -42,5 +42,10 @@ enum cb_err db_recording_unavailable(struct db *db, int64_t call_id);
  * pending (or already failed) recording changes; stored and unavailable
  * stay. */
 enum cb_err db_recording_failed(struct db *db, int64_t call_id);
+/* Why the call's recording is not there yet (or gave up): the newest
+ * last_error of its recording.fetch jobs into out, "" when none.
+ * CB_ENOTFOUND when no job said anything. */
+enum cb_err db_recording_last_error(struct db *db, int64_t call_id,
+    char *out, size_t outsz);
 
 #endif

@@ -366,7 +366,8 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 		if ((t = curl_slist_append(hl, "Expect:")) == NULL)
 			goto nomem;
 		hl = t;
-	} else if (rq->method == HTTPC_POST || rq->body != NULL) {
+	} else if (rq->method == HTTPC_POST || rq->method == HTTPC_PUT ||
+	    rq->body != NULL) {
 		if (rq->content_type != NULL) {
 			snprintf(hdr, sizeof(hdr), "Content-Type: %s",
 			    rq->content_type);
@@ -374,10 +375,15 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 				goto nomem;
 			hl = t;
 		}
-		/* No "Expect: 100-continue" round trip for small bodies. */
-		if ((t = curl_slist_append(hl, "Expect:")) == NULL)
-			goto nomem;
-		hl = t;
+		/* No "Expect: 100-continue" round trip for small bodies.
+		 * Not with SigV4: libcurl 7.88 signs the emptied header as
+		 * "expect:" but does not send it, and S3 then refuses the
+		 * signature (tests/http/recording_s3.test.js). */
+		if (rq->aws_sigv4 == NULL) {
+			if ((t = curl_slist_append(hl, "Expect:")) == NULL)
+				goto nomem;
+			hl = t;
+		}
 	}
 
 	curl_easy_setopt(h, CURLOPT_URL, rq->url);
@@ -421,6 +427,17 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)HTTPC_MAX_REDIRS);
+	} else if (rq->method == HTTPC_PUT) {
+		if (rq->upload == NULL) {
+			curl_slist_free_all(hl);
+			curl_easy_cleanup(h);
+			return fail(res, CB_EINVAL, "PUT without a file");
+		}
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READDATA, rq->upload);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+		    (curl_off_t)rq->upload_len);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	} else if (mime != NULL) {
 		curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -434,7 +451,13 @@ perform(const struct httpc_req *rq, struct sink *s, struct httpc_res *res)
 	}
 	if (hl != NULL)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	if (rq->user != NULL) {
+	if (rq->user != NULL && rq->aws_sigv4 != NULL) {
+		/* Sets CURLOPT_HTTPAUTH to CURLAUTH_AWS_SIGV4 too. */
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, rq->aws_sigv4);
+		curl_easy_setopt(h, CURLOPT_USERNAME, rq->user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD,
+		    rq->password != NULL ? rq->password : "");
+	} else if (rq->user != NULL) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(h, CURLOPT_USERNAME, rq->user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD,

@@ -28,7 +28,9 @@
 #define HTTPC_MAX_REDIRS 3
 #define HTTPC_ERROR_MAX 256
 
-enum httpc_method { HTTPC_GET, HTTPC_POST };
+/* HTTPC_PUT uploads the open file `upload` (upload_len bytes, streamed
+ * by libcurl) and follows no redirect: S3 objects (lib/storage/s3.c). */
+enum httpc_method { HTTPC_GET, HTTPC_POST, HTTPC_PUT };
 
 /* One part of a multipart/form-data POST (RFC 7578): a text field, or a
  * file streamed from disk by libcurl (curl_mime_filedata), never read whole
@@ -81,6 +83,13 @@ struct httpc_req {
 	 * (config "allow_private_hosts"); checked on the connected address
 	 * like the rest, so a redirect or a name cannot stretch it. */
 	const char *const *allow_private;
+	/* HTTPC_PUT: the body, read from the file's current position. */
+	FILE *upload;
+	size_t upload_len;
+	/* AWS Signature Version 4 instead of Basic auth: libcurl's
+	 * CURLOPT_AWS_SIGV4 ("aws:amz:<region>:<service>"), with user as the
+	 * access key and password as the secret. NULL = none. */
+	const char *aws_sigv4;
 	/* Keep the first Set-Cookie's "name=value" in res->set_cookie (a
 	 * provider's session: Phonet's JSESSIONID). */
 	bool want_cookie;

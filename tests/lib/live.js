@@ -3,11 +3,12 @@
 // messages, parsed from the event stream as they arrive.
 import { BASE } from './http.js';
 
-export async function subscribe(client, userId) {
+// base: another host's address (tests/http/live_redis.test.js); the session is the same.
+export async function subscribe(client, userId, base = BASE) {
   const ac = new AbortController();
   const headers = { accept: 'text/event-stream' };
   if (client && client.cookies.size) headers.cookie = client.cookieHeader();
-  const res = await fetch(`${BASE}/live/manager/${userId}`, { headers, signal: ac.signal });
+  const res = await fetch(`${base}/live/manager/${userId}`, { headers, signal: ac.signal });
   const sub = { status: res.status, messages: [], waiters: [], close: () => ac.abort() };
   if (res.status !== 200) {
     await res.text().catch(() => {});

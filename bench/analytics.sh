@@ -125,6 +125,7 @@ while :; do
     read -r folded pending < <(db "CALL cb_analytics_fold(1000, 60)")
     [[ $pending == 0 ]] && break
     [[ $folded =~ ^-?[0-9]+$ ]] || die "cb_analytics_fold: $folded"
+    [[ $folded == -1 ]] && sleep 1   # the worker folds now: its lease
 done
 say "folded in $((SECONDS - t0)) s"
 db "SET GLOBAL innodb_buffer_pool_size = $(numfmt --from=iec "${BENCH_DB_POOL:-1G}")" ||

@@ -94,11 +94,13 @@ END;
 -- One folder at a time, without GET_LOCK (Galera refuses it): a lease.
 -- A folder takes the row when its lease has expired, in a transaction of
 -- its own, so every other folder (any node) sees it taken; it gives it
--- back when done. A folder that dies keeps it at most AN_LEASE seconds
--- (60: far longer than a fold of a batch). On Galera two nodes may take it
--- at once: one of them gets a certification conflict (1213), which counts
--- as "busy". Even two folds at once would only redo the same recompute
--- (each deletes the dirty rows it read).
+-- back when done. A folder that dies keeps it at most 120 seconds (a
+-- batch folds in well under that; the first batches after a bulk load on
+-- a busy machine took over 60). On Galera two nodes may take it at once:
+-- one of them gets a certification conflict (1213), which counts as
+-- "busy". Two folds at once (one outlived its lease) only redo the same
+-- recompute; where they meet on a row, one rolls back (1205/1213) and
+-- answers "busy" too.
 CREATE TABLE analytics_fold_lease (
   id         TINYINT UNSIGNED NOT NULL,
   holder     CHAR(36)    NULL,
@@ -126,7 +128,7 @@ BEGIN
       SET v_conflict = 0;
       START TRANSACTION;
       UPDATE analytics_fold_lease
-        SET holder = p_token, expires_at = UTC_TIMESTAMP(6) + INTERVAL 60 SECOND
+        SET holder = p_token, expires_at = UTC_TIMESTAMP(6) + INTERVAL 120 SECOND
         WHERE id = 1 AND expires_at < UTC_TIMESTAMP(6);
       SET v_rows = ROW_COUNT();
       COMMIT;
@@ -171,16 +173,34 @@ BEGIN
   DECLARE v_got INT DEFAULT 0;
   DECLARE v_token CHAR(36) DEFAULT UUID();
   DECLARE v_number_rows INT UNSIGNED DEFAULT 20 * p_max_hours;
+  DECLARE v_hour DATETIME;
+  DECLARE v_lock_wait INT DEFAULT @@SESSION.innodb_lock_wait_timeout;
+  -- A fold that outlived its lease meets the next folder's row locks
+  -- (deadlock, or a lock wait that runs out): the loser rolls back and
+  -- answers "busy"; its dirty rows stay for the next fold.
+  DECLARE EXIT HANDLER FOR 1205, 1213
+  BEGIN
+    ROLLBACK;
+    DROP TEMPORARY TABLE IF EXISTS cb_fold_hours, cb_fold_ids,
+      cb_fold_numbers, cb_fold_number_ids;
+    SET SESSION innodb_lock_wait_timeout = v_lock_wait;
+    CALL cb_analytics_lease_give(v_token);
+    SELECT -1 AS folded, 1 AS pending;
+  END;
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     ROLLBACK;
     DROP TEMPORARY TABLE IF EXISTS cb_fold_hours, cb_fold_ids,
       cb_fold_numbers, cb_fold_number_ids;
+    SET SESSION innodb_lock_wait_timeout = v_lock_wait;
     CALL cb_analytics_lease_give(v_token);
     RESIGNAL;
   END;
+  -- Never wait long for another folder's rows: a page is waiting.
+  SET SESSION innodb_lock_wait_timeout = LEAST(v_lock_wait, 5);
   CALL cb_analytics_lease_take(v_token, p_wait, v_got);
   IF v_got = 0 THEN
+    SET SESSION innodb_lock_wait_timeout = v_lock_wait;
     SELECT -1 AS folded, 1 AS pending;
   ELSE
     DROP TEMPORARY TABLE IF EXISTS cb_fold_hours, cb_fold_ids,
@@ -206,31 +226,42 @@ BEGIN
       JOIN analytics_dirty d ON d.hour = h.hour;
     DELETE a FROM analytics_hours a JOIN cb_fold_hours h ON a.hour = h.hour;
     DELETE w FROM analytics_waits w JOIN cb_fold_hours h ON w.hour = h.hour;
-    INSERT INTO analytics_hours (hour, direction, integration_id, our_number,
-                                 store_id, manager_id, answered, missed,
-                                 other, talk_sum, talk_max)
-      SELECT h.hour, c.direction, c.integration_id, c.our_number,
-             COALESCE(c.store_id, 0), COALESCE(c.manager_id, 0),
-             SUM(c.result = 'answered'),
-             SUM(c.result IN ('missed', 'no_answer', 'busy')),
-             SUM(c.result NOT IN ('answered', 'missed', 'no_answer', 'busy')),
-             SUM(IF(c.result = 'answered', c.talk_seconds, 0)),
-             MAX(IF(c.result = 'answered', c.talk_seconds, 0))
-      FROM cb_fold_hours h
-      JOIN calls c FORCE INDEX (ix_calls_analytics)
-        ON c.started_at >= h.hour AND c.started_at < h.hour + INTERVAL 1 HOUR
-      GROUP BY h.hour, c.direction, c.integration_id, c.our_number,
-               COALESCE(c.store_id, 0), COALESCE(c.manager_id, 0);
-    INSERT INTO analytics_waits (hour, integration_id, our_number, store_id,
-                                 manager_id, wait_seconds, calls)
-      SELECT h.hour, c.integration_id, c.our_number, COALESCE(c.store_id, 0),
-             COALESCE(c.manager_id, 0), LEAST(c.wait_seconds, 3600), COUNT(*)
-      FROM cb_fold_hours h
-      JOIN calls c FORCE INDEX (ix_calls_analytics)
-        ON c.started_at >= h.hour AND c.started_at < h.hour + INTERVAL 1 HOUR
-      WHERE c.direction = 'in' AND c.result = 'answered'
-      GROUP BY h.hour, c.integration_id, c.our_number, COALESCE(c.store_id, 0),
-               COALESCE(c.manager_id, 0), LEAST(c.wait_seconds, 3600);
+    -- Hour by hour, each a range of ix_calls_analytics: 0028 joined the
+    -- hours table to the calls on a computed range, which MariaDB ran as a
+    -- scan of the whole index per statement (block nested loop; EXPLAIN at
+    -- 1M calls: 983,772 rows for a fold of two hours).
+    SET v_hour = (SELECT MIN(hour) FROM cb_fold_hours);
+    WHILE v_hour IS NOT NULL DO
+      INSERT INTO analytics_hours (hour, direction, integration_id,
+                                   our_number, store_id, manager_id,
+                                   answered, missed, other, talk_sum,
+                                   talk_max)
+        SELECT v_hour, c.direction, c.integration_id, c.our_number,
+               COALESCE(c.store_id, 0), COALESCE(c.manager_id, 0),
+               SUM(c.result = 'answered'),
+               SUM(c.result IN ('missed', 'no_answer', 'busy')),
+               SUM(c.result NOT IN ('answered', 'missed', 'no_answer',
+                                    'busy')),
+               SUM(IF(c.result = 'answered', c.talk_seconds, 0)),
+               MAX(IF(c.result = 'answered', c.talk_seconds, 0))
+        FROM calls c FORCE INDEX (ix_calls_analytics)
+        WHERE c.started_at >= v_hour
+          AND c.started_at < v_hour + INTERVAL 1 HOUR
+        GROUP BY c.direction, c.integration_id, c.our_number,
+                 COALESCE(c.store_id, 0), COALESCE(c.manager_id, 0);
+      INSERT INTO analytics_waits (hour, integration_id, our_number,
+                                   store_id, manager_id, wait_seconds, calls)
+        SELECT v_hour, c.integration_id, c.our_number,
+               COALESCE(c.store_id, 0), COALESCE(c.manager_id, 0),
+               LEAST(c.wait_seconds, 3600), COUNT(*)
+        FROM calls c FORCE INDEX (ix_calls_analytics)
+        WHERE c.started_at >= v_hour
+          AND c.started_at < v_hour + INTERVAL 1 HOUR
+          AND c.direction = 'in' AND c.result = 'answered'
+        GROUP BY c.integration_id, c.our_number, COALESCE(c.store_id, 0),
+                 COALESCE(c.manager_id, 0), LEAST(c.wait_seconds, 3600);
+      SET v_hour = (SELECT MIN(hour) FROM cb_fold_hours WHERE hour > v_hour);
+    END WHILE;
     DELETE t FROM analytics_hour_totals t JOIN cb_fold_hours h ON t.hour = h.hour;
     DELETE t FROM analytics_hour_managers t
       JOIN cb_fold_hours h ON t.hour = h.hour;
@@ -300,9 +331,10 @@ BEGIN
       JOIN cb_fold_numbers n ON f.client_digits_rev = n.digits;
     INSERT INTO analytics_first_calls (client_digits_rev, first_at)
       SELECT x.digits, x.first_at
-      FROM (SELECT n.digits, (SELECT MIN(a.started_at) FROM calls a
+      FROM (SELECT n.digits, (SELECT a.started_at FROM calls a
                               FORCE INDEX (ix_calls_client_digits_rev)
-                              WHERE a.client_digits_rev = n.digits)
+                              WHERE a.client_digits_rev = n.digits
+                              ORDER BY a.started_at LIMIT 1)
                              AS first_at
             FROM cb_fold_numbers n) x
       WHERE x.first_at IS NOT NULL;
@@ -311,6 +343,7 @@ BEGIN
     COMMIT;
     DROP TEMPORARY TABLE cb_fold_hours, cb_fold_ids, cb_fold_numbers,
       cb_fold_number_ids;
+    SET SESSION innodb_lock_wait_timeout = v_lock_wait;
     CALL cb_analytics_lease_give(v_token);
     SELECT v_n + v_numbers AS folded,
            EXISTS (SELECT 1 FROM analytics_dirty) OR

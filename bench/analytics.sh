@@ -7,6 +7,9 @@
 #
 #   bench/analytics.sh                  BENCH_RUNS requests per page and range
 #
+# The missed-call follow-up and new versus returning callers read per-call and per-number
+# summaries (0032) in every zone, the Kolkata viewer's included.
+#
 # Settings (environment):
 #   BENCH_CALLS        demo calls                                   [1000000]
 #   BENCH_BUILD_DIR    release build (configured here when missing) [<repo>/build-bench]
@@ -50,24 +53,43 @@ trap cleanup EXIT
 "$REPO/scripts/stack.sh" start >"$WORK/stack.log" 2>&1 || { tail -30 "$WORK/stack.log" >&2; die "stack failed"; }
 
 db() { mariadb --defaults-file="$CB_STATE_DIR/mariadb.cnf" --batch --skip-column-names callboard -e "$1"; }
-have=$(db "SELECT COUNT(*) FROM calls" 2>/dev/null || echo 0)
-if (( have < CALLS )); then
-    (( have == 0 )) || die "the database has $have calls, fewer than $CALLS: BENCH_FRESH=1"
-    say "loading $CALLS demo calls (1-3 min at 1M)"
-    "$BUILD/tools/callboard" --config "$CB_STATE_DIR/callboard.conf" demo --calls "$CALLS" >&2
-fi
-if [[ -z $(db "SELECT value FROM settings WHERE name = 'bench.stretched'") ]]; then
-    say "stretching the calls over a year (once; a few minutes at 1M)"
-    # The triggers on calls go for the stretch and come back after it: the number-search grams
-    # (0021) would be rewritten call by call (over an hour at 1M on a busy machine; this
-    # benchmark searches no number, so they keep the demo's times), and every hour is marked for
-    # the analytics summaries (0028) at once instead.
+# The triggers on calls go for the load and the stretch and come back after them: the
+# number-search grams (0021) would be written call by call (over an hour at 1M on a busy machine;
+# this benchmark searches no number, so the demo's calls have none), and the analytics triggers
+# (0028, 0032) would mark every hour and number dirty a million times instead of once below.
+triggers_off() {
+    [[ -s $WORK/calls-triggers.sql ]] && return
     mariadb-dump --defaults-file="$CB_STATE_DIR/mariadb.cnf" --no-create-info --no-data \
-        --triggers --skip-comments callboard calls >"$WORK/calls-triggers.sql"
+        --triggers --skip-comments callboard calls >"$WORK/calls-triggers.sql.tmp"
+    mv "$WORK/calls-triggers.sql.tmp" "$WORK/calls-triggers.sql"
     for t in $(db "SELECT trigger_name FROM information_schema.triggers
                    WHERE event_object_schema = 'callboard' AND event_object_table = 'calls'"); do
         db "DROP TRIGGER $t"
     done
+}
+triggers_on() {
+    mariadb --defaults-file="$CB_STATE_DIR/mariadb.cnf" callboard <"$WORK/calls-triggers.sql"
+    rm -f "$WORK/calls-triggers.sql"
+}
+# A run stopped between the two: put them back first.
+[[ -s $WORK/calls-triggers.sql ]] && [[ -z $(db "SELECT 1 FROM information_schema.triggers
+    WHERE event_object_schema = 'callboard' AND event_object_table = 'calls' LIMIT 1") ]] && triggers_on
+rm -f "$WORK/calls-triggers.sql"
+have=$(db "SELECT COUNT(*) FROM calls" 2>/dev/null || echo 0)
+changed=0
+if (( have < CALLS )); then
+    (( have == 0 )) || die "the database has $have calls, fewer than $CALLS: BENCH_FRESH=1"
+    triggers_off
+    say "loading $CALLS demo calls (1-3 min at 1M)"
+    t0=$SECONDS
+    "$BUILD/tools/callboard" --config "$CB_STATE_DIR/callboard.conf" demo --calls "$CALLS" >&2
+    say "loaded in $((SECONDS - t0)) s"
+    changed=1
+fi
+if [[ -z $(db "SELECT value FROM settings WHERE name = 'bench.stretched'") ]]; then
+    say "stretching the calls over a year (once)"
+    triggers_off
+    t0=$SECONDS
     db "SET @now = (SELECT MAX(started_at) FROM calls);
         UPDATE calls SET
           answered_at = @now - INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, @now) * 6 MICROSECOND
@@ -77,21 +99,35 @@ if [[ -z $(db "SELECT value FROM settings WHERE name = 'bench.stretched'") ]]; t
           started_at = @now - INTERVAL TIMESTAMPDIFF(MICROSECOND, started_at, @now) * 6 MICROSECOND;
         INSERT INTO settings (name, value) VALUES ('bench.stretched', '6');
         ANALYZE TABLE calls;" >/dev/null
-    mariadb --defaults-file="$CB_STATE_DIR/mariadb.cnf" callboard <"$WORK/calls-triggers.sql"
+    say "stretched in $((SECONDS - t0)) s"
+    changed=1
+fi
+if [[ -s $WORK/calls-triggers.sql ]]; then
+    triggers_on
+fi
+if (( changed )); then
+    # Every hour and every number is out of date once: what the triggers would have said.
     db "DELETE FROM analytics_dirty; DELETE FROM analytics_hours; DELETE FROM analytics_waits;
         DELETE FROM analytics_hour_totals; DELETE FROM analytics_hour_managers;
         DELETE FROM analytics_hour_lines; DELETE FROM analytics_hour_waits;
+        DELETE FROM analytics_numbers_dirty; DELETE FROM analytics_followups;
+        DELETE FROM analytics_first_calls;
         INSERT INTO analytics_dirty (hour)
-          SELECT DISTINCT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') FROM calls"
+          SELECT DISTINCT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') FROM calls;
+        INSERT INTO analytics_numbers_dirty (digits)
+          SELECT DISTINCT client_digits_rev FROM calls WHERE client_digits_rev <> ''"
 fi
-# The hourly summaries (migration 0028) are folded by the worker as calls change; the load and
+# The summaries (migrations 0028, 0032) are folded by the worker as calls change; the load and
 # the stretch above changed every call, so fold the backlog before timing (a year: a few minutes).
 say "folding the analytics summaries"
+t0=$SECONDS
 while :; do
     read -r folded pending < <(db "CALL cb_analytics_fold(1000, 60)")
     [[ $pending == 0 ]] && break
     [[ $folded =~ ^-?[0-9]+$ ]] || die "cb_analytics_fold: $folded"
+    [[ $folded == -1 ]] && sleep 1   # the worker folds now: its lease
 done
+say "folded in $((SECONDS - t0)) s"
 db "SET GLOBAL innodb_buffer_pool_size = $(numfmt --from=iec "${BENCH_DB_POOL:-1G}")" ||
     say "could not set innodb_buffer_pool_size"
 
@@ -128,13 +164,17 @@ declare -A URLS=(
 ORDER="analytics-month analytics-year calls-month calls-year history-newest history-month"
 for s in analytics-month analytics-year calls-month; do
     src=$(curl -sS -b "$([[ $s == calls-* ]] && echo "$rawjar" || echo "$jar")" \
-        "$BASE${URLS[$s]}&format=json" | grep -o '"source": *"[a-z]*"' || true)
+        "$BASE${URLS[$s]}&format=json" | grep -o '"[a-z_]*source": *"[a-z]*"' | tr '\n' ' ' || true)
     say "$s reads: ${src:-?}"
 done
 in_range=$(db "SELECT COUNT(*) FROM calls WHERE started_at >= UTC_TIMESTAMP() - INTERVAL 365 DAY")
 say "calls in the last year: $in_range; $RUNS requests each (machine shared with other work)"
 
+# The machine may be shared (other builds and tests): the load average is part of the result.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 {
+    echo "Load average before the run: $load_before ($(nproc) cores)"
+    echo
     echo "| page | p50 ms | p99 ms | runs |"
     echo "|---|---|---|---|"
 } >"$OUT"
@@ -158,4 +198,7 @@ for s in $ORDER; do
     printf '%-16s p50 %6s ms   p99 %6s ms\n' "$s" "$p50" "$p99"
     echo "| $s | $p50 | $p99 | $runs |" >>"$OUT"
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+{ echo; echo "Load average after the run: $load_after"; } >>"$OUT"
+say "load average before: $load_before; after: $load_after ($(nproc) cores)"
 say "results: $OUT"

@@ -58,6 +58,7 @@ struct report {
 	const char *line_param;       /* as typed, for the form */
 	int64_t target_minutes;
 	enum an_source src;           /* summaries or calls (an_q_source) */
+	enum an_source numbers_src;   /* the same for follow-up, callers */
 };
 
 static int
@@ -483,21 +484,81 @@ cmp_fu_newest(const void *a, const void *b)
 	return (x->id < y->id) - (x->id > y->id);
 }
 
-/* The missed calls of the report with their follow-up, newest first: both
- * lists come sorted by (digits, start), so one pass pairs each missed
- * call with the first answered call of its number that started later. */
+/* Appends one row to *rows (NULL: out of memory). */
+static struct fu_row *
+fu_push(struct fu_row **rows, size_t *n, size_t *cap)
+{
+	struct fu_row *nr;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		if ((nr = realloc(*rows, *cap * sizeof(**rows))) == NULL)
+			return NULL;
+		*rows = nr;
+	}
+	memset(&(*rows)[*n], 0, sizeof(**rows));
+	return &(*rows)[(*n)++];
+}
+
+/* The missed calls of the report with their follow-up, newest first, as
+ * folded into analytics_followups (0032): the pairing was done when the
+ * calls changed. */
+static enum cb_err
+load_follow_folded(struct ctx *ctx, const struct report *rep,
+    struct fu_row **out, size_t *nout)
+{
+	struct db_stmt *st;
+	struct fu_row *rows = NULL, *r;
+	size_t n = 0, capr = 0;
+	enum cb_err rc;
+
+	*out = NULL;
+	*nout = 0;
+	if ((rc = an_q_followups(ctx->db, &rep->r, &rep->f, &st)) != CB_OK)
+		return rc;
+	while ((rc = db_fetch(st)) == CB_OK && n < FOLLOW_MAX) {
+		if ((r = fu_push(&rows, &n, &capr)) == NULL) {
+			rc = CB_ENOMEM;
+			break;
+		}
+		r->id = db_col_i64(st, 0);
+		r->number = arena_strdup(ctx->arena, db_col(st, 1, NULL));
+		r->started = arena_strdup(ctx->arena, db_col(st, 2, NULL));
+		r->ms = db_col_i64(st, 3);
+		r->delay = db_col_null(st, 4) ? -1 : db_col_i64(st, 4);
+		r->h_id = db_col_null(st, 5) ? 0 : db_col_i64(st, 5);
+		r->h_mgr = db_col_null(st, 6) ? 0 : db_col_i64(st, 6);
+		r->h_out = db_col_i64(st, 7) != 0;
+	}
+	db_stmt_done(st);
+	if (rc == CB_OK && n >= FOLLOW_MAX)
+		rc = CB_ENOTFOUND;   /* capped: the page says so */
+	if (rc != CB_ENOTFOUND) {
+		free(rows);
+		return rc;
+	}
+	*out = rows;
+	*nout = n;
+	return CB_OK;
+}
+
+/* The same from the calls (a number not folded yet): both lists come
+ * sorted by (digits, start), so one pass pairs each missed call with the
+ * first answered call of its number that started later. */
 static enum cb_err
 load_follow(struct ctx *ctx, const struct report *rep, struct fu_row **out,
     size_t *nout)
 {
 	struct db_stmt *st;
 	struct fu_ans *ans = NULL, *na;
-	struct fu_row *rows = NULL, *nr;
+	struct fu_row *rows = NULL;
 	size_t nans = 0, capa = 0, n = 0, capr = 0, j = 0;
 	enum cb_err rc;
 
 	*out = NULL;
 	*nout = 0;
+	if (rep->numbers_src == AN_FROM_SUMMARIES)
+		return load_follow_folded(ctx, rep, out, nout);
 	if ((rc = an_q_answered_after(ctx->db, &rep->r, &rep->f, &st)) !=
 	    CB_OK)
 		return rc;
@@ -527,16 +588,10 @@ load_follow(struct ctx *ctx, const struct report *rep, struct fu_row **out,
 		const char *digits = db_col(st, 3, NULL);
 		struct fu_row *r;
 
-		if (n == capr) {
-			capr = capr ? capr * 2 : 1024;
-			if ((nr = realloc(rows, capr * sizeof(*rows))) == NULL) {
-				rc = CB_ENOMEM;
-				break;
-			}
-			rows = nr;
+		if ((r = fu_push(&rows, &n, &capr)) == NULL) {
+			rc = CB_ENOMEM;
+			break;
 		}
-		r = &rows[n++];
-		memset(r, 0, sizeof(*r));
 		r->id = db_col_i64(st, 0);
 		r->number = arena_strdup(ctx->arena, db_col(st, 1, NULL));
 		r->started = arena_strdup(ctx->arena, db_col(st, 2, NULL));
@@ -886,7 +941,8 @@ add_callers_lines(struct ctx *ctx, struct report *rep, struct json_object *m)
 	enum cb_err rc;
 	int64_t all = 0, fresh = 0;
 
-	if ((rc = an_q_callers(ctx->db, &rep->r, &rep->f, &st)) != CB_OK) {
+	if ((rc = an_q_callers(ctx->db, rep->numbers_src, &rep->r, &rep->f,
+	    &st)) != CB_OK) {
 		json_object_put(rows);
 		return rc;
 	}
@@ -1034,7 +1090,8 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 	enum cb_err rc;
 
 	if ((rc = an_q_target_minutes(ctx->db, &rep->target_minutes)) != CB_OK
-	    || (rc = an_q_source(ctx->db, &rep->r, &rep->src)) != CB_OK
+	    || (rc = an_q_source(ctx->db, &rep->r, &rep->src,
+	    &rep->numbers_src)) != CB_OK
 	    || (rc = load_daily(ctx, rep, &d)) != CB_OK)
 		goto fail;
 	add_daily(ctx, rep, &d, m);
@@ -1055,6 +1112,8 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 	 * why a half-hour zone's report is slower). */
 	app_add_str(m, "source", rep->src == AN_FROM_SUMMARIES ? "summaries" :
 	    "calls");
+	app_add_str(m, "numbers_source", rep->numbers_src ==
+	    AN_FROM_SUMMARIES ? "summaries" : "calls");
 	app_add_bool(m, "own_scope", rep->f.scope_manager != 0);
 	csv = json_object_new_object();
 	app_add_str(csv, "daily", csv_url(ctx, "daily"));

@@ -19,7 +19,7 @@ an_fold_tick(struct db *db)
 		return;
 	last = begun;
 	while (pending && time(NULL) - begun < AN_FOLD_BUDGET) {
-		/* wait 0: a page folding now has the lock; next tick. */
+		/* wait 0: a page folding now has the lease; next tick. */
 		if (an_fold(db, AN_FOLD_BATCH_HOURS, 0, &folded, &pending) !=
 		    CB_OK) {
 			log_warn("analytics: fold failed: %s; will retry",
@@ -31,6 +31,6 @@ an_fold_tick(struct db *db)
 		total += folded;
 	}
 	if (total > AN_FOLD_BATCH_HOURS)
-		log_info("analytics: folded %d hour(s)%s", total,
+		log_info("analytics: folded %d hour(s) and number(s)%s", total,
 		    pending ? ", more left" : "");
 }

@@ -70,6 +70,14 @@ static const char sql_answered_after[] =
     "WHERE @W AND c.direction = 'in' AND c.result IN ("
     CALL_RESULTS_MISSED ") AND c.client_digits_rev <> '') "
     "ORDER BY a.client_digits_rev, a.started_at, a.id";
+/* The same pairs, folded (0032): the missed call's own columns carry the
+ * filters (every row is incoming: run_on's no_direction). */
+static const char sum_followups[] =
+    "SELECT c.call_id, c.client_number, c.started_at, "
+    "FLOOR(UNIX_TIMESTAMP(c.started_at) * 1000), c.delay_seconds, "
+    "c.handled_id, c.handled_manager_id, c.handled_out "
+    "FROM analytics_followups c WHERE @W "
+    "ORDER BY c.started_at DESC, c.call_id DESC";
 static const char sql_lines[] =
     "SELECT c.our_number, c.store_id, s.name, COUNT(*), "
     "SUM(c.result = 'answered'), SUM(c.result IN (" CALL_RESULTS_MISSED "))"
@@ -137,7 +145,7 @@ static const char one_lines[] =
 static const char sql_fold[] = "CALL cb_analytics_fold(?, ?)";
 static const char sql_dirty_in[] =
     "SELECT EXISTS (SELECT 1 FROM analytics_dirty WHERE hour >= ? AND "
-    "hour < ?)";
+    "hour < ?), EXISTS (SELECT 1 FROM analytics_numbers_dirty)";
 /* A number is new when it has no call before the range. NOT EXISTS stops
  * at the number's first index entry when it has an older call (most
  * numbers of a busy line); MIN(started_at) read every call of the number
@@ -149,6 +157,15 @@ static const char sql_callers[] =
     "WHERE a.client_digits_rev = c.client_digits_rev AND a.started_at < @F)"
     " AS fresh " FROM_CALLS " WHERE @W AND c.direction = 'in' AND "
     "c.client_digits_rev <> '' GROUP BY c.client_digits_rev) f";
+/* The same from each number's first call (0032): the distinct numbers
+ * are still the range's calls (ix_calls_analytics holds the digits), but
+ * no number's older calls are read. */
+static const char sum_callers[] =
+    "SELECT COUNT(*), COALESCE(SUM(COALESCE(fc.first_at >= @F, 1)), 0) "
+    "FROM (SELECT DISTINCT c.client_digits_rev " FROM_CALLS " WHERE @W "
+    "AND c.direction = 'in' AND c.client_digits_rev <> '') f "
+    "LEFT JOIN analytics_first_calls fc "
+    "ON fc.client_digits_rev = f.client_digits_rev";
 static const char sql_stores[] =
     "SELECT id, name FROM stores ORDER BY name, id LIMIT 1000";
 static const char sql_target[] =
@@ -353,16 +370,15 @@ run_count(struct db *db, enum an_source src, const char *raw,
 }
 
 enum cb_err
-an_q_source(struct db *db, const struct an_range *r, enum an_source *src)
+an_q_source(struct db *db, const struct an_range *r, enum an_source *src,
+    enum an_source *numbers_src)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
 	char a[20], b[20];
-	bool dirty = true;
+	bool dirty = true, numbers_dirty = true;
 
-	*src = AN_FROM_CALLS;
-	if (!an_range_hourly(r))
-		return CB_OK;
+	*src = *numbers_src = AN_FROM_CALLS;
 	/* The worker folds as calls change; what it has not reached yet
 	 * (a second's worth, or a backlog after an upgrade) is folded here
 	 * when small, so the page shows every committed call. */
@@ -379,11 +395,15 @@ an_q_source(struct db *db, const struct an_range *r, enum an_source *src)
 	db_bind_str(st, 1, b, strlen(b));
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
-	if (db_fetch(st) == CB_OK)
+	if (db_fetch(st) == CB_OK) {
 		dirty = db_col_i64(st, 0) != 0;
+		numbers_dirty = db_col_i64(st, 1) != 0;
+	}
 	db_stmt_done(st);
-	if (!dirty)
+	if (!dirty && an_range_hourly(r))
 		*src = AN_FROM_SUMMARIES;
+	if (!numbers_dirty)
+		*numbers_src = AN_FROM_SUMMARIES;
 	return CB_OK;
 }
 
@@ -468,10 +488,19 @@ an_q_answered_after(struct db *db, const struct an_range *r,
 }
 
 enum cb_err
-an_q_callers(struct db *db, const struct an_range *r,
+an_q_followups(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run(db, sql_callers, r, f, SPAN_RANGE, out);
+	return run_on(db, sum_followups, "c.started_at", true, r, f,
+	    SPAN_RANGE, out);
+}
+
+enum cb_err
+an_q_callers(struct db *db, enum an_source src, const struct an_range *r,
+    const struct an_filter *f, struct db_stmt **out)
+{
+	return run(db, src == AN_FROM_SUMMARIES ? sum_callers : sql_callers, r,
+	    f, SPAN_RANGE, out);
 }
 
 enum cb_err

@@ -43,17 +43,24 @@ enum an_source {
 	AN_FROM_SUMMARIES,
 };
 
-/* Folds what little waits to be folded (at most AN_FOLD_PAGE_HOURS hours,
- * waiting up to AN_FOLD_PAGE_WAIT s for another folder), then chooses:
- * summaries when the range is in whole UTC hours (an_range_hourly) and
- * none of its hours (the previous period's included) is still dirty;
- * else the calls. */
+/* Folds what little waits to be folded (at most AN_FOLD_PAGE_HOURS hours
+ * and 20 times as many dirty numbers, waiting up to AN_FOLD_PAGE_WAIT s
+ * for another folder), then chooses where each kind of figure is read:
+ * *src, the counting figures: the hourly summaries when the range is in
+ * whole UTC hours (an_range_hourly) and none of its hours (the previous
+ * period's included) is still dirty; else the calls.
+ * *numbers_src, the missed-call follow-up and new versus returning
+ * callers: the per-call and per-number summaries (0032) when no number
+ * waits to be folded (a number's change can change any earlier missed
+ * call of it, so any dirty number counts); else the calls. These are
+ * exact to the millisecond, so any time zone reads them. */
 #define AN_FOLD_PAGE_HOURS 48
 #define AN_FOLD_PAGE_WAIT 2
 enum cb_err an_q_source(struct db *db, const struct an_range *r,
-    enum an_source *src);
-/* CALL cb_analytics_fold(max_hours, wait_seconds): *folded hours (-1: the
- * lock was busy), *pending: dirty hours are left. Either may be NULL. */
+    enum an_source *src, enum an_source *numbers_src);
+/* CALL cb_analytics_fold(max_hours, wait_seconds): *folded hours and
+ * numbers (-1: another folder holds the lease), *pending: dirty hours or
+ * numbers are left. Either may be NULL. */
 enum cb_err an_fold(struct db *db, unsigned max_hours, int wait_seconds,
     int *folded, bool *pending);
 
@@ -77,13 +84,20 @@ enum cb_err an_q_managers(struct db *db, enum an_source src,
 enum cb_err an_q_wait(struct db *db, enum an_source src,
     const struct an_range *r, const struct an_filter *f,
     struct db_stmt **out);
-/* The missed-call follow-up, two lists sorted by (number digits, start):
- * the missed incoming calls with a number (id, number, started_at UTC,
- * digits, start in epoch ms), and the answered calls of those numbers since
- * the range began (digits, start in epoch ms, direction, manager id, id). */
+/* The missed-call follow-up from the calls, two lists sorted by (number
+ * digits, start): the missed incoming calls with a number (id, number,
+ * started_at UTC, digits, start in epoch ms), and the answered calls of
+ * those numbers since the range began (digits, start in epoch ms,
+ * direction, manager id, id). cgi/analytics.c merges them. */
 enum cb_err an_q_missed(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out);
 enum cb_err an_q_answered_after(struct db *db, const struct an_range *r,
+    const struct an_filter *f, struct db_stmt **out);
+/* The same follow-up from analytics_followups (0032), already paired,
+ * newest first: (id, number, started_at UTC, start in epoch ms, delay
+ * seconds or NULL when never handled, the handling call's id, its
+ * manager id or NULL, 1 when it was outgoing). */
+enum cb_err an_q_followups(struct db *db, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out);
 /* Rows (our_number, store id or NULL, store name, calls, answered,
  * missed), most calls first, at most 200. */
@@ -91,9 +105,11 @@ enum cb_err an_q_lines(struct db *db, enum an_source src,
     const struct an_range *r, const struct an_filter *f,
     struct db_stmt **out);
 /* One row (distinct incoming numbers, of which first called in the
- * range). */
-enum cb_err an_q_callers(struct db *db, const struct an_range *r,
-    const struct an_filter *f, struct db_stmt **out);
+ * range). From the summaries: each number's first call is looked up in
+ * analytics_first_calls (0032) instead of among its older calls. */
+enum cb_err an_q_callers(struct db *db, enum an_source src,
+    const struct an_range *r, const struct an_filter *f,
+    struct db_stmt **out);
 /* Rows (id, name) of every store by name, at most 1000. */
 enum cb_err an_q_stores(struct db *db, struct db_stmt **out);
 /* The follow-up target in minutes (settings row

@@ -8,17 +8,18 @@
 //     hand), folded a little at a time, give the same rows as recomputing
 //     every hour from scratch;
 //   - a report read from the summaries equals the same report read from the
-//     calls (the page reads the calls while a range has hours it cannot
-//     fold: here another session holds the fold's lock);
+//     calls, every figure (the page reads the calls while a range has hours
+//     or numbers it cannot fold: here another folder holds the fold's
+//     lease; the follow-up and callers' summaries are 0032's);
 //   - the worker folds without any page being opened;
 //   - a half-hour zone reads the calls.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { Client } from '../lib/http.js';
 import { sql } from '../lib/db.js';
 import { postGeneric, uid, sleep } from '../lib/generic.js';
 import { createUser, uniq } from '../lib/settings.js';
+import { takeLease, giveLease } from '../lib/analytics.js';
 
 const DAY = '2026-02-10';
 const at = (hm) => Math.floor(Date.parse(`${DAY}T${hm}:00Z`) / 1000);
@@ -115,7 +116,7 @@ test('summaries folded change by change equal a recompute from scratch', async (
 
 // A report's JSON without the field that says where it came from.
 function figures(m) {
-  const { source, ...rest } = m; // eslint-disable-line no-unused-vars
+  const { source, numbers_source, ...rest } = m; // eslint-disable-line no-unused-vars
   return rest;
 }
 
@@ -123,28 +124,31 @@ test('a report from the summaries equals the same report from the calls', async 
   const q = 'from=2026-01-01&to=2026-12-31';
   const fromSummaries = await report(admin, q);
   assert.equal(fromSummaries.source, 'summaries');
+  assert.equal(fromSummaries.numbers_source, 'summaries');
+  assert.ok(fromSummaries.followup.missed > 0);
   // Filtered: the full summaries rather than the per-figure tables.
   const [[mgr]] = await sql("SELECT id FROM users WHERE login = 'manager'");
   const qf = `${q}&manager=${mgr}&direction=in`;
   const filteredSummaries = await report(admin, qf);
   assert.equal(filteredSummaries.source, 'summaries');
+  assert.equal(filteredSummaries.numbers_source, 'summaries');
   assert.ok(filteredSummaries.current.in.total.value > 0);
-  // Another session holds the fold's lock and an hour of the range is
-  // dirty: the page cannot fold it, so it reads the calls.
-  const cnf = `${process.env.CB_STATE_DIR}/mariadb.cnf`;
-  const holder = spawn('mariadb', [`--defaults-file=${cnf}`, 'callboard', '-e',
-    "SELECT GET_LOCK('callboard.analytics_fold', 5); SELECT SLEEP(9);"], { stdio: 'ignore' });
+  // Another folder holds the fold's lease and an hour of the range and a
+  // number are dirty: the page cannot fold them, so it reads the calls.
+  await takeLease('summaries-test', 30);
   try {
-    await sleep(700);
     await sql("INSERT INTO analytics_dirty (hour) VALUES ('2026-06-01 10:00:00')");
+    await sql("INSERT INTO analytics_numbers_dirty (digits) VALUES ('0000000000')");
     const fromCalls = await report(admin, q);
     assert.equal(fromCalls.source, 'calls');
+    assert.equal(fromCalls.numbers_source, 'calls');
     assert.deepEqual(figures(fromCalls), figures(fromSummaries));
     const filtered = await report(admin, `${qf}`);
     assert.equal(filtered.source, 'calls');
+    assert.equal(filtered.numbers_source, 'calls');
     assert.deepEqual(figures(filtered), figures(filteredSummaries));
   } finally {
-    await new Promise((r) => { holder.on('exit', r); });
+    await giveLease('summaries-test');
   }
   await noneDirty();
 });

@@ -261,6 +261,23 @@ test("a popup of mt-a reaches mt-a's subscriber and never mt-b's on the same man
   assert.equal(cross.status, 403);
 });
 
+test("each site's worker runs that site's jobs, and only them", async () => {
+  const kind = `test.noop-${randomBytes(4).toString('hex')}`;
+  await sqlOn(B, "INSERT INTO jobs (kind, payload) VALUES (?, '{}')", [kind]);
+  let row;
+  for (let i = 0; i < 60; i++) {
+    [row] = await sqlOn(B, 'SELECT state, last_error FROM jobs WHERE kind = ?', [kind]);
+    if (row[0] === 'failed') break;
+    await sleep(100);
+  }
+  assert.equal(row[0], 'failed', `mt-b's job was not taken: ${row}`);
+  assert.match(row[1], /unknown job kind/);
+  const logOf = (name) => readFileSync(path.join(STATE, 'log', name), 'utf8');
+  assert.match(logOf(`worker-${B.name}.log`), new RegExp(`worker/${B.name} warn job \\d+ \\(${kind}\\)`));
+  assert.ok(!logOf(`worker-${A.name}.log`).includes(kind), "mt-a's worker saw mt-b's job");
+  assert.ok(!logOf('worker.log').includes(kind), "the default site's worker saw mt-b's job");
+});
+
 test('one program process serving both sites alternately never uses one site\'s cached integration for the other', async () => {
   const slug = `mt-shared-${randomBytes(3).toString('hex')}`;
   const secret = { a: 'secret-of-a-0123456789', b: 'secret-of-b-9876543210' };

@@ -856,7 +856,9 @@ start_sites() {
 
 cmd_site() {   # cmd_site NAME PORT
     [[ ${1-} =~ ^[a-z0-9][a-z0-9-]{0,31}$ ]] || die "site: a name of 1 to 32 of a-z, 0-9, '-' (got '${1-}')"
-    [[ ${2-} =~ ^[0-9]+$ ]] && (( $2 > 0 && $2 < 32768 )) || die "site: a port below 32768 (got '${2-}')"
+    if ! [[ ${2-} =~ ^[0-9]+$ ]] || (( $2 < 1 || $2 > 32767 )); then
+        die "site: a port below 32768 (got '${2-}')"
+    fi
     find_tools
     lock
     [[ -n $(db_pids) && -n $(nginx_pids) ]] || die "site: start the stack first ('$0 start')"

@@ -486,12 +486,13 @@ site_close(struct app_site *s)
 
 /* The configuration and connection for the request's CALLBOARD_SITE
  * (nginx's fastcgi_param; none = callboard.conf's single site), opened on
- * first use. On failure fills msg with what an admin does about it. */
+ * first use. On failure ctx->message says what an admin does about it. */
 static enum cb_err
 site_select(struct app *app, char **envp, struct ctx *ctx)
 {
 	const char *name = http_env(envp, "CALLBOARD_SITE");
 	struct app_site *s, *free_slot = NULL, *oldest = NULL;
+	struct cb_config *cfg;
 	struct buf err;
 	enum cb_err rc;
 	unsigned i, n = app->cfg.sites_max;
@@ -526,15 +527,16 @@ site_select(struct app *app, char **envp, struct ctx *ctx)
 		if (s->db != NULL && (oldest == NULL || s->used < oldest->used))
 			oldest = s;
 	}
-	s = free_slot != NULL ? free_slot : oldest;
-	site_close(s);
+	/* Read first: a site that cannot be served closes nobody's
+	 * connection. */
+	if ((cfg = malloc(sizeof(*cfg))) == NULL)
+		return CB_ENOMEM;
 	buf_init(&err, 4096);
-	rc = config_load_site(app->config_path, &app->cfg, name, &s->cfg,
-	    &err);
+	rc = config_load_site(app->config_path, &app->cfg, name, cfg, &err);
 	if (rc != CB_OK) {
 		log_error("%s", buf_cstr(&err));
 		buf_free(&err);
-		memset(s, 0, sizeof(*s));
+		free(cfg);
 		ctx->message = arena_printf(ctx->arena, "The site \"%s\" is not "
 		    "set up on this server%s. The administrator's log names the "
 		    "file to add or fix.", name, rc == CB_ENOTFOUND ? "" :
@@ -542,6 +544,10 @@ site_select(struct app *app, char **envp, struct ctx *ctx)
 		return rc;
 	}
 	buf_free(&err);
+	s = free_slot != NULL ? free_slot : oldest;
+	site_close(s);
+	s->cfg = *cfg;
+	free(cfg);
 	s->db = db_new(&s->cfg);
 	s->used = ++app->site_clock;
 	ctx->cfg = &s->cfg;

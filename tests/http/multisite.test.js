@@ -306,13 +306,28 @@ test('one program process serving both sites alternately never uses one site\'s 
     assert.equal((await send(B.name, secret.b)).status, 200, `round ${round}: mt-b, its own secret`);
     assert.equal((await send(A.name, secret.b)).status, 403, `round ${round}: mt-a took mt-b's secret`);
   }
-  // The same process, a site without a file and a name that cannot be a site: 503 saying so.
+  // The same process, a site without a file and a name that cannot be a site: 503 saying so,
+  // and the site it holds (mt-a, served last) stays open.
+  await sleep(200);
+  const closes = () => (log.join('').match(/closing its database connection/g) || []).length;
+  const before = closes();
+  assert.ok(before >= 5, `sites_max = 1 and 12 switches, ${before} closes logged`);
   const unknown = await send('mt-nosuch', secret.a);
   assert.equal(unknown.status, 503);
   assert.match(unknown.text, /not set up on this server/);
   assert.equal((await send('../etc', secret.a)).status, 503);
   // No CALLBOARD_SITE: the default site, which has no such integration.
   assert.equal((await send(null, secret.a)).status, 404);
+  assert.equal((await send(A.name, secret.a)).status, 200);
+  await sleep(200);
+  assert.equal(closes(), before, 'a site that cannot be served closed the open one');
   assert.match(log.join(''), /site mt-[ab]: closing its database connection/);
   assert.match(log.join(''), /mt-nosuch is not configured here: .*sites\/mt-nosuch\.conf does not exist/);
+  // Stopped cleanly, with nothing left behind (a sanitizer build reports leaks at exit).
+  const exited = new Promise((r) => hookProc.once('exit', (code) => r(code)));
+  hookProc.kill('SIGTERM');
+  const code = await exited;
+  hookProc = null;
+  assert.equal(code, 0, log.join('').slice(-2000));
+  assert.doesNotMatch(log.join(''), /Sanitizer/);
 });

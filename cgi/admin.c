@@ -278,8 +278,7 @@ auth_live(struct ctx *ctx)
 	enum cb_err rc;
 
 	ctx->resp->content_type = "text/plain";
-	if (chan == NULL || strncmp(chan, "manager/", 8) != 0 ||
-	    strparse_i64z(chan + 8, 1, INT64_MAX, &id) != CB_OK) {
+	if (!live_channel_user(ctx->cfg, chan, &id)) {
 		ctx->resp->status = 403;
 		return CB_OK;
 	}

@@ -28,8 +28,10 @@
 
 /* Integrations are read on every event; a small per-process cache saves
  * that query on the hot path and lets the hook verify signatures while
- * the database is down. */
+ * the database is down. Keyed by site and slug: one process serves
+ * several sites (issue 23), and site B's "twilio" is not site A's. */
 struct cache_slot {
+	char site[SITE_NAME_MAX + 1];
 	char slug[65];
 	time_t loaded;
 	struct arena *arena;
@@ -52,7 +54,8 @@ integration_get(struct ctx *ctx, const char *slug,
 	size_t i;
 
 	for (i = 0; i < CACHE_SLOTS; i++) {
-		if (strcmp(cache[i].slug, slug) == 0)
+		if (strcmp(cache[i].slug, slug) == 0 &&
+		    strcmp(cache[i].site, ctx->cfg->site) == 0)
 			slot = &cache[i];
 		if (cache[i].loaded < oldest->loaded)
 			oldest = &cache[i];
@@ -80,6 +83,7 @@ integration_get(struct ctx *ctx, const char *slug,
 	if (slot->arena)
 		arena_free(slot->arena);
 	snprintf(slot->slug, sizeof(slot->slug), "%s", slug);
+	snprintf(slot->site, sizeof(slot->site), "%s", ctx->cfg->site);
 	slot->loaded = now;
 	slot->arena = a;
 	slot->ig = ig;

@@ -10,10 +10,12 @@
  * through this program. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/conf.h"
 #include "core/log.h"
 #include "auth/access.h"
 #include "core/strparse.h"
@@ -25,6 +27,19 @@
 
 /* Recording paths come from our own worker and demo data; still, nothing
  * but a plain relative path ever reaches nginx. */
+
+/* Sites may share a bucket: a site's objects are under "<site>/"
+ * (lib/calls/recfetch.c), and a row naming another site's object is
+ * refused like an unsafe path. */
+static bool
+s3_key_of_site(const char *key)
+{
+	size_t n = strlen(site_current());
+
+	return n == 0 || (strncmp(key, site_current(), n) == 0 &&
+	    key[n] == '/');
+}
+
 static bool
 path_safe(const char *p)
 {
@@ -172,7 +187,7 @@ recording(struct ctx *ctx)
 	in_s3 = strncmp(c.recording_path, S3_PATH_PREFIX,
 	    strlen(S3_PATH_PREFIX)) == 0;
 	key = c.recording_path + (in_s3 ? strlen(S3_PATH_PREFIX) : 0);
-	if (!path_safe(key)) {
+	if (!path_safe(key) || (in_s3 && !s3_key_of_site(key))) {
 		log_error("call %lld: unsafe recording path refused",
 		    (long long)c.id);
 		return CB_EIO;

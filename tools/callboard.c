@@ -1,5 +1,7 @@
 /* callboard: the admin's command-line tool.
  *
+ * Every command takes --site NAME: the site's file sites/NAME.conf read
+ * over the config (lib/core/conf.h config_load_args).
  *   callboard [--config FILE] migrate
  *   callboard [--config FILE] demo [--calls N] [--transcripts]
  *   callboard [--config FILE] user LOGIN --role ROLE [--name NAME]
@@ -43,7 +45,9 @@
 static void
 usage(void)
 {
-	fputs("usage: callboard [--config FILE] command\n"
+	fputs("usage: callboard [--config FILE] [--site NAME] command\n"
+	    "  (--site NAME: the site of sites/NAME.conf beside the config,\n"
+	    "  docs/install.md \"Several sites on one server\")\n"
 	    "  migrate                 apply missing schema migrations\n"
 	    "  demo [--calls N] [--transcripts]\n"
 	    "                          load demo data (skipped if users exist);\n"
@@ -642,7 +646,8 @@ main(int argc, char *argv[])
 	int i, at = 0, rc;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0) {
+		if (strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--site") == 0) {
 			i++;
 			continue;
 		}
@@ -657,7 +662,7 @@ main(int argc, char *argv[])
 	}
 	buf_init(&err, 4096);
 	log_init("callboard", LOGL_INFO);
-	if (config_load(config_path(argc, argv), &cfg, &err) != CB_OK) {
+	if (config_load_args(argc, argv, &cfg, &err) != CB_OK) {
 		fprintf(stderr, "callboard: %s\n", buf_cstr(&err));
 		buf_free(&err);
 		return 1;

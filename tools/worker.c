@@ -4,7 +4,7 @@
  * killed worker, and every housekeeping_seconds the tables' retention
  * (lib/db/housekeeping.h). Stops cleanly on SIGTERM between jobs.
  *
- *   callboard-worker [--config FILE] [--once]
+ *   callboard-worker [--config FILE] [--site NAME] [--once]
  */
 #include "config.h"
 
@@ -405,13 +405,20 @@ main(int argc, char *argv[])
 			once = true;
 	buf_init(&err, 4096);
 	log_init("worker", LOGL_INFO);
-	if (config_load(config_path(argc, argv), &cfg, &err) != CB_OK) {
+	/* --site NAME: this worker serves that one site (one unit per site,
+	 * callboard-worker@NAME.service; docs/install.md says why). */
+	if (config_load_args(argc, argv, &cfg, &err) != CB_OK) {
 		log_error("%s", buf_cstr(&err));
 		buf_free(&err);
 		return 1;
 	}
 	buf_free(&err);
-	log_init("worker", cfg.log_level);
+	site_enter(cfg.site);
+	if (cfg.site[0] != '\0')
+		snprintf(name, sizeof(name), "worker/%s", cfg.site);
+	else
+		snprintf(name, sizeof(name), "worker");
+	log_init(name, cfg.log_level);
 	gethostname(host, sizeof(host) - 1);
 	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
 

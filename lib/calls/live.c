@@ -9,6 +9,7 @@
 
 #include "calls/live.h"
 #include "core/log.h"
+#include "core/strparse.h"
 
 /* One handle per process, kept between requests: libcurl then keeps the
  * connection to nginx open, so a publish is one local round trip. The
@@ -16,7 +17,6 @@
  * handle per request, which is right for provider APIs but not for a
  * publish that must finish in LIVE_PUBLISH_TIMEOUT_MS. */
 static CURL *pub;
-static struct curl_slist *hdrs;
 static bool failing;   /* logged once until a publish works again */
 
 void
@@ -24,9 +24,46 @@ live_cleanup(void)
 {
 	if (pub != NULL)
 		curl_easy_cleanup(pub);
-	curl_slist_free_all(hdrs);
 	pub = NULL;
-	hdrs = NULL;
+}
+
+/* The publish's headers, built for each live_send from its site's config
+ * (never kept: one program serves several sites, each with its own secret
+ * and channels). X-Callboard-Site puts the site in the channel's name
+ * (etc/nginx/callboard-live.conf): a site's popups reach only the
+ * subscribers of that site's server {}. */
+static struct curl_slist *
+headers_of(const struct cb_config *cfg)
+{
+	struct curl_slist *hdrs, *t;
+	char h[200];
+
+	hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	/* nginx lets only the holder of this secret publish (issue 16 item
+	 * 13); the header never reaches a log line. */
+	if (hdrs != NULL && cfg->live_publish_secret[0] != '\0') {
+		snprintf(h, sizeof(h), "X-Callboard-Publish-Secret: %s",
+		    cfg->live_publish_secret);
+		if ((t = curl_slist_append(hdrs, h)) != NULL)
+			hdrs = t;
+		explicit_bzero(h, sizeof(h));
+	}
+	if (hdrs != NULL && cfg->site[0] != '\0') {
+		snprintf(h, sizeof(h), "X-Callboard-Site: %s", cfg->site);
+		if ((t = curl_slist_append(hdrs, h)) != NULL)
+			hdrs = t;
+	}
+	return hdrs;
+}
+
+static void
+headers_free(struct curl_slist *hdrs)
+{
+	struct curl_slist *t;
+
+	for (t = hdrs; t != NULL; t = t->next)
+		explicit_bzero(t->data, strlen(t->data));
+	curl_slist_free_all(hdrs);
 }
 
 static const char *
@@ -95,8 +132,8 @@ discard(char *p, size_t size, size_t n, void *ud)
 
 /* POSTs body to base + user id. true when nchan took it (2xx). */
 static bool
-post(const char *base, const char *secret, int64_t user_id, const char *body,
-    char *why, size_t whysz)
+post(const char *base, struct curl_slist *hdrs, int64_t user_id,
+    const char *body, char *why, size_t whysz)
 {
 	char url[600];
 	long status = 0;
@@ -106,22 +143,6 @@ post(const char *base, const char *secret, int64_t user_id, const char *body,
 		if ((pub = curl_easy_init()) == NULL) {
 			snprintf(why, whysz, "curl_easy_init failed");
 			return false;
-		}
-	}
-	if (hdrs == NULL) {
-		struct curl_slist *t;
-		char h[200];
-
-		hdrs = curl_slist_append(NULL,
-		    "Content-Type: application/json");
-		/* nginx lets only the holder of this secret publish (issue
-		 * 16 item 13); the header never reaches a log line. */
-		if (hdrs != NULL && secret[0] != '\0') {
-			snprintf(h, sizeof(h),
-			    "X-Callboard-Publish-Secret: %s", secret);
-			if ((t = curl_slist_append(hdrs, h)) != NULL)
-				hdrs = t;
-			explicit_bzero(h, sizeof(h));
 		}
 	}
 	snprintf(url, sizeof(url), "%s%lld", base, (long long)user_id);
@@ -201,6 +222,7 @@ live_send(const struct cb_config *cfg, int64_t call_id,
     struct json_object *msg, const int64_t *users, size_t n)
 {
 	char why[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdrs;
 	const char *body;
 	int sent = 0;
 	size_t i;
@@ -208,9 +230,10 @@ live_send(const struct cb_config *cfg, int64_t call_id,
 	if (cfg->live_publish_url[0] == '\0' || msg == NULL || n == 0)
 		return 0;
 	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	hdrs = headers_of(cfg);
 	for (i = 0; i < n; i++) {
-		if (post(cfg->live_publish_url, cfg->live_publish_secret,
-		    users[i], body, why, sizeof(why))) {
+		if (post(cfg->live_publish_url, hdrs, users[i], body, why,
+		    sizeof(why))) {
 			sent++;
 			continue;
 		}
@@ -221,9 +244,26 @@ live_send(const struct cb_config *cfg, int64_t call_id,
 		failing = true;
 		break; /* nginx is down: the next manager would wait too */
 	}
+	headers_free(hdrs);
 	if (sent > 0 && failing) {
 		log_info("live popups are published again");
 		failing = false;
 	}
 	return sent;
+}
+
+bool
+live_channel_user(const struct cb_config *cfg, const char *chan, int64_t *id)
+{
+	size_t n = strlen(cfg->site);
+
+	if (chan == NULL)
+		return false;
+	if (n > 0) {
+		if (strncmp(chan, cfg->site, n) != 0 || chan[n] != '/')
+			return false;
+		chan += n + 1;
+	}
+	return strncmp(chan, "manager/", 8) == 0 &&
+	    strparse_i64z(chan + 8, 1, INT64_MAX, id) == CB_OK;
 }

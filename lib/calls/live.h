@@ -12,6 +12,7 @@
 #ifndef CB_CALLS_LIVE_H
 #define CB_CALLS_LIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -46,6 +47,13 @@ int live_send(const struct cb_config *cfg, int64_t call_id,
 /* The message for the row st is positioned on, the enum live_col columns
  * from base on (0 for db_live_active()). Caller puts the object. */
 struct json_object *live_message(struct db_stmt *st, unsigned base);
+
+/* Whether chan (nginx's $nchan_channel_id) is a manager's channel of
+ * cfg's site, and whose: "manager/<id>" for the single site,
+ * "<site>/manager/<id>" for a named one (etc/nginx/callboard-live.conf);
+ * another site's channel is false. */
+bool live_channel_user(const struct cb_config *cfg, const char *chan,
+    int64_t *id);
 
 /* Releases the publisher's connection (at process exit). */
 void live_cleanup(void);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/conf.h"
 #include "core/jsonget.h"
 #include "calls/recfetch.h"
 #include "dial/dial.h"
@@ -830,8 +831,11 @@ to_s3(const struct cb_config *cfg, char *relpath, size_t relsz, char *err,
 	char file[1300], key[256];
 	enum cb_err rc;
 
-	snprintf(key, sizeof(key), "%s", relpath);
-	if (!fits(file, sizeof(file), "%s/%s", cfg->recordings_dir, key) ||
+	if (!fits(file, sizeof(file), "%s/%s", cfg->recordings_dir, relpath) ||
+	    /* Sites may share a bucket; their call ids overlap, so each site
+	     * keeps its objects under its own name. */
+	    !fits(key, sizeof(key), "%s%s%s", site_current(),
+	    site_current()[0] != '\0' ? "/" : "", relpath) ||
 	    !fits(relpath, relsz, "%s%s", S3_PATH_PREFIX, key)) {
 		say(err, errsz, "bad recording file name");
 		return CB_EINVAL;

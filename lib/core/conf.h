@@ -4,10 +4,25 @@
 #ifndef CB_CORE_CONF_H
 #define CB_CORE_CONF_H
 
+#include <stdbool.h>
+
 #include "core/buf.h"
 #include "core/log.h"
 
+/* Several sites on one install (issue 23 §1, docs/install.md "Several
+ * sites on one server"): a site's name is 1..SITE_NAME_MAX of [a-z0-9-],
+ * not starting with '-'; its file is <sites_dir>/<name>.conf, read over
+ * callboard.conf (a site file sets what differs: database, folders, URL). */
+#define SITE_NAME_MAX 32
+
 struct cb_config {
+	/* "" = the single site of callboard.conf (no CALLBOARD_SITE). */
+	char site[SITE_NAME_MAX + 1];
+	/* Where the site files are; "" = "sites" next to callboard.conf. */
+	char sites_dir[1024];
+	/* Sites a FastCGI program keeps open at once (config and database
+	 * connection, least recently used closed first). 1..256. */
+	unsigned sites_max;
 	char db_host[256];
 	unsigned db_port;
 	char db_socket[256];
@@ -86,5 +101,30 @@ const char *config_path(int argc, char *argv[]);
  * errmsg. */
 enum cb_err config_load(const char *path, struct cb_config *cfg,
     struct buf *errmsg);
+
+/* Whether name is a valid site name (see SITE_NAME_MAX). */
+bool site_name_valid(const char *name);
+/* The site's configuration: base (callboard.conf, loaded from base_path)
+ * with <sites_dir>/<site>.conf read over it. The site file must set
+ * db_name, spool_dir and recordings_dir (two sites never share a database
+ * or a folder by omission) and may not set the keys every site shares
+ * (templates_dir, static_dir, sites_dir, sites_max, log_level).
+ * CB_ENOTFOUND: no such file; CB_EINVAL: a bad name or file. errmsg says
+ * which file and what to do. */
+enum cb_err config_load_site(const char *base_path,
+    const struct cb_config *base, const char *site, struct cb_config *cfg,
+    struct buf *errmsg);
+/* The value after --site in argv, else NULL. */
+const char *config_site_arg(int argc, char *argv[]);
+/* For the worker and the command line: callboard.conf (config_path), then
+ * the site of --site NAME when given. */
+enum cb_err config_load_args(int argc, char *argv[], struct cb_config *cfg,
+    struct buf *errmsg);
+
+/* The site this process is serving now ("" = the single site): set by
+ * the FastCGI front line per request and by the worker at start, read by
+ * process-wide caches that must not mix sites (lib/dial/prepare.c). */
+void site_enter(const char *site);
+const char *site_current(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "calls/recfetch.h"
+#include "core/conf.h"
 #include "core/log.h"
 #include "dial/dial.h"
 #include "providers/registry.h"
@@ -31,6 +32,7 @@
 #define PREP_MARGIN_S 60
 
 struct prep_slot {
+	char site[SITE_NAME_MAX + 1]; /* site_current(): sites never share */
 	char kind[40];
 	char slug[80];
 	uint64_t fingerprint;        /* of the login request */
@@ -75,7 +77,8 @@ slot_find(const struct dial_target *t)
 
 	for (i = 0; i < PREP_SLOTS; i++)
 		if (strcmp(slots[i].kind, t->kind) == 0 &&
-		    strcmp(slots[i].slug, t->slug ? t->slug : "") == 0)
+		    strcmp(slots[i].slug, t->slug ? t->slug : "") == 0 &&
+		    strcmp(slots[i].site, site_current()) == 0)
 			return &slots[i];
 	return NULL;
 }
@@ -115,6 +118,7 @@ cache_put(const struct dial_target *t, uint64_t fp, int64_t now,
 		s = old;
 	}
 	explicit_bzero(s, sizeof(*s));
+	snprintf(s->site, sizeof(s->site), "%s", site_current());
 	snprintf(s->kind, sizeof(s->kind), "%s", t->kind);
 	snprintf(s->slug, sizeof(s->slug), "%s", t->slug ? t->slug : "");
 	s->fingerprint = fp;

@@ -464,6 +464,98 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		app_fail(ctx, rc, 0, NULL);
 }
 
+/* A site the program has served: its configuration (callboard.conf with
+ * the site's file over it) and its own database connection. */
+struct app_site {
+	struct cb_config cfg;
+	struct db *db;
+	uint64_t used;                 /* app->site_clock at the last use */
+};
+
+static void
+site_close(struct app_site *s)
+{
+	if (s->db != NULL) {
+		log_info("site %s: closing its database connection (the least "
+		    "recently used of sites_max = %u)", s->cfg.site,
+		    s->cfg.sites_max);
+		db_free(s->db);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+/* The configuration and connection for the request's CALLBOARD_SITE
+ * (nginx's fastcgi_param; none = callboard.conf's single site), opened on
+ * first use. On failure ctx->message says what an admin does about it. */
+static enum cb_err
+site_select(struct app *app, char **envp, struct ctx *ctx)
+{
+	const char *name = http_env(envp, "CALLBOARD_SITE");
+	struct app_site *s, *free_slot = NULL, *oldest = NULL;
+	struct cb_config *cfg;
+	struct buf err;
+	enum cb_err rc;
+	unsigned i, n = app->cfg.sites_max;
+
+	ctx->cfg = &app->cfg;
+	ctx->db = app->db;
+	site_enter("");
+	if (name == NULL || name[0] == '\0')
+		return CB_OK;
+	if (!site_name_valid(name)) {
+		log_error("CALLBOARD_SITE '%.40s' is not a valid site name (1 to "
+		    "%d of a-z, 0-9, '-'): fix the fastcgi_param in nginx",
+		    name, SITE_NAME_MAX);
+		ctx->message = "This server's configuration names a site that "
+		    "cannot exist. The administrator's log says what to fix.";
+		return CB_EINVAL;
+	}
+	if (app->sites == NULL &&
+	    (app->sites = calloc(n, sizeof(*app->sites))) == NULL)
+		return CB_ENOMEM;
+	for (i = 0; i < n; i++) {
+		s = &app->sites[i];
+		if (s->db != NULL && strcmp(s->cfg.site, name) == 0) {
+			s->used = ++app->site_clock;
+			ctx->cfg = &s->cfg;
+			ctx->db = s->db;
+			site_enter(name);
+			return CB_OK;
+		}
+		if (s->db == NULL && free_slot == NULL)
+			free_slot = s;
+		if (s->db != NULL && (oldest == NULL || s->used < oldest->used))
+			oldest = s;
+	}
+	/* Read first: a site that cannot be served closes nobody's
+	 * connection. */
+	if ((cfg = malloc(sizeof(*cfg))) == NULL)
+		return CB_ENOMEM;
+	buf_init(&err, 4096);
+	rc = config_load_site(app->config_path, &app->cfg, name, cfg, &err);
+	if (rc != CB_OK) {
+		log_error("%s", buf_cstr(&err));
+		buf_free(&err);
+		free(cfg);
+		ctx->message = arena_printf(ctx->arena, "The site \"%s\" is not "
+		    "set up on this server%s. The administrator's log names the "
+		    "file to add or fix.", name, rc == CB_ENOTFOUND ? "" :
+		    " correctly");
+		return rc;
+	}
+	buf_free(&err);
+	s = free_slot != NULL ? free_slot : oldest;
+	site_close(s);
+	s->cfg = *cfg;
+	free(cfg);
+	s->db = db_new(&s->cfg);
+	s->used = ++app->site_clock;
+	ctx->cfg = &s->cfg;
+	ctx->db = s->db;
+	site_enter(name);
+	return CB_OK;
+}
+
 static void
 handle(struct app *app, struct arena *arena, char **envp,
     http_body_reader reader, void *rctx, struct http_out *out)
@@ -487,12 +579,15 @@ handle(struct app *app, struct arena *arena, char **envp,
 		buf_init(&app->spare_body, resp.body.max);
 	}
 	ctx.app = app;
-	ctx.cfg = &app->cfg;
-	ctx.db = app->db;
 	ctx.arena = arena;
 	ctx.req = &req;
 	ctx.resp = &resp;
-	dispatch(&ctx, envp, reader, rctx);
+	/* An unknown or broken site is the server's configuration, not the
+	 * visitor's fault: 503, never another site's data. */
+	if (site_select(app, envp, &ctx) != CB_OK)
+		app_fail(&ctx, CB_EIO, 503, NULL);
+	else
+		dispatch(&ctx, envp, reader, rctx);
 	if (resp_send(&resp) != CB_OK)
 		log_info("client went away before the response was sent");
 	/* Keep the body's memory for the next request: a history page is
@@ -505,7 +600,7 @@ handle(struct app *app, struct arena *arena, char **envp,
 		buf_init(&resp.body, resp.body.max);
 	}
 	resp_free(&resp);
-	db_request_end(app->db);
+	db_request_end(ctx.db);
 	arena_reset(arena);
 	log_set_request(NULL, NULL);
 }
@@ -518,9 +613,11 @@ app_main(const struct program *prog, int argc, char *argv[])
 	struct buf err;
 	struct sigaction sa;
 	const char *path = config_path(argc, argv);
+	unsigned i;
 
 	memset(&app, 0, sizeof(app));
 	app.prog = prog;
+	app.config_path = path;
 	buf_init(&err, 4096);
 	log_init(prog->name, LOGL_INFO);
 	if (config_load(path, &app.cfg, &err) != CB_OK) {
@@ -576,6 +673,9 @@ app_main(const struct program *prog, int argc, char *argv[])
 	}
 	arena_free(arena);
 	buf_free(&app.spare_body);
+	for (i = 0; app.sites != NULL && i < app.cfg.sites_max; i++)
+		db_free(app.sites[i].db);
+	free(app.sites);
 	db_free(app.db);
 	if (app.tmpl)
 		tmpl_set_free(app.tmpl);

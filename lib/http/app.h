@@ -56,11 +56,19 @@ struct program {
 	bool uses_templates;
 };
 
+struct app_site;   /* app.c: one served site's config and connection */
+
 /* Per-process state. Read-only for handlers. */
 struct app {
 	const struct program *prog;
-	struct cb_config cfg;
-	struct db *db;
+	struct cb_config cfg;          /* callboard.conf: the default site */
+	struct db *db;                 /* the default site's connection */
+	const char *config_path;       /* site files are found from it */
+	/* Sites named by CALLBOARD_SITE (issue 23 §1): up to cfg.sites_max,
+	 * least recently used closed first. Handlers see ctx->cfg and
+	 * ctx->db of the request's site, never these. */
+	struct app_site *sites;
+	uint64_t site_clock;
 	struct tmpl_set *tmpl;
 	/* The last response body's memory, emptied, for the next request:
 	 * capacity only, never content (buf_reset before reuse). */

@@ -175,7 +175,7 @@ if command -v systemd-analyze >/dev/null 2>&1 && [ -d /lib/systemd/system ]; the
     # systemd's own units (sockets.target, ...) beside the package's, in the unpacked root.
     mkdir -p "$TMP/root/usr/lib/systemd"
     cp -a /lib/systemd/system "$TMP/root/usr/lib/systemd/"
-    units=(callboard-worker.service)
+    units=(callboard-worker.service callboard-worker@example.service)
     for p in "$TMP/root/usr/libexec/callboard/"callboard-*; do
         name=${p##*/callboard-}
         [ "$name" = worker ] || units+=("callboard@$name.socket" "callboard@$name.service")

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -360,6 +361,95 @@ START_TEST(test_config_parses_and_reports_line)
 }
 END_TEST
 
+/* Several sites (issue 23): sites/<name>.conf beside the base file, read
+ * over it; required and shared keys; names that cannot be sites. */
+START_TEST(test_config_site)
+{
+	char dir[] = "/tmp/cbsitesXXXXXX", path[128];
+	struct cb_config base, c;
+	struct buf err;
+	FILE *f;
+
+	ck_assert(site_name_valid("acme"));
+	ck_assert(site_name_valid("a-1"));
+	ck_assert(site_name_valid("abcdefghijklmnopqrstuvwxyz012345"));   /* 32 */
+	ck_assert(!site_name_valid("abcdefghijklmnopqrstuvwxyz0123456")); /* 33 */
+	ck_assert(!site_name_valid(""));
+	ck_assert(!site_name_valid(NULL));
+	ck_assert(!site_name_valid("-a"));
+	ck_assert(!site_name_valid("Acme"));
+	ck_assert(!site_name_valid("../etc"));
+	ck_assert(!site_name_valid("a/b"));
+	ck_assert(!site_name_valid("a.conf"));
+
+	buf_init(&err, 1024);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/callboard.conf", dir);
+	f = fopen(path, "w");
+	fputs("db_user = shared\npublic_url = http://base\nsites_max = 3\n", f);
+	fclose(f);
+	ck_assert_int_eq(config_load(path, &base, &err), CB_OK);
+	ck_assert_str_eq(base.site, "");
+	ck_assert_uint_eq(base.sites_max, 3);
+	snprintf(path, sizeof(path), "%s/sites", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/sites/acme.conf", dir);
+	f = fopen(path, "w");
+	fputs("db_name = cb_acme\nspool_dir = /s/acme\n"
+	    "recordings_dir = /r/acme\npublic_url = http://acme\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/callboard.conf", dir);
+	ck_assert_int_eq(config_load_site(path, &base, "acme", &c, &err),
+	    CB_OK);
+	ck_assert_str_eq(c.site, "acme");
+	ck_assert_str_eq(c.db_name, "cb_acme");
+	ck_assert_str_eq(c.public_url, "http://acme");
+	ck_assert_str_eq(c.db_user, "shared");       /* from callboard.conf */
+	ck_assert_str_eq(base.db_name, "callboard"); /* base untouched */
+
+	buf_reset(&err);
+	ck_assert_int_eq(config_load_site(path, &base, "nosuch", &c, &err),
+	    CB_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "sites/nosuch.conf"));
+	buf_reset(&err);
+	ck_assert_int_eq(config_load_site(path, &base, "../x", &c, &err),
+	    CB_EINVAL);
+
+	/* A site file without its own database or folders is refused. */
+	snprintf(path, sizeof(path), "%s/sites/lazy.conf", dir);
+	f = fopen(path, "w");
+	fputs("db_name = cb_lazy\nspool_dir = /s/lazy\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/callboard.conf", dir);
+	buf_reset(&err);
+	ck_assert_int_eq(config_load_site(path, &base, "lazy", &c, &err),
+	    CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "recordings_dir is missing"));
+	/* ...and so is a key every site shares. */
+	snprintf(path, sizeof(path), "%s/sites/greedy.conf", dir);
+	f = fopen(path, "w");
+	fputs("db_name = g\nspool_dir = /s\nrecordings_dir = /r\n"
+	    "templates_dir = /elsewhere\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/callboard.conf", dir);
+	buf_reset(&err);
+	ck_assert_int_eq(config_load_site(path, &base, "greedy", &c, &err),
+	    CB_EINVAL);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "templates_dir: shared"));
+
+	/* sites_dir moves the folder. */
+	snprintf(base.sites_dir, sizeof(base.sites_dir), "%s/sites", dir);
+	buf_reset(&err);
+	ck_assert_int_eq(config_load_site("/nowhere/callboard.conf", &base,
+	    "acme", &c, &err), CB_OK);
+	ck_assert_str_eq(c.db_name, "cb_acme");
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+	buf_free(&err);
+}
+END_TEST
+
 START_TEST(test_utf8_strict)
 {
 	ck_assert_int_eq(utf8_chars("abc", 3), 3);
@@ -393,6 +483,7 @@ main(void)
 	tcase_add_test(tc, test_arena_grow_keeps_elements);
 	tcase_add_test(tc, test_rand_tokens_are_distinct);
 	tcase_add_test(tc, test_config_parses_and_reports_line);
+	tcase_add_test(tc, test_config_site);
 	tcase_add_test(tc, test_utf8_strict);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

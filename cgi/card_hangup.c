@@ -128,7 +128,6 @@ card_post_hangup(struct ctx *ctx)
 {
 	struct integration ig;
 	struct dial_target t;
-	struct dial_request r;
 	struct card c;
 	const char *state, *ext;
 	char msg[512];
@@ -153,9 +152,7 @@ card_post_hangup(struct ctx *ctx)
 	/* Settings that cannot work (no hangup_url, no token) are the
 	 * integration's state, not the provider's answer: nothing is sent. */
 	ext = hangup_id(ctx, &c, &t);
-	rc = dial_hangup_build(&t, ext, &r, msg, sizeof(msg));
-	dial_request_wipe(&r);
-	if (rc != CB_OK)
+	if ((rc = dial_hangup_check(&t, ext, msg, sizeof(msg))) != CB_OK)
 		return refuse(ctx, CB_EINVAL, 409, arena_strdup(ctx->arena,
 		    msg));
 	rc = dial_hangup(&t, ext, ctx->cfg->outbound_timeout_seconds, msg,

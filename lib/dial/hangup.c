@@ -85,13 +85,13 @@ dial_hangup_build(const struct dial_target *t, const char *call_id,
 	return rc;
 }
 
-bool
-dial_hangup_capable(const struct dial_target *t, const char *call_id)
+enum cb_err
+dial_hangup_check(const struct dial_target *t, const char *call_id,
+    char *err, size_t errsz)
 {
 	struct dial_request r;
 	struct dial_target lt = *t;
-	char err[256];
-	bool ok;
+	enum cb_err rc;
 
 	/* A provider with a login step (Phonet, Yeastar) builds only with its
 	 * token, which is asked for when the request is sent, not for every
@@ -99,10 +99,18 @@ dial_hangup_capable(const struct dial_target *t, const char *call_id)
 	 * can work, so any token stands in (the request is discarded). */
 	if (lt.token == NULL)
 		lt.token = "token-at-send-time";
-	ok = hanging_provider(t->kind) != NULL &&
-	    dial_hangup_build(&lt, call_id, &r, err, sizeof(err)) == CB_OK;
+	rc = dial_hangup_build(&lt, call_id, &r, err, errsz);
 	dial_request_wipe(&r);
-	return ok;
+	return rc;
+}
+
+bool
+dial_hangup_capable(const struct dial_target *t, const char *call_id)
+{
+	char err[256];
+
+	return hanging_provider(t->kind) != NULL &&
+	    dial_hangup_check(t, call_id, err, sizeof(err)) == CB_OK;
 }
 
 enum cb_err

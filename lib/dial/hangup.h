@@ -33,6 +33,12 @@ bool dial_hangup_capable(const struct dial_target *t, const char *call_id);
 enum cb_err dial_hangup_id(struct db *db, const struct dial_target *t,
     int64_t call_id, const char *external_id, char *out, size_t outsz);
 
+/* Whether the request can be built with these settings and this id,
+ * before any login step (its token stands in): CB_EINVAL with the reason
+ * in err when not. Pure: nothing is sent. */
+enum cb_err dial_hangup_check(const struct dial_target *t,
+    const char *call_id, char *err, size_t errsz);
+
 /* The provider's request (its descriptor's hangup). CB_EINVAL with err
  * set when the settings or the id cannot work, or the kind has none. */
 enum cb_err dial_hangup_build(const struct dial_target *t,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/access.h"
 #include "core/buf.h"
 #include "core/jsonget.h"
 #include "calls/link.h"
@@ -18,6 +19,8 @@
 #include "db/autolist.h"
 #include "db/call.h"
 #include "db/task.h"
+#include "db/transcript.h"
+#include "db/user.h"
 #include "db/integration.h"
 #include "db/route.h"
 #include "http/app.h"
@@ -33,7 +36,7 @@
  * never learn why. */
 static const char *const q_none[] = { NULL };
 static const char *const q_calls[] = { "integration", "external_id",
-	"phone", "contains", "limit", "before", NULL };
+	"phone", "contains", "said", "limit", "before", NULL };
 static const char *const q_route[] = { "phone", "integration", NULL };
 /* The automation lists: only the filters each list's query applies
  * (lib/db/autolist.c), so ?state= on leads is refused, not ignored. */
@@ -161,6 +164,19 @@ number_key(const char *in, const char *country, char *e164, char *rev)
 	return phone_digits_rev(norm, strlen(norm), rev, PHONE_MAX) > 0;
 }
 
+/* m's "notices" array, made on first use (contains and said both add). */
+static struct json_object *
+notices_of(struct json_object *m)
+{
+	struct json_object *notes;
+
+	if (json_object_object_get_ex(m, "notices", &notes))
+		return notes;
+	notes = json_object_new_array();
+	json_object_object_add(m, "notices", notes);
+	return notes;
+}
+
 /* ?contains=: a fragment of the client number, normalised to its digits
  * as the history does (cgi/calls.c read_number). Only separators: ignored,
  * said in "notices". "+" or zeros alone: in every number, a 400. Fewer than
@@ -177,10 +193,8 @@ read_contains(struct ctx *ctx, const char *v, char *crev,
 		return CB_EINVAL;
 	}
 	if (v[strspn(v, " -().\t/")] == '\0') {
-		struct json_object *notes = json_object_new_array();
-		json_object_array_add(notes, json_object_new_string(
+		json_object_array_add(notices_of(m), json_object_new_string(
 		    "contains had no digits; it was ignored."));
-		json_object_object_add(m, "notices", notes);
 		return CB_OK;
 	}
 	n = phone_digits_rev(v, strlen(v), crev, PHONE_MAX);
@@ -203,13 +217,115 @@ read_contains(struct ctx *ctx, const char *v, char *crev,
 	return CB_OK;
 }
 
+/* ?said=<words> (issue 22): the token acts with its user's role. The
+ * search needs what the history's needs (access_transcript_list_manager)
+ * and covers only the calls whose transcripts that role may read; a token
+ * of no user, or of a disabled one, reads no transcript. On success the
+ * reader is in *u and the query in said (TRANSCRIPT_SAID_MAX * 2). */
+static enum cb_err
+read_said(struct ctx *ctx, const char *v, struct user *u, char *said,
+    struct json_object *m, struct api_call_filter *f)
+{
+	char shorts[TRANSCRIPT_SAID_MAX], stops[TRANSCRIPT_SAID_MAX];
+	int64_t of;
+	enum cb_err rc;
+
+	if (v[strspn(v, " \t\r\n")] == '\0') {
+		json_object_array_add(notices_of(m), json_object_new_string(
+		    "said was empty; it was ignored."));
+		return CB_OK;
+	}
+	if (strlen(v) > TRANSCRIPT_SAID_MAX) {
+		ctx->message = arena_printf(ctx->arena, "said: at most %d "
+		    "characters.", TRANSCRIPT_SAID_MAX);
+		return CB_EINVAL;
+	}
+	if (ctx->token_user_id <= 0) {
+		ctx->message = "said: this API token belongs to no user, and "
+		    "transcripts are read with a user's role. Use a token made "
+		    "for a user whose role has transcripts.view.";
+		return CB_EDENIED;
+	}
+	if ((rc = db_user_active(ctx->db, ctx->token_user_id, u)) ==
+	    CB_ENOTFOUND) {
+		ctx->message = "said: this API token's user is disabled, so "
+		    "it reads no transcripts.";
+		return CB_EDENIED;
+	} else if (rc != CB_OK)
+		return rc;
+	if ((of = access_transcript_list_manager(u, VIA_HISTORY)) < 0) {
+		ctx->message = arena_printf(ctx->arena, "said: the role of "
+		    "this token's user (%s) does not allow reading transcripts "
+		    "(it needs transcripts.view and recordings.listen), so it "
+		    "cannot search what was said in calls.", u->login);
+		return CB_EDENIED;
+	}
+	transcript_said_query(v, said, TRANSCRIPT_SAID_MAX * 2, shorts,
+	    sizeof(shorts), stops, sizeof(stops));
+	if (said[0] == '\0') {
+		ctx->message = arena_printf(ctx->arena, "said: nothing to "
+		    "search for: words shorter than %d letters and very common "
+		    "words (the, and, with...) are not indexed.",
+		    TRANSCRIPT_WORD_MIN);
+		return CB_EINVAL;
+	}
+	if (shorts[0])
+		json_object_array_add(notices_of(m), json_object_new_string(
+		    arena_printf(ctx->arena, "Words shorter than %d letters "
+		    "are not searched: %s.", TRANSCRIPT_WORD_MIN, shorts)));
+	if (stops[0])
+		json_object_array_add(notices_of(m), json_object_new_string(
+		    arena_printf(ctx->arena, "Very common words are not "
+		    "searched: %s.", stops)));
+	if (of > 0)
+		json_object_array_add(notices_of(m), json_object_new_string(
+		    "The role of this token's user reads the transcripts of "
+		    "its own calls only: the search covers those calls."));
+	f->said = said;
+	f->manager_id = of;
+	return CB_OK;
+}
+
+/* The JSON member's integer, 0 when absent or null. */
+static int64_t
+member_id(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
+		return 0;
+	return json_object_get_int64(v);
+}
+
+/* Each said result's summary only where u may read its transcript: the
+ * one rule of access_transcript(), per call. */
+static void
+said_summaries(const struct user *u, struct json_object *arr)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i), *o;
+		struct access_call ac = { 0, 0, 0 };
+
+		if (json_object_object_get_ex(c, "manager", &o))
+			ac.manager_id = member_id(o, "id");
+		if (json_object_object_get_ex(c, "customer", &o))
+			ac.customer_id = member_id(o, "id");
+		ac.order_id = member_id(c, "order_id");
+		if (!access_transcript(u, VIA_HISTORY, 0, &ac, TRANSCRIPT_READ))
+			json_object_object_del(c, "summary");
+	}
+}
+
 static enum cb_err
 api_calls(struct ctx *ctx)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	struct api_call_filter f;
-	char rev[PHONE_MAX], crev[PHONE_MAX];
+	struct user reader;
+	char rev[PHONE_MAX], crev[PHONE_MAX], said[TRANSCRIPT_SAID_MAX * 2];
 	const char *v;
 	int64_t n = 50, last = 0;
 	enum cb_err rc;
@@ -236,6 +352,11 @@ api_calls(struct ctx *ctx)
 		json_object_put(m);
 		return rc;
 	}
+	if ((v = kv_get(&ctx->req->query, "said")) != NULL &&
+	    (rc = read_said(ctx, v, &reader, said, m, &f)) != CB_OK) {
+		json_object_put(m);
+		return rc;
+	}
 	if (((v = kv_get(&ctx->req->query, "limit")) != NULL &&
 	    strparse_i64z(v, 1, 500, &n) != CB_OK) ||
 	    ((v = kv_get(&ctx->req->query, "before")) != NULL &&
@@ -249,6 +370,8 @@ api_calls(struct ctx *ctx)
 		json_object_put(m);
 		return rc;
 	}
+	if (f.said)
+		said_summaries(&reader, arr);
 	if (last && json_object_array_length(arr) == (size_t)n)
 		json_object_object_add(m, "next", json_object_new_string(
 		    arena_printf(ctx->arena, "%lld", (long long)last)));

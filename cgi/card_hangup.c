@@ -60,6 +60,19 @@ target_of(struct ctx *ctx, const struct card *c, struct integration *ig,
 	return CB_OK;
 }
 
+/* What the provider's hang-up names (dial_hangup_id(): the call id, or
+ * Yeastar's channel from the call's stored events), in the arena. */
+static const char *
+hangup_id(struct ctx *ctx, const struct card *c, const struct dial_target *t)
+{
+	char id[256];
+
+	if (dial_hangup_id(ctx->db, t, c->id, c->v[CARD_EXTERNAL_ID], id,
+	    sizeof(id)) != CB_OK)
+		return "";
+	return arena_strdup(ctx->arena, id);
+}
+
 const char *
 card_hangup_url(struct ctx *ctx, const struct card *c)
 {
@@ -69,7 +82,7 @@ card_hangup_url(struct ctx *ctx, const struct card *c)
 
 	if (!perm_has(ctx->user, PERM_CALLS_DIAL) || ext == NULL || !*ext ||
 	    target_of(ctx, c, &ig, &t) != CB_OK ||
-	    !dial_hangup_capable(&t, ext))
+	    !dial_hangup_capable(&t, hangup_id(ctx, c, &t)))
 		return NULL;
 	return arena_printf(ctx->arena, "/calls/%lld/hangup",
 	    (long long)c->id);
@@ -115,7 +128,6 @@ card_post_hangup(struct ctx *ctx)
 {
 	struct integration ig;
 	struct dial_target t;
-	struct dial_request r;
 	struct card c;
 	const char *state, *ext;
 	char msg[512];
@@ -139,9 +151,8 @@ card_post_hangup(struct ctx *ctx)
 		    c.v[CARD_INTEGRATION_NAME] : "This call's integration"));
 	/* Settings that cannot work (no hangup_url, no token) are the
 	 * integration's state, not the provider's answer: nothing is sent. */
-	rc = dial_hangup_build(&t, ext, &r, msg, sizeof(msg));
-	dial_request_wipe(&r);
-	if (rc != CB_OK)
+	ext = hangup_id(ctx, &c, &t);
+	if ((rc = dial_hangup_check(&t, ext, msg, sizeof(msg))) != CB_OK)
 		return refuse(ctx, CB_EINVAL, 409, arena_strdup(ctx->arena,
 		    msg));
 	rc = dial_hangup(&t, ext, ctx->cfg->outbound_timeout_seconds, msg,

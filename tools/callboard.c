@@ -668,8 +668,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	buf_free(&err);
-	if (strcmp(cmd, "transcribe") == 0)
-		return cmd_transcribe(&cfg, argc, argv, at);
+	if (strcmp(cmd, "transcribe") == 0) {
+		rc = cmd_transcribe(&cfg, argc, argv, at);
+		transcribe_release();
+		return rc;
+	}
 	db = db_new(&cfg);
 	/* Migrations and the demo generator run statements that take minutes
 	 * on a large database (the 1M-call demo INSERT about 2); the 15 s of
@@ -698,6 +701,7 @@ main(int argc, char *argv[])
 		usage();
 		rc = 2;
 	}
+	transcribe_release();
 	db_free(db);
 	db_library_end();
 	return rc;

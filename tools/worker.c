@@ -33,6 +33,7 @@
 #include "db/user.h"
 #include "net/httpc.h"
 #include "sms/outbox.h"
+#include "transcribe/engine.h"
 #include "transcribe/job.h"
 #include "db/transcript.h"
 #include "reconcile/run.h"
@@ -466,6 +467,7 @@ main(int argc, char *argv[])
 		usleep(rc == CB_ENOTFOUND ? 500000 : 2000000);
 	}
 	log_info("stopping");
+	transcribe_release();
 	httpc_global_cleanup();
 	db_free(db);
 	db_library_end();

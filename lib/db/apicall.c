@@ -19,6 +19,14 @@ static const char sql_api_head[] =
     "(SELECT COUNT(*) FROM call_events e WHERE e.call_id = c.id), "
     "c.client_withheld ";
 static const char sql_api_from[] = "FROM calls c ";
+/* ?said=: the FULLTEXT index drives, each match's call by primary key
+ * (as the history's, lib/db/call.c sql_said_from). */
+static const char sql_api_said_col[] = ", t.summary_head ";
+static const char sql_api_said_from[] =
+    "FROM transcripts t STRAIGHT_JOIN calls c ON c.id = t.call_id ";
+static const char sql_api_said_where[] =
+    " AND MATCH (t.words, t.summary) AGAINST (? IN BOOLEAN MODE)";
+static const char sql_api_manager[] = " AND c.manager_id = ?";
 static const char sql_api_joins[] =
     "JOIN integrations i ON i.id = c.integration_id "
     "LEFT JOIN users u ON u.id = c.manager_id "
@@ -132,15 +140,21 @@ enum cb_err
 db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 {
 	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
-	bool grams = f->contains_rev && db_call_grams_on(&ct);
+	bool grams = f->contains_rev && !f->said && db_call_grams_on(&ct);
 	size_t clen = grams ? strlen(f->contains_rev) : 0;
 	bool gram2 = clen > CALL_GRAM_LEN;
+	/* contains inside a said search: a LIKE over its few matches */
+	bool like = f->contains_rev && (gram2 || f->said);
 	struct buf *sql = &q->sql;
 
 	q->nparams = 0;
 	buf_init(sql, 8192);
 	buf_puts(sql, sql_api_head);
-	if (grams) {
+	if (f->said)
+		buf_puts(sql, sql_api_said_col);
+	if (f->said)
+		buf_puts(sql, sql_api_said_from);
+	else if (grams) {
 		buf_puts(sql, gram2 ? sql_api_grams_from2 :
 		    sql_api_grams_from);
 		if (f->before_id)
@@ -150,7 +164,11 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	buf_puts(sql, sql_api_joins);
 	if (grams)
 		buf_puts(sql, sql_api_grams_where);
-	if (gram2)
+	if (f->said)
+		buf_puts(sql, sql_api_said_where);
+	if (f->manager_id)
+		buf_puts(sql, sql_api_manager);
+	if (like)
 		buf_puts(sql, sql_api_grams_like);
 	if (f->integration)
 		buf_puts(sql, sql_api_integration);
@@ -170,7 +188,11 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 		api_i64(q, f->before_id);
 	if (grams)
 		api_i64(q, db_call_gram(f->contains_rev));
-	if (gram2)
+	if (f->said)
+		api_str(q, f->said);
+	if (f->manager_id)
+		api_i64(q, f->manager_id);
+	if (like)
 		api_str(q, f->contains_rev);
 	if (f->integration)
 		api_str(q, f->integration);
@@ -269,6 +291,9 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 		json_object_object_add(c, "comment", jstr(db_col(st, 23, NULL)));
 		json_object_object_add(c, "events",
 		    json_object_new_int64(db_col_i64(st, 24)));
+		if (f->said)
+			json_object_object_add(c, "summary",
+			    jstr(db_col(st, 26, NULL)));
 		ids[n] = id;
 		objs[n++] = c;
 	}

@@ -20,6 +20,13 @@ struct api_call_filter {
 	 * first by start time (call_number_grams' order) and before_id is that
 	 * call's position in it. */
 	const char *contains_rev;
+	/* Words said (issue 22): a BOOLEAN MODE query over the transcripts'
+	 * FULLTEXT index (transcript_said_query()), or NULL. With it the
+	 * index drives (contains then narrows by LIKE, no grams) and each
+	 * call gets "summary": its transcript's summary_head, which the
+	 * caller removes where its reader may not read it. */
+	const char *said;
+	int64_t manager_id;        /* only this manager's calls (0 = any) */
 	int64_t before_id;         /* keyset: id < before_id (0 = newest) */
 	unsigned limit;            /* 1..500 */
 };

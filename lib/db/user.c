@@ -182,3 +182,32 @@ db_api_token_user(struct db *db, const char *hash_hex, int64_t *user_id)
 	db_stmt_done(st);
 	return CB_OK;
 }
+
+static const char sql_user_active[] =
+    "SELECT u.id, u.role_id, u.login, u.name, COALESCE(lv.version, 0) "
+    "FROM users u LEFT JOIN list_versions lv ON lv.id = 1 "
+    "WHERE u.id = ? AND u.active = 1";
+
+enum cb_err
+db_user_active(struct db *db, int64_t user_id, struct user *u)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_user_active, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, user_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) != CB_OK)
+		return rc;
+	memset(u, 0, sizeof(*u));
+	u->id = db_col_i64(st, 0);
+	u->role_id = db_col_i64(st, 1);
+	snprintf(u->login, sizeof(u->login), "%s", db_col(st, 2, NULL));
+	snprintf(u->name, sizeof(u->name), "%s", db_col(st, 3, NULL));
+	snprintf(u->time_zone, sizeof(u->time_zone), "UTC");
+	u->lists_version = (uint64_t)db_col_i64(st, 4);
+	db_stmt_done(st);
+	return db_role_perms(db, u->lists_version, u->role_id, u->perms);
+}

@@ -30,6 +30,10 @@ enum cb_err db_session_purge_expired(struct db *db, uint64_t *deleted);
  * token has no user). CB_EAUTH when unknown. */
 enum cb_err db_api_token_user(struct db *db, const char *hash_hex,
     int64_t *user_id);
+/* An active user by id with the role's permissions (an API token acts
+ * with its user's role: cgi/api.c said=). CB_ENOTFOUND when absent or
+ * disabled. */
+enum cb_err db_user_active(struct db *db, int64_t user_id, struct user *u);
 /* Creates or updates a user (the admin tool). role is a role name. */
 enum cb_err db_user_upsert(struct db *db, const char *login, const char *name,
     const char *password_hash, const char *role, const char *extension);

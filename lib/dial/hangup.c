@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -15,6 +16,45 @@ hanging_provider(const char *kind)
 	    NULL;
 
 	return p != NULL && p->hangup != NULL ? p : NULL;
+}
+
+/* The call's raw events, newest first: a hang-up id is in the latest one
+ * that says it (the event inspector keeps them, issue 17 §3). */
+static const char sql_hangup_events[] =
+    "SELECT payload FROM call_events WHERE call_id = ? "
+    "ORDER BY received_at DESC, id DESC LIMIT 50";
+
+enum cb_err
+dial_hangup_id(struct db *db, const struct dial_target *t, int64_t call_id,
+    const char *external_id, char *out, size_t outsz)
+{
+	const struct provider *p = hanging_provider(t->kind);
+	struct db_stmt *st;
+	enum cb_err rc;
+	bool said = false;
+
+	out[0] = '\0';
+	if (p == NULL || p->hangup_id == NULL) {
+		snprintf(out, outsz, "%s", external_id ? external_id : "");
+		return CB_OK;
+	}
+	if (external_id == NULL || *external_id == '\0')
+		return CB_OK;
+	if ((rc = db_stmt(db, sql_hangup_events, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, call_id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	while (!said && (rc = db_fetch(st)) == CB_OK) {
+		const char *payload = db_col(st, 0, NULL);
+
+		said = payload != NULL && p->hangup_id(payload, external_id,
+		    out, outsz);
+	}
+	db_stmt_done(st);
+	if (!said)
+		out[0] = '\0';
+	return rc == CB_ENOTFOUND || rc == CB_OK ? CB_OK : rc;
 }
 
 enum cb_err
@@ -45,13 +85,13 @@ dial_hangup_build(const struct dial_target *t, const char *call_id,
 	return rc;
 }
 
-bool
-dial_hangup_capable(const struct dial_target *t, const char *call_id)
+enum cb_err
+dial_hangup_check(const struct dial_target *t, const char *call_id,
+    char *err, size_t errsz)
 {
 	struct dial_request r;
 	struct dial_target lt = *t;
-	char err[256];
-	bool ok;
+	enum cb_err rc;
 
 	/* A provider with a login step (Phonet, Yeastar) builds only with its
 	 * token, which is asked for when the request is sent, not for every
@@ -59,10 +99,18 @@ dial_hangup_capable(const struct dial_target *t, const char *call_id)
 	 * can work, so any token stands in (the request is discarded). */
 	if (lt.token == NULL)
 		lt.token = "token-at-send-time";
-	ok = hanging_provider(t->kind) != NULL &&
-	    dial_hangup_build(&lt, call_id, &r, err, sizeof(err)) == CB_OK;
+	rc = dial_hangup_build(&lt, call_id, &r, err, errsz);
 	dial_request_wipe(&r);
-	return ok;
+	return rc;
+}
+
+bool
+dial_hangup_capable(const struct dial_target *t, const char *call_id)
+{
+	char err[256];
+
+	return hanging_provider(t->kind) != NULL &&
+	    dial_hangup_check(t, call_id, err, sizeof(err)) == CB_OK;
 }
 
 enum cb_err

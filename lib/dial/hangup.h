@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "core/err.h"
+#include "db/db.h"
 #include "dial/dial.h"
 
 /* Whether the card may offer "Hang up" for the provider's call call_id on
@@ -20,6 +23,21 @@
  * without hangup_url, a Twilio account without its token cannot). Pure:
  * nothing is sent. */
 bool dial_hangup_capable(const struct dial_target *t, const char *call_id);
+
+/* What the hang-up of the call (calls.id call_id, provider id
+ * external_id) names: the provider id, or for a provider with a
+ * hangup_id member what the call's stored raw events say (Yeastar: the
+ * channel of the latest 30011), read at hang-up time so the ingest keeps
+ * nothing more. out is "" when it is not known. CB_OK unless the
+ * database fails. */
+enum cb_err dial_hangup_id(struct db *db, const struct dial_target *t,
+    int64_t call_id, const char *external_id, char *out, size_t outsz);
+
+/* Whether the request can be built with these settings and this id,
+ * before any login step (its token stands in): CB_EINVAL with the reason
+ * in err when not. Pure: nothing is sent. */
+enum cb_err dial_hangup_check(const struct dial_target *t,
+    const char *call_id, char *err, size_t errsz);
 
 /* The provider's request (its descriptor's hangup). CB_EINVAL with err
  * set when the settings or the id cannot work, or the kind has none. */

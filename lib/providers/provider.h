@@ -252,6 +252,13 @@ struct provider {
 	 * token in t->token); the answer is read like dial's. */
 	enum cb_err (*hangup)(const struct dial_target *t, const char *call_id,
 	    struct dial_request *r, char *err, size_t errsz);
+	/* When the hang-up names something else than the provider's call id
+	 * (Yeastar: a member's channel), or NULL: the call id. Given one of
+	 * the call's stored raw events (newest first, lib/dial/hangup.c):
+	 * true when it says which, the id in out ("" when the call has none
+	 * left to hang up); false when this event does not say. */
+	bool (*hangup_id)(const char *payload, const char *call_id,
+	    char *out, size_t outsz);
 	/* Recording downloads, or NULL: the provider has none. */
 	const struct prov_recording *recording;
 	/* "Send a test event" (issue 6 §4): the request the provider would

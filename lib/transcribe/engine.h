@@ -73,5 +73,8 @@ transcribe_fn *transcribe_runner(const struct transcribe_engine *e);
 enum cb_err transcribe_run(const struct transcribe_engine *e,
     const struct cb_config *cfg, struct arena *a, const char *path,
     struct transcript *out, char *err, size_t errsz);
+/* Frees what engines keep loaded between recordings (the local engine's
+ * model: one decoder per process). Before a program exits. */
+void transcribe_release(void);
 
 #endif

@@ -6,5 +6,10 @@
 #include "transcribe/engine.h"
 
 transcribe_fn transcribe_local;
+/* Frees the model the engine keeps loaded between recordings (at exit). */
+void transcribe_local_release(void);
+/* How many times this process loaded the model (tests: once for every
+ * channel of every recording until released or its directory changes). */
+unsigned transcribe_local_loads(void);
 
 #endif

@@ -41,3 +41,11 @@ transcribe_run(const struct transcribe_engine *e, const struct cb_config *cfg,
 	}
 	return fn(cfg, a, path, out, err, errsz);
 }
+
+void
+transcribe_release(void)
+{
+#ifdef HAVE_POCKETSPHINX
+	transcribe_local_release();
+#endif
+}

@@ -110,8 +110,8 @@ test('client mistakes in customer and task bodies are 400 with the reason; a NUL
 
 test('an unknown query parameter is a 400 that names it and what the endpoint takes', async () => {
   for (const [url, name, takes] of [
-    ['/api/v1/calls?phone_number=%2B380671234567', 'phone_number', 'integration, external_id, phone, contains, limit, before'],
-    ['/api/v1/calls?limit=5&limt=5', 'limt', 'integration, external_id, phone, contains, limit, before'],
+    ['/api/v1/calls?phone_number=%2B380671234567', 'phone_number', 'integration, external_id, phone, contains, said, limit, before'],
+    ['/api/v1/calls?limit=5&limt=5', 'limt', 'integration, external_id, phone, contains, said, limit, before'],
     ['/api/v1/route?phone=0671234567&slug=asterisk', 'slug', 'phone, integration'],
     ['/api/v1/tasks?state=open&status=open', 'status', 'call_id, phone, user_id, state, limit'],
     ['/api/v1/tasks?trigger_id=1', 'trigger_id', 'call_id, phone, user_id, state, limit'],
@@ -135,7 +135,7 @@ test('a parameter given twice is a 400 too; an odd name is shown printable', asy
   assert.equal(twice.json_.error.message, 'The query parameter "limit" is given twice.');
   const odd = await api('/api/v1/calls?%3Cscript%3E%0A=1');
   assert.equal(odd.status, 400);
-  assert.equal(odd.json_.error.message, 'Unknown query parameter "<script>?": /api/v1/calls takes integration, external_id, phone, contains, limit, before.');
+  assert.equal(odd.json_.error.message, 'Unknown query parameter "<script>?": /api/v1/calls takes integration, external_id, phone, contains, said, limit, before.');
   assert.match(odd.headers.get('content-type'), /^application\/json/, 'served as JSON (with nosniff), never as a page');
 });
 

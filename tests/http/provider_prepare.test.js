@@ -116,6 +116,7 @@ function answer(req, body, res) {
     }
     if (!state.ysTokens.has(token)) return json(res, { errcode: 10004, errmsg: 'TOKEN EXPIRED' });
     if (url.pathname === '/openapi/v1.0/call/dial') return json(res, { errcode: 0, errmsg: 'SUCCESS', call_id: '1.2' });
+    if (url.pathname === '/openapi/v1.0/call/hangup') return json(res, { errcode: 0, errmsg: 'SUCCESS' });
     if (url.pathname === '/openapi/v1.0/recording/download') {
       return json(res, { errcode: 0, errmsg: 'SUCCESS', file: url.searchParams.get('file'),
         download_resource_url: `/api/download/Recording-${url.searchParams.get('file')}` });
@@ -486,4 +487,43 @@ test('UniTalk: the history (POST, newest first) recovers a lost call once and co
   assert.equal(r.code, 0, r.stderr);
   assert.equal(counts(r.stdout).recovered + counts(r.stdout).completed, 0);
   assert.deepEqual(await snapshot('unitalk'), before);
+});
+
+// --- Yeastar hang-up (§5.8): the channel from the call's stored 30011 --------
+
+async function yeastarLive(members) {
+  const id = `${1700000000 + Math.floor(Math.random() * 1e8)}.${Math.floor(Math.random() * 1e4)}`;
+  const body = JSON.stringify({ type: 30011, sn: '3631A2124XXX', msg: JSON.stringify({ call_id: id, members }) });
+  const r = await fetch(`${BASE}/hook/yeastar?key=demo-yeastar-key`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  assert.equal(r.status, 200, await r.text());
+  const [[callId]] = await sql("SELECT c.id FROM calls c JOIN integrations i ON i.id = c.integration_id WHERE i.slug = 'yeastar' AND c.external_id = ?", [id]);
+  return callId;
+}
+const cardOf = async (id) => JSON.parse((await manager.get(`/calls/${id}?format=json`)).text_);
+
+test('Yeastar: hang-up sends call/hangup with the live channel of the call\'s latest 30011 (the outside party\'s)', async () => {
+  const id = await yeastarLive([
+    { inbound: { from: '0991230003', to: '380442000200', channel_id: 'PJSIP/trunk-41-000000b5', member_status: 'ANSWERED' } },
+    { extension: { number: '101', channel_id: 'PJSIP/101-00000023', member_status: 'ANSWER' } }]);
+  assert.equal((await cardOf(id)).call.hangup_url, `/calls/${id}/hangup`);
+  const csrf = await manager.csrf();
+  const res = await manager.post(`/calls/${id}/hangup`, { form: { csrf } });
+  assert.equal(res.status, 303, `${paths()} ${res.text_.replace(/[\s\S]*?(<[^>]*hangup-error[^<]*)[\s\S]*/, '$1')}`);
+  const h = hits.find((x) => x.path === '/openapi/v1.0/call/hangup');
+  assert.ok(h, `call/hangup sent: ${paths()}`);
+  assert.deepEqual(JSON.parse(h.body), { channel_id: 'PJSIP/trunk-41-000000b5' });
+  assert.ok(state.ysTokens.has(h.query.get('access_token')));
+  assert.equal(h.headers['user-agent'], 'OpenAPI');
+});
+
+test('Yeastar: no hang-up button while no stored event names a live channel; refused with words', async () => {
+  const id = await yeastarLive([
+    { inbound: { from: '0991230004', to: '380442000200', member_status: 'ALERT' } },
+    { extension: { number: '101', member_status: 'RING' } }]);
+  assert.equal((await cardOf(id)).call.hangup_url, null);
+  const csrf = await manager.csrf();
+  const res = await manager.post(`/calls/${id}/hangup`, { form: { csrf } });
+  assert.equal(res.status, 409, res.text_.slice(0, 500));
+  assert.ok(!hits.some((x) => x.path === '/openapi/v1.0/call/hangup'), 'nothing sent');
 });

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "dial/hangup.h"
+#include "providers/registry.h"
 
 #define TW_SID "ACdemo00000000000000000000000000000"
 #define CALL_SID "CA0123456789abcdef0123456789abcdef"
@@ -220,6 +221,74 @@ START_TEST(test_providers_without_hangup)
 }
 END_TEST
 
+/* Yeastar hangs up a channel (providers-2.md §5.8): read from the call's
+ * latest stored 30011 (msg is JSON inside a JSON string). */
+START_TEST(test_yeastar_channel_from_the_stored_30011)
+{
+	const struct provider *p = provider_by_kind("yeastar");
+	static const char live[] = "{\"type\":30011,\"sn\":\"1\",\"msg\":"
+	    "\"{\\\"call_id\\\":\\\"1651057476.362\\\",\\\"members\\\":["
+	    "{\\\"extension\\\":{\\\"number\\\":\\\"1005\\\",\\\"channel_id\\\":"
+	    "\\\"PJSIP/1005-00000023\\\",\\\"member_status\\\":\\\"ANSWER\\\"}},"
+	    "{\\\"inbound\\\":{\\\"from\\\":\\\"5503301\\\",\\\"to\\\":\\\"2002\\\","
+	    "\\\"channel_id\\\":\\\"PJSIP/trunk-41-000000b5\\\","
+	    "\\\"member_status\\\":\\\"ANSWERED\\\"}}]}\"}";
+	static const char ext_only[] = "{\"type\":30011,\"msg\":{\"call_id\":"
+	    "\"1651057476.362\",\"members\":[{\"extension\":{\"number\":"
+	    "\"1005\",\"channel_id\":\"PJSIP/1005-00000023\","
+	    "\"member_status\":\"ANSWER\"}},{\"inbound\":{\"channel_id\":"
+	    "\"PJSIP/trunk-41-000000b5\",\"member_status\":\"BYE\"}}]}}";
+	static const char gone[] = "{\"type\":30011,\"msg\":{\"call_id\":"
+	    "\"1651057476.362\",\"members\":[{\"extension\":{\"number\":"
+	    "\"1005\",\"channel_id\":\"PJSIP/1005-00000023\","
+	    "\"member_status\":\"BYE\"}}]}}";
+	static const char cdr[] = "{\"type\":30012,\"msg\":{\"call_id\":"
+	    "\"1651057476.362\"}}";
+	static const char other[] = "{\"type\":30011,\"msg\":{\"call_id\":"
+	    "\"9.9\",\"members\":[{\"extension\":{\"channel_id\":"
+	    "\"PJSIP/1-1\",\"member_status\":\"ANSWER\"}}]}}";
+	static const char bad_channel[] = "{\"type\":30011,\"msg\":{\"call_id\":"
+	    "\"1651057476.362\",\"members\":[{\"inbound\":{\"channel_id\":"
+	    "\"no slash\",\"member_status\":\"ANSWER\"}}]}}";
+	struct dial_target t = target("yeastar",
+	    "{\"api_base\":\"https://pbx.example.com:8088\"}", NULL);
+	struct dial_request r;
+	char out[128], err[256];
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(p->hangup_id);
+	/* the outside party's channel ends the call for everyone */
+	ck_assert(p->hangup_id(live, "1651057476.362", out, sizeof(out)));
+	ck_assert_str_eq(out, "PJSIP/trunk-41-000000b5");
+	/* it has left: the extension's */
+	ck_assert(p->hangup_id(ext_only, "1651057476.362", out, sizeof(out)));
+	ck_assert_str_eq(out, "PJSIP/1005-00000023");
+	/* every member gone: said, and nothing to hang up */
+	ck_assert(p->hangup_id(gone, "1651057476.362", out, sizeof(out)));
+	ck_assert_str_eq(out, "");
+	/* events that do not say: another type, another call, junk */
+	ck_assert(!p->hangup_id(cdr, "1651057476.362", out, sizeof(out)));
+	ck_assert(!p->hangup_id(other, "1651057476.362", out, sizeof(out)));
+	ck_assert(!p->hangup_id("not json", "1651057476.362", out,
+	    sizeof(out)));
+	ck_assert(!p->hangup_id("{\"type\":30011,\"msg\":\"[[[\"}",
+	    "1651057476.362", out, sizeof(out)));
+	ck_assert(p->hangup_id(bad_channel, "1651057476.362", out,
+	    sizeof(out)));
+	ck_assert_str_eq(out, "");
+	/* the other providers hang up by call id */
+	ck_assert_ptr_null(provider_by_kind("twilio")->hangup_id);
+	/* with the channel the request builds; with "" the button is not
+	 * offered */
+	ck_assert(dial_hangup_capable(&t, "PJSIP/trunk-41-000000b5"));
+	ck_assert(!dial_hangup_capable(&t, ""));
+	ck_assert_int_eq(dial_hangup_build(&t, "", &r, err, sizeof(err)),
+	    CB_EINVAL);
+	dial_request_wipe(&r);
+	done(&t);
+}
+END_TEST
+
 START_TEST(test_answers)
 {
 	struct dial_target t = target("binotel", NULL, NULL);
@@ -264,6 +333,7 @@ suite(void)
 	tcase_add_test(tc, test_generic_get_encodes_the_id_and_needs_a_url);
 	tcase_add_test(tc, test_providers_without_hangup);
 	tcase_add_test(tc, test_answers);
+	tcase_add_test(tc, test_yeastar_channel_from_the_stored_30011);
 	suite_add_tcase(s, tc);
 	return s;
 }

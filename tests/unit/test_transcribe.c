@@ -26,6 +26,7 @@
 #include "core/conf.h"
 #include "net/httpc.h"
 #include "transcribe/engine.h"
+#include "transcribe/local.h"
 #include "transcribe/summary.h"
 #include "transcribe/transcript.h"
 
@@ -213,6 +214,109 @@ START_TEST(test_local_refuses_what_it_cannot_read)
 	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t, err, sizeof(err)),
 	    CB_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "pocketsphinx-en-us"));
+	unlink(path);
+}
+END_TEST
+#endif
+
+#ifdef HAVE_POCKETSPHINX
+/* Two of Debian's pocketsphinx test recordings side by side: left (the
+ * customer) says one, right (the manager) the other. */
+static void
+write_two_speakers(const char *path)
+{
+	static const char *const src[2] = {
+		"/usr/share/pocketsphinx/test/data/cards/001.wav",
+		"/usr/share/pocketsphinx/test/data/cards/002.wav",
+	};
+	SF_INFO in[2], out;
+	SNDFILE *s[2], *o;
+	short buf[2], v;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		memset(&in[k], 0, sizeof(in[k]));
+		ck_assert_ptr_nonnull(s[k] = sf_open(src[k], SFM_READ, &in[k]));
+	}
+	memset(&out, 0, sizeof(out));
+	out.samplerate = in[0].samplerate;
+	out.channels = 2;
+	out.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	ck_assert_ptr_nonnull(o = sf_open(path, SFM_WRITE, &out));
+	for (;;) {
+		int got = 0;
+
+		for (k = 0; k < 2; k++) {
+			buf[k] = 0;
+			if (sf_read_short(s[k], &v, 1) == 1) {
+				buf[k] = v;
+				got++;
+			}
+		}
+		if (got == 0)
+			break;
+		sf_writef_short(o, buf, 1);
+	}
+	sf_close(s[0]);
+	sf_close(s[1]);
+	sf_close(o);
+}
+
+static void
+both_sides(const struct transcript *t)
+{
+	size_t i;
+	bool cust = false, mgr = false;
+
+	for (i = 0; i < t->n; i++) {
+		cust |= t->u[i].side == SPEAKER_CUSTOMER;
+		mgr |= t->u[i].side == SPEAKER_MANAGER;
+	}
+	ck_assert(cust && mgr);
+}
+
+/* One decoder per process: loaded once for both channels and reused for
+ * the next recording; released, or another model directory, loads anew. */
+START_TEST(test_local_one_decoder_per_process)
+{
+	const struct transcribe_engine *e = transcribe_engine_by_name("local");
+	struct cb_config cfg;
+	struct transcript t1 = { 0 }, t2 = { 0 };
+	char err[256], path[] = "/tmp/cb-transcribe-twoXXXXXX";
+	unsigned before;
+	int fd = mkstemp(path);
+
+	if (access("/usr/share/pocketsphinx/test/data/cards/001.wav", R_OK)) {
+		close(fd);
+		unlink(path);
+		return; /* libpocketsphinx's test data not installed */
+	}
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_two_speakers(path);
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.transcribe_model_dir, "/usr/share/pocketsphinx/model/en-us");
+	transcribe_release();
+	before = transcribe_local_loads();
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t1, err,
+	    sizeof(err)), CB_OK);
+	both_sides(&t1);
+	ck_assert_uint_eq(transcribe_local_loads(), before + 1);
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t2, err,
+	    sizeof(err)), CB_OK);
+	both_sides(&t2);
+	ck_assert_uint_eq(transcribe_local_loads(), before + 1);
+	/* released: the next recording (a second of silence) loads again */
+	transcribe_release();
+	write_wav(path, 1, 8000);
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t2, err,
+	    sizeof(err)), CB_OK);
+	ck_assert_uint_eq(transcribe_local_loads(), before + 2);
+	/* a directory without the model: refused, the loaded one dropped */
+	strcpy(cfg.transcribe_model_dir, "/nonexistent");
+	ck_assert_int_eq(transcribe_run(e, &cfg, A, path, &t2, err,
+	    sizeof(err)), CB_EIO);
+	transcribe_release();
 	unlink(path);
 }
 END_TEST
@@ -640,6 +744,14 @@ suite(void)
 	tcase_add_test(tc, test_chat_timeout);
 	tcase_add_test(tc, test_chat_nothing_listening_falls_back);
 	suite_add_tcase(s, tc);
+#ifdef HAVE_POCKETSPHINX
+	/* Real decoding under the sanitizers on a shared machine. */
+	tc = tcase_create("local_decoder");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_local_one_decoder_per_process);
+	suite_add_tcase(s, tc);
+#endif
 	return s;
 }
 

@@ -468,6 +468,7 @@ const struct provider yeastar_provider = {
 	.prepare = &yeastar_prepare,
 	.dial = &yeastar_dial,
 	.hangup = yeastar_hangup,
+	.hangup_id = yeastar_hangup_id,
 	.recording = &yeastar_recording,
 	.test_event = yeastar_test_event,
 	.history = &yeastar_history,

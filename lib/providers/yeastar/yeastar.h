@@ -52,6 +52,11 @@ extern const struct prov_history yeastar_history;
 enum cb_err yeastar_hangup(const struct dial_target *t,
     const char *channel_id, struct dial_request *r, char *err,
     size_t errsz);
+/* provider.hangup_id: the channel to hang up from one stored raw event
+ * of call_id (a 30011: the outside party's live channel, else an
+ * extension's; "" when every member is gone). hangup.c. */
+bool yeastar_hangup_id(const char *payload, const char *call_id,
+    char *out, size_t outsz);
 /* A member's channel as 30011 gives it ("PJSIP/1005-00000023"). */
 bool yeastar_channel_ok(const char *channel_id);
 /* The PBX's API base: config api_base, required (https, or http to

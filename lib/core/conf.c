@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	STR(db_password),
 	STR(db_name),
 	STR(templates_dir),
+	STR(locale_dir),
 	STR(static_dir),
 	STR(sql_dir),
 	STR(spool_dir),
@@ -103,6 +104,7 @@ config_defaults(struct cb_config *cfg)
 	strcpy(cfg->db_user, "callboard");
 	strcpy(cfg->db_name, "callboard");
 	strcpy(cfg->templates_dir, CB_PKGDATADIR "/templates");
+	strcpy(cfg->locale_dir, CB_LOCALEDIR);
 	strcpy(cfg->static_dir, CB_PKGDATADIR "/static");
 	strcpy(cfg->sql_dir, CB_PKGDATADIR "/sql");
 	strcpy(cfg->spool_dir, CB_LOCALSTATEDIR "/spool");

@@ -375,6 +375,16 @@ i18n_ngettext(enum i18n_lang lang, const char *singular, const char *plural,
 	return s < end && *s != '\0' ? s : (n == 1 ? singular : plural);
 }
 
+const char *
+i18n_memo(const char *msgid, const char *memo[LANG__MAX])
+{
+	enum i18n_lang l = current;
+
+	if (memo[l] == NULL)
+		memo[l] = i18n_gettext(l, msgid);
+	return memo[l];
+}
+
 void
 i18n_use(enum i18n_lang lang)
 {

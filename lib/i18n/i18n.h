@@ -74,6 +74,12 @@ unsigned i18n_plural_index(enum i18n_lang lang, unsigned long n);
 /* The Plural-Forms header lang's catalog must carry. */
 const char *i18n_plural_forms(enum i18n_lang lang);
 
+/* _(msgid) looked up once per language and kept in memo (a static
+ * array of LANG__MAX, zero-initialised, one per msgid): for labels
+ * printed once per row of a long page, where even a binary search per row
+ * is work the page need not do. */
+const char *i18n_memo(const char *msgid, const char *memo[LANG__MAX]);
+
 /* The current thread's language (LANG_EN until set). */
 void i18n_use(enum i18n_lang lang);
 enum i18n_lang i18n_current(void);

@@ -175,6 +175,9 @@ app_render(struct ctx *ctx, const char *tmpl, struct json_object *model)
 	}
 	add_me(ctx, model);
 	app_add_str(model, "lang", i18n_code(ctx->lang));
+	/* The scripts' words (partials/i18n.html) only where they differ
+	 * from the English keys the scripts fall back to. */
+	app_add_bool(model, "translated", ctx->lang != LANG_EN);
 	resp_header(r, "Content-Language", "%s", i18n_code(ctx->lang));
 	rc = tmpl_render(ctx->app->tmpl_lang[ctx->lang] ?
 	    ctx->app->tmpl_lang[ctx->lang] : ctx->app->tmpl, tmpl, model,

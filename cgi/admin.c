@@ -68,7 +68,7 @@ show_login(struct ctx *ctx, const char *error, const char *login)
 		    ctx->cfg->cookie_secure);
 		tok = arena_strdup(ctx->arena, fresh);
 	}
-	json_object_object_add(m, "title", app_jstr("Log in"));
+	json_object_object_add(m, "title", app_jstr(_("Log in")));
 	json_object_object_add(m, "csrf", app_jstr(tok));
 	json_object_object_add(m, "next",
 	    app_jstr(safe_next(ctx, app_param(ctx, "next"))));
@@ -246,7 +246,7 @@ page_settings(struct ctx *ctx)
 	struct json_object *list = json_object_new_array();
 	size_t i;
 
-	json_object_object_add(m, "title", app_jstr("Settings"));
+	json_object_object_add(m, "title", app_jstr(_("Settings")));
 	if (perm_has(ctx->user, PERM_SETTINGS))
 		for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 			struct json_object *o = json_object_new_object();

@@ -645,23 +645,31 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	return CB_OK;
 }
 
+/* Labels of every row: translated once per language (i18n_memo). */
+static const char *rec_memo[3][LANG__MAX];
+
 static const char *
 result_label(const char *r)
 {
-	if (strcmp(r, "answered") == 0) return "Answered";
-	if (strcmp(r, "missed") == 0) return "Missed";
-	if (strcmp(r, "busy") == 0) return "Busy";
-	if (strcmp(r, "failed") == 0) return "Failed";
-	if (strcmp(r, "no_answer") == 0) return "No answer";
-	return "Unknown";
+	static const char *m[6][LANG__MAX];
+
+	if (strcmp(r, "answered") == 0) return i18n_memo(N_("Answered"), m[0]);
+	if (strcmp(r, "missed") == 0) return i18n_memo(N_("Missed"), m[1]);
+	if (strcmp(r, "busy") == 0) return i18n_memo(N_("Busy"), m[2]);
+	if (strcmp(r, "failed") == 0) return i18n_memo(N_("Failed"), m[3]);
+	if (strcmp(r, "no_answer") == 0)
+		return i18n_memo(N_("No answer"), m[4]);
+	return i18n_memo(N_("Unknown"), m[5]);
 }
 
 static const char *
 direction_label(const char *d)
 {
-	if (strcmp(d, "in") == 0) return "Incoming";
-	if (strcmp(d, "out") == 0) return "Outgoing";
-	return "Internal";
+	static const char *m[3][LANG__MAX];
+
+	if (strcmp(d, "in") == 0) return i18n_memo(N_("Incoming"), m[0]);
+	if (strcmp(d, "out") == 0) return i18n_memo(N_("Outgoing"), m[1]);
+	return i18n_memo(N_("Internal"), m[2]);
 }
 
 /* The contact shown for a row: the customer, else the lead, else the
@@ -869,11 +877,14 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 			row_link(c, ROW_DOWNLOAD_URL, link);
 		}
 	} else if (rec && strcmp(rec, "pending") == 0)
-		tmpl_rows_str(c, ROW_RECORDING_NOTE, "recording is being fetched");
+		tmpl_rows_str(c, ROW_RECORDING_NOTE, i18n_memo(
+		    N_("recording is being fetched"), rec_memo[0]));
 	else if (rec && strcmp(rec, "failed") == 0)
-		tmpl_rows_str(c, ROW_RECORDING_NOTE, "recording could not be fetched");
+		tmpl_rows_str(c, ROW_RECORDING_NOTE, i18n_memo(
+		    N_("recording could not be fetched"), rec_memo[1]));
 	else
-		tmpl_rows_str(c, ROW_RECORDING_NOTE, "no recording");
+		tmpl_rows_str(c, ROW_RECORDING_NOTE, i18n_memo(
+		    N_("no recording"), rec_memo[2]));
 	/* The transcript's first summary line and status, only where the
 	 * user may read the transcript (issue 22): never more than the
 	 * recording they may hear. */
@@ -1418,10 +1429,11 @@ csv_separator(struct ctx *ctx)
 static const char *
 recording_label(const char *rec)
 {
-	if (rec && strcmp(rec, "stored") == 0) return "Recorded";
-	if (rec && strcmp(rec, "pending") == 0) return "Being fetched";
-	if (rec && strcmp(rec, "failed") == 0) return "Could not be fetched";
-	return "No recording";
+	if (rec && strcmp(rec, "stored") == 0) return _("Recorded");
+	if (rec && strcmp(rec, "pending") == 0) return _("Being fetched");
+	if (rec && strcmp(rec, "failed") == 0)
+		return _("Could not be fetched");
+	return _("No recording");
 }
 
 static void
@@ -1477,16 +1489,18 @@ static void
 csv_header(struct ctx *ctx, struct buf *b, char sep)
 {
 	static const char *const names[] = {
-		"ID", NULL, "Direction", "Result", "Number", "Contact",
-		"Manager", "Extension", "Integration", "Our number",
-		"Talk (s)", "Wait (s)", "Recording", "Comment",
-		"Provider call ID"
+		N_("ID"), NULL, N_("Direction"), N_("Result"), N_("Number"),
+		N_("Contact"), N_("Manager"), N_("Extension"),
+		N_("Integration"), N_("Our number"), N_("Talk (s)"),
+		N_("Wait (s)"), N_("Recording"), N_("Comment"),
+		N_("Provider call ID")
 	};
 	size_t i, n = sizeof(names) / sizeof(names[0]);
 
 	for (i = 0; i < n; i++)
-		csv_cell(b, names[i] ? names[i] : arena_printf(ctx->arena,
-		    "Time (%s)", ctx->user->time_zone), sep, i + 1 == n);
+		csv_cell(b, names[i] ? _(names[i]) : arena_printf(ctx->arena,
+		    "%s (%s)", _("Time"), ctx->user->time_zone), sep,
+		    i + 1 == n);
 }
 
 /* The export of the current filter: keyset chunks of CSV_CHUNK rows, each
@@ -1629,7 +1643,7 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		    (long long)ctx->ids[0]);
 		file = arena_printf(ctx->arena, "customer-%lld-calls.csv",
 		    (long long)ctx->ids[0]);
-		app_add_str(m, "title", "Customer's calls");
+		app_add_str(m, "title", _("Customer's calls"));
 	} else if (feed == FEED_ORDER) {
 		l->f.order_id = ctx->ids[0];
 		base = arena_printf(ctx->arena, "/orders/%lld/calls",
@@ -1638,9 +1652,9 @@ serve(struct ctx *ctx, enum feed feed, bool csv)
 		    (long long)ctx->ids[0]);
 		file = arena_printf(ctx->arena, "order-%lld-calls.csv",
 		    (long long)ctx->ids[0]);
-		app_add_str(m, "title", "Order's calls");
+		app_add_str(m, "title", _("Order's calls"));
 	} else
-		app_add_str(m, "title", "Call history");
+		app_add_str(m, "title", _("Call history"));
 	app_add_str(m, "base_url", base);
 	l->transcripts_of = access_transcript_list_manager(ctx->user,
 	    feed == FEED_ALL ? VIA_HISTORY : feed == FEED_CUSTOMER ?

@@ -73,29 +73,39 @@ duration(struct ctx *ctx, int64_t seconds)
 static const char *
 result_label(const char *r)
 {
-	if (r == NULL) return "Unknown";
-	if (strcmp(r, "answered") == 0) return "Answered";
-	if (strcmp(r, "missed") == 0) return "Missed";
-	if (strcmp(r, "busy") == 0) return "Busy";
-	if (strcmp(r, "failed") == 0) return "Failed";
-	if (strcmp(r, "no_answer") == 0) return "No answer";
-	return "Unknown";
+	if (r == NULL) return _("Unknown");
+	if (strcmp(r, "answered") == 0) return _("Answered");
+	if (strcmp(r, "missed") == 0) return _("Missed");
+	if (strcmp(r, "busy") == 0) return _("Busy");
+	if (strcmp(r, "failed") == 0) return _("Failed");
+	if (strcmp(r, "no_answer") == 0) return _("No answer");
+	return _("Unknown");
 }
 
 static const char *
 direction_label(const char *d)
 {
-	if (d && strcmp(d, "in") == 0) return "Incoming";
-	if (d && strcmp(d, "out") == 0) return "Outgoing";
-	return "Internal";
+	if (d && strcmp(d, "in") == 0) return _("Incoming");
+	if (d && strcmp(d, "out") == 0) return _("Outgoing");
+	return _("Internal");
+}
+
+/* The page title's first half: "Incoming call" (one phrase to translate,
+ * not "%s call", whose word order differs between languages). */
+static const char *
+title_kind(const char *d)
+{
+	if (d && strcmp(d, "in") == 0) return _("Incoming call");
+	if (d && strcmp(d, "out") == 0) return _("Outgoing call");
+	return _("Internal call");
 }
 
 static const char *
 state_label(const char *s)
 {
-	if (s && strcmp(s, "ringing") == 0) return "Ringing";
-	if (s && strcmp(s, "talking") == 0) return "Talking";
-	return "Ended";
+	if (s && strcmp(s, "ringing") == 0) return _("Ringing");
+	if (s && strcmp(s, "talking") == 0) return _("Talking");
+	return _("Ended");
 }
 
 /* A relative URL with query parameters; NULL values are left out. The
@@ -548,11 +558,11 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task, bool joined,
 	if ((rc = card_load_call(ctx, call_id, &c)) != CB_OK)
 		return rc;
 	m = json_object_new_object();
-	app_add_str(m, "title", arena_printf(ctx->arena, "%s call · %s",
-	    direction_label(c.v[CARD_DIRECTION]),
+	app_add_str(m, "title", arena_printf(ctx->arena, "%s · %s",
+	    title_kind(c.v[CARD_DIRECTION]),
 	    c.customer_id ? c.v[CARD_CUSTOMER_NAME] :
 	    nonempty(c.v[CARD_CLIENT_NUMBER]) ? c.v[CARD_CLIENT_NUMBER] :
-	    "Unknown caller"));
+	    _("Unknown caller")));
 	json_object_object_add(m, "call", call_model(ctx, &c));
 	people_model(ctx, &c, m);
 	json_object_object_add(m, "confirmation", NULL);

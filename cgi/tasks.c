@@ -53,13 +53,13 @@ iso_utc(struct ctx *ctx, const char *utc)
 static const char *
 result_label(const char *r)
 {
-	if (r == NULL) return "Unknown";
-	if (strcmp(r, "answered") == 0) return "Answered";
-	if (strcmp(r, "missed") == 0) return "Missed";
-	if (strcmp(r, "busy") == 0) return "Busy";
-	if (strcmp(r, "failed") == 0) return "Failed";
-	if (strcmp(r, "no_answer") == 0) return "No answer";
-	return "Unknown";
+	if (r == NULL) return _("Unknown");
+	if (strcmp(r, "answered") == 0) return _("Answered");
+	if (strcmp(r, "missed") == 0) return _("Missed");
+	if (strcmp(r, "busy") == 0) return _("Busy");
+	if (strcmp(r, "failed") == 0) return _("Failed");
+	if (strcmp(r, "no_answer") == 0) return _("No answer");
+	return _("Unknown");
 }
 
 static const char *
@@ -223,7 +223,7 @@ page_tasks(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc == CB_ENOTFOUND ? CB_EDB : rc;
 	}
-	app_add_str(m, "title", done ? "Tasks I completed" : "My tasks");
+	app_add_str(m, "title", done ? _("Tasks I completed") : _("My tasks"));
 	app_add_str(m, "view", done ? "done" : "open");
 	app_add_bool(m, "done_view", done);
 	app_add_int(m, "count", n);
@@ -321,7 +321,7 @@ page_missed(struct ctx *ctx)
 		ctx->message = db_down;
 		return rc;
 	}
-	app_add_str(m, "title", "Missed calls not yet handled");
+	app_add_str(m, "title", _("Missed calls not yet handled"));
 	app_add_int(m, "days", days);
 	app_add_int(m, "count", (int64_t)json_object_array_length(calls));
 	return app_render(ctx, "tasks_missed.html", m);
@@ -377,11 +377,11 @@ page_notifications(struct ctx *ctx)
 		return rc;
 	}
 	app_add_str(m, "title", unread ? arena_printf(ctx->arena,
-	    "Notifications (%lld unread)", (long long)unread) :
-	    "Notifications");
+	    "%s (%s: %lld)", _("Notifications"), _("unread"),
+	    (long long)unread) : _("Notifications"));
 	app_add_int(m, "unread", unread);
 	app_add_str(m, "confirmation", v && strcmp(v, "all") == 0 ?
-	    "All notifications are marked read." : NULL);
+	    _("All notifications are marked read.") : NULL);
 	return app_render(ctx, "notifications.html", m);
 }
 

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/strparse.h"
 #include "core/utf8.h"
+#include "i18n/i18n.h"
 #include "db/access.h"
 #include "db/transcript.h"
 #include "transcribe/codec.h"
@@ -110,10 +111,10 @@ transcript_card_model(struct ctx *ctx, int64_t call_id,
 			return CB_OK;
 		o = json_object_new_object();
 		app_add_str(o, "status", "none");
-		app_add_str(o, "status_label", "No transcript yet");
+		app_add_str(o, "status_label", _("No transcript yet"));
 		app_add_str(o, "request_url", arena_printf(ctx->arena,
 		    "/calls/%lld/transcript", (long long)call_id));
-		app_add_str(o, "request_label", "Transcribe");
+		app_add_str(o, "request_label", _("Transcribe"));
 		json_object_object_add(m, "transcript", o);
 		return CB_OK;
 	}

@@ -431,6 +431,28 @@ static enum cb_err post_user_edit(struct ctx *ctx)
 
 /* ---------------------------------------------------------------- profile */
 
+/* The profile's language select (issue 18): every language in its own
+ * name, the user's choice selected; "" is the browser's. */
+static void
+profile_languages(struct json_object *m, struct json_object *f,
+    const char *chosen)
+{
+	struct json_object *list = json_object_new_array(), *o;
+	int i;
+
+	for (i = 0; i < LANG__MAX; i++) {
+		o = json_object_new_object();
+		app_add_str(o, "code", i18n_code((enum i18n_lang)i));
+		app_add_str(o, "name", i18n_native_name((enum i18n_lang)i));
+		app_add_bool(o, "selected", chosen != NULL &&
+		    strcmp(chosen, i18n_code((enum i18n_lang)i)) == 0);
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(m, "languages", list);
+	app_add_str(f, "language", chosen);
+	app_add_bool(f, "language_auto", chosen == NULL || *chosen == '\0');
+}
+
 static enum cb_err
 profile_form(struct ctx *ctx, const char *tz, bool deep_link,
     const char *sip_domain, struct json_object *errors)
@@ -438,7 +460,9 @@ profile_form(struct ctx *ctx, const char *tz, bool deep_link,
 	struct json_object *m = json_object_new_object();
 	struct json_object *f = json_object_new_object();
 
-	app_add_str(m, "title", "My profile");
+	app_add_str(m, "title", _("My profile"));
+	profile_languages(m, f, errors ? form_value(ctx, "language") :
+	    ctx->user->language);
 	app_add_str(f, "time_zone", tz);
 	app_add_bool(f, "deep_link", deep_link);
 	app_add_str(f, "sip_domain", sip_domain);
@@ -450,7 +474,7 @@ profile_form(struct ctx *ctx, const char *tz, bool deep_link,
 		app_add_bool(m, "has_errors", true);
 	}
 	if (kv_get(&ctx->req->query, "saved"))
-		app_add_str(m, "confirmation", "Your profile is saved.");
+		app_add_str(m, "confirmation", _("Your profile is saved."));
 	return app_render(ctx, "profile.html", m);
 }
 
@@ -465,20 +489,26 @@ static enum cb_err
 post_profile(struct ctx *ctx)
 {
 	const char *tz = form_value(ctx, "time_zone");
+	const char *lang = form_value(ctx, "language");
 	bool deep = form_checked(ctx, "deep_link");
 	struct json_object *e = json_object_new_object();
 	char sip[DIAL_SIP_DOMAIN_MAX + 1];
+	enum i18n_lang l;
 	enum cb_err rc;
 
 	if (!form_zone_valid(tz))
-		json_object_object_add(e, "time_zone", app_jstr("Pick a time "
-		    "zone from the list, like Europe/Kyiv or UTC."));
+		json_object_object_add(e, "time_zone", app_jstr(_("Pick a time "
+		    "zone from the list, like Europe/Kyiv or UTC.")));
+	if (*lang != '\0' && !i18n_parse(lang, &l))
+		json_object_object_add(e, "language", app_jstr(_("Pick a "
+		    "language from the list.")));
 	read_sip_domain(ctx, sip, sizeof(sip), e);
 	if (json_object_object_length(e) > 0)
 		return profile_form(ctx, tz, deep, sip, e);
 	json_object_put(e);
 	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep,
-	    sip)) != CB_OK)
+	    sip)) != CB_OK ||
+	    (rc = db_user_set_language(ctx->db, ctx->user->id, lang)) != CB_OK)
 		return rc;
 	resp_redirect(ctx->resp, 303, "/settings/users/me?saved=1");
 	return CB_OK;

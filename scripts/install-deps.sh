@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(autoconf automake pkg-config make gcc g++
 	libfcgi-dev libmariadb-dev libjson-c-dev libxml2-dev
 	libcurl4-openssl-dev libssl-dev libcrypt-dev libphonenumber-dev check
-	libpocketsphinx-dev libsndfile1-dev libsamplerate0-dev)
+	libpocketsphinx-dev libsndfile1-dev libsamplerate0-dev gettext)
 run_pkgs=(mariadb-server mariadb-client nginx-light libnginx-mod-nchan
 	spawn-fcgi curl ca-certificates tzdata iproute2 pocketsphinx-en-us)
 test_pkgs=(chromium nodejs npm wrk tidy clang libclang-rt-14-dev valgrind

@@ -425,6 +425,7 @@ db_user = callboard
 db_password = $password
 db_name = callboard
 templates_dir = $SHARE_DIR/templates
+$([[ -n ${CB_DATA_DIR-} ]] || echo "locale_dir = $CB_BUILD_DIR/po/locale")
 static_dir = $SHARE_DIR/static
 sql_dir = $SHARE_DIR/sql
 spool_dir = $CB_STATE_DIR/spool

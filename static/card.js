@@ -8,6 +8,7 @@
 // script-src 'self'.
 (function () {
   'use strict';
+  var t = function (k, a) { return window.cbT ? window.cbT(k, a) : k; }; // static/nav.js
   var POLL_MS = 3000;
   var card = document.getElementById('card');
   if (!card || !card.hasAttribute('data-live')) return;
@@ -65,7 +66,7 @@
       since = Date.now();
       if (stateEl) {
         // After "Hang up" the call is ending until the provider's end event arrives.
-        stateEl.textContent = ending && c.live ? 'Ending…' : c.state_label;
+        stateEl.textContent = ending && c.live ? t('Ending…') : c.state_label;
         stateEl.setAttribute('data-state', c.state);
       }
       if (c.state !== state) {
@@ -121,12 +122,12 @@
         if (!res.ok) {
           if (button) button.disabled = false;
           hangupError((res.j && res.j.error && res.j.error.message) ||
-            'Could not hang up (HTTP ' + res.status + '). Try again.');
+            t('Could not hang up (HTTP {status}). Try again.', { status: res.status }));
           if (res.status === 409) { clearTimeout(timer); timer = setTimeout(poll, 0); }
           return;
         }
         ending = true;
-        if (stateEl) stateEl.textContent = 'Ending…';
+        if (stateEl) stateEl.textContent = t('Ending…');
         hangForm.parentNode.removeChild(hangForm);
         hangForm = null;
         var old = document.getElementById('hangup-error');
@@ -135,7 +136,7 @@
         timer = setTimeout(poll, 0);
       }).catch(function () {
         if (button) button.disabled = false;
-        hangupError('Could not reach Callboard. Try again.');
+        hangupError(t('Could not reach Callboard. Try again.'));
       });
     });
   }

@@ -3,6 +3,7 @@
 // in place. Without JavaScript the form posts normally and the server redirects (PRG).
 (function () {
   'use strict';
+  var t = function (k, a) { return window.cbT ? window.cbT(k, a) : k; }; // static/nav.js
   var form = document.getElementById('dial-form');
   if (!form || !window.fetch) return;
   function say(id, cls, text) {
@@ -24,7 +25,7 @@
     if (old) old.remove();
     var fe = document.getElementById('dial-number-error');
     if (fe) fe.remove();
-    say('dial-placed', 'confirmation', 'Calling…');
+    say('dial-placed', 'confirmation', t('Calling…'));
     fetch('/dial', {
       method: 'POST', credentials: 'same-origin',
       headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -35,10 +36,10 @@
       if (button) button.disabled = false;
       if (x.ok) { say('dial-placed', 'confirmation', x.j.message); return; }
       document.getElementById('dial-placed').remove();
-      say('dial-failure', 'error', (x.j.error && x.j.error.message) || 'The call could not be placed.');
+      say('dial-failure', 'error', (x.j.error && x.j.error.message) || t('The call could not be placed.'));
     }).catch(function () {
       document.getElementById('dial-placed').remove();
-      say('dial-failure', 'error', 'Callboard did not answer. Check your connection and try again.');
+      say('dial-failure', 'error', t('Callboard did not answer. Check your connection and try again.'));
       if (button) button.disabled = false;
     });
   });

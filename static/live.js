@@ -50,7 +50,9 @@
     return h > 0 ? h + ':' + pad(m) + ':' + pad(r) : m + ':' + pad(r);
   }
 
-  var LABELS = { ringing: 'Ringing', talking: 'Talking', ended: 'Ended' };
+  // Words come from the page (window.cbT, static/nav.js; templates/partials/i18n.html).
+  var t = function (k, a) { return window.cbT ? window.cbT(k, a) : k; };
+  var LABELS = { ringing: t('Ringing'), talking: t('Talking'), ended: t('Ended') };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -76,27 +78,27 @@
   function headline(p) {
     var m = p.card;
     if (m && m.customer && m.customer.name) return m.customer.name;
-    if (m) return 'Unknown caller';
-    return p.msg.withheld ? 'Number withheld' : p.msg.number || 'Unknown caller';
+    if (m) return t('Unknown caller');
+    return p.msg.withheld ? t('Number withheld') : p.msg.number || t('Unknown caller');
   }
 
   function stateText(p) {
     var msg = p.msg, m = p.card;
     if (msg.state === 'ended') {
       var r = m && m.call && m.call.result_label;
-      return r && r !== 'Unknown' ? 'Ended · ' + r : 'Ended';
+      return r && r !== t('Unknown') ? t('Ended · {result}', { result: r }) : t('Ended');
     }
     if (msg.state === 'talking' && m && m.answered_by && !m.answered_by.me)
-      return 'Answered by ' + m.answered_by.name;
-    return LABELS[msg.state] || 'Ringing';
+      return t('Answered by {name}', { name: m.answered_by.name });
+    return LABELS[msg.state] || t('Ringing');
   }
 
   function notify(msg) {
     if (!document.hidden || !('Notification' in window) ||
         Notification.permission !== 'granted') return;
     try {
-      var n = new Notification(msg.state === 'ringing' ? 'Incoming call' : 'Call',
-        { body: msg.name || msg.number || 'Unknown caller', tag: 'callboard-call-' + msg.call_id });
+      var n = new Notification(msg.state === 'ringing' ? t('Incoming call') : t('Call'),
+        { body: msg.name || msg.number || t('Unknown caller'), tag: 'callboard-call-' + msg.call_id });
       n.onclick = function () { window.focus(); window.location.href = msg.url; };
     } catch (e) { /* some browsers allow notifications only from a service worker */ }
   }
@@ -105,7 +107,7 @@
     ul.textContent = '';
     (list || []).slice(0, 3).forEach(function (o) {
       var li = el('li');
-      var text = kind + ' ' + (o.number || '') + (o.status ? ' · ' + o.status : '') +
+      var text = t(kind) + ' ' + (o.number || '') + (o.status ? ' · ' + o.status : '') +
         (o.total ? ' · ' + o.total + (o.currency ? ' ' + o.currency : '') : '') +
         (kind === 'Lead' && o.name ? ' · ' + o.name : '');
       li.appendChild(o.url ? link(null, text, o.url, true) : el('span', null, text));
@@ -123,15 +125,15 @@
     p.number.textContent = m ? (m.call.number || '') : '';
     p.number.hidden = !p.number.textContent;
     var cid = m && m.call && m.call.caller_name;
-    p.cid.textContent = cid && !(m.customer && m.customer.name === cid) ? 'Caller ID: ' + cid : '';
+    p.cid.textContent = cid && !(m.customer && m.customer.name === cid) ? t('Caller ID: {name}', { name: cid }) : '';
     p.cid.hidden = !p.cid.textContent;
     p.state.textContent = stateText(p);
     p.bar.textContent = headline(p) + ' · ' + stateText(p);
     if (m) {
       var line = [];
-      if (m.call.our_number) line.push('Line ' + m.call.our_number);
-      else if (m.call.integration) line.push('Line ' + m.call.integration);
-      if (m.store && m.store.name) line.push('store ' + m.store.name);
+      if (m.call.our_number) line.push(t('Line {line}', { line: m.call.our_number }));
+      else if (m.call.integration) line.push(t('Line {line}', { line: m.call.integration }));
+      if (m.store && m.store.name) line.push(t('store {name}', { name: m.store.name }));
       p.called.textContent = line.join(', ');
       p.called.hidden = !line.length;
       items(p.orders, m.orders, 'Order');
@@ -153,13 +155,13 @@
     if (box.getAttribute('data-drawn')) return;
     box.setAttribute('data-drawn', '1');
     var a = m.actions || {};
-    if (m.call.number_url) box.appendChild(link('button dial live-dial', 'Call back now', m.call.number_url));
+    if (m.call.number_url) box.appendChild(link('button dial live-dial', t('Call back now'), m.call.number_url));
     if (m.call.hangup_url) box.appendChild(hangupButton(p));
     if (a.callback_url) {
       var later = el('div', 'live-later');
-      later.appendChild(el('span', null, 'Call back in'));
+      later.appendChild(el('span', null, t('Call back in')));
       [10, 30, 60].forEach(function (min) {
-        var b = el('button', 'secondary', min + ' min');
+        var b = el('button', 'secondary', t('{n} min', { n: min }));
         b.type = 'button';
         b.setAttribute('data-minutes', String(min));
         b.addEventListener('click', function (e) { e.stopPropagation(); callback(p, min, b); });
@@ -168,10 +170,10 @@
       box.appendChild(later);
     }
     var create = el('div', 'live-create');
-    if (a.create_customer_url) create.appendChild(link('live-create-customer', 'Create customer', a.create_customer_url, true));
-    if (a.add_order_url) create.appendChild(link('live-create-order', 'Create order', a.add_order_url, true));
-    if (a.add_lead_url) create.appendChild(link('live-create-lead', 'Create lead', a.add_lead_url, true));
-    create.appendChild(link('live-open', 'Open the card', p.msg.url, true));
+    if (a.create_customer_url) create.appendChild(link('live-create-customer', t('Create customer'), a.create_customer_url, true));
+    if (a.add_order_url) create.appendChild(link('live-create-order', t('Create order'), a.add_order_url, true));
+    if (a.add_lead_url) create.appendChild(link('live-create-lead', t('Create lead'), a.add_lead_url, true));
+    create.appendChild(link('live-open', t('Open the card'), p.msg.url, true));
     box.appendChild(create);
   }
 
@@ -186,11 +188,11 @@
         var u = r.url || '';
         if (!r.ok || u.indexOf('callback=') < 0) throw new Error('HTTP ' + r.status);
         p.note.textContent = u.indexOf('joined=1') >= 0 ?
-          'Added to the open call-back task.' : 'Call-back task created: in ' + minutes + ' min.';
+          t('Added to the open call-back task.') : t('Call-back task created: in {n} min.', { n: minutes });
         p.note.removeAttribute('data-error');
       })
       .catch(function () {
-        p.note.textContent = 'The task could not be saved. Try again, or use the card.';
+        p.note.textContent = t('The task could not be saved. Try again, or use the card.');
         p.note.setAttribute('data-error', '1');
       })
       .then(function () { button.disabled = false; });
@@ -199,7 +201,7 @@
   // "Hang up" (issue 19 §1), where the card offers it: the card's own POST; the popup then says
   // the call is ending until the live channel reports its end.
   function hangupButton(p) {
-    var b = el('button', 'danger live-hangup', 'Hang up');
+    var b = el('button', 'danger live-hangup', t('Hang up'));
     b.type = 'button';
     b.addEventListener('click', function (e) {
       e.stopPropagation();
@@ -212,12 +214,12 @@
         .then(function (res) {
           if (!res.ok) throw new Error((res.j && res.j.error && res.j.error.message) || 'refused');
           if (b.parentNode) b.parentNode.removeChild(b);
-          p.note.textContent = 'Ending…';
+          p.note.textContent = t('Ending…');
           p.note.removeAttribute('data-error');
         })
         .catch(function (err) {
           b.disabled = false;
-          p.note.textContent = err && err.message ? err.message : 'Could not hang up. Try the card.';
+          p.note.textContent = err && err.message ? err.message : t('Could not hang up. Try the card.');
           p.note.setAttribute('data-error', '1');
         });
     });
@@ -264,11 +266,11 @@
     p.el = el('section', 'live-popup');
     p.el.setAttribute('data-call', String(msg.call_id));
     p.el.setAttribute('role', 'status');
-    p.el.setAttribute('aria-label', 'Call');
+    p.el.setAttribute('aria-label', t('Call'));
     var close = el('button', 'live-close', '\u00d7');
     close.type = 'button';
-    close.title = 'Close';
-    close.setAttribute('aria-label', 'Close');
+    close.title = t('Close');
+    close.setAttribute('aria-label', t('Close'));
     close.addEventListener('click', function (e) {
       e.stopPropagation();
       p.closed = true;
@@ -356,8 +358,8 @@
       b.hidden = false;
       b.setAttribute('data-permission', s);
       b.setAttribute('aria-pressed', s === 'granted' ? 'true' : 'false');
-      b.textContent = s === 'granted' ? 'Call notifications: on' :
-        s === 'denied' ? 'Call notifications: blocked in the browser' : 'Enable call notifications';
+      b.textContent = s === 'granted' ? t('Call notifications: on') :
+        s === 'denied' ? t('Call notifications: blocked in the browser') : t('Enable call notifications');
       b.disabled = s !== 'default';
     }
     b.addEventListener('click', function () {

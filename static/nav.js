@@ -1,16 +1,35 @@
 // The navigation's counters (issue 18): open tasks and unread notifications, from
 // /tasks/counts (two indexed COUNTs, cgi/tasks.c) when the page loads and every minute while it
 // is open. A zero shows nothing; the count is also in the link's accessible name.
+// The page's words for the scripts (issue 18): window.cbT('Ringing') is the translation the
+// server compiled into templates/partials/i18n.html (a span per English key); t('Answered by
+// {name}', { name: n }) fills the braces. A key missing there comes back as it is.
 (function () {
   'use strict';
+  var map = null;
+  window.cbT = function (key, args) {
+    if (!map) {
+      map = {};
+      var spans = document.querySelectorAll('#cb-i18n [data-k]');
+      for (var i = 0; i < spans.length; i++) map[spans[i].getAttribute('data-k')] = spans[i].textContent;
+    }
+    var s = Object.prototype.hasOwnProperty.call(map, key) ? map[key] : key;
+    return args ? s.replace(/\{(\w+)\}/g, function (m, k) { return k in args ? String(args[k]) : m; }) : s;
+  };
+}());
+
+(function () {
+  'use strict';
+  var t = window.cbT;
   var tasks = document.getElementById('nav-open-tasks');
   var unread = document.getElementById('nav-unread');
   if (!tasks || !unread) return;
 
-  function paint(el, n, one, many) {
+  // "Open tasks: 3": a count after a colon needs no plural form in any of our languages.
+  function paint(el, n, label) {
     el.setAttribute('data-n', String(n));
     el.textContent = n > 0 ? String(n) : '';
-    el.setAttribute('aria-label', n > 0 ? n + ' ' + (n === 1 ? one : many) : '');
+    el.setAttribute('aria-label', n > 0 ? label.replace('{n}', n) : '');
     el.title = el.getAttribute('aria-label');
   }
 
@@ -19,8 +38,8 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (m) {
         if (!m) return;
-        paint(tasks, m.open_tasks || 0, 'open task', 'open tasks');
-        paint(unread, m.unread_notifications || 0, 'unread', 'unread');
+        paint(tasks, m.open_tasks || 0, t('Open tasks: {n}'));
+        paint(unread, m.unread_notifications || 0, t('Unread: {n}'));
       })
       .catch(function () { /* counters are a convenience: the links still work */ });
   }

@@ -48,6 +48,9 @@ struct user {
 	/* The host[:port] of the user's SIP account, "" when none: with
 	 * deep_link the call buttons are sip:<number>@<this>, else tel:. */
 	char sip_domain[260];
+	/* The user's language code (lib/i18n/i18n.h), "" when the browser's
+	 * Accept-Language decides (0030_user_language.sql). */
+	char language[8];
 	enum perm_scope perms[PERM__MAX];
 	/* Not the user's own: the version of the shared lists
 	 * (list_versions, lib/db/calllists.h), read by the session query so

@@ -50,6 +50,7 @@ static const struct key keys[] = {
 	STR(db_password),
 	STR_S(db_name, K_SITE_REQUIRED),
 	STR_S(templates_dir, K_SHARED),
+	STR_S(locale_dir, K_SHARED),
 	STR_S(static_dir, K_SHARED),
 	STR(sql_dir),
 	STR_S(spool_dir, K_SITE_REQUIRED),
@@ -124,6 +125,7 @@ config_defaults(struct cb_config *cfg)
 	strcpy(cfg->db_user, "callboard");
 	strcpy(cfg->db_name, "callboard");
 	strcpy(cfg->templates_dir, CB_PKGDATADIR "/templates");
+	strcpy(cfg->locale_dir, CB_LOCALEDIR);
 	strcpy(cfg->static_dir, CB_PKGDATADIR "/static");
 	strcpy(cfg->sql_dir, CB_PKGDATADIR "/sql");
 	strcpy(cfg->spool_dir, CB_LOCALSTATEDIR "/spool");

@@ -30,6 +30,7 @@ struct cb_config {
 	char db_password[256];
 	char db_name[64];
 	char templates_dir[1024];
+	char locale_dir[1024];    /* <lang>/LC_MESSAGES/callboard.mo (po/) */
 	char static_dir[1024];
 	char sql_dir[1024];
 	char spool_dir[1024];

@@ -37,5 +37,9 @@ enum cb_err db_user_active(struct db *db, int64_t user_id, struct user *u);
 /* Creates or updates a user (the admin tool). role is a role name. */
 enum cb_err db_user_upsert(struct db *db, const char *login, const char *name,
     const char *password_hash, const char *role, const char *extension);
+/* The user's language: a code of lib/i18n/i18n.h, or NULL/"" for the
+ * browser's choice (0030_user_language.sql). */
+enum cb_err db_user_set_language(struct db *db, int64_t user_id,
+    const char *code);
 
 #endif

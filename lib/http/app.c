@@ -174,7 +174,14 @@ app_render(struct ctx *ctx, const char *tmpl, struct json_object *model)
 		return rc;
 	}
 	add_me(ctx, model);
-	rc = tmpl_render(ctx->app->tmpl, tmpl, model, &r->body);
+	app_add_str(model, "lang", i18n_code(ctx->lang));
+	/* The scripts' words (partials/i18n.html) only where they differ
+	 * from the English keys the scripts fall back to. */
+	app_add_bool(model, "translated", ctx->lang != LANG_EN);
+	resp_header(r, "Content-Language", "%s", i18n_code(ctx->lang));
+	rc = tmpl_render(ctx->app->tmpl_lang[ctx->lang] ?
+	    ctx->app->tmpl_lang[ctx->lang] : ctx->app->tmpl, tmpl, model,
+	    &r->body);
 	json_object_put(model);
 	if (rc != CB_OK) {
 		/* Whatever the cause (a cap, a missing include), a page that
@@ -195,7 +202,7 @@ app_fail(struct ctx *ctx, enum cb_err err, int status, const char *message)
 	if (status == 0)
 		status = http_status_for_err(err);
 	if (message == NULL)
-		message = ctx->message ? ctx->message : cb_strerror(err);
+		message = ctx->message ? ctx->message : _(cb_strerror(err));
 	if (status >= 500)
 		log_error("%d %s %s: %s%s%s", status, ctx->req->method_name,
 		    ctx->req->path, message, err == CB_EDB ? ": " : "",
@@ -216,13 +223,69 @@ app_fail(struct ctx *ctx, enum cb_err err, int status, const char *message)
 		return;
 	}
 	json_object_object_add(model, "status", json_object_new_int(status));
-	json_object_object_add(model, "title", app_jstr(http_reason(status)));
+	json_object_object_add(model, "title",
+	    app_jstr(_(http_reason(status))));
 	json_object_object_add(model, "message", app_jstr(message));
 	if (app_render(ctx, "error.html", model) != CB_OK) {
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "%d %s\n%s\n", status, http_reason(status),
 		    message);
 	}
+}
+
+static const char *
+translate_for(void *arg, const char *msgid, const char *name, long line)
+{
+	(void)name;
+	(void)line;
+	return i18n_gettext(*(const enum i18n_lang *)arg, msgid);
+}
+
+/* The catalogs, then the templates once per language (translated at
+ * compile time, so rendering costs the same in every language). A
+ * missing catalog leaves its language in English and says so: the pages
+ * still work. */
+static enum cb_err
+load_languages(struct app *app, struct buf *err)
+{
+	static enum i18n_lang ids[LANG__MAX];
+	struct buf why;
+	enum cb_err rc;
+	int i;
+
+	buf_init(&why, 4096);
+	if (i18n_load(app->cfg.locale_dir, &why) != CB_OK)
+		log_error("languages: %s (those pages stay in English)",
+		    buf_cstr(&why));
+	buf_free(&why);
+	if ((rc = tmpl_set_load(app->cfg.templates_dir, &app->tmpl, err)) !=
+	    CB_OK)
+		return rc;
+	app->tmpl_lang[LANG_EN] = app->tmpl;
+	for (i = 1; i < LANG__MAX; i++) {
+		struct tmpl_i18n tr;
+		ids[i] = (enum i18n_lang)i;
+		tr.lang = i18n_code(ids[i]);
+		tr.translate = translate_for;
+		tr.arg = &ids[i];
+		if ((rc = tmpl_set_load_i18n(app->cfg.templates_dir, &tr,
+		    &app->tmpl_lang[i], err)) != CB_OK)
+			return rc;
+	}
+	return CB_OK;
+}
+
+static void
+free_languages(struct app *app)
+{
+	int i;
+
+	for (i = 1; i < LANG__MAX; i++)
+		tmpl_set_free(app->tmpl_lang[i]);
+	tmpl_set_free(app->tmpl);
+	memset(app->tmpl_lang, 0, sizeof(app->tmpl_lang));
+	app->tmpl = NULL;
+	i18n_unload();
 }
 
 /* With CALLBOARD_CHILDREN=N (N > 1) the process forks N children that all
@@ -361,9 +424,13 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		    arena_strdup(ctx->arena, id) : "-";
 	}
 	log_set_request(ctx->req->request_id, ctx->req->remote_addr);
+	/* Until a session says otherwise (login page, 404, a user who chose
+	 * no language), the browser's languages decide. */
+	ctx->lang = i18n_negotiate(http_header(ctx->req, "Accept-Language"));
+	i18n_use(ctx->lang);
 	if (route == NULL && allowed == 0) {
-		app_fail(ctx, CB_ENOTFOUND, 0, "There is no page at this "
-		    "address. Check the link, or start from the call history.");
+		app_fail(ctx, CB_ENOTFOUND, 0, _("There is no page at this "
+		    "address. Check the link, or start from the call history."));
 		return;
 	}
 	if (route == NULL) {
@@ -379,12 +446,12 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 				    "OPTIONS" }[k]);
 		resp_header(ctx->resp, "Allow", "%s", buf_cstr(&allow));
 		buf_free(&allow);
-		app_fail(ctx, CB_EMETHOD, 0, "This address does not accept "
-		    "that method.");
+		app_fail(ctx, CB_EMETHOD, 0, _("This address does not accept "
+		    "that method."));
 		return;
 	}
 	if (rc == CB_ETOOBIG) {
-		app_fail(ctx, rc, 0, "The request body is too large.");
+		app_fail(ctx, rc, 0, _("The request body is too large."));
 		return;
 	}
 	if (ctx->req->body_len > 0 && ctx->req->content_type &&
@@ -392,13 +459,13 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 	    http_media_is_form(ctx->req->content_type)) &&
 	    !((route->bodies & BODY_JSON) && strcmp(ctx->req->content_type,
 	    "application/json") == 0)) {
-		app_fail(ctx, CB_EMEDIA, 0, "This address does not accept "
-		    "that Content-Type.");
+		app_fail(ctx, CB_EMEDIA, 0, _("This address does not accept "
+		    "that Content-Type."));
 		return;
 	}
 	if (rc != CB_OK) {
 		app_fail(ctx, rc, 0, arena_printf(ctx->arena,
-		    "The request could not be read: %s.",
+		    "%s: %s.", _("The request could not be read"),
 		    ctx->req->error ? ctx->req->error : cb_strerror(rc)));
 		return;
 	}
@@ -407,13 +474,13 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 		if (rc == CB_EAUTH) {
 			resp_header(ctx->resp, "WWW-Authenticate",
 			    "Bearer realm=\"callboard\"");
-			app_fail(ctx, rc, 0, "A valid API token is required: "
-			    "send Authorization: Bearer <token>.");
+			app_fail(ctx, rc, 0, _("A valid API token is required: "
+			    "send Authorization: Bearer <token>."));
 			return;
 		}
 		if (rc != CB_OK) {
-			app_fail(ctx, rc, 0, "The database is not answering. "
-			    "Try again in a minute.");
+			app_fail(ctx, rc, 0, _("The database is not "
+			    "answering. Try again in a minute."));
 			return;
 		}
 	}
@@ -433,29 +500,31 @@ dispatch(struct ctx *ctx, char **envp, http_body_reader reader, void *rctx)
 				buf_free(&loc);
 				return;
 			}
-			app_fail(ctx, CB_EAUTH, 0, "Please log in.");
+			app_fail(ctx, CB_EAUTH, 0, _("Please log in."));
 			return;
 		}
 		if (rc != CB_OK) {
-			app_fail(ctx, rc, 0, "The database is not answering. "
-			    "Try again in a minute.");
+			app_fail(ctx, rc, 0, _("The database is not "
+			    "answering. Try again in a minute."));
 			return;
 		}
 		ctx->user = user;
+		if (i18n_parse(user->language, &ctx->lang))
+			i18n_use(ctx->lang);
 		if (m != HTTP_GET && m != HTTP_HEAD) {
 			const char *tok = kv_get(&ctx->req->form, "csrf");
 			if (tok == NULL)
 				tok = http_header(ctx->req, "X-CSRF-Token");
 			if (!csrf_equal(ctx->csrf, tok)) {
-				app_fail(ctx, CB_EDENIED, 0, "This form has "
+				app_fail(ctx, CB_EDENIED, 0, _("This form has "
 				    "expired or came from another site. Reload "
-				    "the page and try again.");
+				    "the page and try again."));
 				return;
 			}
 		}
 		if (route->perm != PERM_NONE && !perm_has(user, route->perm)) {
-			app_fail(ctx, CB_EDENIED, 0, "Your role does not allow "
-			    "this page. Ask an administrator.");
+			app_fail(ctx, CB_EDENIED, 0, _("Your role does not allow "
+			    "this page. Ask an administrator."));
 			return;
 		}
 	}
@@ -626,8 +695,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 		return 1;
 	}
 	log_init(prog->name, app.cfg.log_level);
-	if (prog->uses_templates &&
-	    tmpl_set_load(app.cfg.templates_dir, &app.tmpl, &err) != CB_OK) {
+	if (prog->uses_templates && load_languages(&app, &err) != CB_OK) {
 		log_error("templates: %s", buf_cstr(&err));
 		buf_free(&err);
 		return 1;
@@ -654,8 +722,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 			/* The supervising parent: its children have exited. */
 			arena_free(arena);
 			db_free(app.db);
-			if (app.tmpl)
-				tmpl_set_free(app.tmpl);
+			free_languages(&app);
 			db_library_end();
 			return 0;
 		}
@@ -677,8 +744,7 @@ app_main(const struct program *prog, int argc, char *argv[])
 		db_free(app.sites[i].db);
 	free(app.sites);
 	db_free(app.db);
-	if (app.tmpl)
-		tmpl_set_free(app.tmpl);
+	free_languages(&app);
 	db_library_end();
 	return 0;
 }

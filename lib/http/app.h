@@ -19,6 +19,7 @@
 #include "db/db.h"
 #include "db/user.h"
 #include "http/request.h"
+#include "i18n/i18n.h"
 #include "http/response.h"
 #include "tmpl/template.h"
 
@@ -69,7 +70,10 @@ struct app {
 	 * ctx->db of the request's site, never these. */
 	struct app_site *sites;
 	uint64_t site_clock;
-	struct tmpl_set *tmpl;
+	struct tmpl_set *tmpl;           /* English: tmpl_lang[LANG_EN] */
+	/* One compiled set per language, translated when loaded (issue 18):
+	 * a page costs the same in every language. NULL: use tmpl. */
+	struct tmpl_set *tmpl_lang[LANG__MAX];
 	/* The last response body's memory, emptied, for the next request:
 	 * capacity only, never content (buf_reset before reuse). */
 	struct buf spare_body;
@@ -90,6 +94,9 @@ struct ctx {
 	struct user *user;             /* NULL unless logged in */
 	char csrf[CSRF_LEN + 1];       /* the session's CSRF token */
 	const char *message;           /* for the error page: what to do */
+	/* The viewer's language: the user's choice, else Accept-Language
+	 * (i18n_use() makes _() speak it while the request runs). */
+	enum i18n_lang lang;
 };
 
 /* Runs the program; returns the process exit status. */

@@ -121,6 +121,7 @@ struct tmpl {
 };
 
 struct tmpl_set {
+	struct tmpl_i18n i18n;       /* translate is NULL: none */
 	struct tmpl **v;             /* owned, sorted by name */
 	size_t n, cap;
 	unsigned visit;              /* last mark used by set_cycle() */
@@ -184,6 +185,9 @@ struct compiler {
 	size_t body_begin, body_end;
 	int depth;
 	lh_hash_fn *hash_fn;         /* json-c's hash of object keys */
+	const struct tmpl_i18n *i18n; /* NULL: no translation */
+	bool no_translate;           /* inside translate="no" */
+	struct buf key;              /* scratch: a normalised msgid */
 	struct op scratch;           /* push_op()'s answer when out of memory */
 };
 
@@ -251,6 +255,124 @@ emit_escaped(struct compiler *c, const char *s, bool attr)
 		run = s + 1;
 	}
 	emit(c, run, (size_t)(s - run));
+}
+
+/* --- translation at compile time (docs/templates.md "Translation") ------- */
+
+/* Attributes a person reads. value only on inputs that show it (a
+ * button's value is data, not a label); label on <option>/<track>. */
+static const char *const human_attrs[] = {
+	"alt", "aria-description", "aria-label", "aria-placeholder",
+	"aria-roledescription", "aria-valuetext", "label", "placeholder",
+	"title", NULL
+};
+
+static bool
+is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+	    ch == '\f';
+}
+
+static bool
+attr_is_human(const xmlNode *n, const char *an)
+{
+	xmlChar *type;
+	bool yes;
+
+	if (in_list(human_attrs, an))
+		return true;
+	if (strcmp(an, "value") != 0 ||
+	    strcmp((const char *)n->name, "input") != 0)
+		return false;
+	type = xmlGetProp(n, (const xmlChar *)"type");
+	yes = type != NULL && (xmlStrcasecmp(type, (const xmlChar *)"submit")
+	    == 0 || xmlStrcasecmp(type, (const xmlChar *)"button") == 0 ||
+	    xmlStrcasecmp(type, (const xmlChar *)"reset") == 0);
+	xmlFree(type);
+	return yes;
+}
+
+/* A word has a letter: ASCII, or a UTF-8 sequence from U+00C0 on outside
+ * General Punctuation and the symbol blocks (lead bytes C3-DF, E3 on).
+ * "42", "·", "—", "×" and "…" are left alone. */
+static bool
+has_word(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= 0xC3 && *p <= 0xDF) || (*p >= 0xE3 && *p <= 0xF4))
+			return true;
+	return false;
+}
+
+/* The translation of s, or NULL to print s as written. The key is s with
+ * each run of HTML whitespace made one space and both ends trimmed, so
+ * that re-indenting a template does not lose its translations. */
+static const char *
+translate(struct compiler *c, const xmlNode *n, const char *s)
+{
+	const char *tr, *key;
+	bool space = false;
+
+	if (c->i18n == NULL || c->i18n->translate == NULL ||
+	    c->no_translate)
+		return NULL;
+	buf_reset(&c->key);
+	for (; *s != '\0'; s++) {
+		if (is_space(*s)) {
+			space = c->key.len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(&c->key, ' ');
+		space = false;
+		buf_putc(&c->key, *s);
+	}
+	if (c->key.err != CB_OK || c->key.len == 0)
+		return NULL;
+	key = buf_cstr(&c->key);
+	if (!has_word(key))
+		return NULL;
+	tr = c->i18n->translate(c->i18n->arg, key, c->name,
+	    xmlGetLineNo(n));
+	return tr != NULL && *tr != '\0' && strcmp(tr, key) != 0 ? tr : NULL;
+}
+
+/* A text node: its translation between the node's own leading and
+ * trailing whitespace (layout stays the author's), or the text. */
+static void
+emit_text(struct compiler *c, const xmlNode *n, const char *s)
+{
+	const char *tr = translate(c, n, s), *b = s, *e = s + strlen(s);
+
+	if (tr == NULL) {
+		emit_escaped(c, s, false);
+		return;
+	}
+	while (*b != '\0' && is_space(*b))
+		b++;
+	while (e > b && is_space(e[-1]))
+		e--;
+	emit(c, s, (size_t)(b - s));
+	emit_escaped(c, tr, false);
+	emit_str(c, e);
+}
+
+/* translate="no" / "yes" on n (HTML §3.2.6.6), else the parent's state. */
+static bool
+translate_off(const xmlNode *n, bool inherited)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"translate");
+	bool off = inherited;
+
+	if (v != NULL) {
+		off = xmlStrcasecmp(v, (const xmlChar *)"no") == 0;
+		xmlFree(v);
+	}
+	return off;
 }
 
 /* Appends an op. When out of memory it records the error and answers a
@@ -582,8 +704,15 @@ compile_open_tag(struct compiler *c, const xmlNode *n)
 		emit_str(c, " ");
 		emit_str(c, an);
 		if ((v = attr_value(a)) != NULL) {
+			const char *tr = NULL;
+			if (c->i18n != NULL && c->i18n->lang != NULL &&
+			    strcmp(an, "lang") == 0 &&
+			    strcmp((const char *)n->name, "html") == 0)
+				tr = c->i18n->lang;
+			else if (attr_is_human(n, an))
+				tr = translate(c, n, (const char *)v);
 			emit_str(c, "=\"");
-			emit_escaped(c, (const char *)v, true);
+			emit_escaped(c, tr ? tr : (const char *)v, true);
 			emit_str(c, "\"");
 			xmlFree(v);
 		}
@@ -619,11 +748,13 @@ compile_element(struct compiler *c, const xmlNode *n)
 	size_t jumps[3], njumps = 0, i, off;
 	struct op *op;
 	bool is_void = in_list(void_elements, el);
+	bool outer_no = c->no_translate;
 
 	if (!parse_directives(c, n, &d)) {
 		directives_free(&d);
 		return;
 	}
+	c->no_translate = translate_off(n, outer_no);
 	/* data-repeat is outermost: data-if and data-unless on the same
 	 * element are tested once per item, so they can filter items. */
 	if (d.repeat != NULL) {
@@ -684,6 +815,7 @@ compile_element(struct compiler *c, const xmlNode *n)
 	}
 	/* See the top of the file: children of a void element are the
 	 * author's next siblings, outside any condition on the element. */
+	c->no_translate = outer_no;
 	if (is_void)
 		compile_nodes(c, n->children);
 	directives_free(&d);
@@ -739,8 +871,7 @@ compile_nodes(struct compiler *c, const xmlNode *n)
 			if (raw_text_parent(n))
 				emit_str(c, (const char *)n->content);
 			else
-				emit_escaped(c, (const char *)n->content,
-				    false);
+				emit_text(c, n, (const char *)n->content);
 			break;
 		case XML_CDATA_SECTION_NODE:
 			/* libxml2's node for <script>/<style> content: trusted
@@ -903,7 +1034,7 @@ key_hash_fn(void)
  * the duration of this call. */
 static enum cb_err
 tmpl_compile(const char *name, const char *html, size_t len,
-    struct buf *errmsg, struct tmpl **out)
+    const struct tmpl_i18n *i18n, struct buf *errmsg, struct tmpl **out)
 {
 	struct compiler c;
 	struct tmpl *t = NULL;
@@ -917,7 +1048,9 @@ tmpl_compile(const char *name, const char *html, size_t len,
 	memset(&c, 0, sizeof(c));
 	c.name = name;
 	c.errmsg = errmsg;
+	c.i18n = i18n;
 	buf_init(&c.pool, POOL_MAX);
+	buf_init(&c.key, TMPL_MAX_FILE);
 	if ((c.hash_fn = key_hash_fn()) == NULL)
 		return CB_ENOMEM;
 
@@ -971,6 +1104,7 @@ tmpl_compile(const char *name, const char *html, size_t len,
 	}
 	flush_static(&c);
 	xmlFreeDoc(doc);
+	buf_free(&c.key);
 
 	if (c.err == CB_OK && c.pool.err != CB_OK)
 		c.err = c.pool.err;
@@ -1129,7 +1263,9 @@ tmpl_set_add(struct tmpl_set *set, const char *name, const char *html,
 			    TMPL_MAX_FILE);
 		return CB_ETOOBIG;
 	}
-	if ((e = tmpl_compile(name, html ? html : "", len, errmsg, &t)) !=
+	if ((e = tmpl_compile(name, html ? html : "", len,
+	    set->i18n.translate || set->i18n.lang ? &set->i18n : NULL,
+	    errmsg, &t)) !=
 	    CB_OK)
 		return e;
 
@@ -1362,8 +1498,26 @@ load_dir(struct tmpl_set *set, struct buf *path, size_t rel, int depth,
 	return e;
 }
 
+void
+tmpl_set_i18n(struct tmpl_set *set, const struct tmpl_i18n *i18n)
+{
+	if (set == NULL)
+		return;
+	if (i18n != NULL)
+		set->i18n = *i18n;
+	else
+		memset(&set->i18n, 0, sizeof(set->i18n));
+}
+
 enum cb_err
 tmpl_set_load(const char *dir, struct tmpl_set **out, struct buf *errmsg)
+{
+	return tmpl_set_load_i18n(dir, NULL, out, errmsg);
+}
+
+enum cb_err
+tmpl_set_load_i18n(const char *dir, const struct tmpl_i18n *i18n,
+    struct tmpl_set **out, struct buf *errmsg)
 {
 	struct tmpl_set *set;
 	struct buf path;
@@ -1376,6 +1530,7 @@ tmpl_set_load(const char *dir, struct tmpl_set **out, struct buf *errmsg)
 		return CB_EINVAL;
 	if ((set = tmpl_set_new()) == NULL)
 		return CB_ENOMEM;
+	tmpl_set_i18n(set, i18n);
 	buf_init(&path, 4096);
 	buf_puts(&path, dir);
 	while (path.len > 1 && path.p[path.len - 1] == '/')
@@ -1389,6 +1544,7 @@ tmpl_set_load(const char *dir, struct tmpl_set **out, struct buf *errmsg)
 		tmpl_set_free(set);
 		return e;
 	}
+	tmpl_set_i18n(set, NULL); /* arg was borrowed for the load only */
 	*out = set;
 	return CB_OK;
 }

@@ -82,6 +82,32 @@ enum cb_err tmpl_set_check(const struct tmpl_set *set, struct buf *errmsg);
 enum cb_err tmpl_render(const struct tmpl_set *set, const char *name,
 	struct json_object *model, struct buf *out);
 
+/* Translation at compile time (docs/templates.md "Translation"). Static
+ * text nodes and the human attributes (title, placeholder, aria-label,
+ * alt, label, the value of button-like inputs) are looked up by their
+ * whitespace-normalised text; an element with translate="no" (the HTML
+ * attribute, inherited by its subtree) opts out. A translated run is
+ * escaped as template text is; the model's values are never translated.
+ * translate() answers the translation of msgid, or NULL (or msgid) to
+ * keep it; name and line say where the text is (the extractor lists
+ * them). With lang set, <html lang="..."> says that language. */
+struct tmpl_i18n {
+	const char *lang;
+	const char *(*translate)(void *arg, const char *msgid,
+	    const char *name, long line);
+	void *arg;
+};
+
+/* tmpl_set_load() that translates every template with i18n (borrowed for
+ * the duration of the call; NULL translates nothing). A set is one
+ * language: load one per language. */
+enum cb_err tmpl_set_load_i18n(const char *dir, const struct tmpl_i18n *i18n,
+    struct tmpl_set **out, struct buf *errmsg);
+
+/* Translates what is added to set from now on with i18n (copied; its arg
+ * is borrowed while templates are added). NULL stops translating. */
+void tmpl_set_i18n(struct tmpl_set *set, const struct tmpl_i18n *i18n);
+
 /* Frees the set and every template in it. NULL is a no-op. */
 void tmpl_set_free(struct tmpl_set *set);
 

@@ -1,0 +1,106 @@
+/* The languages people read Callboard in (issue 18, docs/templates.md
+ * "Translation").
+ *
+ * Messages are GNU gettext catalogs (po/<lang>.po compiled by msgfmt to
+ * $(localedir)/<lang>/LC_MESSAGES/callboard.mo), read once per process
+ * into memory by i18n_load(). We do not call glibc's gettext(): it picks
+ * the catalog by the locale of the thread (uselocale), and when the locale
+ * is not generated on the machine (a fresh Debian has only C and C.UTF-8)
+ * newlocale() fails and every message silently comes back in English; it
+ * also lets a LANGUAGE variable in the daemon's environment override the
+ * user's choice. A catalog per language, looked up by the request's
+ * language, depends on nothing but the .mo files we install.
+ *
+ * Plural forms are the rules of each language (en/es: 2 forms; uk, ru,
+ * pl: 3); i18n_load() refuses a catalog whose Plural-Forms header says
+ * otherwise, so the .po header and this code cannot drift apart.
+ *
+ * Threads: load before threads; lookups only read. The current language
+ * (i18n_use) is per thread: the FastCGI loop sets it for each request so
+ * that _() in a handler speaks the viewer's language. */
+#ifndef CB_I18N_I18N_H
+#define CB_I18N_I18N_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+enum i18n_lang {
+	LANG_EN = 0,  /* the msgids: no catalog */
+	LANG_UK,
+	LANG_RU,
+	LANG_ES,
+	LANG_PL,
+	LANG__MAX
+};
+
+#define I18N_DOMAIN "callboard"
+
+/* "en", "uk", "ru", "es", "pl". */
+const char *i18n_code(enum i18n_lang lang);
+/* The language's own name ("Українська"), for the profile's select. */
+const char *i18n_native_name(enum i18n_lang lang);
+/* The language of an exact code ("uk"); false for "", NULL or unknown. */
+bool i18n_parse(const char *code, enum i18n_lang *out);
+/* The best of our languages for an Accept-Language header (RFC 9110
+ * §12.5.4: q-values, "uk-UA" matches uk, q=0 refuses); LANG_EN when
+ * nothing matches or the header is NULL. */
+enum i18n_lang i18n_negotiate(const char *accept_language);
+
+/* Reads <localedir>/<code>/LC_MESSAGES/callboard.mo for every language but
+ * English. A missing file is logged by the caller and leaves that
+ * language in English (errmsg names it, CB_ENOTFOUND after loading the
+ * others); a corrupt file or a wrong Plural-Forms is CB_EINVAL. Calling it
+ * again replaces the catalogs. */
+enum cb_err i18n_load(const char *localedir, struct buf *errmsg);
+/* Loads one catalog from a file (tests, tools). */
+enum cb_err i18n_load_file(enum i18n_lang lang, const char *path,
+    struct buf *errmsg);
+/* Frees the catalogs (at exit, for leak checkers). */
+void i18n_unload(void);
+/* Number of messages of lang's catalog (0 for English or none). */
+size_t i18n_count(enum i18n_lang lang);
+
+/* The translation of msgid, or msgid itself (untranslated, empty
+ * translation, English, no catalog). Never NULL for a non-NULL msgid. */
+const char *i18n_gettext(enum i18n_lang lang, const char *msgid);
+/* The plural form for n: singular/plural are the English forms. */
+const char *i18n_ngettext(enum i18n_lang lang, const char *singular,
+    const char *plural, unsigned long n);
+/* The index of the plural form for n in lang (0-based). */
+unsigned i18n_plural_index(enum i18n_lang lang, unsigned long n);
+/* The Plural-Forms header lang's catalog must carry. */
+const char *i18n_plural_forms(enum i18n_lang lang);
+
+/* _(msgid) looked up once per language and kept in memo (a static
+ * array of LANG__MAX, zero-initialised, one per msgid): for labels
+ * printed once per row of a long page, where even a binary search per row
+ * is work the page need not do. */
+const char *i18n_memo(const char *msgid, const char *memo[LANG__MAX]);
+
+/* The current thread's language (LANG_EN until set). */
+void i18n_use(enum i18n_lang lang);
+enum i18n_lang i18n_current(void);
+
+/* A local time "YYYY-MM-DD HH:MM[...]" as people of lang write it:
+ * en as is, uk/ru/pl "06.12.2026 14:30", es "06/12/2026 14:30". Writes at
+ * most outsz bytes; anything not of that shape is copied unchanged. */
+void i18n_format_datetime(enum i18n_lang lang, const char *iso, char *out,
+    size_t outsz);
+/* n with the language's digit grouping: "12,345" (en), "12 345" with a
+ * no-break space (uk, ru, pl), "12.345" (es). */
+void i18n_format_int(enum i18n_lang lang, long long n, char *out,
+    size_t outsz);
+
+/* xgettext keywords (po/Makevars-style: --keyword=_ --keyword=N_
+ * --keyword=ngettext:1,2). N_ marks a string translated later. */
+#define _(s) i18n_gettext(i18n_current(), (s))
+#define N_(s) (s)
+#ifdef ngettext
+#undef ngettext
+#endif
+#define ngettext(s, p, n) i18n_ngettext(i18n_current(), (s), (p), (n))
+
+#endif

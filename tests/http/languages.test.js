@@ -1,0 +1,106 @@
+// Languages (issue 18): the browser's Accept-Language picks the language until the user chooses
+// one on the profile page (a Language select, CSRF like every form); an unknown language falls
+// back to English; the choice is stored on the user and wins over the browser; the error page
+// and the messages beside fields speak it too.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '../lib/http.js';
+import { sql } from '../lib/db.js';
+import { createUser, uniq } from '../lib/settings.js';
+
+let admin;
+before(async () => {
+  admin = new Client();
+  await admin.login('admin', 'admin');
+});
+
+const lang = (res) => (res.text_.match(/<html lang="([a-z]+)"/) || [])[1];
+
+test('the login page follows Accept-Language; q-values count; an unknown language is English', async () => {
+  const c = new Client();
+  const get = (al) => c.get('/login', { headers: al ? { 'accept-language': al } : {} });
+  let r = await get('uk-UA,uk;q=0.9,en;q=0.8');
+  assert.equal(lang(r), 'uk');
+  assert.equal(r.headers.get('content-language'), 'uk');
+  assert.match(r.text_, />Увійти</);
+  assert.match(r.text_, /<title>Вхід · Callboard<\/title>/);
+  r = await get('de-DE, pl;q=0.7, ru;q=0.5');
+  assert.equal(lang(r), 'pl');
+  assert.match(r.text_, /Zaloguj się/);
+  r = await get('es');
+  assert.match(r.text_, /Contraseña/);
+  r = await get('ru;q=0, de, fr');
+  assert.equal(lang(r), 'en');
+  assert.match(r.text_, />Log in</);
+  r = await get(null);
+  assert.equal(lang(r), 'en');
+  r = await get('"><script>x</script>');
+  assert.equal(r.status, 200);
+  assert.equal(lang(r), 'en');
+});
+
+test('the 404 page speaks the browser\'s language', async () => {
+  const r = await new Client().get('/no-such-page-here', { headers: { 'accept-language': 'ru' } });
+  assert.equal(r.status, 404);
+  assert.match(r.text_, /По этому адресу страницы нет/);
+});
+
+test('a user picks a language on the profile page; it wins over the browser, "" gives it back', async () => {
+  const login = uniq('lang');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  const uid = await createUser(admin, { name: 'Lena Language', login, role_id: roleId, password: 'long enough pw' });
+  const u = new Client();
+  await u.login(login, 'long enough pw');
+  const en = { 'accept-language': 'en-US' };
+  let page = await u.get('/settings/users/me', { headers: en });
+  assert.equal(lang(page), 'en');
+  assert.match(page.text_, /<select name="language">/);
+  assert.match(page.text_, /<option value="" selected>The browser's language<\/option>/);
+  assert.match(page.text_, /<option value="uk" lang="uk">Українська<\/option>/);
+  const save = async (form) => u.post('/settings/users/me', { headers: en,
+    form: { csrf: await u.csrf(), time_zone: 'UTC', ...form } });
+  // Without the CSRF token nothing changes.
+  let r = await u.post('/settings/users/me', { form: { time_zone: 'UTC', language: 'uk' } });
+  assert.equal(r.status, 403);
+  let [[stored]] = await sql('SELECT language FROM users WHERE id = ?', [uid]);
+  assert.equal(stored, null);
+  r = await save({ language: 'uk' });
+  assert.equal(r.status, 303, r.text_.slice(0, 300));
+  [[stored]] = await sql('SELECT language FROM users WHERE id = ?', [uid]);
+  assert.equal(stored, 'uk');
+  page = await u.get('/settings/users/me?saved=1', { headers: en });
+  assert.equal(lang(page), 'uk', 'the choice wins over Accept-Language');
+  assert.match(page.text_, /Ваш профіль збережено\./);
+  assert.match(page.text_, /<option value="uk" selected lang="uk">Українська<\/option>/);
+  const calls = await u.get('/calls', { headers: en });
+  assert.match(calls.text_, /Історія дзвінків/);
+  assert.match(calls.text_, /<span data-k="Ringing">Дзвонить<\/span>/, 'the popup words, translated');
+  // A language we do not have is refused next to the field, in the user's language.
+  r = await save({ language: 'xx' });
+  assert.equal(r.status, 400);
+  assert.match(r.text_, /Виберіть мову зі списку\./);
+  [[stored]] = await sql('SELECT language FROM users WHERE id = ?', [uid]);
+  assert.equal(stored, 'uk');
+  // Back to the browser's language.
+  r = await save({ language: '' });
+  assert.equal(r.status, 303);
+  [[stored]] = await sql('SELECT language FROM users WHERE id = ?', [uid]);
+  assert.equal(stored, null);
+  page = await u.get('/calls', { headers: { 'accept-language': 'es-ES,es' } });
+  assert.equal(lang(page), 'es');
+  assert.match(page.text_, /Historial de llamadas/);
+});
+
+test('every language renders its own words on the history page, the same rows in each', async () => {
+  const words = { en: 'Call history', uk: 'Історія дзвінків', ru: 'История звонков',
+    es: 'Historial de llamadas', pl: 'Historia połączeń' };
+  const ids = {};
+  for (const [code, w] of Object.entries(words)) {
+    const r = await admin.get('/calls', { headers: { 'accept-language': code } });
+    assert.equal(r.status, 200);
+    assert.equal(lang(r), code);
+    assert.ok(r.text_.includes(w), `${code}: ${w}`);
+    ids[code] = [...r.text_.matchAll(/data-id="(\d+)"/g)].map((m) => m[1]).join(',');
+  }
+  for (const code of Object.keys(words)) assert.equal(ids[code], ids.en, `${code}: same rows`);
+});

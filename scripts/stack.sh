@@ -22,6 +22,10 @@
 #                     request, so more of them let commits overlap (bench/README.md)   [4]
 #   CB_SMTP_PORT      where trigger e-mails go (tests run an SMTP sink there)  [CB_HTTP_PORT+25]
 #   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
+#   CB_DB_EXTERNAL    yes: the MariaDB on 127.0.0.1:CB_DB_PORT is someone else's (a Galera node of
+#                     scripts/cluster.sh): never started, stopped or set up here; TCP, and the
+#                     password in CB_STATE_DIR/db-password                [no]
+#   CB_DB_READ        host:port for callboard.conf's db_read (history reads from a replica)  []
 #
 # An installed tree instead of the build and source trees (tests/install/run.sh): set all four to
 # the folders `make install` filled (with its DESTDIR in front).
@@ -323,6 +327,7 @@ db_ping() {
 
 start_db() {
     local pids pid i
+    if [[ ${CB_DB_EXTERNAL-} == yes ]]; then say "mariadb: external, 127.0.0.1:$CB_DB_PORT"; return 0; fi
     pids=$(db_pids)
     if [[ -n $pids ]]; then
         say "mariadb: already running (pid $pids)"
@@ -378,6 +383,7 @@ setup_db() {
 
 stop_db() {
     local pids
+    if [[ ${CB_DB_EXTERNAL-} == yes ]]; then return 0; fi
     pids=$(db_pids)
     if [[ -z $pids ]]; then say "mariadb: not running"; rm -f "$DB_PID"; return 0; fi
     say "mariadb: stopping (pid $pids)"
@@ -397,7 +403,8 @@ stack_settings() {
     cat <<EOF
 db_host = 127.0.0.1
 db_port = $CB_DB_PORT
-db_socket = $DB_SOCK
+db_socket = $([[ ${CB_DB_EXTERNAL-} == yes ]] || echo "$DB_SOCK")
+db_read = ${CB_DB_READ-}
 db_user = callboard
 db_password = $password
 db_name = callboard
@@ -759,7 +766,7 @@ lock() {
 
 # Before starting anything: our ports are free (or come free within CB_PORT_WAIT seconds).
 check_ports() {
-    if [[ -z $(db_pids) ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
+    if [[ -z $(db_pids) && ${CB_DB_EXTERNAL-} != yes ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
     if [[ -z $(nginx_pids) ]]; then claim_port "$CB_HTTP_PORT" CB_HTTP_PORT; fi
 }
 

@@ -40,6 +40,7 @@ static const struct key keys[] = {
 	STR(db_user),
 	STR(db_password),
 	STR(db_name),
+	STR(db_read),
 	STR(templates_dir),
 	STR(static_dir),
 	STR(sql_dir),

@@ -14,6 +14,8 @@
 #                                         a stack (stack.sh) whose programs use NODE (1-3, p, r);
 #                                         READ_NODE sets its db_read
 #   scripts/cluster.sh stop-host NAME
+#   scripts/cluster.sh host NAME ARGS...  scripts/stack.sh ARGS for that host (restart-programs,
+#                                         crash worker, status...)
 #   scripts/cluster.sh port NODE          NODE's MariaDB port (for scripts and tests)
 #   scripts/cluster.sh sql NODE           a mariadb client on NODE (as the admin, over its socket)
 #
@@ -132,6 +134,9 @@ innodb_buffer_pool_size = 64M
 innodb_log_file_size = 48M
 innodb_flush_log_at_trx_commit = 2
 max_connections = 200
+# The binary log is on (Galera writes one; p is a replication source): without this, the
+# programs' account (no SUPER) cannot create the migrations' triggers and procedures.
+log_bin_trust_function_creators = ON
 $extra
 EOF
 }
@@ -299,10 +304,11 @@ cmd_start_replica() {
     say "primary 127.0.0.1:$(port_of p), replica 127.0.0.1:$(port_of r)"
 }
 
-host_env() {   # host_env NAME HTTP NODE [READ_NODE]: runs stack.sh for a host
-    local name=$1 http=$2 node=$3 read=${4-}; shift 4 || shift $#
+host_env() {   # host_env NAME HTTP NODE READ_NODE STACK-ARGS...: runs stack.sh for a host
+    local name=$1 http=$2 node=$3 read=$4; shift 4
     mkdir -p "$DIR/host-$name"
     password >"$DIR/host-$name/db-password"
+    printf '%s %s %s\n' "$http" "$node" "${read:--}" >"$DIR/host-$name/cluster-host"
     env CB_STATE_DIR="$DIR/host-$name" CB_HTTP_PORT="$http" CB_DB_PORT="$(port_of "$node")" \
         CB_DB_EXTERNAL=yes CB_DB_READ="${read:+127.0.0.1:$(port_of "$read")}" \
         CB_SOCK_DIR="$SOCKS/h-$name" "$REPO/scripts/stack.sh" "$@"
@@ -310,11 +316,10 @@ host_env() {   # host_env NAME HTTP NODE [READ_NODE]: runs stack.sh for a host
 
 cmd_stop() {
     local h n
-    for h in "$DIR"/host-*; do
-        [[ -d $h ]] || continue
-        CB_STATE_DIR=$h CB_DB_EXTERNAL=yes CB_SOCK_DIR="$SOCKS/h-${h##*/host-}" \
-            CB_HTTP_PORT=$(sed -n 's|^public_url = http://127.0.0.1:||p' "$h/callboard.conf" 2>/dev/null || echo 1) \
-            "$REPO/scripts/stack.sh" stop || true
+    for h in "$DIR"/host-*/cluster-host; do
+        [[ -f $h ]] || continue
+        h=${h%/cluster-host}
+        "$0" stop-host "${h##*/host-}" || true
     done
     for n in r p 3 2 1; do stop_node "$n"; done
     rm -rf "$SOCKS"
@@ -345,10 +350,11 @@ case ${1-} in
     replica-resume) q r "START SLAVE" ;;
     start-host) (( $# >= 4 )) || die "start-host NAME HTTP_PORT NODE [READ_NODE]"
         port_of "$4" >/dev/null; host_env "$2" "$3" "$4" "${5-}" start ;;
-    stop-host) (( $# >= 2 )) || die "stop-host NAME"
-        CB_STATE_DIR=$DIR/host-$2 CB_DB_EXTERNAL=yes CB_SOCK_DIR="$SOCKS/h-$2" \
-            CB_HTTP_PORT=$(sed -n 's|^public_url = http://127.0.0.1:||p' "$DIR/host-$2/callboard.conf") \
-            "$REPO/scripts/stack.sh" stop ;;
+    stop-host) (( $# >= 2 )) || die "stop-host NAME"; set -- host "$2" stop ;&
+    host) (( $# >= 3 )) || die "host NAME STACK-COMMAND..."
+        read -r hp hn hr <"$DIR/host-$2/cluster-host" 2>/dev/null || die "no host '$2' (start-host first)"
+        [[ $hr == - ]] && hr=""
+        name=$2; shift 2; host_env "$name" "$hp" "$hn" "$hr" "$@" ;;
     port) port_of "${2-}" ;;
     sql) n=${2-}; port_of "$n" >/dev/null; shift 2; sql "$n" "$@" ;;
     -h|--help|help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" ;;

@@ -188,13 +188,14 @@ setup_db() {
     } | sql "$n" || die "could not create the database on node $n"
 }
 
-password() {
-    if [[ ! -s $DIR/db-password ]]; then
+secret() {   # secret NAME BYTES: generated once, shared by every host
+    if [[ ! -s $DIR/$1 ]]; then
         mkdir -p "$DIR"
-        (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$DIR/db-password")
+        (umask 077 && od -An -tx1 -N"$2" /dev/urandom | tr -d ' \n' >"$DIR/$1")
     fi
-    cat "$DIR/db-password"
+    cat "$DIR/$1"
 }
+password() { secret db-password 16; }
 
 any_galera_up() {
     local n
@@ -307,7 +308,12 @@ cmd_start_replica() {
 host_env() {   # host_env NAME HTTP NODE READ_NODE STACK-ARGS...: runs stack.sh for a host
     local name=$1 http=$2 node=$3 read=$4; shift 4
     mkdir -p "$DIR/host-$name"
-    password >"$DIR/host-$name/db-password"
+    # One installation: every host has the database password and the same secret_key (it
+    # decrypts the integrations' secrets in the database: another key reads them as "none").
+    (umask 077
+     password >"$DIR/host-$name/db-password"
+     secret secret-key 32 >"$DIR/host-$name/secret-key"
+     secret publish-secret 32 >"$DIR/host-$name/publish-secret")
     printf '%s %s %s\n' "$http" "$node" "${read:--}" >"$DIR/host-$name/cluster-host"
     env CB_STATE_DIR="$DIR/host-$name" CB_HTTP_PORT="$http" CB_DB_PORT="$(port_of "$node")" \
         CB_DB_EXTERNAL=yes CB_DB_READ="${read:+127.0.0.1:$(port_of "$read")}" \

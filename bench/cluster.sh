@@ -93,7 +93,7 @@ for (( r = 1; r <= ROUNDS; r++ )); do
     say "round $r/$ROUNDS"
     echo "single-ingest $(ingest "$HTTP" 16 s$r)" >>"$WORK/results.txt"
     echo "galera-ingest $(ingest $((HTTP + 1)) 16 g$r)" >>"$WORK/results.txt"
-    a=$(ingest $((HTTP + 1)) 8 ga$r) & pa=$!
+    ingest $((HTTP + 1)) 8 ga$r >/dev/null & pa=$!
     ingest $((HTTP + 2)) 8 gb$r >"$WORK/gb$r.line"; wait $pa
     ra=$(grep '^BENCH' "$WORK/wrk-ga$r.txt"); rb=$(cat "$WORK/gb$r.line")
     echo "galera-2hosts BENCH rps=$(awk -v a="$(field rps "$ra")" -v b="$(field rps "$rb")" 'BEGIN { printf "%.1f", a + b }') p50_ms=$(field p50_ms "$ra")/$(field p50_ms "$rb") p99_ms=$(field p99_ms "$ra")/$(field p99_ms "$rb")" >>"$WORK/results.txt"

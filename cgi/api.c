@@ -366,7 +366,8 @@ api_calls(struct ctx *ctx)
 		return CB_EINVAL;
 	}
 	f.limit = (unsigned)n;
-	if ((rc = db_api_calls(ctx->db, &f, arr, &last)) != CB_OK) {
+	/* db_read: the replica, when configured (docs/scaling.md). */
+	if ((rc = db_api_calls(db_reader(ctx->db), &f, arr, &last)) != CB_OK) {
 		json_object_put(m);
 		return rc;
 	}

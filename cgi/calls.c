@@ -1162,7 +1162,7 @@ list_first(struct ctx *ctx, struct call_filter *f, struct db_stmt **st,
 {
 	enum cb_err rc;
 
-	if ((rc = db_call_list(ctx->db, f, st)) != CB_OK)
+	if ((rc = db_call_list(db_reader(ctx->db), f, st)) != CB_OK)
 		return rc;
 	*row = db_fetch(*st);
 	if (*row != CB_OK && *row != CB_ENOTFOUND)
@@ -1170,7 +1170,7 @@ list_first(struct ctx *ctx, struct call_filter *f, struct db_stmt **st,
 	if (!number_settle(ctx, f, *st, *row))
 		return CB_OK;
 	db_stmt_done(*st);
-	if ((rc = db_call_list(ctx->db, f, st)) != CB_OK)
+	if ((rc = db_call_list(db_reader(ctx->db), f, st)) != CB_OK)
 		return rc;
 	*row = db_fetch(*st);
 	return CB_OK;
@@ -1532,7 +1532,8 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	buf_init(&b, 4u * 1024 * 1024);
 	for (;;) {
 		n = 0;
-		if (!l->none && (rc = db_call_list(ctx->db, f, &st)) != CB_OK)
+		if (!l->none && (rc = db_call_list(db_reader(ctx->db), f,
+		    &st)) != CB_OK)
 			goto fail;
 		if (!started) {
 			ctx->resp->status = 200;

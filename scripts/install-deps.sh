@@ -13,7 +13,9 @@ run_pkgs=(mariadb-server mariadb-client nginx-light libnginx-mod-nchan
 	spawn-fcgi curl ca-certificates tzdata iproute2 pocketsphinx-en-us)
 test_pkgs=(chromium nodejs npm wrk tidy clang libclang-rt-14-dev valgrind
 	debhelper dpkg-dev lintian sox festival festvox-kallpc16k time
-	redis-server)
+	redis-server galera-4 mariadb-backup socat)
+# galera-4 comes with mariadb-server; mariadb-backup (and socat) are the cluster tests' state
+# transfer (scripts/cluster.sh, tests/cluster).
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -31,6 +31,10 @@
 #                     CB_S3_ACCESS_KEY / CB_S3_SECRET_KEY (tests/http/recording_s3.test.js) [local]
 #   CB_DB_FROM        another stack's CB_STATE_DIR: use its MariaDB (TCP, CB_DB_PORT = its port),
 #                     password and secret key instead of starting one: a second "host" [none]
+#   CB_DB_EXTERNAL    yes: the MariaDB on 127.0.0.1:CB_DB_PORT is someone else's (a Galera node of
+#                     scripts/cluster.sh): never started, stopped or set up here; TCP, and the
+#                     password in CB_STATE_DIR/db-password                [no]
+#   CB_DB_READ        host:port for callboard.conf's db_read (history reads from a replica)  []
 #
 # An installed tree instead of the build and source trees (tests/install/run.sh): set all four to
 # the folders `make install` filled (with its DESTDIR in front).
@@ -338,11 +342,15 @@ db_ping() {
         --connect-timeout=2 --silent ping >/dev/null 2>&1
 }
 
+# The MariaDB is someone else's: another stack's (CB_DB_FROM, a second "host") or a Galera node of
+# scripts/cluster.sh (CB_DB_EXTERNAL=yes). Never started, stopped or set up here.
+db_external() { [[ -n ${CB_DB_FROM-} || ${CB_DB_EXTERNAL-} == yes ]]; }
+
 start_db() {
     local pids pid i
-    if [[ -n $CB_DB_FROM ]]; then
-        [[ -s $DB_PASSWORD_FILE ]] || die "CB_DB_FROM: $CB_DB_FROM has no db-password (start that stack first)"
-        say "mariadb: the one of $CB_DB_FROM (127.0.0.1:$CB_DB_PORT)"
+    if db_external; then
+        [[ -z $CB_DB_FROM || -s $DB_PASSWORD_FILE ]] || die "CB_DB_FROM: $CB_DB_FROM has no db-password (start that stack first)"
+        say "mariadb: not ours, 127.0.0.1:$CB_DB_PORT${CB_DB_FROM:+ (the one of $CB_DB_FROM)}"
         return 0
     fi
     pids=$(db_pids)
@@ -400,7 +408,7 @@ setup_db() {
 
 stop_db() {
     local pids
-    [[ -z $CB_DB_FROM ]] || return 0   # not ours
+    if db_external; then return 0; fi   # not ours
     pids=$(db_pids)
     if [[ -z $pids ]]; then say "mariadb: not running"; rm -f "$DB_PID"; return 0; fi
     say "mariadb: stopping (pid $pids)"
@@ -420,7 +428,8 @@ stack_settings() {
     cat <<EOF
 db_host = 127.0.0.1
 db_port = $CB_DB_PORT
-db_socket = $DB_SOCK
+db_socket = $([[ ${CB_DB_EXTERNAL-} == yes ]] || echo "$DB_SOCK")
+db_read = ${CB_DB_READ-}
 db_user = callboard
 db_password = $password
 db_name = callboard
@@ -916,7 +925,7 @@ lock() {
 
 # Before starting anything: our ports are free (or come free within CB_PORT_WAIT seconds).
 check_ports() {
-    if [[ -z $CB_DB_FROM && -z $(db_pids) ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
+    if ! db_external && [[ -z $(db_pids) ]]; then claim_port "$CB_DB_PORT" CB_DB_PORT; fi
     if [[ -z $(nginx_pids) ]]; then claim_port "$CB_HTTP_PORT" CB_HTTP_PORT; fi
 }
 

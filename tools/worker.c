@@ -232,7 +232,10 @@ run_locked(struct db *db, struct job *j)
  * commit for many jobs instead of two transactions per job).
  *
  * In ONE transaction: pick up to max due jobs (FOR UPDATE SKIP LOCKED, so
- * other workers skip them), run the database-only ones (call.new,
+ * other workers on this server skip them; on a Galera cluster two nodes'
+ * workers may pick the same job, and certification lets only the first
+ * COMMIT through: the other's batch rolls back whole, so each job runs
+ * once either way), run the database-only ones (call.new,
  * call.ended) right there, mark them done, and mark the others running;
  * commit. A worker killed before the commit leaves every job queued and
  * nothing written: exactly once without a "running" state. The network
@@ -258,7 +261,7 @@ run_batch(struct db *db, const char *worker, unsigned *single)
 	if ((rc = db_job_pick(db, jobs, *single ? 1 : JOB_BATCH_MAX, &n)) !=
 	    CB_OK) {
 		db_rollback(db);
-		return rc;
+		return rc == CB_EDB && db_retryable(db) ? CB_OK : rc;
 	}
 	db_auto_cache_begin();
 	for (i = 0; i < n && rc == CB_OK; i++) {
@@ -293,7 +296,16 @@ run_batch(struct db *db, const char *worker, unsigned *single)
 				(*single)--;
 		} else if (failed != NULL)
 			*single = JOB_BATCH_MAX;
-		else
+		else if (db_retryable(db)) {
+			/* Another worker claimed some of these jobs first: on
+			 * a Galera cluster SKIP LOCKED skips only this node's
+			 * locks, and the loser learns it at COMMIT. Nothing
+			 * of the batch happened; pick again at once. */
+			log_info("jobs: batch lost to another worker (%s); "
+			    "picking again", db_error(db));
+			job_free_all(jobs, n);
+			return CB_OK;
+		} else
 			log_warn("jobs: batch not committed: %s", db_error(db));
 		job_free_all(jobs, n);
 		return failed != NULL ? CB_OK : rc;

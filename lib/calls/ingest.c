@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -310,6 +311,19 @@ store_call(struct db *db, const struct ingest_input *in, const char *key,
 	return CB_OK;
 }
 
+/* Bounded: the provider waits for our answer (and a loser that keeps
+ * losing is spooled and replayed by the worker). */
+#define INGEST_ATTEMPTS 6
+
+static void
+retry_pause(int attempt)
+{
+	struct timespec ts = { 0, 0 };
+
+	ts.tv_nsec = (long)(attempt * 10 + rand() % 20) * 1000 * 1000;
+	nanosleep(&ts, NULL);
+}
+
 enum cb_err
 ingest_event(struct db *db, const struct ingest_input *in0,
     struct ingest_result *out)
@@ -332,8 +346,15 @@ ingest_event(struct db *db, const struct ingest_input *in0,
 	dedupe_key(in, key);
 	ms_to_datetime(ev->at_ms > 0 ? ev->at_ms : in->received_ms, occurred);
 	/* A deadlock or lock wait between two events of one call is resolved
-	 * by running the loser again, here, rather than spooling it. */
-	for (attempt = 0; attempt < 3; attempt++) {
+	 * by running the loser again, here, rather than spooling it. On a
+	 * Galera cluster the same happens between nodes: the loser of two
+	 * writes of one call (or one duplicate event) on two nodes learns it
+	 * at COMMIT, as 1213; run again, it finds the winner's rows (one call,
+	 * the event a duplicate). A short, growing, jittered pause keeps the
+	 * retries of two hosts from colliding again. */
+	for (attempt = 0; attempt < INGEST_ATTEMPTS; attempt++) {
+		if (attempt > 0)
+			retry_pause(attempt);
 		memset(out, 0, sizeof(*out));
 		if (touches_call)
 			rc = store_call(db, in, key, occurred, out);

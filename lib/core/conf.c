@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	STR(db_user),
 	STR(db_password),
 	STR_S(db_name, K_SITE_REQUIRED),
+	STR(db_read),
 	STR_S(templates_dir, K_SHARED),
 	STR_S(locale_dir, K_SHARED),
 	STR_S(static_dir, K_SHARED),

@@ -29,6 +29,9 @@ struct cb_config {
 	char db_user[64];
 	char db_password[256];
 	char db_name[64];
+	/* host:port of an asynchronous replica for history reads ("" =
+	 * none): db_reader() in lib/db/db.c. */
+	char db_read[280];
 	char templates_dir[1024];
 	char locale_dir[1024];    /* <lang>/LC_MESSAGES/callboard.mo (po/) */
 	char static_dir[1024];

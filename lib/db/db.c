@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mysql.h>
 #include <errmsg.h>
@@ -52,7 +53,14 @@ struct db {
 	unsigned rw_timeout;          /* seconds; see db_set_io_timeout() */
 	char error[512];
 	unsigned last_errno;
+	/* The read replica (db_reader()): its own connection, with a copy
+	 * of the configuration naming the replica; NULL until first used. */
+	struct db *reader;
+	struct cb_config *own_cfg;
+	time_t reader_down_until;
 };
+
+static void db_reader_free(struct db *db);
 
 void
 db_library_end(void)
@@ -157,6 +165,7 @@ db_free(struct db *db)
 
 	if (db == NULL)
 		return;
+	db_reader_free(db);
 	db_disconnect(db);
 	for (st = db->stmts; st; st = next) {
 		next = st->next;
@@ -763,6 +772,10 @@ db_commit(struct db *db)
 {
 	enum cb_err rc = db_query(db, "COMMIT");
 
+	/* Galera reports a write conflict with another node here, at COMMIT
+	 * (1213, "Deadlock found"): db_retryable() must see it. */
+	if (rc != CB_OK && db->conn)
+		db->last_errno = mysql_errno(db->conn);
 	db->in_tx = false;
 	return rc;
 }
@@ -783,6 +796,8 @@ db_request_end(struct db *db)
 	for (st = db->stmts; st; st = st->next)
 		stmt_free_result(st);
 	db_rollback(db);
+	if (db->reader)
+		db_request_end(db->reader);
 }
 
 enum cb_err
@@ -809,4 +824,92 @@ db_exec_script(struct db *db, const char *sql, size_t len)
 		}
 	} while (status == 0);
 	return CB_OK;
+}
+
+/* --- the read replica (db_read = host:port; docs/scaling.md) ----------- */
+
+/* How long reads stay on the primary after the replica failed to answer. */
+#define READER_RETRY_SECONDS 30
+
+static void
+db_reader_free(struct db *db)
+{
+	if (db->reader == NULL)
+		return;
+	free(db->reader->own_cfg);
+	db_free(db->reader);
+	db->reader = NULL;
+}
+
+/* "host:port" (or "[v6]:port", or a host alone: port 3306) into cfg. */
+static bool
+reader_addr(const char *spec, struct cb_config *cfg)
+{
+	const char *colon = strrchr(spec, ':');
+	size_t hl = colon ? (size_t)(colon - spec) : strlen(spec);
+	unsigned long port = 3306;
+	char *end;
+
+	if (spec[0] == '[') {
+		const char *rb = strchr(spec, ']');
+		if (rb == NULL || (rb[1] != '\0' && rb[1] != ':'))
+			return false;
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+		spec++;
+		hl = (size_t)(rb - spec);
+	}
+	if (hl == 0 || hl >= sizeof(cfg->db_host))
+		return false;
+	if (colon != NULL) {
+		port = strtoul(colon + 1, &end, 10);
+		if (colon[1] == '\0' || *end != '\0' || port == 0 ||
+		    port > 65535)
+			return false;
+	}
+	memcpy(cfg->db_host, spec, hl);
+	cfg->db_host[hl] = '\0';
+	cfg->db_port = (unsigned)port;
+	cfg->db_socket[0] = '\0';
+	return true;
+}
+
+struct db *
+db_reader(struct db *db)
+{
+	const struct cb_config *c = db->cfg;
+	time_t now;
+
+	if (c->db_read[0] == '\0')
+		return db;
+	if (db->reader == NULL) {
+		struct cb_config *rc = malloc(sizeof(*rc));
+
+		if (rc == NULL)
+			abort();
+		*rc = *c;
+		rc->db_read[0] = '\0';
+		if (!reader_addr(c->db_read, rc)) {
+			log_error("db_read = %s: not host:port; reading from "
+			    "the primary", c->db_read);
+			free(rc);
+			return db;
+		}
+		db->reader = db_new(rc);
+		db->reader->own_cfg = rc;
+		db->reader->rw_timeout = db->rw_timeout;
+	}
+	if (db->reader->conn != NULL)
+		return db->reader;
+	/* A replica that does not answer: the primary serves the reads, and
+	 * the replica is tried again after a while (not on every request). */
+	now = time(NULL);
+	if (now < db->reader_down_until)
+		return db;
+	if (db_connect(db->reader) != CB_OK) {
+		log_warn("db_read %s: %s; reading from the primary for %d s",
+		    c->db_read, db_error(db->reader), READER_RETRY_SECONDS);
+		db->reader_down_until = now + READER_RETRY_SECONDS;
+		return db;
+	}
+	return db->reader;
 }

@@ -99,4 +99,11 @@ void db_request_end(struct db *db);
  * never for values from a request. */
 enum cb_err db_exec_script(struct db *db, const char *sql, size_t len);
 
+/* The connection for reads that may lag a little (the call history, its
+ * CSV, the API's call list): the asynchronous replica named by db_read
+ * (host:port) when set, else db itself. A replica that cannot be reached
+ * gives db (the primary) for the next 30 s. Owned by db; never in db's
+ * transaction, so never for reading what this request just wrote. */
+struct db *db_reader(struct db *db);
+
 #endif

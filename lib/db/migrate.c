@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "db/migrate.h"
@@ -15,8 +17,34 @@ static const char sql_create_table[] =
     " version VARCHAR(128) NOT NULL PRIMARY KEY,"
     " applied_at DATETIME(3) NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-static const char sql_lock[] = "SELECT GET_LOCK('callboard_migrate', 60)";
-static const char sql_unlock[] = "SELECT RELEASE_LOCK('callboard_migrate')";
+/* One migrator at a time, across every server of a Galera cluster: a lease
+ * row, not GET_LOCK() (a lock of one server only, which Galera does not
+ * replicate: two migrators on two nodes both got it). Taking it is one
+ * autocommit statement: on two nodes at once, certification lets one win
+ * and the other sees the winner's row. A migrator that died leaves a lease
+ * that ends by itself after LEASE_SECONDS; each applied file renews it. */
+#define LEASE_SECONDS "600"
+#define LEASE_WAIT_SECONDS 120
+static const char sql_create_lease[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrate_lease ("
+    " name VARCHAR(32) NOT NULL PRIMARY KEY,"
+    " holder VARCHAR(128) NOT NULL,"
+    " lease_until DATETIME(3) NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+/* Assignments run left to right: holder first, so lease_until moves only
+ * when the row is (now) ours. */
+static const char sql_lease_take[] =
+    "INSERT INTO schema_migrate_lease (name, holder, lease_until) "
+    "VALUES ('migrate', ?, UTC_TIMESTAMP(3) + INTERVAL " LEASE_SECONDS
+    " SECOND) ON DUPLICATE KEY UPDATE "
+    "holder = IF(lease_until < UTC_TIMESTAMP(3) OR holder = VALUES(holder),"
+    " VALUES(holder), holder), "
+    "lease_until = IF(holder = VALUES(holder), VALUES(lease_until),"
+    " lease_until)";
+static const char sql_lease_holder[] =
+    "SELECT holder FROM schema_migrate_lease WHERE name = 'migrate'";
+static const char sql_lease_drop[] =
+    "DELETE FROM schema_migrate_lease WHERE name = 'migrate' AND holder = ?";
 static const char sql_applied[] =
     "SELECT 1 FROM schema_migrations WHERE version = ?";
 static const char sql_record[] =
@@ -72,6 +100,54 @@ simple(struct db *db, const char *sql)
 	return CB_OK;
 }
 
+/* Takes or renews the lease: *ours tells whether it is ours now. A write
+ * conflict with another node (reported at commit) is "not ours yet". */
+static enum cb_err
+lease_take(struct db *db, const char *me, bool *ours)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*ours = false;
+	if ((rc = db_stmt(db, sql_lease_take, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, me);
+	if ((rc = db_exec(st)) != CB_OK)
+		return db_retryable(db) ? CB_OK : rc;
+	if ((rc = db_stmt(db, sql_lease_holder, &st)) != CB_OK ||
+	    (rc = db_exec(st)) != CB_OK)
+		return rc;
+	if (db_fetch(st) == CB_OK)
+		*ours = strcmp(db_col(st, 0, NULL), me) == 0;
+	db_stmt_done(st);
+	return CB_OK;
+}
+
+/* Waits (bounded) for the lease. */
+static enum cb_err
+lease_wait(struct db *db, const char *me, bool *ours)
+{
+	struct timespec pause = { 0, 250 * 1000 * 1000 };
+	time_t until = time(NULL) + LEASE_WAIT_SECONDS;
+	enum cb_err rc;
+
+	while ((rc = lease_take(db, me, ours)) == CB_OK && !*ours &&
+	    time(NULL) < until)
+		nanosleep(&pause, NULL);
+	return rc;
+}
+
+static void
+lease_drop(struct db *db, const char *me)
+{
+	struct db_stmt *st;
+
+	if (db_stmt(db, sql_lease_drop, &st) == CB_OK) {
+		db_bind_text(st, 0, me);
+		(void)db_exec(st);
+	}
+}
+
 static enum cb_err
 apply_one(struct db *db, const char *dir, const char *name, int *applied,
     struct buf *msg)
@@ -116,11 +192,12 @@ apply_one(struct db *db, const char *dir, const char *name, int *applied,
 enum cb_err
 migrate_run(struct db *db, const char *sql_dir, int *applied, struct buf *msg)
 {
-	char dir[1536];
+	char dir[1536], me[128], host[64] = "?";
 	char *names[MAX_MIGRATIONS];
 	size_t n = 0, i;
 	struct dirent *de;
 	enum cb_err rc;
+	bool ours = false;
 	DIR *d;
 
 	*applied = 0;
@@ -138,16 +215,37 @@ migrate_run(struct db *db, const char *sql_dir, int *applied, struct buf *msg)
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), cmp_names);
 
+	(void)gethostname(host, sizeof(host) - 1);
+	snprintf(me, sizeof(me), "%s:%ld:%lld", host, (long)getpid(),
+	    (long long)time(NULL));
 	if ((rc = simple(db, sql_create_table)) != CB_OK ||
-	    (rc = simple(db, sql_lock)) != CB_OK) {
+	    (rc = simple(db, sql_create_lease)) != CB_OK) {
 		buf_printf(msg, "%s", db_error(db));
 		goto out;
 	}
-	for (i = 0; i < n && rc == CB_OK; i++)
-		rc = apply_one(db, dir, names[i], applied, msg);
+	if ((rc = lease_wait(db, me, &ours)) != CB_OK) {
+		buf_printf(msg, "%s", db_error(db));
+		goto out;
+	}
+	if (!ours) {
+		buf_printf(msg, "another migrator has held the migration lease "
+		    "for %d s (table schema_migrate_lease); it ends by itself "
+		    "%s s after its holder last renewed it", LEASE_WAIT_SECONDS,
+		    LEASE_SECONDS);
+		rc = CB_EDB;
+		goto out;
+	}
+	for (i = 0; i < n && rc == CB_OK && ours; i++)
+		if ((rc = lease_take(db, me, &ours)) == CB_OK && ours)
+			rc = apply_one(db, dir, names[i], applied, msg);
+	if (rc == CB_OK && !ours) {
+		buf_printf(msg, "the migration lease was taken over (this run "
+		    "outlived it): run migrate again");
+		rc = CB_EDB;
+	}
 	if (rc != CB_OK && msg->len == 0)
 		buf_printf(msg, "%s", db_error(db));
-	(void)simple(db, sql_unlock);
+	lease_drop(db, me);
 out:
 	for (i = 0; i < n; i++)
 		free(names[i]);

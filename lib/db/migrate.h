@@ -1,6 +1,7 @@
 /* Versioned schema migrations (DESIGN §4): sql/migrations/NNNN_name.sql,
  * applied in name order, each recorded in schema_migrations. Idempotent;
- * a named lock keeps two migrators from racing. */
+ * a lease row (schema_migrate_lease) keeps two migrators, on one server or
+ * on two nodes of a Galera cluster, from racing. */
 #ifndef CB_DB_MIGRATE_H
 #define CB_DB_MIGRATE_H
 

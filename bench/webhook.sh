@@ -511,8 +511,8 @@ fi
 drain_spool
 ACKED=0; SENT=0; NON2XX_REAL=0; WRAPPED=0; ACKED_ROUNDS=0
 while read -r p r _ rest; do
-    [[ $p == real ]] || continue
-    if [[ $r != perf ]]; then ACKED_ROUNDS=$((ACKED_ROUNDS + $(field ok " $rest"))); fi
+    [[ $p == real* ]] || continue
+    if [[ $p == real && $r != perf ]]; then ACKED_ROUNDS=$((ACKED_ROUNDS + $(field ok " $rest"))); fi
     ACKED=$((ACKED + $(field ok " $rest"))); SENT=$((SENT + $(field sent " $rest")))
     NON2XX_REAL=$((NON2XX_REAL + $(field non2xx " $rest"))); WRAPPED=$((WRAPPED + $(field wrapped " $rest")))
 done < <(cat "$RESULTS"; if [[ -s $WORK/perf-run.txt ]]; then echo "real perf x $(cat "$WORK/perf-run.txt")"; fi)

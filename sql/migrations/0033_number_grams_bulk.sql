@@ -73,16 +73,30 @@ BEGIN
 END;
 
 -- The grams of calls p_first..p_last (ids), which must have none yet (a
--- bulk load that skipped the triggers). The ORDER BY is one sort in the
--- primary key's order: appends, not page splits.
+-- bulk load that skipped the triggers), in chunks of 50,000 calls: each one
+-- statement sorted in the primary key's order (appends, not page splits;
+-- a chunk's rows go at the end of each gram's range, calls being loaded in
+-- time order). The sort of a join needs a temporary table: 450,000 rows
+-- stay in memory with 64 MB (the session's own limits, put back after); the
+-- whole million would go to an on-disk table in tmpdir, the shared /tmp.
 CREATE PROCEDURE cb_call_grams_fill(IN p_first BIGINT UNSIGNED,
                                     IN p_last BIGINT UNSIGNED)
-  INSERT INTO call_number_grams (gram, started_at, call_id)
-  SELECT CAST(SUBSTRING(c.client_digits_rev, s.seq, 4) AS UNSIGNED) AS gram,
-         c.started_at, c.id
-  FROM calls c JOIN seq_1_to_29 s
-    ON s.seq <= CHAR_LENGTH(c.client_digits_rev) - 3
-  WHERE c.id BETWEEN p_first AND p_last
-    AND SUBSTRING(c.client_digits_rev, s.seq, 4) REGEXP '^[0-9]{4}$'
-    AND LOCATE(SUBSTRING(c.client_digits_rev, s.seq, 4), c.client_digits_rev) = s.seq
-  ORDER BY 1, 2, 3;
+BEGIN
+  DECLARE v_from BIGINT UNSIGNED DEFAULT p_first;
+  DECLARE v_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
+  DECLARE v_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
+  SET SESSION max_heap_table_size = 67108864, tmp_table_size = 67108864;
+  WHILE v_from <= p_last DO
+    INSERT INTO call_number_grams (gram, started_at, call_id)
+    SELECT CAST(SUBSTRING(c.client_digits_rev, s.seq, 4) AS UNSIGNED) AS gram,
+           c.started_at, c.id
+    FROM calls c JOIN seq_1_to_29 s
+      ON s.seq <= CHAR_LENGTH(c.client_digits_rev) - 3
+    WHERE c.id BETWEEN v_from AND LEAST(p_last, v_from + 49999)
+      AND SUBSTRING(c.client_digits_rev, s.seq, 4) REGEXP '^[0-9]{4}$'
+      AND LOCATE(SUBSTRING(c.client_digits_rev, s.seq, 4), c.client_digits_rev) = s.seq
+    ORDER BY 1, 2, 3;
+    SET v_from = v_from + 50000;
+  END WHILE;
+  SET SESSION max_heap_table_size = v_heap, tmp_table_size = v_tmp;
+END;

@@ -21,6 +21,8 @@
 #   BENCH_BUILD_DIR    release build (configured here when missing) [<repo>/build-bench]
 #   BENCH_BUILD        0: do not run make                           [1]
 #   BENCH_HTTP_PORT / BENCH_DB_PORT / BENCH_SMTP_PORT  the stack's ports  [28090 / 13507 / 28290]
+#   BENCH_STATE_DIR    the stack's state folder (two databases side by side, e.g. 1M and 5M)
+#                                                                   [<build>/history-state]
 #   BENCH_FRESH        1: a new database (the 1M demo takes 1-2 min); 0 reuses the last one  [0]
 #   BENCH_KEEP         1: leave the stack running                   [0]
 #   BENCH_SCENARIOS    which to run      [none manager phone customer csv contains4 contains6
@@ -44,12 +46,12 @@ CALLS=${BENCH_CALLS:-1000000}
 BUILD=$(realpath -m -- "${BENCH_BUILD_DIR:-$REPO/build-bench}")
 SCENARIOS=${BENCH_SCENARIOS:-none manager phone customer csv contains4 contains6 contains4_month contains6_month}
 CSV_RUNS=${BENCH_CSV_RUNS:-$([[ $QUICK == 1 ]] && echo 1 || echo 3)}
-export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$BUILD/history-state CB_ROOT=$REPO
+export CB_BUILD_DIR=$BUILD CB_STATE_DIR=$(realpath -m -- "${BENCH_STATE_DIR:-$BUILD/history-state}") CB_ROOT=$REPO
 export CB_HTTP_PORT=${BENCH_HTTP_PORT:-28090} CB_DB_PORT=${BENCH_DB_PORT:-13507}
 export CB_SMTP_PORT=${BENCH_SMTP_PORT:-28290}
 BASE=http://127.0.0.1:$CB_HTTP_PORT
-WORK=$BUILD/history-run
-OUT=$BUILD/history-results.md
+if [[ -n ${BENCH_STATE_DIR:-} ]]; then WORK=$CB_STATE_DIR-run; OUT=$CB_STATE_DIR-results.md
+else WORK=$BUILD/history-run; OUT=$BUILD/history-results.md; fi
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }

@@ -15,6 +15,10 @@
 #   insert    that nginx -> a C FastCGI responder parsing a 10-field form and doing ONE
 #             prepared INSERT (autocommit) into the same MariaDB (bench/insert_fcgi.c), as many
 #             processes as the hook has
+#   real_nograms  real, with call_number_grams' triggers dropped for the run and put back
+#             after it (issue 20: what the "number contains" index costs ingest). Not in the
+#             default list: BENCH_PATHS="real real_nograms" runs them A B A B; the calls of
+#             these runs have no grams (a bench database only)
 #
 # Environment (defaults in brackets):
 #   BENCH_QUICK        1: one round of 3 s per path                               [0]
@@ -86,7 +90,7 @@ done
 (( ROUNDS >= 1 && DURATION >= 1 && THREADS >= 1 && CONNS >= THREADS )) ||
     die "need at least 1 round of 1 s, and at least one connection per thread"
 for p in $PATHS; do
-    [[ $p =~ ^(real|return200|noop|insert)$ ]] || die "unknown path '$p' in BENCH_PATHS"
+    [[ $p =~ ^(real|real_nograms|return200|noop|insert)$ ]] || die "unknown path '$p' in BENCH_PATHS"
 done
 
 find_cmd() {   # find_cmd NAME PACKAGE
@@ -303,7 +307,7 @@ FORM='event=call.end&call_id=1717495200.42&caller=%2B380671234567&did=3804439001
 
 url_of() {
     case $1 in
-        real) echo "http://127.0.0.1:$HTTP_PORT/" ;;
+        real|real_nograms) echo "http://127.0.0.1:$HTTP_PORT/" ;;
         return200) echo "http://127.0.0.1:$CEIL_PORT/" ;;
         noop) echo "http://127.0.0.1:$CEIL_PORT/noop" ;;
         insert) echo "http://127.0.0.1:$CEIL_PORT/insert" ;;
@@ -331,7 +335,7 @@ gen() {   # gen TAG: pre-generate the signed requests for one real run
 
 run_wrk() {   # run_wrk PATH SECONDS TAG: one wrk run, prints its BENCH line
     local path=$1 secs=$2 tag=$3 out=$WORK/wrk-$1-$3.txt
-    if [[ $path == real ]]; then
+    if [[ $path == real* ]]; then
         BENCH_REQS=$WORK/reqs-$tag BENCH_BODY='' "$WRK" -t"$THREADS" -c"$CONNS" -d"${secs}s" \
             --latency -s "$BENCH_SRC/replay.lua" "$(url_of real)" >"$out" 2>&1 || true
         rm -f "$WORK/reqs-$tag".*
@@ -361,11 +365,11 @@ machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat;
 cpu_snapshot() {   # cpu_snapshot PATH: "app=.. db=.. ngx=.. wrk=.. busy=.." in clock ticks
     local app="" master
     case $1 in
-        real) app=$(pids_in "$STATE/run/fcgi-hook.pid") ;;
+        real|real_nograms) app=$(pids_in "$STATE/run/fcgi-hook.pid") ;;
         noop) app=$(pids_in "$WORK/noop.pid") ;;
         insert) app=$(pids_in "$WORK/insert.pid") ;;
     esac
-    if [[ $1 == real ]]; then master=$(pids_in "$STATE/run/nginx.pid"); else master=$(pids_in "$NGX/nginx.pid"); fi
+    if [[ $1 == real* ]]; then master=$(pids_in "$STATE/run/nginx.pid"); else master=$(pids_in "$NGX/nginx.pid"); fi
     # shellcheck disable=SC2046,SC2086 # lists of pids
     # wrk: this shell's children's time (cutime + cstime), which wrk's ends up in once waited for.
     printf 'app=%s db=%s ngx=%s wrk=%s busy=%s\n' "$(ticks_of $app)" \
@@ -387,7 +391,7 @@ if (( WARMUP > 0 )); then
     say "warm-up: ${WARMUP}s on real and insert (not counted)"
     for p in $PATHS; do
         case $p in
-            real) gen warm $((WARMUP * 6000 + 2000)); run_wrk real "$WARMUP" warm >/dev/null ;;
+            real|real_nograms) gen warm $((WARMUP * 6000 + 2000)); run_wrk real "$WARMUP" warm >/dev/null ;;
             insert) run_wrk insert "$WARMUP" warm >/dev/null ;;
         esac
     done
@@ -426,16 +430,38 @@ for (( waited = 0; IDLE_BUSY > 10 && waited < QUIET_WAIT; waited += 2 )); do IDL
 say "machine busy before the rounds (other programs): ${IDLE_BUSY}% of $(nproc) cores"
 if (( IDLE_BUSY > 10 )); then say "warning: the machine is busy; the figures will be low and noisy"; fi
 
+# real_nograms: call_number_grams' triggers (sql/migrations/0021, 0033) as information_schema
+# has them, saved once, dropped before each such run and created again after it.
+GRAMS_TRIGGERS=$WORK/grams-triggers.sql
+grams_off() {
+    [[ -s $GRAMS_TRIGGERS ]] || "$MARIADB" --defaults-file="$MY_CNF" --user="$(id -un)" --batch --raw \
+        --skip-column-names callboard -e "SELECT CONCAT('CREATE TRIGGER ', TRIGGER_NAME, ' ', ACTION_TIMING,
+            ' ', EVENT_MANIPULATION, ' ON ', EVENT_OBJECT_TABLE, ' FOR EACH ROW ', ACTION_STATEMENT, '\n//')
+          FROM information_schema.TRIGGERS
+          WHERE TRIGGER_SCHEMA = 'callboard' AND TRIGGER_NAME LIKE 'tr\\_calls\\_grams\\_%'" >"$GRAMS_TRIGGERS"
+    [[ $(grep -c '^CREATE TRIGGER' "$GRAMS_TRIGGERS") == 3 ]] || die "the grams triggers were not found"
+    sql "DROP TRIGGER IF EXISTS tr_calls_grams_ins; DROP TRIGGER IF EXISTS tr_calls_grams_upd;
+         DROP TRIGGER IF EXISTS tr_calls_grams_del"
+}
+grams_on() {
+    { echo 'DELIMITER //'; cat "$GRAMS_TRIGGERS"; } |
+        "$MARIADB" --defaults-file="$MY_CNF" --user="$(id -un)" callboard || die "could not restore the grams triggers"
+}
+
 say "running: $ROUNDS round(s) x ${DURATION}s of: $PATHS (wrk -t$THREADS -c$CONNS --latency)"
 for (( r = 1; r <= ROUNDS; r++ )); do
     for p in $PATHS; do
-        if [[ $p == real ]]; then
+        if [[ $p == real* ]]; then
             gen "r$r" "$EVENTS"
+        fi
+        if [[ $p == real ]]; then
             db_status >"$WORK/status-before.txt"
         fi
+        if [[ $p == real_nograms ]]; then grams_off; fi
         cpu0=$(cpu_snapshot "$p")
         line=$(run_wrk "$p" "$DURATION" "r$r")
         cpu1=$(cpu_snapshot "$p")
+        if [[ $p == real_nograms ]]; then grams_on; fi
         echo "$p $r $(field requests "$line") $cpu0 $cpu1" >>"$WORK/cpu.txt"
         others=$(others_pct "$cpu0" "$cpu1")
         if [[ $p == real ]]; then
@@ -485,8 +511,8 @@ fi
 drain_spool
 ACKED=0; SENT=0; NON2XX_REAL=0; WRAPPED=0; ACKED_ROUNDS=0
 while read -r p r _ rest; do
-    [[ $p == real ]] || continue
-    if [[ $r != perf ]]; then ACKED_ROUNDS=$((ACKED_ROUNDS + $(field ok " $rest"))); fi
+    [[ $p == real* ]] || continue
+    if [[ $p == real && $r != perf ]]; then ACKED_ROUNDS=$((ACKED_ROUNDS + $(field ok " $rest"))); fi
     ACKED=$((ACKED + $(field ok " $rest"))); SENT=$((SENT + $(field sent " $rest")))
     NON2XX_REAL=$((NON2XX_REAL + $(field non2xx " $rest"))); WRAPPED=$((WRAPPED + $(field wrapped " $rest")))
 done < <(cat "$RESULTS"; if [[ -s $WORK/perf-run.txt ]]; then echo "real perf x $(cat "$WORK/perf-run.txt")"; fi)
@@ -521,6 +547,7 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
             }
             END {
                 label["real"] = "real: POST /hook/<slug>, signed Zadarma + generic events"
+                label["real_nograms"] = "real without the call_number_grams triggers"
                 label["return200"] = "ceiling 1: nginx return 200"
                 label["noop"] = "ceiling 2: nginx -> no-op C FastCGI, " children " processes"
                 label["insert"] = "ceiling 3: nginx -> C FastCGI, form + 1 INSERT, " children " processes"
@@ -563,6 +590,13 @@ rss_line() {   # rss_line NAME PID...: VmHWM of each
             END { for (k = 1; (k in rounds); k++) if (r["insert", k] > 0) { x[++n] = r["real", k] / r["insert", k]; printf "%.2f ", x[n] }
                   for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
                   if (n) printf "(median %.2f)", (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }' "$RESULTS")"
+    fi
+    nograms=$(mean real_nograms)
+    if [[ -n $real && -n $nograms ]]; then
+        # issue 20: the rate the grams triggers take from ingest (ceiling 10 %), round by round
+        echo "- rate lost to call_number_grams' triggers, 1 - real / real_nograms: $(awk -v a="$real" -v b="$nograms" 'BEGIN { printf "%.1f %%", 100 * (1 - a / b) }') of the means; per round: $(awk '
+            { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") r[$1, $2] = kv[2] } rounds[$2] = 1 }
+            END { for (k = 1; (k in rounds); k++) if (r["real_nograms", k] > 0) printf "%.1f %% ", 100 * (1 - r["real", k] / r["real_nograms", k]) }' "$RESULTS")(issue 20 ceiling: 10 %)"
     fi
     if [[ -n $real && -n $noop ]]; then
         echo "- real / no-op FastCGI: $(awk -v a="$real" -v b="$noop" 'BEGIN { printf "%.2f", a / b }')"

@@ -27,6 +27,7 @@
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "db/listening.h"
+#include "db/user_prefs.h"
 #include "db/users_admin.h"
 #include "http/app.h"
 #include "http/dial_link.h"
@@ -431,15 +432,37 @@ static enum cb_err post_user_edit(struct ctx *ctx)
 
 /* ---------------------------------------------------------------- profile */
 
+/* The profile's country (issue 18): "" (the default) or a region
+ * libphonenumber knows, upper-cased into out[3]; false for anything else. */
+static bool
+read_country(const char *v, char out[3])
+{
+	size_t i;
+
+	out[0] = '\0';
+	if (v == NULL || *v == '\0')
+		return true;
+	if (strlen(v) != 2 || phone_country_code(v) == 0)
+		return false;
+	for (i = 0; i < 2; i++)   /* two ASCII letters: phone_country_code() */
+		out[i] = (char)(v[i] >= 'a' ? v[i] - 'a' + 'A' : v[i]);
+	out[2] = '\0';
+	return true;
+}
+
 static enum cb_err
 profile_form(struct ctx *ctx, const char *tz, bool deep_link,
     const char *sip_domain, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *f = json_object_new_object();
+	const char *country = form_value(ctx, "country");
 
 	app_add_str(m, "title", "My profile");
 	app_add_str(f, "time_zone", tz);
+	app_add_str(f, "country", ctx->req->method == HTTP_POST && country ?
+	    country : ctx->user->country);
+	app_add_str(m, "default_country", ctx->cfg->default_country);
 	app_add_bool(f, "deep_link", deep_link);
 	app_add_str(f, "sip_domain", sip_domain);
 	json_object_object_add(m, "form", f);
@@ -467,18 +490,26 @@ post_profile(struct ctx *ctx)
 	const char *tz = form_value(ctx, "time_zone");
 	bool deep = form_checked(ctx, "deep_link");
 	struct json_object *e = json_object_new_object();
-	char sip[DIAL_SIP_DOMAIN_MAX + 1];
+	char sip[DIAL_SIP_DOMAIN_MAX + 1], country[3];
 	enum cb_err rc;
 
 	if (!form_zone_valid(tz))
 		json_object_object_add(e, "time_zone", app_jstr("Pick a time "
 		    "zone from the list, like Europe/Kyiv or UTC."));
+	if (!read_country(form_value(ctx, "country"), country))
+		json_object_object_add(e, "country", app_jstr(arena_printf(
+		    ctx->arena, "Enter a two-letter country code like UA, PL or "
+		    "US, or leave it empty for the default (%s).",
+		    ctx->cfg->default_country[0] ? ctx->cfg->default_country :
+		    "none")));
 	read_sip_domain(ctx, sip, sizeof(sip), e);
 	if (json_object_object_length(e) > 0)
 		return profile_form(ctx, tz, deep, sip, e);
 	json_object_put(e);
 	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep,
-	    sip)) != CB_OK)
+	    sip)) != CB_OK ||
+	    (rc = db_user_country_save(ctx->db, ctx->user->id, country)) !=
+	    CB_OK)
 		return rc;
 	resp_redirect(ctx->resp, 303, "/settings/users/me?saved=1");
 	return CB_OK;

@@ -120,7 +120,7 @@
     p.el.setAttribute('data-state', taken ? 'taken' : msg.state);
     p.el.classList.toggle('unknown', !!m && !m.customer);
     p.name.textContent = headline(p);
-    p.number.textContent = m ? (m.call.number || '') : '';
+    p.number.textContent = m ? (m.call.number_shown || m.call.number || '') : '';
     p.number.hidden = !p.number.textContent;
     var cid = m && m.call && m.call.caller_name;
     p.cid.textContent = cid && !(m.customer && m.customer.name === cid) ? 'Caller ID: ' + cid : '';

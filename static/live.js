@@ -263,6 +263,8 @@
     var p = { msg: msg, since: Date.now() };
     p.el = el('section', 'live-popup');
     p.el.setAttribute('data-call', String(msg.call_id));
+    // The number as stored (E.164); people read the card's number_shown (issue 18).
+    if (msg.number) p.el.setAttribute('data-number', msg.number);
     p.el.setAttribute('role', 'status');
     p.el.setAttribute('aria-label', 'Call');
     var close = el('button', 'live-close', '\u00d7');

@@ -774,6 +774,35 @@ START_TEST(test_format_keeps_what_it_cannot_read)
 }
 END_TEST
 
+/* What a history page pays (issue 18): 50 rows of repeat callers hit the
+ * memo; a page of numbers never seen costs one parse and format each.
+ * Printed, not asserted: the machine's load decides the figures. */
+START_TEST(test_format_cost)
+{
+	enum { N = 5000, NEW = 300 };
+	char out[PHONE_DISPLAY_MAX], in[32];
+	double t0, t;
+	int i;
+
+	t0 = now_us();
+	for (i = 0; i < N; i++) {
+		snprintf(in, sizeof(in), "+38067%07d", i % 50);
+		(void)phone_format(in, "UA", out, sizeof(out));
+	}
+	t = (now_us() - t0) / N;
+	printf("phone cost: %-30s %6.2f us/row\n", "format, 50 repeat numbers", t);
+	t0 = now_us();
+	for (i = 0; i < NEW; i++) {
+		snprintf(in, sizeof(in), "+38050%07d", i);
+		(void)phone_format(in, "UA", out, sizeof(out));
+	}
+	t = (now_us() - t0) / NEW;
+	printf("phone cost: %-30s %6.2f us/row\n", "format, a new number every row",
+	    t);
+	fflush(stdout);
+}
+END_TEST
+
 START_TEST(test_where_region_and_zone)
 {
 	struct phone_where w;
@@ -869,6 +898,7 @@ phone_suite(void)
 	tcase_add_test(tc, test_format_keeps_what_it_cannot_read);
 	tcase_add_test(tc, test_where_region_and_zone);
 	tcase_add_test(tc, test_geo_place);
+	tcase_add_test(tc, test_format_cost);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("digits");

@@ -21,6 +21,7 @@
 #include "http/app.h"
 #include "http/csv.h"
 #include "http/dial_link.h"
+#include "http/phone_view.h"
 #include "http/escape.h"
 #include "phone/phone.h"
 #include "tmpl/rows.h"
@@ -704,7 +705,7 @@ enum row_col {
 	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
 	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
 	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD,
-	ROW_SUMMARY, ROW_TRANSCRIPT, ROW__MAX
+	ROW_SUMMARY, ROW_TRANSCRIPT, ROW_NUMBER_SHOWN, ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -717,7 +718,7 @@ static const char *const row_cols[ROW__MAX] = {
 	"comment", "recording_state", "recording_url", "download_url",
 	"recording_note", "card_url", "create_order_url",
 	"create_customer_url", "recorded", "number_withheld",
-	"summary", "transcript"
+	"summary", "transcript", "number_shown"
 };
 
 /* What the number cell says: the number, or for a caller who withheld it
@@ -811,6 +812,7 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	const char *number = withheld ? NULL :
 	    db_col(st, CALL_CLIENT_NUMBER, NULL);
 	const char *rec = db_col(st, CALL_RECORDING_STATE, NULL);
+	const char *viewer = phone_viewer_region(ctx);
 	char local[32], dur[32];
 	int64_t id = db_col_i64(st, CALL_ID);
 
@@ -826,6 +828,16 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	tmpl_rows_str(c, ROW_RESULT_LABEL, result_label(result ? result : ""));
 	tmpl_rows_bool(c, ROW_OK, result && strcmp(result, "answered") == 0);
 	tmpl_rows_str(c, ROW_NUMBER, withheld ? NUMBER_WITHHELD : number);
+	/* number stays E.164 for JSON clients; people read number_shown
+	 * (issue 18: memoised per process, so a page of repeat callers
+	 * costs no libphonenumber work). */
+	if (number != NULL) {
+		char shown[PHONE_DISPLAY_MAX];
+		phone_format(number, viewer, shown, sizeof(shown));
+		tmpl_rows_str(c, ROW_NUMBER_SHOWN, shown);
+	} else
+		tmpl_rows_str(c, ROW_NUMBER_SHOWN, withheld ? NUMBER_WITHHELD :
+		    NULL);
 	tmpl_rows_bool(c, ROW_NUMBER_WITHHELD, withheld);
 	if (number && *number) {
 		buf_reset(link);

@@ -33,6 +33,8 @@
 #include "core/utf8.h"
 #include "http/app.h"
 #include "http/dial_link.h"
+#include "http/phone_view.h"
+#include "http/phone_where.h"
 #include "http/escape.h"
 #include "net/httpc.h"
 #include "transcript.h"
@@ -395,8 +397,12 @@ call_model(struct ctx *ctx, const struct card *c)
 		app_add_str(o, "number", "Number withheld");
 		app_add_bool(o, "number_withheld", true);
 		number = NULL;
-	} else
-		app_add_str(o, "number", number);
+	} else {
+		/* number stays as stored for JSON clients (the popup reads
+		 * number_shown); the clock and place beside it (issue 18). */
+		phone_view_add(ctx, o, "number", number);
+		phone_where_add(ctx, o, number);
+	}
 	app_add_str(o, "number_url", dial_href(ctx->arena, ctx->user, number,
 	    c->id));
 	app_add_str(o, "caller_name", nonempty(v[CARD_CLIENT_NAME]));

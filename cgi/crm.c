@@ -47,6 +47,8 @@
 #include "db/relink.h"
 #include "http/app.h"
 #include "http/dial_link.h"
+#include "http/phone_view.h"
+#include "http/phone_where.h"
 #include "http/escape.h"
 #include "http/form.h"
 #include "phone/phone.h"
@@ -394,7 +396,8 @@ page_customer(struct ctx *ctx)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *p = json_object_new_object();
 		const char *phone = db_col(st, 0, NULL);
-		app_add_str(p, "phone", phone);
+		phone_view_add(ctx, p, "phone", phone);
+		phone_where_add(ctx, p, phone);
 		app_add_str(p, "dial_url", dial_href(ctx->arena, ctx->user, phone,
 		    0));
 		if (db_col_i64(st, 2))
@@ -646,7 +649,7 @@ post_customer(struct ctx *ctx)
 static enum cb_err
 page_order(struct ctx *ctx)
 {
-	int64_t id = ctx->ids[0], cust, mgr;
+	int64_t id = ctx->ids[0], cust, mgr, store;
 	struct json_object *m = json_object_new_object(), *a;
 	struct db_stmt *st;
 	enum cb_err rc;
@@ -684,6 +687,7 @@ page_order(struct ctx *ctx)
 	    db_col(st, 6, NULL), db_col(st, 7, NULL)));
 	app_add_str(m, "manager", db_col(st, 8, NULL));
 	app_add_str(m, "created", app_local_time(ctx, db_col(st, 9, NULL)));
+	store = db_col_i64(st, 11);
 	db_stmt_done(st);
 
 	a = json_object_new_array();
@@ -694,9 +698,9 @@ page_order(struct ctx *ctx)
 		while ((rc = db_fetch(st)) == CB_OK) {
 			struct json_object *p = json_object_new_object();
 			const char *phone = db_col(st, 0, NULL);
-			app_add_str(p, "phone", phone);
-			app_add_str(p, "dial_url", dial_href(ctx->arena, ctx->user,
-			    phone, 0));
+			phone_view_add(ctx, p, "phone", phone);
+			app_add_str(p, "dial_url", dial_href_store(ctx->arena, ctx->user,
+			    phone, store));
 			json_object_array_add(a, p);
 		}
 		db_stmt_done(st);
@@ -881,7 +885,7 @@ page_lead(struct ctx *ctx)
 	app_add_int(m, "id", ctx->ids[0]);
 	app_add_str(m, "title", db_col(st, 0, NULL));
 	app_add_str(m, "name", db_col(st, 0, NULL));
-	app_add_str(m, "phone", db_col(st, 1, NULL));
+	phone_view_add(ctx, m, "phone", db_col(st, 1, NULL));
 	if (db_col(st, 1, NULL))
 		app_add_str(m, "dial_url", dial_href(ctx->arena, ctx->user,
 		    db_col(st, 1, NULL), 0));

@@ -12,6 +12,12 @@
  *        "message":…}. Provider failures re-show the page with the reason in
  *        plain words (502); the request is bounded by outbound_timeout_seconds.
  *
+ * One click (issue 18): a phone's link is this GET, which static/dial.js
+ * turns into the POST without an integration; the server then calls
+ * through the default line (default_line()), and only when it has none
+ * does the page ask which (the menu). The lines that cannot dial yet are
+ * setup warnings: listed for admins only.
+ *
  * Needs the calls.dial permission. Users with the deep-link preference get
  * sip:/tel: links from dial_href() and never come here, but the page offers
  * the tel: link too. Enabled integrations that could place calls once a
@@ -30,6 +36,7 @@
 #include "db/dial.h"
 #include "db/integration.h"
 #include "db/line_access.h"
+#include "db/user_prefs.h"
 #include "dial/dial.h"
 #include "http/app.h"
 #include "http/escape.h"
@@ -158,6 +165,9 @@ show(struct ctx *ctx, const struct form *f, const struct choice *ch,
 	size_t i;
 
 	pend = json_object_new_array();
+	/* Setup warnings are for those who can fix them (issue 18). */
+	if (!perm_has(ctx->user, PERM_SETTINGS))
+		npending = 0;
 	for (i = n; i < n + npending; i++) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "message", app_jstr(
@@ -217,6 +227,48 @@ find(const struct choice *ch, size_t n, const char *slug)
 	return NULL;
 }
 
+static const struct choice *
+find_id(const struct choice *ch, size_t n, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; id > 0 && i < n; i++)
+		if (ch[i].id == id)
+			return &ch[i];
+	return NULL;
+}
+
+/* The line a click calls through when none was picked (issue 18): the one
+ * the user last called through, else the store's (the call's store, or the
+ * store param of an order's page, else the line the call came through),
+ * else the only one; never one outside ch[0..n), which holds only lines
+ * that can dial and that line_acl_allows() for this user (choices()).
+ * NULL: several lines and no default, so the user picks. */
+static enum cb_err
+default_line(struct ctx *ctx, const struct choice *ch, size_t n,
+    int64_t call_id, const struct choice **out)
+{
+	const char *sv = app_param(ctx, "store");
+	int64_t id, store = 0;
+	enum cb_err rc;
+
+	*out = NULL;
+	if (n == 0)
+		return CB_OK;
+	if ((rc = db_user_last_line(ctx->db, ctx->user->id, &id)) != CB_OK)
+		return rc;
+	if ((*out = find_id(ch, n, id)) != NULL)
+		return CB_OK;
+	if (sv != NULL && strparse_i64z(sv, 1, INT64_MAX, &store) != CB_OK)
+		store = 0;
+	if ((rc = db_store_line(ctx->db, call_id, store, &id)) != CB_OK)
+		return rc;
+	if ((*out = find_id(ch, n, id)) != NULL)
+		return CB_OK;
+	*out = n == 1 ? &ch[0] : NULL;
+	return CB_OK;
+}
+
 static enum cb_err
 page_dial(struct ctx *ctx)
 {
@@ -234,6 +286,12 @@ page_dial(struct ctx *ctx)
 	f.slug = app_param(ctx, "integration");
 	if (f.number != NULL && strlen(f.number) > NUMBER_INPUT_MAX)
 		f.number = NULL;
+	if (f.slug == NULL) {
+		const struct choice *d;
+		if ((rc = default_line(ctx, ch, n, f.call_id, &d)) != CB_OK)
+			return rc;
+		f.slug = d ? d->slug : NULL;
+	}
 	if ((placed = find(ch, n, app_param(ctx, "placed"))) != NULL) {
 		struct dial_target t = { .kind = placed->kind,
 		    .name = placed->name };
@@ -331,8 +389,12 @@ do_dial(struct ctx *ctx)
 		    "set one up in Settings › Integrations.";
 		return refuse(ctx, 409, &f, ch, n, np);
 	}
-	if (f.slug == NULL && n == 1)
-		f.slug = ch[0].slug;
+	if (f.slug == NULL || *f.slug == '\0') {
+		const struct choice *d;
+		if ((rc = default_line(ctx, ch, n, f.call_id, &d)) != CB_OK)
+			return rc;
+		f.slug = d ? d->slug : NULL;
+	}
 	if ((c = find(ch, n, f.slug)) == NULL) {
 		f.slug = NULL;
 		f.failure = "Pick the integration to call through.";
@@ -372,6 +434,11 @@ do_dial(struct ctx *ctx)
 		f.failure = arena_strdup(ctx->arena, msg);
 		return refuse(ctx, 502, &f, ch, n, np);
 	}
+	/* The next click's default (issue 18); the call is placed already,
+	 * so a failure here is only logged. */
+	if (db_user_last_line_save(ctx->db, ctx->user->id, ig.id) != CB_OK)
+		log_warn("dial: could not remember user %lld's line",
+		    (long long)ctx->user->id);
 	if (ctx->req->want == WANT_JSON) {
 		struct json_object *m = json_object_new_object();
 		json_object_object_add(m, "status", app_jstr("calling"));

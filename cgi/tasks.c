@@ -27,6 +27,7 @@
 #include "db/tasklist.h"
 #include "http/app.h"
 #include "http/dial_link.h"
+#include "http/phone_view.h"
 
 static int64_t
 id_of(const char *s)
@@ -117,7 +118,7 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_int(t, "assignees", db_col_i64(st, TL_ASSIGNEES));
 	app_add_bool(t, "shared", db_col_i64(st, TL_ASSIGNEES) > 1 &&
 	    strcmp(db_col(st, TL_MODE, NULL), "shared") == 0);
-	app_add_str(t, "phone", phone);
+	phone_view_add(ctx, t, "phone", phone);
 	app_add_str(t, "dial_url", dial_href(ctx->arena, ctx->user, phone, call));
 	app_add_str(t, "customer", db_col(st, TL_CUSTOMER_NAME, NULL));
 	app_add_str(t, "customer_url", cust ? arena_printf(ctx->arena,
@@ -299,7 +300,7 @@ page_missed(struct ctx *ctx)
 		app_add_int(c, "id", id);
 		app_add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)id));
-		app_add_str(c, "number", num);
+		phone_view_add(ctx, c, "number", num);
 		app_add_str(c, "dial_url", dial_href(ctx->arena, ctx->user, num,
 		    id));
 		app_add_str(c, "started", app_local_time(ctx, db_col(st,

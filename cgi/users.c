@@ -27,6 +27,7 @@
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "db/listening.h"
+#include "db/user_prefs.h"
 #include "db/users_admin.h"
 #include "http/app.h"
 #include "http/dial_link.h"
@@ -453,17 +454,39 @@ profile_languages(struct json_object *m, struct json_object *f,
 	app_add_bool(f, "language_auto", chosen == NULL || *chosen == '\0');
 }
 
+/* The profile's country (issue 18): "" (the default) or a region
+ * libphonenumber knows, upper-cased into out[3]; false for anything else. */
+static bool
+read_country(const char *v, char out[3])
+{
+	size_t i;
+
+	out[0] = '\0';
+	if (v == NULL || *v == '\0')
+		return true;
+	if (strlen(v) != 2 || phone_country_code(v) == 0)
+		return false;
+	for (i = 0; i < 2; i++)   /* two ASCII letters: phone_country_code() */
+		out[i] = (char)(v[i] >= 'a' ? v[i] - 'a' + 'A' : v[i]);
+	out[2] = '\0';
+	return true;
+}
+
 static enum cb_err
 profile_form(struct ctx *ctx, const char *tz, bool deep_link,
     const char *sip_domain, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *f = json_object_new_object();
+	const char *country = form_value(ctx, "country");
 
 	app_add_str(m, "title", _("My profile"));
 	profile_languages(m, f, errors ? form_value(ctx, "language") :
 	    ctx->user->language);
 	app_add_str(f, "time_zone", tz);
+	app_add_str(f, "country", ctx->req->method == HTTP_POST && country ?
+	    country : ctx->user->country);
+	app_add_str(m, "default_country", ctx->cfg->default_country);
 	app_add_bool(f, "deep_link", deep_link);
 	app_add_str(f, "sip_domain", sip_domain);
 	json_object_object_add(m, "form", f);
@@ -492,7 +515,7 @@ post_profile(struct ctx *ctx)
 	const char *lang = form_value(ctx, "language");
 	bool deep = form_checked(ctx, "deep_link");
 	struct json_object *e = json_object_new_object();
-	char sip[DIAL_SIP_DOMAIN_MAX + 1];
+	char sip[DIAL_SIP_DOMAIN_MAX + 1], country[3];
 	enum i18n_lang l;
 	enum cb_err rc;
 
@@ -502,13 +525,21 @@ post_profile(struct ctx *ctx)
 	if (*lang != '\0' && !i18n_parse(lang, &l))
 		json_object_object_add(e, "language", app_jstr(_("Pick a "
 		    "language from the list.")));
+	if (!read_country(form_value(ctx, "country"), country))
+		json_object_object_add(e, "country", app_jstr(arena_printf(
+		    ctx->arena, "%s (%s).", _("Enter a two-letter country code "
+		    "like UA, PL or US, or leave it empty for the default"),
+		    ctx->cfg->default_country[0] ? ctx->cfg->default_country :
+		    _("none"))));
 	read_sip_domain(ctx, sip, sizeof(sip), e);
 	if (json_object_object_length(e) > 0)
 		return profile_form(ctx, tz, deep, sip, e);
 	json_object_put(e);
 	if ((rc = db_admin_profile_save(ctx->db, ctx->user->id, tz, deep,
 	    sip)) != CB_OK ||
-	    (rc = db_user_set_language(ctx->db, ctx->user->id, lang)) != CB_OK)
+	    (rc = db_user_set_language(ctx->db, ctx->user->id, lang)) != CB_OK ||
+	    (rc = db_user_country_save(ctx->db, ctx->user->id, country)) !=
+	    CB_OK)
 		return rc;
 	resp_redirect(ctx->resp, 303, "/settings/users/me?saved=1");
 	return CB_OK;

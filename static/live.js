@@ -122,7 +122,7 @@
     p.el.setAttribute('data-state', taken ? 'taken' : msg.state);
     p.el.classList.toggle('unknown', !!m && !m.customer);
     p.name.textContent = headline(p);
-    p.number.textContent = m ? (m.call.number || '') : '';
+    p.number.textContent = m ? (m.call.number_shown || m.call.number || '') : '';
     p.number.hidden = !p.number.textContent;
     var cid = m && m.call && m.call.caller_name;
     p.cid.textContent = cid && !(m.customer && m.customer.name === cid) ? t('Caller ID: {name}', { name: cid }) : '';
@@ -265,6 +265,8 @@
     var p = { msg: msg, since: Date.now() };
     p.el = el('section', 'live-popup');
     p.el.setAttribute('data-call', String(msg.call_id));
+    // The number as stored (E.164); people read the card's number_shown (issue 18).
+    if (msg.number) p.el.setAttribute('data-number', msg.number);
     p.el.setAttribute('role', 'status');
     p.el.setAttribute('aria-label', t('Call'));
     var close = el('button', 'live-close', '\u00d7');

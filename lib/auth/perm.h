@@ -44,6 +44,9 @@ struct user {
 	char name[129];
 	char extension[17];
 	char time_zone[65];
+	/* The country numbers are shown for (ISO 3166 alpha-2), "" = the
+	 * configuration's default_country (lib/http/phone_view.h). */
+	char country[3];
 	bool deep_link;
 	/* The host[:port] of the user's SIP account, "" when none: with
 	 * deep_link the call buttons are sip:<number>@<this>, else tel:. */

@@ -154,7 +154,7 @@ db_crm_order_has_calls(struct db *db, int64_t id, bool *yes)
 static const char sql_order[] =
     "SELECT o.number, s.name, s.status_group, o.customer_id, c.name, "
     "st.name, o.total, o.currency, u.name, o.created_at, "
-    "COALESCE(o.manager_id, 0) "
+    "COALESCE(o.manager_id, 0), COALESCE(o.store_id, 0) "
     "FROM orders o JOIN order_statuses s ON s.id = o.status_id "
     "LEFT JOIN customers c ON c.id = o.customer_id "
     "LEFT JOIN stores st ON st.id = o.store_id "

@@ -64,7 +64,7 @@ static const char sql_session_user[] =
     "SELECT u.id, u.role_id, u.login, u.name, COALESCE(u.extension, ''), "
     "u.time_zone, u.deep_link, s.csrf_token, "
     "COALESCE(u.sip_domain, ''), "
-    "COALESCE(lv.version, 0), COALESCE(u.language, '') "
+    "COALESCE(lv.version, 0), COALESCE(u.language, ''), COALESCE(u.country, '') "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "LEFT JOIN list_versions lv ON lv.id = 1 "
     "WHERE s.token_hash = ? AND s.expires_at > UTC_TIMESTAMP(3) "
@@ -100,6 +100,8 @@ db_session_user(struct db *db, const unsigned char token_hash[SESSION_HASH_LEN],
 	u->lists_version = (uint64_t)db_col_i64(st, 9);
 	snprintf(u->language, sizeof(u->language), "%s",
 	    (v = db_col(st, 10, NULL)) ? v : "");
+	snprintf(u->country, sizeof(u->country), "%s",
+	    (v = db_col(st, 11, NULL)) ? v : "");
 	db_stmt_done(st);
 	/* As of that version or newer (db_role_perms()). */
 	return db_role_perms(db, u->lists_version, u->role_id, u->perms);

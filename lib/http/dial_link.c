@@ -67,6 +67,17 @@ dial_href(struct arena *a, const struct user *u, const char *number,
 	return out;
 }
 
+const char *
+dial_href_store(struct arena *a, const struct user *u, const char *number,
+    int64_t store_id)
+{
+	const char *h = dial_href(a, u, number, 0);
+
+	if (h == NULL || store_id <= 0 || strncmp(h, "/dial?", 6) != 0)
+		return h;
+	return arena_printf(a, "%s&store=%lld", h, (long long)store_id);
+}
+
 static bool
 is_alnum(char c)
 {

@@ -29,6 +29,11 @@
  * NULL too for an empty number. */
 const char *dial_href(struct arena *a, const struct user *u,
     const char *number, int64_t call_id);
+/* dial_href() from a page of a store's record (an order): the provider
+ * link carries "&store=<id>" (store_id > 0), so that a click calls through
+ * the store's line when the user has no last-used one (cgi/dial.c). */
+const char *dial_href_store(struct arena *a, const struct user *u,
+    const char *number, int64_t store_id);
 /* The same href appended to b (a page's rows build theirs in one reused
  * buffer); false, and b unchanged, where dial_href() gives NULL. */
 bool dial_href_put(struct buf *b, const struct user *u, const char *number,

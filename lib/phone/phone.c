@@ -136,8 +136,8 @@ phone_scan(const char *in, size_t len, struct phone_scan *s)
 }
 
 /* "ua" -> "UA"; anything that is not two ASCII letters -> "ZZ", which is
- * libphonenumber's "unknown region". */
-static void
+ * libphonenumber's "unknown region". Shared with format.c (phone.h). */
+void
 phone_region(const char *region, char rc[3])
 {
 	size_t i;

@@ -114,6 +114,40 @@ int phone_country_code(const char *region);
  * ("unknown" for a value out of range). Stable: fit for logs and the DB. */
 const char *phone_kind_name(enum phone_kind k);
 
+/* --- display (issue 18): lib/phone/format.c ------------------------------ */
+
+/* Room for a number as people write it: the longest international form
+ * is the 16-byte E.164 plus a separator per group and brackets. */
+#define PHONE_DISPLAY_MAX 48
+
+/* Writes stored (a number as Callboard keeps it: E.164, an extension, the
+ * digits fallback, or whatever a provider sent) as a person reads it to
+ * out: a valid E.164 number of the viewer's country (ISO 3166 alpha-2,
+ * any case) in that country's national form ("067 123 4567" for a UA
+ * viewer), any other valid E.164 number in international form
+ * ("+1 415-555-2671"); everything else -- extensions, unparsable or
+ * invalid numbers, an unknown viewer region for national ones -- is copied
+ * as stored (cut at outsz - 1 bytes, never split inside a UTF-8
+ * sequence). out gets "" for NULL. Returns true when it was formatted.
+ * outsz must be at least PHONE_DISPLAY_MAX for formatting to happen.
+ * Answers are remembered per thread (a history page shows the same
+ * numbers again and again), so the cost is one libphonenumber parse per
+ * number and viewer region per process. */
+bool phone_format(const char *stored, const char *viewer_region, char *out,
+    size_t outsz);
+
+/* What libphonenumber knows about a valid E.164 number beyond its digits:
+ * its region (ISO 3166 alpha-2, "" when unknown) and the usual IANA time
+ * zone there (phone_region_time_zone(); "" when the region is unknown).
+ * Returns false (and empty fields) for anything that is not a valid E.164
+ * number. The place name and the carrier are in lib/phone/geo.h, which
+ * only the programs that show them link. */
+struct phone_where {
+	char region[3];
+	const char *time_zone;   /* static */
+};
+bool phone_where_of(const char *e164, struct phone_where *w);
+
 /* --- internal: the libphonenumber shim in phonenumber.cc -----------------
  * Declared here so the C and C++ sides are checked against one prototype.
  * Not for callers outside lib/phone/. No C++ exception leaves these. */
@@ -132,6 +166,15 @@ enum phone_lpn {
 enum phone_lpn phone_lpn_parse(const char *num, const char *region, char *out,
     size_t outsz);
 int phone_lpn_init(void);
+/* e164 ("+digits") in NATIONAL form when its country calling code is
+ * viewer_cc, else INTERNATIONAL: 0, or -1 (not a valid number, does not
+ * fit, C++ exception) with out untouched. */
+int phone_lpn_format(const char *e164, int viewer_cc, char *out,
+    size_t outsz);
+/* The region code of a valid e164 into rc (3 bytes): 0, or -1. */
+int phone_lpn_region(const char *e164, char rc[3]);
+/* "ua" -> "UA", anything else -> "ZZ" (phone.c). */
+void phone_region(const char *region, char rc[3]);
 int phone_lpn_country_code(const char *region);
 
 #ifdef __cplusplus

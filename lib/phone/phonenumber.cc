@@ -106,3 +106,48 @@ phone_lpn_country_code(const char *region)
 		return 0;
 	}
 }
+
+extern "C" int
+phone_lpn_format(const char *e164, int viewer_cc, char *out, size_t outsz)
+{
+	try {
+		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+		PhoneNumber n;
+		std::string s;
+
+		if (u->Parse(e164, "ZZ", &n) != PhoneNumberUtil::NO_PARSING_ERROR ||
+		    !u->IsValidNumber(n))
+			return -1;
+		u->Format(n, n.country_code() == viewer_cc ?
+		    PhoneNumberUtil::NATIONAL : PhoneNumberUtil::INTERNATIONAL,
+		    &s);
+		if (s.empty() || s.size() >= outsz)
+			return -1;
+		std::memcpy(out, s.c_str(), s.size() + 1);
+		return 0;
+	} catch (...) {
+		return -1;
+	}
+}
+
+extern "C" int
+phone_lpn_region(const char *e164, char rc[3])
+{
+	try {
+		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+		PhoneNumber n;
+		std::string s;
+
+		if (u->Parse(e164, "ZZ", &n) != PhoneNumberUtil::NO_PARSING_ERROR ||
+		    !u->IsValidNumber(n))
+			return -1;
+		u->GetRegionCodeForNumber(n, &s);
+		/* "001" for non-geographic entities, "ZZ" unknown. */
+		if (s.size() != 2 || s == "ZZ")
+			return -1;
+		std::memcpy(rc, s.c_str(), 3);
+		return 0;
+	} catch (...) {
+		return -1;
+	}
+}

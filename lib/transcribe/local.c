@@ -66,6 +66,10 @@ struct model {
 	cmd_ln_t *cfg;
 #endif
 	char dir[1024];
+	/* 0.8: samples given to this decoder since it was loaded. Its frame
+	 * numbers run on across utterances, channels and recordings, so a
+	 * channel's times are counted from where it began (struct ps.base). */
+	uint64_t fed_total;
 };
 static struct model model;
 static unsigned model_loads;   /* this process's loads: tests, the bench */
@@ -87,6 +91,7 @@ struct ps {
 	 * file's start (5.x counts frames per utterance; 0.8 does not). */
 	uint64_t utt_start;
 	uint64_t fed;             /* samples given to the decoder so far */
+	uint64_t base;            /* 0.8: model.fed_total when this began */
 };
 
 struct job {
@@ -200,6 +205,7 @@ ps_open(struct ps *ps, const char *dir, char *err, size_t errsz)
 		return rc;
 	ps->dec = model.dec;
 	ps->cfg = model.cfg;
+	ps->base = model.fed_total;
 #ifdef HAVE_PS_CONFIG_INIT
 	/* The endpointer has no reset: a new one per channel (cheap). */
 	if ((ps->ep = ps_endpointer_init(0, 0.0, PS_VAD_LOOSE, LOCAL_RATE,
@@ -283,10 +289,12 @@ utt_collect(struct job *j)
 	if (text.len > 0 && text.err == CB_OK) {
 		/* Segment frames count from the utterance's start. */
 		uint64_t at = j->ps.utt_start;
-		uint32_t s_ms = ms_of(at + (uint64_t)first * LOCAL_RATE /
-		    (unsigned)frate);
-		uint32_t e_ms = ms_of(at + (uint64_t)(last + 1) * LOCAL_RATE /
-		    (unsigned)frate);
+		uint64_t s_at = at + (uint64_t)first * LOCAL_RATE /
+		    (unsigned)frate;
+		uint64_t e_at = at + (uint64_t)(last + 1) * LOCAL_RATE /
+		    (unsigned)frate;
+		uint32_t s_ms = ms_of(s_at > j->ps.base ? s_at - j->ps.base : 0);
+		uint32_t e_ms = ms_of(e_at > j->ps.base ? e_at - j->ps.base : 0);
 
 		if (transcript_add(j->out, j->a, s_ms, e_ms, j->side,
 		    text.p, text.len) != 0)
@@ -366,8 +374,9 @@ ps_finish(struct job *j)
 #else
 /* 0.8+5prealpha: the decoder's own detector (ps_get_in_speech) tells
  * when an utterance ended, as pocketsphinx_continuous does. Frames count
- * from the decoder's first sample across utterances there, so utt_start
- * stays 0. */
+ * from the decoder's first sample across utterances there (and across
+ * channels and recordings, the decoder being the process's), so utt_start
+ * stays 0 and the channel's base is taken off. */
 static void
 ps_feed(struct job *j, const int16_t *pcm, size_t n)
 {
@@ -379,6 +388,7 @@ ps_feed(struct job *j, const int16_t *pcm, size_t n)
 	}
 	ps_process_raw(ps->dec, pcm, n, FALSE, FALSE);
 	ps->fed += n;
+	model.fed_total += n;
 	if (ps_get_in_speech(ps->dec)) {
 		ps->in_utt = true;
 	} else if (ps->in_utt) {

@@ -14,6 +14,8 @@ let a, b;   // two browsers: two separate sessions (manager, olena)
 before(async () => { a = await launch(); b = await launch(); });
 after(async () => { await a.close(); await b.close(); });
 
+// +38067XXXXXXX as a UA viewer reads it (issue 18).
+const shown = (n) => `0${n.slice(4, 6)} ${n.slice(6, 9)} ${n.slice(9)}`;
 const freshNumber = () => `+38067${String(randomBytes(4).readUInt32BE() % 10000000).padStart(7, '0')}`;
 
 async function customer(name, managerLogin = 'manager') {
@@ -53,7 +55,7 @@ test("the popup shows on the ringing manager's page only, and its × closes it",
   await popup.waitFor({ state: 'visible', timeout: 1000 });
   assert.ok(Date.now() - t0 < 1500);
   assert.equal(await popup.locator('.live-name').textContent(), name);
-  assert.equal(await popup.locator('.live-number').textContent(), number);
+  assert.equal(await popup.locator('.live-number').textContent(), shown(number), 'the national form (issue 18)');
   assert.equal(await popup.locator('.live-state').textContent(), 'Ringing');
   const [[id]] = await sql('SELECT id FROM calls WHERE external_id = ?', [callId]);
   assert.equal(await popup.locator('a.live-open').getAttribute('href'), `/calls/${id}`);

@@ -18,6 +18,8 @@ let a, b;
 before(async () => { a = await launch(); b = await launch(); mkdirSync(SHOTS, { recursive: true }); });
 after(async () => { await a.close(); await b.close(); });
 
+// +38067XXXXXXX as a UA viewer reads it (issue 18).
+const shown = (n) => `0${n.slice(4, 6)} ${n.slice(6, 9)} ${n.slice(9)}`;
 const freshNumber = () => `+38067${String(randomBytes(4).readUInt32BE() % 10000000).padStart(7, '0')}`;
 const rev = (n) => n.slice(1).split('').reverse().join('');
 
@@ -114,10 +116,10 @@ test('an unknown caller is "Unknown caller"; the PBX caller-ID name is shown apa
   const number = freshNumber();
   const callId = uid('pu');
   await ev({ event: 'call.start', call_id: callId, from: number, ext: '101', caller_name: 'PBX Pavlo' });
-  const popup = page.locator('.live-popup').filter({ hasText: number });
+  const popup = page.locator(`.live-popup[data-number="${number}"]`);
   await popup.locator('.live-cid', { hasText: 'Caller ID: PBX Pavlo' }).waitFor({ timeout: 3000 });
   assert.equal(await popup.locator('.live-name').textContent(), 'Unknown caller');
-  assert.equal(await popup.locator('.live-number').textContent(), number);
+  assert.equal(await popup.locator('.live-number').textContent(), shown(number), 'the national form (issue 18)');
   assert.equal(await popup.locator('.live-state').textContent(), 'Ringing');
   assert.equal(await popup.locator('a.live-create-customer').count(), 1);
   assert.match(await popup.locator('a.live-create-customer').getAttribute('href'), new RegExp(`phone=${encodeURIComponent(number).replace('+', '\\+')}`));
@@ -137,8 +139,8 @@ test('a ring group: both ring, a colleague answers, the other popup says who and
   const callId = uid('rg');
   await ev({ event: 'call.start', call_id: callId, from: number, ext: '101' });
   await ev({ event: 'call.start', call_id: callId, from: number, ext: '103' });
-  const mine = m.page.locator('.live-popup').filter({ hasText: number });
-  const hers = o.page.locator('.live-popup').filter({ hasText: number });
+  const mine = m.page.locator(`.live-popup[data-number="${number}"]`);
+  const hers = o.page.locator(`.live-popup[data-number="${number}"]`);
   await mine.locator('.live-state', { hasText: 'Ringing' }).waitFor({ timeout: 3000 });
   await hers.locator('.live-state', { hasText: 'Ringing' }).waitFor({ timeout: 3000 });
   // Ringing is never "Unknown", in red or otherwise.
@@ -150,9 +152,9 @@ test('a ring group: both ring, a colleague answers, the other popup says who and
   await m.page.screenshot({ path: join(SHOTS, 'popup-answered-by.png') });
   // The colleague's popup goes away by itself.
   await mine.waitFor({ state: 'detached', timeout: 12000 });
-  assert.equal(await m.page.locator('.live-popup').filter({ hasText: number }).count(), 0);
+  assert.equal(await m.page.locator(`.live-popup[data-number="${number}"]`).count(), 0);
   // One popup per call on olena's page, whatever the number of events.
-  assert.equal(await o.page.locator(`.live-popup`).filter({ hasText: number }).count(), 1);
+  assert.equal(await o.page.locator(`.live-popup[data-number="${number}"]`).count(), 1);
   await ev({ event: 'call.end', call_id: callId, from: number, ext: '103', status: 'answered' });
   await hers.locator('.live-state', { hasText: 'Ended · Answered' }).waitFor({ timeout: 3000 });
   await o.page.clock.fastForward(31000);
@@ -168,15 +170,15 @@ test('the popup survives a reload while the call lasts; one closed stays closed'
   const number = freshNumber();
   const callId = uid('rl');
   await ev({ event: 'call.start', call_id: callId, from: number, ext: '101' });
-  const popup = page.locator('.live-popup').filter({ hasText: number });
+  const popup = page.locator(`.live-popup[data-number="${number}"]`);
   await popup.waitFor({ state: 'visible', timeout: 3000 });
   await page.reload();
   await popup.locator('.live-state', { hasText: 'Ringing' }).waitFor({ timeout: 3000 });
-  assert.equal(await page.locator('.live-popup').filter({ hasText: number }).count(), 1, 'one popup per call');
+  assert.equal(await page.locator(`.live-popup[data-number="${number}"]`).count(), 1, 'one popup per call');
   await popup.locator('.live-close').click();
   await page.reload();
   await page.waitForSelector('#live-popups[data-restored]', { state: 'attached', timeout: 3000 });
-  assert.equal(await page.locator('.live-popup').filter({ hasText: number }).count(), 0);
+  assert.equal(await page.locator(`.live-popup[data-number="${number}"]`).count(), 0);
   await ev({ event: 'call.end', call_id: callId, from: number, ext: '101', status: 'no-answer' });
   await page.close();
 });

@@ -25,5 +25,20 @@ if grep -q '^#define HAVE_POCKETSPHINX 1' ./config.h &&
 	echo "FAIL: the worker does not load libpocketsphinx, yet the local engine is built (is the pattern stale?)" >&2
 	bad=1
 fi
-[ $bad -eq 0 ] && echo "ok: ${#progs[@]} FastCGI programs, none loads an engine's library"
+# The geocoder (lib/phone/geo.h: libgeocoding, ICU, abseil) only where a
+# phone's place is shown (issue 18): the card and the CRM pages.
+for p in "${progs[@]}"; do
+	[ -x "$p" ] || continue
+	case ${p##*/} in
+	callboard-card|callboard-crm)
+		ldd "$p" | grep libgeocoding >/dev/null ||
+			{ echo "FAIL: $p does not load libgeocoding (is the pattern stale?)" >&2; bad=1; } ;;
+	*)
+		if ldd "$p" | grep libgeocoding >/dev/null; then
+			echo "FAIL: $p loads libgeocoding; only the card and the CRM pages need it" >&2
+			bad=1
+		fi ;;
+	esac
+done
+[ $bad -eq 0 ] && echo "ok: ${#progs[@]} FastCGI programs, none loads an engine's library; the geocoder only in card and crm"
 exit $bad

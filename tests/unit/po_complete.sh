@@ -5,7 +5,10 @@
 #   "N translated messages.");
 # - every msgid of po/callboard.pot is in the .po (msgcmp);
 # - every string the scripts translate (t('...') in static/*.js) is in the
-#   page catalog templates/partials/i18n.html, so it reaches the .pot.
+#   page catalog templates/partials/i18n.html, so it reaches the .pot;
+# - every text of the templates, as the engine sees it today
+#   (tools/callboard-tmpl-pot), is in po/callboard.pot: a template edited
+#   without `make update-po` would show its new words in English only.
 set -u
 src=${CB_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 fail=0
@@ -26,5 +29,15 @@ echo "$keys" | while IFS= read -r k; do
 	grep -qF "data-k=\"$k\"" "$src/templates/partials/i18n.html" || {
 		echo "FAIL static/*.js asks t('$k'), not in templates/partials/i18n.html"; exit 1; }
 done || fail=1
+pot_tool=./tools/callboard-tmpl-pot
+if [ -x "$pot_tool" ]; then
+	"$pot_tool" "$src/templates" > /tmp/po_tmpl.$$ &&
+	msgcmp --use-untranslated "$src/po/callboard.pot" /tmp/po_tmpl.$$ 2>/tmp/po_complete.$$ || {
+		echo "FAIL templates/ have words po/callboard.pot lacks (make update-po, then translate):"
+		head -8 /tmp/po_complete.$$; fail=1; }
+	rm -f /tmp/po_tmpl.$$ /tmp/po_complete.$$
+else
+	echo "FAIL $pot_tool not built (run from the build folder after make)"; fail=1
+fi
 [ $fail -eq 0 ] && echo "po: every catalog complete"
 exit $fail

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
+#include "phone/geo.h"
 #include "phone/phone.h"
 
 struct ncase {
@@ -712,6 +713,138 @@ START_TEST(test_international_without_plus_from_providers)
 }
 END_TEST
 
+
+/* --- display (issue 18) ---------------------------------------------- */
+
+START_TEST(test_format_national_for_own_country)
+{
+	char out[PHONE_DISPLAY_MAX];
+
+	ck_assert(phone_format("+380671234567", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "067 123 4567");
+	/* any case of the viewer's region */
+	ck_assert(phone_format("+380442345678", "ua", out, sizeof(out)));
+	ck_assert_str_eq(out, "044 234 5678");
+	ck_assert(phone_format("+14155552671", "US", out, sizeof(out)));
+	ck_assert_str_eq(out, "(415) 555-2671");
+}
+END_TEST
+
+START_TEST(test_format_international_for_other_countries)
+{
+	char out[PHONE_DISPLAY_MAX];
+
+	ck_assert(phone_format("+14155552671", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "+1 415-555-2671");
+	ck_assert(phone_format("+380671234567", "PL", out, sizeof(out)));
+	ck_assert_str_eq(out, "+380 67 123 4567");
+	/* no viewer country: everything international */
+	ck_assert(phone_format("+380671234567", "", out, sizeof(out)));
+	ck_assert_str_eq(out, "+380 67 123 4567");
+	ck_assert(phone_format("+380671234567", NULL, out, sizeof(out)));
+	ck_assert_str_eq(out, "+380 67 123 4567");
+	/* the same number for two viewers in a row: the memo keys on both */
+	ck_assert(phone_format("+380671234567", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "067 123 4567");
+}
+END_TEST
+
+START_TEST(test_format_keeps_what_it_cannot_read)
+{
+	char out[PHONE_DISPLAY_MAX], small[8];
+
+	ck_assert(!phone_format("101", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "101");
+	ck_assert(!phone_format("anonymous", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "anonymous");
+	ck_assert(!phone_format("+38067", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "+38067");
+	ck_assert(!phone_format("+999123456789", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "+999123456789");
+	ck_assert(!phone_format("", "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "");
+	ck_assert(!phone_format(NULL, "UA", out, sizeof(out)));
+	ck_assert_str_eq(out, "");
+	/* a buffer too small to format into: the stored form, cut whole
+	 * UTF-8 sequences only */
+	ck_assert(!phone_format("+380671234567", "UA", small, sizeof(small)));
+	ck_assert_str_eq(small, "+380671");
+	ck_assert(!phone_format("Іван Петро", "UA", small, sizeof(small)));
+	ck_assert_str_eq(small, "Іва");
+}
+END_TEST
+
+/* What a history page pays (issue 18): 50 rows of repeat callers hit the
+ * memo; a page of numbers never seen costs one parse and format each.
+ * Printed, not asserted: the machine's load decides the figures. */
+START_TEST(test_format_cost)
+{
+	enum { N = 5000, NEW = 300 };
+	char out[PHONE_DISPLAY_MAX], in[32];
+	double t0, t;
+	int i;
+
+	t0 = now_us();
+	for (i = 0; i < N; i++) {
+		snprintf(in, sizeof(in), "+38067%07d", i % 50);
+		(void)phone_format(in, "UA", out, sizeof(out));
+	}
+	t = (now_us() - t0) / N;
+	printf("phone cost: %-30s %6.2f us/row\n", "format, 50 repeat numbers", t);
+	t0 = now_us();
+	for (i = 0; i < NEW; i++) {
+		snprintf(in, sizeof(in), "+38050%07d", i);
+		(void)phone_format(in, "UA", out, sizeof(out));
+	}
+	t = (now_us() - t0) / NEW;
+	printf("phone cost: %-30s %6.2f us/row\n", "format, a new number every row",
+	    t);
+	fflush(stdout);
+}
+END_TEST
+
+START_TEST(test_where_region_and_zone)
+{
+	struct phone_where w;
+
+	ck_assert(phone_where_of("+380671234567", &w));
+	ck_assert_str_eq(w.region, "UA");
+	ck_assert_str_eq(w.time_zone, "Europe/Kyiv");
+	ck_assert(phone_where_of("+48221234567", &w));
+	ck_assert_str_eq(w.region, "PL");
+	ck_assert_str_eq(w.time_zone, "Europe/Warsaw");
+	/* a region outside the zone table: no zone rather than UTC */
+	ck_assert(phone_where_of("+61212345678", &w));
+	ck_assert_str_eq(w.region, "AU");
+	ck_assert_str_eq(w.time_zone, "");
+	ck_assert(!phone_where_of("101", &w));
+	ck_assert_str_eq(w.region, "");
+	ck_assert(!phone_where_of("+38067", &w));
+	ck_assert(!phone_where_of(NULL, &w));
+}
+END_TEST
+
+START_TEST(test_geo_place)
+{
+	char out[PHONE_PLACE_MAX], tiny[4];
+
+	ck_assert_int_eq(phone_geo_place("+380442345678", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "Kyiv city");
+	ck_assert_int_eq(phone_geo_place("+14155552671", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "San Francisco, CA");
+	/* a mobile range says the country only */
+	ck_assert_int_eq(phone_geo_place("+380671234567", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "Ukraine");
+	ck_assert_int_eq(phone_geo_place("101", out, sizeof(out)), -1);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(phone_geo_place("+38067", out, sizeof(out)), -1);
+	ck_assert_int_eq(phone_geo_place(NULL, out, sizeof(out)), -1);
+	ck_assert_int_eq(phone_geo_place("+380442345678", tiny, sizeof(tiny)),
+	    -1);
+	ck_assert_str_eq(tiny, "");
+}
+END_TEST
+
 static Suite *
 phone_suite(void)
 {
@@ -757,6 +890,15 @@ phone_suite(void)
 	tc = tcase_create("withheld");
 	tcase_add_test(tc, test_withheld_caller_ids);
 	tcase_add_test(tc, test_region_time_zone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("display");
+	tcase_add_test(tc, test_format_national_for_own_country);
+	tcase_add_test(tc, test_format_international_for_other_countries);
+	tcase_add_test(tc, test_format_keeps_what_it_cannot_read);
+	tcase_add_test(tc, test_where_region_and_zone);
+	tcase_add_test(tc, test_geo_place);
+	tcase_add_test(tc, test_format_cost);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("digits");

@@ -19,6 +19,7 @@
 #include "db/calllists.h"
 #include "db/savedfilter.h"
 #include "http/app.h"
+#include "http/call_labels.h"
 #include "http/csv.h"
 #include "http/dial_link.h"
 #include "http/phone_view.h"
@@ -649,30 +650,6 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 /* Labels of every row: translated once per language (i18n_memo). */
 static const char *rec_memo[3][LANG__MAX];
 
-static const char *
-result_label(const char *r)
-{
-	static const char *m[6][LANG__MAX];
-
-	if (strcmp(r, "answered") == 0) return i18n_memo(N_("Answered"), m[0]);
-	if (strcmp(r, "missed") == 0) return i18n_memo(N_("Missed"), m[1]);
-	if (strcmp(r, "busy") == 0) return i18n_memo(N_("Busy"), m[2]);
-	if (strcmp(r, "failed") == 0) return i18n_memo(N_("Failed"), m[3]);
-	if (strcmp(r, "no_answer") == 0)
-		return i18n_memo(N_("No answer"), m[4]);
-	return i18n_memo(N_("Unknown"), m[5]);
-}
-
-static const char *
-direction_label(const char *d)
-{
-	static const char *m[3][LANG__MAX];
-
-	if (strcmp(d, "in") == 0) return i18n_memo(N_("Incoming"), m[0]);
-	if (strcmp(d, "out") == 0) return i18n_memo(N_("Outgoing"), m[1]);
-	return i18n_memo(N_("Internal"), m[2]);
-}
-
 /* The contact shown for a row: the customer, else the lead, else the
  * caller's name from the PBX; NULL when unknown. */
 static const char *
@@ -823,9 +800,9 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	tmpl_rows_str(c, ROW_TIME, local);
 	tmpl_rows_str(c, ROW_STARTED_AT_UTC, started);
 	tmpl_rows_str(c, ROW_DIRECTION, dir);
-	tmpl_rows_str(c, ROW_DIRECTION_LABEL, direction_label(dir ? dir : ""));
+	tmpl_rows_str(c, ROW_DIRECTION_LABEL, call_direction_label(dir ? dir : ""));
 	tmpl_rows_str(c, ROW_RESULT, result);
-	tmpl_rows_str(c, ROW_RESULT_LABEL, result_label(result ? result : ""));
+	tmpl_rows_str(c, ROW_RESULT_LABEL, call_result_label(result ? result : ""));
 	tmpl_rows_bool(c, ROW_OK, result && strcmp(result, "answered") == 0);
 	tmpl_rows_str(c, ROW_NUMBER, withheld ? NUMBER_WITHHELD : number);
 	/* number stays E.164 for JSON clients; people read number_shown
@@ -1292,9 +1269,9 @@ chip_label(struct ctx *ctx, struct json_object *m, const char *const g[3],
 	if (strcmp(k, "contact") == 0)
 		return arena_printf(a, "Contact: %s", v);
 	if (strcmp(k, "direction") == 0)
-		return direction_label(v);
+		return call_direction_label(v);
 	if (strcmp(k, "result") == 0)
-		return result_label(v);
+		return call_result_label(v);
 	if (strcmp(k, "from") == 0)
 		return arena_printf(a, "From %s", v);
 	if (strcmp(k, "to") == 0)
@@ -1478,8 +1455,8 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 	csv_cell(b, db_col(st, CALL_ID, NULL), sep, false);
 	csv_cell(b, k->local, sep, false);
 	/* The words of the page (Incoming, Answered...), not the codes. */
-	csv_cell(b, direction_label(dir ? dir : ""), sep, false);
-	csv_cell(b, result_label(res ? res : ""), sep, false);
+	csv_cell(b, call_direction_label(dir ? dir : ""), sep, false);
+	csv_cell(b, call_result_label(res ? res : ""), sep, false);
 	csv_cell(b, row_withheld(st) ? NUMBER_WITHHELD :
 	    db_col(st, CALL_CLIENT_NUMBER, NULL), sep, false);
 	csv_cell(b, row_contact(st), sep, false);

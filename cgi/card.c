@@ -32,6 +32,7 @@
 #include "db/recording.h"
 #include "core/utf8.h"
 #include "http/app.h"
+#include "http/call_labels.h"
 #include "http/dial_link.h"
 #include "http/phone_view.h"
 #include "http/phone_where.h"
@@ -70,26 +71,6 @@ duration(struct ctx *ctx, int64_t seconds)
 
 	time_duration((long)seconds, out, 32);
 	return out;
-}
-
-static const char *
-result_label(const char *r)
-{
-	if (r == NULL) return _("Unknown");
-	if (strcmp(r, "answered") == 0) return _("Answered");
-	if (strcmp(r, "missed") == 0) return _("Missed");
-	if (strcmp(r, "busy") == 0) return _("Busy");
-	if (strcmp(r, "failed") == 0) return _("Failed");
-	if (strcmp(r, "no_answer") == 0) return _("No answer");
-	return _("Unknown");
-}
-
-static const char *
-direction_label(const char *d)
-{
-	if (d && strcmp(d, "in") == 0) return _("Incoming");
-	if (d && strcmp(d, "out") == 0) return _("Outgoing");
-	return _("Internal");
 }
 
 /* The page title's first half: "Incoming call" (one phrase to translate,
@@ -192,7 +173,7 @@ add_legs(struct ctx *ctx, const struct card *c, struct json_object *m)
 		app_add_str(l, "number", db_col(st, LEG_NUMBER, NULL));
 		app_add_str(l, "state", db_col(st, LEG_STATE, NULL));
 		app_add_str(l, "result", res);
-		app_add_str(l, "result_label", result_label(res));
+		app_add_str(l, "result_label", call_result_label(res));
 		app_add_bool(l, "ok", res && strcmp(res, "answered") == 0);
 		app_add_str(l, "started", app_local_time(ctx,
 		    db_col(st, LEG_STARTED_AT, NULL)));
@@ -378,9 +359,9 @@ call_model(struct ctx *ctx, const struct card *c)
 	app_add_int(o, "id", c->id);
 	app_add_str(o, "external_id", v[CARD_EXTERNAL_ID]);
 	app_add_str(o, "direction", v[CARD_DIRECTION]);
-	app_add_str(o, "direction_label", direction_label(v[CARD_DIRECTION]));
+	app_add_str(o, "direction_label", call_direction_label(v[CARD_DIRECTION]));
 	app_add_str(o, "result", v[CARD_RESULT]);
-	app_add_str(o, "result_label", result_label(v[CARD_RESULT]));
+	app_add_str(o, "result_label", call_result_label(v[CARD_RESULT]));
 	app_add_bool(o, "ok", v[CARD_RESULT] &&
 	    strcmp(v[CARD_RESULT], "answered") == 0);
 	app_add_str(o, "state", state);

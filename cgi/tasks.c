@@ -26,6 +26,7 @@
 #include "core/timefmt.h"
 #include "db/tasklist.h"
 #include "http/app.h"
+#include "http/call_labels.h"
 #include "http/dial_link.h"
 #include "http/phone_view.h"
 
@@ -49,18 +50,6 @@ iso_utc(struct ctx *ctx, const char *utc)
 	if (utc == NULL || strlen(utc) < 19)
 		return NULL;
 	return arena_printf(ctx->arena, "%.10sT%sZ", utc, utc + 11);
-}
-
-static const char *
-result_label(const char *r)
-{
-	if (r == NULL) return _("Unknown");
-	if (strcmp(r, "answered") == 0) return _("Answered");
-	if (strcmp(r, "missed") == 0) return _("Missed");
-	if (strcmp(r, "busy") == 0) return _("Busy");
-	if (strcmp(r, "failed") == 0) return _("Failed");
-	if (strcmp(r, "no_answer") == 0) return _("No answer");
-	return _("Unknown");
 }
 
 static const char *
@@ -173,7 +162,7 @@ attach_calls(struct ctx *ctx, struct json_object *tasks, bool done)
 		app_add_str(c, "started", app_local_time(ctx, db_col(st,
 		    TLC_STARTED_AT, NULL)));
 		app_add_str(c, "result", res);
-		app_add_str(c, "result_label", result_label(res));
+		app_add_str(c, "result_label", call_result_label(res));
 		app_add_str(c, "direction", db_col(st, TLC_DIRECTION, NULL));
 		json_object_array_add(calls, c);
 	}
@@ -309,7 +298,7 @@ page_missed(struct ctx *ctx)
 		    MC_STARTED_AT, NULL)));
 		app_add_str(c, "customer", db_col(st, MC_CUSTOMER_NAME, NULL));
 		app_add_str(c, "manager", db_col(st, MC_MANAGER_NAME, NULL));
-		app_add_str(c, "result_label", result_label(res));
+		app_add_str(c, "result_label", call_result_label(res));
 		if (task)
 			app_add_int(c, "open_task_id", task);
 		else

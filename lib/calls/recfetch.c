@@ -27,22 +27,10 @@
 
 /* ------------------------------------------------------------ helpers -- */
 
-#define say recfetch_say
+#define say err_say
 #define fits recfetch_fits
 #define is_http_url recfetch_is_http_url
 #define base_ok recfetch_base_ok
-
-void
-recfetch_say(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 
 bool

@@ -153,8 +153,6 @@ enum cb_err recfetch_join_url(const char *base, const char *path, char *out,
 enum cb_err recfetch_api_base(const char *base, char *out, size_t outsz);
 /* ---- for the providers' plans (lib/providers/<kind>/recording.c) ---- */
 
-void recfetch_say(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* snprintf that says whether everything fitted. */
 bool recfetch_fits(char *out, size_t outsz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,4 +1,6 @@
 #include "config.h"
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -24,4 +26,16 @@ cb_strerror(enum cb_err err)
 	if ((unsigned)err >= CB_ERR__MAX)
 		return "unknown error";
 	return messages[err];
+}
+
+void
+err_say(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
 }

@@ -24,4 +24,11 @@ enum cb_err {
 /* Static string, never NULL. */
 const char *cb_strerror(enum cb_err err);
 
+#include <stddef.h>
+/* Writes a reason for a person into the caller's buffer err (errsz bytes,
+ * cut to fit); nothing when err is NULL or errsz is 0. The one helper
+ * behind every "char *err, size_t errsz" parameter. */
+void err_say(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -12,18 +12,6 @@
 #include "dial/dial.h"
 #include "providers/registry.h"
 
-void
-dial_say(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 bool
 dial_fits(char *out, size_t outsz, const char *fmt, ...)
 {
@@ -45,7 +33,7 @@ dial_api_base(const struct dial_target *t, const char *dflt, char *out,
 	/* The same rule as recording downloads: https, or http on loopback. */
 	if (recfetch_api_base(base != NULL ? base : dflt, out, outsz) !=
 	    CB_OK) {
-		dial_say(err, errsz, "%s: the setting api_base must be an "
+		err_say(err, errsz, "%s: the setting api_base must be an "
 		    "https URL (http only on this machine)",
 		    dial_provider_name(t));
 		return CB_EINVAL;
@@ -100,7 +88,7 @@ dial_build(const struct dial_target *t, struct dial_request *r, char *err,
 
 	memset(r, 0, sizeof(*r));
 	if (d == NULL || d->build == NULL) {
-		dial_say(err, errsz, "%s cannot place calls",
+		err_say(err, errsz, "%s cannot place calls",
 		    dial_provider_name(t));
 		return CB_EINVAL;
 	}
@@ -169,13 +157,13 @@ dial_read_answer(const struct dial_target *t, long status, const char *body,
 	} else {
 		rc = CB_EUPSTREAM;
 		if (reason[0] != '\0')
-			dial_say(msg, msgsz, "%s refused the request: %s", who,
+			err_say(msg, msgsz, "%s refused the request: %s", who,
 			    reason);
 		else if (status >= 200 && status <= 299)
-			dial_say(msg, msgsz, "%s refused the request without "
+			err_say(msg, msgsz, "%s refused the request without "
 			    "saying why", who);
 		else
-			dial_say(msg, msgsz, "%s refused the request (HTTP "
+			err_say(msg, msgsz, "%s refused the request (HTTP "
 			    "%ld)", who, status);
 	}
 	json_object_put(j);
@@ -238,15 +226,15 @@ dial_send(const struct dial_target *t, struct dial_request *r,
 		return CB_OK;
 	if (rc == CB_EDENIED) {
 		/* The settings, not the network: an admin's fix. */
-		dial_say(msg, msgsz, "%s cannot be called at this address "
+		err_say(msg, msgsz, "%s cannot be called at this address "
 		    "(%s%s).", who, res.error, RECFETCH_ALLOW_HINT);
 		return CB_EINVAL;
 	}
 	if (timed_out(res.error))
-		dial_say(msg, msgsz, "%s did not answer within %u seconds. "
+		err_say(msg, msgsz, "%s did not answer within %u seconds. "
 		    "Try again in a minute.", who, rq.timeout_s);
 	else
-		dial_say(msg, msgsz, "Could not reach %s (%s). Try again in a "
+		err_say(msg, msgsz, "Could not reach %s (%s). Try again in a "
 		    "minute.", who, res.error);
 	return CB_EUPSTREAM;
 }
@@ -318,7 +306,7 @@ dial_place(const struct dial_target *t, unsigned timeout_s, char *msg,
 	if (rc != CB_OK)
 		log_info("dial: %s: %s (HTTP %ld)", t->slug, msg, status);
 	else
-		dial_say(msg, msgsz, "%s is calling your extension %s. Pick "
+		err_say(msg, msgsz, "%s is calling your extension %s. Pick "
 		    "up, and you will be connected to %s.", who, t->extension,
 		    t->number);
 	buf_free(&body);

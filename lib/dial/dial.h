@@ -136,8 +136,6 @@ bool dial_token_refused(const char *kind, long status, const char *body,
 void dial_prepare_forget(void);
 
 /* helpers for the providers' builders (dial.c) */
-void dial_say(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 bool dial_fits(char *out, size_t outsz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 enum cb_err dial_api_base(const struct dial_target *t, const char *dflt,

@@ -67,12 +67,12 @@ dial_hangup_build(const struct dial_target *t, const char *call_id,
 
 	memset(r, 0, sizeof(*r));
 	if (p == NULL) {
-		dial_say(err, errsz, "%s cannot hang up calls from Callboard",
+		err_say(err, errsz, "%s cannot hang up calls from Callboard",
 		    dial_provider_name(t));
 		return CB_EINVAL;
 	}
 	if (call_id == NULL || *call_id == '\0') {
-		dial_say(err, errsz, "%s did not tell Callboard this call's id, "
+		err_say(err, errsz, "%s did not tell Callboard this call's id, "
 		    "so it cannot be hung up from here",
 		    dial_provider_name(t));
 		return CB_EINVAL;
@@ -120,7 +120,7 @@ dial_hangup_read_answer(const struct dial_target *t, long status,
 	/* Twilio answers 404 for a call it does not know; the generic format
 	 * asks a PBX for 404 or 409 when the call is not in progress. */
 	if (status == 404 || status == 409 || status == 410) {
-		dial_say(msg, msgsz, "%s says this call is no longer in "
+		err_say(msg, msgsz, "%s says this call is no longer in "
 		    "progress: it has already ended.", dial_provider_name(t));
 		return CB_ENOTFOUND;
 	}
@@ -153,7 +153,7 @@ dial_hangup(const struct dial_target *t, const char *call_id,
 	if (rc != CB_OK)
 		log_info("hangup: %s: %s (HTTP %ld)", t->slug, msg, status);
 	else
-		dial_say(msg, msgsz, "%s is ending the call. The card shows "
+		err_say(msg, msgsz, "%s is ending the call. The card shows "
 		    "its end as soon as %s reports it.", dial_provider_name(t),
 		    dial_provider_name(t));
 	buf_free(&body);

@@ -181,7 +181,7 @@ login(const struct dial_target *t, const struct prov_prepare *pp,
 	if (rc != CB_OK) {
 		log_info("prepare: %s: login at %s: %s", what, origin,
 		    res.error);
-		dial_say(msg, msgsz, rc == CB_EDENIED ? "%s cannot be reached "
+		err_say(msg, msgsz, rc == CB_EDENIED ? "%s cannot be reached "
 		    "at this address (%s%s)." : "Could not log in to %s (%s). "
 		    "Try again in a minute.", who, res.error, rc == CB_EDENIED ?
 		    RECFETCH_ALLOW_HINT : "");
@@ -196,13 +196,13 @@ login(const struct dial_target *t, const struct prov_prepare *pp,
 	log_info("prepare: %s: login at %s: HTTP %ld, %s", what, origin,
 	    res.status, rc == CB_OK ? "token received" : why);
 	if (rc == CB_EDENIED) {
-		dial_say(msg, msgsz, "%s refused the login: %s. Check the "
+		err_say(msg, msgsz, "%s refused the login: %s. Check the "
 		    "integration's API credentials in Settings › Integrations.",
 		    who, why[0] ? why : "wrong credentials");
 		return CB_EINVAL;
 	}
 	if (rc != CB_OK) {
-		dial_say(msg, msgsz, "%s: the login failed: %s", who,
+		err_say(msg, msgsz, "%s: the login failed: %s", who,
 		    why[0] ? why : "unexpected answer");
 		return CB_EUPSTREAM;
 	}

@@ -16,16 +16,6 @@
 #define RUN_TIMEOUT_S 20       /* per page, when the config says 0 */
 #define OUTCOME_KEEP_DAYS 7
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* The pages read so far (all of them before anything is stored). */
 struct page_list {
 	struct hist_page page;
@@ -55,7 +45,7 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 		struct page_list *pl;
 
 		if ((rc = h->request(pc, w, cursor, &rq, &why)) != CB_OK) {
-			say(err, errsz, "%s", why ? why : cb_strerror(rc));
+			err_say(err, errsz, "%s", why ? why : cb_strerror(rc));
 			return rc;
 		}
 		httpc_origin(rq.url, origin, sizeof(origin));
@@ -81,20 +71,20 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 			/* The prepare step's token died (reconcile_pull logs
 			 * in again, once). */
 			*refused = true;
-			say(err, errsz, "the history API (%s) refused the API "
+			err_say(err, errsz, "the history API (%s) refused the API "
 			    "token", origin);
 			buf_free(&body);
 			return CB_EUPSTREAM;
 		}
 		if (rc != CB_OK) {
-			say(err, errsz, "the history API (%s) did not answer: %s%s",
+			err_say(err, errsz, "the history API (%s) did not answer: %s%s",
 			    origin, res.error, rc == CB_EDENIED ?
 			    RECFETCH_ALLOW_HINT : "");
 			buf_free(&body);
 			return rc == CB_ENOMEM ? rc : CB_EUPSTREAM;
 		}
 		if (res.status < 200 || res.status > 299) {
-			say(err, errsz, "the history API (%s) answered HTTP %ld%s",
+			err_say(err, errsz, "the history API (%s) answered HTTP %ld%s",
 			    origin, res.status, res.status == 429 ?
 			    " (too many requests: the next run tries again)" :
 			    res.status == 401 || res.status == 403 ?
@@ -108,13 +98,13 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 		    &pl->page, &why);
 		buf_free(&body);
 		if (rc != CB_OK) {
-			say(err, errsz, "the history API (%s): %s", origin,
+			err_say(err, errsz, "the history API (%s): %s", origin,
 			    why ? why : cb_strerror(rc));
 			return rc == CB_ENOMEM ? rc : CB_EUPSTREAM;
 		}
 		*total += pl->page.n;
 		if (*total > HIST_MAX_RECORDS) {
-			say(err, errsz, "the window holds more than %d calls: "
+			err_say(err, errsz, "the window holds more than %d calls: "
 			    "reconcile a shorter one", HIST_MAX_RECORDS);
 			return CB_EUPSTREAM;
 		}
@@ -123,13 +113,13 @@ fetch_all(const struct cb_config *cfg, const struct integration *ig,
 		if (pl->page.next[0] == '\0')
 			return CB_OK;
 		if (strcmp(pl->page.next, cursor) == 0) {
-			say(err, errsz, "the history API (%s) gave the same page "
+			err_say(err, errsz, "the history API (%s) gave the same page "
 			    "twice", origin);
 			return CB_EUPSTREAM;
 		}
 		snprintf(cursor, sizeof(cursor), "%s", pl->page.next);
 	}
-	say(err, errsz, "the window has more than %d pages: reconcile a "
+	err_say(err, errsz, "the window has more than %d pages: reconcile a "
 	    "shorter one", HIST_MAX_PAGES);
 	return CB_EUPSTREAM;
 }
@@ -246,12 +236,12 @@ reconcile_pull(struct db *db, const struct cb_config *cfg,
 	memset(n, 0, sizeof(*n));
 	err[0] = '\0';
 	if (h == NULL) {
-		say(err, errsz, "%s integrations have no call history to "
+		err_say(err, errsz, "%s integrations have no call history to "
 		    "reconcile from", ig->kind);
 		return CB_EINVAL;
 	}
 	if (w->to_s <= w->from_s) {
-		say(err, errsz, "the window ends before it starts");
+		err_say(err, errsz, "the window ends before it starts");
 		return CB_EINVAL;
 	}
 	memset(&pc, 0, sizeof(pc));
@@ -270,10 +260,10 @@ reconcile_pull(struct db *db, const struct cb_config *cfg,
 				rc = store_one(db, a, ig, &pl->page.ev[i], now, n,
 				    why, sizeof(why));
 		if (rc == CB_EDB)
-			say(err, errsz, "the database went away: %s",
+			err_say(err, errsz, "the database went away: %s",
 			    db_error(db));
 		else if (n->refused)
-			say(err, errsz, "%u record(s) refused; the first: %s",
+			err_say(err, errsz, "%u record(s) refused; the first: %s",
 			    n->refused, why);
 	}
 	arena_free(a);
@@ -295,12 +285,12 @@ reconcile_execute(struct db *db, const struct cb_config *cfg, int64_t run_id,
 	err[0] = '\0';
 	if ((rc = db_reconcile_get(db, run_id, slug, sizeof(slug), &w.from_s,
 	    &w.to_s)) != CB_OK) {
-		say(err, errsz, "%s", rc == CB_ENOTFOUND ? "no such run" :
+		err_say(err, errsz, "%s", rc == CB_ENOTFOUND ? "no such run" :
 		    db_error(db));
 		return rc;
 	}
 	if ((rc = db_reconcile_running(db, run_id)) != CB_OK) {
-		say(err, errsz, "%s", db_error(db));
+		err_say(err, errsz, "%s", db_error(db));
 		return rc;
 	}
 	if ((a = arena_new()) == NULL)
@@ -309,7 +299,7 @@ reconcile_execute(struct db *db, const struct cb_config *cfg, int64_t run_id,
 	if (rc == CB_OK)
 		rc = reconcile_pull(db, cfg, &ig, &w, n, err, errsz);
 	else
-		say(err, errsz, "%s", db_error(db));
+		err_say(err, errsz, "%s", db_error(db));
 	*ok = rc == CB_OK;
 	log_info("reconcile %s run %lld: %s: %u record(s), %u recovered, "
 	    "%u completed, %u already stored, %u refused%s%s", slug,
@@ -320,7 +310,7 @@ reconcile_execute(struct db *db, const struct cb_config *cfg, int64_t run_id,
 		return CB_EDB;   /* the worker retries; the run stays running */
 	if (db_reconcile_finish(db, run_id, *ok, n, err[0] ? err : NULL) !=
 	    CB_OK) {
-		say(err, errsz, "%s", db_error(db));
+		err_say(err, errsz, "%s", db_error(db));
 		return CB_EDB;
 	}
 	return CB_OK;

@@ -19,18 +19,6 @@ s3_enabled(const struct cb_config *cfg)
 	return strcmp(cfg->recordings_store, "s3") == 0;
 }
 
-static void
-say(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* scheme://host[:port][/]: nothing else, so "<endpoint>/<bucket>/<key>"
  * is the object and the host is what gets signed. */
 static bool
@@ -86,17 +74,17 @@ s3_target_of(const struct cb_config *cfg, struct s3_target *t, char *err,
 	t->secret_key = cfg->s3_secret_key;
 	t->virtual_host = cfg->s3_virtual_host != 0;
 	if (!endpoint_ok(t->endpoint)) {
-		say(err, errsz, "s3_endpoint must be http(s)://host[:port] "
+		err_say(err, errsz, "s3_endpoint must be http(s)://host[:port] "
 		    "(path-style; the bucket goes in s3_bucket)");
 		return CB_EINVAL;
 	}
 	if (!bucket_ok(t->bucket)) {
-		say(err, errsz, "s3_bucket must be 3-63 of a-z, 0-9, '.', '-'");
+		err_say(err, errsz, "s3_bucket must be 3-63 of a-z, 0-9, '.', '-'");
 		return CB_EINVAL;
 	}
 	if (t->access_key[0] == '\0' || t->secret_key[0] == '\0' ||
 	    strchr(t->access_key, ':') != NULL || strchr(t->region, ':')) {
-		say(err, errsz, "s3_access_key and s3_secret_key must be set "
+		err_say(err, errsz, "s3_access_key and s3_secret_key must be set "
 		    "(and the key and s3_region hold no ':')");
 		return CB_EINVAL;
 	}
@@ -271,11 +259,11 @@ s3_put_file(const struct s3_target *t, const char *key, const char *file,
 
 	if (snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", t->region) >=
 	    (int)sizeof(sigv4)) {
-		say(err, errsz, "s3_region too long");
+		err_say(err, errsz, "s3_region too long");
 		return CB_EINVAL;
 	}
 	if ((f = fopen(file, "rb")) == NULL || fstat(fileno(f), &sb) != 0) {
-		say(err, errsz, "cannot read %s: %s", file, strerror(errno));
+		err_say(err, errsz, "cannot read %s: %s", file, strerror(errno));
 		if (f != NULL)
 			fclose(f);
 		return CB_EIO;
@@ -286,7 +274,7 @@ s3_put_file(const struct s3_target *t, const char *key, const char *file,
 	buf_init(&body, 64 * 1024);   /* S3's error document */
 	httpc_origin(t->endpoint, origin, sizeof(origin));
 	if (object_at(t, key, &url, &host, &path) != CB_OK) {
-		say(err, errsz, "S3 object name too long");
+		err_say(err, errsz, "S3 object name too long");
 		rc = CB_EINVAL;
 		goto out;
 	}
@@ -306,13 +294,13 @@ s3_put_file(const struct s3_target *t, const char *key, const char *file,
 	rq.public_only = false;
 	rc = httpc_request(&rq, &body, &res);
 	if (rc != CB_OK) {
-		say(err, errsz, "S3 %s: %s", origin, res.error);
+		err_say(err, errsz, "S3 %s: %s", origin, res.error);
 		rc = rc == CB_EINVAL ? CB_EINVAL : CB_EUPSTREAM;
 	} else if (res.status < 200 || res.status > 299) {
 		const char *code = strstr(buf_cstr(&body), "<Code>");
 		const char *end = code ? strstr(code, "</Code>") : NULL;
 
-		say(err, errsz, "S3 %s: PUT answered HTTP %ld%s%.*s", origin,
+		err_say(err, errsz, "S3 %s: PUT answered HTTP %ld%s%.*s", origin,
 		    res.status, code && end ? " " : "",
 		    code && end ? (int)(end - code - 6) : 0,
 		    code && end ? code + 6 : "");

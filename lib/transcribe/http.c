@@ -24,22 +24,6 @@
 #include "transcribe/codec.h"
 #include "transcribe/http.h"
 
-static void
-say(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 static bool
 ends_with(const char *s, size_t n, const char *tail)
 {
@@ -56,19 +40,19 @@ transcribe_http_endpoint(const char *url, const char *key, char *out,
 	int w;
 
 	if (url == NULL || *url == '\0') {
-		say(err, errsz, "no transcribe_url is configured");
+		err_say(err, errsz, "no transcribe_url is configured");
 		return CB_EINVAL;
 	}
 	if ((strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0) || strchr(url, '@') ||
 	    strchr(url, '?') || strchr(url, '#') || strpbrk(url, " \t\r\n")) {
-		say(err, errsz, "transcribe_url must be an http(s) URL without "
+		err_say(err, errsz, "transcribe_url must be an http(s) URL without "
 		    "user name, query or spaces");
 		return CB_EINVAL;
 	}
 	if (key && *key && strncasecmp(url, "http://", 7) == 0 &&
 	    !httpc_is_loopback(url)) {
-		say(err, errsz, "transcribe_key would travel in clear text: use "
+		err_say(err, errsz, "transcribe_key would travel in clear text: use "
 		    "https for transcribe_url (plain http only to this host)");
 		return CB_EINVAL;
 	}
@@ -84,7 +68,7 @@ transcribe_http_endpoint(const char *url, const char *key, char *out,
 		w = snprintf(out, outsz, "%.*s/v1/audio/transcriptions",
 		    (int)n, url);
 	if (w < 0 || (size_t)w >= outsz) {
-		say(err, errsz, "transcribe_url is too long");
+		err_say(err, errsz, "transcribe_url is too long");
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -186,7 +170,7 @@ transcribe_http_parse(const char *json, size_t len, struct arena *a,
 	memset(out, 0, sizeof(*out));
 	out->engine = "http";
 	if (len == 0 || len > TRANSCRIBE_HTTP_MAX_JSON) {
-		say(err, errsz, "the engine's answer is %s", len ? "too large" :
+		err_say(err, errsz, "the engine's answer is %s", len ? "too large" :
 		    "empty");
 		return CB_EUPSTREAM;
 	}
@@ -197,7 +181,7 @@ transcribe_http_parse(const char *json, size_t len, struct arena *a,
 	    !json_object_is_type(root, json_type_object)) {
 		json_tokener_free(tok);
 		json_object_put(root);
-		say(err, errsz, "the engine's answer is not a JSON object");
+		err_say(err, errsz, "the engine's answer is not a JSON object");
 		return CB_EUPSTREAM;
 	}
 	json_tokener_free(tok);
@@ -206,7 +190,7 @@ transcribe_http_parse(const char *json, size_t len, struct arena *a,
 	    json_object_is_type(segs, json_type_array)) {
 		n = json_object_array_length(segs);
 		if (n > TRANSCRIPT_LINES_MAX) {
-			say(err, errsz, "the engine's answer has %zu segments "
+			err_say(err, errsz, "the engine's answer has %zu segments "
 			    "(at most %d)", n, TRANSCRIPT_LINES_MAX);
 			rc = CB_EUPSTREAM;
 		}
@@ -219,13 +203,13 @@ transcribe_http_parse(const char *json, size_t len, struct arena *a,
 			    !seconds_ms(s, "start", &st) ||
 			    !seconds_ms(s, "end", &en) ||
 			    (text = text_of(s, "text", &tl)) == NULL) {
-				say(err, errsz, "segment %zu of the engine's "
+				err_say(err, errsz, "segment %zu of the engine's "
 				    "answer has no start, end and text", i + 1);
 				rc = CB_EUPSTREAM;
 				break;
 			}
 			if (tl > TRANSCRIPT_LINE_MAX) {
-				say(err, errsz, "segment %zu of the engine's "
+				err_say(err, errsz, "segment %zu of the engine's "
 				    "answer is over %d bytes", i + 1,
 				    TRANSCRIPT_LINE_MAX);
 				rc = CB_EUPSTREAM;
@@ -240,7 +224,7 @@ transcribe_http_parse(const char *json, size_t len, struct arena *a,
 		uint32_t d = 0;
 
 		if (tl > TRANSCRIPT_LINE_MAX * 50) {
-			say(err, errsz, "the engine's text is too long");
+			err_say(err, errsz, "the engine's text is too long");
 			rc = CB_EUPSTREAM;
 		} else {
 			(void)seconds_ms(root, "duration", &d);
@@ -249,7 +233,7 @@ transcribe_http_parse(const char *json, size_t len, struct arena *a,
 				rc = CB_ENOMEM;
 		}
 	} else {
-		say(err, errsz, "the engine's answer has neither segments nor "
+		err_say(err, errsz, "the engine's answer has neither segments nor "
 		    "text");
 		rc = CB_EUPSTREAM;
 	}
@@ -331,7 +315,7 @@ transcribe_http(const struct cb_config *cfg, struct arena *a,
 	    cfg->transcribe_key, url, sizeof(url), err, errsz)) != CB_OK)
 		return rc;
 	if (access(path, R_OK) != 0) {
-		say(err, errsz, "the recording's file cannot be read");
+		err_say(err, errsz, "the recording's file cannot be read");
 		return CB_EIO;
 	}
 	httpc_origin(url, origin, sizeof(origin));
@@ -369,14 +353,14 @@ transcribe_http(const struct cb_config *cfg, struct arena *a,
 	rc = httpc_request(&rq, &body, &res);
 	explicit_bzero(auth, sizeof(auth));
 	if (rc != CB_OK) {
-		say(err, errsz, "%s: %s", origin, res.error);
+		err_say(err, errsz, "%s: %s", origin, res.error);
 		buf_free(&body);
 		return rc == CB_ETOOBIG ? CB_EUPSTREAM : rc;
 	}
 	if (res.status < 200 || res.status > 299) {
 		transcribe_http_error_text(buf_cstr(&body), body.len, why,
 		    sizeof(why));
-		say(err, errsz, "%s answered HTTP %ld%s%s%s", origin,
+		err_say(err, errsz, "%s answered HTTP %ld%s%s%s", origin,
 		    res.status, why[0] ? " (" : "", why, why[0] ? ")" : "");
 		buf_free(&body);
 		/* The server's trouble or a limit: later may work. A refused
@@ -389,7 +373,7 @@ transcribe_http(const struct cb_config *cfg, struct arena *a,
 	rc = transcribe_http_parse(buf_cstr(&body), body.len, a, out, why,
 	    sizeof(why));
 	if (rc != CB_OK)
-		say(err, errsz, "%s: %s", origin, why);
+		err_say(err, errsz, "%s: %s", origin, why);
 	buf_free(&body);
 	return rc;
 }

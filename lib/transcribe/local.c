@@ -102,19 +102,6 @@ struct job {
 	bool failed;
 };
 
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* --- pocketsphinx: open, feed, close ------------------------------------ */
 
 static void
@@ -159,7 +146,7 @@ model_load(const char *dir, char *err, size_t errsz)
 	snprintf(dict, sizeof(dict), "%s/cmudict-en-us.dict", dir);
 	if (stat(hmm, &st) != 0 || stat(lm, &st) != 0 ||
 	    stat(dict, &st) != 0) {
-		set_err(err, errsz, "the pocketsphinx model is not in %s "
+		err_say(err, errsz, "the pocketsphinx model is not in %s "
 		    "(apt-get install pocketsphinx-en-us, or set "
 		    "transcribe_model_dir)", dir);
 		return CB_EIO;
@@ -189,7 +176,7 @@ model_load(const char *dir, char *err, size_t errsz)
 	return CB_OK;
 fail:
 	model_free();
-	set_err(err, errsz, "pocketsphinx could not load the model in %s",
+	err_say(err, errsz, "pocketsphinx could not load the model in %s",
 	    dir);
 	return CB_EIO;
 }
@@ -221,7 +208,7 @@ fail:
 	if (ps->ep != NULL)
 		ps_endpointer_free(ps->ep);
 	memset(ps, 0, sizeof(*ps));
-	set_err(err, errsz, "%s", "pocketsphinx could not start decoding");
+	err_say(err, errsz, "%s", "pocketsphinx could not start decoding");
 	return CB_ENOMEM;
 #endif
 }
@@ -431,7 +418,7 @@ decode_channel(struct job *j, SNDFILE *sf, const SF_INFO *info, int ch,
 	sf_count_t got;
 
 	if (sf_seek(sf, 0, SEEK_SET) < 0) {
-		set_err(err, errsz, "cannot read the recording: %s",
+		err_say(err, errsz, "cannot read the recording: %s",
 		    sf_strerror(sf));
 		return CB_EINVAL;
 	}
@@ -445,7 +432,7 @@ decode_channel(struct job *j, SNDFILE *sf, const SF_INFO *info, int ch,
 	if (in == NULL || mono == NULL || res == NULL || pcm == NULL ||
 	    (info->samplerate != LOCAL_RATE && src == NULL)) {
 		rc = CB_ENOMEM;
-		set_err(err, errsz, "%s", "out of memory while decoding");
+		err_say(err, errsz, "%s", "out of memory while decoding");
 		goto out;
 	}
 	do {
@@ -481,7 +468,7 @@ decode_channel(struct job *j, SNDFILE *sf, const SF_INFO *info, int ch,
 			sd.data_out = res;
 			sd.output_frames = (long)out_cap;
 			if ((serr = src_process(src, &sd)) != 0) {
-				set_err(err, errsz, "resampling failed: %s",
+				err_say(err, errsz, "resampling failed: %s",
 				    src_strerror(serr));
 				rc = CB_EIO;
 				goto out;
@@ -499,7 +486,7 @@ decode_channel(struct job *j, SNDFILE *sf, const SF_INFO *info, int ch,
 	ps_finish(j);
 	if (j->failed) {
 		rc = CB_ENOMEM;
-		set_err(err, errsz, "%s", "out of memory while decoding");
+		err_say(err, errsz, "%s", "out of memory while decoding");
 	}
 out:
 	if (src != NULL)
@@ -535,14 +522,14 @@ transcribe_local(const struct cb_config *cfg, struct arena *a,
 	memset(out, 0, sizeof(*out));
 	memset(&info, 0, sizeof(info));
 	if (stat(path, &st) != 0) {
-		set_err(err, errsz, "the recording file is missing (%s)",
+		err_say(err, errsz, "the recording file is missing (%s)",
 		    strerror(errno));
 		return errno == ENOENT ? CB_ENOTFOUND : CB_EIO;
 	}
 	if ((sf = sf_open(path, SFM_READ, &info)) == NULL) {
 		/* sf_strerror(NULL) says why the last open failed; it names
 		 * the format problem, never the path. */
-		set_err(err, errsz, "cannot read the recording: %s",
+		err_say(err, errsz, "cannot read the recording: %s",
 		    sf_strerror(NULL));
 		return CB_EINVAL;
 	}

@@ -26,7 +26,7 @@ binotel_hangup_build(const struct dial_target *t, const char *call_id,
 	enum cb_err rc;
 
 	if (key == NULL || secret == NULL || !*key || !*secret) {
-		dial_say(err, errsz, "Binotel: the integration has no API key "
+		err_say(err, errsz, "Binotel: the integration has no API key "
 		    "and secret; an admin can add them in Settings › "
 		    "Integrations");
 		return CB_EINVAL;
@@ -46,7 +46,7 @@ binotel_hangup_build(const struct dial_target *t, const char *call_id,
 	    BINOTEL_HANGUP_PATH) ? CB_OK : CB_EINVAL;
 	json_object_put(o);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "Binotel: cannot build the request");
+		err_say(err, errsz, "Binotel: cannot build the request");
 		return rc;
 	}
 	r->body_len = strlen(r->body);

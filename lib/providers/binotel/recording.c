@@ -13,7 +13,7 @@
 #define BINOTEL_API_BASE "https://api.binotel.com"
 #define BINOTEL_RECORD_PATH "/api/4.0/stats/call-record.json"
 
-#define say recfetch_say
+#define say err_say
 #define fits recfetch_fits
 #define is_http_url recfetch_is_http_url
 

@@ -73,14 +73,14 @@ generic_dial_build(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (tmpl == NULL || !http_url(tmpl)) {
-		dial_say(err, errsz, "%s: set make_call_url (an http(s) URL "
+		err_say(err, errsz, "%s: set make_call_url (an http(s) URL "
 		    "with {extension} and {number}) in the integration's "
 		    "settings", dial_provider_name(t));
 		return CB_EINVAL;
 	}
 	if (method != NULL && strcasecmp(method, "GET") != 0 &&
 	    strcasecmp(method, "POST") != 0) {
-		dial_say(err, errsz, "%s: make_call_method must be GET or "
+		err_say(err, errsz, "%s: make_call_method must be GET or "
 		    "POST", dial_provider_name(t));
 		return CB_EINVAL;
 	}
@@ -106,7 +106,7 @@ generic_dial_build(const struct dial_target *t, struct dial_request *r,
 	    buf_cstr(&u)) ? CB_OK : CB_EINVAL;
 	buf_free(&u);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "%s: make_call_url is too long",
+		err_say(err, errsz, "%s: make_call_url is too long",
 		    dial_provider_name(t));
 		return rc;
 	}

@@ -34,14 +34,14 @@ generic_hangup_build(const struct dial_target *t, const char *call_id,
 
 	if (tmpl == NULL || (strncasecmp(tmpl, "http://", 7) != 0 &&
 	    strncasecmp(tmpl, "https://", 8) != 0)) {
-		dial_say(err, errsz, "%s: set hangup_url (an http(s) URL, "
+		err_say(err, errsz, "%s: set hangup_url (an http(s) URL, "
 		    "{call_id} is the PBX's call id) in the integration's "
 		    "settings", dial_provider_name(t));
 		return CB_EINVAL;
 	}
 	if (method != NULL && strcasecmp(method, "GET") != 0 &&
 	    strcasecmp(method, "POST") != 0) {
-		dial_say(err, errsz, "%s: hangup_method must be GET or POST",
+		err_say(err, errsz, "%s: hangup_method must be GET or POST",
 		    dial_provider_name(t));
 		return CB_EINVAL;
 	}
@@ -62,7 +62,7 @@ generic_hangup_build(const struct dial_target *t, const char *call_id,
 	    buf_cstr(&u)) ? CB_OK : CB_EINVAL;
 	buf_free(&u);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "%s: hangup_url is too long",
+		err_say(err, errsz, "%s: hangup_url is too long",
 		    dial_provider_name(t));
 		return rc;
 	}
@@ -77,7 +77,7 @@ generic_hangup_build(const struct dial_target *t, const char *call_id,
 		    JSON_C_TO_STRING_NOSLASHESCAPE)) ? CB_OK : CB_EINVAL;
 		json_object_put(o);
 		if (rc != CB_OK) {
-			dial_say(err, errsz, "%s: cannot build the request",
+			err_say(err, errsz, "%s: cannot build the request",
 			    dial_provider_name(t));
 			return rc;
 		}

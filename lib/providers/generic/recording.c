@@ -12,7 +12,7 @@
 #include "core/jsonget.h"
 #include "providers/generic/generic.h"
 
-#define say recfetch_say
+#define say err_say
 #define fits recfetch_fits
 #define is_http_url recfetch_is_http_url
 

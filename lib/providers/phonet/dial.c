@@ -26,7 +26,7 @@ phonet_api_base(const struct dial_target *t, char *out, size_t outsz,
 	char dflt[300];
 
 	if (!phonet_domain_valid(d)) {
-		dial_say(err, errsz, "Phonet: the integration needs its "
+		err_say(err, errsz, "Phonet: the integration needs its "
 		    "Phonet domain (the host of your Phonet cabinet)");
 		return CB_EINVAL;
 	}
@@ -43,7 +43,7 @@ ph_json(struct dial_request *r, struct json_object *o, char *err,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (s == NULL || !dial_fits(r->body, sizeof(r->body), "%s", s)) {
-		dial_say(err, errsz, "Phonet: cannot build the request");
+		err_say(err, errsz, "Phonet: cannot build the request");
 		return CB_EINVAL;
 	}
 	r->body_len = strlen(r->body);
@@ -68,7 +68,7 @@ phonet_session_cookie(const struct dial_target *t, struct dial_request *r,
 {
 	if (phonet_session_header(t->token, r->headers[0],
 	    sizeof(r->headers[0])) != CB_OK) {
-		dial_say(err, errsz, "Phonet: no session (authorize first)");
+		err_say(err, errsz, "Phonet: no session (authorize first)");
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -85,7 +85,7 @@ ph_authorize(const struct dial_target *t, struct dial_request *r, char *err,
 	enum cb_err rc;
 
 	if (key == NULL || *key == '\0') {
-		dial_say(err, errsz, "Phonet: the integration has no API key; "
+		err_say(err, errsz, "Phonet: the integration has no API key; "
 		    "an admin can add it in Settings › Integrations");
 		return CB_EINVAL;
 	}
@@ -116,18 +116,18 @@ ph_authorized(long status, const char *set_cookie, const char *body,
 	(void)len;
 	(void)now;
 	if (status == 401 || status == 403) {
-		dial_say(err, errsz, "wrong API key or domain (HTTP %ld)",
+		err_say(err, errsz, "wrong API key or domain (HTTP %ld)",
 		    status);
 		return CB_EDENIED;
 	}
 	if (status < 200 || status > 299) {
-		dial_say(err, errsz, "HTTP %ld", status);
+		err_say(err, errsz, "HTTP %ld", status);
 		return CB_EUPSTREAM;
 	}
 	if (phonet_session_header(set_cookie, hdr, sizeof(hdr)) != CB_OK ||
 	    strlen(set_cookie) >= sizeof(tok->value)) {
 		explicit_bzero(hdr, sizeof(hdr));
-		dial_say(err, errsz, "the answer has no JSESSIONID session");
+		err_say(err, errsz, "the answer has no JSESSIONID session");
 		return CB_EUPSTREAM;
 	}
 	explicit_bzero(hdr, sizeof(hdr));

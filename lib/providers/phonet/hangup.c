@@ -22,7 +22,7 @@ phonet_hangup(const struct dial_target *t, const char *uuid,
 	    strspn(uuid, "0123456789abcdefABCDEF-") != strlen(uuid) ||
 	    !dial_fits(r->url, sizeof(r->url),
 	    "%s/rest/calls/active/%s/hangup", base, uuid)) {
-		dial_say(err, errsz, "Phonet: not a call id: cannot hang up");
+		err_say(err, errsz, "Phonet: not a call id: cannot hang up");
 		return CB_EINVAL;
 	}
 	r->method = HTTPC_GET;

@@ -70,7 +70,7 @@ phonet_recording_plan(const char *url, struct json_object *config,
 	(void)secrets;
 	snprintf(p->ext, sizeof(p->ext), "mp3");
 	if (strncmp(url, "https://", 8) != 0 || !recfetch_is_http_url(url)) {
-		recfetch_say(err, errsz, "Phonet: the recording link is not an "
+		err_say(err, errsz, "Phonet: the recording link is not an "
 		    "address this provider gives");
 		return CB_EINVAL;
 	}

@@ -26,7 +26,7 @@ ringostat_dial_build(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (key == NULL || *key == '\0' || strpbrk(key, "\r\n") != NULL) {
-		dial_say(err, errsz, "Ringostat: the integration has no "
+		err_say(err, errsz, "Ringostat: the integration has no "
 		    "Auth-key (Integration › Ringostat API); an admin can add "
 		    "it in Settings › Integrations");
 		return CB_EINVAL;
@@ -52,7 +52,7 @@ ringostat_dial_build(const struct dial_target *t, struct dial_request *r,
 	    CB_EINVAL;
 	buf_free(&form);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "Ringostat: cannot build the request");
+		err_say(err, errsz, "Ringostat: cannot build the request");
 		return rc;
 	}
 	r->header_ptrs[0] = r->headers[0];

@@ -32,7 +32,7 @@ ringostat_recording_plan(const char *url, struct json_object *config,
 	(void)config;
 	(void)secrets;
 	if (!ringostat_recording_link_ok(url)) {
-		recfetch_say(err, errsz, "Ringostat: the recording link is not "
+		err_say(err, errsz, "Ringostat: the recording link is not "
 		    "an address this provider gives");
 		return CB_EINVAL;
 	}

@@ -35,7 +35,7 @@ streamtelecom_recording_plan(const char *url, struct json_object *config,
 	(void)config;
 	snprintf(p->ext, sizeof(p->ext), "mp3");
 	if (!streamtelecom_recording_link_ok(url)) {
-		recfetch_say(err, errsz, "Stream Telecom: the recording link is not an "
+		err_say(err, errsz, "Stream Telecom: the recording link is not an "
 		    "address this provider gives");
 		return CB_EINVAL;
 	}
@@ -44,7 +44,7 @@ streamtelecom_recording_plan(const char *url, struct json_object *config,
 	    recfetch_creds_host(url, NULL, hosts) &&
 	    !recfetch_fits(p->retry_header, sizeof(p->retry_header),
 	    "Authorization: Bearer %s", key)) {
-		recfetch_say(err, errsz, "Stream Telecom: the API key is too "
+		err_say(err, errsz, "Stream Telecom: the API key is too "
 		    "long");
 		return CB_EINVAL;
 	}

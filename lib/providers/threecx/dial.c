@@ -44,7 +44,7 @@ tx_base(const struct dial_target *t, char *out, size_t outsz, char *err,
     size_t errsz)
 {
 	if (json_member_str(t->config, "api_base") == NULL) {
-		dial_say(err, errsz, "3CX: the integration needs the PBX's "
+		err_say(err, errsz, "3CX: the integration needs the PBX's "
 		    "address (https://pbx.example.com)");
 		return CB_EINVAL;
 	}
@@ -82,7 +82,7 @@ tx_token_request(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (id == NULL || secret == NULL || !*id || !*secret) {
-		dial_say(err, errsz, "3CX: the integration has no API Client "
+		err_say(err, errsz, "3CX: the integration has no API Client "
 		    "ID and API key (3CX Admin › Integrations › API)");
 		return CB_EINVAL;
 	}
@@ -101,7 +101,7 @@ tx_token_request(const struct dial_target *t, struct dial_request *r,
 		explicit_bzero(b.p, b.cap);
 	buf_free(&b);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "3CX: cannot build the token request");
+		err_say(err, errsz, "3CX: cannot build the token request");
 		return rc;
 	}
 	r->body_len = strlen(r->body);
@@ -138,9 +138,9 @@ tx_token_read(long status, const char *set_cookie, const char *body,
 	if (status < 200 || status > 299) {
 		e = json_member_str(j, "error");
 		if (e != NULL && adapt_printable(e))
-			dial_say(err, errsz, "HTTP %ld %.60s", status, e);
+			err_say(err, errsz, "HTTP %ld %.60s", status, e);
 		else
-			dial_say(err, errsz, "HTTP %ld", status);
+			err_say(err, errsz, "HTTP %ld", status);
 		rc = status == 401 || status == 403 || (status == 400 &&
 		    e != NULL && (strcmp(e, "invalid_client") == 0 ||
 		    strcmp(e, "unauthorized_client") == 0)) ? CB_EDENIED :
@@ -159,7 +159,7 @@ tx_token_read(long status, const char *set_cookie, const char *body,
 		tok->expires_s = now + life;
 		rc = CB_OK;
 	} else
-		dial_say(err, errsz, j == NULL ? "the answer is not 3CX's JSON"
+		err_say(err, errsz, j == NULL ? "the answer is not 3CX's JSON"
 		    : "the answer has no usable access_token");
 	json_object_put(j);
 	return rc;
@@ -201,11 +201,11 @@ tx_dial(const struct dial_target *t, struct dial_request *r, char *err,
 	enum cb_err rc;
 
 	if (t->token == NULL || *t->token == '\0') {
-		dial_say(err, errsz, "3CX: no access token");
+		err_say(err, errsz, "3CX: no access token");
 		return CB_EINVAL;
 	}
 	if (!tx_dn_ok(t->extension)) {
-		dial_say(err, errsz, "3CX: your extension must be a 3CX "
+		err_say(err, errsz, "3CX: your extension must be a 3CX "
 		    "extension number (digits)");
 		return CB_EINVAL;
 	}
@@ -224,7 +224,7 @@ tx_dial(const struct dial_target *t, struct dial_request *r, char *err,
 	    "Authorization: Bearer %s", t->token) ? CB_OK : CB_EINVAL;
 	json_object_put(o);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "3CX: cannot build the request");
+		err_say(err, errsz, "3CX: cannot build the request");
 		return rc;
 	}
 	r->body_len = strlen(r->body);
@@ -258,13 +258,13 @@ tx_accepted(long status, const char *body, size_t len, char *why,
 		if (words == NULL || *words == '\0')
 			words = json_member_str(j, "reason");
 		if (words != NULL && *words != '\0')
-			dial_say(why, whysz, "%.160s", words);
+			err_say(why, whysz, "%.160s", words);
 		else if (status == 403)
-			dial_say(why, whysz, "HTTP 403: the extension is not "
+			err_say(why, whysz, "HTTP 403: the extension is not "
 			    "one the API client may control (Integrations > "
 			    "API)");
 		else if (status >= 200 && status <= 299)
-			dial_say(why, whysz, "no finalstatus Success in the "
+			err_say(why, whysz, "no finalstatus Success in the "
 			    "answer");
 	}
 	json_object_put(j);

@@ -24,7 +24,7 @@ threecx_recording_plan(const char *url, struct json_object *config,
 	(void)secrets;
 	if (url == NULL || !recfetch_is_http_url(url) ||
 	    !adapt_printable(url) || strchr(url, ' ') != NULL) {
-		recfetch_say(err, errsz, "3CX: the recording link is not an "
+		err_say(err, errsz, "3CX: the recording link is not an "
 		    "http(s) address");
 		return CB_EINVAL;
 	}

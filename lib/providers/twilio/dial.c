@@ -60,13 +60,13 @@ twilio_dial_build(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (sid == NULL || token == NULL || !*sid || !*token) {
-		dial_say(err, errsz, "Twilio: the integration has no Account "
+		err_say(err, errsz, "Twilio: the integration has no Account "
 		    "SID and Auth Token; an admin can add them in Settings › "
 		    "Integrations");
 		return CB_EINVAL;
 	}
 	if (from == NULL || !plain_number(from)) {
-		dial_say(err, errsz, "Twilio: set caller_id (a Twilio number "
+		err_say(err, errsz, "Twilio: set caller_id (a Twilio number "
 		    "such as +15551234567) in the integration's settings");
 		return CB_EINVAL;
 	}
@@ -92,7 +92,7 @@ twilio_dial_build(const struct dial_target *t, struct dial_request *r,
 	if (*p != '\0' || !dial_fits(twiml, sizeof(twiml), "<Response><Dial "
 	    "callerId=\"%s\"><Number>%s</Number></Dial></Response>", from,
 	    t->number)) {
-		dial_say(err, errsz, "Twilio: manager_to is too long");
+		err_say(err, errsz, "Twilio: manager_to is too long");
 		return CB_EINVAL;
 	}
 	buf_init(&b, sizeof(r->body) - 1);
@@ -121,7 +121,7 @@ twilio_dial_build(const struct dial_target *t, struct dial_request *r,
 		rc = CB_ETOOBIG;
 	buf_free(&b);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "Twilio: cannot build the request");
+		err_say(err, errsz, "Twilio: cannot build the request");
 		return CB_EINVAL;
 	}
 	r->body_len = strlen(r->body);

@@ -38,13 +38,13 @@ twilio_hangup_build(const struct dial_target *t, const char *call_id,
 	enum cb_err rc;
 
 	if (sid == NULL || token == NULL || !*sid || !*token) {
-		dial_say(err, errsz, "Twilio: the integration has no Account "
+		err_say(err, errsz, "Twilio: the integration has no Account "
 		    "SID and Auth Token; an admin can add them in Settings › "
 		    "Integrations");
 		return CB_EINVAL;
 	}
 	if (!call_sid(call_id)) {
-		dial_say(err, errsz, "Twilio: this call's id is not a Twilio "
+		err_say(err, errsz, "Twilio: this call's id is not a Twilio "
 		    "CallSid, so Twilio cannot be asked to end it");
 		return CB_EINVAL;
 	}
@@ -56,7 +56,7 @@ twilio_hangup_build(const struct dial_target *t, const char *call_id,
 	    !dial_fits(r->user, sizeof(r->user), "%s", sid) ||
 	    !dial_fits(r->password, sizeof(r->password), "%s", token) ||
 	    strpbrk(sid, "/?#") != NULL) {
-		dial_say(err, errsz, "Twilio: cannot build the request");
+		err_say(err, errsz, "Twilio: cannot build the request");
 		return CB_EINVAL;
 	}
 	memcpy(r->body, "Status=completed", sizeof("Status=completed"));

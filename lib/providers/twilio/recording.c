@@ -14,7 +14,7 @@
 
 #define TWILIO_API_BASE "https://api.twilio.com"
 
-#define say recfetch_say
+#define say err_say
 #define fits recfetch_fits
 #define is_http_url recfetch_is_http_url
 

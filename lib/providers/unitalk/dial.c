@@ -25,7 +25,7 @@ unitalk_dial_build(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (key == NULL || *key == '\0' || strpbrk(key, "\r\n") != NULL) {
-		dial_say(err, errsz, "UniTalk: the integration has no API key "
+		err_say(err, errsz, "UniTalk: the integration has no API key "
 		    "(cabinet › API); an admin can add it in Settings › "
 		    "Integrations");
 		return CB_EINVAL;
@@ -45,7 +45,7 @@ unitalk_dial_build(const struct dial_target *t, struct dial_request *r,
 	    "Authorization: %s", key) ? CB_OK : CB_EINVAL;
 	buf_free(&form);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "UniTalk: cannot build the request");
+		err_say(err, errsz, "UniTalk: cannot build the request");
 		return rc;
 	}
 	r->header_ptrs[0] = r->headers[0];

@@ -46,7 +46,7 @@ unitalk_recording_plan(const char *url, struct json_object *config,
 
 	snprintf(p->ext, sizeof(p->ext), "mp3");
 	if (!unitalk_recording_link_ok(url)) {
-		recfetch_say(err, errsz, "UniTalk: the recording link is not an "
+		err_say(err, errsz, "UniTalk: the recording link is not an "
 		    "address this provider gives");
 		return CB_EINVAL;
 	}
@@ -56,7 +56,7 @@ unitalk_recording_plan(const char *url, struct json_object *config,
 	    recfetch_creds_host(url, json_member_str(config, "api_base"),
 	    hosts) && !recfetch_fits(p->file_header, sizeof(p->file_header),
 	    "Authorization: %s", key)) {
-		recfetch_say(err, errsz, "UniTalk: the API key is too long");
+		err_say(err, errsz, "UniTalk: the API key is too long");
 		return CB_EINVAL;
 	}
 	return recfetch_fits(p->url, sizeof(p->url), "%s", url) ? CB_OK :

@@ -23,7 +23,7 @@ yeastar_base(const struct dial_target *t, char *out, size_t outsz, char *err,
     size_t errsz)
 {
 	if (json_member_str(t->config, "api_base") == NULL) {
-		dial_say(err, errsz, "Yeastar: the integration needs the PBX's "
+		err_say(err, errsz, "Yeastar: the integration needs the PBX's "
 		    "API address (https://host:port)");
 		return CB_EINVAL;
 	}
@@ -57,7 +57,7 @@ yeastar_post(const struct dial_target *t, const char *path, const char *token,
 	    YEASTAR_USER_AGENT) ? CB_OK : CB_EINVAL;
 	buf_free(&u);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "Yeastar: cannot build the request");
+		err_say(err, errsz, "Yeastar: cannot build the request");
 		return rc;
 	}
 	r->header_ptrs[0] = r->headers[0];
@@ -78,7 +78,7 @@ ys_token_request(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (id == NULL || secret == NULL || !*id || !*secret) {
-		dial_say(err, errsz, "Yeastar: the integration has no API "
+		err_say(err, errsz, "Yeastar: the integration has no API "
 		    "Client ID and Secret (PBX › Integrations › API)");
 		return CB_EINVAL;
 	}
@@ -131,17 +131,17 @@ ys_token_read(long status, const char *set_cookie, const char *body,
 
 	(void)set_cookie;
 	if (status < 200 || status > 299) {
-		dial_say(err, errsz, "HTTP %ld", status);
+		err_say(err, errsz, "HTTP %ld", status);
 		return status == 401 || status == 403 ? CB_EDENIED :
 		    CB_EUPSTREAM;
 	}
 	code = yeastar_errcode(body, len, msg, sizeof(msg));
 	if (code > 0) {
-		dial_say(err, errsz, "errcode %lld %s", (long long)code, msg);
+		err_say(err, errsz, "errcode %lld %s", (long long)code, msg);
 		return CB_EDENIED;
 	}
 	if (code < 0) {
-		dial_say(err, errsz, "the answer is not the PBX's JSON");
+		err_say(err, errsz, "the answer is not the PBX's JSON");
 		return CB_EUPSTREAM;
 	}
 	if ((jt = json_tokener_new_ex(8)) != NULL) {
@@ -162,7 +162,7 @@ ys_token_read(long status, const char *set_cookie, const char *body,
 		tok->expires_s = now + life;
 		rc = CB_OK;
 	} else
-		dial_say(err, errsz, "the answer has no usable access_token");
+		err_say(err, errsz, "the answer has no usable access_token");
 	json_object_put(j);
 	return rc;
 }
@@ -194,7 +194,7 @@ yeastar_accepted(long status, const char *body, size_t len, char *why,
 	if (status >= 200 && status <= 299 && code == 0)
 		return true;
 	if (code > 0)
-		dial_say(why, whysz, "errcode %lld %s", (long long)code, msg);
+		err_say(why, whysz, "errcode %lld %s", (long long)code, msg);
 	else if (whysz > 0)
 		why[0] = '\0';
 	return false;
@@ -208,7 +208,7 @@ ys_dial(const struct dial_target *t, struct dial_request *r, char *err,
 	enum cb_err rc;
 
 	if (t->token == NULL || *t->token == '\0') {
-		dial_say(err, errsz, "Yeastar: no access token");
+		err_say(err, errsz, "Yeastar: no access token");
 		return CB_EINVAL;
 	}
 	o = json_object_new_object();

@@ -120,11 +120,11 @@ yeastar_hangup(const struct dial_target *t, const char *channel_id,
 	enum cb_err rc;
 
 	if (t->token == NULL || *t->token == '\0') {
-		dial_say(err, errsz, "Yeastar: no access token");
+		err_say(err, errsz, "Yeastar: no access token");
 		return CB_EINVAL;
 	}
 	if (!yeastar_channel_ok(channel_id)) {
-		dial_say(err, errsz, "Yeastar hangs up a channel "
+		err_say(err, errsz, "Yeastar hangs up a channel "
 		    "(\"PJSIP/1005-00000023\"), and this call's is not known");
 		return CB_EINVAL;
 	}

@@ -40,7 +40,7 @@ yeastar_recording_request(const struct dial_target *t, const char *name,
 
 	if (!yeastar_recording_name_ok(name) || token == NULL ||
 	    *token == '\0') {
-		dial_say(err, errsz, "Yeastar: no recording name or token");
+		err_say(err, errsz, "Yeastar: no recording name or token");
 		return CB_EINVAL;
 	}
 	if ((rc = dial_api_base(t, YS_API_BASE, base, sizeof(base), err,
@@ -57,7 +57,7 @@ yeastar_recording_request(const struct dial_target *t, const char *name,
 	    "%s", YEASTAR_USER_AGENT) ? CB_OK : CB_EINVAL;
 	buf_free(&q);
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "Yeastar: cannot build the request");
+		err_say(err, errsz, "Yeastar: cannot build the request");
 		return rc;
 	}
 	r->header_ptrs[0] = r->headers[0];
@@ -79,7 +79,7 @@ ys_recording_plan(const char *url, struct json_object *config,
 
 	snprintf(p->ext, sizeof(p->ext), "wav");
 	if (strncmp(url, "ref:", 4) != 0) {
-		recfetch_say(err, errsz, "Yeastar: the recording is not a file "
+		err_say(err, errsz, "Yeastar: the recording is not a file "
 		    "name of the PBX");
 		return CB_EINVAL;
 	}
@@ -88,7 +88,7 @@ ys_recording_plan(const char *url, struct json_object *config,
 	t.config = config;
 	t.secrets = secrets;
 	if (json_member_str(config, "api_base") == NULL) {
-		recfetch_say(err, errsz, "Yeastar: the integration needs the "
+		err_say(err, errsz, "Yeastar: the integration needs the "
 		    "PBX's API address (https://host:port)");
 		return CB_EINVAL;
 	}
@@ -107,7 +107,7 @@ ys_recording_plan(const char *url, struct json_object *config,
 		    /* §5.1: every request, the file's too. */
 		    !recfetch_fits(p->file_header, sizeof(p->file_header), "%s",
 		    YEASTAR_USER_AGENT)) {
-			recfetch_say(err, errsz, "Yeastar: cannot build the "
+			err_say(err, errsz, "Yeastar: cannot build the "
 			    "request");
 			rc = CB_EINVAL;
 		}
@@ -134,7 +134,7 @@ ys_recording_link(const char *json, size_t len, char *out, size_t outsz,
 	if (code != 0) {
 		if (tok != NULL)
 			json_tokener_free(tok);
-		recfetch_say(err, errsz, code < 0 ? "Yeastar: the answer is "
+		err_say(err, errsz, code < 0 ? "Yeastar: the answer is "
 		    "not the PBX's JSON" : "Yeastar: errcode %lld %s",
 		    (long long)code, msg);
 		/* 10002 and friends: the file is gone (the PBX keeps
@@ -151,7 +151,7 @@ ys_recording_link(const char *json, size_t len, char *out, size_t outsz,
 	    strchr(u, ' ') == NULL && recfetch_fits(out, outsz, "%s", u))
 		rc = CB_OK;
 	else
-		recfetch_say(err, errsz, "Yeastar: the answer names no "
+		err_say(err, errsz, "Yeastar: the answer names no "
 		    "download_resource_url");
 	json_object_put(j);
 	return rc;

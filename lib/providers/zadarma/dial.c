@@ -29,7 +29,7 @@ zadarma_dial_build(const struct dial_target *t, struct dial_request *r,
 	enum cb_err rc;
 
 	if (key == NULL || secret == NULL || !*key || !*secret) {
-		dial_say(err, errsz, "Zadarma: the integration has no API key "
+		err_say(err, errsz, "Zadarma: the integration has no API key "
 		    "and secret; an admin can add them in Settings › "
 		    "Integrations");
 		return CB_EINVAL;
@@ -50,7 +50,7 @@ zadarma_dial_build(const struct dial_target *t, struct dial_request *r,
 	buf_free(&q);
 	explicit_bzero(auth, sizeof(auth));
 	if (rc != CB_OK) {
-		dial_say(err, errsz, "Zadarma: cannot build the request");
+		err_say(err, errsz, "Zadarma: cannot build the request");
 		return CB_EINVAL;
 	}
 	r->method = HTTPC_GET;

@@ -16,7 +16,7 @@
 /* providers.md §2.5: the path is signed with its trailing slash. */
 #define ZADARMA_RECORD_PATH "/v1/pbx/record/request/"
 
-#define say recfetch_say
+#define say err_say
 #define fits recfetch_fits
 #define is_http_url recfetch_is_http_url
 

@@ -9,11 +9,10 @@
 // lost. Run by tests/cluster/run.sh, which starts the cluster and the hosts.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { sign, uid, sleep } from '../lib/generic.js';
+import { sign, uid, sleep, answeredCallEvents, recordingServer } from '../lib/generic.js';
 import { sql } from '../lib/db.js';
 
 const run = promisify(execFile);
@@ -26,16 +25,10 @@ const BOTH_EVERY = 3;        // every 3rd call: each event to both hosts
 const RECORDING_EVERY = 4;   // every 4th call has a recording to fetch
 const RUN = uid('galera');
 
-const downloads = new Map();
-const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40, 1)]);
-const recServer = http.createServer((req, res) => {
-  downloads.set(req.url, (downloads.get(req.url) || 0) + 1);
-  res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
-  res.end(wav);
-});
-await new Promise((resolve) => recServer.listen(0, '127.0.0.1', resolve));
-const recBase = `http://127.0.0.1:${recServer.address().port}`;
-after(() => recServer.close());
+const rec = await recordingServer(0);
+const downloads = rec.downloads;
+const recBase = rec.base;
+after(() => rec.close());
 
 // One event to one host, sent again (the same bytes) until acknowledged.
 async function deliver(base, ev, deadline, stats) {
@@ -60,14 +53,8 @@ async function deliver(base, ev, deadline, stats) {
 
 function eventsOf(i) {
   const callId = `${RUN}-${i}`;
-  const now = Math.floor(Date.now() / 1000);
   const from = `+38067${String(4000000 + i).padStart(7, '0')}`;
-  return [
-    { event: 'call.start', event_id: `${callId}-s`, call_id: callId, direction: 'in', from, did: '+380441234567', start: now - 60 },
-    { event: 'call.end', event_id: `${callId}-e`, call_id: callId, direction: 'in', from, ext: '101', status: 'answered',
-      start: now - 60, answer: now - 50, end: now, billsec: 50,
-      ...(i % RECORDING_EVERY === 0 ? { recording_url: `${recBase}/rec/${callId}.wav` } : {}) },
-  ];
+  return answeredCallEvents(callId, from, i % RECORDING_EVERY === 0 ? `${recBase}/rec/${callId}.wav` : null);
 }
 
 const count = async (q, p) => Number((await sql(q, p))[0][0]);

@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { sign, uid, sleep } from '../lib/generic.js';
+import { sign, uid, sleep, answeredCallEvents, recordingServer } from '../lib/generic.js';
 import { BASE } from '../lib/http.js';
 import { sql } from '../lib/db.js';
 
@@ -32,20 +32,9 @@ const PACE_MS = 60;           // per sender between calls: ~100 events/s in all
 const RECORDING_EVERY = 10;   // every 10th call has a recording to fetch
 const RUN = uid('fault');
 
-// A recording server that answers slowly, so that jobs are running when the
-// worker is killed. Counts downloads per file.
-const downloads = new Map();
-const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40, 1)]);
-const recServer = http.createServer((req, res) => {
-  downloads.set(req.url, (downloads.get(req.url) || 0) + 1);
-  setTimeout(() => {
-    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
-    res.end(wav);
-  }, 250);
-});
-await new Promise((resolve) => recServer.listen(0, '127.0.0.1', resolve));
-const recBase = `http://127.0.0.1:${recServer.address().port}`;
-after(() => recServer.close());
+const rec = await recordingServer(250);
+const recBase = rec.base;
+after(() => rec.close());
 
 async function stackCmd(...args) {
   await run(stack, args, { env: process.env });
@@ -77,14 +66,8 @@ async function deliver(ev, deadline, stats) {
 
 function eventsOf(i) {
   const callId = `${RUN}-${i}`;
-  const now = Math.floor(Date.now() / 1000);
   const from = `+38067${String(3000000 + i).padStart(7, '0')}`;
-  return [
-    { event: 'call.start', event_id: `${callId}-s`, call_id: callId, direction: 'in', from, did: '+380441234567', start: now - 60 },
-    { event: 'call.end', event_id: `${callId}-e`, call_id: callId, direction: 'in', from, ext: '101', status: 'answered',
-      start: now - 60, answer: now - 50, end: now, billsec: 50,
-      ...(i % RECORDING_EVERY === 0 ? { recording_url: `${recBase}/rec/${callId}.wav` } : {}) },
-  ];
+  return answeredCallEvents(callId, from, i % RECORDING_EVERY === 0 ? `${recBase}/rec/${callId}.wav` : null);
 }
 
 test('events, calls and jobs survive database restarts, crashes and reloads', { timeout: 240000 }, async () => {

@@ -2,6 +2,7 @@
 // (docs/generic-format.md): X-Timestamp + X-Signature: sha256=<hex HMAC-SHA256
 // of "<timestamp>.<raw body>"> keyed with the integration's secret.
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import { BASE } from './http.js';
 
 export const GENERIC_SECRET = 'demo-generic-secret';
@@ -44,3 +45,31 @@ export function uid(prefix = 't') {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The two events of one answered incoming call (call.start, call.end), as the fault and cluster
+// load tests send them; a recording link when recordingUrl is given.
+export function answeredCallEvents(callId, from, recordingUrl = null) {
+  const now = Math.floor(Date.now() / 1000);
+  return [
+    { event: 'call.start', event_id: `${callId}-s`, call_id: callId, direction: 'in', from, did: '+380441234567', start: now - 60 },
+    { event: 'call.end', event_id: `${callId}-e`, call_id: callId, direction: 'in', from, ext: '101', status: 'answered',
+      start: now - 60, answer: now - 50, end: now, billsec: 50,
+      ...(recordingUrl ? { recording_url: recordingUrl } : {}) },
+  ];
+}
+
+// A provider's recording host on a free loopback port: every path answers a small WAV after
+// delayMs, and downloads counts the requests per path. close() it after the tests.
+export async function recordingServer(delayMs = 0) {
+  const downloads = new Map();
+  const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40, 1)]);
+  const server = http.createServer((req, res) => {
+    downloads.set(req.url, (downloads.get(req.url) || 0) + 1);
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
+      res.end(wav);
+    }, delayMs);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${server.address().port}`, downloads, close: () => server.close() };
+}

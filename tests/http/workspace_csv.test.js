@@ -57,15 +57,17 @@ test('UTF-8 with a BOM, human header and labels, "," for English', async () => {
 test('";" for the languages whose Excel lists with it, and the viewer may choose', async () => {
   for (const lang of ['uk-UA,uk;q=0.9', 'ru', 'pl-PL', 'es-ES,es;q=0.8,en;q=0.5', 'de']) {
     const text = (await csv(lang)).subarray(3).toString('utf8');
-    assert.match(text, /^ID;Time \(Europe\/Kyiv\);Direction;Result;/, lang);
+    // The header is in the viewer's language (issue 18), ';'-separated in every one of them.
+    assert.match(text, lang === 'de' ? /^ID;Time \(Europe\/Kyiv\);Direction;Result;/ : /^ID;[^,;\n]+;[^,;\n]+;[^,;\n]+;/, lang);
     // A cell holding ';' is quoted in a ';' file.
     assert.match(text, /;"\u200B=1\+2;\u200B@SUM\(1\)";/, lang);
   }
+  assert.match((await csv('uk')).subarray(3).toString('utf8'), /^ID;Час \(Europe\/Kyiv\);Напрямок;Результат;/);
   for (const lang of [null, 'en-US', 'ja', 'english', '*']) {
     assert.match((await csv(lang)).subarray(3).toString('utf8'), /^ID,Time/, String(lang));
   }
   assert.match((await csv('en', '&sep=semicolon')).subarray(3).toString('utf8'), /^ID;Time/);
-  assert.match((await csv('uk', '&sep=comma')).subarray(3).toString('utf8'), /^ID,Time/);
+  assert.match((await csv('uk', '&sep=comma')).subarray(3).toString('utf8'), /^ID,Час/);
 });
 
 test('a downloaded recording is named by date, number and customer (filename* in UTF-8)', async () => {

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "core/conf.h"
@@ -29,6 +30,7 @@
  * follow the redirect and start; seeking asks the program again. */
 #define S3_PRESIGN_SECONDS 60
 #define S3_PUT_TIMEOUT 240   /* seconds: one recording, under the job's */
+#define S3_GET_TIMEOUT 240   /* the same for reading one back */
 
 /* Where objects go: borrowed strings. endpoint is scheme://host[:port]
  * with no path (a trailing "/" is allowed). */
@@ -54,6 +56,15 @@ enum cb_err s3_target_of(const struct cb_config *cfg, struct s3_target *t,
  * file cannot be read, CB_EINVAL for bad settings. */
 enum cb_err s3_put_file(const struct s3_target *t, const char *key,
     const char *file, const char *content_type, char *err, size_t errsz);
+
+/* GETs key into the open file out (the caller's temporary file; it
+ * flushes and closes it), through a presigned URL (s3_presign_now: the
+ * secret never travels nor appears in err, which names only the origin).
+ * At most max_bytes. CB_EUPSTREAM when the store is down or answers an
+ * error (retry later), CB_ETOOBIG over max_bytes, CB_EIO when out cannot
+ * be written, CB_EINVAL for bad settings. */
+enum cb_err s3_get_file(const struct s3_target *t, const char *key,
+    FILE *out, size_t max_bytes, char *err, size_t errsz);
 
 /* A presigned GET of key, valid `expires` seconds from amz_date
  * ("YYYYMMDDTHHMMSSZ"), into out. disposition: a Content-Disposition

@@ -1,7 +1,11 @@
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -10,6 +14,8 @@
 #include "core/log.h"
 #include "db/access.h"
 #include "db/transcript.h"
+#include "calls/recfetch.h"
+#include "storage/s3.h"
 #include "transcribe/codec.h"
 #include "transcribe/engine.h"
 #include "transcribe/job.h"
@@ -59,6 +65,75 @@ out:
 	return rc;
 }
 
+/* A recording in S3 (recording_path "s3:<key>") is copied into a private
+ * directory under spool_dir (0700, the file 0600) so that the engines read
+ * a local file as always; the copy keeps the key's base name, whose
+ * extension gives the audio type and which the http engine sends as the
+ * file name. s3_fetched_drop() removes both on every path. */
+struct s3_fetched {
+	char dir[1100];
+	char file[2048];
+};
+
+static void
+s3_fetched_drop(struct s3_fetched *f)
+{
+	if (f->file[0] != '\0')
+		unlink(f->file);
+	if (f->dir[0] != '\0')
+		rmdir(f->dir);
+	f->file[0] = f->dir[0] = '\0';
+}
+
+static enum cb_err
+s3_fetch(const struct cb_config *cfg, const char *key, struct s3_fetched *f,
+    char *err, size_t errsz)
+{
+	struct s3_target t;
+	const char *base = strrchr(key, '/');
+	enum cb_err rc;
+	FILE *out;
+	int fd;
+
+	f->dir[0] = f->file[0] = '\0';
+	base = base ? base + 1 : key;
+	if ((rc = s3_target_of(cfg, &t, err, errsz)) != CB_OK)
+		return rc;
+	if (*base == '\0' || (size_t)snprintf(f->dir, sizeof(f->dir),
+	    "%s/transcribe-XXXXXX", cfg->spool_dir) >= sizeof(f->dir)) {
+		f->dir[0] = '\0';
+		err_say(err, errsz, "the recording's name or spool_dir is bad");
+		return CB_EINVAL;
+	}
+	if (mkdtemp(f->dir) == NULL) {
+		err_say(err, errsz, "cannot make a temporary directory in "
+		    "spool_dir: %s", strerror(errno));
+		f->dir[0] = '\0';
+		return CB_EIO;
+	}
+	if ((size_t)snprintf(f->file, sizeof(f->file), "%s/%s", f->dir,
+	    base) >= sizeof(f->file)) {
+		f->file[0] = '\0';
+		err_say(err, errsz, "the recording's path is too long");
+		return CB_EINVAL;
+	}
+	if ((fd = open(f->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0 || (out = fdopen(fd, "wb")) == NULL) {
+		err_say(err, errsz, "cannot write a temporary file in "
+		    "spool_dir: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CB_EIO;
+	}
+	rc = s3_get_file(&t, key, out, RECFETCH_MAX_FILE, err, errsz);
+	if (fclose(out) != 0 && rc == CB_OK) {
+		err_say(err, errsz, "cannot write a temporary file in "
+		    "spool_dir: %s", strerror(errno));
+		rc = CB_EIO;
+	}
+	return rc;
+}
+
 enum cb_err
 transcript_make(struct db *db, const struct cb_config *cfg,
     const struct transcribe_engine *eng, int64_t call_id, char *err,
@@ -67,7 +142,10 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 	struct call_access c;
 	struct transcript t;
 	struct arena *a;
+	struct s3_fetched s3f = { "", "" };
 	char path[2048];
+	const char *src = path;
+	bool in_s3;
 	enum cb_err rc;
 
 	if (eng == NULL)
@@ -92,8 +170,10 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 		snprintf(err, errsz, "the recording's path is not safe");
 		return CB_EINVAL;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", cfg->recordings_dir,
-	    c.recording_path) >= sizeof(path)) {
+	in_s3 = strncmp(c.recording_path, S3_PATH_PREFIX,
+	    strlen(S3_PATH_PREFIX)) == 0;
+	if (!in_s3 && (size_t)snprintf(path, sizeof(path), "%s/%s",
+	    cfg->recordings_dir, c.recording_path) >= sizeof(path)) {
 		snprintf(err, errsz, "the recording's path is too long");
 		return CB_EINVAL;
 	}
@@ -101,9 +181,21 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 		snprintf(err, errsz, "database: %s", db_error(db));
 		return rc;
 	}
-	if ((a = arena_new()) == NULL)
+	if (in_s3) {
+		/* Down or erring: CB_EUPSTREAM, retried like an engine's. */
+		if ((rc = s3_fetch(cfg, c.recording_path +
+		    strlen(S3_PATH_PREFIX), &s3f, err, errsz)) != CB_OK) {
+			s3_fetched_drop(&s3f);
+			return rc;
+		}
+		src = s3f.file;
+	}
+	if ((a = arena_new()) == NULL) {
+		s3_fetched_drop(&s3f);
 		return CB_ENOMEM;
-	rc = transcribe_run(eng, cfg, a, path, &t, err, errsz);
+	}
+	rc = transcribe_run(eng, cfg, a, src, &t, err, errsz);
+	s3_fetched_drop(&s3f);
 	if (rc == CB_OK)
 		rc = store(db, cfg, call_id, eng, &t, err, errsz);
 	arena_free(a);

@@ -3,10 +3,14 @@
 // worker's recording.fetch stores the file in the bucket (listed there, gone from disk), playback
 // is a redirect to a presigned URL after the usual permission check and listening-log entry,
 // a user without the permission gets 403 and s3rver sees no request, and with the store down
-// the job is retried with the reason in its last_error. Afterwards the stack is restarted with
-// local recordings again.
+// the job is retried with the reason in its last_error. A recording in the bucket is transcribed
+// (issue 22): the worker copies the object into a private temporary file under spool_dir, sends
+// it to the stack's "http" transcription engine (a stand-in here, as in
+// transcripts_worker.test.js) and removes the copy; with the store down the transcript job is
+// retried with the reason on the card. Afterwards the stack is restarted with local recordings
+// again.
 //
-// Ports: s3rver on CB_HTTP_PORT + 298.
+// Ports: s3rver on CB_HTTP_PORT + 298; the engine stand-in on the stack's transcribe_url.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -25,7 +29,7 @@ const S3_PORT = HTTP + 298;
 const BUCKET = 'callboard-rec';
 const WAIT_MS = 60_000;
 
-let s3, s3dir, standIn, standInUrl, savedConfig, admin, intern;
+let s3, s3dir, standIn, standInUrl, savedConfig, admin, intern, conf, engine;
 const s3hits = [];          // every request s3rver received: "METHOD /path"
 const s3puts = [];          // the PUTs: { url, headers }
 const SECRET = 'S3RVER';
@@ -99,11 +103,14 @@ before(async () => {
   });
   admin = new Client();
   await admin.login('admin', 'admin');
+  conf = Object.fromEntries(fs.readFileSync(path.join(process.env.CB_STATE_DIR, 'callboard.conf'), 'utf8')
+    .split('\n').map((l) => l.match(/^\s*([a-z_]+)\s*=\s*(.*?)\s*$/)).filter(Boolean).map((m) => [m[1], m[2]]));
   intern = new Client();
   await intern.login('intern', 'intern');
 });
 
 after(async () => {
+  if (engine?.listening) await new Promise((r) => engine.close(r));
   restartPrograms({ CB_RECORDINGS_STORE: 'local' });
   if (savedConfig !== undefined) await sql("UPDATE integrations SET config = ? WHERE slug = 'generic'", [savedConfig]);
   if (s3?.httpServer?.listening) await s3.close();
@@ -248,4 +255,114 @@ test('the store down: the job is retried and says why; stored once it is back', 
   const res = await get(admin, `/calls/${id}/recording`);
   assert.equal(res.status, 302);
   assert.ok(Buffer.from(await (await fetch(res.headers.get('location'))).arrayBuffer()).equals(bytes));
+});
+
+// The transcription engine: a stand-in of the OpenAI-compatible endpoint at the stack's
+// transcribe_url, keeping each request's file part (name, type, bytes) by call id.
+const engineSeen = new Map();   // call id -> [{ filename, type, data }]
+async function startEngine() {
+  if (engine) return;
+  assert.equal(conf.transcribe_engine, 'http', 'the stack transcribes with the http stand-in');
+  const port = Number(new URL(conf.transcribe_url).port);
+  engine = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const m = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] || '');
+      const sep = Buffer.from(`--${m[1] || m[2]}`);
+      let file = null;
+      for (let at = body.indexOf(sep); at >= 0;) {
+        const start = at + sep.length;
+        const next = body.indexOf(sep, start);
+        if (next < 0) break;
+        const part = body.subarray(start + 2, next - 2);
+        const headEnd = part.indexOf('\r\n\r\n');
+        const head = part.subarray(0, headEnd).toString();
+        if (/name="file"/.test(head))
+          file = { filename: /filename="([^"]*)"/.exec(head)[1], type: (/Content-Type: (.*)/i.exec(head) || [])[1], data: part.subarray(headEnd + 4) };
+        at = next;
+      }
+      const id = file ? file.filename.split('.')[0] : '';
+      if (!engineSeen.has(id)) engineSeen.set(id, []);
+      engineSeen.get(id).push(file);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ language: 'english', text: 'From the bucket.',
+        segments: [{ id: 0, start: 0, end: 1.5, text: ` From the bucket, call ${id}.` }] }));
+    });
+  });
+  await new Promise((r) => engine.listen(port, '127.0.0.1', r));
+}
+
+// The transcript's status, hurrying the call's queued jobs past their backoff.
+async function waitTranscript(callId, pred, what) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    await sql("UPDATE jobs SET run_at = UTC_TIMESTAMP(3) WHERE call_id = ? AND state = 'queued'", [callId]);
+    const [row] = await sql('SELECT status, failure FROM transcripts WHERE call_id = ?', [callId]);
+    if (row && pred(row)) return row;
+    if (Date.now() > deadline) {
+      const jobs = await sql('SELECT kind, state, attempts, last_error FROM jobs WHERE call_id = ?', [callId]);
+      assert.fail(`call ${callId}: ${what} not reached: ${JSON.stringify(row)} ${JSON.stringify(jobs)}`);
+    }
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
+
+// No copy of a recording is left in spool_dir (s3_fetch's private directories).
+function leftovers() {
+  return fs.readdirSync(conf.spool_dir).filter((n) => n.startsWith('transcribe-'));
+}
+
+test('a recording in the bucket is transcribed: the engine gets the object\'s bytes, no copy is left', async () => {
+  await startEngine();
+  await sql("UPDATE integrations SET config = JSON_SET(config, '$.transcribe_recordings', true) WHERE slug = 'generic'");
+  let id, bytes, key;
+  try {
+    bytes = fakeMp3(300 * 1024);
+    id = await pendingCall(bytes);
+    const r = await waitFor(id, (x) => x.state !== 'pending', 'stored');
+    assert.match(r.path, /^s3:/);
+    key = r.path.slice(3);
+  } finally {
+    await sql("UPDATE integrations SET config = JSON_REMOVE(config, '$.transcribe_recordings') WHERE slug = 'generic'");
+  }
+  const [status, failure] = await waitTranscript(id, ([st]) => st === 'done' || st === 'failed', 'a transcript');
+  assert.equal(status, 'done', failure);
+  const sent = engineSeen.get(String(id));
+  assert.equal(sent.length, 1);
+  assert.ok(sent[0].data.equals(bytes), 'the engine got other bytes than the object\'s');
+  assert.equal(sent[0].filename, `${id}.mp3`);
+  assert.equal(sent[0].type, 'audio/mpeg');
+  assert.ok(s3hits.includes(`GET /${BUCKET}/${key}`), s3hits.slice(-5).join('\n'));
+  const t = JSON.parse((await admin.get(`/calls/${id}?format=json`, { headers: { accept: 'application/json' } })).text_).transcript;
+  assert.equal(t.lines[0].text, `From the bucket, call ${id}.`);
+  assert.deepEqual(leftovers(), []);
+});
+
+test('the store down: the transcript job fails with the reason on the card, then succeeds once it is back', async () => {
+  await startEngine();
+  const bytes = fakeMp3();
+  const id = await pendingCall(bytes);
+  const r = await waitFor(id, (x) => x.state !== 'pending', 'stored');
+  assert.match(r.path, /^s3:/);
+  await s3.close();
+  try {
+    const csrf = await admin.csrf();
+    const q = await admin.post(`/calls/${id}/transcript`, { form: { csrf } });
+    assert.equal(q.status, 303, q.text_);
+    const [, failure] = await waitTranscript(id, ([, f]) => !!f, 'a failure');
+    assert.match(failure, new RegExp(`^S3 http://127\\.0\\.0\\.1:${S3_PORT}: `), failure);
+    assert.doesNotMatch(failure, /S3RVER|X-Amz-Signature/, 'the key or a signature is in the reason');
+    const card = JSON.parse((await admin.get(`/calls/${id}?format=json`, { headers: { accept: 'application/json' } })).text_).transcript;
+    assert.match(card.retrying || card.failure, new RegExp(`(the last attempt failed \\(|transcript failed: )S3 http://127`), JSON.stringify(card));
+    assert.equal(engineSeen.get(String(id)), undefined, 'the engine was asked without the recording');
+    assert.deepEqual(leftovers(), []);
+  } finally {
+    if (!s3.httpServer?.listening) await startS3();
+  }
+  const [status, failure] = await waitTranscript(id, ([st]) => st === 'done' || st === 'failed', 'a transcript');
+  assert.equal(status, 'done', failure);
+  assert.ok(engineSeen.get(String(id))[0].data.equals(bytes));
+  assert.deepEqual(leftovers(), []);
 });

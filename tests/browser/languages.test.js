@@ -70,7 +70,8 @@ for (const [width, height] of [[1366, 800], [390, 844]]) {
       const number = freshNumber();
       const r = await postGeneric({ event: 'call.start', call_id: ext, direction: 'in', from: number, ext: '101' });
       assert.equal(r.status, 200, r.text_);
-      const popup = page.locator('.live-popup').filter({ hasText: number }).first();
+      // The popup shows the number as people write it; data-number keeps E.164.
+      const popup = page.locator(`.live-popup[data-number="${number}"]`).first();
       await popup.waitFor({ state: 'visible', timeout: 5000 });
       await popup.locator('a.live-open').waitFor({ timeout: 5000 });
       const state = await popup.locator('.live-state').textContent();

@@ -99,10 +99,11 @@ eval "$(make -s -C "$BUILD" --no-print-directory print-install-dirs)"
 # Each installed folder of that build, as the package's path (debian/rules' configure flags).
 (cd "$TMP/ref" && find . \( -type f -o -type l \) | sed 's/^\.//') |
     awk -v sd="$pkgdatadir/systemd/" -v lx="$pkglibexecdir/" -v pd="$pkgdatadir/" \
-        -v bn="$bindir/" -v cf="$cbconfdir/" '
+        -v bn="$bindir/" -v cf="$cbconfdir/" -v lc="$localedir/" '
     function map(from, to) { if (index($0, from) == 1) { print to substr($0, length(from) + 1); return 1 } return 0 }
     { if (!(map(sd, "/lib/systemd/system/") || map(lx, "/usr/libexec/callboard/") ||
-            map(pd, "/usr/share/callboard/") || map(bn, "/usr/bin/") || map(cf, "/etc/callboard/")))
+            map(pd, "/usr/share/callboard/") || map(bn, "/usr/bin/") || map(cf, "/etc/callboard/") ||
+            map(lc, "/usr/share/locale/")))
           print "not in a known folder: " $0 }' | sort >"$TMP/ref.list"
 # What only the package has, each for a reason: Debian's docs, the manual page debian/rules
 # makes, and the user and folders its maintainer scripts create.

@@ -90,6 +90,10 @@ static const struct key keys[] = {
 	STR(transcribe_model),
 	STR(transcribe_language),
 	STR(transcribe_key),
+	{ "transcribe_idle", KEY_BOOL, offsetof(struct cb_config,
+	    transcribe_idle), 0, 1, 0 },
+	{ "transcribe_timeout_seconds", KEY_UINT, offsetof(struct cb_config,
+	    transcribe_timeout_seconds), 0, 86400, 0 },
 	STR(summary_url),
 	STR(summary_model),
 	STR(summary_key),
@@ -143,6 +147,8 @@ config_defaults(struct cb_config *cfg)
 	cfg->reconcile_window_hours = 48;
 	cfg->sites_max = 8;
 	strcpy(cfg->transcribe_model_dir, "/usr/share/pocketsphinx/model/en-us");
+	cfg->transcribe_idle = 1;
+	cfg->transcribe_timeout_seconds = 3600;
 }
 
 static char *

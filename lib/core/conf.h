@@ -85,6 +85,12 @@ struct cb_config {
 	char transcribe_model[128];
 	char transcribe_language[16];
 	char transcribe_key[256];
+	/* The worker runs each transcription in a child process
+	 * (lib/transcribe/child.h): at idle CPU and disk priority when
+	 * transcribe_idle is 1 (the default), so it never slows ingest or
+	 * pages; killed after transcribe_timeout_seconds (0 = no limit). */
+	int transcribe_idle;
+	unsigned transcribe_timeout_seconds;
 	char summary_url[512];
 	char summary_model[128];
 	char summary_key[256];

@@ -73,6 +73,12 @@ transcribe_fn *transcribe_runner(const struct transcribe_engine *e);
 enum cb_err transcribe_run(const struct transcribe_engine *e,
     const struct cb_config *cfg, struct arena *a, const char *path,
     struct transcript *out, char *err, size_t errsz);
+/* Loads what engine e keeps between recordings (the local engine's model)
+ * unless it is loaded: before transcribe_in_child() forks, so that every
+ * child starts with it (lib/transcribe/child.h). CB_OK for engines that
+ * keep nothing; else err says why (the model is missing). */
+enum cb_err transcribe_prepare(const struct transcribe_engine *e,
+    const struct cb_config *cfg, char *err, size_t errsz);
 /* Frees what engines keep loaded between recordings (the local engine's
  * model: one decoder per process). Before a program exits. */
 void transcribe_release(void);

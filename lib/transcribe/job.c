@@ -16,6 +16,7 @@
 #include "db/transcript.h"
 #include "calls/recfetch.h"
 #include "storage/s3.h"
+#include "transcribe/child.h"
 #include "transcribe/codec.h"
 #include "transcribe/engine.h"
 #include "transcribe/job.h"
@@ -194,7 +195,9 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 		s3_fetched_drop(&s3f);
 		return CB_ENOMEM;
 	}
-	rc = transcribe_run(eng, cfg, a, src, &t, err, errsz);
+	/* In an idle-priority child, so that ingest and pages keep their
+	 * speed while it runs (child.h). */
+	rc = transcribe_run_isolated(eng, cfg, a, src, &t, err, errsz);
 	s3_fetched_drop(&s3f);
 	if (rc == CB_OK)
 		rc = store(db, cfg, call_id, eng, &t, err, errsz);
@@ -202,11 +205,16 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 	return rc;
 }
 
+bool
+transcript_error_final(enum cb_err rc)
+{
+	return rc == CB_EINVAL || rc == CB_ENOTFOUND || rc == CB_ETOOBIG;
+}
+
 static bool
 final_failure(enum cb_err rc, const struct job *j)
 {
-	return rc == CB_EINVAL || rc == CB_ENOTFOUND || rc == CB_ETOOBIG ||
-	    j->attempts >= j->max_attempts;
+	return transcript_error_final(rc) || j->attempts >= j->max_attempts;
 }
 
 enum cb_err

@@ -4,6 +4,7 @@
 #ifndef CB_TRANSCRIBE_JOB_H
 #define CB_TRANSCRIBE_JOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/conf.h"
@@ -19,6 +20,11 @@
  * last reason; after the last one it is "failed". */
 enum cb_err transcript_job_run(struct db *db, const struct cb_config *cfg,
     const struct job *j, char *err, size_t errsz);
+
+/* Whether a failure with rc is final (no retry can fix it: the same rule
+ * as the worker's no_retry_for). A transcription child that crashed, was
+ * killed or timed out gives CB_EIO (lib/transcribe/child.h): retried. */
+bool transcript_error_final(enum cb_err rc);
 
 struct transcribe_engine;
 

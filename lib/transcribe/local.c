@@ -181,6 +181,12 @@ fail:
 	return CB_EIO;
 }
 
+enum cb_err
+transcribe_local_prepare(const struct cb_config *cfg, char *err, size_t errsz)
+{
+	return model_load(cfg->transcribe_model_dir, err, errsz);
+}
+
 /* A channel's decoding on the process's model. */
 static enum cb_err
 ps_open(struct ps *ps, const char *dir, char *err, size_t errsz)

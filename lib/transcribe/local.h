@@ -6,6 +6,10 @@
 #include "transcribe/engine.h"
 
 transcribe_fn transcribe_local;
+/* Loads the model of cfg->transcribe_model_dir unless it is loaded
+ * (transcribe_prepare: the worker, before it forks a transcription). */
+enum cb_err transcribe_local_prepare(const struct cb_config *cfg, char *err,
+    size_t errsz);
 /* Frees the model the engine keeps loaded between recordings (at exit). */
 void transcribe_local_release(void);
 /* How many times this process loaded the model (tests: once for every

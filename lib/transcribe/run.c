@@ -42,6 +42,22 @@ transcribe_run(const struct transcribe_engine *e, const struct cb_config *cfg,
 	return fn(cfg, a, path, out, err, errsz);
 }
 
+enum cb_err
+transcribe_prepare(const struct transcribe_engine *e,
+    const struct cb_config *cfg, char *err, size_t errsz)
+{
+#ifdef HAVE_POCKETSPHINX
+	if (e != NULL && e->built && e->id == TRANSCRIBE_LOCAL)
+		return transcribe_local_prepare(cfg, err, errsz);
+#else
+	(void)e;
+	(void)cfg;
+	(void)err;
+	(void)errsz;
+#endif
+	return CB_OK;
+}
+
 void
 transcribe_release(void)
 {

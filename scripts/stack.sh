@@ -35,6 +35,7 @@
 #                     scripts/cluster.sh): never started, stopped or set up here; TCP, and the
 #                     password in CB_STATE_DIR/db-password                [no]
 #   CB_DB_READ        host:port for callboard.conf's db_read (history reads from a replica)  []
+#   CB_DB_READ_RETRY  its db_read_retry_seconds                                [30]
 #
 # An installed tree instead of the build and source trees (tests/install/run.sh): set all four to
 # the folders `make install` filled (with its DESTDIR in front).
@@ -430,6 +431,7 @@ db_host = 127.0.0.1
 db_port = $CB_DB_PORT
 db_socket = $([[ ${CB_DB_EXTERNAL-} == yes ]] || echo "$DB_SOCK")
 db_read = ${CB_DB_READ-}
+db_read_retry_seconds = ${CB_DB_READ_RETRY:-30}
 db_user = callboard
 db_password = $password
 db_name = callboard

@@ -31,7 +31,7 @@ const hosts = {
 const url = (h) => `http://127.0.0.1:${hosts[h].port}`;
 // How long popups may stop when a master dies: the cluster's failover (node timeout 2 s, then
 // the replicas' election) plus nchan noticing it. Measured 4-6 s on the shared 2-core machine.
-const FAILOVER_MAX_MS = 15000;
+const FAILOVER_MAX_MS = 20000;
 
 const haveRedis = (() => {
   try { execFileSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }); return true; } catch { return false; }

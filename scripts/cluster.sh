@@ -6,8 +6,9 @@
 #   scripts/cluster.sh start              start the 3 Galera nodes (bootstrap n1 when none runs)
 #   scripts/cluster.sh stop               stop hosts, replica pair and nodes started from here
 #   scripts/cluster.sh status             cluster size and state of every node
-#   scripts/cluster.sh kill-node N        SIGKILL node N (1-3), as a crash would
-#   scripts/cluster.sh restart-node N     start node N again; it rejoins by IST or SST
+#   scripts/cluster.sh kill-node N        SIGKILL node N (1-3, p, r), as a crash would
+#   scripts/cluster.sh restart-node N     start node N again; a Galera node rejoins by IST or
+#                                         SST, the replica resumes from its GTID position
 #   scripts/cluster.sh start-replica      a primary (node p) and its GTID replica (node r)
 #   scripts/cluster.sh replica-pause|replica-resume   STOP / START SLAVE on the replica
 #   scripts/cluster.sh start-host NAME HTTP_PORT NODE [READ_NODE]
@@ -349,8 +350,11 @@ case ${1-} in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
-    kill-node) [[ ${2-} == [123] ]] || die "kill-node 1|2|3"; stop_node "$2" KILL ;;
-    restart-node) [[ ${2-} == [123] ]] || die "restart-node 1|2|3"; start_node "$2" ;;
+    kill-node) [[ ${2-} == [123pr] ]] || die "kill-node 1|2|3|p|r"; stop_node "$2" KILL ;;
+    restart-node) [[ ${2-} == [123pr] ]] || die "restart-node 1|2|3|p|r"
+        if [[ $2 == [123] ]]; then start_node "$2"
+        elif node_pid "$2" >/dev/null; then say "node $2: already running"
+        else launch "$2"; wait_ready "$2"; say "node $2: running on 127.0.0.1:$(port_of "$2")"; fi ;;
     start-replica) cmd_start_replica ;;
     replica-pause) q r "STOP SLAVE" ;;
     replica-resume) q r "START SLAVE" ;;

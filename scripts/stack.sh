@@ -27,6 +27,8 @@
 #   CB_NCHAN          auto: load nchan when installed; 0: never (tests the polling fallback)
 #   CB_NCHAN_REDIS    redis://127.0.0.1:PORT: nchan keeps the live channels in this Redis
 #                     (callboard-live-redis.conf), so several stacks share popups   [none]
+#                     Several URLs, comma-separated: nodes of a Redis Cluster
+#                     (callboard-live-redis-cluster.conf, at the http level)
 #   CB_RECORDINGS_STORE  s3: recordings go to CB_S3_ENDPOINT's bucket CB_S3_BUCKET with
 #                     CB_S3_ACCESS_KEY / CB_S3_SECRET_KEY (tests/http/recording_s3.test.js) [local]
 #   CB_DB_FROM        another stack's CB_STATE_DIR: use its MariaDB (TCP, CB_DB_PORT = its port),
@@ -35,6 +37,7 @@
 #                     scripts/cluster.sh): never started, stopped or set up here; TCP, and the
 #                     password in CB_STATE_DIR/db-password                [no]
 #   CB_DB_READ        host:port for callboard.conf's db_read (history reads from a replica)  []
+#   CB_DB_READ_RETRY  its db_read_retry_seconds                                [30]
 #
 # An installed tree instead of the build and source trees (tests/install/run.sh): set all four to
 # the folders `make install` filled (with its DESTDIR in front).
@@ -430,6 +433,7 @@ db_host = 127.0.0.1
 db_port = $CB_DB_PORT
 db_socket = $([[ ${CB_DB_EXTERNAL-} == yes ]] || echo "$DB_SOCK")
 db_read = ${CB_DB_READ-}
+db_read_retry_seconds = ${CB_DB_READ_RETRY:-30}
 db_user = callboard
 db_password = $password
 db_name = callboard
@@ -667,7 +671,14 @@ write_nginx_conf() {
         nchan_load="load_module $NCHAN_SO;"
         nchan_http="nchan_shared_memory_size 16m;"
         live_include="include $NGINX_FILES/callboard-live.conf;"
-        if [[ -n $CB_NCHAN_REDIS ]]; then
+        if [[ $CB_NCHAN_REDIS == *,* ]]; then
+            [[ $CB_NCHAN_REDIS =~ ^redis://[A-Za-z0-9.:@/_-]+(,redis://[A-Za-z0-9.:@/_-]+)+$ ]] ||
+                die "CB_NCHAN_REDIS: not redis:// URLs separated by commas"
+            awk -v urls="$CB_NCHAN_REDIS" '/^ *nchan_redis_server / { if (!done) { n = split(urls, u, ",")
+                for (i = 1; i <= n; i++) printf "    nchan_redis_server \"%s\";\n", u[i]; done = 1 }; next } { print }' \
+                "$NGINX_FILES/callboard-live-redis-cluster.conf" >"$NGX_PREFIX/conf/callboard/callboard-live-redis.conf"
+            nchan_http+=" include callboard/callboard-live-redis.conf;"
+        elif [[ -n $CB_NCHAN_REDIS ]]; then
             [[ $CB_NCHAN_REDIS =~ ^redis://[A-Za-z0-9.:@/_-]+$ ]] || die "CB_NCHAN_REDIS: not a redis:// URL"
             sed "s|^nchan_redis_url .*|nchan_redis_url \"$CB_NCHAN_REDIS\";|" \
                 "$NGINX_FILES/callboard-live-redis.conf" >"$NGX_PREFIX/conf/callboard/callboard-live-redis.conf"

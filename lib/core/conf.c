@@ -50,6 +50,8 @@ static const struct key keys[] = {
 	STR(db_password),
 	STR_S(db_name, K_SITE_REQUIRED),
 	STR(db_read),
+	{ "db_read_retry_seconds", KEY_UINT,
+	    offsetof(struct cb_config, db_read_retry_seconds), 0, 3600, 0 },
 	STR_S(templates_dir, K_SHARED),
 	STR_S(locale_dir, K_SHARED),
 	STR_S(static_dir, K_SHARED),
@@ -127,6 +129,7 @@ config_defaults(struct cb_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	strcpy(cfg->db_host, "127.0.0.1");
 	cfg->db_port = 3306;
+	cfg->db_read_retry_seconds = 30;
 	strcpy(cfg->db_user, "callboard");
 	strcpy(cfg->db_name, "callboard");
 	strcpy(cfg->templates_dir, CB_PKGDATADIR "/templates");

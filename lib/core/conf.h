@@ -32,6 +32,9 @@ struct cb_config {
 	/* host:port of an asynchronous replica for history reads ("" =
 	 * none): db_reader() in lib/db/db.c. */
 	char db_read[280];
+	/* Seconds history reads stay on the primary after the replica did
+	 * not answer, before it is tried again (default 30). */
+	unsigned db_read_retry_seconds;
 	char templates_dir[1024];
 	char locale_dir[1024];    /* <lang>/LC_MESSAGES/callboard.mo (po/) */
 	char static_dir[1024];

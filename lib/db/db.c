@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ struct db {
 	struct db *reader;
 	struct cb_config *own_cfg;
 	time_t reader_down_until;
+	bool reader_checked;          /* db_reader() looked this request */
 };
 
 static void db_reader_free(struct db *db);
@@ -796,6 +798,7 @@ db_request_end(struct db *db)
 	for (st = db->stmts; st; st = st->next)
 		stmt_free_result(st);
 	db_rollback(db);
+	db->reader_checked = false;
 	if (db->reader)
 		db_request_end(db->reader);
 }
@@ -827,9 +830,6 @@ db_exec_script(struct db *db, const char *sql, size_t len)
 }
 
 /* --- the read replica (db_read = host:port; docs/scaling.md) ----------- */
-
-/* How long reads stay on the primary after the replica failed to answer. */
-#define READER_RETRY_SECONDS 30
 
 static void
 db_reader_free(struct db *db)
@@ -873,10 +873,25 @@ reader_addr(const char *spec, struct cb_config *cfg)
 	return true;
 }
 
+/* Whether the idle connection to the replica is gone: a server that
+ * stopped or was killed closed its end, which makes the socket readable
+ * (EOF, or the server's last error packet) while no statement of ours
+ * waits for an answer. poll() with no timeout costs no round trip; a
+ * replica that vanished without closing is left to the read timeout. */
+static bool
+reader_conn_closed(struct db *r)
+{
+	struct pollfd p = { .fd = (int)mysql_get_socket(r->conn),
+	    .events = POLLIN };
+
+	return p.fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 struct db *
 db_reader(struct db *db)
 {
 	const struct cb_config *c = db->cfg;
+	struct db *r;
 	time_t now;
 
 	if (c->db_read[0] == '\0')
@@ -898,18 +913,28 @@ db_reader(struct db *db)
 		db->reader->own_cfg = rc;
 		db->reader->rw_timeout = db->rw_timeout;
 	}
-	if (db->reader->conn != NULL)
-		return db->reader;
+	r = db->reader;
+	/* Checked once a request, before its first read: later in the
+	 * request a statement's unread answer may be waiting. Found closed,
+	 * the connection is dropped and made again below: a replica that
+	 * went away sends this request to the primary instead of failing
+	 * it (db_exec() would only find out at the statement). */
+	if (r->conn != NULL && !db->reader_checked && reader_conn_closed(r))
+		db_disconnect(r);
+	db->reader_checked = true;
+	if (r->conn != NULL)
+		return r;
 	/* A replica that does not answer: the primary serves the reads, and
-	 * the replica is tried again after a while (not on every request). */
+	 * the replica is tried again after db_read_retry_seconds (not on
+	 * every request: each try may wait for the connect timeout). */
 	now = time(NULL);
 	if (now < db->reader_down_until)
 		return db;
-	if (db_connect(db->reader) != CB_OK) {
-		log_warn("db_read %s: %s; reading from the primary for %d s",
-		    c->db_read, db_error(db->reader), READER_RETRY_SECONDS);
-		db->reader_down_until = now + READER_RETRY_SECONDS;
+	if (db_connect(r) != CB_OK) {
+		log_warn("db_read %s: %s; reading from the primary for %u s",
+		    c->db_read, db_error(r), c->db_read_retry_seconds);
+		db->reader_down_until = now + (time_t)c->db_read_retry_seconds;
 		return db;
 	}
-	return db->reader;
+	return r;
 }

@@ -30,6 +30,12 @@
 #   BENCH_DB_POOL      innodb_buffer_pool_size set for the run: the 1M calls table is ~700 MB
 #                      and stack.sh's 128M would make the month's export read the disk  [1G]
 #   BENCH_CSV_RUNS     exports per round                            [3, quick: 1]
+#   BENCH_PROGRAMS     another checkout (e.g. `git archive <commit>`) whose release build
+#                      <tree>/build-bench serves the pages on this stack and database, restarted by
+#                      that checkout's scripts/stack.sh restart-programs (its templates, its
+#                      config): A/B of two commits on one dataset. With BENCH_KEEP=1 the stack
+#                      stays up between runs; each run restarts the programs it measures when
+#                      others are running                           [this tree]
 # The stack is scripts/stack.sh with its own state folder <build>/history-state. Target: p99 under
 # 30 ms and at least 2,000 req/s per page scenario; each "contains" scenario also at least 0.8 of
 # the phone scenario's rate in the same run (issue 20; the table says so when phone ran). Results: stdout and <build>/history-results.md.
@@ -72,6 +78,17 @@ trap cleanup EXIT
 [[ ${BENCH_FRESH:-0} == 1 ]] && { "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$CB_STATE_DIR"; }
 "$REPO/scripts/stack.sh" start >"$WORK/stack.log" 2>&1 || { tail -30 "$WORK/stack.log" >&2; die "stack failed"; }
 
+# The programs that serve the pages: this build's, or BENCH_PROGRAMS's (restarted when the
+# running callboard-calls is another build's, e.g. the other side of an A/B kept running).
+PROG_TREE=$(realpath -m -- "${BENCH_PROGRAMS:-$REPO}")
+PROG_BUILD=$BUILD
+[[ -n ${BENCH_PROGRAMS:-} ]] && PROG_BUILD=$PROG_TREE/build-bench
+if [[ -z $(pgrep -f "$PROG_BUILD/cgi/callboard-calls" || true) ]]; then
+    say "serving the pages with $PROG_BUILD's programs"
+    CB_BUILD_DIR=$PROG_BUILD CB_ROOT=$PROG_TREE "$PROG_TREE/scripts/stack.sh" restart-programs \
+        >>"$WORK/stack.log" 2>&1 || { tail -20 "$WORK/stack.log" >&2; die "restart-programs failed"; }
+fi
+
 db() { mariadb --defaults-file="$CB_STATE_DIR/mariadb.cnf" --batch --skip-column-names callboard -e "$1"; }
 have=$(db "SELECT COUNT(*) FROM calls" 2>/dev/null || echo 0)
 if (( have < CALLS )); then
@@ -99,7 +116,7 @@ done
 ticks() { local t=0 p f; for p in "$@"; do f=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
     set -- $f; t=$((t + ${12} + ${13})); done; echo "$t"; }
 machine() { awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
-calls_pids=$(pgrep -f "$BUILD/cgi/callboard-calls" | tr '\n' ' ')
+calls_pids=$(pgrep -f "$PROG_BUILD/cgi/callboard-calls" | tr '\n' ' ')
 db_pid=$(cat "$CB_STATE_DIR/run/mariadb.pid")
 ngx_pids=$(pgrep -P "$(cat "$CB_STATE_DIR/run/nginx.pid")" | tr '\n' ' ')
 HZ=$(getconf CLK_TCK)
@@ -153,7 +170,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 {
-    echo "history at $(db 'SELECT COUNT(*) FROM calls') calls, wrk -t2 -c16, $ROUNDS x ${DURATION}s;" \
+    echo "history at $(db 'SELECT COUNT(*) FROM calls') calls, programs of $PROG_BUILD, wrk -t2 -c16, $ROUNDS x ${DURATION}s;" \
         "machine busy before the rounds: $idle_busy % (other programs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "| scenario | req/s (mean) | p50 ms (mean) | p99 ms (worst round) | CPU ms/request: callboard-calls | mariadbd | nginx | machine busy | target 2,000 req/s, p99 < 30 ms |"

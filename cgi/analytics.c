@@ -231,8 +231,12 @@ figure(struct ctx *ctx, const struct report *rep, int64_t v,
     const struct hist *h)
 {
 	struct json_object *o = json_object_new_object();
+	char shown[48];
 
 	app_add_int(o, "value", v);
+	/* as the viewer's language writes it ("12 345"); value for machines */
+	i18n_format_int(ctx->lang, v, shown, sizeof(shown));
+	app_add_str(o, "shown", shown);
 	app_add_str(o, "url", h ? hist_url(ctx, rep, h) : NULL);
 	return o;
 }

@@ -682,7 +682,7 @@ enum row_col {
 	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
 	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
 	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD,
-	ROW_SUMMARY, ROW_TRANSCRIPT, ROW_NUMBER_SHOWN, ROW__MAX
+	ROW_SUMMARY, ROW_TRANSCRIPT, ROW_NUMBER_SHOWN, ROW_TIME_SHOWN, ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -695,7 +695,7 @@ static const char *const row_cols[ROW__MAX] = {
 	"comment", "recording_state", "recording_url", "download_url",
 	"recording_note", "card_url", "create_order_url",
 	"create_customer_url", "recorded", "number_withheld",
-	"summary", "transcript", "number_shown"
+	"summary", "transcript", "number_shown", "time_shown"
 };
 
 /* What the number cell says: the number, or for a caller who withheld it
@@ -790,7 +790,7 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	    db_col(st, CALL_CLIENT_NUMBER, NULL);
 	const char *rec = db_col(st, CALL_RECORDING_STATE, NULL);
 	const char *viewer = phone_viewer_region(ctx);
-	char local[32], dur[32];
+	char local[32], when[48], dur[32];
 	int64_t id = db_col_i64(st, CALL_ID);
 
 	tmpl_rows_i64(c, ROW_ID, id);
@@ -798,6 +798,10 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	    sizeof(local)) != CB_OK)
 		snprintf(local, sizeof(local), "%s", started ? started : "");
 	tmpl_rows_str(c, ROW_TIME, local);
+	/* time stays ISO for JSON and <time datetime>; people read
+	 * time_shown in their language (issue 18): a snprintf, no lookup. */
+	i18n_format_datetime(ctx->lang, local, when, sizeof(when));
+	tmpl_rows_str(c, ROW_TIME_SHOWN, when);
 	tmpl_rows_str(c, ROW_STARTED_AT_UTC, started);
 	tmpl_rows_str(c, ROW_DIRECTION, dir);
 	tmpl_rows_str(c, ROW_DIRECTION_LABEL, call_direction_label(dir ? dir : ""));

@@ -175,8 +175,7 @@ add_legs(struct ctx *ctx, const struct card *c, struct json_object *m)
 		app_add_str(l, "result", res);
 		app_add_str(l, "result_label", call_result_label(res));
 		app_add_bool(l, "ok", res && strcmp(res, "answered") == 0);
-		app_add_str(l, "started", app_local_time(ctx,
-		    db_col(st, LEG_STARTED_AT, NULL)));
+		app_add_time(ctx, l, "started", db_col(st, LEG_STARTED_AT, NULL));
 		app_add_str(l, "started_at", iso_utc(ctx,
 		    db_col(st, LEG_STARTED_AT, NULL)));
 		app_add_str(l, "answered_at", iso_utc(ctx,
@@ -218,8 +217,7 @@ add_orders(struct ctx *ctx, const struct card *c, struct json_object *m)
 		app_add_str(o, "total", db_col(st, ORD_TOTAL, NULL));
 		app_add_str(o, "currency", db_col(st, ORD_CURRENCY, NULL));
 		app_add_str(o, "store", db_col(st, ORD_STORE, NULL));
-		app_add_str(o, "created", app_local_time(ctx,
-		    db_col(st, ORD_CREATED_AT, NULL)));
+		app_add_time(ctx, o, "created", db_col(st, ORD_CREATED_AT, NULL));
 		app_add_bool(o, "this_call", id == c->order_id);
 		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/orders/%lld/calls", (long long)id));
@@ -257,8 +255,7 @@ add_leads(struct ctx *ctx, const struct card *c, struct json_object *m)
 		app_add_str(l, "status", "Open");
 		app_add_str(l, "name", db_col(st, LEAD_NAME, NULL));
 		app_add_str(l, "lead_type", db_col(st, LEAD_TYPE, NULL));
-		app_add_str(l, "created", app_local_time(ctx,
-		    db_col(st, LEAD_CREATED_AT, NULL)));
+		app_add_time(ctx, l, "created", db_col(st, LEAD_CREATED_AT, NULL));
 		/* The lead's page where the role may open leads (cgi/crm.c
 		 * checks the record again), else the customer's calls. */
 		app_add_str(l, "url", perm_has(ctx->user, PERM_LEADS) ?
@@ -288,8 +285,7 @@ add_notes(struct ctx *ctx, const struct card *c, struct json_object *m)
 		app_add_int(n, "id", db_col_i64(st, NOTE_ID));
 		app_add_str(n, "author", author ? author : "A former user");
 		app_add_str(n, "body", db_col(st, NOTE_BODY, NULL));
-		app_add_str(n, "time", app_local_time(ctx,
-		    db_col(st, NOTE_CREATED_AT, NULL)));
+		app_add_time(ctx, n, "time", db_col(st, NOTE_CREATED_AT, NULL));
 		app_add_str(n, "created_at", iso_utc(ctx,
 		    db_col(st, NOTE_CREATED_AT, NULL)));
 		json_object_array_add(notes, n);
@@ -319,11 +315,14 @@ add_callbacks(struct ctx *ctx, const struct card *c, struct json_object *m,
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *t = json_object_new_object();
 		int64_t id = db_col_i64(st, TASK_ID);
-		const char *due = app_local_time(ctx, db_col(st, TASK_DUE_AT, NULL));
+		const char *due;
 
 		app_add_int(t, "id", id);
 		app_add_str(t, "title", db_col(st, TASK_TITLE, NULL));
-		app_add_str(t, "due", due);
+		app_add_time(ctx, t, "due", db_col(st, TASK_DUE_AT, NULL));
+		/* the confirmation says it as the page does */
+		due = json_object_get_string(json_object_object_get(t,
+		    "due_shown"));
 		app_add_str(t, "due_at", iso_utc(ctx,
 		    db_col(st, TASK_DUE_AT, NULL)));
 		app_add_bool(t, "overdue", db_col_i64(st, TASK_OVERDUE) != 0);
@@ -390,9 +389,9 @@ call_model(struct ctx *ctx, const struct card *c)
 	app_add_str(o, "our_number", nonempty(v[CARD_OUR_NUMBER]));
 	app_add_str(o, "integration", v[CARD_INTEGRATION_NAME]);
 	app_add_str(o, "provider", v[CARD_INTEGRATION_KIND]);
-	app_add_str(o, "started", app_local_time(ctx, v[CARD_STARTED_AT]));
-	app_add_str(o, "answered", app_local_time(ctx, v[CARD_ANSWERED_AT]));
-	app_add_str(o, "ended", app_local_time(ctx, v[CARD_ENDED_AT]));
+	app_add_time(ctx, o, "started", v[CARD_STARTED_AT]);
+	app_add_time(ctx, o, "answered", v[CARD_ANSWERED_AT]);
+	app_add_time(ctx, o, "ended", v[CARD_ENDED_AT]);
 	app_add_str(o, "started_at", iso_utc(ctx, v[CARD_STARTED_AT]));
 	app_add_str(o, "answered_at", iso_utc(ctx, v[CARD_ANSWERED_AT]));
 	app_add_str(o, "ended_at", iso_utc(ctx, v[CARD_ENDED_AT]));

@@ -236,8 +236,7 @@ live_call_offer(struct ctx *ctx, struct json_object *m, enum access_kind kind,
 		if (s.moved_by[0] || s.moved_at[0]) {
 			app_add_str(o, "moved_by", s.moved_by[0] ? s.moved_by :
 			    "a user since deleted");
-			app_add_str(o, "moved_at", app_local_time(ctx,
-			    s.moved_at));
+			app_add_time(ctx, o, "moved_at", s.moved_at);
 		}
 	} else {
 		if (s.now.lead_id)
@@ -385,7 +384,7 @@ page_customer(struct ctx *ctx)
 	app_add_str(m, "name", db_col(st, 0, NULL));
 	app_add_str(m, "email", db_col(st, 1, NULL));
 	app_add_str(m, "manager", db_col(st, 2, NULL));
-	app_add_str(m, "created", app_local_time(ctx, db_col(st, 3, NULL)));
+	app_add_time(ctx, m, "created", db_col(st, 3, NULL));
 	app_add_str(m, "comment", db_col(st, 4, NULL));
 	db_stmt_done(st);
 
@@ -439,7 +438,7 @@ page_customer(struct ctx *ctx)
 		app_add_str(o, "status", db_col(st, 2, NULL));
 		app_add_str(o, "total", arena_printf(ctx->arena, "%s %s",
 		    db_col(st, 3, NULL), db_col(st, 4, NULL)));
-		app_add_str(o, "created", app_local_time(ctx, db_col(st, 5, NULL)));
+		app_add_time(ctx, o, "created", db_col(st, 5, NULL));
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -461,7 +460,7 @@ page_customer(struct ctx *ctx)
 		    (long long)db_col_i64(st, 0)));
 		app_add_str(o, "name", db_col(st, 1, NULL));
 		app_add_str(o, "type", db_col(st, 2, NULL));
-		app_add_str(o, "created", app_local_time(ctx, db_col(st, 3, NULL)));
+		app_add_time(ctx, o, "created", db_col(st, 3, NULL));
 		json_object_array_add(a, o);
 	}
 	db_stmt_done(st);
@@ -686,7 +685,7 @@ page_order(struct ctx *ctx)
 	app_add_str(m, "total", arena_printf(ctx->arena, "%s %s",
 	    db_col(st, 6, NULL), db_col(st, 7, NULL)));
 	app_add_str(m, "manager", db_col(st, 8, NULL));
-	app_add_str(m, "created", app_local_time(ctx, db_col(st, 9, NULL)));
+	app_add_time(ctx, m, "created", db_col(st, 9, NULL));
 	store = db_col_i64(st, 11);
 	db_stmt_done(st);
 
@@ -898,7 +897,7 @@ page_lead(struct ctx *ctx)
 		app_add_str(m, "customer", db_col(st, 5, NULL));
 	}
 	app_add_str(m, "comment", db_col(st, 6, NULL));
-	app_add_str(m, "created", app_local_time(ctx, db_col(st, 7, NULL)));
+	app_add_time(ctx, m, "created", db_col(st, 7, NULL));
 	if (!db_col_null(st, 8))
 		app_add_str(m, "call_url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)db_col_i64(st, 8)));

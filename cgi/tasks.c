@@ -112,15 +112,15 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_str(t, "customer", db_col(st, TL_CUSTOMER_NAME, NULL));
 	app_add_str(t, "customer_url", cust ? arena_printf(ctx->arena,
 	    "/customers/%lld/calls", (long long)cust) : NULL);
-	app_add_str(t, "due", app_local_time(ctx, db_col(st, TL_DUE_AT, NULL)));
+	app_add_time(ctx, t, "due", db_col(st, TL_DUE_AT, NULL));
 	app_add_str(t, "due_at", iso_utc(ctx, db_col(st, TL_DUE_AT, NULL)));
 	app_add_bool(t, "overdue", overdue);
 	app_add_bool(t, "due_today", today);
 	app_add_str(t, "status", overdue ? "overdue" : today ? "due" : "open");
-	app_add_str(t, "created", app_local_time(ctx, db_col(st, TL_CREATED_AT,
-	    NULL)));
+	app_add_time(ctx, t, "created", db_col(st, TL_CREATED_AT,
+	    NULL));
 	app_add_str(t, "author", db_col(st, TL_AUTHOR, NULL));
-	app_add_str(t, "done", app_local_time(ctx, db_col(st, TL_DONE_AT, NULL)));
+	app_add_time(ctx, t, "done", db_col(st, TL_DONE_AT, NULL));
 	app_add_str(t, "done_url", arena_printf(ctx->arena, "/tasks/%lld/done",
 	    (long long)id));
 	json_object_object_add(t, "calls", json_object_new_array());
@@ -159,8 +159,8 @@ attach_calls(struct ctx *ctx, struct json_object *tasks, bool done)
 		app_add_int(c, "id", id);
 		app_add_str(c, "url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)id));
-		app_add_str(c, "started", app_local_time(ctx, db_col(st,
-		    TLC_STARTED_AT, NULL)));
+		app_add_time(ctx, c, "started", db_col(st,
+		    TLC_STARTED_AT, NULL));
 		app_add_str(c, "result", res);
 		app_add_str(c, "result_label", call_result_label(res));
 		app_add_str(c, "direction", db_col(st, TLC_DIRECTION, NULL));
@@ -292,8 +292,8 @@ page_missed(struct ctx *ctx)
 		phone_view_add(ctx, c, "number", num);
 		app_add_str(c, "dial_url", dial_href(ctx->arena, ctx->user, num,
 		    id));
-		app_add_str(c, "started", app_local_time(ctx, db_col(st,
-		    MC_STARTED_AT, NULL)));
+		app_add_time(ctx, c, "started", db_col(st,
+		    MC_STARTED_AT, NULL));
 		app_add_str(c, "started_at", iso_utc(ctx, db_col(st,
 		    MC_STARTED_AT, NULL)));
 		app_add_str(c, "customer", db_col(st, MC_CUSTOMER_NAME, NULL));
@@ -352,8 +352,8 @@ page_notifications(struct ctx *ctx)
 		app_add_str(n, "url", url ? url : call ? arena_printf(ctx->arena,
 		    "/calls/%lld", (long long)call) : NULL);
 		app_add_bool(n, "unread", db_col_null(st, NC_READ_AT));
-		app_add_str(n, "time", app_local_time(ctx, db_col(st, NC_CREATED_AT,
-		    NULL)));
+		app_add_time(ctx, n, "time", db_col(st, NC_CREATED_AT,
+		    NULL));
 		app_add_str(n, "created_at", iso_utc(ctx, db_col(st,
 		    NC_CREATED_AT, NULL)));
 		app_add_str(n, "read_url", arena_printf(ctx->arena,

@@ -150,8 +150,7 @@ transcript_card_model(struct ctx *ctx, int64_t call_id,
 			struct json_object *e = json_object_new_object();
 			v = db_col(st, TR_EDITED_BY_NAME, NULL);
 			app_add_str(e, "by", v ? v : "A former user");
-			app_add_str(e, "at", app_local_time(ctx,
-			    db_col(st, TR_EDITED_AT, NULL)));
+			app_add_time(ctx, e, "at", db_col(st, TR_EDITED_AT, NULL));
 			json_object_object_add(o, "edited", e);
 		}
 	}

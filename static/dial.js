@@ -141,11 +141,14 @@
   });
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeMenu(); });
 
-  // --- the client's clock
+  // --- the client's clock, as the page's language writes a time (CLDR's short time: es "4:05",
+  // the others "04:05"; English as en-GB, 24 hours, like the server's i18n_format_datetime)
+  var clockLang = document.documentElement.lang || 'en';
+  if (clockLang === 'en') clockLang = 'en-GB';
   function tick() {
     document.querySelectorAll('.client-clock[data-zone]').forEach(function (c) {
       try {
-        c.textContent = new Intl.DateTimeFormat('en-GB', { timeZone: c.getAttribute('data-zone'), hour: '2-digit', minute: '2-digit' })
+        c.textContent = new Intl.DateTimeFormat(clockLang, { timeZone: c.getAttribute('data-zone'), timeStyle: 'short' })
           .format(new Date());
       } catch (err) { /* a zone this browser does not know: keep the server's */ }
     });

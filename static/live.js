@@ -103,12 +103,20 @@
     } catch (e) { /* some browsers allow notifications only from a service worker */ }
   }
 
+  // A sum as the page's language writes it ("1 250,00" in uk, "1,250.00" in en); the server
+  // sends "1250.00". Anything that is not a plain number is shown as sent.
+  var money = new Intl.NumberFormat(document.documentElement.lang || 'en',
+    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  function sum(v) {
+    return /^-?\d+(\.\d+)?$/.test(String(v)) ? money.format(Number(v)) : String(v);
+  }
+
   function items(ul, list, kind) {
     ul.textContent = '';
     (list || []).slice(0, 3).forEach(function (o) {
       var li = el('li');
       var text = t(kind) + ' ' + (o.number || '') + (o.status ? ' · ' + o.status : '') +
-        (o.total ? ' · ' + o.total + (o.currency ? ' ' + o.currency : '') : '') +
+        (o.total ? ' · ' + sum(o.total) + (o.currency ? ' ' + o.currency : '') : '') +
         (kind === 'Lead' && o.name ? ' · ' + o.name : '');
       li.appendChild(o.url ? link(null, text, o.url, true) : el('span', null, text));
       ul.appendChild(li);

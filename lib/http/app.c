@@ -15,6 +15,7 @@
 #include "core/rand.h"
 #include "core/strparse.h"
 #include "core/timefmt.h"
+#include "i18n/i18n.h"
 #include "http/app.h"
 #include "http/escape.h"
 #include "http/fcgi_keep.h"
@@ -70,6 +71,23 @@ app_local_time(struct ctx *ctx, const char *utc)
 	if (time_utc_to_local(utc, ctx->user->time_zone, out, 32) != CB_OK)
 		snprintf(out, 32, "%.16s UTC", utc);
 	return out;
+}
+
+void
+app_add_time(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *utc)
+{
+	const char *local = app_local_time(ctx, utc);
+	char shown[48], name[64];
+
+	app_add_str(o, key, local);
+	snprintf(name, sizeof(name), "%s_shown", key);
+	if (local == NULL) {
+		app_add_str(o, name, NULL);
+		return;
+	}
+	i18n_format_datetime(ctx->lang, local, shown, sizeof(shown));
+	app_add_str(o, name, shown);
 }
 
 const char *

@@ -122,5 +122,13 @@ void app_add_bool(struct json_object *o, const char *key, bool v);
 /* A UTC time from the database ("YYYY-MM-DD HH:MM:SS[.mmm]") in the
  * viewer's time zone, in the arena; NULL stays NULL. */
 const char *app_local_time(struct ctx *ctx, const char *utc);
+/* A time people read (issue 18): o[key] = app_local_time(utc), the ISO
+ * form machines read (JSON, <time datetime>), and o[key "_shown"] = that
+ * time as the viewer's language writes it (i18n_format_datetime). A
+ * template shows it as
+ *   <time data-attr-datetime="key" data-text="key_shown">...</time>
+ * NULL utc: both null. */
+void app_add_time(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *utc);
 
 #endif

@@ -408,25 +408,59 @@ digits(const char *s, size_t n)
 	return true;
 }
 
+/* CLDR's numeric date of each language (yMd) and its time (Hm), except
+ * English: en-GB's medium date ("6 Dec 2026"), which neither a British
+ * nor an American reader can take for another day, as "06/12/2026" can
+ * be. The month abbreviations are English only (not from the catalog:
+ * nothing to look up per row). */
+static const char en_months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
 void
 i18n_format_datetime(enum i18n_lang lang, const char *iso, char *out,
     size_t outsz)
 {
-	char sep;
+	int d, m;
+	const char *rest;
 
 	if (outsz == 0)
 		return;
-	/* YYYY-MM-DD[ rest] */
-	if (lang == LANG_EN || iso == NULL || strlen(iso) < 10 ||
-	    !digits(iso, 4) || iso[4] != '-' || !digits(iso + 5, 2) ||
-	    iso[7] != '-' || !digits(iso + 8, 2) ||
-	    (iso[10] != '\0' && iso[10] != ' ')) {
-		snprintf(out, outsz, "%s", iso ? iso : "");
+	/* YYYY-MM-DD[ HH:MM[...]] */
+	if (iso == NULL || strlen(iso) < 10 || !digits(iso, 4) ||
+	    iso[4] != '-' || !digits(iso + 5, 2) || iso[7] != '-' ||
+	    !digits(iso + 8, 2) || (iso[10] != '\0' && iso[10] != ' '))
+		goto unchanged;
+	m = (iso[5] - '0') * 10 + (iso[6] - '0');
+	d = (iso[8] - '0') * 10 + (iso[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		goto unchanged;
+	rest = iso + 10;
+	switch (lang) {
+	case LANG_UK:
+	case LANG_RU:   /* 06.12.2026 */
+		snprintf(out, outsz, "%.2s.%.2s.%.4s%s", iso + 8, iso + 5, iso,
+		    rest);
+		return;
+	case LANG_PL:   /* 6.12.2026 */
+		snprintf(out, outsz, "%d.%.2s.%.4s%s", d, iso + 5, iso, rest);
+		return;
+	case LANG_ES:   /* 6/12/2026 4:05: the hour without its zero */
+		if (rest[0] == ' ' && rest[1] == '0' && digits(rest + 1, 2) &&
+		    rest[3] == ':')
+			snprintf(out, outsz, "%d/%d/%.4s %s", d, m, iso,
+			    rest + 2);
+		else
+			snprintf(out, outsz, "%d/%d/%.4s%s", d, m, iso, rest);
+		return;
+	case LANG_EN:   /* 6 Dec 2026 */
+	case LANG__MAX:
+	default:
+		snprintf(out, outsz, "%d %s %.4s%s", d, en_months[m - 1], iso,
+		    rest);
 		return;
 	}
-	sep = lang == LANG_ES ? '/' : '.';
-	snprintf(out, outsz, "%.2s%c%.2s%c%.4s%s", iso + 8, sep, iso + 5, sep,
-	    iso, iso + 10);
+unchanged:
+	snprintf(out, outsz, "%s", iso ? iso : "");
 }
 
 void
@@ -444,9 +478,10 @@ i18n_format_int(enum i18n_lang lang, long long n, char *out, size_t outsz)
 	if (neg)
 		res[o++] = '-';
 	for (i = 0; i < len; i++) {
-		/* Spanish groups only from 5 digits (RAE: 1000, 10.000). */
+		/* Spanish and Polish group only from 5 digits (CLDR's
+		 * minimumGroupingDigits 2: 1000, 10.000; 1000, 10 000). */
 		if (i > 0 && (len - i) % 3 == 0 &&
-		    !(lang == LANG_ES && len == 4)) {
+		    !((lang == LANG_ES || lang == LANG_PL) && len == 4)) {
 			memcpy(res + o, group, gl);
 			o += gl;
 		}

@@ -84,13 +84,19 @@ const char *i18n_memo(const char *msgid, const char *memo[LANG__MAX]);
 void i18n_use(enum i18n_lang lang);
 enum i18n_lang i18n_current(void);
 
-/* A local time "YYYY-MM-DD HH:MM[...]" as people of lang write it:
- * en as is, uk/ru/pl "06.12.2026 14:30", es "06/12/2026 14:30". Writes at
- * most outsz bytes; anything not of that shape is copied unchanged. */
+/* A local time "YYYY-MM-DD[ HH:MM[...]]" as people of lang write it
+ * (CLDR): en "6 Dec 2026 14:30" (en-GB's medium date), uk/ru
+ * "06.12.2026 14:30", pl "6.12.2026 14:30", es "6/12/2026 4:05". What
+ * follows the date is kept (es drops the hour's leading zero). Writes at
+ * most outsz bytes; anything not of that shape is copied unchanged. No
+ * allocation, no catalog lookup: cheap enough for every row of a page.
+ * Machine-read copies (JSON, CSV, <time datetime>) keep the ISO form. */
 void i18n_format_datetime(enum i18n_lang lang, const char *iso, char *out,
     size_t outsz);
-/* n with the language's digit grouping: "12,345" (en), "12 345" with a
- * no-break space (uk, ru, pl), "12.345" (es). */
+/* n with the language's digit grouping (CLDR, as the browser's
+ * Intl.NumberFormat writes it): "1,234" (en), "12 345" with a no-break
+ * space U+00A0 (uk, ru, pl), "12.345" (es); es and pl leave four digits
+ * ungrouped ("1234"). */
 void i18n_format_int(enum i18n_lang lang, long long n, char *out,
     size_t outsz);
 

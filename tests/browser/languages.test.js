@@ -1,7 +1,9 @@
 // Languages in Chromium (issue 18): with the browser set to each of the five languages, the
 // history page, the call card and the live popup (its state, its buttons: words the script gets
 // from the page) render that language's own words, at 1366 px and at 390 px, and nothing
-// scrolls sideways (Ukrainian and Polish labels are the longest). Screenshots land in
+// scrolls sideways (Ukrainian and Polish labels are the longest). Dates and times are written as
+// each language writes them (its own <time> text, the datetime attribute ISO) and stay inside
+// their cell, the longer forms too ("16 Dec 2026 14:05"). Screenshots land in
 // <build>/shots/languages-<lang>-<width>-<page>.png for a person to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +25,33 @@ const WORDS = {
   ru: { history: 'История звонков', filter: 'Больше фильтров', notes: 'Заметки', ringing: 'Звонит', open: 'Открыть карточку' },
   es: { history: 'Historial de llamadas', filter: 'Más filtros', notes: 'Notas', ringing: 'Sonando', open: 'Abrir la ficha' },
   pl: { history: 'Historia połączeń', filter: 'Więcej filtrów', notes: 'Notatki', ringing: 'Dzwoni', open: 'Otwórz kartę' },
+};
+
+// A date and time as each language writes it (lib/i18n i18n_format_datetime).
+const DATE = {
+  en: /^\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}$/,
+  uk: /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/,
+  ru: /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/,
+  es: /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}$/,
+  pl: /^\d{1,2}\.\d{2}\.\d{4} \d{2}:\d{2}$/,
+};
+
+// Every <time> of the page: its text, its datetime, and whether it leaves its parent's box
+// (a date cut off or pushed out of its cell).
+const times = () => [...document.querySelectorAll('main time, table time')].map((t) => {
+  const r = t.getBoundingClientRect();
+  const c = (t.closest('td, li, p') || t.parentElement).getBoundingClientRect();
+  return { text: t.textContent.trim(), datetime: t.getAttribute('datetime'),
+    out: r.width > 0 && (r.left < c.left - 1 || r.right > c.right + 1) };
+});
+
+const checkTimes = (list, code, width, where, problems) => {
+  if (list.length === 0) problems.push(`${code} ${width} ${where}: no <time>`);
+  for (const t of list) {
+    if (!DATE[code].test(t.text)) problems.push(`${code} ${width} ${where}: time "${t.text}" is not ${code}'s form`);
+    if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(t.datetime || '')) problems.push(`${code} ${width} ${where}: datetime "${t.datetime}"`);
+    if (t.out) problems.push(`${code} ${width} ${where}: "${t.text}" leaves its cell`);
+  }
 };
 
 const overflow = () => {
@@ -62,6 +91,7 @@ for (const [width, height] of [[1366, 800], [390, 844]]) {
         if (!text.includes(w[k])) problems.push(`${code} ${width} /calls: no "${w[k]}"`);
       let o = await page.evaluate(overflow);
       if (o.scroll > 0) problems.push(`${code} ${width} /calls: ${o.scroll} px too wide (${o.wide.join(', ')})`);
+      checkTimes(await page.evaluate(times), code, width, '/calls', problems);
       await shot('calls');
 
       // The popup: a call rings the manager's extension while the history is open.
@@ -87,6 +117,7 @@ for (const [width, height] of [[1366, 800], [390, 844]]) {
       if (!card.includes(w.notes)) problems.push(`${code} ${width} card: no "${w.notes}"`);
       o = await page.evaluate(overflow);
       if (o.scroll > 0) problems.push(`${code} ${width} card: ${o.scroll} px too wide (${o.wide.join(', ')})`);
+      checkTimes(await page.evaluate(times), code, width, 'card', problems);
       await shot('card');
       assert.deepEqual(events, { dialogs: [], errors: [] }, code);
       await page.close();

@@ -408,9 +408,9 @@ test('"call back in 30 minutes" creates a linked task for me and confirms it on 
   assert.ok(t, 'listed on the card');
   assert.equal(t.just_created, true);
   assert.equal(t.just_joined, false);
-  assert.equal(page.json_.confirmation, `Call-back task created, due ${t.due}.`);
+  assert.equal(page.json_.confirmation, `Call-back task created, due ${t.due_shown}.`);
   const h = (await manager.get(`/calls/${known.id}?callback=${taskId}`)).text_;
-  assert.ok(h.includes(`Call-back task created, due ${t.due}.`));
+  assert.ok(h.includes(`Call-back task created, due ${t.due_shown}.`));
   assert.ok(h.includes(`data-task-id="${taskId}"`));
 });
 
@@ -447,9 +447,9 @@ test('a second "call back" for the number joins the open task and the card says 
   assert.equal(t.just_joined, true);
   assert.equal(t.just_created, false);
   assert.ok(Number(new Date(t.due_at)) - Date.now() <= 10 * 60 * 1000, 'the sooner due time');
-  assert.equal(page.json_.confirmation, `Added to the open call-back task #${taskId}, due ${t.due}.`);
+  assert.equal(page.json_.confirmation, `Added to the open call-back task #${taskId}, due ${t.due_shown}.`);
   const h = (await manager.get(`/calls/${second}?callback=${taskId}&joined=1`)).text_;
-  assert.ok(h.includes(`Added to the open call-back task #${taskId}, due ${t.due}.`));
+  assert.ok(h.includes(`Added to the open call-back task #${taskId}, due ${t.due_shown}.`));
   assert.ok(!h.includes('Call-back task created'));
   assert.match(h, new RegExp(`data-task-id="${taskId}"[^>]*data-just-joined`));
 });

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/timefmt.h"
 #include "i18n/i18n.h"
 #include "tmpl/template.h"
 
@@ -151,9 +152,13 @@ START_TEST(formats)
 	i18n_format_datetime(LANG_UK, "2026-12-06 14:30", out, sizeof(out));
 	ck_assert_str_eq(out, "06.12.2026 14:30");
 	i18n_format_datetime(LANG_ES, "2026-12-06 14:30", out, sizeof(out));
-	ck_assert_str_eq(out, "06/12/2026 14:30");
+	ck_assert_str_eq(out, "6/12/2026 14:30");
 	i18n_format_datetime(LANG_EN, "2026-12-06 14:30", out, sizeof(out));
-	ck_assert_str_eq(out, "2026-12-06 14:30");
+	ck_assert_str_eq(out, "6 Dec 2026 14:30");
+	i18n_format_datetime(LANG_PL, "2026-12-06 14:30", out, sizeof(out));
+	ck_assert_str_eq(out, "6.12.2026 14:30");
+	i18n_format_datetime(LANG_RU, "2026-01-09", out, sizeof(out));
+	ck_assert_str_eq(out, "09.01.2026");
 	i18n_format_datetime(LANG_PL, "yesterday", out, sizeof(out));
 	ck_assert_str_eq(out, "yesterday");
 	i18n_format_int(LANG_EN, 1234567, out, sizeof(out));
@@ -164,6 +169,77 @@ START_TEST(formats)
 	ck_assert_str_eq(out, "1234");
 	i18n_format_int(LANG_ES, 12345, out, sizeof(out));
 	ck_assert_str_eq(out, "12.345");
+}
+END_TEST
+
+/* Midnight, the first and last of a year, the hour without its zero. */
+START_TEST(formats_edges)
+{
+	char out[64];
+
+	i18n_format_datetime(LANG_ES, "2026-01-01 00:00", out, sizeof(out));
+	ck_assert_str_eq(out, "1/1/2026 0:00");
+	i18n_format_datetime(LANG_ES, "2026-12-31 10:05", out, sizeof(out));
+	ck_assert_str_eq(out, "31/12/2026 10:05");
+	i18n_format_datetime(LANG_EN, "2026-01-01 00:00", out, sizeof(out));
+	ck_assert_str_eq(out, "1 Jan 2026 00:00");
+	i18n_format_datetime(LANG_UK, "2026-12-31 23:59", out, sizeof(out));
+	ck_assert_str_eq(out, "31.12.2026 23:59");
+	i18n_format_datetime(LANG_PL, "2026-01-01 00:00", out, sizeof(out));
+	ck_assert_str_eq(out, "1.01.2026 00:00");
+	/* not a date: as it is */
+	i18n_format_datetime(LANG_UK, "2026-13-01 10:00", out, sizeof(out));
+	ck_assert_str_eq(out, "2026-13-01 10:00");
+	i18n_format_datetime(LANG_EN, "2026-12-00", out, sizeof(out));
+	ck_assert_str_eq(out, "2026-12-00");
+	i18n_format_datetime(LANG_EN, NULL, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	/* a short buffer is cut, never overrun */
+	i18n_format_datetime(LANG_EN, "2026-12-06 14:30", out, 6);
+	ck_assert_str_eq(out, "6 Dec");
+}
+END_TEST
+
+/* The wall clock jumps at the DST change (Kyiv, 29 March 2026, 03:00 ->
+ * 04:00): the shown form follows the converted local time. */
+START_TEST(formats_dst)
+{
+	char local[32], out[64];
+
+	ck_assert_int_eq(time_utc_to_local("2026-03-29 00:59:00", "Europe/Kyiv",
+	    local, sizeof(local)), CB_OK);
+	i18n_format_datetime(LANG_UK, local, out, sizeof(out));
+	ck_assert_str_eq(out, "29.03.2026 02:59");
+	ck_assert_int_eq(time_utc_to_local("2026-03-29 01:00:00", "Europe/Kyiv",
+	    local, sizeof(local)), CB_OK);
+	i18n_format_datetime(LANG_UK, local, out, sizeof(out));
+	ck_assert_str_eq(out, "29.03.2026 04:00");
+	/* the last day of October's change back, in Warsaw */
+	ck_assert_int_eq(time_utc_to_local("2026-10-25 01:30:00", "Europe/Warsaw",
+	    local, sizeof(local)), CB_OK);
+	i18n_format_datetime(LANG_PL, local, out, sizeof(out));
+	ck_assert_str_eq(out, "25.10.2026 02:30");
+}
+END_TEST
+
+START_TEST(formats_large_numbers)
+{
+	char out[64];
+
+	i18n_format_int(LANG_EN, 9223372036854775807LL, out, sizeof(out));
+	ck_assert_str_eq(out, "9,223,372,036,854,775,807");
+	i18n_format_int(LANG_ES, -9223372036854775807LL - 1, out, sizeof(out));
+	ck_assert_str_eq(out, "-9.223.372.036.854.775.808");
+	i18n_format_int(LANG_PL, 1234, out, sizeof(out));
+	ck_assert_str_eq(out, "1234");
+	i18n_format_int(LANG_PL, 1000000, out, sizeof(out));
+	ck_assert_str_eq(out, "1\xC2\xA0" "000\xC2\xA0" "000");
+	i18n_format_int(LANG_RU, 1234, out, sizeof(out));
+	ck_assert_str_eq(out, "1\xC2\xA0" "234");
+	i18n_format_int(LANG_EN, 0, out, sizeof(out));
+	ck_assert_str_eq(out, "0");
+	i18n_format_int(LANG_EN, 999, out, sizeof(out));
+	ck_assert_str_eq(out, "999");
 }
 END_TEST
 
@@ -306,6 +382,9 @@ i18n_suite(void)
 	tcase_add_test(tc, plural_forms_header_checked);
 	tcase_add_test(tc, negotiate);
 	tcase_add_test(tc, formats);
+	tcase_add_test(tc, formats_edges);
+	tcase_add_test(tc, formats_dst);
+	tcase_add_test(tc, formats_large_numbers);
 	tcase_add_test(tc, engine_text_nodes);
 	tcase_add_test(tc, engine_attributes);
 	tcase_add_test(tc, engine_opt_out);

@@ -143,16 +143,14 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	bool grams = f->contains_rev && !f->said && db_call_grams_on(&ct);
 	size_t clen = grams ? strlen(f->contains_rev) : 0;
 	bool gram2 = clen > CALL_GRAM_LEN;
-	/* the driving gram and the one on g2, as in db_call_list_query() */
-	size_t drive = f->contains_gram_at + CALL_GRAM_LEN <= clen ?
-	    f->contains_gram_at : 0;
-	size_t check = drive + CALL_GRAM_LEN == clen ? 0 : clen - CALL_GRAM_LEN;
+	size_t drive, check;
 	/* contains inside a said search: a LIKE over its few matches */
 	bool like = f->contains_rev && (gram2 || f->said);
 	struct buf *sql = &q->sql;
 
 	q->nparams = 0;
 	buf_init(sql, 8192);
+	db_call_gram_pair(clen, f->contains_gram_at, &drive, &check);
 	buf_puts(sql, sql_api_head);
 	if (f->said)
 		buf_puts(sql, sql_api_said_col);

@@ -216,29 +216,23 @@ db_call_gram(const char *s)
 	return v;
 }
 
-/* The offset of the gram that drives (number_gram_at, bounded) and of the
- * one checked on g2: the last gram, or the first when the last drives. */
-static size_t
-gram_drive_at(size_t nlen, unsigned at)
+void
+db_call_gram_pair(size_t nlen, unsigned at, size_t *drive, size_t *check)
 {
-	return at + CALL_GRAM_LEN <= nlen ? at : 0;
-}
-
-static size_t
-gram_check_at(size_t nlen, size_t drive)
-{
-	return drive + CALL_GRAM_LEN == nlen ? 0 : nlen - CALL_GRAM_LEN;
+	*drive = at + CALL_GRAM_LEN <= nlen ? at : 0;
+	*check = *drive + CALL_GRAM_LEN == nlen ? 0 : nlen - CALL_GRAM_LEN;
 }
 
 /* One scalar subquery per gram: COUNT(*) over at most the cap's rows of
  * its range (the primary key's prefix, so an index-only read that stops at
  * the cap), so a common gram costs CALL_GRAM_PROBE_CAP entries, not its
  * range. */
-#define PROBE_CAP_TEXT "256"
+#define STR_(x) #x
+#define STR(x) STR_(x)
 static const char sql_probe_head[] =
     "(SELECT COUNT(*) FROM (SELECT 1 FROM call_number_grams g "
     "WHERE g.gram = ?";
-static const char sql_probe_tail[] = " LIMIT " PROBE_CAP_TEXT ") t)";
+static const char sql_probe_tail[] = " LIMIT " STR(CALL_GRAM_PROBE_CAP) ") t)";
 
 enum cb_err
 db_call_gram_rarest(struct db *db, const char *rev, const char *from_utc,
@@ -379,7 +373,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	/* A longer fragment's last gram is checked on g2; the digits' order
 	 * (and any digit between two grams) by the LIKE. */
 	bool gram2 = nlen > CALL_GRAM_LEN;
-	size_t drive = gram_drive_at(nlen, f->number_gram_at);
+	size_t drive, check;
 	/* An equality filter whose index leads with its column (see
 	 * sql_keys_head). The grams' range is already one. */
 	bool deferred = !grams && !said && f->has_cursor && (f->manager_id ||
@@ -389,6 +383,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	    (text_on(&f->our_number) && f->our_number.mode == MATCH_EXACT &&
 	    !f->our_number.negate));
 
+	db_call_gram_pair(nlen, f->number_gram_at, &drive, &check);
 	q->nparams = 0;
 	buf_init(sql, 16384);
 	buf_puts(sql, sql_list_cols);
@@ -404,7 +399,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		buf_puts(sql, sql_list_joins);
 		if (gram2)
 			param_i64(q, db_call_gram(f->number.value +
-			    gram_check_at(nlen, drive)));
+			    check));
 	} else if (deferred)
 		buf_puts(sql, sql_keys_head[sort]);
 	else {

@@ -193,6 +193,12 @@ int64_t db_call_gram(const char *s);
 enum cb_err db_call_gram_rarest(struct db *db, const char *rev,
     const char *from_utc, const char *to_utc, unsigned *at);
 
+/* Of a fragment of nlen reversed digits whose gram at offset at drives:
+ * *drive, that offset (0 when at is past the last gram), and *check, the
+ * end gram's checked on g2 (the last, or the first when the last drives). */
+void db_call_gram_pair(size_t nlen, unsigned at, size_t *drive,
+    size_t *check);
+
 /* Fills q (buf_free(&q->sql) afterwards, also on error). */
 enum cb_err db_call_list_query(const struct call_filter *f,
     struct call_query *q);

@@ -143,12 +143,14 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	bool grams = f->contains_rev && !f->said && db_call_grams_on(&ct);
 	size_t clen = grams ? strlen(f->contains_rev) : 0;
 	bool gram2 = clen > CALL_GRAM_LEN;
+	size_t drive, check;
 	/* contains inside a said search: a LIKE over its few matches */
 	bool like = f->contains_rev && (gram2 || f->said);
 	struct buf *sql = &q->sql;
 
 	q->nparams = 0;
 	buf_init(sql, 8192);
+	db_call_gram_pair(clen, f->contains_gram_at, &drive, &check);
 	buf_puts(sql, sql_api_head);
 	if (f->said)
 		buf_puts(sql, sql_api_said_col);
@@ -182,12 +184,11 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	if (sql->err != CB_OK)
 		return sql->err;
 	if (gram2)
-		api_i64(q, db_call_gram(f->contains_rev + clen -
-		    CALL_GRAM_LEN));
+		api_i64(q, db_call_gram(f->contains_rev + check));
 	if (grams && f->before_id)
 		api_i64(q, f->before_id);
 	if (grams)
-		api_i64(q, db_call_gram(f->contains_rev));
+		api_i64(q, db_call_gram(f->contains_rev + drive));
 	if (f->said)
 		api_str(q, f->said);
 	if (f->manager_id)
@@ -216,12 +217,18 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	unsigned k, n;
 	int64_t *ids;
 	struct json_object **objs;
+	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
+	struct api_call_filter g = *f;
 
 	*last_id = 0;
+	if (f->contains_rev && !f->said && db_call_grams_on(&ct) &&
+	    (rc = db_call_gram_rarest(db, f->contains_rev, NULL, NULL,
+	    &g.contains_gram_at)) != CB_OK)
+		return rc;
 	/* off the stack of a FastCGI handler, as in db_call_list() */
 	if ((q = malloc(sizeof(*q))) == NULL)
 		return CB_ENOMEM;
-	if ((rc = db_api_calls_query(f, q)) == CB_OK)
+	if ((rc = db_api_calls_query(&g, q)) == CB_OK)
 		rc = db_call_query_prepare(db, q, &st);
 	buf_free(&q->sql);
 	free(q);

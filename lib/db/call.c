@@ -49,13 +49,14 @@ static const char sql_list_where[] = "WHERE 1 = 1";
  * the calls come from call_number_grams (0021_number_grams.sql), whose key
  * (gram, started_at, call_id) is a range already in the page's order, so a
  * page reads its LIMIT rows and stops, cursor included: no scan of calls.
- * The driving gram is the first CALL_GRAM_LEN of the reversed digits (the
- * fragment's last digits: a number's end is its least shared part, its
- * start the country and operator codes); a longer fragment also needs its
- * last gram (g2, one primary-key lookup per candidate) and, past
- * 2 * CALL_GRAM_LEN digits or for the digits' order, the LIKE on
- * client_digits_rev. The date range and the cursor apply to g.started_at,
- * the same value as c.started_at, so they narrow the range itself. */
+ * The driving gram is the fragment's rarest (db_call_gram_rarest(): a rare
+ * fragment whose first gram is common read that gram's whole range, 5,018
+ * rows for 1 match at 1,000,000 calls); a longer fragment also needs one
+ * of its end grams (g2, one primary-key lookup per candidate: the last, or
+ * the first when the last drives) and, past 2 * CALL_GRAM_LEN digits or
+ * for the digits' order, the LIKE on client_digits_rev. The date range and
+ * the cursor apply to g.started_at, the same value as c.started_at, so
+ * they narrow the range itself. */
 static const char sql_grams_from[] =
     "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
 static const char sql_grams_from2[] =
@@ -215,6 +216,76 @@ db_call_gram(const char *s)
 	return v;
 }
 
+void
+db_call_gram_pair(size_t nlen, unsigned at, size_t *drive, size_t *check)
+{
+	*drive = at + CALL_GRAM_LEN <= nlen ? at : 0;
+	*check = *drive + CALL_GRAM_LEN == nlen ? 0 : nlen - CALL_GRAM_LEN;
+}
+
+/* One scalar subquery per gram: COUNT(*) over at most the cap's rows of
+ * its range (the primary key's prefix, so an index-only read that stops at
+ * the cap), so a common gram costs CALL_GRAM_PROBE_CAP entries, not its
+ * range. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char sql_probe_head[] =
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM call_number_grams g "
+    "WHERE g.gram = ?";
+static const char sql_probe_tail[] = " LIMIT " STR(CALL_GRAM_PROBE_CAP) ") t)";
+
+enum cb_err
+db_call_gram_rarest(struct db *db, const char *rev, const char *from_utc,
+    const char *to_utc, unsigned *at)
+{
+	size_t nlen = strlen(rev), n, i;
+	struct buf sql;
+	struct db_stmt *st;
+	enum cb_err rc;
+	int64_t best = CALL_GRAM_PROBE_CAP, c;
+	unsigned k = 0;
+
+	*at = 0;
+	if (nlen <= CALL_GRAM_LEN)
+		return CB_OK;
+	n = nlen - CALL_GRAM_LEN + 1;
+	if (n > CALL_GRAM_PROBES)
+		n = CALL_GRAM_PROBES;
+	buf_init(&sql, 2048);
+	buf_puts(&sql, "SELECT ");
+	for (i = 0; i < n; i++) {
+		buf_puts(&sql, i ? ", " : "");
+		buf_puts(&sql, sql_probe_head);
+		if (from_utc)
+			buf_puts(&sql, sql_grams_date_from);
+		if (to_utc)
+			buf_puts(&sql, sql_grams_date_to);
+		buf_puts(&sql, sql_probe_tail);
+	}
+	if ((rc = sql.err) == CB_OK)
+		rc = db_stmt_text(db, buf_cstr(&sql), &st);
+	buf_free(&sql);
+	if (rc != CB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		db_bind_i64(st, k++, db_call_gram(rev + i));
+		if (from_utc)
+			db_bind_str(st, k++, from_utc, strlen(from_utc));
+		if (to_utc)
+			db_bind_str(st, k++, to_utc, strlen(to_utc));
+	}
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) == CB_OK)
+		for (i = 0; i < n; i++)
+			if ((c = db_col_i64(st, (unsigned)i)) < best) {
+				best = c;
+				*at = (unsigned)i;
+			}
+	db_stmt_done(st);
+	return rc == CB_EDB ? rc : CB_OK;
+}
+
 static void
 put_text(struct buf *sql, const struct text_sql *tab, const struct call_text *t)
 {
@@ -275,6 +346,18 @@ in_slots(unsigned n)
 	return s;
 }
 
+/* Whether the list query reads call_number_grams. A customer's or an
+ * order's calls (a feed, a contact search) are few: their own index, with
+ * the LIKE as a post-filter, reads fewer rows than a common gram would (a
+ * range of 18 % of all calls). Words said drive by their own index. */
+static bool
+list_grams(const struct call_filter *f)
+{
+	return !(f->said != NULL && *f->said != '\0') &&
+	    db_call_grams_on(&f->number) && !f->customer_id && !f->order_id &&
+	    !(f->customer_ids && f->ncustomer_ids > 0);
+}
+
 enum cb_err
 db_call_list_query(const struct call_filter *f, struct call_query *q)
 {
@@ -284,16 +367,13 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	unsigned k, slots = 0;
 	bool longer = f->number_longer_col && text_on(&f->number) &&
 	    f->number.mode == MATCH_EXACT && !f->number.negate;
-	/* A customer's or an order's calls (a feed, a contact search) are
-	 * few: their own index, with the LIKE as a post-filter, reads fewer
-	 * rows than a common gram would (a range of 18 % of all calls). */
 	bool said = f->said != NULL && *f->said != '\0';
-	bool grams = !said && db_call_grams_on(&f->number) && !f->customer_id &&
-	    !f->order_id && !(f->customer_ids && f->ncustomer_ids > 0);
+	bool grams = list_grams(f);
 	size_t nlen = grams ? strlen(f->number.value) : 0;
 	/* A longer fragment's last gram is checked on g2; the digits' order
 	 * (and any digit between two grams) by the LIKE. */
 	bool gram2 = nlen > CALL_GRAM_LEN;
+	size_t drive, check;
 	/* An equality filter whose index leads with its column (see
 	 * sql_keys_head). The grams' range is already one. */
 	bool deferred = !grams && !said && f->has_cursor && (f->manager_id ||
@@ -303,6 +383,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 	    (text_on(&f->our_number) && f->our_number.mode == MATCH_EXACT &&
 	    !f->our_number.negate));
 
+	db_call_gram_pair(nlen, f->number_gram_at, &drive, &check);
 	q->nparams = 0;
 	buf_init(sql, 16384);
 	buf_puts(sql, sql_list_cols);
@@ -317,8 +398,8 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		buf_puts(sql, gram2 ? sql_grams_from2 : sql_grams_from);
 		buf_puts(sql, sql_list_joins);
 		if (gram2)
-			param_i64(q, db_call_gram(f->number.value + nlen -
-			    CALL_GRAM_LEN));
+			param_i64(q, db_call_gram(f->number.value +
+			    check));
 	} else if (deferred)
 		buf_puts(sql, sql_keys_head[sort]);
 	else {
@@ -383,7 +464,7 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		return sql->err;
 
 	if (grams)
-		param_i64(q, db_call_gram(f->number.value));
+		param_i64(q, db_call_gram(f->number.value + drive));
 	if (said)
 		param_str(q, f->said, strlen(f->said));
 	if (f->manager_id)
@@ -455,10 +536,15 @@ db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
 	struct db_stmt *st;
 	enum cb_err rc;
 
+	struct call_filter g = *f;
+
+	if (list_grams(f) && (rc = db_call_gram_rarest(db, f->number.value,
+	    f->from_utc, f->to_utc, &g.number_gram_at)) != CB_OK)
+		return rc;
 	/* ~11 KiB: off the stack of a FastCGI handler */
 	if ((q = malloc(sizeof(*q))) == NULL)
 		return CB_ENOMEM;
-	if ((rc = db_call_list_query(f, q)) == CB_OK)
+	if ((rc = db_call_list_query(&g, q)) == CB_OK)
 		rc = db_call_query_prepare(db, q, &st);
 	buf_free(&q->sql);
 	free(q);

@@ -131,6 +131,10 @@ struct call_filter {
 	 * these digits and is longer (db_call_number_longer()), so that the
 	 * phone search learns it in the same round trip as its rows. */
 	bool number_longer_col;
+	/* With grams (db_call_grams_on(&number)): the offset in number.value
+	 * of the gram that drives the query, the one with the fewest rows
+	 * (db_call_gram_rarest(); db_call_list() sets it, 0 is the first). */
+	unsigned number_gram_at;
 };
 
 /* Columns of a listed row, in order. The manager's and the integration's
@@ -179,6 +183,21 @@ bool db_call_grams_on(const struct call_text *t);
 /* The gram of the CALL_GRAM_LEN digits at s, as the triggers of
  * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
 int64_t db_call_gram(const char *s);
+
+/* *at: the offset in rev (reversed digits, db_call_grams_on) of its gram
+ * with the fewest call_number_grams rows between from_utc and to_utc
+ * (either NULL: unbounded), counted up to CALL_GRAM_PROBE_CAP each; 0 when
+ * rev is one gram or every gram reaches the cap. One round trip. */
+#define CALL_GRAM_PROBE_CAP 256
+#define CALL_GRAM_PROBES 8
+enum cb_err db_call_gram_rarest(struct db *db, const char *rev,
+    const char *from_utc, const char *to_utc, unsigned *at);
+
+/* Of a fragment of nlen reversed digits whose gram at offset at drives:
+ * *drive, that offset (0 when at is past the last gram), and *check, the
+ * end gram's checked on g2 (the last, or the first when the last drives). */
+void db_call_gram_pair(size_t nlen, unsigned at, size_t *drive,
+    size_t *check);
 
 /* Fills q (buf_free(&q->sql) afterwards, also on error). */
 enum cb_err db_call_list_query(const struct call_filter *f,

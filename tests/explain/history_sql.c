@@ -7,7 +7,9 @@
  * Arguments name struct call_filter fields; text filters take MODE:VALUE
  * (exact, begins, ends, contains; "not-" in front negates), and number is
  * the client's digits as typed (reversed here, as cgi/calls.c does);
- * number_longer=1 adds the longer-number column (struct call_filter).
+ * number_longer=1 adds the longer-number column (struct call_filter);
+ * gram_at=N drives a "contains" by the gram at offset N of the reversed
+ * digits (number_gram_at, contains_gram_at).
  *
  *   history_sql api=1 contains=264612 integration=generic before=ID
  *
@@ -132,6 +134,11 @@ main(int argc, char *argv[])
 			if (read_text(v, &f.number) != 0)
 				return usage(v);
 			reverse((char *)f.number.value);
+		} else if (strcmp(k, "gram_at") == 0) {
+			/* the driving gram's offset in the reversed digits
+			 * (what db_call_gram_rarest() chose) */
+			f.number_gram_at = (unsigned)strtoul(v, NULL, 10);
+			af.contains_gram_at = f.number_gram_at;
 		} else if (strcmp(k, "number_longer") == 0)
 			f.number_longer_col = strcmp(v, "1") == 0;
 		else if (strcmp(k, "our_number") == 0) {

@@ -270,6 +270,24 @@ test('contains 6 digits: the first gram drives, the last one an eq_ref, then the
   assert.match(p.sql, /client_digits_rev LIKE/);
 });
 
+// Issue 20 item 2: the rarest gram drives (db_call_gram_rarest chose the
+// offset; gram_at=N here), the first gram is then the one on g2.
+test('contains 6 digits driven by its third gram: the same plan, the first gram on g2', async () => {
+  const frag = v.digits.slice(-8, -2);
+  const rev = [...frag].reverse().join('');
+  for (const args of [[`number=contains:${frag}`, 'gram_at=2'], [`number=contains:${frag}`, 'gram_at=2',
+    `from=${v.weekAgo}`, `to=${v.now}`], ['api=1', `contains=${frag}`, 'gram_at=2']]) {
+    const p = await gramsPlan(args);
+    assert.doesNotMatch(p.extra, /filesort/, p.why);
+    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), args);
+    const params = JSON.parse(stdout).params.map(String);
+    assert.ok(params.includes(String(Number(rev.slice(2, 6)))), `drives by the third gram: ${stdout}`);
+    assert.ok(params.includes(String(Number(rev.slice(0, 4)))), `checks the first on g2: ${stdout}`);
+    assert.ok(!params.includes(String(Number(rev.slice(1, 5)))) || rev.slice(1, 5) === rev.slice(0, 4) ||
+      rev.slice(1, 5) === rev.slice(2, 6), stdout);
+  }
+});
+
 test('contains with a date range and a keyset page: both bound the grams\' range', async () => {
   for (const args of [
     [`number=contains:${v.digits.slice(-4)}`, `from=${v.weekAgo}`, `to=${v.now}`],

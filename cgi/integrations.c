@@ -62,8 +62,18 @@
 #include "providers/registry.h"
 #include "providers/test_event.h"
 
-static const char *db_down = "The database is not answering. Try again in "
-    "a minute.";
+static const char *db_down = N_("The database is not answering. Try again in "
+    "a minute.");
+
+/* A translated sentence with its {n} filled in. */
+static const char *
+count_msg(struct ctx *ctx, const char *msg, long long n)
+{
+	char s[400];
+
+	i18n_fill_n(msg, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
 
 /* --------------------------------------------------------- exceptions -- */
 
@@ -79,7 +89,7 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 	enum cb_err rc;
 
 	if ((rc = db_exceptions_list(ctx->db, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -102,10 +112,10 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
-	app_add_str(m, "title", "Exceptions");
+	app_add_str(m, "title", _("Exceptions"));
 	app_add_str(m, "phone", phone);
 	app_add_str(m, "comment", comment);
 	app_add_str(m, "phone_error", phone_error);
@@ -113,10 +123,10 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 	app_add_bool(m, "has_errors", phone_error || comment_error);
 	app_add_str(m, "default_country", ctx->cfg->default_country);
 	if (v && strcmp(v, "1") == 0)
-		app_add_str(m, "confirmation", "The number is on the list: its "
-		    "calls will not be stored.");
+		app_add_str(m, "confirmation", _("The number is on the list: its "
+		    "calls will not be stored."));
 	else if ((v = kv_get(&ctx->req->query, "deleted")) && *v == '1')
-		app_add_str(m, "confirmation", "The number is off the list.");
+		app_add_str(m, "confirmation", _("The number is off the list."));
 	else
 		json_object_object_add(m, "confirmation", NULL);
 	if (phone_error || comment_error)
@@ -147,16 +157,16 @@ post_exception(struct ctx *ctx)
 	k = phone_normalize(phone, strlen(phone), ctx->cfg->default_country,
 	    e164, sizeof(e164));
 	if (*phone == '\0')
-		perr = "Type the number whose calls should not be stored.";
+		perr = _("Type the number whose calls should not be stored.");
 	else if (k == PHONE_INVALID)
-		perr = "This is not a phone number. Type it in any format, "
-		    "e.g. +380 67 123 45 67 or 067 123 45 67.";
+		perr = _("This is not a phone number. Type it in any format, "
+		    "e.g. +380 67 123 45 67 or 067 123 45 67.");
 	else if (k == PHONE_EXTENSION)
-		perr = "This looks like an internal extension, not a customer's "
-		    "number: calls between extensions are internal already.";
+		perr = _("This looks like an internal extension, not a customer's "
+		    "number: calls between extensions are internal already.");
 	chars = utf8_chars(comment, strlen(comment));
 	if (chars < 0)
-		cerr = "The comment has bytes that are not text.";
+		cerr = _("The comment has bytes that are not text.");
 	else if (chars > EXCEPTION_COMMENT_MAX)
 		cerr = arena_printf(ctx->arena, "A comment is at most %d "
 		    "characters; this one has %ld.", EXCEPTION_COMMENT_MAX,
@@ -170,8 +180,8 @@ post_exception(struct ctx *ctx)
 		return exceptions_render(ctx, phone, comment, arena_printf(
 		    ctx->arena, "%s is already on the list.", e164), NULL);
 	if (rc != CB_OK) {
-		ctx->message = "The number was not added: the database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = _("The number was not added: the database is not "
+		    "answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/exceptions?added=1");
@@ -185,11 +195,11 @@ post_exception_delete(struct ctx *ctx)
 
 	rc = db_exception_delete(ctx->db, ctx->ids[0]);
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "That number is not on the list (any more).";
+		ctx->message = _("That number is not on the list (any more).");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/exceptions?deleted=1");
@@ -250,23 +260,24 @@ dead_result(struct ctx *ctx, struct json_object *m, int64_t id)
 
 	rc = db_job_dead_get(ctx->db, id, &st);
 	if (rc == CB_ENOTFOUND) {
-		app_add_str(m, "result", arena_printf(ctx->arena, "There is no "
-		    "refused event %lld.", (long long)id));
+		app_add_str(m, "result", count_msg(ctx, _("There is no "
+		    "refused event {n}."), id));
 		return CB_OK;
 	}
 	if (rc != CB_OK)
 		return rc;
 	state = db_col(st, DEAD_STATE, NULL);
 	if (state && strcmp(state, "done") == 0)
-		text = arena_printf(ctx->arena, "Event %lld is stored now.",
+		text = count_msg(ctx, _("Event {n} is stored now."),
 		    (long long)id);
 	else if (state && strcmp(state, "failed") == 0)
-		text = arena_printf(ctx->arena, "Event %lld was refused again: "
-		    "%s", (long long)id, db_col(st, DEAD_ERROR, NULL));
+		text = arena_printf(ctx->arena, "%s %s", count_msg(ctx,
+		    _("Event {n} was refused again:"), id), db_col(st,
+		    DEAD_ERROR, NULL));
 	else
-		text = arena_printf(ctx->arena, "Event %lld is queued: the "
-		    "worker tries it within seconds. Reload this page to see "
-		    "the outcome.", (long long)id);
+		text = count_msg(ctx, _("Event {n} is queued: the worker tries "
+		    "it within seconds. Reload this page to see the outcome."),
+		    id);
 	app_add_str(m, "result", text);
 	app_add_str(m, "result_state", dead_state_label(state));
 	db_stmt_done(st);
@@ -300,11 +311,11 @@ page_dead_letters(struct ctx *ctx)
 		goto fail;
 	app_add_bool(m, "more", n > DEAD_PAGE_MAX);
 	app_add_int(m, "limit", DEAD_PAGE_MAX);
-	app_add_str(m, "title", "Refused events");
+	app_add_str(m, "title", _("Refused events"));
 	return app_render(ctx, "settings_dead_letters.html", m);
 fail:
 	json_object_put(m);
-	ctx->message = db_down;
+	ctx->message = _(db_down);
 	return rc;
 }
 
@@ -316,12 +327,12 @@ post_dead_letter_retry(struct ctx *ctx)
 	enum cb_err rc = db_job_dead_retry(ctx->db, ctx->ids[0]);
 
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "This event is not waiting for a retry: it was "
-		    "stored, or is being retried already. See the list.";
+		ctx->message = _("This event is not waiting for a retry: it was "
+		    "stored, or is being retried already. See the list.");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -613,10 +624,10 @@ config_field_check(const struct provider *p, const char *name,
 	size_t n = strlen(v), i;
 
 	if (n > CFG_FIELD_MAX || !utf8_valid(v, n))
-		return "At most 200 characters of text.";
+		return _("At most 200 characters of text.");
 	for (i = 0; i < n; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return "One line of text.";
+			return _("One line of text.");
 	return p->check_setting != NULL ? p->check_setting(name, v) : NULL;
 }
 
@@ -736,7 +747,7 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 		json_object_put(o);
 		json_object_put(secrets);
 		json_object_put(rows);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	app_add_bool(o, "is_new", f->id == 0);
@@ -851,13 +862,13 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	if ((rc = kinds_model(ctx, f, m)) != CB_OK ||
 	    (rc = lines_model(ctx, f, m)) != CB_OK) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
 	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
-	    "Integrations", f->name) : "New integration");
+	    "Integrations", f->name) : _("New integration"));
 	json_object_object_add(m, "test", f->test ? json_object_get(f->test) :
 	    NULL);
 	if (f->errors)
@@ -1058,7 +1069,7 @@ url_setting_read(struct ctx *ctx, struct json_object *c, const char *ukey,
 	if (**method == '\0')
 		*method = "POST";
 	if (strcmp(*method, "POST") != 0 && strcmp(*method, "GET") != 0)
-		return "Send the request as POST or GET.";
+		return _("Send the request as POST or GET.");
 	if (**url == '\0') {
 		json_object_object_del(c, ukey);
 		json_object_object_del(c, mkey);
@@ -1102,10 +1113,10 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 		else if (strlen(f->caller_id) > 32 || phone_normalize(
 		    f->caller_id, strlen(f->caller_id), f->err_country ? NULL :
 		    f->country, e164, sizeof(e164)) != PHONE_E164)
-			f->err_dial = "The caller ID is your Twilio number (or "
+			f->err_dial = _("The caller ID is your Twilio number (or "
 			    "a verified caller ID) in international format, "
 			    "like +14155550100; leave it empty to turn "
-			    "click-to-call off.";
+			    "click-to-call off.");
 		else {
 			f->caller_id = arena_strdup(ctx->arena, e164);
 			json_object_object_add(c, "caller_id",
@@ -1178,8 +1189,8 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	memset(f, 0, sizeof(*f));
 	*secrets = NULL;
 	if ((rc = db_integration_get(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such "
-		    "integration." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such "
+		    "integration.") : _(db_down);
 		return rc;
 	}
 	f->id = id;
@@ -1227,10 +1238,10 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 			f->masked[i] = mask(ctx, *secrets,
 			    f->kind->fields[i].name);
 	if (unreadable)
-		f->err_secret[0] = "The stored secrets cannot be read with this "
-		    "server's secret_key: type them again.";
+		f->err_secret[0] = _("The stored secrets cannot be read with this "
+		    "server's secret_key: type them again.");
 	if ((rc = db_integration_numbers(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	f->rows = arena_alloc(ctx->arena, cap * sizeof(*f->rows));
@@ -1466,15 +1477,15 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 
 	f->store_id = 0;
 	if ((rc = stores_load(ctx, &sc, &n)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	if (store != NULL && *store != '\0' &&
 	    (strparse_i64z(store, 1, INT64_MAX, &f->store_id) != CB_OK ||
 	    (chosen = store_find(sc, n, f->store_id)) == NULL)) {
 		f->store_id = 0;
-		f->err_store = "There is no such store (any more): choose one "
-		    "from the list.";
+		f->err_store = _("There is no such store (any more): choose one "
+		    "from the list.");
 		f->errors = true;
 		return CB_OK;
 	}
@@ -1705,7 +1716,7 @@ lines_read(struct ctx *ctx, struct iform *f)
 			continue;
 		}
 		if (strparse_i64z(kv->val, 1, INT64_MAX, &uid) != CB_OK) {
-			l->error = "Choose users from the list.";
+			l->error = _("Choose users from the list.");
 			continue;
 		}
 		for (j = 0; j < na && active[j] != uid; j++)
@@ -1750,7 +1761,7 @@ post_integration_lines(struct ctx *ctx)
 	/* A stored secret this key cannot read is not this form's error. */
 	memset(f->err_secret, 0, sizeof(f->err_secret));
 	if ((rc = lines_read(ctx, f)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	if (f->errors)
@@ -1765,12 +1776,12 @@ post_integration_lines(struct ctx *ctx)
 		}
 	rc = db_line_access_save(ctx->db, f->id, g, n);
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "There is no such integration (any more).";
+		ctx->message = _("There is no such integration (any more).");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = "Nothing was saved: the database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = _("Nothing was saved: the database is not "
+		    "answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -1790,7 +1801,7 @@ page_integrations(struct ctx *ctx)
 
 	if ((rc = istores_load(ctx, &is, &nis)) != CB_OK ||
 	    (rc = db_integrations_list(ctx->db, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -1822,7 +1833,7 @@ page_integrations(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	{
@@ -1852,12 +1863,12 @@ page_integrations(struct ctx *ctx)
 
 		if ((rc = db_job_dead_count(ctx->db, &dead)) != CB_OK) {
 			json_object_put(m);
-			ctx->message = db_down;
+			ctx->message = _(db_down);
 			return rc;
 		}
 		app_add_int(m, "dead_letters", dead);
 	}
-	app_add_str(m, "title", "Integrations");
+	app_add_str(m, "title", _("Integrations"));
 	return app_render(ctx, "settings_integrations.html", m);
 }
 
@@ -1897,11 +1908,11 @@ page_integration(struct ctx *ctx)
 		json_object_put(secrets);
 	if (rc != CB_OK)
 		return rc;
-	return integration_render(ctx, f, v && *v == '1' ? "The integration "
-	    "is saved." : v && *v == 'n' ? "The integration is created. Paste "
+	return integration_render(ctx, f, v && *v == '1' ? _("The integration "
+	    "is saved.") : v && *v == 'n' ? _("The integration is created. Paste "
 	    "its callback URL into the provider's panel, then send a test "
-	    "event." : v && strcmp(v, "lines") == 0 ? "Who sees the lines "
-	    "is saved." : NULL);
+	    "event.") : v && strcmp(v, "lines") == 0 ? _("Who sees the lines "
+	    "is saved.") : NULL);
 }
 
 /* Reads the form's fields into f (over what iform_load put there) and
@@ -1922,8 +1933,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	f->name = form_trimmed(ctx, "name");
 	chars = utf8_chars(f->name, strlen(f->name));
 	if (chars <= 0 || chars > INTEGRATION_NAME_MAX)
-		f->err_name = "Give the integration a name of 1 to 128 "
-		    "characters (e.g. \"Zadarma, Kyiv office\").";
+		f->err_name = _("Give the integration a name of 1 to 128 "
+		    "characters (e.g. \"Zadarma, Kyiv office\").");
 	if (f->id == 0) {
 		f->slug = form_trimmed(ctx, "slug");
 		for (i = 0; f->slug[i]; i++)
@@ -1932,15 +1943,15 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 			    (i > 0 && (f->slug[i] == '-' || f->slug[i] == '_'))))
 				break;
 		if (i == 0 || f->slug[i] != '\0' || i > INTEGRATION_SLUG_MAX)
-			f->err_slug = "The address part: 1 to 64 lower-case "
+			f->err_slug = _("The address part: 1 to 64 lower-case "
 			    "letters, digits, - and _, starting with a letter "
-			    "or digit (e.g. zadarma-kyiv).";
+			    "or digit (e.g. zadarma-kyiv).");
 	}
 	v = form_trimmed(ctx, "country");
 	f->country = v;
 	if (strlen(v) != 2 || phone_country_code(v) == 0)
-		f->err_country = "A two-letter country code such as UA, PL or "
-		    "US.";
+		f->err_country = _("A two-letter country code such as UA, PL or "
+		    "US.");
 	else {
 		char *up = arena_strdup(ctx->arena, v);
 		up[0] = (char)(up[0] & ~0x20);
@@ -1963,8 +1974,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		if ((n == 0 && f->fb_type[0] == 'q') || n > 32 ||
 		    strspn(f->fb_target, "0123456789abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_*#-+") != n)
-			f->err_fallback = "The queue or voicemail number: 1 to "
-			    "32 letters, digits, *, #, - or _.";
+			f->err_fallback = _("The queue or voicemail number: 1 to "
+			    "32 letters, digits, *, #, - or _.");
 		fb = json_object_new_object();
 		json_object_object_add(fb, "type",
 		    json_object_new_string(f->fb_type));
@@ -1978,10 +1989,10 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 
 		if (strparse_i64z(f->fb_user, 1, INT64_MAX, &uid) != CB_OK ||
 		    (urc = user_known(ctx, uid)) == CB_ENOTFOUND)
-			f->err_fallback = "Choose the manager who takes the "
-			    "calls nobody else is responsible for.";
+			f->err_fallback = _("Choose the manager who takes the "
+			    "calls nobody else is responsible for.");
 		else if (urc != CB_OK) {
-			ctx->message = db_down;
+			ctx->message = _(db_down);
 			return urc;
 		}
 		fb = json_object_new_object();
@@ -1990,8 +2001,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		json_object_object_add(fb, "user_id",
 		    json_object_new_int64(uid));
 	} else
-		f->err_fallback = "Choose what happens to other calls: no "
-		    "fallback, a queue, voicemail or a manager.";
+		f->err_fallback = _("Choose what happens to other calls: no "
+		    "fallback, a queue, voicemail or a manager.");
 	if (fb) {
 		row->fallback = arena_strdup(ctx->arena,
 		    json_object_to_json_string_ext(fb, JSON_C_TO_STRING_PLAIN));
@@ -2018,7 +2029,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 			continue;
 		}
 		if (n > 512 || !utf8_valid(t, n)) {
-			f->err_secret[i] = "At most 512 characters of text.";
+			f->err_secret[i] = _("At most 512 characters of text.");
 			continue;
 		}
 		f->err_secret[i] = NULL;
@@ -2030,9 +2041,9 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		    JSON_C_TO_STRING_PLAIN);
 		if (secretbox_seal(ctx->cfg->secret_key, plain, strlen(plain),
 		    &sealed) != CB_OK) {
-			ctx->message = "The server's secret_key is not 64 hex "
+			ctx->message = _("The server's secret_key is not 64 hex "
 			    "characters, so secrets cannot be stored. Fix "
-			    "callboard.conf.";
+			    "callboard.conf.");
 			return CB_EIO;
 		}
 		row->secrets = arena_strdup(ctx->arena, sealed);
@@ -2069,21 +2080,21 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		k = phone_normalize(r->number, strlen(r->number),
 		    f->err_country ? NULL : f->country, e164, sizeof(e164));
 		if (k != PHONE_E164 && k != PHONE_DIGITS) {
-			r->error = "Not a phone number.";
+			r->error = _("Not a phone number.");
 			continue;
 		}
 		if (r->store && *r->store && strparse_i64z(r->store, 1,
 		    INT64_MAX, &sid) != CB_OK) {
-			r->error = "Choose the store from the list.";
+			r->error = _("Choose the store from the list.");
 			continue;
 		}
 		if (r->label && utf8_chars(r->label, strlen(r->label)) >
 		    STORE_NUMBER_LABEL_MAX) {
-			r->error = "A label is at most 100 characters.";
+			r->error = _("A label is at most 100 characters.");
 			continue;
 		}
 		if (row->nnumbers == INTEGRATION_NUMBERS_MAX) {
-			f->err_numbers = "At most 100 numbers per integration.";
+			f->err_numbers = _("At most 100 numbers per integration.");
 			break;
 		}
 		nums[row->nnumbers].number = arena_strdup(ctx->arena, e164);
@@ -2128,8 +2139,8 @@ iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
 	if (rc == CB_DUPLICATE) {
 		f->errors = true;
 		if (conflict < 0)
-			f->err_slug = "Another integration already has this "
-			    "address; choose another.";
+			f->err_slug = _("Another integration already has this "
+			    "address; choose another.");
 		else {
 			/* Map the saved number back to its form row. */
 			for (i = 0, j = 0; i < f->nrows; i++) {
@@ -2138,9 +2149,9 @@ iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
 				    f->rows[i].error)
 					continue;
 				if (j++ == (size_t)conflict) {
-					f->rows[i].error = "This number "
+					f->rows[i].error = _("This number "
 					    "belongs to another integration (or "
-					    "is listed twice).";
+					    "is listed twice).");
 					break;
 				}
 			}
@@ -2148,12 +2159,12 @@ iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
 		return integration_render(ctx, f, NULL);
 	}
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "There is no such integration (any more).";
+		ctx->message = _("There is no such integration (any more).");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = "The integration was not saved: the database "
-		    "is not answering. Try again in a minute.";
+		ctx->message = _("The integration was not saved: the database "
+		    "is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -2211,21 +2222,21 @@ test_explain(struct ctx *ctx, long status, const char *slug)
 {
 	switch (status) {
 	case 403:
-		return "The hook refused the signature: the secret stored here "
+		return _("The hook refused the signature: the secret stored here "
 		    "does not match. If you changed it in the last 30 seconds, "
-		    "wait: the hook keeps integrations for 30 s.";
+		    "wait: the hook keeps integrations for 30 s.");
 	case 404:
 		return arena_printf(ctx->arena, "Nothing answers at /hook/%s "
 		    "on the public URL: check public_url in callboard.conf and "
 		    "that nginx includes callboard.conf.", slug);
 	case 410:
-		return "The integration is disabled: tick \"Enabled\" and save "
-		    "first.";
+		return _("The integration is disabled: tick \"Enabled\" and save "
+		    "first.");
 	case 400:
-		return "The hook could not read the event (see the answer).";
+		return _("The hook could not read the event (see the answer).");
 	case 502: case 503: case 504:
-		return "nginx could not reach the hook program: is "
-		    "callboard-hook running?";
+		return _("nginx could not reach the hook program: is "
+		    "callboard-hook running?");
 	default:
 		return arena_printf(ctx->arena, "The hook answered HTTP %ld.",
 		    status);
@@ -2298,18 +2309,18 @@ post_integration_test(struct ctx *ctx)
 			answered = false;
 		app_add_bool(t, "ok", answered);
 		if (answered && call)
-			app_add_str(t, "message", arena_printf(ctx->arena, "It "
-			    "works: the hook accepted the signed test event "
-			    "and stored it as call %lld.", (long long)call));
+			app_add_str(t, "message", count_msg(ctx, _("It works: "
+			    "the hook accepted the signed test event and "
+			    "stored it as call {n}."), call));
 		else if (answered)
-			app_add_str(t, "message", "It works: the hook answered "
-			    "the provider's check exactly as expected.");
+			app_add_str(t, "message", _("It works: the hook answered "
+			    "the provider's check exactly as expected."));
 		else if (res.status >= 200 && res.status < 300)
-			app_add_str(t, "message", ev.external_id ? "The hook "
+			app_add_str(t, "message", ev.external_id ? _("The hook "
 			    "answered, but no call was stored: is the test "
-			    "number on the exception list?" : "The hook "
+			    "number on the exception list?") : _("The hook "
 			    "answered something else than the provider "
-			    "expects.");
+			    "expects."));
 		else
 			app_add_str(t, "message", test_explain(ctx, res.status,
 			    f->slug));
@@ -2345,7 +2356,7 @@ page_integration_panel_file(struct ctx *ctx)
 	}
 	if ((pf = f->kind->panel_file) == NULL) {
 		json_object_put(secrets);
-		ctx->message = "This provider has no file to upload in its panel.";
+		ctx->message = _("This provider has no file to upload in its panel.");
 		return CB_ENOTFOUND;
 	}
 	memset(&pc, 0, sizeof(pc));
@@ -2357,7 +2368,7 @@ page_integration_panel_file(struct ctx *ctx)
 	json_object_put(secrets);
 	if (rc != CB_OK) {
 		buf_reset(&ctx->resp->body);
-		ctx->message = why ? why : "The file could not be built.";
+		ctx->message = why ? why : _("The file could not be built.");
 		return rc == CB_EINVAL ? CB_EINVAL : rc;
 	}
 	ctx->resp->status = 200;

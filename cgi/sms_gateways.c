@@ -15,8 +15,8 @@
 #include "http/form.h"
 #include "sms/registry.h"
 
-static const char *db_down = "The database is not answering. Try again in "
-    "a minute.";
+static const char *db_down = N_("The database is not answering. Try "
+    "again in a minute.");
 
 /* One account as the form shows it (or as typed). */
 struct gw_form {
@@ -114,8 +114,8 @@ render(struct ctx *ctx, struct gw_form *f, const char *notice)
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
 	app_add_str(m, "title", f->id ? arena_printf(ctx->arena,
-	    "%s · SMS gateways", f->name ? f->name : "") :
-	    "New SMS gateway");
+	    "%s · %s", f->name ? f->name : "", _("SMS gateways")) :
+	    _("New SMS gateway"));
 	if (f->errors)
 		ctx->resp->status = 400;
 	return app_render(ctx, "settings_sms_gateway.html", m);
@@ -143,7 +143,7 @@ sms_page_list(struct ctx *ctx)
 	}
 	if ((rc = db_sms_gateways(ctx->db, &st)) != CB_OK) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	while ((rc = db_fetch(st)) == CB_OK) {
@@ -161,12 +161,12 @@ sms_page_list(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
-	app_add_str(m, "title", "SMS gateways");
-	app_add_str(m, "confirmation", v && *v == '1' ? "The SMS gateway is "
-	    "deleted." : NULL);
+	app_add_str(m, "title", _("SMS gateways"));
+	app_add_str(m, "confirmation", v && *v == '1' ? _("The SMS gateway is "
+	    "deleted.") : NULL);
 	return app_render(ctx, "settings_sms.html", m);
 }
 
@@ -178,8 +178,8 @@ sms_page_new(struct ctx *ctx)
 	memset(f, 0, sizeof(*f));
 	f->g = sms_gateway_find(kv_get(&ctx->req->query, "kind"));
 	if (f->g == NULL) {
-		ctx->message = "Choose a gateway from the list on Settings › "
-		    "SMS gateways.";
+		ctx->message = _("Choose a gateway from the list on Settings › "
+		    "SMS gateways.");
 		return CB_EINVAL;
 	}
 	f->settings = keep(ctx, NULL);
@@ -199,8 +199,8 @@ load(struct ctx *ctx, int64_t id, struct gw_form *f)
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = db_sms_gateway_get(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such SMS "
-		    "gateway." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such SMS "
+		    "gateway.") : _(db_down);
 		return rc;
 	}
 	f->id = id;
@@ -219,8 +219,8 @@ load(struct ctx *ctx, int64_t id, struct gw_form *f)
 	f->secrets = keep(ctx, f->secrets);
 	db_stmt_done(st);
 	if (f->g == NULL) {
-		ctx->message = "This SMS gateway has a kind this version does "
-		    "not know.";
+		ctx->message = _("This SMS gateway has a kind this version does "
+		    "not know.");
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -235,8 +235,8 @@ sms_page_edit(struct ctx *ctx)
 
 	if ((rc = load(ctx, ctx->ids[0], f)) != CB_OK)
 		return rc;
-	return render(ctx, f, v && *v == '1' ? "The SMS gateway is saved." :
-	    v && *v == 'n' ? "The SMS gateway is added." : NULL);
+	return render(ctx, f, v && *v == '1' ? _("The SMS gateway is saved.") :
+	    v && *v == 'n' ? _("The SMS gateway is added.") : NULL);
 }
 
 /* A setting's value: printable, no control bytes, at most
@@ -261,14 +261,14 @@ value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 		char out[1024];
 
 		if (recfetch_api_base(v, out, sizeof(out)) != CB_OK)
-			return "Give an https:// address (http:// only to this "
-			    "machine), without a query.";
+			return _("Give an https:// address (http:// only to this "
+			    "machine), without a query.");
 	}
 	if (strcmp(fd->key, "allow_private_hosts") == 0) {
 		for (i = 0; v[i]; i++)
 			if (!strchr("0123456789abcdefABCDEF:./, ", v[i]))
-				return "Addresses or networks like 127.0.0.1, "
-				    "10.0.0.0/8 or ::1, comma-separated.";
+				return _("Addresses or networks like 127.0.0.1, "
+				    "10.0.0.0/8 or ::1, comma-separated.");
 	}
 	return NULL;
 }
@@ -314,9 +314,9 @@ save(struct ctx *ctx, struct gw_form *f)
 	plain = json_object_to_json_string_ext(secrets, JSON_C_TO_STRING_PLAIN);
 	if (secretbox_seal(ctx->cfg->secret_key, plain, strlen(plain),
 	    &sealed) != CB_OK) {
-		ctx->message = "The server's secret_key is not 64 hex "
+		ctx->message = _("The server's secret_key is not 64 hex "
 		    "characters, so secrets cannot be stored. Fix "
-		    "callboard.conf.";
+		    "callboard.conf.");
 		return CB_EIO;
 	}
 	sealed_s = arena_strdup(ctx->arena, sealed);
@@ -325,9 +325,9 @@ save(struct ctx *ctx, struct gw_form *f)
 	    json_object_to_json_string_ext(settings, JSON_C_TO_STRING_PLAIN),
 	    sealed_s);
 	if (rc != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such SMS "
-		    "gateway (any more)." : "The SMS gateway was not saved: "
-		    "the database is not answering. Try again in a minute.";
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such SMS "
+		    "gateway (any more).") : _("The SMS gateway was not saved: "
+		    "the database is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -342,8 +342,8 @@ sms_post_new(struct ctx *ctx)
 
 	memset(f, 0, sizeof(*f));
 	if ((f->g = sms_gateway_find(form_trimmed(ctx, "kind"))) == NULL) {
-		ctx->message = "Choose a gateway from the list on Settings › "
-		    "SMS gateways.";
+		ctx->message = _("Choose a gateway from the list on Settings › "
+		    "SMS gateways.");
 		return CB_EINVAL;
 	}
 	f->settings = keep(ctx, NULL);
@@ -368,8 +368,8 @@ sms_post_delete(struct ctx *ctx)
 	enum cb_err rc;
 
 	if ((rc = db_sms_gateway_delete(ctx->db, ctx->ids[0])) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such SMS "
-		    "gateway (any more)." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such SMS "
+		    "gateway (any more).") : _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/sms?deleted=1");

@@ -65,7 +65,9 @@ utf8_cut(const char *s, size_t len, size_t max)
  * each of whole UTF-8 characters (§5), on folded lines; a reader joins
  * them without the folding space (§6.2). CR and LF become spaces: no
  * header can be injected. */
-#define SUBJECT_WORD_BYTES 45   /* 60 base64 characters + 12 = 72 */
+/* 39 bytes: 52 base64 characters + 12, after "Subject: " 73 < 78 (§2.1.1
+ * of RFC 5322). */
+#define SUBJECT_WORD_BYTES 39
 static void
 put_subject(struct buf *b, const char *subject)
 {

@@ -769,10 +769,13 @@ sms_length_hint(struct ctx *ctx, const char *text)
 	if (text == NULL || *text == '\0')
 		return NULL;
 	sms_length(text, strlen(text), &l);
-	return arena_printf(ctx->arena, "%ld characters, %u SMS (%s)%s",
-	    l.chars, l.segments, l.ucs2 ? "Unicode: 70 per SMS, 67 per part" :
-	    "GSM-7: 160 per SMS, 153 per part", strchr(text, '{') ?
-	    " before the placeholders are filled in" : "");
+	return arena_printf(ctx->arena, "%s, %s (%s)%s%s", count_msg(ctx,
+	    ngettext("{n} character", "{n} characters", (unsigned long)
+	    l.chars), l.chars), count_msg(ctx, ngettext("{n} SMS", "{n} SMS",
+	    l.segments), l.segments), l.ucs2 ? _("Unicode: 70 per SMS, 67 "
+	    "per part") : _("GSM-7: 160 per SMS, 153 per part"),
+	    strchr(text, '{') ? " " : "", strchr(text, '{') ?
+	    _("before the placeholders are filled in") : "");
 }
 
 static enum cb_err
@@ -927,8 +930,8 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		json_object_object_add(m, "runs", NULL);
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
-	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · Triggers",
-	    f->name ? f->name : "") : "New trigger");
+	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · %s",
+	    f->name ? f->name : "", _("Triggers")) : _("New trigger"));
 	if (f->errors)
 		ctx->resp->status = 400;
 	return app_render(ctx, "settings_trigger.html", m);
@@ -969,7 +972,8 @@ tform_load(struct ctx *ctx, int64_t id, struct tform *f)
 static const char *
 event_label(const char *e)
 {
-	return e && strcmp(e, "missed_call") == 0 ? "Missed call" : "New call";
+	return e && strcmp(e, "missed_call") == 0 ? _("Missed call") :
+	    _("New call");
 }
 
 static enum cb_err

@@ -32,6 +32,8 @@
  * Every route needs the `settings` permission. */
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -72,6 +74,24 @@ count_msg(struct ctx *ctx, const char *msg, long long n)
 	char s[400];
 
 	i18n_fill_n(msg, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
+/* A translated sentence with up to four named values ("{provider}"):
+ * keys and values alternate, NULL-terminated. */
+static const char *
+fill(struct ctx *ctx, const char *msg, ...)
+{
+	const char *keys[4], *vals[4];
+	char s[1024];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, msg);
+	while (n < 4 && (keys[n] = va_arg(ap, const char *)) != NULL)
+		vals[n] = va_arg(ap, const char *), n++;
+	va_end(ap);
+	i18n_fill(msg, keys, vals, n, s, sizeof(s));
 	return arena_strdup(ctx->arena, s);
 }
 
@@ -392,11 +412,12 @@ choose_provider(struct ctx *ctx)
 	const char *r;
 
 	buf_init(&b, 1024);
-	buf_puts(&b, "Choose the provider: ");
+	buf_puts(&b, _("Choose the provider:"));
+	buf_putc(&b, ' ');
 	provider_kinds_text(&b);
 	buf_putc(&b, '.');
 	r = arena_strdup(ctx->arena, b.err == CB_OK ? buf_cstr(&b) :
-	    "Choose the provider.");
+	    _("Choose the provider."));
 	buf_free(&b);
 	return r;
 }
@@ -668,9 +689,9 @@ config_fields_read(struct ctx *ctx, struct iform *f,
 		f->err_cfg[i] = NULL;
 		if (*v == '\0') {
 			if (pf->required)
-				f->err_cfg[i] = arena_printf(ctx->arena, "The "
-				    "provider needs this: type the %s.",
-				    pf->label);
+				f->err_cfg[i] = fill(ctx, _("The provider "
+				    "needs this: type the {field}."),
+				    "{field}", pf->label, NULL);
 			else
 				json_object_object_del(c, pf->name);
 			continue;
@@ -1012,10 +1033,11 @@ provider_settings_read(struct ctx *ctx, struct iform *f,
 			f->time_zone = phone_region_time_zone(f->err_country ?
 			    NULL : f->country);
 		if (!form_zone_valid(f->time_zone))
-			f->err_provider = arena_printf(ctx->arena, "The time "
-			    "zone is a name like Europe/Kyiv (the zone your %s "
+			f->err_provider = fill(ctx, _("The time zone is a "
+			    "name like Europe/Kyiv (the zone your {provider} "
 			    "account keeps its clock in); leave it empty for "
-			    "your country's.", f->kind->label);
+			    "your country's."), "{provider}", f->kind->label,
+			    NULL);
 		else
 			json_object_object_add(c, "time_zone",
 			    json_object_new_string(f->time_zone));
@@ -1124,16 +1146,16 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 		}
 	} else {
 		f->err_dial = url_setting_read(ctx, c, "make_call_url",
-		    "make_call_method", "The click-to-call address is an "
+		    "make_call_method", _("The click-to-call address is an "
 		    "http:// or https:// URL of your PBX, like https://pbx."
 		    "example.com/callboard/call?ext={extension}&to={number}; "
-		    "leave it empty to turn click-to-call off.", &f->call_url,
+		    "leave it empty to turn click-to-call off."), &f->call_url,
 		    &f->call_method);
 		f->err_hangup = url_setting_read(ctx, c, "hangup_url",
-		    "hangup_method", "The hang-up address is an http:// or "
+		    "hangup_method", _("The hang-up address is an http:// or "
 		    "https:// URL of your PBX, like https://pbx.example.com/"
 		    "callboard/hangup?call={call_id}; leave it empty for no "
-		    "Hang up button.", &f->hangup_url, &f->hangup_method);
+		    "Hang up button."), &f->hangup_url, &f->hangup_method);
 	}
 	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
 	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -1201,9 +1223,13 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 		 * not the server's fault. */
 		const char *k = db_col(st, IC_KIND, NULL);
 
-		ctx->message = arena_printf(ctx->arena, "This integration's "
-		    "provider \"%.32s\" is not known to this version of "
-		    "Callboard. %s", k != NULL ? k : "", choose_provider(ctx));
+		char kind[33];
+
+		snprintf(kind, sizeof(kind), "%s", k != NULL ? k : "");
+		ctx->message = arena_printf(ctx->arena, "%s %s", fill(ctx,
+		    _("This integration's provider \"{kind}\" is not known to "
+		    "this version of Callboard."), "{kind}", kind, NULL),
+		    choose_provider(ctx));
 		db_stmt_done(st);
 		return CB_EINVAL;
 	}
@@ -1382,15 +1408,17 @@ kind_note(struct ctx *ctx, const struct provider *p, int64_t id,
 			continue;
 		any = true;
 		if (!provider_serves(p, is[i].country))
-			return arena_printf(ctx->arena, "%s is not offered for "
-			    "new integrations in %s (the country of %s); this "
-			    "one keeps working.", p->label, is[i].country,
-			    is[i].store);
+			return fill(ctx, _("{provider} is not offered for "
+			    "new integrations in {country} (the country of "
+			    "{store}); this one keeps working."), "{provider}",
+			    p->label, "{country}", is[i].country, "{store}",
+			    is[i].store, NULL);
 	}
 	if (!any && !provider_serves(p, system_country(ctx)))
-		return arena_printf(ctx->arena, "%s is not offered for new "
-		    "integrations in %s (the system's country); this one "
-		    "keeps working.", p->label, system_country(ctx));
+		return fill(ctx, _("{provider} is not offered for new "
+		    "integrations in {country} (the system's country); this "
+		    "one keeps working."), "{provider}", p->label, "{country}",
+		    system_country(ctx), NULL);
 	return NULL;
 }
 
@@ -1497,9 +1525,11 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 			f->country = country;
 	}
 	if (!provider_serves(f->kind, country)) {
-		f->err_kind = arena_printf(ctx->arena, "%s does not serve %s "
-		    "(the country of %s). Choose %s.", f->kind->label, country,
-		    what, offered_text(ctx, country));
+		f->err_kind = fill(ctx, _("{provider} does not serve "
+		    "{country} (the country of {store}). Choose {offered}."),
+		    "{provider}", f->kind->label, "{country}", country,
+		    "{store}", what, "{offered}", offered_text(ctx, country),
+		    NULL);
 		f->errors = true;
 	}
 	for (i = 0; i < f->nrows; i++) {
@@ -1513,9 +1543,9 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 		    (s = store_find(sc, n, sid)) == NULL ||
 		    provider_serves(f->kind, s->country))
 			continue;
-		r->error = arena_printf(ctx->arena, "%s does not serve %s "
-		    "(the country of %s).", f->kind->label, s->country,
-		    s->name);
+		r->error = fill(ctx, _("{provider} does not serve {country} "
+		    "(the country of {store})."), "{provider}", f->kind->label,
+		    "{country}", s->country, "{store}", s->name, NULL);
 		f->errors = true;
 	}
 	return CB_OK;
@@ -1710,9 +1740,12 @@ lines_read(struct ctx *ctx, struct iform *f)
 			continue;
 		line = strcmp(kv->key + 6, "any") == 0 ? "" : kv->key + 6;
 		if ((l = line_find(f, line)) == NULL) {
-			f->err_lines = arena_printf(ctx->arena, "“%.32s” is not "
-			    "a number of this integration (any more): reload "
-			    "the page and choose again.", line);
+			char num[33];
+
+			snprintf(num, sizeof(num), "%s", line);
+			f->err_lines = fill(ctx, _("“{number}” is not a number "
+			    "of this integration (any more): reload the page "
+			    "and choose again."), "{number}", num, NULL);
 			continue;
 		}
 		if (strparse_i64z(kv->val, 1, INT64_MAX, &uid) != CB_OK) {
@@ -1722,16 +1755,16 @@ lines_read(struct ctx *ctx, struct iform *f)
 		for (j = 0; j < na && active[j] != uid; j++)
 			;
 		if (j == na) {
-			l->error = arena_printf(ctx->arena, "User %lld is not "
-			    "an active user (any more): reload the page and "
-			    "choose again.", (long long)uid);
+			l->error = count_msg(ctx, _("User {n} is not an "
+			    "active user (any more): reload the page and "
+			    "choose again."), uid);
 			continue;
 		}
 		if (line_has(l, uid))
 			continue;
 		if (l->n == LINE_ACL_MAX) {
-			l->error = arena_printf(ctx->arena, "At most %d users "
-			    "a line; leave it empty for everybody.",
+			l->error = count_msg(ctx, _("At most {n} users a "
+			    "line; leave it empty for everybody."),
 			    LINE_ACL_MAX);
 			continue;
 		}
@@ -2226,9 +2259,9 @@ test_explain(struct ctx *ctx, long status, const char *slug)
 		    "does not match. If you changed it in the last 30 seconds, "
 		    "wait: the hook keeps integrations for 30 s.");
 	case 404:
-		return arena_printf(ctx->arena, "Nothing answers at /hook/%s "
-		    "on the public URL: check public_url in callboard.conf and "
-		    "that nginx includes callboard.conf.", slug);
+		return fill(ctx, _("Nothing answers at /hook/{slug} on the "
+		    "public URL: check public_url in callboard.conf and that "
+		    "nginx includes callboard.conf."), "{slug}", slug, NULL);
 	case 410:
 		return _("The integration is disabled: tick \"Enabled\" and save "
 		    "first.");
@@ -2238,7 +2271,7 @@ test_explain(struct ctx *ctx, long status, const char *slug)
 		return _("nginx could not reach the hook program: is "
 		    "callboard-hook running?");
 	default:
-		return arena_printf(ctx->arena, "The hook answered HTTP %ld.",
+		return count_msg(ctx, _("The hook answered HTTP {n}."),
 		    status);
 	}
 }
@@ -2272,8 +2305,8 @@ post_integration_test(struct ctx *ctx)
 	app_add_str(t, "url", url);
 	if (rc != CB_OK) {
 		app_add_bool(t, "ok", false);
-		app_add_str(t, "message", why ? why : "The test event could not be "
-		    "built.");
+		app_add_str(t, "message", why ? why : _("The test event could "
+		    "not be built."));
 		rc = integration_render(ctx, f, NULL);
 		json_object_put(t);
 		return rc;
@@ -2292,10 +2325,10 @@ post_integration_test(struct ctx *ctx)
 	app_add_str(t, "method", ev.method == HTTPC_GET ? "GET" : "POST");
 	if (rc != CB_OK) {
 		app_add_bool(t, "ok", false);
-		app_add_str(t, "message", arena_printf(ctx->arena, "Could not reach "
-		    "%s: %s. Check public_url in callboard.conf: this server "
-		    "must be able to open it, as the provider will.", url,
-		    res.error));
+		app_add_str(t, "message", fill(ctx, _("Could not reach {url}: "
+		    "{error}. Check public_url in callboard.conf: this server "
+		    "must be able to open it, as the provider will."), "{url}",
+		    url, "{error}", res.error, NULL));
 	} else {
 		bool answered = res.status >= 200 && res.status < 300 &&
 		    (ev.expect_body == NULL ||

@@ -15,6 +15,22 @@
 #include "http/form.h"
 #include "sms/registry.h"
 
+/* A translated sentence with the field's label ({field}) or a count ({n})
+ * filled in. */
+static const char *
+field_msg(struct ctx *ctx, const char *msg, const char *label, long long n)
+{
+	static const char *const keys[] = { "{field}", "{n}" };
+	const char *vals[2];
+	char num[24], s[400];
+
+	snprintf(num, sizeof(num), "%lld", n);
+	vals[0] = label;
+	vals[1] = num;
+	i18n_fill(msg, keys, vals, 2, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
 static const char *db_down = N_("The database is not answering. Try "
     "again in a minute.");
 
@@ -248,12 +264,13 @@ value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 	size_t i;
 
 	if (strlen(v) > SMS_FIELD_MAX - 1)
-		return arena_printf(ctx->arena, "%s: at most %d characters.",
-		    fd->label, SMS_FIELD_MAX - 1);
+		return arena_printf(ctx->arena, "%s: %s", fd->label,
+		    field_msg(ctx, _("at most {n} characters."), NULL,
+		    SMS_FIELD_MAX - 1));
 	for (i = 0; v[i]; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return arena_printf(ctx->arena, "%s: no control "
-			    "characters.", fd->label);
+			return arena_printf(ctx->arena, "%s: %s", fd->label,
+			    _("no control characters."));
 	if ((e = form_text_error(ctx->arena, v, SMS_FIELD_MAX, true,
 	    fd->label)) != NULL)
 		return e;
@@ -297,8 +314,8 @@ save(struct ctx *ctx, struct gw_form *f)
 			v = old;        /* empty: keep the stored secret */
 		if ((f->err[i] = value_error(ctx, fd, v)) == NULL &&
 		    fd->required && *v == '\0')
-			f->err[i] = arena_printf(ctx->arena, "Enter the %s.",
-			    fd->label);
+			f->err[i] = field_msg(ctx, _("Enter the {field}."),
+			    fd->label, 0);
 		if (*v)
 			json_object_object_add(fd->secret ? secrets : settings,
 			    fd->key, json_object_new_string(v));

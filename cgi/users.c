@@ -744,8 +744,13 @@ read_log_date(struct ctx *ctx, const char *name, bool end, const char **out,
 	if (time_local_to_utc(end && strlen(v) == 10 ? arena_printf(
 	    ctx->arena, "%s 23:59", v) : v, ctx->user->time_zone, utc, 32) !=
 	    CB_OK) {
-		ctx->message = arena_printf(ctx->arena, "\"%s\": %s", name,
-		    _("A date looks like 2026-11-23 or 2026-11-23 14:30."));
+		static const char *const key[] = { "{name}" };
+		const char *val[] = { name };
+		char msg[300];
+
+		i18n_fill(_("The \"{name}\" date must look like 2026-11-23 or "
+		    "2026-11-23 14:30."), key, val, 1, msg, sizeof(msg));
+		ctx->message = arena_strdup(ctx->arena, msg);
 		return CB_EINVAL;
 	}
 	*out = end ? arena_printf(ctx->arena, "%.17s59.999", utc) : utc;

@@ -100,25 +100,27 @@ do_login(struct ctx *ctx)
 	const char *addr = ctx->req->remote_addr;
 	char hash[PASSWORD_HASH_MAX] = "";
 	int64_t user_id = 0, wait_s = 0;
+	char msg[400];
 	enum cb_err rc;
 	int slot;
 	bool ok;
 
 	if (!csrf_equal(kv_get(&ctx->req->cookies, PRELOGIN_COOKIE), csrf)) {
 		ctx->resp->status = 403;
-		return show_login(ctx, "The form expired. Please try again.",
+		return show_login(ctx, _("The form expired. Please try again."),
 		    login);
 	}
 	if (login == NULL || password == NULL || !*login || !*password ||
 	    strlen(login) > 64 || strlen(password) > 256) {
 		ctx->resp->status = 400;
-		return show_login(ctx, "Enter your login and password.", login);
+		return show_login(ctx, _("Enter your login and password."),
+		    login);
 	}
 	/* Throttled (lib/auth/throttle.h): refused at once, nothing hashed,
 	 * nothing counted, never a sleep in this process. */
 	if ((rc = throttle_wait(ctx->db, addr, login, &wait_s)) != CB_OK) {
-		ctx->message = "The database is not answering. Try again in "
-		    "a minute.";
+		ctx->message = _("The database is not answering. Try again in "
+		    "a minute.");
 		return rc;
 	}
 	if (wait_s > 0) {
@@ -126,24 +128,31 @@ do_login(struct ctx *ctx)
 		    "left)", addr, (long long)wait_s);
 		ctx->resp->status = 429;
 		resp_header(ctx->resp, "Retry-After", "%lld", (long long)wait_s);
-		return show_login(ctx, wait_s > 90 ? arena_printf(ctx->arena,
-		    "Too many wrong passwords from your address. Try again "
-		    "in %lld minutes.", (long long)(wait_s + 59) / 60) :
-		    arena_printf(ctx->arena, "Too many wrong passwords from "
-		    "your address. Try again in %lld second%s.",
-		    (long long)wait_s, wait_s == 1 ? "" : "s"), login);
+		if (wait_s > 90)
+			i18n_fill_n(ngettext("Too many wrong passwords from "
+			    "your address. Try again in {n} minute.", "Too "
+			    "many wrong passwords from your address. Try "
+			    "again in {n} minutes.", (unsigned long)(wait_s +
+			    59) / 60), (wait_s + 59) / 60, msg, sizeof(msg));
+		else
+			i18n_fill_n(ngettext("Too many wrong passwords from "
+			    "your address. Try again in {n} second.", "Too "
+			    "many wrong passwords from your address. Try "
+			    "again in {n} seconds.", (unsigned long)wait_s),
+			    wait_s, msg, sizeof(msg));
+		return show_login(ctx, arena_strdup(ctx->arena, msg), login);
 	}
 	rc = db_user_login(ctx->db, login, &user_id, hash, sizeof(hash));
 	if (rc != CB_OK && rc != CB_ENOTFOUND) {
-		ctx->message = "The database is not answering. Try again in "
-		    "a minute.";
+		ctx->message = _("The database is not answering. Try again in "
+		    "a minute.");
 		return rc;
 	}
 	if ((slot = throttle_hash_take(ctx->cfg)) == -1) {
 		ctx->resp->status = 503;
 		resp_header(ctx->resp, "Retry-After", "1");
-		return show_login(ctx, "Many logins are being checked at this "
-		    "moment. Try again in a second.", login);
+		return show_login(ctx, _("Many logins are being checked at "
+		    "this moment. Try again in a second."), login);
 	}
 	/* Verify even for an unknown login: same time either way. */
 	ok = password_verify(password, rc == CB_OK ? hash : NULL);
@@ -162,12 +171,16 @@ do_login(struct ctx *ctx)
 			/* Said now, not discovered on the next try. */
 			resp_header(ctx->resp, "Retry-After", "%lld",
 			    (long long)wait_s);
-			return show_login(ctx, arena_printf(ctx->arena, "Wrong "
-			    "login or password. After several wrong passwords, "
-			    "wait %lld second%s before the next try.",
-			    (long long)wait_s, wait_s == 1 ? "" : "s"), login);
+			i18n_fill_n(ngettext("Wrong login or password. After "
+			    "several wrong passwords, wait {n} second before "
+			    "the next try.", "Wrong login or password. After "
+			    "several wrong passwords, wait {n} seconds before "
+			    "the next try.", (unsigned long)wait_s), wait_s,
+			    msg, sizeof(msg));
+			return show_login(ctx, arena_strdup(ctx->arena, msg),
+			    login);
 		}
-		return show_login(ctx, "Wrong login or password.", login);
+		return show_login(ctx, _("Wrong login or password."), login);
 	}
 	if (throttle_succeeded(ctx->db, addr, login) != CB_OK)
 		log_warn("login: cannot clear failures: %s", db_error(ctx->db));
@@ -223,24 +236,24 @@ page_settings(struct ctx *ctx)
 	static const struct {
 		const char *url, *label, *about;
 	} pages[] = {
-		{ "/settings/users", "Users", "People who log in: role, "
-		    "extension, phone, time zone" },
-		{ "/settings/roles", "Roles", "What each role may see and do, "
-		    "for its own calls or all" },
-		{ "/settings/listening-log", "Listening log", "Who played or "
-		    "downloaded which recording, when" },
-		{ "/settings/automation", "Automation", "Missed-call tasks and "
-		    "automatic leads" },
-		{ "/settings/triggers", "Triggers", "Webhooks, e-mails and "
-		    "tasks on new and missed calls" },
-		{ "/settings/sms", "SMS gateways", "Accounts the triggers' "
-		    "\"Send an SMS\" goes through" },
-		{ "/settings/integrations", "Integrations", "Telephony "
-		    "accounts and their numbers" },
-		{ "/settings/exceptions", "Exceptions", "Numbers whose calls "
-		    "are not stored" },
-		{ "/settings/analytics", "Analytics", "The missed-call "
-		    "follow-up's target" },
+		{ "/settings/users", N_("Users"), N_("People who log in: role, "
+		    "extension, phone, time zone") },
+		{ "/settings/roles", N_("Roles"), N_("What each role may see and do, "
+		    "for its own calls or all") },
+		{ "/settings/listening-log", N_("Listening log"), N_("Who played or "
+		    "downloaded which recording, when") },
+		{ "/settings/automation", N_("Automation"), N_("Missed-call tasks and "
+		    "automatic leads") },
+		{ "/settings/triggers", N_("Triggers"), N_("Webhooks, e-mails and "
+		    "tasks on new and missed calls") },
+		{ "/settings/sms", N_("SMS gateways"), N_("Accounts the triggers' "
+		    "\"Send an SMS\" goes through") },
+		{ "/settings/integrations", N_("Integrations"), N_("Telephony "
+		    "accounts and their numbers") },
+		{ "/settings/exceptions", N_("Exceptions"), N_("Numbers whose calls "
+		    "are not stored") },
+		{ "/settings/analytics", N_("Analytics"), N_("The missed-call "
+		    "follow-up's target") },
 	};
 	struct json_object *m = json_object_new_object();
 	struct json_object *list = json_object_new_array();
@@ -252,9 +265,9 @@ page_settings(struct ctx *ctx)
 			struct json_object *o = json_object_new_object();
 			json_object_object_add(o, "url", app_jstr(pages[i].url));
 			json_object_object_add(o, "label",
-			    app_jstr(pages[i].label));
+			    app_jstr(_(pages[i].label)));
 			json_object_object_add(o, "about",
-			    app_jstr(pages[i].about));
+			    app_jstr(_(pages[i].about)));
 			json_object_array_add(list, o);
 		}
 	json_object_object_add(m, "pages", list);

@@ -74,8 +74,8 @@ struct form {
 	const char *err[F__MAX];
 };
 
-static const char *db_down = "The database is not answering. Try again in "
-    "a minute.";
+static const char *db_down = N_("The database is not answering. Try again in "
+    "a minute.");
 
 static enum cb_err
 load_users(struct ctx *ctx, struct users *u)
@@ -119,10 +119,20 @@ has_assignee(const struct automation_rule *r, int64_t id)
 	return false;
 }
 
+/* A translated sentence with its {n} filled in. */
+static const char *
+count_msg(struct ctx *ctx, const char *msg, long long n)
+{
+	char s[400];
+
+	i18n_fill_n(msg, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
 static const char *const lead_keys[2] = { "received", "missed" };
 static const char *const lead_titles[2] = {
-	"Automatic lead for an answered call",
-	"Automatic lead for a missed call"
+	N_("Automatic lead for an answered call"),
+	N_("Automatic lead for a missed call")
 };
 
 static enum cb_err
@@ -168,7 +178,7 @@ lead_model(struct ctx *ctx, const struct form *f, const struct users *u,
 	size_t i;
 
 	app_add_str(o, "key", k);
-	app_add_str(o, "heading", lead_titles[which]);
+	app_add_str(o, "heading", _(lead_titles[which]));
 	app_add_bool(o, "enabled", r->enabled);
 	app_add_str(o, "lead_type", r->lead_type);
 	app_add_bool(o, "no_manager", r->lead_manager_id == 0);
@@ -280,7 +290,7 @@ form_model(struct ctx *ctx, const struct form *f, const struct users *u)
 	for (e = 0; e < F__MAX; e++)
 		nerr += f->err[e] != NULL;
 	app_add_bool(m, "has_errors", nerr > 0);
-	app_add_str(m, "title", "Automation");
+	app_add_str(m, "title", _("Automation"));
 	json_object_object_add(m, "confirmation", NULL);
 	return m;
 }
@@ -308,13 +318,13 @@ page_automation(struct ctx *ctx)
 	if ((rc = load_users(ctx, u)) != CB_OK ||
 	    (rc = db_automation_load(ctx->db, f->rules)) != CB_OK ||
 	    (rc = load_follow(ctx, f)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	offset_parts(ctx, f);
 	m = form_model(ctx, f, u);
 	if (saved != NULL)
-		app_add_str(m, "confirmation", "The automation settings are saved.");
+		app_add_str(m, "confirmation", _("The automation settings are saved."));
 	return app_render(ctx, "settings_automation.html", m);
 }
 
@@ -368,8 +378,8 @@ read_lead_more(struct ctx *ctx, struct form *f, int which)
 		calls = "in";
 	if (strcmp(calls, "in") != 0 && strcmp(calls, "out") != 0 &&
 	    strcmp(calls, "all") != 0) {
-		f->err[F_RECEIVED_CALLS] = "Choose incoming, outgoing or all "
-		    "calls.";
+		f->err[F_RECEIVED_CALLS] = _("Choose incoming, outgoing or all "
+		    "calls.");
 		calls = "in";
 	}
 	snprintf(r->directions, sizeof(r->directions), "%s", calls);
@@ -395,9 +405,9 @@ read_follow(struct ctx *ctx, struct form *f)
 				continue;
 			if (strparse_i64z(kv->val, 1, INT64_MAX, &id) !=
 			    CB_OK || (r = follow_of(f, id)) == NULL) {
-				f->err[F_FOLLOW] = "One of the integrations "
+				f->err[F_FOLLOW] = _("One of the integrations "
 				    "no longer exists; reload the page and "
-				    "choose again.";
+				    "choose again.");
 				continue;
 			}
 			r->posted = true;
@@ -434,15 +444,15 @@ read_lead(struct ctx *ctx, struct form *f, const struct users *u, int which)
 	snprintf(r->lead_type, sizeof(r->lead_type), "%.*s", (int)(len <
 	    sizeof(r->lead_type) ? len : sizeof(r->lead_type) - 1), type);
 	if (chars < 0)
-		f->err[fe_type] = "The lead type has bytes that are not text.";
+		f->err[fe_type] = _("The lead type has bytes that are not text.");
 	else if (chars > AUTOMATION_LEAD_TYPE_MAX)
-		f->err[fe_type] = arena_printf(ctx->arena, "A lead type is at "
-		    "most %d characters.", AUTOMATION_LEAD_TYPE_MAX);
+		f->err[fe_type] = count_msg(ctx, _("A lead type is at most "
+		    "{n} characters."), AUTOMATION_LEAD_TYPE_MAX);
 	else if (r->enabled && chars == 0)
-		f->err[fe_type] = "Give the type of the leads to create "
-		    "(e.g. call).";
+		f->err[fe_type] = _("Give the type of the leads to create "
+		    "(e.g. call).");
 	if (!picked_user(u, mgr, &r->lead_manager_id))
-		f->err[fe_mgr] = "Choose a manager from the list.";
+		f->err[fe_mgr] = _("Choose a manager from the list.");
 	read_lead_more(ctx, f, which);
 }
 
@@ -462,7 +472,7 @@ post_automation(struct ctx *ctx)
 	t = &f->rules[RULE_MISSED_TASK];
 	if ((rc = load_users(ctx, u)) != CB_OK ||
 	    (rc = load_follow(ctx, f)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	t->enabled = form_checked(ctx, "task_enabled");
@@ -475,29 +485,29 @@ post_automation(struct ctx *ctx)
 			continue;
 		if (strparse_i64z(kv->val, 1, INT64_MAX, &id) != CB_OK ||
 		    !known_user(u, id)) {
-			f->err[F_ASSIGNEES] = "One of the employees no longer "
-			    "exists; choose from the list again.";
+			f->err[F_ASSIGNEES] = _("One of the employees no longer "
+			    "exists; choose from the list again.");
 			continue;
 		}
 		if (has_assignee(t, id))
 			continue;
 		if (t->nassignees == AUTOMATION_MAX_ASSIGNEES) {
-			f->err[F_ASSIGNEES] = arena_printf(ctx->arena, "At most "
-			    "%d employees.", AUTOMATION_MAX_ASSIGNEES);
+			f->err[F_ASSIGNEES] = count_msg(ctx, _("At most {n} "
+			    "employees."), AUTOMATION_MAX_ASSIGNEES);
 			break;
 		}
 		t->assignees[t->nassignees++] = id;
 	}
 	if (t->enabled && t->nassignees == 0 && f->err[F_ASSIGNEES] == NULL)
-		f->err[F_ASSIGNEES] = "Choose at least one employee for the "
-		    "missed-call tasks.";
+		f->err[F_ASSIGNEES] = _("Choose at least one employee for the "
+		    "missed-call tasks.");
 	/* The author is the first assignee (the contract): move the chosen
 	 * one to the front. */
 	if (!picked_user(u, kv_get(&ctx->req->form, "author"), &f->author))
-		f->err[F_AUTHOR] = "Choose the author from the list.";
+		f->err[F_AUTHOR] = _("Choose the author from the list.");
 	else if (f->author && !has_assignee(t, f->author))
-		f->err[F_AUTHOR] = "The author must be one of the chosen "
-		    "employees.";
+		f->err[F_AUTHOR] = _("The author must be one of the chosen "
+		    "employees.");
 	else if (f->author) {
 		for (i = 0; t->assignees[i] != f->author; i++)
 			;
@@ -510,8 +520,8 @@ post_automation(struct ctx *ctx)
 	f->minutes = form_value(ctx, "due_minutes");
 	if (!number(f->days, 365, &days) || !number(f->hours, 23, &hours) ||
 	    !number(f->minutes, 59, &minutes))
-		f->err[F_DUE] = "Due in: days 0–365, hours 0–23, minutes "
-		    "0–59, whole numbers.";
+		f->err[F_DUE] = _("Due in: days 0–365, hours 0–23, minutes "
+		    "0–59, whole numbers.");
 	else
 		t->due_offset_minutes = (unsigned)(days * 1440 + hours * 60 +
 		    minutes);
@@ -537,8 +547,8 @@ post_automation(struct ctx *ctx)
 		    ctx->user->id);
 	}
 	if (rc != CB_OK) {
-		ctx->message = "The settings were not saved: the database is "
-		    "not answering. Try again in a minute.";
+		ctx->message = _("The settings were not saved: the database is "
+		    "not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/automation?saved=1");
@@ -594,14 +604,14 @@ afield(struct action_row *r, enum afield f)
 }
 
 static const char *const action_types[][2] = {
-	{ "", "(no action)" },
-	{ "notify", "Notify" },
-	{ "webhook", "HTTP webhook" },
-	{ "email", "E-mail" },
-	{ "task", "Task" },
-	{ "create_customer", "Create the customer (unknown caller)" },
-	{ "create_order", "Create an order" },
-	{ "sms", "Send an SMS to the caller" },
+	{ "", N_("(no action)") },
+	{ "notify", N_("Notify") },
+	{ "webhook", N_("HTTP webhook") },
+	{ "email", N_("E-mail") },
+	{ "task", N_("Task") },
+	{ "create_customer", N_("Create the customer (unknown caller)") },
+	{ "create_order", N_("Create an order") },
+	{ "sms", N_("Send an SMS to the caller") },
 };
 #define NACTION_TYPES (sizeof(action_types) / sizeof(action_types[0]))
 
@@ -729,7 +739,7 @@ choice(const char *const (*opts)[2], size_t n, const char *selected)
 		struct json_object *o = json_object_new_object();
 
 		app_add_str(o, "value", opts[i][0]);
-		app_add_str(o, "label", opts[i][1]);
+		app_add_str(o, "label", _(opts[i][1]));
 		app_add_bool(o, "selected", strcmp(opts[i][0], selected ? selected :
 		    "") == 0);
 		json_object_array_add(a, o);
@@ -738,15 +748,15 @@ choice(const char *const (*opts)[2], size_t n, const char *selected)
 }
 
 static const char *const directions[][2] = {
-	{ "", "any" }, { "in", "incoming" }, { "out", "outgoing" }
+	{ "", N_("any") }, { "in", N_("incoming") }, { "out", N_("outgoing") }
 };
 static const char *const customers[][2] = {
-	{ "", "any caller" }, { "known", "a known customer" },
-	{ "unknown", "an unknown caller" }
+	{ "", N_("any caller") }, { "known", N_("a known customer") },
+	{ "unknown", N_("an unknown caller") }
 };
 static const char *const notify_to[][2] = {
-	{ "manager", "the call's manager (else the customer's)" },
-	{ "user", "this user:" }
+	{ "manager", N_("the call's manager (else the customer's)") },
+	{ "user", N_("this user:") }
 };
 
 /* "42 characters, 1 SMS (GSM-7) before {placeholders} are filled in",
@@ -759,10 +769,13 @@ sms_length_hint(struct ctx *ctx, const char *text)
 	if (text == NULL || *text == '\0')
 		return NULL;
 	sms_length(text, strlen(text), &l);
-	return arena_printf(ctx->arena, "%ld characters, %u SMS (%s)%s",
-	    l.chars, l.segments, l.ucs2 ? "Unicode: 70 per SMS, 67 per part" :
-	    "GSM-7: 160 per SMS, 153 per part", strchr(text, '{') ?
-	    " before the placeholders are filled in" : "");
+	return arena_printf(ctx->arena, "%s, %s (%s)%s%s", count_msg(ctx,
+	    ngettext("{n} character", "{n} characters", (unsigned long)
+	    l.chars), l.chars), count_msg(ctx, ngettext("{n} SMS", "{n} SMS",
+	    l.segments), l.segments), l.ucs2 ? _("Unicode: 70 per SMS, 67 "
+	    "per part") : _("GSM-7: 160 per SMS, 153 per part"),
+	    strchr(text, '{') ? " " : "", strchr(text, '{') ?
+	    _("before the placeholders are filled in") : "");
 }
 
 static enum cb_err
@@ -917,8 +930,8 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 		json_object_object_add(m, "runs", NULL);
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
-	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · Triggers",
-	    f->name ? f->name : "") : "New trigger");
+	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · %s",
+	    f->name ? f->name : "", _("Triggers")) : _("New trigger"));
 	if (f->errors)
 		ctx->resp->status = 400;
 	return app_render(ctx, "settings_trigger.html", m);
@@ -926,7 +939,7 @@ fail:
 	if (rows)
 		json_object_put(rows);
 	json_object_put(m);
-	ctx->message = db_down;
+	ctx->message = _(db_down);
 	return rc == CB_ENOTFOUND ? CB_EDB : rc;
 }
 
@@ -939,8 +952,8 @@ tform_load(struct ctx *ctx, int64_t id, struct tform *f)
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = db_trigger_get(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger."
-		    : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such trigger.")
+		    : _(db_down);
 		return rc;
 	}
 	f->id = id;
@@ -959,7 +972,8 @@ tform_load(struct ctx *ctx, int64_t id, struct tform *f)
 static const char *
 event_label(const char *e)
 {
-	return e && strcmp(e, "missed_call") == 0 ? "Missed call" : "New call";
+	return e && strcmp(e, "missed_call") == 0 ? _("Missed call") :
+	    _("New call");
 }
 
 static enum cb_err
@@ -971,7 +985,7 @@ page_triggers(struct ctx *ctx)
 	enum cb_err rc;
 
 	if ((rc = db_triggers_list(ctx->db, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -1010,11 +1024,11 @@ page_triggers(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
-	app_add_str(m, "title", "Triggers");
-	app_add_str(m, "confirmation", v && *v == '1' ? "The trigger is deleted."
+	app_add_str(m, "title", _("Triggers"));
+	app_add_str(m, "confirmation", v && *v == '1' ? _("The trigger is deleted.")
 	    : NULL);
 	return app_render(ctx, "settings_triggers.html", m);
 }
@@ -1039,8 +1053,8 @@ page_trigger(struct ctx *ctx)
 
 	if ((rc = tform_load(ctx, ctx->ids[0], f)) != CB_OK)
 		return rc;
-	return trigger_render(ctx, f, v && *v == '1' ? "The trigger is "
-	    "saved." : v && *v == 'n' ? "The trigger is created." : NULL, true);
+	return trigger_render(ctx, f, v && *v == '1' ? _("The trigger is "
+	    "saved.") : v && *v == 'n' ? _("The trigger is created.") : NULL, true);
 }
 
 /* HH:MM, 00:00 to 23:59. */
@@ -1126,18 +1140,18 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 	f->name = form_trimmed(ctx, "name");
 	chars = utf8_chars(f->name, strlen(f->name));
 	if (chars <= 0 || chars > TRIGGER_NAME_MAX)
-		f->err_name = "Give the trigger a name of 1 to 128 characters.";
+		f->err_name = _("Give the trigger a name of 1 to 128 characters.");
 	f->event = form_trimmed(ctx, "event");
 	if (strcmp(f->event, "new_call") != 0 &&
 	    strcmp(f->event, "missed_call") != 0)
-		f->err_event = "Choose when the trigger runs: on a new call or "
-		    "on a missed call.";
+		f->err_event = _("Choose when the trigger runs: on a new call or "
+		    "on a missed call.");
 	f->enabled = kv_get(&ctx->req->form, "enabled") != NULL;
 
 	f->direction = form_trimmed(ctx, "direction");
 	if (*f->direction) {
 		if (strcmp(f->direction, "in") && strcmp(f->direction, "out"))
-			f->err_direction = "Choose incoming, outgoing or any.";
+			f->err_direction = _("Choose incoming, outgoing or any.");
 		else
 			json_object_object_add(c, "direction",
 			    json_object_new_string(f->direction));
@@ -1147,8 +1161,8 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 		if (strparse_i64z(f->integration, 1, INT64_MAX, &v) != CB_OK ||
 		    !option_known(ctx, db_trigger_integrations, f->integration,
 		    &rc))
-			f->err_integration = "Choose an integration from the "
-			    "list.";
+			f->err_integration = _("Choose an integration from the "
+			    "list.");
 		else
 			json_object_object_add(c, "integration_id",
 			    json_object_new_int64(v));
@@ -1159,7 +1173,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 	if (*f->customer) {
 		if (strcmp(f->customer, "known") && strcmp(f->customer,
 		    "unknown"))
-			f->err_customer = "Choose known, unknown or any caller.";
+			f->err_customer = _("Choose known, unknown or any caller.");
 		else
 			json_object_object_add(c, "customer",
 			    json_object_new_string(f->customer));
@@ -1168,7 +1182,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 	if (*f->order_status) {
 		if (!option_known(ctx, db_trigger_order_statuses,
 		    f->order_status, &rc))
-			f->err_status = "Choose an order status from the list.";
+			f->err_status = _("Choose an order status from the list.");
 		else
 			json_object_object_add(c, "order_status",
 			    json_object_new_string(f->order_status));
@@ -1180,9 +1194,9 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 	f->time_zone = form_trimmed(ctx, "time_zone");
 	if (*f->time_from || *f->time_to) {
 		if (!valid_hhmm(f->time_from) || !valid_hhmm(f->time_to))
-			f->err_time = "Give both times as HH:MM (00:00 to "
+			f->err_time = _("Give both times as HH:MM (00:00 to "
 			    "23:59); a window may wrap midnight, e.g. 22:00 "
-			    "to 06:00.";
+			    "to 06:00.");
 		else {
 			json_object_object_add(c, "time_from",
 			    json_object_new_string(f->time_from));
@@ -1192,8 +1206,8 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 	}
 	if (*f->time_zone) {
 		if (!form_zone_valid(f->time_zone))
-			f->err_zone = "Unknown time zone: use a name like "
-			    "Europe/Kyiv or UTC.";
+			f->err_zone = _("Unknown time zone: use a name like "
+			    "Europe/Kyiv or UTC.");
 		else
 			json_object_object_add(c, "time_zone",
 			    json_object_new_string(f->time_zone));
@@ -1209,7 +1223,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 		if (e == AF__MAX)
 			continue;
 		if (counts[e] >= ACTION_ROWS_MAX) {
-			f->err_actions = "At most 20 actions.";
+			f->err_actions = _("At most 20 actions.");
 			continue;
 		}
 		*afield(&f->rows[counts[e]], (enum afield)e) = kv->val;
@@ -1233,7 +1247,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 				    INT64_MAX, &v) != CB_OK ||
 				    !option_known(ctx, db_automation_users,
 				    r->user, &rc))
-					r->error = "Choose the user to notify.";
+					r->error = _("Choose the user to notify.");
 				else
 					json_object_object_add(o, "user_id",
 					    json_object_new_int64(v));
@@ -1246,15 +1260,15 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			    "webhook") == 0 ? old->stored_secret : NULL;
 
 			if (r->url == NULL || !form_http_url_valid(r->url))
-				r->error = "The webhook URL must start with "
-				    "http:// or https:// and have no spaces.";
+				r->error = _("The webhook URL must start with "
+				    "http:// or https:// and have no spaces.");
 			else if (secret == NULL || *secret == '\0')
-				r->error = "Give the webhook a secret: the "
+				r->error = _("Give the webhook a secret: the "
 				    "receiver checks X-Callboard-Signature with "
-				    "it.";
+				    "it.");
 			else if (strlen(secret) > 256)
-				r->error = "The secret is at most 256 "
-				    "characters.";
+				r->error = _("The secret is at most 256 "
+				    "characters.");
 			else {
 				json_object_object_add(o, "url",
 				    json_object_new_string(r->url));
@@ -1265,12 +1279,12 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			r->masked = mask_secret(ctx, secret);
 		} else if (strcmp(t, "email") == 0) {
 			if (r->email == NULL || !valid_email(r->email))
-				r->error = "Give an e-mail address like "
-				    "name@example.com.";
+				r->error = _("Give an e-mail address like "
+				    "name@example.com.");
 			else if (r->subject && utf8_chars(r->subject,
 			    strlen(r->subject)) > 200)
-				r->error = "The subject is at most 200 "
-				    "characters.";
+				r->error = _("The subject is at most 200 "
+				    "characters.");
 			else {
 				json_object_object_add(o, "to",
 				    json_object_new_string(r->email));
@@ -1284,16 +1298,16 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			int64_t due = 0, uid = 0;
 
 			if (tc <= 0 || tc > 255)
-				r->error = "Give the task a title of 1 to 255 "
-				    "characters.";
+				r->error = _("Give the task a title of 1 to 255 "
+				    "characters.");
 			else if (r->assignee == NULL || (strcmp(r->assignee,
 			    "manager") != 0 && (strparse_i64z(r->assignee, 1,
 			    INT64_MAX, &uid) != CB_OK || !option_known(ctx,
 			    db_automation_users, r->assignee, &rc))))
-				r->error = "Choose who gets the task.";
+				r->error = _("Choose who gets the task.");
 			else if (r->due == NULL || strparse_i64z(r->due, 0,
 			    AUTOMATION_MAX_OFFSET_MINUTES, &due) != CB_OK)
-				r->error = "Due in: whole minutes, 0 to 525600.";
+				r->error = _("Due in: whole minutes, 0 to 525600.");
 			else {
 				json_object_object_add(o, "title",
 				    json_object_new_string(r->title));
@@ -1306,7 +1320,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 		} else if (strcmp(t, "create_order") == 0) {
 			if (r->status == NULL || !option_known(ctx,
 			    db_trigger_order_statuses, r->status, &rc))
-				r->error = "Choose the new order's status.";
+				r->error = _("Choose the new order's status.");
 			else
 				json_object_object_add(o, "status",
 				    json_object_new_string(r->status));
@@ -1317,23 +1331,23 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			if (r->gateway == NULL || strparse_i64z(r->gateway, 1,
 			    INT64_MAX, &gw) != CB_OK || !sms_gateway_known(ctx,
 			    gw, &rc))
-				r->error = "Choose the SMS gateway (add one on "
-				    "Settings › SMS gateways).";
+				r->error = _("Choose the SMS gateway (add one on "
+				    "Settings › SMS gateways).");
 			else if (r->text == NULL || *form_trim(ctx->arena,
 			    r->text) == '\0')
-				r->error = "Write the SMS text.";
+				r->error = _("Write the SMS text.");
 			else if (strlen(r->text) > SMS_TEXT_MAX_BYTES ||
 			    !utf8_valid(r->text, strlen(r->text)))
-				r->error = "The SMS text is at most 2000 bytes "
-				    "of text.";
+				r->error = _("The SMS text is at most 2000 bytes "
+				    "of text.");
 			else if (sms_length(r->text, strlen(r->text), &l),
 			    l.segments > SMS_TEXT_MAX_SEGMENTS)
-				r->error = "The SMS text is longer than 10 SMS "
-				    "parts.";
+				r->error = _("The SMS text is longer than 10 SMS "
+				    "parts.");
 			else if (r->sms_zone && *r->sms_zone &&
 			    !form_zone_valid(r->sms_zone))
-				r->error = "Unknown time zone for {time}: use a "
-				    "name like Europe/Kyiv or UTC.";
+				r->error = _("Unknown time zone for {time}: use a "
+				    "name like Europe/Kyiv or UTC.");
 			else {
 				if (r->sms_zone && *r->sms_zone)
 					json_object_object_add(o, "time_zone",
@@ -1344,7 +1358,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 				    json_object_new_string(r->text));
 			}
 		} else if (strcmp(t, "create_customer") != 0)
-			r->error = "Choose an action from the list.";
+			r->error = _("Choose an action from the list.");
 		if (rc != CB_OK) {
 			json_object_put(o);
 			goto fail;
@@ -1356,7 +1370,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 			json_object_array_add(a, o);
 	}
 	if (json_object_array_length(a) == 0 && !f->errors)
-		f->err_actions = "Add at least one action.";
+		f->err_actions = _("Add at least one action.");
 	f->errors = f->errors || f->err_name || f->err_event ||
 	    f->err_direction || f->err_integration || f->err_customer ||
 	    f->err_status || f->err_time || f->err_zone || f->err_actions;
@@ -1370,7 +1384,7 @@ tform_read(struct ctx *ctx, struct tform *f, const struct tform *stored,
 fail:
 	json_object_put(c);
 	json_object_put(a);
-	ctx->message = db_down;
+	ctx->message = _(db_down);
 	return rc;
 }
 
@@ -1393,9 +1407,9 @@ trigger_save(struct ctx *ctx, struct tform *f, const struct tform *stored)
 	row.actions = acts;
 	if ((rc = db_trigger_save(ctx->db, &row, ctx->user->id, &id)) !=
 	    CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger "
-		    "(any more)." : "The trigger was not saved: the database "
-		    "is not answering. Try again in a minute.";
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such trigger "
+		    "(any more).") : _("The trigger was not saved: the database "
+		    "is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -1434,14 +1448,14 @@ post_trigger_enabled(struct ctx *ctx)
 	enum cb_err rc;
 
 	if (v == NULL || (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)) {
-		ctx->message = "Send enabled=1 to enable or enabled=0 to "
-		    "disable the trigger.";
+		ctx->message = _("Send enabled=1 to enable or enabled=0 to "
+		    "disable the trigger.");
 		return CB_EINVAL;
 	}
 	rc = db_trigger_set_enabled(ctx->db, ctx->ids[0], *v == '1');
 	if (rc != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger."
-		    : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such trigger.")
+		    : _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/triggers");
@@ -1454,8 +1468,8 @@ post_trigger_delete(struct ctx *ctx)
 	enum cb_err rc;
 
 	if ((rc = db_trigger_delete(ctx->db, ctx->ids[0])) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such trigger "
-		    "(any more)." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such trigger "
+		    "(any more).") : _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/triggers?deleted=1");

@@ -101,16 +101,16 @@ source_call(struct ctx *ctx, int64_t *call_id)
 	if (*call_id == 0)
 		return CB_OK;
 	if (*call_id < 0) {
-		ctx->message = "The call in the link is not a call id.";
+		ctx->message = _("The call in the link is not a call id.");
 		return CB_EINVAL;
 	}
 	if ((rc = db_call_access(ctx->db, *call_id, &c)) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such call.";
+			ctx->message = _("There is no such call.");
 		return rc;
 	}
 	if (!access_call(ctx->user, VIA_HISTORY, 0, &c.who)) {
-		ctx->message = "Your role does not allow linking this call.";
+		ctx->message = _("Your role does not allow linking this call.");
 		return CB_EDENIED;
 	}
 	return CB_OK;
@@ -137,9 +137,27 @@ denied(struct ctx *ctx, const char *msg)
 
 /* ------------------------------------------------- the live call, here */
 
-static const char *const kind_words[ACCESS_KIND__MAX] = {
-	[ACCESS_CUSTOMER] = "customer", [ACCESS_ORDER] = "order",
-	[ACCESS_LEAD] = "lead",
+/* Whole sentences per kind: the noun's case differs between languages. */
+static const char *const no_such[ACCESS_KIND__MAX] = {
+	[ACCESS_CUSTOMER] = N_("There is no such customer."),
+	[ACCESS_ORDER] = N_("There is no such order."),
+	[ACCESS_LEAD] = N_("There is no such lead."),
+};
+static const char *const not_yours[ACCESS_KIND__MAX] = {
+	[ACCESS_CUSTOMER] = N_("Your role shows only the customers you "
+	    "manage, and this customer is not yours."),
+	[ACCESS_ORDER] = N_("Your role shows only the orders you manage, and "
+	    "this order is not yours."),
+	[ACCESS_LEAD] = N_("Your role shows only the leads you manage, and "
+	    "this lead is not yours."),
+};
+static const char *const no_linking[ACCESS_KIND__MAX] = {
+	[ACCESS_CUSTOMER] = N_("Your role does not allow linking this call to "
+	    "this customer."),
+	[ACCESS_ORDER] = N_("Your role does not allow linking this call to "
+	    "this order."),
+	[ACCESS_LEAD] = N_("Your role does not allow linking this call to "
+	    "this lead."),
 };
 static const char *const kind_paths[ACCESS_KIND__MAX] = {
 	[ACCESS_CUSTOMER] = "customers", [ACCESS_ORDER] = "orders",
@@ -235,7 +253,7 @@ live_call_offer(struct ctx *ctx, struct json_object *m, enum access_kind kind,
 		app_add_bool(o, "here", true);
 		if (s.moved_by[0] || s.moved_at[0]) {
 			app_add_str(o, "moved_by", s.moved_by[0] ? s.moved_by :
-			    "a user since deleted");
+			    _("a user since deleted"));
 			app_add_time(ctx, o, "moved_at", s.moved_at);
 		}
 	} else {
@@ -249,11 +267,11 @@ live_call_offer(struct ctx *ctx, struct json_object *m, enum access_kind kind,
 			app_add_str(o, "linked_url", arena_printf(ctx->arena,
 			    "/%s/%lld", where_kind, (long long)where));
 		if (s.withheld)
-			app_add_str(o, "why_not", "The caller withheld their "
-			    "number, so the call is linked to nobody.");
+			app_add_str(o, "why_not", _("The caller withheld their "
+			    "number, so the call is linked to nobody."));
 		else if (!may_link(ctx, &ca.who, kind, mgr))
-			app_add_str(o, "why_not", "Your role does not allow "
-			    "linking this call here.");
+			app_add_str(o, "why_not", _("Your role does not allow "
+			    "linking this call here."));
 		else
 			app_add_str(o, "action", arena_printf(ctx->arena,
 			    "/%s/%lld/link-call", kind_paths[kind],
@@ -275,38 +293,33 @@ post_link_call(struct ctx *ctx, enum access_kind kind)
 	enum cb_err rc;
 
 	if (call_id <= 0) {
-		ctx->message = "Say which call to link (call=<id>); reload "
-		    "the page and press the button again.";
+		ctx->message = _("Say which call to link (call=<id>); reload "
+		    "the page and press the button again.");
 		return CB_EINVAL;
 	}
 	if ((rc = db_relink_target(ctx->db, kind, id, &to, &mgr)) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = arena_printf(ctx->arena, "There is no "
-			    "such %s.", kind_words[kind]);
+			ctx->message = _(no_such[kind]);
 		return rc;
 	}
 	if (!access_record(ctx->user, kind, ACCESS_VIEW, mgr))
-		return denied(ctx, arena_printf(ctx->arena, "Your role shows "
-		    "only the %ss you manage, and this %s is not yours.",
-		    kind_words[kind], kind_words[kind]));
+		return denied(ctx, _(not_yours[kind]));
 	if ((rc = db_call_access(ctx->db, call_id, &ca)) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such call.";
+			ctx->message = _("There is no such call.");
 		return rc;
 	}
 	if (!may_link(ctx, &ca.who, kind, mgr))
-		return denied(ctx, arena_printf(ctx->arena, "Your role does "
-		    "not allow linking this call to this %s.",
-		    kind_words[kind]));
+		return denied(ctx, _(no_linking[kind]));
 	if ((rc = live_call(ctx, call_id, &live, NULL, NULL)) != CB_OK)
 		return rc;
 	if ((rc = db_relink_state(ctx->db, call_id, &s)) != CB_OK)
 		return rc;
 	if (live == 0 || s.withheld) {
-		app_fail(ctx, CB_EINVAL, 409, live == 0 ? "This call is no "
+		app_fail(ctx, CB_EINVAL, 409, live == 0 ? _("This call is no "
 		    "longer live (or it is not yours): it stays linked where "
-		    "it was." : "The caller withheld their number: Callboard "
-		    "links such calls to nobody.");
+		    "it was.") : _("The caller withheld their number: Callboard "
+		    "links such calls to nobody."));
 		return CB_OK;
 	}
 	if ((rc = db_begin(ctx->db)) != CB_OK)
@@ -319,7 +332,7 @@ post_link_call(struct ctx *ctx, enum access_kind kind)
 		return rc;
 	}
 	log_info("user %lld moved call %lld to %s %lld",
-	    (long long)ctx->user->id, (long long)call_id, kind_words[kind],
+	    (long long)ctx->user->id, (long long)call_id, kind_paths[kind],
 	    (long long)id);
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
 	    "/%s/%lld?linked=%lld", kind_paths[kind], (long long)id,
@@ -350,7 +363,7 @@ static void
 linked_notice(struct ctx *ctx, struct json_object *m)
 {
 	if (kv_get(&ctx->req->query, "linked"))
-		app_add_str(m, "confirmation", "The call is linked here now.");
+		app_add_str(m, "confirmation", _("The call is linked here now."));
 }
 
 /* -------------------------------------------------------------- customer */
@@ -368,15 +381,14 @@ page_customer(struct ctx *ctx)
 	if ((rc = db_crm_customer(ctx->db, id, &st)) != CB_OK) {
 		json_object_put(m);
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such customer.";
+			ctx->message = _("There is no such customer.");
 		return rc;
 	}
 	if (!access_record(ctx->user, ACCESS_CUSTOMER, ACCESS_VIEW,
 	    db_col_i64(st, 5))) {
 		db_stmt_done(st);
 		json_object_put(m);
-		return denied(ctx, "Your role shows only the customers you "
-		    "manage, and this customer is not yours.");
+		return denied(ctx, _(not_yours[ACCESS_CUSTOMER]));
 	}
 	mgr = db_col_i64(st, 5);
 	app_add_int(m, "id", id);
@@ -400,9 +412,9 @@ page_customer(struct ctx *ctx)
 		app_add_str(p, "dial_url", dial_href(ctx->arena, ctx->user, phone,
 		    0));
 		if (db_col_i64(st, 2))
-			app_add_str(p, "shared", "Another customer already had "
+			app_add_str(p, "shared", _("Another customer already had "
 			    "this number: their calls and routing stay with "
-			    "them.");
+			    "them."));
 		/* The history link only when there is history to show, and
 		 * only for roles that may open the history page. */
 		if (db_col_i64(st, 1) && perm_has(ctx->user, PERM_CALLS)) {
@@ -479,15 +491,15 @@ page_customer(struct ctx *ctx)
 		app_add_str(m, "add_lead_url", arena_printf(ctx->arena,
 		    "/leads/new?customer=%lld", (long long)id));
 	if (kv_get(&ctx->req->query, "shared"))
-		app_add_str(m, "confirmation", "The customer is saved. Their "
+		app_add_str(m, "confirmation", _("The customer is saved. Their "
 		    "number already belongs to another customer, who keeps "
-		    "its calls and routing; it is flagged below.");
+		    "its calls and routing; it is flagged below."));
 	else if (kv_get(&ctx->req->query, "moved"))
-		app_add_str(m, "confirmation", "The customer is saved. Their "
+		app_add_str(m, "confirmation", _("The customer is saved. Their "
 		    "number belonged to another customer: its calls and "
-		    "routing now go to this one.");
+		    "routing now go to this one."));
 	else if (kv_get(&ctx->req->query, "created"))
-		app_add_str(m, "confirmation", "The customer is saved.");
+		app_add_str(m, "confirmation", _("The customer is saved."));
 	linked_notice(ctx, m);
 	if ((rc = live_call_offer(ctx, m, ACCESS_CUSTOMER, id, mgr)) != CB_OK)
 		goto fail;
@@ -534,7 +546,7 @@ customer_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
 
-	app_add_str(m, "title", "New customer");
+	app_add_str(m, "title", _("New customer"));
 	app_add_str(m, "name", param(ctx, "name"));
 	app_add_str(m, "phone", param(ctx, "phone"));
 	app_add_str(m, "email", param(ctx, "email"));
@@ -607,12 +619,12 @@ post_customer(struct ctx *ctx)
 	name = text_field(ctx, "name", 255, false, "name", errors);
 	email = text_field(ctx, "email", 255, true, "e-mail", errors);
 	if (*email && strchr(email, '@') == NULL)
-		json_object_object_add(errors, "email", app_jstr("An e-mail "
-		    "address has an @, like ann@example.com."));
+		json_object_object_add(errors, "email", app_jstr(_("An e-mail "
+		    "address has an @, like ann@example.com.")));
 	if (*phone && !phone_key(ctx, phone, e164, rev))
-		json_object_object_add(errors, "phone", app_jstr("This is not "
+		json_object_object_add(errors, "phone", app_jstr(_("This is not "
 		    "a phone number; type it with the country code, like "
-		    "+380 67 123 45 67."));
+		    "+380 67 123 45 67.")));
 	if (json_object_object_length(errors) > 0)
 		return customer_form(ctx, call_id, errors);
 	json_object_put(errors);
@@ -657,15 +669,14 @@ page_order(struct ctx *ctx)
 	if ((rc = db_crm_order(ctx->db, id, &st)) != CB_OK) {
 		json_object_put(m);
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such order.";
+			ctx->message = _("There is no such order.");
 		return rc;
 	}
 	if (!access_record(ctx->user, ACCESS_ORDER, ACCESS_VIEW,
 	    db_col_i64(st, 10))) {
 		db_stmt_done(st);
 		json_object_put(m);
-		return denied(ctx, "Your role shows only the orders you "
-		    "manage, and this order is not yours.");
+		return denied(ctx, _(not_yours[ACCESS_ORDER]));
 	}
 	mgr = db_col_i64(st, 10);
 	app_add_int(m, "id", id);
@@ -712,7 +723,7 @@ page_order(struct ctx *ctx)
 		app_add_str(m, "calls_url", arena_printf(ctx->arena,
 		    "/orders/%lld/calls", (long long)id));
 	if (kv_get(&ctx->req->query, "created"))
-		app_add_str(m, "confirmation", "The order is saved.");
+		app_add_str(m, "confirmation", _("The order is saved."));
 	linked_notice(ctx, m);
 	if ((rc = live_call_offer(ctx, m, ACCESS_ORDER, id, mgr)) != CB_OK)
 		goto fail;
@@ -752,7 +763,7 @@ order_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 		return rc;
 	}
 	json_object_object_add(m, "statuses", statuses);
-	app_add_str(m, "title", "New order");
+	app_add_str(m, "title", _("New order"));
 	app_add_str(m, "number", param(ctx, "number"));
 	app_add_str(m, "total", *param(ctx, "total") ? param(ctx, "total") : "0");
 	return render_new_form(ctx, m, call_id, errors, "order_new.html");
@@ -810,24 +821,24 @@ post_order(struct ctx *ctx)
 	if (o.customer_id <= 0 || db_crm_customer_name(ctx->db, o.customer_id,
 	    name, sizeof(name), &mgr) != CB_OK || !access_record(ctx->user,
 	    ACCESS_CUSTOMER, ACCESS_VIEW, mgr))
-		json_object_object_add(errors, "customer", app_jstr("An order "
+		json_object_object_add(errors, "customer", app_jstr(_("An order "
 		    "needs a customer: open it from the customer's page or "
-		    "create the customer first."));
+		    "create the customer first.")));
 	o.store_id = id_param(ctx, "store");
 	if (o.store_id < 0 || (o.store_id > 0 && (db_crm_store_exists(
 	    ctx->db, o.store_id, &ok) != CB_OK || !ok)))
 		json_object_object_add(errors, "store",
-		    app_jstr("Pick the store from the list."));
+		    app_jstr(_("Pick the store from the list.")));
 	o.status_id = id_param(ctx, "status");
 	if (o.status_id <= 0 || db_crm_open_status_exists(ctx->db,
 	    o.status_id, &ok) != CB_OK || !ok)
 		json_object_object_add(errors, "status",
-		    app_jstr("Pick the status from the list."));
+		    app_jstr(_("Pick the status from the list.")));
 	if (*total == '\0')
 		total = "0";
 	if (!money_ok(total))
-		json_object_object_add(errors, "total", app_jstr("The total is "
-		    "a number like 1250 or 1250.50."));
+		json_object_object_add(errors, "total", app_jstr(_("The total is "
+		    "a number like 1250 or 1250.50.")));
 	o.total = total;
 	if (json_object_object_length(errors) > 0)
 		return order_form(ctx, call_id, errors);
@@ -842,9 +853,9 @@ post_order(struct ctx *ctx)
 		rc = db_commit(ctx->db);
 	if (rc == CB_DUPLICATE) {
 		db_rollback(ctx->db);
-		json_object_object_add(errors, "number", app_jstr("An order "
+		json_object_object_add(errors, "number", app_jstr(_("An order "
 		    "with this number exists; choose another or leave it "
-		    "empty."));
+		    "empty.")));
 		return order_form(ctx, call_id, errors);
 	}
 	json_object_put(errors);
@@ -870,15 +881,14 @@ page_lead(struct ctx *ctx)
 	if ((rc = db_crm_lead(ctx->db, ctx->ids[0], &st)) != CB_OK) {
 		json_object_put(m);
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such lead.";
+			ctx->message = _("There is no such lead.");
 		return rc;
 	}
 	if (!access_record(ctx->user, ACCESS_LEAD, ACCESS_VIEW,
 	    db_col_i64(st, 9))) {
 		db_stmt_done(st);
 		json_object_put(m);
-		return denied(ctx, "Your role shows only the leads you manage, "
-		    "and this lead is not yours.");
+		return denied(ctx, _(not_yours[ACCESS_LEAD]));
 	}
 	mgr = db_col_i64(st, 9);
 	app_add_int(m, "id", ctx->ids[0]);
@@ -903,7 +913,7 @@ page_lead(struct ctx *ctx)
 		    (long long)db_col_i64(st, 8)));
 	db_stmt_done(st);
 	if (kv_get(&ctx->req->query, "created"))
-		app_add_str(m, "confirmation", "The lead is saved.");
+		app_add_str(m, "confirmation", _("The lead is saved."));
 	linked_notice(ctx, m);
 	if ((rc = live_call_offer(ctx, m, ACCESS_LEAD, ctx->ids[0], mgr)) !=
 	    CB_OK) {
@@ -926,9 +936,9 @@ lead_form(struct ctx *ctx, int64_t call_id, struct json_object *errors)
 		app_add_int(m, "customer_id", cust);
 		app_add_str(m, "customer", name);
 	}
-	app_add_str(m, "title", "New lead");
+	app_add_str(m, "title", _("New lead"));
 	app_add_str(m, "name", *param(ctx, "name") ? param(ctx, "name") :
-	    cust > 0 ? NULL : "Unknown client");
+	    cust > 0 ? NULL : _("Unknown client"));
 	app_add_str(m, "phone", param(ctx, "phone"));
 	app_add_str(m, "comment", param(ctx, "comment"));
 	return render_new_form(ctx, m, call_id, errors, "lead_new.html");
@@ -961,8 +971,8 @@ post_lead(struct ctx *ctx)
 	if (l.customer_id < 0 || (l.customer_id > 0 && (db_crm_customer_name(
 	    ctx->db, l.customer_id, name, sizeof(name), &mgr) != CB_OK ||
 	    !access_record(ctx->user, ACCESS_CUSTOMER, ACCESS_VIEW, mgr))))
-		json_object_object_add(errors, "customer", app_jstr("There is "
-		    "no such customer."));
+		json_object_object_add(errors, "customer", app_jstr(_("There is "
+		    "no such customer.")));
 	l.name = text_field(ctx, "name", 255, l.customer_id > 0, "lead name",
 	    errors);
 	if (l.name[0] == '\0' && l.customer_id > 0)
@@ -972,9 +982,9 @@ post_lead(struct ctx *ctx)
 		l.comment = NULL;
 	if (*phone) {
 		if (!phone_key(ctx, phone, e164, rev))
-			json_object_object_add(errors, "phone", app_jstr("This "
+			json_object_object_add(errors, "phone", app_jstr(_("This "
 			    "is not a phone number; type it with the country "
-			    "code, like +380 67 123 45 67."));
+			    "code, like +380 67 123 45 67.")));
 		else
 			l.phone = e164;
 	}

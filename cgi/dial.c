@@ -122,10 +122,15 @@ choices(struct ctx *ctx, struct choice *out, size_t *n, size_t *npending)
 static const char *
 pending_message(struct ctx *ctx, const struct choice *c)
 {
-	return arena_printf(ctx->arena, "%s cannot place calls yet: %s %s in "
-	    "Settings › Integrations › %s.", c->name,
-	    perm_has(ctx->user, PERM_SETTINGS) ? "set" : "ask an admin to set",
-	    c->missing, c->name);
+	static const char *const keys[] = { "{name}", "{missing}" };
+	const char *vals[] = { c->name, c->missing };
+	char s[1024];
+
+	i18n_fill(perm_has(ctx->user, PERM_SETTINGS) ? _("{name} cannot place "
+	    "calls yet: set {missing} in Settings › Integrations › {name}.") :
+	    _("{name} cannot place calls yet: ask an admin to set {missing} in "
+	    "Settings › Integrations › {name}."), keys, vals, 2, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
 }
 
 static int64_t
@@ -191,7 +196,7 @@ show(struct ctx *ctx, const struct form *f, const struct choice *ch,
 		    f->slug != NULL && strcmp(f->slug, ch[i].slug) == 0));
 		json_object_array_add(list, o);
 	}
-	json_object_object_add(m, "title", app_jstr("Call a customer"));
+	json_object_object_add(m, "title", app_jstr(_("Call a customer")));
 	json_object_object_add(m, "number", app_jstr(f->number));
 	json_object_object_add(m, "tel_url", app_jstr(tel_url(ctx,
 	    f->number)));
@@ -296,10 +301,17 @@ page_dial(struct ctx *ctx)
 		struct dial_target t = { .kind = placed->kind,
 		    .name = placed->name };
 		f.slug = placed->slug;
-		f.placed = arena_printf(ctx->arena, "%s is calling your "
-		    "extension %s. Pick up, and you will be connected to %s.",
-		    dial_provider_name(&t), ctx->user->extension,
-		    f.number ? f.number : "the customer");
+		static const char *const keys[] = { "{name}", "{extension}",
+		    "{number}" };
+		const char *vals[] = { dial_provider_name(&t),
+		    ctx->user->extension, f.number ? f.number :
+		    _("the customer") };
+		char s[512];
+
+		i18n_fill(_("{name} is calling your extension {extension}. "
+		    "Pick up, and you will be connected to {number}."), keys,
+		    vals, 3, s, sizeof(s));
+		f.placed = arena_strdup(ctx->arena, s);
 	}
 	return show(ctx, &f, ch, n, np);
 }
@@ -327,8 +339,11 @@ refuse(struct ctx *ctx, int status, struct form *f, const struct choice *ch,
 static enum cb_err
 line_refused(struct ctx *ctx, const char *slug, struct form *f)
 {
+	static const char *const keys[] = { "{name}" };
+	const char *vals[1];
 	struct integration ig;
 	enum cb_err rc;
+	char s[1024];
 	bool ok;
 
 	if (slug == NULL || *slug == '\0')
@@ -342,11 +357,14 @@ line_refused(struct ctx *ctx, const char *slug, struct form *f)
 	if (ok)
 		return CB_OK;
 	f->slug = NULL;
-	f->failure = arena_printf(ctx->arena, "You are not on the lines of "
-	    "%s, so you cannot call through it. %s in Settings › "
-	    "Integrations › %s › Who sees the lines.", ig.name,
-	    perm_has(ctx->user, PERM_SETTINGS) ? "Add yourself" : "Ask an "
-	    "admin to add you", ig.name);
+	vals[0] = ig.name;
+	i18n_fill(perm_has(ctx->user, PERM_SETTINGS) ? _("You are not on the "
+	    "lines of {name}, so you cannot call through it. Add yourself in "
+	    "Settings › Integrations › {name} › Who sees the lines.") :
+	    _("You are not on the lines of {name}, so you cannot call through "
+	    "it. Ask an admin to add you in Settings › Integrations › {name} › "
+	    "Who sees the lines."), keys, vals, 1, s, sizeof(s));
+	f->failure = arena_strdup(ctx->arena, s);
 	return CB_EDENIED;
 }
 
@@ -376,8 +394,9 @@ do_dial(struct ctx *ctx)
 		return refuse(ctx, 403, &f, ch, n, np);
 	}
 	if (ctx->user->extension[0] == '\0') {
-		f.failure = "Your user has no extension, so there is no phone "
-		    "to ring first. Ask an admin to set it in Settings › Users.";
+		f.failure = _("Your user has no extension, so there is no "
+		    "phone to ring first. Ask an admin to set it in Settings › "
+		    "Users.");
 		return refuse(ctx, 409, &f, ch, n, np);
 	}
 	if (f.slug != NULL && (c = find(ch + n, np, f.slug)) != NULL) {
@@ -385,8 +404,8 @@ do_dial(struct ctx *ctx)
 		return refuse(ctx, 409, &f, ch, n, np);
 	}
 	if (n == 0) {
-		f.failure = "No integration can place calls yet. An admin can "
-		    "set one up in Settings › Integrations.";
+		f.failure = _("No integration can place calls yet. An admin "
+		    "can set one up in Settings › Integrations.");
 		return refuse(ctx, 409, &f, ch, n, np);
 	}
 	if (f.slug == NULL || *f.slug == '\0') {
@@ -397,7 +416,7 @@ do_dial(struct ctx *ctx)
 	}
 	if ((c = find(ch, n, f.slug)) == NULL) {
 		f.slug = NULL;
-		f.failure = "Pick the integration to call through.";
+		f.failure = _("Pick the integration to call through.");
 		return refuse(ctx, 400, &f, ch, n, np);
 	}
 	if ((rc = db_integration_by_slug(ctx->db, ctx->arena, c->slug, &ig)) !=
@@ -410,9 +429,9 @@ do_dial(struct ctx *ctx)
 	    phone_normalize(f.number, strlen(f.number), region, e164,
 	    sizeof(e164)) != PHONE_E164) {
 		f.error = f.number && *f.number ? arena_printf(ctx->arena,
-		    "“%.64s” is not a phone number that can be dialled. "
-		    "Check it and try again.", f.number) : "Enter the number "
-		    "to call.";
+		    "“%.64s” %s", f.number, _("is not a phone number that can "
+		    "be dialled. Check it and try again.")) : _("Enter the "
+		    "number to call.");
 		return refuse(ctx, 400, &f, ch, n, np);
 	}
 	memset(&t, 0, sizeof(t));

@@ -18,8 +18,30 @@
 #define STATUS_RUNS 10
 #define STATUS_EVENTS 50
 
-static const char db_down[] = "The database is not available. Try again "
-    "in a minute.";
+static const char db_down[] = N_("The database is not available. Try "
+    "again in a minute.");
+
+/* "every 5 minutes", "over the last 24 hours": counts in the viewer's
+ * language (ngettext; a translation is never a printf format). */
+static const char *
+every_minutes(struct ctx *ctx, unsigned n)
+{
+	char s[160];
+
+	i18n_fill_n(ngettext("every {n} minute", "every {n} minutes", n), n, s,
+	    sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
+static const char *
+last_hours(struct ctx *ctx, unsigned n)
+{
+	char s[160];
+
+	i18n_fill_n(ngettext("over the last {n} hour", "over the last {n} "
+	    "hours", n), n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
 
 /* The integration's id, name, slug, kind and config, or CB_ENOTFOUND. */
 struct ig_head {
@@ -57,7 +79,7 @@ trigger_label(const char *t)
 	if (strcmp(t, "schedule") == 0)
 		return "scheduled";
 	if (strcmp(t, "admin") == 0)
-		return "from this page";
+		return _("from this page");
 	if (strcmp(t, "cli") == 0)
 		return "callboard reconcile";
 	return t;
@@ -146,17 +168,17 @@ status_render(struct ctx *ctx, const struct ig_head *h, const char *from,
 	app_add_bool(m, "history", history);
 	app_add_str(m, "schedule", !history ? NULL :
 	    !reconcile_enabled(h->kind, h->config) ?
-	    "off for this integration (its settings say \"reconcile\": false)" :
-	    cfg->reconcile_seconds == 0 ? "off (reconcile_seconds = 0)" :
-	    arena_printf(ctx->arena, "every %u minutes, over the last %u hours",
-	    (cfg->reconcile_seconds + 59) / 60, hours));
+	    _("off for this integration (its settings say \"reconcile\": false)") :
+	    cfg->reconcile_seconds == 0 ? _("off (reconcile_seconds = 0)") :
+	    arena_printf(ctx->arena, "%s, %s", every_minutes(ctx,
+	    (cfg->reconcile_seconds + 59) / 60), last_hours(ctx, hours)));
 	app_add_str(m, "from", from ? from : local_of(ctx, now -
 	    (int64_t)hours * 3600));
 	app_add_str(m, "to", to ? to : local_of(ctx, now));
 	app_add_str(m, "error", error);
 	app_add_str(m, "queued", kv_get(&ctx->req->query, "queued") ?
-	    "Reconciliation queued: the worker runs it now. Reload this page "
-	    "for the result." : NULL);
+	    _("Reconciliation queued: the worker runs it now. Reload this page "
+	    "for the result.") : NULL);
 
 	ev = NULL;
 	rc = db_integration_last_event(ctx->db, ctx->ids[0], &st);
@@ -200,7 +222,7 @@ status_render(struct ctx *ctx, const struct ig_head *h, const char *from,
 	return app_render(ctx, "settings_integration_status.html", m);
 fail:
 	json_object_put(m);
-	ctx->message = db_down;
+	ctx->message = _(db_down);
 	return rc;
 }
 
@@ -211,8 +233,8 @@ page_integration_status(struct ctx *ctx)
 	enum cb_err rc;
 
 	if ((rc = head_of(ctx, &h)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such "
-		    "integration." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such "
+		    "integration.") : _(db_down);
 		return rc;
 	}
 	rc = status_render(ctx, &h, NULL, NULL, NULL);
@@ -255,21 +277,21 @@ post_integration_reconcile(struct ctx *ctx)
 	enum cb_err rc;
 
 	if ((rc = head_of(ctx, &h)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such "
-		    "integration." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such "
+		    "integration.") : _(db_down);
 		return rc;
 	}
 	if (reconcile_history_for(h.kind) == NULL)
-		error = "This kind of integration has no call history to "
-		    "reconcile from.";
+		error = _("This kind of integration has no call history to "
+		    "reconcile from.");
 	else if (!typed_time(ctx, from, &f) || !typed_time(ctx, to, &t))
-		error = "Give the window as two times \"YYYY-MM-DD HH:MM\" in "
-		    "your time zone.";
+		error = _("Give the window as two times \"YYYY-MM-DD HH:MM\" in "
+		    "your time zone.");
 	else if (t <= f)
-		error = "The window must end after it starts.";
+		error = _("The window must end after it starts.");
 	else if (t - f > (int64_t)RECONCILE_MAX_DAYS * 86400)
-		error = "The window can be at most 31 days: reconcile a longer "
-		    "time in several windows.";
+		error = _("The window can be at most 31 days: reconcile a longer "
+		    "time in several windows.");
 	if (error != NULL) {
 		rc = status_render(ctx, &h, from, to, error);
 		json_object_put(h.config);
@@ -278,7 +300,7 @@ post_integration_reconcile(struct ctx *ctx)
 	json_object_put(h.config);
 	if ((rc = db_reconcile_queue(ctx->db, ctx->ids[0], "admin", f, t,
 	    &run_id)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,

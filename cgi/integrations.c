@@ -32,6 +32,8 @@
  * Every route needs the `settings` permission. */
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -62,8 +64,36 @@
 #include "providers/registry.h"
 #include "providers/test_event.h"
 
-static const char *db_down = "The database is not answering. Try again in "
-    "a minute.";
+static const char *db_down = N_("The database is not answering. Try again in "
+    "a minute.");
+
+/* A translated sentence with its {n} filled in. */
+static const char *
+count_msg(struct ctx *ctx, const char *msg, long long n)
+{
+	char s[400];
+
+	i18n_fill_n(msg, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
+/* A translated sentence with up to four named values ("{provider}"):
+ * keys and values alternate, NULL-terminated. */
+static const char *
+fill(struct ctx *ctx, const char *msg, ...)
+{
+	const char *keys[4], *vals[4];
+	char s[1024];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, msg);
+	while (n < 4 && (keys[n] = va_arg(ap, const char *)) != NULL)
+		vals[n] = va_arg(ap, const char *), n++;
+	va_end(ap);
+	i18n_fill(msg, keys, vals, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
 
 /* --------------------------------------------------------- exceptions -- */
 
@@ -79,7 +109,7 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 	enum cb_err rc;
 
 	if ((rc = db_exceptions_list(ctx->db, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -102,10 +132,10 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
-	app_add_str(m, "title", "Exceptions");
+	app_add_str(m, "title", _("Exceptions"));
 	app_add_str(m, "phone", phone);
 	app_add_str(m, "comment", comment);
 	app_add_str(m, "phone_error", phone_error);
@@ -113,10 +143,10 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 	app_add_bool(m, "has_errors", phone_error || comment_error);
 	app_add_str(m, "default_country", ctx->cfg->default_country);
 	if (v && strcmp(v, "1") == 0)
-		app_add_str(m, "confirmation", "The number is on the list: its "
-		    "calls will not be stored.");
+		app_add_str(m, "confirmation", _("The number is on the list: its "
+		    "calls will not be stored."));
 	else if ((v = kv_get(&ctx->req->query, "deleted")) && *v == '1')
-		app_add_str(m, "confirmation", "The number is off the list.");
+		app_add_str(m, "confirmation", _("The number is off the list."));
 	else
 		json_object_object_add(m, "confirmation", NULL);
 	if (phone_error || comment_error)
@@ -147,16 +177,16 @@ post_exception(struct ctx *ctx)
 	k = phone_normalize(phone, strlen(phone), ctx->cfg->default_country,
 	    e164, sizeof(e164));
 	if (*phone == '\0')
-		perr = "Type the number whose calls should not be stored.";
+		perr = _("Type the number whose calls should not be stored.");
 	else if (k == PHONE_INVALID)
-		perr = "This is not a phone number. Type it in any format, "
-		    "e.g. +380 67 123 45 67 or 067 123 45 67.";
+		perr = _("This is not a phone number. Type it in any format, "
+		    "e.g. +380 67 123 45 67 or 067 123 45 67.");
 	else if (k == PHONE_EXTENSION)
-		perr = "This looks like an internal extension, not a customer's "
-		    "number: calls between extensions are internal already.";
+		perr = _("This looks like an internal extension, not a customer's "
+		    "number: calls between extensions are internal already.");
 	chars = utf8_chars(comment, strlen(comment));
 	if (chars < 0)
-		cerr = "The comment has bytes that are not text.";
+		cerr = _("The comment has bytes that are not text.");
 	else if (chars > EXCEPTION_COMMENT_MAX)
 		cerr = arena_printf(ctx->arena, "A comment is at most %d "
 		    "characters; this one has %ld.", EXCEPTION_COMMENT_MAX,
@@ -170,8 +200,8 @@ post_exception(struct ctx *ctx)
 		return exceptions_render(ctx, phone, comment, arena_printf(
 		    ctx->arena, "%s is already on the list.", e164), NULL);
 	if (rc != CB_OK) {
-		ctx->message = "The number was not added: the database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = _("The number was not added: the database is not "
+		    "answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/exceptions?added=1");
@@ -185,11 +215,11 @@ post_exception_delete(struct ctx *ctx)
 
 	rc = db_exception_delete(ctx->db, ctx->ids[0]);
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "That number is not on the list (any more).";
+		ctx->message = _("That number is not on the list (any more).");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/exceptions?deleted=1");
@@ -250,23 +280,24 @@ dead_result(struct ctx *ctx, struct json_object *m, int64_t id)
 
 	rc = db_job_dead_get(ctx->db, id, &st);
 	if (rc == CB_ENOTFOUND) {
-		app_add_str(m, "result", arena_printf(ctx->arena, "There is no "
-		    "refused event %lld.", (long long)id));
+		app_add_str(m, "result", count_msg(ctx, _("There is no "
+		    "refused event {n}."), id));
 		return CB_OK;
 	}
 	if (rc != CB_OK)
 		return rc;
 	state = db_col(st, DEAD_STATE, NULL);
 	if (state && strcmp(state, "done") == 0)
-		text = arena_printf(ctx->arena, "Event %lld is stored now.",
+		text = count_msg(ctx, _("Event {n} is stored now."),
 		    (long long)id);
 	else if (state && strcmp(state, "failed") == 0)
-		text = arena_printf(ctx->arena, "Event %lld was refused again: "
-		    "%s", (long long)id, db_col(st, DEAD_ERROR, NULL));
+		text = arena_printf(ctx->arena, "%s %s", count_msg(ctx,
+		    _("Event {n} was refused again:"), id), db_col(st,
+		    DEAD_ERROR, NULL));
 	else
-		text = arena_printf(ctx->arena, "Event %lld is queued: the "
-		    "worker tries it within seconds. Reload this page to see "
-		    "the outcome.", (long long)id);
+		text = count_msg(ctx, _("Event {n} is queued: the worker tries "
+		    "it within seconds. Reload this page to see the outcome."),
+		    id);
 	app_add_str(m, "result", text);
 	app_add_str(m, "result_state", dead_state_label(state));
 	db_stmt_done(st);
@@ -300,11 +331,11 @@ page_dead_letters(struct ctx *ctx)
 		goto fail;
 	app_add_bool(m, "more", n > DEAD_PAGE_MAX);
 	app_add_int(m, "limit", DEAD_PAGE_MAX);
-	app_add_str(m, "title", "Refused events");
+	app_add_str(m, "title", _("Refused events"));
 	return app_render(ctx, "settings_dead_letters.html", m);
 fail:
 	json_object_put(m);
-	ctx->message = db_down;
+	ctx->message = _(db_down);
 	return rc;
 }
 
@@ -316,12 +347,12 @@ post_dead_letter_retry(struct ctx *ctx)
 	enum cb_err rc = db_job_dead_retry(ctx->db, ctx->ids[0]);
 
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "This event is not waiting for a retry: it was "
-		    "stored, or is being retried already. See the list.";
+		ctx->message = _("This event is not waiting for a retry: it was "
+		    "stored, or is being retried already. See the list.");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -381,11 +412,12 @@ choose_provider(struct ctx *ctx)
 	const char *r;
 
 	buf_init(&b, 1024);
-	buf_puts(&b, "Choose the provider: ");
+	buf_puts(&b, _("Choose the provider:"));
+	buf_putc(&b, ' ');
 	provider_kinds_text(&b);
 	buf_putc(&b, '.');
 	r = arena_strdup(ctx->arena, b.err == CB_OK ? buf_cstr(&b) :
-	    "Choose the provider.");
+	    _("Choose the provider."));
 	buf_free(&b);
 	return r;
 }
@@ -613,10 +645,10 @@ config_field_check(const struct provider *p, const char *name,
 	size_t n = strlen(v), i;
 
 	if (n > CFG_FIELD_MAX || !utf8_valid(v, n))
-		return "At most 200 characters of text.";
+		return _("At most 200 characters of text.");
 	for (i = 0; i < n; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return "One line of text.";
+			return _("One line of text.");
 	return p->check_setting != NULL ? p->check_setting(name, v) : NULL;
 }
 
@@ -657,9 +689,9 @@ config_fields_read(struct ctx *ctx, struct iform *f,
 		f->err_cfg[i] = NULL;
 		if (*v == '\0') {
 			if (pf->required)
-				f->err_cfg[i] = arena_printf(ctx->arena, "The "
-				    "provider needs this: type the %s.",
-				    pf->label);
+				f->err_cfg[i] = fill(ctx, _("The provider "
+				    "needs this: type the {field}."),
+				    "{field}", pf->label, NULL);
 			else
 				json_object_object_del(c, pf->name);
 			continue;
@@ -736,7 +768,7 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 		json_object_put(o);
 		json_object_put(secrets);
 		json_object_put(rows);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	app_add_bool(o, "is_new", f->id == 0);
@@ -851,13 +883,13 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	if ((rc = kinds_model(ctx, f, m)) != CB_OK ||
 	    (rc = lines_model(ctx, f, m)) != CB_OK) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
 	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
-	    "Integrations", f->name) : "New integration");
+	    "Integrations", f->name) : _("New integration"));
 	json_object_object_add(m, "test", f->test ? json_object_get(f->test) :
 	    NULL);
 	if (f->errors)
@@ -1001,10 +1033,11 @@ provider_settings_read(struct ctx *ctx, struct iform *f,
 			f->time_zone = phone_region_time_zone(f->err_country ?
 			    NULL : f->country);
 		if (!form_zone_valid(f->time_zone))
-			f->err_provider = arena_printf(ctx->arena, "The time "
-			    "zone is a name like Europe/Kyiv (the zone your %s "
+			f->err_provider = fill(ctx, _("The time zone is a "
+			    "name like Europe/Kyiv (the zone your {provider} "
 			    "account keeps its clock in); leave it empty for "
-			    "your country's.", f->kind->label);
+			    "your country's."), "{provider}", f->kind->label,
+			    NULL);
 		else
 			json_object_object_add(c, "time_zone",
 			    json_object_new_string(f->time_zone));
@@ -1058,7 +1091,7 @@ url_setting_read(struct ctx *ctx, struct json_object *c, const char *ukey,
 	if (**method == '\0')
 		*method = "POST";
 	if (strcmp(*method, "POST") != 0 && strcmp(*method, "GET") != 0)
-		return "Send the request as POST or GET.";
+		return _("Send the request as POST or GET.");
 	if (**url == '\0') {
 		json_object_object_del(c, ukey);
 		json_object_object_del(c, mkey);
@@ -1102,10 +1135,10 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 		else if (strlen(f->caller_id) > 32 || phone_normalize(
 		    f->caller_id, strlen(f->caller_id), f->err_country ? NULL :
 		    f->country, e164, sizeof(e164)) != PHONE_E164)
-			f->err_dial = "The caller ID is your Twilio number (or "
+			f->err_dial = _("The caller ID is your Twilio number (or "
 			    "a verified caller ID) in international format, "
 			    "like +14155550100; leave it empty to turn "
-			    "click-to-call off.";
+			    "click-to-call off.");
 		else {
 			f->caller_id = arena_strdup(ctx->arena, e164);
 			json_object_object_add(c, "caller_id",
@@ -1113,16 +1146,16 @@ dial_settings_read(struct ctx *ctx, struct iform *f,
 		}
 	} else {
 		f->err_dial = url_setting_read(ctx, c, "make_call_url",
-		    "make_call_method", "The click-to-call address is an "
+		    "make_call_method", _("The click-to-call address is an "
 		    "http:// or https:// URL of your PBX, like https://pbx."
 		    "example.com/callboard/call?ext={extension}&to={number}; "
-		    "leave it empty to turn click-to-call off.", &f->call_url,
+		    "leave it empty to turn click-to-call off."), &f->call_url,
 		    &f->call_method);
 		f->err_hangup = url_setting_read(ctx, c, "hangup_url",
-		    "hangup_method", "The hang-up address is an http:// or "
+		    "hangup_method", _("The hang-up address is an http:// or "
 		    "https:// URL of your PBX, like https://pbx.example.com/"
 		    "callboard/hangup?call={call_id}; leave it empty for no "
-		    "Hang up button.", &f->hangup_url, &f->hangup_method);
+		    "Hang up button."), &f->hangup_url, &f->hangup_method);
 	}
 	row->config = arena_strdup(ctx->arena, json_object_to_json_string_ext(
 	    c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -1178,8 +1211,8 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 	memset(f, 0, sizeof(*f));
 	*secrets = NULL;
 	if ((rc = db_integration_get(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such "
-		    "integration." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such "
+		    "integration.") : _(db_down);
 		return rc;
 	}
 	f->id = id;
@@ -1190,9 +1223,13 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 		 * not the server's fault. */
 		const char *k = db_col(st, IC_KIND, NULL);
 
-		ctx->message = arena_printf(ctx->arena, "This integration's "
-		    "provider \"%.32s\" is not known to this version of "
-		    "Callboard. %s", k != NULL ? k : "", choose_provider(ctx));
+		char kind[33];
+
+		snprintf(kind, sizeof(kind), "%s", k != NULL ? k : "");
+		ctx->message = arena_printf(ctx->arena, "%s %s", fill(ctx,
+		    _("This integration's provider \"{kind}\" is not known to "
+		    "this version of Callboard."), "{kind}", kind, NULL),
+		    choose_provider(ctx));
 		db_stmt_done(st);
 		return CB_EINVAL;
 	}
@@ -1227,10 +1264,10 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 			f->masked[i] = mask(ctx, *secrets,
 			    f->kind->fields[i].name);
 	if (unreadable)
-		f->err_secret[0] = "The stored secrets cannot be read with this "
-		    "server's secret_key: type them again.";
+		f->err_secret[0] = _("The stored secrets cannot be read with this "
+		    "server's secret_key: type them again.");
 	if ((rc = db_integration_numbers(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	f->rows = arena_alloc(ctx->arena, cap * sizeof(*f->rows));
@@ -1371,15 +1408,17 @@ kind_note(struct ctx *ctx, const struct provider *p, int64_t id,
 			continue;
 		any = true;
 		if (!provider_serves(p, is[i].country))
-			return arena_printf(ctx->arena, "%s is not offered for "
-			    "new integrations in %s (the country of %s); this "
-			    "one keeps working.", p->label, is[i].country,
-			    is[i].store);
+			return fill(ctx, _("{provider} is not offered for "
+			    "new integrations in {country} (the country of "
+			    "{store}); this one keeps working."), "{provider}",
+			    p->label, "{country}", is[i].country, "{store}",
+			    is[i].store, NULL);
 	}
 	if (!any && !provider_serves(p, system_country(ctx)))
-		return arena_printf(ctx->arena, "%s is not offered for new "
-		    "integrations in %s (the system's country); this one "
-		    "keeps working.", p->label, system_country(ctx));
+		return fill(ctx, _("{provider} is not offered for new "
+		    "integrations in {country} (the system's country); this "
+		    "one keeps working."), "{provider}", p->label, "{country}",
+		    system_country(ctx), NULL);
 	return NULL;
 }
 
@@ -1466,15 +1505,15 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 
 	f->store_id = 0;
 	if ((rc = stores_load(ctx, &sc, &n)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	if (store != NULL && *store != '\0' &&
 	    (strparse_i64z(store, 1, INT64_MAX, &f->store_id) != CB_OK ||
 	    (chosen = store_find(sc, n, f->store_id)) == NULL)) {
 		f->store_id = 0;
-		f->err_store = "There is no such store (any more): choose one "
-		    "from the list.";
+		f->err_store = _("There is no such store (any more): choose one "
+		    "from the list.");
 		f->errors = true;
 		return CB_OK;
 	}
@@ -1486,9 +1525,11 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 			f->country = country;
 	}
 	if (!provider_serves(f->kind, country)) {
-		f->err_kind = arena_printf(ctx->arena, "%s does not serve %s "
-		    "(the country of %s). Choose %s.", f->kind->label, country,
-		    what, offered_text(ctx, country));
+		f->err_kind = fill(ctx, _("{provider} does not serve "
+		    "{country} (the country of {store}). Choose {offered}."),
+		    "{provider}", f->kind->label, "{country}", country,
+		    "{store}", what, "{offered}", offered_text(ctx, country),
+		    NULL);
 		f->errors = true;
 	}
 	for (i = 0; i < f->nrows; i++) {
@@ -1502,9 +1543,9 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 		    (s = store_find(sc, n, sid)) == NULL ||
 		    provider_serves(f->kind, s->country))
 			continue;
-		r->error = arena_printf(ctx->arena, "%s does not serve %s "
-		    "(the country of %s).", f->kind->label, s->country,
-		    s->name);
+		r->error = fill(ctx, _("{provider} does not serve {country} "
+		    "(the country of {store})."), "{provider}", f->kind->label,
+		    "{country}", s->country, "{store}", s->name, NULL);
 		f->errors = true;
 	}
 	return CB_OK;
@@ -1699,28 +1740,31 @@ lines_read(struct ctx *ctx, struct iform *f)
 			continue;
 		line = strcmp(kv->key + 6, "any") == 0 ? "" : kv->key + 6;
 		if ((l = line_find(f, line)) == NULL) {
-			f->err_lines = arena_printf(ctx->arena, "“%.32s” is not "
-			    "a number of this integration (any more): reload "
-			    "the page and choose again.", line);
+			char num[33];
+
+			snprintf(num, sizeof(num), "%s", line);
+			f->err_lines = fill(ctx, _("“{number}” is not a number "
+			    "of this integration (any more): reload the page "
+			    "and choose again."), "{number}", num, NULL);
 			continue;
 		}
 		if (strparse_i64z(kv->val, 1, INT64_MAX, &uid) != CB_OK) {
-			l->error = "Choose users from the list.";
+			l->error = _("Choose users from the list.");
 			continue;
 		}
 		for (j = 0; j < na && active[j] != uid; j++)
 			;
 		if (j == na) {
-			l->error = arena_printf(ctx->arena, "User %lld is not "
-			    "an active user (any more): reload the page and "
-			    "choose again.", (long long)uid);
+			l->error = count_msg(ctx, _("User {n} is not an "
+			    "active user (any more): reload the page and "
+			    "choose again."), uid);
 			continue;
 		}
 		if (line_has(l, uid))
 			continue;
 		if (l->n == LINE_ACL_MAX) {
-			l->error = arena_printf(ctx->arena, "At most %d users "
-			    "a line; leave it empty for everybody.",
+			l->error = count_msg(ctx, _("At most {n} users a "
+			    "line; leave it empty for everybody."),
 			    LINE_ACL_MAX);
 			continue;
 		}
@@ -1750,7 +1794,7 @@ post_integration_lines(struct ctx *ctx)
 	/* A stored secret this key cannot read is not this form's error. */
 	memset(f->err_secret, 0, sizeof(f->err_secret));
 	if ((rc = lines_read(ctx, f)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	if (f->errors)
@@ -1765,12 +1809,12 @@ post_integration_lines(struct ctx *ctx)
 		}
 	rc = db_line_access_save(ctx->db, f->id, g, n);
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "There is no such integration (any more).";
+		ctx->message = _("There is no such integration (any more).");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = "Nothing was saved: the database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = _("Nothing was saved: the database is not "
+		    "answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -1790,7 +1834,7 @@ page_integrations(struct ctx *ctx)
 
 	if ((rc = istores_load(ctx, &is, &nis)) != CB_OK ||
 	    (rc = db_integrations_list(ctx->db, &st)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -1822,7 +1866,7 @@ page_integrations(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	{
@@ -1852,12 +1896,12 @@ page_integrations(struct ctx *ctx)
 
 		if ((rc = db_job_dead_count(ctx->db, &dead)) != CB_OK) {
 			json_object_put(m);
-			ctx->message = db_down;
+			ctx->message = _(db_down);
 			return rc;
 		}
 		app_add_int(m, "dead_letters", dead);
 	}
-	app_add_str(m, "title", "Integrations");
+	app_add_str(m, "title", _("Integrations"));
 	return app_render(ctx, "settings_integrations.html", m);
 }
 
@@ -1897,11 +1941,11 @@ page_integration(struct ctx *ctx)
 		json_object_put(secrets);
 	if (rc != CB_OK)
 		return rc;
-	return integration_render(ctx, f, v && *v == '1' ? "The integration "
-	    "is saved." : v && *v == 'n' ? "The integration is created. Paste "
+	return integration_render(ctx, f, v && *v == '1' ? _("The integration "
+	    "is saved.") : v && *v == 'n' ? _("The integration is created. Paste "
 	    "its callback URL into the provider's panel, then send a test "
-	    "event." : v && strcmp(v, "lines") == 0 ? "Who sees the lines "
-	    "is saved." : NULL);
+	    "event.") : v && strcmp(v, "lines") == 0 ? _("Who sees the lines "
+	    "is saved.") : NULL);
 }
 
 /* Reads the form's fields into f (over what iform_load put there) and
@@ -1922,8 +1966,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 	f->name = form_trimmed(ctx, "name");
 	chars = utf8_chars(f->name, strlen(f->name));
 	if (chars <= 0 || chars > INTEGRATION_NAME_MAX)
-		f->err_name = "Give the integration a name of 1 to 128 "
-		    "characters (e.g. \"Zadarma, Kyiv office\").";
+		f->err_name = _("Give the integration a name of 1 to 128 "
+		    "characters (e.g. \"Zadarma, Kyiv office\").");
 	if (f->id == 0) {
 		f->slug = form_trimmed(ctx, "slug");
 		for (i = 0; f->slug[i]; i++)
@@ -1932,15 +1976,15 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 			    (i > 0 && (f->slug[i] == '-' || f->slug[i] == '_'))))
 				break;
 		if (i == 0 || f->slug[i] != '\0' || i > INTEGRATION_SLUG_MAX)
-			f->err_slug = "The address part: 1 to 64 lower-case "
+			f->err_slug = _("The address part: 1 to 64 lower-case "
 			    "letters, digits, - and _, starting with a letter "
-			    "or digit (e.g. zadarma-kyiv).";
+			    "or digit (e.g. zadarma-kyiv).");
 	}
 	v = form_trimmed(ctx, "country");
 	f->country = v;
 	if (strlen(v) != 2 || phone_country_code(v) == 0)
-		f->err_country = "A two-letter country code such as UA, PL or "
-		    "US.";
+		f->err_country = _("A two-letter country code such as UA, PL or "
+		    "US.");
 	else {
 		char *up = arena_strdup(ctx->arena, v);
 		up[0] = (char)(up[0] & ~0x20);
@@ -1963,8 +2007,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		if ((n == 0 && f->fb_type[0] == 'q') || n > 32 ||
 		    strspn(f->fb_target, "0123456789abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_*#-+") != n)
-			f->err_fallback = "The queue or voicemail number: 1 to "
-			    "32 letters, digits, *, #, - or _.";
+			f->err_fallback = _("The queue or voicemail number: 1 to "
+			    "32 letters, digits, *, #, - or _.");
 		fb = json_object_new_object();
 		json_object_object_add(fb, "type",
 		    json_object_new_string(f->fb_type));
@@ -1978,10 +2022,10 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 
 		if (strparse_i64z(f->fb_user, 1, INT64_MAX, &uid) != CB_OK ||
 		    (urc = user_known(ctx, uid)) == CB_ENOTFOUND)
-			f->err_fallback = "Choose the manager who takes the "
-			    "calls nobody else is responsible for.";
+			f->err_fallback = _("Choose the manager who takes the "
+			    "calls nobody else is responsible for.");
 		else if (urc != CB_OK) {
-			ctx->message = db_down;
+			ctx->message = _(db_down);
 			return urc;
 		}
 		fb = json_object_new_object();
@@ -1990,8 +2034,8 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		json_object_object_add(fb, "user_id",
 		    json_object_new_int64(uid));
 	} else
-		f->err_fallback = "Choose what happens to other calls: no "
-		    "fallback, a queue, voicemail or a manager.";
+		f->err_fallback = _("Choose what happens to other calls: no "
+		    "fallback, a queue, voicemail or a manager.");
 	if (fb) {
 		row->fallback = arena_strdup(ctx->arena,
 		    json_object_to_json_string_ext(fb, JSON_C_TO_STRING_PLAIN));
@@ -2018,7 +2062,7 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 			continue;
 		}
 		if (n > 512 || !utf8_valid(t, n)) {
-			f->err_secret[i] = "At most 512 characters of text.";
+			f->err_secret[i] = _("At most 512 characters of text.");
 			continue;
 		}
 		f->err_secret[i] = NULL;
@@ -2030,9 +2074,9 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		    JSON_C_TO_STRING_PLAIN);
 		if (secretbox_seal(ctx->cfg->secret_key, plain, strlen(plain),
 		    &sealed) != CB_OK) {
-			ctx->message = "The server's secret_key is not 64 hex "
+			ctx->message = _("The server's secret_key is not 64 hex "
 			    "characters, so secrets cannot be stored. Fix "
-			    "callboard.conf.";
+			    "callboard.conf.");
 			return CB_EIO;
 		}
 		row->secrets = arena_strdup(ctx->arena, sealed);
@@ -2069,21 +2113,21 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		k = phone_normalize(r->number, strlen(r->number),
 		    f->err_country ? NULL : f->country, e164, sizeof(e164));
 		if (k != PHONE_E164 && k != PHONE_DIGITS) {
-			r->error = "Not a phone number.";
+			r->error = _("Not a phone number.");
 			continue;
 		}
 		if (r->store && *r->store && strparse_i64z(r->store, 1,
 		    INT64_MAX, &sid) != CB_OK) {
-			r->error = "Choose the store from the list.";
+			r->error = _("Choose the store from the list.");
 			continue;
 		}
 		if (r->label && utf8_chars(r->label, strlen(r->label)) >
 		    STORE_NUMBER_LABEL_MAX) {
-			r->error = "A label is at most 100 characters.";
+			r->error = _("A label is at most 100 characters.");
 			continue;
 		}
 		if (row->nnumbers == INTEGRATION_NUMBERS_MAX) {
-			f->err_numbers = "At most 100 numbers per integration.";
+			f->err_numbers = _("At most 100 numbers per integration.");
 			break;
 		}
 		nums[row->nnumbers].number = arena_strdup(ctx->arena, e164);
@@ -2128,8 +2172,8 @@ iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
 	if (rc == CB_DUPLICATE) {
 		f->errors = true;
 		if (conflict < 0)
-			f->err_slug = "Another integration already has this "
-			    "address; choose another.";
+			f->err_slug = _("Another integration already has this "
+			    "address; choose another.");
 		else {
 			/* Map the saved number back to its form row. */
 			for (i = 0, j = 0; i < f->nrows; i++) {
@@ -2138,9 +2182,9 @@ iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
 				    f->rows[i].error)
 					continue;
 				if (j++ == (size_t)conflict) {
-					f->rows[i].error = "This number "
+					f->rows[i].error = _("This number "
 					    "belongs to another integration (or "
-					    "is listed twice).";
+					    "is listed twice).");
 					break;
 				}
 			}
@@ -2148,12 +2192,12 @@ iform_save(struct ctx *ctx, struct iform *f, struct integration_row *row)
 		return integration_render(ctx, f, NULL);
 	}
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "There is no such integration (any more).";
+		ctx->message = _("There is no such integration (any more).");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = "The integration was not saved: the database "
-		    "is not answering. Try again in a minute.";
+		ctx->message = _("The integration was not saved: the database "
+		    "is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -2211,23 +2255,23 @@ test_explain(struct ctx *ctx, long status, const char *slug)
 {
 	switch (status) {
 	case 403:
-		return "The hook refused the signature: the secret stored here "
+		return _("The hook refused the signature: the secret stored here "
 		    "does not match. If you changed it in the last 30 seconds, "
-		    "wait: the hook keeps integrations for 30 s.";
+		    "wait: the hook keeps integrations for 30 s.");
 	case 404:
-		return arena_printf(ctx->arena, "Nothing answers at /hook/%s "
-		    "on the public URL: check public_url in callboard.conf and "
-		    "that nginx includes callboard.conf.", slug);
+		return fill(ctx, _("Nothing answers at /hook/{slug} on the "
+		    "public URL: check public_url in callboard.conf and that "
+		    "nginx includes callboard.conf."), "{slug}", slug, NULL);
 	case 410:
-		return "The integration is disabled: tick \"Enabled\" and save "
-		    "first.";
+		return _("The integration is disabled: tick \"Enabled\" and save "
+		    "first.");
 	case 400:
-		return "The hook could not read the event (see the answer).";
+		return _("The hook could not read the event (see the answer).");
 	case 502: case 503: case 504:
-		return "nginx could not reach the hook program: is "
-		    "callboard-hook running?";
+		return _("nginx could not reach the hook program: is "
+		    "callboard-hook running?");
 	default:
-		return arena_printf(ctx->arena, "The hook answered HTTP %ld.",
+		return count_msg(ctx, _("The hook answered HTTP {n}."),
 		    status);
 	}
 }
@@ -2261,8 +2305,8 @@ post_integration_test(struct ctx *ctx)
 	app_add_str(t, "url", url);
 	if (rc != CB_OK) {
 		app_add_bool(t, "ok", false);
-		app_add_str(t, "message", why ? why : "The test event could not be "
-		    "built.");
+		app_add_str(t, "message", why ? why : _("The test event could "
+		    "not be built."));
 		rc = integration_render(ctx, f, NULL);
 		json_object_put(t);
 		return rc;
@@ -2281,10 +2325,10 @@ post_integration_test(struct ctx *ctx)
 	app_add_str(t, "method", ev.method == HTTPC_GET ? "GET" : "POST");
 	if (rc != CB_OK) {
 		app_add_bool(t, "ok", false);
-		app_add_str(t, "message", arena_printf(ctx->arena, "Could not reach "
-		    "%s: %s. Check public_url in callboard.conf: this server "
-		    "must be able to open it, as the provider will.", url,
-		    res.error));
+		app_add_str(t, "message", fill(ctx, _("Could not reach {url}: "
+		    "{error}. Check public_url in callboard.conf: this server "
+		    "must be able to open it, as the provider will."), "{url}",
+		    url, "{error}", res.error, NULL));
 	} else {
 		bool answered = res.status >= 200 && res.status < 300 &&
 		    (ev.expect_body == NULL ||
@@ -2298,18 +2342,18 @@ post_integration_test(struct ctx *ctx)
 			answered = false;
 		app_add_bool(t, "ok", answered);
 		if (answered && call)
-			app_add_str(t, "message", arena_printf(ctx->arena, "It "
-			    "works: the hook accepted the signed test event "
-			    "and stored it as call %lld.", (long long)call));
+			app_add_str(t, "message", count_msg(ctx, _("It works: "
+			    "the hook accepted the signed test event and "
+			    "stored it as call {n}."), call));
 		else if (answered)
-			app_add_str(t, "message", "It works: the hook answered "
-			    "the provider's check exactly as expected.");
+			app_add_str(t, "message", _("It works: the hook answered "
+			    "the provider's check exactly as expected."));
 		else if (res.status >= 200 && res.status < 300)
-			app_add_str(t, "message", ev.external_id ? "The hook "
+			app_add_str(t, "message", ev.external_id ? _("The hook "
 			    "answered, but no call was stored: is the test "
-			    "number on the exception list?" : "The hook "
+			    "number on the exception list?") : _("The hook "
 			    "answered something else than the provider "
-			    "expects.");
+			    "expects."));
 		else
 			app_add_str(t, "message", test_explain(ctx, res.status,
 			    f->slug));
@@ -2345,7 +2389,7 @@ page_integration_panel_file(struct ctx *ctx)
 	}
 	if ((pf = f->kind->panel_file) == NULL) {
 		json_object_put(secrets);
-		ctx->message = "This provider has no file to upload in its panel.";
+		ctx->message = _("This provider has no file to upload in its panel.");
 		return CB_ENOTFOUND;
 	}
 	memset(&pc, 0, sizeof(pc));
@@ -2357,7 +2401,7 @@ page_integration_panel_file(struct ctx *ctx)
 	json_object_put(secrets);
 	if (rc != CB_OK) {
 		buf_reset(&ctx->resp->body);
-		ctx->message = why ? why : "The file could not be built.";
+		ctx->message = why ? why : _("The file could not be built.");
 		return rc == CB_EINVAL ? CB_EINVAL : rc;
 	}
 	ctx->resp->status = 200;

@@ -15,8 +15,24 @@
 #include "http/form.h"
 #include "sms/registry.h"
 
-static const char *db_down = "The database is not answering. Try again in "
-    "a minute.";
+/* A translated sentence with the field's label ({field}) or a count ({n})
+ * filled in. */
+static const char *
+field_msg(struct ctx *ctx, const char *msg, const char *label, long long n)
+{
+	static const char *const keys[] = { "{field}", "{n}" };
+	const char *vals[2];
+	char num[24], s[400];
+
+	snprintf(num, sizeof(num), "%lld", n);
+	vals[0] = label;
+	vals[1] = num;
+	i18n_fill(msg, keys, vals, 2, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
+static const char *db_down = N_("The database is not answering. Try "
+    "again in a minute.");
 
 /* One account as the form shows it (or as typed). */
 struct gw_form {
@@ -114,8 +130,8 @@ render(struct ctx *ctx, struct gw_form *f, const char *notice)
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
 	app_add_str(m, "title", f->id ? arena_printf(ctx->arena,
-	    "%s · SMS gateways", f->name ? f->name : "") :
-	    "New SMS gateway");
+	    "%s · %s", f->name ? f->name : "", _("SMS gateways")) :
+	    _("New SMS gateway"));
 	if (f->errors)
 		ctx->resp->status = 400;
 	return app_render(ctx, "settings_sms_gateway.html", m);
@@ -143,7 +159,7 @@ sms_page_list(struct ctx *ctx)
 	}
 	if ((rc = db_sms_gateways(ctx->db, &st)) != CB_OK) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	while ((rc = db_fetch(st)) == CB_OK) {
@@ -161,12 +177,12 @@ sms_page_list(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
-	app_add_str(m, "title", "SMS gateways");
-	app_add_str(m, "confirmation", v && *v == '1' ? "The SMS gateway is "
-	    "deleted." : NULL);
+	app_add_str(m, "title", _("SMS gateways"));
+	app_add_str(m, "confirmation", v && *v == '1' ? _("The SMS gateway is "
+	    "deleted.") : NULL);
 	return app_render(ctx, "settings_sms.html", m);
 }
 
@@ -178,8 +194,8 @@ sms_page_new(struct ctx *ctx)
 	memset(f, 0, sizeof(*f));
 	f->g = sms_gateway_find(kv_get(&ctx->req->query, "kind"));
 	if (f->g == NULL) {
-		ctx->message = "Choose a gateway from the list on Settings › "
-		    "SMS gateways.";
+		ctx->message = _("Choose a gateway from the list on Settings › "
+		    "SMS gateways.");
 		return CB_EINVAL;
 	}
 	f->settings = keep(ctx, NULL);
@@ -199,8 +215,8 @@ load(struct ctx *ctx, int64_t id, struct gw_form *f)
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = db_sms_gateway_get(ctx->db, id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such SMS "
-		    "gateway." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such SMS "
+		    "gateway.") : _(db_down);
 		return rc;
 	}
 	f->id = id;
@@ -219,8 +235,8 @@ load(struct ctx *ctx, int64_t id, struct gw_form *f)
 	f->secrets = keep(ctx, f->secrets);
 	db_stmt_done(st);
 	if (f->g == NULL) {
-		ctx->message = "This SMS gateway has a kind this version does "
-		    "not know.";
+		ctx->message = _("This SMS gateway has a kind this version does "
+		    "not know.");
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -235,8 +251,8 @@ sms_page_edit(struct ctx *ctx)
 
 	if ((rc = load(ctx, ctx->ids[0], f)) != CB_OK)
 		return rc;
-	return render(ctx, f, v && *v == '1' ? "The SMS gateway is saved." :
-	    v && *v == 'n' ? "The SMS gateway is added." : NULL);
+	return render(ctx, f, v && *v == '1' ? _("The SMS gateway is saved.") :
+	    v && *v == 'n' ? _("The SMS gateway is added.") : NULL);
 }
 
 /* A setting's value: printable, no control bytes, at most
@@ -248,12 +264,13 @@ value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 	size_t i;
 
 	if (strlen(v) > SMS_FIELD_MAX - 1)
-		return arena_printf(ctx->arena, "%s: at most %d characters.",
-		    fd->label, SMS_FIELD_MAX - 1);
+		return arena_printf(ctx->arena, "%s: %s", fd->label,
+		    field_msg(ctx, _("at most {n} characters."), NULL,
+		    SMS_FIELD_MAX - 1));
 	for (i = 0; v[i]; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return arena_printf(ctx->arena, "%s: no control "
-			    "characters.", fd->label);
+			return arena_printf(ctx->arena, "%s: %s", fd->label,
+			    _("no control characters."));
 	if ((e = form_text_error(ctx->arena, v, SMS_FIELD_MAX, true,
 	    fd->label)) != NULL)
 		return e;
@@ -261,14 +278,14 @@ value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 		char out[1024];
 
 		if (recfetch_api_base(v, out, sizeof(out)) != CB_OK)
-			return "Give an https:// address (http:// only to this "
-			    "machine), without a query.";
+			return _("Give an https:// address (http:// only to this "
+			    "machine), without a query.");
 	}
 	if (strcmp(fd->key, "allow_private_hosts") == 0) {
 		for (i = 0; v[i]; i++)
 			if (!strchr("0123456789abcdefABCDEF:./, ", v[i]))
-				return "Addresses or networks like 127.0.0.1, "
-				    "10.0.0.0/8 or ::1, comma-separated.";
+				return _("Addresses or networks like 127.0.0.1, "
+				    "10.0.0.0/8 or ::1, comma-separated.");
 	}
 	return NULL;
 }
@@ -297,8 +314,8 @@ save(struct ctx *ctx, struct gw_form *f)
 			v = old;        /* empty: keep the stored secret */
 		if ((f->err[i] = value_error(ctx, fd, v)) == NULL &&
 		    fd->required && *v == '\0')
-			f->err[i] = arena_printf(ctx->arena, "Enter the %s.",
-			    fd->label);
+			f->err[i] = field_msg(ctx, _("Enter the {field}."),
+			    fd->label, 0);
 		if (*v)
 			json_object_object_add(fd->secret ? secrets : settings,
 			    fd->key, json_object_new_string(v));
@@ -314,9 +331,9 @@ save(struct ctx *ctx, struct gw_form *f)
 	plain = json_object_to_json_string_ext(secrets, JSON_C_TO_STRING_PLAIN);
 	if (secretbox_seal(ctx->cfg->secret_key, plain, strlen(plain),
 	    &sealed) != CB_OK) {
-		ctx->message = "The server's secret_key is not 64 hex "
+		ctx->message = _("The server's secret_key is not 64 hex "
 		    "characters, so secrets cannot be stored. Fix "
-		    "callboard.conf.";
+		    "callboard.conf.");
 		return CB_EIO;
 	}
 	sealed_s = arena_strdup(ctx->arena, sealed);
@@ -325,9 +342,9 @@ save(struct ctx *ctx, struct gw_form *f)
 	    json_object_to_json_string_ext(settings, JSON_C_TO_STRING_PLAIN),
 	    sealed_s);
 	if (rc != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such SMS "
-		    "gateway (any more)." : "The SMS gateway was not saved: "
-		    "the database is not answering. Try again in a minute.";
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such SMS "
+		    "gateway (any more).") : _("The SMS gateway was not saved: "
+		    "the database is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -342,8 +359,8 @@ sms_post_new(struct ctx *ctx)
 
 	memset(f, 0, sizeof(*f));
 	if ((f->g = sms_gateway_find(form_trimmed(ctx, "kind"))) == NULL) {
-		ctx->message = "Choose a gateway from the list on Settings › "
-		    "SMS gateways.";
+		ctx->message = _("Choose a gateway from the list on Settings › "
+		    "SMS gateways.");
 		return CB_EINVAL;
 	}
 	f->settings = keep(ctx, NULL);
@@ -368,8 +385,8 @@ sms_post_delete(struct ctx *ctx)
 	enum cb_err rc;
 
 	if ((rc = db_sms_gateway_delete(ctx->db, ctx->ids[0])) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such SMS "
-		    "gateway (any more)." : db_down;
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such SMS "
+		    "gateway (any more).") : _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/sms?deleted=1");

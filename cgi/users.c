@@ -40,22 +40,22 @@
 
 /* Labels for the role form, index = enum perm. */
 static const char *const perm_labels[PERM__MAX] = {
-	[PERM_CALLS] = "Call history page and every recording in it",
-	[PERM_ORDERS_CALLS] = "An order's calls (and listening there)",
-	[PERM_CUSTOMERS_CALLS] = "A customer's calls (and listening there)",
-	[PERM_RECORDINGS_LISTEN] = "Listen to recordings",
-	[PERM_RECORDINGS_DOWNLOAD] = "Download recordings",
-	[PERM_CALLS_DIAL] = "Click-to-call",
-	[PERM_SETTINGS] = "Settings (users, roles, integrations...)",
-	[PERM_CUSTOMERS] = "See customers (own: those they manage)",
-	[PERM_CUSTOMERS_EDIT] = "Create and edit customers",
-	[PERM_ORDERS] = "See orders",
-	[PERM_ORDERS_EDIT] = "Create and edit orders",
-	[PERM_LEADS] = "See leads",
-	[PERM_LEADS_EDIT] = "Create and edit leads",
-	[PERM_ANALYTICS] = "Call analytics (own: only their calls)",
-	[PERM_TRANSCRIPTS_VIEW] = "Read transcripts of recordings they may hear",
-	[PERM_TRANSCRIPTS_EDIT] = "Correct transcripts and summaries",
+	[PERM_CALLS] = N_("Call history page and every recording in it"),
+	[PERM_ORDERS_CALLS] = N_("An order's calls (and listening there)"),
+	[PERM_CUSTOMERS_CALLS] = N_("A customer's calls (and listening there)"),
+	[PERM_RECORDINGS_LISTEN] = N_("Listen to recordings"),
+	[PERM_RECORDINGS_DOWNLOAD] = N_("Download recordings"),
+	[PERM_CALLS_DIAL] = N_("Click-to-call"),
+	[PERM_SETTINGS] = N_("Settings (users, roles, integrations...)"),
+	[PERM_CUSTOMERS] = N_("See customers (own: those they manage)"),
+	[PERM_CUSTOMERS_EDIT] = N_("Create and edit customers"),
+	[PERM_ORDERS] = N_("See orders"),
+	[PERM_ORDERS_EDIT] = N_("Create and edit orders"),
+	[PERM_LEADS] = N_("See leads"),
+	[PERM_LEADS_EDIT] = N_("Create and edit leads"),
+	[PERM_ANALYTICS] = N_("Call analytics (own: only their calls)"),
+	[PERM_TRANSCRIPTS_VIEW] = N_("Read transcripts of recordings they may hear"),
+	[PERM_TRANSCRIPTS_EDIT] = N_("Correct transcripts and summaries"),
 };
 
 /* Zones offered in the form's list; any IANA name installed is accepted. */
@@ -98,7 +98,7 @@ page_users(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	app_add_str(m, "title", "Users");
+	app_add_str(m, "title", _("Users"));
 	json_object_object_add(m, "users", users);
 	if ((rc = db_admin_users(ctx->db, &st)) != CB_OK) {
 		json_object_put(m);
@@ -127,7 +127,7 @@ page_users(struct ctx *ctx)
 		return rc;
 	}
 	if (kv_get(&ctx->req->query, "saved"))
-		app_add_str(m, "confirmation", "The user is saved.");
+		app_add_str(m, "confirmation", _("The user is saved."));
 	return app_render(ctx, "settings_users.html", m);
 }
 
@@ -149,8 +149,8 @@ user_form(struct ctx *ctx, const struct admin_user *u,
 		json_object_put(errors);
 		return rc;
 	}
-	app_add_str(m, "title", u->id ? arena_printf(ctx->arena, "User %s",
-	    u->login) : "New user");
+	app_add_str(m, "title", u->id ? arena_printf(ctx->arena, "%s %s",
+	    _("User"), u->login) : _("New user"));
 	app_add_str(m, "action", u->id ? arena_printf(ctx->arena,
 	    "/settings/users/%lld", (long long)u->id) : "/settings/users");
 	app_add_bool(m, "is_new", u->id == 0);
@@ -234,7 +234,7 @@ page_user_edit(struct ctx *ctx)
 
 	if ((rc = db_admin_user_get(ctx->db, ctx->ids[0], &u)) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such user.";
+			ctx->message = _("There is no such user.");
 		return rc;
 	}
 	return user_form(ctx, &u, NULL);
@@ -273,9 +273,9 @@ read_sip_domain(struct ctx *ctx, char *out, size_t outsz,
 	    dial_sip_domain_parse(v, out, outsz) == CB_OK)
 		return;
 	snprintf(out, outsz, "%s", v);
-	json_object_object_add(errors, "sip_domain", app_jstr("A SIP domain "
+	json_object_object_add(errors, "sip_domain", app_jstr(_("A SIP domain "
 	    "is the host of your SIP account, like pbx.example.com or "
-	    "sip.example.com:5060 (no sip:, no user@)."));
+	    "sip.example.com:5060 (no sip:, no user@).")));
 }
 
 /* Reads and checks the user form into u; errors gets one message per bad
@@ -299,15 +299,15 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 	snprintf(u->login, sizeof(u->login), "%s", v);
 	if (*v == '\0')
 		json_object_object_add(errors, "login",
-		    app_jstr("Enter a login."));
+		    app_jstr(_("Enter a login.")));
 	else if (strlen(v) > 64 || !login_chars_ok(v))
-		json_object_object_add(errors, "login", app_jstr("A login is "
-		    "up to 64 letters, digits and . _ - @ (no spaces)."));
+		json_object_object_add(errors, "login", app_jstr(_("A login is "
+		    "up to 64 letters, digits and . _ - @ (no spaces).")));
 	v = form_value(ctx, "extension");
 	snprintf(u->extension, sizeof(u->extension), "%s", v);
 	if (strlen(v) > 16 || !extension_ok(v))
-		json_object_object_add(errors, "extension", app_jstr("An "
-		    "extension is up to 16 digits (and * or #)."));
+		json_object_object_add(errors, "extension", app_jstr(_("An "
+		    "extension is up to 16 digits (and * or #).")));
 	v = form_value(ctx, "phone");
 	snprintf(u->phone, sizeof(u->phone), "%s", v);
 	if (*v) {
@@ -316,20 +316,20 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 			snprintf(u->phone, sizeof(u->phone), "%s", norm);
 		else
 			json_object_object_add(errors, "phone", app_jstr(
-			    "This is not a phone number we can dial; type it "
-			    "with the country code, like +380 67 123 45 67."));
+			    _("This is not a phone number we can dial; type it "
+			    "with the country code, like +380 67 123 45 67.")));
 	}
 	v = form_value(ctx, "time_zone");
 	snprintf(u->time_zone, sizeof(u->time_zone), "%s", v);
 	if (!form_zone_valid(v))
-		json_object_object_add(errors, "time_zone", app_jstr("Pick a "
-		    "time zone from the list, like Europe/Kyiv or UTC."));
+		json_object_object_add(errors, "time_zone", app_jstr(_("Pick a "
+		    "time zone from the list, like Europe/Kyiv or UTC.")));
 	u->role_id = 0;
 	if (strparse_i64z(form_value(ctx, "role_id"), 1, INT64_MAX, &role) !=
 	    CB_OK || db_admin_role_get(ctx->db, role, rn, sizeof(rn), rd,
 	    sizeof(rd), scopes) != CB_OK)
 		json_object_object_add(errors, "role_id",
-		    app_jstr("Pick a role from the list."));
+		    app_jstr(_("Pick a role from the list.")));
 	else
 		u->role_id = role;
 	u->deep_link = form_checked(ctx, "deep_link");
@@ -341,23 +341,23 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 		long n = utf8_chars(v, strlen(v));
 		if (n < PASSWORD_MIN || n > 256)
 			json_object_object_add(errors, "password", app_jstr(
-			    "A password is 8 to 256 characters."));
+			    _("A password is 8 to 256 characters.")));
 		else
 			*password = v;
 	} else if (u->id == 0)
 		json_object_object_add(errors, "password",
-		    app_jstr("Set a password of at least 8 characters."));
+		    app_jstr(_("Set a password of at least 8 characters.")));
 	/* The lock-out guard: the admin saving their own account keeps it
 	 * active and keeps a role with settings. */
 	if (u->id == ctx->user->id) {
 		if (!u->active)
 			json_object_object_add(errors, "active", app_jstr(
-			    "You cannot deactivate yourself; ask another "
-			    "admin."));
+			    _("You cannot deactivate yourself; ask another "
+			    "admin.")));
 		if (u->role_id && scopes[PERM_SETTINGS] == SCOPE_NONE)
 			json_object_object_add(errors, "role_id", app_jstr(
-			    "This role has no settings permission: you would "
-			    "lock yourself out. Ask another admin."));
+			    _("This role has no settings permission: you would "
+			    "lock yourself out. Ask another admin.")));
 	}
 #undef FIELD_ERR
 }
@@ -376,7 +376,7 @@ save_user(struct ctx *ctx, int64_t id)
 		if ((rc = db_admin_user_get(ctx->db, id, &u)) != CB_OK) {
 			json_object_put(errors);
 			if (rc == CB_ENOTFOUND)
-				ctx->message = "There is no such user.";
+				ctx->message = _("There is no such user.");
 			return rc;
 		}
 	}
@@ -405,14 +405,14 @@ save_user(struct ctx *ctx, int64_t id)
 	    (rc = session_start(ctx->db, ctx->cfg, ctx->req, ctx->resp,
 	    id)) != CB_OK) {
 		json_object_put(errors);
-		ctx->message = "Your password is changed; please log in "
-		    "again with it.";
+		ctx->message = _("Your password is changed; please log in "
+		    "again with it.");
 		return rc;
 	}
 	if (rc == CB_DUPLICATE) {
 		db_rollback(ctx->db);
-		json_object_object_add(errors, "login", app_jstr("This login "
-		    "is taken; choose another."));
+		json_object_object_add(errors, "login", app_jstr(_("This login "
+		    "is taken; choose another.")));
 		return user_form(ctx, &u, errors);
 	}
 	json_object_put(errors);
@@ -555,7 +555,7 @@ page_roles(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	app_add_str(m, "title", "Roles");
+	app_add_str(m, "title", _("Roles"));
 	json_object_object_add(m, "roles", roles);
 	if ((rc = db_admin_roles(ctx->db, &st)) != CB_OK) {
 		json_object_put(m);
@@ -589,7 +589,7 @@ page_roles(struct ctx *ctx)
 		return rc;
 	}
 	if (kv_get(&ctx->req->query, "saved"))
-		app_add_str(m, "confirmation", "The role is saved.");
+		app_add_str(m, "confirmation", _("The role is saved."));
 	return app_render(ctx, "settings_roles.html", m);
 }
 
@@ -601,8 +601,8 @@ role_form(struct ctx *ctx, int64_t id, const char *name, const char *descr,
 	struct json_object *perms = json_object_new_array();
 	int i;
 
-	app_add_str(m, "title", id ? arena_printf(ctx->arena, "Role %s", name) :
-	    "New role");
+	app_add_str(m, "title", id ? arena_printf(ctx->arena, "%s %s", _("Role"),
+	    name) : _("New role"));
 	app_add_str(m, "action", id ? arena_printf(ctx->arena,
 	    "/settings/roles/%lld", (long long)id) : "/settings/roles");
 	app_add_str(m, "name", name);
@@ -612,7 +612,7 @@ role_form(struct ctx *ctx, int64_t id, const char *name, const char *descr,
 		app_add_str(p, "perm", perm_name((enum perm)i));
 		app_add_str(p, "field", arena_printf(ctx->arena, "perm_%s",
 		    perm_name((enum perm)i)));
-		app_add_str(p, "label", perm_labels[i]);
+		app_add_str(p, "label", _(perm_labels[i]));
 		app_add_bool(p, "none", scopes[i] == SCOPE_NONE);
 		app_add_bool(p, "own", scopes[i] == SCOPE_OWN);
 		app_add_bool(p, "all", scopes[i] == SCOPE_ALL);
@@ -648,7 +648,7 @@ page_role_edit(struct ctx *ctx)
 	if ((rc = db_admin_role_get(ctx->db, ctx->ids[0], name, sizeof(name),
 	    descr, sizeof(descr), scopes)) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such role.";
+			ctx->message = _("There is no such role.");
 		return rc;
 	}
 	return role_form(ctx, ctx->ids[0], name, descr, scopes, NULL);
@@ -668,7 +668,7 @@ save_role(struct ctx *ctx, int64_t id)
 	    odescr, sizeof(odescr), old)) != CB_OK) {
 		json_object_put(errors);
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such role.";
+			ctx->message = _("There is no such role.");
 		return rc;
 	}
 	if ((name = text_field(ctx, "name", 64, false, "role name", &why)) ==
@@ -694,14 +694,14 @@ save_role(struct ctx *ctx, int64_t id)
 		else {
 			scopes[i] = SCOPE_NONE;
 			json_object_object_add(errors, "permissions", app_jstr(
-			    "Each permission is none, own calls or all."));
+			    _("Each permission is none, own calls or all.")));
 		}
 	}
 	if (id && id == ctx->user->role_id && scopes[PERM_SETTINGS] ==
 	    SCOPE_NONE)
-		json_object_object_add(errors, "permissions", app_jstr("This "
+		json_object_object_add(errors, "permissions", app_jstr(_("This "
 		    "is your own role: without the settings permission you "
-		    "would lock yourself out."));
+		    "would lock yourself out.")));
 	if (json_object_object_length(errors) > 0)
 		return role_form(ctx, id, name, descr, scopes, errors);
 	if ((rc = db_begin(ctx->db)) == CB_OK &&
@@ -710,8 +710,8 @@ save_role(struct ctx *ctx, int64_t id)
 		rc = db_commit(ctx->db);
 	if (rc == CB_DUPLICATE) {
 		db_rollback(ctx->db);
-		json_object_object_add(errors, "name", app_jstr("A role with "
-		    "this name exists; choose another name."));
+		json_object_object_add(errors, "name", app_jstr(_("A role with "
+		    "this name exists; choose another name.")));
 		return role_form(ctx, id, name, descr, scopes, errors);
 	}
 	json_object_put(errors);
@@ -744,8 +744,13 @@ read_log_date(struct ctx *ctx, const char *name, bool end, const char **out,
 	if (time_local_to_utc(end && strlen(v) == 10 ? arena_printf(
 	    ctx->arena, "%s 23:59", v) : v, ctx->user->time_zone, utc, 32) !=
 	    CB_OK) {
-		ctx->message = arena_printf(ctx->arena, "The \"%s\" date must "
-		    "look like 2026-11-23 or 2026-11-23 14:30.", name);
+		static const char *const key[] = { "{name}" };
+		const char *val[] = { name };
+		char msg[300];
+
+		i18n_fill(_("The \"{name}\" date must look like 2026-11-23 or "
+		    "2026-11-23 14:30."), key, val, 1, msg, sizeof(msg));
+		ctx->message = arena_strdup(ctx->arena, msg);
 		return CB_EINVAL;
 	}
 	*out = end ? arena_printf(ctx->arena, "%.17s59.999", utc) : utc;
@@ -764,13 +769,13 @@ read_log_filter(struct ctx *ctx, struct listening_filter *f,
 	f->limit = LOG_PAGE + 1;
 	if ((v = kv_get(&ctx->req->query, "user")) != NULL && *v) {
 		if (strparse_i64z(v, 1, INT64_MAX, &f->user_id) != CB_OK) {
-			ctx->message = "Pick the user from the list.";
+			ctx->message = _("Pick the user from the list.");
 			return CB_EINVAL;
 		}
 	}
 	if ((v = kv_get(&ctx->req->query, "call")) != NULL && *v) {
 		if (strparse_i64z(v, 1, INT64_MAX, &f->call_id) != CB_OK) {
-			ctx->message = "A call id is a whole number, like 1234.";
+			ctx->message = _("A call id is a whole number, like 1234.");
 			return CB_EINVAL;
 		}
 		app_add_str(filters, "call", v);
@@ -796,8 +801,8 @@ read_log_filter(struct ctx *ctx, struct listening_filter *f,
 	}
 	return CB_OK;
 broken:
-	ctx->message = "The page link is broken; start again from the first "
-	    "page.";
+	ctx->message = _("The page link is broken; start again from the first "
+	    "page.");
 	return CB_EINVAL;
 }
 
@@ -843,7 +848,7 @@ page_listening_log(struct ctx *ctx)
 	char last_at[32] = "";
 	int64_t last_id = 0;
 
-	app_add_str(m, "title", "Listening log");
+	app_add_str(m, "title", _("Listening log"));
 	json_object_object_add(m, "filters", filters);
 	json_object_object_add(m, "rows", rows);
 	json_object_object_add(m, "users", users);

@@ -30,6 +30,7 @@
 #include "db/housekeeping.h"
 #include "db/job.h"
 #include "db/recording.h"
+#include "i18n/i18n.h"
 #include "db/user.h"
 #include "net/httpc.h"
 #include "sms/outbox.h"
@@ -442,6 +443,12 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	worker_cfg = &cfg;
+	/* Trigger e-mails go out in the recipient's language (issue 18). */
+	buf_init(&err, 4096);
+	if (i18n_load(cfg.locale_dir, &err) != CB_OK)
+		log_error("languages: %s (e-mails in those languages go out in "
+		    "English)", buf_cstr(&err));
+	buf_free(&err);
 	httpc_global_init();
 	db = db_new(&cfg);
 	log_info("ready");
@@ -480,6 +487,7 @@ main(int argc, char *argv[])
 	}
 	log_info("stopping");
 	transcribe_release();
+	i18n_unload();
 	httpc_global_cleanup();
 	db_free(db);
 	db_library_end();

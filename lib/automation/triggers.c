@@ -14,6 +14,9 @@
 #include "core/log.h"
 #include "db/apicall.h"
 #include "db/job.h"
+#include "db/user.h"
+#include "http/call_labels.h"
+#include "i18n/i18n.h"
 #include "phone/phone.h"
 
 #define RETRIES_DEFAULT 5
@@ -188,16 +191,19 @@ static void
 what_happened(const char *event, const struct auto_call *c, char *out,
     size_t outsz)
 {
+	/* In the current language (i18n_use): English for what is stored,
+	 * the recipient's for an e-mail. A translated string is never a
+	 * format, so the sentence is its start and the who. */
 	const char *who_ = c->customer_id > 0 && c->customer_name[0] ?
 	    c->customer_name : c->client_number[0] ? c->client_number :
-	    "an unknown number";
+	    _("an unknown number");
 
 	if (strcmp(event, "missed_call") == 0)
-		snprintf(out, outsz, "Missed call from %s", who_);
+		snprintf(out, outsz, "%s %s", _("Missed call from"), who_);
 	else if (strcmp(c->direction, "out") == 0)
-		snprintf(out, outsz, "New call to %s", who_);
+		snprintf(out, outsz, "%s %s", _("New call to"), who_);
 	else
-		snprintf(out, outsz, "New call from %s", who_);
+		snprintf(out, outsz, "%s %s", _("New call from"), who_);
 }
 
 static enum cb_err
@@ -276,34 +282,76 @@ act_webhook(const char *event, const struct auto_trigger *t, unsigned idx,
 	return CB_OK;
 }
 
+/* The language of mail to this address (issue 18): the one the active
+ * user with that e-mail chose on the profile, else English. The worker
+ * has no browser to ask, so English is the installation's default
+ * (docs/templates.md). */
 static enum cb_err
-act_email(const char *event, const struct auto_trigger *t,
+mail_language(struct db *db, const char *to, enum i18n_lang *lang)
+{
+	char code[16];
+	enum cb_err rc;
+
+	*lang = LANG_EN;
+	rc = db_user_language_by_email(db, to, code, sizeof(code));
+	if (rc != CB_OK && db_retryable(db))
+		return rc;
+	if (rc == CB_OK)
+		(void)i18n_parse(code, lang);
+	return CB_OK;
+}
+
+/* Subject (the action's, else "<trigger>: <what happened>") and text in
+ * the current language. */
+static void
+email_compose(const char *event, const struct auto_trigger *t,
+    const char *subject, const struct auto_call *c, const char *public_url,
+    char *subj, size_t subjsz, char *text, size_t textsz)
+{
+	char what[400], started[40];
+
+	what_happened(event, c, what, sizeof(what));
+	if (subject == NULL || *subject == '\0')
+		snprintf(subj, subjsz, "%s: %s", t->name, what);
+	else
+		snprintf(subj, subjsz, "%s", subject);
+	i18n_format_datetime(i18n_current(), c->started_at, started,
+	    sizeof(started));
+	snprintf(text, textsz,
+	    "%s.\n\n%s: %s\n%s: %s/calls/%lld\n%s: %s\n%s: %s\n%s: %s\n"
+	    "%s: %s UTC\n",
+	    what, _("Trigger"), t->name,
+	    _("Call"), public_url ? public_url : "", (long long)c->id,
+	    _("Number"), c->client_number[0] ? c->client_number : _("(none)"),
+	    _("Direction"), call_direction_label(c->direction),
+	    _("Result"), call_result_label(c->result),
+	    _("Started"), started);
+}
+
+static enum cb_err
+act_email(struct db *db, const char *event, const struct auto_trigger *t,
     struct json_object *a, const struct auto_call *c, const char *public_url,
     struct outcome *o)
 {
 	const char *to = json_member_str(a, "to");
-	const char *subject = json_member_str(a, "subject");
-	char what[400], text[2048], subj[600];
+	char text[2048], subj[600];
+	enum i18n_lang lang, was = i18n_current();
+	enum cb_err rc;
 
 	if (!triggers_valid_email(to)) {
 		set(o, "failed", "email: \"to\" must be one e-mail address");
 		return CB_OK;
 	}
-	what_happened(event, c, what, sizeof(what));
-	if (subject == NULL || *subject == '\0') {
-		snprintf(subj, sizeof(subj), "%s: %s", t->name, what);
-		subject = subj;
-	}
-	snprintf(text, sizeof(text),
-	    "%s.\n\nTrigger: %s\nCall: %s/calls/%lld\nNumber: %s\n"
-	    "Direction: %s\nResult: %s\nStarted: %s UTC\n",
-	    what, t->name, public_url ? public_url : "", (long long)c->id,
-	    c->client_number[0] ? c->client_number : "(none)", c->direction,
-	    c->result, c->started_at);
+	if ((rc = mail_language(db, to, &lang)) != CB_OK)
+		return rc;
+	i18n_use(lang);
+	email_compose(event, t, json_member_str(a, "subject"), c, public_url,
+	    subj, sizeof(subj), text, sizeof(text));
+	i18n_use(was);
 	o->job_payload = json_object_new_object();
 	json_object_object_add(o->job_payload, "to", json_object_new_string(to));
 	json_object_object_add(o->job_payload, "subject",
-	    json_object_new_string(subject));
+	    json_object_new_string(subj));
 	json_object_object_add(o->job_payload, "text",
 	    json_object_new_string(text));
 	o->job_kind = "email.send";
@@ -487,7 +535,7 @@ run_action(struct db *db, const char *event, const struct auto_trigger *t,
 	else if (strcmp(name, "webhook") == 0)
 		rc = act_webhook(event, t, idx, a, c, public_url, &o);
 	else if (strcmp(name, "email") == 0)
-		rc = act_email(event, t, a, c, public_url, &o);
+		rc = act_email(db, event, t, a, c, public_url, &o);
 	else if (strcmp(name, "task") == 0)
 		rc = act_task(db, t, a, c, &o);
 	else if (strcmp(name, "create_customer") == 0)

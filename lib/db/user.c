@@ -231,3 +231,32 @@ db_user_set_language(struct db *db, int64_t user_id, const char *code)
 	db_bind_i64(st, 1, user_id);
 	return db_exec(st);
 }
+
+/* The language of the active user with this e-mail address, for mail sent
+ * to it (trigger e-mails, issue 18): "" when nobody has the address or
+ * the user follows the browser. */
+static const char sql_user_language_by_email[] =
+    "SELECT COALESCE(language, '') FROM users WHERE email = ? AND "
+    "active = 1 ORDER BY language IS NULL, id LIMIT 1";
+
+enum cb_err
+db_user_language_by_email(struct db *db, const char *email, char *code,
+    size_t codesz)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	const char *v;
+
+	code[0] = '\0';
+	if ((rc = db_stmt(db, sql_user_language_by_email, &st)) != CB_OK)
+		return rc;
+	db_bind_text(st, 0, email);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	if ((rc = db_fetch(st)) == CB_OK) {
+		v = db_col(st, 0, NULL);
+		snprintf(code, codesz, "%s", v ? v : "");
+	}
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}

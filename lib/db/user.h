@@ -41,5 +41,9 @@ enum cb_err db_user_upsert(struct db *db, const char *login, const char *name,
  * browser's choice (0030_user_language.sql). */
 enum cb_err db_user_set_language(struct db *db, int64_t user_id,
     const char *code);
+/* The chosen language of the active user whose e-mail is email, into
+ * code; "" (and CB_OK) when nobody has it or the user chose none. */
+enum cb_err db_user_language_by_email(struct db *db, const char *email,
+    char *code, size_t codesz);
 
 #endif

@@ -490,3 +490,39 @@ i18n_format_int(enum i18n_lang lang, long long n, char *out, size_t outsz)
 	res[o] = '\0';
 	snprintf(out, outsz, "%s", res);
 }
+
+void
+i18n_fill(const char *msg, const char *const keys[], const char *const vals[],
+    size_t n, char *out, size_t outsz)
+{
+	size_t len = 0, i, k;
+	const char *p, *v;
+
+	if (outsz == 0)
+		return;
+	for (p = msg; *p != '\0' && len + 1 < outsz; ) {
+		for (i = 0; i < n; i++)
+			if (strncmp(p, keys[i], strlen(keys[i])) == 0)
+				break;
+		if (i == n) {
+			out[len++] = *p++;
+			continue;
+		}
+		p += strlen(keys[i]);
+		for (v = vals[i] ? vals[i] : "", k = 0; v[k] && len + 1 < outsz;
+		    k++)
+			out[len++] = v[k];
+	}
+	out[len] = '\0';
+}
+
+void
+i18n_fill_n(const char *msg, long long n, char *out, size_t outsz)
+{
+	static const char *const key[] = { "{n}" };
+	char num[24];
+	const char *val[1] = { num };
+
+	snprintf(num, sizeof(num), "%lld", n);
+	i18n_fill(msg, key, val, 1, out, outsz);
+}

@@ -100,6 +100,16 @@ void i18n_format_datetime(enum i18n_lang lang, const char *iso, char *out,
 void i18n_format_int(enum i18n_lang lang, long long n, char *out,
     size_t outsz);
 
+/* msg with every "{n}" replaced by n, into out (at most outsz bytes): a
+ * count inside a translated sentence, which is never a printf format
+ * (ngettext("Try again in {n} second.", "... {n} seconds.", n)). */
+void i18n_fill_n(const char *msg, long long n, char *out, size_t outsz);
+/* msg with each keys[i] ("{name}") replaced by vals[i] (NULL: ""), into
+ * out: values inside a translated sentence, whose word order is the
+ * translator's. */
+void i18n_fill(const char *msg, const char *const keys[],
+    const char *const vals[], size_t n, char *out, size_t outsz);
+
 /* xgettext keywords (po/Makevars-style: --keyword=_ --keyword=N_
  * --keyword=ngettext:1,2). N_ marks a string translated later. */
 #define _(s) i18n_gettext(i18n_current(), (s))

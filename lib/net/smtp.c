@@ -48,15 +48,37 @@ ascii_only(const char *s)
 	return 1;
 }
 
-/* Subject: as is when ASCII, else an RFC 2047 encoded word (base64). CR
- * and LF become spaces: no header can be injected. */
+/* The length of the longest prefix of s, at most max bytes, that does not
+ * cut a UTF-8 character. */
+static size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* Subject: as is when ASCII, else RFC 2047 encoded words (base64). An
+ * encoded word is at most 75 characters (§2), so a long subject is several,
+ * each of whole UTF-8 characters (§5), on folded lines; a reader joins
+ * them without the folding space (§6.2). CR and LF become spaces: no
+ * header can be injected. */
+/* 39 bytes: 52 base64 characters + 12, after "Subject: " 73 < 78 (§2.1.1
+ * of RFC 5322). */
+#define SUBJECT_WORD_BYTES 39
 static void
 put_subject(struct buf *b, const char *subject)
 {
-	char clean[600], enc[4 * (sizeof(clean) + 2) / 3 + 1];
-	size_t i;
+	char clean[600], enc[4 * (SUBJECT_WORD_BYTES + 2) / 3 + 1];
+	size_t i, len, n;
 
-	snprintf(clean, sizeof(clean), "%s", subject ? subject : "");
+	if (subject == NULL)
+		subject = "";
+	len = utf8_cut(subject, strlen(subject), sizeof(clean) - 1);
+	memcpy(clean, subject, len);
+	clean[len] = '\0';
 	for (i = 0; clean[i]; i++)
 		if (clean[i] == '\r' || clean[i] == '\n')
 			clean[i] = ' ';
@@ -64,8 +86,14 @@ put_subject(struct buf *b, const char *subject)
 		buf_printf(b, "Subject: %s\r\n", clean);
 		return;
 	}
-	sig_base64((const unsigned char *)clean, strlen(clean), enc);
-	buf_printf(b, "Subject: =?UTF-8?B?%s?=\r\n", enc);
+	buf_puts(b, "Subject:");
+	for (i = 0; i < len; i += n) {
+		if ((n = utf8_cut(clean + i, len - i, SUBJECT_WORD_BYTES)) == 0)
+			n = 1;  /* not UTF-8: a byte at a time, still encoded */
+		sig_base64((const unsigned char *)clean + i, n, enc);
+		buf_printf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : " ", enc);
+	}
+	buf_puts(b, "\r\n");
 }
 
 /* The body with every line ending made CRLF (RFC 5322 §2.3). */

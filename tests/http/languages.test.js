@@ -104,3 +104,67 @@ test('every language renders its own words on the history page, the same rows in
   }
   for (const code of Object.keys(words)) assert.equal(ids[code], ids.en, `${code}: same rows`);
 });
+
+// Issue 18: the programs' own messages (not only the templates' words) speak the viewer's language,
+// one program group at a time.
+const say = (lang) => ({ 'accept-language': lang });
+
+test('login: a wrong password is refused in Spanish', async () => {
+  const c = new Client();
+  const page = await c.get('/login', { headers: say('es') });
+  const csrf = page.text_.match(/name="csrf" value="([^"]+)"/)[1];
+  const r = await c.post('/login', { headers: say('es'), form: { csrf, login: uniq('nobody'), password: 'wrong one' } });
+  assert.equal(r.status, 401);
+  assert.match(r.text_, /Usuario o contraseña incorrectos\./);
+  const empty = await c.post('/login', { headers: say('es'), form: { csrf, login: '', password: '' } });
+  assert.equal(empty.status, 400);
+  assert.match(empty.text_, /Introduzca su usuario y contraseña\./);
+});
+
+test('settings: a 400 from the users form, the roles\' permissions and the index in Polish', async () => {
+  const csrf = await admin.csrf();
+  const r = await admin.post('/settings/users', { headers: say('pl'),
+    form: { csrf, name: 'X', login: '', time_zone: 'UTC', active: '1', password: 'long enough pw' } });
+  assert.equal(r.status, 400);
+  assert.equal(lang(r), 'pl');
+  assert.match(r.text_, /Wpisz login\./);
+  assert.doesNotMatch(r.text_, /Enter a login\./);
+  const roles = await admin.get('/settings/roles/new', { headers: say('pl') });
+  assert.match(roles.text_, /Odsłuch nagrań/);
+  assert.match(roles.text_, /Nowa rola/);
+  const index = await admin.get('/settings', { headers: say('pl') });
+  assert.match(index.text_, /Numery, których połączenia nie są zapisywane/);
+  const sms = await admin.get('/settings/sms/new?kind=nope', { headers: say('uk') });
+  assert.equal(sms.status, 400);
+  assert.match(sms.text_, /Виберіть шлюз зі списку в Налаштування › SMS-шлюзи\./);
+});
+
+test('automation: a trigger without a name is refused in Spanish, the action list in Spanish', async () => {
+  const csrf = await admin.csrf();
+  const r = await admin.post('/settings/triggers/new', { headers: say('es'),
+    form: { csrf, name: '', event: 'missed_call', a_type: 'email', a_email: 'x@example.com' } });
+  assert.equal(r.status, 400);
+  assert.match(r.text_, /Dé al disparador un nombre de 1 a 128 caracteres\./);
+  assert.match(r.text_, />Webhook HTTP</);
+  const page = await admin.get('/settings/automation', { headers: say('es') });
+  assert.match(page.text_, /Oportunidad automática para una llamada perdida/);
+});
+
+test('CRM: a broken call link is refused in Russian', async () => {
+  const r = await admin.get('/customers/new?call=abc', { headers: say('ru') });
+  assert.equal(r.status, 400);
+  assert.match(r.text_, /Звонок в ссылке — не идентификатор звонка\./);
+});
+
+test('dial: a user without an extension is told so in Ukrainian', async () => {
+  const login = uniq('noext');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  await createUser(admin, { name: 'No Extension', login, role_id: roleId, password: 'long enough pw' });
+  const u = new Client();
+  await u.login(login, 'long enough pw');
+  // JSON: the message is the program's own (the page also has the template's notice).
+  const r = await u.post('/dial', { headers: { ...say('uk'), accept: 'application/json' },
+    form: { csrf: await u.csrf(), number: '+380671234567' } });
+  assert.equal(r.status, 409);
+  assert.match(JSON.parse(r.text_).error.message, /^У вашого користувача немає внутрішнього номера/);
+});

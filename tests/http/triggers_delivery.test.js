@@ -216,3 +216,52 @@ test('e-mail: a default subject; a refused recipient fails after the budget with
     assert.match(invalid.error, /one e-mail address/);
   } finally { await disable(t); }
 });
+
+// Issue 18: an e-mail speaks its recipient's language — the one the user with that address chose
+// on the profile; nobody's address (or no choice) is English, the installation's default.
+test('e-mail: in the language of the user with the address; English for anyone else', async () => {
+  const { Client } = await import('../lib/http.js');
+  const { createUser } = await import('../lib/settings.js');
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  const person = async (language) => {
+    const login = uid('mail');
+    const id = await createUser(admin, { name: 'Mail ' + login, login, role_id: roleId, password: 'long enough pw' });
+    const email = `${login}@crm.example`;
+    await sql('UPDATE users SET email = ?, language = ? WHERE id = ?', [email, language, id]);
+    return email;
+  };
+  const uk = await person('uk');
+  const pl = await person('pl');
+  const chose = await person(null);
+  const stranger = `${uid('x')}@crm.example`;
+  // A long name: the Ukrainian subject needs several encoded words.
+  const t = await trigger('missed_call', {}, [uk, pl, chose, stranger].map((to) => ({ type: 'email', to })));
+  await sql('UPDATE triggers SET name = ? WHERE id = ?', ['Нічні дзвінки відділу продажів', t.id]);
+  try {
+    const phone = freshPhone();
+    const c = await sendCall(phone, { kind: 'missed' });
+    await jobDone(c.id);
+    const mail = async (to) => sink.waitFor((x) => x.to.includes(to));
+    const [mUk, mPl, mChose, mStranger] = await Promise.all([uk, pl, chose, stranger].map(mail));
+    assert.equal(mUk.headers.subject, `Нічні дзвінки відділу продажів: Пропущений дзвінок від ${phone}`);
+    assert.match(mUk.body, new RegExp(`^Пропущений дзвінок від \\${phone}\\.\\r\\n`));
+    assert.match(mUk.body, /\r\nНапрямок: Вхідний\r\n/);
+    assert.match(mUk.body, /\r\nРезультат: Пропущений\r\n/);
+    assert.match(mUk.body, /\r\nПочаток: \d\d\.\d\d\.\d{4} \d\d:\d\d/);
+    assert.match(mUk.headers['content-type'], /charset=UTF-8/);
+    // RFC 2047: every encoded word at most 75 characters, header lines folded under 78.
+    const head = mUk.data.slice(0, mUk.data.indexOf('\r\n\r\n'));
+    const words = head.match(/=\?UTF-8\?B\?[^?]*\?=/g);
+    assert.ok(words.length > 1, 'a long subject is several encoded words');
+    for (const w of words) assert.ok(w.length <= 75, w);
+    for (const line of head.split('\r\n')) assert.ok(line.length <= 78, line);
+    assert.match(mPl.headers.subject, new RegExp(`: Nieodebrane połączenie od \\${phone}$`));
+    assert.match(mPl.body, /\r\nKierunek: Przychodzące\r\n/);
+    for (const m of [mChose, mStranger]) {
+      assert.match(m.headers.subject, new RegExp(`: Missed call from \\${phone}$`));
+      assert.match(m.body, /\r\nDirection: Incoming\r\nResult: Missed\r\n/);
+    }
+  } finally { await disable(t); }
+});

@@ -13,9 +13,10 @@ import net from 'node:net';
 export const SMTP_PORT = Number(process.env.CB_SMTP_PORT ||
   (Number(process.env.CB_HTTP_PORT || 18080) + 25));
 
-// "Subject: =?UTF-8?B?...?=" back to text.
+// "Subject: =?UTF-8?B?...?=" back to text; the space between two encoded
+// words is not part of the text (RFC 2047 §6.2).
 function decodeWords(v) {
-  return v.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=/gi,
+  return v.replace(/(\?=)\s+(?==\?)/g, '$1').replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=/gi,
     (_, b) => Buffer.from(b, 'base64').toString('utf8'));
 }
 
@@ -24,7 +25,8 @@ function parseMessage(data) {
   const head = sep < 0 ? data : data.slice(0, sep);
   const body = sep < 0 ? '' : data.slice(sep + 4);
   const headers = {};
-  for (const line of head.split('\r\n')) {
+  // A folded header continues on lines that start with a space (RFC 5322 §2.2.3).
+  for (const line of head.split(/\r\n(?![ \t])/).map((l) => l.replace(/\r\n[ \t]/g, ' '))) {
     const i = line.indexOf(':');
     if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = decodeWords(line.slice(i + 1).trim());
   }

@@ -243,6 +243,30 @@ START_TEST(formats_large_numbers)
 }
 END_TEST
 
+/* Values inside a translated sentence: {n} and named placeholders, every
+ * occurrence, truncated at the buffer, never past it. */
+START_TEST(fill)
+{
+	static const char *const keys[] = { "{name}", "{number}" };
+	const char *vals[] = { "Zadarma", NULL };
+	char out[64], tiny[8];
+
+	i18n_fill_n("wait {n} s, {n}!", 42, out, sizeof(out));
+	ck_assert_str_eq(out, "wait 42 s, 42!");
+	i18n_fill_n("no placeholder", 1, out, sizeof(out));
+	ck_assert_str_eq(out, "no placeholder");
+	i18n_fill("{name} calls {number}; {name}.", keys, vals, 2, out,
+	    sizeof(out));
+	ck_assert_str_eq(out, "Zadarma calls ; Zadarma.");
+	i18n_fill("{name} {nam", keys, vals, 2, out, sizeof(out));
+	ck_assert_str_eq(out, "Zadarma {nam");
+	i18n_fill("{name} and more", keys, vals, 2, tiny, sizeof(tiny));
+	ck_assert_str_eq(tiny, "Zadarma");
+	i18n_fill_n("{n}", -12345678901LL, tiny, sizeof(tiny));
+	ck_assert_str_eq(tiny, "-123456");
+}
+END_TEST
+
 /* --- the engine --------------------------------------------------------- */
 
 static const char *
@@ -385,6 +409,7 @@ i18n_suite(void)
 	tcase_add_test(tc, formats_edges);
 	tcase_add_test(tc, formats_dst);
 	tcase_add_test(tc, formats_large_numbers);
+	tcase_add_test(tc, fill);
 	tcase_add_test(tc, engine_text_nodes);
 	tcase_add_test(tc, engine_attributes);
 	tcase_add_test(tc, engine_opt_out);

@@ -8,7 +8,12 @@
 #   bench/analytics.sh                  BENCH_RUNS requests per page and range
 #
 # The missed-call follow-up and new versus returning callers read per-call and per-number
-# summaries (0032) in every zone, the Kolkata viewer's included.
+# summaries (0032, 0034) in every zone, the Kolkata viewer's included.
+#
+# Beside wall time (p50/p99), which a shared machine stretches, each page's CPU per request:
+# utime+stime of the callboard-analytics processes and of mariadbd over its runs (/proc/<pid>/stat),
+# divided by the runs; and the load average when its runs ended. One more request per page, with
+# ?format=json, gives the report's own per-section times (timings_ms: where a slow page's time goes).
 #
 # Settings (environment):
 #   BENCH_CALLS        demo calls                                   [1000000]
@@ -19,6 +24,8 @@
 #   BENCH_KEEP         1: leave the stack running                   [0]
 #   BENCH_RUNS         requests per page and range                  [20]
 #   BENCH_DB_POOL      innodb_buffer_pool_size for the run          [1G]
+#   BENCH_PAGES        which pages, in order  [analytics-month analytics-year calls-month calls-year
+#                      history-newest history-month]
 # The demo spreads its calls over 60 days; this script stretches them once to a year (every
 # time's distance from now × 6, order kept) so a year's report reads a million calls.
 # The summaries' backlog (every call, after the load and the stretch) is folded before timing.
@@ -111,7 +118,7 @@ if (( changed )); then
         DELETE FROM analytics_hour_totals; DELETE FROM analytics_hour_managers;
         DELETE FROM analytics_hour_lines; DELETE FROM analytics_hour_waits;
         DELETE FROM analytics_numbers_dirty; DELETE FROM analytics_followups;
-        DELETE FROM analytics_first_calls;
+        DELETE FROM analytics_first_calls; DELETE FROM analytics_callers;
         INSERT INTO analytics_dirty (hour)
           SELECT DISTINCT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') FROM calls;
         INSERT INTO analytics_numbers_dirty (digits)
@@ -160,13 +167,24 @@ declare -A URLS=(
     [history-newest]="/calls"
     [history-month]="/calls?from=$month&to=$today"
 )
-# calls-*: the report read from the calls (Kolkata); the year's only once (over 15 s: a 504).
-ORDER="analytics-month analytics-year calls-month calls-year history-newest history-month"
-for s in analytics-month analytics-year calls-month; do
-    src=$(curl -sS -b "$([[ $s == calls-* ]] && echo "$rawjar" || echo "$jar")" \
-        "$BASE${URLS[$s]}&format=json" | grep -o '"[a-z_]*source": *"[a-z]*"' | tr '\n' ' ' || true)
-    say "$s reads: ${src:-?}"
+# calls-*: the report read from the calls (Kolkata); the year's only once (its time limit, 12 s).
+ORDER=${BENCH_PAGES:-analytics-month analytics-year calls-month calls-year history-newest history-month}
+for s in $ORDER; do
+    [[ $s == analytics-* || $s == calls-month ]] || continue
+    json=$(curl -sS -b "$([[ $s == calls-* ]] && echo "$rawjar" || echo "$jar")" \
+        "$BASE${URLS[$s]}&format=json")
+    src=$(grep -o '"[a-z_]*source": *"[a-z]*"' <<<"$json" | tr '\n' ' ' || true)
+    took=$(grep -o '"timings_ms": *{[^}]*}' <<<"$json" | tr -d ' "' || true)
+    say "$s reads: ${src:-?}; ${took:-timings_ms: ?}"
 done
+
+# CPU clock ticks (utime + stime) of the pids given.
+ticks() { local t=0 p f; for p in "$@"; do f=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
+    set -- $f; t=$((t + ${12} + ${13})); done; echo "$t"; }
+HZ=$(getconf CLK_TCK)
+db_pid=$(cat "$CB_STATE_DIR/run/mariadb.pid")
+an_pids=$(pgrep -f "$BUILD/cgi/callboard-analytics" | tr '\n' ' ')
+calls_pids=$(pgrep -f "$BUILD/cgi/callboard-calls" | tr '\n' ' ')
 in_range=$(db "SELECT COUNT(*) FROM calls WHERE started_at >= UTC_TIMESTAMP() - INTERVAL 365 DAY")
 say "calls in the last year: $in_range; $RUNS requests each (machine shared with other work)"
 
@@ -175,8 +193,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "Load average before the run: $load_before ($(nproc) cores)"
     echo
-    echo "| page | p50 ms | p99 ms | runs |"
-    echo "|---|---|---|---|"
+    echo "| page | p50 ms | p99 ms | runs | program CPU ms/req | MariaDB CPU ms/req | load (1 min) after |"
+    echo "|---|---|---|---|---|---|---|"
 } >"$OUT"
 for s in $ORDER; do
     : >"$WORK/$s.txt"
@@ -184,6 +202,10 @@ for s in $ORDER; do
     [[ $s == calls-year ]] && runs=1
     j=$jar
     [[ $s == calls-* ]] && j=$rawjar
+    progs=$an_pids
+    [[ $s == history-* ]] && progs=$calls_pids
+    # shellcheck disable=SC2086
+    p0=$(ticks $progs); d0=$(ticks "$db_pid")
     for _ in $(seq 1 "$runs"); do
         curl -sS -o "$WORK/$s.body" -w '%{http_code} %{time_total}\n' -b "$j" "$BASE${URLS[$s]}" \
             >>"$WORK/$s.txt"
@@ -195,8 +217,14 @@ for s in $ORDER; do
     read -r p50 p99 < <(awk '{ print $2 * 1000 }' "$WORK/$s.txt" | sort -n | awk '
         { v[NR] = $1 } END { i = int((NR * 50 + 99) / 100); j = int((NR * 99 + 99) / 100);
         printf "%.0f %.0f\n", v[i], v[j] }')
-    printf '%-16s p50 %6s ms   p99 %6s ms\n' "$s" "$p50" "$p99"
-    echo "| $s | $p50 | $p99 | $runs |" >>"$OUT"
+    # shellcheck disable=SC2086
+    p1=$(ticks $progs); d1=$(ticks "$db_pid")
+    read -r pcpu dcpu < <(awk -v p=$((p1 - p0)) -v d=$((d1 - d0)) -v n="$runs" -v hz="$HZ" \
+        'BEGIN { printf "%.0f %.0f\n", p * 1000 / hz / n, d * 1000 / hz / n }')
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    printf '%-16s p50 %6s ms   p99 %6s ms   CPU/req program %5s ms, MariaDB %6s ms   load %s\n' \
+        "$s" "$p50" "$p99" "$pcpu" "$dcpu" "$load"
+    echo "| $s | $p50 | $p99 | $runs | $pcpu | $dcpu | $load |" >>"$OUT"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 { echo; echo "Load average after the run: $load_after"; } >>"$OUT"

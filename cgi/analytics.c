@@ -50,6 +50,21 @@ static const char *const outcome_names[3] = { "answered", "missed",
 	"other" };
 static const char *const db_down = "The database is not answering. Try "
     "again in a minute.";
+static const char *const too_long = "This report took too long and was "
+    "stopped. Choose a shorter range or a filter, or try again when the "
+    "server is less busy.";
+
+/* The report's sections in the order build() runs them: each is timed
+ * (the model's timings_ms, for bench/analytics.sh and a person asking
+ * why a page is slow) and gets what is left of the report's time. */
+enum section {
+	SEC_SOURCE, SEC_DAILY, SEC_FOLLOWUP, SEC_MANAGERS, SEC_HEATMAP,
+	SEC_WAIT, SEC_CALLERS_LINES, SEC_FORM, SEC__MAX
+};
+static const char *const section_names[SEC__MAX] = {
+	"source", "daily", "followup", "managers", "heatmap", "wait",
+	"callers_lines", "form"
+};
 
 /* One request's report. */
 struct report {
@@ -59,7 +74,42 @@ struct report {
 	int64_t target_minutes;
 	enum an_source src;           /* summaries or calls (an_q_source) */
 	enum an_source numbers_src;   /* the same for follow-up, callers */
+	int64_t deadline_ms;          /* now_ms() when the report must stop */
+	int64_t started_ms;           /* when the current section began */
+	int64_t took_ms[SEC__MAX];
+	bool timed_out;               /* stopped by the deadline */
 };
+
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Starts section s: the time since the last start is the previous
+ * section's, and s's statements may take what is left of the report's
+ * time (MariaDB stops a statement past it: max_statement_time), so a
+ * report nginx would give up on (fastcgi_read_timeout) answers with a
+ * message instead, and its queries stop loading the database. */
+static enum cb_err
+section(struct ctx *ctx, struct report *rep, enum section s)
+{
+	int64_t now = now_ms(), left = rep->deadline_ms - now;
+
+	if (s > 0)
+		rep->took_ms[s - 1] = now - rep->started_ms;
+	rep->started_ms = now;
+	if (s == SEC__MAX)
+		return CB_OK;
+	if (left < 1) {
+		rep->timed_out = true;
+		return CB_EDB;
+	}
+	return an_q_statement_limit(ctx->db, left);
+}
 
 static int
 index_of(const char *v, const char *const *set)
@@ -1089,24 +1139,46 @@ static struct json_object *
 build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 {
 	struct json_object *m = json_object_new_object(), *csv;
+	struct json_object *took;
 	struct daily d;
 	struct callbacks cb = { NULL, 0 };
 	enum cb_err rc;
+	int64_t limit;
+	int i;
 
+	rep->started_ms = now_ms();
 	if ((rc = an_q_target_minutes(ctx->db, &rep->target_minutes)) != CB_OK
-	    || (rc = an_q_source(ctx->db, &rep->r, &rep->src,
-	    &rep->numbers_src)) != CB_OK
-	    || (rc = load_daily(ctx, rep, &d)) != CB_OK)
+	    || (rc = an_q_time_limit(ctx->db, &limit)) != CB_OK)
+		goto fail;
+	rep->deadline_ms = rep->started_ms + limit * 1000;
+	if ((rc = section(ctx, rep, SEC_SOURCE)) != CB_OK ||
+	    (rc = an_q_source(ctx->db, &rep->r, &rep->src,
+	    &rep->numbers_src)) != CB_OK ||
+	    (rc = section(ctx, rep, SEC_DAILY)) != CB_OK ||
+	    (rc = load_daily(ctx, rep, &d)) != CB_OK)
 		goto fail;
 	add_daily(ctx, rep, &d, m);
-	if ((rc = add_followup(ctx, rep, m, &cb)) != CB_OK ||
+	if ((rc = section(ctx, rep, SEC_FOLLOWUP)) != CB_OK ||
+	    (rc = add_followup(ctx, rep, m, &cb)) != CB_OK ||
+	    (rc = section(ctx, rep, SEC_MANAGERS)) != CB_OK ||
 	    (rc = add_managers(ctx, rep, m, &cb)) != CB_OK ||
+	    (rc = section(ctx, rep, SEC_HEATMAP)) != CB_OK ||
 	    (rc = add_heatmap(ctx, rep, m)) != CB_OK ||
+	    (rc = section(ctx, rep, SEC_WAIT)) != CB_OK ||
 	    (rc = add_wait(ctx, rep, m)) != CB_OK ||
+	    (rc = section(ctx, rep, SEC_CALLERS_LINES)) != CB_OK ||
 	    (rc = add_callers_lines(ctx, rep, m)) != CB_OK ||
+	    (rc = section(ctx, rep, SEC_FORM)) != CB_OK ||
 	    (rc = add_form(ctx, rep, m)) != CB_OK)
 		goto fail;
+	(void)section(ctx, rep, SEC__MAX);
+	/* The connection serves this program's next request too. */
+	(void)an_q_statement_limit(ctx->db, 0);
 	free(cb.v);
+	took = json_object_new_object();
+	for (i = 0; i < SEC__MAX; i++)
+		app_add_int(took, section_names[i], rep->took_ms[i]);
+	json_object_object_add(m, "timings_ms", took);
 	app_add_str(m, "title", "Call analytics");
 	app_add_str(m, "from", rep->r.from);
 	app_add_str(m, "to", rep->r.to);
@@ -1131,7 +1203,9 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 fail:
 	free(cb.v);
 	json_object_put(m);
-	ctx->message = db_down;
+	ctx->message = rep->timed_out || db_timed_out(ctx->db) ? too_long :
+	    db_down;
+	(void)an_q_statement_limit(ctx->db, 0);
 	*err = rc == CB_ENOTFOUND ? CB_EDB : rc;
 	return NULL;
 }

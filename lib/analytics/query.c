@@ -143,6 +143,9 @@ static const char one_lines[] =
 /* Summaries are read only for a range none of whose hours waits to be
  * folded (an_q_source). */
 static const char sql_fold[] = "CALL cb_analytics_fold(?, ?)";
+static const char sql_any_dirty[] =
+    "SELECT EXISTS (SELECT 1 FROM analytics_dirty), "
+    "EXISTS (SELECT 1 FROM analytics_numbers_dirty)";
 static const char sql_dirty_in[] =
     "SELECT EXISTS (SELECT 1 FROM analytics_dirty WHERE hour >= ? AND "
     "hour < ?), EXISTS (SELECT 1 FROM analytics_numbers_dirty)";
@@ -166,11 +169,32 @@ static const char sum_callers[] =
     "AND c.direction = 'in' AND c.client_digits_rev <> '') f "
     "LEFT JOIN analytics_first_calls fc "
     "ON fc.client_digits_rev = f.client_digits_rev";
+/* The same from analytics_callers (0034): a number is counted once, by
+ * its first incoming call of the range, the one whose previous incoming
+ * call (with the same filter value) is before the range or absent; it is
+ * new when its first call of any direction is not before the range. A
+ * count over a range of the table: no DISTINCT, no temporary table. */
+#define SUM_CALLERS(prev) \
+    "SELECT COUNT(*), COALESCE(SUM(c.first_at >= @F), 0) " \
+    "FROM analytics_callers c " \
+    "WHERE @W AND COALESCE(c." prev " < @F, 1)"
+static const char sum_callers_all[] = SUM_CALLERS("prev_at");
+static const char sum_callers_manager[] = SUM_CALLERS("prev_manager_at");
+static const char sum_callers_line[] = SUM_CALLERS("prev_line_at");
+static const char sum_callers_integration[] =
+    SUM_CALLERS("prev_integration_at");
+static const char sum_callers_store[] = SUM_CALLERS("prev_store_at");
 static const char sql_stores[] =
     "SELECT id, name FROM stores ORDER BY name, id LIMIT 1000";
 static const char sql_target[] =
     "SELECT value FROM settings WHERE name = "
     "'analytics.callback_target_minutes'";
+static const char sql_time_limit[] =
+    "SELECT value FROM settings WHERE name = 'analytics.time_limit_seconds'";
+/* Bound in milliseconds (the variable is a DOUBLE of seconds, and takes
+ * no string); 0 = no limit. */
+static const char sql_statement_limit[] =
+    "SET SESSION max_statement_time = ? / 1000";
 static const char sql_target_set[] =
     "INSERT INTO settings (name, value) VALUES "
     "('analytics.callback_target_minutes', ?) "
@@ -376,14 +400,28 @@ an_q_source(struct db *db, const struct an_range *r, enum an_source *src,
 	struct db_stmt *st;
 	enum cb_err rc;
 	char a[20], b[20];
-	bool dirty = true, numbers_dirty = true;
+	bool any = true, dirty = true, numbers_dirty = true;
 
 	*src = *numbers_src = AN_FROM_CALLS;
 	/* The worker folds as calls change; what it has not reached yet
 	 * (a second's worth, or a backlog after an upgrade) is folded here
-	 * when small, so the page shows every committed call. */
-	if (an_fold(db, AN_FOLD_PAGE_HOURS, AN_FOLD_PAGE_WAIT, NULL, NULL) !=
-	    CB_OK)
+	 * when small, so the page shows every committed call. Only when
+	 * something is dirty: a fold takes and gives back the lease, two
+	 * commits (two log flushes) per page for nothing otherwise. */
+	if ((rc = db_stmt(db, sql_any_dirty, &st)) != CB_OK ||
+	    (rc = db_exec(st)) != CB_OK)
+		return rc;
+	if (db_fetch(st) == CB_OK)
+		any = db_col_i64(st, 0) != 0 || db_col_i64(st, 1) != 0;
+	db_stmt_done(st);
+	if (!any) {
+		if (an_range_hourly(r))
+			*src = AN_FROM_SUMMARIES;
+		*numbers_src = AN_FROM_SUMMARIES;
+		return CB_OK;
+	}
+	if (an_fold(db, AN_FOLD_PAGE_HOURS, AN_FOLD_PAGE_WAIT, NULL,
+	    NULL) != CB_OK)
 		/* e.g. a read-only replica: what is dirty is read from the
 		 * calls below. */
 		log_warn("analytics: fold failed: %s", db_error(db));
@@ -495,12 +533,43 @@ an_q_followups(struct db *db, const struct an_range *r,
 	    SPAN_RANGE, out);
 }
 
+/* analytics_callers' statement for the filters: one previous-call column
+ * per filter, so at most one filter (the "own" scope is the manager
+ * filter); NULL for more. */
+static const char *
+callers_by(const struct an_filter *f)
+{
+	bool manager = f->manager_id || f->scope_manager;
+	int n = manager + (f->line != NULL) + (f->integration_id != 0) +
+	    (f->store_id != 0);
+
+	if (n == 0)
+		return sum_callers_all;
+	if (n > 1)
+		return NULL;
+	if (manager)
+		return sum_callers_manager;
+	if (f->line)
+		return sum_callers_line;
+	if (f->integration_id)
+		return sum_callers_integration;
+	return sum_callers_store;
+}
+
 enum cb_err
 an_q_callers(struct db *db, enum an_source src, const struct an_range *r,
     const struct an_filter *f, struct db_stmt **out)
 {
-	return run(db, src == AN_FROM_SUMMARIES ? sum_callers : sql_callers, r,
-	    f, SPAN_RANGE, out);
+	const char *by;
+
+	if (src != AN_FROM_SUMMARIES)
+		return run(db, sql_callers, r, f, SPAN_RANGE, out);
+	/* Every row is incoming (no_direction: another direction has
+	 * none). */
+	if ((by = callers_by(f)) != NULL)
+		return run_on(db, by, "c.started_at", true, r, f, SPAN_RANGE,
+		    out);
+	return run(db, sum_callers, r, f, SPAN_RANGE, out);
 }
 
 enum cb_err
@@ -555,4 +624,40 @@ an_q_stores(struct db *db, struct db_stmt **out)
 		return rc;
 	*out = st;
 	return CB_OK;
+}
+
+enum cb_err
+an_q_time_limit(struct db *db, int64_t *seconds)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+	const char *v;
+	char *end;
+	long n;
+
+	*seconds = AN_TIME_LIMIT_DEFAULT;
+	if ((rc = db_stmt(db, sql_time_limit, &st)) != CB_OK ||
+	    (rc = db_exec(st)) != CB_OK)
+		return rc;
+	if (db_fetch(st) == CB_OK && (v = db_col(st, 0, NULL)) != NULL) {
+		n = strtol(v, &end, 10);
+		if (end != v && *end == '\0' && n >= 1 && n <= AN_TIME_LIMIT_MAX)
+			*seconds = n;
+	}
+	db_stmt_done(st);
+	return CB_OK;
+}
+
+enum cb_err
+an_q_statement_limit(struct db *db, int64_t ms)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_statement_limit, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, ms);
+	rc = db_exec(st);
+	db_stmt_done(st);
+	return rc;
 }

@@ -105,8 +105,10 @@ enum cb_err an_q_lines(struct db *db, enum an_source src,
     const struct an_range *r, const struct an_filter *f,
     struct db_stmt **out);
 /* One row (distinct incoming numbers, of which first called in the
- * range). From the summaries: each number's first call is looked up in
- * analytics_first_calls (0032) instead of among its older calls. */
+ * range). From the summaries: a count over analytics_callers (0034), each
+ * number counted by its first incoming call of the range; with two
+ * filters or more, the range's distinct numbers with their first calls
+ * from analytics_first_calls (0032). */
 enum cb_err an_q_callers(struct db *db, enum an_source src,
     const struct an_range *r, const struct an_filter *f,
     struct db_stmt **out);
@@ -121,5 +123,17 @@ enum cb_err an_q_stores(struct db *db, struct db_stmt **out);
 enum cb_err an_q_target_minutes(struct db *db, int64_t *minutes);
 /* Stores it; CB_EINVAL outside AN_TARGET_MIN..AN_TARGET_MAX. */
 enum cb_err an_q_set_target_minutes(struct db *db, int64_t minutes);
+
+/* How long a report may take, in seconds (settings row
+ * analytics.time_limit_seconds, 1..AN_TIME_LIMIT_MAX; AN_TIME_LIMIT_DEFAULT
+ * otherwise): below nginx's fastcgi_read_timeout (15 s in
+ * etc/nginx/callboard.conf), so the page, not nginx, tells the person,
+ * and the database stops working on a report nobody waits for. */
+#define AN_TIME_LIMIT_DEFAULT 12
+#define AN_TIME_LIMIT_MAX 600
+enum cb_err an_q_time_limit(struct db *db, int64_t *seconds);
+/* Every later statement of the session stops after ms milliseconds
+ * (MariaDB's max_statement_time; db_timed_out() then); 0 = no limit. */
+enum cb_err an_q_statement_limit(struct db *db, int64_t ms);
 
 #endif

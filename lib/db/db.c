@@ -197,6 +197,12 @@ db_retryable(const struct db *db)
 }
 
 bool
+db_timed_out(const struct db *db)
+{
+	return db->last_errno == ER_STATEMENT_TIMEOUT;
+}
+
+bool
 db_refused(const struct db *db)
 {
 	switch (db->last_errno) {
@@ -537,6 +543,7 @@ stmt_bind_result(struct db_stmt *st)
 		return CB_OK; /* not a SELECT */
 	if (mysql_stmt_store_result(st->h) != 0) {
 		set_error(st->db, "store", mysql_stmt_error(st->h));
+		st->db->last_errno = mysql_stmt_errno(st->h);
 		mysql_free_result(meta);
 		return CB_EDB;
 	}

@@ -47,6 +47,9 @@ const char *db_error(const struct db *db);
 /* true when the last failure was a deadlock or a lock wait timeout: the
  * whole transaction may simply be run again. */
 bool db_retryable(const struct db *db);
+/* true when the last statement ran past the session's max_statement_time
+ * (MariaDB's ER_STATEMENT_TIMEOUT) and was stopped. */
+bool db_timed_out(const struct db *db);
 /* true when the last failure was the server refusing the statement's data
  * (a value too long or not valid in its character set, out of range, NULL
  * where none is allowed, a failed constraint or foreign key, a SIGNAL):

@@ -23,10 +23,12 @@ const overflow = () => {
   return { scroll: document.documentElement.scrollWidth - w, wide };
 };
 
-for (const [width, height] of [[1366, 800], [390, 844]]) {
-  test(`every page fits ${width} px without sideways scrolling`, async () => {
+// English at both widths; Ukrainian and Polish (the longest words) on the phone.
+for (const [lang, width, height] of [['en', 1366, 800], ['en', 390, 844], ['uk', 390, 844], ['pl', 390, 844]]) {
+  test(`every page fits ${width} px without sideways scrolling (${lang})`, async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width, height });
+    await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},en;q=0.1` });
     const events = watch(page);
     await login(page, 'admin', 'admin');
     const problems = [];
@@ -36,7 +38,7 @@ for (const [width, height] of [[1366, 800], [390, 844]]) {
       const o = await page.evaluate(overflow);
       if (o.scroll > 0) problems.push(`${path}: ${o.scroll} px too wide (${o.wide.join(', ')})`);
       const name = path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'root';
-      await page.screenshot({ path: join(SHOTS, `${width}-${name}.png`), fullPage: false });
+      await page.screenshot({ path: join(SHOTS, `${lang === 'en' ? '' : `${lang}-`}${width}-${name}.png`), fullPage: false });
     }
     assert.deepEqual(problems, []);
     assert.deepEqual(events, { dialogs: [], errors: [] });

@@ -64,3 +64,18 @@ test('on a phone the navigation is a menu that opens', async () => {
   await page.waitForURL(/\/tasks$/);
   await page.close();
 });
+
+// The row player is one to seek with (issue 18 history): at 86 px Chromium showed a play button
+// and no timeline. At least 180 px on a laptop, and the card's width on a phone.
+test('the history row player is wide enough to seek, at 1366 and 390 px', async () => {
+  const page = await browser.context.newPage();
+  await login(page, 'manager', 'manager');
+  for (const [width, min] of [[1366, 180], [390, 250]]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(`${BASE}/calls?recording=yes`);
+    const widths = await page.locator('td.rec audio').evaluateAll((as) => as.map((a) => a.getBoundingClientRect().width));
+    assert.ok(widths.length > 0, 'recorded calls listed');
+    assert.ok(Math.min(...widths) >= min, `${width} px: players ${Math.round(Math.min(...widths))} px wide, want ${min}`);
+  }
+  await page.close();
+});

@@ -64,7 +64,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
-if [ "${1:-}" = "--test" ] && [ ! -d tests/node_modules/playwright-core ]; then
+if [ "${1:-}" = "--test" ] && { [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; }; then
 	echo "installing test tools from npm (tests/package-lock.json)"
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

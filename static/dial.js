@@ -78,9 +78,12 @@
     clearTimeout(tell.t);
     tell.t = setTimeout(function () { status.hidden = true; }, cls === 'error' ? 15000 : 8000);
   }
-  function closeMenu() {
+  var menuFrom = null; // the number the menu opened from: Escape gives it the focus back
+  function closeMenu(refocus) {
     var m = document.getElementById('dial-menu');
     if (m) m.remove();
+    if (m && refocus && menuFrom && document.contains(menuFrom)) menuFrom.focus();
+    if (m) menuFrom = null;
   }
   // The lines this user can call through, from the confirm page's JSON.
   function menu(a, fields) {
@@ -106,6 +109,7 @@
           m.appendChild(b);
         });
         a.insertAdjacentElement('afterend', m);
+        menuFrom = a;
         var first = m.querySelector('button');
         if (first) first.focus();
       }).catch(function () { window.location.href = a.href; });
@@ -139,7 +143,7 @@
     if (q.get('store')) fields.store = q.get('store');
     place(a, fields);
   });
-  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeMenu(); });
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeMenu(true); });
 
   // --- the client's clock, as the page's language writes a time (CLDR's short time: es "4:05",
   // the others "04:05"; English as en-GB, 24 hours, like the server's i18n_format_datetime)

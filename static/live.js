@@ -242,7 +242,11 @@
   function compact(p, yes) {
     clearTimeout(p.timer);
     p.el.classList.toggle('compact', yes);
-    if (!yes) p.timer = setTimeout(function () { compact(p, true); }, COMPACT_MS);
+    p.bar.setAttribute('aria-expanded', yes ? 'false' : 'true');
+    if (!yes) p.timer = setTimeout(function () {
+      // Not from under a keyboard user's focus: the focused action would vanish with it.
+      if (p.el.contains(document.activeElement)) compact(p, false); else compact(p, true);
+    }, COMPACT_MS);
   }
 
   function remove(p) {
@@ -287,7 +291,10 @@
       remember(String(msg.call_id));
       remove(p);
     });
-    p.bar = el('div', 'live-bar');
+    // The folded popup's bar is a button: Tab reaches it, Enter opens the popup.
+    p.bar = el('button', 'live-bar');
+    p.bar.type = 'button';
+    p.el.tabIndex = -1;
     var full = el('div', 'live-full');
     p.name = el('strong', 'live-name');
     p.number = el('div', 'live-number');
@@ -310,7 +317,12 @@
     p.el.appendChild(p.bar);
     p.el.appendChild(full);
     p.el.addEventListener('click', function (e) {
-      if (p.el.classList.contains('compact')) { e.preventDefault(); compact(p, false); }
+      if (!p.el.classList.contains('compact')) return;
+      e.preventDefault();
+      var fromBar = e.target === p.bar;
+      compact(p, false);
+      // The bar is gone: the focus goes to the popup, whose actions are the next Tabs.
+      if (fromBar) p.el.focus();
     });
     return p;
   }

@@ -6,39 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, launch, login, watch } from '../lib/browser.js';
-import { sql } from '../lib/db.js';
+import { pages } from './pages.js';
 
 const SHOTS = process.env.CB_SHOTS || join(process.env.CB_BUILD_DIR || 'build-test', 'shots');
 let browser;
 before(async () => { browser = await launch(); mkdirSync(SHOTS, { recursive: true }); });
 after(async () => { await browser.close(); });
-
-async function one(q) { const [[v]] = await sql(q); return v; }
-
-// The addresses an admin can open, one of each kind (ids from the demo data).
-async function pages() {
-  const call = await one("SELECT MAX(id) FROM calls WHERE customer_id IS NOT NULL AND recording_state = 'stored'") ||
-    await one('SELECT MAX(id) FROM calls');
-  const customer = await one('SELECT MAX(customer_id) FROM orders');
-  const order = await one('SELECT MAX(id) FROM orders');
-  const lead = await one('SELECT MAX(id) FROM leads');
-  const user = await one("SELECT id FROM users WHERE login = 'manager'");
-  const role = await one("SELECT id FROM roles WHERE name = 'manager'");
-  const integration = await one('SELECT MIN(id) FROM integrations');
-  const trigger = await one('SELECT MAX(trigger_id) FROM trigger_runs') || await one('SELECT MAX(id) FROM triggers');
-  const list = ['/calls', `/calls/${call}`, `/customers/${customer}/calls`, `/customers/${customer}`,
-    `/orders/${order}/calls`, `/orders/${order}`, '/customers/new?phone=%2B380671234567',
-    '/orders/new?phone=%2B380671234567', '/leads/new?phone=%2B380671234567', '/tasks', '/tasks?view=done',
-    '/tasks/missed', '/notifications', '/settings', '/settings/users', '/settings/users/new',
-    `/settings/users/${user}`, '/settings/users/me', '/settings/roles', '/settings/roles/new',
-    `/settings/roles/${role}`, '/settings/listening-log', '/settings/automation', '/settings/triggers',
-    '/settings/triggers/new', '/settings/integrations', `/settings/integrations/${integration}`,
-    '/settings/integrations/new?kind=generic', '/settings/integrations/dead-letters', '/settings/exceptions',
-    '/no-such-page'];
-  if (lead) list.push(`/leads/${lead}`);
-  if (trigger) list.push(`/settings/triggers/${trigger}`);
-  return list;
-}
 
 // How far the page reaches past the window's right edge, and which elements do it.
 const overflow = () => {
@@ -50,10 +23,12 @@ const overflow = () => {
   return { scroll: document.documentElement.scrollWidth - w, wide };
 };
 
-for (const [width, height] of [[1366, 800], [390, 844]]) {
-  test(`every page fits ${width} px without sideways scrolling`, async () => {
+// English at both widths; Ukrainian and Polish (the longest words) on the phone.
+for (const [lang, width, height] of [['en', 1366, 800], ['en', 390, 844], ['uk', 390, 844], ['pl', 390, 844]]) {
+  test(`every page fits ${width} px without sideways scrolling (${lang})`, async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width, height });
+    await page.setExtraHTTPHeaders({ 'Accept-Language': `${lang},en;q=0.1` });
     const events = watch(page);
     await login(page, 'admin', 'admin');
     const problems = [];
@@ -63,7 +38,7 @@ for (const [width, height] of [[1366, 800], [390, 844]]) {
       const o = await page.evaluate(overflow);
       if (o.scroll > 0) problems.push(`${path}: ${o.scroll} px too wide (${o.wide.join(', ')})`);
       const name = path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'root';
-      await page.screenshot({ path: join(SHOTS, `${width}-${name}.png`), fullPage: false });
+      await page.screenshot({ path: join(SHOTS, `${lang === 'en' ? '' : `${lang}-`}${width}-${name}.png`), fullPage: false });
     }
     assert.deepEqual(problems, []);
     assert.deepEqual(events, { dialogs: [], errors: [] });
@@ -87,5 +62,20 @@ test('on a phone the navigation is a menu that opens', async () => {
   assert.equal(await page.locator('#nav-unread').getAttribute('data-n'), String(counts.unread_notifications));
   await tasks.click();
   await page.waitForURL(/\/tasks$/);
+  await page.close();
+});
+
+// The row player is one to seek with (issue 18 history): at 86 px Chromium showed a play button
+// and no timeline. At least 180 px on a laptop, and the card's width on a phone.
+test('the history row player is wide enough to seek, at 1366 and 390 px', async () => {
+  const page = await browser.context.newPage();
+  await login(page, 'manager', 'manager');
+  for (const [width, min] of [[1366, 180], [390, 250]]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(`${BASE}/calls?recording=yes`);
+    const widths = await page.locator('td.rec audio').evaluateAll((as) => as.map((a) => a.getBoundingClientRect().width));
+    assert.ok(widths.length > 0, 'recorded calls listed');
+    assert.ok(Math.min(...widths) >= min, `${width} px: players ${Math.round(Math.min(...widths))} px wide, want ${min}`);
+  }
   await page.close();
 });

@@ -682,7 +682,9 @@ enum row_col {
 	ROW_COMMENT, ROW_RECORDING_STATE, ROW_RECORDING_URL, ROW_DOWNLOAD_URL,
 	ROW_RECORDING_NOTE, ROW_CARD_URL, ROW_CREATE_ORDER_URL,
 	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD,
-	ROW_SUMMARY, ROW_TRANSCRIPT, ROW_NUMBER_SHOWN, ROW_TIME_SHOWN, ROW__MAX
+	ROW_SUMMARY, ROW_TRANSCRIPT, ROW_NUMBER_SHOWN, ROW_TIME_SHOWN,
+	ROW_ORDER_ID, ROW_ORDER_NUMBER, ROW_ORDER_URL,
+	ROW_LEAD_ID, ROW_LEAD_NUMBER, ROW_LEAD_URL, ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -695,7 +697,9 @@ static const char *const row_cols[ROW__MAX] = {
 	"comment", "recording_state", "recording_url", "download_url",
 	"recording_note", "card_url", "create_order_url",
 	"create_customer_url", "recorded", "number_withheld",
-	"summary", "transcript", "number_shown", "time_shown"
+	"summary", "transcript", "number_shown", "time_shown",
+	"order_id", "order_number", "order_url",
+	"lead_id", "lead_number", "lead_url"
 };
 
 /* What the number cell says: the number, or for a caller who withheld it
@@ -771,6 +775,59 @@ row_actions(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
 		    ROW_CREATE_CUSTOMER_URL, link);
 }
 
+/* What the call is linked to (issue 18): "Order A-1001" / "Lead #7" in
+ * the row, linking to the CRM page (cgi/crm.c), with its id in the JSON.
+ * Only where the viewer may open that record: the rule of the CRM pages
+ * and the customer's lists (access_record() with the record's manager);
+ * otherwise the row says nothing about it (null keys, in the page and
+ * the JSON alike). An
+ * order without a number shows "#<id>", as the card does. */
+static void
+row_linked(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
+    struct buf *link)
+{
+	int64_t id;
+	const char *num;
+
+	if (!db_col_null(st, CALL_ORDER_ID) && access_record(u, ACCESS_ORDER,
+	    ACCESS_VIEW, db_col_i64(st, CALL_ORDER_MANAGER_ID))) {
+		id = db_col_i64(st, CALL_ORDER_ID);
+		tmpl_rows_i64(c, ROW_ORDER_ID, id);
+		buf_reset(link);
+		if ((num = db_col(st, CALL_ORDER_NUMBER, NULL)) != NULL && *num)
+			buf_puts(link, num);
+		else {
+			buf_putc(link, '#');
+			buf_put_i64(link, id);
+		}
+		row_link(c, ROW_ORDER_NUMBER, link);
+		buf_reset(link);
+		buf_puts(link, "/orders/");
+		buf_put_i64(link, id);
+		row_link(c, ROW_ORDER_URL, link);
+	} else {
+		tmpl_rows_null(c, ROW_ORDER_ID);
+		tmpl_rows_null(c, ROW_ORDER_NUMBER);
+		tmpl_rows_null(c, ROW_ORDER_URL);
+	}
+	if (!db_col_null(st, CALL_LEAD_ID) && access_record(u, ACCESS_LEAD,
+	    ACCESS_VIEW, db_col_i64(st, CALL_LEAD_MANAGER_ID))) {
+		id = db_col_i64(st, CALL_LEAD_ID);
+		tmpl_rows_i64(c, ROW_LEAD_ID, id);
+		buf_reset(link);
+		buf_putc(link, '#');
+		buf_put_i64(link, id);
+		row_link(c, ROW_LEAD_NUMBER, link);
+		buf_reset(link);
+		buf_puts(link, "/leads/");
+		buf_put_i64(link, id);
+		row_link(c, ROW_LEAD_URL, link);
+	} else {
+		tmpl_rows_null(c, ROW_LEAD_ID);
+		tmpl_rows_null(c, ROW_LEAD_NUMBER);
+		tmpl_rows_null(c, ROW_LEAD_URL);
+	}
+}
 
 /* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
  * the history: the recording program checks the permission of that page. */
@@ -892,6 +949,7 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	call_link(link, id, "", '?', NULL);
 	row_link(c, ROW_CARD_URL, link);
 	row_actions(ctx->user, c, st, link, number, id);
+	row_linked(ctx->user, c, st, link);
 }
 
 /* This page's query without the cursor and the format: the base of the

@@ -6,9 +6,11 @@
 #include "core/buf.h"
 #include "db/call.h"
 
-/* Only what the page and the CSV show: the call's state, order and lead
- * ids were three more values per row to encode and send that nothing
- * read. The manager's and the integration's names are not joined: the
+/* Only what the page and the CSV show (the call's state is not read).
+ * The linked order and lead (issue 18: the row links to them) come with
+ * their managers, for the viewer's right to see them (access_record()):
+ * the order is one more primary-key lookup per row, like the lead's.
+ * The manager's and the integration's names are not joined: the
  * page reads both small tables anyway for its selects
  * (db_call_page_lists), and two primary-key lookups less per row is 15 %
  * of the query's server time on a page and more on a CSV export of
@@ -20,7 +22,8 @@ static const char sql_list_cols[] =
     "c.customer_id, cu.name, l.name, "
     "c.external_id, c.manager_id, c.integration_id, c.client_withheld, "
     "(SELECT tr.summary_head FROM transcripts tr WHERE tr.call_id = c.id), "
-    "(SELECT tr.status FROM transcripts tr WHERE tr.call_id = c.id) ";
+    "(SELECT tr.status FROM transcripts tr WHERE tr.call_id = c.id), "
+    "c.order_id, o.number, o.manager_id, c.lead_id, l.manager_id ";
 /* CALL_NUMBER_LONGER: the query of db_call_number_longer() as a column.
  * Uncorrelated, so MariaDB runs it once per execution, not per row. */
 static const char sql_longer_col[] =
@@ -28,6 +31,7 @@ static const char sql_longer_col[] =
     "AND client_digits_rev LIKE CONCAT(?, '%') LIMIT 1) ";
 static const char sql_list_joins[] =
     "LEFT JOIN customers cu ON cu.id = c.customer_id "
+    "LEFT JOIN orders o ON o.id = c.order_id "
     "LEFT JOIN leads l ON l.id = c.lead_id ";
 /* The transcript's columns (issue 22) are subqueries by primary key in the
  * SELECT list, run for the page's rows only: as a LEFT JOIN an empty or
@@ -39,6 +43,7 @@ static const char sql_list_joins[] =
 static const char sql_said_from[] =
     "FROM transcripts t STRAIGHT_JOIN calls c ON c.id = t.call_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id "
+    "LEFT JOIN orders o ON o.id = c.order_id "
     "LEFT JOIN leads l ON l.id = c.lead_id ";
 static const char sql_said_where[] =
     " AND MATCH (t.words, t.summary) AGAINST (? IN BOOLEAN MODE)";

@@ -152,6 +152,12 @@ enum call_col {
 	 * sentence and its status. Only for users who may read it
 	 * (access_transcript_list_manager()). */
 	CALL_SUMMARY_HEAD, CALL_TRANSCRIPT_STATUS,
+	/* What the call is linked to (issue 18), NULL when nothing: the
+	 * order, its number (NULL when it has none) and manager; the lead
+	 * and its manager. The managers decide whether the viewer may see
+	 * them (access_record()). */
+	CALL_ORDER_ID, CALL_ORDER_NUMBER, CALL_ORDER_MANAGER_ID,
+	CALL_LEAD_ID, CALL_LEAD_MANAGER_ID,
 	CALL_COL__MAX,
 	CALL_NUMBER_LONGER = CALL_COL__MAX  /* only with number_longer_col */
 };

@@ -590,7 +590,8 @@ db_call_number_longer(struct db *db, const char *rev, bool *exists)
  * ones), so a surname is found too; DISTINCT because two words of one name
  * can share the prefix. Several words: a prefix range of ix_customers_name,
  * the name as typed ("Michał Dud"). Both columns have the collation of
- * customers.name, so both ignore case and accents. */
+ * customers.name (utf8mb4_unicode_ci): case and accents are ignored, "sean"
+ * finds "Seán", though "ł" stays a letter of its own. */
 static const char sql_contact_ids_word[] =
     "SELECT DISTINCT customer_id FROM customer_name_words "
     "WHERE word LIKE CONCAT(?, '%') ESCAPE '!' LIMIT ?";

@@ -590,8 +590,16 @@ db_call_number_longer(struct db *db, const char *rev, bool *exists)
 	return CB_OK;
 }
 
-/* A prefix range of ix_customers_name; the collation makes it
- * case-insensitive. */
+/* A search of one word: a prefix range of customer_name_words' primary key
+ * (migration 0036: every word of every name, and the parts of hyphenated
+ * ones), so a surname is found too; DISTINCT because two words of one name
+ * can share the prefix. Several words: a prefix range of ix_customers_name,
+ * the name as typed ("Michał Dud"). Both columns have the collation of
+ * customers.name (utf8mb4_unicode_ci): case and accents are ignored, "sean"
+ * finds "Seán", though "ł" stays a letter of its own. */
+static const char sql_contact_ids_word[] =
+    "SELECT DISTINCT customer_id FROM customer_name_words "
+    "WHERE word LIKE CONCAT(?, '%') ESCAPE '!' LIMIT ?";
 static const char sql_contact_ids[] =
     "SELECT id FROM customers WHERE name LIKE CONCAT(?, '%') ESCAPE '!' "
     "ORDER BY name, id LIMIT ?";
@@ -607,7 +615,9 @@ db_call_contact_ids(struct db *db, const char *prefix, int64_t *ids,
 	unsigned i = 0;
 
 	*n = 0;
-	if ((rc = db_stmt(db, sql_contact_ids, &st)) != CB_OK)
+	/* A word of customer_name_words never holds a space. */
+	if ((rc = db_stmt(db, strchr(prefix, ' ') == NULL ?
+	    sql_contact_ids_word : sql_contact_ids, &st)) != CB_OK)
 		return rc;
 	q.nparams = 0;
 	param_text(&q, &t, true, q.escaped[0]);

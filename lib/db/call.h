@@ -227,7 +227,8 @@ enum cb_err db_call_list(struct db *db, const struct call_filter *f,
 enum cb_err db_call_number_longer(struct db *db, const char *rev,
     bool *exists);
 
-/* Customers whose name begins with prefix (ix_customers_name), at most
+/* Customers with a word of the name beginning with prefix (one word:
+ * customer_name_words) or whose name begins with it (several), at most
  * max ids into ids; *n is how many. */
 enum cb_err db_call_contact_ids(struct db *db, const char *prefix,
     int64_t *ids, unsigned max, unsigned *n);

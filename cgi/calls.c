@@ -780,26 +780,22 @@ row_actions(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
  * Only where the viewer may open that record: the rule of the CRM pages
  * and the customer's lists (access_record() with the record's manager);
  * otherwise the row says nothing about it (null keys, in the page and
- * the JSON alike). An
- * order without a number shows "#<id>", as the card does. */
+ * the JSON alike). The order is named by order_label(). */
 static void
 row_linked(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
     struct buf *link)
 {
 	int64_t id;
-	const char *num;
+	char label[48];
 
 	if (!db_col_null(st, CALL_ORDER_ID) && access_record(u, ACCESS_ORDER,
 	    ACCESS_VIEW, db_col_i64(st, CALL_ORDER_MANAGER_ID))) {
 		id = db_col_i64(st, CALL_ORDER_ID);
 		tmpl_rows_i64(c, ROW_ORDER_ID, id);
+		order_label(label, sizeof(label),
+		    db_col(st, CALL_ORDER_NUMBER, NULL), id);
 		buf_reset(link);
-		if ((num = db_col(st, CALL_ORDER_NUMBER, NULL)) != NULL && *num)
-			buf_puts(link, num);
-		else {
-			buf_putc(link, '#');
-			buf_put_i64(link, id);
-		}
+		buf_puts(link, label);
 		row_link(c, ROW_ORDER_NUMBER, link);
 		buf_reset(link);
 		buf_puts(link, "/orders/");

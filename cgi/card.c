@@ -208,11 +208,12 @@ add_orders(struct ctx *ctx, const struct card *c, struct json_object *m)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o = json_object_new_object();
 		int64_t id = db_col_i64(st, ORD_ID);
-		const char *num = db_col(st, ORD_NUMBER, NULL);
+		char label[48];
 
+		order_label(label, sizeof(label), db_col(st, ORD_NUMBER, NULL),
+		    id);
 		app_add_int(o, "id", id);
-		app_add_str(o, "number", num ? num : arena_printf(ctx->arena,
-		    "#%lld", (long long)id));
+		app_add_str(o, "number", label);
 		app_add_str(o, "status", db_col(st, ORD_STATUS, NULL));
 		app_add_str(o, "total", db_col(st, ORD_TOTAL, NULL));
 		app_add_str(o, "currency", db_col(st, ORD_CURRENCY, NULL));

@@ -45,6 +45,7 @@
 #include "db/crm.h"
 #include "db/live.h"
 #include "db/relink.h"
+#include "http/call_labels.h"
 #include "http/app.h"
 #include "http/dial_link.h"
 #include "http/phone_view.h"
@@ -439,6 +440,8 @@ page_customer(struct ctx *ctx)
 		goto fail;
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *o;
+		char label[48];
+
 		if (!access_record(ctx->user, ACCESS_ORDER, ACCESS_VIEW,
 		    db_col_i64(st, 6)))
 			continue;
@@ -446,7 +449,9 @@ page_customer(struct ctx *ctx)
 		app_add_int(o, "id", db_col_i64(st, 0));
 		app_add_str(o, "url", arena_printf(ctx->arena, "/orders/%lld",
 		    (long long)db_col_i64(st, 0)));
-		app_add_str(o, "number", db_col(st, 1, NULL));
+		order_label(label, sizeof(label), db_col(st, 1, NULL),
+		    db_col_i64(st, 0));
+		app_add_str(o, "number", label);
 		app_add_str(o, "status", db_col(st, 2, NULL));
 		app_add_str(o, "total", arena_printf(ctx->arena, "%s %s",
 		    db_col(st, 3, NULL), db_col(st, 4, NULL)));
@@ -665,6 +670,7 @@ page_order(struct ctx *ctx)
 	struct db_stmt *st;
 	enum cb_err rc;
 	bool has_calls;
+	char label[48];
 
 	if ((rc = db_crm_order(ctx->db, id, &st)) != CB_OK) {
 		json_object_put(m);
@@ -680,8 +686,8 @@ page_order(struct ctx *ctx)
 	}
 	mgr = db_col_i64(st, 10);
 	app_add_int(m, "id", id);
-	app_add_str(m, "number", db_col(st, 0, NULL) ? db_col(st, 0, NULL) :
-	    arena_printf(ctx->arena, "#%lld", (long long)id));
+	order_label(label, sizeof(label), db_col(st, 0, NULL), id);
+	app_add_str(m, "number", label);
 	app_add_str(m, "title", arena_printf(ctx->arena, "Order %s",
 	    db_col(st, 0, NULL) ? db_col(st, 0, NULL) : ""));
 	app_add_str(m, "status", db_col(st, 1, NULL));

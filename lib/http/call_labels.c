@@ -1,4 +1,5 @@
 #include "config.h"
+#include <stdio.h>
 #include <string.h>
 #include "http/call_labels.h"
 #include "i18n/i18n.h"
@@ -28,4 +29,13 @@ call_direction_label(const char *d)
 	if (d != NULL && strcmp(d, "out") == 0)
 		return i18n_memo(N_("Outgoing"), m[1]);
 	return i18n_memo(N_("Internal"), m[2]);
+}
+
+void
+order_label(char *out, size_t outsz, const char *number, int64_t id)
+{
+	if (number != NULL && *number != '\0')
+		snprintf(out, outsz, "%s", number);
+	else
+		snprintf(out, outsz, "#%lld", (long long)id);
 }

@@ -9,4 +9,12 @@
 const char *call_result_label(const char *result);
 const char *call_direction_label(const char *direction);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* How an order is named wherever a person reads it (history row, card,
+ * customer and order pages): its number, or "#<id>" when it has none
+ * (NULL or empty: an empty link text is a link nobody can read). */
+void order_label(char *out, size_t outsz, const char *number, int64_t id);
+
 #endif

@@ -17,11 +17,25 @@ const DID = '+48223900400';                 // the demo generic line
 const tag = `cr${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const COMMON = 1200;
 const rev = (s) => [...s].reverse().join('');
-// The fragment as typed: six random digits (not starting with 0 or 38).
-const F = String(400000 + Math.floor(Math.random() * 499999));
-const R = rev(F);
-const NUMBER = `+38093${F}7`;
+// The fragment as typed: six random digits (not starting with 0 or 38),
+// chosen in before() so that no other call (the demo's, other tests', the
+// common rows below) contains it: the test wants exactly one match.
+let F, R, NUMBER;
 let c;
+const commonRev = (r, i) => `${r.slice(0, 4)}0${String(i).padStart(4, '0')}0893`;
+
+async function pickFragment() {
+  for (let tries = 0; tries < 50; tries++) {
+    const f = String(400000 + Math.floor(Math.random() * 499999));
+    const r = rev(f);
+    let clash = false;
+    for (let i = 1; i <= COMMON && !clash; i++) clash = commonRev(r, i).includes(r);
+    if (clash) continue;
+    const [[n]] = await sql("SELECT COUNT(*) FROM calls WHERE client_digits_rev LIKE CONCAT('%', ?, '%')", [r]);
+    if (Number(n) === 0) return f;
+  }
+  throw new Error('no fragment free of other calls in 50 tries');
+}
 
 async function readRows() {
   const rows = await sql("SHOW GLOBAL STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_prev')");
@@ -40,6 +54,9 @@ async function rowsRead(get) {
 }
 
 before(async () => {
+  F = await pickFragment();
+  R = rev(F);
+  NUMBER = `+38093${F}7`;
   c = new Client();
   await c.login('manager', 'manager');
   const res = await postGeneric({ event: 'call.end', call_id: `${tag}-rare`, direction: 'in', from: NUMBER,

@@ -69,7 +69,7 @@ test('the popup shows the open orders and leads, the line and store, and acts: a
   await popup.waitFor({ state: 'visible', timeout: 3000 });
   assert.equal(await popup.locator('.live-state').textContent(), 'Ringing');
   await popup.locator('.live-orders li', { hasText: c.orderNo }).waitFor({ timeout: 3000 });
-  assert.match(await popup.locator('.live-orders').textContent(), new RegExp(`Order ${c.orderNo} · .+ · 1234.50 UAH`));
+  assert.match(await popup.locator('.live-orders').textContent(), new RegExp(`Order ${c.orderNo} · .+ · 1,234.50 UAH`));
   assert.match(await popup.locator('.live-leads').textContent(), /Lead #\d+ · Open · Wants a sofa/);
   assert.equal(await popup.locator('.live-called').textContent(), `Line ${c.line}, store ${c.store}`);
   assert.equal(await popup.locator('.live-cid').isVisible(), false);

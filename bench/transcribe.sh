@@ -15,6 +15,7 @@
 #   BENCH_LOAD         stack: the built-in load (below) when BENCH_LOAD_CMD is empty;
 #                      none: only the real-time factor                           [stack]
 #   BENCH_LOAD_SECONDS each wrk run of the built-in load                          [10]
+#   BENCH_PAIRS        A/B pairs, run in A B B A order (a drift cancels)          [2]
 #   BENCH_HTTP_PORT / BENCH_DB_PORT  its stack's ports                          [28095 / 13511]
 #   BENCH_LOAD_CMD     a command that measures ingest or pages instead (e.g.
 #                      "BENCH_QUICK=1 bench/webhook.sh"); run four times, A B A B:
@@ -176,7 +177,13 @@ stop_loop() {
 	loop=""
 }
 trap 'stop_loop; [[ -n ${CB_STATE_DIR:-} ]] && "$REPO/scripts/stack.sh" stop >/dev/null 2>&1; true' EXIT
-phases=(A1 B1 A2 B2)
+# Pairs in A B B A order (A1 B1 B2 A2 A3 B3 …): a rate that drifts during the run (the database
+# grows, caches warm) weighs on A and B alike instead of on whichever came last.
+PAIRS=${BENCH_PAIRS:-2}
+phases=()
+for ((i = 1; i <= PAIRS; i++)); do
+	if ((i % 2)); then phases+=("A$i" "B$i"); else phases+=("B$i" "A$i"); fi
+done
 for ph in "${phases[@]}"; do
 	: >"$WORK/loop-$ph.txt"
 	if [[ $ph == B* ]]; then
@@ -200,7 +207,7 @@ for ph in "${phases[@]}"; do
 done
 {
 	echo
-	echo "## Ingest and pages while transcribing ($PRIO priority), A B A B"
+	echo "## Ingest and pages while transcribing ($PRIO priority), $PAIRS pairs in A B B A order"
 	echo
 	echo "BENCH_LOAD_CMD: \`$BENCH_LOAD_CMD\`"
 	echo
@@ -212,12 +219,20 @@ done
 		echo "| $ph | $([[ $ph == B* ]] && echo "yes ($PRIO)" || echo no) | $(tr '\n' ' ' <"$WORK/rates-$ph.txt")| $(cat "$WORK/loadavg-$ph.txt") | $done_n | $done_s |"
 	done
 	echo
-	# metric i: mean of B over mean of A (1.00 = no change; issue 22: at least 0.90)
-	paste "$WORK/rates-A1.txt" "$WORK/rates-B1.txt" "$WORK/rates-A2.txt" "$WORK/rates-B2.txt" |
-		awk '{ a = ($1 + $3) / 2; b = ($2 + $4) / 2
-			printf "- metric %d: A %.1f, B %.1f: **B/A %.3f** (A1 %s, A2 %s: A2/A1 %.3f, the noise)\n",
-				NR, a, b, a ? b / a : 0, $1, $3, $1 ? $3 / $1 : 0 }'
-	bs=$(cat "$WORK/secs-B1.txt" "$WORK/secs-B2.txt" | awk '{ s += $1 } END { print s }')
-	bn=$(cat "$WORK/loop-B1.txt" "$WORK/loop-B2.txt" | wc -l)
+	# metric i: mean of B over mean of A (1.00 = no change; issue 22: at least 0.90), and the
+	# spread of the A runs (the noise a B/A must be read against).
+	n_metrics=$(wc -l <"$WORK/rates-A1.txt")
+	for ((m = 1; m <= n_metrics; m++)); do
+		for ((i = 1; i <= PAIRS; i++)); do
+			printf '%s %s\n' "$(sed -n "${m}p" "$WORK/rates-A$i.txt")" "$(sed -n "${m}p" "$WORK/rates-B$i.txt")"
+		done | awk '{ print $1, $2, ($1 ? $2 / $1 : 0) }' | sort -k3 -g |
+			awk -v m="$m" '{ a += $1; b += $2; r[NR] = $3
+				if (NR == 1 || $1 < amin) amin = $1; if ($1 > amax) amax = $1 }
+			END { n = NR; med = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+				printf "- metric %d: A %.1f, B %.1f: **B/A %.3f** (per pair: median %.3f, from %.3f to %.3f; A runs from %.1f to %.1f: max/min %.3f, the noise)\n",
+					m, a / n, b / n, a ? b / a : 0, med, r[1], r[n], amin, amax, amin ? amax / amin : 0 }'
+	done
+	bs=$(for ((i = 1; i <= PAIRS; i++)); do cat "$WORK/secs-B$i.txt"; done | awk '{ s += $1 } END { print s }')
+	bn=$(for ((i = 1; i <= PAIRS; i++)); do cat "$WORK/loop-B$i.txt"; done | wc -l)
 	echo "- transcriptions finished during B: $bn in $bs s of load (the loop's share of the CPU: it yields to the load)"
 } | tee -a "$OUT"

@@ -21,30 +21,31 @@ static const char sql_list_cols[] =
     "c.talk_seconds, c.wait_seconds, c.recording_state, c.comment, "
     "c.customer_id, cu.name, l.name, "
     "c.external_id, c.manager_id, c.integration_id, c.client_withheld, "
-    "(SELECT tr.summary_head FROM transcripts tr WHERE tr.call_id = c.id), "
-    "(SELECT tr.status FROM transcripts tr WHERE tr.call_id = c.id), "
+    "tr.summary_head, tr.status, "
     "c.order_id, o.number, o.manager_id, c.lead_id, l.manager_id ";
 /* CALL_NUMBER_LONGER: the query of db_call_number_longer() as a column.
  * Uncorrelated, so MariaDB runs it once per execution, not per row. */
 static const char sql_longer_col[] =
     ", (SELECT 1 FROM calls WHERE client_digits_rev > ? "
     "AND client_digits_rev LIKE CONCAT(?, '%') LIMIT 1) ";
-static const char sql_list_joins[] =
-    "LEFT JOIN customers cu ON cu.id = c.customer_id "
-    "LEFT JOIN orders o ON o.id = c.order_id "
-    "LEFT JOIN leads l ON l.id = c.lead_id ";
-/* The transcript's columns (issue 22) are subqueries by primary key in the
- * SELECT list, run for the page's rows only: as a LEFT JOIN an empty or
- * small transcripts table made the optimizer pick a join buffer, and the
- * page's index order became a temporary table and a sort.
- *
- * Words said (issue 22): the FULLTEXT index drives, each match's call by
+/* The transcript's columns (issue 22) come from a LEFT JOIN on its primary
+ * key, forced: left to itself, the optimizer joined an empty or small
+ * transcripts table through a join buffer, and the page's index order
+ * became a temporary table and a sort. Two scalar subqueries in the SELECT
+ * list (session 11) avoided that but cost 1 µs each per row even with no
+ * transcripts: a fifth of the history query's server time at 1,000,000
+ * calls (bench/history.sh, mariadbd 0.63 -> 0.89 ms per page). */
+#define SQL_LIST_JOINS \
+    "LEFT JOIN customers cu ON cu.id = c.customer_id " \
+    "LEFT JOIN orders o ON o.id = c.order_id " \
+    "LEFT JOIN leads l ON l.id = c.lead_id " \
+    "LEFT JOIN transcripts tr FORCE INDEX (PRIMARY) ON tr.call_id = c.id "
+static const char sql_list_joins[] = SQL_LIST_JOINS;
+/* Words said (issue 22): the FULLTEXT index drives, each match's call by
  * primary key (0029_transcripts.sql). */
 static const char sql_said_from[] =
     "FROM transcripts t STRAIGHT_JOIN calls c ON c.id = t.call_id "
-    "LEFT JOIN customers cu ON cu.id = c.customer_id "
-    "LEFT JOIN orders o ON o.id = c.order_id "
-    "LEFT JOIN leads l ON l.id = c.lead_id ";
+    SQL_LIST_JOINS;
 static const char sql_said_where[] =
     " AND MATCH (t.words, t.summary) AGAINST (? IN BOOLEAN MODE)";
 static const char sql_list_from[] = "FROM calls c ";

@@ -127,6 +127,31 @@ test('no filter: newest first on ix_calls_started, no sort', async () => {
   await served([], 'ix_calls_started');
 });
 
+// The transcript's columns come from a LEFT JOIN forced onto its primary key
+// (lib/db/call.c SQL_LIST_JOINS): with a handful of transcripts, as on a
+// new installation, the optimizer would otherwise read the small table
+// through a join buffer and sort the page in a temporary table.
+test('a few transcripts: the transcript is an eq_ref by primary key, the page keeps its index order', async () => {
+  await sql("INSERT IGNORE INTO transcripts (call_id, status, summary_head) " +
+    "SELECT id, 'done', 'explain' FROM calls ORDER BY id DESC LIMIT 3");
+  try {
+    await sql('ANALYZE TABLE transcripts');
+    for (const args of [[], [`manager=${v.manager}`]]) {
+      const p = await served(args, args.length ? 'ix_calls_manager_started' : 'ix_calls_started');
+      assert.doesNotMatch(p.extra, /temporary/, JSON.stringify(p));
+      const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), args);
+      const q = JSON.parse(stdout);
+      const tr = (await sql(`EXPLAIN ${q.sql}`, q.params)).find((r) => r[2] === 'tr');
+      assert.ok(tr, `no transcripts row in the plan of ${q.sql}`);
+      assert.equal(tr[3], 'eq_ref', JSON.stringify(tr));
+      assert.equal(tr[5], 'PRIMARY', JSON.stringify(tr));
+    }
+  } finally {
+    await sql("DELETE FROM transcripts WHERE summary_head = 'explain'");
+    await sql('ANALYZE TABLE transcripts');
+  }
+});
+
 test('manager: ix_calls_manager_started in keyset order', async () => {
   await served([`manager=${v.manager}`], 'ix_calls_manager_started');
 });

@@ -78,16 +78,27 @@ trap cleanup EXIT
 [[ ${BENCH_FRESH:-0} == 1 ]] && { "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$CB_STATE_DIR"; }
 "$REPO/scripts/stack.sh" start >"$WORK/stack.log" 2>&1 || { tail -30 "$WORK/stack.log" >&2; die "stack failed"; }
 
-# The programs that serve the pages: this build's, or BENCH_PROGRAMS's (restarted when the
-# running callboard-calls is another build's, e.g. the other side of an A/B kept running).
+# The programs that serve the pages: this build's, or BENCH_PROGRAMS's, restarted for every run.
+# On a kept stack an earlier run may have left another tree's programs: restart-programs stops
+# only the processes of the tree it is given, and a process it does not stop keeps listening on
+# its (now unlinked) socket and serving nothing, while a check by binary path would take it for
+# the serving one. So every FastCGI program listening in this stack's socket folder is stopped
+# first, whichever tree started it.
 PROG_TREE=$(realpath -m -- "${BENCH_PROGRAMS:-$REPO}")
 PROG_BUILD=$BUILD
 [[ -n ${BENCH_PROGRAMS:-} ]] && PROG_BUILD=$PROG_TREE/build-bench
-if [[ -z $(pgrep -f "$PROG_BUILD/cgi/callboard-calls" || true) ]]; then
-    say "serving the pages with $PROG_BUILD's programs"
-    CB_BUILD_DIR=$PROG_BUILD CB_ROOT=$PROG_TREE "$PROG_TREE/scripts/stack.sh" restart-programs \
-        >>"$WORK/stack.log" 2>&1 || { tail -20 "$WORK/stack.log" >&2; die "restart-programs failed"; }
-fi
+SOCK_DIR=/tmp/cb-$(id -u)-$(printf '%s' "$CB_STATE_DIR" | sha256sum | cut -c1-8)
+stray=$(ss -xlpn 2>/dev/null | awk -v d="$SOCK_DIR/" 'index($0, d) && /callboard-/' |
+    grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' ')
+# shellcheck disable=SC2086 # a list of pids
+[[ -n ${stray// } ]] && kill $stray 2>/dev/null || true
+say "serving the pages with $PROG_BUILD's programs"
+CB_BUILD_DIR=$PROG_BUILD CB_ROOT=$PROG_TREE "$PROG_TREE/scripts/stack.sh" restart-programs \
+    >>"$WORK/stack.log" 2>&1 || { tail -20 "$WORK/stack.log" >&2; die "restart-programs failed"; }
+served_by=$(ss -xlpn 2>/dev/null | awk -v s="$SOCK_DIR/calls.sock" '$5 == s' | grep -o 'pid=[0-9]*' |
+    cut -d= -f2 | while read -r pid; do readlink "/proc/$pid/exe"; done | sort -u)
+[[ $served_by == "$PROG_BUILD/cgi/callboard-calls" ]] ||
+    die "the pages are served by '$served_by', not $PROG_BUILD/cgi/callboard-calls"
 
 db() { mariadb --defaults-file="$CB_STATE_DIR/mariadb.cnf" --batch --skip-column-names callboard -e "$1"; }
 have=$(db "SELECT COUNT(*) FROM calls" 2>/dev/null || echo 0)

@@ -741,7 +741,7 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 		e = json_object_new_object();
 		app_add_str(e, "number", num);
 		app_add_int(e, "count", 1);
-		app_add_str(e, "last", app_local_time(ctx, r->started));
+		app_add_time(ctx, e, "last", r->started);
 		app_add_str(e, "first_utc", r->started);
 		app_add_str(e, "dial_url", dial_href(ctx->arena, ctx->user, num,
 		    id));

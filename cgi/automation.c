@@ -919,8 +919,8 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			app_add_bool(o, "failed", res && (strcmp(res, "failed") ==
 			    0 || strcmp(res, "unknown") == 0));
 			app_add_str(o, "error", db_col(st, TR_ERROR, NULL));
-			app_add_str(o, "time", app_local_time(ctx, db_col(st,
-			    TR_CREATED_AT, NULL)));
+			app_add_time(ctx, o, "time", db_col(st, TR_CREATED_AT,
+			    NULL));
 			json_object_array_add(runs, o);
 		}
 		db_stmt_done(st);
@@ -1009,8 +1009,7 @@ page_triggers(struct ctx *ctx)
 		if (a)
 			json_object_put(a);
 		app_add_int(o, "runs", db_col_i64(st, TC_RUNS));
-		app_add_str(o, "last_run", app_local_time(ctx, db_col(st, TC_LAST_RUN,
-		    NULL)));
+		app_add_time(ctx, o, "last_run", db_col(st, TC_LAST_RUN, NULL));
 		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld", (long long)id));
 		app_add_str(o, "enabled_url", arena_printf(ctx->arena,

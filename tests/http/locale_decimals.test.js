@@ -83,6 +83,8 @@ for (const [lang, f] of Object.entries(LANGS)) {
     // The follow-up shares and the heatmap's missed share.
     assert.ok(t.includes(`(<span>${f.pc('100.0')}</span>)`), `${lang}: never handled`);
     assert.ok(t.includes(`Tue 12:00-12:59: 3 calls, ${f.pc('33.3')} missed`), `${lang}: heatmap tip`);
+    // The never-handled number's last missed call: a date in the language too.
+    assert.ok(t.includes(`<time datetime="${DAY} 12:02">${f.when}</time>`), `${lang}: last missed`);
     if (lang !== 'en') assert.ok(!/\b(66\.7|33\.3)\b/.test(t.replace(/<[^>]*>/g, ' ')), `${lang}: no point`);
   });
 }

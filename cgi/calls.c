@@ -1275,6 +1275,23 @@ in_group(const char *key, const char *const g[3])
 	return false;
 }
 
+/* The label of the button the filter block folds behind on a phone
+ * (issue 18; static/callboard.css): "Filters (2 active)", counted like
+ * the chips. */
+static void
+filters_summary(struct json_object *m, size_t active)
+{
+	char text[128];
+
+	if (active == 0) {
+		app_add_str(m, "filters_summary", _("Filters"));
+		return;
+	}
+	i18n_fill_n(ngettext("Filters ({n} active)", "Filters ({n} active)",
+	    active), (long long)active, text, sizeof(text));
+	app_add_str(m, "filters_summary", text);
+}
+
 /* The label of the option chosen in the select list (managers...). */
 static const char *
 chosen_label(struct json_object *m, const char *list)
@@ -1398,6 +1415,7 @@ add_chips(struct ctx *ctx, struct json_object *m, const char *base)
 		json_object_array_add(chips, c);
 	}
 	app_add_bool(m, "more_open", more);
+	filters_summary(m, json_object_array_length(chips));
 }
 
 static enum cb_err

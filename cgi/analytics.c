@@ -128,12 +128,14 @@ nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* "87.5" from tenths of a per cent. */
+/* "87.5" from tenths of a per cent, in the arena. */
 static const char *
 pct(struct ctx *ctx, int64_t permille)
 {
-	return arena_printf(ctx->arena, "%lld.%lld", (long long)(permille / 10),
-	    (long long)(permille % 10));
+	char *s = arena_alloc(ctx->arena, AN_PERMILLE_TEXT);
+
+	an_permille_text(permille, s);
+	return s;
 }
 
 static enum cb_err
@@ -367,9 +369,12 @@ period_model(struct ctx *ctx, const struct report *rep,
 		}
 		json_object_object_add(p, dn, dir);
 	}
-	app_add_str(p, "answer_rate", pct(ctx, an_permille(t[0][0], in)));
-	app_add_str(p, "missed_rate", pct(ctx, an_permille(t[0][1], in)));
-	app_add_str(p, "out_answer_rate", pct(ctx, an_permille(t[1][0], out)));
+	app_add_percent(ctx, p, "answer_rate", pct(ctx, an_permille(t[0][0],
+	    in)));
+	app_add_percent(ctx, p, "missed_rate", pct(ctx, an_permille(t[0][1],
+	    in)));
+	app_add_percent(ctx, p, "out_answer_rate", pct(ctx, an_permille(
+	    t[1][0], out)));
 	app_add_int(p, "answer_permille", an_permille(t[0][0], in));
 	app_add_int(p, "missed_permille", an_permille(t[0][1], in));
 	return p;
@@ -410,16 +415,17 @@ add_daily(struct ctx *ctx, struct report *rep, const struct daily *d,
 			}
 			json_object_object_add(row, dn, dir);
 		}
-		app_add_str(row, "answer_rate", in ? pct(ctx, an_permille(
-		    c[0][0], in)) : NULL);
-		app_add_str(row, "missed_rate", in ? pct(ctx, an_permille(
-		    c[0][1], in)) : NULL);
-		/* The same day of the previous period, beside it. */
+		app_add_decimal(ctx, row, "answer_rate", in ? pct(ctx,
+		    an_permille(c[0][0], in)) : NULL);
+		app_add_decimal(ctx, row, "missed_rate", in ? pct(ctx,
+		    an_permille(c[0][1], in)) : NULL);
+		/* The same day of the previous period, beside it. The
+		 * table's headers say "%": its cells are decimals. */
 		{
 			int64_t (*p)[3] = d->c[i];
 			int64_t pin = p[0][0] + p[0][1] + p[0][2];
-			app_add_str(row, "prev_answer_rate", pin ? pct(ctx,
-			    an_permille(p[0][0], pin)) : NULL);
+			app_add_decimal(ctx, row, "prev_answer_rate", pin ?
+			    pct(ctx, an_permille(p[0][0], pin)) : NULL);
 		}
 		json_object_array_add(rows, row);
 		gin[i].key = gout[i].key = day;
@@ -449,8 +455,8 @@ add_daily(struct ctx *ctx, struct report *rep, const struct daily *d,
 	    json_object_object_get(m, "current"), "answer_permille"));
 	prev = json_object_get_int64(json_object_object_get(
 	    json_object_object_get(m, "previous"), "answer_permille"));
-	app_add_str(m, "answer_change", arena_printf(ctx->arena, "%s%s",
-	    cur >= prev ? "+" : "-", pct(ctx, llabs(cur - prev))));
+	app_add_decimal(ctx, m, "answer_change", arena_printf(ctx->arena,
+	    "%s%s", cur >= prev ? "+" : "-", pct(ctx, llabs(cur - prev))));
 	app_add_int(m, "internal", d->internal);
 }
 
@@ -735,7 +741,7 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 		e = json_object_new_object();
 		app_add_str(e, "number", num);
 		app_add_int(e, "count", 1);
-		app_add_str(e, "last", app_local_time(ctx, r->started));
+		app_add_time(ctx, e, "last", r->started);
 		app_add_str(e, "first_utc", r->started);
 		app_add_str(e, "dial_url", dial_href(ctx->arena, ctx->user, num,
 		    id));
@@ -776,11 +782,11 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 	app_add_int(fu, "within", count[FOLLOW_WITHIN]);
 	app_add_int(fu, "late", count[FOLLOW_LATE]);
 	app_add_int(fu, "never", count[FOLLOW_NEVER]);
-	app_add_str(fu, "within_rate", pct(ctx, an_permille(
+	app_add_percent(ctx, fu, "within_rate", pct(ctx, an_permille(
 	    count[FOLLOW_WITHIN], (int64_t)total)));
-	app_add_str(fu, "late_rate", pct(ctx, an_permille(count[FOLLOW_LATE],
-	    (int64_t)total)));
-	app_add_str(fu, "never_rate", pct(ctx, an_permille(
+	app_add_percent(ctx, fu, "late_rate", pct(ctx, an_permille(
+	    count[FOLLOW_LATE], (int64_t)total)));
+	app_add_percent(ctx, fu, "never_rate", pct(ctx, an_permille(
 	    count[FOLLOW_NEVER], (int64_t)total)));
 	{
 		int64_t med = an_percentile(delays, nd, 50);
@@ -915,7 +921,7 @@ add_heatmap(struct ctx *ctx, struct report *rep, struct json_object *m)
 	    "Each cell is one hour of one weekday over the range: darker means "
 	    "more incoming calls; its text gives the share missed. The table "
 	    "below has the same numbers.", (const int64_t (*)[24])count,
-	    (const int64_t (*)[24])missed));
+	    (const int64_t (*)[24])missed, ctx->lang));
 	return CB_OK;
 }
 
@@ -969,7 +975,8 @@ add_wait(struct ctx *ctx, struct report *rep, struct json_object *m)
 		    "%lld s or more", (long long)wait_edges[i]);
 		app_add_str(r, "bucket", g[i].key);
 		app_add_int(r, "calls", g[i].v[0]);
-		app_add_str(r, "share", pct(ctx, an_permille(g[i].v[0], total)));
+		app_add_decimal(ctx, r, "share", pct(ctx, an_permille(
+		    g[i].v[0], total)));
 		json_object_array_add(rows, r);
 	}
 	app_add_int(w, "answered", total);
@@ -1009,7 +1016,7 @@ add_callers_lines(struct ctx *ctx, struct report *rep, struct json_object *m)
 	app_add_int(c, "numbers", all);
 	app_add_int(c, "new", fresh);
 	app_add_int(c, "returning", all - fresh);
-	app_add_str(c, "new_rate", pct(ctx, an_permille(fresh, all)));
+	app_add_percent(ctx, c, "new_rate", pct(ctx, an_permille(fresh, all)));
 	json_object_object_add(m, "callers", c);
 	if ((rc = an_q_lines(ctx->db, rep->src, &rep->r, &rep->f, &st)) != CB_OK) {
 		json_object_put(rows);
@@ -1259,6 +1266,8 @@ struct csv_table {
 	const char *list;          /* path of the array in the model */
 	const char *header;        /* the CSV's first line */
 	const char *cols[16];      /* paths in each row, NULL-terminated */
+	unsigned decimals;         /* bit k: cols[k] is a decimal ("87.5"),
+	                            * written by csv_decimal() */
 };
 
 static const struct csv_table tables[] = {
@@ -1266,17 +1275,18 @@ static const struct csv_table tables[] = {
 	    "out answered,out missed,out other,out total,answer rate %,"
 	    "missed rate %", { "day", "in.answered", "in.missed", "in.other",
 	    "in.total", "out.answered", "out.missed", "out.other",
-	    "out.total", "answer_rate", "missed_rate", NULL } },
+	    "out.total", "answer_rate", "missed_rate", NULL },
+	    1u << 9 | 1u << 10 },
 	{ "followup", "followup.never_list", "number,missed calls,last "
-	    "missed", { "number", "count", "last", NULL } },
+	    "missed", { "number", "count", "last", NULL }, 0 },
 	{ "managers", "managers", "manager,calls taken,average talk,longest "
 	    "talk,missed,callbacks", { "name", "taken", "talk_avg",
-	    "talk_longest", "missed", "callbacks", NULL } },
+	    "talk_longest", "missed", "callbacks", NULL }, 0 },
 	{ "wait", "wait.buckets", "wait,calls,share %", { "bucket", "calls",
-	    "share", NULL } },
+	    "share", NULL }, 1u << 2 },
 	{ "lines", "lines", "line,store,calls,answered,missed", { "line",
-	    "store", "calls", "answered", "missed", NULL } },
-	{ "heatmap", "heatmap", NULL, { NULL } },
+	    "store", "calls", "answered", "missed", NULL }, 0 },
+	{ "heatmap", "heatmap", NULL, { NULL }, 0 },
 };
 
 static enum cb_err
@@ -1334,8 +1344,8 @@ page_csv(struct ctx *ctx)
 				    j), sep, false);
 				csv_cell(&b, cell(ctx, c, "calls"), sep, false);
 				csv_cell(&b, cell(ctx, c, "missed"), sep, false);
-				csv_cell(&b, cell(ctx, c, "missed_rate"), sep,
-				    true);
+				csv_decimal(&b, cell(ctx, c, "missed_rate"),
+				    sep, true);
 			}
 		}
 	} else {
@@ -1344,8 +1354,9 @@ page_csv(struct ctx *ctx)
 			struct json_object *r = json_object_array_get_idx(list,
 			    i);
 			for (k = 0; t->cols[k]; k++)
-				csv_cell(&b, cell(ctx, r, t->cols[k]), sep,
-				    t->cols[k + 1] == NULL);
+				(t->decimals >> k & 1u ? csv_decimal :
+				    csv_cell)(&b, cell(ctx, r, t->cols[k]),
+				    sep, t->cols[k + 1] == NULL);
 		}
 	}
 	json_object_put(m);

@@ -615,6 +615,35 @@ static const char *const action_types[][2] = {
 };
 #define NACTION_TYPES (sizeof(action_types) / sizeof(action_types[0]))
 
+/* An action's name in the viewer's language ("notify": "Notify"); a
+ * type this version does not know as it is stored. */
+static const char *
+action_label(const char *type)
+{
+	size_t i;
+
+	for (i = 1; type && i < NACTION_TYPES; i++)
+		if (strcmp(type, action_types[i][0]) == 0)
+			return _(action_types[i][1]);
+	return type;
+}
+
+/* trigger_runs.result in the viewer's language. */
+static const char *
+run_result_label(const char *result)
+{
+	static const char *const results[][2] = {
+		{ "queued", N_("queued") }, { "ok", N_("ok") },
+		{ "failed", N_("failed") }, { "skipped", N_("skipped") },
+	};
+	size_t i;
+
+	for (i = 0; result && i < sizeof(results) / sizeof(results[0]); i++)
+		if (strcmp(result, results[i][0]) == 0)
+			return _(results[i][1]);
+	return result;
+}
+
 struct tform {
 	int64_t id;
 	const char *name, *event;
@@ -908,19 +937,22 @@ trigger_render(struct ctx *ctx, struct tform *f, const char *notice,
 			app_add_str(o, "call_url", call ? arena_printf(ctx->arena,
 			    "/calls/%lld", (long long)call) : NULL);
 			app_add_str(o, "call_label", call ? arena_printf(ctx->arena,
-			    "call %lld%s%s", (long long)call,
+			    "%s %lld%s%s", _("call"), (long long)call,
 			    db_col(st, TR_CALL_NUMBER, NULL) ? " · " : "",
 			    db_col(st, TR_CALL_NUMBER, NULL) ? db_col(st,
 			    TR_CALL_NUMBER, NULL) : "") : NULL);
 			app_add_int(o, "action_index", db_col_i64(st,
 			    TR_ACTION_INDEX) + 1);
 			app_add_str(o, "action", db_col(st, TR_ACTION, NULL));
+			app_add_str(o, "action_label", action_label(db_col(st,
+			    TR_ACTION, NULL)));
 			app_add_str(o, "result", res);
+			app_add_str(o, "result_label", run_result_label(res));
 			app_add_bool(o, "failed", res && (strcmp(res, "failed") ==
 			    0 || strcmp(res, "unknown") == 0));
 			app_add_str(o, "error", db_col(st, TR_ERROR, NULL));
-			app_add_str(o, "time", app_local_time(ctx, db_col(st,
-			    TR_CREATED_AT, NULL)));
+			app_add_time(ctx, o, "time", db_col(st, TR_CREATED_AT,
+			    NULL));
 			json_object_array_add(runs, o);
 		}
 		db_stmt_done(st);
@@ -1009,8 +1041,7 @@ page_triggers(struct ctx *ctx)
 		if (a)
 			json_object_put(a);
 		app_add_int(o, "runs", db_col_i64(st, TC_RUNS));
-		app_add_str(o, "last_run", app_local_time(ctx, db_col(st, TC_LAST_RUN,
-		    NULL)));
+		app_add_time(ctx, o, "last_run", db_col(st, TC_LAST_RUN, NULL));
 		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld", (long long)id));
 		app_add_str(o, "enabled_url", arena_printf(ctx->arena,
@@ -1018,7 +1049,6 @@ page_triggers(struct ctx *ctx)
 		app_add_str(o, "delete_url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld/delete", (long long)id));
 		app_add_str(o, "toggle_value", on ? "0" : "1");
-		app_add_str(o, "toggle_label", on ? "Disable" : "Enable");
 		json_object_array_add(list, o);
 	}
 	db_stmt_done(st);

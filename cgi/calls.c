@@ -780,49 +780,73 @@ row_actions(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
  * Only where the viewer may open that record: the rule of the CRM pages
  * and the customer's lists (access_record() with the record's manager);
  * otherwise the row says nothing about it (null keys, in the page and
- * the JSON alike). The order is named by order_label(). */
+ * the JSON alike). The order is named by order_label(), a lead by its
+ * id. One description per kind, one helper for both. */
+struct linked_kind {
+	enum access_kind kind;
+	enum call_col id_col, manager_col;
+	enum row_col id_slot, label_slot, url_slot;
+	const char *path;          /* "/orders/": the CRM page, id after */
+	/* The record's name in the row. */
+	void (*label)(struct db_stmt *st, int64_t id, char *out, size_t outsz);
+};
+
 static void
-row_linked(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
-    struct buf *link)
+linked_order_label(struct db_stmt *st, int64_t id, char *out, size_t outsz)
+{
+	order_label(out, outsz, db_col(st, CALL_ORDER_NUMBER, NULL), id);
+}
+
+static void
+linked_lead_label(struct db_stmt *st, int64_t id, char *out, size_t outsz)
+{
+	(void)st;
+	snprintf(out, outsz, "#%lld", (long long)id);
+}
+
+static const struct linked_kind linked_kinds[] = {
+	{ ACCESS_ORDER, CALL_ORDER_ID, CALL_ORDER_MANAGER_ID, ROW_ORDER_ID,
+	    ROW_ORDER_NUMBER, ROW_ORDER_URL, "/orders/", linked_order_label },
+	{ ACCESS_LEAD, CALL_LEAD_ID, CALL_LEAD_MANAGER_ID, ROW_LEAD_ID,
+	    ROW_LEAD_NUMBER, ROW_LEAD_URL, "/leads/", linked_lead_label },
+};
+
+/* The three slots of one linked record: its id, its name and its URL,
+ * or three nulls when there is none or the viewer may not open it. */
+static void
+row_linked_record(const struct user *u, struct tmpl_rows *c,
+    struct db_stmt *st, struct buf *link, const struct linked_kind *k)
 {
 	int64_t id;
 	char label[48];
 
-	if (!db_col_null(st, CALL_ORDER_ID) && access_record(u, ACCESS_ORDER,
-	    ACCESS_VIEW, db_col_i64(st, CALL_ORDER_MANAGER_ID))) {
-		id = db_col_i64(st, CALL_ORDER_ID);
-		tmpl_rows_i64(c, ROW_ORDER_ID, id);
-		order_label(label, sizeof(label),
-		    db_col(st, CALL_ORDER_NUMBER, NULL), id);
-		buf_reset(link);
-		buf_puts(link, label);
-		row_link(c, ROW_ORDER_NUMBER, link);
-		buf_reset(link);
-		buf_puts(link, "/orders/");
-		buf_put_i64(link, id);
-		row_link(c, ROW_ORDER_URL, link);
-	} else {
-		tmpl_rows_null(c, ROW_ORDER_ID);
-		tmpl_rows_null(c, ROW_ORDER_NUMBER);
-		tmpl_rows_null(c, ROW_ORDER_URL);
+	if (db_col_null(st, k->id_col) || !access_record(u, k->kind,
+	    ACCESS_VIEW, db_col_i64(st, k->manager_col))) {
+		tmpl_rows_null(c, k->id_slot);
+		tmpl_rows_null(c, k->label_slot);
+		tmpl_rows_null(c, k->url_slot);
+		return;
 	}
-	if (!db_col_null(st, CALL_LEAD_ID) && access_record(u, ACCESS_LEAD,
-	    ACCESS_VIEW, db_col_i64(st, CALL_LEAD_MANAGER_ID))) {
-		id = db_col_i64(st, CALL_LEAD_ID);
-		tmpl_rows_i64(c, ROW_LEAD_ID, id);
-		buf_reset(link);
-		buf_putc(link, '#');
-		buf_put_i64(link, id);
-		row_link(c, ROW_LEAD_NUMBER, link);
-		buf_reset(link);
-		buf_puts(link, "/leads/");
-		buf_put_i64(link, id);
-		row_link(c, ROW_LEAD_URL, link);
-	} else {
-		tmpl_rows_null(c, ROW_LEAD_ID);
-		tmpl_rows_null(c, ROW_LEAD_NUMBER);
-		tmpl_rows_null(c, ROW_LEAD_URL);
-	}
+	id = db_col_i64(st, k->id_col);
+	tmpl_rows_i64(c, k->id_slot, id);
+	k->label(st, id, label, sizeof(label));
+	buf_reset(link);
+	buf_puts(link, label);
+	row_link(c, k->label_slot, link);
+	buf_reset(link);
+	buf_puts(link, k->path);
+	buf_put_i64(link, id);
+	row_link(c, k->url_slot, link);
+}
+
+static void
+row_linked(const struct user *u, struct tmpl_rows *c, struct db_stmt *st,
+    struct buf *link)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(linked_kinds) / sizeof(linked_kinds[0]); i++)
+		row_linked_record(u, c, st, link, &linked_kinds[i]);
 }
 
 /* from: the feed a row is shown in ("customer:7", "order:9") or NULL for
@@ -1275,6 +1299,23 @@ in_group(const char *key, const char *const g[3])
 	return false;
 }
 
+/* The label of the button the filter block folds behind on a phone
+ * (issue 18; static/callboard.css): "Filters (2 active)", counted like
+ * the chips. */
+static void
+filters_summary(struct json_object *m, size_t active)
+{
+	char text[128];
+
+	if (active == 0) {
+		app_add_str(m, "filters_summary", _("Filters"));
+		return;
+	}
+	i18n_fill_n(ngettext("Filters ({n} active)", "Filters ({n} active)",
+	    active), (long long)active, text, sizeof(text));
+	app_add_str(m, "filters_summary", text);
+}
+
 /* The label of the option chosen in the select list (managers...). */
 static const char *
 chosen_label(struct json_object *m, const char *list)
@@ -1398,6 +1439,7 @@ add_chips(struct ctx *ctx, struct json_object *m, const char *base)
 		json_object_array_add(chips, c);
 	}
 	app_add_bool(m, "more_open", more);
+	filters_summary(m, json_object_array_length(chips));
 }
 
 static enum cb_err

@@ -215,7 +215,7 @@ add_orders(struct ctx *ctx, const struct card *c, struct json_object *m)
 		app_add_int(o, "id", id);
 		app_add_str(o, "number", label);
 		app_add_str(o, "status", db_col(st, ORD_STATUS, NULL));
-		app_add_str(o, "total", db_col(st, ORD_TOTAL, NULL));
+		app_add_decimal(ctx, o, "total", db_col(st, ORD_TOTAL, NULL));
 		app_add_str(o, "currency", db_col(st, ORD_CURRENCY, NULL));
 		app_add_str(o, "store", db_col(st, ORD_STORE, NULL));
 		app_add_time(ctx, o, "created", db_col(st, ORD_CREATED_AT, NULL));

@@ -453,8 +453,8 @@ page_customer(struct ctx *ctx)
 		    db_col_i64(st, 0));
 		app_add_str(o, "number", label);
 		app_add_str(o, "status", db_col(st, 2, NULL));
-		app_add_str(o, "total", arena_printf(ctx->arena, "%s %s",
-		    db_col(st, 3, NULL), db_col(st, 4, NULL)));
+		app_add_decimal(ctx, o, "total", db_col(st, 3, NULL));
+		app_add_str(o, "currency", db_col(st, 4, NULL));
 		app_add_time(ctx, o, "created", db_col(st, 5, NULL));
 		json_object_array_add(a, o);
 	}
@@ -699,8 +699,8 @@ page_order(struct ctx *ctx)
 		app_add_str(m, "customer", db_col(st, 4, NULL));
 	}
 	app_add_str(m, "store", db_col(st, 5, NULL));
-	app_add_str(m, "total", arena_printf(ctx->arena, "%s %s",
-	    db_col(st, 6, NULL), db_col(st, 7, NULL)));
+	app_add_decimal(ctx, m, "total", db_col(st, 6, NULL));
+	app_add_str(m, "currency", db_col(st, 7, NULL));
 	app_add_str(m, "manager", db_col(st, 8, NULL));
 	app_add_time(ctx, m, "created", db_col(st, 9, NULL));
 	store = db_col_i64(st, 11);

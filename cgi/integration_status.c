@@ -93,11 +93,11 @@ run_model(struct ctx *ctx, struct db_stmt *st)
 
 	app_add_int(o, "id", db_col_i64(st, 0));
 	app_add_str(o, "trigger", trigger_label(db_col(st, 1, NULL)));
-	app_add_str(o, "window_from", app_local_time(ctx, db_col(st, 2, NULL)));
-	app_add_str(o, "window_to", app_local_time(ctx, db_col(st, 3, NULL)));
+	app_add_time(ctx, o, "window_from", db_col(st, 2, NULL));
+	app_add_time(ctx, o, "window_to", db_col(st, 3, NULL));
 	app_add_str(o, "state", state);
-	app_add_str(o, "created", app_local_time(ctx, db_col(st, 5, NULL)));
-	app_add_str(o, "finished", app_local_time(ctx, db_col(st, 6, NULL)));
+	app_add_time(ctx, o, "created", db_col(st, 5, NULL));
+	app_add_time(ctx, o, "finished", db_col(st, 6, NULL));
 	app_add_int(o, "records", db_col_i64(st, 7));
 	app_add_int(o, "recovered", db_col_i64(st, 8));
 	app_add_int(o, "completed", db_col_i64(st, 9));
@@ -115,7 +115,7 @@ event_model(struct ctx *ctx, struct db_stmt *st)
 	const char *outcome = db_col(st, 2, NULL), *payload;
 	size_t len = 0;
 
-	app_add_str(o, "received", app_local_time(ctx, db_col(st, 0, NULL)));
+	app_add_time(ctx, o, "received", db_col(st, 0, NULL));
 	app_add_str(o, "source", db_col(st, 1, NULL));
 	app_add_str(o, "outcome", outcome);
 	app_add_str(o, "kind", db_col(st, 3, NULL));
@@ -184,8 +184,7 @@ status_render(struct ctx *ctx, const struct ig_head *h, const char *from,
 	rc = db_integration_last_event(ctx->db, ctx->ids[0], &st);
 	if (rc == CB_OK) {
 		ev = json_object_new_object();
-		app_add_str(ev, "received", app_local_time(ctx, db_col(st, 0,
-		    NULL)));
+		app_add_time(ctx, ev, "received", db_col(st, 0, NULL));
 		app_add_str(ev, "source", db_col(st, 1, NULL));
 		app_add_str(ev, "kind", db_col(st, 2, NULL));
 		db_stmt_done(st);

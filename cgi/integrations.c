@@ -123,8 +123,8 @@ exceptions_render(struct ctx *ctx, const char *phone, const char *comment,
 		app_add_str(e, "phone", db_col(st, EXC_PHONE, NULL));
 		app_add_str(e, "comment", db_col(st, EXC_COMMENT, NULL));
 		app_add_str(e, "author", db_col(st, EXC_AUTHOR, NULL));
-		app_add_str(e, "created", app_local_time(ctx, db_col(st,
-		    EXC_CREATED_AT, NULL)));
+		app_add_time(ctx, e, "created", db_col(st, EXC_CREATED_AT,
+		    NULL));
 		app_add_str(e, "delete_url", arena_printf(ctx->arena,
 		    "/settings/exceptions/%lld/delete", (long long)id));
 		json_object_array_add(list, e);
@@ -257,8 +257,7 @@ dead_model(struct ctx *ctx, struct db_stmt *st)
 	p.body_cut = db_col_i64(st, DEAD_BODY_CUT) != 0;
 	p.not_text = db_col_i64(st, DEAD_NOT_TEXT) != 0;
 	app_add_int(o, "id", id);
-	app_add_str(o, "received", app_local_time(ctx, db_col(st,
-	    DEAD_CREATED_AT, NULL)));
+	app_add_time(ctx, o, "received", db_col(st, DEAD_CREATED_AT, NULL));
 	app_add_str(o, "integration", db_col(st, DEAD_SLUG, NULL));
 	app_add_str(o, "state", state);
 	app_add_str(o, "state_label", dead_state_label(state));

@@ -870,7 +870,6 @@ page_listening_log(struct ctx *ctx)
 	while ((rc = db_fetch(st)) == CB_OK) {
 		struct json_object *r;
 		const char *at = db_col(st, LISTEN_CREATED_AT, NULL);
-		char local[32];
 
 		if (++n > LOG_PAGE) {
 			app_add_str(m, "next_url", log_next_url(ctx, last_at,
@@ -880,11 +879,8 @@ page_listening_log(struct ctx *ctx)
 		r = json_object_new_object();
 		last_id = db_col_i64(st, LISTEN_ID);
 		snprintf(last_at, sizeof(last_at), "%s", at ? at : "");
-		if (time_utc_to_local(at, ctx->user->time_zone, local,
-		    sizeof(local)) != CB_OK)
-			snprintf(local, sizeof(local), "%s", at ? at : "");
 		json_object_object_add(r, "id", json_object_new_int64(last_id));
-		app_add_str(r, "time", local);
+		app_add_time(ctx, r, "time", at);
 		app_add_str(r, "user", db_col(st, LISTEN_USER_NAME, NULL));
 		json_object_object_add(r, "call_id", json_object_new_int64(
 		    db_col_i64(st, LISTEN_CALL_ID)));

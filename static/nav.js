@@ -51,3 +51,12 @@
     if (e.detail && e.detail.state === 'ended') setTimeout(load, 2000);
   });
 }());
+
+// The history's filter block folds behind one button on a phone only (static/callboard.css);
+// a browser without ::details-content would keep it folded on a wide screen too: open it there.
+(function () {
+  'use strict';
+  var fold = document.querySelector('details.filters-fold');
+  if (!fold || !window.CSS || !CSS.supports || CSS.supports('selector(::details-content)')) return;
+  if (window.matchMedia('(min-width: 761px)').matches) fold.open = true;
+}());

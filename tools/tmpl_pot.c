@@ -31,8 +31,10 @@ record(void *arg, const char *msgid, const char *name, long line)
 {
 	struct pot *p = arg;
 	struct msg *m = NULL, *v;
-	size_t i;
+	size_t i, cap;
 
+	if (p->oom)
+		return NULL;
 	for (i = 0; i < p->n; i++)
 		if (strcmp(p->v[i].id, msgid) == 0) {
 			m = &p->v[i];
@@ -40,12 +42,14 @@ record(void *arg, const char *msgid, const char *name, long line)
 		}
 	if (m == NULL) {
 		if (p->n == p->cap) {
-			p->cap = p->cap ? p->cap * 2 : 256;
-			if ((v = realloc(p->v, p->cap * sizeof(*v))) == NULL) {
+			/* cap grows only with the array it counts */
+			cap = p->cap ? p->cap * 2 : 256;
+			if ((v = realloc(p->v, cap * sizeof(*v))) == NULL) {
 				p->oom = 1;
 				return NULL;
 			}
 			p->v = v;
+			p->cap = cap;
 		}
 		m = &p->v[p->n];
 		if ((m->id = strdup(msgid)) == NULL) {
@@ -72,6 +76,21 @@ po_string(const char *s)
 	putchar('"');
 }
 
+/* What record() kept: freed on every path, the error paths too (a file
+ * given for the directory fails after the first records were made). */
+static void
+pot_free(struct pot *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].id);
+		buf_free(&p->v[i].refs);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -80,6 +99,7 @@ main(int argc, char *argv[])
 	struct tmpl_set *set = NULL;
 	struct buf err;
 	size_t i;
+	int status = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s TEMPLATES-DIR\n", argv[0]);
@@ -90,7 +110,8 @@ main(int argc, char *argv[])
 	    pot.oom) {
 		fprintf(stderr, "%s: %s\n", argv[0],
 		    pot.oom ? "out of memory" : buf_cstr(&err));
-		return 1;
+		status = 1;
+		goto done;
 	}
 	printf("# Callboard's templates (tools/tmpl_pot.c). Do not edit: "
 	    "make update-po.\n");
@@ -100,11 +121,10 @@ main(int argc, char *argv[])
 		printf("#:%s\n#, no-c-format\nmsgid ", buf_cstr(&pot.v[i].refs));
 		po_string(pot.v[i].id);
 		printf("\nmsgstr \"\"\n\n");
-		free(pot.v[i].id);
-		buf_free(&pot.v[i].refs);
 	}
-	free(pot.v);
+done:
+	pot_free(&pot);
 	tmpl_set_free(set);
 	buf_free(&err);
-	return 0;
+	return status;
 }

@@ -154,7 +154,7 @@ static const char *const weekdays[7] = {
 
 struct json_object *
 an_chart_heat(const char *title, const char *desc, const int64_t count[7][24],
-    const int64_t missed[7][24])
+    const int64_t missed[7][24], enum i18n_lang lang)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *cells = json_object_new_array();
@@ -163,7 +163,7 @@ an_chart_heat(const char *title, const char *desc, const int64_t count[7][24],
 	double cw = (AN_CHART_W - LEFT - 4) / 24.0, ch = 24;
 	int64_t max = 0;
 	int d, h;
-	char buf[96], vb[32];
+	char buf[96], vb[32], share[AN_PERMILLE_TEXT], missed_pc[32];
 
 	for (d = 0; d < 7; d++)
 		for (h = 0; h < 24; h++)
@@ -190,10 +190,12 @@ an_chart_heat(const char *title, const char *desc, const int64_t count[7][24],
 			put_i(c, "missed", missed[d][h]);
 			snprintf(buf, sizeof(buf), "%s %02d:00", weekdays[d], h);
 			put_s(c, "key", buf);
+			an_permille_text(pm, share);
+			i18n_format_percent(lang, share, missed_pc,
+			    sizeof(missed_pc));
 			snprintf(buf, sizeof(buf), "%s %02d:00-%02d:59: %lld "
-			    "calls, %lld.%lld %% missed", weekdays[d], h, h,
-			    (long long)count[d][h], (long long)(pm / 10),
-			    (long long)(pm % 10));
+			    "calls, %s missed", weekdays[d], h, h,
+			    (long long)count[d][h], missed_pc);
 			put_s(c, "tip", buf);
 			json_object_array_add(cells, c);
 		}

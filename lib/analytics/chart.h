@@ -11,6 +11,8 @@
 
 #include <json-c/json.h>
 
+#include "i18n/i18n.h"
+
 #define AN_SERIES_MAX 3
 #define AN_CHART_W 720
 #define AN_CHART_H 220
@@ -33,8 +35,10 @@ struct json_object *an_chart_bars(const char *title, const char *desc,
 /* A 7 × 24 heatmap: count[d][h] incoming calls on weekday d (0 Monday)
  * at hour h, missed[d][h] of them missed. {title, desc, view_box,
  * cells[{x, y, w, h, opacity, value, missed, key, tip}], rows[{y, label}],
- * cols[{x, label}]}. */
+ * cols[{x, label}]}. A tip's share missed is written as lang writes a
+ * decimal (i18n_format_percent). */
 struct json_object *an_chart_heat(const char *title, const char *desc,
-    const int64_t count[7][24], const int64_t missed[7][24]);
+    const int64_t count[7][24], const int64_t missed[7][24],
+    enum i18n_lang lang);
 
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "analytics/stats.h"
@@ -57,4 +58,11 @@ an_permille(int64_t part, int64_t whole)
 	if (whole <= 0)
 		return 0;
 	return (part * 1000 + whole / 2) / whole;
+}
+
+void
+an_permille_text(int64_t permille, char out[AN_PERMILLE_TEXT])
+{
+	snprintf(out, AN_PERMILLE_TEXT, "%lld.%lld", (long long)(permille / 10),
+	    (long long)(permille % 10));
 }

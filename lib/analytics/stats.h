@@ -25,7 +25,10 @@ enum an_follow {
 enum an_follow an_follow_class(int64_t delay, int64_t target_seconds);
 
 /* 1000 × part / whole rounded, 0 when whole is 0: a rate in tenths of a
- * per cent (the page prints "87.5 %"). */
+ * per cent (the page prints "87.5%", "87,5 %": i18n_format_percent). */
 int64_t an_permille(int64_t part, int64_t whole);
+/* permille (>= 0) as machines write the per cent: "87.5", "100.0". */
+#define AN_PERMILLE_TEXT 24
+void an_permille_text(int64_t permille, char out[AN_PERMILLE_TEXT]);
 
 #endif

@@ -192,18 +192,25 @@ what_happened(const char *event, const struct auto_call *c, char *out,
     size_t outsz)
 {
 	/* In the current language (i18n_use): English for what is stored,
-	 * the recipient's for an e-mail. A translated string is never a
-	 * format, so the sentence is its start and the who. */
+	 * the recipient's for an e-mail. One whole sentence per case, never
+	 * "New call to" + "an unknown number": the preposition decides the
+	 * noun's case (uk "на невідомий номер" but "від невідомого номера"),
+	 * so the translator writes each (docs/templates.md). */
+	static const char *const keys[] = { "{who}" };
 	const char *who_ = c->customer_id > 0 && c->customer_name[0] ?
-	    c->customer_name : c->client_number[0] ? c->client_number :
-	    _("an unknown number");
+	    c->customer_name : c->client_number[0] ? c->client_number : NULL;
+	bool missed = strcmp(event, "missed_call") == 0;
+	bool outgoing = !missed && strcmp(c->direction, "out") == 0;
+	const char *msg;
 
-	if (strcmp(event, "missed_call") == 0)
-		snprintf(out, outsz, "%s %s", _("Missed call from"), who_);
-	else if (strcmp(c->direction, "out") == 0)
-		snprintf(out, outsz, "%s %s", _("New call to"), who_);
+	if (who_ == NULL)
+		msg = missed ? _("Missed call from an unknown number") :
+		    outgoing ? _("New call to an unknown number") :
+		    _("New call from an unknown number");
 	else
-		snprintf(out, outsz, "%s %s", _("New call from"), who_);
+		msg = missed ? _("Missed call from {who}") : outgoing ?
+		    _("New call to {who}") : _("New call from {who}");
+	i18n_fill(msg, keys, &who_, 1, out, outsz);
 }
 
 static enum cb_err

@@ -90,6 +90,38 @@ app_add_time(struct ctx *ctx, struct json_object *o, const char *key,
 	app_add_str(o, name, shown);
 }
 
+/* o[key] = dec and o[key "_shown"] = fmt(dec) in the viewer's language. */
+static void
+add_shown(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *dec, void (*fmt)(enum i18n_lang, const char *, char *,
+    size_t))
+{
+	char shown[256], name[64];
+
+	app_add_str(o, key, dec);
+	snprintf(name, sizeof(name), "%s_shown", key);
+	if (dec == NULL) {
+		app_add_str(o, name, NULL);
+		return;
+	}
+	fmt(ctx->lang, dec, shown, sizeof(shown));
+	app_add_str(o, name, shown);
+}
+
+void
+app_add_decimal(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *dec)
+{
+	add_shown(ctx, o, key, dec, i18n_format_decimal);
+}
+
+void
+app_add_percent(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *dec)
+{
+	add_shown(ctx, o, key, dec, i18n_format_percent);
+}
+
 const char *
 app_param(const struct ctx *ctx, const char *name)
 {

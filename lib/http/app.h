@@ -130,5 +130,14 @@ const char *app_local_time(struct ctx *ctx, const char *utc);
  * NULL utc: both null. */
 void app_add_time(struct ctx *ctx, struct json_object *o, const char *key,
     const char *utc);
+/* A decimal people read (issue 18), the same way: o[key] = dec as
+ * machines write it ("1250.00", "87.5": JSON, CSV) and o[key "_shown"]
+ * as the viewer's language writes it (i18n_format_decimal: "1 250,00");
+ * app_add_percent() shows it as a share (i18n_format_percent: "87,5 %").
+ * NULL dec: both null. */
+void app_add_decimal(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *dec);
+void app_add_percent(struct ctx *ctx, struct json_object *o, const char *key,
+    const char *dec);
 
 #endif

@@ -80,6 +80,23 @@ csv_cell(struct buf *b, const char *s, char sep, bool last)
 		buf_putc(b, sep);
 }
 
+void
+csv_decimal(struct buf *b, const char *dec, char sep, bool last)
+{
+	char cell[64], *p;
+	size_t n;
+
+	if (sep != ';' || dec == NULL || (n = strlen(dec)) >= sizeof(cell)) {
+		csv_cell(b, dec, sep, last);
+		return;
+	}
+	memcpy(cell, dec, n + 1);
+	/* The decimal mark of the locales that list with ';'. */
+	for (p = cell; (p = strchr(p, '.')) != NULL; p++)
+		*p = ',';
+	csv_cell(b, cell, sep, last);
+}
+
 /* Languages whose Excel lists with ';' (their decimal mark is a comma, so
  * the list separator cannot be). */
 static const char *const semicolon_langs[] = {

@@ -17,6 +17,12 @@
  * invisible U+200B in front. */
 void csv_cell(struct buf *b, const char *s, char sep, bool last);
 
+/* A decimal ("87.5", as the model holds it) as one cell: with a decimal
+ * comma in a ';' CSV, which only Excel of a decimal-comma locale opens
+ * (csv_separator_for), and which reads "87.5" there as text or a date;
+ * as it is in a ',' CSV. No grouping: spreadsheets read "1250,5". */
+void csv_decimal(struct buf *b, const char *dec, char sep, bool last);
+
 /* A header line from comma-separated names ("day,calls,missed"), written
  * with sep between them and CRLF at the end. */
 void csv_header_names(struct buf *b, const char *names, char sep);

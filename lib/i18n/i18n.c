@@ -463,32 +463,115 @@ unchanged:
 	snprintf(out, outsz, "%s", iso ? iso : "");
 }
 
+/* The digit grouping of lang (CLDR, as Intl.NumberFormat writes it):
+ * "," (en), "." (es), a no-break space U+00A0 (uk, ru, pl). */
+static const char *
+group_sep(enum i18n_lang lang)
+{
+	return lang == LANG_EN ? "," : lang == LANG_ES ? "." : "\xC2\xA0";
+}
+
+/* Appends the len digits at d to out (o: bytes used, at most cap - 1),
+ * grouped by threes as lang does. Spanish and Polish group only from
+ * five digits (CLDR's minimumGroupingDigits 2: 1000, 10.000; 1000,
+ * 10 000). */
+static size_t
+put_grouped(enum i18n_lang lang, const char *d, size_t len, char *out,
+    size_t o, size_t cap)
+{
+	const char *group = group_sep(lang);
+	size_t i, gl = strlen(group);
+
+	for (i = 0; i < len && o + gl + 1 < cap; i++) {
+		if (i > 0 && (len - i) % 3 == 0 &&
+		    !((lang == LANG_ES || lang == LANG_PL) && len == 4)) {
+			memcpy(out + o, group, gl);
+			o += gl;
+		}
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void
 i18n_format_int(enum i18n_lang lang, long long n, char *out, size_t outsz)
 {
 	char tmp[32], res[64];
-	const char *group = lang == LANG_EN ? "," : lang == LANG_ES ? "." :
-	    "\xC2\xA0";
-	size_t len, i, o = 0, gl = strlen(group);
+	size_t o = 0;
 	int neg = n < 0;
 
 	snprintf(tmp, sizeof(tmp), "%llu",
 	    neg ? 0ull - (unsigned long long)n : (unsigned long long)n);
-	len = strlen(tmp);
 	if (neg)
 		res[o++] = '-';
-	for (i = 0; i < len; i++) {
-		/* Spanish and Polish group only from 5 digits (CLDR's
-		 * minimumGroupingDigits 2: 1000, 10.000; 1000, 10 000). */
-		if (i > 0 && (len - i) % 3 == 0 &&
-		    !((lang == LANG_ES || lang == LANG_PL) && len == 4)) {
-			memcpy(res + o, group, gl);
-			o += gl;
-		}
-		res[o++] = tmp[i];
-	}
-	res[o] = '\0';
+	put_grouped(lang, tmp, strlen(tmp), res, o, sizeof(res));
 	snprintf(out, outsz, "%s", res);
+}
+
+/* Longest integer part i18n_format_decimal() groups: DECIMAL(65) has at
+ * most 65 digits; longer is not a number we wrote. */
+#define DECIMAL_DIGITS_MAX 65
+/* sign, digits with a two-byte group separator before every third, the
+ * decimal sign, the fraction, NUL */
+#define DECIMAL_OUT_MAX (1 + DECIMAL_DIGITS_MAX * 5 / 3 + 1 + \
+	DECIMAL_DIGITS_MAX + 1)
+
+void
+i18n_format_decimal(enum i18n_lang lang, const char *dec, char *out,
+    size_t outsz)
+{
+	char res[DECIMAL_OUT_MAX];
+	const char *p = dec, *ip, *fp = NULL;
+	size_t il, fl = 0, o = 0;
+
+	if (outsz == 0)
+		return;
+	if (p == NULL)
+		goto unchanged;
+	if (*p == '-' || *p == '+')
+		res[o++] = *p++;
+	for (ip = p; *p >= '0' && *p <= '9'; p++)
+		;
+	il = (size_t)(p - ip);
+	if (*p == '.') {
+		for (fp = ++p; *p >= '0' && *p <= '9'; p++)
+			;
+		fl = (size_t)(p - fp);
+	}
+	/* [+-]digits[.digits] and nothing else */
+	if (il == 0 || il > DECIMAL_DIGITS_MAX || (fp && fl == 0) ||
+	    fl > DECIMAL_DIGITS_MAX || *p != '\0')
+		goto unchanged;
+	o = put_grouped(lang, ip, il, res, o, sizeof(res));
+	if (fp) {
+		/* CLDR's decimal sign: a point only in English of ours. */
+		res[o++] = lang == LANG_EN ? '.' : ',';
+		memcpy(res + o, fp, fl);
+		res[o + fl] = '\0';
+	}
+	snprintf(out, outsz, "%s", res);
+	return;
+unchanged:
+	snprintf(out, outsz, "%s", dec ? dec : "");
+}
+
+void
+i18n_format_percent(enum i18n_lang lang, const char *dec, char *out,
+    size_t outsz)
+{
+	char num[DECIMAL_OUT_MAX];
+
+	if (dec == NULL) {
+		if (outsz > 0)
+			*out = '\0';
+		return;
+	}
+	i18n_format_decimal(lang, dec, num, sizeof(num));
+	/* CLDR's percentFormat: "#,##0%" (en, uk, pl), "#,##0\u00A0%" (ru,
+	 * es): a no-break space keeps the sign on the number's line. */
+	snprintf(out, outsz, "%s%s%%", num, lang == LANG_RU ||
+	    lang == LANG_ES ? "\xC2\xA0" : "");
 }
 
 void

@@ -100,6 +100,22 @@ void i18n_format_datetime(enum i18n_lang lang, const char *iso, char *out,
 void i18n_format_int(enum i18n_lang lang, long long n, char *out,
     size_t outsz);
 
+/* A decimal as machines write it (JSON, MariaDB's DECIMAL, our rates:
+ * an optional sign, digits, optionally '.' and digits: "87.5",
+ * "-1250.00", "+1.2") as people of lang write it (CLDR, as
+ * Intl.NumberFormat does): the integer part grouped as by
+ * i18n_format_int(), and a decimal comma in uk, ru, es and pl
+ * ("1 250,00", "1250,00" in es/pl, "87,5") where English keeps the point
+ * ("1,250.00"). The digits are kept as they are (no rounding). Anything
+ * else is copied unchanged; NULL gives "". No allocation. */
+void i18n_format_decimal(enum i18n_lang lang, const char *dec, char *out,
+    size_t outsz);
+/* dec per cent ("87.5") with lang's percent sign (CLDR percentFormat):
+ * "87.5%" (en), "87,5%" (uk, pl), "87,5 %" with a no-break space U+00A0
+ * (ru, es). NULL gives "". */
+void i18n_format_percent(enum i18n_lang lang, const char *dec, char *out,
+    size_t outsz);
+
 /* msg with every "{n}" replaced by n, into out (at most outsz bytes): a
  * count inside a translated sentence, which is never a printf format
  * (ngettext("Try again in {n} second.", "... {n} seconds.", n)). */

@@ -69,3 +69,48 @@ test('next and previous pages, named after the sort', async () => {
   assert.equal(await page.locator('a[rel=next]').innerText(), 'Shorter calls →');
   await page.close();
 });
+
+// On a phone (390 px) the filter block starts folded behind one "Filters (N active)" button, so
+// the first call is on the first screen; the chips stay visible; the button opens the filters.
+// At 1366 px there is no button and the filters show as before (the first test).
+test('390 px: the filters fold behind one button, the first call on the first screen', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const events = watch(page);
+  await login(page, 'manager', 'manager');
+  await page.goto(`${BASE}/calls?result=answered`);
+  const summary = page.locator('details.filters-fold > summary');
+  assert.equal(await summary.innerText(), 'Filters (1 active)');
+  assert.equal(await page.locator('input[name=q]').isVisible(), false, 'folded');
+  assert.equal(await page.locator('ul.active-filters li').isVisible(), true, 'the chip shows');
+  const first = await page.locator('table.calls tbody tr').first().boundingBox();
+  assert.ok(first && first.y + first.height <= 844, `the first row is on the first screen (y ${first && first.y}, height ${first && first.height})`);
+  await page.screenshot({ path: join(SHOTS, 'history-390-folded.png') });
+  await summary.click();
+  assert.equal(await page.locator('input[name=q]').isVisible(), true, 'opened');
+  assert.equal(await page.locator('select[name=result]').inputValue(), 'answered');
+  await page.screenshot({ path: join(SHOTS, 'history-390-open.png') });
+  // The filters work from there: another result, then no filter at all.
+  await page.selectOption('select[name=result]', 'missed');
+  await Promise.all([page.waitForNavigation(), page.click('.filters-main button[type=submit]')]);
+  assert.equal(new URL(page.url()).searchParams.get('result'), 'missed');
+  await page.goto(`${BASE}/calls`);
+  assert.equal(await summary.innerText(), 'Filters');
+  // Wide again: no button, the filters shown.
+  await page.setViewportSize({ width: 1366, height: 800 });
+  assert.equal(await summary.isVisible(), false);
+  assert.equal(await page.locator('input[name=q]').isVisible(), true);
+  assert.deepEqual(events, { dialogs: [], errors: [] });
+  await page.close();
+});
+
+test('390 px in Ukrainian: the button says how many filters are on', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.setExtraHTTPHeaders({ 'Accept-Language': 'uk,en;q=0.1' });
+  await login(page, 'manager', 'manager');
+  await page.goto(`${BASE}/calls?result=answered&direction=in`);
+  assert.equal(await page.locator('details.filters-fold > summary').innerText(), 'Фільтри (2 активні)');
+  await page.screenshot({ path: join(SHOTS, 'uk-390-history-folded.png') });
+  await page.close();
+});

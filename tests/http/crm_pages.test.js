@@ -106,7 +106,7 @@ test('adding an order from a call to a store\'s number: store pre-selected, the 
   const page = await m.get(`/orders/${orderId}`);
   assert.equal(page.status, 200);
   assert.ok(page.text_.includes(number));
-  assert.match(page.text_, /1250\.50 UAH/);
+  assert.match(page.text_, /<span>1,250\.50<\/span> <span>UAH<\/span>/);
   assert.ok(page.text_.includes(`href="/orders/${orderId}/calls"`));
   assert.ok(page.text_.includes(`href="/customers/${cust}"`));
   assert.match(page.text_, /class="button call"/);

@@ -150,6 +150,33 @@ test('automation: a trigger without a name is refused in Spanish, the action lis
   assert.match(page.text_, /Oportunidad automática para una llamada perdida/);
 });
 
+// The trigger form's options the program fills (direction, caller, action, whom to notify), a
+// trigger's runs (action, result, the call) and the list's Enable/Disable buttons, in uk and pl.
+test('automation: the trigger form, its runs and the list in Ukrainian and Polish', async () => {
+  const name = uniq('Lang trigger ');
+  await sql(`INSERT INTO triggers (name, event, enabled, conditions, actions)
+    VALUES (?, 'missed_call', 0, '{"direction": "in", "customer": "unknown"}', '[{"type": "notify"}]')`, [name]);
+  const [[id]] = await sql('SELECT id FROM triggers WHERE name = ?', [name]);
+  const [[call]] = await sql('SELECT MAX(id) FROM calls');
+  await sql("INSERT INTO trigger_runs (trigger_id, call_id, action, result) VALUES (?, ?, 'notify', 'ok')", [id, call]);
+  const want = {
+    uk: ['>вхідні<', '>будь-який абонент<', '>невідомий абонент<', '>Сповістити<', '>HTTP-вебхук<',
+      '>Сповістити</span>', '>виконано</span>', `>дзвінок ${call}`, '>Увімкнути<'],
+    pl: ['>przychodzące<', '>dowolny rozmówca<', '>Powiadom<', '>Powiadom</span>', '>wykonano</span>',
+      '>Włącz<'],
+  };
+  for (const [l, words] of Object.entries(want)) {
+    const form = await admin.get(`/settings/triggers/${id}`, { headers: say(l) });
+    assert.equal(form.status, 200);
+    const list = await admin.get('/settings/triggers', { headers: say(l) });
+    const text = form.text_ + list.text_;
+    for (const w of words) assert.ok(text.includes(w), `${l}: ${w}`);
+    for (const en of ['>incoming<', '>any caller<', '>an unknown caller<', '>Notify<', '>ok</span>', `>call ${call}`,
+      '>Enable<', '>Disable<']) assert.ok(!text.includes(en), `${l}: no English ${en}`);
+  }
+  await sql('DELETE FROM triggers WHERE id = ?', [id]);
+});
+
 test('CRM: a broken call link is refused in Russian', async () => {
   const r = await admin.get('/customers/new?call=abc', { headers: say('ru') });
   assert.equal(r.status, 400);

@@ -265,3 +265,35 @@ test('e-mail: in the language of the user with the address; English for anyone e
     }
   } finally { await disable(t); }
 });
+
+// Issue 18: what happened is one whole sentence per case, so a translation can decline the noun
+// after its preposition: a call *to* an unknown number is "на невідомий номер" (accusative) in
+// Ukrainian, where one *from* it is "від невідомого номера" (genitive).
+test('e-mail: a call to an unknown number in Ukrainian and Russian', async () => {
+  const { Client } = await import('../lib/http.js');
+  const { createUser } = await import('../lib/settings.js');
+  const admin = new Client();
+  await admin.login('admin', 'admin');
+  const [[roleId]] = await sql("SELECT id FROM roles WHERE name = 'manager'");
+  const person = async (language) => {
+    const login = uid('mail');
+    const id = await createUser(admin, { name: 'Mail ' + login, login, role_id: roleId, password: 'long enough pw' });
+    const email = `${login}@crm.example`;
+    await sql('UPDATE users SET email = ?, language = ? WHERE id = ?', [email, language, id]);
+    return email;
+  };
+  const uk = await person('uk');
+  const ru = await person('ru');
+  const stranger = `${uid('x')}@crm.example`;
+  const t = await trigger('new_call', { direction: 'out' }, [uk, ru, stranger].map((to) => ({ type: 'email', to })));
+  try {
+    // The number withheld: nothing to name the other side by.
+    await sendCall('anonymous', { direction: 'out', kind: 'answered' });
+    const mail = async (to) => sink.waitFor((x) => x.to.includes(to));
+    const [mUk, mRu, mEn] = await Promise.all([uk, ru, stranger].map(mail));
+    assert.equal(mUk.headers.subject, `${t.name}: Новий дзвінок на невідомий номер`);
+    assert.match(mUk.body, /^Новий дзвінок на невідомий номер\.\r\n/);
+    assert.equal(mRu.headers.subject, `${t.name}: Новый звонок на неизвестный номер`);
+    assert.equal(mEn.headers.subject, `${t.name}: New call to an unknown number`);
+  } finally { await disable(t); }
+});

@@ -243,6 +243,86 @@ START_TEST(formats_large_numbers)
 }
 END_TEST
 
+/* Decimals and shares (issue 18): a decimal comma in uk/ru/es/pl, the
+ * grouping of i18n_format_int(), CLDR's percent sign per language (as
+ * node's Intl.NumberFormat writes them, ICU 78 / CLDR 48). */
+START_TEST(formats_decimals)
+{
+	char out[256];
+
+	i18n_format_decimal(LANG_EN, "87.5", out, sizeof(out));
+	ck_assert_str_eq(out, "87.5");
+	i18n_format_decimal(LANG_UK, "87.5", out, sizeof(out));
+	ck_assert_str_eq(out, "87,5");
+	i18n_format_decimal(LANG_EN, "1250.00", out, sizeof(out));
+	ck_assert_str_eq(out, "1,250.00");
+	i18n_format_decimal(LANG_UK, "1250.00", out, sizeof(out));
+	ck_assert_str_eq(out, "1\xC2\xA0" "250,00");
+	i18n_format_decimal(LANG_RU, "-12345.5", out, sizeof(out));
+	ck_assert_str_eq(out, "-12\xC2\xA0" "345,5");
+	i18n_format_decimal(LANG_ES, "1234.5", out, sizeof(out));
+	ck_assert_str_eq(out, "1234,5");
+	i18n_format_decimal(LANG_ES, "12345.5", out, sizeof(out));
+	ck_assert_str_eq(out, "12.345,5");
+	i18n_format_decimal(LANG_PL, "1234.50", out, sizeof(out));
+	ck_assert_str_eq(out, "1234,50");
+	i18n_format_decimal(LANG_PL, "+1.2", out, sizeof(out));
+	ck_assert_str_eq(out, "+1,2");
+	i18n_format_decimal(LANG_UK, "0", out, sizeof(out));
+	ck_assert_str_eq(out, "0");
+	/* not a decimal: as it is */
+	i18n_format_decimal(LANG_UK, "1.2.3", out, sizeof(out));
+	ck_assert_str_eq(out, "1.2.3");
+	i18n_format_decimal(LANG_UK, "87.", out, sizeof(out));
+	ck_assert_str_eq(out, "87.");
+	i18n_format_decimal(LANG_UK, ".5", out, sizeof(out));
+	ck_assert_str_eq(out, ".5");
+	i18n_format_decimal(LANG_UK, "", out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	i18n_format_decimal(LANG_UK, "12 UAH", out, sizeof(out));
+	ck_assert_str_eq(out, "12 UAH");
+	i18n_format_decimal(LANG_UK, NULL, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	/* the longest DECIMAL, grouped, and one digit more left alone */
+	{
+		char big[80], want[200];
+		size_t i, o = 0;
+
+		for (i = 0; i < 65; i++)
+			big[i] = (char)('1' + i % 9);
+		big[65] = '\0';
+		for (i = 0; i < 65; i++) {
+			if (i > 0 && (65 - i) % 3 == 0)
+				want[o++] = ',';
+			want[o++] = big[i];
+		}
+		memcpy(want + o, ".5", 3);
+		strcat(big, ".5");
+		i18n_format_decimal(LANG_EN, big, out, sizeof(out));
+		ck_assert_str_eq(out, want);
+		memmove(big + 1, big, strlen(big) + 1);
+		big[0] = '9';
+		i18n_format_decimal(LANG_EN, big, out, sizeof(out));
+		ck_assert_str_eq(out, big);
+	}
+	/* a short buffer is cut, never overrun */
+	i18n_format_decimal(LANG_UK, "1250.00", out, 4);
+	ck_assert_str_eq(out, "1\xC2\xA0");
+	i18n_format_percent(LANG_EN, "87.5", out, sizeof(out));
+	ck_assert_str_eq(out, "87.5%");
+	i18n_format_percent(LANG_UK, "87.5", out, sizeof(out));
+	ck_assert_str_eq(out, "87,5%");
+	i18n_format_percent(LANG_PL, "87.5", out, sizeof(out));
+	ck_assert_str_eq(out, "87,5%");
+	i18n_format_percent(LANG_RU, "87.5", out, sizeof(out));
+	ck_assert_str_eq(out, "87,5\xC2\xA0%");
+	i18n_format_percent(LANG_ES, "100.0", out, sizeof(out));
+	ck_assert_str_eq(out, "100,0\xC2\xA0%");
+	i18n_format_percent(LANG_ES, NULL, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 /* Values inside a translated sentence: {n} and named placeholders, every
  * occurrence, truncated at the buffer, never past it. */
 START_TEST(fill)
@@ -409,6 +489,7 @@ i18n_suite(void)
 	tcase_add_test(tc, formats_edges);
 	tcase_add_test(tc, formats_dst);
 	tcase_add_test(tc, formats_large_numbers);
+	tcase_add_test(tc, formats_decimals);
 	tcase_add_test(tc, fill);
 	tcase_add_test(tc, engine_text_nodes);
 	tcase_add_test(tc, engine_attributes);

@@ -12,16 +12,21 @@
 -- numbers (no wrong figure: both recompute; but the work was done twice).
 --
 -- Here the number's calls are read once, newest first, in the order
--- (started_at DESC, answered last, id DESC), and a running MIN over the
--- rows read so far gives each missed call the start of the first answered
--- call after it. Within one millisecond the answered calls come after the
--- missed ones, so an answered call at the missed call's own millisecond
--- is never "later" (a later start to the millisecond, as before). The
--- call itself is then one equality dive into ix_calls_followup for the
--- lowest id at that start (two answered calls in one millisecond: the
--- lower id, as before). Exactly the rows of 0032's statement
--- (tests/http/analytics_followups.test.js compares them with it), so the
--- rows already folded stay: no number is marked dirty here.
+-- (started_at DESC, answered last, id DESC), with a running count of the
+-- answered calls read so far: a missed call's count is the number of
+-- answered calls after it, and its follow-up is the answered call that
+-- brought the count there (the one answered call of its count). Within
+-- one millisecond the answered calls come after the missed ones, so an
+-- answered call at the missed call's own millisecond is never "later" (a
+-- later start to the millisecond, as before); of two answered calls in
+-- one millisecond the lower id is read last, so it is the follow-up, as
+-- before. Exactly the rows of 0032's statement (tests/http/
+-- analytics_followups.test.js compares them with it; at 200k demo calls
+-- the two gave the same 35,161 rows), so the rows already folded stay:
+-- no number is marked dirty here. A running MIN of the answered starts
+-- would say the same, but MariaDB recomputes a framed MIN (and a MIN over
+-- the whole partition: 0034's first_at, replaced here by FIRST_VALUE)
+-- row by row, quadratic again.
 --
 -- A batch was 20 x p_max_hours dirty-number rows however many calls
 -- those numbers had (the bench passes 1000 hours: 20,000 numbers). Now
@@ -216,12 +221,15 @@ BEGIN
     DELETE f FROM analytics_followups f
       JOIN cb_fold_numbers n ON f.client_digits_rev = n.digits;
     -- Each missed call's follow-up, in one pass over the number's calls
-    -- newest first: next_at, a running MIN over the rows before it, is the
-    -- start of the first answered call after the missed call. Of one
-    -- millisecond the answered calls come last, so one at the missed
-    -- call's own millisecond is not "later" (a later start to the
-    -- millisecond, as in the merge). The call: the lowest id at that
-    -- start, one equality dive (usually one row).
+    -- newest first, answered calls last within a millisecond: answers, a
+    -- running count of the answered calls read so far, is for a missed
+    -- call the number of answered calls after it, so the first of them
+    -- is the answered call that brought the count to that value: the one
+    -- answered call of its (number, answers) group. "After" is a later
+    -- start to the millisecond (an answer in the missed call's own
+    -- millisecond is read after it), the lowest id first (as in the
+    -- merge). COUNT, not a MIN of starts over the rows read: MariaDB
+    -- recomputes a framed MIN row by row.
     INSERT INTO analytics_followups (started_at, call_id, client_digits_rev,
                                      client_number, integration_id,
                                      our_number, store_id, manager_id,
@@ -232,27 +240,26 @@ BEGIN
              h.id, COALESCE(h.direction = 'out', 0), h.manager_id,
              TIMESTAMPDIFF(MICROSECOND, m.started_at, h.started_at)
                DIV 1000000
-      FROM (SELECT w.*, (SELECT MIN(a.id) FROM calls a
-                         FORCE INDEX (ix_calls_followup)
-                         WHERE a.client_digits_rev = w.client_digits_rev
-                           AND a.result = 'answered'
-                           AND a.started_at = w.next_at) AS next_id
+      FROM (SELECT w.*,
+                   MAX(IF(w.result = 'answered', w.id, NULL))
+                     OVER (PARTITION BY w.client_digits_rev, w.answers)
+                     AS next_id
             FROM (SELECT c.id, c.started_at, c.direction, c.result,
                          c.client_digits_rev, c.client_number,
                          c.integration_id, c.our_number, c.store_id,
                          c.manager_id,
-                         MIN(IF(c.result = 'answered', c.started_at, NULL))
+                         COUNT(IF(c.result = 'answered', 1, NULL))
                            OVER (PARTITION BY c.client_digits_rev
                                  ORDER BY c.started_at DESC,
                                           c.result = 'answered', c.id DESC
-                                 ROWS UNBOUNDED PRECEDING) AS next_at
+                                 ROWS UNBOUNDED PRECEDING) AS answers
                   FROM cb_fold_numbers n
                   JOIN calls c FORCE INDEX (ix_calls_followup)
                     ON c.client_digits_rev = n.digits
                    AND c.result IN ('answered', 'missed', 'no_answer',
-                                    'busy')) w
-            WHERE w.direction = 'in' AND w.result <> 'answered') m
-      LEFT JOIN calls h ON h.id = m.next_id;
+                                    'busy')) w) m
+      LEFT JOIN calls h ON h.id = m.next_id
+      WHERE m.direction = 'in' AND m.result <> 'answered';
     DELETE f FROM analytics_first_calls f
       JOIN cb_fold_numbers n ON f.client_digits_rev = n.digits;
     INSERT INTO analytics_first_calls (client_digits_rev, first_at)
@@ -267,8 +274,10 @@ BEGIN
     -- Each incoming call's previous incoming call of the number, overall
     -- and per filter value (LAG over (started_at, id): one order, so ties
     -- at the same millisecond still have exactly one first), and the
-    -- number's first call of any direction (the inner MIN, before the
-    -- outer WHERE keeps the incoming calls).
+    -- number's first call of any direction (the inner FIRST_VALUE, before
+    -- the outer WHERE keeps the incoming calls; 0034's MIN over the
+    -- partition was recomputed row by row: 8.6 s of a 100,000-call batch
+    -- at 200k calls, quadratic in a number's calls).
     DELETE c FROM analytics_callers c
       JOIN cb_fold_numbers n ON c.client_digits_rev = n.digits;
     INSERT INTO analytics_callers (started_at, call_id, client_digits_rev,
@@ -291,8 +300,9 @@ BEGIN
                                      x.store_id ORDER BY x.started_at, x.id)
       FROM (SELECT c.id, c.started_at, c.direction, c.client_digits_rev,
                    c.integration_id, c.our_number, c.store_id, c.manager_id,
-                   MIN(c.started_at) OVER (PARTITION BY c.client_digits_rev)
-                     AS first_at
+                   FIRST_VALUE(c.started_at)
+                     OVER (PARTITION BY c.client_digits_rev
+                           ORDER BY c.started_at, c.id) AS first_at
             FROM cb_fold_numbers n
             JOIN calls c FORCE INDEX (ix_calls_client_digits_rev)
               ON c.client_digits_rev = n.digits) x

@@ -44,7 +44,7 @@ enum an_source {
 };
 
 /* Folds what little waits to be folded (at most AN_FOLD_PAGE_HOURS hours,
- * and dirty numbers with up to 100 calls an hour: 0037; waiting up to
+ * and dirty numbers with up to 50 calls an hour: 0037; waiting up to
  * AN_FOLD_PAGE_WAIT s for another folder), then chooses where each kind
  * of figure is read: *src, the counting figures: the hourly summaries
  * when the range is in whole UTC hours (an_range_hourly) and none of its

@@ -30,23 +30,25 @@
 --
 -- A batch was 20 x p_max_hours dirty-number rows however many calls
 -- those numbers had (the bench passes 1000 hours: 20,000 numbers). Now
--- the numbers of one batch are also bounded by their calls (100 per hour
--- of p_max_hours: 16,800 for the worker's week of hours, 4,800 for the
--- page's 48; a number with more is a batch on its own), so one batch's
--- work is bounded. The lease is taken by each batch (each CALL) and given
--- back at its end, so a refold of many batches holds it batch by batch,
--- and every batch is far shorter than its 120 s.
+-- the numbers of one batch are also bounded by their calls (50 per hour
+-- of p_max_hours: 50,000 for the bench's 1000 hours, 8,400 for the
+-- worker's week of hours, 2,400 for the page's 48; a number with more is
+-- a batch on its own), so one batch's work is bounded: at 200k demo calls
+-- and load 16-21, a batch of 100,000 calls took 44-50 s, so one of 50,000
+-- about 25 s. The lease is taken by each batch (each CALL) and given back
+-- at its end, so a refold of many batches holds it batch by batch, and
+-- each batch is well inside its 120 s.
 
 -- Picks the numbers of one fold batch into the temporary table
 -- cb_fold_numbers (made here; the caller drops it): the numbers of the
 -- oldest 20 x p_max_hours rows of analytics_numbers_dirty (by key: no scan
 -- of a long backlog; a number named twice is one number), in the order of
 -- their oldest row, as long as their calls together stay within
--- 100 x p_max_hours; the first number always, however many calls it has.
+-- 50 x p_max_hours; the first number always, however many calls it has.
 CREATE OR REPLACE PROCEDURE cb_analytics_fold_pick(p_max_hours INT UNSIGNED)
 BEGIN
   DECLARE v_number_rows INT UNSIGNED DEFAULT 20 * p_max_hours;
-  DECLARE v_calls INT UNSIGNED DEFAULT 100 * p_max_hours;
+  DECLARE v_calls INT UNSIGNED DEFAULT 50 * p_max_hours;
   DROP TEMPORARY TABLE IF EXISTS cb_fold_numbers, cb_fold_pick;
   CREATE TEMPORARY TABLE cb_fold_numbers (digits VARCHAR(32) NOT NULL
     PRIMARY KEY) ENGINE=MEMORY DEFAULT CHARSET=utf8mb4

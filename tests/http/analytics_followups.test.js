@@ -345,7 +345,7 @@ test('a fold batch is bounded by its numbers\' calls; a busier number is a batch
   await noneDirty();
   // In a transaction rolled back at the end: only these three numbers are
   // dirty, in this order (small1 oldest), for the pick alone (no fold).
-  // 20 x p_max_hours dirty rows, and at most 100 x p_max_hours calls.
+  // 20 x p_max_hours dirty rows, and at most 50 x p_max_hours calls.
   const pick = (tag, h) => `CALL cb_analytics_fold_pick(${h});
     SELECT '${tag}', n.digits FROM cb_fold_numbers n JOIN analytics_numbers_dirty d
       ON d.digits = n.digits GROUP BY n.digits ORDER BY MIN(d.id);`;
@@ -353,13 +353,13 @@ test('a fold batch is bounded by its numbers\' calls; a busier number is a batch
     START TRANSACTION;
     DELETE FROM analytics_numbers_dirty;
     INSERT INTO analytics_numbers_dirty (digits) VALUES (?), (?), (?);
-    ${pick('1h', 1)} ${pick('5h', 5)}
+    ${pick('1h', 1)} ${pick('7h', 7)}
     DELETE FROM analytics_numbers_dirty WHERE digits = ?;
     ${pick('1h-big-first', 1)} ${pick('10h', 10)}
     ROLLBACK;`, [rev(small1), rev(big), rev(small2), rev(small1)]);
   const picked = (tag) => rows.filter((r) => r[0] === tag).map((r) => r[1]);
-  assert.deepEqual(picked('1h'), [rev(small1)], '3 calls, then 300 would pass 100');
-  assert.deepEqual(picked('5h'), [rev(small1), rev(big), rev(small2)], '305 calls within 500');
+  assert.deepEqual(picked('1h'), [rev(small1)], '3 calls, then 300 would pass 50');
+  assert.deepEqual(picked('7h'), [rev(small1), rev(big), rev(small2)], '305 calls within 350');
   assert.deepEqual(picked('1h-big-first'), [rev(big)], 'the first number, over the bound, alone');
   assert.deepEqual(picked('10h'), [rev(big), rev(small2)]);
 });

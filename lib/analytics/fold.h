@@ -16,8 +16,10 @@
 #include "db/db.h"
 
 #define AN_FOLD_PERIOD 1        /* seconds between the worker's folds */
-#define AN_FOLD_BATCH_HOURS 168 /* hours per fold: a week of a backlog
-                                 * (and 20 times as many dirty numbers) */
+#define AN_FOLD_BATCH_HOURS 168 /* hours per fold: a week of a backlog;
+                                 * and the numbers of 20 times as many
+                                 * dirty rows, with at most 50 calls an
+                                 * hour (cb_analytics_fold_pick, 0037) */
 #define AN_FOLD_BUDGET 5        /* seconds one tick may spend on a backlog */
 
 /* Called on every turn of the worker's loop: at most every AN_FOLD_PERIOD

@@ -43,12 +43,12 @@ enum an_source {
 	AN_FROM_SUMMARIES,
 };
 
-/* Folds what little waits to be folded (at most AN_FOLD_PAGE_HOURS hours
- * and 20 times as many dirty numbers, waiting up to AN_FOLD_PAGE_WAIT s
- * for another folder), then chooses where each kind of figure is read:
- * *src, the counting figures: the hourly summaries when the range is in
- * whole UTC hours (an_range_hourly) and none of its hours (the previous
- * period's included) is still dirty; else the calls.
+/* Folds what little waits to be folded (at most AN_FOLD_PAGE_HOURS hours,
+ * and dirty numbers with up to 50 calls an hour: 0037; waiting up to
+ * AN_FOLD_PAGE_WAIT s for another folder), then chooses where each kind
+ * of figure is read: *src, the counting figures: the hourly summaries
+ * when the range is in whole UTC hours (an_range_hourly) and none of its
+ * hours (the previous period's included) is still dirty; else the calls.
  * *numbers_src, the missed-call follow-up and new versus returning
  * callers: the per-call and per-number summaries (0032) when no number
  * waits to be folded (a number's change can change any earlier missed

@@ -18,11 +18,10 @@ import assert from 'node:assert/strict';
 import { Client } from '../lib/http.js';
 import { sql } from '../lib/db.js';
 import { postGeneric, uid, sleep } from '../lib/generic.js';
-import { takeLease, giveLease } from '../lib/analytics.js';
+import { takeLease, giveLease, rev, insertCalls } from '../lib/analytics.js';
 
 const DAY = '2026-05-20';
 const rnd = () => String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
-const rev = (x) => x.replace(/\D/g, '').split('').reverse().join('');
 const at = (day, hm) => Math.floor(Date.parse(`${day}T${hm}:00Z`) / 1000);
 const marks = (list) => list.map(() => '?').join(', ');
 let admin, integ, asterisk, mgr, olena, store;
@@ -75,13 +74,7 @@ async function post(ev) {
   assert.equal(r.status, 200, r.text_);
 }
 
-async function insertCall(f) {
-  await sql(`INSERT INTO calls (integration_id, external_id, direction, state, result, client_number,
-      client_digits_rev, our_number, started_at, manager_id, store_id)
-    VALUES (?, ?, ?, 'ended', ?, ?, ?, ?, ?, ?, ?)`, [f.integ ?? integ, f.ext ?? uid('clr'),
-    f.dir ?? 'in', f.result ?? 'missed', f.num, rev(f.num), f.line, f.at, f.mgr ?? null,
-    f.store ?? null]);
-}
+const insertCall = (f) => insertCalls([{ integ, ...f }]);
 
 before(async () => {
   admin = new Client();

@@ -13,14 +13,22 @@
 //     classes without any fold;
 //   - the fold takes no named lock (Galera refuses GET_LOCK): another
 //     session holding the old lock does not stop it; the lease row does,
-//     until it expires.
+//     until it expires;
+//   - the one-pass (window) fold of 0037 gives the rows of the per-call
+//     rule (0032's dependent subquery, run here as the oracle) where a
+//     window could go wrong: ties at one millisecond (two answered calls,
+//     two missed calls, a missed and an answered call, ids in either
+//     order), our answered callback, a failed call between, a number whose
+//     only answered call is earlier, a number with hundreds of calls;
+//   - a fold batch is bounded by its numbers' calls, and a number with
+//     more calls than the bound is a batch of its own.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Client } from '../lib/http.js';
 import { sql } from '../lib/db.js';
 import { postGeneric, uid, sleep } from '../lib/generic.js';
-import { takeLease, giveLease } from '../lib/analytics.js';
+import { takeLease, giveLease, rev, insertCalls } from '../lib/analytics.js';
 
 const DAY = '2026-04-14';
 const at = (hm, s = 0) => Math.floor(Date.parse(`${DAY}T${hm}:00Z`) / 1000) + s;
@@ -207,4 +215,151 @@ test('the fold takes a lease row, not a named lock (Galera refuses GET_LOCK)', a
     [[h]] = await sql('SELECT holder IS NULL FROM analytics_fold_lease WHERE id = 1');
   }
   assert.equal(h, '1', 'the fold gave the lease back');
+});
+
+// The rows worked out from the calls without window functions: per missed
+// incoming call, the first answered call of its number (either direction)
+// with a later start, in (started_at, id) order (0032's statement).
+async function oracle(digits) {
+  return sql(`SELECT c.started_at, c.id, c.client_digits_rev, c.client_number, c.integration_id,
+      c.our_number, c.store_id, c.manager_id, h.id, COALESCE(h.direction = 'out', 0), h.manager_id,
+      TIMESTAMPDIFF(MICROSECOND, c.started_at, h.started_at) DIV 1000000
+    FROM calls c
+    LEFT JOIN calls h ON h.id = (SELECT a.id FROM calls a
+      WHERE a.client_digits_rev = c.client_digits_rev AND a.result = 'answered'
+        AND a.started_at > c.started_at
+      ORDER BY a.started_at, a.id LIMIT 1)
+    WHERE c.direction = 'in' AND c.result IN ('missed', 'no_answer', 'busy')
+      AND c.client_digits_rev IN (${digits.map(() => '?').join(', ')})
+    ORDER BY c.id`, digits);
+}
+
+async function folded(digits) {
+  return sql(`SELECT ${FU_COLS} FROM analytics_followups
+    WHERE client_digits_rev IN (${digits.map(() => '?').join(', ')}) ORDER BY call_id`, digits);
+}
+
+// A busy number's day: `count` calls in an order unrelated to their starts
+// (ids and times disagree), on 150 starts a second and a half apart (many
+// calls share a millisecond), every result and both directions; the same
+// calls every run (a fixed seed).
+function busyDay(integ, num, line, day, count) {
+  let seed = 20261206;
+  const next = (n) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return (seed >>> 16) % n; };
+  const results = ['answered', 'answered', 'missed', 'no_answer', 'busy', 'failed'];
+  const list = [];
+  for (let i = 0; i < count; i++) {
+    const ms = Date.parse(`${day}T08:00:00Z`) + next(150) * 1500;
+    const at = new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+    list.push({ integ, num, line, at, dir: next(4) === 0 ? 'out' : 'in', result: results[next(6)] });
+  }
+  return list;
+}
+
+test('the one-pass fold gives the per-call rule\'s rows: ties, callbacks, a busy number', async () => {
+  const day = '2026-04-16';
+  const line = `+4822${rnd()}`;
+  const n1 = `+38093${rnd()}`, n2 = `+38093${rnd()}`, n3 = `+38093${rnd()}`, n4 = `+38093${rnd()}`;
+  const digits = [rev(n1), rev(n2), rev(n3), rev(n4)];
+  const [[integ]] = await sql("SELECT id FROM integrations WHERE slug = 'generic'");
+  const t = (hms) => `${day} ${hms}`;
+  const ext = (k) => uid(`fuw-${k}`);
+  const x = {};
+  for (const k of ['mTieLow', 'm1', 'aOut', 'aIn', 'mTieHigh', 'mTwinA', 'mTwinB', 'a3', 'other',
+    'mOut', 'n2a', 'n2m', 'n3a0', 'n3m', 'n3a1']) x[k] = ext(k);
+  const c = (k, num, at, f = {}) => ({ integ, ext: x[k], num, line, at: t(at), ...f });
+  await insertCalls([
+    // n1: a missed call at 09:05:00.500 written before the two answered
+    // calls of that millisecond, one after them; neither answered call
+    // handles them (not later), the next answered call at 09:30 does.
+    c('mTieLow', n1, '09:05:00.500'),
+    c('m1', n1, '09:00:00.000'),
+    // two answered calls in one millisecond: the lower id handles 09:00,
+    // and it is ours calling back.
+    c('aOut', n1, '09:05:00.500', { dir: 'out', result: 'answered' }),
+    c('aIn', n1, '09:05:00.500', { result: 'answered' }),
+    c('mTieHigh', n1, '09:05:00.500', { result: 'no_answer' }),
+    // two missed calls in one millisecond: both handled by 09:30.
+    c('mTwinA', n1, '09:10:00.250', { result: 'busy' }),
+    c('mTwinB', n1, '09:10:00.250'),
+    c('a3', n1, '09:30:00.000', { result: 'answered' }),
+    // neither a failed call nor our missed call handles anything, nor is
+    // a follow-up row.
+    c('other', n1, '09:20:00.000', { result: 'failed' }),
+    c('mOut', n1, '09:25:00.000', { dir: 'out' }),
+    // n2: its only answered call is earlier than its missed call.
+    c('n2a', n2, '08:00:00.000', { result: 'answered' }),
+    c('n2m', n2, '08:30:00.000'),
+    // n3: answered calls only at the missed call's own millisecond, one
+    // written before it, one after: never handled.
+    c('n3a0', n3, '12:00:00.100', { result: 'answered' }),
+    c('n3m', n3, '12:00:00.100'),
+    c('n3a1', n3, '12:00:00.100', { dir: 'out', result: 'answered' }),
+  ]);
+  // n4: hundreds of calls, and a missed call after the last answer.
+  await insertCalls([...busyDay(integ, n4, line, day, 400),
+    { integ, num: n4, line, at: t('20:00:00.000') }]);
+  await noneDirty();
+
+  const rows = await folded(digits);
+  assert.deepEqual(rows, await oracle(digits));
+  const byExt = Object.fromEntries(await sql(`SELECT external_id, id FROM calls
+    WHERE external_id IN (${Object.keys(x).map(() => '?').join(', ')})`, Object.values(x)));
+  const ids = Object.fromEntries(Object.entries(x).map(([k, e]) => [k, byExt[e]]));
+  const of = (k) => {
+    const r = rows.find((row) => row[1] === ids[k]);
+    return r && [r[8], r[9], r[11]];
+  };
+  assert.deepEqual(of('m1'), [ids.aOut, '1', '300'], 'the lower id of a tie, our callback');
+  for (const k of ['mTieLow', 'mTieHigh']) {
+    assert.deepEqual(of(k), [ids.a3, '0', '1499'], `${k}: an answer of its own millisecond is not later`);
+  }
+  assert.deepEqual(of('mTwinA'), [ids.a3, '0', '1199']);
+  assert.deepEqual(of('mTwinB'), [ids.a3, '0', '1199']);
+  assert.equal(of('other'), undefined);
+  assert.equal(of('mOut'), undefined);
+  assert.deepEqual(of('n2m'), [null, '0', null], 'only an earlier answered call: never handled');
+  assert.deepEqual(of('n3m'), [null, '0', null], 'answered in its own millisecond: never handled');
+  const busy = rows.filter((r) => r[2] === rev(n4));
+  assert.ok(busy.length > 100, `the busy number's missed calls: ${busy.length}`);
+  assert.ok(busy.filter((r) => r[8] !== null).length > 100, 'handled');
+  assert.equal(busy.at(-1)[8], null, 'the last missed call: never handled');
+
+  // The same again refolded from scratch.
+  await sql(`DELETE FROM analytics_followups WHERE client_digits_rev IN (${digits.map(() => '?').join(', ')});
+    INSERT INTO analytics_numbers_dirty (digits) VALUES ${digits.map(() => '(?)').join(', ')}`,
+  [...digits, ...digits]);
+  await noneDirty();
+  assert.deepEqual(await folded(digits), rows);
+});
+
+test('a fold batch is bounded by its numbers\' calls; a busier number is a batch alone', async () => {
+  const line = `+4822${rnd()}`;
+  const small1 = `+38094${rnd()}`, big = `+38094${rnd()}`, small2 = `+38094${rnd()}`;
+  const [[integ]] = await sql("SELECT id FROM integrations WHERE slug = 'generic'");
+  await insertCalls([
+    ...[1, 2, 3].map((s) => ({ integ, num: small1, line, at: `2026-04-17 08:00:0${s}.000` })),
+    ...busyDay(integ, big, line, '2026-04-17', 300),
+    ...[1, 2].map((s) => ({ integ, num: small2, line, at: `2026-04-17 09:00:0${s}.000` })),
+  ]);
+  await noneDirty();
+  // In a transaction rolled back at the end: only these three numbers are
+  // dirty, in this order (small1 oldest), for the pick alone (no fold).
+  // 20 x p_max_hours dirty rows, and at most 50 x p_max_hours calls.
+  const pick = (tag, h) => `CALL cb_analytics_fold_pick(${h});
+    SELECT '${tag}', n.digits FROM cb_fold_numbers n JOIN analytics_numbers_dirty d
+      ON d.digits = n.digits GROUP BY n.digits ORDER BY MIN(d.id);`;
+  const rows = await sql(`SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    START TRANSACTION;
+    DELETE FROM analytics_numbers_dirty;
+    INSERT INTO analytics_numbers_dirty (digits) VALUES (?), (?), (?);
+    ${pick('1h', 1)} ${pick('7h', 7)}
+    DELETE FROM analytics_numbers_dirty WHERE digits = ?;
+    ${pick('1h-big-first', 1)} ${pick('10h', 10)}
+    ROLLBACK;`, [rev(small1), rev(big), rev(small2), rev(small1)]);
+  const picked = (tag) => rows.filter((r) => r[0] === tag).map((r) => r[1]);
+  assert.deepEqual(picked('1h'), [rev(small1)], '3 calls, then 300 would pass 50');
+  assert.deepEqual(picked('7h'), [rev(small1), rev(big), rev(small2)], '305 calls within 350');
+  assert.deepEqual(picked('1h-big-first'), [rev(big)], 'the first number, over the bound, alone');
+  assert.deepEqual(picked('10h'), [rev(big), rev(small2)]);
 });

@@ -11,6 +11,7 @@
 #   BENCH_BUILD        0: do not run make                            [1]
 #   BENCH_ROUNDS       transcriptions of each recording              [1]
 #   BENCH_RTF          0: skip the real-time factor, only the load comparison [1]
+#   BENCH_RTF_AS_WORKER 1: the real-time factor's runs as the worker's job (child, pause) [0]
 #   BENCH_CALL_SECONDS a typical recording's length, for the per-hour figure [180]
 #   BENCH_LOAD         stack: the built-in load (below) when BENCH_LOAD_CMD is empty;
 #                      none: only the real-time factor                           [stack]
@@ -22,9 +23,13 @@
 #                      alone, then while a transcription loop runs the way the
 #                      worker's job does, and so on; the report gives each rate's
 #                      B/A (issue 22: at most 10 % slower, so B/A >= 0.90)
-#   BENCH_TRANSCRIBE_PRIORITY  idle: the loop at the worker's transcription priority
-#                      (SCHED_IDLE, nice 19, idle I/O: transcribe_idle = yes); normal:
-#                      at the caller's (transcribe_idle = no)    [idle]
+#   BENCH_TRANSCRIBE_PRIORITY  worker: the loop transcribes as the worker's job does
+#                      (`callboard transcribe --as-worker`: a child at idle priority,
+#                      stopped while the rest of the machine uses more than
+#                      transcribe_pause_busy_percent of the CPU); idle: only the idle
+#                      priority (SCHED_IDLE, nice 19, idle I/O; no pause); normal: at the
+#                      caller's (transcribe_idle = no, no pause)    [worker]
+#   BENCH_PAUSE_BUSY_PERCENT  transcribe_pause_busy_percent for "worker" [the default]
 # Each transcription is one process (model load included, as the worker's
 # job pays it). CPU time comes from /usr/bin/time (user + sys), so it counts
 # what the engine spends, not how long a shared machine made it wait; wall
@@ -57,6 +62,9 @@ CB=$BUILD/tools/callboard
 grep -q '^#define HAVE_POCKETSPHINX 1' "$BUILD/config.h" ||
 	die "$BUILD was configured without pocketsphinx (apt-get install libpocketsphinx-dev libsndfile1-dev libsamplerate0-dev pocketsphinx-en-us)"
 printf 'log_level = error\n' >"$WORK/cb.conf"
+if [[ -n ${BENCH_PAUSE_BUSY_PERCENT:-} ]]; then
+	printf 'transcribe_pause_busy_percent = %s\n' "$BENCH_PAUSE_BUSY_PERCENT" >>"$WORK/cb.conf"
+fi
 
 say "synthesizing the recordings"
 recs=()
@@ -67,6 +75,11 @@ for d in "$REPO"/tests/fixtures/speech/*.txt; do
 done
 
 audio=0 cpu=0 wall=0 n=0
+# BENCH_RTF_AS_WORKER=1: each run as the worker's job (a child at idle priority, paused while
+# the machine is busy): on a quiet machine it must run as fast as in-process, never paused.
+RTF_AS_WORKER=()
+[[ ${BENCH_RTF_AS_WORKER:-0} == 1 ]] && RTF_AS_WORKER=(--as-worker)
+: >"$WORK/rtf-pause.txt"
 table=""
 recs_rtf=("${recs[@]}")
 [[ ${BENCH_RTF:-1} == 1 ]] || recs_rtf=()
@@ -74,7 +87,8 @@ for w in ${recs_rtf[@]+"${recs_rtf[@]}"}; do
 	dur=$(soxi -D "$w")
 	for ((r = 0; r < ROUNDS; r++)); do
 		/usr/bin/time -f '%U %S %e' -o "$WORK/time" \
-			"$CB" --config "$WORK/cb.conf" transcribe "$w" --engine local >/dev/null
+			"$CB" --config "$WORK/cb.conf" transcribe "$w" --engine local \
+			${RTF_AS_WORKER[@]+"${RTF_AS_WORKER[@]}"} >/dev/null 2>>"$WORK/rtf-pause.txt"
 		read -r u s e <"$WORK/time"
 		c=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
 		audio=$(awk -v a="$audio" -v d="$dur" 'BEGIN { print a + d }')
@@ -98,6 +112,9 @@ per_hour_demo=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%d", 3600 / (c / n) }
 	printf '%s' "$table"
 	echo
 	echo "- real-time factor: **$rtf** CPU seconds per second of audio ($n runs, $audio s of audio, wall $wall s)"
+	if ((${#RTF_AS_WORKER[@]})); then
+		echo "- as the worker's job (--as-worker): $(awk '/^transcription: ran/ { r += $3; p += $6 } END { printf "the child ran %.1f s, paused %.1f s", r, p }' "$WORK/rtf-pause.txt")"
+	fi
 	echo "- one worker (one core): **$per_hour_demo** recordings/hour of these (${avg} s each, model load included),"
 	echo "  **$per_hour** recordings/hour of ${CALL_S} s calls"
 } | tee "$OUT"
@@ -160,18 +177,28 @@ fi
 # the worker's own priority (transcribe_idle = no, and the job before issue 22's fix).
 # Every rate BENCH_LOAD_CMD prints (wrk's "rps=N" BENCH lines of bench/webhook.sh, the
 # "N req/s" round lines of bench/history.sh) is a metric, in the order printed.
-PRIO=${BENCH_TRANSCRIBE_PRIORITY:-idle}
+PRIO=${BENCH_TRANSCRIBE_PRIORITY:-worker}
+AS_WORKER=()
 case $PRIO in
+worker) TRANSCRIBE=("$CB") AS_WORKER=(--as-worker) ;;
 idle) TRANSCRIBE=(chrt --idle 0 nice -n 19 ionice -c3 "$CB") ;;
 normal) TRANSCRIBE=("$CB") ;;
-*) die "BENCH_TRANSCRIBE_PRIORITY is idle or normal" ;;
+*) die "BENCH_TRANSCRIBE_PRIORITY is worker, idle or normal" ;;
 esac
+# The child's running and paused seconds in a phase (--as-worker's stderr lines): "ran | paused".
+paused() {
+	awk '/^transcription: ran/ { r += $3; p += $6; n++ } END { if (n) printf "%.0f | %.0f", r, p; else printf "- | -" }' \
+		"$WORK/pause-$1.txt"
+}
 rates() { sed -n 's/.*rps=\([0-9.]*\).*/\1/p; s/.*: \([0-9.]*\) req\/s.*/\1/p' "$1"; }
 loop=""
-# Stops the loop and the transcription it is running (that one would go on into the next phase).
+# Stops the loop and the transcription it is running (that one would go on into the next phase):
+# TERM first, so that --as-worker still says how long its child ran and was paused.
 stop_loop() {
 	[[ -n $loop ]] || return 0
 	touch "$WORK/stop"
+	pkill -TERM -P "$loop" 2>/dev/null || true
+	sleep 0.5
 	pkill -KILL -P "$loop" 2>/dev/null || true
 	wait "$loop" 2>/dev/null || true
 	loop=""
@@ -186,12 +213,14 @@ for ((i = 1; i <= PAIRS; i++)); do
 done
 for ph in "${phases[@]}"; do
 	: >"$WORK/loop-$ph.txt"
+	: >"$WORK/pause-$ph.txt"
 	if [[ $ph == B* ]]; then
 		# One recording after another; each finished one appends its audio seconds.
 		rm -f "$WORK/stop"
 		( while [[ ! -e $WORK/stop ]]; do
 			"${TRANSCRIBE[@]}" --config "$WORK/cb.conf" transcribe "${recs[0]}" \
-				--engine local >/dev/null && soxi -D "${recs[0]}" >>"$WORK/loop-$ph.txt"
+				--engine local ${AS_WORKER[@]+"${AS_WORKER[@]}"} >/dev/null 2>>"$WORK/pause-$ph.txt" &&
+				soxi -D "${recs[0]}" >>"$WORK/loop-$ph.txt"
 		done ) &
 		loop=$!
 	fi
@@ -211,12 +240,12 @@ done
 	echo
 	echo "BENCH_LOAD_CMD: \`$BENCH_LOAD_CMD\`"
 	echo
-	echo "| phase | transcribing | rates (in the order printed) | load average after | recordings done | audio s |"
-	echo "|---|---|---|---|---|---|"
+	echo "| phase | transcribing | rates (in the order printed) | load average after | recordings done | audio s | child ran s | child paused s |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for ph in "${phases[@]}"; do
 		done_n=$(wc -l <"$WORK/loop-$ph.txt")
 		done_s=$(awk '{ s += $1 } END { printf "%.0f", s }' "$WORK/loop-$ph.txt")
-		echo "| $ph | $([[ $ph == B* ]] && echo "yes ($PRIO)" || echo no) | $(tr '\n' ' ' <"$WORK/rates-$ph.txt")| $(cat "$WORK/loadavg-$ph.txt") | $done_n | $done_s |"
+		echo "| $ph | $([[ $ph == B* ]] && echo "yes ($PRIO)" || echo no) | $(tr '\n' ' ' <"$WORK/rates-$ph.txt")| $(cat "$WORK/loadavg-$ph.txt") | $done_n | $done_s | $(paused "$ph") |"
 	done
 	echo
 	# metric i: mean of B over mean of A (1.00 = no change; issue 22: at least 0.90), and the
@@ -235,4 +264,7 @@ done
 	bs=$(for ((i = 1; i <= PAIRS; i++)); do cat "$WORK/secs-B$i.txt"; done | awk '{ s += $1 } END { print s }')
 	bn=$(for ((i = 1; i <= PAIRS; i++)); do cat "$WORK/loop-B$i.txt"; done | wc -l)
 	echo "- transcriptions finished during B: $bn in $bs s of load (the loop's share of the CPU: it yields to the load)"
+	if [[ $PRIO == worker ]]; then
+		echo "- the child (--as-worker, transcribe_pause_busy_percent $(awk -F' = ' '$1 == "transcribe_pause_busy_percent" { print $2 }' "$WORK/cb.conf" | grep . || echo default)): ran / paused $(for ((i = 1; i <= PAIRS; i++)); do cat "$WORK/pause-B$i.txt"; done | awk '/^transcription: ran/ { r += $3; p += $6 } END { printf "%.0f / %.0f s (paused %.0f %%)", r, p, r + p ? 100 * p / (r + p) : 0 }') during B"
+	fi
 } | tee -a "$OUT"

@@ -462,6 +462,7 @@ webhook_allow_private = yes
 transcribe_engine = ${CB_TRANSCRIBE_ENGINE-http}
 transcribe_url = ${CB_TRANSCRIBE_URL-http://127.0.0.1:$((CB_HTTP_PORT + 33))}
 transcribe_key = ${CB_TRANSCRIBE_KEY-stack-transcribe-key}
+transcribe_pause_busy_percent = ${CB_TRANSCRIBE_PAUSE-0}
 EOF
 }
 
@@ -472,7 +473,9 @@ EOF
 # which a production server refuses (docs/automation.md "Where webhooks may go").
 # transcribe_*: the "http" engine at http+33, where tests/http/transcripts_worker.test.js runs
 # its stand-in of an OpenAI-compatible /v1/audio/transcriptions (CB_TRANSCRIBE_ENGINE=local or
-# "" picks another engine or none).
+# "" picks another engine or none). transcribe_pause_busy_percent = 0: the tests' transcriptions
+# finish on a machine that their own load (and a CI machine's) keeps busy; the pause has its own
+# tests (CB_TRANSCRIBE_PAUSE sets it).
 write_config() {
     local values
     [[ -f $CONF_SAMPLE ]] || die "$CONF_SAMPLE is missing"

@@ -10,12 +10,13 @@
  *   callboard [--config FILE] check
  *   callboard [--config FILE] housekeeping
  *   callboard [--config FILE] reconcile SLUG [--from T] [--to T]
- *   callboard [--config FILE] transcribe FILE [--engine NAME]
+ *   callboard [--config FILE] transcribe FILE [--engine NAME] [--as-worker]
  */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "db/migrate.h"
 #include "db/user.h"
 #include "reconcile/run.h"
+#include "transcribe/child.h"
 #include "transcribe/engine.h"
 #include "transcribe/summary.h"
 
@@ -70,10 +72,14 @@ usage(void)
 	    "                          or unix seconds; default: the last\n"
 	    "                          reconcile_window_hours) and store every\n"
 	    "                          call that is missing, once\n"
-	    "  transcribe FILE [--engine NAME]\n"
+	    "  transcribe FILE [--engine NAME] [--as-worker]\n"
 	    "                          print the transcript and summary of an\n"
 	    "                          audio file (engine: NAME, else the\n"
-	    "                          config's transcribe_engine, else local)\n",
+	    "                          config's transcribe_engine, else local);\n"
+	    "                          --as-worker: in a child as the worker\n"
+	    "                          runs it (idle priority, paused while the\n"
+	    "                          machine is busy), and say how long it\n"
+	    "                          ran and was paused\n",
 	    stderr);
 }
 
@@ -581,6 +587,13 @@ side_label(enum speaker side)
 	return "-";
 }
 
+/* Nothing to do: the signal's arrival interrupts the wait for the child. */
+static void
+on_term_transcribe(int sig)
+{
+	(void)sig;
+}
+
 /* Transcribes one file with the configured engine and prints it: for
  * admins trying an engine, and for tests (no database needed). */
 static int
@@ -588,7 +601,9 @@ cmd_transcribe(const struct cb_config *cfg, int argc, char *argv[], int at)
 {
 	const char *name = opt(argc, argv, "--engine");
 	const struct transcribe_engine *eng;
+	struct transcribe_watch w = { 0 };
 	struct transcript t = { 0 };
+	bool as_worker = false;
 	struct arena *a;
 	struct buf sum;
 	const char *note = NULL;
@@ -600,6 +615,7 @@ cmd_transcribe(const struct cb_config *cfg, int argc, char *argv[], int at)
 		usage();
 		return 2;
 	}
+	as_worker = flag(argc, argv, "--as-worker");
 	if (name == NULL)
 		name = cfg->transcribe_engine[0] ? cfg->transcribe_engine :
 		    "local";
@@ -609,8 +625,23 @@ cmd_transcribe(const struct cb_config *cfg, int argc, char *argv[], int at)
 		return 1;
 	}
 	a = arena_new();
-	if (transcribe_run(eng, cfg, a, argv[at + 1], &t, err, sizeof(err))
-	    != CB_OK) {
+	if (as_worker) {
+		/* SIGTERM stops the child as the worker's does, and the
+		 * times below are still said (bench/transcribe.sh reads
+		 * them when it ends a phase). */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term_transcribe;
+		sigaction(SIGTERM, &sa, NULL);
+		rc = transcribe_run_isolated(eng, cfg, a, argv[at + 1], &w,
+		    &t, err, sizeof(err)) == CB_OK ? 0 : 1;
+		fprintf(stderr, "transcription: ran %.1f s, paused %.1f s\n",
+		    (double)w.ran_ms / 1000, (double)w.paused_ms / 1000);
+	} else
+		rc = transcribe_run(eng, cfg, a, argv[at + 1], &t, err,
+		    sizeof(err)) == CB_OK ? 0 : 1;
+	if (rc != 0) {
 		fprintf(stderr, "callboard: transcript failed: %s\n", err);
 		arena_free(a);
 		return 1;

@@ -145,12 +145,33 @@ job_reconcile(struct db *db, const struct job *j, char *err, size_t errsz)
 	return reconcile_execute(db, worker_cfg, run_id, &n, &ok, err, errsz);
 }
 
+static enum cb_err run_batch(struct db *db, const char *worker,
+    const char *except_kind, unsigned *single);
+
+/* This worker's name in jobs.locked_by ("<host>:<pid>"). */
+static char worker_name[96];
+static volatile sig_atomic_t stopping;
+
+/* While a transcription runs (for hours on a busy day: it is paused while
+ * the server serves), the worker's other jobs go on between its checks:
+ * one batch of them, never a second transcription. */
+static void
+jobs_between(void *ctx)
+{
+	static unsigned single;
+	struct db *db = ctx;
+
+	if (!stopping)
+		(void)run_batch(db, worker_name, JOB_TRANSCRIPT, &single);
+}
+
 /* transcript.make {"call_id": N}: the recording through the configured
  * engine, then its summary (lib/transcribe/job.h, issue 22). */
 static enum cb_err
 job_transcript(struct db *db, const struct job *j, char *err, size_t errsz)
 {
-	return transcript_job_run(db, worker_cfg, j, err, errsz);
+	return transcript_job_run(db, worker_cfg, j, jobs_between, db, err,
+	    errsz);
 }
 
 /* Job kinds and their handlers. An unknown kind is failed visibly, never
@@ -178,8 +199,6 @@ kind_of(const char *kind)
 			return k;
 	return NULL;
 }
-
-static volatile sig_atomic_t stopping;
 
 static void
 on_term(int sig)
@@ -247,7 +266,8 @@ run_locked(struct db *db, struct job *j)
  * fails alone (retried with backoff) while the others go on.
  * Returns CB_ENOTFOUND when nothing was due. */
 static enum cb_err
-run_batch(struct db *db, const char *worker, unsigned *single)
+run_batch(struct db *db, const char *worker, const char *except_kind,
+    unsigned *single)
 {
 	struct job jobs[JOB_BATCH_MAX];
 	struct job *later[JOB_BATCH_MAX], *failed = NULL;
@@ -255,12 +275,14 @@ run_batch(struct db *db, const char *worker, unsigned *single)
 	unsigned n = 0, nd = 0, nl = 0, i;
 	char err[1024] = "";
 	time_t begun = time(NULL);
+	time_t give_back = worker_cfg->job_stale_seconds / 5 < 60 ?
+	    worker_cfg->job_stale_seconds / 5 : 60;
 	enum cb_err rc;
 
 	if ((rc = db_begin(db)) != CB_OK)
 		return rc;
-	if ((rc = db_job_pick(db, jobs, *single ? 1 : JOB_BATCH_MAX, &n)) !=
-	    CB_OK) {
+	if ((rc = db_job_pick_except(db, except_kind, jobs, *single ? 1 :
+	    JOB_BATCH_MAX, &n)) != CB_OK) {
 		db_rollback(db);
 		return rc == CB_EDB && db_retryable(db) ? CB_OK : rc;
 	}
@@ -315,8 +337,9 @@ run_batch(struct db *db, const char *worker, unsigned *single)
 		(*single)--;
 	for (i = 0; i < nl && !stopping; i++) {
 		/* A long batch gives back what it has not started, long before
-		 * the stale timeout would requeue it behind our back. */
-		if (time(NULL) - begun > 60)
+		 * the stale timeout would requeue it behind our back (only the
+		 * job running beats). */
+		if (time(NULL) - begun > give_back)
 			break;
 		run_locked(db, later[i]);
 	}
@@ -363,7 +386,7 @@ replay_spool(struct db *db, const char *dir)
 }
 
 static void
-housekeeping(struct db *db, const char *host)
+housekeeping(struct db *db, const char *host, unsigned stale)
 {
 	uint64_t n = 0;
 
@@ -372,7 +395,10 @@ housekeeping(struct db *db, const char *host)
 	if (db_job_requeue_dead(db, host, &n) == CB_OK && n)
 		log_warn("requeued %llu job(s) of a worker that is gone",
 		    (unsigned long long)n);
-	if (db_job_requeue_stale(db, 300, &n) == CB_OK && n)
+	/* Stale: its worker has not touched it for job_stale_seconds (a long
+	 * transcription beats, db/job.h), so it is gone, on this host or
+	 * another. */
+	if (db_job_requeue_stale(db, stale, &n) == CB_OK && n)
 		log_warn("requeued %llu job(s) left running by a stopped worker",
 		    (unsigned long long)n);
 }
@@ -409,7 +435,7 @@ main(int argc, char *argv[])
 	struct buf err;
 	struct db *db;
 	char name[96], host[64] = "localhost";
-	time_t last_house = 0;
+	time_t last_house = 0, house_every;
 	bool once = false, db_down = false;
 	unsigned single = 0;    /* batches of one left, after a failure */
 	int i;
@@ -434,7 +460,8 @@ main(int argc, char *argv[])
 		snprintf(name, sizeof(name), "worker");
 	log_init(name, cfg.log_level);
 	gethostname(host, sizeof(host) - 1);
-	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
+	snprintf(worker_name, sizeof(worker_name), "%s:%ld", host,
+	    (long)getpid());
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -443,6 +470,9 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	worker_cfg = &cfg;
+	/* Every minute, or sooner when jobs go stale sooner (a test). */
+	house_every = cfg.job_stale_seconds < 60 ? (time_t)cfg.job_stale_seconds
+	    : 60;
 	/* Trigger e-mails go out in the recipient's language (issue 18). */
 	buf_init(&err, 4096);
 	if (i18n_load(cfg.locale_dir, &err) != CB_OK)
@@ -455,8 +485,8 @@ main(int argc, char *argv[])
 	while (!stopping) {
 		enum cb_err rc;
 
-		if (time(NULL) - last_house >= 60) {
-			housekeeping(db, host);
+		if (time(NULL) - last_house >= house_every) {
+			housekeeping(db, host, cfg.job_stale_seconds);
 			last_house = time(NULL);
 		}
 		if (!db_down)
@@ -467,7 +497,7 @@ main(int argc, char *argv[])
 			reconcile_schedule(db, &cfg);
 		if (!db_down)
 			an_fold_tick(db);
-		rc = run_batch(db, name, &single);
+		rc = run_batch(db, worker_name, NULL, &single);
 		if (rc == CB_OK) {
 			db_down = false;
 			continue;

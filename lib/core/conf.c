@@ -96,6 +96,10 @@ static const struct key keys[] = {
 	    transcribe_idle), 0, 1, 0 },
 	{ "transcribe_timeout_seconds", KEY_UINT, offsetof(struct cb_config,
 	    transcribe_timeout_seconds), 0, 86400, 0 },
+	{ "transcribe_pause_busy_percent", KEY_UINT, offsetof(struct
+	    cb_config, transcribe_pause_busy_percent), 0, 100, 0 },
+	{ "job_stale_seconds", KEY_UINT, offsetof(struct cb_config,
+	    job_stale_seconds), 2, 86400, 0 },
 	STR(summary_url),
 	STR(summary_model),
 	STR(summary_key),
@@ -152,6 +156,10 @@ config_defaults(struct cb_config *cfg)
 	strcpy(cfg->transcribe_model_dir, "/usr/share/pocketsphinx/model/en-us");
 	cfg->transcribe_idle = 1;
 	cfg->transcribe_timeout_seconds = 3600;
+	/* docs/transcripts.md "Pause while busy": what the measurements
+	 * chose. */
+	cfg->transcribe_pause_busy_percent = 15;
+	cfg->job_stale_seconds = 300;
 }
 
 static char *

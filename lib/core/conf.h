@@ -91,9 +91,18 @@ struct cb_config {
 	/* The worker runs each transcription in a child process
 	 * (lib/transcribe/child.h): at idle CPU and disk priority when
 	 * transcribe_idle is 1 (the default), so it never slows ingest or
-	 * pages; killed after transcribe_timeout_seconds (0 = no limit). */
+	 * pages; killed after transcribe_timeout_seconds of running (time
+	 * paused not counted; 0 = no limit). While the rest of the machine
+	 * uses more than transcribe_pause_busy_percent of its CPU (all cores;
+	 * 0 = never pause) the worker stops the child (SIGSTOP) and lets it
+	 * go on once the machine is quiet (lib/transcribe/pause.h). */
 	int transcribe_idle;
 	unsigned transcribe_timeout_seconds;
+	unsigned transcribe_pause_busy_percent;
+	/* A job "running" whose worker has not touched it (jobs.locked_at, the
+	 * heartbeat of a long job) for this long is queued again: its worker
+	 * is gone (lib/db/job.h db_job_requeue_stale). */
+	unsigned job_stale_seconds;
 	char summary_url[512];
 	char summary_model[128];
 	char summary_key[256];

@@ -23,6 +23,13 @@ static const char sql_pick_batch[] =
     "COALESCE(backoff_seconds, 0) FROM jobs "
     "WHERE state = 'queued' AND run_at <= UTC_TIMESTAMP(3) "
     "ORDER BY run_at LIMIT ? FOR UPDATE SKIP LOCKED";
+/* The same without one kind: the batches a worker runs while it waits for
+ * a transcription (never a second transcription inside the first). */
+static const char sql_pick_batch_except[] =
+    "SELECT id, kind, payload, attempts, max_attempts, "
+    "COALESCE(backoff_seconds, 0) FROM jobs "
+    "WHERE state = 'queued' AND run_at <= UTC_TIMESTAMP(3) AND kind <> ? "
+    "ORDER BY run_at LIMIT ? FOR UPDATE SKIP LOCKED";
 /* Batch updates name JOB_BATCH_MAX ids; unused places repeat the first
  * (one statement text, prepared once). */
 #define IDS16 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
@@ -47,6 +54,11 @@ static const char sql_retry[] =
 static const char sql_failed[] =
     "UPDATE jobs SET state = 'failed', locked_at = NULL, last_error = ?, "
     "finished_at = UTC_TIMESTAMP(3) WHERE id = ?";
+/* A long job's heartbeat: locked_at is when its worker last said it is
+ * alive, which the stale rule reads. */
+static const char sql_heartbeat[] =
+    "UPDATE jobs SET locked_at = UTC_TIMESTAMP(3) "
+    "WHERE id = ? AND state = 'running'";
 static const char sql_stale[] =
     "UPDATE jobs SET state = 'queued', locked_at = NULL, "
     "last_error = 'worker stopped during the job; retrying' "
@@ -95,17 +107,28 @@ db_job_add_ex(struct db *db, const struct job_new *jn, int64_t *id)
 enum cb_err
 db_job_pick(struct db *db, struct job *jobs, unsigned max, unsigned *n)
 {
+	return db_job_pick_except(db, NULL, jobs, max, n);
+}
+
+enum cb_err
+db_job_pick_except(struct db *db, const char *except_kind, struct job *jobs,
+    unsigned max, unsigned *n)
+{
 	struct db_stmt *st;
 	enum cb_err rc;
 	const char *v;
 	size_t len;
+	int i = 0;
 
 	*n = 0;
 	if (max > JOB_BATCH_MAX)
 		max = JOB_BATCH_MAX;
-	if ((rc = db_stmt(db, sql_pick_batch, &st)) != CB_OK)
+	if ((rc = db_stmt(db, except_kind != NULL ? sql_pick_batch_except :
+	    sql_pick_batch, &st)) != CB_OK)
 		return rc;
-	db_bind_i64(st, 0, max);
+	if (except_kind != NULL)
+		db_bind_text(st, i++, except_kind);
+	db_bind_i64(st, i, max);
 	if ((rc = db_exec(st)) != CB_OK)
 		return rc;
 	while (*n < max && (rc = db_fetch(st)) == CB_OK) {
@@ -222,6 +245,31 @@ db_job_fail(struct db *db, const struct job *j, const char *error)
 		db_bind_i64(st, 2, j->id);
 	}
 	return db_exec(st);
+}
+
+enum cb_err
+db_job_heartbeat(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	if ((rc = db_stmt(db, sql_heartbeat, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, id);
+	if ((rc = db_exec(st)) != CB_OK)
+		return rc;
+	/* 0 rows: no longer running (requeued as stale by another worker,
+	 * whose copy runs now). MariaDB counts a row whose value did not
+	 * change as not affected, but UTC_TIMESTAMP(3) always moves. */
+	return db_affected(st) == 1 ? CB_OK : CB_ENOTFOUND;
+}
+
+unsigned
+job_heartbeat_seconds(unsigned stale_seconds)
+{
+	unsigned s = stale_seconds / 4;
+
+	return s < 1 ? 1 : s > 30 ? 30 : s;
 }
 
 enum cb_err

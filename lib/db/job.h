@@ -44,6 +44,9 @@ enum cb_err db_job_add_ex(struct db *db, const struct job_new *jn,
 #define JOB_BATCH_MAX 16
 enum cb_err db_job_pick(struct db *db, struct job *jobs, unsigned max,
     unsigned *n);
+/* The same, leaving out jobs of except_kind (NULL = none). */
+enum cb_err db_job_pick_except(struct db *db, const char *except_kind,
+    struct job *jobs, unsigned max, unsigned *n);
 void job_free_all(struct job *jobs, unsigned n);
 /* Done (attempts counted) for jobs run inside the picking transaction. */
 enum cb_err db_job_done_many(struct db *db, const int64_t *ids, unsigned n);
@@ -56,9 +59,21 @@ enum cb_err db_job_unlock_many(struct db *db, const char *worker,
 enum cb_err db_job_done(struct db *db, int64_t id);
 /* Requeues with backoff, or marks failed when attempts are used up. */
 enum cb_err db_job_fail(struct db *db, const struct job *j, const char *error);
-/* Jobs left "running" by a worker that died: queued again. */
+/* Jobs left "running" by a worker that died: queued again. A job is
+ * stale when its worker has not touched its row (locked_at: the claim,
+ * then the heartbeats of a long job) for older_than_seconds
+ * (job_stale_seconds in callboard.conf). */
 enum cb_err db_job_requeue_stale(struct db *db, unsigned older_than_seconds,
     uint64_t *count);
+/* A long job's heartbeat (a transcription may run for hours): the worker
+ * running job id says it is alive, every job_heartbeat_seconds(), so the
+ * stale rule leaves it alone. CB_ENOTFOUND when the job is no longer
+ * running (another worker requeued it). */
+enum cb_err db_job_heartbeat(struct db *db, int64_t id);
+/* How often a long job beats for a stale threshold: a quarter of it, 1 to
+ * 30 s, so that three beats in a row may be late before the job is taken
+ * for a dead worker's. */
+unsigned job_heartbeat_seconds(unsigned stale_seconds);
 /* Jobs left "running" by a worker of this host (locked_by "<host>:<pid>")
  * whose process is gone: queued again at once, not after the stale timeout,
  * so a killed worker's job runs again as soon as a worker starts. */

@@ -1,4 +1,5 @@
-/* Transcription in an idle-priority child process: child.h says why. */
+/* Transcription in an idle-priority child process, paused while the
+ * machine is busy: child.h says why. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +26,7 @@
 #include "core/log.h"
 #include "transcribe/child.h"
 #include "transcribe/codec.h"
+#include "transcribe/pause.h"
 
 /* <linux/ioprio.h> is not in every libc's headers: the ABI's values. */
 #define CHILD_IOPRIO_WHO_PROCESS 1
@@ -74,8 +79,8 @@ write_all(int fd, const char *p, size_t n)
  * returns; _exit and not exit, so nothing the worker set up (its database
  * connection's atexit, stdio buffers) runs twice. */
 static void __attribute__((noreturn))
-child_main(int fd, transcribe_fn *fn, const struct cb_config *cfg,
-    const char *path)
+child_main(int fd, pid_t parent, transcribe_fn *fn,
+    const struct cb_config *cfg, const char *path)
 {
 	struct json_object *h = json_object_new_object();
 	struct transcript t;
@@ -87,6 +92,15 @@ child_main(int fd, transcribe_fn *fn, const struct cb_config *cfg,
 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+#ifdef __linux__
+	/* Dies with the worker, even stopped (SIGKILL ends a stopped
+	 * process): a killed worker leaves no child behind. The worker may
+	 * have died before this line: then its pid is no longer our parent. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(4);
+#else
+	(void)parent;
+#endif
 	if (cfg->transcribe_idle && transcribe_lower_priority(why,
 	    sizeof(why)) != 0)
 		json_object_object_add(h, "warning", json_object_new_string(
@@ -123,43 +137,116 @@ child_main(int fd, transcribe_fn *fn, const struct cb_config *cfg,
 }
 
 static long
-ms_since(const struct timespec *t0)
+now_ms(void)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - t0->tv_sec) * 1000 +
-	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+	return (long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-/* Reads the child's answer into out until EOF. 0; 1 on timeout; -1 on an
+/* The worker's side while the child runs: the child's running and paused
+ * time, the pause (pause.h) and the heartbeat. */
+struct waiting {
+	pid_t pid;
+	const struct cb_config *cfg;
+	struct transcribe_watch *w;
+	struct transcribe_pause pause;
+	struct transcribe_cpu last;      /* the previous /proc sample */
+	bool have_last;
+	long t_prev, t_sample, t_beat, t_between;   /* now_ms() */
+	unsigned long ran_ms, paused_ms;
+};
+
+/* The others' share of the CPU since the previous sample: the test's
+ * number, else /proc's (-1 where there is none: never pause). */
+static int
+others_percent(struct waiting *wt)
+{
+	struct transcribe_cpu cur;
+	int pct = -1;
+
+	if (wt->w != NULL && wt->w->busy_percent != NULL)
+		return wt->w->busy_percent(wt->w->ctx);
+	if (!transcribe_cpu_read(wt->pid, &cur))
+		return -1;
+	if (wt->have_last)
+		pct = transcribe_cpu_others_percent(&wt->last, &cur);
+	wt->last = cur;
+	wt->have_last = true;
+	return pct;
+}
+
+/* One turn of the wait: the clocks, the heartbeat, the pause. */
+static void
+waiting_tick(struct waiting *wt)
+{
+	long now = now_ms(), step = now - wt->t_prev;
+	unsigned threshold = wt->cfg->transcribe_pause_busy_percent;
+	enum transcribe_pause_step ps;
+
+	wt->t_prev = now;
+	if (wt->pause.paused)
+		wt->paused_ms += (unsigned long)step;
+	else
+		wt->ran_ms += (unsigned long)step;
+	if (wt->w != NULL && wt->w->heartbeat != NULL &&
+	    wt->w->heartbeat_seconds > 0 &&
+	    now - wt->t_beat >= (long)wt->w->heartbeat_seconds * 1000) {
+		wt->t_beat = now;
+		wt->w->heartbeat(wt->w->ctx);
+	}
+	if (wt->w != NULL && wt->w->between != NULL &&
+	    now - wt->t_between >= TRANSCRIBE_BETWEEN_MS) {
+		wt->w->between(wt->w->between_ctx);
+		wt->t_between = now = now_ms();
+	}
+	if (now - wt->t_sample < TRANSCRIBE_PAUSE_SAMPLE_MS ||
+	    (threshold == 0 && !wt->pause.paused))
+		return;
+	ps = transcribe_pause_decide(&wt->pause, others_percent(wt), threshold,
+	    (unsigned)(now - wt->t_sample));
+	wt->t_sample = now;
+	if (ps == TRANSCRIBE_PAUSE_STOP)
+		kill(wt->pid, SIGSTOP);
+	else if (ps == TRANSCRIBE_PAUSE_CONT)
+		kill(wt->pid, SIGCONT);
+}
+
+/* Reads the child's answer into out until EOF, pausing it while the
+ * machine is busy. 0; 1 when it ran longer than the timeout; -1 on an
  * error (err says it). */
 static int
-read_answer(int fd, pid_t pid, unsigned timeout_s, struct buf *out,
-    char *err, size_t errsz)
+read_answer(int fd, struct waiting *wt, struct buf *out, char *err,
+    size_t errsz)
 {
-	struct timespec t0;
+	unsigned timeout_s = wt->cfg->transcribe_timeout_seconds;
 	char chunk[65536];
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	wt->t_prev = wt->t_sample = wt->t_beat = wt->t_between = now_ms();
+	if (wt->cfg->transcribe_pause_busy_percent > 0)
+		(void)others_percent(wt);   /* the first sample to compare */
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int wait_ms = -1, n;
+		int n;
 		ssize_t r;
 
-		if (timeout_s > 0) {
-			long left = (long)timeout_s * 1000 - ms_since(&t0);
-
-			if (left <= 0)
-				return 1;
-			wait_ms = left > 60000 ? 60000 : (int)left;
-		}
-		if ((n = poll(&p, 1, wait_ms)) < 0) {
-			/* The worker's SIGTERM: stop the child, retry later. */
-			err_say(err, errsz, "the worker was stopped during the "
-			    "transcription (process %ld)", (long)pid);
+		n = poll(&p, 1, TRANSCRIBE_PAUSE_SAMPLE_MS);
+		if (n < 0 && errno != EINTR) {
+			err_say(err, errsz, "cannot wait for the transcription "
+			    "process: %s", strerror(errno));
 			return -1;
 		}
+		if (n < 0) {
+			/* The worker's SIGTERM: stop the child, retry later. */
+			err_say(err, errsz, "the worker was stopped during the "
+			    "transcription (process %ld)", (long)wt->pid);
+			return -1;
+		}
+		waiting_tick(wt);
+		if (timeout_s > 0 && wt->ran_ms >= (unsigned long)timeout_s *
+		    1000)
+			return 1;
 		if (n == 0)
 			continue;
 		if ((r = read(fd, chunk, sizeof(chunk))) < 0) {
@@ -257,12 +344,13 @@ parse_answer(const struct buf *ans, struct arena *a, struct transcript *out,
 
 enum cb_err
 transcribe_in_child(transcribe_fn *fn, const struct cb_config *cfg,
-    struct arena *a, const char *path, struct transcript *out, char *err,
-    size_t errsz)
+    struct arena *a, const char *path, struct transcribe_watch *w,
+    struct transcript *out, char *err, size_t errsz)
 {
+	struct waiting wt;
 	struct buf ans;
 	int fds[2], status = 0, got;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	enum cb_err rc;
 
 	memset(out, 0, sizeof(*out));
@@ -281,19 +369,30 @@ transcribe_in_child(transcribe_fn *fn, const struct cb_config *cfg,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child_main(fds[1], fn, cfg, path);
+		child_main(fds[1], parent, fn, cfg, path);
 	}
 	close(fds[1]);
 	buf_init(&ans, CHILD_RESULT_MAX);
-	got = read_answer(fds[0], pid, cfg->transcribe_timeout_seconds, &ans,
-	    err, errsz);
+	memset(&wt, 0, sizeof(wt));
+	wt.pid = pid;
+	wt.cfg = cfg;
+	wt.w = w;
+	got = read_answer(fds[0], &wt, &ans, err, errsz);
 	close(fds[0]);
 	if (got != 0)
-		kill(pid, SIGKILL);
+		kill(pid, SIGKILL);   /* stopped or not */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (w != NULL) {
+		w->ran_ms = wt.ran_ms;
+		w->paused_ms = wt.paused_ms;
+	}
+	if (wt.paused_ms > 0)
+		log_info("transcription: ran %.1f s, paused %.1f s while the "
+		    "machine was busy", (double)wt.ran_ms / 1000,
+		    (double)wt.paused_ms / 1000);
 	if (got == 1) {
-		err_say(err, errsz, "the transcription took longer than %u s "
+		err_say(err, errsz, "the transcription ran longer than %u s "
 		    "and was stopped (transcribe_timeout_seconds)",
 		    cfg->transcribe_timeout_seconds);
 		rc = CB_EIO;
@@ -315,7 +414,8 @@ transcribe_in_child(transcribe_fn *fn, const struct cb_config *cfg,
 enum cb_err
 transcribe_run_isolated(const struct transcribe_engine *e,
     const struct cb_config *cfg, struct arena *a, const char *path,
-    struct transcript *out, char *err, size_t errsz)
+    struct transcribe_watch *w, struct transcript *out, char *err,
+    size_t errsz)
 {
 	transcribe_fn *fn = transcribe_runner(e);
 	enum cb_err rc;
@@ -324,5 +424,5 @@ transcribe_run_isolated(const struct transcribe_engine *e,
 		return transcribe_run(e, cfg, a, path, out, err, errsz);
 	if ((rc = transcribe_prepare(e, cfg, err, errsz)) != CB_OK)
 		return rc;
-	return transcribe_in_child(fn, cfg, a, path, out, err, errsz);
+	return transcribe_in_child(fn, cfg, a, path, w, out, err, errsz);
 }

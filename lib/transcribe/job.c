@@ -137,8 +137,8 @@ s3_fetch(const struct cb_config *cfg, const char *key, struct s3_fetched *f,
 
 enum cb_err
 transcript_make(struct db *db, const struct cb_config *cfg,
-    const struct transcribe_engine *eng, int64_t call_id, char *err,
-    size_t errsz)
+    const struct transcribe_engine *eng, int64_t call_id,
+    struct transcribe_watch *w, char *err, size_t errsz)
 {
 	struct call_access c;
 	struct transcript t;
@@ -197,7 +197,7 @@ transcript_make(struct db *db, const struct cb_config *cfg,
 	}
 	/* In an idle-priority child, so that ingest and pages keep their
 	 * speed while it runs (child.h). */
-	rc = transcribe_run_isolated(eng, cfg, a, src, &t, err, errsz);
+	rc = transcribe_run_isolated(eng, cfg, a, src, w, &t, err, errsz);
 	s3_fetched_drop(&s3f);
 	if (rc == CB_OK)
 		rc = store(db, cfg, call_id, eng, &t, err, errsz);
@@ -217,11 +217,45 @@ final_failure(enum cb_err rc, const struct job *j)
 	return transcript_error_final(rc) || j->attempts >= j->max_attempts;
 }
 
+/* The job's heartbeat while its transcription runs (db/job.h): without
+ * it another worker would take a transcription longer than
+ * job_stale_seconds for a dead worker's and start it a second time. */
+struct beat {
+	struct db *db;
+	int64_t job_id;
+	bool lost_said;
+};
+
+static void
+job_heartbeat(void *ctx)
+{
+	struct beat *b = ctx;
+	enum cb_err rc = db_job_heartbeat(b->db, b->job_id);
+
+	if (rc == CB_OK || b->lost_said)
+		return;
+	b->lost_said = true;
+	if (rc == CB_ENOTFOUND)
+		log_warn("job %lld: no longer running here (requeued by "
+		    "another worker?)", (long long)b->job_id);
+	else
+		log_warn("job %lld: heartbeat not recorded: %s",
+		    (long long)b->job_id, db_error(b->db));
+}
+
 enum cb_err
 transcript_job_run(struct db *db, const struct cb_config *cfg,
-    const struct job *j, char *err, size_t errsz)
+    const struct job *j, void (*between)(void *), void *between_ctx,
+    char *err, size_t errsz)
 {
 	struct json_object *o = json_tokener_parse(j->payload), *v;
+	struct beat b = { db, j->id, false };
+	struct transcribe_watch w = {
+		.heartbeat = job_heartbeat, .ctx = &b,
+		.heartbeat_seconds = job_heartbeat_seconds(
+		    cfg->job_stale_seconds),
+		.between = between, .between_ctx = between_ctx,
+	};
 	int64_t call_id = 0;
 	enum cb_err rc;
 
@@ -233,7 +267,7 @@ transcript_job_run(struct db *db, const struct cb_config *cfg,
 		snprintf(err, errsz, "payload has no call_id");
 		return CB_EINVAL;
 	}
-	if ((rc = transcript_make(db, cfg, NULL, call_id, err, errsz)) ==
+	if ((rc = transcript_make(db, cfg, NULL, call_id, &w, err, errsz)) ==
 	    CB_OK)
 		return CB_OK;
 	if (rc != CB_ENOTFOUND && db_transcript_failed(db, call_id, err,
@@ -248,12 +282,15 @@ transcript_demo(struct db *db, const struct cb_config *cfg, unsigned *done,
     unsigned *failed)
 {
 	const struct transcribe_engine *eng = transcribe_engine_of(cfg);
+	/* The admin who loads the demo waits for these: never paused. */
+	struct cb_config now = *cfg;
 	int64_t ids[DEMO_SPEECH_MAX];
 	char err[512];
 	unsigned n, i;
 	enum cb_err rc;
 
 	*done = *failed = 0;
+	now.transcribe_pause_busy_percent = 0;
 	if (eng == NULL)
 		eng = transcribe_engine_by_name("local");
 	if (eng == NULL)
@@ -263,7 +300,7 @@ transcript_demo(struct db *db, const struct cb_config *cfg, unsigned *done,
 		return rc;
 	for (i = 0; i < n; i++) {
 		err[0] = '\0';
-		if ((rc = transcript_make(db, cfg, eng, ids[i], err,
+		if ((rc = transcript_make(db, &now, eng, ids[i], NULL, err,
 		    sizeof(err))) == CB_OK) {
 			(*done)++;
 			continue;

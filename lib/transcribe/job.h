@@ -12,14 +12,17 @@
 #include "db/db.h"
 #include "db/job.h"
 
-/* Runs job j ({"call_id": N}). CB_OK when stored; otherwise err says why
+/* Runs job j ({"call_id": N}), calling between(between_ctx) (NULL: none)
+ * about every second while the transcription runs: the worker's other
+ * jobs (child.h). CB_OK when stored; otherwise err says why
  * (the card shows it: "transcript failed: <err>") and the worker retries
  * with backoff, except for CB_EINVAL / CB_ENOTFOUND (transcription off,
  * no recording, an engine that refuses the file or the key), which fail
  * at once. While retries remain the transcript stays "queued" with the
  * last reason; after the last one it is "failed". */
 enum cb_err transcript_job_run(struct db *db, const struct cb_config *cfg,
-    const struct job *j, char *err, size_t errsz);
+    const struct job *j, void (*between)(void *), void *between_ctx,
+    char *err, size_t errsz);
 
 /* Whether a failure with rc is final (no retry can fix it: the same rule
  * as the worker's no_retry_for). A transcription child that crashed, was
@@ -27,12 +30,14 @@ enum cb_err transcript_job_run(struct db *db, const struct cb_config *cfg,
 bool transcript_error_final(enum cb_err rc);
 
 struct transcribe_engine;
+struct transcribe_watch;
 
-/* Transcribes and stores call_id now, in this process, with eng (NULL: the
- * configured one): the job's body, and `callboard demo`. */
+/* Transcribes and stores call_id now, with eng (NULL: the configured one)
+ * in a child process watched by w (child.h; NULL = no heartbeat): the
+ * job's body, and `callboard demo`. */
 enum cb_err transcript_make(struct db *db, const struct cb_config *cfg,
-    const struct transcribe_engine *eng, int64_t call_id, char *err,
-    size_t errsz);
+    const struct transcribe_engine *eng, int64_t call_id,
+    struct transcribe_watch *w, char *err, size_t errsz);
 
 /* The demo's speech recordings (`callboard demo`, issue 22): every stored
  * recording under recordings_dir/DEMO_SPEECH_PREFIX without a transcript

@@ -147,6 +147,57 @@ spin(const struct cb_config *cfg, struct arena *a, const char *path,
 	return CB_OK;
 }
 
+/* The machine as tests/unit's pause sees it: busy (100 % used by others)
+ * until busy_until (CLOCK_MONOTONIC), then quiet. */
+static double busy_until;
+
+static int
+busy_for_a_while(void *ctx)
+{
+	(void)ctx;
+	return now_s(CLOCK_MONOTONIC) < busy_until ? 100 : 0;
+}
+
+/* Works until it has had 0.3 s of CPU; its line: the longest time it went
+ * without running (a stopped process sees its clock jump). */
+static enum cb_err
+work_and_note_gaps(const struct cb_config *cfg, struct arena *a,
+    const char *path, struct transcript *out, char *err, size_t errsz)
+{
+	double last = now_s(CLOCK_MONOTONIC), gap = 0;
+	char line[64];
+
+	(void)cfg, (void)path, (void)err, (void)errsz;
+	while (now_s(CLOCK_PROCESS_CPUTIME_ID) < 0.3) {
+		double t = now_s(CLOCK_MONOTONIC);
+
+		if (t - last > gap)
+			gap = t - last;
+		last = t;
+	}
+	snprintf(line, sizeof(line), "%.3f", gap);
+	transcript_add(out, a, 0, 1, SPEAKER_UNKNOWN, line, strlen(line));
+	return CB_OK;
+}
+
+/* A process's state letter from /proc (R, S, T stopped, Z zombie), or
+ * '-' when there is no such process. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], line[512], *paren, st = '-';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return '-';
+	if (fgets(line, sizeof(line), f) != NULL &&
+	    (paren = strrchr(line, ')')) != NULL && paren[1] == ' ')
+		st = paren[2];
+	fclose(f);
+	return st;
+}
+
 /* --- tests --- */
 
 START_TEST(test_child_runs_at_idle_priority)
@@ -155,7 +206,7 @@ START_TEST(test_child_runs_at_idle_priority)
 	char err[256] = "", want[64];
 
 	ck_assert_int_eq(transcribe_in_child(report_priority, &CFG, A, "x",
-	    &t, err, sizeof(err)), CB_OK);
+	    NULL, &t, err, sizeof(err)), CB_OK);
 	ck_assert_uint_eq(t.n, 1);
 	snprintf(want, sizeof(want), "policy=%d nice=19 ioclass=3",
 	    SCHED_IDLE);
@@ -164,7 +215,7 @@ START_TEST(test_child_runs_at_idle_priority)
 	 * this process (the worker) never changed its own. */
 	CFG.transcribe_idle = 0;
 	ck_assert_int_eq(transcribe_in_child(report_priority, &CFG, A, "x",
-	    &t, err, sizeof(err)), CB_OK);
+	    NULL, &t, err, sizeof(err)), CB_OK);
 	snprintf(want, sizeof(want), "policy=%d nice=%d", SCHED_OTHER,
 	    getpriority(PRIO_PROCESS, 0));
 	ck_assert_ptr_nonnull(strstr(t.u[0].text, want));
@@ -180,7 +231,7 @@ START_TEST(test_child_gives_back_the_transcript)
 	char err[256] = "";
 
 	ck_assert_int_eq(transcribe_in_child(two_lines, &CFG, A,
-	    "line two\nwith a newline", &t, err, sizeof(err)), CB_OK);
+	    "line two\nwith a newline", NULL, &t, err, sizeof(err)), CB_OK);
 	ck_assert_uint_eq(t.n, 2);
 	ck_assert_uint_eq(t.u[0].end_ms, 1500);
 	ck_assert_int_eq(t.u[0].side, SPEAKER_CUSTOMER);
@@ -201,12 +252,14 @@ START_TEST(test_child_crash_is_a_retried_failure)
 	char err[256] = "";
 	enum cb_err rc;
 
-	rc = transcribe_in_child(crash, &CFG, A, "x", &t, err, sizeof(err));
+	rc = transcribe_in_child(crash, &CFG, A, "x", NULL, &t, err,
+	    sizeof(err));
 	ck_assert_int_eq(rc, CB_EIO);
 	ck_assert(!transcript_error_final(rc));
 	ck_assert_msg(strstr(err, "stopped by signal 6") != NULL, "%s", err);
 	ck_assert_uint_eq(t.n, 0);
-	rc = transcribe_in_child(quit, &CFG, A, "x", &t, err, sizeof(err));
+	rc = transcribe_in_child(quit, &CFG, A, "x", NULL, &t, err,
+	    sizeof(err));
 	ck_assert_int_eq(rc, CB_EIO);
 	ck_assert(!transcript_error_final(rc));
 	ck_assert_msg(strstr(err, "status 7 and no result") != NULL, "%s",
@@ -226,7 +279,8 @@ START_TEST(test_child_timeout_is_a_retried_failure)
 
 	ck_assert_int_eq(pipe(pid_pipe), 0);
 	CFG.transcribe_timeout_seconds = 1;
-	rc = transcribe_in_child(hang, &CFG, A, "x", &t, err, sizeof(err));
+	rc = transcribe_in_child(hang, &CFG, A, "x", NULL, &t, err,
+	    sizeof(err));
 	ck_assert_int_eq(rc, CB_EIO);
 	ck_assert(!transcript_error_final(rc));
 	ck_assert_msg(strstr(err, "longer than 1 s") != NULL &&
@@ -250,7 +304,8 @@ START_TEST(test_child_passes_the_engines_error)
 	char err[256] = "";
 	enum cb_err rc;
 
-	rc = transcribe_in_child(refuse, &CFG, A, "x", &t, err, sizeof(err));
+	rc = transcribe_in_child(refuse, &CFG, A, "x", NULL, &t, err,
+	    sizeof(err));
 	ck_assert_int_eq(rc, CB_EINVAL);
 	ck_assert(transcript_error_final(rc));
 	ck_assert_str_eq(err, "the engine refused the file");
@@ -283,8 +338,8 @@ child_share(int idle)
 		_exit(write(fds[1], &c, sizeof(c)) == sizeof(c) ? 0 : 1);
 	}
 	ck_assert_int_gt(rival, 0);
-	ck_assert_int_eq(transcribe_in_child(spin, &CFG, A, "x", &t, err,
-	    sizeof(err)), CB_OK);
+	ck_assert_int_eq(transcribe_in_child(spin, &CFG, A, "x", NULL, &t,
+	    err, sizeof(err)), CB_OK);
 	ck_assert_int_eq(read(fds[0], &rival_cpu, sizeof(rival_cpu)),
 	    sizeof(rival_cpu));
 	waitpid(rival, &status, 0);
@@ -313,6 +368,97 @@ START_TEST(test_idle_child_yields_the_cpu)
 }
 END_TEST
 
+/* While the machine is busy the worker stops the child (SIGSTOP), and lets
+ * it go on once it has been quiet for a moment (lib/transcribe/pause.h):
+ * the child's own clock jumps by the pause, the watch counts it, and the
+ * timeout counts only the time it ran: paused 3 s and more with a 3 s
+ * timeout, it still finishes. */
+START_TEST(test_child_paused_while_busy_then_goes_on)
+{
+	struct transcribe_watch w = { .busy_percent = busy_for_a_while };
+	struct transcript t;
+	char err[256] = "";
+	double t0 = now_s(CLOCK_MONOTONIC), gap, wall;
+
+	CFG.transcribe_idle = 0;     /* only the pause makes it wait */
+	CFG.transcribe_pause_busy_percent = 15;
+	CFG.transcribe_timeout_seconds = 3;
+	busy_until = t0 + 3.0;
+	ck_assert_int_eq(transcribe_in_child(work_and_note_gaps, &CFG, A, "x",
+	    &w, &t, err, sizeof(err)), CB_OK);
+	wall = now_s(CLOCK_MONOTONIC) - t0;
+	ck_assert_uint_eq(t.n, 1);
+	gap = strtod(t.u[0].text, NULL);
+	fprintf(stderr, "paused child: wall %.2f s, ran %.2f s, paused %.2f s, "
+	    "its longest gap %.2f s\n", wall, (double)w.ran_ms / 1000,
+	    (double)w.paused_ms / 1000, gap);
+	/* busy 3 s from the start (the first sample stops it at 0.2 s),
+	 * then a calm of TRANSCRIBE_PAUSE_CALM_MS */
+	ck_assert_msg(gap >= 2.5, "the child ran on: longest gap %.3f s", gap);
+	ck_assert_uint_ge(w.paused_ms, 2500);
+	ck_assert_uint_lt(w.ran_ms, 3000);
+	ck_assert(wall > 3.0);
+	ck_assert((double)(w.ran_ms + w.paused_ms) / 1000 <= wall + 0.05);
+}
+END_TEST
+
+/* transcribe_pause_busy_percent = 0: never stopped, however busy. */
+START_TEST(test_child_never_paused_when_off)
+{
+	struct transcribe_watch w = { .busy_percent = busy_for_a_while };
+	struct transcript t;
+	char err[256] = "";
+
+	CFG.transcribe_idle = 0;
+	CFG.transcribe_pause_busy_percent = 0;
+	busy_until = now_s(CLOCK_MONOTONIC) + 3600;
+	ck_assert_int_eq(transcribe_in_child(work_and_note_gaps, &CFG, A, "x",
+	    &w, &t, err, sizeof(err)), CB_OK);
+	ck_assert_uint_eq(w.paused_ms, 0);
+	ck_assert_msg(strtod(t.u[0].text, NULL) < 1.0, "gap %s",
+	    t.u[0].text);
+}
+END_TEST
+
+/* A worker killed while its child is stopped leaves no child behind
+ * (a stopped orphan would hold its memory forever): the child dies with
+ * it (PR_SET_PDEATHSIG), stopped or not. */
+START_TEST(test_stopped_child_dies_with_its_worker)
+{
+	pid_t worker, child = 0;
+	int status, i;
+	char st = '?';
+
+	ck_assert_int_eq(pipe(pid_pipe), 0);
+	CFG.transcribe_pause_busy_percent = 15;
+	busy_until = now_s(CLOCK_MONOTONIC) + 3600;
+	if ((worker = fork()) == 0) {
+		struct transcribe_watch w = {
+			.busy_percent = busy_for_a_while };
+		struct transcript t;
+		char err[256];
+
+		transcribe_in_child(hang, &CFG, A, "x", &w, &t, err,
+		    sizeof(err));
+		_exit(0);
+	}
+	ck_assert_int_gt(worker, 0);
+	ck_assert_int_eq(read(pid_pipe[0], &child, sizeof(child)),
+	    sizeof(child));
+	for (i = 0; i < 50 && (st = proc_state(child)) != 'T'; i++)
+		usleep(100000);
+	ck_assert_msg(st == 'T', "the child was not stopped: %c", st);
+	kill(worker, SIGKILL);
+	waitpid(worker, &status, 0);
+	for (i = 0; i < 50 && (st = proc_state(child)) != '-' && st != 'Z';
+	    i++)
+		usleep(100000);
+	ck_assert_msg(st == '-' || st == 'Z', "the child is left: %c", st);
+	close(pid_pipe[0]);
+	close(pid_pipe[1]);
+}
+END_TEST
+
 #ifdef HAVE_POCKETSPHINX
 /* The worker loads the model once; each child decodes with it (no load
  * in the child, none in the job's time) and gives back the same text. */
@@ -329,11 +475,11 @@ START_TEST(test_local_model_loaded_once_for_children)
 		return; /* libpocketsphinx's test data not installed */
 	transcribe_release();
 	before = transcribe_local_loads();
-	ck_assert_int_eq(transcribe_run_isolated(e, &CFG, A, wav, &t1, err,
-	    sizeof(err)), CB_OK);
+	ck_assert_int_eq(transcribe_run_isolated(e, &CFG, A, wav, NULL, &t1,
+	    err, sizeof(err)), CB_OK);
 	ck_assert_uint_eq(transcribe_local_loads(), before + 1);
-	ck_assert_int_eq(transcribe_run_isolated(e, &CFG, A, wav, &t2, err,
-	    sizeof(err)), CB_OK);
+	ck_assert_int_eq(transcribe_run_isolated(e, &CFG, A, wav, NULL, &t2,
+	    err, sizeof(err)), CB_OK);
 	ck_assert_uint_eq(transcribe_local_loads(), before + 1);
 	ck_assert_uint_gt(t1.n, 0);
 	ck_assert_uint_eq(t1.n, t2.n);
@@ -342,8 +488,8 @@ START_TEST(test_local_model_loaded_once_for_children)
 	ck_assert(t1.draft);
 	/* a missing model: said before any fork, as the engine says it */
 	strcpy(CFG.transcribe_model_dir, "/nonexistent");
-	ck_assert_int_eq(transcribe_run_isolated(e, &CFG, A, wav, &t2, err,
-	    sizeof(err)), CB_EIO);
+	ck_assert_int_eq(transcribe_run_isolated(e, &CFG, A, wav, NULL, &t2,
+	    err, sizeof(err)), CB_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "pocketsphinx model"));
 	transcribe_release();
 }
@@ -364,6 +510,9 @@ suite(void)
 	tcase_add_test(tc, test_child_timeout_is_a_retried_failure);
 	tcase_add_test(tc, test_child_passes_the_engines_error);
 	tcase_add_test(tc, test_idle_child_yields_the_cpu);
+	tcase_add_test(tc, test_child_paused_while_busy_then_goes_on);
+	tcase_add_test(tc, test_child_never_paused_when_off);
+	tcase_add_test(tc, test_stopped_child_dies_with_its_worker);
 #ifdef HAVE_POCKETSPHINX
 	tcase_add_test(tc, test_local_model_loaded_once_for_children);
 #endif

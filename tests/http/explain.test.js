@@ -272,7 +272,8 @@ async function gramsPlan(args) {
 test('contains 4 digits: a range of call_number_grams in page order, no sort, no LIKE', async () => {
   const p = await gramsPlan([`number=contains:${v.digits.slice(-4)}`]);
   assert.doesNotMatch(p.extra, /filesort/, p.why);
-  assert.doesNotMatch(p.sql, /LIKE/);
+  // the grams' branch: no LIKE (the pending calls' branch has one)
+  assert.doesNotMatch(p.sql.split('UNION ALL')[0], /LIKE/);
   assert.doesNotMatch(p.sql, / g2 /);
 });
 
@@ -280,7 +281,7 @@ test('contains 6 digits: the first gram drives, the last one an eq_ref, then the
   const p = await gramsPlan([`number=contains:${v.digits.slice(-8, -2)}`]);
   assert.doesNotMatch(p.extra, /filesort/, p.why);
   assert.match(p.sql, / g2 /);
-  assert.match(p.sql, /client_digits_rev LIKE/);
+  assert.match(p.sql.split('UNION ALL')[0], /client_digits_rev LIKE/);
 });
 
 // Issue 20 item 2: the rarest gram drives (db_call_gram_rarest chose the

@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/automation.h"
+#include "db/call.h"
 #include "db/housekeeping.h"
 #include "db/job.h"
 #include "db/recording.h"
@@ -403,6 +404,42 @@ housekeeping(struct db *db, const char *host, unsigned stale)
 		    (unsigned long long)n);
 }
 
+/* "Number contains" (issue 20): the grams of the calls committed since the
+ * last tick, written in sorted batches after the ingest's commit
+ * (0038_number_grams_pending.sql; until then the search finds those calls
+ * by a LIKE over call_grams_pending). About every second, batches of
+ * GRAMS_BATCH calls while a backlog is left, for at most GRAMS_BUDGET_MS. */
+#define GRAMS_PERIOD_MS 1000
+#define GRAMS_BUDGET_MS 500
+#define GRAMS_BATCH 2000
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+grams_drain_tick(struct db *db)
+{
+	static int64_t last;
+	int64_t begun = now_ms();
+	unsigned n = GRAMS_BATCH;
+
+	if (last != 0 && begun - last < GRAMS_PERIOD_MS)
+		return;
+	last = begun;
+	while (n == GRAMS_BATCH && now_ms() - begun < GRAMS_BUDGET_MS)
+		if (db_call_grams_drain(db, GRAMS_BATCH, &n) != CB_OK) {
+			log_warn("number grams: drain failed: %s; will retry",
+			    db_error(db));
+			return;
+		}
+}
+
 /* Retention (docs/schema.md): the same routine as `callboard
  * housekeeping`, every cfg->housekeeping_seconds (0: never). */
 static void
@@ -497,6 +534,8 @@ main(int argc, char *argv[])
 			reconcile_schedule(db, &cfg);
 		if (!db_down)
 			an_fold_tick(db);
+		if (!db_down)
+			grams_drain_tick(db);
 		rc = run_batch(db, worker_name, NULL, &single);
 		if (rc == CB_OK) {
 			db_down = false;

@@ -31,25 +31,14 @@ static const char sql_api_joins[] =
     "JOIN integrations i ON i.id = c.integration_id "
     "LEFT JOIN users u ON u.id = c.manager_id "
     "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1";
-/* ?contains=: the grams of call_number_grams as in the history
- * (lib/db/call.c sql_grams_from): a range in (started_at, call_id) order,
- * so these pages are newest first by start time, and ?before=<id> is the
- * keyset position of that call (a const row read by primary key). */
-static const char sql_api_grams_from[] =
-    "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
-static const char sql_api_grams_from2[] =
-    "FROM call_number_grams g STRAIGHT_JOIN call_number_grams g2 "
-    "ON g2.gram = ? AND g2.started_at = g.started_at "
-    "AND g2.call_id = g.call_id STRAIGHT_JOIN calls c ON c.id = g.call_id ";
-static const char sql_api_grams_cur[] =
-    "JOIN (SELECT started_at AS at, id FROM calls WHERE id = ?) cur ";
-static const char sql_api_grams_where[] = " AND g.gram = ?";
-static const char sql_api_grams_like[] =
+/* ?contains=: the history's routine (lib/db/call.c
+ * db_call_contains_from), newest first by start time, and ?before=<id> is
+ * that call's position (a const row read by primary key). Its filters are
+ * on calls c only, so the integration is its id by slug. */
+static const char sql_api_contains_integration[] =
+    " AND c.integration_id = (SELECT id FROM integrations WHERE slug = ?)";
+static const char sql_api_contains_like[] =
     " AND c.client_digits_rev LIKE CONCAT('%', ?, '%')";
-static const char sql_api_grams_before[] =
-    " AND g.started_at <= cur.at AND (g.started_at < cur.at OR g.call_id < cur.id)";
-static const char sql_api_grams_tail[] =
-    " ORDER BY g.started_at DESC, g.call_id DESC LIMIT ?";
 static const char sql_api_integration[] = " AND i.slug = ?";
 static const char sql_api_external[] = " AND c.external_id = ?";
 static const char sql_api_digits[] = " AND c.client_digits_rev LIKE CONCAT(?, '%')";
@@ -136,75 +125,89 @@ api_str(struct call_query *q, const char *v)
 	q->params[q->nparams++].len = strlen(v);
 }
 
+/* The filters other than the order, with their values: in the plain
+ * query, or in each branch of a "contains" (where the integration is
+ * compared by id: the branches have no join). */
+struct api_filters {
+	const struct api_call_filter *f;
+	bool contains;
+};
+
+static void
+api_put_filters(struct call_query *q, const void *arg)
+{
+	const struct api_filters *af = arg;
+	const struct api_call_filter *f = af->f;
+	struct buf *sql = &q->sql;
+
+	if (f->manager_id) {
+		buf_puts(sql, sql_api_manager);
+		api_i64(q, f->manager_id);
+	}
+	/* contains inside a said search: a LIKE over its few matches */
+	if (f->contains_rev && f->said) {
+		buf_puts(sql, sql_api_contains_like);
+		api_str(q, f->contains_rev);
+	}
+	if (f->integration) {
+		buf_puts(sql, af->contains ? sql_api_contains_integration :
+		    sql_api_integration);
+		api_str(q, f->integration);
+	}
+	if (f->external_id) {
+		buf_puts(sql, sql_api_external);
+		api_str(q, f->external_id);
+	}
+	if (f->digits_rev) {
+		buf_puts(sql, sql_api_digits);
+		api_str(q, f->digits_rev);
+	}
+}
+
 enum cb_err
 db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 {
 	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
 	bool grams = f->contains_rev && !f->said && db_call_grams_on(&ct);
-	size_t clen = grams ? strlen(f->contains_rev) : 0;
-	bool gram2 = clen > CALL_GRAM_LEN;
-	size_t drive, check;
-	/* contains inside a said search: a LIKE over its few matches */
-	bool like = f->contains_rev && (gram2 || f->said);
+	struct api_filters af = { f, grams };
 	struct buf *sql = &q->sql;
 
 	q->nparams = 0;
 	buf_init(sql, 8192);
-	db_call_gram_pair(clen, f->contains_gram_at, &drive, &check);
 	buf_puts(sql, sql_api_head);
-	if (f->said)
+	if (grams) {
+		struct call_contains cc = {
+			.rev = f->contains_rev, .gram_at = f->contains_gram_at,
+			.sort = SORT_TIME_DESC,
+			.cursor = f->before_id ? CONTAINS_CURSOR_CALL :
+			    CONTAINS_CURSOR_NONE,
+			.cursor_id = f->before_id, .limit = f->limit,
+			.put_filters = api_put_filters, .arg = &af,
+		};
+
+		db_call_contains_from(q, &cc);
+		buf_puts(sql, sql_api_joins);
+		db_call_contains_order(q, &cc);
+		return sql->err;
+	}
+	if (f->said) {
 		buf_puts(sql, sql_api_said_col);
-	if (f->said)
 		buf_puts(sql, sql_api_said_from);
-	else if (grams) {
-		buf_puts(sql, gram2 ? sql_api_grams_from2 :
-		    sql_api_grams_from);
-		if (f->before_id)
-			buf_puts(sql, sql_api_grams_cur);
 	} else
 		buf_puts(sql, sql_api_from);
 	buf_puts(sql, sql_api_joins);
-	if (grams)
-		buf_puts(sql, sql_api_grams_where);
-	if (f->said)
+	if (f->said) {
 		buf_puts(sql, sql_api_said_where);
-	if (f->manager_id)
-		buf_puts(sql, sql_api_manager);
-	if (like)
-		buf_puts(sql, sql_api_grams_like);
-	if (f->integration)
-		buf_puts(sql, sql_api_integration);
-	if (f->external_id)
-		buf_puts(sql, sql_api_external);
-	if (f->digits_rev)
-		buf_puts(sql, sql_api_digits);
-	if (f->before_id)
-		buf_puts(sql, grams ? sql_api_grams_before : sql_api_before);
-	buf_puts(sql, grams ? sql_api_grams_tail : sql_api_tail);
-	if (sql->err != CB_OK)
-		return sql->err;
-	if (gram2)
-		api_i64(q, db_call_gram(f->contains_rev + check));
-	if (grams && f->before_id)
-		api_i64(q, f->before_id);
-	if (grams)
-		api_i64(q, db_call_gram(f->contains_rev + drive));
-	if (f->said)
 		api_str(q, f->said);
-	if (f->manager_id)
-		api_i64(q, f->manager_id);
-	if (like)
-		api_str(q, f->contains_rev);
-	if (f->integration)
-		api_str(q, f->integration);
-	if (f->external_id)
-		api_str(q, f->external_id);
-	if (f->digits_rev)
-		api_str(q, f->digits_rev);
-	if (f->before_id && !grams)
+	}
+	api_put_filters(q, &af);
+	if (f->before_id) {
+		buf_puts(sql, sql_api_before);
 		api_i64(q, f->before_id);
+	}
+	buf_puts(sql, sql_api_tail);
 	api_i64(q, f->limit);
-	return CB_OK;
+	return sql->err;
 }
 
 enum cb_err

@@ -51,25 +51,8 @@ static const char sql_said_where[] =
 static const char sql_list_from[] = "FROM calls c ";
 static const char sql_list_where[] = "WHERE 1 = 1";
 
-/* "Number contains" of CALL_GRAM_LEN digits or more (db_call_grams_on()):
- * the calls come from call_number_grams (0021_number_grams.sql), whose key
- * (gram, started_at, call_id) is a range already in the page's order, so a
- * page reads its LIMIT rows and stops, cursor included: no scan of calls.
- * The driving gram is the fragment's rarest (db_call_gram_rarest(): a rare
- * fragment whose first gram is common read that gram's whole range, 5,018
- * rows for 1 match at 1,000,000 calls); a longer fragment also needs one
- * of its end grams (g2, one primary-key lookup per candidate: the last, or
- * the first when the last drives) and, past 2 * CALL_GRAM_LEN digits or
- * for the digits' order, the LIKE on client_digits_rev. The date range and
- * the cursor apply to g.started_at, the same value as c.started_at, so
- * they narrow the range itself. */
-static const char sql_grams_from[] =
-    "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
-static const char sql_grams_from2[] =
-    "FROM call_number_grams g STRAIGHT_JOIN call_number_grams g2 "
-    "ON g2.gram = ? AND g2.started_at = g.started_at "
-    "AND g2.call_id = g.call_id STRAIGHT_JOIN calls c ON c.id = g.call_id ";
-static const char sql_grams_where[] = " AND g.gram = ?";
+/* The grams' branch of a "contains" (db_call_contains_from() below says
+ * why it is in the page's order) and db_call_gram_rarest()'s probes. */
 static const char sql_grams_date_from[] = " AND g.started_at >= ?";
 static const char sql_grams_date_to[] = " AND g.started_at <= ?";
 static const char *const sql_grams_cursor[] = {
@@ -293,13 +276,6 @@ db_call_gram_rarest(struct db *db, const char *rev, const char *from_utc,
 }
 
 static void
-put_text(struct buf *sql, const struct text_sql *tab, const struct call_text *t)
-{
-	if (text_on(t))
-		buf_puts(sql, t->negate ? tab[t->mode].not_ : tab[t->mode].is);
-}
-
-static void
 param_i64(struct call_query *q, int64_t v)
 {
 	struct call_param *p = &q->params[q->nparams++];
@@ -364,32 +340,255 @@ list_grams(const struct call_filter *f)
 	    !(f->customer_ids && f->ncustomer_ids > 0);
 }
 
+/* "Number contains" of CALL_GRAM_LEN digits or more (db_call_grams_on()),
+ * for every path that searches it (the history, the feeds, the CSV, the
+ * JSON API): the keys (id, sort key) of the matching calls come from
+ *  - call_number_grams (0021_number_grams.sql), whose key (gram,
+ *    started_at, call_id) is a range already in the page's order, so the
+ *    branch reads its LIMIT rows and stops, cursor included: no scan of
+ *    calls. The driving gram is the fragment's rarest
+ *    (db_call_gram_rarest(): a rare fragment whose first gram is common read
+ *    that gram's whole range, 5,018 rows for 1 match at 1,000,000 calls); a
+ *    longer fragment also needs one of its end grams (g2, one primary-key
+ *    lookup per candidate: the last, or the first when the last drives)
+ *    and, past 2 * CALL_GRAM_LEN digits or for the digits' order, the LIKE
+ *    on client_digits_rev. The date range and the cursor apply to
+ *    g.started_at, the same value as c.started_at, so they narrow the range
+ *    itself;
+ *  - plus the calls whose grams the worker has not written yet
+ *    (call_grams_pending, 0038: about a second of new calls), with the
+ *    LIKE, so a call is found the moment it is committed. A call is in one
+ *    of the two, never both (0038 says why), hence UNION ALL;
+ * and the page's rows are read by primary key (a deferred join), the keys
+ * sorted once more (at most twice the LIMIT). The caller's other filters
+ * (on calls c only) go into both branches through its put_filters. */
+static const char sql_grams_from[] =
+    "FROM call_number_grams g STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_grams_from2[] =
+    "FROM call_number_grams g STRAIGHT_JOIN call_number_grams g2 "
+    "ON g2.gram = ? AND g2.started_at = g.started_at "
+    "AND g2.call_id = g.call_id STRAIGHT_JOIN calls c ON c.id = g.call_id ";
+static const char sql_pending_from[] =
+    "FROM call_grams_pending p STRAIGHT_JOIN calls c ON c.id = p.call_id ";
+/* The API's ?before=<id>: that call's position, a const row. */
+static const char sql_position_of[] =
+    "JOIN (SELECT started_at AS at, id FROM calls WHERE id = ?) cur ";
+static const char sql_grams_where[] = "WHERE g.gram = ?";
+static const char sql_pending_where[] =
+    "WHERE c.client_digits_rev LIKE CONCAT('%', ?, '%')";
+static const char sql_contains_like[] =
+    " AND c.client_digits_rev LIKE CONCAT('%', ?, '%')";
+/* The sort key of each sort, per branch: [pending][sort]. */
+static const char *const sql_contains_key[2][SORT_TALK_ASC + 1] = {
+	{ [SORT_TIME_DESC] = "g.started_at", [SORT_TIME_ASC] = "g.started_at",
+	  [SORT_TALK_DESC] = "c.talk_seconds",
+	  [SORT_TALK_ASC] = "c.talk_seconds" },
+	{ [SORT_TIME_DESC] = "c.started_at", [SORT_TIME_ASC] = "c.started_at",
+	  [SORT_TALK_DESC] = "c.talk_seconds",
+	  [SORT_TALK_ASC] = "c.talk_seconds" },
+};
+static const char *const sql_position_before[2] = {
+	" AND g.started_at <= cur.at "
+	    "AND (g.started_at < cur.at OR g.call_id < cur.id)",
+	" AND c.started_at <= cur.at "
+	    "AND (c.started_at < cur.at OR c.id < cur.id)",
+};
+
+static void
+contains_branch(struct call_query *q, const struct call_contains *cc,
+    bool pending)
+{
+	struct buf *sql = &q->sql;
+	size_t nlen = strlen(cc->rev), drive, check;
+	bool gram2 = nlen > CALL_GRAM_LEN;
+	enum call_sort sort = cc->sort <= SORT_TALK_ASC ? cc->sort :
+	    SORT_TIME_DESC;
+
+	db_call_gram_pair(nlen, cc->gram_at, &drive, &check);
+	buf_puts(sql, "(SELECT c.id AS id, ");
+	buf_puts(sql, sql_contains_key[pending][sort]);
+	buf_puts(sql, " AS sk ");
+	if (pending)
+		buf_puts(sql, sql_pending_from);
+	else if (gram2) {
+		buf_puts(sql, sql_grams_from2);
+		param_i64(q, db_call_gram(cc->rev + check));
+	} else
+		buf_puts(sql, sql_grams_from);
+	if (cc->cursor == CONTAINS_CURSOR_CALL) {
+		buf_puts(sql, sql_position_of);
+		param_i64(q, cc->cursor_id);
+	}
+	if (pending) {
+		buf_puts(sql, sql_pending_where);
+		param_str(q, cc->rev, nlen);
+	} else {
+		buf_puts(sql, sql_grams_where);
+		param_i64(q, db_call_gram(cc->rev + drive));
+		/* A fragment of exactly one gram is the gram: no LIKE. */
+		if (gram2) {
+			buf_puts(sql, sql_contains_like);
+			param_str(q, cc->rev, nlen);
+		}
+	}
+	if (cc->put_filters)
+		cc->put_filters(q, cc->arg);
+	if (cc->from_utc) {
+		buf_puts(sql, pending ? sql_from : sql_grams_date_from);
+		param_str(q, cc->from_utc, strlen(cc->from_utc));
+	}
+	if (cc->to_utc) {
+		buf_puts(sql, pending ? sql_to : sql_grams_date_to);
+		param_str(q, cc->to_utc, strlen(cc->to_utc));
+	}
+	if (cc->cursor == CONTAINS_CURSOR_CALL)
+		buf_puts(sql, sql_position_before[pending]);
+	else if (cc->cursor == CONTAINS_CURSOR_AT) {
+		buf_puts(sql, (pending ? sql_cursor : sql_grams_cursor)[sort]);
+		if (sort == SORT_TIME_DESC || sort == SORT_TIME_ASC) {
+			param_str(q, cc->cursor_at, strlen(cc->cursor_at));
+			param_str(q, cc->cursor_at, strlen(cc->cursor_at));
+		} else {
+			param_i64(q, cc->cursor_talk);
+			param_i64(q, cc->cursor_talk);
+		}
+		param_i64(q, cc->cursor_id);
+	}
+	buf_puts(sql, (pending ? sql_order_by : sql_grams_order_by)[sort]);
+	param_i64(q, cc->limit);
+	buf_puts(sql, ")");
+}
+
+void
+db_call_contains_from(struct call_query *q, const struct call_contains *cc)
+{
+	buf_puts(&q->sql, "FROM (");
+	contains_branch(q, cc, false);
+	buf_puts(&q->sql, " UNION ALL ");
+	contains_branch(q, cc, true);
+	buf_puts(&q->sql, ") k STRAIGHT_JOIN calls c ON c.id = k.id ");
+}
+
+void
+db_call_contains_order(struct call_query *q, const struct call_contains *cc)
+{
+	enum call_sort sort = cc->sort <= SORT_TALK_ASC ? cc->sort :
+	    SORT_TIME_DESC;
+
+	buf_puts(&q->sql, " ");
+	buf_puts(&q->sql, sql_keys_order[sort]);
+	buf_puts(&q->sql, " LIMIT ?");
+	param_i64(q, cc->limit);
+}
+
+/* The filters that are not the page's order: appended with their values,
+ * in the same order (also into each branch of a "contains",
+ * db_call_contains_from()). The client number is left out when grams
+ * serve it. */
+struct list_filters {
+	const struct call_filter *f;
+	bool grams;
+};
+
+static void
+put_text(struct call_query *q, const struct text_sql *tab,
+    const struct call_text *t, bool like_escape,
+    char out[2 * CALL_TEXT_MAX + 1])
+{
+	if (!text_on(t))
+		return;
+	buf_puts(&q->sql, t->negate ? tab[t->mode].not_ : tab[t->mode].is);
+	param_text(q, t, like_escape, out);
+}
+
+static void
+put_list_filters(struct call_query *q, const void *arg)
+{
+	const struct list_filters *lf = arg;
+	const struct call_filter *f = lf->f;
+	struct buf *sql = &q->sql;
+	unsigned k, slots;
+
+	if (f->manager_id) {
+		buf_puts(sql, sql_manager);
+		param_i64(q, f->manager_id);
+	}
+	if (f->integration_id) {
+		buf_puts(sql, sql_integration);
+		param_i64(q, f->integration_id);
+	}
+	if (f->customer_id) {
+		buf_puts(sql, sql_customer);
+		param_i64(q, f->customer_id);
+	}
+	if (f->order_id) {
+		buf_puts(sql, sql_order);
+		param_i64(q, f->order_id);
+	}
+	if (f->direction) {
+		buf_puts(sql, sql_direction);
+		param_str(q, f->direction, strlen(f->direction));
+	}
+	if (f->result) {
+		buf_puts(sql, sql_result);
+		param_str(q, f->result, strlen(f->result));
+	}
+	if ((unsigned)f->outcome < OUTCOME__MAX)
+		buf_puts(sql, sql_outcome[f->outcome]);
+	if (f->store_id) {
+		buf_puts(sql, sql_store);
+		param_i64(q, f->store_id);
+	}
+	if (!lf->grams)
+		put_text(q, sql_number, &f->number, false, q->escaped[0]);
+	put_text(q, sql_our, &f->our_number, true, q->escaped[1]);
+	put_text(q, sql_external, &f->external_id, true, q->escaped[2]);
+	if (f->customer_ids && f->ncustomer_ids > 0 &&
+	    f->ncustomer_ids <= CALL_CONTACT_MAX) {
+		slots = in_slots(f->ncustomer_ids);
+		buf_puts(sql, sql_in_head);
+		for (k = 1; k < slots; k++)
+			buf_puts(sql, sql_in_more);
+		buf_puts(sql, sql_in_tail);
+		for (k = 0; k < slots; k++)
+			param_i64(q, f->customer_ids[k < f->ncustomer_ids ? k :
+			    f->ncustomer_ids - 1]);
+	}
+	if (f->talk_min >= 0) {
+		buf_puts(sql, sql_talk_min);
+		param_i64(q, f->talk_min);
+	}
+	if (f->talk_max >= 0) {
+		buf_puts(sql, sql_talk_max);
+		param_i64(q, f->talk_max);
+	}
+	if (f->recording == REC_YES)
+		buf_puts(sql, sql_rec_yes);
+	else if (f->recording == REC_NO)
+		buf_puts(sql, sql_rec_no);
+}
+
 enum cb_err
 db_call_list_query(const struct call_filter *f, struct call_query *q)
 {
 	struct buf *sql = &q->sql;
 	enum call_sort sort = f->sort <= SORT_TALK_ASC ? f->sort :
 	    SORT_TIME_DESC;
-	unsigned k, slots = 0;
+	unsigned limit = f->limit && f->limit <= CALL_PAGE_MAX ? f->limit : 50;
 	bool longer = f->number_longer_col && text_on(&f->number) &&
 	    f->number.mode == MATCH_EXACT && !f->number.negate;
 	bool said = f->said != NULL && *f->said != '\0';
 	bool grams = list_grams(f);
-	size_t nlen = grams ? strlen(f->number.value) : 0;
-	/* A longer fragment's last gram is checked on g2; the digits' order
-	 * (and any digit between two grams) by the LIKE. */
-	bool gram2 = nlen > CALL_GRAM_LEN;
-	size_t drive, check;
 	/* An equality filter whose index leads with its column (see
-	 * sql_keys_head). The grams' range is already one. */
+	 * sql_keys_head). The grams' branches are already ranges. */
 	bool deferred = !grams && !said && f->has_cursor && (f->manager_id ||
 	    f->integration_id || f->customer_id || f->order_id ||
 	    f->direction || f->result || (text_on(&f->number) &&
 	    f->number.mode == MATCH_EXACT && !f->number.negate) ||
 	    (text_on(&f->our_number) && f->our_number.mode == MATCH_EXACT &&
 	    !f->our_number.negate));
+	struct list_filters lf = { f, grams };
 
-	db_call_gram_pair(nlen, f->number_gram_at, &drive, &check);
 	q->nparams = 0;
 	buf_init(sql, 16384);
 	buf_puts(sql, sql_list_cols);
@@ -398,111 +597,48 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		param_str(q, f->number.value, strlen(f->number.value));
 		param_str(q, f->number.value, strlen(f->number.value));
 	}
+	if (grams) {
+		struct call_contains cc = {
+			.rev = f->number.value, .gram_at = f->number_gram_at,
+			.sort = sort, .from_utc = f->from_utc,
+			.to_utc = f->to_utc,
+			.cursor = f->has_cursor ? CONTAINS_CURSOR_AT :
+			    CONTAINS_CURSOR_NONE,
+			.cursor_at = f->cursor_at,
+			.cursor_talk = f->cursor_talk,
+			.cursor_id = f->cursor_id, .limit = limit,
+			.put_filters = put_list_filters, .arg = &lf,
+		};
+
+		db_call_contains_from(q, &cc);
+		buf_puts(sql, sql_list_joins);
+		db_call_contains_order(q, &cc);
+		return sql->err;
+	}
 	if (said)
 		buf_puts(sql, sql_said_from);
-	else if (grams) {
-		buf_puts(sql, gram2 ? sql_grams_from2 : sql_grams_from);
-		buf_puts(sql, sql_list_joins);
-		if (gram2)
-			param_i64(q, db_call_gram(f->number.value +
-			    check));
-	} else if (deferred)
+	else if (deferred)
 		buf_puts(sql, sql_keys_head[sort]);
 	else {
 		buf_puts(sql, sql_list_from);
 		buf_puts(sql, sql_list_joins);
 	}
 	buf_puts(sql, sql_list_where);
-	if (grams)
-		buf_puts(sql, sql_grams_where);
-	if (said)
+	if (said) {
 		buf_puts(sql, sql_said_where);
-	if (f->manager_id)
-		buf_puts(sql, sql_manager);
-	if (f->integration_id)
-		buf_puts(sql, sql_integration);
-	if (f->customer_id)
-		buf_puts(sql, sql_customer);
-	if (f->order_id)
-		buf_puts(sql, sql_order);
-	if (f->direction)
-		buf_puts(sql, sql_direction);
-	if (f->result)
-		buf_puts(sql, sql_result);
-	if ((unsigned)f->outcome < OUTCOME__MAX)
-		buf_puts(sql, sql_outcome[f->outcome]);
-	if (f->store_id)
-		buf_puts(sql, sql_store);
-	/* A fragment of exactly one gram is the gram: no LIKE. */
-	if (!grams || gram2)
-		put_text(sql, sql_number, &f->number);
-	put_text(sql, sql_our, &f->our_number);
-	put_text(sql, sql_external, &f->external_id);
-	if (f->customer_ids && f->ncustomer_ids > 0 &&
-	    f->ncustomer_ids <= CALL_CONTACT_MAX) {
-		slots = in_slots(f->ncustomer_ids);
-		buf_puts(sql, sql_in_head);
-		for (k = 1; k < slots; k++)
-			buf_puts(sql, sql_in_more);
-		buf_puts(sql, sql_in_tail);
-	}
-	if (f->talk_min >= 0)
-		buf_puts(sql, sql_talk_min);
-	if (f->talk_max >= 0)
-		buf_puts(sql, sql_talk_max);
-	if (f->recording == REC_YES)
-		buf_puts(sql, sql_rec_yes);
-	else if (f->recording == REC_NO)
-		buf_puts(sql, sql_rec_no);
-	if (f->from_utc)
-		buf_puts(sql, grams ? sql_grams_date_from : sql_from);
-	if (f->to_utc)
-		buf_puts(sql, grams ? sql_grams_date_to : sql_to);
-	if (f->has_cursor)
-		buf_puts(sql, (grams ? sql_grams_cursor : sql_cursor)[sort]);
-	buf_puts(sql, (grams ? sql_grams_order_by : sql_order_by)[sort]);
-	if (deferred) {
-		buf_puts(sql, sql_keys_join);
-		buf_puts(sql, sql_list_joins);
-		buf_puts(sql, sql_keys_order[sort]);
-	}
-	if (sql->err != CB_OK)
-		return sql->err;
-
-	if (grams)
-		param_i64(q, db_call_gram(f->number.value + drive));
-	if (said)
 		param_str(q, f->said, strlen(f->said));
-	if (f->manager_id)
-		param_i64(q, f->manager_id);
-	if (f->integration_id)
-		param_i64(q, f->integration_id);
-	if (f->customer_id)
-		param_i64(q, f->customer_id);
-	if (f->order_id)
-		param_i64(q, f->order_id);
-	if (f->direction)
-		param_str(q, f->direction, strlen(f->direction));
-	if (f->result)
-		param_str(q, f->result, strlen(f->result));
-	if (f->store_id)
-		param_i64(q, f->store_id);
-	if (!grams || gram2)
-		param_text(q, &f->number, false, q->escaped[0]);
-	param_text(q, &f->our_number, true, q->escaped[1]);
-	param_text(q, &f->external_id, true, q->escaped[2]);
-	for (k = 0; k < slots; k++)
-		param_i64(q, f->customer_ids[k < f->ncustomer_ids ? k :
-		    f->ncustomer_ids - 1]);
-	if (f->talk_min >= 0)
-		param_i64(q, f->talk_min);
-	if (f->talk_max >= 0)
-		param_i64(q, f->talk_max);
-	if (f->from_utc)
+	}
+	put_list_filters(q, &lf);
+	if (f->from_utc) {
+		buf_puts(sql, sql_from);
 		param_str(q, f->from_utc, strlen(f->from_utc));
-	if (f->to_utc)
+	}
+	if (f->to_utc) {
+		buf_puts(sql, sql_to);
 		param_str(q, f->to_utc, strlen(f->to_utc));
+	}
 	if (f->has_cursor) {
+		buf_puts(sql, sql_cursor[sort]);
 		if (sort == SORT_TIME_DESC || sort == SORT_TIME_ASC) {
 			param_str(q, f->cursor_at, strlen(f->cursor_at));
 			param_str(q, f->cursor_at, strlen(f->cursor_at));
@@ -512,8 +648,14 @@ db_call_list_query(const struct call_filter *f, struct call_query *q)
 		}
 		param_i64(q, f->cursor_id);
 	}
-	param_i64(q, f->limit && f->limit <= CALL_PAGE_MAX ? f->limit : 50);
-	return CB_OK;
+	buf_puts(sql, sql_order_by[sort]);
+	param_i64(q, limit);
+	if (deferred) {
+		buf_puts(sql, sql_keys_join);
+		buf_puts(sql, sql_list_joins);
+		buf_puts(sql, sql_keys_order[sort]);
+	}
+	return sql->err;
 }
 
 enum cb_err
@@ -656,4 +798,27 @@ db_call_page_lists(struct db *db, int64_t saved_user_id, struct db_stmt **out)
 		return rc;
 	db_bind_i64(*out, 0, saved_user_id);
 	return db_exec(*out);
+}
+
+static const char sql_grams_drain[] = "CALL cb_call_grams_drain(?)";
+
+enum cb_err
+db_call_grams_drain(struct db *db, unsigned max, unsigned *n)
+{
+	struct db_stmt *st;
+	enum cb_err rc;
+
+	*n = 0;
+	if ((rc = db_stmt(db, sql_grams_drain, &st)) != CB_OK)
+		return rc;
+	db_bind_i64(st, 0, max);
+	if ((rc = db_exec(st)) != CB_OK) {
+		/* A procedure stopped half-way may leave its transaction. */
+		db_rollback_any(db);
+		return rc;
+	}
+	if ((rc = db_fetch(st)) == CB_OK)
+		*n = (unsigned)db_col_i64(st, 0);
+	db_stmt_done(st);
+	return rc == CB_ENOTFOUND ? CB_EDB : rc;
 }

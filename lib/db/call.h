@@ -17,10 +17,11 @@
  *  - client number "contains" with CALL_GRAM_LEN digits or more, not
  *    negated: a range of call_number_grams (0021_number_grams.sql) in
  *    (started_at, call_id) order, joined to calls by primary key, with the
- *    date range and the keyset cursor inside the range, except with a
- *    customer, an order or a contact search, whose own index reads fewer
- *    rows (db_call_grams_on;
- *    lib/db/call.c sql_grams_from says how longer fragments are checked).
+ *    date range and the keyset cursor inside the range, plus the calls
+ *    whose grams are not written yet (call_grams_pending, 0038), except
+ *    with a customer, an order or a contact search, whose own index reads
+ *    fewer rows (db_call_grams_on; db_call_contains_from() in
+ *    lib/db/call.c says how longer fragments are checked).
  *  - words said (issue 22): the FULLTEXT index ft_transcripts_said of
  *    transcripts finds the matches, each call is read by primary key, the
  *    other filters are post-filters on those rows, and the matches are
@@ -181,6 +182,49 @@ struct call_query {
 	unsigned nparams;
 	char escaped[3][2 * CALL_TEXT_MAX + 1];  /* LIKE-escaped texts */
 };
+
+/* A client number "contains" served by call_number_grams and
+ * call_grams_pending (db_call_grams_on()): the one SQL routine of every
+ * path that searches it (the history, the feeds, the CSV: db_call_list();
+ * the JSON API: db_api_calls()). */
+enum contains_cursor {
+	CONTAINS_CURSOR_NONE,      /* the first page */
+	CONTAINS_CURSOR_AT,        /* after cursor_at or cursor_talk, cursor_id */
+	CONTAINS_CURSOR_CALL,      /* after the call cursor_id (newest first) */
+};
+
+struct call_contains {
+	const char *rev;           /* the fragment's reversed digits */
+	unsigned gram_at;          /* the driving gram (db_call_gram_rarest) */
+	enum call_sort sort;
+	const char *from_utc, *to_utc;   /* started_at bounds, NULL: open */
+	enum contains_cursor cursor;
+	const char *cursor_at;     /* time sorts */
+	int64_t cursor_talk;       /* duration sorts */
+	int64_t cursor_id;
+	unsigned limit;
+	/* Appends the caller's other filters (" AND c.<column> ...": on calls
+	 * c only) with their values to q; called once for each branch. */
+	void (*put_filters)(struct call_query *q, const void *arg);
+	const void *arg;
+};
+
+/* Appends "FROM (<the grams' range> UNION ALL <the pending calls>) k
+ * STRAIGHT_JOIN calls c ON c.id = k.id " with its values to q: at most
+ * cc->limit keys of each branch in the page's order (k.id, k.sk: the sort
+ * key). The caller adds its joins, then db_call_contains_order(). */
+void db_call_contains_from(struct call_query *q,
+    const struct call_contains *cc);
+
+/* Appends " ORDER BY k.sk ..., k.id ... LIMIT ?" with its value. */
+void db_call_contains_order(struct call_query *q,
+    const struct call_contains *cc);
+
+/* Writes the grams of up to max calls of call_grams_pending into
+ * call_number_grams in one transaction (the worker, about every second;
+ * 0038_number_grams_pending.sql); *n: calls drained (max: more may be
+ * left). A lock wait over 5 s is an error: try again later. */
+enum cb_err db_call_grams_drain(struct db *db, unsigned max, unsigned *n);
 
 /* true when the client number filter t is served by call_number_grams:
  * "contains", not negated, at least CALL_GRAM_LEN digits and only digits. */

@@ -1,6 +1,7 @@
 // "Number contains" from an index (issue 20): call_number_grams (sql/
 // migrations/0021_number_grams.sql) holds every 4-digit run of each call's
-// client number, kept by triggers in the call's own transaction. These tests
+// client number, written by the worker shortly after the call's commit
+// (0038: the call waits in call_grams_pending, where the search finds it). These tests
 // go through the real stack (hooks → ingest → MariaDB; nginx → calls):
 //  - exactly once: after a mixed ingest (new calls, duplicate events,
 //    reordered events, an earlier start, relinks by a new customer, a number
@@ -57,7 +58,10 @@ const RECOMPUTE = `SELECT DISTINCT CAST(SUBSTRING(c.client_digits_rev, s.seq, 4)
   FROM calls c JOIN seq_1_to_29 s ON s.seq <= CHAR_LENGTH(c.client_digits_rev) - 3
   WHERE SUBSTRING(c.client_digits_rev, s.seq, 4) REGEXP '^[0-9]{4}$'`;
 
+// The grams once the pending calls are drained (as the worker does about
+// every second, 0038); the search itself never waits for that.
 async function indexDiff() {
+  await sql('CALL cb_call_grams_drain(1000000)');
   const [[missing]] = await sql(`SELECT COUNT(*) FROM (${RECOMPUTE}) r
     LEFT JOIN call_number_grams g ON g.gram = r.gram AND g.started_at = r.started_at AND g.call_id = r.call_id
     WHERE g.call_id IS NULL`);

@@ -1,10 +1,10 @@
-// The grams' triggers on every shape of number (sql/migrations/0035: a
-// number of 4-19 digits takes the INSERT IGNORE of 16 clamped positions,
-// any other keeps 0033's statement): no number, shorter than a gram,
-// exactly one gram, a repeated run, the longest of the fast path, one digit
-// more, the column's 32 characters, letters. Inserted, renumbered, moved in
-// time and deleted by SQL (the triggers, not C, keep the table), each step
-// compared with a recomputation of 0021's definition.
+// The grams of every shape of number (sql/migrations/0038: the triggers
+// queue a call in call_grams_pending, the drain writes its grams in sorted
+// batches): no number, shorter than a gram, exactly one gram, a repeated
+// run, the longest E.164 form, one digit more, the column's 32 characters,
+// letters. Inserted, renumbered, moved in time and deleted by SQL (the
+// triggers, not C, keep the tables), each step drained (as the worker does)
+// and compared with a recomputation of 0021's definition.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,10 @@ const STORED = `SELECT g.gram, g.started_at, g.call_id FROM call_number_grams g
   JOIN calls c ON c.id = g.call_id WHERE c.external_id LIKE CONCAT(?, '-%') ORDER BY 1, 2, 3`;
 
 async function same(step) {
+  await sql('CALL cb_call_grams_drain(100000)');
+  const [[pending]] = await sql(`SELECT COUNT(*) FROM call_grams_pending p JOIN calls c ON c.id = p.call_id
+    WHERE c.external_id LIKE CONCAT(?, '-%')`, [tag]);
+  assert.equal(Number(pending), 0, `${step}: drained`);
   const want = await sql(RECOMPUTE, [tag]);
   const got = await sql(STORED, [tag]);
   assert.deepEqual(got, want, step);
@@ -56,4 +60,7 @@ test('every shape of number: inserted, renumbered, moved and deleted, the grams 
   await sql("DELETE FROM calls WHERE external_id LIKE CONCAT(?, '-%')", [tag]);
   const [[left]] = await sql('SELECT COUNT(*) FROM call_number_grams WHERE call_id >= ?', [id]);
   assert.equal(Number(left), 0, 'no grams of deleted calls');
+  const [[queued]] = await sql('SELECT COUNT(*) FROM call_grams_pending WHERE call_id >= ? AND call_id < ? + ?',
+    [id, id, SHAPES.length]);
+  assert.equal(Number(queued), 0, 'no pending rows of deleted calls');
 });

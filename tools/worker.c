@@ -148,22 +148,27 @@ job_reconcile(struct db *db, const struct job *j, char *err, size_t errsz)
 
 static enum cb_err run_batch(struct db *db, const char *worker,
     const char *except_kind, unsigned *single);
+static void grams_drain_tick(struct db *db);
 
 /* This worker's name in jobs.locked_by ("<host>:<pid>"). */
 static char worker_name[96];
 static volatile sig_atomic_t stopping;
 
 /* While a transcription runs (for hours on a busy day: it is paused while
- * the server serves), the worker's other jobs go on between its checks:
- * one batch of them, never a second transcription. */
+ * the server serves), the worker's other work goes on between its checks:
+ * the number grams' drain and the analytics fold (each keeps its own
+ * period), and one batch of other jobs, never a second transcription. */
 static void
 jobs_between(void *ctx)
 {
 	static unsigned single;
 	struct db *db = ctx;
 
-	if (!stopping)
-		(void)run_batch(db, worker_name, JOB_TRANSCRIPT, &single);
+	if (stopping)
+		return;
+	grams_drain_tick(db);
+	an_fold_tick(db);
+	(void)run_batch(db, worker_name, JOB_TRANSCRIPT, &single);
 }
 
 /* transcript.make {"call_id": N}: the recording through the configured

@@ -100,8 +100,9 @@ simple(struct db *db, const char *sql)
 	return CB_OK;
 }
 
-/* Takes or renews the lease: *ours tells whether it is ours now. A write
- * conflict with another node (reported at commit) is "not ours yet". */
+/* Takes or renews the lease: *ours tells whether it is ours now, read
+ * from the row after the write, whether the write went through or lost a
+ * conflict with another node's. */
 static enum cb_err
 lease_take(struct db *db, const char *me, bool *ours)
 {
@@ -112,8 +113,13 @@ lease_take(struct db *db, const char *me, bool *ours)
 	if ((rc = db_stmt(db, sql_lease_take, &st)) != CB_OK)
 		return rc;
 	db_bind_text(st, 0, me);
-	if ((rc = db_exec(st)) != CB_OK)
-		return db_retryable(db) ? CB_OK : rc;
+	/* A write conflict with another node's try (Galera certifies both
+	 * writes of the row) decides nothing: the lease is whoever holds the
+	 * row now, and a renewal that lost the race still holds it for
+	 * LEASE_SECONDS. Returning "not ours" here made a run that held the
+	 * lease give up mid-way ("taken over") while the other one waited. */
+	if ((rc = db_exec(st)) != CB_OK && !db_retryable(db))
+		return rc;
 	if ((rc = db_stmt(db, sql_lease_holder, &st)) != CB_OK ||
 	    (rc = db_exec(st)) != CB_OK)
 		return rc;

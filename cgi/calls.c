@@ -1618,6 +1618,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	/* Settled before the first chunk: every chunk must match alike. */
 	(void)number_settle(ctx, f, NULL, CB_ENOTFOUND);
 	f->limit = CSV_CHUNK;
+	f->export_cols = true;
 	buf_init(&b, 4u * 1024 * 1024);
 	for (;;) {
 		n = 0;

@@ -927,6 +927,8 @@ INSERT INTO settings (name, value) VALUES
 SET @cb_grams_bulk = NULL;
 SET @demo_last_call = (SELECT COALESCE(MAX(id), 0) FROM calls);
 CALL cb_call_grams_fill(1, @demo_last_call);
+-- and their counts, which choose a search's driving gram (0039).
+CALL cb_call_gram_counts_refresh(0);
 
 DROP TEMPORARY TABLE demo_special, demo_hours, demo_pool, demo_did, demo_cust,
                      demo_mgr;

@@ -445,6 +445,31 @@ grams_drain_tick(struct db *db)
 		}
 }
 
+/* The grams' counts that choose a "contains" search's driving gram
+ * (0039_number_gram_counts.sql): recounted when an hour old, the claim
+ * checked about every minute (one indexed UPDATE). */
+#define GRAM_COUNTS_CHECK_MS 60000
+#define GRAM_COUNTS_MAX_AGE 3600
+
+static void
+gram_counts_tick(struct db *db)
+{
+	static int64_t last;
+	int64_t begun = now_ms();
+	bool refreshed;
+
+	if (last != 0 && begun - last < GRAM_COUNTS_CHECK_MS)
+		return;
+	last = begun;
+	if (db_call_gram_counts_refresh(db, GRAM_COUNTS_MAX_AGE, &refreshed)
+	    != CB_OK)
+		log_warn("number grams: recount failed: %s; will retry",
+		    db_error(db));
+	else if (refreshed)
+		log_info("number grams: recounted in %lld ms",
+		    (long long)(now_ms() - begun));
+}
+
 /* Retention (docs/schema.md): the same routine as `callboard
  * housekeeping`, every cfg->housekeeping_seconds (0: never). */
 static void
@@ -541,6 +566,8 @@ main(int argc, char *argv[])
 			an_fold_tick(db);
 		if (!db_down)
 			grams_drain_tick(db);
+		if (!db_down)
+			gram_counts_tick(db);
 		rc = run_batch(db, worker_name, NULL, &single);
 		if (rc == CB_OK) {
 			db_down = false;

@@ -30,7 +30,8 @@ static const char sql_api_manager[] = " AND c.manager_id = ?";
 static const char sql_api_joins[] =
     "JOIN integrations i ON i.id = c.integration_id "
     "LEFT JOIN users u ON u.id = c.manager_id "
-    "LEFT JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1";
+    "LEFT JOIN customers cu ON cu.id = c.customer_id ";
+static const char sql_api_where[] = "WHERE 1 = 1";
 /* ?contains=: the history's routine (lib/db/call.c
  * db_call_contains_from), newest first by start time, and ?before=<id> is
  * that call's position (a const row read by primary key). Its filters are
@@ -177,7 +178,7 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	buf_puts(sql, sql_api_head);
 	if (grams) {
 		struct call_contains cc = {
-			.rev = f->contains_rev, .gram_at = f->contains_gram_at,
+			.rev = f->contains_rev, .plan = f->contains_plan,
 			.sort = SORT_TIME_DESC,
 			.cursor = f->before_id ? CONTAINS_CURSOR_CALL :
 			    CONTAINS_CURSOR_NONE,
@@ -196,6 +197,7 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	} else
 		buf_puts(sql, sql_api_from);
 	buf_puts(sql, sql_api_joins);
+	buf_puts(sql, sql_api_where);
 	if (f->said) {
 		buf_puts(sql, sql_api_said_where);
 		api_str(q, f->said);
@@ -225,8 +227,8 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 
 	*last_id = 0;
 	if (f->contains_rev && !f->said && db_call_grams_on(&ct) &&
-	    (rc = db_call_gram_rarest(db, f->contains_rev, NULL, NULL,
-	    &g.contains_gram_at)) != CB_OK)
+	    (rc = db_call_contains_plan(db, f->contains_rev,
+	    &g.contains_plan)) != CB_OK)
 		return rc;
 	/* off the stack of a FastCGI handler, as in db_call_list() */
 	if ((q = malloc(sizeof(*q))) == NULL)

@@ -20,9 +20,9 @@ struct api_call_filter {
 	 * first by start time (call_number_grams' order) and before_id is that
 	 * call's position in it. */
 	const char *contains_rev;
-	/* The offset in contains_rev of the gram that drives (as struct
-	 * call_filter number_gram_at; db_api_calls() sets it). */
-	unsigned contains_gram_at;
+	/* How the grams are read (as struct call_filter number_plan;
+	 * db_api_calls() sets it). */
+	struct call_contains_plan contains_plan;
 	/* Words said (issue 22): a BOOLEAN MODE query over the transcripts'
 	 * FULLTEXT index (transcript_said_query()), or NULL. With it the
 	 * index drives (contains then narrows by LIKE, no grams) and each

@@ -95,6 +95,13 @@ enum call_rec {
 	REC_NO,
 };
 
+/* How a "contains" of CALL_GRAM_LEN digits or more reads its calls
+ * (db_call_contains_plan()). */
+struct call_contains_plan {
+	unsigned gram_at;   /* offset of the driving gram: the rarest, 0 first */
+	bool pending;       /* a call not drained yet contains the fragment */
+};
+
 struct call_filter {
 	int64_t manager_id;        /* 0 = any */
 	int64_t integration_id;
@@ -132,10 +139,13 @@ struct call_filter {
 	 * these digits and is longer (db_call_number_longer()), so that the
 	 * phone search learns it in the same round trip as its rows. */
 	bool number_longer_col;
-	/* With grams (db_call_grams_on(&number)): the offset in number.value
-	 * of the gram that drives the query, the one with the fewest rows
-	 * (db_call_gram_rarest(); db_call_list() sets it, 0 is the first). */
-	unsigned number_gram_at;
+	/* With grams (db_call_grams_on(&number)): how the query reads them
+	 * (db_call_contains_plan(); db_call_list() sets it). */
+	struct call_contains_plan number_plan;
+	/* For the CSV: the transcript's and the linked order's columns are
+	 * NULL and their tables not joined (the export shows neither; the
+	 * two joins were a fifth of its server time). */
+	bool export_cols;
 };
 
 /* Columns of a listed row, in order. The manager's and the integration's
@@ -195,7 +205,7 @@ enum contains_cursor {
 
 struct call_contains {
 	const char *rev;           /* the fragment's reversed digits */
-	unsigned gram_at;          /* the driving gram (db_call_gram_rarest) */
+	struct call_contains_plan plan;  /* db_call_contains_plan() */
 	enum call_sort sort;
 	const char *from_utc, *to_utc;   /* started_at bounds, NULL: open */
 	enum contains_cursor cursor;
@@ -209,14 +219,19 @@ struct call_contains {
 	const void *arg;
 };
 
-/* Appends "FROM (<the grams' range> UNION ALL <the pending calls>) k
- * STRAIGHT_JOIN calls c ON c.id = k.id " with its values to q: at most
- * cc->limit keys of each branch in the page's order (k.id, k.sk: the sort
- * key). The caller adds its joins, then db_call_contains_order(). */
+/* Appends the FROM of a "contains" with its values to q; the caller then
+ * adds its joins (on c, no values) and db_call_contains_order(). Either
+ * "FROM (<the grams' range> [UNION ALL <the pending calls>]) k
+ * STRAIGHT_JOIN calls c ON c.id = k.id ": at most cc->limit keys of each
+ * branch in the page's order (k.id, k.sk: the sort key), the pending branch
+ * only when cc->plan.pending; or, a time sort with nothing pending, the
+ * grams' tables themselves ("FROM call_number_grams g ... calls c"), so
+ * the page's query reads the range in its order with no derived table. */
 void db_call_contains_from(struct call_query *q,
     const struct call_contains *cc);
 
-/* Appends " ORDER BY k.sk ..., k.id ... LIMIT ?" with its value. */
+/* Appends the rest: " ORDER BY k.sk ..., k.id ... LIMIT ?", or the grams'
+ * WHERE ... ORDER BY ... LIMIT ? of the second form, with its values. */
 void db_call_contains_order(struct call_query *q,
     const struct call_contains *cc);
 
@@ -226,6 +241,13 @@ void db_call_contains_order(struct call_query *q,
  * left). A lock wait over 5 s is an error: try again later. */
 enum cb_err db_call_grams_drain(struct db *db, unsigned max, unsigned *n);
 
+/* Recounts call_gram_counts (db_call_contains_plan's statistic,
+ * 0039_number_gram_counts.sql) when its last count is at least max_age
+ * seconds old (0: now); *refreshed: this call recounted. Of several
+ * workers, one recounts per period. */
+enum cb_err db_call_gram_counts_refresh(struct db *db, unsigned max_age,
+    bool *refreshed);
+
 /* true when the client number filter t is served by call_number_grams:
  * "contains", not negated, at least CALL_GRAM_LEN digits and only digits. */
 bool db_call_grams_on(const struct call_text *t);
@@ -234,14 +256,14 @@ bool db_call_grams_on(const struct call_text *t);
  * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
 int64_t db_call_gram(const char *s);
 
-/* *at: the offset in rev (reversed digits, db_call_grams_on) of its gram
- * with the fewest call_number_grams rows between from_utc and to_utc
- * (either NULL: unbounded), counted up to CALL_GRAM_PROBE_CAP each; 0 when
- * rev is one gram or every gram reaches the cap. One round trip. */
-#define CALL_GRAM_PROBE_CAP 256
+/* The plan of a "contains" of rev (reversed digits, db_call_grams_on), in
+ * one round trip: the gram with the fewest calls drives (call_gram_counts,
+ * 0039: recounted hourly; of at most CALL_GRAM_PROBES grams, the first on
+ * a tie), and whether a call not drained yet (call_grams_pending) contains
+ * rev: only then does the query read that table too. */
 #define CALL_GRAM_PROBES 8
-enum cb_err db_call_gram_rarest(struct db *db, const char *rev,
-    const char *from_utc, const char *to_utc, unsigned *at);
+enum cb_err db_call_contains_plan(struct db *db, const char *rev,
+    struct call_contains_plan *plan);
 
 /* Of a fragment of nlen reversed digits whose gram at offset at drives:
  * *drive, that offset (0 when at is past the last gram), and *check, the

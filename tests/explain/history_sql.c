@@ -9,7 +9,10 @@
  * the client's digits as typed (reversed here, as cgi/calls.c does);
  * number_longer=1 adds the longer-number column (struct call_filter);
  * gram_at=N drives a "contains" by the gram at offset N of the reversed
- * digits (number_gram_at, contains_gram_at).
+ * digits (number_plan, contains_plan: what db_call_contains_plan()
+ * chose); pending=0 says no pending call contains it (the page's query
+ * then reads the grams itself; default 1: with the pending calls' branch);
+ * export=1 asks for the CSV's columns (export_cols).
  *
  *   history_sql api=1 contains=264612 integration=generic before=ID
  *
@@ -98,6 +101,7 @@ main(int argc, char *argv[])
 	f.talk_min = f.talk_max = -1;
 	f.limit = 51;
 	af.limit = 50;
+	f.number_plan.pending = af.contains_plan.pending = true;
 	for (a = 1; a < argc; a++) {
 		k = argv[a];
 		if ((v = strchr(k, '=')) == NULL)
@@ -135,11 +139,14 @@ main(int argc, char *argv[])
 				return usage(v);
 			reverse((char *)f.number.value);
 		} else if (strcmp(k, "gram_at") == 0) {
-			/* the driving gram's offset in the reversed digits
-			 * (what db_call_gram_rarest() chose) */
-			f.number_gram_at = (unsigned)strtoul(v, NULL, 10);
-			af.contains_gram_at = f.number_gram_at;
-		} else if (strcmp(k, "number_longer") == 0)
+			f.number_plan.gram_at = (unsigned)strtoul(v, NULL, 10);
+			af.contains_plan.gram_at = f.number_plan.gram_at;
+		} else if (strcmp(k, "pending") == 0) {
+			f.number_plan.pending = strcmp(v, "0") != 0;
+			af.contains_plan.pending = f.number_plan.pending;
+		} else if (strcmp(k, "export") == 0)
+			f.export_cols = strcmp(v, "1") == 0;
+		else if (strcmp(k, "number_longer") == 0)
 			f.number_longer_col = strcmp(v, "1") == 0;
 		else if (strcmp(k, "our_number") == 0) {
 			if (read_text(v, &f.our_number) != 0)

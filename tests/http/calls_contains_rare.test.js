@@ -1,5 +1,5 @@
 // "Number contains" driven by the fragment's rarest gram (issue 20 item 2,
-// lib/db/call.c db_call_gram_rarest): a rare 6-digit fragment whose first
+// lib/db/call.c db_call_contains_plan): a rare 6-digit fragment whose first
 // gram (of the reversed digits: its last four digits) is common must not
 // read that gram's whole range. Here 1,200 calls share that gram and one
 // call has the fragment; the history page, the CSV and the JSON API must
@@ -74,6 +74,9 @@ before(async () => {
   // their grams written now, as the worker does about every second (0038):
   // the rows read below are the grams', not a LIKE over 1,200 pending calls
   await sql('CALL cb_call_grams_drain(1000000)');
+  // and counted, as the worker recounts about every hour (0039): the counts
+  // say which gram is rare
+  await sql('CALL cb_call_gram_counts_refresh(0)');
 });
 
 after(async () => {
@@ -97,7 +100,7 @@ test('a rare fragment with a common first gram: exactly its call, reading far fe
   assert.deepEqual(page.calls.map((r) => String(r.id)), [want]);
   assert.ok(read < COMMON / 2, `the history page read ${read} index rows (the common range: ${common})`);
 
-  // a month's range: the probes count within it too
+  // a month's range
   const from = new Date(Date.now() - 30 * 86400e3).toISOString().slice(0, 10);
   const month = await rowsRead(async () => {
     const res = await c.get(`/calls?q=${F}&q_mode=contains&from=${from}&format=json`);

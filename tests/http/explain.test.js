@@ -152,6 +152,22 @@ test('a few transcripts: the transcript is an eq_ref by primary key, the page ke
   }
 });
 
+// The CSV export (export=1, struct call_filter export_cols) shows neither
+// the transcript nor the linked order: it joins neither table, and keeps
+// the page's index and order, chunk after chunk.
+test('CSV export: the page\'s index and order, without the transcript\'s and the order\'s joins', async () => {
+  for (const args of [['export=1', `from=${v.weekAgo}`, `to=${v.now}`],
+    ['export=1', `before=${v.midAt},${v.midId}`],
+    ['export=1', `manager=${v.manager}`]]) {
+    const p = await served(args, args[1].startsWith('manager') ? 'ix_calls_manager_started' : 'ix_calls_started');
+    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), args);
+    const q = JSON.parse(stdout);
+    assert.doesNotMatch(q.sql, /transcripts|orders/, JSON.stringify(p));
+    const rows = await sql(q.sql.replace(/LIMIT \?$/, 'LIMIT 1'), q.params.slice(0, -1));
+    assert.equal(rows[0].length, 26, 'the columns of enum call_col, in order');
+  }
+});
+
 test('manager: ix_calls_manager_started in keyset order', async () => {
   await served([`manager=${v.manager}`], 'ix_calls_manager_started');
 });
@@ -258,14 +274,17 @@ test('the program prints what db_call_list binds: one value per placeholder', as
 });
 
 // Issue 20: client number "contains" of 4+ digits reads call_number_grams
-// (0021_number_grams.sql) in page order, then calls by primary key, plus the
-// calls whose grams the worker has not written yet (call_grams_pending,
-// 0038), one UNION ALL of the two as a derived table of keys
-// (lib/db/call.c db_call_contains_from). The grams' branch is judged: `g`
-// drives it with a range (or ref) of its primary key, never a sort; `c`
+// (0021_number_grams.sql) in page order, then calls by primary key, plus
+// (when a pending call contains the fragment: pending=1, the tool's
+// default) the calls whose grams the worker has not written yet
+// (call_grams_pending, 0038), one UNION ALL of the two as a derived table of
+// keys (lib/db/call.c db_call_contains_from). The grams' branch is judged:
+// `g` drives it with a range (or ref) of its primary key, never a sort; `c`
 // (and, past 4 digits, `g2`) are eq_ref lookups. The pending branch reads
-// the small table's primary key and each call by its own.
-function contains(rows, why) {
+// the small table's primary key and each call by its own. With nothing
+// pending (pending=0) and a time sort, the page's query is the grams'
+// branch itself: no derived table, no temporary table, no sort at all.
+function contains(rows, why, pending = true) {
   const by = (t) => rows.find((r) => r[2] === t);
   const g = by('g');
   assert.ok(g, why);
@@ -279,46 +298,66 @@ function contains(rows, why) {
     assert.equal(r[5], 'PRIMARY', why);
   }
   const p = by('p');
+  if (!pending) {
+    assert.ok(!p, `nothing pending: the pending calls are not read: ${why}`);
+    return { g, before, extra: g[9] || '' };
+  }
   assert.ok(p, `the pending calls are read too: ${why}`);
   assert.equal(p[5], 'PRIMARY', why);
   assert.ok(rows.filter((r) => r[0] === p[0]).every((r) => r[2] === 'p' || r[5] === 'PRIMARY' || ['const', 'system'].includes(r[3])), why);
   return { g, before, extra: g[9] || '' };
 }
 
-async function gramsPlan(args) {
+// Each contains plan, with a pending call to add (the UNION ALL of keys)
+// and without (pending=0: the flat query for time sorts).
+async function gramsPlan(args, pending = true) {
+  args = [...args, `pending=${pending ? 1 : 0}`];
   const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), args);
   const q = JSON.parse(stdout);
   const rows = await sql(`EXPLAIN ${q.sql}`, q.params);
   const why = `${JSON.stringify(args)} → ${JSON.stringify(rows)} ${q.sql}`;
-  const { g, extra } = contains(rows, why);
+  const { g, extra } = contains(rows, why, pending);
+  const timeSort = !args.some((a) => a.startsWith('sort=talk'));
+  if (!pending && timeSort) {
+    assert.doesNotMatch(q.sql, /UNION|\) k /, `flat: ${why}`);
+    assert.equal(rows[0][2], 'g', `the grams drive the page's query: ${why}`);
+    for (const r of rows)
+      assert.doesNotMatch(r[9] || '', /filesort|temporary/, `no sort, no temporary table: ${why}`);
+  }
   return { g, extra, rows, why, sql: q.sql };
 }
 
-test('contains 4 digits: a range of call_number_grams in page order, no sort, no LIKE', async () => {
-  const p = await gramsPlan([`number=contains:${v.digits.slice(-4)}`]);
+// Both shapes of every contains plan below.
+const bothShapes = (name, fn) => {
+  test(`${name} (a pending call matches)`, () => fn(true));
+  test(`${name} (nothing pending)`, () => fn(false));
+};
+
+bothShapes('contains 4 digits: a range of call_number_grams in page order, no sort, no LIKE', async (pending) => {
+  const p = await gramsPlan([`number=contains:${v.digits.slice(-4)}`], pending);
   assert.doesNotMatch(p.extra, /filesort/, p.why);
   // the grams' branch: no LIKE (the pending calls' branch has one)
   assert.doesNotMatch(p.sql.split('UNION ALL')[0], /LIKE/);
   assert.doesNotMatch(p.sql, / g2 /);
 });
 
-test('contains 6 digits: the first gram drives, the last one an eq_ref, then the LIKE', async () => {
-  const p = await gramsPlan([`number=contains:${v.digits.slice(-8, -2)}`]);
+bothShapes('contains 6 digits: the first gram drives, the last one an eq_ref, then the LIKE', async (pending) => {
+  const p = await gramsPlan([`number=contains:${v.digits.slice(-8, -2)}`], pending);
   assert.doesNotMatch(p.extra, /filesort/, p.why);
   assert.match(p.sql, / g2 /);
   assert.match(p.sql.split('UNION ALL')[0], /client_digits_rev LIKE/);
 });
 
-// Issue 20 item 2: the rarest gram drives (db_call_gram_rarest chose the
+// Issue 20 item 2: the rarest gram drives (db_call_contains_plan chose the
 // offset; gram_at=N here), the first gram is then the one on g2.
-test('contains 6 digits driven by its third gram: the same plan, the first gram on g2', async () => {
+bothShapes('contains 6 digits driven by its third gram: the same plan, the first gram on g2', async (pending) => {
   const frag = v.digits.slice(-8, -2);
   const rev = [...frag].reverse().join('');
   for (const args of [[`number=contains:${frag}`, 'gram_at=2'], [`number=contains:${frag}`, 'gram_at=2',
     `from=${v.weekAgo}`, `to=${v.now}`], ['api=1', `contains=${frag}`, 'gram_at=2']]) {
-    const p = await gramsPlan(args);
+    const p = await gramsPlan(args, pending);
     assert.doesNotMatch(p.extra, /filesort/, p.why);
-    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), args);
+    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), [...args, `pending=${pending ? 1 : 0}`]);
     const params = JSON.parse(stdout).params.map(String);
     assert.ok(params.includes(String(Number(rev.slice(2, 6)))), `drives by the third gram: ${stdout}`);
     assert.ok(params.includes(String(Number(rev.slice(0, 4)))), `checks the first on g2: ${stdout}`);
@@ -327,23 +366,23 @@ test('contains 6 digits driven by its third gram: the same plan, the first gram 
   }
 });
 
-test('contains with a date range and a keyset page: both bound the grams\' range', async () => {
+bothShapes('contains with a date range and a keyset page: both bound the grams\' range', async (pending) => {
   for (const args of [
     [`number=contains:${v.digits.slice(-4)}`, `from=${v.weekAgo}`, `to=${v.now}`],
     [`number=contains:${v.digits.slice(-6)}`, `from=${v.weekAgo}`, `to=${v.now}`],
     [`number=contains:${v.digits.slice(-4)}`, `before=${v.midAt},${v.midId}`],
     [`number=contains:${v.digits.slice(-6)}`, 'sort=time_asc', `before=${v.midAt},${v.midId}`],
   ]) {
-    const p = await gramsPlan(args);
+    const p = await gramsPlan(args, pending);
     assert.equal(p.g[3], 'range', p.why);
     assert.doesNotMatch(p.extra, /filesort/, p.why);
   }
 });
 
-test('contains with every other filter: still driven by the grams, the rest post-filters on calls', async () => {
+bothShapes('contains with every other filter: still driven by the grams, the rest post-filters on calls', async (pending) => {
   const p = await gramsPlan([`number=contains:${v.digits.slice(-6)}`, `manager=${v.manager}`,
     `integration=${v.integration}`, 'direction=in', 'result=answered', 'talk_min=1', 'recording=yes',
-    `our_number=exact:${v.our}`, 'external_id=begins:a', `before=${v.midAt},${v.midId}`]);
+    `our_number=exact:${v.our}`, 'external_id=begins:a', `before=${v.midAt},${v.midId}`], pending);
   assert.doesNotMatch(p.extra, /filesort/, p.why);
   assert.doesNotMatch(p.sql, / k JOIN /);
 });
@@ -358,8 +397,10 @@ test('contains in a customer or order feed, or with a contact search: their own 
   }
 });
 
-test('contains sorted by duration: the gram\'s range, then a sort of its matches', async () => {
-  await gramsPlan([`number=contains:${v.digits.slice(-6)}`, 'sort=talk_desc']);
+bothShapes('contains sorted by duration: the gram\'s range, then a sort of its matches', async (pending) => {
+  const p = await gramsPlan([`number=contains:${v.digits.slice(-6)}`, 'sort=talk_desc'], pending);
+  // the sort is of the keys' subquery (id, duration), not of joined rows
+  assert.match(p.sql, /\) k STRAIGHT_JOIN calls c/, p.why);
 });
 
 test('contains of 3 digits and "not contains" keep the LIKE on another index (no grams)', async () => {
@@ -373,14 +414,14 @@ test('contains of 3 digits and "not contains" keep the LIKE on another index (no
 // The JSON API's ?contains= (lib/db/apicall.c db_api_calls_query): the same
 // routine; ?before=<id> reads that call by primary key (a const row, before
 // g in its branch) and bounds the range with its start.
-test('API contains (4 and 6 digits, with integration and before): a range of call_number_grams, no sort', async () => {
+bothShapes('API contains (4 and 6 digits, with integration and before): a range of call_number_grams, no sort', async (pending) => {
   for (const args of [[`contains=${v.digits.slice(-4)}`], [`contains=${v.digits.slice(-6)}`, 'integration=zadarma'],
     [`contains=${v.digits.slice(-6)}`, `before=${v.midId}`]]) {
-    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), ['api=1', ...args]);
+    const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), ['api=1', ...args, `pending=${pending ? 1 : 0}`]);
     const q = JSON.parse(stdout);
     const rows = await sql(`EXPLAIN ${q.sql}`, q.params);
     const why = `${JSON.stringify(args)} → ${JSON.stringify(rows)}`;
-    const { g } = contains(rows, why);
+    const { g } = contains(rows, why, pending);
     assert.doesNotMatch(g[9] || '', /filesort/, why);
     if (args[0].length > 13)
       assert.ok(rows.find((r) => r[2] === 'g2'), why);

@@ -17,6 +17,7 @@
 #define S(x) ((char *)(x))
 
 #include "core/arena.h"
+#include "http/csv.h"
 #include "http/fcgi_out.h"
 #include "http/form.h"
 #include "http/request.h"
@@ -299,6 +300,56 @@ START_TEST(test_json_valid_and_invalid)
 	for (; i < 200; i++)
 		deep[i] = ']';
 	ck_assert_int_eq(http_parse_json(a, deep, 200, &o, &why), CB_EINVAL);
+}
+END_TEST
+
+/* One cell as csv_cell() writes it, as a C string. */
+static const char *
+cell(char *out, size_t outsz, const char *s, char sep, bool last)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	csv_cell(&b, s, sep, last);
+	ck_assert_int_eq(b.err, CB_OK);
+	ck_assert_uint_lt(b.len, outsz);
+	memcpy(out, b.p, b.len);
+	out[b.len] = '\0';
+	buf_free(&b);
+	return out;
+}
+
+#define ZWSP "\xE2\x80\x8B"
+
+START_TEST(test_csv_cells)
+{
+	char o[256];
+
+	/* plain text, as it is: the fast path */
+	ck_assert_str_eq(cell(o, sizeof o, "Olena", ',', false), "Olena,");
+	ck_assert_str_eq(cell(o, sizeof o, "12345", ';', true), "12345\r\n");
+	ck_assert_str_eq(cell(o, sizeof o, NULL, ',', false), ",");
+	ck_assert_str_eq(cell(o, sizeof o, "", ';', true), "\r\n");
+	ck_assert_str_eq(cell(o, sizeof o, "Київ 1", ',', false), "Київ 1,");
+	/* a formula's first character: defused, whichever path */
+	ck_assert_str_eq(cell(o, sizeof o, "+380671234567", ',', false),
+	    ZWSP "+380671234567,");
+	ck_assert_str_eq(cell(o, sizeof o, "=SUM(A1)", ';', false),
+	    ZWSP "=SUM(A1);");
+	ck_assert_str_eq(cell(o, sizeof o, "-", ',', false), ZWSP "-,");
+	/* the separator, a quote or a line break: quoted, quotes doubled */
+	ck_assert_str_eq(cell(o, sizeof o, "a,b", ',', false), "\"a,b\",");
+	ck_assert_str_eq(cell(o, sizeof o, "say \"hi\"", ';', false),
+	    "\"say \"\"hi\"\"\";");
+	ck_assert_str_eq(cell(o, sizeof o, "l1\nl2", ',', true),
+	    "\"l1\nl2\"\r\n");
+	/* the other separator: not quoted, but no formula after it */
+	ck_assert_str_eq(cell(o, sizeof o, "a;b", ',', false), "a;b,");
+	ck_assert_str_eq(cell(o, sizeof o, "a,=1", ';', false), "a," ZWSP "=1;");
+	ck_assert_str_eq(cell(o, sizeof o, "x\t@y", ',', false),
+	    "x\t" ZWSP "@y,");
+	ck_assert_str_eq(cell(o, sizeof o, "x\n+1", ';', false),
+	    "\"x\n" ZWSP "+1\";");
 }
 END_TEST
 
@@ -592,6 +643,7 @@ main(void)
 	tcase_add_test(tc, test_cookies_trim_and_split);
 	tcase_add_test(tc, test_json_valid_and_invalid);
 	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_csv_cells);
 	tcase_add_test(tc, test_fcgi_out_finish_ends_request_once);
 	tcase_add_test(tc, test_request_read_form_body_and_limits);
 	tcase_add_test(tc, test_request_read_short_body_and_bad_length);

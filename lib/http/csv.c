@@ -8,14 +8,21 @@
 
 #include "http/csv.h"
 
-/* Whether a spreadsheet would start a formula here: = + - @ or a tab/CR,
- * also behind the quotes that open a field. */
+/* The first characters of a formula for a spreadsheet: = + - @ or a
+ * tab/CR. */
+static const bool csv_formula_start[256] = {
+	['='] = true, ['+'] = true, ['-'] = true, ['@'] = true,
+	['\t'] = true, ['\r'] = true,
+};
+
+/* Whether a spreadsheet would start a formula here, also behind the quotes
+ * that open a field. */
 static bool
 csv_formula_at(const char *p)
 {
 	while (*p == '"')
 		p++;
-	return *p != '\0' && strchr("=+-@\t\r", *p) != NULL;
+	return csv_formula_start[(unsigned char)*p];
 }
 
 /* What goes before a cell (or a piece of one) that a spreadsheet would
@@ -75,7 +82,7 @@ csv_cell(struct buf *b, const char *s, char sep, bool last)
 	    s[n] != sep; n++)
 		;
 	if (s[n] == '\0') {
-		if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
+		if (csv_formula_start[(unsigned char)s[0]])
 			buf_puts(b, CSV_DEFUSE);
 		buf_append(b, s, n);
 		if (last)
@@ -87,7 +94,7 @@ csv_cell(struct buf *b, const char *s, char sep, bool last)
 	quote = strpbrk(s, quotable) != NULL;
 	if (quote)
 		buf_putc(b, '"');
-	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
+	if (csv_formula_start[(unsigned char)s[0]])
 		buf_puts(b, CSV_DEFUSE);
 	while ((q = strpbrk(s, ";,\t\r\n")) != NULL) {
 		csv_run(b, s, (size_t)(q - s) + 1, quote);

@@ -190,9 +190,13 @@ setup_db() {
 }
 
 secret() {   # secret NAME BYTES: generated once, shared by every host
+    # Hosts start in parallel: the file appears whole and once (a hard link fails when it
+    # exists), so no host reads a half-written secret or one that another host overwrites
+    # (host b once served with another secret_key: every signed event was a 403).
     if [[ ! -s $DIR/$1 ]]; then
         mkdir -p "$DIR"
-        (umask 077 && od -An -tx1 -N"$2" /dev/urandom | tr -d ' \n' >"$DIR/$1")
+        (umask 077 && od -An -tx1 -N"$2" /dev/urandom | tr -d ' \n' >"$DIR/$1.$$" &&
+            { ln "$DIR/$1.$$" "$DIR/$1" 2>/dev/null || true; } && rm -f "$DIR/$1.$$")
     fi
     cat "$DIR/$1"
 }

@@ -859,48 +859,47 @@ db_call_page_lists(struct db *db, int64_t saved_user_id, struct db_stmt **out)
 	return db_exec(*out);
 }
 
-static const char sql_grams_drain[] = "CALL cb_call_grams_drain(?)";
-
-enum cb_err
-db_call_grams_drain(struct db *db, unsigned max, unsigned *n)
+/* CALL proc(arg) of a procedure that answers one row of one number
+ * (*out). A procedure stopped half-way may leave its transaction open: it
+ * is rolled back. */
+static enum cb_err
+call_answering_one(struct db *db, const char *sql, int64_t arg, int64_t *out)
 {
 	struct db_stmt *st;
 	enum cb_err rc;
 
-	*n = 0;
-	if ((rc = db_stmt(db, sql_grams_drain, &st)) != CB_OK)
+	*out = 0;
+	if ((rc = db_stmt(db, sql, &st)) != CB_OK)
 		return rc;
-	db_bind_i64(st, 0, max);
+	db_bind_i64(st, 0, arg);
 	if ((rc = db_exec(st)) != CB_OK) {
-		/* A procedure stopped half-way may leave its transaction. */
 		db_rollback_any(db);
 		return rc;
 	}
 	if ((rc = db_fetch(st)) == CB_OK)
-		*n = (unsigned)db_col_i64(st, 0);
+		*out = db_col_i64(st, 0);
 	db_stmt_done(st);
 	return rc == CB_ENOTFOUND ? CB_EDB : rc;
 }
 
-static const char sql_gram_counts_refresh[] =
-    "CALL cb_call_gram_counts_refresh(?)";
+enum cb_err
+db_call_grams_drain(struct db *db, unsigned max, unsigned *n)
+{
+	int64_t v;
+	enum cb_err rc = call_answering_one(db, "CALL cb_call_grams_drain(?)",
+	    max, &v);
+
+	*n = (unsigned)v;
+	return rc;
+}
 
 enum cb_err
 db_call_gram_counts_refresh(struct db *db, unsigned max_age, bool *refreshed)
 {
-	struct db_stmt *st;
-	enum cb_err rc;
+	int64_t v;
+	enum cb_err rc = call_answering_one(db,
+	    "CALL cb_call_gram_counts_refresh(?)", max_age, &v);
 
-	*refreshed = false;
-	if ((rc = db_stmt(db, sql_gram_counts_refresh, &st)) != CB_OK)
-		return rc;
-	db_bind_i64(st, 0, max_age);
-	if ((rc = db_exec(st)) != CB_OK) {
-		db_rollback_any(db);
-		return rc;
-	}
-	if ((rc = db_fetch(st)) == CB_OK)
-		*refreshed = db_col_i64(st, 0) > 0;
-	db_stmt_done(st);
-	return rc == CB_ENOTFOUND ? CB_EDB : rc;
+	*refreshed = v > 0;
+	return rc;
 }

@@ -18,6 +18,7 @@
  * computed in lib/analytics/chart.c, each with a table beside it. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include "http/csv.h"
 #include "http/dial_link.h"
 #include "http/escape.h"
+#include "i18n/i18n.h"
 #include "phone/phone.h"
 
 #define NEVER_LIST_MAX 200    /* never-handled numbers listed */
@@ -46,13 +48,17 @@ static const char *const known_params[] = {
 	"format", "table", "sep", NULL
 };
 static const char *const directions[] = { "in", "out", "internal", NULL };
+/* The outcomes as machines name them (the history's outcome=, the charts'
+ * data-series, the JSON) and as people read them (legends, hover texts). */
 static const char *const outcome_names[3] = { "answered", "missed",
 	"other" };
-static const char *const db_down = "The database is not answering. Try "
-    "again in a minute.";
-static const char *const too_long = "This report took too long and was "
+static const char *const outcome_words[3] = { N_("answered"), N_("missed"),
+	N_("other") };
+static const char *const db_down = N_("The database is not answering. Try "
+    "again in a minute.");
+static const char *const too_long = N_("This report took too long and was "
     "stopped. Choose a shorter range or a filter, or try again when the "
-    "server is less busy.";
+    "server is less busy.");
 
 /* The report's sections in the order build() runs them: each is timed
  * (the model's timings_ms, for bench/analytics.sh and a person asking
@@ -128,6 +134,58 @@ nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
+/* A translated sentence with up to four named values ("{name}"): keys and
+ * values alternate, NULL-terminated. In the arena. */
+static const char *
+fill(struct ctx *ctx, const char *msg, ...)
+{
+	const char *keys[4], *vals[4];
+	char s[1024];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, msg);
+	while (n < 4 && (keys[n] = va_arg(ap, const char *)) != NULL) {
+		vals[n] = va_arg(ap, const char *);
+		n++;
+	}
+	va_end(ap);
+	i18n_fill(msg, keys, vals, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
+/* n as the viewer's language writes it ("12 345"), in the arena. */
+static const char *
+num_shown(struct ctx *ctx, int64_t n)
+{
+	char s[48];
+
+	i18n_format_int(ctx->lang, n, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
+/* A count people read: o[key] = n for machines (JSON, CSV) and
+ * o[key "_shown"] as the viewer's language writes it, as app_add_decimal()
+ * does for decimals. */
+static void
+add_count(struct ctx *ctx, struct json_object *o, const char *key, int64_t n)
+{
+	app_add_int(o, key, n);
+	app_add_str(o, arena_printf(ctx->arena, "%s_shown", key), num_shown(ctx,
+	    n));
+}
+
+/* A local day "YYYY-MM-DD" as the viewer's language writes it
+ * ("23.11.2026", "23 Nov 2026"), in the arena. */
+static const char *
+day_shown(struct ctx *ctx, const char *day)
+{
+	char s[48];
+
+	i18n_format_datetime(ctx->lang, day, s, sizeof(s));
+	return arena_strdup(ctx->arena, s);
+}
+
 /* "87.5" from tenths of a per cent, in the arena. */
 static const char *
 pct(struct ctx *ctx, int64_t permille)
@@ -145,8 +203,8 @@ read_id(struct ctx *ctx, const char *name, int64_t *out)
 
 	*out = 0;
 	if (v && strparse_i64z(v, 1, INT64_MAX, out) != CB_OK) {
-		ctx->message = arena_printf(ctx->arena, "The \"%s\" filter is "
-		    "an id: pick it from the list.", name);
+		ctx->message = fill(ctx, _("The \"{name}\" filter is an id: "
+		    "pick it from the list."), "{name}", name, NULL);
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -165,10 +223,10 @@ read_report(struct ctx *ctx, struct report *rep)
 	memset(rep, 0, sizeof(*rep));
 	for (i = 0; i < ctx->req->query.n; i++)
 		if (index_of(ctx->req->query.v[i].key, known_params) < 0) {
-			ctx->message = arena_printf(ctx->arena, "Unknown filter "
-			    "\"%s\": the report understands from, to, "
-			    "integration, line, store, manager and direction.",
-			    ctx->req->query.v[i].key);
+			ctx->message = fill(ctx, _("Unknown filter \"{name}\": "
+			    "the report understands from, to, integration, "
+			    "line, store, manager and direction."), "{name}",
+			    ctx->req->query.v[i].key, NULL);
 			return CB_EINVAL;
 		}
 	an_utc_format((int64_t)time(NULL), now);
@@ -179,7 +237,7 @@ read_report(struct ctx *ctx, struct report *rep)
 	if (an_range_parse(nonempty(app_param(ctx, "from")),
 	    nonempty(app_param(ctx, "to")), today, ctx->user->time_zone,
 	    &rep->r, &why) != CB_OK) {
-		ctx->message = why;
+		ctx->message = _(why);
 		return CB_EINVAL;
 	}
 	if ((rc = read_id(ctx, "integration", &rep->f.integration_id)) !=
@@ -188,7 +246,8 @@ read_report(struct ctx *ctx, struct report *rep)
 		return rc;
 	if ((v = nonempty(app_param(ctx, "direction"))) != NULL) {
 		if (index_of(v, directions) < 0) {
-			ctx->message = "Direction must be in, out or internal.";
+			ctx->message = _("Direction must be in, out or "
+			    "internal.");
 			return CB_EINVAL;
 		}
 		rep->f.direction = v;
@@ -200,8 +259,8 @@ read_report(struct ctx *ctx, struct report *rep)
 		if (strlen(v) > 64 || phone_normalize(v, strlen(v),
 		    ctx->cfg->default_country, norm, PHONE_MAX) !=
 		    PHONE_E164) {
-			ctx->message = "The line must be a phone number, e.g. "
-			    "+380441234567.";
+			ctx->message = _("The line must be a phone number, "
+			    "e.g. +380441234567.");
 			return CB_EINVAL;
 		}
 		rep->f.line = norm;
@@ -283,12 +342,10 @@ figure(struct ctx *ctx, const struct report *rep, int64_t v,
     const struct hist *h)
 {
 	struct json_object *o = json_object_new_object();
-	char shown[48];
 
 	app_add_int(o, "value", v);
 	/* as the viewer's language writes it ("12 345"); value for machines */
-	i18n_format_int(ctx->lang, v, shown, sizeof(shown));
-	app_add_str(o, "shown", shown);
+	app_add_str(o, "shown", num_shown(ctx, v));
 	app_add_str(o, "url", h ? hist_url(ctx, rep, h) : NULL);
 	return o;
 }
@@ -355,6 +412,8 @@ period_model(struct ctx *ctx, const struct report *rep,
 	out = t[1][0] + t[1][1] + t[1][2];
 	app_add_str(p, "from", dfrom);
 	app_add_str(p, "to", dto);
+	app_add_str(p, "from_shown", day_shown(ctx, dfrom));
+	app_add_str(p, "to_shown", day_shown(ctx, dto));
 	for (k = 0; k < 2; k++) {
 		struct json_object *dir = json_object_new_object();
 		const char *dn = k ? "out" : "in";
@@ -386,10 +445,10 @@ add_daily(struct ctx *ctx, struct report *rep, const struct daily *d,
 {
 	struct json_object *rows = json_object_new_array();
 	struct an_group *gin, *gout;
-	static const char *const series[3] = { "answered", "missed",
-		"other" };
+	const char *names[3];
 	int days = rep->r.days, i, k, o;
 	int64_t cur, prev;
+	char dm[32];
 
 	gin = arena_alloc(ctx->arena, sizeof(*gin) * (size_t)days);
 	gout = arena_alloc(ctx->arena, sizeof(*gout) * (size_t)days);
@@ -401,6 +460,7 @@ add_daily(struct ctx *ctx, struct report *rep, const struct daily *d,
 
 		an_day_format(rep->r.day0 + i, day);
 		app_add_str(row, "day", day);
+		app_add_str(row, "day_shown", day_shown(ctx, day));
 		for (k = 0; k < 2; k++) {
 			struct json_object *dir = json_object_new_object();
 			const char *dn = k ? "out" : "in";
@@ -429,24 +489,29 @@ add_daily(struct ctx *ctx, struct report *rep, const struct daily *d,
 		}
 		json_object_array_add(rows, row);
 		gin[i].key = gout[i].key = day;
-		gin[i].label = gout[i].label = arena_strdup(ctx->arena,
-		    day + 5);
+		i18n_format_day_month(ctx->lang, day, dm, sizeof(dm));
+		gin[i].label = gout[i].label = arena_strdup(ctx->arena, dm);
+		gin[i].shown = gout[i].shown = json_object_get_string(
+		    json_object_object_get(row, "day_shown"));
 		for (o = 0; o < 3; o++) {
 			gin[i].v[o] = c[0][o];
 			gout[i].v[o] = c[1][o];
 		}
 	}
 	json_object_object_add(m, "days", rows);
+	for (o = 0; o < 3; o++)
+		names[o] = _(outcome_words[o]);
 	json_object_object_add(m, "chart_in", an_chart_bars(
-	    "Incoming calls per day",
-	    "Stacked bars: answered, missed and other incoming calls for each "
-	    "day of the range. The table below has the same numbers.",
-	    gin, (size_t)days, series, 3));
+	    _("Incoming calls per day"),
+	    _("Stacked bars: answered, missed and other incoming calls for "
+	    "each day of the range. The table below has the same numbers."),
+	    gin, (size_t)days, outcome_names, names, 3, ctx->lang));
 	json_object_object_add(m, "chart_out", an_chart_bars(
-	    "Outgoing calls per day",
-	    "Stacked bars: answered, missed (not answered) and other outgoing "
-	    "calls for each day of the range. The table below has the same "
-	    "numbers.", gout, (size_t)days, series, 3));
+	    _("Outgoing calls per day"),
+	    _("Stacked bars: answered, missed (not answered) and other "
+	    "outgoing calls for each day of the range. The table below has "
+	    "the same numbers."), gout, (size_t)days, outcome_names, names, 3,
+	    ctx->lang));
 	json_object_object_add(m, "current", period_model(ctx, rep, d, days,
 	    2 * days, rep->r.from, rep->r.to, true));
 	json_object_object_add(m, "previous", period_model(ctx, rep, d, 0,
@@ -774,14 +839,16 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 			    json_object_object_get(e, "number"));
 			app_add_str(e, "url", hist_url(ctx, rep, &h));
 			json_object_object_del(e, "first_utc");
+			add_count(ctx, e, "count", json_object_get_int64(
+			    json_object_object_get(e, "count")));
 		}
 	}
 	fu = json_object_new_object();
-	app_add_int(fu, "missed", (int64_t)total);
-	app_add_int(fu, "target_minutes", rep->target_minutes);
-	app_add_int(fu, "within", count[FOLLOW_WITHIN]);
-	app_add_int(fu, "late", count[FOLLOW_LATE]);
-	app_add_int(fu, "never", count[FOLLOW_NEVER]);
+	add_count(ctx, fu, "missed", (int64_t)total);
+	add_count(ctx, fu, "target_minutes", rep->target_minutes);
+	add_count(ctx, fu, "within", count[FOLLOW_WITHIN]);
+	add_count(ctx, fu, "late", count[FOLLOW_LATE]);
+	add_count(ctx, fu, "never", count[FOLLOW_NEVER]);
 	app_add_percent(ctx, fu, "within_rate", pct(ctx, an_permille(
 	    count[FOLLOW_WITHIN], (int64_t)total)));
 	app_add_percent(ctx, fu, "late_rate", pct(ctx, an_permille(
@@ -836,8 +903,8 @@ add_managers(struct ctx *ctx, struct report *rep, struct json_object *m,
 			json_object_put(row);
 			continue;   /* outgoing only: nothing to show here */
 		}
-		app_add_str(row, "name", none ? "(no manager)" : db_col(st, 1,
-		    NULL));
+		app_add_str(row, "name", none ? _("(no manager)") : db_col(st,
+		    1, NULL));
 		app_add_int(row, "id", id);
 		/* Calls without a manager cannot be asked for in the
 		 * history: no link rather than a wrong one. */
@@ -854,7 +921,8 @@ add_managers(struct ctx *ctx, struct report *rep, struct json_object *m,
 		app_add_int(row, "talk_avg_seconds", taken ? (talk + taken / 2) /
 		    taken : 0);
 		app_add_int(row, "talk_longest_seconds", longest);
-		app_add_int(row, "callbacks", none ? 0 : callbacks_of(cb, id));
+		add_count(ctx, row, "callbacks", none ? 0 : callbacks_of(cb,
+		    id));
 		json_object_array_add(rows, row);
 	}
 	db_stmt_done(st);
@@ -872,8 +940,11 @@ add_heatmap(struct ctx *ctx, struct report *rep, struct json_object *m)
 	struct db_stmt *st;
 	enum cb_err rc;
 	int d, h;
-	static const char *const names[7] = { "Monday", "Tuesday",
-		"Wednesday", "Thursday", "Friday", "Saturday", "Sunday" };
+	/* Monday first: the first day of the week in all our languages
+	 * (lib/analytics/chart.h). "day" stays English for machines. */
+	static const char *const names[7] = { N_("Monday"), N_("Tuesday"),
+		N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+		N_("Sunday") };
 
 	if ((rc = an_q_heatmap(ctx->db, rep->src, &rep->r, &rep->f, &st)) !=
 	    CB_OK) {
@@ -897,10 +968,11 @@ add_heatmap(struct ctx *ctx, struct report *rep, struct json_object *m)
 		struct json_object *row = json_object_new_object();
 		struct json_object *cells = json_object_new_array();
 		app_add_str(row, "day", names[d]);
+		app_add_str(row, "day_shown", _(names[d]));
 		for (h = 0; h < 24; h++) {
 			struct json_object *c = json_object_new_object();
-			app_add_int(c, "calls", count[d][h]);
-			app_add_int(c, "missed", missed[d][h]);
+			add_count(ctx, c, "calls", count[d][h]);
+			add_count(ctx, c, "missed", missed[d][h]);
 			app_add_str(c, "missed_rate", count[d][h] ? pct(ctx,
 			    an_permille(missed[d][h], count[d][h])) : NULL);
 			json_object_array_add(cells, c);
@@ -917,10 +989,10 @@ add_heatmap(struct ctx *ctx, struct report *rep, struct json_object *m)
 	}
 	json_object_object_add(m, "heatmap", rows);
 	json_object_object_add(m, "chart_heat", an_chart_heat(
-	    "Incoming calls by day of week and hour",
-	    "Each cell is one hour of one weekday over the range: darker means "
-	    "more incoming calls; its text gives the share missed. The table "
-	    "below has the same numbers.", (const int64_t (*)[24])count,
+	    _("Incoming calls by day of week and hour"),
+	    _("Each cell is one hour of one weekday over the range: darker "
+	    "means more incoming calls; its text gives the share missed. The "
+	    "table below has the same numbers."), (const int64_t (*)[24])count,
 	    (const int64_t (*)[24])missed, ctx->lang));
 	return CB_OK;
 }
@@ -938,9 +1010,11 @@ add_wait(struct ctx *ctx, struct report *rep, struct json_object *m)
 	struct json_object *w = json_object_new_object(), *rows;
 	struct db_stmt *st;
 	enum cb_err rc;
-	static const char *const series[1] = { "answered incoming calls" };
+	static const char *const series[1] = { "answered" };
+	const char *names[1] = { _("answered incoming calls") };
 	size_t i;
 	int64_t v;
+	char a[24], b[24];
 
 	memset(hist, 0, sizeof(int64_t) * (AN_WAIT_CAP + 1));
 	memset(g, 0, sizeof(g));
@@ -969,27 +1043,39 @@ add_wait(struct ctx *ctx, struct report *rep, struct json_object *m)
 	rows = json_object_new_array();
 	for (i = 0; i < WAIT_BUCKETS; i++) {
 		struct json_object *r = json_object_new_object();
-		g[i].key = g[i].label = i + 1 < WAIT_BUCKETS ? arena_printf(
-		    ctx->arena, "%lld-%lld s", (long long)wait_edges[i],
-		    (long long)wait_edges[i + 1] - 1) : arena_printf(ctx->arena,
-		    "%lld s or more", (long long)wait_edges[i]);
+		/* The key stays English ("0-9 s", the JSON's bucket and
+		 * data-key); the label is the viewer's ("0-9 с"). */
+		snprintf(a, sizeof(a), "%lld", (long long)wait_edges[i]);
+		if (i + 1 < WAIT_BUCKETS) {
+			snprintf(b, sizeof(b), "%lld",
+			    (long long)wait_edges[i + 1] - 1);
+			g[i].key = arena_printf(ctx->arena, "%s-%s s", a, b);
+			/* TRANSLATORS: a range of seconds waited, "0-9 s". */
+			g[i].label = fill(ctx, _("{from}-{to} s"), "{from}",
+			    a, "{to}", b, NULL);
+		} else {
+			g[i].key = arena_printf(ctx->arena, "%s s or more", a);
+			g[i].label = fill(ctx, _("{n} s or more"), "{n}", a,
+			    NULL);
+		}
 		app_add_str(r, "bucket", g[i].key);
-		app_add_int(r, "calls", g[i].v[0]);
+		app_add_str(r, "bucket_shown", g[i].label);
+		add_count(ctx, r, "calls", g[i].v[0]);
 		app_add_decimal(ctx, r, "share", pct(ctx, an_permille(
 		    g[i].v[0], total)));
 		json_object_array_add(rows, r);
 	}
-	app_add_int(w, "answered", total);
-	app_add_int(w, "median_seconds", an_hist_percentile(hist,
+	add_count(ctx, w, "answered", total);
+	add_count(ctx, w, "median_seconds", an_hist_percentile(hist,
 	    AN_WAIT_CAP + 1, 50));
-	app_add_int(w, "p90_seconds", an_hist_percentile(hist,
+	add_count(ctx, w, "p90_seconds", an_hist_percentile(hist,
 	    AN_WAIT_CAP + 1, 90));
 	json_object_object_add(w, "buckets", rows);
 	json_object_object_add(w, "chart", an_chart_bars(
-	    "Waiting time before answer",
-	    "Bars: how many answered incoming calls waited how long before "
-	    "someone picked up. The table beside it has the same numbers.",
-	    g, WAIT_BUCKETS, series, 1));
+	    _("Waiting time before answer"),
+	    _("Bars: how many answered incoming calls waited how long before "
+	    "someone picked up. The table beside it has the same numbers."),
+	    g, WAIT_BUCKETS, series, names, 1, ctx->lang));
 	json_object_object_add(m, "wait", w);
 	return CB_OK;
 }
@@ -1013,9 +1099,9 @@ add_callers_lines(struct ctx *ctx, struct report *rep, struct json_object *m)
 	}
 	db_stmt_done(st);
 	c = json_object_new_object();
-	app_add_int(c, "numbers", all);
-	app_add_int(c, "new", fresh);
-	app_add_int(c, "returning", all - fresh);
+	add_count(ctx, c, "numbers", all);
+	add_count(ctx, c, "new", fresh);
+	add_count(ctx, c, "returning", all - fresh);
 	app_add_percent(ctx, c, "new_rate", pct(ctx, an_permille(fresh, all)));
 	json_object_object_add(m, "callers", c);
 	if ((rc = an_q_lines(ctx->db, rep->src, &rep->r, &rep->f, &st)) != CB_OK) {
@@ -1033,7 +1119,7 @@ add_callers_lines(struct ctx *ctx, struct report *rep, struct json_object *m)
 		one.f.line = line && *line ? line : NULL;
 		if (!db_col_null(st, 1))
 			one.f.store_id = db_col_i64(st, 1);
-		app_add_str(row, "line", line && *line ? line : "(none)");
+		app_add_str(row, "line", line && *line ? line : _("(none)"));
 		app_add_str(row, "store", db_col(st, 2, NULL));
 		json_object_object_add(row, "calls", figure(ctx, &one,
 		    db_col_i64(st, 3), one.f.line && !db_col_null(st, 1) ?
@@ -1186,11 +1272,22 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 	for (i = 0; i < SEC__MAX; i++)
 		app_add_int(took, section_names[i], rep->took_ms[i]);
 	json_object_object_add(m, "timings_ms", took);
-	app_add_str(m, "title", "Call analytics");
+	app_add_str(m, "title", _("Call analytics"));
 	app_add_str(m, "from", rep->r.from);
 	app_add_str(m, "to", rep->r.to);
 	app_add_int(m, "ndays", rep->r.days);
 	app_add_str(m, "time_zone", ctx->user->time_zone);
+	/* The range as one sentence, so the translator orders it: "1 Nov
+	 * 2026 – 30 Nov 2026 (30 days, time zone Europe/Kyiv)". */
+	app_add_str(m, "range_shown", fill(ctx, ngettext(
+	    "{from} – {to} ({n} day, time zone {zone}).",
+	    "{from} – {to} ({n} days, time zone {zone}).",
+	    (unsigned long)rep->r.days), "{from}", day_shown(ctx, rep->r.from),
+	    "{to}", day_shown(ctx, rep->r.to), "{n}", num_shown(ctx,
+	    rep->r.days), "{zone}", ctx->user->time_zone, NULL));
+	app_add_str(m, "previous_shown", fill(ctx, _("Previous period "
+	    "({from} – {to})"), "{from}", day_shown(ctx, rep->r.prev_from),
+	    "{to}", day_shown(ctx, rep->r.prev_to), NULL));
 	/* Which the counts were read from (tests, and a person wondering
 	 * why a half-hour zone's report is slower). */
 	app_add_str(m, "source", rep->src == AN_FROM_SUMMARIES ? "summaries" :
@@ -1210,8 +1307,8 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 fail:
 	free(cb.v);
 	json_object_put(m);
-	ctx->message = rep->timed_out || db_timed_out(ctx->db) ? too_long :
-	    db_down;
+	ctx->message = _(rep->timed_out || db_timed_out(ctx->db) ? too_long :
+	    db_down);
 	(void)an_q_statement_limit(ctx->db, 0);
 	*err = rc == CB_ENOTFOUND ? CB_EDB : rc;
 	return NULL;
@@ -1227,8 +1324,8 @@ page_analytics(struct ctx *ctx)
 	if ((rc = read_report(ctx, &rep)) != CB_OK)
 		return rc;
 	if (app_param(ctx, "table") != NULL) {
-		ctx->message = "\"table\" is for the CSV export "
-		    "(/analytics.csv).";
+		ctx->message = _("\"table\" is for the CSV export "
+		    "(/analytics.csv).");
 		return CB_EINVAL;
 	}
 	if ((m = build(ctx, &rep, &rc)) == NULL)
@@ -1264,30 +1361,49 @@ cell(struct ctx *ctx, struct json_object *o, const char *path)
 struct csv_table {
 	const char *name;
 	const char *list;          /* path of the array in the model */
-	const char *header;        /* the CSV's first line */
+	const char *heads[16];     /* the first line's names, translated when
+	                            * written; NULL-terminated */
 	const char *cols[16];      /* paths in each row, NULL-terminated */
 	unsigned decimals;         /* bit k: cols[k] is a decimal ("87.5"),
 	                            * written by csv_decimal() */
 };
 
+/* Cells people read keep the page's words (day_shown, bucket_shown);
+ * dates and numbers stay as machines write them (docs/templates.md). */
 static const struct csv_table tables[] = {
-	{ "daily", "days", "day,in answered,in missed,in other,in total,"
-	    "out answered,out missed,out other,out total,answer rate %,"
-	    "missed rate %", { "day", "in.answered", "in.missed", "in.other",
-	    "in.total", "out.answered", "out.missed", "out.other",
-	    "out.total", "answer_rate", "missed_rate", NULL },
-	    1u << 9 | 1u << 10 },
-	{ "followup", "followup.never_list", "number,missed calls,last "
-	    "missed", { "number", "count", "last", NULL }, 0 },
-	{ "managers", "managers", "manager,calls taken,average talk,longest "
-	    "talk,missed,callbacks", { "name", "taken", "talk_avg",
+	{ "daily", "days", { N_("day"), N_("in answered"), N_("in missed"),
+	    N_("in other"), N_("in total"), N_("out answered"),
+	    N_("out missed"), N_("out other"), N_("out total"),
+	    N_("answer rate %"), N_("missed rate %"), NULL }, { "day",
+	    "in.answered", "in.missed", "in.other", "in.total",
+	    "out.answered", "out.missed", "out.other", "out.total",
+	    "answer_rate", "missed_rate", NULL }, 1u << 9 | 1u << 10 },
+	{ "followup", "followup.never_list", { N_("number"),
+	    N_("missed calls"), N_("last missed"), NULL }, { "number",
+	    "count", "last", NULL }, 0 },
+	{ "managers", "managers", { N_("manager"), N_("calls taken"),
+	    N_("average talk"), N_("longest talk"), N_("missed"),
+	    N_("callbacks"), NULL }, { "name", "taken", "talk_avg",
 	    "talk_longest", "missed", "callbacks", NULL }, 0 },
-	{ "wait", "wait.buckets", "wait,calls,share %", { "bucket", "calls",
-	    "share", NULL }, 1u << 2 },
-	{ "lines", "lines", "line,store,calls,answered,missed", { "line",
-	    "store", "calls", "answered", "missed", NULL }, 0 },
-	{ "heatmap", "heatmap", NULL, { NULL }, 0 },
+	{ "wait", "wait.buckets", { N_("wait"), N_("calls"), N_("share %"),
+	    NULL }, { "bucket_shown", "calls", "share", NULL }, 1u << 2 },
+	{ "lines", "lines", { N_("line"), N_("store"), N_("calls"),
+	    N_("answered"), N_("missed"), NULL }, { "line", "store", "calls",
+	    "answered", "missed", NULL }, 0 },
+	{ "heatmap", "heatmap", { N_("weekday"), N_("hour"),
+	    N_("incoming"), N_("missed"), N_("missed %"), NULL },
+	    { NULL }, 0 },
 };
+
+/* The table's first line, in the viewer's language. */
+static void
+csv_heads(struct buf *b, const struct csv_table *t, char sep)
+{
+	size_t k;
+
+	for (k = 0; t->heads[k]; k++)
+		csv_cell(b, _(t->heads[k]), sep, t->heads[k + 1] == NULL);
+}
 
 static enum cb_err
 page_csv(struct ctx *ctx)
@@ -1308,14 +1424,15 @@ page_csv(struct ctx *ctx)
 		if (strcmp(which, tables[i].name) == 0)
 			t = &tables[i];
 	if (t == NULL) {
-		ctx->message = "Choose table=daily, followup, managers, "
-		    "heatmap, wait or lines.";
+		ctx->message = _("Choose table=daily, followup, managers, "
+		    "heatmap, wait or lines.");
 		return CB_EINVAL;
 	}
 	if ((m = build(ctx, &rep, &rc)) == NULL)
 		return rc;
 	buf_init(&b, 8u * 1024 * 1024);
 	buf_puts(&b, CSV_BOM);
+	csv_heads(&b, t, sep);
 	list = m;
 	{
 		const char *p = t->list, *dot;
@@ -1330,16 +1447,14 @@ page_csv(struct ctx *ctx)
 	}
 	if (strcmp(t->name, "heatmap") == 0) {
 		/* Rows: weekday, hour, calls, missed, missed share. */
-		csv_header_names(&b,
-		    "weekday,hour,incoming calls,missed,missed %",
-		    sep);
 		for (i = 0; i < json_object_array_length(list); i++) {
 			struct json_object *r = json_object_array_get_idx(list,
 			    i), *hours = json_object_object_get(r, "hours");
 			for (j = 0; j < json_object_array_length(hours); j++) {
 				struct json_object *c = json_object_array_get_idx(
 				    hours, j);
-				csv_cell(&b, cell(ctx, r, "day"), sep, false);
+				csv_cell(&b, cell(ctx, r, "day_shown"), sep,
+				    false);
 				csv_cell(&b, arena_printf(ctx->arena, "%02zu",
 				    j), sep, false);
 				csv_cell(&b, cell(ctx, c, "calls"), sep, false);
@@ -1349,7 +1464,6 @@ page_csv(struct ctx *ctx)
 			}
 		}
 	} else {
-		csv_header_names(&b, t->header, sep);
 		for (i = 0; list && i < json_object_array_length(list); i++) {
 			struct json_object *r = json_object_array_get_idx(list,
 			    i);
@@ -1363,7 +1477,7 @@ page_csv(struct ctx *ctx)
 	if (b.err != CB_OK) {
 		rc = b.err;
 		buf_free(&b);
-		ctx->message = "The table is too large to export.";
+		ctx->message = _("The table is too large to export.");
 		return rc;
 	}
 	ctx->resp->status = 200;
@@ -1385,7 +1499,7 @@ render_settings(struct ctx *ctx, const char *value, const char *error)
 {
 	struct json_object *m = json_object_new_object();
 
-	app_add_str(m, "title", "Analytics · Settings");
+	app_add_str(m, "title", _("Analytics · Settings"));
 	app_add_str(m, "target", value);
 	app_add_int(m, "min", AN_TARGET_MIN);
 	app_add_int(m, "max", AN_TARGET_MAX);
@@ -1402,7 +1516,7 @@ page_settings(struct ctx *ctx)
 	int64_t minutes;
 
 	if (an_q_target_minutes(ctx->db, &minutes) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return CB_EDB;
 	}
 	return render_settings(ctx, arena_printf(ctx->arena, "%lld",
@@ -1417,12 +1531,16 @@ post_settings(struct ctx *ctx)
 
 	if (v == NULL || strparse_i64z(v, AN_TARGET_MIN, AN_TARGET_MAX,
 	    &minutes) != CB_OK)
-		return render_settings(ctx, v, arena_printf(ctx->arena,
-		    "The target is a whole number of minutes from %d to %d "
-		    "(a day).", AN_TARGET_MIN, AN_TARGET_MAX));
+		/* The bounds as they are typed into the number field
+		 * ("1440", never "1 440"). */
+		return render_settings(ctx, v, fill(ctx, _("The target is a "
+		    "whole number of minutes from {min} to {max} (a day)."),
+		    "{min}", arena_printf(ctx->arena, "%d", AN_TARGET_MIN),
+		    "{max}", arena_printf(ctx->arena, "%d", AN_TARGET_MAX),
+		    NULL));
 	if (an_q_set_target_minutes(ctx->db, minutes) != CB_OK) {
-		ctx->message = "The target was not saved: the database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = _("The target was not saved: the database is "
+		    "not answering. Try again in a minute.");
 		return CB_EDB;
 	}
 	resp_redirect(ctx->resp, 303, "/settings/analytics?saved=1");

@@ -56,7 +56,8 @@ nice_top(int64_t max)
 
 struct json_object *
 an_chart_bars(const char *title, const char *desc, const struct an_group *g,
-    size_t n, const char *const *series, unsigned nseries)
+    size_t n, const char *const *series, const char *const *names,
+    unsigned nseries, enum i18n_lang lang)
 {
 	struct json_object *m = json_object_new_object();
 	struct json_object *bars = json_object_new_array();
@@ -68,7 +69,7 @@ an_chart_bars(const char *title, const char *desc, const struct an_group *g,
 	int64_t max = 0, top;
 	size_t i, every;
 	unsigned s;
-	char vb[32], buf[64], tip[160];
+	char vb[32], buf[64], tip[256], num[48];
 
 	if (nseries > AN_SERIES_MAX)
 		nseries = AN_SERIES_MAX;
@@ -101,10 +102,12 @@ an_chart_bars(const char *title, const char *desc, const struct an_group *g,
 			put_s(b, "series", series[s]);
 			put_s(b, "key", g[i].key);
 			put_i(b, "value", g[i].v[s]);
-			/* The hover text and the screen reader's: "2026-11-23:
-			 * answered 12". */
-			snprintf(tip, sizeof(tip), "%s: %s %lld", g[i].key ?
-			    g[i].key : "", series[s], (long long)g[i].v[s]);
+			/* The hover text and the screen reader's:
+			 * "23.11.2026, прийнято: 12". */
+			i18n_format_int(lang, g[i].v[s], num, sizeof(num));
+			snprintf(tip, sizeof(tip), "%s, %s: %s", g[i].shown ?
+			    g[i].shown : g[i].label ? g[i].label : "", names[s],
+			    num);
 			put_s(b, "tip", tip);
 			json_object_array_add(bars, b);
 		}
@@ -113,7 +116,7 @@ an_chart_bars(const char *title, const char *desc, const struct an_group *g,
 		struct json_object *t = json_object_new_object();
 		put_f(t, "y", TOP + plot_h - plot_h * s / 4.0);
 		put_f(t, "ly", TOP + plot_h - plot_h * s / 4.0 + 4);
-		snprintf(buf, sizeof(buf), "%lld", (long long)(top * s / 4));
+		i18n_format_int(lang, top * s / 4, buf, sizeof(buf));
 		put_s(t, "label", buf);
 		json_object_array_add(ticks, t);
 	}
@@ -127,7 +130,7 @@ an_chart_bars(const char *title, const char *desc, const struct an_group *g,
 	}
 	for (s = 0; s < nseries; s++) {
 		struct json_object *l = json_object_new_object();
-		put_s(l, "name", series[s]);
+		put_s(l, "name", names[s]);
 		snprintf(buf, sizeof(buf), "s%u", s);
 		put_s(l, "cls", buf);
 		json_object_array_add(legend, l);
@@ -148,8 +151,11 @@ an_chart_bars(const char *title, const char *desc, const struct an_group *g,
 	return m;
 }
 
+/* The keys (English, for machines) and the abbreviations people read,
+ * from each language's catalog (uk "Пн", pl "Pon."). */
 static const char *const weekdays[7] = {
-	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
+	N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"),
+	N_("Sun")
 };
 
 struct json_object *
@@ -163,7 +169,12 @@ an_chart_heat(const char *title, const char *desc, const int64_t count[7][24],
 	double cw = (AN_CHART_W - LEFT - 4) / 24.0, ch = 24;
 	int64_t max = 0;
 	int d, h;
-	char buf[96], vb[32], share[AN_PERMILLE_TEXT], missed_pc[32];
+	char buf[256], vb[32], share[AN_PERMILLE_TEXT], missed_pc[32];
+	char num[48];
+	/* TRANSLATORS: the hover text of the analytics heatmap's cell:
+	 * "Mon 09:00-09:59: calls: 12, missed: 8.3%". */
+	const char *w_calls = i18n_gettext(lang, N_("calls"));
+	const char *w_missed = i18n_gettext(lang, N_("missed"));
 
 	for (d = 0; d < 7; d++)
 		for (h = 0; h < 24; h++)
@@ -172,7 +183,7 @@ an_chart_heat(const char *title, const char *desc, const int64_t count[7][24],
 	for (d = 0; d < 7; d++) {
 		struct json_object *r = json_object_new_object();
 		put_f(r, "y", TOP + ch * d + ch / 2 + 4);
-		put_s(r, "label", weekdays[d]);
+		put_s(r, "label", i18n_gettext(lang, weekdays[d]));
 		json_object_array_add(rows, r);
 		for (h = 0; h < 24; h++) {
 			struct json_object *c = json_object_new_object();
@@ -193,9 +204,10 @@ an_chart_heat(const char *title, const char *desc, const int64_t count[7][24],
 			an_permille_text(pm, share);
 			i18n_format_percent(lang, share, missed_pc,
 			    sizeof(missed_pc));
-			snprintf(buf, sizeof(buf), "%s %02d:00-%02d:59: %lld "
-			    "calls, %s missed", weekdays[d], h, h,
-			    (long long)count[d][h], missed_pc);
+			i18n_format_int(lang, count[d][h], num, sizeof(num));
+			snprintf(buf, sizeof(buf), "%s %02d:00-%02d:59: %s: %s, "
+			    "%s: %s", i18n_gettext(lang, weekdays[d]), h, h,
+			    w_calls, num, w_missed, missed_pc);
 			put_s(c, "tip", buf);
 			json_object_array_add(cells, c);
 		}

@@ -6,6 +6,7 @@
 
 #include "analytics/range.h"
 #include "core/timefmt.h"
+#include "i18n/i18n.h"
 
 static int
 num(const char *s, int n)
@@ -190,27 +191,27 @@ an_range_parse(const char *from, const char *to, const char *today,
 	memset(r, 0, sizeof(*r));
 	if (to && *to) {
 		if ((t = an_day_parse(to)) == INT64_MIN) {
-			*why = "The \"to\" date must look like 2026-11-23.";
+			*why = N_("The \"to\" date must look like 2026-11-23.");
 			return CB_EINVAL;
 		}
 	} else if ((t = an_day_parse(today)) == INT64_MIN) {
-		*why = "Today's date is unknown: give both from and to.";
+		*why = N_("Today's date is unknown: give both from and to.");
 		return CB_EINVAL;
 	}
 	if (from && *from) {
 		if ((f = an_day_parse(from)) == INT64_MIN) {
-			*why = "The \"from\" date must look like 2026-11-23.";
+			*why = N_("The \"from\" date must look like 2026-11-23.");
 			return CB_EINVAL;
 		}
 	} else
 		f = t - (AN_DAYS_DEFAULT - 1);
 	if (t < f) {
-		*why = "The range is inverted: \"from\" is after \"to\".";
+		*why = N_("The range is inverted: \"from\" is after \"to\".");
 		return CB_EINVAL;
 	}
 	if (t - f + 1 > AN_DAYS_MAX) {
-		*why = "The range is longer than 2 years (731 days): choose a "
-		    "shorter one.";
+		*why = N_("The range is longer than 2 years (731 days): "
+		    "choose a shorter one.");
 		return CB_EINVAL;
 	}
 	r->days = (int)(t - f + 1);

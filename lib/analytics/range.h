@@ -37,7 +37,8 @@ struct an_range {
 };
 
 /* Parses from and to (NULL or "" each: the default range ending today,
- * "YYYY-MM-DD" local). CB_EINVAL with *why (static text) when a date is
+ * "YYYY-MM-DD" local). CB_EINVAL with *why (static English text, marked
+ * for translation: the caller shows _(why)) when a date is
  * malformed, to is before from, or the range is longer than AN_DAYS_MAX
  * days. */
 enum cb_err an_range_parse(const char *from, const char *to,

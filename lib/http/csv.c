@@ -169,22 +169,3 @@ csv_separator_for(const char *v, const char *al)
 			return ';';
 	return ',';
 }
-
-void
-csv_header_names(struct buf *b, const char *names, char sep)
-{
-	const char *p = names, *comma;
-
-	for (;;) {
-		comma = strchr(p, ',');
-		if (comma == NULL) {
-			csv_cell(b, p, sep, true);
-			return;
-		}
-		/* A header name is plain words: no cell rule can change it,
-		 * and the separator goes between, not inside. */
-		buf_append(b, p, (size_t)(comma - p));
-		buf_putc(b, sep);
-		p = comma + 1;
-	}
-}

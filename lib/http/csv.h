@@ -23,10 +23,6 @@ void csv_cell(struct buf *b, const char *s, char sep, bool last);
  * as it is in a ',' CSV. No grouping: spreadsheets read "1250,5". */
 void csv_decimal(struct buf *b, const char *dec, char sep, bool last);
 
-/* A header line from comma-separated names ("day,calls,missed"), written
- * with sep between them and CRLF at the end. */
-void csv_header_names(struct buf *b, const char *names, char sep);
-
 /* ';' or ',': the viewer's choice (sep_param "semicolon" / "comma"), else
  * by the first language of Accept-Language (NULL = none): ';' where
  * Excel lists with it (languages with a decimal comma), ',' otherwise. */

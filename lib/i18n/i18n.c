@@ -463,6 +463,45 @@ unchanged:
 	snprintf(out, outsz, "%s", iso ? iso : "");
 }
 
+void
+i18n_format_day_month(enum i18n_lang lang, const char *iso, char *out,
+    size_t outsz)
+{
+	int d, m;
+
+	if (outsz == 0)
+		return;
+	if (iso == NULL || strlen(iso) < 10 || !digits(iso, 4) ||
+	    iso[4] != '-' || !digits(iso + 5, 2) || iso[7] != '-' ||
+	    !digits(iso + 8, 2))
+		goto unchanged;
+	m = (iso[5] - '0') * 10 + (iso[6] - '0');
+	d = (iso[8] - '0') * 10 + (iso[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		goto unchanged;
+	/* CLDR's day-month skeleton of each (MMdd, Md, MMMd): the date of
+	 * i18n_format_datetime() without its year. */
+	switch (lang) {
+	case LANG_UK:
+	case LANG_RU:   /* 06.12 */
+		snprintf(out, outsz, "%.2s.%.2s", iso + 8, iso + 5);
+		return;
+	case LANG_PL:   /* 6.12 */
+		snprintf(out, outsz, "%d.%.2s", d, iso + 5);
+		return;
+	case LANG_ES:   /* 6/12 */
+		snprintf(out, outsz, "%d/%d", d, m);
+		return;
+	case LANG_EN:   /* 6 Dec */
+	case LANG__MAX:
+	default:
+		snprintf(out, outsz, "%d %s", d, en_months[m - 1]);
+		return;
+	}
+unchanged:
+	snprintf(out, outsz, "%s", iso ? iso : "");
+}
+
 /* The digit grouping of lang (CLDR, as Intl.NumberFormat writes it):
  * "," (en), "." (es), a no-break space U+00A0 (uk, ru, pl). */
 static const char *

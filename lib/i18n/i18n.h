@@ -93,6 +93,12 @@ enum i18n_lang i18n_current(void);
  * Machine-read copies (JSON, CSV, <time datetime>) keep the ISO form. */
 void i18n_format_datetime(enum i18n_lang lang, const char *iso, char *out,
     size_t outsz);
+/* The day and month of a local day "YYYY-MM-DD" as lang writes them on a
+ * chart's axis (CLDR's day-month form, the date above without its year):
+ * en "6 Dec", uk/ru "06.12", pl "6.12", es "6/12". Anything else is
+ * copied unchanged. No allocation. */
+void i18n_format_day_month(enum i18n_lang lang, const char *iso, char *out,
+    size_t outsz);
 /* n with the language's digit grouping (CLDR, as the browser's
  * Intl.NumberFormat writes it): "1,234" (en), "12 345" with a no-break
  * space U+00A0 (uk, ru, pl), "12.345" (es); es and pl leave four digits

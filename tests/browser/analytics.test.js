@@ -42,6 +42,36 @@ for (const [width, height] of [[1366, 900], [390, 844]]) {
   });
 }
 
+// Ukrainian and Polish words are the longest (issue 18): at a phone's width the report in each
+// still fits, with its own heading and chart titles.
+for (const [code, h1, chart] of [['uk', 'Аналітика дзвінків', 'Вхідні дзвінки за днями'],
+  ['pl', 'Analityka połączeń', 'Połączenia przychodzące według dni']]) {
+  test(`the report in ${code} at 390 px: its own words, no horizontal overflow`, async () => {
+    const page = await browser.context.newPage();
+    const events = watch(page);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setExtraHTTPHeaders({ 'Accept-Language': `${code},en;q=0.1` });
+    await login(page, 'admin', 'admin');
+    await page.goto(BASE + URL_);
+    assert.equal(await page.getAttribute('html', 'lang'), code);
+    assert.equal(await page.locator('h1').innerText(), h1);
+    assert.equal(await page.locator('figcaption').first().innerText(), chart);
+    const wide = await page.evaluate(() => {
+      const w = document.documentElement.clientWidth;
+      return { scroll: document.documentElement.scrollWidth - w,
+        out: [...document.querySelectorAll('main *')].filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.width > 0 && r.right > w + 1 && !e.closest('.scroll');
+        }).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className.baseVal ?? e.className}`) };
+    });
+    assert.ok(wide.scroll <= 0, `${code}: ${wide.scroll} px wider than the window (${wide.out.join(', ')})`);
+    assert.deepEqual(wide.out, [], code);
+    await page.screenshot({ path: path.join(process.env.CB_BUILD_DIR || '.', `analytics-${code}-390.png`), fullPage: true });
+    assert.deepEqual(events.errors, []);
+    await page.close();
+  });
+}
+
 test('a figure opens the history with as many calls', async () => {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1366, height: 900 });

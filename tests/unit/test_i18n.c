@@ -172,6 +172,30 @@ START_TEST(formats)
 }
 END_TEST
 
+/* A chart's axis day (the analytics page): the date without its year. */
+START_TEST(day_month)
+{
+	char out[32];
+
+	i18n_format_day_month(LANG_EN, "2026-12-06", out, sizeof(out));
+	ck_assert_str_eq(out, "6 Dec");
+	i18n_format_day_month(LANG_UK, "2026-12-06", out, sizeof(out));
+	ck_assert_str_eq(out, "06.12");
+	i18n_format_day_month(LANG_RU, "2026-01-09", out, sizeof(out));
+	ck_assert_str_eq(out, "09.01");
+	i18n_format_day_month(LANG_PL, "2026-01-09", out, sizeof(out));
+	ck_assert_str_eq(out, "9.01");
+	i18n_format_day_month(LANG_ES, "2026-01-09", out, sizeof(out));
+	ck_assert_str_eq(out, "9/1");
+	i18n_format_day_month(LANG_ES, "2026-13-09", out, sizeof(out));
+	ck_assert_str_eq(out, "2026-13-09");
+	i18n_format_day_month(LANG_PL, NULL, out, sizeof(out));
+	ck_assert_str_eq(out, "");
+	i18n_format_day_month(LANG_EN, "2026-12-06", out, 3);
+	ck_assert_str_eq(out, "6 ");
+}
+END_TEST
+
 /* Midnight, the first and last of a year, the hour without its zero. */
 START_TEST(formats_edges)
 {
@@ -486,6 +510,7 @@ i18n_suite(void)
 	tcase_add_test(tc, plural_forms_header_checked);
 	tcase_add_test(tc, negotiate);
 	tcase_add_test(tc, formats);
+	tcase_add_test(tc, day_month);
 	tcase_add_test(tc, formats_edges);
 	tcase_add_test(tc, formats_dst);
 	tcase_add_test(tc, formats_large_numbers);

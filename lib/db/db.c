@@ -203,6 +203,12 @@ db_timed_out(const struct db *db)
 }
 
 bool
+db_table_full(const struct db *db)
+{
+	return db->last_errno == ER_RECORD_FILE_FULL;
+}
+
+bool
 db_refused(const struct db *db)
 {
 	switch (db->last_errno) {

@@ -50,6 +50,10 @@ bool db_retryable(const struct db *db);
 /* true when the last statement ran past the session's max_statement_time
  * (MariaDB's ER_STATEMENT_TIMEOUT) and was stopped. */
 bool db_timed_out(const struct db *db);
+/* true when the last statement filled a table to its limit (MariaDB's
+ * ER_RECORD_FILE_FULL: an in-memory temporary table past
+ * max_heap_table_size). */
+bool db_table_full(const struct db *db);
 /* true when the last failure was the server refusing the statement's data
  * (a value too long or not valid in its character set, out of range, NULL
  * where none is allowed, a failed constraint or foreign key, a SIGNAL):

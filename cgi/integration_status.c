@@ -198,8 +198,8 @@ status_render(struct ctx *ctx, const struct ig_head *h, const char *from,
 	unsigned hours = cfg->reconcile_window_hours ?
 	    cfg->reconcile_window_hours : 48;
 
-	app_add_str(m, "title", arena_printf(ctx->arena, "%s · status",
-	    h->name));
+	app_add_str(m, "title", app_fill(ctx, _("{name} · status"), "{name}",
+	    h->name, (const char *)NULL));
 	app_add_int(m, "id", ctx->ids[0]);
 	app_add_str(m, "name", h->name);
 	app_add_str(m, "slug", h->slug);

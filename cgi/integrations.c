@@ -206,14 +206,16 @@ post_exception_delete(struct ctx *ctx)
 
 #define DEAD_PAGE_MAX 100
 
+/* A dead letter's state for data-state ("refused", "stored",
+ * "retrying"): an N_() msgid too, translated where people read it. */
 static const char *
 dead_state_label(const char *state)
 {
 	if (state && strcmp(state, "failed") == 0)
-		return "refused";
+		return N_("refused");
 	if (state && strcmp(state, "done") == 0)
-		return "stored";
-	return "retrying";
+		return N_("stored");
+	return N_("retrying");
 }
 
 /* One dead letter row (db/job.h DEAD_*) for the page. */
@@ -236,7 +238,7 @@ dead_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_time(ctx, o, "received", db_col(st, DEAD_CREATED_AT, NULL));
 	app_add_str(o, "integration", db_col(st, DEAD_SLUG, NULL));
 	app_add_str(o, "state", state);
-	app_add_str(o, "state_label", dead_state_label(state));
+	app_add_str(o, "state_label", _(dead_state_label(state)));
 	app_add_str(o, "reason", db_col(st, DEAD_ERROR, NULL));
 	app_add_str(o, "preview", dead_preview(ctx->arena, &p));
 	app_add_bool(o, "retryable", state && strcmp(state, "failed") == 0);
@@ -863,8 +865,9 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	}
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
-	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
-	    "Integrations", f->name) : _("New integration"));
+	app_add_str(m, "title", f->id ? app_fill(ctx, _("{name} · "
+	    "Integrations"), "{name}", f->name, NULL) :
+	    _("New integration"));
 	json_object_object_add(m, "test", f->test ? json_object_get(f->test) :
 	    NULL);
 	if (f->errors)

@@ -592,7 +592,7 @@ page_roles(struct ctx *ctx)
 				json_object_array_add(perms, app_jstr(
 				    arena_printf(ctx->arena, "%s (%s)",
 				    perm_name((enum perm)i), tmp.perms[i] ==
-				    SCOPE_ALL ? "all" : "own")));
+				    SCOPE_ALL ? _("all") : _("own"))));
 		json_object_object_add(r, "permissions", perms);
 		json_object_array_add(roles, r);
 	}

@@ -33,7 +33,9 @@ function texts(html) {
 }
 
 function english(t) {
-  const words = [...t.matchAll(/[A-Za-z]{3,}/g)].map((m) => m[0].toLowerCase())
+  // Placeholders the scripts fill ({name}) and codes in URLs are not words.
+  const words = [...t.replace(/\{[a-z_]+\}/g, '').replace(/\S*[/=]\S*/g, '')
+    .matchAll(/[A-Za-z]{3,}/g)].map((m) => m[0].toLowerCase())
     .filter((w) => vocab.has(w) && !ignore.has(w));
   return words.length > 0;
 }
@@ -51,6 +53,7 @@ const extra = ['/no-such-page', '/calls?direction=sideways', '/calls?talk_min=ab
   '/settings/roles/999999999', '/settings/sms/999999999', '/calls/999999999/recording',
   '/calls?q=12&q_mode=contains', '/calls?said=a', '/calls?contact=' + 'x'.repeat(200)];
 const found = new Map();
+const said = new Set();   // each text once, on the first page it shows on
 async function visit(path) {
   const r = await c.get(path, say);
   const type = r.headers.get('content-type') || '';
@@ -60,7 +63,8 @@ async function visit(path) {
     return;
   }
   if (!type.startsWith('text/html')) return;
-  const bad = [...new Set(texts(r.text_).filter(english))];
+  const bad = [...new Set(texts(r.text_).filter(english))].filter((t) => !said.has(t));
+  for (const t of bad) said.add(t);
   if (bad.length) found.set(`${path} [${r.status}]`, bad);
   for (const m of r.text_.matchAll(/href="(\/[^"#]*)"/g)) {
     const u = decode(m[1]);

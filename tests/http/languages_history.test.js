@@ -186,3 +186,21 @@ test('uk, pl: codes shown as words — a leg\'s type, a task\'s badge, the liste
     assert.match(r.text_, new RegExp(`<td class="action">${w.action}</td>\\s*<td>${w.context}</td>`), `${lang}: the log`);
   }
 });
+
+test('uk, pl: the admin pages\' titles and scopes', async () => {
+  const [[integ, name]] = await sql("SELECT id, name FROM integrations WHERE slug = 'asterisk'");
+  const WORDS = {
+    uk: { status: 'стан', settings: 'Інтеграції', all: 'calls (усі)' },
+    pl: { status: 'stan', settings: 'Integracje', all: 'calls (wszystkie)' },
+  };
+  for (const [lang, w] of Object.entries(WORDS)) {
+    const v = viewers[lang];
+    let r = await v.get(`/settings/integrations/${integ}/status`);
+    assert.equal(r.status, 200);
+    assert.ok(decode(r.text_).includes(`<title>${name} · ${w.status}</title>`), `${lang}: ${r.text_.slice(0, 400)}`);
+    r = await v.get(`/settings/integrations/${integ}`);
+    assert.ok(decode(r.text_).includes(`<title>${name} · ${w.settings}</title>`), `${lang}: ${r.text_.slice(0, 400)}`);
+    r = await v.get('/settings/roles');
+    assert.ok(r.text_.includes(w.all), `${lang}: the roles' scopes`);
+  }
+});

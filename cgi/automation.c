@@ -119,16 +119,6 @@ has_assignee(const struct automation_rule *r, int64_t id)
 	return false;
 }
 
-/* A translated sentence with its {n} filled in. */
-static const char *
-count_msg(struct ctx *ctx, const char *msg, long long n)
-{
-	char s[400];
-
-	i18n_fill_n(msg, n, s, sizeof(s));
-	return arena_strdup(ctx->arena, s);
-}
-
 static const char *const lead_keys[2] = { "received", "missed" };
 static const char *const lead_titles[2] = {
 	N_("Automatic lead for an answered call"),
@@ -358,8 +348,13 @@ read_lead_more(struct ctx *ctx, struct form *f, int which)
 	const char *k = lead_keys[which];
 	const char *src = form_trim(ctx->arena, form_value(ctx,
 	    arena_printf(ctx->arena, "lead_%s_source", k)));
+	static const struct form_text_words source_words = {
+		N_("Enter the lead source."),
+		N_("The lead source is at most {n} characters."),
+		N_("The lead source is not valid text."),
+	};
 	const char *why = form_text_error(ctx->arena, src,
-	    AUTOMATION_ORIGIN_MAX, true, "lead source");
+	    AUTOMATION_ORIGIN_MAX, true, &source_words, NULL);
 	const char *calls;
 
 	if (why != NULL)
@@ -446,7 +441,7 @@ read_lead(struct ctx *ctx, struct form *f, const struct users *u, int which)
 	if (chars < 0)
 		f->err[fe_type] = _("The lead type has bytes that are not text.");
 	else if (chars > AUTOMATION_LEAD_TYPE_MAX)
-		f->err[fe_type] = count_msg(ctx, _("A lead type is at most "
+		f->err[fe_type] = app_fill_n(ctx, _("A lead type is at most "
 		    "{n} characters."), AUTOMATION_LEAD_TYPE_MAX);
 	else if (r->enabled && chars == 0)
 		f->err[fe_type] = _("Give the type of the leads to create "
@@ -492,7 +487,7 @@ post_automation(struct ctx *ctx)
 		if (has_assignee(t, id))
 			continue;
 		if (t->nassignees == AUTOMATION_MAX_ASSIGNEES) {
-			f->err[F_ASSIGNEES] = count_msg(ctx, _("At most {n} "
+			f->err[F_ASSIGNEES] = app_fill_n(ctx, _("At most {n} "
 			    "employees."), AUTOMATION_MAX_ASSIGNEES);
 			break;
 		}
@@ -798,9 +793,9 @@ sms_length_hint(struct ctx *ctx, const char *text)
 	if (text == NULL || *text == '\0')
 		return NULL;
 	sms_length(text, strlen(text), &l);
-	return arena_printf(ctx->arena, "%s, %s (%s)%s%s", count_msg(ctx,
+	return arena_printf(ctx->arena, "%s, %s (%s)%s%s", app_fill_n(ctx,
 	    ngettext("{n} character", "{n} characters", (unsigned long)
-	    l.chars), l.chars), count_msg(ctx, ngettext("{n} SMS", "{n} SMS",
+	    l.chars), l.chars), app_fill_n(ctx, ngettext("{n} SMS", "{n} SMS",
 	    l.segments), l.segments), l.ucs2 ? _("Unicode: 70 per SMS, 67 "
 	    "per part") : _("GSM-7: 160 per SMS, 153 per part"),
 	    strchr(text, '{') ? " " : "", strchr(text, '{') ?
@@ -1040,7 +1035,7 @@ page_triggers(struct ctx *ctx)
 		    json_type_array) ? (int64_t)json_object_array_length(a) : 0);
 		if (a)
 			json_object_put(a);
-		app_add_int(o, "runs", db_col_i64(st, TC_RUNS));
+		app_add_count(ctx, o, "runs", db_col_i64(st, TC_RUNS));
 		app_add_time(ctx, o, "last_run", db_col(st, TC_LAST_RUN, NULL));
 		app_add_str(o, "url", arena_printf(ctx->arena,
 		    "/settings/triggers/%lld", (long long)id));

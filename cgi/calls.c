@@ -33,6 +33,9 @@
 #define TEXT_MAX 128          /* longest text filter (external_id's width) */
 #define TALK_MAX 864000       /* ten days: the hook's own cap */
 
+static const char *const db_down = N_("The database is not answering. "
+    "Try again in a minute.");
+
 /* Query parameters this page understands; anything else gets a notice. */
 static const char *const known_params[] = {
 	"q", "q_mode", "q_not", "contact", "manager", "integration",
@@ -124,8 +127,9 @@ read_mode(struct ctx *ctx, const char *name, enum call_match dflt,
 	int m = dflt;
 
 	if (v && (m = index_of(v, modes)) <= 0) {
-		ctx->message = arena_printf(ctx->arena, "The match for \"%s\" "
-		    "must be exact, begins, ends or contains.", name);
+		ctx->message = app_fill(ctx, _("The match for \"{name}\" "
+		    "must be exact, begins, ends or contains."), "{name}", name,
+		    (const char *)NULL);
 		return CB_EINVAL;
 	}
 	t->mode = (enum call_match)m;
@@ -137,16 +141,17 @@ read_mode(struct ctx *ctx, const char *name, enum call_match dflt,
 	return CB_OK;
 }
 
+/* why: the sentence when the value is not an id (one per kind: the noun's
+ * case is the translator's). */
 static enum cb_err
-read_id(struct ctx *ctx, const char *name, int64_t *out, const char *what)
+read_id(struct ctx *ctx, const char *name, int64_t *out, const char *why)
 {
 	const char *v = nonempty(app_param(ctx, name));
 
 	if (v == NULL)
 		return CB_OK;
 	if (strparse_i64z(v, 1, INT64_MAX, out) != CB_OK) {
-		ctx->message = arena_printf(ctx->arena, "Pick the %s from "
-		    "the list.", what);
+		ctx->message = _(why);
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -194,8 +199,8 @@ read_talk(struct ctx *ctx, const char *name, int64_t *out,
 	if (v == NULL)
 		return CB_OK;
 	if (talk_parse(v, out) != CB_OK) {
-		ctx->message = "A talk time is seconds (90) or minutes and "
-		    "seconds (1:30), or h:mm:ss; at most ten days.";
+		ctx->message = _("A talk time is seconds (90) or minutes and "
+		    "seconds (1:30), or h:mm:ss; at most ten days.");
 		return CB_EINVAL;
 	}
 	app_add_str(filters, name, v);
@@ -240,8 +245,8 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters,
 	 * box, but say so (the box shows the text). */
 	if (v[strspn(v, " -().\t/")] == '\0') {
 		l->f.number.mode = MATCH_NONE;
-		json_object_array_add(notices, app_jstr("The number box had no "
-		    "digits; it was ignored."));
+		json_object_array_add(notices, app_jstr(_("The number box had "
+		    "no digits; it was ignored.")));
 		return CB_OK;
 	}
 	if (l->f.number.mode != MATCH_BEGINS && l->f.number.mode !=
@@ -254,20 +259,20 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters,
 	/* "+", "0", "+00": in every number (or no digit at all). */
 	if (l->f.number.mode == MATCH_CONTAINS &&
 	    strspn(rev, "0") == n && strchr(v, '+') != NULL) {
-		ctx->message = "\"Contains +\" or \"contains 0\" matches nearly "
-		    "every call: type some more digits of the number.";
+		ctx->message = _("\"Contains +\" or \"contains 0\" matches "
+		    "nearly every call: type some more digits of the number.");
 		return CB_EINVAL;
 	}
 	if (l->f.number.mode == MATCH_CONTAINS && n > 0 &&
 	    strspn(rev, "0") == n) {
-		ctx->message = "\"Contains 0\" matches nearly every call: type "
-		    "some more digits of the number.";
+		ctx->message = _("\"Contains 0\" matches nearly every call: "
+		    "type some more digits of the number.");
 		return CB_EINVAL;
 	}
 	if (n == 0) {
-		ctx->message = strchr(v, '+') ? "\"+\" alone matches every "
-		    "number: type some digits of the number." :
-		    "Search by number needs some digits.";
+		ctx->message = strchr(v, '+') ? _("\"+\" alone matches every "
+		    "number: type some digits of the number.") :
+		    _("Search by number needs some digits.");
 		return CB_EINVAL;
 	}
 	l->f.number.value = rev;
@@ -276,10 +281,13 @@ read_number(struct ctx *ctx, struct listing *l, struct json_object *filters,
 	if (db_call_grams_on(&l->f.number))
 		l->bounded = true;
 	else if (l->f.number.mode == MATCH_CONTAINS && !l->f.number.negate)
-		json_object_array_add(notices, app_jstr(arena_printf(ctx->arena,
-		    "Fewer than %d digits are not indexed: the calls of the "
-		    "other filters are read one by one. Type %d digits or "
-		    "more for a fast search.", CALL_GRAM_LEN, CALL_GRAM_LEN)));
+		json_object_array_add(notices, app_jstr(app_fill_n(ctx,
+		    ngettext("Fewer than {n} digit is not indexed: the calls "
+		    "of the other filters are read one by one. Type {n} digit "
+		    "or more for a fast search.", "Fewer than {n} digits are "
+		    "not indexed: the calls of the other filters are read one "
+		    "by one. Type {n} digits or more for a fast search.",
+		    CALL_GRAM_LEN), CALL_GRAM_LEN)));
 	/* A complete number in "ends" (the default): every call of that
 	 * number is a range of ix_calls_client_digits_rev, but in digit order,
 	 * so the page sorted all of them (2,434 for one demo customer at 1M
@@ -314,8 +322,11 @@ read_text(struct ctx *ctx, const char *name, enum call_match dflt,
 		return CB_OK;
 	}
 	if (strlen(v) > TEXT_MAX) {
-		ctx->message = arena_printf(ctx->arena, "The \"%s\" filter "
-		    "is at most %d characters.", name, TEXT_MAX);
+		ctx->message = app_fill(ctx, ngettext("The \"{name}\" filter "
+		    "is at most {n} character.", "The \"{name}\" filter is at "
+		    "most {n} characters.", TEXT_MAX), "{name}", name, "{n}",
+		    arena_printf(ctx->arena, "%d", TEXT_MAX),
+		    (const char *)NULL);
 		return CB_EINVAL;
 	}
 	app_add_str(filters, name, v);
@@ -348,8 +359,9 @@ read_date(struct ctx *ctx, const char *name, bool end, const char **out,
 	utc = arena_alloc(ctx->arena, 32);
 	if (time_local_to_utc(end && strlen(v) == 10 ? arena_printf(
 	    ctx->arena, "%s 23:59", v) : v, tz, utc, 32) != CB_OK) {
-		ctx->message = arena_printf(ctx->arena, "The \"%s\" date must "
-		    "look like 2026-11-23 or 2026-11-23 14:30.", name);
+		ctx->message = app_fill(ctx, _("The \"{name}\" date must "
+		    "look like 2026-11-23 or 2026-11-23 14:30."), "{name}",
+		    name, (const char *)NULL);
 		return CB_EINVAL;
 	}
 	/* "to" includes its whole last minute: HH:MM:59.999. */
@@ -385,8 +397,8 @@ read_cursor(struct ctx *ctx, struct call_filter *f)
 	f->has_cursor = true;
 	return CB_OK;
 broken:
-	ctx->message = "The page link is broken; start again from the first "
-	    "page.";
+	ctx->message = _("The page link is broken; start again from the "
+	    "first page.");
 	return CB_EINVAL;
 }
 
@@ -416,39 +428,50 @@ read_said(struct ctx *ctx, struct listing *l, struct json_object *filters,
 	if (v == NULL)
 		return CB_OK;
 	if (v[strspn(v, " \t\r\n")] == '\0') {
-		json_object_array_add(notices, app_jstr("The \"words said\" "
-		    "box was empty; it was ignored."));
+		json_object_array_add(notices, app_jstr(_("The \"words said\" "
+		    "box was empty; it was ignored.")));
 		return CB_OK;
 	}
 	if (strlen(v) > TRANSCRIPT_SAID_MAX) {
-		ctx->message = arena_printf(ctx->arena, "The \"words said\" "
-		    "search is at most %d characters.", TRANSCRIPT_SAID_MAX);
+		ctx->message = app_fill_n(ctx, ngettext("The \"words said\" "
+		    "search is at most {n} character.", "The \"words said\" "
+		    "search is at most {n} characters.", TRANSCRIPT_SAID_MAX),
+		    TRANSCRIPT_SAID_MAX);
 		return CB_EINVAL;
 	}
 	if (l->transcripts_of < 0) {
-		ctx->message = "Your role does not allow reading transcripts, "
-		    "so it cannot search what was said in calls.";
+		ctx->message = _("Your role does not allow reading "
+		    "transcripts, so it cannot search what was said in calls.");
 		return CB_EDENIED;
 	}
 	app_add_str(filters, "said", v);
 	transcript_said_query(v, l->said, sizeof(l->said), shorts,
 	    sizeof(shorts), stops, sizeof(stops));
 	if (l->said[0] == '\0') {
-		ctx->message = arena_printf(ctx->arena, "Nothing to search "
-		    "for in \"%s\": words shorter than %d letters and very "
+		ctx->message = app_fill(ctx, ngettext("Nothing to search for "
+		    "in \"{words}\": words shorter than {n} letter and very "
 		    "common words (the, and, with...) are not indexed. Type a "
-		    "longer word that was said in the call.", v,
-		    TRANSCRIPT_WORD_MIN);
+		    "longer word that was said in the call.", "Nothing to "
+		    "search for in \"{words}\": words shorter than {n} "
+		    "letters and very common words (the, and, with...) are not "
+		    "indexed. Type a longer word that was said in the call.",
+		    TRANSCRIPT_WORD_MIN), "{words}", v, "{n}",
+		    arena_printf(ctx->arena, "%d",
+		    TRANSCRIPT_WORD_MIN), (const char *)NULL);
 		return CB_EINVAL;
 	}
 	if (shorts[0])
-		json_object_array_add(notices, app_jstr(arena_printf(
-		    ctx->arena, "Words shorter than %d letters are not "
-		    "searched: %s.", TRANSCRIPT_WORD_MIN, shorts)));
+		json_object_array_add(notices, app_jstr(app_fill(ctx,
+		    ngettext("Words shorter than {n} letter are not searched: "
+		    "{words}.", "Words shorter than {n} letters are not "
+		    "searched: {words}.", TRANSCRIPT_WORD_MIN), "{n}",
+		    arena_printf(ctx->arena, "%d",
+		    TRANSCRIPT_WORD_MIN), "{words}", shorts,
+		    (const char *)NULL)));
 	if (stops[0])
-		json_object_array_add(notices, app_jstr(arena_printf(
-		    ctx->arena, "Very common words are not searched: %s.",
-		    stops)));
+		json_object_array_add(notices, app_jstr(app_fill(ctx,
+		    _("Very common words are not searched: {words}."),
+		    "{words}", stops, (const char *)NULL)));
 	l->f.said = l->said;
 	l->bounded = true;
 	return CB_OK;
@@ -468,9 +491,9 @@ said_scope(struct ctx *ctx, struct listing *l, struct json_object *m)
 		l->none = true;
 	l->f.manager_id = l->transcripts_of;
 	if (json_object_object_get_ex(m, "notices", &notices))
-		json_object_array_add(notices, app_jstr("Your role reads the "
+		json_object_array_add(notices, app_jstr(_("Your role reads the "
 		    "transcripts of your own calls only: the words-said search "
-		    "covers your calls."));
+		    "covers your calls.")));
 	(void)ctx;
 }
 
@@ -492,16 +515,17 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	for (i = 0; i < ctx->req->query.n; i++) {
 		const char *key = ctx->req->query.v[i].key;
 		if (index_of(key, known_params) < 0)
-			json_object_array_add(notices, app_jstr(arena_printf(
-			    ctx->arena, "Unknown filter \"%s\" was ignored.",
-			    key)));
+			json_object_array_add(notices, app_jstr(app_fill(ctx,
+			    _("Unknown filter \"{name}\" was ignored."),
+			    "{name}", key, (const char *)NULL)));
 	}
 
 	f->limit = PAGE_SIZE + 1; /* one extra row tells if there is more */
 	f->talk_min = f->talk_max = -1;
 	if ((v = nonempty(app_param(ctx, "direction"))) != NULL) {
 		if (index_of(v, directions) < 0) {
-			ctx->message = "Direction must be in, out or internal.";
+			ctx->message = _("Direction must be in, out or "
+			    "internal.");
 			return CB_EINVAL;
 		}
 		f->direction = v;
@@ -511,7 +535,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	}
 	if ((v = nonempty(app_param(ctx, "result"))) != NULL) {
 		if (index_of(v, results) < 0) {
-			ctx->message = "Unknown call result in the filter.";
+			ctx->message = _("Unknown call result in the filter.");
 			return CB_EINVAL;
 		}
 		f->result = v;
@@ -523,21 +547,23 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	 * (issue 21), so the counts match. */
 	if ((v = nonempty(app_param(ctx, "outcome"))) != NULL) {
 		if ((k = index_of(v, outcomes)) <= 0) {
-			ctx->message = "Outcome must be answered, missed or "
-			    "other.";
+			ctx->message = _("Outcome must be answered, missed or "
+			    "other.");
 			return CB_EINVAL;
 		}
 		f->outcome = (enum call_outcome)k;
 		app_add_str(filters, "outcome", v);
 		l->bounded = true;
 	}
-	if ((rc = read_id(ctx, "store", &f->store_id, "store")) != CB_OK)
+	if ((rc = read_id(ctx, "store", &f->store_id,
+	    N_("Pick the store from the list."))) != CB_OK)
 		return rc;
 	if (f->store_id)
 		app_add_str(filters, "store", app_param(ctx, "store"));
-	if ((rc = read_id(ctx, "manager", &f->manager_id, "manager")) !=
-	    CB_OK || (rc = read_id(ctx, "integration", &f->integration_id,
-	    "integration")) != CB_OK)
+	if ((rc = read_id(ctx, "manager", &f->manager_id,
+	    N_("Pick the manager from the list."))) != CB_OK ||
+	    (rc = read_id(ctx, "integration", &f->integration_id,
+	    N_("Pick the integration from the list."))) != CB_OK)
 		return rc;
 	if (f->manager_id || f->integration_id)
 		l->bounded = true;
@@ -560,8 +586,10 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	if ((v = nonempty(app_param(ctx, "contact"))) != NULL) {
 		unsigned n;
 		if (strlen(v) > TEXT_MAX) {
-			ctx->message = "A contact name search is at most 128 "
-			    "characters.";
+			ctx->message = app_fill_n(ctx, ngettext("A contact "
+			    "name search is at most {n} character.", "A contact "
+			    "name search is at most {n} characters.", TEXT_MAX),
+			    TEXT_MAX);
 			return CB_EINVAL;
 		}
 		app_add_str(filters, "contact", v);
@@ -570,18 +598,18 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		 * ix_calls_customer_started. */
 		if ((rc = db_call_contact_ids(ctx->db, v, l->contact_ids,
 		    CALL_CONTACT_MAX, &n)) != CB_OK) {
-			ctx->message = "The database is not answering. Try "
-			    "again in a minute.";
+			ctx->message = _(db_down);
 			return rc;
 		}
 		if (n == 0)
 			l->none = true;
 		if (n == CALL_CONTACT_MAX)
-			json_object_array_add(notices, app_jstr(arena_printf(
-			    ctx->arena, "More than %d contacts match the "
-			    "name; only the first %d are searched. Type more "
-			    "of the name.", CALL_CONTACT_MAX - 1,
-			    CALL_CONTACT_MAX)));
+			json_object_array_add(notices, app_jstr(app_fill_n(ctx,
+			    ngettext("{n} contact or more match the name; only "
+			    "the first {n} is searched. Type more of the name.",
+			    "{n} contacts or more match the name; only the "
+			    "first {n} are searched. Type more of the name.",
+			    CALL_CONTACT_MAX), CALL_CONTACT_MAX)));
 		f->customer_ids = l->contact_ids;
 		f->ncustomer_ids = n;
 		l->bounded = true;
@@ -592,8 +620,8 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	    (rc = read_talk(ctx, "talk_max", &f->talk_max, filters)) != CB_OK)
 		return rc;
 	if (f->talk_min >= 0 && f->talk_max >= 0 && f->talk_min > f->talk_max) {
-		ctx->message = "The shortest duration is longer than the "
-		    "longest one.";
+		ctx->message = _("The shortest duration is longer than the "
+		    "longest one.");
 		return CB_EINVAL;
 	}
 	if ((v = nonempty(app_param(ctx, "recording"))) != NULL) {
@@ -602,7 +630,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		else if (strcmp(v, "no") == 0)
 			f->recording = REC_NO;
 		else {
-			ctx->message = "The recording filter is yes or no.";
+			ctx->message = _("The recording filter is yes or no.");
 			return CB_EINVAL;
 		}
 		app_add_str(filters, "recording", v);
@@ -616,8 +644,8 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 		l->bounded = true;
 	if ((v = nonempty(app_param(ctx, "sort"))) != NULL) {
 		if ((k = index_of(v, sorts)) < 0) {
-			ctx->message = "Sort by time_desc, time_asc, talk_desc "
-			    "or talk_asc.";
+			ctx->message = _("Sort by time_desc, time_asc, "
+			    "talk_desc or talk_asc.");
 			return CB_EINVAL;
 		}
 		f->sort = (enum call_sort)k;
@@ -636,12 +664,15 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 	    !db_call_grams_on(&f->number)) ||
 	    scan_only(&f->our_number, MATCH_ENDS) ||
 	    scan_only(&f->external_id, MATCH_ENDS))) {
-		ctx->message = arena_printf(ctx->arena, "A \"contains\" "
-		    "search of fewer than %d digits, or an \"ends\" search "
-		    "of a line or call id, reads calls one by one: type %d "
-		    "digits or more, or add a date range (From/To), a "
-		    "manager, a line or a contact to it.", CALL_GRAM_LEN,
-		    CALL_GRAM_LEN);
+		ctx->message = app_fill_n(ctx, ngettext("A \"contains\" "
+		    "search of fewer than {n} digit, or an \"ends\" search of "
+		    "a line or call id, reads calls one by one: type {n} digit "
+		    "or more, or add a date range (From/To), a manager, a line "
+		    "or a contact to it.", "A \"contains\" search of fewer "
+		    "than {n} digits, or an \"ends\" search of a line or call "
+		    "id, reads calls one by one: type {n} digits or more, or "
+		    "add a date range (From/To), a manager, a line or a "
+		    "contact to it.", CALL_GRAM_LEN), CALL_GRAM_LEN);
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -684,7 +715,8 @@ enum row_col {
 	ROW_CREATE_CUSTOMER_URL, ROW_RECORDED, ROW_NUMBER_WITHHELD,
 	ROW_SUMMARY, ROW_TRANSCRIPT, ROW_NUMBER_SHOWN, ROW_TIME_SHOWN,
 	ROW_ORDER_ID, ROW_ORDER_NUMBER, ROW_ORDER_URL,
-	ROW_LEAD_ID, ROW_LEAD_NUMBER, ROW_LEAD_URL, ROW__MAX
+	ROW_LEAD_ID, ROW_LEAD_NUMBER, ROW_LEAD_URL, ROW_TRANSCRIPT_LABEL,
+	ROW__MAX
 };
 
 static const char *const row_cols[ROW__MAX] = {
@@ -699,12 +731,8 @@ static const char *const row_cols[ROW__MAX] = {
 	"create_customer_url", "recorded", "number_withheld",
 	"summary", "transcript", "number_shown", "time_shown",
 	"order_id", "order_number", "order_url",
-	"lead_id", "lead_number", "lead_url"
+	"lead_id", "lead_number", "lead_url", "transcript_label"
 };
-
-/* What the number cell says: the number, or for a caller who withheld it
- * (issue 15 §2.5) these words, in the page, its JSON and the CSV. */
-#define NUMBER_WITHHELD "Number withheld"
 
 static bool
 row_withheld(struct db_stmt *st)
@@ -885,7 +913,8 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	tmpl_rows_str(c, ROW_RESULT, result);
 	tmpl_rows_str(c, ROW_RESULT_LABEL, call_result_label(result ? result : ""));
 	tmpl_rows_bool(c, ROW_OK, result && strcmp(result, "answered") == 0);
-	tmpl_rows_str(c, ROW_NUMBER, withheld ? NUMBER_WITHHELD : number);
+	tmpl_rows_str(c, ROW_NUMBER, withheld ? call_withheld_label() :
+	    number);
 	/* number stays E.164 for JSON clients; people read number_shown
 	 * (issue 18: memoised per process, so a page of repeat callers
 	 * costs no libphonenumber work). */
@@ -894,8 +923,8 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 		phone_format(number, viewer, shown, sizeof(shown));
 		tmpl_rows_str(c, ROW_NUMBER_SHOWN, shown);
 	} else
-		tmpl_rows_str(c, ROW_NUMBER_SHOWN, withheld ? NUMBER_WITHHELD :
-		    NULL);
+		tmpl_rows_str(c, ROW_NUMBER_SHOWN, withheld ?
+		    call_withheld_label() : NULL);
 	tmpl_rows_bool(c, ROW_NUMBER_WITHHELD, withheld);
 	if (number && *number) {
 		buf_reset(link);
@@ -961,10 +990,13 @@ call_row(struct ctx *ctx, const struct listing *l, struct db_stmt *st,
 	if (l->transcripts_of == 0 || (l->transcripts_of > 0 &&
 	    !db_col_null(st, CALL_MANAGER_ID) && db_col_i64(st,
 	    CALL_MANAGER_ID) == l->transcripts_of)) {
+		const char *tr = db_col(st, CALL_TRANSCRIPT_STATUS, NULL);
+
 		tmpl_rows_str(c, ROW_SUMMARY, db_col(st, CALL_SUMMARY_HEAD,
 		    NULL));
-		tmpl_rows_str(c, ROW_TRANSCRIPT, db_col(st,
-		    CALL_TRANSCRIPT_STATUS, NULL));
+		tmpl_rows_str(c, ROW_TRANSCRIPT, tr);
+		tmpl_rows_str(c, ROW_TRANSCRIPT_LABEL, tr ?
+		    call_transcript_label(tr) : NULL);
 	}
 	call_link(link, id, "", '?', NULL);
 	row_link(c, ROW_CARD_URL, link);
@@ -1086,21 +1118,28 @@ static void
 pager_labels(struct json_object *m, enum call_sort sort)
 {
 	static const char *const next[] = {
-		[SORT_TIME_DESC] = "Older calls", [SORT_TIME_ASC] = "Newer calls",
-		[SORT_TALK_DESC] = "Shorter calls", [SORT_TALK_ASC] = "Longer calls",
+		[SORT_TIME_DESC] = N_("Older calls"),
+		[SORT_TIME_ASC] = N_("Newer calls"),
+		[SORT_TALK_DESC] = N_("Shorter calls"),
+		[SORT_TALK_ASC] = N_("Longer calls"),
 	};
 	static const char *const prev[] = {
-		[SORT_TIME_DESC] = "Newer calls", [SORT_TIME_ASC] = "Older calls",
-		[SORT_TALK_DESC] = "Longer calls", [SORT_TALK_ASC] = "Shorter calls",
+		[SORT_TIME_DESC] = N_("Newer calls"),
+		[SORT_TIME_ASC] = N_("Older calls"),
+		[SORT_TALK_DESC] = N_("Longer calls"),
+		[SORT_TALK_ASC] = N_("Shorter calls"),
 	};
+	/* "Newest" as the link back to the first page of the list. */
 	static const char *const first[] = {
-		[SORT_TIME_DESC] = "Newest", [SORT_TIME_ASC] = "Oldest",
-		[SORT_TALK_DESC] = "Longest", [SORT_TALK_ASC] = "Shortest",
+		[SORT_TIME_DESC] = N_("Newest"),
+		[SORT_TIME_ASC] = N_("Oldest"),
+		[SORT_TALK_DESC] = N_("Longest"),
+		[SORT_TALK_ASC] = N_("Shortest"),
 	};
 
-	app_add_str(m, "next_label", next[sort]);
-	app_add_str(m, "prev_label", prev[sort]);
-	app_add_str(m, "first_label", first[sort]);
+	app_add_str(m, "next_label", _(next[sort]));
+	app_add_str(m, "prev_label", _(prev[sort]));
+	app_add_str(m, "first_label", _(first[sort]));
 }
 
 /* base + suffix + this page's filters: the CSV link and the first page. */
@@ -1335,15 +1374,50 @@ chosen_label(struct json_object *m, const char *list)
 	return NULL;
 }
 
+/* The chip of a text filter, one whole sentence per field, "not" and
+ * match mode (issue 18): a translator cannot assemble "not" + "contains"
+ * in a language where the negation or the verb changes the sentence.
+ * {value} is filled in after translating. Index = [field][not][enum
+ * call_match - 1]. */
+static const char *const text_chips[3][2][4] = {
+	{ { N_("Number is {value}"), N_("Number begins with {value}"),
+	    N_("Number ends with {value}"), N_("Number contains {value}") },
+	  { N_("Number is not {value}"),
+	    N_("Number does not begin with {value}"),
+	    N_("Number does not end with {value}"),
+	    N_("Number does not contain {value}") } },
+	{ { N_("Our number is {value}"), N_("Our number begins with {value}"),
+	    N_("Our number ends with {value}"),
+	    N_("Our number contains {value}") },
+	  { N_("Our number is not {value}"),
+	    N_("Our number does not begin with {value}"),
+	    N_("Our number does not end with {value}"),
+	    N_("Our number does not contain {value}") } },
+	{ { N_("Call id is {value}"), N_("Call id begins with {value}"),
+	    N_("Call id ends with {value}"), N_("Call id contains {value}") },
+	  { N_("Call id is not {value}"),
+	    N_("Call id does not begin with {value}"),
+	    N_("Call id does not end with {value}"),
+	    N_("Call id does not contain {value}") } },
+};
+
+/* msgid translated, its {value} filled with v, in the request's arena. */
 static const char *
-mode_words(const char *mode, const char *dflt)
+chip_fill(struct ctx *ctx, const char *msgid, const char *v)
 {
-	if (mode == NULL || *mode == '\0')
-		mode = dflt;
-	if (strcmp(mode, "exact") == 0) return "is";
-	if (strcmp(mode, "begins") == 0) return "begins with";
-	if (strcmp(mode, "ends") == 0) return "ends with";
-	return "contains";
+	return app_fill(ctx, _(msgid), "{value}", v, (const char *)NULL);
+}
+
+/* The chip of a text filter (text_chips): f is its row there. */
+static const char *
+text_chip(struct ctx *ctx, int f, const char *mode, enum call_match dflt,
+    bool not, const char *v)
+{
+	int m = mode && *mode ? index_of(mode, modes) : (int)dflt;
+
+	if (m <= 0)
+		m = (int)dflt;
+	return chip_fill(ctx, text_chips[f][not][m - 1], v);
 }
 
 static const char *
@@ -1354,44 +1428,44 @@ chip_label(struct ctx *ctx, struct json_object *m, const char *const g[3],
 	bool not = g[2] && app_param(ctx, g[2]) &&
 	    strcmp(app_param(ctx, g[2]), "1") == 0;
 	const char *mode = g[1] ? app_param(ctx, g[1]) : NULL;
-	struct arena *a = ctx->arena;
+	char when[48];
 
 	if (strcmp(k, "q") == 0)
-		return arena_printf(a, "Number %s%s %s", not ? "not " : "",
-		    mode_words(mode, "ends"), v);
+		return text_chip(ctx, 0, mode, MATCH_ENDS, not, v);
 	if (strcmp(k, "our_number") == 0)
-		return arena_printf(a, "Our number %s%s %s", not ? "not " : "",
-		    mode_words(mode, "exact"), v);
+		return text_chip(ctx, 1, mode, MATCH_EXACT, not, v);
 	if (strcmp(k, "external_id") == 0)
-		return arena_printf(a, "Call id %s%s %s", not ? "not " : "",
-		    mode_words(mode, "exact"), v);
+		return text_chip(ctx, 2, mode, MATCH_EXACT, not, v);
 	if (strcmp(k, "contact") == 0)
-		return arena_printf(a, "Contact: %s", v);
+		return chip_fill(ctx, N_("Contact: {value}"), v);
 	if (strcmp(k, "direction") == 0)
 		return call_direction_label(v);
 	if (strcmp(k, "result") == 0)
 		return call_result_label(v);
-	if (strcmp(k, "from") == 0)
-		return arena_printf(a, "From %s", v);
-	if (strcmp(k, "to") == 0)
-		return arena_printf(a, "To %s", v);
+	if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
+		/* The date as the rows write theirs (read_date took it). */
+		i18n_format_datetime(ctx->lang, v, when, sizeof(when));
+		return chip_fill(ctx, k[0] == 'f' ? N_("From {value}") :
+		    N_("To {value}"), when);
+	}
 	if (strcmp(k, "manager") == 0)
-		return arena_printf(a, "Manager: %s",
+		return chip_fill(ctx, N_("Manager: {value}"),
 		    chosen_label(m, "managers") ? chosen_label(m, "managers") : v);
 	if (strcmp(k, "integration") == 0)
-		return arena_printf(a, "Line: %s", chosen_label(m,
+		return chip_fill(ctx, N_("Line: {value}"), chosen_label(m,
 		    "integrations") ? chosen_label(m, "integrations") : v);
 	if (strcmp(k, "said") == 0)
-		return arena_printf(a, "Said: %s", v);
+		return chip_fill(ctx, N_("Said: {value}"), v);
+	/* A talk time as typed, as the form shows it ("90", "1:30"). */
 	if (strcmp(k, "talk_min") == 0)
-		return arena_printf(a, "Talk at least %s", v);
+		return chip_fill(ctx, N_("Talk at least {value}"), v);
 	if (strcmp(k, "talk_max") == 0)
-		return arena_printf(a, "Talk at most %s", v);
+		return chip_fill(ctx, N_("Talk at most {value}"), v);
 	if (strcmp(k, "recording") == 0)
-		return strcmp(v, "yes") == 0 ? "Recorded" : "No recording";
-	if (strcmp(v, "time_asc") == 0) return "Oldest first";
-	if (strcmp(v, "talk_desc") == 0) return "Longest first";
-	return "Shortest first";
+		return strcmp(v, "yes") == 0 ? _("Recorded") : _("No recording");
+	if (strcmp(v, "time_asc") == 0) return _("Oldest first");
+	if (strcmp(v, "talk_desc") == 0) return _("Longest first");
+	return _("Shortest first");
 }
 
 static void
@@ -1502,7 +1576,7 @@ done:
 	return app_render(ctx, "calls.html", m);
 fail:
 	json_object_put(m);
-	ctx->message = "The database is not answering. Try again in a minute.";
+	ctx->message = _(db_down);
 	return rc;
 }
 
@@ -1557,7 +1631,7 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 	/* The words of the page (Incoming, Answered...), not the codes. */
 	csv_cell(b, call_direction_label(dir ? dir : ""), sep, false);
 	csv_cell(b, call_result_label(res ? res : ""), sep, false);
-	csv_cell(b, row_withheld(st) ? NUMBER_WITHHELD :
+	csv_cell(b, row_withheld(st) ? call_withheld_label() :
 	    db_col(st, CALL_CLIENT_NUMBER, NULL), sep, false);
 	csv_cell(b, row_contact(st), sep, false);
 	csv_cell(b, mgr ? mgr->name : NULL, sep, false);
@@ -1611,8 +1685,7 @@ export_csv(struct ctx *ctx, struct listing *l, const char *filename)
 	uint64_t total = 0;
 
 	if ((rc = read_lists(ctx, l, NULL, false)) != CB_OK) {
-		ctx->message = "The database is not answering. Try again in a "
-		    "minute.";
+		ctx->message = _(db_down);
 		return rc;
 	}
 	/* Settled before the first chunk: every chunk must match alike. */
@@ -1690,7 +1763,7 @@ fail:
 		    (unsigned long long)total, db_error(ctx->db));
 		return CB_OK;
 	}
-	ctx->message = "The database is not answering. Try again in a minute.";
+	ctx->message = _(db_down);
 	return rc;
 }
 
@@ -1803,12 +1876,13 @@ post_saved_filter(struct ctx *ctx)
 		query = "";
 	chars = name ? utf8_chars(name, strlen(name)) : 0;
 	if (chars <= 0 || chars > SAVEDFILTER_NAME_MAX) {
-		ctx->message = "Give the filter a name of 1 to 100 characters.";
+		ctx->message = app_fill_n(ctx, _("Give the filter a name of 1 "
+		    "to {n} characters."), SAVEDFILTER_NAME_MAX);
 		return CB_EINVAL;
 	}
 	if (strlen(query) > SAVEDFILTER_QUERY_MAX || !query_chars_ok(query)) {
-		ctx->message = "This filter cannot be saved: set it again on "
-		    "the history page and save from there.";
+		ctx->message = _("This filter cannot be saved: set it again on "
+		    "the history page and save from there.");
 		return CB_EINVAL;
 	}
 	if ((rc = db_savedfilter_save(ctx->db, ctx->user->id, "calls", name,
@@ -1827,7 +1901,7 @@ post_saved_filter_delete(struct ctx *ctx)
 	if ((rc = db_savedfilter_delete(ctx->db, ctx->user->id,
 	    ctx->ids[0])) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such saved filter.";
+			ctx->message = _("There is no such saved filter.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/calls");

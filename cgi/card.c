@@ -125,9 +125,9 @@ card_load_call(struct ctx *ctx, int64_t call_id, struct card *c)
 
 	memset(c, 0, sizeof(*c));
 	if ((rc = db_card_call(ctx->db, call_id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such call. "
-		    "It may have been deleted." : "The database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such call. "
+		    "It may have been deleted.") : _("The database is not "
+		    "answering. Try again in a minute.");
 		return rc;
 	}
 	for (i = 0; i < CARD_COL__MAX; i++) {
@@ -145,8 +145,8 @@ card_load_call(struct ctx *ctx, int64_t call_id, struct card *c)
 	 * user's calls (lib/auth/access.c). */
 	if (!access_call(ctx->user, VIA_HISTORY, 0, &(struct access_call){
 	    c->manager_id, c->customer_id, c->order_id })) {
-		ctx->message = "Your role shows only your own calls, and this "
-		    "call is not yours.";
+		ctx->message = _("Your role shows only your own calls, and "
+		    "this call is not yours.");
 		return CB_EDENIED;
 	}
 	return CB_OK;
@@ -168,6 +168,8 @@ add_legs(struct ctx *ctx, const struct card *c, struct json_object *m)
 		int64_t off = db_col_i64(st, LEG_OFFSET);
 
 		app_add_str(l, "type", db_col(st, LEG_TYPE, NULL));
+		app_add_str(l, "type_label", call_leg_label(db_col(st, LEG_TYPE,
+		    NULL)));
 		app_add_str(l, "extension", db_col(st, LEG_EXTENSION, NULL));
 		app_add_str(l, "user", db_col(st, LEG_USER_NAME, NULL));
 		app_add_str(l, "number", db_col(st, LEG_NUMBER, NULL));
@@ -253,7 +255,7 @@ add_leads(struct ctx *ctx, const struct card *c, struct json_object *m)
 		 * (only open leads are listed; a lead has no sum). */
 		app_add_str(l, "number", arena_printf(ctx->arena, "#%lld",
 		    (long long)id));
-		app_add_str(l, "status", "Open");
+		app_add_str(l, "status", C_("lead status", "Open"));
 		app_add_str(l, "name", db_col(st, LEAD_NAME, NULL));
 		app_add_str(l, "lead_type", db_col(st, LEAD_TYPE, NULL));
 		app_add_time(ctx, l, "created", db_col(st, LEAD_CREATED_AT, NULL));
@@ -284,7 +286,7 @@ add_notes(struct ctx *ctx, const struct card *c, struct json_object *m)
 		const char *author = db_col(st, NOTE_AUTHOR, NULL);
 
 		app_add_int(n, "id", db_col_i64(st, NOTE_ID));
-		app_add_str(n, "author", author ? author : "A former user");
+		app_add_str(n, "author", author ? author : _("A former user"));
 		app_add_str(n, "body", db_col(st, NOTE_BODY, NULL));
 		app_add_time(ctx, n, "time", db_col(st, NOTE_CREATED_AT, NULL));
 		app_add_str(n, "created_at", iso_utc(ctx,
@@ -331,13 +333,15 @@ add_callbacks(struct ctx *ctx, const struct card *c, struct json_object *m,
 		app_add_bool(t, "just_created", id == shown_task && !joined);
 		app_add_bool(t, "just_joined", id == shown_task && joined);
 		if (id == shown_task && joined)
-			app_add_str(m, "confirmation", arena_printf(ctx->arena,
-			    "Added to the open call-back task #%lld, due %s.",
-			    (long long)id, due ? due : "soon"));
+			app_add_str(m, "confirmation", app_fill(ctx,
+			    _("Added to the open call-back task #{id}, due "
+			    "{due}."), "{id}", arena_printf(ctx->arena, "%lld",
+			    (long long)id), "{due}", due ? due : _("soon"),
+			    (const char *)NULL));
 		else if (id == shown_task)
-			app_add_str(m, "confirmation", arena_printf(ctx->arena,
-			    "Call-back task created, due %s.", due ? due :
-			    "soon"));
+			app_add_str(m, "confirmation", app_fill(ctx,
+			    _("Call-back task created, due {due}."), "{due}",
+			    due ? due : _("soon"), (const char *)NULL));
 		json_object_array_add(tasks, t);
 	}
 	db_stmt_done(st);
@@ -375,7 +379,7 @@ call_model(struct ctx *ctx, const struct card *c)
 	 * and nothing to dial. */
 	if (v[CARD_CLIENT_WITHHELD] && strcmp(v[CARD_CLIENT_WITHHELD], "1") ==
 	    0) {
-		app_add_str(o, "number", "Number withheld");
+		app_add_str(o, "number", call_withheld_label());
 		app_add_bool(o, "number_withheld", true);
 		number = NULL;
 	} else {
@@ -428,12 +432,14 @@ call_model(struct ctx *ctx, const struct card *c)
 		if (db_recording_last_error(ctx->db, c->id, why,
 		    sizeof(why)) != CB_OK)
 			why[0] = '\0';
-		app_add_str(o, "recording_note", arena_printf(ctx->arena,
-		    "%s%s%s", pending ? "recording is being fetched" :
-		    "recording could not be fetched", why[0] ?
-		    pending ? "; the last try said: " : ": " : "", why));
+		app_add_str(o, "recording_note", why[0] == '\0' ? (pending ?
+		    _("recording is being fetched") :
+		    _("recording could not be fetched")) : app_fill(ctx,
+		    pending ? _("recording is being fetched; the last try "
+		    "said: {why}") : _("recording could not be fetched: "
+		    "{why}"), "{why}", why, (const char *)NULL));
 	} else
-		app_add_str(o, "recording_note", "no recording");
+		app_add_str(o, "recording_note", _("no recording"));
 	return o;
 }
 
@@ -462,7 +468,7 @@ people_model(struct ctx *ctx, const struct card *c, struct json_object *m)
 		json_object_object_add(m, "customer", NULL);
 	app_add_bool(m, "unknown", c->customer_id == 0);
 	app_add_str(m, "contact", c->customer_id ? v[CARD_CUSTOMER_NAME] :
-	    "Unknown caller");
+	    _("Unknown caller"));
 	if (c->lead_id) {
 		o = json_object_new_object();
 		app_add_int(o, "id", c->lead_id);
@@ -565,8 +571,8 @@ card_model(struct ctx *ctx, int64_t call_id, int64_t shown_task, bool joined,
 	    c.manager_id, c.customer_id, c.order_id },
 	    c.v[CARD_RECORDING_STATE], m)) != CB_OK) {
 		json_object_put(m);
-		ctx->message = "The database is not answering. Try again in "
-		    "a minute.";
+		ctx->message = _("The database is not answering. Try again in "
+		    "a minute.");
 		return rc;
 	}
 	*out = m;
@@ -592,16 +598,16 @@ page_card(struct ctx *ctx)
 		return rc;
 	if ((v = kv_get(&ctx->req->query, "note")) != NULL &&
 	    strcmp(v, "saved") == 0)
-		app_add_str(m, "confirmation", "Your note is saved.");
+		app_add_str(m, "confirmation", _("Your note is saved."));
 	if ((v = kv_get(&ctx->req->query, "hangup")) != NULL &&
 	    strcmp(v, "requested") == 0)
 		card_hangup_requested(ctx, m);
 	if ((v = kv_get(&ctx->req->query, "transcript")) != NULL)
 		app_add_str(m, "confirmation", strcmp(v, "saved") == 0 ?
-		    "Your correction is saved." : strcmp(v, "queued") == 0 ?
-		    "The transcript is queued; it appears here when ready." :
-		    strcmp(v, "busy") == 0 ? "A transcript of this call is "
-		    "already being made." : NULL);
+		    _("Your correction is saved.") : strcmp(v, "queued") == 0 ?
+		    _("The transcript is queued; it appears here when ready.") :
+		    strcmp(v, "busy") == 0 ? _("A transcript of this call is "
+		    "already being made.") : NULL);
 	return app_render(ctx, "card.html", m);
 }
 
@@ -648,7 +654,7 @@ post_note(struct ctx *ctx)
 	if ((rc = card_load_call(ctx, ctx->ids[0], &c)) != CB_OK)
 		return rc;
 	if (kv == NULL)
-		return note_refused(ctx, "Write a note first.", NULL);
+		return note_refused(ctx, _("Write a note first."), NULL);
 	len = kv->val_len;
 	for (start = 0; start < len && is_space(kv->val[start]); start++)
 		;
@@ -657,18 +663,21 @@ post_note(struct ctx *ctx)
 	body = arena_strndup(ctx->arena, kv->val + start, len - start);
 	chars = utf8_chars(body, len - start);
 	if (chars < 0)
-		return note_refused(ctx, "The note has bytes that are not "
-		    "text (not UTF-8). Type it again.", NULL);
+		return note_refused(ctx, _("The note has bytes that are not "
+		    "text (not UTF-8). Type it again."), NULL);
 	if (chars == 0)
-		return note_refused(ctx, "Write a note first.", NULL);
+		return note_refused(ctx, _("Write a note first."), NULL);
 	if (chars > CARD_NOTE_MAX)
-		return note_refused(ctx, arena_printf(ctx->arena, "A note is "
-		    "at most %d characters; this one has %ld.", CARD_NOTE_MAX,
-		    chars), body);
+		return note_refused(ctx, app_fill(ctx, ngettext("A note is at "
+		    "most {max} characters; this one has {n}.", "A note is at "
+		    "most {max} characters; this one has {n}.", (unsigned long)
+		    chars), "{max}", arena_printf(ctx->arena, "%d",
+		    CARD_NOTE_MAX), "{n}", arena_printf(ctx->arena, "%ld",
+		    chars), (const char *)NULL), body);
 	if ((rc = db_card_add_note(ctx->db, ctx->ids[0], ctx->user->id, body,
 	    &note_id)) != CB_OK) {
-		ctx->message = "The note could not be saved: the database is "
-		    "not answering. Try again in a minute.";
+		ctx->message = _("The note could not be saved: the database "
+		    "is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -690,8 +699,8 @@ post_callback(struct ctx *ctx)
 		return rc;
 	if (v == NULL || (strcmp(v, "10") != 0 && strcmp(v, "30") != 0 &&
 	    strcmp(v, "60") != 0)) {
-		ctx->message = "Choose when to call back: in 10, 30 or 60 "
-		    "minutes.";
+		ctx->message = _("Choose when to call back: in 10, 30 or 60 "
+		    "minutes.");
 		return CB_EINVAL;
 	}
 	memset(&t, 0, sizeof(t));
@@ -708,8 +717,8 @@ post_callback(struct ctx *ctx)
 	    "the caller (no number)");
 	if ((rc = db_card_add_callback(ctx->db, &t, &task_id, &joined)) !=
 	    CB_OK) {
-		ctx->message = "The task could not be saved: the database is "
-		    "not answering. Try again in a minute.";
+		ctx->message = _("The task could not be saved: the database "
+		    "is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,

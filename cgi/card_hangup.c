@@ -96,12 +96,12 @@ card_hangup_requested(struct ctx *ctx, struct json_object *m)
 
 	if (!json_object_get_boolean(live))
 		return;     /* it has ended: the card shows how */
-	app_add_str(call, "state_label", "Ending…");
+	app_add_str(call, "state_label", _("Ending…"));
 	app_add_bool(call, "ending", true);
 	json_object_object_add(call, "hangup_url", NULL);
-	app_add_str(m, "confirmation", "Hang-up requested. The call ends "
+	app_add_str(m, "confirmation", _("Hang-up requested. The call ends "
 	    "in a moment; this card shows its end when the provider reports "
-	    "it.");
+	    "it."));
 }
 
 /* A refusal: the card again with the reason next to the button (HTML), or
@@ -138,17 +138,20 @@ card_post_hangup(struct ctx *ctx)
 	state = c.v[CARD_STATE];
 	ext = c.v[CARD_EXTERNAL_ID];
 	if (state == NULL || strcmp(state, "ended") == 0)
-		return refuse(ctx, CB_EINVAL, 409, "This call has already "
-		    "ended.");
+		return refuse(ctx, CB_EINVAL, 409, _("This call has already "
+		    "ended."));
 	if ((rc = target_of(ctx, &c, &ig, &t)) == CB_EDENIED)
-		return refuse(ctx, CB_EINVAL, 409, arena_printf(ctx->arena,
-		    "%s is switched off (Settings › Integrations): end the "
-		    "call on the phone.", ig.name));
+		return refuse(ctx, CB_EINVAL, 409, app_fill(ctx,
+		    _("{name} is switched off (Settings › Integrations): end "
+		    "the call on the phone."), "{name}", ig.name,
+		    (const char *)NULL));
 	if (rc != CB_OK)
-		return refuse(ctx, CB_EINVAL, 409, arena_printf(ctx->arena,
-		    "%s cannot hang up calls from Callboard: end the call on "
-		    "the phone.", c.v[CARD_INTEGRATION_NAME] ?
-		    c.v[CARD_INTEGRATION_NAME] : "This call's integration"));
+		return refuse(ctx, CB_EINVAL, 409, c.v[CARD_INTEGRATION_NAME] ?
+		    app_fill(ctx, _("{name} cannot hang up calls from "
+		    "Callboard: end the call on the phone."), "{name}",
+		    c.v[CARD_INTEGRATION_NAME], (const char *)NULL) :
+		    _("This call's integration cannot hang up calls from "
+		    "Callboard: end the call on the phone."));
 	/* Settings that cannot work (no hangup_url, no token) are the
 	 * integration's state, not the provider's answer: nothing is sent. */
 	ext = hangup_id(ctx, &c, &t);
@@ -169,7 +172,7 @@ card_post_hangup(struct ctx *ctx)
 	if (ctx->req->want == WANT_JSON) {
 		struct json_object *m = json_object_new_object();
 		app_add_str(m, "status", "ending");
-		app_add_str(m, "state_label", "Ending…");
+		app_add_str(m, "state_label", _("Ending…"));
 		app_add_str(m, "message", msg);
 		return app_render(ctx, NULL, m);
 	}

@@ -63,15 +63,36 @@ param(struct ctx *ctx, const char *name)
 	return v ? v : "";
 }
 
+/* What text_field() says about each field (form.h). */
+static const struct form_text_words email_words = {
+	N_("Enter the e-mail."), N_("The e-mail is at most {n} characters."),
+	N_("The e-mail is not valid text."),
+};
+static const struct form_text_words order_number_words = {
+	N_("Enter the order number."),
+	N_("The order number is at most {n} characters."),
+	N_("The order number is not valid text."),
+};
+static const struct form_text_words lead_name_words = {
+	N_("Enter the lead name."),
+	N_("The lead name is at most {n} characters."),
+	N_("The lead name is not valid text."),
+};
+static const struct form_text_words comment_words = {
+	N_("Enter the comment."), N_("The comment is at most {n} characters."),
+	N_("The comment is not valid text."),
+};
+
 /* Trimmed, valid UTF-8, 1..max characters (0..max when optional); the
  * message goes to errors under the field's name. From the form, or from
  * the query when a GET pre-fills the form. */
 static const char *
 text_field(struct ctx *ctx, const char *name, long max, bool optional,
-    const char *what, struct json_object *errors)
+    const struct form_text_words *what, struct json_object *errors)
 {
 	const char *v = form_trim(ctx->arena, param(ctx, name));
-	const char *why = form_text_error(ctx->arena, v, max, optional, what);
+	const char *why = form_text_error(ctx->arena, v, max, optional, what,
+	    NULL);
 
 	if (why != NULL)
 		json_object_object_add(errors, name, app_jstr(why));
@@ -213,9 +234,10 @@ live_call(struct ctx *ctx, int64_t want, int64_t *call_id, const char **number,
 			continue;
 		*call_id = id;
 		if (number != NULL)
-			*number = db_col_i64(st, LIVE_WITHHELD) ? "Number withheld"
-			    : arena_strdup(ctx->arena, db_col(st, LIVE_NUMBER,
-			    NULL) ? db_col(st, LIVE_NUMBER, NULL) : "");
+			*number = db_col_i64(st, LIVE_WITHHELD) ?
+			    call_withheld_label() : arena_strdup(ctx->arena,
+			    db_col(st, LIVE_NUMBER, NULL) ? db_col(st,
+			    LIVE_NUMBER, NULL) : "");
 		if (name != NULL)
 			*name = db_col(st, LIVE_NAME, NULL) ? arena_strdup(
 			    ctx->arena, db_col(st, LIVE_NAME, NULL)) : NULL;
@@ -621,8 +643,8 @@ post_customer(struct ctx *ctx)
 		json_object_put(errors);
 		return rc;
 	}
-	name = text_field(ctx, "name", 255, false, "name", errors);
-	email = text_field(ctx, "email", 255, true, "e-mail", errors);
+	name = text_field(ctx, "name", 255, false, &form_text_name, errors);
+	email = text_field(ctx, "email", 255, true, &email_words, errors);
 	if (*email && strchr(email, '@') == NULL)
 		json_object_object_add(errors, "email", app_jstr(_("An e-mail "
 		    "address has an @, like ann@example.com.")));
@@ -688,8 +710,8 @@ page_order(struct ctx *ctx)
 	app_add_int(m, "id", id);
 	order_label(label, sizeof(label), db_col(st, 0, NULL), id);
 	app_add_str(m, "number", label);
-	app_add_str(m, "title", arena_printf(ctx->arena, "Order %s",
-	    db_col(st, 0, NULL) ? db_col(st, 0, NULL) : ""));
+	app_add_str(m, "title", app_fill(ctx, _("Order {number}"),
+	    "{number}", label, (const char *)NULL));
 	app_add_str(m, "status", db_col(st, 1, NULL));
 	app_add_bool(m, "open", strcmp(db_col(st, 2, NULL), "open") == 0);
 	cust = db_col_null(st, 3) ? 0 : db_col_i64(st, 3);
@@ -818,7 +840,7 @@ post_order(struct ctx *ctx)
 	}
 	memset(&o, 0, sizeof(o));
 	o.manager_id = ctx->user->id;
-	o.number = text_field(ctx, "number", 32, true, "order number",
+	o.number = text_field(ctx, "number", 32, true, &order_number_words,
 	    errors);
 	if (o.number[0] == '\0')
 		o.number = NULL;
@@ -906,6 +928,9 @@ page_lead(struct ctx *ctx)
 		    db_col(st, 1, NULL), 0));
 	app_add_str(m, "type", db_col(st, 2, NULL));
 	app_add_str(m, "state", db_col(st, 3, NULL));
+	app_add_str(m, "state_label", db_col(st, 3, NULL) && strcmp(db_col(st,
+	    3, NULL), "open") == 0 ? C_("lead status", "Open") :
+	    C_("lead status", "Closed"));
 	app_add_str(m, "origin", db_col(st, 10, NULL));
 	if (!db_col_null(st, 4)) {
 		app_add_str(m, "customer_url", arena_printf(ctx->arena,
@@ -979,11 +1004,12 @@ post_lead(struct ctx *ctx)
 	    !access_record(ctx->user, ACCESS_CUSTOMER, ACCESS_VIEW, mgr))))
 		json_object_object_add(errors, "customer", app_jstr(_("There is "
 		    "no such customer.")));
-	l.name = text_field(ctx, "name", 255, l.customer_id > 0, "lead name",
-	    errors);
+	l.name = text_field(ctx, "name", 255, l.customer_id > 0,
+	    &lead_name_words, errors);
 	if (l.name[0] == '\0' && l.customer_id > 0)
 		l.name = arena_strdup(ctx->arena, name);
-	l.comment = text_field(ctx, "comment", 4000, true, "comment", errors);
+	l.comment = text_field(ctx, "comment", 4000, true, &comment_words,
+	    errors);
 	if (l.comment[0] == '\0')
 		l.comment = NULL;
 	if (*phone) {

@@ -123,7 +123,7 @@ static const char *
 pending_message(struct ctx *ctx, const struct choice *c)
 {
 	static const char *const keys[] = { "{name}", "{missing}" };
-	const char *vals[] = { c->name, c->missing };
+	const char *vals[] = { c->name, _(c->missing) };
 	char s[1024];
 
 	i18n_fill(perm_has(ctx->user, PERM_SETTINGS) ? _("{name} cannot place "

@@ -77,12 +77,53 @@ trigger_label(const char *t)
 	if (t == NULL)
 		return "";
 	if (strcmp(t, "schedule") == 0)
-		return "scheduled";
+		return _("scheduled");
 	if (strcmp(t, "admin") == 0)
 		return _("from this page");
 	if (strcmp(t, "cli") == 0)
 		return "callboard reconcile";
 	return t;
+}
+
+/* A run's state (reconcile_runs.state) as people read it; the code stays
+ * in the JSON and in data-state. */
+static const char *
+run_state_label(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (strcmp(s, "queued") == 0)
+		return _("queued");
+	if (strcmp(s, "running") == 0)
+		return _("running");
+	if (strcmp(s, "ok") == 0)
+		return _("ok");
+	if (strcmp(s, "failed") == 0)
+		return _("failed");
+	return s;
+}
+
+/* What became of an event (recv_status_name(), or 'stored' for a row of
+ * call_events) as people read it; the code stays in data-outcome. */
+static const char *
+outcome_label(const char *o)
+{
+	static const char *const known[][2] = {
+		{ "stored", N_("stored") }, { "duplicate", N_("duplicate") },
+		{ "denied", N_("denied") }, { "malformed", N_("malformed") },
+		{ "database down", N_("database down") },
+		{ "refused", N_("refused") }, { "failed", N_("failed") },
+		{ "unknown kind", N_("unknown kind") },
+		{ "excepted", N_("excepted") },
+	};
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(o, known[i][0]) == 0)
+			return _(known[i][1]);
+	return o;
 }
 
 static struct json_object *
@@ -96,13 +137,14 @@ run_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_time(ctx, o, "window_from", db_col(st, 2, NULL));
 	app_add_time(ctx, o, "window_to", db_col(st, 3, NULL));
 	app_add_str(o, "state", state);
+	app_add_str(o, "state_label", run_state_label(state));
 	app_add_time(ctx, o, "created", db_col(st, 5, NULL));
 	app_add_time(ctx, o, "finished", db_col(st, 6, NULL));
-	app_add_int(o, "records", db_col_i64(st, 7));
-	app_add_int(o, "recovered", db_col_i64(st, 8));
-	app_add_int(o, "completed", db_col_i64(st, 9));
-	app_add_int(o, "unchanged", db_col_i64(st, 10));
-	app_add_int(o, "refused", db_col_i64(st, 11));
+	app_add_count(ctx, o, "records", db_col_i64(st, 7));
+	app_add_count(ctx, o, "recovered", db_col_i64(st, 8));
+	app_add_count(ctx, o, "completed", db_col_i64(st, 9));
+	app_add_count(ctx, o, "unchanged", db_col_i64(st, 10));
+	app_add_count(ctx, o, "refused", db_col_i64(st, 11));
 	app_add_str(o, "error", db_col(st, 12, NULL));
 	app_add_bool(o, "failed", state && strcmp(state, "failed") == 0);
 	return o;
@@ -118,6 +160,7 @@ event_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_time(ctx, o, "received", db_col(st, 0, NULL));
 	app_add_str(o, "source", db_col(st, 1, NULL));
 	app_add_str(o, "outcome", outcome);
+	app_add_str(o, "outcome_label", outcome_label(outcome));
 	app_add_str(o, "kind", db_col(st, 3, NULL));
 	app_add_str(o, "call", db_col(st, 4, NULL));
 	app_add_str(o, "why", db_col(st, 5, NULL));
@@ -155,8 +198,8 @@ status_render(struct ctx *ctx, const struct ig_head *h, const char *from,
 	unsigned hours = cfg->reconcile_window_hours ?
 	    cfg->reconcile_window_hours : 48;
 
-	app_add_str(m, "title", arena_printf(ctx->arena, "%s · status",
-	    h->name));
+	app_add_str(m, "title", app_fill(ctx, _("{name} · status"), "{name}",
+	    h->name, (const char *)NULL));
 	app_add_int(m, "id", ctx->ids[0]);
 	app_add_str(m, "name", h->name);
 	app_add_str(m, "slug", h->slug);

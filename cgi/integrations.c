@@ -32,7 +32,6 @@
  * Every route needs the `settings` permission. */
 #include "config.h"
 
-#include <stdarg.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -67,33 +66,7 @@
 static const char *db_down = N_("The database is not answering. Try again in "
     "a minute.");
 
-/* A translated sentence with its {n} filled in. */
-static const char *
-count_msg(struct ctx *ctx, const char *msg, long long n)
-{
-	char s[400];
 
-	i18n_fill_n(msg, n, s, sizeof(s));
-	return arena_strdup(ctx->arena, s);
-}
-
-/* A translated sentence with up to four named values ("{provider}"):
- * keys and values alternate, NULL-terminated. */
-static const char *
-fill(struct ctx *ctx, const char *msg, ...)
-{
-	const char *keys[4], *vals[4];
-	char s[1024];
-	size_t n = 0;
-	va_list ap;
-
-	va_start(ap, msg);
-	while (n < 4 && (keys[n] = va_arg(ap, const char *)) != NULL)
-		vals[n] = va_arg(ap, const char *), n++;
-	va_end(ap);
-	i18n_fill(msg, keys, vals, n, s, sizeof(s));
-	return arena_strdup(ctx->arena, s);
-}
 
 /* --------------------------------------------------------- exceptions -- */
 
@@ -188,9 +161,12 @@ post_exception(struct ctx *ctx)
 	if (chars < 0)
 		cerr = _("The comment has bytes that are not text.");
 	else if (chars > EXCEPTION_COMMENT_MAX)
-		cerr = arena_printf(ctx->arena, "A comment is at most %d "
-		    "characters; this one has %ld.", EXCEPTION_COMMENT_MAX,
-		    chars);
+		cerr = app_fill(ctx, ngettext("A comment is at most {max} "
+		    "characters; this one has {n}.", "A comment is at most "
+		    "{max} characters; this one has {n}.", (unsigned long)chars),
+		    "{max}", arena_printf(ctx->arena, "%d",
+		    EXCEPTION_COMMENT_MAX), "{n}", arena_printf(ctx->arena,
+		    "%ld", chars), (const char *)NULL);
 	if (perr || cerr)
 		return exceptions_render(ctx, phone, comment, perr, cerr);
 	phone_digits_rev(e164, strlen(e164), rev, sizeof(rev));
@@ -230,14 +206,16 @@ post_exception_delete(struct ctx *ctx)
 
 #define DEAD_PAGE_MAX 100
 
+/* A dead letter's state for data-state ("refused", "stored",
+ * "retrying"): an N_() msgid too, translated where people read it. */
 static const char *
 dead_state_label(const char *state)
 {
 	if (state && strcmp(state, "failed") == 0)
-		return "refused";
+		return N_("refused");
 	if (state && strcmp(state, "done") == 0)
-		return "stored";
-	return "retrying";
+		return N_("stored");
+	return N_("retrying");
 }
 
 /* One dead letter row (db/job.h DEAD_*) for the page. */
@@ -260,7 +238,7 @@ dead_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_time(ctx, o, "received", db_col(st, DEAD_CREATED_AT, NULL));
 	app_add_str(o, "integration", db_col(st, DEAD_SLUG, NULL));
 	app_add_str(o, "state", state);
-	app_add_str(o, "state_label", dead_state_label(state));
+	app_add_str(o, "state_label", _(dead_state_label(state)));
 	app_add_str(o, "reason", db_col(st, DEAD_ERROR, NULL));
 	app_add_str(o, "preview", dead_preview(ctx->arena, &p));
 	app_add_bool(o, "retryable", state && strcmp(state, "failed") == 0);
@@ -279,7 +257,7 @@ dead_result(struct ctx *ctx, struct json_object *m, int64_t id)
 
 	rc = db_job_dead_get(ctx->db, id, &st);
 	if (rc == CB_ENOTFOUND) {
-		app_add_str(m, "result", count_msg(ctx, _("There is no "
+		app_add_str(m, "result", app_fill_n(ctx, _("There is no "
 		    "refused event {n}."), id));
 		return CB_OK;
 	}
@@ -287,14 +265,14 @@ dead_result(struct ctx *ctx, struct json_object *m, int64_t id)
 		return rc;
 	state = db_col(st, DEAD_STATE, NULL);
 	if (state && strcmp(state, "done") == 0)
-		text = count_msg(ctx, _("Event {n} is stored now."),
+		text = app_fill_n(ctx, _("Event {n} is stored now."),
 		    (long long)id);
 	else if (state && strcmp(state, "failed") == 0)
-		text = arena_printf(ctx->arena, "%s %s", count_msg(ctx,
+		text = arena_printf(ctx->arena, "%s %s", app_fill_n(ctx,
 		    _("Event {n} was refused again:"), id), db_col(st,
 		    DEAD_ERROR, NULL));
 	else
-		text = count_msg(ctx, _("Event {n} is queued: the worker tries "
+		text = app_fill_n(ctx, _("Event {n} is queued: the worker tries "
 		    "it within seconds. Reload this page to see the outcome."),
 		    id);
 	app_add_str(m, "result", text);
@@ -688,7 +666,7 @@ config_fields_read(struct ctx *ctx, struct iform *f,
 		f->err_cfg[i] = NULL;
 		if (*v == '\0') {
 			if (pf->required)
-				f->err_cfg[i] = fill(ctx, _("The provider "
+				f->err_cfg[i] = app_fill(ctx, _("The provider "
 				    "needs this: type the {field}."),
 				    "{field}", pf->label, NULL);
 			else
@@ -887,8 +865,9 @@ integration_render(struct ctx *ctx, struct iform *f, const char *notice)
 	}
 	app_add_bool(m, "has_errors", f->errors);
 	app_add_str(m, "confirmation", notice);
-	app_add_str(m, "title", f->id ? arena_printf(ctx->arena, "%s · "
-	    "Integrations", f->name) : _("New integration"));
+	app_add_str(m, "title", f->id ? app_fill(ctx, _("{name} · "
+	    "Integrations"), "{name}", f->name, NULL) :
+	    _("New integration"));
 	json_object_object_add(m, "test", f->test ? json_object_get(f->test) :
 	    NULL);
 	if (f->errors)
@@ -1032,7 +1011,7 @@ provider_settings_read(struct ctx *ctx, struct iform *f,
 			f->time_zone = phone_region_time_zone(f->err_country ?
 			    NULL : f->country);
 		if (!form_zone_valid(f->time_zone))
-			f->err_provider = fill(ctx, _("The time zone is a "
+			f->err_provider = app_fill(ctx, _("The time zone is a "
 			    "name like Europe/Kyiv (the zone your {provider} "
 			    "account keeps its clock in); leave it empty for "
 			    "your country's."), "{provider}", f->kind->label,
@@ -1225,7 +1204,7 @@ iform_load(struct ctx *ctx, int64_t id, struct iform *f,
 		char kind[33];
 
 		snprintf(kind, sizeof(kind), "%s", k != NULL ? k : "");
-		ctx->message = arena_printf(ctx->arena, "%s %s", fill(ctx,
+		ctx->message = arena_printf(ctx->arena, "%s %s", app_fill(ctx,
 		    _("This integration's provider \"{kind}\" is not known to "
 		    "this version of Callboard."), "{kind}", kind, NULL),
 		    choose_provider(ctx));
@@ -1407,14 +1386,14 @@ kind_note(struct ctx *ctx, const struct provider *p, int64_t id,
 			continue;
 		any = true;
 		if (!provider_serves(p, is[i].country))
-			return fill(ctx, _("{provider} is not offered for "
+			return app_fill(ctx, _("{provider} is not offered for "
 			    "new integrations in {country} (the country of "
 			    "{store}); this one keeps working."), "{provider}",
 			    p->label, "{country}", is[i].country, "{store}",
 			    is[i].store, NULL);
 	}
 	if (!any && !provider_serves(p, system_country(ctx)))
-		return fill(ctx, _("{provider} is not offered for new "
+		return app_fill(ctx, _("{provider} is not offered for new "
 		    "integrations in {country} (the system's country); this "
 		    "one keeps working."), "{provider}", p->label, "{country}",
 		    system_country(ctx), NULL);
@@ -1524,7 +1503,7 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 			f->country = country;
 	}
 	if (!provider_serves(f->kind, country)) {
-		f->err_kind = fill(ctx, _("{provider} does not serve "
+		f->err_kind = app_fill(ctx, _("{provider} does not serve "
 		    "{country} (the country of {store}). Choose {offered}."),
 		    "{provider}", f->kind->label, "{country}", country,
 		    "{store}", what, "{offered}", offered_text(ctx, country),
@@ -1542,7 +1521,7 @@ kind_check(struct ctx *ctx, struct iform *f, const char *store,
 		    (s = store_find(sc, n, sid)) == NULL ||
 		    provider_serves(f->kind, s->country))
 			continue;
-		r->error = fill(ctx, _("{provider} does not serve {country} "
+		r->error = app_fill(ctx, _("{provider} does not serve {country} "
 		    "(the country of {store})."), "{provider}", f->kind->label,
 		    "{country}", s->country, "{store}", s->name, NULL);
 		f->errors = true;
@@ -1742,7 +1721,7 @@ lines_read(struct ctx *ctx, struct iform *f)
 			char num[33];
 
 			snprintf(num, sizeof(num), "%s", line);
-			f->err_lines = fill(ctx, _("“{number}” is not a number "
+			f->err_lines = app_fill(ctx, _("“{number}” is not a number "
 			    "of this integration (any more): reload the page "
 			    "and choose again."), "{number}", num, NULL);
 			continue;
@@ -1754,7 +1733,7 @@ lines_read(struct ctx *ctx, struct iform *f)
 		for (j = 0; j < na && active[j] != uid; j++)
 			;
 		if (j == na) {
-			l->error = count_msg(ctx, _("User {n} is not an "
+			l->error = app_fill_n(ctx, _("User {n} is not an "
 			    "active user (any more): reload the page and "
 			    "choose again."), uid);
 			continue;
@@ -1762,7 +1741,7 @@ lines_read(struct ctx *ctx, struct iform *f)
 		if (line_has(l, uid))
 			continue;
 		if (l->n == LINE_ACL_MAX) {
-			l->error = count_msg(ctx, _("At most {n} users a "
+			l->error = app_fill_n(ctx, _("At most {n} users a "
 			    "line; leave it empty for everybody."),
 			    LINE_ACL_MAX);
 			continue;
@@ -1898,7 +1877,7 @@ page_integrations(struct ctx *ctx)
 			ctx->message = _(db_down);
 			return rc;
 		}
-		app_add_int(m, "dead_letters", dead);
+		app_add_count(ctx, m, "dead_letters", dead);
 	}
 	app_add_str(m, "title", _("Integrations"));
 	return app_render(ctx, "settings_integrations.html", m);
@@ -2055,9 +2034,10 @@ iform_read(struct ctx *ctx, struct iform *f, struct json_object *secrets,
 		if (n == 0) {
 			if (f->kind->fields[i].required && f->masked[i] ==
 			    NULL && f->err_secret[i] == NULL)
-				f->err_secret[i] = arena_printf(ctx->arena,
-				    "The provider needs this: type the %s.",
-				    f->kind->fields[i].label);
+				f->err_secret[i] = app_fill(ctx,
+				    _("The provider needs this: type the "
+				    "{field}."), "{field}",
+				    f->kind->fields[i].label, NULL);
 			continue;
 		}
 		if (n > 512 || !utf8_valid(t, n)) {
@@ -2258,7 +2238,7 @@ test_explain(struct ctx *ctx, long status, const char *slug)
 		    "does not match. If you changed it in the last 30 seconds, "
 		    "wait: the hook keeps integrations for 30 s.");
 	case 404:
-		return fill(ctx, _("Nothing answers at /hook/{slug} on the "
+		return app_fill(ctx, _("Nothing answers at /hook/{slug} on the "
 		    "public URL: check public_url in callboard.conf and that "
 		    "nginx includes callboard.conf."), "{slug}", slug, NULL);
 	case 410:
@@ -2270,7 +2250,7 @@ test_explain(struct ctx *ctx, long status, const char *slug)
 		return _("nginx could not reach the hook program: is "
 		    "callboard-hook running?");
 	default:
-		return count_msg(ctx, _("The hook answered HTTP {n}."),
+		return app_fill_n(ctx, _("The hook answered HTTP {n}."),
 		    status);
 	}
 }
@@ -2324,7 +2304,7 @@ post_integration_test(struct ctx *ctx)
 	app_add_str(t, "method", ev.method == HTTPC_GET ? "GET" : "POST");
 	if (rc != CB_OK) {
 		app_add_bool(t, "ok", false);
-		app_add_str(t, "message", fill(ctx, _("Could not reach {url}: "
+		app_add_str(t, "message", app_fill(ctx, _("Could not reach {url}: "
 		    "{error}. Check public_url in callboard.conf: this server "
 		    "must be able to open it, as the provider will."), "{url}",
 		    url, "{error}", res.error, NULL));
@@ -2341,7 +2321,7 @@ post_integration_test(struct ctx *ctx)
 			answered = false;
 		app_add_bool(t, "ok", answered);
 		if (answered && call)
-			app_add_str(t, "message", count_msg(ctx, _("It works: "
+			app_add_str(t, "message", app_fill_n(ctx, _("It works: "
 			    "the hook accepted the signed test event and "
 			    "stored it as call {n}."), call));
 		else if (answered)

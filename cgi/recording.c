@@ -153,17 +153,17 @@ recording(struct ctx *ctx)
 		else if (colon && strncmp(from, "customer:", 9) == 0)
 			where = VIA_CUSTOMER;
 		else {
-			ctx->message = "Unknown page in \"from\".";
+			ctx->message = _("Unknown page in \"from\".");
 			return CB_EINVAL;
 		}
 		if (strparse_i64z(colon + 1, 1, INT64_MAX, &where_id) != CB_OK) {
-			ctx->message = "Unknown page in \"from\".";
+			ctx->message = _("Unknown page in \"from\".");
 			return CB_EINVAL;
 		}
 	}
 	if ((rc = db_call_access(ctx->db, ctx->ids[0], &c)) != CB_OK) {
 		if (rc == CB_ENOTFOUND)
-			ctx->message = "There is no such call.";
+			ctx->message = _("There is no such call.");
 		return rc;
 	}
 	/* Whether the page lets this user see the call (lib/auth/access.c)
@@ -173,15 +173,15 @@ recording(struct ctx *ctx)
 	if (!allowed) {
 		log_info("user %lld refused the recording of call %lld",
 		    (long long)ctx->user->id, (long long)c.id);
-		ctx->message = download ? "Your role does not allow downloading "
-		    "this recording." : "Your role does not allow listening to "
-		    "this recording.";
+		ctx->message = download ? _("Your role does not allow "
+		    "downloading this recording.") : _("Your role does not "
+		    "allow listening to this recording.");
 		return CB_EDENIED;
 	}
 	if (strcmp(c.recording_state, "stored") != 0) {
 		ctx->message = strcmp(c.recording_state, "pending") == 0 ?
-		    "The recording is still being fetched from the provider." :
-		    "This call has no recording.";
+		    _("The recording is still being fetched from the "
+		    "provider.") : _("This call has no recording.");
 		return CB_ENOTFOUND;
 	}
 	in_s3 = strncmp(c.recording_path, S3_PATH_PREFIX,
@@ -207,8 +207,9 @@ recording(struct ctx *ctx)
 			log_error("call %lld: the recording is in S3 but "
 			    "cannot be signed: %s", (long long)c.id,
 			    why);
-			ctx->message = "The recording store is not configured "
-			    "on this server; tell the administrator.";
+			ctx->message = _("The recording store is not "
+			    "configured on this server; tell the "
+			    "administrator.");
 			return CB_EIO;
 		}
 	}

@@ -272,7 +272,7 @@ value_error(struct ctx *ctx, const struct sms_field *fd, const char *v)
 			return arena_printf(ctx->arena, "%s: %s", fd->label,
 			    _("no control characters."));
 	if ((e = form_text_error(ctx->arena, v, SMS_FIELD_MAX, true,
-	    fd->label)) != NULL)
+	    &form_text_any, fd->label)) != NULL)
 		return e;
 	if (strcmp(fd->key, "api_base") == 0 && *v) {
 		char out[1024];
@@ -303,7 +303,8 @@ save(struct ctx *ctx, struct gw_form *f)
 	size_t i;
 
 	f->name = form_trimmed(ctx, "name");
-	f->err_name = form_text_error(ctx->arena, f->name, 128, false, "name");
+	f->err_name = form_text_error(ctx->arena, f->name, 128, false,
+	    &form_text_name, NULL);
 	for (i = 0; (fd = field_at(f->g, i)) != NULL && i < 32; i++) {
 		const char *v = form_trimmed(ctx, arena_printf(ctx->arena,
 		    "%s_%s", fd->secret ? "k" : "s", fd->key));

@@ -55,14 +55,14 @@ iso_utc(struct ctx *ctx, const char *utc)
 static const char *
 kind_label(const char *k)
 {
-	if (k && strcmp(k, "missed_call") == 0) return "Missed call";
-	if (k && strcmp(k, "call_back") == 0) return "Call back";
-	if (k && strcmp(k, "trigger") == 0) return "Automation";
-	return "Task";
+	if (k && strcmp(k, "missed_call") == 0) return N_("Missed call");
+	if (k && strcmp(k, "call_back") == 0) return N_("Call back");
+	if (k && strcmp(k, "trigger") == 0) return N_("Automation");
+	return N_("Task");
 }
 
-static const char *db_down = "The database is not answering. Try again in "
-    "a minute.";
+static const char *db_down = N_("The database is not answering. Try again "
+    "in a minute.");
 
 /* Whether s begins with prefix, ignoring ASCII case. */
 static bool
@@ -97,9 +97,11 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_str(t, "anchor", arena_printf(ctx->arena, "task-%lld",
 	    (long long)id));
 	app_add_str(t, "kind", db_col(st, TL_KIND, NULL));
-	app_add_str(t, "kind_label", kind_label(db_col(st, TL_KIND, NULL)));
+	app_add_str(t, "kind_label", _(kind_label(db_col(st, TL_KIND, NULL))));
 	app_add_str(t, "title", db_col(st, TL_TITLE, NULL));
-	/* "Missed call" beside "Missed call from +380..." says it twice. */
+	/* "Missed call" beside "Missed call from +380..." says it twice.
+	 * Titles are stored in English (docs/templates.md): compare with
+	 * the English label. */
 	app_add_bool(t, "show_kind", !starts_with_ci(db_col(st, TL_TITLE, NULL),
 	    kind_label(db_col(st, TL_KIND, NULL))));
 	app_add_str(t, "body", nonempty(db_col(st, TL_BODY, NULL)));
@@ -117,6 +119,8 @@ task_model(struct ctx *ctx, struct db_stmt *st)
 	app_add_bool(t, "overdue", overdue);
 	app_add_bool(t, "due_today", today);
 	app_add_str(t, "status", overdue ? "overdue" : today ? "due" : "open");
+	app_add_str(t, "status_label", overdue ? C_("task", "overdue") :
+	    today ? C_("task", "due today") : C_("task", "open"));
 	app_add_time(ctx, t, "created", db_col(st, TL_CREATED_AT,
 	    NULL));
 	app_add_str(t, "author", db_col(st, TL_AUTHOR, NULL));
@@ -184,15 +188,15 @@ page_tasks(struct ctx *ctx)
 
 	if (view != NULL && strcmp(view, "open") != 0 &&
 	    strcmp(view, "done") != 0) {
-		ctx->message = "Choose view=open (my open tasks) or view=done "
-		    "(the tasks I completed).";
+		ctx->message = _("Choose view=open (my open tasks) or "
+		    "view=done (the tasks I completed).");
 		return CB_EINVAL;
 	}
 	done = view != NULL && strcmp(view, "done") == 0;
 	rc = done ? db_tasklist_done(ctx->db, ctx->user->id, &st) :
 	    db_tasklist_open(ctx->db, ctx->user->id, &st);
 	if (rc != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -210,7 +214,7 @@ page_tasks(struct ctx *ctx)
 	if (rc != CB_ENOTFOUND || (rc = attach_calls(ctx, tasks, done)) !=
 	    CB_OK) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc == CB_ENOTFOUND ? CB_EDB : rc;
 	}
 	app_add_str(m, "title", done ? _("Tasks I completed") : _("My tasks"));
@@ -220,8 +224,9 @@ page_tasks(struct ctx *ctx)
 	app_add_int(m, "overdue_count", done ? 0 : overdue);
 	app_add_int(m, "due_count", done ? 0 : due);
 	app_add_bool(m, "capped", n >= TASKLIST_MAX);
-	app_add_str(m, "confirmation", notice && id_of(notice) ? arena_printf(
-	    ctx->arena, "Task %lld is done.", (long long)id_of(notice)) : NULL);
+	app_add_str(m, "confirmation", notice && id_of(notice) ? app_fill(ctx,
+	    _("Task {id} is done."), "{id}", arena_printf(ctx->arena, "%lld",
+	    (long long)id_of(notice)), (const char *)NULL) : NULL);
 	return app_render(ctx, "tasks.html", m);
 }
 
@@ -235,7 +240,7 @@ post_task_done(struct ctx *ctx)
 	case CB_OK:
 		break;
 	case CB_ENOTFOUND:
-		ctx->message = "There is no such task in your list.";
+		ctx->message = _("There is no such task in your list.");
 		return rc;
 	case CB_DUPLICATE:
 		/* Someone sharing it, or the call that reached the
@@ -245,8 +250,8 @@ post_task_done(struct ctx *ctx)
 		    "/tasks?completed=%lld", (long long)ctx->ids[0]));
 		return CB_OK;
 	default:
-		ctx->message = "The task could not be completed: the database "
-		    "is not answering. Try again in a minute.";
+		ctx->message = _("The task could not be completed: the "
+		    "database is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -264,7 +269,7 @@ page_missed(struct ctx *ctx)
 	enum cb_err rc;
 
 	if (v != NULL && strparse_i64z(v, 1, 90, &days) != CB_OK) {
-		ctx->message = "days is a whole number from 1 to 90.";
+		ctx->message = _("days is a whole number from 1 to 90.");
 		return CB_EINVAL;
 	}
 	/* The history's rule (lib/auth/access.c); the route required
@@ -273,7 +278,7 @@ page_missed(struct ctx *ctx)
 	    access_call_list_manager(ctx->user, VIA_HISTORY) > 0 ?
 	    access_call_list_manager(ctx->user, VIA_HISTORY) : 0, &st)) !=
 	    CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();
@@ -308,7 +313,7 @@ page_missed(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	app_add_str(m, "title", _("Missed calls not yet handled"));
@@ -329,7 +334,7 @@ page_notifications(struct ctx *ctx)
 	if ((rc = db_notifications_unread(ctx->db, ctx->user->id, &unread)) !=
 	    CB_OK || (rc = db_notifications(ctx->db, ctx->user->id, &st)) !=
 	    CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc == CB_ENOTFOUND ? CB_EDB : rc;
 	}
 	m = json_object_new_object();
@@ -363,7 +368,7 @@ page_notifications(struct ctx *ctx)
 	db_stmt_done(st);
 	if (rc != CB_ENOTFOUND) {
 		json_object_put(m);
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	app_add_str(m, "title", unread ? arena_printf(ctx->arena,
@@ -382,11 +387,12 @@ post_notification_read(struct ctx *ctx)
 
 	rc = db_notification_read(ctx->db, ctx->ids[0], ctx->user->id);
 	if (rc == CB_ENOTFOUND) {
-		ctx->message = "There is no such notification in your list.";
+		ctx->message = _("There is no such notification in your "
+		    "list.");
 		return rc;
 	}
 	if (rc != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -402,7 +408,7 @@ post_notifications_read(struct ctx *ctx)
 
 	if ((rc = db_notifications_read_all(ctx->db, ctx->user->id,
 	    &marked)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, "/notifications?marked=all");
@@ -423,7 +429,7 @@ page_counts(struct ctx *ctx)
 	if ((rc = db_tasklist_open_count(ctx->db, ctx->user->id, &open)) !=
 	    CB_OK || (rc = db_notifications_unread(ctx->db, ctx->user->id,
 	    &unread)) != CB_OK) {
-		ctx->message = db_down;
+		ctx->message = _(db_down);
 		return rc;
 	}
 	m = json_object_new_object();

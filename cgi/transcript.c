@@ -13,6 +13,7 @@
 #include "db/transcript.h"
 #include "transcribe/codec.h"
 #include "transcribe/engine.h"
+#include "http/call_labels.h"
 #include "transcript.h"
 
 #define SUMMARY_EDIT_MAX 4000     /* characters of a corrected summary */
@@ -22,9 +23,9 @@ side_label(enum speaker s)
 {
 	switch (s) {
 	case SPEAKER_MANAGER:
-		return "Manager";
+		return _("Manager");
 	case SPEAKER_CUSTOMER:
-		return "Customer";
+		return _("Customer");
 	case SPEAKER_UNKNOWN:
 	default:
 		return NULL;
@@ -43,17 +44,6 @@ clock_of(struct ctx *ctx, uint32_t ms)
 	return arena_printf(ctx->arena, "%u:%02u", s / 60, s % 60);
 }
 
-static const char *
-status_label(const char *s)
-{
-	if (strcmp(s, "queued") == 0)
-		return "Transcript queued";
-	if (strcmp(s, "running") == 0)
-		return "Transcribing…";
-	if (strcmp(s, "failed") == 0)
-		return "Transcript failed";
-	return "Transcript";
-}
 
 static void
 add_lines(struct ctx *ctx, struct json_object *o, const char *json)
@@ -125,15 +115,17 @@ transcript_card_model(struct ctx *ctx, int64_t call_id,
 	busy = strcmp(status, "queued") == 0 || strcmp(status, "running") == 0;
 	done = strcmp(status, "done") == 0;
 	app_add_str(o, "status", status);
-	app_add_str(o, "status_label", status_label(status));
+	app_add_str(o, "status_label", call_transcript_label(status));
 	app_add_bool(o, "busy", busy);
 	if ((v = db_col(st, TR_FAILURE, NULL)) != NULL && *v) {
 		if (strcmp(status, "failed") == 0)
-			app_add_str(o, "failure", arena_printf(ctx->arena,
-			    "transcript failed: %s", v));
+			app_add_str(o, "failure", app_fill(ctx,
+			    _("transcript failed: {why}"), "{why}", v,
+			    (const char *)NULL));
 		else if (busy)
-			app_add_str(o, "retrying", arena_printf(ctx->arena,
-			    "the last attempt failed (%s); trying again", v));
+			app_add_str(o, "retrying", app_fill(ctx,
+			    _("the last attempt failed ({why}); trying again"),
+			    "{why}", v, (const char *)NULL));
 	}
 	app_add_str(o, "engine", db_col(st, TR_ENGINE, NULL));
 	app_add_str(o, "language", db_col(st, TR_LANGUAGE, NULL));
@@ -161,8 +153,8 @@ transcript_card_model(struct ctx *ctx, int64_t call_id,
 	if (!busy && stored && transcribe_engine_of(ctx->cfg) != NULL) {
 		app_add_str(o, "request_url", arena_printf(ctx->arena,
 		    "/calls/%lld/transcript", (long long)call_id));
-		app_add_str(o, "request_label", done ? "Transcribe again" :
-		    "Try again");
+		app_add_str(o, "request_label", done ? _("Transcribe again") :
+		    _("Try again"));
 	}
 	json_object_object_add(m, "transcript", o);
 	/* What was said is as private as the audio: reading it is logged
@@ -184,14 +176,15 @@ load(struct ctx *ctx, enum access_transcript_act act, struct call_access *c)
 	enum cb_err rc;
 
 	if ((rc = db_call_access(ctx->db, ctx->ids[0], c)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "There is no such call." :
-		    "The database is not answering. Try again in a minute.";
+		ctx->message = rc == CB_ENOTFOUND ? _("There is no such "
+		    "call.") : _("The database is not answering. Try again in "
+		    "a minute.");
 		return rc;
 	}
 	if (!access_transcript(ctx->user, VIA_HISTORY, 0, &c->who, act)) {
-		ctx->message = act == TRANSCRIPT_EDIT ? "Your role does not "
-		    "allow correcting this call's transcript." : "Your role "
-		    "does not allow reading this call's transcript.";
+		ctx->message = act == TRANSCRIPT_EDIT ? _("Your role does not "
+		    "allow correcting this call's transcript.") : _("Your role "
+		    "does not allow reading this call's transcript.");
 		return CB_EDENIED;
 	}
 	return CB_OK;
@@ -207,20 +200,20 @@ transcript_post_request(struct ctx *ctx)
 	if ((rc = load(ctx, TRANSCRIPT_READ, &c)) != CB_OK)
 		return rc;
 	if (strcmp(c.recording_state, "stored") != 0) {
-		ctx->message = "This call has no stored recording to "
-		    "transcribe.";
+		ctx->message = _("This call has no stored recording to "
+		    "transcribe.");
 		return CB_EINVAL;
 	}
 	if (transcribe_engine_of(ctx->cfg) == NULL) {
-		ctx->message = "Transcription is off on this server: an "
+		ctx->message = _("Transcription is off on this server: an "
 		    "administrator sets transcribe_engine in the "
-		    "configuration.";
+		    "configuration.");
 		return CB_EINVAL;
 	}
 	if ((rc = db_transcript_request(ctx->db, c.id, ctx->user->id,
 	    &queued)) != CB_OK) {
-		ctx->message = "The transcript could not be queued: the "
-		    "database is not answering. Try again in a minute.";
+		ctx->message = _("The transcript could not be queued: the "
+		    "database is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,
@@ -273,36 +266,39 @@ transcript_post_edit(struct ctx *ctx)
 		return rc;
 	if ((v = app_param(ctx, "version")) == NULL ||
 	    strparse_i64z(v, 1, UINT32_MAX, &version) != CB_OK) {
-		ctx->message = "The form has no transcript version: reload "
-		    "the card and correct it again.";
+		ctx->message = _("The form has no transcript version: reload "
+		    "the card and correct it again.");
 		return CB_EINVAL;
 	}
 	if ((v = app_param(ctx, "line")) != NULL && *v &&
 	    strparse_i64z(v, 0, TRANSCRIPT_LINES_MAX - 1, &line) != CB_OK) {
-		ctx->message = "There is no such line in the transcript.";
+		ctx->message = _("There is no such line in the "
+		    "transcript.");
 		return CB_EINVAL;
 	}
 	text = text_field(ctx, "text", TRANSCRIPT_LINE_MAX, &bad_text);
 	summary = text_field(ctx, "summary", SUMMARY_EDIT_MAX, &bad_summary);
 	if (bad_text || bad_summary) {
-		ctx->message = arena_printf(ctx->arena, "A line is at most %d "
-		    "characters and a summary at most %d, as UTF-8 text.",
-		    TRANSCRIPT_LINE_MAX, SUMMARY_EDIT_MAX);
+		ctx->message = app_fill(ctx, _("A line is at most {line} "
+		    "characters and a summary at most {summary}, as UTF-8 "
+		    "text."), "{line}", arena_printf(ctx->arena, "%d",
+		    TRANSCRIPT_LINE_MAX), "{summary}", arena_printf(ctx->arena,
+		    "%d", SUMMARY_EDIT_MAX), (const char *)NULL);
 		return CB_EINVAL;
 	}
 	if ((line >= 0) != (text != NULL) || (line < 0 && summary == NULL)) {
-		ctx->message = "Send a line number with its corrected text, "
-		    "or a corrected summary.";
+		ctx->message = _("Send a line number with its corrected text, "
+		    "or a corrected summary.");
 		return CB_EINVAL;
 	}
 	if (text != NULL && *text == '\0') {
-		ctx->message = "A transcript line cannot be empty.";
+		ctx->message = _("A transcript line cannot be empty.");
 		return CB_EINVAL;
 	}
 	if ((rc = db_transcript_get(ctx->db, c.id, &st)) != CB_OK) {
-		ctx->message = rc == CB_ENOTFOUND ? "This call has no "
-		    "transcript to correct." : "The database is not "
-		    "answering. Try again in a minute.";
+		ctx->message = rc == CB_ENOTFOUND ? _("This call has no "
+		    "transcript to correct.") : _("The database is not "
+		    "answering. Try again in a minute.");
 		return rc;
 	}
 	v = db_col(st, TR_STATUS, NULL);
@@ -313,18 +309,19 @@ transcript_post_edit(struct ctx *ctx)
 	    NULL;
 	if (v == NULL || strcmp(v, "done") != 0) {
 		db_stmt_done(st);
-		ctx->message = "The transcript is not finished: correct it "
-		    "once it is.";
+		ctx->message = _("The transcript is not finished: correct it "
+		    "once it is.");
 		return CB_EINVAL;
 	}
 	db_stmt_done(st);
 	if (transcript_from_json(old_json, strlen(old_json), ctx->arena, &t) !=
 	    CB_OK) {
-		ctx->message = "The stored transcript cannot be read.";
+		ctx->message = _("The stored transcript cannot be read.");
 		return CB_EIO;
 	}
 	if (line >= (int64_t)t.n) {
-		ctx->message = "There is no such line in the transcript.";
+		ctx->message = _("There is no such line in the "
+		    "transcript.");
 		return CB_EINVAL;
 	}
 	if (line >= 0)
@@ -347,14 +344,14 @@ transcript_post_edit(struct ctx *ctx)
 	buf_free(&json);
 	buf_free(&words);
 	if (rc == CB_DUPLICATE) {
-		app_fail(ctx, CB_EINVAL, 409, "Someone changed this transcript "
-		    "after you opened it. Reload the card and make your "
-		    "correction again.");
+		app_fail(ctx, CB_EINVAL, 409, _("Someone changed this "
+		    "transcript after you opened it. Reload the card and make "
+		    "your correction again."));
 		return CB_DUPLICATE;
 	}
 	if (rc != CB_OK) {
-		ctx->message = "The correction could not be saved: the "
-		    "database is not answering. Try again in a minute.";
+		ctx->message = _("The correction could not be saved: the "
+		    "database is not answering. Try again in a minute.");
 		return rc;
 	}
 	resp_redirect(ctx->resp, 303, arena_printf(ctx->arena,

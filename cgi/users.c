@@ -80,13 +80,25 @@ zone_list(void)
  * NULL with *why set otherwise. */
 static const char *
 text_field(struct ctx *ctx, const char *name, long max, bool optional,
-    const char *what, const char **why)
+    const struct form_text_words *what, const char **why)
 {
 	const char *v = form_trimmed(ctx, name);
 
-	*why = form_text_error(ctx->arena, v, max, optional, what);
+	*why = form_text_error(ctx->arena, v, max, optional, what, NULL);
 	return *why == NULL ? v : NULL;
 }
+
+/* What text_field() says about each field (form.h). */
+static const struct form_text_words role_name_words = {
+	N_("Enter the role name."),
+	N_("The role name is at most {n} characters."),
+	N_("The role name is not valid text."),
+};
+static const struct form_text_words description_words = {
+	N_("Enter the description."),
+	N_("The description is at most {n} characters."),
+	N_("The description is not valid text."),
+};
 
 /* ------------------------------------------------------------------ users */
 
@@ -292,7 +304,8 @@ read_user_form(struct ctx *ctx, struct admin_user *u,
 
 #define FIELD_ERR(k) do { json_object_object_add(errors, k, app_jstr(why)); \
 	why = NULL; } while (0)
-	if ((v = text_field(ctx, "name", 128, false, "name", &why)) == NULL)
+	if ((v = text_field(ctx, "name", 128, false, &form_text_name,
+	    &why)) == NULL)
 		FIELD_ERR("name");
 	snprintf(u->name, sizeof(u->name), "%s", v ? v : form_value(ctx, "name"));
 	v = form_value(ctx, "login");
@@ -579,7 +592,7 @@ page_roles(struct ctx *ctx)
 				json_object_array_add(perms, app_jstr(
 				    arena_printf(ctx->arena, "%s (%s)",
 				    perm_name((enum perm)i), tmp.perms[i] ==
-				    SCOPE_ALL ? "all" : "own")));
+				    SCOPE_ALL ? _("all") : _("own"))));
 		json_object_object_add(r, "permissions", perms);
 		json_object_array_add(roles, r);
 	}
@@ -671,14 +684,14 @@ save_role(struct ctx *ctx, int64_t id)
 			ctx->message = _("There is no such role.");
 		return rc;
 	}
-	if ((name = text_field(ctx, "name", 64, false, "role name", &why)) ==
-	    NULL) {
+	if ((name = text_field(ctx, "name", 64, false, &role_name_words,
+	    &why)) == NULL) {
 		json_object_object_add(errors, "name", app_jstr(why));
 		name = form_value(ctx, "name");
 		why = NULL;
 	}
-	if ((descr = text_field(ctx, "description", 255, true, "description",
-	    &why)) == NULL) {
+	if ((descr = text_field(ctx, "description", 255, true,
+	    &description_words, &why)) == NULL) {
 		json_object_object_add(errors, "description", app_jstr(why));
 		descr = "";
 	}
@@ -834,6 +847,29 @@ log_next_url(struct ctx *ctx, const char *at, int64_t id)
 	return r;
 }
 
+/* What was done (listening_log.action) and on which page (.context), as
+ * people read them; the codes stay in the JSON. */
+static const char *const listen_actions[][2] = {
+	{ "play", N_("listened") }, { "download", N_("downloaded") },
+	{ "transcript", N_("read the transcript") }, { NULL, NULL },
+};
+static const char *const listen_contexts[][2] = {
+	{ "calls", N_("call history") }, { "customer", N_("customer") },
+	{ "order", N_("order") }, { "card", N_("call card") },
+	{ "api", N_("API") }, { NULL, NULL },
+};
+
+static const char *
+listen_label(const char *const set[][2], const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && set[i][0] != NULL; i++)
+		if (strcmp(code, set[i][0]) == 0)
+			return _(set[i][1]);
+	return code;
+}
+
 static enum cb_err
 page_listening_log(struct ctx *ctx)
 {
@@ -887,7 +923,11 @@ page_listening_log(struct ctx *ctx)
 		app_add_str(r, "call_url", arena_printf(ctx->arena, "/calls/%lld",
 		    (long long)db_col_i64(st, LISTEN_CALL_ID)));
 		app_add_str(r, "action", db_col(st, LISTEN_ACTION, NULL));
+		app_add_str(r, "action_label", listen_label(listen_actions,
+		    db_col(st, LISTEN_ACTION, NULL)));
 		app_add_str(r, "context", db_col(st, LISTEN_CONTEXT, NULL));
+		app_add_str(r, "context_label", listen_label(listen_contexts,
+		    db_col(st, LISTEN_CONTEXT, NULL)));
 		app_add_str(r, "ip", db_col(st, LISTEN_IP, NULL));
 		app_add_str(r, "user_agent", db_col(st, LISTEN_USER_AGENT, NULL));
 		json_object_array_add(rows, r);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,18 @@ add_shown(struct ctx *ctx, struct json_object *o, const char *key,
 		return;
 	}
 	fmt(ctx->lang, dec, shown, sizeof(shown));
+	app_add_str(o, name, shown);
+}
+
+void
+app_add_count(struct ctx *ctx, struct json_object *o, const char *key,
+    int64_t n)
+{
+	char shown[48], name[64];
+
+	app_add_int(o, key, n);
+	snprintf(name, sizeof(name), "%s_shown", key);
+	i18n_format_int(ctx->lang, n, shown, sizeof(shown));
 	app_add_str(o, name, shown);
 }
 
@@ -243,6 +256,47 @@ app_render(struct ctx *ctx, const char *tmpl, struct json_object *model)
 	return CB_OK;
 }
 
+/* What a person reads when a handler gave no message of its own: a
+ * sentence in the viewer's language (cb_strerror's words are for logs
+ * and for the API's programs, which keep them). */
+static const char *
+err_sentence(enum cb_err err)
+{
+	switch (err) {
+	case CB_EINVAL:
+		return _("This page cannot use a value of the request. Start "
+		    "again from the page's own links and forms.");
+	case CB_ETOOBIG:
+		return _("The request body is too large.");
+	case CB_ENOTFOUND:
+		return _("There is nothing here: it may have been deleted, "
+		    "or the link is wrong.");
+	case CB_EDENIED:
+		return _("Your role does not allow this. Ask an "
+		    "administrator.");
+	case CB_EAUTH:
+		return _("Please log in.");
+	case CB_EMETHOD:
+		return _("This address does not accept that method.");
+	case CB_EMEDIA:
+		return _("This address does not accept that Content-Type.");
+	case CB_EDB:
+		return _("The database is not answering. Try again in a "
+		    "minute.");
+	case CB_EUPSTREAM:
+		return _("The provider did not answer as expected. Try again "
+		    "in a minute.");
+	case CB_OK:
+	case CB_ENOMEM:
+	case CB_EIO:
+	case CB_DUPLICATE:
+	case CB_ERR__MAX:
+	default:
+		return _("Something went wrong on the server. Try again in a "
+		    "minute; if it goes on, tell the administrator.");
+	}
+}
+
 void
 app_fail(struct ctx *ctx, enum cb_err err, int status, const char *message)
 {
@@ -252,7 +306,9 @@ app_fail(struct ctx *ctx, enum cb_err err, int status, const char *message)
 	if (status == 0)
 		status = http_status_for_err(err);
 	if (message == NULL)
-		message = ctx->message ? ctx->message : _(cb_strerror(err));
+		message = ctx->message ? ctx->message :
+		    ctx->app->prog->uses_templates ? err_sentence(err) :
+		    cb_strerror(err);
 	if (status >= 500)
 		log_error("%d %s %s: %s%s%s", status, ctx->req->method_name,
 		    ctx->req->path, message, err == CB_EDB ? ": " : "",
@@ -625,8 +681,9 @@ site_select(struct app *app, char **envp, struct ctx *ctx)
 		log_error("CALLBOARD_SITE '%.40s' is not a valid site name (1 to "
 		    "%d of a-z, 0-9, '-'): fix the fastcgi_param in nginx",
 		    name, SITE_NAME_MAX);
-		ctx->message = "This server's configuration names a site that "
-		    "cannot exist. The administrator's log says what to fix.";
+		ctx->message = _("This server's configuration names a site "
+		    "that cannot exist. The administrator's log says what to "
+		    "fix.");
 		return CB_EINVAL;
 	}
 	if (app->sites == NULL &&
@@ -656,10 +713,12 @@ site_select(struct app *app, char **envp, struct ctx *ctx)
 		log_error("%s", buf_cstr(&err));
 		buf_free(&err);
 		free(cfg);
-		ctx->message = arena_printf(ctx->arena, "The site \"%s\" is not "
-		    "set up on this server%s. The administrator's log names the "
-		    "file to add or fix.", name, rc == CB_ENOTFOUND ? "" :
-		    " correctly");
+		ctx->message = app_fill(ctx, rc == CB_ENOTFOUND ?
+		    _("The site \"{site}\" is not set up on this server. The "
+		    "administrator's log names the file to add or fix.") :
+		    _("The site \"{site}\" is not set up on this server "
+		    "correctly. The administrator's log names the file to add "
+		    "or fix."), "{site}", name, (const char *)NULL);
 		return rc;
 	}
 	buf_free(&err);
@@ -797,4 +856,38 @@ app_main(const struct program *prog, int argc, char *argv[])
 	free_languages(&app);
 	db_library_end();
 	return 0;
+}
+
+const char *
+app_fill(struct ctx *ctx, const char *msg, ...)
+{
+	const char *keys[8], *vals[8], *p;
+	size_t n = 0, size = strlen(msg) + 1, i;
+	va_list ap;
+	char *out;
+
+	va_start(ap, msg);
+	while (n < 8 && (keys[n] = va_arg(ap, const char *)) != NULL) {
+		vals[n] = va_arg(ap, const char *);
+		n++;
+	}
+	va_end(ap);
+	/* Room for every occurrence of every value: nothing is cut. */
+	for (i = 0; i < n; i++)
+		for (p = msg; vals[i] && (p = strstr(p, keys[i])) != NULL;
+		    p += strlen(keys[i]))
+			size += strlen(vals[i]);
+	if ((out = arena_alloc(ctx->arena, size)) == NULL)
+		return msg;
+	i18n_fill(msg, keys, vals, n, out, size);
+	return out;
+}
+
+const char *
+app_fill_n(struct ctx *ctx, const char *msg, long long n)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", n);
+	return app_fill(ctx, msg, "{n}", num, (const char *)NULL);
 }

@@ -137,7 +137,20 @@ void app_add_time(struct ctx *ctx, struct json_object *o, const char *key,
  * NULL dec: both null. */
 void app_add_decimal(struct ctx *ctx, struct json_object *o, const char *key,
     const char *dec);
+/* A count people read, the same way: o[key] = n (JSON) and o[key "_shown"]
+ * with the language's digit grouping (i18n_format_int: "12 345"). */
+void app_add_count(struct ctx *ctx, struct json_object *o, const char *key,
+    int64_t n);
 void app_add_percent(struct ctx *ctx, struct json_object *o, const char *key,
     const char *dec);
+
+/* A translated sentence with its values filled in after translating
+ * (docs/templates.md: a translation is never a printf format), in the
+ * arena: msg is what _() or ngettext() gave, then pairs of key ("{name}")
+ * and value (NULL reads ""), ended by a NULL key. At most 8 pairs. */
+const char *app_fill(struct ctx *ctx, const char *msg, ...)
+	__attribute__((sentinel));
+/* The same with "{n}" replaced by n. */
+const char *app_fill_n(struct ctx *ctx, const char *msg, long long n);
 
 #endif

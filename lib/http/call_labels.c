@@ -31,6 +31,46 @@ call_direction_label(const char *d)
 	return i18n_memo(N_("Internal"), m[2]);
 }
 
+const char *
+call_transcript_label(const char *s)
+{
+	static const char *m[4][LANG__MAX];
+
+	if (s != NULL && strcmp(s, "queued") == 0)
+		return i18n_memo(N_("Transcript queued"), m[0]);
+	if (s != NULL && strcmp(s, "running") == 0)
+		return i18n_memo(N_("Transcribing…"), m[1]);
+	if (s != NULL && strcmp(s, "failed") == 0)
+		return i18n_memo(N_("Transcript failed"), m[2]);
+	return i18n_memo(N_("Transcript"), m[3]);
+}
+
+const char *
+call_leg_label(const char *t)
+{
+	/* A context of their own: "answered", "outgoing" and "voicemail"
+	 * are other parts of speech elsewhere. */
+	if (t == NULL) return NULL;
+	if (strcmp(t, "ring") == 0) return C_("call leg", "ringing");
+	if (strcmp(t, "answer") == 0) return C_("call leg", "answered");
+	if (strcmp(t, "transfer") == 0) return C_("call leg", "transfer");
+	if (strcmp(t, "queue") == 0) return C_("call leg", "queue");
+	if (strcmp(t, "outbound") == 0) return C_("call leg", "outgoing");
+	if (strcmp(t, "ivr") == 0) return C_("call leg", "voice menu");
+	if (strcmp(t, "voicemail") == 0) return C_("call leg", "voicemail");
+	if (strcmp(t, "other") == 0) return C_("call leg", "other");
+	return t;
+}
+
+
+const char *
+call_withheld_label(void)
+{
+	static const char *m[LANG__MAX];
+
+	return i18n_memo(N_("Number withheld"), m);
+}
+
 void
 order_label(char *out, size_t outsz, const char *number, int64_t id)
 {

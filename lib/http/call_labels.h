@@ -8,6 +8,16 @@
 
 const char *call_result_label(const char *result);
 const char *call_direction_label(const char *direction);
+/* What a number's place says for a caller who withheld it (issue 15
+ * §2.5): the history row, its CSV, the card. */
+const char *call_withheld_label(void);
+/* A transcript's status (transcripts.status: queued, running, done,
+ * failed) as the card and the history's summary column say it
+ * ("Transcript queued"); anything else reads "Transcript". */
+const char *call_transcript_label(const char *status);
+/* A leg's type (call_legs.leg_type: ring, answer, transfer...) on the
+ * card; an unknown one as it is, NULL as NULL. */
+const char *call_leg_label(const char *type);
 
 #include <stddef.h>
 #include <stdint.h>

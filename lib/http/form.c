@@ -6,6 +6,7 @@
 
 #include "core/utf8.h"
 #include "http/form.h"
+#include "i18n/i18n.h"
 
 #define ZONEINFO_DIR "/usr/share/zoneinfo/"
 
@@ -52,20 +53,47 @@ form_checked(const struct ctx *ctx, const char *name)
 	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
 }
 
+const struct form_text_words form_text_any = {
+	N_("Enter the {field}."),
+	N_("The {field} is at most {n} characters."),
+	N_("The {field} is not valid text."),
+};
+
+const struct form_text_words form_text_name = {
+	N_("Enter the name."), N_("The name is at most {n} characters."),
+	N_("The name is not valid text."),
+};
+
 const char *
 form_text_error(struct arena *a, const char *v, long max, bool optional,
-    const char *what)
+    const struct form_text_words *w, const char *label)
 {
+	static const char *const keys[] = { "{n}", "{field}" };
 	long chars = utf8_chars(v, strlen(v));
+	const char *msg, *vals[2];
+	char num[24];
+	size_t size;
+	char *out;
 
 	if (chars < 0)
-		return arena_printf(a, "The %s is not valid text.", what);
-	if (chars == 0 && !optional)
-		return arena_printf(a, "Enter the %s.", what);
-	if (chars > max)
-		return arena_printf(a, "The %s is at most %ld characters.",
-		    what, max);
-	return NULL;
+		msg = w->bad;
+	else if (chars == 0 && !optional)
+		msg = w->empty;
+	else if (chars > max)
+		msg = w->too_long;
+	else
+		return NULL;
+	msg = _(msg);
+	snprintf(num, sizeof(num), "%ld", max);
+	vals[0] = num;
+	vals[1] = label;
+	/* Room for each value four times (a sentence names it once). */
+	size = strlen(msg) + 4 * (sizeof(num) + (label ? strlen(label) : 0))
+	    + 1;
+	if ((out = arena_alloc(a, size)) == NULL)
+		return msg;
+	i18n_fill(msg, keys, vals, 2, out, size);
+	return out;
 }
 
 bool

@@ -33,12 +33,27 @@ const char *form_trimmed(struct ctx *ctx, const char *name);
  * input's value, "on" by default, only when it is checked). */
 bool form_checked(const struct ctx *ctx, const char *name);
 
+/* What form_text_error() says about one field, each a whole sentence
+ * marked N_() (issue 18: "Enter the" + a noun would leave the noun's case
+ * wrong in uk, ru and pl, so the translator writes the sentence): too_long
+ * has {n} for the most characters. form_text_any's sentences have {field}
+ * instead of a noun, filled with the label passed: for a provider's field,
+ * whose label stays as the provider names it. */
+struct form_text_words {
+	const char *empty;     /* "Enter the name." */
+	const char *too_long;  /* "The name is at most {n} characters." */
+	const char *bad;       /* "The name is not valid text." */
+};
+extern const struct form_text_words form_text_any;
+/* "Enter the name." and the rest: a person's, a customer's, an account's. */
+extern const struct form_text_words form_text_name;
+
 /* Why v (already trimmed) is not text of 1..max characters (0..max when
- * optional) of valid UTF-8 — "Enter the <what>.", "The <what> is at most
- * <max> characters.", "The <what> is not valid text." in the arena — or
- * NULL when it is. */
+ * optional) of valid UTF-8 — w's sentence in the request's language, {n}
+ * and {field} (label, or "") filled in, in the arena — or NULL when it
+ * is. */
 const char *form_text_error(struct arena *a, const char *v, long max,
-    bool optional, const char *what);
+    bool optional, const struct form_text_words *w, const char *label);
 
 /* An IANA time zone name that is installed: letters, digits and / _ - +
  * (no "..", not absolute, under 64 bytes) naming a regular file under

@@ -5,6 +5,7 @@
 
 #include "http/fcgi_out.h"
 #include "http/response.h"
+#include "i18n/i18n.h"
 
 /* No inline script or style anywhere: every page passes this CSP. */
 static const char security_headers[] =
@@ -198,19 +199,19 @@ http_reason(int status)
 	case 302: return "Found";
 	case 303: return "See Other";
 	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
+	case 400: return N_("Bad Request");
+	case 401: return N_("Unauthorized");
+	case 403: return N_("Forbidden");
+	case 404: return N_("Not Found");
+	case 405: return N_("Method Not Allowed");
+	case 409: return N_("Conflict");
+	case 410: return N_("Gone");
+	case 413: return N_("Content Too Large");
+	case 415: return N_("Unsupported Media Type");
+	case 429: return N_("Too Many Requests");
+	case 500: return N_("Internal Server Error");
+	case 502: return N_("Bad Gateway");
+	case 503: return N_("Service Unavailable");
 	default: return "Unknown";
 	}
 }

@@ -55,6 +55,9 @@ enum cb_err resp_stream_write(struct http_response *r, const void *p,
 
 /* The one place where errors become HTTP statuses (STYLE §2.4). */
 int http_status_for_err(enum cb_err err);
+/* The status line's reason phrase (RFC 9110 §15), in English; those of
+ * 4xx and 5xx are marked N_() too, for the error page's title (app_fail
+ * shows _(http_reason(status))). */
 const char *http_reason(int status);
 
 #endif

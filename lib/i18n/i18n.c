@@ -342,6 +342,19 @@ i18n_gettext(enum i18n_lang lang, const char *msgid)
 	return s ? s : msgid;
 }
 
+const char *
+i18n_pgettext(enum i18n_lang lang, const char *key)
+{
+	uint32_t len;
+	const char *s = lookup(lang, key, &len);
+
+	if (s != NULL)
+		return s;
+	/* Untranslated: the msgid after the context. */
+	s = strchr(key, '\004');
+	return s ? s + 1 : key;
+}
+
 unsigned
 i18n_plural_index(enum i18n_lang lang, unsigned long n)
 {

@@ -66,6 +66,11 @@ size_t i18n_count(enum i18n_lang lang);
 /* The translation of msgid, or msgid itself (untranslated, empty
  * translation, English, no catalog). Never NULL for a non-NULL msgid. */
 const char *i18n_gettext(enum i18n_lang lang, const char *msgid);
+/* The translation of a msgid with a context (gettext's msgctxt: the same
+ * English word translated two ways, "Open" tasks and an "Open" lead):
+ * key is "context\004msgid", as msgfmt stores it; untranslated, the
+ * msgid without its context. Use C_(). */
+const char *i18n_pgettext(enum i18n_lang lang, const char *key);
 /* The plural form for n: singular/plural are the English forms. */
 const char *i18n_ngettext(enum i18n_lang lang, const char *singular,
     const char *plural, unsigned long n);
@@ -133,9 +138,12 @@ void i18n_fill(const char *msg, const char *const keys[],
     const char *const vals[], size_t n, char *out, size_t outsz);
 
 /* xgettext keywords (po/Makevars-style: --keyword=_ --keyword=N_
- * --keyword=ngettext:1,2). N_ marks a string translated later. */
+ * --keyword=ngettext:1,2 --keyword=C_:1c,2). N_ marks a string translated
+ * later. */
 #define _(s) i18n_gettext(i18n_current(), (s))
 #define N_(s) (s)
+/* C_("lead status", "Open"): xgettext --keyword=C_:1c,2 */
+#define C_(c, s) i18n_pgettext(i18n_current(), c "\004" s)
 #ifdef ngettext
 #undef ngettext
 #endif

@@ -123,7 +123,8 @@ struct prov_dial {
 	/* Whether an integration with this config can place calls; NULL =
 	 * always (the secrets are enough). */
 	bool (*capable)(struct json_object *config);
-	/* What capable() still lacks, in words for a person, or NULL. */
+	/* What capable() still lacks, in words for a person, or NULL: an
+	 * N_() msgid, translated where it is shown (cgi/dial.c). */
 	const char *missing;
 	/* The request that rings t->extension, then t->number. CB_EINVAL with
 	 * err set when the settings cannot work. r is zeroed by the caller;

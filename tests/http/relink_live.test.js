@@ -72,7 +72,8 @@ test('customer page: the indicator, one click moves the call here, the move is r
 
   const after = await manager.get(`/customers/${other.id}?linked=${call.id}`);
   assert.match(after.text_, /The call is linked here now\./);
-  assert.match(after.text_, /moved here by <span>Max Manager<\/span> at <span>\d{4}-\d\d-\d\d \d\d:\d\d/);
+  // When: the ISO local time for machines, the language's form for people (issue 18).
+  assert.match(after.text_, /moved here by <span>Max Manager<\/span> at <time datetime="\d{4}-\d\d-\d\d \d\d:\d\d">\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d<\/time>/);
   // The card (and so the history) shows the customer it is linked to now.
   const card = JSON.parse((await manager.get(`/calls/${call.id}?format=json`)).text_);
   assert.equal(card.customer && card.customer.id, other.id, JSON.stringify(card.customer));

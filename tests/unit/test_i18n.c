@@ -30,6 +30,8 @@ static const char test_po[] =
     "msgid \"Search the calls\"\nmsgstr \"Пошук дзвінків\"\n\n"
     "msgid \"Close\"\nmsgstr \"Закрити\"\n\n"
     "msgid \"Save\"\nmsgstr \"Зберегти\"\n\n"
+    "msgid \"Open\"\nmsgstr \"Відкриті\"\n\n"
+    "msgctxt \"lead status\"\nmsgid \"Open\"\nmsgstr \"Відкритий\"\n\n"
     "msgid \"Tom & Jerry\"\nmsgstr \"Том & <Джеррі> \\\"так\\\"\"\n\n"
     "msgid \"Not translated\"\nmsgstr \"\"\n\n"
     "msgid \"%d call\"\nmsgid_plural \"%d calls\"\n"
@@ -77,6 +79,24 @@ START_TEST(catalog_lookup)
 	ck_assert_str_eq(_("Save"), "Зберегти");
 	i18n_use(LANG_EN);
 	ck_assert_str_eq(_("Save"), "Save");
+}
+END_TEST
+
+/* The same English word, two translations: msgctxt (C_). */
+START_TEST(catalog_context)
+{
+	ck_assert_str_eq(i18n_gettext(LANG_UK, "Open"), "Відкриті");
+	ck_assert_str_eq(i18n_pgettext(LANG_UK, "lead status\004Open"),
+	    "Відкритий");
+	/* Untranslated or English: the msgid without its context. */
+	ck_assert_str_eq(i18n_pgettext(LANG_UK, "task kind\004Open"), "Open");
+	ck_assert_str_eq(i18n_pgettext(LANG_EN, "lead status\004Open"),
+	    "Open");
+	ck_assert_str_eq(i18n_pgettext(LANG_UK, "no context"), "no context");
+	i18n_use(LANG_UK);
+	ck_assert_str_eq(C_("lead status", "Open"), "Відкритий");
+	i18n_use(LANG_EN);
+	ck_assert_str_eq(C_("lead status", "Open"), "Open");
 }
 END_TEST
 
@@ -506,6 +526,7 @@ i18n_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, catalog_lookup);
+	tcase_add_test(tc, catalog_context);
 	tcase_add_test(tc, plurals);
 	tcase_add_test(tc, plural_forms_header_checked);
 	tcase_add_test(tc, negotiate);

@@ -434,17 +434,24 @@ START_TEST(test_form_field_rules)
 	ck_assert_str_eq(form_trim(a, " \t name \r\n"), "name");
 	ck_assert_str_eq(form_trim(a, "   "), "");
 	ck_assert_str_eq(form_trim(a, NULL), "");
-	ck_assert_ptr_null(form_text_error(a, "Kyiv", 10, false, "name"));
-	ck_assert_ptr_null(form_text_error(a, "", 10, true, "name"));
-	ck_assert_str_eq(form_text_error(a, "", 10, false, "name"),
-	    "Enter the name.");
+	ck_assert_ptr_null(form_text_error(a, "Kyiv", 10, false,
+	    &form_text_name, NULL));
+	ck_assert_ptr_null(form_text_error(a, "", 10, true, &form_text_name,
+	    NULL));
+	ck_assert_str_eq(form_text_error(a, "", 10, false, &form_text_name,
+	    NULL), "Enter the name.");
 	/* Characters, not bytes: four Cyrillic letters are 8 bytes. */
 	ck_assert_ptr_null(form_text_error(a, "\xd0\x9a\xd0\xb8\xd1\x97"
-	    "\xd0\xb2", 4, false, "name"));
-	ck_assert_str_eq(form_text_error(a, "Kyiv!", 4, false, "name"),
-	    "The name is at most 4 characters.");
-	ck_assert_str_eq(form_text_error(a, "\xff", 4, false, "name"),
-	    "The name is not valid text.");
+	    "\xd0\xb2", 4, false, &form_text_name, NULL));
+	ck_assert_str_eq(form_text_error(a, "Kyiv!", 4, false, &form_text_name,
+	    NULL), "The name is at most 4 characters.");
+	ck_assert_str_eq(form_text_error(a, "\xff", 4, false, &form_text_name,
+	    NULL), "The name is not valid text.");
+	/* A provider's label inside the sentence. */
+	ck_assert_str_eq(form_text_error(a, "", 4, false, &form_text_any,
+	    "API token"), "Enter the API token.");
+	ck_assert_str_eq(form_text_error(a, "Kyiv!", 4, false, &form_text_any,
+	    "Sender name"), "The Sender name is at most 4 characters.");
 	ck_assert(form_zone_valid("UTC"));
 	ck_assert(form_zone_valid("Europe/Kyiv"));
 	ck_assert(!form_zone_valid("Mars/Olympus"));

@@ -24,6 +24,7 @@
 #include "providers/generic/generic.h"
 #include "http/escape.h"
 #include "net/sig.h"
+#include "i18n/i18n.h"
 
 static bool
 http_url(const char *s)
@@ -141,7 +142,8 @@ const struct prov_dial generic_dial = {
 	.name = NULL,
 	.setting = PROV_DIALSET_URL,
 	.capable = generic_dial_capable,
-	.missing = "its click-to-call address (the PBX URL that places the call)",
+	.missing = N_("its click-to-call address (the PBX URL that places "
+	    "the call)"),
 	.build = generic_dial_build,
 	.says_success = false,
 };

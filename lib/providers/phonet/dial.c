@@ -17,6 +17,7 @@
 
 #include "core/jsonget.h"
 #include "providers/phonet/phonet.h"
+#include "i18n/i18n.h"
 
 enum cb_err
 phonet_api_base(const struct dial_target *t, char *out, size_t outsz,
@@ -183,7 +184,8 @@ const struct prov_dial phonet_dial = {
 	.name = "Phonet",
 	.setting = PROV_DIALSET_NONE,
 	.capable = ph_capable,
-	.missing = "its Phonet domain (the host of your Phonet cabinet)",
+	.missing = N_("its Phonet domain (the host of your Phonet "
+	    "cabinet)"),
 	.build = ph_dial,
 	.says_success = false,
 };

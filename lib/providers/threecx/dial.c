@@ -33,6 +33,7 @@
 #include "http/escape.h"
 #include "providers/adapt.h"
 #include "providers/threecx/threecx.h"
+#include "i18n/i18n.h"
 
 #define TX_NO_BASE "https://pbx.invalid"
 /* When the token's answer gives no expires_in: the official examples keep
@@ -281,8 +282,8 @@ const struct prov_dial threecx_dial = {
 	.name = "3CX",
 	.setting = PROV_DIALSET_NONE,
 	.capable = tx_capable,
-	.missing = "the PBX's address (https://pbx.example.com) and an API "
-	    "client (3CX Admin › Integrations › API)",
+	.missing = N_("the PBX's address (https://pbx.example.com) and an API "
+	    "client (3CX Admin › Integrations › API)"),
 	.build = tx_dial,
 	.accepted = tx_accepted,
 };

@@ -15,6 +15,7 @@
 #include "dial/dial.h"
 #include "providers/twilio/twilio.h"
 #include "http/escape.h"
+#include "i18n/i18n.h"
 
 #define TWILIO_API_BASE "https://api.twilio.com"
 
@@ -141,7 +142,8 @@ const struct prov_dial twilio_dial = {
 	.name = "Twilio",
 	.setting = PROV_DIALSET_CALLER_ID,
 	.capable = twilio_dial_capable,
-	.missing = "its caller ID (the Twilio number calls come from)",
+	.missing = N_("its caller ID (the Twilio number calls come "
+	    "from)"),
 	.build = twilio_dial_build,
 	.says_success = false,
 };

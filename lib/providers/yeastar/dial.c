@@ -15,6 +15,7 @@
 #include "core/jsonget.h"
 #include "http/escape.h"
 #include "providers/yeastar/yeastar.h"
+#include "i18n/i18n.h"
 
 #define YS_API_BASE "https://pbx.invalid"
 
@@ -232,7 +233,7 @@ const struct prov_dial yeastar_dial = {
 	.name = "Yeastar",
 	.setting = PROV_DIALSET_NONE,
 	.capable = ys_capable,
-	.missing = "the PBX's API address (https://host:port)",
+	.missing = N_("the PBX's API address (https://host:port)"),
 	.build = ys_dial,
 	.accepted = yeastar_accepted,
 };

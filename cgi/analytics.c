@@ -134,26 +134,6 @@ nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* A translated sentence with up to four named values ("{name}"): keys and
- * values alternate, NULL-terminated. In the arena. */
-static const char *
-fill(struct ctx *ctx, const char *msg, ...)
-{
-	const char *keys[4], *vals[4];
-	char s[1024];
-	size_t n = 0;
-	va_list ap;
-
-	va_start(ap, msg);
-	while (n < 4 && (keys[n] = va_arg(ap, const char *)) != NULL) {
-		vals[n] = va_arg(ap, const char *);
-		n++;
-	}
-	va_end(ap);
-	i18n_fill(msg, keys, vals, n, s, sizeof(s));
-	return arena_strdup(ctx->arena, s);
-}
-
 /* n as the viewer's language writes it ("12 345"), in the arena. */
 static const char *
 num_shown(struct ctx *ctx, int64_t n)
@@ -162,17 +142,6 @@ num_shown(struct ctx *ctx, int64_t n)
 
 	i18n_format_int(ctx->lang, n, s, sizeof(s));
 	return arena_strdup(ctx->arena, s);
-}
-
-/* A count people read: o[key] = n for machines (JSON, CSV) and
- * o[key "_shown"] as the viewer's language writes it, as app_add_decimal()
- * does for decimals. */
-static void
-add_count(struct ctx *ctx, struct json_object *o, const char *key, int64_t n)
-{
-	app_add_int(o, key, n);
-	app_add_str(o, arena_printf(ctx->arena, "%s_shown", key), num_shown(ctx,
-	    n));
 }
 
 /* A local day "YYYY-MM-DD" as the viewer's language writes it
@@ -203,7 +172,7 @@ read_id(struct ctx *ctx, const char *name, int64_t *out)
 
 	*out = 0;
 	if (v && strparse_i64z(v, 1, INT64_MAX, out) != CB_OK) {
-		ctx->message = fill(ctx, _("The \"{name}\" filter is an id: "
+		ctx->message = app_fill(ctx, _("The \"{name}\" filter is an id: "
 		    "pick it from the list."), "{name}", name, NULL);
 		return CB_EINVAL;
 	}
@@ -223,7 +192,7 @@ read_report(struct ctx *ctx, struct report *rep)
 	memset(rep, 0, sizeof(*rep));
 	for (i = 0; i < ctx->req->query.n; i++)
 		if (index_of(ctx->req->query.v[i].key, known_params) < 0) {
-			ctx->message = fill(ctx, _("Unknown filter \"{name}\": "
+			ctx->message = app_fill(ctx, _("Unknown filter \"{name}\": "
 			    "the report understands from, to, integration, "
 			    "line, store, manager and direction."), "{name}",
 			    ctx->req->query.v[i].key, NULL);
@@ -839,16 +808,16 @@ add_followup(struct ctx *ctx, struct report *rep, struct json_object *m,
 			    json_object_object_get(e, "number"));
 			app_add_str(e, "url", hist_url(ctx, rep, &h));
 			json_object_object_del(e, "first_utc");
-			add_count(ctx, e, "count", json_object_get_int64(
+			app_add_count(ctx, e, "count", json_object_get_int64(
 			    json_object_object_get(e, "count")));
 		}
 	}
 	fu = json_object_new_object();
-	add_count(ctx, fu, "missed", (int64_t)total);
-	add_count(ctx, fu, "target_minutes", rep->target_minutes);
-	add_count(ctx, fu, "within", count[FOLLOW_WITHIN]);
-	add_count(ctx, fu, "late", count[FOLLOW_LATE]);
-	add_count(ctx, fu, "never", count[FOLLOW_NEVER]);
+	app_add_count(ctx, fu, "missed", (int64_t)total);
+	app_add_count(ctx, fu, "target_minutes", rep->target_minutes);
+	app_add_count(ctx, fu, "within", count[FOLLOW_WITHIN]);
+	app_add_count(ctx, fu, "late", count[FOLLOW_LATE]);
+	app_add_count(ctx, fu, "never", count[FOLLOW_NEVER]);
 	app_add_percent(ctx, fu, "within_rate", pct(ctx, an_permille(
 	    count[FOLLOW_WITHIN], (int64_t)total)));
 	app_add_percent(ctx, fu, "late_rate", pct(ctx, an_permille(
@@ -921,7 +890,7 @@ add_managers(struct ctx *ctx, struct report *rep, struct json_object *m,
 		app_add_int(row, "talk_avg_seconds", taken ? (talk + taken / 2) /
 		    taken : 0);
 		app_add_int(row, "talk_longest_seconds", longest);
-		add_count(ctx, row, "callbacks", none ? 0 : callbacks_of(cb,
+		app_add_count(ctx, row, "callbacks", none ? 0 : callbacks_of(cb,
 		    id));
 		json_object_array_add(rows, row);
 	}
@@ -971,8 +940,8 @@ add_heatmap(struct ctx *ctx, struct report *rep, struct json_object *m)
 		app_add_str(row, "day_shown", _(names[d]));
 		for (h = 0; h < 24; h++) {
 			struct json_object *c = json_object_new_object();
-			add_count(ctx, c, "calls", count[d][h]);
-			add_count(ctx, c, "missed", missed[d][h]);
+			app_add_count(ctx, c, "calls", count[d][h]);
+			app_add_count(ctx, c, "missed", missed[d][h]);
 			app_add_str(c, "missed_rate", count[d][h] ? pct(ctx,
 			    an_permille(missed[d][h], count[d][h])) : NULL);
 			json_object_array_add(cells, c);
@@ -1051,24 +1020,24 @@ add_wait(struct ctx *ctx, struct report *rep, struct json_object *m)
 			    (long long)wait_edges[i + 1] - 1);
 			g[i].key = arena_printf(ctx->arena, "%s-%s s", a, b);
 			/* TRANSLATORS: a range of seconds waited, "0-9 s". */
-			g[i].label = fill(ctx, _("{from}-{to} s"), "{from}",
+			g[i].label = app_fill(ctx, _("{from}-{to} s"), "{from}",
 			    a, "{to}", b, NULL);
 		} else {
 			g[i].key = arena_printf(ctx->arena, "%s s or more", a);
-			g[i].label = fill(ctx, _("{n} s or more"), "{n}", a,
+			g[i].label = app_fill(ctx, _("{n} s or more"), "{n}", a,
 			    NULL);
 		}
 		app_add_str(r, "bucket", g[i].key);
 		app_add_str(r, "bucket_shown", g[i].label);
-		add_count(ctx, r, "calls", g[i].v[0]);
+		app_add_count(ctx, r, "calls", g[i].v[0]);
 		app_add_decimal(ctx, r, "share", pct(ctx, an_permille(
 		    g[i].v[0], total)));
 		json_object_array_add(rows, r);
 	}
-	add_count(ctx, w, "answered", total);
-	add_count(ctx, w, "median_seconds", an_hist_percentile(hist,
+	app_add_count(ctx, w, "answered", total);
+	app_add_count(ctx, w, "median_seconds", an_hist_percentile(hist,
 	    AN_WAIT_CAP + 1, 50));
-	add_count(ctx, w, "p90_seconds", an_hist_percentile(hist,
+	app_add_count(ctx, w, "p90_seconds", an_hist_percentile(hist,
 	    AN_WAIT_CAP + 1, 90));
 	json_object_object_add(w, "buckets", rows);
 	json_object_object_add(w, "chart", an_chart_bars(
@@ -1099,9 +1068,9 @@ add_callers_lines(struct ctx *ctx, struct report *rep, struct json_object *m)
 	}
 	db_stmt_done(st);
 	c = json_object_new_object();
-	add_count(ctx, c, "numbers", all);
-	add_count(ctx, c, "new", fresh);
-	add_count(ctx, c, "returning", all - fresh);
+	app_add_count(ctx, c, "numbers", all);
+	app_add_count(ctx, c, "new", fresh);
+	app_add_count(ctx, c, "returning", all - fresh);
 	app_add_percent(ctx, c, "new_rate", pct(ctx, an_permille(fresh, all)));
 	json_object_object_add(m, "callers", c);
 	if ((rc = an_q_lines(ctx->db, rep->src, &rep->r, &rep->f, &st)) != CB_OK) {
@@ -1279,13 +1248,13 @@ build(struct ctx *ctx, struct report *rep, enum cb_err *err)
 	app_add_str(m, "time_zone", ctx->user->time_zone);
 	/* The range as one sentence, so the translator orders it: "1 Nov
 	 * 2026 – 30 Nov 2026 (30 days, time zone Europe/Kyiv)". */
-	app_add_str(m, "range_shown", fill(ctx, ngettext(
+	app_add_str(m, "range_shown", app_fill(ctx, ngettext(
 	    "{from} – {to} ({n} day, time zone {zone}).",
 	    "{from} – {to} ({n} days, time zone {zone}).",
 	    (unsigned long)rep->r.days), "{from}", day_shown(ctx, rep->r.from),
 	    "{to}", day_shown(ctx, rep->r.to), "{n}", num_shown(ctx,
 	    rep->r.days), "{zone}", ctx->user->time_zone, NULL));
-	app_add_str(m, "previous_shown", fill(ctx, _("Previous period "
+	app_add_str(m, "previous_shown", app_fill(ctx, _("Previous period "
 	    "({from} – {to})"), "{from}", day_shown(ctx, rep->r.prev_from),
 	    "{to}", day_shown(ctx, rep->r.prev_to), NULL));
 	/* Which the counts were read from (tests, and a person wondering
@@ -1533,7 +1502,7 @@ post_settings(struct ctx *ctx)
 	    &minutes) != CB_OK)
 		/* The bounds as they are typed into the number field
 		 * ("1440", never "1 440"). */
-		return render_settings(ctx, v, fill(ctx, _("The target is a "
+		return render_settings(ctx, v, app_fill(ctx, _("The target is a "
 		    "whole number of minutes from {min} to {max} (a day)."),
 		    "{min}", arena_printf(ctx->arena, "%d", AN_TARGET_MIN),
 		    "{max}", arena_printf(ctx->arena, "%d", AN_TARGET_MAX),

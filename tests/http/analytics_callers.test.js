@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../lib/http.js';
 import { sql } from '../lib/db.js';
 import { postGeneric, uid, sleep } from '../lib/generic.js';
-import { takeLease, giveLease, rev, insertCalls } from '../lib/analytics.js';
+import { takeLease, giveLease, rev, insertCalls, noneDirty } from '../lib/analytics.js';
 
 const DAY = '2026-05-20';
 const rnd = () => String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
@@ -53,15 +53,6 @@ async function oracle(digits) {
     ORDER BY c.id`, digits);
 }
 
-async function noneDirty() {
-  for (let i = 0; i < 100; i++) {
-    const [[n]] = await sql(`SELECT (SELECT COUNT(*) FROM analytics_numbers_dirty)
-      + (SELECT COUNT(*) FROM analytics_dirty)`);
-    if (n === '0') return;
-    await sleep(100);
-  }
-  assert.fail('the dirty tables did not empty in 10 s');
-}
 
 async function report(c, q) {
   const r = await c.get(`/analytics?${q}&format=json`);

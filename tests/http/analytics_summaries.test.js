@@ -19,7 +19,7 @@ import { Client } from '../lib/http.js';
 import { sql } from '../lib/db.js';
 import { postGeneric, uid, sleep } from '../lib/generic.js';
 import { createUser, uniq } from '../lib/settings.js';
-import { takeLease, giveLease } from '../lib/analytics.js';
+import { takeLease, giveLease, noneDirty } from '../lib/analytics.js';
 
 const DAY = '2026-02-10';
 const at = (hm) => Math.floor(Date.parse(`${DAY}T${hm}:00Z`) / 1000);
@@ -41,14 +41,6 @@ async function dump() {
   };
 }
 
-async function noneDirty() {
-  for (let i = 0; i < 100; i++) {
-    const [[n]] = await sql('SELECT COUNT(*) FROM analytics_dirty');
-    if (n === '0') return;
-    await sleep(100);
-  }
-  assert.fail('analytics_dirty did not empty in 10 s');
-}
 
 async function report(c, q) {
   const r = await c.get(`/analytics?${q}&format=json`);

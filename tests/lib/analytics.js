@@ -27,6 +27,21 @@ export async function giveLease(holder) {
     WHERE holder = ?`, [holder]);
 }
 
+// Waits until the fold has caught up: both dirty tables (0028's hours,
+// 0032's numbers) empty. A test that leaves a backlog behind makes the
+// next one's page fold someone else's numbers first (a page folds one
+// small batch), so every test that writes calls ends with this.
+export async function noneDirty(ms = 10_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const [[n]] = await sql(`SELECT (SELECT COUNT(*) FROM analytics_numbers_dirty)
+      + (SELECT COUNT(*) FROM analytics_dirty)`);
+    if (n === '0') return;
+    if (Date.now() > until) assert.fail(`the dirty tables did not empty in ${ms / 1000} s`);
+    await sleep(100);
+  }
+}
+
 // calls.client_digits_rev of a number: its digits, reversed.
 export const rev = (x) => x.replace(/\D/g, '').split('').reverse().join('');
 

@@ -1589,16 +1589,6 @@ csv_separator(struct ctx *ctx)
 	    http_header(ctx->req, "Accept-Language"));
 }
 
-static const char *
-recording_label(const char *rec)
-{
-	if (rec && strcmp(rec, "stored") == 0) return _("Recorded");
-	if (rec && strcmp(rec, "pending") == 0) return _("Being fetched");
-	if (rec && strcmp(rec, "failed") == 0)
-		return _("Could not be fetched");
-	return _("No recording");
-}
-
 static void
 csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
     struct db_stmt *st, char sep)
@@ -1640,8 +1630,8 @@ csv_row(struct ctx *ctx, struct listing *l, struct buf *b,
 	csv_cell(b, db_col(st, CALL_OUR_NUMBER, NULL), sep, false);
 	csv_cell(b, db_col(st, CALL_TALK, NULL), sep, false);
 	csv_cell(b, db_col(st, CALL_WAIT, NULL), sep, false);
-	csv_cell(b, recording_label(db_col(st, CALL_RECORDING_STATE, NULL)),
-	    sep, false);
+	csv_cell(b, call_recording_label(db_col(st, CALL_RECORDING_STATE,
+	    NULL)), sep, false);
 	csv_cell(b, db_col(st, CALL_COMMENT, NULL), sep, false);
 	csv_cell(b, db_col(st, CALL_EXTERNAL_ID, NULL), sep, true);
 }

@@ -46,6 +46,20 @@ call_transcript_label(const char *s)
 }
 
 const char *
+call_recording_label(const char *s)
+{
+	static const char *m[4][LANG__MAX];
+
+	if (s != NULL && strcmp(s, "stored") == 0)
+		return i18n_memo(N_("Recorded"), m[0]);
+	if (s != NULL && strcmp(s, "pending") == 0)
+		return i18n_memo(N_("Being fetched"), m[1]);
+	if (s != NULL && strcmp(s, "failed") == 0)
+		return i18n_memo(N_("Could not be fetched"), m[2]);
+	return i18n_memo(N_("No recording"), m[3]);
+}
+
+const char *
 call_leg_label(const char *t)
 {
 	/* A context of their own: "answered", "outgoing" and "voicemail"

@@ -15,6 +15,9 @@ const char *call_withheld_label(void);
  * failed) as the card and the history's summary column say it
  * ("Transcript queued"); anything else reads "Transcript". */
 const char *call_transcript_label(const char *status);
+/* A recording's state (calls.recording_state: stored, pending, failed)
+ * as the history's CSV says it; anything else reads "No recording". */
+const char *call_recording_label(const char *state);
 /* A leg's type (call_legs.leg_type: ring, answer, transfer...) on the
  * card; an unknown one as it is, NULL as NULL. */
 const char *call_leg_label(const char *type);

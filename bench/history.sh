@@ -92,6 +92,9 @@ stray=$(ss -xlpn 2>/dev/null | awk -v d="$SOCK_DIR/" 'index($0, d) && /callboard
     grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | tr '\n' ' ')
 # shellcheck disable=SC2086 # a list of pids
 [[ -n ${stray// } ]] && kill $stray 2>/dev/null || true
+# The same for the worker: stack.sh knows its own tree's by binary path, so each A/B run left the
+# other tree's worker running against this database (five workers after four runs, session 14).
+pkill -f -- "callboard-worker --config $CB_STATE_DIR/callboard.conf" 2>/dev/null || true
 say "serving the pages with $PROG_BUILD's programs"
 CB_BUILD_DIR=$PROG_BUILD CB_ROOT=$PROG_TREE "$PROG_TREE/scripts/stack.sh" restart-programs \
     >>"$WORK/stack.log" 2>&1 || { tail -20 "$WORK/stack.log" >&2; die "restart-programs failed"; }

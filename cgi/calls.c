@@ -522,6 +522,7 @@ read_filter(struct ctx *ctx, struct listing *l, struct json_object *m)
 
 	f->limit = PAGE_SIZE + 1; /* one extra row tells if there is more */
 	f->talk_min = f->talk_max = -1;
+	f->kept_version = ctx->user->lists_version;
 	if ((v = nonempty(app_param(ctx, "direction"))) != NULL) {
 		if (index_of(v, directions) < 0) {
 			ctx->message = _("Direction must be in, out or "

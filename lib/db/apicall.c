@@ -224,23 +224,26 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	struct json_object **objs;
 	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
 	struct api_call_filter g = *f;
+	bool again = f->contains_rev && !f->said && db_call_grams_on(&ct);
 
 	*last_id = 0;
-	if (f->contains_rev && !f->said && db_call_grams_on(&ct) &&
-	    (rc = db_call_contains_plan(db, f->contains_rev,
-	    &g.contains_plan)) != CB_OK)
+	if (again && (rc = db_call_contains_plan(db, f->kept_version,
+	    f->contains_rev, &g.contains_plan)) != CB_OK)
 		return rc;
-	/* off the stack of a FastCGI handler, as in db_call_list() */
-	if ((q = malloc(sizeof(*q))) == NULL)
-		return CB_ENOMEM;
-	if ((rc = db_api_calls_query(&g, q)) == CB_OK)
-		rc = db_call_query_prepare(db, q, &st);
-	buf_free(&q->sql);
-	free(q);
-	if (rc != CB_OK)
-		return rc;
-	if ((rc = db_exec(st)) != CB_OK)
-		return rc;
+	do {
+		/* off the stack of a FastCGI handler, as in db_call_list() */
+		if ((q = malloc(sizeof(*q))) == NULL)
+			return CB_ENOMEM;
+		if ((rc = db_api_calls_query(&g, q)) == CB_OK)
+			rc = db_call_query_prepare(db, q, &st);
+		buf_free(&q->sql);
+		free(q);
+		if (rc != CB_OK || (rc = db_exec(st)) != CB_OK)
+			return rc;
+		if (again && (rc = db_call_contains_settle(st,
+		    &g.contains_plan, SORT_TIME_DESC, &again)) != CB_OK)
+			return rc;
+	} while (again);
 	ids = calloc(f->limit, sizeof(*ids));
 	objs = calloc(f->limit, sizeof(*objs));
 	if (!ids || !objs) {

@@ -23,6 +23,7 @@ struct api_call_filter {
 	/* How the grams are read (as struct call_filter number_plan;
 	 * db_api_calls() sets it). */
 	struct call_contains_plan contains_plan;
+	uint64_t kept_version;     /* as struct call_filter's; 0: read it */
 	/* Words said (issue 22): a BOOLEAN MODE query over the transcripts'
 	 * FULLTEXT index (transcript_said_query()), or NULL. With it the
 	 * index drives (contains then narrows by LIKE, no grams) and each

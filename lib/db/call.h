@@ -61,6 +61,7 @@ enum call_match {
  * number "contains" with fewer digits has no index and is refused unless
  * another filter bounds it (cgi/calls.c read_filter). */
 #define CALL_GRAM_LEN 4
+#define CALL_GRAMS 10000         /* 10^CALL_GRAM_LEN */
 
 struct call_text {
 	enum call_match mode;      /* MATCH_NONE: no filter */
@@ -100,6 +101,12 @@ enum call_rec {
 struct call_contains_plan {
 	unsigned gram_at;   /* offset of the driving gram: the rarest, 0 first */
 	bool pending;       /* a call not drained yet contains the fragment */
+	/* Whether one does is not known yet: a time-sorted query asks in its
+	 * last column (the probe, db_call_contains_from()) and is run again
+	 * with pending set when the answer is yes or when it found no row to
+	 * carry the answer (db_call_contains_settle()); a duration sort reads
+	 * the pending calls too. */
+	bool ask_pending;
 };
 
 struct call_filter {
@@ -142,6 +149,9 @@ struct call_filter {
 	/* With grams (db_call_grams_on(&number)): how the query reads them
 	 * (db_call_contains_plan(); db_call_list() sets it). */
 	struct call_contains_plan number_plan;
+	/* The version of what processes keep (struct user.lists_version): of
+	 * the gram counts' copy a "contains" is planned with. */
+	uint64_t kept_version;
 	/* For the CSV: the transcript's and the linked order's columns are
 	 * NULL and their tables not joined (the export shows neither; the
 	 * two joins were a fifth of its server time). */
@@ -256,14 +266,25 @@ bool db_call_grams_on(const struct call_text *t);
  * 0021_number_grams.sql compute it (CAST(SUBSTRING(...) AS UNSIGNED)). */
 int64_t db_call_gram(const char *s);
 
-/* The plan of a "contains" of rev (reversed digits, db_call_grams_on), in
- * one round trip: the gram with the fewest calls drives (call_gram_counts,
- * 0039: recounted hourly; of at most CALL_GRAM_PROBES grams, the first on
- * a tie), and whether a call not drained yet (call_grams_pending) contains
- * rev: only then does the query read that table too. */
+/* The plan of a "contains" of rev (reversed digits, db_call_grams_on),
+ * with no round trip of its own: the gram with the fewest calls drives (of
+ * at most CALL_GRAM_PROBES grams, the first on a tie), from the process's
+ * copy of call_gram_counts (0039, recounted hourly), read again when the
+ * version of what processes keep (struct user.lists_version, which the
+ * recount bumps: 0040) is not the copy's. Version 0: a request without a
+ * session query (the API's tokens) reads it first; a database without one
+ * drives by the first gram. Whether a call not drained yet contains rev
+ * is left to the query (ask_pending). */
 #define CALL_GRAM_PROBES 8
-enum cb_err db_call_contains_plan(struct db *db, const char *rev,
-    struct call_contains_plan *plan);
+enum cb_err db_call_contains_plan(struct db *db, uint64_t version,
+    const char *rev, struct call_contains_plan *plan);
+
+/* After executing a query built with plan: *again is true when it must be
+ * built and run once more, with plan->pending now set, because its probe
+ * says a pending call contains the fragment or it found no row to carry
+ * the answer. Otherwise st is rewound to its first row. */
+enum cb_err db_call_contains_settle(struct db_stmt *st,
+    struct call_contains_plan *plan, enum call_sort sort, bool *again);
 
 /* Of a fragment of nlen reversed digits whose gram at offset at drives:
  * *drive, that offset (0 when at is past the last gram), and *check, the

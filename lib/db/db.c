@@ -673,6 +673,13 @@ db_fetch(struct db_stmt *st)
 	return CB_EDB;
 }
 
+void
+db_rewind(struct db_stmt *st)
+{
+	if (st->has_result)
+		mysql_stmt_data_seek(st->h, 0);
+}
+
 const char *
 db_col(struct db_stmt *st, unsigned idx, size_t *len)
 {

@@ -80,6 +80,9 @@ void db_bind_null(struct db_stmt *st, unsigned idx);
 enum cb_err db_exec(struct db_stmt *st);
 /* CB_OK with a row, CB_ENOTFOUND after the last row, CB_EDB on error. */
 enum cb_err db_fetch(struct db_stmt *st);
+/* Back before the first row of the buffered result: the next db_fetch()
+ * reads the first row again (a caller that looked at it first). */
+void db_rewind(struct db_stmt *st);
 /* Column of the current row: NULL for SQL NULL. Borrowed until the next
  * fetch or exec of this statement. */
 const char *db_col(struct db_stmt *st, unsigned idx, size_t *len);

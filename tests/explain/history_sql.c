@@ -10,8 +10,10 @@
  * number_longer=1 adds the longer-number column (struct call_filter);
  * gram_at=N drives a "contains" by the gram at offset N of the reversed
  * digits (number_plan, contains_plan: what db_call_contains_plan()
- * chose); pending=0 says no pending call contains it (the page's query
- * then reads the grams itself; default 1: with the pending calls' branch);
+ * chose); pending=0 is the first query of a page, which does not know yet
+ * whether a pending call contains it (a time sort reads the grams itself
+ * and asks in its last column, a duration sort reads the pending calls
+ * too); default 1: a pending call does (the pending calls' branch);
  * export=1 asks for the CSV's columns (export_cols).
  *
  *   history_sql api=1 contains=264612 integration=generic before=ID
@@ -143,7 +145,8 @@ main(int argc, char *argv[])
 			af.contains_plan.gram_at = f.number_plan.gram_at;
 		} else if (strcmp(k, "pending") == 0) {
 			f.number_plan.pending = strcmp(v, "0") != 0;
-			af.contains_plan.pending = f.number_plan.pending;
+			f.number_plan.ask_pending = !f.number_plan.pending;
+			af.contains_plan = f.number_plan;
 		} else if (strcmp(k, "export") == 0)
 			f.export_cols = strcmp(v, "1") == 0;
 		else if (strcmp(k, "number_longer") == 0)

@@ -9,7 +9,11 @@
 //    history, the CSV and the JSON API find it, with no gram written; once
 //    the lock is gone and the call drained, they find it once;
 //  - through the hook: a new call is found by a fragment at once, and after
-//    the drain still once, with its grams equal to a recomputation.
+//    the drain still once, with its grams equal to a recomputation;
+//  - a fragment of both a drained call and a pending one: the page's first
+//    query reads only the grams and asks in a column whether a pending call
+//    matches (the probe); it does, so the page is read again with the
+//    pending calls: both calls, newest first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -108,4 +112,32 @@ test('a call from the hook is found at once and, drained, still once with the gr
        AND (g.started_at <> c.started_at OR LOCATE(LPAD(g.gram, 4, '0'), c.client_digits_rev) = 0))`, [id, id]);
   assert.deepEqual([Number(missing), Number(extra)], [0, 0], 'the grams equal a recomputation');
   assert.deepEqual(await found(frag), { page: [id], csv: 1, api: [id] }, 'found once after the drain');
+});
+
+test('a fragment of a drained call and of a pending one: the probe says so and the page has both, newest first', async () => {
+  const frag = await freshFragment();
+  const insert = (ext, number, minutes) => sql(`INSERT INTO calls (integration_id, external_id, direction, state,
+      result, client_number, client_digits_rev, started_at)
+    SELECT id, ?, 'in', 'ended', 'missed', ?, ?, NOW(3) - INTERVAL ? MINUTE FROM integrations WHERE slug = 'generic'`,
+  [ext, number, rev(number.slice(1)), minutes]);
+  const older = `+38093${frag}7`, newer = `+38050${frag}3`;
+  await insert(`${tag}-drained`, older, 10);
+  await sql('CALL cb_call_grams_drain(1000000)');
+  const [[drained]] = await sql('SELECT id FROM calls WHERE external_id = ?', [`${tag}-drained`]);
+  assert.equal(await pending(drained), 0);
+  assert.deepEqual((await found(frag)).page, [drained], 'the drained call alone');
+
+  await sql(`SET @cb_grams_bulk = 1;
+    INSERT INTO calls (integration_id, external_id, direction, state, result, client_number, client_digits_rev, started_at)
+      SELECT id, ?, 'in', 'ended', 'missed', ?, ?, NOW(3) - INTERVAL 5 MINUTE FROM integrations WHERE slug = 'generic';
+    SET @cb_grams_bulk = NULL`, [`${tag}-pending`, newer, rev(newer.slice(1))]);
+  const [[held]] = await sql('SELECT id FROM calls WHERE external_id = ?', [`${tag}-pending`]);
+  const holder = sql('START TRANSACTION; SELECT id FROM calls WHERE id = ? FOR UPDATE; SELECT SLEEP(3); COMMIT', [held]);
+  await sleep(500);
+  await sql('INSERT INTO call_grams_pending (call_id) VALUES (?)', [held]);
+  await sleep(300);
+  const both = await found(frag);
+  assert.equal(await grams(held), 0, 'still pending');
+  assert.deepEqual(both, { page: [held, drained], csv: 2, api: [held, drained] }, 'both, the pending one first');
+  await holder;
 });

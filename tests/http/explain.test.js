@@ -308,23 +308,35 @@ function contains(rows, why, pending = true) {
   return { g, before, extra: g[9] || '' };
 }
 
+// The flat query's last column, which asks whether a pending call contains
+// the fragment (lib/db/call.c sql_pending_probe).
+const PROBE = /, EXISTS \(SELECT 1 FROM call_grams_pending gp .*? AS pending /;
+
 // Each contains plan, with a pending call to add (the UNION ALL of keys)
-// and without (pending=0: the flat query for time sorts).
+// and as a page first asks (pending=0: for time sorts the flat query with
+// the probe; a duration sort reads the pending calls anyway).
 async function gramsPlan(args, pending = true) {
   args = [...args, `pending=${pending ? 1 : 0}`];
   const { stdout } = await run(path.join(BUILD, 'tests/explain/history_sql'), args);
   const q = JSON.parse(stdout);
   const rows = await sql(`EXPLAIN ${q.sql}`, q.params);
   const why = `${JSON.stringify(args)} → ${JSON.stringify(rows)} ${q.sql}`;
-  const { g, extra } = contains(rows, why, pending);
   const timeSort = !args.some((a) => a.startsWith('sort=talk'));
-  if (!pending && timeSort) {
+  const flat = !pending && timeSort;
+  const { g, extra } = contains(rows.filter((r) => !['gp', 'gc'].includes(r[2])), why, !flat);
+  if (flat) {
     assert.doesNotMatch(q.sql, /UNION|\) k /, `flat: ${why}`);
+    assert.match(q.sql, PROBE, `flat: the probe column: ${why}`);
     assert.equal(rows[0][2], 'g', `the grams drive the page's query: ${why}`);
     for (const r of rows)
       assert.doesNotMatch(r[9] || '', /filesort|temporary/, `no sort, no temporary table: ${why}`);
-  }
-  return { g, extra, rows, why, sql: q.sql };
+    // run once per execution, by primary key
+    const probe = rows.filter((r) => ['gp', 'gc'].includes(r[2]));
+    assert.deepEqual(probe.map((r) => r[1]), ['SUBQUERY', 'SUBQUERY'], `the probe is not correlated: ${why}`);
+    assert.equal(probe[1][5], 'PRIMARY', why);
+  } else
+    assert.doesNotMatch(q.sql, PROBE, why);
+  return { g, extra, rows, why, sql: q.sql.replace(PROBE, ' ') };
 }
 
 // Both shapes of every contains plan below.

@@ -212,11 +212,16 @@ db_api_calls_query(const struct api_call_filter *f, struct call_query *q)
 	return sql->err;
 }
 
+static enum cb_err
+api_query(const void *f, struct call_query *q)
+{
+	return db_api_calls_query(f, q);
+}
+
 enum cb_err
 db_api_calls(struct db *db, const struct api_call_filter *f,
     struct json_object *arr, int64_t *last_id)
 {
-	struct call_query *q;
 	struct db_stmt *st;
 	enum cb_err rc;
 	unsigned k, n;
@@ -224,26 +229,15 @@ db_api_calls(struct db *db, const struct api_call_filter *f,
 	struct json_object **objs;
 	struct call_text ct = { MATCH_CONTAINS, false, f->contains_rev };
 	struct api_call_filter g = *f;
-	bool again = f->contains_rev && !f->said && db_call_grams_on(&ct);
+	bool grams = f->contains_rev && !f->said && db_call_grams_on(&ct);
 
 	*last_id = 0;
-	if (again && (rc = db_call_contains_plan(db, f->kept_version,
+	if (grams && (rc = db_call_contains_plan(db, f->kept_version,
 	    f->contains_rev, &g.contains_plan)) != CB_OK)
 		return rc;
-	do {
-		/* off the stack of a FastCGI handler, as in db_call_list() */
-		if ((q = malloc(sizeof(*q))) == NULL)
-			return CB_ENOMEM;
-		if ((rc = db_api_calls_query(&g, q)) == CB_OK)
-			rc = db_call_query_prepare(db, q, &st);
-		buf_free(&q->sql);
-		free(q);
-		if (rc != CB_OK || (rc = db_exec(st)) != CB_OK)
-			return rc;
-		if (again && (rc = db_call_contains_settle(st,
-		    &g.contains_plan, SORT_TIME_DESC, &again)) != CB_OK)
-			return rc;
-	} while (again);
+	if ((rc = db_call_query_run(db, api_query, &g,
+	    grams ? &g.contains_plan : NULL, SORT_TIME_DESC, &st)) != CB_OK)
+		return rc;
 	ids = calloc(f->limit, sizeof(*ids));
 	objs = calloc(f->limit, sizeof(*objs));
 	if (!ids || !objs) {

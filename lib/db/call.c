@@ -479,8 +479,12 @@ probes(const struct call_contains *cc)
 	return contains_flat(cc) && cc->plan.ask_pending;
 }
 
-enum cb_err
-db_call_contains_settle(struct db_stmt *st, struct call_contains_plan *plan,
+/* After executing a query built with plan: *again when it must be built
+ * and run once more with plan->pending now set, because its probe says a
+ * pending call contains the fragment or it found no row to carry the
+ * answer; otherwise st is rewound to its first row. */
+static enum cb_err
+contains_settle(struct db_stmt *st, struct call_contains_plan *plan,
     enum call_sort sort, bool *again)
 {
 	struct call_contains cc = { .plan = *plan, .sort = sort };
@@ -820,34 +824,52 @@ db_call_query_prepare(struct db *db, struct call_query *q,
 }
 
 enum cb_err
-db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
+db_call_query_run(struct db *db,
+    enum cb_err (*build)(const void *f, struct call_query *q), const void *f,
+    struct call_contains_plan *plan, enum call_sort sort,
+    struct db_stmt **out)
 {
 	struct call_query *q;
 	struct db_stmt *st;
 	enum cb_err rc;
+	bool again = plan != NULL;
 
-	struct call_filter g = *f;
-	bool again = list_grams(f);
-
-	if (again && (rc = db_call_contains_plan(db, f->kept_version,
-	    f->number.value, &g.number_plan)) != CB_OK)
-		return rc;
 	do {
 		/* ~11 KiB: off the stack of a FastCGI handler */
 		if ((q = malloc(sizeof(*q))) == NULL)
 			return CB_ENOMEM;
-		if ((rc = db_call_list_query(&g, q)) == CB_OK)
+		if ((rc = build(f, q)) == CB_OK)
 			rc = db_call_query_prepare(db, q, &st);
 		buf_free(&q->sql);
 		free(q);
 		if (rc != CB_OK || (rc = db_exec(st)) != CB_OK)
 			return rc;
-		if (again && (rc = db_call_contains_settle(st, &g.number_plan,
-		    f->sort, &again)) != CB_OK)
+		if (again && (rc = contains_settle(st, plan, sort, &again)) !=
+		    CB_OK)
 			return rc;
 	} while (again);
 	*out = st;
 	return CB_OK;
+}
+
+static enum cb_err
+list_query(const void *f, struct call_query *q)
+{
+	return db_call_list_query(f, q);
+}
+
+enum cb_err
+db_call_list(struct db *db, const struct call_filter *f, struct db_stmt **out)
+{
+	enum cb_err rc;
+	struct call_filter g = *f;
+	bool grams = list_grams(f);
+
+	if (grams && (rc = db_call_contains_plan(db, f->kept_version,
+	    f->number.value, &g.number_plan)) != CB_OK)
+		return rc;
+	return db_call_query_run(db, list_query, &g,
+	    grams ? &g.number_plan : NULL, f->sort, out);
 }
 
 /* Is there a stored number that ends with the digits of rev but is longer

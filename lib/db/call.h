@@ -104,7 +104,7 @@ struct call_contains_plan {
 	/* Whether one does is not known yet: a time-sorted query asks in its
 	 * last column (the probe, db_call_contains_from()) and is run again
 	 * with pending set when the answer is yes or when it found no row to
-	 * carry the answer (db_call_contains_settle()); a duration sort reads
+	 * carry the answer (db_call_query_run()); a duration sort reads
 	 * the pending calls too. */
 	bool ask_pending;
 };
@@ -279,12 +279,14 @@ int64_t db_call_gram(const char *s);
 enum cb_err db_call_contains_plan(struct db *db, uint64_t version,
     const char *rev, struct call_contains_plan *plan);
 
-/* After executing a query built with plan: *again is true when it must be
- * built and run once more, with plan->pending now set, because its probe
- * says a pending call contains the fragment or it found no row to carry
- * the answer. Otherwise st is rewound to its first row. */
-enum cb_err db_call_contains_settle(struct db_stmt *st,
-    struct call_contains_plan *plan, enum call_sort sort, bool *again);
+/* Builds f's query with build, prepares and executes it into *out; with
+ * plan (a "contains" planned by db_call_contains_plan()), runs it once
+ * more with the pending calls when its probe says one matches or it found
+ * no row (the history's db_call_list(), the JSON API's db_api_calls()). */
+enum cb_err db_call_query_run(struct db *db,
+    enum cb_err (*build)(const void *f, struct call_query *q), const void *f,
+    struct call_contains_plan *plan, enum call_sort sort,
+    struct db_stmt **out);
 
 /* Of a fragment of nlen reversed digits whose gram at offset at drives:
  * *drive, that offset (0 when at is past the last gram), and *check, the

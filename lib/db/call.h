@@ -271,7 +271,7 @@ int64_t db_call_gram(const char *s);
  * at most CALL_GRAM_PROBES grams, the first on a tie), from the process's
  * copy of call_gram_counts (0039, recounted hourly), read again when the
  * version of what processes keep (struct user.lists_version, which the
- * recount bumps: 0040) is not the copy's. Version 0: a request without a
+ * recount bumps: 0039) is not the copy's. Version 0: a request without a
  * session query (the API's tokens) reads it first; a database without one
  * drives by the first gram. Whether a call not drained yet contains rev
  * is left to the query (ask_pending). */

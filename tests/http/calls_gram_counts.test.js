@@ -116,7 +116,7 @@ test('the counts choose the driving gram: the rarest, where every gram is common
   // keeps a copy of these counts (lib/db/call.c).
   const stale = await least(8);
   assert.ok(stale > 550, `${stale} index rows read with the old counts: A drives`);
-  // The recount bumps the kept version (0040): every process reads the
+  // The recount bumps the kept version (0039): every process reads the
   // counts again, and Z drives: its 301 rows, not A's 601.
   await refresh(0);
   const best = await least(3);

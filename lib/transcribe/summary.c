@@ -189,6 +189,10 @@ put_sentence(struct buf *out, const struct sentence *s)
 			len = SUM_SENTENCE_MAX;
 		while (len > 0 && ((unsigned char)s->p[len] & 0xC0) == 0x80)
 			len--;
+		/* No character starts there: not UTF-8 (the fuzzer's bytes);
+		 * cut at the byte limit rather than at nothing. */
+		if (len == 0)
+			len = SUM_SENTENCE_MAX;
 	}
 	buf_putc(out, (char)toupper((unsigned char)s->p[0]));
 	buf_append(out, s->p + 1, len - 1);

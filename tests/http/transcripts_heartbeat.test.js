@@ -156,12 +156,44 @@ test('a transcription three times longer than job_stale_seconds runs once, with 
     assert.equal(seen.get(name), 1, 'the engine was asked once');
     const [, state, attempts] = await job(id);
     assert.equal(state, 'done');
-    assert.equal(Number(attempts), 1);
+    assert.equal(Number(attempts), 1, `one attempt:\n${w1.log}\n${w2.log}`);
     for (const w of [w1, w2])
       assert.doesNotMatch(w.log, /left running by a stopped worker/, w.log);
   } finally {
     await stopWorker(w1);
     await stopWorker(w2);
+  }
+});
+
+// Two transcriptions queued while no worker runs: the first worker's batch
+// picks both, but runs one and leaves the other queued, so the second
+// worker takes it at once. Held in the first worker's batch, it waited
+// unstarted (its row untouched: only the job running beats) until the stale
+// rule gave it to the other worker as a second attempt (CI, session 15).
+test('two transcriptions queued together run at once on two workers, each once', { skip, timeout: 90_000 }, async () => {
+  const a = await callToTranscribe();
+  const b = await callToTranscribe();
+  const w1 = startWorker();
+  const asked = () => (seen.get(a.name) || 0) + (seen.get(b.name) || 0);
+  try {
+    await waitFor('the first transcription to start', async () => asked() >= 1);
+    const w2 = startWorker();
+    try {
+      await waitFor('both transcripts', async () => (await status(a.id)) === 'done' && (await status(b.id)) === 'done');
+      const holders = [];
+      for (const t of [a, b]) {
+        assert.equal(seen.get(t.name), 1, `the engine was asked once for ${t.name}`);
+        const [, state, attempts, lockedBy] = await job(t.id);
+        assert.equal(state, 'done');
+        assert.equal(Number(attempts), 1, `one attempt for ${t.name}:\n${w1.log}\n${w2.log}`);
+        holders.push(lockedBy);
+      }
+      assert.notEqual(holders[0], holders[1], 'each worker ran one');
+    } finally {
+      await stopWorker(w2);
+    }
+  } finally {
+    await stopWorker(w1);
   }
 });
 

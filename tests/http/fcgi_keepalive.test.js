@@ -88,7 +88,10 @@ test('the other programs and the POST routes of the history are served alongside
     mixed.push(ok(pages()[i % 4]));
     if (i % 5 === 0) mixed.push(ok('/settings/users/me'));
     if (i % 5 === 1) mixed.push(ok('/tasks'));
-    if (i % 10 === 2) {
+    // POSTs among kept GETs: one handed a kept connection the program was
+    // closing failed with a broken pipe (503 in CI, session 15), so the
+    // POST routes have an upstream without kept connections.
+    if (i % 5 === 2) {
       mixed.push(ok('/calls/filters', {
         method: 'POST',
         body: new URLSearchParams({ csrf, name: `keepalive ${i}`, query: 'result=missed' }).toString(),

@@ -88,7 +88,11 @@ test('a call held pending is found by contains before its grams exist, and once 
 
   await sql('CALL cb_call_grams_drain(1000000)');
   assert.equal(await pending(id), 0);
-  assert.ok(await grams(id) >= 9, 'drained: its grams are written');
+  // one row per distinct 4-digit run: a fragment that repeats a run of the
+  // number has fewer than 9 (0.4 % of the fragments drawn: CI, session 15)
+  const digits = rev(number.slice(1));
+  const runs = new Set([...Array(digits.length - 3).keys()].map((i) => digits.slice(i, i + 4))).size;
+  assert.equal(await grams(id), runs, 'drained: its grams are written');
   assert.deepEqual(await found(frag), { page: [id], csv: 1, api: [id] }, 'found once after the drain');
 });
 
